@@ -1,0 +1,27 @@
+/* One-time, thread-safe initialisation of the libraries we build on. */
+#include <pthread.h>
+#include <curl/curl.h>
+#include <event2/thread.h>
+
+#include "core/internal.h"
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static int init_rc;
+
+static void do_init(void)
+{
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		init_rc = DROVE_ERROR;
+		return;
+	}
+	if (evthread_use_pthreads() != 0)
+		init_rc = DROVE_ERROR;
+}
+
+int drove__global_init(void)
+{
+	pthread_once(&once, do_init);
+	if (init_rc < 0)
+		return drove__error(init_rc, "global initialisation of libcurl/libevent failed");
+	return 0;
+}

@@ -1,0 +1,121 @@
+/*
+ * Internal core helpers shared by every module (not installed). Functions here are named
+ * drove__<verb> and have hidden visibility.
+ */
+#ifndef DROVE_CORE_INTERNAL_H
+#define DROVE_CORE_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <pthread.h>
+
+#include <drove/common.h>
+#include <drove/ctx.h>
+#include <drove/strlist.h>
+
+#if defined(__GNUC__)
+#define DROVE_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define DROVE_UNUSED       __attribute__((unused))
+#else
+#define DROVE_PRINTF(a, b)
+#define DROVE_UNUSED
+#endif
+
+#define DROVE_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- errors (error.c) ---- */
+
+/* Set the calling thread's error and return `code`. The message is one lowercase line naming
+ * the bad value; it is truncated at DROVE_ERROR_MSG_MAX bytes. */
+#define DROVE_ERROR_MSG_MAX 4096
+int drove__error(int code, const char *fmt, ...) DROVE_PRINTF(2, 3);
+int drove__verror(int code, const char *fmt, va_list ap) DROVE_PRINTF(2, 0);
+/* Out of memory: sets DROVE_ENOMEM with a fixed message, never allocates. */
+int drove__enomem(void);
+
+/* Reject a bad argument with DROVE_EINVAL and a message quoting the condition. */
+#define DROVE_CHECK_ARG(cond)                                                                      \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			return drove__error(DROVE_EINVAL, "%s: invalid argument (%s)", __func__,   \
+			                    #cond);                                                \
+	} while (0)
+
+/* ---- the context (ctx.c) ---- */
+
+struct drove_ctx {
+	pthread_mutex_t lock; /* guards the random state */
+	int log_level;
+	drove_log_fn log_fn;
+	void *log_userdata;
+	uint64_t rng[4]; /* xoshiro256** state */
+};
+
+void drove__log(drove_ctx *ctx, int level, const char *module, const char *fmt, ...)
+	DROVE_PRINTF(4, 5);
+/* True when a message at `level` would be delivered (skip expensive formatting otherwise). */
+bool drove__log_enabled(const drove_ctx *ctx, int level);
+
+#define drove__debug(ctx, mod, ...) drove__log((ctx), DROVE_LOG_DEBUG, (mod), __VA_ARGS__)
+#define drove__info(ctx, mod, ...)  drove__log((ctx), DROVE_LOG_INFO, (mod), __VA_ARGS__)
+#define drove__warn(ctx, mod, ...)  drove__log((ctx), DROVE_LOG_WARN, (mod), __VA_ARGS__)
+#define drove__err(ctx, mod, ...)   drove__log((ctx), DROVE_LOG_ERROR, (mod), __VA_ARGS__)
+
+/* 64 random bits from the context's generator (locked; any thread). */
+uint64_t drove__rand_u64(drove_ctx *ctx);
+/* Uniform in [0, n); n > 0. */
+uint64_t drove__rand_below(drove_ctx *ctx, uint64_t n);
+/* Fill `buf` with random bytes from the context's generator. */
+void drove__rand_bytes(drove_ctx *ctx, void *buf, size_t n);
+
+/* ---- memory and strings (mem.c) ---- */
+
+/* strdup that reports ENOMEM through drove__enomem(); NULL in -> NULL out without error. */
+char *drove__strdup(const char *s);
+char *drove__strndup(const char *s, size_t n);
+/* printf into a new string; NULL on ENOMEM (error set). */
+char *drove__asprintf(const char *fmt, ...) DROVE_PRINTF(1, 2);
+/* Grow an array to hold at least `need` elements of `elem` bytes (doubling).
+ * @return 0 or DROVE_ENOMEM (the array is unchanged). */
+int drove__grow(void *arrayp, size_t *cap, size_t need, size_t elem);
+/* Case-insensitive ASCII equality. */
+bool drove__streq_nocase(const char *a, const char *b);
+/* NULL-safe strcmp equality. */
+bool drove__streq(const char *a, const char *b);
+
+/* ---- growable byte buffer (buf.c) ---- */
+
+typedef struct drove__buf {
+	char *data; /* always NUL-terminated when non-NULL */
+	size_t len;
+	size_t cap;
+} drove__buf;
+
+#define DROVE_BUF_INIT {NULL, 0, 0}
+int drove__buf_reserve(drove__buf *b, size_t extra);
+int drove__buf_append(drove__buf *b, const void *data, size_t n);
+int drove__buf_puts(drove__buf *b, const char *s);
+int drove__buf_putc(drove__buf *b, char c);
+int drove__buf_printf(drove__buf *b, const char *fmt, ...) DROVE_PRINTF(2, 3);
+int drove__buf_vprintf(drove__buf *b, const char *fmt, va_list ap) DROVE_PRINTF(2, 0);
+void drove__buf_reset(drove__buf *b);
+/* Hand the data to the caller (NUL-terminated, "" when empty; NULL on ENOMEM); the buffer is
+ * left empty. */
+char *drove__buf_steal(drove__buf *b);
+void drove__buf_free(drove__buf *b);
+
+/* ---- base64, standard alphabet with padding (base64.c, OpenSSL) ---- */
+
+/* Encode into a new NUL-terminated string. */
+int drove__base64_encode(const void *data, size_t n, char **out);
+/* Decode; rejects anything that is not canonical base64. `*out` gets a NUL after the data. */
+int drove__base64_decode(const char *s, size_t n, unsigned char **out, size_t *out_len);
+
+/* ---- one-time global initialisation of dependencies (init.c) ---- */
+
+/* curl_global_init, evthread_use_pthreads, OpenSSL: once per process, thread-safe. */
+int drove__global_init(void);
+
+#endif

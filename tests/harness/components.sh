@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Starts and stops the real components the integration tests use:
+#   - a throw-away ZooKeeper on a free loopback port      -> DROVE_TEST_ZK
+#   - podman's Docker-Engine-API service on a private socket -> DROVE_TEST_DOCKER_SOCK
+#   - the test image localhost/drove-test:latest (busybox-static, no registry needed)
+#                                                          -> DROVE_TEST_IMAGE
+# Usage: components.sh start DIR   (writes DIR/env to source)
+#        components.sh stop DIR
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+cmd=${1:?start|stop}
+dir=${2:?state directory}
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+IMAGE=localhost/drove-test:latest
+export CONTAINERS_CONF=$here/containers.conf
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+wait_for() { # seconds, description, command...
+	local secs=$1 what=$2
+	shift 2
+	for _ in $(seq 1 $((secs * 10))); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "components: $what did not come up in ${secs}s" >&2
+	return 1
+}
+
+zk_up() { # port
+	exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
+	printf 'srvr' >&3
+	timeout 2 cat <&3 | grep -q 'Mode:'
+	local rc=$?
+	exec 3>&-
+	return $rc
+}
+
+start_zk() {
+	local port
+	port=$(free_port)
+	mkdir -p "$dir/zk/data"
+	cat >"$dir/zk/zoo.cfg" <<CFG
+tickTime=500
+minSessionTimeout=1000
+maxSessionTimeout=30000
+dataDir=$dir/zk/data
+clientPort=$port
+clientPortAddress=127.0.0.1
+admin.enableServer=false
+4lw.commands.whitelist=srvr,ruok,stat
+CFG
+	java -Xmx256m -Dzookeeper.log.dir="$dir/zk" -cp "/usr/share/java/zookeeper.jar:/usr/share/java/*" \
+		org.apache.zookeeper.server.quorum.QuorumPeerMain "$dir/zk/zoo.cfg" \
+		>"$dir/zk/zk.log" 2>&1 &
+	echo $! >"$dir/zk/pid"
+	wait_for 60 "ZooKeeper on port $port" zk_up "$port"
+	echo "export DROVE_TEST_ZK=127.0.0.1:$port" >>"$dir/env"
+	echo "export DROVE_TEST_ZK_PID=$(cat "$dir/zk/pid")" >>"$dir/env"
+	echo "components: ZooKeeper on 127.0.0.1:$port"
+}
+
+build_image() {
+	podman image exists "$IMAGE" && return 0
+	local root=$dir/image/root
+	rm -rf "$dir/image"
+	mkdir -p "$root/bin" "$root/www" "$root/tmp"
+	cp /bin/busybox "$root/bin/"
+	for c in sh ls cat echo sleep httpd wget env hostname nc grep head tail kill true false ps \
+		printf date seq tr wc; do
+		ln -s busybox "$root/bin/$c"
+	done
+	echo ok >"$root/www/index.html"
+	tar -C "$root" -cf "$dir/image/img.tar" .
+	podman import --change 'CMD ["/bin/sh"]' "$dir/image/img.tar" "$IMAGE" >/dev/null
+	echo "components: built $IMAGE"
+}
+
+start_podman() {
+	local sock=$dir/podman.sock
+	rm -f "$sock"
+	podman system service --time=0 "unix://$sock" >"$dir/podman.log" 2>&1 &
+	echo $! >"$dir/podman.pid"
+	wait_for 30 "podman API service" curl -sf --unix-socket "$sock" http://d/_ping
+	build_image
+	echo "export DROVE_TEST_DOCKER_SOCK=$sock" >>"$dir/env"
+	echo "export DROVE_TEST_PODMAN_PID=$(cat "$dir/podman.pid")" >>"$dir/env"
+	echo "export DROVE_TEST_IMAGE=$IMAGE" >>"$dir/env"
+	echo "export CONTAINERS_CONF=$CONTAINERS_CONF" >>"$dir/env"
+	echo "components: podman API on $sock"
+}
+
+stop_pid() {
+	[ -f "$1" ] || return 0
+	local pid
+	pid=$(cat "$1")
+	kill "$pid" 2>/dev/null || true
+	for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+	kill -9 "$pid" 2>/dev/null || true
+	rm -f "$1"
+}
+
+case $cmd in
+start)
+	: >"$dir/env"
+	start_zk
+	start_podman
+	;;
+stop)
+	# Containers the tests left behind (all carry drove labels) go too.
+	if [ -S "$dir/podman.sock" ]; then
+		ids=$(podman ps -aq --filter label=drove.instance.id 2>/dev/null || true)
+		[ -z "$ids" ] || podman rm -f $ids >/dev/null 2>&1 || true
+	fi
+	stop_pid "$dir/zk/pid"
+	stop_pid "$dir/podman.pid"
+	echo "components: stopped"
+	;;
+*)
+	echo "usage: $0 start|stop DIR" >&2
+	exit 2
+	;;
+esac
