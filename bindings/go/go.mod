@@ -1,0 +1,3 @@
+module libdrove.local/drove
+
+go 1.19
