@@ -1,0 +1,1203 @@
+/* Controller and executor YAML configuration (DROVE_API.md §10). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <drove/config.h>
+#include "core/internal.h"
+#include "config/config.h"
+#include "config/yaml.h"
+
+#define SEC  1000LL
+#define MIN  (60 * SEC)
+#define HOUR (60 * MIN)
+#define DAY  (24 * HOUR)
+#define MB   (1000LL * 1000)
+#define GB   (1000LL * MB)
+
+typedef drove__yreader yr;
+typedef drove__ynode yn;
+
+/* Read under a key: push it on the path, run, pop. */
+#define WITH_KEY(r, key, expr)                                 \
+	do {                                                   \
+		size_t mark_ = drove__yr_push_key((r), (key)); \
+		rc = (expr);                                   \
+		drove__yr_pop((r), mark_);                     \
+	} while (0)
+
+static const char *const role_yaml[] = {"EXTERNAL_ROOT",
+                                        "EXTERNAL_READ_WRITE",
+                                        "DROVE_EXTERNAL_MAINTENANCE",
+                                        "EXTERNAL_READ_ONLY",
+                                        "CLUSTER_NODE",
+                                        "DROVE_APPLICATION_INSTANCE",
+                                        NULL};
+static const char *const role_str[] = {"DROVE_EXTERNAL_ROOT",
+                                       "DROVE_EXTERNAL_READ_WRITE",
+                                       "DROVE_EXTERNAL_MAINTENANCE",
+                                       "DROVE_EXTERNAL_READ_ONLY",
+                                       "DROVE_CLUSTER_NODE",
+                                       "DROVE_APPLICATION_INSTANCE",
+                                       NULL};
+
+const char *drove__config_role_string(int role)
+{
+	return role >= 0 && role < (int)DROVE_ARRAY_LEN(role_str) - 1 ? role_str[role] : NULL;
+}
+
+/* ---- free ---- */
+
+static void free_exec(drove__cfg_executor *e)
+{
+	free(e->appender.log_path);
+	free(e->appender.archived_suffix);
+	free(e->os_cores);
+	drove_strlist_free(e->tags);
+	drove_strlist_free(e->md_blacklisted_keys);
+	for (size_t i = 0; i < e->n_md_providers; i++) {
+		drove__cfg_md_provider *p = &e->md_providers[i];
+		free(p->name);
+		drove_strlist_free(p->whitelisted_variables);
+		drove_strmap_free(p->metadata);
+		for (size_t j = 0; j < p->n_commands; j++) {
+			free(p->commands[j].name);
+			free(p->commands[j].command);
+			free(p->commands[j].default_value);
+		}
+		free(p->commands);
+	}
+	free(e->md_providers);
+	free(e->topology);
+	free(e->topology_xml);
+	free(e->hostname);
+	free(e->docker_socket_path);
+	free(e->default_user);
+	free(e->default_group);
+	for (size_t i = 0; i < e->n_docker_auth; i++) {
+		free(e->docker_auth[i].registry);
+		free(e->docker_auth[i].username);
+		free(e->docker_auth[i].password);
+	}
+	free(e->docker_auth);
+	drove_strlist_free(e->controller_endpoints);
+}
+
+void drove_config_free(drove_config *cfg)
+{
+	if (!cfg)
+		return;
+	free(cfg->name);
+	free(cfg->server.bind_host);
+	free(cfg->server.admin_bind_host);
+	free(cfg->store.zk_connection);
+	free(cfg->store.zk_namespace);
+	free(cfg->store.data_dir);
+	for (size_t i = 0; i < cfg->n_secrets; i++)
+		free(cfg->secrets[i].secret);
+	free(cfg->secrets);
+	free(cfg->ctrl.caching_policy);
+	for (size_t i = 0; i < cfg->ctrl.n_users; i++) {
+		free(cfg->ctrl.users[i].username);
+		free(cfg->ctrl.users[i].password);
+	}
+	free(cfg->ctrl.users);
+	free(cfg->ctrl.instance_secret);
+	drove_strlist_free(cfg->ctrl.options.audited_http_methods);
+	drove_strlist_free(cfg->ctrl.options.allowed_mount_dirs);
+	drove_strlist_free(cfg->ctrl.options.allowed_rule_import_packages);
+	free_exec(&cfg->exec);
+	free(cfg);
+}
+
+/* ---- server ---- */
+
+static int read_connector(yr *r, yn *seq, const char *key, int *port, char **host)
+{
+	static const char *const types[] = {"http", NULL};
+	yn *c;
+	int64_t p = *port;
+	int type = 0, rc = 0;
+	size_t mark;
+
+	if (seq->n == 0)
+		return drove__yr_error(r, seq->line, key, "at least one connector is required");
+	mark = drove__yr_push_key(r, key);
+	for (size_t i = 0; i < seq->n; i++) {
+		size_t m2 = drove__yr_push_index(r, i);
+		c = seq->items[i];
+		if (c->kind != DROVE__Y_MAP) {
+			rc = drove__yr_error(r, c->line, NULL, "expected a map");
+		} else if ((rc = drove__yr_enum(r, c, "type", types, &type)) == 0 &&
+		           (rc = drove__yr_int(r, c, "port", 0, 65535, &p, NULL)) == 0 &&
+		           (rc = i == 0 ? drove__yr_str(r, c, "bindHost", host) : 0) == 0) {
+			drove__yr_get(c, "bindHost");
+			rc = drove__yr_check_unknown(r, c);
+		}
+		if (i == 0)
+			*port = (int)p;
+		drove__yr_pop(r, m2);
+		if (rc < 0)
+			break;
+	}
+	drove__yr_pop(r, mark);
+	return rc;
+}
+
+static int read_server(yr *r, yn *root, drove_config *cfg, int port, int admin_port)
+{
+	yn *srv = NULL, *app = NULL, *adm = NULL;
+	int rc;
+
+	cfg->server.port = port;
+	cfg->server.admin_port = admin_port;
+	if ((rc = drove__yr_map(r, root, "server", &srv)) < 0 || !srv)
+		return rc;
+	WITH_KEY(r, "server", drove__yr_seq(r, srv, "applicationConnectors", &app));
+	if (rc == 0 && app)
+		WITH_KEY(r, "server",
+		         read_connector(r, app, "applicationConnectors", &cfg->server.port,
+		                        &cfg->server.bind_host));
+	if (rc == 0)
+		WITH_KEY(r, "server", drove__yr_seq(r, srv, "adminConnectors", &adm));
+	if (rc == 0 && adm) {
+		if (adm->n == 0)
+			cfg->server.admin_port = 0;
+		else
+			WITH_KEY(r, "server",
+			         read_connector(r, adm, "adminConnectors", &cfg->server.admin_port,
+			                        &cfg->server.admin_bind_host));
+	}
+	/* other Dropwizard server settings (requestLog, type, rootPath...) are ignored */
+	return rc;
+}
+
+/* ---- logging ---- */
+
+static int read_level(yr *r, yn *logging, int *out)
+{
+	yn *n = drove__yr_get(logging, "level");
+	char *s = NULL;
+	int rc;
+
+	if (!n)
+		return 0;
+	if ((rc = drove__yr_scalar(r, n, "level", &s)) < 0)
+		return rc;
+	if (drove__streq_nocase(s, "ALL"))
+		*out = DROVE_LOG_DEBUG;
+	else if (drove__streq_nocase(s, "OFF"))
+		*out = DROVE_LOG_ERROR + 10;
+	else if (drove_log_level_parse(s, out) < 0)
+		rc = drove__yr_error(r, n->line, "level",
+		                     "'%s' is not one of OFF, ERROR, WARN, INFO, DEBUG, TRACE, ALL",
+		                     s);
+	free(s);
+	return rc;
+}
+
+static int read_drove_appender(yr *r, yn *a, drove__cfg_drove_appender *ap)
+{
+	static const char *const ignored[] = {"type",       "threshold",   "logFormat",
+	                                      "timeZone",   "queueSize",   "discardingThreshold",
+	                                      "neverBlock", "messageRate", "filterFactories",
+	                                      "layout",     NULL};
+	int rc;
+
+	ap->present = 1;
+	for (int i = 0; ignored[i]; i++)
+		drove__yr_get(a, ignored[i]);
+	if ((rc = drove__yr_str(r, a, "logPath", &ap->log_path)) < 0 ||
+	    (rc = drove__yr_bool(r, a, "archive", &ap->archive)) < 0 ||
+	    (rc = drove__yr_str(r, a, "archivedLogFileSuffix", &ap->archived_suffix)) < 0 ||
+	    (rc = drove__yr_int(r, a, "archivedFileCount", 0, 100000, &ap->archived_file_count,
+	                        NULL)) < 0 ||
+	    (rc = drove__yr_size(r, a, "maxFileSize", 1, -1, &ap->max_file_size)) < 0 ||
+	    (rc = drove__yr_size(r, a, "totalSizeCap", 1, -1, &ap->total_size_cap)) < 0 ||
+	    (rc = drove__yr_size(r, a, "bufferSize", 1, -1, &ap->buffer_size)) < 0 ||
+	    (rc = drove__yr_bool(r, a, "immediateFlush", &ap->immediate_flush)) < 0)
+		return rc;
+	if (!ap->log_path)
+		return drove__yr_required(r, a, "logPath");
+	return drove__yr_check_unknown(r, a);
+}
+
+static int read_logging(yr *r, yn *root, drove_config *cfg)
+{
+	yn *logging = NULL, *apps = NULL;
+	int rc;
+
+	cfg->log_level = DROVE_LOG_INFO;
+	if ((rc = drove__yr_map(r, root, "logging", &logging)) < 0 || !logging)
+		return rc;
+	WITH_KEY(r, "logging", read_level(r, logging, &cfg->log_level));
+	if (rc < 0 || cfg->kind != DROVE_CONFIG_EXECUTOR)
+		return rc;
+	WITH_KEY(r, "logging", drove__yr_seq(r, logging, "appenders", &apps));
+	for (size_t i = 0; rc == 0 && apps && i < apps->n; i++) {
+		yn *a = apps->items[i], *type;
+		size_t mark = drove__yr_push_key(r, "logging");
+		drove__yr_push_key(r, "appenders");
+		drove__yr_push_index(r, i);
+		type = a->kind == DROVE__Y_MAP ? drove__yr_get(a, "type") : NULL;
+		if (type && type->kind == DROVE__Y_SCALAR &&
+		    drove__streq_nocase(type->value, "drove"))
+			rc = read_drove_appender(r, a, &cfg->exec.appender);
+		drove__yr_pop(r, mark);
+	}
+	/* everything else under logging (loggers, other appenders) is Dropwizard's: ignored */
+	return rc;
+}
+
+/* ---- store ---- */
+
+static int read_zookeeper(yr *r, yn *zk, drove__cfg_store *st)
+{
+	int rc;
+
+	if ((rc = drove__yr_str(r, zk, "connectionString", &st->zk_connection)) < 0 ||
+	    (rc = drove__yr_str(r, zk, "nameSpace", &st->zk_namespace)) < 0 ||
+	    (rc = drove__yr_str(r, zk, "namespace", &st->zk_namespace)) < 0)
+		return rc;
+	if (!st->zk_connection || !*st->zk_connection)
+		return drove__yr_required(r, zk, "connectionString");
+	return drove__yr_check_unknown(r, zk);
+}
+
+static int read_store(yr *r, yn *root, drove_config *cfg, bool required)
+{
+	static const char *const types[] = {"zookeeper", "local", NULL};
+	drove__cfg_store *st = &cfg->store;
+	yn *zk = NULL, *store = NULL;
+	int rc;
+
+	st->type = DROVE_CONFIG_STORE_ZOOKEEPER;
+	if ((rc = drove__yr_map(r, root, "zookeeper", &zk)) < 0 ||
+	    (rc = drove__yr_map(r, root, "store", &store)) < 0)
+		return rc;
+	if (store) {
+		size_t mark = drove__yr_push_key(r, "store");
+		int t = 0;
+		if ((rc = drove__yr_enum(r, store, "type", types, &t)) == 0 &&
+		    (rc = drove__yr_str(r, store, "dataDir", &st->data_dir)) == 0) {
+			st->type = t ? DROVE_CONFIG_STORE_LOCAL : DROVE_CONFIG_STORE_ZOOKEEPER;
+			if (!drove__yr_get(store, "type"))
+				rc = drove__yr_required(r, store, "type");
+			else if (st->type == DROVE_CONFIG_STORE_LOCAL && !st->data_dir)
+				rc = drove__yr_required(r, store, "dataDir");
+			else if (st->type != DROVE_CONFIG_STORE_LOCAL && st->data_dir)
+				rc = drove__yr_error(r, store->line, "dataDir",
+				                     "only allowed with type local");
+			else
+				rc = drove__yr_check_unknown(r, store);
+		}
+		drove__yr_pop(r, mark);
+		if (rc < 0)
+			return rc;
+		if (st->type == DROVE_CONFIG_STORE_LOCAL) {
+			if (zk)
+				return drove__yr_error(r, zk->line, "zookeeper",
+				                       "not allowed with store.type local");
+			return 0;
+		}
+	}
+	if (!zk) {
+		if (!required && !store) {
+			st->type = DROVE_CONFIG_STORE_NONE;
+			return 0;
+		}
+		return drove__yr_error(r, root->line, "zookeeper.connectionString", "required");
+	}
+	WITH_KEY(r, "zookeeper", read_zookeeper(r, zk, st));
+	if (rc == 0 && !st->zk_namespace && !(st->zk_namespace = drove__strdup("drove")))
+		rc = DROVE_ENOMEM;
+	return rc;
+}
+
+/* ---- clusterAuth ---- */
+
+static int add_secret(drove_config *cfg, int type, const char *secret)
+{
+	drove__cfg_secret *s;
+	size_t cap = cfg->n_secrets;
+	if (drove__grow(&cfg->secrets, &cap, cfg->n_secrets + 1, sizeof(*cfg->secrets)) < 0)
+		return DROVE_ENOMEM;
+	s = &cfg->secrets[cfg->n_secrets];
+	if (!(s->secret = drove__strdup(secret)))
+		return DROVE_ENOMEM;
+	s->node_type = type;
+	cfg->n_secrets++;
+	return 0;
+}
+
+static int read_secrets(yr *r, yn *ca, drove_config *cfg)
+{
+	static const char *const types[] = {"CONTROLLER", "EXECUTOR", NULL};
+	yn *seq = NULL;
+	int rc;
+
+	if ((rc = drove__yr_seq(r, ca, "secrets", &seq)) < 0)
+		return rc;
+	if (!seq || seq->n == 0)
+		return drove__yr_required(r, ca, "secrets");
+	for (size_t i = 0; i < seq->n && rc == 0; i++) {
+		yn *it = seq->items[i];
+		char *secret = NULL;
+		int type = -1;
+		size_t mark = drove__yr_push_key(r, "secrets");
+		drove__yr_push_index(r, i);
+		if (it->kind != DROVE__Y_MAP)
+			rc = drove__yr_error(r, it->line, NULL, "expected a map");
+		else if ((rc = drove__yr_enum(r, it, "nodeType", types, &type)) < 0 ||
+		         (rc = drove__yr_str(r, it, "secret", &secret)) < 0)
+			;
+		else if (type < 0)
+			rc = drove__yr_required(r, it, "nodeType");
+		else if (!secret || !*secret)
+			rc = drove__yr_required(r, it, "secret");
+		else if ((rc = drove__yr_check_unknown(r, it)) == 0) {
+			for (size_t j = 0; j < cfg->n_secrets; j++)
+				if (!strcmp(cfg->secrets[j].secret, secret))
+					rc = drove__yr_error(r, it->line, "secret",
+					                     "the same secret as secrets[%zu]", j);
+			if (rc == 0)
+				rc = add_secret(cfg, type, secret);
+		}
+		free(secret);
+		drove__yr_pop(r, mark);
+	}
+	return rc;
+}
+
+static int read_cluster_auth(yr *r, yn *root, drove_config *cfg)
+{
+	yn *ca = NULL;
+	int rc;
+
+	if ((rc = drove__yr_map(r, root, "clusterAuth", &ca)) < 0)
+		return rc;
+	if (!ca) {
+		if ((rc = add_secret(cfg, DROVE_NODE_CONTROLLER, "DefaultControllerSecret")) < 0 ||
+		    (rc = add_secret(cfg, DROVE_NODE_EXECUTOR, "DefaultExecutorSecret")) < 0)
+			return rc;
+		return 0;
+	}
+	WITH_KEY(r, "clusterAuth", read_secrets(r, ca, cfg));
+	if (rc == 0)
+		WITH_KEY(r, "clusterAuth", drove__yr_check_unknown(r, ca));
+	return rc;
+}
+
+/* ---- controller: userAuth, instanceAuth, options ---- */
+
+static int read_users(yr *r, yn *ua, drove__cfg_controller *c)
+{
+	yn *seq = NULL;
+	int rc;
+
+	if ((rc = drove__yr_seq(r, ua, "users", &seq)) < 0 || !seq)
+		return rc;
+	if (seq->n && !(c->users = calloc(seq->n, sizeof(*c->users))))
+		return drove__enomem();
+	for (size_t i = 0; i < seq->n && rc == 0; i++) {
+		yn *it = seq->items[i];
+		drove__cfg_user *u = &c->users[i];
+		size_t mark = drove__yr_push_key(r, "users");
+		drove__yr_push_index(r, i);
+		c->n_users++;
+		u->role = -1;
+		if (it->kind != DROVE__Y_MAP)
+			rc = drove__yr_error(r, it->line, NULL, "expected a map");
+		else if ((rc = drove__yr_str(r, it, "username", &u->username)) < 0 ||
+		         (rc = drove__yr_str(r, it, "password", &u->password)) < 0 ||
+		         (rc = drove__yr_enum(r, it, "role", role_yaml, &u->role)) < 0)
+			;
+		else if (!u->username || !*u->username)
+			rc = drove__yr_required(r, it, "username");
+		else if (!u->password)
+			rc = drove__yr_required(r, it, "password");
+		else if (u->role < 0)
+			rc = drove__yr_required(r, it, "role");
+		else if ((rc = drove__yr_check_unknown(r, it)) == 0)
+			for (size_t j = 0; j < i && rc == 0; j++)
+				if (!strcmp(c->users[j].username, u->username))
+					rc = drove__yr_error(r, it->line, "username",
+					                     "'%s' is listed twice", u->username);
+		drove__yr_pop(r, mark);
+	}
+	return rc;
+}
+
+static int read_user_auth(yr *r, yn *root, drove__cfg_controller *c)
+{
+	static const char *const enc[] = {"PLAIN", "CRYPT", NULL};
+	yn *ua = NULL;
+	int rc;
+
+	if ((rc = drove__yr_map(r, root, "userAuth", &ua)) < 0 || !ua)
+		return rc;
+	c->user_auth_enabled = 1;
+	size_t mark = drove__yr_push_key(r, "userAuth");
+	if ((rc = drove__yr_bool(r, ua, "enabled", &c->user_auth_enabled)) == 0 &&
+	    (rc = drove__yr_enum(r, ua, "encoding", enc, &c->user_auth_crypt)) == 0 &&
+	    (rc = drove__yr_str(r, ua, "cachingPolicy", &c->caching_policy)) == 0 &&
+	    (rc = read_users(r, ua, c)) == 0)
+		rc = drove__yr_check_unknown(r, ua);
+	drove__yr_pop(r, mark);
+	return rc;
+}
+
+static int read_instance_auth(yr *r, yn *root, drove__cfg_controller *c)
+{
+	yn *ia = NULL;
+	int rc;
+
+	if ((rc = drove__yr_map(r, root, "instanceAuth", &ia)) < 0 || !ia)
+		return rc;
+	WITH_KEY(r, "instanceAuth", drove__yr_str(r, ia, "secret", &c->instance_secret));
+	if (rc == 0 && c->instance_secret && !*c->instance_secret)
+		WITH_KEY(r, "instanceAuth", drove__yr_required(r, ia, "secret"));
+	if (rc == 0)
+		WITH_KEY(r, "instanceAuth", drove__yr_check_unknown(r, ia));
+	return rc;
+}
+
+static int ctrl_defaults(drove__cfg_controller *c)
+{
+	drove__cfg_controller_options *o = &c->options;
+	int rc;
+
+	o->stale_check_interval_ms = HOUR;
+	o->stale_app_age_ms = 7 * DAY;
+	o->max_stale_instances_count = 100;
+	o->stale_instance_age_ms = 7 * DAY;
+	o->stale_task_age_ms = 2 * DAY;
+	o->stale_service_age_ms = 7 * DAY;
+	o->max_events_storage_ms = 60 * MIN;
+	o->cluster_op_timeout_ms = 300 * SEC;
+	o->cluster_op_parallelism = 1;
+	o->job_retry_count = 2;
+	o->job_retry_interval_ms = 1 * SEC;
+	o->instance_state_check_ms = 3 * SEC;
+	o->compiled_rule_cache_count = 100;
+	o->stale_executor_age_ms = 45 * SEC;
+	if ((rc = drove_strlist_new(&o->audited_http_methods)) < 0 ||
+	    (rc = drove_strlist_add(o->audited_http_methods, "POST")) < 0 ||
+	    (rc = drove_strlist_add(o->audited_http_methods, "PUT")) < 0 ||
+	    (rc = drove_strlist_new(&o->allowed_mount_dirs)) < 0 ||
+	    (rc = drove_strlist_new(&o->allowed_rule_import_packages)) < 0)
+		return rc;
+	if (!(c->caching_policy = drove__strdup("maximumSize=500, expireAfterAccess=30m")) ||
+	    !(c->instance_secret = drove__strdup("DEFAULT_SECRET")))
+		return DROVE_ENOMEM;
+	return 0;
+}
+
+static int read_ctrl_options(yr *r, yn *o, drove__cfg_controller_options *x)
+{
+	int rc;
+
+	if ((rc = drove__yr_duration(r, o, "staleCheckInterval", MIN, -1,
+	                             &x->stale_check_interval_ms, NULL)) < 0 ||
+	    (rc = drove__yr_duration(r, o, "staleAppAge", -1, -1, &x->stale_app_age_ms, NULL)) <
+	            0 ||
+	    (rc = drove__yr_int(r, o, "maxStaleInstancesCount", 0, 4096,
+	                        &x->max_stale_instances_count, NULL)) < 0 ||
+	    (rc = drove__yr_duration(r, o, "staleInstanceAge", -1, -1, &x->stale_instance_age_ms,
+	                             NULL)) < 0 ||
+	    (rc = drove__yr_duration(r, o, "staleTaskAge", -1, -1, &x->stale_task_age_ms, NULL)) <
+	            0 ||
+	    (rc = drove__yr_duration(r, o, "staleServiceAge", -1, -1, &x->stale_service_age_ms,
+	                             NULL)) < 0 ||
+	    (rc = drove__yr_duration(r, o, "maxEventsStorageDuration", -1, -1,
+	                             &x->max_events_storage_ms, NULL)) < 0 ||
+	    (rc = drove__yr_duration(r, o, "clusterOpTimeout", 10 * SEC, 1800 * SEC,
+	                             &x->cluster_op_timeout_ms, NULL)) < 0 ||
+	    (rc = drove__yr_int(r, o, "clusterOpParallelism", 0, 512, &x->cluster_op_parallelism,
+	                        NULL)) < 0 ||
+	    (rc = drove__yr_int(r, o, "jobRetryCount", 0, 32, &x->job_retry_count, NULL)) < 0 ||
+	    (rc = drove__yr_duration(r, o, "jobRetryInterval", SEC, 1800 * SEC,
+	                             &x->job_retry_interval_ms, NULL)) < 0 ||
+	    (rc = drove__yr_duration(r, o, "instanceStateCheckRetryInterval", 5 * SEC, 1800 * SEC,
+	                             &x->instance_state_check_ms, NULL)) < 0 ||
+	    (rc = drove__yr_strlist(r, o, "auditedHttpMethods", &x->audited_http_methods)) < 0 ||
+	    (rc = drove__yr_strlist(r, o, "allowedMountDirs", &x->allowed_mount_dirs)) < 0 ||
+	    (rc = drove__yr_bool(r, o, "disableReadAuth", &x->disable_read_auth)) < 0 ||
+	    (rc = drove__yr_bool(r, o, "disableCmdlArgs", &x->disable_cmdl_args)) < 0 ||
+	    (rc = drove__yr_bool(r, o, "enableRawDeviceAccess", &x->enable_raw_device_access)) <
+	            0 ||
+	    (rc = drove__yr_int(r, o, "compiledRuleCacheCount", 0, 1000,
+	                        &x->compiled_rule_cache_count, NULL)) < 0 ||
+	    (rc = drove__yr_strlist(r, o, "allowedRuleImportPackages",
+	                            &x->allowed_rule_import_packages)) < 0 ||
+	    (rc = drove__yr_duration(r, o, "staleExecutorAge", 10 * SEC, 3600 * SEC,
+	                             &x->stale_executor_age_ms, NULL)) < 0)
+		return rc;
+	/* Drove reads an omitted or 0 count as its default */
+	if (x->max_stale_instances_count == 0)
+		x->max_stale_instances_count = 100;
+	if (x->cluster_op_parallelism == 0)
+		x->cluster_op_parallelism = 1;
+	return drove__yr_check_unknown(r, o);
+}
+
+static int read_controller(yr *r, yn *root, drove_config *cfg)
+{
+	static const char *const top[] = {"server",      "logging",  "zookeeper",    "store",
+	                                  "clusterAuth", "userAuth", "instanceAuth", "options",
+	                                  "view",        NULL};
+	yn *opts = NULL;
+	int rc;
+
+	if ((rc = ctrl_defaults(&cfg->ctrl)) < 0 ||
+	    (rc = read_server(r, root, cfg, 4000, 4001)) < 0 ||
+	    (rc = read_logging(r, root, cfg)) < 0 || (rc = read_store(r, root, cfg, true)) < 0 ||
+	    (rc = read_cluster_auth(r, root, cfg)) < 0 ||
+	    (rc = read_user_auth(r, root, &cfg->ctrl)) < 0 ||
+	    (rc = read_instance_auth(r, root, &cfg->ctrl)) < 0 ||
+	    (rc = drove__yr_map(r, root, "options", &opts)) < 0)
+		return rc;
+	if (opts)
+		WITH_KEY(r, "options", read_ctrl_options(r, opts, &cfg->ctrl.options));
+	for (int i = 0; rc == 0 && top[i]; i++)
+		drove__yr_get(root, top[i]); /* view is UI only: never read */
+	return rc < 0 ? rc : drove__yr_check_unknown(r, root);
+}
+
+/* ---- executor ---- */
+
+static int read_os_cores(yr *r, yn *res, drove__cfg_executor *e)
+{
+	yn *seq = NULL;
+	int rc;
+
+	if ((rc = drove__yr_seq(r, res, "osCores", &seq)) < 0 || !seq || !seq->n)
+		return rc;
+	if (!(e->os_cores = calloc(seq->n, sizeof(int))))
+		return drove__enomem();
+	for (size_t i = 0; i < seq->n; i++) {
+		yn *it = seq->items[i];
+		char *s = NULL, *end, key[32];
+		long v;
+		snprintf(key, sizeof(key), "osCores[%zu]", i);
+		if ((rc = drove__yr_scalar(r, it, key, &s)) < 0)
+			return rc;
+		errno = 0;
+		v = strtol(s, &end, 10);
+		if (end == s || *end || errno || v < 0 || v > 1 << 20)
+			rc = drove__yr_error(r, it->line, key, "'%s' is not a core id", s);
+		free(s);
+		if (rc < 0)
+			return rc;
+		e->os_cores[e->n_os_cores++] = (int)v;
+	}
+	return 0;
+}
+
+static int read_md_commands(yr *r, yn *cmds, drove__cfg_md_provider *p)
+{
+	static const char *const types[] = {"STATIC", "DYNAMIC", NULL};
+	int rc = 0;
+
+	if (cmds->n && !(p->commands = calloc(cmds->n / 2, sizeof(*p->commands))))
+		return drove__enomem();
+	for (size_t i = 0; i + 1 < cmds->n && rc == 0; i += 2) {
+		drove__cfg_md_command *c = &p->commands[p->n_commands++];
+		yn *v = cmds->items[i + 1];
+		size_t mark = drove__yr_push_key(r, cmds->items[i]->value);
+		cmds->items[i]->used = true;
+		if (!(c->name = drove__strdup(cmds->items[i]->value)))
+			rc = DROVE_ENOMEM;
+		else if (v->kind != DROVE__Y_MAP)
+			rc = drove__yr_error(r, v->line, NULL, "expected a map");
+		else if ((rc = drove__yr_enum(r, v, "type", types, &c->type)) == 0 &&
+		         (rc = drove__yr_str(r, v, "command", &c->command)) == 0 &&
+		         (rc = drove__yr_str(r, v, "defaultValue", &c->default_value)) == 0) {
+			if (!c->command)
+				rc = drove__yr_required(r, v, "command");
+			else
+				rc = drove__yr_check_unknown(r, v);
+		}
+		drove__yr_pop(r, mark);
+	}
+	return rc;
+}
+
+static int read_md_provider(yr *r, yn *v, drove__cfg_md_provider *p)
+{
+	static const char *const types[] = {"ENVIRONMENT", "CONFIGURED", "DYNAMIC_COMMAND", NULL};
+	yn *md = NULL, *cmds = NULL;
+	int rc;
+
+	p->type = -1;
+	if (v->kind != DROVE__Y_MAP)
+		return drove__yr_error(r, v->line, NULL, "expected a map");
+	if ((rc = drove__yr_enum(r, v, "type", types, &p->type)) < 0)
+		return rc;
+	if (p->type < 0)
+		return drove__yr_required(r, v, "type");
+	switch (p->type) {
+	case DROVE__MDP_ENVIRONMENT:
+		rc = drove__yr_strlist(r, v, "whitelistedVariables", &p->whitelisted_variables);
+		break;
+	case DROVE__MDP_CONFIGURED:
+		if ((rc = drove__yr_map(r, v, "metadata", &md)) < 0 ||
+		    (rc = drove_strmap_new(&p->metadata)) < 0)
+			break;
+		for (size_t i = 0; md && i + 1 < md->n && rc == 0; i += 2) {
+			char *val = NULL;
+			size_t mark = drove__yr_push_key(r, "metadata");
+			if ((rc = drove__yr_scalar(r, md->items[i + 1], md->items[i]->value,
+			                           &val)) == 0)
+				rc = drove_strmap_set(p->metadata, md->items[i]->value, val);
+			free(val);
+			drove__yr_pop(r, mark);
+		}
+		break;
+	default:
+		p->command_rerun_secs = 60;
+		if ((rc = drove__yr_int(r, v, "commandRerunInSecs", 1, 86400,
+		                        &p->command_rerun_secs, NULL)) < 0 ||
+		    (rc = drove__yr_map(r, v, "commands", &cmds)) < 0 || !cmds)
+			break;
+		WITH_KEY(r, "commands", read_md_commands(r, cmds, p));
+		break;
+	}
+	return rc < 0 ? rc : drove__yr_check_unknown(r, v);
+}
+
+static int read_metadata(yr *r, yn *md, drove__cfg_executor *e)
+{
+	yn *prov = NULL;
+	int rc;
+
+	if ((rc = drove__yr_int(r, md, "valueMaxLimit", 1, 1 << 20, &e->md_value_max_limit, NULL)) <
+	            0 ||
+	    (rc = drove__yr_strlist(r, md, "blacklistedKeys", &e->md_blacklisted_keys)) < 0 ||
+	    (rc = drove__yr_map(r, md, "metadataProviders", &prov)) < 0)
+		return rc;
+	if (prov && prov->n && !(e->md_providers = calloc(prov->n / 2, sizeof(*e->md_providers))))
+		return drove__enomem();
+	for (size_t i = 0; prov && i + 1 < prov->n && rc == 0; i += 2) {
+		drove__cfg_md_provider *p = &e->md_providers[e->n_md_providers++];
+		size_t mark = drove__yr_push_key(r, "metadataProviders");
+		prov->items[i]->used = true;
+		drove__yr_push_key(r, prov->items[i]->value);
+		if (!(p->name = drove__strdup(prov->items[i]->value)))
+			rc = DROVE_ENOMEM;
+		else
+			rc = read_md_provider(r, prov->items[i + 1], p);
+		drove__yr_pop(r, mark);
+	}
+	return rc < 0 ? rc : drove__yr_check_unknown(r, md);
+}
+
+static int read_resources(yr *r, yn *res, drove__cfg_executor *e)
+{
+	yn *op = NULL, *md = NULL;
+	int rc;
+
+	if ((rc = read_os_cores(r, res, e)) < 0 ||
+	    (rc = drove__yr_int(r, res, "exposedMemPercentage", 50, 100, &e->exposed_mem_percent,
+	                        NULL)) < 0 ||
+	    (rc = drove__yr_bool(r, res, "disableNUMAPinning", &e->disable_numa_pinning)) < 0 ||
+	    (rc = drove__yr_bool(r, res, "enableNvidiaGpu", &e->enable_nvidia_gpu)) < 0 ||
+	    (rc = drove__yr_strlist(r, res, "tags", &e->tags)) < 0 ||
+	    (rc = drove__yr_str(r, res, "topology", &e->topology)) < 0 ||
+	    (rc = drove__yr_str(r, res, "topologyXml", &e->topology_xml)) < 0 ||
+	    (rc = drove__yr_map(r, res, "overProvisioning", &op)) < 0 ||
+	    (rc = drove__yr_map(r, res, "metadata", &md)) < 0)
+		return rc;
+	if (e->topology && e->topology_xml)
+		return drove__yr_error(r, res->line, "topologyXml", "not allowed with topology");
+	if (op) {
+		size_t mark = drove__yr_push_key(r, "overProvisioning");
+		if ((rc = drove__yr_bool(r, op, "enabled", &e->overprov_enabled)) == 0 &&
+		    (rc = drove__yr_int(r, op, "cpuMultiplier", 1, 20, &e->cpu_multiplier, NULL)) ==
+		            0 &&
+		    (rc = drove__yr_int(r, op, "memoryMultiplier", 1, 20, &e->mem_multiplier,
+		                        NULL)) == 0)
+			rc = drove__yr_check_unknown(r, op);
+		drove__yr_pop(r, mark);
+		if (rc < 0)
+			return rc;
+	}
+	if (md)
+		WITH_KEY(r, "metadata", read_metadata(r, md, e));
+	return rc < 0 ? rc : drove__yr_check_unknown(r, res);
+}
+
+static int read_exec_options(yr *r, yn *o, drove__cfg_executor *e)
+{
+	static const char *const modes[] = {"STORE", "RPC", NULL};
+	yn *us = NULL;
+	int rc;
+
+	if ((rc = drove__yr_str(r, o, "hostname", &e->hostname)) < 0 ||
+	    (rc = drove__yr_bool(r, o, "cacheImages", &e->cache_images)) < 0 ||
+	    (rc = drove__yr_int(r, o, "maxOpenFiles", INT64_MIN, INT32_MAX, &e->max_open_files,
+	                        NULL)) < 0 ||
+	    (rc = drove__yr_size(r, o, "logBufferSize", 1 * MB, 128 * MB, &e->log_buffer_size)) <
+	            0 ||
+	    (rc = drove__yr_size(r, o, "cacheFileSize", 10 * MB, 100 * GB, &e->cache_file_size)) <
+	            0 ||
+	    (rc = drove__yr_int(r, o, "cacheFileCount", 0, 1024, &e->cache_file_count, NULL)) < 0 ||
+	    (rc = drove__yr_duration(r, o, "containerCommandTimeout", 5 * SEC, 300 * SEC,
+	                             &e->container_cmd_timeout_ms, NULL)) < 0 ||
+	    (rc = drove__yr_str(r, o, "dockerSocketPath", &e->docker_socket_path)) < 0 ||
+	    (rc = drove__yr_enum(r, o, "remoteUpdateMode", modes, &e->remote_update_mode)) < 0 ||
+	    (rc = drove__yr_duration(r, o, "controllerConnectTimeout", 0, -1,
+	                             &e->controller_connect_timeout_ms, NULL)) < 0 ||
+	    (rc = drove__yr_duration(r, o, "controllerResponseTimeout", 0, -1,
+	                             &e->controller_response_timeout_ms, NULL)) < 0 ||
+	    (rc = drove__yr_map(r, o, "defaultUserSpec", &us)) < 0)
+		return rc;
+	if (e->max_open_files <= 0)
+		e->max_open_files = 470000;
+	if (us) {
+		size_t mark = drove__yr_push_key(r, "defaultUserSpec");
+		if ((rc = drove__yr_str(r, us, "user", &e->default_user)) == 0 &&
+		    (rc = drove__yr_str(r, us, "group", &e->default_group)) == 0)
+			rc = drove__yr_check_unknown(r, us);
+		drove__yr_pop(r, mark);
+	}
+	return rc < 0 ? rc : drove__yr_check_unknown(r, o);
+}
+
+static int read_docker_auth(yr *r, yn *da, drove__cfg_executor *e)
+{
+	static const char *const types[] = {"CREDENTIALS", NULL};
+	yn *entries = NULL;
+	int rc;
+
+	if ((rc = drove__yr_map(r, da, "entries", &entries)) < 0)
+		return rc;
+	if (entries && entries->n &&
+	    !(e->docker_auth = calloc(entries->n / 2, sizeof(*e->docker_auth))))
+		return drove__enomem();
+	for (size_t i = 0; entries && i + 1 < entries->n && rc == 0; i += 2) {
+		drove__cfg_docker_auth *a = &e->docker_auth[e->n_docker_auth++];
+		yn *v = entries->items[i + 1];
+		int type = -1;
+		size_t mark = drove__yr_push_key(r, "entries");
+		entries->items[i]->used = true;
+		drove__yr_push_key(r, entries->items[i]->value);
+		if (!(a->registry = drove__strdup(entries->items[i]->value)))
+			rc = DROVE_ENOMEM;
+		else if (v->kind != DROVE__Y_MAP)
+			rc = drove__yr_error(r, v->line, NULL, "expected a map");
+		else if ((rc = drove__yr_enum(r, v, "type", types, &type)) == 0 &&
+		         (rc = drove__yr_str(r, v, "username", &a->username)) == 0 &&
+		         (rc = drove__yr_str(r, v, "password", &a->password)) == 0) {
+			if (type < 0)
+				rc = drove__yr_required(r, v, "type");
+			else if (!a->username)
+				rc = drove__yr_required(r, v, "username");
+			else if (!a->password)
+				rc = drove__yr_required(r, v, "password");
+			else
+				rc = drove__yr_check_unknown(r, v);
+		}
+		drove__yr_pop(r, mark);
+	}
+	return rc < 0 ? rc : drove__yr_check_unknown(r, da);
+}
+
+static int read_controllers(yr *r, yn *c, drove__cfg_executor *e)
+{
+	int rc;
+
+	if ((rc = drove__yr_strlist(r, c, "endpoints", &e->controller_endpoints)) < 0 ||
+	    (rc = drove__yr_duration(r, c, "leadershipCheckInterval", 3 * SEC, 60 * SEC,
+	                             &e->leadership_check_interval_ms, NULL)) < 0)
+		return rc;
+	return drove__yr_check_unknown(r, c);
+}
+
+static int exec_defaults(drove__cfg_executor *e)
+{
+	int rc;
+
+	e->appender.archive = 1;
+	e->appender.archived_file_count = 5;
+	e->appender.buffer_size = 8 * 1024;
+	e->appender.immediate_flush = 1;
+	e->exposed_mem_percent = 100;
+	e->cpu_multiplier = 1;
+	e->mem_multiplier = 1;
+	e->md_value_max_limit = 1024;
+	e->cache_images = 1;
+	e->max_open_files = 470000;
+	e->log_buffer_size = 10 * MB;
+	e->cache_file_size = 20 * MB;
+	e->cache_file_count = 3;
+	e->container_cmd_timeout_ms = 30 * SEC;
+	e->remote_update_mode = DROVE__UPDATE_STORE;
+	e->controller_connect_timeout_ms = SEC;
+	e->controller_response_timeout_ms = SEC;
+	e->leadership_check_interval_ms = 10 * SEC;
+	if ((rc = drove_strlist_new(&e->tags)) < 0 ||
+	    (rc = drove_strlist_new(&e->md_blacklisted_keys)) < 0 ||
+	    (rc = drove_strlist_new(&e->controller_endpoints)) < 0)
+		return rc;
+	if (!(e->appender.archived_suffix = drove__strdup("%d")) ||
+	    !(e->docker_socket_path = drove__strdup("/var/run/docker.sock")))
+		return DROVE_ENOMEM;
+	return 0;
+}
+
+static int read_executor(yr *r, yn *root, drove_config *cfg)
+{
+	drove__cfg_executor *e = &cfg->exec;
+	yn *res = NULL, *opts = NULL, *da = NULL, *ctl = NULL;
+	int rc;
+
+	if ((rc = exec_defaults(e)) < 0 || (rc = read_server(r, root, cfg, 3000, 3001)) < 0 ||
+	    (rc = read_logging(r, root, cfg)) < 0 ||
+	    (rc = drove__yr_map(r, root, "resources", &res)) < 0 ||
+	    (rc = drove__yr_map(r, root, "options", &opts)) < 0 ||
+	    (rc = drove__yr_map(r, root, "dockerAuth", &da)) < 0 ||
+	    (rc = drove__yr_map(r, root, "controllers", &ctl)) < 0)
+		return rc;
+	if (res)
+		WITH_KEY(r, "resources", read_resources(r, res, e));
+	if (rc == 0 && opts) {
+		e->cache_images = 0; /* Drove: true only when the options block is absent */
+		WITH_KEY(r, "options", read_exec_options(r, opts, e));
+	}
+	if (rc == 0 && da)
+		WITH_KEY(r, "dockerAuth", read_docker_auth(r, da, e));
+	if (rc == 0 && ctl)
+		WITH_KEY(r, "controllers", read_controllers(r, ctl, e));
+	if (rc == 0)
+		rc = read_store(r, root, cfg, e->remote_update_mode == DROVE__UPDATE_STORE);
+	if (rc == 0 && e->remote_update_mode == DROVE__UPDATE_RPC &&
+	    drove_strlist_count(e->controller_endpoints) == 0)
+		rc = drove__yr_error(r, ctl ? ctl->line : root->line, "controllers.endpoints",
+		                     "required when options.remoteUpdateMode is RPC");
+	if (rc == 0)
+		rc = read_cluster_auth(r, root, cfg);
+	return rc < 0 ? rc : drove__yr_check_unknown(r, root);
+}
+
+/* ---- loading ---- */
+
+static int load_buf(drove_config **out, drove_ctx *ctx, int kind, const char *name,
+                    const char *data, size_t len)
+{
+	drove_config *cfg = NULL;
+	yn *root = NULL;
+	yr r = {0};
+	int rc;
+
+	DROVE_CHECK_ARG(out && ctx && name && (data || len == 0));
+	if ((rc = drove__yaml_parse(&root, name, data ? data : "", len, DROVE_CONFIG_MAX_SIZE,
+	                            DROVE_CONFIG_MAX_DEPTH)) < 0)
+		return rc;
+	if (!(cfg = calloc(1, sizeof(*cfg))) || !(cfg->name = drove__strdup(name))) {
+		rc = drove__enomem();
+		goto out;
+	}
+	cfg->kind = kind;
+	r.file = name;
+	rc = kind == DROVE_CONFIG_CONTROLLER ? read_controller(&r, root, cfg)
+	                                     : read_executor(&r, root, cfg);
+	if (rc == 0) {
+		drove__debug(ctx, "config", "%s: loaded", name);
+		*out = cfg;
+		cfg = NULL;
+	}
+out:
+	drove_config_free(cfg);
+	drove__yaml_free(root);
+	return rc;
+}
+
+static int load_file(drove_config **out, drove_ctx *ctx, int kind, const char *path)
+{
+	drove__buf b = DROVE_BUF_INIT;
+	char chunk[8192];
+	ssize_t n;
+	int fd, rc;
+
+	DROVE_CHECK_ARG(out && ctx && path);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return drove__error(DROVE_EIO, "%s: cannot open: %s", path, strerror(errno));
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = drove__error(DROVE_EIO, "%s: cannot read: %s", path, strerror(errno));
+			goto out;
+		}
+		if (b.len + (size_t)n > DROVE_CONFIG_MAX_SIZE) {
+			rc = drove__error(DROVE_EINVAL, "%s: file is above the limit of %d bytes",
+			                  path, DROVE_CONFIG_MAX_SIZE);
+			goto out;
+		}
+		if ((rc = drove__buf_append(&b, chunk, (size_t)n)) < 0)
+			goto out;
+	}
+	rc = load_buf(out, ctx, kind, path, b.data, b.len);
+out:
+	close(fd);
+	drove__buf_free(&b);
+	return rc;
+}
+
+int drove_config_load_controller(drove_config **out, drove_ctx *ctx, const char *path)
+{
+	return load_file(out, ctx, DROVE_CONFIG_CONTROLLER, path);
+}
+
+int drove_config_load_controller_buf(drove_config **out, drove_ctx *ctx, const char *name,
+                                     const char *data, size_t len)
+{
+	return load_buf(out, ctx, DROVE_CONFIG_CONTROLLER, name, data, len);
+}
+
+int drove_config_load_executor(drove_config **out, drove_ctx *ctx, const char *path)
+{
+	return load_file(out, ctx, DROVE_CONFIG_EXECUTOR, path);
+}
+
+int drove_config_load_executor_buf(drove_config **out, drove_ctx *ctx, const char *name,
+                                   const char *data, size_t len)
+{
+	return load_buf(out, ctx, DROVE_CONFIG_EXECUTOR, name, data, len);
+}
+
+/* ---- getters ---- */
+
+int drove_config_kind(const drove_config *cfg)
+{
+	return cfg ? cfg->kind : 0;
+}
+
+int drove_config_port(const drove_config *cfg)
+{
+	return cfg ? cfg->server.port : 0;
+}
+
+const char *drove_config_bind_host(const drove_config *cfg)
+{
+	return cfg ? cfg->server.bind_host : NULL;
+}
+
+int drove_config_admin_port(const drove_config *cfg)
+{
+	return cfg ? cfg->server.admin_port : 0;
+}
+
+int drove_config_log_level(const drove_config *cfg)
+{
+	return cfg ? cfg->log_level : DROVE_LOG_INFO;
+}
+
+int drove_config_store_type(const drove_config *cfg)
+{
+	return cfg ? cfg->store.type : DROVE_CONFIG_STORE_NONE;
+}
+
+const char *drove_config_zk_connection(const drove_config *cfg)
+{
+	return cfg && cfg->store.type == DROVE_CONFIG_STORE_ZOOKEEPER ? cfg->store.zk_connection
+	                                                              : NULL;
+}
+
+const char *drove_config_zk_namespace(const drove_config *cfg)
+{
+	return cfg && cfg->store.type == DROVE_CONFIG_STORE_ZOOKEEPER ? cfg->store.zk_namespace
+	                                                              : NULL;
+}
+
+const char *drove_config_data_dir(const drove_config *cfg)
+{
+	return cfg && cfg->store.type == DROVE_CONFIG_STORE_LOCAL ? cfg->store.data_dir : NULL;
+}
+
+const char *drove_config_cluster_secret(const drove_config *cfg, int node_type)
+{
+	for (size_t i = 0; cfg && i < cfg->n_secrets; i++)
+		if (cfg->secrets[i].node_type == node_type)
+			return cfg->secrets[i].secret;
+	return NULL;
+}
+
+size_t drove_config_cluster_secret_count(const drove_config *cfg)
+{
+	return cfg ? cfg->n_secrets : 0;
+}
+
+const char *drove_config_cluster_secret_at(const drove_config *cfg, size_t i, int *node_type_out)
+{
+	if (!cfg || i >= cfg->n_secrets)
+		return NULL;
+	if (node_type_out)
+		*node_type_out = cfg->secrets[i].node_type;
+	return cfg->secrets[i].secret;
+}
+
+int drove_config_user_auth_enabled(const drove_config *cfg)
+{
+	return cfg ? cfg->ctrl.user_auth_enabled : 0;
+}
+
+int drove_config_user_auth_crypt(const drove_config *cfg)
+{
+	return cfg ? cfg->ctrl.user_auth_crypt : 0;
+}
+
+size_t drove_config_user_count(const drove_config *cfg)
+{
+	return cfg ? cfg->ctrl.n_users : 0;
+}
+
+static const drove__cfg_user *user_at(const drove_config *cfg, size_t i)
+{
+	return cfg && i < cfg->ctrl.n_users ? &cfg->ctrl.users[i] : NULL;
+}
+
+const char *drove_config_user_name(const drove_config *cfg, size_t i)
+{
+	const drove__cfg_user *u = user_at(cfg, i);
+	return u ? u->username : NULL;
+}
+
+const char *drove_config_user_password(const drove_config *cfg, size_t i)
+{
+	const drove__cfg_user *u = user_at(cfg, i);
+	return u ? u->password : NULL;
+}
+
+const char *drove_config_user_role(const drove_config *cfg, size_t i)
+{
+	const drove__cfg_user *u = user_at(cfg, i);
+	return u ? drove__config_role_string(u->role) : NULL;
+}
+
+const char *drove_config_instance_secret(const drove_config *cfg)
+{
+	return cfg && cfg->kind == DROVE_CONFIG_CONTROLLER ? cfg->ctrl.instance_secret : NULL;
+}
+
+/* Key-path table for the generic getters. */
+enum { T_I64, T_INT, T_STR, T_LIST };
+struct keydef {
+	int kind;
+	const char *key;
+	int type;
+	size_t off;
+};
+#define CO(f) offsetof(drove_config, ctrl.options.f)
+#define EX(f) offsetof(drove_config, exec.f)
+#define C     DROVE_CONFIG_CONTROLLER
+#define E     DROVE_CONFIG_EXECUTOR
+static const struct keydef keys[] = {
+        {C, "options.staleCheckInterval", T_I64, CO(stale_check_interval_ms)},
+        {C, "options.staleAppAge", T_I64, CO(stale_app_age_ms)},
+        {C, "options.maxStaleInstancesCount", T_I64, CO(max_stale_instances_count)},
+        {C, "options.staleInstanceAge", T_I64, CO(stale_instance_age_ms)},
+        {C, "options.staleTaskAge", T_I64, CO(stale_task_age_ms)},
+        {C, "options.staleServiceAge", T_I64, CO(stale_service_age_ms)},
+        {C, "options.maxEventsStorageDuration", T_I64, CO(max_events_storage_ms)},
+        {C, "options.clusterOpTimeout", T_I64, CO(cluster_op_timeout_ms)},
+        {C, "options.clusterOpParallelism", T_I64, CO(cluster_op_parallelism)},
+        {C, "options.jobRetryCount", T_I64, CO(job_retry_count)},
+        {C, "options.jobRetryInterval", T_I64, CO(job_retry_interval_ms)},
+        {C, "options.instanceStateCheckRetryInterval", T_I64, CO(instance_state_check_ms)},
+        {C, "options.auditedHttpMethods", T_LIST, CO(audited_http_methods)},
+        {C, "options.allowedMountDirs", T_LIST, CO(allowed_mount_dirs)},
+        {C, "options.disableReadAuth", T_INT, CO(disable_read_auth)},
+        {C, "options.disableCmdlArgs", T_INT, CO(disable_cmdl_args)},
+        {C, "options.enableRawDeviceAccess", T_INT, CO(enable_raw_device_access)},
+        {C, "options.compiledRuleCacheCount", T_I64, CO(compiled_rule_cache_count)},
+        {C, "options.allowedRuleImportPackages", T_LIST, CO(allowed_rule_import_packages)},
+        {C, "options.staleExecutorAge", T_I64, CO(stale_executor_age_ms)},
+        {C, "userAuth.cachingPolicy", T_STR, offsetof(drove_config, ctrl.caching_policy)},
+        {E, "logging.appenders.drove.logPath", T_STR, EX(appender.log_path)},
+        {E, "logging.appenders.drove.archive", T_INT, EX(appender.archive)},
+        {E, "logging.appenders.drove.archivedLogFileSuffix", T_STR, EX(appender.archived_suffix)},
+        {E, "logging.appenders.drove.archivedFileCount", T_I64, EX(appender.archived_file_count)},
+        {E, "logging.appenders.drove.maxFileSize", T_I64, EX(appender.max_file_size)},
+        {E, "logging.appenders.drove.totalSizeCap", T_I64, EX(appender.total_size_cap)},
+        {E, "logging.appenders.drove.bufferSize", T_I64, EX(appender.buffer_size)},
+        {E, "logging.appenders.drove.immediateFlush", T_INT, EX(appender.immediate_flush)},
+        {E, "resources.exposedMemPercentage", T_I64, EX(exposed_mem_percent)},
+        {E, "resources.disableNUMAPinning", T_INT, EX(disable_numa_pinning)},
+        {E, "resources.enableNvidiaGpu", T_INT, EX(enable_nvidia_gpu)},
+        {E, "resources.tags", T_LIST, EX(tags)},
+        {E, "resources.overProvisioning.enabled", T_INT, EX(overprov_enabled)},
+        {E, "resources.overProvisioning.cpuMultiplier", T_I64, EX(cpu_multiplier)},
+        {E, "resources.overProvisioning.memoryMultiplier", T_I64, EX(mem_multiplier)},
+        {E, "resources.metadata.valueMaxLimit", T_I64, EX(md_value_max_limit)},
+        {E, "resources.metadata.blacklistedKeys", T_LIST, EX(md_blacklisted_keys)},
+        {E, "resources.topology", T_STR, EX(topology)},
+        {E, "resources.topologyXml", T_STR, EX(topology_xml)},
+        {E, "options.hostname", T_STR, EX(hostname)},
+        {E, "options.cacheImages", T_INT, EX(cache_images)},
+        {E, "options.maxOpenFiles", T_I64, EX(max_open_files)},
+        {E, "options.logBufferSize", T_I64, EX(log_buffer_size)},
+        {E, "options.cacheFileSize", T_I64, EX(cache_file_size)},
+        {E, "options.cacheFileCount", T_I64, EX(cache_file_count)},
+        {E, "options.containerCommandTimeout", T_I64, EX(container_cmd_timeout_ms)},
+        {E, "options.dockerSocketPath", T_STR, EX(docker_socket_path)},
+        {E, "options.defaultUserSpec.user", T_STR, EX(default_user)},
+        {E, "options.defaultUserSpec.group", T_STR, EX(default_group)},
+        {E, "options.remoteUpdateMode", T_INT, EX(remote_update_mode)},
+        {E, "options.controllerConnectTimeout", T_I64, EX(controller_connect_timeout_ms)},
+        {E, "options.controllerResponseTimeout", T_I64, EX(controller_response_timeout_ms)},
+        {E, "controllers.endpoints", T_LIST, EX(controller_endpoints)},
+        {E, "controllers.leadershipCheckInterval", T_I64, EX(leadership_check_interval_ms)},
+};
+#undef C
+#undef E
+
+static const struct keydef *find_key(const drove_config *cfg, const char *key, int type)
+{
+	for (size_t i = 0; cfg && key && i < DROVE_ARRAY_LEN(keys); i++)
+		if (keys[i].kind == cfg->kind && !strcmp(keys[i].key, key) &&
+		    (keys[i].type == type || (type == T_I64 && keys[i].type == T_INT)))
+			return &keys[i];
+	return NULL;
+}
+
+int drove_config_get_int(const drove_config *cfg, const char *key, int64_t *out)
+{
+	const struct keydef *k;
+	const char *base = (const char *)cfg;
+
+	DROVE_CHECK_ARG(cfg && key && out);
+	if (!(k = find_key(cfg, key, T_I64)))
+		return drove__error(DROVE_ENOTFOUND, "%s: no such integer setting", key);
+	if (k->type == T_INT)
+		*out = *(const int *)(const void *)(base + k->off);
+	else
+		*out = *(const int64_t *)(const void *)(base + k->off);
+	return 0;
+}
+
+const char *drove_config_get_string(const drove_config *cfg, const char *key)
+{
+	const struct keydef *k = find_key(cfg, key, T_STR);
+	return k ? *(char *const *)(const void *)((const char *)cfg + k->off) : NULL;
+}
+
+const drove_strlist *drove_config_get_strlist(const drove_config *cfg, const char *key)
+{
+	const struct keydef *k = find_key(cfg, key, T_LIST);
+	return k ? *(drove_strlist *const *)(const void *)((const char *)cfg + k->off) : NULL;
+}
+
+const int *drove_config_os_cores(const drove_config *cfg, size_t *n_out)
+{
+	size_t n = cfg && cfg->kind == DROVE_CONFIG_EXECUTOR ? cfg->exec.n_os_cores : 0;
+	if (n_out)
+		*n_out = n;
+	return n ? cfg->exec.os_cores : NULL;
+}
