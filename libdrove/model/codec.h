@@ -1,0 +1,97 @@
+/*
+ * The table-driven JSON codec behind the model (private to libdrove/model).
+ *
+ * Every model struct has a descriptor (struct mtype) listing its fields: JSON name, kind,
+ * offset, and for polymorphic objects the variants (values of the `type` enum) each field
+ * belongs to. One generic decoder, encoder and destructor walk these tables, so the structs in
+ * model.h stay plain C and json-c stays in this module.
+ */
+#ifndef DROVE_MODEL_CODEC_H
+#define DROVE_MODEL_CODEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/model.h"
+
+struct json_object;
+
+enum mkind {
+	MK_STR,         /* char * */
+	MK_INT,         /* int */
+	MK_I64,         /* int64_t */
+	MK_BOOL,        /* bool */
+	MK_DUR,         /* drove_duration */
+	MK_ENUM,        /* enum (int-sized) */
+	MK_STRMAP,      /* drove_strmap *, string values */
+	MK_EVMETA,      /* drove_strmap *, scalar values kept as text (event metadata) */
+	MK_STRLIST,     /* char ** + size_t count */
+	MK_INTLIST,     /* int * + size_t count */
+	MK_STRLISTLIST, /* drove_string_array * + size_t count */
+	MK_OBJ,         /* T * (aux: mtype) */
+	MK_OBJARR,      /* T * + size_t count, contiguous (aux: mtype) */
+	MK_OBJMAP,      /* T * + count; object keyed by T's key field (aux: mtype) */
+	MK_BYTES,       /* unsigned char * + size_t length, base64 in JSON */
+	MK_NUMA_CORES,  /* drove_numa_cores * + count: {"0":[2,3]} */
+	MK_NUMA_MEM,    /* drove_numa_mem * + count: {"0":128} */
+	MK_CONST,       /* no storage: emits aux (a string), ignores input */
+};
+
+struct malias {
+	const char *name;
+	int value;
+};
+
+struct menum {
+	const char *const *names; /* index = enum value */
+	int count;
+	const struct malias *aliases; /* extra input spellings, NULL-terminated; may be NULL */
+};
+
+struct mfield {
+	const char *name;
+	enum mkind kind;
+	size_t off;
+	size_t cnt_off;    /* arrays: offset of the size_t count */
+	size_t has_off;    /* optional scalars: offset of the bool flag + 1; 0 = always present */
+	const void *aux;   /* struct menum *, struct mtype * or const char * */
+	uint32_t variants; /* bit (1 << type): the variants having this field; 0 = all */
+};
+
+struct mtype {
+	const char *name;
+	size_t size;
+	const struct mfield *fields;
+	size_t nfields;
+	const struct menum *type_enum; /* polymorphic on `type` when not NULL */
+	size_t type_off;
+	int default_type; /* used when `type` is missing; -1: `type` is required */
+	size_t key_off;   /* MK_OBJMAP element types: offset of the char * key + 1 */
+};
+
+/* The descriptor of each type of DROVE__MODEL_TYPES: drove__mt_app_spec, ... */
+#define DROVE__MT_DECLARE(T) extern const struct mtype drove__mt_##T;
+DROVE__MODEL_TYPES(DROVE__MT_DECLARE)
+#undef DROVE__MT_DECLARE
+
+/* Decode `json` (an object) into a new object of type `t`. See model.h for the contract. */
+int drove__mcodec_decode_text(const struct mtype *t, const char *json, size_t len, unsigned flags,
+                              void **out, drove_strlist *errors, drove_strlist *unknown);
+int drove__mcodec_decode_jobj(const struct mtype *t, struct json_object *j, unsigned flags,
+                              void **out, drove_strlist *errors, drove_strlist *unknown);
+struct json_object *drove__mcodec_to_jobj(const struct mtype *t, const void *obj);
+int drove__mcodec_encode(const struct mtype *t, const void *obj, char **out);
+int drove__mcodec_copy(const struct mtype *t, const void *obj, void **out);
+/* Free the contents of one object (not the object itself). */
+void drove__mcodec_clear(const struct mtype *t, void *obj);
+void drove__mcodec_free(const struct mtype *t, void *obj);
+
+/* Parse JSON text with the size and depth caps. @return 0, DROVE_EINVAL or DROVE_ENOMEM. */
+int drove__mcodec_parse(const char *json, size_t len, struct json_object **out);
+
+/* Enum lookup: name (case-insensitive, aliases too) -> value, or -1. */
+int drove__menum_parse(const struct menum *e, const char *name);
+const char *drove__menum_name(const struct menum *e, int v);
+
+#endif

@@ -1,0 +1,72 @@
+/* Fuzz the record and operation decoders (instance/task/LS-instance info, executor node data,
+ * resource snapshots, events, cluster state, instance specs, app/task/LS operations): every
+ * input is tried with each type; what decodes must re-encode to a stable form. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "core/internal.h"
+#include "model/codec.h"
+#include "model/model.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void roundtrip(const struct mtype *t, const void *v)
+{
+	char *e1 = NULL, *e2 = NULL;
+	void *v2 = NULL;
+	if (drove__mcodec_encode(t, v, &e1) < 0)
+		abort();
+	if (drove__mcodec_decode_text(t, e1, strlen(e1), DROVE_MODEL_STRICT, &v2, NULL, NULL) < 0)
+		abort();
+	if (drove__mcodec_encode(t, v2, &e2) < 0 || strcmp(e1, e2) != 0)
+		abort();
+	drove__mcodec_free(t, v2);
+	free(e1);
+	free(e2);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const struct mtype *const types[] = {
+	        &drove__mt_instance_info,
+	        &drove__mt_ls_instance_info,
+	        &drove__mt_task_info,
+	        &drove__mt_node_data,
+	        &drove__mt_resource_snapshot,
+	        &drove__mt_event,
+	        &drove__mt_cluster_state_data,
+	        &drove__mt_known_instances,
+	        &drove__mt_app_info,
+	        &drove__mt_ls_info,
+	        &drove__mt_app_instance_spec,
+	        &drove__mt_task_instance_spec,
+	        &drove__mt_ls_instance_spec,
+	        &drove__mt_app_op,
+	        &drove__mt_task_op,
+	        &drove__mt_ls_op,
+	        &drove__mt_cluster_op_spec,
+	        &drove__mt_allocation,
+	};
+	struct json_object *j = NULL;
+
+	if (drove__mcodec_parse((const char *)data, size, &j) < 0)
+		return 0;
+	for (size_t i = 0; i < DROVE_ARRAY_LEN(types); i++) {
+		void *v = NULL;
+		if (drove__mcodec_decode_jobj(types[i], j, 0, &v, NULL, NULL) < 0)
+			continue;
+		roundtrip(types[i], v);
+		if (types[i] == &drove__mt_app_op)
+			(void)drove__app_op_validate(v, NULL, NULL);
+		else if (types[i] == &drove__mt_task_op)
+			(void)drove__task_op_validate(v, NULL, NULL);
+		else if (types[i] == &drove__mt_ls_op)
+			(void)drove__ls_op_validate(v, NULL, NULL);
+		drove__mcodec_free(types[i], v);
+	}
+	json_object_put(j);
+	return 0;
+}
