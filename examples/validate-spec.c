@@ -9,6 +9,7 @@
  * unreadable file. Fields the parser ignores are reported on stderr as warnings (errors with
  * --strict).
  */
+#define _POSIX_C_SOURCE 200809L /* O_CLOEXEC */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
