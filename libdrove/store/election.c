@@ -1,0 +1,390 @@
+/* Leader election: Curator's recipe. Each contender creates an ephemeral sequential node
+ * /leaderselection/_c_<uuid>-lock-<10-digit seq>; the owner of the lowest sequence leads;
+ * every other contender watches only its predecessor (no herd). The term is the czxid of the
+ * leader's node (ZooKeeper), which grows with every election even if /leaderselection is
+ * deleted and recreated; the local backend uses its per-open counter. Runs on the loop
+ * thread; the ZooKeeper thread only clears the `leader` flag (drove__election_fence). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <drove/ids.h>
+#include "store/store_internal.h"
+
+#define ELECTION_DIR "/leaderselection"
+
+struct drove_election {
+	drove_election *next; /* the store's list (cancelled ones stay until idle) */
+	drove_store *store;
+	char *data;
+	size_t len;
+	drove_election_fn fn;
+	void *userdata;
+	char *prefix; /* "/leaderselection/_c_<uuid>-lock-" */
+	char *node;   /* our node, once created */
+	int64_t czxid;
+	int leader;    /* atomic: what drove_election_is_leader() says */
+	int64_t term;  /* atomic */
+	bool notified; /* the user was told ACQUIRED and not yet LOST */
+	bool creating, suspended, dead, cancelled;
+	int inflight;
+};
+
+static void start_create(drove_election *e);
+static void check(drove_election *e);
+
+static bool store_closing(drove_store *s)
+{
+	bool c;
+	pthread_mutex_lock(&s->lock);
+	c = s->closing;
+	pthread_mutex_unlock(&s->lock);
+	return c;
+}
+
+static void el_free(drove_election *e)
+{
+	free(e->data);
+	free(e->prefix);
+	free(e->node);
+	free(e);
+}
+
+static void unlink_el(drove_election *e)
+{
+	drove_store *s = e->store;
+	drove_election **pp;
+	pthread_mutex_lock(&s->lock);
+	for (pp = &s->election; *pp; pp = &(*pp)->next)
+		if (*pp == e) {
+			*pp = e->next;
+			break;
+		}
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Drop a reference; true when the election is gone (or must not act). */
+static bool release(drove_election *e)
+{
+	e->inflight--;
+	if (e->cancelled) {
+		if (e->inflight == 0) {
+			unlink_el(e);
+			el_free(e);
+		}
+		return true;
+	}
+	return store_closing(e->store) || e->dead;
+}
+
+static void lose(drove_election *e)
+{
+	__atomic_store_n(&e->leader, 0, __ATOMIC_RELEASE);
+	if (e->notified) {
+		e->notified = false;
+		e->fn(e, DROVE_STORE_LEADER_LOST, e->term, e->userdata);
+	}
+}
+
+static const char *seq_of(const char *name)
+{
+	size_t n = strlen(name);
+	return n >= 10 ? name + n - 10 : name;
+}
+
+static int cmp_seq(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	int c = strcmp(seq_of(x), seq_of(y));
+	return c ? c : strcmp(x, y);
+}
+
+static void pred_watch(drove_store *s, int event, const char *path, void *ud)
+{
+	drove_election *e = ud;
+	(void)s;
+	(void)event;
+	(void)path;
+	if (release(e))
+		return;
+	check(e);
+}
+
+static void pred_stat(int rc, const drove_store_stat *st, void *ud)
+{
+	drove_election *e = ud;
+	(void)st;
+	if (rc < 0 && rc != DROVE_ENOTFOUND)
+		e->inflight--; /* the watch was not registered */
+	if (release(e))
+		return;
+	if (rc == DROVE_ENOTFOUND)
+		check(e); /* gone already: look again */
+}
+
+static void on_children(int rc, const drove_strlist *kids, void *ud)
+{
+	drove_election *e = ud;
+	const char *mine;
+	char **names = NULL;
+	size_t i, n, me = (size_t)-1;
+
+	if (release(e))
+		return;
+	if (rc < 0 || !e->node)
+		return; /* no session: the CONNECTED event starts over */
+	mine = drove__store_path_name(e->node);
+	n = drove_strlist_count(kids);
+	if (n && !(names = malloc(n * sizeof(char *))))
+		return;
+	for (i = 0; i < n; i++)
+		names[i] = (char *)drove_strlist_get(kids, i);
+	if (n > 1)
+		qsort(names, n, sizeof(char *), cmp_seq);
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], mine) == 0)
+			me = i;
+	if (me == (size_t)-1) {
+		/* Our node is gone (a new session): contend again. */
+		free(names);
+		free(e->node);
+		e->node = NULL;
+		start_create(e);
+		return;
+	}
+	if (me == 0) {
+		free(names);
+		if (!e->notified && !e->suspended && drove_store_is_connected(e->store)) {
+			int64_t term = e->store->backend == DROVE_STORE_ZK ? e->czxid
+			                                                   : e->store->local_term;
+			__atomic_store_n(&e->term, term, __ATOMIC_RELEASE);
+			__atomic_store_n(&e->leader, 1, __ATOMIC_RELEASE);
+			e->notified = true;
+			e->fn(e, DROVE_STORE_LEADER_ACQUIRED, term, e->userdata);
+		}
+		return;
+	}
+	{
+		char *pred = drove__asprintf(ELECTION_DIR "/%s", names[me - 1]);
+		free(names);
+		if (!pred)
+			return;
+		e->inflight += 2;
+		if (drove_store_exists_async(e->store, pred, pred_watch, e, pred_stat, e) < 0)
+			e->inflight -= 2;
+		free(pred);
+	}
+}
+
+static void check(drove_election *e)
+{
+	e->inflight++;
+	if (drove_store_children_async(e->store, ELECTION_DIR, NULL, NULL, on_children, e) < 0)
+		e->inflight--;
+}
+
+static void on_stat(int rc, const drove_store_stat *st, void *ud)
+{
+	drove_election *e = ud;
+	if (release(e))
+		return;
+	if (rc == 0)
+		e->czxid = st->czxid;
+	check(e);
+}
+
+static void on_created(int rc, const char *path, void *ud)
+{
+	drove_election *e = ud;
+
+	e->creating = false;
+	if (rc == 0 && e->cancelled && !store_closing(e->store))
+		drove_store_delete_async(e->store, path, -1, NULL, NULL);
+	if (release(e))
+		return;
+	if (rc < 0)
+		return; /* retried on the next CONNECTED event */
+	free(e->node);
+	if (!(e->node = drove__strdup(path)))
+		return;
+	e->inflight++;
+	if (drove_store_exists_async(e->store, path, NULL, NULL, on_stat, e) < 0)
+		e->inflight--;
+}
+
+static void start_create(drove_election *e)
+{
+	if (e->creating)
+		return;
+	e->creating = true;
+	e->inflight++;
+	if (drove_store_create_async(e->store, e->prefix, e->data, e->len,
+	                             DROVE_STORE_EPHEMERAL_SEQUENTIAL | DROVE_STORE_PARENTS,
+	                             on_created, e) < 0) {
+		e->inflight--;
+		e->creating = false;
+	}
+}
+
+int drove_store_elect(drove_store *s, const void *data, size_t len, drove_election_fn fn, void *ud,
+                      drove_election **out)
+{
+	drove_election *e, *it;
+	char uuid[40];
+	int rc;
+
+	DROVE_CHECK_ARG(s && fn && out && (data || !len));
+	for (it = s->election; it; it = it->next)
+		if (!it->cancelled)
+			return drove__error(DROVE_EEXISTS, "store: this store already contends");
+	if (len > s->max_value)
+		return drove__error(DROVE_EINVAL,
+		                    "store: " ELECTION_DIR
+		                    ": value of %zu bytes exceeds the cap of "
+		                    "%zu bytes",
+		                    len, s->max_value);
+	if ((rc = drove_uuid_random(s->ctx, uuid, sizeof(uuid))) < 0)
+		return rc;
+	if (!(e = calloc(1, sizeof(*e))))
+		return drove__enomem();
+	e->store = s;
+	e->fn = fn;
+	e->userdata = ud;
+	e->len = len;
+	if (!(e->data = malloc(len + 1)) ||
+	    !(e->prefix = drove__asprintf(ELECTION_DIR "/_c_%s-lock-", uuid))) {
+		el_free(e);
+		return drove__enomem();
+	}
+	if (len)
+		memcpy(e->data, data, len);
+	e->data[len] = '\0';
+	e->inflight = 1; /* held while starting */
+	start_create(e);
+	if (!e->creating) {
+		rc = drove_error_last()->code ? drove_error_last()->code : DROVE_ERROR;
+		el_free(e);
+		return rc;
+	}
+	e->inflight--;
+	pthread_mutex_lock(&s->lock);
+	e->next = s->election;
+	s->election = e;
+	pthread_mutex_unlock(&s->lock);
+	*out = e;
+	return 0;
+}
+
+int drove_election_is_leader(const drove_election *e)
+{
+	return e ? __atomic_load_n(&e->leader, __ATOMIC_ACQUIRE) : 0;
+}
+
+int64_t drove_election_term(const drove_election *e)
+{
+	return e ? __atomic_load_n(&e->term, __ATOMIC_ACQUIRE) : 0;
+}
+
+void drove_election_cancel(drove_election *e)
+{
+	if (!e)
+		return;
+	e->cancelled = true;
+	__atomic_store_n(&e->leader, 0, __ATOMIC_RELEASE);
+	e->notified = false;
+	if (e->node && !store_closing(e->store))
+		drove_store_delete_async(e->store, e->node, -1, NULL, NULL);
+	if (e->inflight == 0) {
+		unlink_el(e);
+		el_free(e);
+	}
+}
+
+void drove__election_fence(drove_store *s)
+{
+	drove_election *e;
+	pthread_mutex_lock(&s->lock);
+	for (e = s->election; e; e = e->next)
+		__atomic_store_n(&e->leader, 0, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&s->lock);
+}
+
+void drove__election_session(drove_store *s, int event)
+{
+	drove_election *e, *next;
+
+	for (e = s->election; e; e = next) {
+		next = e->next;
+		if (e->cancelled)
+			continue;
+		if (event == DROVE_STORE_SUSPENDED) {
+			e->suspended = true;
+			lose(e);
+		} else if (event == DROVE_STORE_EXPIRED) {
+			e->dead = true;
+			lose(e);
+		} else if (event == DROVE_STORE_CONNECTED && e->suspended && !e->dead) {
+			e->suspended = false;
+			if (e->node)
+				check(e);
+			else
+				start_create(e);
+		}
+	}
+}
+
+void drove__election_free(drove_election *e)
+{
+	while (e) {
+		drove_election *next = e->next;
+		el_free(e);
+		e = next;
+	}
+}
+
+int drove_store_leader(drove_store *s, char **data, size_t *len, int64_t *term)
+{
+	drove_strlist *kids = NULL;
+	drove_store_stat st;
+	char **names = NULL, *path = NULL, *d = NULL;
+	size_t i, n;
+	int rc;
+
+	DROVE_CHECK_ARG(s && data);
+	if ((rc = drove_store_children(s, ELECTION_DIR, &kids)) < 0 && rc != DROVE_ENOTFOUND)
+		return rc;
+	for (;;) {
+		n = drove_strlist_count(kids);
+		if (n == 0) {
+			drove_strlist_free(kids);
+			return drove__error(DROVE_ENOTFOUND, "store: no leader");
+		}
+		if (!(names = malloc(n * sizeof(char *)))) {
+			drove_strlist_free(kids);
+			return drove__enomem();
+		}
+		for (i = 0; i < n; i++)
+			names[i] = (char *)drove_strlist_get(kids, i);
+		qsort(names, n, sizeof(char *), cmp_seq);
+		path = drove__asprintf(ELECTION_DIR "/%s", names[0]);
+		free(names);
+		drove_strlist_free(kids);
+		kids = NULL;
+		if (!path)
+			return DROVE_ENOMEM;
+		rc = drove_store_get(s, path, &d, len, &st);
+		free(path);
+		if (rc != DROVE_ENOTFOUND)
+			break;
+		/* The leader left in between: look again. */
+		if ((rc = drove_store_children(s, ELECTION_DIR, &kids)) < 0)
+			return rc == DROVE_ENOTFOUND
+			               ? drove__error(DROVE_ENOTFOUND, "store: no leader")
+			               : rc;
+	}
+	if (rc < 0)
+		return rc;
+	*data = d;
+	if (term)
+		*term = s->backend == DROVE_STORE_ZK ? st.czxid : s->local_term;
+	return 0;
+}

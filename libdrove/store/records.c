@@ -1,0 +1,270 @@
+/* Record repositories: one node per record at the paths of the Drove reference (§8.1),
+ * holding the record's JSON text. The model module's codec turns it into typed structs. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_internal.h"
+
+struct kind_info {
+	const char *dir;
+	bool two_ids;
+	bool ephemeral;
+	const char *name;
+};
+
+static const struct kind_info *kind_get(int kind)
+{
+	static const struct kind_info kinds[] = {
+	        [DROVE_RECORD_APPLICATION] = {"/applications", false, false, "application"},
+	        [DROVE_RECORD_INSTANCE] = {"/instances", true, false, "instance"},
+	        [DROVE_RECORD_TASK] = {"/tasks", true, false, "task"},
+	        [DROVE_RECORD_LOCAL_SERVICE] = {"/localservices", false, false, "local service"},
+	        [DROVE_RECORD_LOCAL_SERVICE_INSTANCE] = {"/localserviceinstances", true, false,
+	                                                 "local service instance"},
+	        [DROVE_RECORD_EXECUTOR] = {"/executor", false, true, "executor"},
+	        [DROVE_RECORD_CONTROLLER] = {"/controller", false, true, "controller"},
+	        [DROVE_RECORD_CLUSTER_STATE] = {"/cluster/maintenance", false, false,
+	                                        "cluster state"},
+	};
+	if (kind < DROVE_RECORD_APPLICATION || kind > DROVE_RECORD_CLUSTER_STATE)
+		return NULL;
+	return &kinds[kind];
+}
+
+static int check_id(const char *what, const char *id)
+{
+	size_t i, n;
+	if (!id || !*id)
+		return drove__error(DROVE_EINVAL, "store: %s id is empty", what);
+	n = strlen(id);
+	if (n > 255)
+		return drove__error(DROVE_EINVAL,
+		                    "store: %s id '%.64s...' is longer than 255 bytes", what, id);
+	if (strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
+		return drove__error(DROVE_EINVAL, "store: %s id '%s' is not allowed", what, id);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)id[i];
+		if (c == '/' || c < 0x20 || c == 0x7f)
+			return drove__error(DROVE_EINVAL, "store: %s id '%s' has a bad byte at %zu",
+			                    what, id, i);
+	}
+	return 0;
+}
+
+int drove_record_path(int kind, const char *parent, const char *id, char **out)
+{
+	const struct kind_info *k = kind_get(kind);
+	char *p;
+	int rc;
+
+	DROVE_CHECK_ARG(out);
+	if (!k)
+		return drove__error(DROVE_EINVAL, "store: record kind %d is not valid", kind);
+	if (kind == DROVE_RECORD_CLUSTER_STATE) {
+		p = drove__strdup(k->dir);
+	} else if (k->two_ids) {
+		if ((rc = check_id("parent", parent)) < 0 || (rc = check_id(k->name, id)) < 0)
+			return rc;
+		p = drove__asprintf("%s/%s/%s", k->dir, parent, id);
+	} else {
+		if ((rc = check_id(k->name, id)) < 0)
+			return rc;
+		p = drove__asprintf("%s/%s", k->dir, id);
+	}
+	if (!p)
+		return DROVE_ENOMEM;
+	*out = p;
+	return 0;
+}
+
+int drove_record_put(drove_store *s, int kind, const char *parent, const char *id, const char *json,
+                     size_t len)
+{
+	char *path;
+	int rc;
+
+	DROVE_CHECK_ARG(s && (json || !len));
+	if ((rc = drove_record_path(kind, parent, id, &path)) < 0)
+		return rc;
+	rc = drove_store_put(s, path, json, len,
+	                     kind_get(kind)->ephemeral ? DROVE_STORE_EPHEMERAL
+	                                               : DROVE_STORE_PERSISTENT);
+	free(path);
+	return rc;
+}
+
+int drove_record_get(drove_store *s, int kind, const char *parent, const char *id, char **json,
+                     size_t *len)
+{
+	char *path;
+	int rc;
+
+	DROVE_CHECK_ARG(s && json);
+	if ((rc = drove_record_path(kind, parent, id, &path)) < 0)
+		return rc;
+	rc = drove_store_get(s, path, json, len, NULL);
+	free(path);
+	return rc;
+}
+
+int drove_record_delete(drove_store *s, int kind, const char *parent, const char *id)
+{
+	char *path;
+	int rc;
+
+	DROVE_CHECK_ARG(s);
+	if ((rc = drove_record_path(kind, parent, id, &path)) < 0)
+		return rc;
+	rc = drove_store_delete(s, path, -1);
+	free(path);
+	return rc;
+}
+
+int drove_record_list(drove_store *s, int kind, const char *parent, drove_strlist **out)
+{
+	const struct kind_info *k = kind_get(kind);
+	char *path;
+	int rc;
+
+	DROVE_CHECK_ARG(s && out);
+	if (!k)
+		return drove__error(DROVE_EINVAL, "store: record kind %d is not valid", kind);
+	if (kind == DROVE_RECORD_CLUSTER_STATE)
+		return drove__error(DROVE_EINVAL, "store: cluster state is a single record");
+	if (k->two_ids && parent) {
+		if ((rc = check_id("parent", parent)) < 0)
+			return rc;
+		path = drove__asprintf("%s/%s", k->dir, parent);
+	} else {
+		path = drove__strdup(k->dir);
+	}
+	if (!path)
+		return DROVE_ENOMEM;
+	rc = drove_store_children(s, path, out);
+	free(path);
+	if (rc == DROVE_ENOTFOUND) {
+		drove_error_clear();
+		return drove_strlist_new(out);
+	}
+	return rc;
+}
+
+/* ---- asynchronous put: create, or set when it exists (again if it vanished) ---- */
+
+struct put_ctx {
+	drove_store *store;
+	char *path;
+	char *data;
+	size_t len;
+	int mode;
+	int tries;
+	drove_store_done_fn cb;
+	void *userdata;
+};
+
+static void put_finish(struct put_ctx *p, int rc)
+{
+	if (p->cb)
+		p->cb(rc, p->userdata);
+	free(p->path);
+	free(p->data);
+	free(p);
+}
+
+static void put_create(struct put_ctx *p);
+
+static void put_set_done(int rc, const drove_store_stat *st, void *ud)
+{
+	struct put_ctx *p = ud;
+	(void)st;
+	if (rc == DROVE_ENOTFOUND && p->tries < 8)
+		put_create(p); /* deleted in between */
+	else
+		put_finish(p, rc);
+}
+
+static void put_create_done(int rc, const char *path, void *ud)
+{
+	struct put_ctx *p = ud;
+	(void)path;
+	if (rc == DROVE_EEXISTS) {
+		if ((rc = drove_store_set_async(p->store, p->path, p->data, p->len, -1,
+		                                put_set_done, p)) == 0)
+			return;
+	}
+	put_finish(p, rc);
+}
+
+static void put_create(struct put_ctx *p)
+{
+	int rc;
+	p->tries++;
+	if ((rc = drove_store_create_async(p->store, p->path, p->data, p->len,
+	                                   p->mode | DROVE_STORE_PARENTS, put_create_done, p)) < 0)
+		put_finish(p, rc);
+}
+
+int drove_record_put_async(drove_store *s, int kind, const char *parent, const char *id,
+                           const char *json, size_t len, drove_store_done_fn cb, void *ud)
+{
+	struct put_ctx *p;
+	int rc;
+
+	DROVE_CHECK_ARG(s && (json || !len));
+	if (!(p = calloc(1, sizeof(*p))))
+		return drove__enomem();
+	if ((rc = drove_record_path(kind, parent, id, &p->path)) < 0) {
+		free(p);
+		return rc;
+	}
+	if (!(p->data = malloc(len + 1))) {
+		free(p->path);
+		free(p);
+		return drove__enomem();
+	}
+	if (len)
+		memcpy(p->data, json, len);
+	p->data[len] = '\0';
+	p->len = len;
+	p->store = s;
+	p->cb = cb;
+	p->userdata = ud;
+	p->mode = kind_get(kind)->ephemeral ? DROVE_STORE_EPHEMERAL : DROVE_STORE_PERSISTENT;
+	p->tries = 1;
+	rc = drove_store_create_async(s, p->path, p->data, p->len, p->mode | DROVE_STORE_PARENTS,
+	                              put_create_done, p);
+	if (rc < 0) {
+		free(p->path);
+		free(p->data);
+		free(p);
+	}
+	return rc;
+}
+
+int drove_record_get_async(drove_store *s, int kind, const char *parent, const char *id,
+                           drove_store_get_fn cb, void *ud)
+{
+	char *path;
+	int rc;
+
+	DROVE_CHECK_ARG(s);
+	if ((rc = drove_record_path(kind, parent, id, &path)) < 0)
+		return rc;
+	rc = drove_store_get_async(s, path, NULL, NULL, cb, ud);
+	free(path);
+	return rc;
+}
+
+int drove_record_delete_async(drove_store *s, int kind, const char *parent, const char *id,
+                              drove_store_done_fn cb, void *ud)
+{
+	char *path;
+	int rc;
+
+	DROVE_CHECK_ARG(s);
+	if ((rc = drove_record_path(kind, parent, id, &path)) < 0)
+		return rc;
+	rc = drove_store_delete_async(s, path, -1, cb, ud);
+	free(path);
+	return rc;
+}

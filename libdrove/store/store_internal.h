@@ -1,0 +1,206 @@
+/* Internal interface of the store: requests, the backend vtable, the completion queue. */
+#ifndef DROVE_STORE_INTERNAL_H
+#define DROVE_STORE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include <drove/store.h>
+#include "core/internal.h"
+
+struct event;
+
+enum {
+	DROVE__OP_GET = 1,
+	DROVE__OP_EXISTS,
+	DROVE__OP_SET,
+	DROVE__OP_CREATE,
+	DROVE__OP_DELETE,
+	DROVE__OP_CHILDREN,
+	DROVE__OP_MULTI,
+	DROVE__OP_CHECK, /* inside a multi only */
+};
+
+/* Longest path accepted (ZooKeeper has no hard limit; this keeps the local backend's file
+ * names and our messages bounded). */
+#define DROVE__STORE_PATH_MAX 1024
+
+/* Something handed to the loop thread through the store's queue. `run` is called on the
+ * loop thread; with `closing` set it must only release resources (no user callback) unless
+ * it documents otherwise. */
+struct drove__store_qent {
+	struct drove__store_qent *next;
+	void (*run)(drove_store *store, struct drove__store_qent *q, int closing);
+};
+
+/* Kinds of one-shot watches. */
+enum {
+	DROVE__WATCH_DATA = 1,   /* get: CHANGED, DELETED */
+	DROVE__WATCH_EXISTS = 2, /* exists: CREATED, CHANGED, DELETED */
+	DROVE__WATCH_CHILD = 3,  /* children: CHILDREN, DELETED */
+};
+
+/* A one-shot watch registered with a backend. Lives on store->watches until it fires (then
+ * it moves to the queue) or the store closes (then it is freed unfired). */
+struct drove__store_wrec {
+	struct drove__store_qent q;
+	struct drove__store_wrec *prev, *next;
+	drove_store *store;
+	int kind;
+	int event; /* set when it fires */
+	bool linked;
+	char *path; /* relative to the namespace */
+	drove_store_watch_fn fn;
+	void *userdata;
+};
+
+struct drove__store_op {
+	int type;
+	int mode;
+	int version;
+	char *path;
+	char *data;
+	size_t len;
+};
+
+struct drove_store_ops {
+	struct drove__store_op *v;
+	size_t n, cap;
+};
+
+struct drove__store_req {
+	struct drove__store_qent q;
+	drove_store *store;
+	int type;
+	char *path;
+	char *data;
+	size_t len;
+	int version;
+	int mode; /* create mode | DROVE_STORE_PARENTS */
+	struct drove__store_op *ops;
+	size_t nops;
+	struct drove__store_wrec *watch; /* armed on success; owned by the req until then */
+
+	/* results (written by the backend before complete()) */
+	int rc;
+	char *msg;
+	char *rdata;
+	size_t rlen;
+	drove_store_stat stat;
+	char *rpath;
+	drove_strlist *children;
+
+	/* called exactly once by the backend, on any thread */
+	void (*complete)(struct drove__store_req *req);
+	void *cb;
+	void *userdata;
+
+	/* synchronous waiters */
+	pthread_mutex_t m;
+	pthread_cond_t c;
+	bool sync, done;
+
+	void *bk; /* backend scratch */
+};
+
+struct drove__store_backend {
+	const char *name;
+	int (*open)(drove_store *store);
+	/* Stop every backend thread; after this no completion or watch arrives. */
+	void (*shutdown)(drove_store *store);
+	void (*free)(drove_store *store);
+	/* Start a request: 0 and complete() later (or before returning), or < 0 and no
+	 * complete(). The req's watch, if any, is linked into store->watches by the caller. */
+	int (*submit)(drove_store *store, struct drove__store_req *req);
+};
+
+struct drove__rewatch;
+
+struct drove_store {
+	drove_ctx *ctx;
+	drove_loop *loop;
+	const struct drove__store_backend *be;
+	void *bk; /* backend state */
+
+	/* options */
+	int backend;
+	char *connect;
+	char *dir;
+	char *ns;
+	int session_timeout_ms;
+	int connect_timeout_ms;
+	size_t max_value;
+	drove_store_session_fn session_fn;
+	void *session_userdata;
+
+	pthread_mutex_t lock; /* guards everything below */
+	struct drove__store_qent *q_head, *q_tail;
+	struct drove__store_wrec *watches;
+	struct event *wake;
+	bool closing;
+	int connected; /* atomic reads allowed */
+	int expired;
+
+	/* loop thread only */
+	int draining; /* inside drain(): a close must not free the store yet */
+	bool close_started;
+	bool free_pending; /* closed from a callback: drain() frees on return */
+	drove_election *election;
+	struct drove__rewatch *rewatches;
+	int64_t local_term;
+};
+
+struct drove_store_opts {
+	int backend;
+	char *connect;
+	char *dir;
+	char *ns;
+	int session_timeout_ms;
+	int connect_timeout_ms;
+	size_t max_value;
+	drove_store_session_fn session_fn;
+	void *session_userdata;
+};
+
+/* ---- store.c ---- */
+
+/* Validate a path (see store.h); the message names `what` and the path. */
+int drove__store_path_check(const char *path);
+/* Parent of a valid path ("/" for top-level nodes); NULL on ENOMEM. */
+char *drove__store_path_parent(const char *path);
+/* Last component of a valid path (borrowed). */
+const char *drove__store_path_name(const char *path);
+/* Record a failure on a request (any thread): rc and a formatted message. */
+void drove__store_req_fail(struct drove__store_req *req, int code, const char *fmt, ...)
+        DROVE_PRINTF(3, 4);
+/* Queue an item for the loop thread (any thread). `front` puts it before everything. */
+void drove__store_enqueue(drove_store *store, struct drove__store_qent *q, bool front);
+/* Unlink a watch from store->watches and queue it with `event` (any thread; lock held by
+ * caller when `locked`). Does nothing if it already fired. */
+void drove__store_watch_fire(struct drove__store_wrec *w, int event, bool locked);
+/* Unlink and free a watch that will never fire. */
+void drove__store_watch_drop(struct drove__store_wrec *w);
+/* Session events from the backend (any thread). */
+void drove__store_session_event(drove_store *store, int event);
+/* Sort a child list (names) in place. */
+void drove__store_sort_names(char **names, size_t n);
+
+/* ---- backends ---- */
+extern const struct drove__store_backend drove__store_zk_backend;
+extern const struct drove__store_backend drove__store_local_backend;
+
+/* zk.c: the session id and password of a zk store (tests force expiry with them). */
+int drove__store_zk_session(drove_store *store, int64_t *id, char passwd[16]);
+
+/* election.c */
+/* Called on the loop thread for every session event, before the user's session callback. */
+void drove__election_session(drove_store *store, int event);
+/* Free the store's election without callbacks (store close). */
+void drove__election_free(drove_election *e);
+/* Called from the ZooKeeper thread: stop leading at once. */
+void drove__election_fence(drove_store *store);
+
+/* store.c: re-arming watches freed at close */
+void drove__rewatch_free_all(drove_store *store);
+
+#endif

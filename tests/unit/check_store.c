@@ -1,0 +1,605 @@
+/* The store's local backend and common layer: durability across close/reopen, versions,
+ * compare-and-set, ephemeral nodes, sequential names, watches, path validation, the value
+ * cap, the flock, the journal, options and record paths. Everything under a temp dir. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <drove/drove.h>
+#include "core/internal.h"
+#include "store/store_internal.h"
+#include "harness.h"
+
+static drove_ctx *ctx;
+static drove_loop *loop;
+static drove_store_opts *opts;
+static drove_store *st;
+static char dir[128];
+
+static void rm_rf(const char *d)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static void setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/drove-check-store-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(drove_ctx_new(&ctx), 0);
+	ck_assert_int_eq(drove_loop_new(&loop, ctx), 0);
+	ck_assert_int_eq(drove_store_opts_new(&opts), 0);
+	ck_assert_int_eq(drove_store_opts_set_local(opts, dir), 0);
+	ck_assert_int_eq(drove_store_open(&st, loop, opts), 0);
+	ck_assert_int_eq(drove_store_backend(st), DROVE_STORE_LOCAL);
+	ck_assert(drove_store_is_connected(st));
+}
+
+static void teardown(void)
+{
+	drove_store_close(st);
+	st = NULL;
+	drove_store_opts_free(opts);
+	drove_loop_free(loop);
+	drove_ctx_free(ctx);
+	rm_rf(dir);
+}
+
+static void reopen(void)
+{
+	drove_store_close(st);
+	st = NULL;
+	ck_assert_int_eq(drove_store_open(&st, loop, opts), 0);
+}
+
+static int count_files(const char *sub)
+{
+	char p[256];
+	DIR *d;
+	struct dirent *de;
+	int n = 0;
+	snprintf(p, sizeof(p), "%s/%s", dir, sub);
+	ck_assert_ptr_nonnull(d = opendir(p));
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void write_file(const char *rel, const char *body, size_t len)
+{
+	char p[256];
+	int fd;
+	snprintf(p, sizeof(p), "%s/%s", dir, rel);
+	ck_assert_int_ge(fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), 0);
+	ck_assert_int_eq(write(fd, body, len), (ssize_t)len);
+	close(fd);
+}
+
+/* ---- durability ---- */
+
+START_TEST(test_durable_across_reopen)
+{
+	char *data = NULL, *p = NULL;
+	size_t len;
+	drove_store_stat s;
+
+	ck_assert_int_eq(drove_store_create(st, "/apps/A-1", "{\"x\":1}", 7,
+	                                    DROVE_STORE_PERSISTENT | DROVE_STORE_PARENTS, NULL),
+	                 0);
+	ck_assert_int_eq(drove_store_set(st, "/apps/A-1", "{\"x\":2}", 7, 0, NULL), 0);
+	ck_assert_int_eq(drove_store_set(st, "/apps/A-1", "{\"x\":3}", 7, 1, NULL), 0);
+	ck_assert_int_eq(drove_store_create(st, "/bin", "a\0b\n", 4, DROVE_STORE_PERSISTENT, NULL),
+	                 0);
+	ck_assert_int_eq(drove_store_create(st, "/odd name%/x", "", 0,
+	                                    DROVE_STORE_PERSISTENT | DROVE_STORE_PARENTS, NULL),
+	                 0);
+	ck_assert_int_eq(drove_store_create(st, "/s-", "", 0, DROVE_STORE_SEQUENTIAL, &p), 0);
+	ck_assert_str_eq(p, "/s-0000000000");
+	drove_free(p);
+	reopen();
+	ck_assert_int_eq(drove_store_get(st, "/apps/A-1", &data, &len, &s), 0);
+	ck_assert_str_eq(data, "{\"x\":3}");
+	ck_assert_int_eq(s.version, 2);
+	ck_assert_int_gt(s.ctime_ms, 0);
+	ck_assert_int_ge(s.mtime_ms, s.ctime_ms);
+	drove_free(data);
+	ck_assert_int_eq(drove_store_get(st, "/bin", &data, &len, NULL), 0);
+	ck_assert_uint_eq(len, 4);
+	ck_assert_int_eq(memcmp(data, "a\0b\n", 4), 0);
+	drove_free(data);
+	ck_assert_int_eq(drove_store_exists(st, "/odd name%/x", NULL), 0);
+	/* the sequence counter survives */
+	ck_assert_int_eq(drove_store_create(st, "/s-", "", 0, DROVE_STORE_SEQUENTIAL, &p), 0);
+	ck_assert_str_eq(p, "/s-0000000001");
+	drove_free(p);
+	/* deletes are durable too */
+	ck_assert_int_eq(drove_store_delete(st, "/bin", -1), 0);
+	reopen();
+	drove_assert_error(drove_store_exists(st, "/bin", NULL), DROVE_ENOTFOUND, "/bin");
+}
+END_TEST
+
+START_TEST(test_ephemeral_never_on_disk)
+{
+	int before = count_files("nodes");
+	drove_store_stat s;
+	char *p = NULL;
+
+	ck_assert_int_eq(drove_store_create(st, "/e", "x", 1, DROVE_STORE_EPHEMERAL, NULL), 0);
+	ck_assert_int_eq(
+	        drove_store_create(st, "/es-", "x", 1, DROVE_STORE_EPHEMERAL_SEQUENTIAL, &p), 0);
+	ck_assert_int_eq(drove_store_exists(st, p, &s), 0);
+	ck_assert_int_eq(s.ephemeral, 1);
+	drove_free(p);
+	/* only the root's sequence counter was written */
+	ck_assert_int_le(count_files("nodes"), before + 1);
+	ck_assert_int_eq(drove_store_set(st, "/e", "y", 1, 0, NULL), 0);
+	reopen();
+	drove_assert_error(drove_store_exists(st, "/e", NULL), DROVE_ENOTFOUND, "/e");
+	ck_assert_int_eq(
+	        drove_store_create(st, "/es-", "x", 1, DROVE_STORE_EPHEMERAL_SEQUENTIAL, &p), 0);
+	ck_assert_str_eq(p, "/es-0000000001");
+	drove_free(p);
+}
+END_TEST
+
+START_TEST(test_versions_and_cas)
+{
+	drove_store_stat s;
+
+	ck_assert_int_eq(drove_store_create(st, "/v", "", 0, DROVE_STORE_PERSISTENT, NULL), 0);
+	ck_assert_int_eq(drove_store_set(st, "/v", "a", 1, 0, &s), 0);
+	ck_assert_int_eq(s.version, 1);
+	drove_assert_error(drove_store_set(st, "/v", "b", 1, 0, NULL), DROVE_ECONFLICT,
+	                   "/v: version mismatch (expected 0, is 1)");
+	drove_assert_error(drove_store_delete(st, "/v", 0), DROVE_ECONFLICT, "expected 0, is 1");
+	drove_assert_error(drove_store_set(st, "/v", "b", 1, -2, NULL), DROVE_EINVAL,
+	                   "version -2 is below -1");
+	ck_assert_int_eq(drove_store_create(st, "/v/kid", "", 0, DROVE_STORE_PERSISTENT, NULL), 0);
+	ck_assert_int_eq(drove_store_exists(st, "/v", &s), 0);
+	ck_assert_int_eq(s.cversion, 1);
+	ck_assert_int_eq(s.num_children, 1);
+	drove_assert_error(drove_store_delete(st, "/v", -1), DROVE_ECONFLICT, "has children");
+	drove_assert_error(drove_store_delete(st, "/", -1), DROVE_EINVAL, "root");
+	drove_assert_error(drove_store_create(st, "/", "", 0, DROVE_STORE_PERSISTENT, NULL),
+	                   DROVE_EINVAL, "root");
+	drove_assert_error(drove_store_create(st, "/m", "", 0, 9, NULL), DROVE_EINVAL,
+	                   "create mode 9");
+	ck_assert_int_eq(drove_store_delete_recursive(st, "/"), 0);
+	ck_assert_int_eq(drove_store_exists(st, "/", &s), 0);
+	ck_assert_int_eq(s.num_children, 0);
+}
+END_TEST
+
+/* ---- paths, cap, lock ---- */
+
+START_TEST(test_path_validation)
+{
+	static const char *bad[] = {"",       "a",          "/a/",         "//a",
+	                            "/a//b",  "/a/./b",     "/a/..",       "/../x",
+	                            "/a\x01", "/zookeeper", "/zookeeper/q"};
+	size_t i;
+	char *data;
+	size_t len;
+	char longp[DROVE__STORE_PATH_MAX + 8];
+
+	for (i = 0; i < DROVE_ARRAY_LEN(bad); i++) {
+		ck_assert_msg(drove_store_get(st, bad[i], &data, &len, NULL) == DROVE_EINVAL, "%s",
+		              bad[i]);
+		ck_assert_ptr_nonnull(strstr(drove_error_last()->message, "store: path"));
+	}
+	drove_assert_error(drove_store_get(st, NULL, &data, &len, NULL), DROVE_EINVAL, "null");
+	drove_assert_error(drove_store_create(st, "/a/../../etc", "", 0, DROVE_STORE_PARENTS, NULL),
+	                   DROVE_EINVAL, "'..'");
+	memset(longp, 'a', sizeof(longp));
+	longp[0] = '/';
+	longp[sizeof(longp) - 1] = '\0';
+	drove_assert_error(drove_store_exists(st, longp, NULL), DROVE_EINVAL, "above 1024");
+	/* valid but too long for one file name on the local backend */
+	memset(longp, 'b', 300);
+	longp[0] = '/';
+	longp[300] = '\0';
+	drove_assert_error(drove_store_create(st, longp, "", 0, DROVE_STORE_PERSISTENT, NULL),
+	                   DROVE_EINVAL, "too long for the local backend");
+	ck_assert_int_eq(drove__store_path_check("/zookeeperx"), 0);
+	ck_assert_int_eq(drove__store_path_check("/"), 0);
+	ck_assert_int_eq(drove__store_path_check("/.../a.b"), 0);
+}
+END_TEST
+
+START_TEST(test_value_cap)
+{
+	drove_store_opts *o;
+	char *big = calloc(1, DROVE_STORE_DEFAULT_MAX_VALUE + 1);
+	drove_store_ops *ops;
+
+	drove_assert_error(drove_store_create(st, "/big", big, DROVE_STORE_DEFAULT_MAX_VALUE + 1,
+	                                      DROVE_STORE_PERSISTENT, NULL),
+	                   DROVE_EINVAL,
+	                   "store: /big: value of 1032193 bytes exceeds the cap of "
+	                   "1032192 bytes");
+	ck_assert_int_eq(drove_store_ops_new(&ops), 0);
+	ck_assert_int_eq(drove_store_ops_create(ops, "/big", big, DROVE_STORE_DEFAULT_MAX_VALUE + 1,
+	                                        DROVE_STORE_PERSISTENT),
+	                 0);
+	drove_assert_error(drove_store_multi(st, ops), DROVE_EINVAL, "/big: value of 1032193");
+	drove_store_ops_free(ops);
+	free(big);
+	ck_assert_int_eq(drove_store_opts_new(&o), 0);
+	drove_assert_error(drove_store_opts_set_max_value(o, 0), DROVE_EINVAL, "value cap 0");
+	drove_assert_error(drove_store_opts_set_max_value(o, 17 * 1024 * 1024), DROVE_EINVAL,
+	                   "value cap 17825792");
+	drove_assert_error(drove_store_opts_set_session_timeout(o, 0), DROVE_EINVAL,
+	                   "session timeout 0");
+	drove_assert_error(drove_store_opts_set_connect_timeout(o, -1), DROVE_EINVAL,
+	                   "connect timeout -1");
+	drove_assert_error(drove_store_opts_set_namespace(o, "/"), DROVE_EINVAL, "namespace '/'");
+	drove_assert_error(drove_store_opts_set_namespace(o, "x"), DROVE_EINVAL, "'x'");
+	drove_assert_error(drove_store_opts_set_zk(o, ""), DROVE_EINVAL, "connection string");
+	drove_assert_error(drove_store_opts_set_local(o, ""), DROVE_EINVAL, "data directory");
+	drove_assert_error(drove_store_open(&st, loop, o), DROVE_EINVAL, "no backend");
+	drove_store_opts_free(o);
+}
+END_TEST
+
+START_TEST(test_flock_keeps_second_open_out)
+{
+	drove_store *second = NULL;
+	drove_assert_error(drove_store_open(&second, loop, opts), DROVE_EUNAVAIL,
+	                   "is in use by another store");
+	ck_assert_ptr_null(second);
+	drove_store_close(st);
+	st = NULL;
+	ck_assert_int_eq(drove_store_open(&second, loop, opts), 0);
+	st = second;
+}
+END_TEST
+
+START_TEST(test_flock_across_processes)
+{
+	int fds[2];
+	pid_t pid;
+	char c = 0;
+
+	ck_assert_int_eq(pipe(fds), 0);
+	pid = fork();
+	if (pid == 0) {
+		drove_store *s2 = NULL;
+		int rc = drove_store_open(&s2, loop, opts);
+		c = rc == DROVE_EUNAVAIL ? 'y' : 'n';
+		if (write(fds[1], &c, 1) != 1)
+			_exit(2);
+		_exit(0);
+	}
+	ck_assert_int_eq(read(fds[0], &c, 1), 1);
+	ck_assert_int_eq(c, 'y');
+	close(fds[0]);
+	close(fds[1]);
+}
+END_TEST
+
+/* ---- batches and the journal ---- */
+
+START_TEST(test_multi_rollback)
+{
+	drove_store_ops *ops;
+	char *data;
+	size_t len;
+	drove_store_stat s;
+
+	ck_assert_int_eq(drove_store_create(st, "/k", "0", 1, DROVE_STORE_PERSISTENT, NULL), 0);
+	ck_assert_int_eq(drove_store_ops_new(&ops), 0);
+	ck_assert_int_eq(drove_store_ops_set(ops, "/k", "1", 1, 0), 0);
+	ck_assert_int_eq(drove_store_ops_create(ops, "/k/a", "", 0, DROVE_STORE_PERSISTENT), 0);
+	ck_assert_int_eq(drove_store_ops_delete(ops, "/k/a", 0), 0);
+	ck_assert_int_eq(drove_store_ops_create(ops, "/k/b-", "", 0, DROVE_STORE_SEQUENTIAL), 0);
+	ck_assert_int_eq(drove_store_ops_create(ops, "/nope/x", "", 0, DROVE_STORE_PERSISTENT), 0);
+	drove_assert_error(drove_store_multi(st, ops), DROVE_ENOTFOUND,
+	                   "multi op 4 (/nope/x): /nope/x: parent /nope does not exist");
+	drove_store_ops_free(ops);
+	ck_assert_int_eq(drove_store_get(st, "/k", &data, &len, &s), 0);
+	ck_assert_str_eq(data, "0");
+	ck_assert_int_eq(s.version, 0);
+	ck_assert_int_eq(s.num_children, 0);
+	ck_assert_int_eq(s.cversion, 0);
+	drove_free(data);
+	drove_assert_error(drove_store_ops_create(NULL, "/a", "", 0, 0), DROVE_EINVAL, "ops");
+	ck_assert_int_eq(drove_store_ops_new(&ops), 0);
+	drove_assert_error(drove_store_ops_create(ops, "/a", "", 0, DROVE_STORE_PARENTS),
+	                   DROVE_EINVAL, "create mode");
+	drove_assert_error(drove_store_ops_delete(ops, "/", -1), DROVE_EINVAL, "root");
+	ck_assert_int_eq(drove_store_multi(st, ops), 0); /* empty: nothing to do */
+	drove_store_ops_free(ops);
+}
+END_TEST
+
+START_TEST(test_journal_replay)
+{
+	char body[512];
+	const char *node = "drove-node 1 4 0 0 1 2 5\nhello";
+	char *data;
+	size_t len;
+	drove_store_stat s;
+	int n;
+
+	drove_store_close(st);
+	st = NULL;
+	/* a committed batch the process died in the middle of */
+	n = snprintf(body, sizeof(body), "P %%2Fj1 %zu\n%sD %%2Fgone\nEND\n", strlen(node), node);
+	write_file("journal", body, (size_t)n);
+	write_file("nodes/%2Fgone", "drove-node 1 0 0 0 1 1 0\n", 25);
+	ck_assert_int_eq(drove_store_open(&st, loop, opts), 0);
+	ck_assert_int_eq(drove_store_get(st, "/j1", &data, &len, &s), 0);
+	ck_assert_str_eq(data, "hello");
+	ck_assert_int_eq(s.version, 4);
+	drove_free(data);
+	drove_assert_error(drove_store_exists(st, "/gone", NULL), DROVE_ENOTFOUND, "/gone");
+	/* a batch that never committed is ignored */
+	drove_store_close(st);
+	st = NULL;
+	n = snprintf(body, sizeof(body), "P %%2Fj2 %zu\n%s", strlen(node), node);
+	write_file("journal", body, (size_t)n);
+	ck_assert_int_eq(drove_store_open(&st, loop, opts), 0);
+	drove_assert_error(drove_store_exists(st, "/j2", NULL), DROVE_ENOTFOUND, "/j2");
+	{
+		char jp[256];
+		snprintf(jp, sizeof(jp), "%s/journal", dir);
+		ck_assert_int_ne(access(jp, F_OK), 0); /* removed after replay */
+	}
+}
+END_TEST
+
+START_TEST(test_corrupt_file_is_eio)
+{
+	drove_store_close(st);
+	st = NULL;
+	write_file("nodes/%2Fbad", "drove-node 1 0 0 0 1 1 99\nshort", 32);
+	drove_assert_error(drove_store_open(&st, loop, opts), DROVE_EIO, "%2Fbad");
+	{
+		char bp[256];
+		snprintf(bp, sizeof(bp), "%s/nodes/%%2Fbad", dir);
+		ck_assert_int_eq(unlink(bp), 0);
+	}
+	write_file("nodes/%2Fa%2F..%2F..%2Fetc", "drove-node 1 0 0 0 1 1 0\n", 25);
+	drove_assert_error(drove_store_open(&st, loop, opts), DROVE_EIO, "unexpected file");
+	ck_assert_ptr_null(st);
+}
+END_TEST
+
+/* ---- watches ---- */
+
+struct wc {
+	int n, ev;
+};
+
+static void wfn(drove_store *s, int event, const char *path, void *ud)
+{
+	struct wc *w = ud;
+	(void)s;
+	(void)path;
+	w->n++;
+	w->ev = event;
+}
+
+static void got(int rc, const drove_store_stat *s, void *ud)
+{
+	(void)s;
+	*(int *)ud = rc;
+}
+
+START_TEST(test_watches_local)
+{
+	struct wc w1 = {0}, w2 = {0}, w3 = {0}, rw = {0};
+	drove_store_watch *h;
+	int rc = 1;
+
+	ck_assert_int_eq(drove_store_create(st, "/w", "", 0, DROVE_STORE_PERSISTENT, NULL), 0);
+	ck_assert_int_eq(drove_store_exists_async(st, "/w", wfn, &w1, got, &rc), 0);
+	ck_assert_int_eq(drove_store_exists_async(st, "/w/c", wfn, &w2, got, &rc), 0);
+	ck_assert_int_eq(drove_store_children_async(st, "/w", wfn, &w3, NULL, NULL), 0);
+	drove_loop_run_for(loop, 20);
+	ck_assert_int_eq(rc, DROVE_ENOTFOUND);
+	ck_assert_int_eq(drove_store_create(st, "/w/c", "", 0, DROVE_STORE_PERSISTENT, NULL), 0);
+	ck_assert_int_eq(drove_store_set(st, "/w", "1", 1, -1, NULL), 0);
+	ck_assert_int_eq(drove_store_set(st, "/w", "2", 1, -1, NULL), 0);
+	drove_loop_run_for(loop, 20);
+	ck_assert_int_eq(w1.n, 1);
+	ck_assert_int_eq(w1.ev, DROVE_STORE_EV_CHANGED);
+	ck_assert_int_eq(w2.n, 1);
+	ck_assert_int_eq(w2.ev, DROVE_STORE_EV_CREATED);
+	ck_assert_int_eq(w3.n, 1);
+	ck_assert_int_eq(w3.ev, DROVE_STORE_EV_CHILDREN);
+	/* re-arming children watch */
+	ck_assert_int_eq(drove_store_watch_children(st, "/w", wfn, &rw, &h), 0);
+	drove_loop_run_for(loop, 10);
+	ck_assert_int_eq(drove_store_delete(st, "/w/c", -1), 0);
+	drove_loop_run_for(loop, 10);
+	ck_assert_int_eq(drove_store_create(st, "/w/d", "", 0, DROVE_STORE_PERSISTENT, NULL), 0);
+	drove_loop_run_for(loop, 10);
+	ck_assert_int_eq(rw.n, 2);
+	ck_assert_int_eq(drove_store_delete(st, "/w/d", -1), 0);
+	ck_assert_int_eq(drove_store_delete(st, "/w", -1), 0);
+	drove_loop_run_for(loop, 10);
+	ck_assert_int_eq(rw.n, 3); /* one call for both changes made before it re-armed */
+	ck_assert_int_eq(rw.ev, DROVE_STORE_EV_CHILDREN);
+	ck_assert_int_eq(drove_store_create(st, "/w", "", 0, DROVE_STORE_PERSISTENT, NULL), 0);
+	drove_loop_run_for(loop, 10);
+	ck_assert_int_ge(rw.n, 4); /* it waited for /w to come back */
+	drove_store_watch_cancel(h);
+	/* a watch left armed at close is dropped silently (no leak) */
+	ck_assert_int_eq(drove_store_get_async(st, "/w", wfn, &w1, NULL, NULL), 0);
+	drove_loop_run_for(loop, 10);
+	ck_assert_int_eq(drove_store_watch_data(st, "/w", wfn, &rw, &h), 0);
+	drove_loop_run_for(loop, 10);
+}
+END_TEST
+
+static int closed_in_cb;
+
+static void close_from_cb(int rc, const drove_store_stat *s, void *ud)
+{
+	(void)rc;
+	(void)s;
+	(void)ud;
+	closed_in_cb++;
+	drove_store_close(st);
+	st = NULL;
+}
+
+START_TEST(test_close_inside_callback)
+{
+	struct wc w = {0};
+	closed_in_cb = 0;
+	ck_assert_int_eq(drove_store_create(st, "/c", "", 0, DROVE_STORE_PERSISTENT, NULL), 0);
+	ck_assert_int_eq(drove_store_exists_async(st, "/c", wfn, &w, close_from_cb, NULL), 0);
+	ck_assert_int_eq(drove_store_exists_async(st, "/c", NULL, NULL, close_from_cb, NULL), 0);
+	drove_loop_run_for(loop, 20);
+	/* the first callback closed the store; the second ran once from inside the close */
+	ck_assert_int_eq(closed_in_cb, 2);
+	ck_assert_int_eq(w.n, 0);
+	ck_assert_ptr_null(st);
+}
+END_TEST
+
+/* ---- election and term ---- */
+
+struct lead {
+	int acquired;
+	int64_t term;
+};
+
+static void lead_cb(drove_election *e, int event, int64_t term, void *ud)
+{
+	struct lead *l = ud;
+	(void)e;
+	if (event == DROVE_STORE_LEADER_ACQUIRED)
+		l->acquired++;
+	l->term = term;
+}
+
+START_TEST(test_local_term_grows_per_open)
+{
+	struct lead l = {0};
+	drove_election *e;
+	int64_t first;
+
+	ck_assert_int_eq(drove_store_elect(st, "n1", 2, lead_cb, &l, &e), 0);
+	drove_loop_run_for(loop, 20);
+	ck_assert_int_eq(l.acquired, 1);
+	first = l.term;
+	ck_assert_int_ge(first, 1);
+	reopen(); /* the election goes with the store */
+	ck_assert_int_eq(drove_store_elect(st, "n1", 2, lead_cb, &l, &e), 0);
+	drove_loop_run_for(loop, 20);
+	ck_assert_int_eq(l.acquired, 2);
+	ck_assert_int_eq(l.term, first + 1);
+	ck_assert(drove_election_is_leader(e));
+	ck_assert_int_eq(drove_election_term(e), first + 1);
+	ck_assert_int_eq(drove_election_is_leader(NULL), 0);
+}
+END_TEST
+
+/* ---- records ---- */
+
+START_TEST(test_record_paths)
+{
+	char *p = NULL;
+
+	ck_assert_int_eq(drove_record_path(DROVE_RECORD_APPLICATION, NULL, "APP-1", &p), 0);
+	ck_assert_str_eq(p, "/applications/APP-1");
+	drove_free(p);
+	ck_assert_int_eq(drove_record_path(DROVE_RECORD_INSTANCE, "APP-1", "AI-x", &p), 0);
+	ck_assert_str_eq(p, "/instances/APP-1/AI-x");
+	drove_free(p);
+	ck_assert_int_eq(drove_record_path(DROVE_RECORD_TASK, "APP", "T1", &p), 0);
+	ck_assert_str_eq(p, "/tasks/APP/T1");
+	drove_free(p);
+	ck_assert_int_eq(drove_record_path(DROVE_RECORD_LOCAL_SERVICE, NULL, "LS-1", &p), 0);
+	ck_assert_str_eq(p, "/localservices/LS-1");
+	drove_free(p);
+	ck_assert_int_eq(drove_record_path(DROVE_RECORD_LOCAL_SERVICE_INSTANCE, "LS-1", "SI-1", &p),
+	                 0);
+	ck_assert_str_eq(p, "/localserviceinstances/LS-1/SI-1");
+	drove_free(p);
+	ck_assert_int_eq(drove_record_path(DROVE_RECORD_EXECUTOR, NULL, "h-3000", &p), 0);
+	ck_assert_str_eq(p, "/executor/h-3000");
+	drove_free(p);
+	ck_assert_int_eq(drove_record_path(DROVE_RECORD_CONTROLLER, NULL, "h-4000", &p), 0);
+	ck_assert_str_eq(p, "/controller/h-4000");
+	drove_free(p);
+	ck_assert_int_eq(drove_record_path(DROVE_RECORD_CLUSTER_STATE, NULL, NULL, &p), 0);
+	ck_assert_str_eq(p, "/cluster/maintenance");
+	drove_free(p);
+	drove_assert_error(drove_record_path(DROVE_RECORD_INSTANCE, "APP", "../x", &p),
+	                   DROVE_EINVAL, "instance id '../x' has a bad byte at 2");
+	drove_assert_error(drove_record_path(DROVE_RECORD_INSTANCE, NULL, "AI", &p), DROVE_EINVAL,
+	                   "parent id is empty");
+	drove_assert_error(drove_record_path(DROVE_RECORD_APPLICATION, NULL, "..", &p),
+	                   DROVE_EINVAL, "'..' is not allowed");
+	drove_assert_error(drove_record_path(99, NULL, "x", &p), DROVE_EINVAL, "kind 99");
+	drove_assert_error(
+	        drove_record_list(st, DROVE_RECORD_CLUSTER_STATE, NULL, (drove_strlist **)&p),
+	        DROVE_EINVAL, "single record");
+}
+END_TEST
+
+START_TEST(test_records_local_roundtrip)
+{
+	drove_strlist *ids = NULL;
+	char *json;
+	size_t len;
+
+	ck_assert_int_eq(drove_record_put(st, DROVE_RECORD_APPLICATION, NULL, "A-1", "{}", 2), 0);
+	ck_assert_int_eq(
+	        drove_record_put(st, DROVE_RECORD_APPLICATION, NULL, "B-1", "{\"b\":1}", 7), 0);
+	ck_assert_int_eq(drove_record_put(st, DROVE_RECORD_TASK, "A", "T1", "{}", 2), 0);
+	ck_assert_int_eq(drove_record_put(st, DROVE_RECORD_CONTROLLER, NULL, "h-1", "{}", 2), 0);
+	reopen();
+	ck_assert_int_eq(drove_record_list(st, DROVE_RECORD_APPLICATION, NULL, &ids), 0);
+	ck_assert_uint_eq(drove_strlist_count(ids), 2);
+	ck_assert_str_eq(drove_strlist_get(ids, 1), "B-1");
+	drove_strlist_free(ids);
+	ck_assert_int_eq(drove_record_get(st, DROVE_RECORD_APPLICATION, NULL, "B-1", &json, &len),
+	                 0);
+	ck_assert_str_eq(json, "{\"b\":1}");
+	drove_free(json);
+	ck_assert_int_eq(drove_record_list(st, DROVE_RECORD_CONTROLLER, NULL, &ids), 0);
+	ck_assert_uint_eq(drove_strlist_count(ids), 0);
+	drove_strlist_free(ids);
+	ck_assert_int_eq(drove_record_delete(st, DROVE_RECORD_TASK, "A", "T1"), 0);
+	drove_assert_error(drove_record_delete(st, DROVE_RECORD_TASK, "A", "T1"), DROVE_ENOTFOUND,
+	                   "/tasks/A/T1");
+}
+END_TEST
+
+Suite *store_suite(void)
+{
+	Suite *s = suite_create("store");
+	TCase *tc = tcase_create("local");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_durable_across_reopen);
+	tcase_add_test(tc, test_ephemeral_never_on_disk);
+	tcase_add_test(tc, test_versions_and_cas);
+	tcase_add_test(tc, test_path_validation);
+	tcase_add_test(tc, test_value_cap);
+	tcase_add_test(tc, test_flock_keeps_second_open_out);
+	tcase_add_test(tc, test_flock_across_processes);
+	tcase_add_test(tc, test_multi_rollback);
+	tcase_add_test(tc, test_journal_replay);
+	tcase_add_test(tc, test_corrupt_file_is_eio);
+	tcase_add_test(tc, test_watches_local);
+	tcase_add_test(tc, test_close_inside_callback);
+	tcase_add_test(tc, test_local_term_grows_per_open);
+	tcase_add_test(tc, test_record_paths);
+	tcase_add_test(tc, test_records_local_roundtrip);
+	suite_add_tcase(s, tc);
+	return s;
+}
