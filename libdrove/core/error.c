@@ -29,9 +29,13 @@ void drove_error_clear(void)
 
 int drove__verror(int code, const char *fmt, va_list ap)
 {
-	int n = vsnprintf(tls_error.msg, sizeof(tls_error.msg), fmt, ap);
-	if (n >= (int)sizeof(tls_error.msg))
-		memcpy(tls_error.msg + sizeof(tls_error.msg) - 4, "...", 4);
+	/* Format into a local buffer first: an argument may be the current message itself
+	 * ("spec.%s", drove_error_last()->message). */
+	char tmp[DROVE_ERROR_MSG_MAX];
+	int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	if (n >= (int)sizeof(tmp))
+		memcpy(tmp + sizeof(tmp) - 4, "...", 4);
+	memcpy(tls_error.msg, tmp, sizeof(tmp));
 	tls_error.pub.code = code;
 	tls_error.pub.message = tls_error.msg;
 	return code;

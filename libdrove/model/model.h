@@ -74,7 +74,7 @@ enum drove_device_perm {
 };
 enum drove_job_type { DROVE_JOB_SERVICE = 0, DROVE_JOB_COMPUTATION, DROVE_JOB_LOCAL_SERVICE };
 enum drove_failure_strategy { DROVE_FAIL_STOP = 0, DROVE_FAIL_ROLLBACK };
-enum drove_node_type { DROVE_NODEDATA_EXECUTOR = 0, DROVE_NODEDATA_CONTROLLER };
+enum drove_node_data_type { DROVE_NODEDATA_EXECUTOR = 0, DROVE_NODEDATA_CONTROLLER };
 enum drove_transport_type { DROVE_TRANSPORT_HTTP = 0, DROVE_TRANSPORT_HTTPS };
 
 /* ---- spec building blocks (§3.1) ---- */
@@ -482,7 +482,7 @@ typedef struct drove_resource_snapshot {
 
 /* ExecutorNodeData (type EXECUTOR) or ControllerNodeData (type CONTROLLER). */
 typedef struct drove_node_data {
-	enum drove_node_type type;
+	enum drove_node_data_type type;
 	char *hostname;
 	int port;
 	enum drove_transport_type transport_type;

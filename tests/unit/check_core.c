@@ -25,6 +25,14 @@ START_TEST(test_error_last_and_clear)
 }
 END_TEST
 
+START_TEST(test_error_may_quote_itself)
+{
+	drove__error(DROVE_EINVAL, "appId: expected a string");
+	drove__error(DROVE_EINVAL, "spec.%s", drove_error_last()->message);
+	ck_assert_str_eq(drove_error_last()->message, "spec.appId: expected a string");
+}
+END_TEST
+
 START_TEST(test_error_truncates_long_message)
 {
 	char big[DROVE_ERROR_MSG_MAX * 2];
@@ -558,6 +566,7 @@ Suite *core_suite(void)
 	tc = tcase_create("errors");
 	tcase_add_test(tc, test_error_last_and_clear);
 	tcase_add_test(tc, test_error_truncates_long_message);
+	tcase_add_test(tc, test_error_may_quote_itself);
 	tcase_add_test(tc, test_error_is_per_thread);
 	tcase_add_test(tc, test_strerror_and_version);
 	suite_add_tcase(s, tc);
