@@ -486,6 +486,10 @@ static int ctrl_defaults(drove__cfg_controller *c)
 	o->instance_state_check_ms = 3 * SEC;
 	o->compiled_rule_cache_count = 100;
 	o->stale_executor_age_ms = 45 * SEC;
+	o->reconcile_interval_ms = 30 * SEC;
+	o->stale_instance_report_ms = 60 * SEC;
+	o->maintenance_window_tail_ms = 40 * SEC;
+	o->executor_check_interval_ms = 10 * SEC;
 	if ((rc = drove_strlist_new(&o->audited_http_methods)) < 0 ||
 	    (rc = drove_strlist_add(o->audited_http_methods, "POST")) < 0 ||
 	    (rc = drove_strlist_add(o->audited_http_methods, "PUT")) < 0 ||
@@ -535,8 +539,16 @@ static int read_ctrl_options(yr *r, yn *o, drove__cfg_controller_options *x)
 	                        &x->compiled_rule_cache_count, NULL)) < 0 ||
 	    (rc = drove__yr_strlist(r, o, "allowedRuleImportPackages",
 	                            &x->allowed_rule_import_packages)) < 0 ||
-	    (rc = drove__yr_duration(r, o, "staleExecutorAge", 10 * SEC, 3600 * SEC,
-	                             &x->stale_executor_age_ms, NULL)) < 0)
+	    (rc = drove__yr_duration(r, o, "staleExecutorAge", SEC, 3600 * SEC,
+	                             &x->stale_executor_age_ms, NULL)) < 0 ||
+	    (rc = drove__yr_duration(r, o, "reconcileInterval", 100, -1, &x->reconcile_interval_ms,
+	                             NULL)) < 0 ||
+	    (rc = drove__yr_duration(r, o, "staleInstanceReportAge", SEC, -1,
+	                             &x->stale_instance_report_ms, NULL)) < 0 ||
+	    (rc = drove__yr_duration(r, o, "maintenanceWindowTail", 0, -1,
+	                             &x->maintenance_window_tail_ms, NULL)) < 0 ||
+	    (rc = drove__yr_duration(r, o, "executorCheckInterval", 100, -1,
+	                             &x->executor_check_interval_ms, NULL)) < 0)
 		return rc;
 	/* Drove reads an omitted or 0 count as its default */
 	if (x->max_stale_instances_count == 0)
@@ -755,6 +767,12 @@ static int read_exec_options(yr *r, yn *o, drove__cfg_executor *e)
 	                             &e->controller_connect_timeout_ms, NULL)) < 0 ||
 	    (rc = drove__yr_duration(r, o, "controllerResponseTimeout", 0, -1,
 	                             &e->controller_response_timeout_ms, NULL)) < 0 ||
+	    (rc = drove__yr_duration(r, o, "snapshotInterval", 100, -1, &e->snapshot_interval_ms,
+	                             NULL)) < 0 ||
+	    (rc = drove__yr_duration(r, o, "zombieCheckInterval", SEC, -1,
+	                             &e->zombie_check_interval_ms, NULL)) < 0 ||
+	    (rc = drove__yr_duration(r, o, "leaderLookupInterval", 100, -1,
+	                             &e->leader_lookup_interval_ms, NULL)) < 0 ||
 	    (rc = drove__yr_map(r, o, "defaultUserSpec", &us)) < 0)
 		return rc;
 	if (e->max_open_files <= 0)
@@ -841,6 +859,9 @@ static int exec_defaults(drove__cfg_executor *e)
 	e->controller_connect_timeout_ms = SEC;
 	e->controller_response_timeout_ms = SEC;
 	e->leadership_check_interval_ms = 10 * SEC;
+	e->snapshot_interval_ms = 20 * SEC;
+	e->zombie_check_interval_ms = 30 * SEC;
+	e->leader_lookup_interval_ms = 5 * SEC;
 	if ((rc = drove_strlist_new(&e->tags)) < 0 ||
 	    (rc = drove_strlist_new(&e->md_blacklisted_keys)) < 0 ||
 	    (rc = drove_strlist_new(&e->controller_endpoints)) < 0)
@@ -1119,6 +1140,10 @@ static const struct keydef keys[] = {
         {C, "options.compiledRuleCacheCount", T_I64, CO(compiled_rule_cache_count)},
         {C, "options.allowedRuleImportPackages", T_LIST, CO(allowed_rule_import_packages)},
         {C, "options.staleExecutorAge", T_I64, CO(stale_executor_age_ms)},
+        {C, "options.reconcileInterval", T_I64, CO(reconcile_interval_ms)},
+        {C, "options.staleInstanceReportAge", T_I64, CO(stale_instance_report_ms)},
+        {C, "options.maintenanceWindowTail", T_I64, CO(maintenance_window_tail_ms)},
+        {C, "options.executorCheckInterval", T_I64, CO(executor_check_interval_ms)},
         {C, "userAuth.cachingPolicy", T_STR, offsetof(drove_config, ctrl.caching_policy)},
         {E, "logging.appenders.drove.logPath", T_STR, EX(appender.log_path)},
         {E, "logging.appenders.drove.archive", T_INT, EX(appender.archive)},
@@ -1154,6 +1179,9 @@ static const struct keydef keys[] = {
         {E, "options.controllerResponseTimeout", T_I64, EX(controller_response_timeout_ms)},
         {E, "controllers.endpoints", T_LIST, EX(controller_endpoints)},
         {E, "controllers.leadershipCheckInterval", T_I64, EX(leadership_check_interval_ms)},
+        {E, "options.snapshotInterval", T_I64, EX(snapshot_interval_ms)},
+        {E, "options.zombieCheckInterval", T_I64, EX(zombie_check_interval_ms)},
+        {E, "options.leaderLookupInterval", T_I64, EX(leader_lookup_interval_ms)},
 };
 #undef C
 #undef E

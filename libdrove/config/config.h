@@ -65,7 +65,12 @@ typedef struct drove__cfg_controller_options {
 	int enable_raw_device_access;
 	int64_t compiled_rule_cache_count; /* 100, 0..1000 */
 	drove_strlist *allowed_rule_import_packages;
-	int64_t stale_executor_age_ms; /* 45 s, 10..3600 s */
+	int64_t stale_executor_age_ms; /* 45 s, 1..3600 s (Drove: 10..3600 s) */
+	/* our additions (docs/configuration.md) */
+	int64_t reconcile_interval_ms;        /* app monitor, 30 s, >= 100 ms */
+	int64_t stale_instance_report_ms;     /* record not updated -> LOST, 60 s, >= 1 s */
+	int64_t maintenance_window_tail_ms;   /* 40 s, >= 0 */
+	int64_t executor_check_interval_ms;   /* executor staleness sweep, 10 s, >= 100 ms */
 } drove__cfg_controller_options;
 
 typedef struct drove__cfg_controller {
@@ -153,6 +158,10 @@ typedef struct drove__cfg_executor {
 	size_t n_docker_auth;
 	drove_strlist *controller_endpoints;
 	int64_t leadership_check_interval_ms; /* 10 s, 3..60 s */
+	/* our additions (docs/configuration.md) */
+	int64_t snapshot_interval_ms;      /* 20 s, >= 100 ms: node-data refresh to the leader */
+	int64_t zombie_check_interval_ms;  /* 30 s, >= 1 s */
+	int64_t leader_lookup_interval_ms; /* 5 s, >= 100 ms */
 } drove__cfg_executor;
 
 struct drove_config {

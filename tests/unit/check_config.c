@@ -256,6 +256,10 @@ START_TEST(test_controller_defaults)
 	ck_assert_int_eq(get("options.disableReadAuth"), 0);
 	ck_assert_int_eq(get("options.compiledRuleCacheCount"), 100);
 	ck_assert_int_eq(get("options.staleExecutorAge"), 45000);
+	ck_assert_int_eq(get("options.reconcileInterval"), 30000);
+	ck_assert_int_eq(get("options.staleInstanceReportAge"), 60000);
+	ck_assert_int_eq(get("options.maintenanceWindowTail"), 40000);
+	ck_assert_int_eq(get("options.executorCheckInterval"), 10000);
 	const drove_strlist *m = drove_config_get_strlist(cfg, "options.auditedHttpMethods");
 	ck_assert_uint_eq(drove_strlist_count(m), 2);
 	ck_assert_str_eq(drove_strlist_get(m, 0), "POST");
@@ -297,6 +301,9 @@ START_TEST(test_executor_defaults)
 	ck_assert_int_eq(get("options.remoteUpdateMode"), 0);
 	ck_assert_int_eq(get("options.controllerConnectTimeout"), 1000);
 	ck_assert_int_eq(get("controllers.leadershipCheckInterval"), 10000);
+	ck_assert_int_eq(get("options.snapshotInterval"), 20000);
+	ck_assert_int_eq(get("options.zombieCheckInterval"), 30000);
+	ck_assert_int_eq(get("options.leaderLookupInterval"), 5000);
 	ck_assert_int_eq(get("logging.appenders.drove.archivedFileCount"), 5);
 	ck_assert_int_eq(get("logging.appenders.drove.bufferSize"), 8192);
 	ck_assert_int_eq(get("logging.appenders.drove.immediateFlush"), 1);
@@ -384,6 +391,20 @@ START_TEST(test_range_errors)
 	        "controller.yml:3: options.clusterOpTimeout: 2000 seconds is above 30 minutes");
 	ASSERT_FAILS(load_c(ZK "options: {staleCheckInterval: 30s}\n"),
 	             "controller.yml:2: options.staleCheckInterval: 30 seconds is below 1 minute");
+	/* our test-friendly intervals (docs/configuration.md) */
+	ck_assert_int_eq(load_c(ZK "options: {staleExecutorAge: 2s, reconcileInterval: 500ms, "
+	                           "staleInstanceReportAge: 3s, maintenanceWindowTail: 0s, "
+	                           "executorCheckInterval: 200ms}\n"),
+	                 0);
+	ck_assert_int_eq(get("options.staleExecutorAge"), 2000);
+	ck_assert_int_eq(get("options.reconcileInterval"), 500);
+	ck_assert_int_eq(get("options.maintenanceWindowTail"), 0);
+	drove_config_free(cfg);
+	cfg = NULL;
+	ASSERT_FAILS(load_c(ZK "options: {reconcileInterval: 10ms}\n"),
+	             "controller.yml:2: options.reconcileInterval: 10 milliseconds is below 100 milliseconds");
+	ASSERT_FAILS(load_e(ZK "options: {snapshotInterval: 50ms}\n"),
+	             "executor.yml:2: options.snapshotInterval: 50 milliseconds is below 100 milliseconds");
 	ASSERT_FAILS(load_c(ZK "options: {staleExecutorAge: 2h}\n"),
 	             "controller.yml:2: options.staleExecutorAge: 2 hours is above 1 hour");
 	ASSERT_FAILS(load_c(ZK "options: {jobRetryCount: 40}\n"),
