@@ -93,6 +93,46 @@ start_podman() {
 	echo "components: podman API on $sock"
 }
 
+# ---- optional: Docker's own engine (DROVE_WITH_DOCKER=1; installs nothing) ----
+# When dockerd exists, start it on a private socket with a private data root, load the test
+# image from podman into it and export DROVE_TEST_DOCKERD_SOCK.
+start_docker() {
+	[ "${DROVE_WITH_DOCKER:-0}" = 1 ] || return 0
+	if ! command -v dockerd >/dev/null 2>&1; then
+		echo "components: dockerd not installed, Docker engine skipped"
+		return 0
+	fi
+	local sock=$dir/dockerd.sock exec_root
+	exec_root=$(mktemp -d /tmp/drove-dockerd.XXXXXX) # short: containerd socket paths
+	mkdir -p "$dir/docker"
+	echo "$exec_root" >"$dir/docker/exec_root"
+	rm -f "$sock"
+	dockerd --host "unix://$sock" --data-root "$dir/docker/data" --exec-root "$exec_root" \
+		--pidfile "$exec_root/dockerd.pid" >"$dir/docker/dockerd.log" 2>&1 &
+	echo $! >"$dir/docker/pid"
+	wait_for 60 "dockerd" curl -sf --unix-socket "$sock" http://d/_ping
+	podman save -q --format docker-archive -o "$dir/docker/img.tar" "$IMAGE" >/dev/null
+	curl -sf --unix-socket "$sock" -X POST -H 'Content-Type: application/x-tar' \
+		--data-binary @"$dir/docker/img.tar" http://d/images/load >/dev/null
+	rm -f "$dir/docker/img.tar"
+	echo "export DROVE_TEST_DOCKERD_SOCK=$sock" >>"$dir/env"
+	echo "components: dockerd on $sock"
+}
+
+stop_docker() {
+	[ -f "$dir/docker/pid" ] || return 0
+	if [ -S "$dir/dockerd.sock" ]; then
+		for id in $(curl -s --unix-socket "$dir/dockerd.sock" \
+			'http://d/containers/json?all=1&filters=%7B%22label%22%3A%5B%22drove.instance.id%22%5D%7D' |
+			python3 -c 'import json,sys; print(" ".join(c["Id"] for c in json.load(sys.stdin)))' 2>/dev/null); do
+			curl -s --unix-socket "$dir/dockerd.sock" -X DELETE "http://d/containers/$id?force=true&v=true" >/dev/null || true
+		done
+	fi
+	stop_pid "$dir/docker/pid"
+	[ -f "$dir/docker/exec_root" ] && rm -rf "$(cat "$dir/docker/exec_root")" 2>/dev/null || true
+	rm -f "$dir/docker/exec_root" "$dir/dockerd.sock"
+}
+
 stop_pid() {
 	[ -f "$1" ] || return 0
 	local pid
@@ -108,6 +148,7 @@ start)
 	: >"$dir/env"
 	start_zk
 	start_podman
+	start_docker
 	;;
 stop)
 	# Containers the tests left behind (all carry drove labels) go too.
@@ -115,6 +156,7 @@ stop)
 		ids=$(podman ps -aq --filter label=drove.instance.id 2>/dev/null || true)
 		[ -z "$ids" ] || podman rm -f $ids >/dev/null 2>&1 || true
 	fi
+	stop_docker
 	stop_pid "$dir/zk/pid"
 	stop_pid "$dir/podman.pid"
 	echo "components: stopped"
