@@ -6,7 +6,7 @@ set -euo pipefail
 BUILD_PKGS=(build-essential cmake pkg-config clang libclang-rt-14-dev
 	libcurl4-openssl-dev libjson-c-dev libyaml-dev libhwloc-dev libzookeeper-mt-dev
 	libevent-dev libcrypt-dev libssl-dev check swig python3-dev golang-go)
-RUNTIME_PKGS=(zookeeper default-jre-headless podman runc busybox-static uidmap catatonit
+RUNTIME_PKGS=(zookeeper default-jre-headless podman runc busybox-static uidmap catatonit docker.io
 	curl iproute2 valgrind wrk hyperfine)
 
 want=("${BUILD_PKGS[@]}")

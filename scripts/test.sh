@@ -5,7 +5,8 @@
 #   2. an ASan+UBSan build: unit, fuzz-corpus and integration tests against real components
 #      (ZooKeeper, podman) that it starts and stops itself;
 #   3. a clang libFuzzer build: each fuzz target runs for DROVE_FUZZ_SECONDS (default 10).
-# Set DROVE_REQUIRE_COMPONENTS=1 (CI does) to turn a missing component into a failure.
+# Set DROVE_REQUIRE_COMPONENTS=1 (CI does) to turn a missing component into a failure, and
+# DROVE_WITH_DOCKER=1 (CI does) to test the runtime against dockerd as well as podman.
 # Options: --no-deps (skip apt), --no-valgrind, --no-fuzz, --keep-components.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)

@@ -99,6 +99,10 @@ start_podman() {
 start_docker() {
 	[ "${DROVE_WITH_DOCKER:-0}" = 1 ] || return 0
 	if ! command -v dockerd >/dev/null 2>&1; then
+		if [ "${DROVE_REQUIRE_COMPONENTS:-0}" = 1 ]; then
+			echo "components: DROVE_WITH_DOCKER=1 but dockerd is not installed" >&2
+			return 1
+		fi
 		echo "components: dockerd not installed, Docker engine skipped"
 		return 0
 	fi

@@ -512,8 +512,12 @@ Suite *runtime_suite(void)
 	Suite *s = suite_create("runtime");
 	TCase *tc = tcase_create("podman");
 	const char *dockerd = getenv("DROVE_TEST_DOCKERD_SOCK");
+	const char *want_docker = getenv("DROVE_WITH_DOCKER");
 
 	drove_test_require_env("DROVE_TEST_DOCKER_SOCK", "podman API service");
+	/* When the harness was asked for Docker's engine, its absence is not a silent pass. */
+	if (want_docker && strcmp(want_docker, "1") == 0)
+		dockerd = drove_test_require_env("DROVE_TEST_DOCKERD_SOCK", "dockerd");
 	image = drove_test_require_env("DROVE_TEST_IMAGE", "test image");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 180);
