@@ -64,19 +64,7 @@ CFG
 }
 
 build_image() {
-	podman image exists "$IMAGE" && return 0
-	local root=$dir/image/root
-	rm -rf "$dir/image"
-	mkdir -p "$root/bin" "$root/www" "$root/tmp"
-	cp /bin/busybox "$root/bin/"
-	for c in sh ls cat echo sleep httpd wget env hostname nc grep head tail kill true false ps \
-		printf date seq tr wc; do
-		ln -s busybox "$root/bin/$c"
-	done
-	echo ok >"$root/www/index.html"
-	tar -C "$root" -cf "$dir/image/img.tar" .
-	podman import --change 'CMD ["/bin/sh"]' "$dir/image/img.tar" "$IMAGE" >/dev/null
-	echo "components: built $IMAGE"
+	"$here/../../scripts/make-test-image.sh" "$dir" | sed 's/^/components: /'
 }
 
 start_podman() {
