@@ -688,6 +688,9 @@ START_TEST(test_state_names)
 	ck_assert_ptr_null(drove_app_state_name(-1));
 	ck_assert_int_eq(drove_instance_state_parse("healthy", &v), 0);
 	ck_assert_int_eq(v, DROVE_INST_HEALTHY);
+	ck_assert_str_eq(drove_instance_state_name(DROVE_INST_READINESS_CHECK_FAILED),
+	                 "READINESS_CHECK_FAILED");
+	ck_assert_ptr_null(drove_instance_state_name(-1));
 	drove_assert_error(drove_instance_state_parse("SLEEPY", &v), DROVE_EINVAL,
 	                   "unknown instance state \"SLEEPY\"");
 	ck_assert_int_eq(drove_task_state_parse("Run_Completed", &v), 0);

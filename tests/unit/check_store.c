@@ -579,6 +579,60 @@ START_TEST(test_records_local_roundtrip)
 }
 END_TEST
 
+struct rec_async {
+	int put_rc, get_rc, del_rc, calls;
+	char got[64];
+};
+
+static void rec_put_done(int rc, void *ud)
+{
+	struct rec_async *r = ud;
+	r->put_rc = rc;
+	r->calls++;
+}
+
+static void rec_got(int rc, const char *data, size_t len, const drove_store_stat *stat, void *ud)
+{
+	struct rec_async *r = ud;
+	r->get_rc = rc;
+	if (rc == 0)
+		snprintf(r->got, sizeof(r->got), "%.*s", (int)len, data);
+	r->calls++;
+}
+
+static void rec_del_done(int rc, void *ud)
+{
+	struct rec_async *r = ud;
+	r->del_rc = rc;
+	r->calls++;
+	drove_loop_stop(loop);
+}
+
+START_TEST(test_records_async)
+{
+	struct rec_async r = {-99, -99, -99, 0, ""};
+	const char *rec = "{\"state\":\"HEALTHY\"}";
+
+	ck_assert_int_eq(drove_record_put_async(st, DROVE_RECORD_INSTANCE, "APP-1", "AI-1", rec,
+	                                        strlen(rec), rec_put_done, &r),
+	                 0);
+	ck_assert_int_eq(
+	        drove_record_get_async(st, DROVE_RECORD_INSTANCE, "APP-1", "AI-1", rec_got, &r), 0);
+	ck_assert_int_eq(drove_record_delete_async(st, DROVE_RECORD_INSTANCE, "APP-1", "AI-1",
+	                                           rec_del_done, &r),
+	                 0);
+	drove_loop_run_for(loop, 5000);
+	ck_assert_int_eq(r.calls, 3);
+	ck_assert_int_eq(r.put_rc, 0);
+	ck_assert_int_eq(r.get_rc, 0);
+	ck_assert_str_eq(r.got, rec);
+	ck_assert_int_eq(r.del_rc, 0);
+	drove_assert_error(
+	        drove_record_get_async(st, DROVE_RECORD_INSTANCE, "APP-1", "../x", rec_got, &r),
+	        DROVE_EINVAL, "bad byte");
+}
+END_TEST
+
 Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -598,6 +652,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_watches_local);
 	tcase_add_test(tc, test_close_inside_callback);
 	tcase_add_test(tc, test_local_term_grows_per_open);
+	tcase_add_test(tc, test_records_async);
 	tcase_add_test(tc, test_record_paths);
 	tcase_add_test(tc, test_records_local_roundtrip);
 	suite_add_tcase(s, tc);
