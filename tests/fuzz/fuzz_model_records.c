@@ -1,32 +1,9 @@
 /* Fuzz the record and operation decoders (instance/task/LS-instance info, executor node data,
  * resource snapshots, events, cluster state, instance specs, app/task/LS operations): every
  * input is tried with each type; what decodes must re-encode to a stable form. */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include <json-c/json.h>
 
-#include "core/internal.h"
-#include "model/codec.h"
-#include "model/model.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void roundtrip(const struct mtype *t, const void *v)
-{
-	char *e1 = NULL, *e2 = NULL;
-	void *v2 = NULL;
-	if (drove__mcodec_encode(t, v, &e1) < 0)
-		abort();
-	if (drove__mcodec_decode_text(t, e1, strlen(e1), DROVE_MODEL_STRICT, &v2, NULL, NULL) < 0)
-		abort();
-	if (drove__mcodec_encode(t, v2, &e2) < 0 || strcmp(e1, e2) != 0)
-		abort();
-	drove__mcodec_free(t, v2);
-	free(e1);
-	free(e2);
-}
+#include "fuzz_model_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -58,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		void *v = NULL;
 		if (drove__mcodec_decode_jobj(types[i], j, 0, &v, NULL, NULL) < 0)
 			continue;
-		roundtrip(types[i], v);
+		fuzz_model_roundtrip(types[i], v);
 		if (types[i] == &drove__mt_app_op)
 			(void)drove__app_op_validate(v, NULL, NULL);
 		else if (types[i] == &drove__mt_task_op)
