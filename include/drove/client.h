@@ -1,0 +1,289 @@
+/*
+ * A synchronous REST client of a Drove cluster's /apis/v1 (DROVE_API.md §1, §2, §4), with
+ * leader tracking across several controller endpoints, retries with bounded exponential
+ * backoff and timeouts. The drove CLI, Epoch and the bindings use it; docs/cli.md.
+ *
+ * Leader tracking: the client pings GET /apis/v1/ping on each endpoint in order; the first
+ * that answers 200 is the leader. It pings again when a call fails with a transport error or
+ * a 400 "This node is not the leader controller".
+ *
+ * Errors of the envelope calls (drove_client_call() and the typed helpers): 200 + SUCCESS is
+ * success; 200 + FAILED "... not found" / "No such ..." is DROVE_ENOTFOUND, other 200 + FAILED
+ * is DROVE_ERROR; 400 is DROVE_EINVAL (the message joins data.validationErrors); 401 and 403
+ * are DROVE_EAUTH; no reachable leader is DROVE_EUNAVAIL; a call that did not finish in time
+ * is DROVE_ETIMEOUT. The controller's message always reaches drove_error_last().
+ *
+ * Threads: a drove_client is used by one thread at a time; calls block that thread.
+ * Strings returned through `char **out` are freed with drove_free().
+ */
+#ifndef DROVE_CLIENT_H
+#define DROVE_CLIENT_H
+
+#include <drove/common.h>
+#include <drove/ctx.h>
+
+DROVE_BEGIN_DECLS
+
+typedef struct drove_client drove_client;
+typedef struct drove_client_response drove_client_response;
+typedef struct drove_client_config drove_client_config;
+
+/* ---- the client ---- */
+
+/** A client with no endpoint yet, no authentication, TLS verification on, a 5 s connect and
+ *  30 s request timeout, and 3 retries with backoff 200 ms doubling up to 2 s. `ctx` is
+ *  borrowed and must outlive the client. @return 0, DROVE_EINVAL, DROVE_ENOMEM or DROVE_ERROR.
+ *  @since 0.1 */
+DROVE_API int drove_client_new(drove_client **out, drove_ctx *ctx);
+/** NULL is fine. @since 0.1 */
+DROVE_API void drove_client_free(drove_client *client);
+/** Add a controller endpoint, "http[s]://host:port" (a trailing '/' is dropped). Endpoints
+ *  are pinged in the order added. @return 0, DROVE_EINVAL (not http/https) or DROVE_ENOMEM.
+ *  @since 0.1 */
+DROVE_API int drove_client_add_endpoint(drove_client *client, const char *url);
+/** HTTP basic authentication (replaces a raw header). @return 0, DROVE_EINVAL or
+ *  DROVE_ENOMEM. @since 0.1 */
+DROVE_API int drove_client_set_basic_auth(drove_client *client, const char *user,
+                                          const char *password);
+/** Send `value` verbatim as the Authorization header (a token; replaces basic auth).
+ *  @return 0, DROVE_EINVAL (a CR or LF in it) or DROVE_ENOMEM. @since 0.1 */
+DROVE_API int drove_client_set_auth_header(drove_client *client, const char *value);
+/** 1: do not verify TLS certificates or host names. @since 0.1 */
+DROVE_API void drove_client_set_insecure(drove_client *client, int insecure);
+/** Connect and whole-request timeouts in ms (each >= 1). @return 0 or DROVE_EINVAL.
+ *  @since 0.1 */
+DROVE_API int drove_client_set_timeouts(drove_client *client, int64_t connect_ms,
+                                        int64_t request_ms);
+/** Retries after a transport failure or a non-leader answer (0..100), and the backoff before
+ *  retry i: min(backoff_ms * 2^i, max_backoff_ms). A POST is retried only when the connection
+ *  could not be made (it never reached a controller). @return 0 or DROVE_EINVAL. @since 0.1 */
+DROVE_API int drove_client_set_retries(drove_client *client, int retries, int64_t backoff_ms,
+                                       int64_t max_backoff_ms);
+/** Ping every endpoint now and remember the first that answers 200.
+ *  @return 0, DROVE_EAUTH (an endpoint refused the credentials; its message), DROVE_EUNAVAIL
+ *  (the message lists what each endpoint said) or DROVE_EINVAL (no endpoint). @since 0.1 */
+DROVE_API int drove_client_find_leader(drove_client *client);
+/** The leader's endpoint URL, or NULL when not known yet; borrowed. @since 0.1 */
+DROVE_API const char *drove_client_leader(const drove_client *client);
+
+/* ---- raw and envelope calls ---- */
+
+/** Send `method` ("GET", "POST", "DELETE", "PUT") to `path` (starting with "/", already
+ *  escaped) with `query` (without '?', may be NULL) and a JSON `body` (may be NULL) to the
+ *  leader, finding it first when needed. Any HTTP answer of the leader is a success here
+ *  (check drove_client_response_status()).
+ *  @return 0, DROVE_EINVAL, DROVE_EAUTH (401 from every endpoint while finding the leader),
+ *  DROVE_EUNAVAIL, DROVE_ETIMEOUT or DROVE_ENOMEM. @since 0.1 */
+DROVE_API int drove_client_request(drove_client *client, const char *method, const char *path,
+                                   const char *query, const char *body,
+                                   drove_client_response **out);
+/** The HTTP status. @since 0.1 */
+DROVE_API int drove_client_response_status(const drove_client_response *resp);
+/** The raw body (NUL-terminated); `len` may be NULL. @since 0.1 */
+DROVE_API const char *drove_client_response_body(const drove_client_response *resp, size_t *len);
+/** 1 when the body is an envelope whose status is SUCCESS. @since 0.1 */
+DROVE_API int drove_client_response_ok(const drove_client_response *resp);
+/** The envelope's message; NULL when the body is no envelope. @since 0.1 */
+DROVE_API const char *drove_client_response_message(const drove_client_response *resp);
+/** The envelope's data as compact JSON text; NULL when absent. @since 0.1 */
+DROVE_API const char *drove_client_response_data(const drove_client_response *resp);
+/** NULL is fine. @since 0.1 */
+DROVE_API void drove_client_response_free(drove_client_response *resp);
+
+/** drove_client_request() plus the envelope rules of this header: on 200 + SUCCESS,
+ *  `*data_out` (may be NULL) gets the data as JSON text ("null" when absent).
+ *  @return 0 or an error code as described at the top of this header. @since 0.1 */
+DROVE_API int drove_client_call(drove_client *client, const char *method, const char *path,
+                                const char *query, const char *body, char **data_out);
+
+/* ---- typed helpers: each returns the envelope's data as JSON text in `*out` ----
+ * Ids are escaped here. `timeout` is a Drove duration (NULL: "5m"), `parallelism` < 1 means 1
+ * (the operation's opSpec, failureStrategy STOP). `out` may be NULL where the data is not
+ * needed. Errors as for drove_client_call(). */
+
+/** GET /ping: 0 when a leader answered. @since 0.1 */
+DROVE_API int drove_client_ping(drove_client *client);
+/** GET /applications: object keyed by appId. @since 0.1 */
+DROVE_API int drove_client_apps_list(drove_client *client, char **out);
+/** GET /applications/{appId}: the AppSummary. @since 0.1 */
+DROVE_API int drove_client_app_get(drove_client *client, const char *app_id, char **out);
+/** GET /applications/{appId}/spec. @since 0.1 */
+DROVE_API int drove_client_app_spec(drove_client *client, const char *app_id, char **out);
+/** GET /applications/{appId}/instances; `states` a comma-separated list of InstanceStates
+ *  (NULL: the active set). @since 0.1 */
+DROVE_API int drove_client_app_instances(drove_client *client, const char *app_id,
+                                         const char *states, char **out);
+/** GET /applications/{appId}/instances/old. @since 0.1 */
+DROVE_API int drove_client_app_old_instances(drove_client *client, const char *app_id, char **out);
+/** GET /applications/{appId}/instances/{instanceId}. @since 0.1 */
+DROVE_API int drove_client_app_instance(drove_client *client, const char *app_id,
+                                        const char *instance_id, char **out);
+/** POST /applications/operations with `op_json` as is. @since 0.1 */
+DROVE_API int drove_client_app_operation(drove_client *client, const char *op_json, char **out);
+/** CREATE with `spec_json` (an ApplicationSpec) and `instances`; `*app_id_out` (may be NULL)
+ *  gets the appId. @since 0.1 */
+DROVE_API int drove_client_app_create(drove_client *client, const char *spec_json,
+                                      int64_t instances, const char *timeout, int parallelism,
+                                      char **app_id_out);
+/** SCALE to `required` instances. @since 0.1 */
+DROVE_API int drove_client_app_scale(drove_client *client, const char *app_id, int64_t required,
+                                     const char *timeout, int parallelism);
+/** START_INSTANCES: `count` more instances. @since 0.1 */
+DROVE_API int drove_client_app_start_instances(drove_client *client, const char *app_id,
+                                               int64_t count, const char *timeout, int parallelism);
+/** SUSPEND. @since 0.1 */
+DROVE_API int drove_client_app_suspend(drove_client *client, const char *app_id,
+                                       const char *timeout, int parallelism);
+/** RECOVER. @since 0.1 */
+DROVE_API int drove_client_app_recover(drove_client *client, const char *app_id);
+/** REPLACE_INSTANCES of every healthy instance (a rolling restart). @since 0.1 */
+DROVE_API int drove_client_app_restart(drove_client *client, const char *app_id, int stop_first,
+                                       const char *timeout, int parallelism);
+/** DESTROY. @since 0.1 */
+DROVE_API int drove_client_app_destroy(drove_client *client, const char *app_id);
+/** POST /applications/operations/{appId}/cancel. @since 0.1 */
+DROVE_API int drove_client_app_cancel(drove_client *client, const char *app_id);
+/** REPLACE_INSTANCES of the `n` listed instances. @since 0.1 */
+DROVE_API int drove_client_instances_replace(drove_client *client, const char *app_id,
+                                             const char *const *instance_ids, size_t n,
+                                             int stop_first, const char *timeout, int parallelism);
+/** STOP_INSTANCES of the `n` listed instances; `skip_respawn` 1 lowers the expected count.
+ *  @since 0.1 */
+DROVE_API int drove_client_instances_kill(drove_client *client, const char *app_id,
+                                          const char *const *instance_ids, size_t n,
+                                          int skip_respawn, const char *timeout, int parallelism);
+
+/** Task CREATE with `spec_json` (a TaskSpec); `*task_id_out` (may be NULL) gets the run id.
+ *  @since 0.1 */
+DROVE_API int drove_client_task_create(drove_client *client, const char *spec_json,
+                                       const char *timeout, char **task_id_out);
+/** GET /tasks (active tasks). @since 0.1 */
+DROVE_API int drove_client_tasks_list(drove_client *client, char **out);
+/** GET /tasks/{sourceAppName}/instances/{taskId}. @since 0.1 */
+DROVE_API int drove_client_task_get(drove_client *client, const char *source_app,
+                                    const char *task_id, char **out);
+/** Task KILL. @since 0.1 */
+DROVE_API int drove_client_task_kill(drove_client *client, const char *source_app,
+                                     const char *task_id, const char *timeout);
+/** DELETE /tasks/{sourceAppName}/instances/{taskId} (the stored record). @since 0.1 */
+DROVE_API int drove_client_task_delete(drove_client *client, const char *source_app,
+                                       const char *task_id);
+
+/** GET /localservices: object keyed by serviceId. @since 0.1 */
+DROVE_API int drove_client_ls_list(drove_client *client, char **out);
+/** GET /localservices/{serviceId}. @since 0.1 */
+DROVE_API int drove_client_ls_get(drove_client *client, const char *service_id, char **out);
+/** GET /localservices/{serviceId}/spec. @since 0.1 */
+DROVE_API int drove_client_ls_spec(drove_client *client, const char *service_id, char **out);
+/** GET /localservices/{serviceId}/instances (`states` as for apps). @since 0.1 */
+DROVE_API int drove_client_ls_instances(drove_client *client, const char *service_id,
+                                        const char *states, char **out);
+/** GET /localservices/{serviceId}/instances/old. @since 0.1 */
+DROVE_API int drove_client_ls_old_instances(drove_client *client, const char *service_id,
+                                            char **out);
+/** GET /localservices/{serviceId}/instances/{instanceId}. @since 0.1 */
+DROVE_API int drove_client_ls_instance(drove_client *client, const char *service_id,
+                                       const char *instance_id, char **out);
+/** POST /localservices/operations with `op_json` as is. @since 0.1 */
+DROVE_API int drove_client_ls_operation(drove_client *client, const char *op_json, char **out);
+/** CREATE with `spec_json` and `instances_per_host`; `*service_id_out` may be NULL.
+ *  @since 0.1 */
+DROVE_API int drove_client_ls_create(drove_client *client, const char *spec_json,
+                                     int instances_per_host, char **service_id_out);
+/** A local-service operation with only a serviceId: "ACTIVATE", "DEACTIVATE",
+ *  "DEPLOY_TEST_INSTANCE", "DESTROY" or "ADJUST_INSTANCES". @since 0.1 */
+DROVE_API int drove_client_ls_simple_op(drove_client *client, const char *type,
+                                        const char *service_id);
+/** UPDATE_INSTANCE_COUNT. @since 0.1 */
+DROVE_API int drove_client_ls_update_instances(drove_client *client, const char *service_id,
+                                               int instances_per_host);
+/** RESTART (REPLACE_INSTANCES of all). @since 0.1 */
+DROVE_API int drove_client_ls_restart(drove_client *client, const char *service_id, int stop_first,
+                                      const char *timeout, int parallelism);
+/** POST /localservices/operations/{serviceId}/cancel. @since 0.1 */
+DROVE_API int drove_client_ls_cancel(drove_client *client, const char *service_id);
+/** REPLACE_INSTANCES (`kill` 0) or STOP_INSTANCES (`kill` 1) of the listed instances.
+ *  @since 0.1 */
+DROVE_API int drove_client_ls_instances_op(drove_client *client, const char *service_id,
+                                           const char *const *instance_ids, size_t n, int kill,
+                                           const char *timeout, int parallelism);
+
+/** GET /cluster: the ClusterSummary. @since 0.1 */
+DROVE_API int drove_client_cluster_summary(drove_client *client, char **out);
+/** POST /cluster/maintenance/set (`on` 1) or unset. @since 0.1 */
+DROVE_API int drove_client_cluster_maintenance(drove_client *client, int on, char **out);
+/** GET /cluster/events?lastSyncTime=&size= (the list form). @since 0.1 */
+DROVE_API int drove_client_cluster_events(drove_client *client, int64_t last_sync_time, int size,
+                                          char **out);
+/** GET /cluster/events/summary?lastSyncTime=. @since 0.1 */
+DROVE_API int drove_client_cluster_events_summary(drove_client *client, int64_t last_sync_time,
+                                                  char **out);
+/** GET /cluster/executors. @since 0.1 */
+DROVE_API int drove_client_executors_list(drove_client *client, char **out);
+/** GET /cluster/executors/{executorId}: the ExecutorNodeData. @since 0.1 */
+DROVE_API int drove_client_executor_info(drove_client *client, const char *executor_id, char **out);
+/** POST /cluster/executors/blacklist?id=… (`on` 1) or unblacklist for the `n` ids: the
+ *  BlacklistOperationResponse. @since 0.1 */
+DROVE_API int drove_client_executors_blacklist(drove_client *client, const char *const *ids,
+                                               size_t n, int on, char **out);
+/** GET /endpoints (`app_name` NULL: every app). @since 0.1 */
+DROVE_API int drove_client_endpoints(drove_client *client, const char *app_name, char **out);
+
+/* ---- log files (§2.9; no envelope). `kind` is "applications", "tasks" or "localservices";
+ * id1/id2 are appId/instanceId, sourceAppName/taskId or serviceId/instanceId. 204 (unknown
+ * object) is DROVE_ENOTFOUND; an executor error (400/500 {"error"}) is DROVE_ERROR with it. */
+
+/** GET …/list: `{"files":[...]}` as JSON text. @since 0.1 */
+DROVE_API int drove_client_log_list(drove_client *client, const char *kind, const char *id1,
+                                    const char *id2, char **out);
+/** GET …/read/{file}. With `*offset` -1, `*out` gets "" and `*offset` the file's size (where a
+ *  tail starts); otherwise up to `length` bytes (-1: the executor's default) from `*offset`,
+ *  and `*offset` advances past them. `len_out` may be NULL. @since 0.1 */
+DROVE_API int drove_client_log_read(drove_client *client, const char *kind, const char *id1,
+                                    const char *id2, const char *file, int64_t *offset,
+                                    int64_t length, char **out, size_t *len_out);
+/** GET …/download/{file}, written to `fd` as it arrives; `bytes_out` may be NULL.
+ *  @return 0, DROVE_EIO (writing to fd) or as above. @since 0.1 */
+DROVE_API int drove_client_log_download(drove_client *client, const char *kind, const char *id1,
+                                        const char *id2, const char *file, int fd,
+                                        int64_t *bytes_out);
+
+/* ---- ~/.drove: the CLI's INI file (Python configparser format) ----
+ * Sections "[name]" hold `key = value` (or `key: value`) lines; '#' and ';' start comments;
+ * keys are case-insensitive and stored lowercase; the [DEFAULT] section's values are
+ * inherited by every section. The CLI keys: DEFAULT.current_cluster, and per cluster
+ * endpoint, username, password, auth_header, insecure. */
+
+/** An empty configuration. @return 0 or DROVE_ENOMEM. @since 0.1 */
+DROVE_API int drove_client_config_new(drove_client_config **out);
+/** Parse INI text (at most 1 MiB). @return 0, DROVE_EINVAL ("line N: ...") or DROVE_ENOMEM.
+ *  @since 0.1 */
+DROVE_API int drove_client_config_parse(drove_client_config **out, const char *text, size_t len);
+/** Read and parse a file. @return 0, DROVE_ENOTFOUND (no such file), DROVE_EIO or as parse.
+ *  @since 0.1 */
+DROVE_API int drove_client_config_load(drove_client_config **out, const char *path);
+/** Write atomically (a temporary file renamed over `path`), mode 0600.
+ *  @return 0, DROVE_EIO or DROVE_ENOMEM. @since 0.1 */
+DROVE_API int drove_client_config_save(const drove_client_config *cfg, const char *path);
+/** Serialise (DEFAULT first, then sections in order). @return 0 or DROVE_ENOMEM. @since 0.1 */
+DROVE_API int drove_client_config_to_string(const drove_client_config *cfg, char **out);
+/** NULL is fine. @since 0.1 */
+DROVE_API void drove_client_config_free(drove_client_config *cfg);
+/** A value of `section` ("DEFAULT" for the defaults), falling back to [DEFAULT]; NULL when
+ *  absent; borrowed until the next change. @since 0.1 */
+DROVE_API const char *drove_client_config_get(const drove_client_config *cfg, const char *section,
+                                              const char *key);
+/** Set (value non-NULL) or remove (NULL) a key, creating the section.
+ *  @return 0, DROVE_EINVAL (bad name, or a newline in a value) or DROVE_ENOMEM. @since 0.1 */
+DROVE_API int drove_client_config_set(drove_client_config *cfg, const char *section,
+                                      const char *key, const char *value);
+/** 1 when the section exists ("DEFAULT" always does). @since 0.1 */
+DROVE_API int drove_client_config_has_section(const drove_client_config *cfg, const char *section);
+/** Remove a section. @return 0 or DROVE_ENOTFOUND. @since 0.1 */
+DROVE_API int drove_client_config_remove_section(drove_client_config *cfg, const char *section);
+/** Sections other than DEFAULT, in file order; borrowed. @since 0.1 */
+DROVE_API size_t drove_client_config_section_count(const drove_client_config *cfg);
+DROVE_API const char *drove_client_config_section(const drove_client_config *cfg, size_t i);
+
+DROVE_END_DECLS
+#endif

@@ -1,0 +1,48 @@
+/* Internal parts of the client module (libdrove/client): envelope parsing, path escaping and
+ * the INI parser, shared by its files, its unit tests and its fuzz targets. */
+#ifndef DROVE_CLIENT_INTERNAL_H
+#define DROVE_CLIENT_INTERNAL_H
+
+#include <stddef.h>
+
+#include <drove/client.h>
+#include "core/internal.h"
+
+/* Largest response body kept in memory, and deepest JSON accepted. */
+#define DROVE_CLIENT_BODY_MAX   (64u << 20)
+#define DROVE_CLIENT_JSON_DEPTH 64
+
+/* A parsed response envelope ({status, message, data}); every string owned, NULL if absent. */
+typedef struct drove__client_envelope {
+	int success;  /* status == "SUCCESS" */
+	char *status; /* "SUCCESS", "FAILED" ... */
+	char *message;
+	char *data;       /* compact JSON text of `data` */
+	char *validation; /* data.validationErrors joined with "; " */
+	char *failure;    /* data.failure (500) */
+} drove__client_envelope;
+
+/* Parse an envelope. @return 0, DROVE_EINVAL (not JSON, too deep, no "status" string) or
+ * DROVE_ENOMEM; on error *env is left zeroed. */
+int drove__client_envelope_parse(const char *body, size_t len, drove__client_envelope *env);
+void drove__client_envelope_clear(drove__client_envelope *env);
+
+/* Map an HTTP status and body to the client's error codes (see client.h), setting the
+ * thread's error. @return 0 for 200 + SUCCESS. */
+int drove__client_map_error(int status, const char *body, size_t len, const char *path);
+
+/* Append `s` percent-encoded as one path segment (or query value). */
+int drove__client_escape(drove__buf *b, const char *s);
+
+/* Parse "true"/"yes"/"on"/"1" (case-insensitive) as 1, else 0; NULL is 0. */
+int drove__client_bool(const char *s);
+
+/* Raw (non-envelope) GET, for the log API: 0 with the body (NUL-terminated) on 200, else the
+ * mapped error (204 -> DROVE_ENOTFOUND, {"error"} bodies quoted). */
+int drove__client_get_raw(drove_client *c, const char *path, const char *query, char **out,
+                          size_t *len_out);
+/* GET whose 200 body is written to `fd`. */
+int drove__client_download(drove_client *c, const char *path, const char *query, int fd,
+                           int64_t *bytes_out);
+
+#endif
