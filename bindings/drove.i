@@ -75,6 +75,46 @@
 DROVE_OUT_OBJECT(drove_ctx)
 DROVE_OUT_OBJECT(drove_strlist)
 DROVE_OUT_OBJECT(drove_strmap)
+DROVE_OUT_OBJECT(drove_loop)
+DROVE_OUT_OBJECT(drove_spec)
+DROVE_OUT_OBJECT(drove_spec_opts)
+DROVE_OUT_OBJECT(drove_sched)
+DROVE_OUT_OBJECT(drove_sched_policy)
+DROVE_OUT_OBJECT(drove_sched_info)
+DROVE_OUT_OBJECT(drove_sched_snapshot)
+DROVE_OUT_OBJECT(drove_sched_session)
+DROVE_OUT_OBJECT(drove_sched_alloc)
+DROVE_OUT_OBJECT(drove_sched_plan)
+
+/* value getters that return ints, not codes */
+%typemap(out) int drove_sched_alloc_node, int drove_sched_alloc_core,
+	int drove_sched_alloc_physical_core, int drove_sched_plan_node, int drove_sched_plan_core,
+	int drove_sched_session_count, int drove_spec_get_kind
+	"$result = SWIG_From_int($1);"
+
+/* a Python sequence of ints as (const int *, size_t) */
+%typemap(in) (const int *cores, size_t n), (const int *physical_cores, size_t n) {
+	Py_ssize_t i, len;
+	if (!PySequence_Check($input))
+		SWIG_exception(SWIG_TypeError, "expected a sequence of ints");
+	len = PySequence_Length($input);
+	$1 = (int *)malloc(sizeof(int) * (size_t)(len ? len : 1));
+	for (i = 0; i < len; i++) {
+		PyObject *o = PySequence_GetItem($input, i);
+		$1[i] = (int)PyLong_AsLong(o);
+		Py_XDECREF(o);
+	}
+	$2 = (size_t)len;
+	if (PyErr_Occurred()) {
+		free($1);
+		SWIG_fail;
+	}
+}
+%typemap(freearg) (const int *cores, size_t n), (const int *physical_cores, size_t n)
+	"free((void *)$1);"
+%apply (char *STRING, size_t LENGTH) { (const char *json, size_t len) };
+%apply int *out { int *result, int *free_cores };
+%apply int64_t *out { int64_t *free_mb };
 
 /* ---- uuid buffers: (char *buf, size_t len) filled by the call ---- */
 %typemap(in, numinputs=0) (char *buf, size_t len) (char tmp[DROVE_UUID_LEN + 1]) {
@@ -119,6 +159,67 @@ DROVE_OUT_OBJECT(drove_strmap)
 %ignore drove_strmap_new; %rename(drove_strmap_new) drove_go_strmap_new;
 %ignore drove_loop_new; %rename(drove_loop_new) drove_go_loop_new;
 %ignore drove_version;
+%apply (char *STRING, size_t LENGTH) { (const char *json, size_t len) };
+/* a Go []int32 as (const int *, size_t) */
+%typemap(gotype) (const int *cores, size_t n), (const int *physical_cores, size_t n) "[]int32"
+%typemap(in) (const int *cores, size_t n), (const int *physical_cores, size_t n) {
+	$1 = (int *)$input.array;
+	$2 = (size_t)$input.len;
+}
+%ignore drove_spec_opts_new; %rename(drove_spec_opts_new) drove_go_spec_opts_new;
+%ignore drove_spec_from_json; %rename(drove_spec_from_json) drove_go_spec_from_json;
+%ignore drove_spec_detect_kind; %ignore drove_spec_validate; %ignore drove_spec_validate_json;
+%ignore drove_spec_unknown_fields;
+%ignore drove_spec_to_json; %rename(drove_spec_to_json) drove_go_spec_to_json;
+%newobject drove_go_spec_to_json;
+%ignore drove_sched_new; %rename(drove_sched_new) drove_go_sched_new;
+%ignore drove_sched_policy_any; %rename(drove_sched_policy_any) drove_go_sched_policy_any;
+%ignore drove_sched_policy_one_per_host; %rename(drove_sched_policy_one_per_host) drove_go_sched_policy_one_per_host;
+%ignore drove_sched_policy_max_per_host; %rename(drove_sched_policy_max_per_host) drove_go_sched_policy_max_per_host;
+%ignore drove_sched_policy_match_tag; %rename(drove_sched_policy_match_tag) drove_go_sched_policy_match_tag;
+%ignore drove_sched_policy_no_tag; %rename(drove_sched_policy_no_tag) drove_go_sched_policy_no_tag;
+%ignore drove_sched_policy_local; %ignore drove_sched_policy_rule;
+%ignore drove_sched_policy_rule_hope; %rename(drove_sched_policy_rule_hope) drove_go_sched_policy_rule_hope;
+%ignore drove_sched_policy_composite; %rename(drove_sched_policy_composite) drove_go_sched_policy_composite;
+%ignore drove_sched_info_new; %ignore drove_sched_rule_eval;
+%ignore drove_sched_snapshot_new; %rename(drove_sched_snapshot_new) drove_go_sched_snapshot_new;
+%ignore drove_sched_session_new; %rename(drove_sched_session_new) drove_go_sched_session_new;
+%ignore drove_sched_place; %rename(drove_sched_place) drove_go_sched_place;
+%ignore drove_sched_plan_new; %rename(drove_sched_plan_new) drove_go_sched_plan_new;
+%ignore drove_sched_executor_node_free;
+%ignore drove_sched_snapshot_set_vcore_map;
+%inline %{
+static drove_spec_opts *drove_go_spec_opts_new(void)
+{ drove_spec_opts *o = NULL; drove_spec_opts_new(&o); return o; }
+static drove_spec *drove_go_spec_from_json(drove_ctx *ctx, int kind, const char *json, size_t len, const drove_spec_opts *opts)
+{ drove_spec *s = NULL; drove_spec_from_json(&s, ctx, kind, json, len, opts); return s; }
+static char *drove_go_spec_to_json(const drove_spec *spec, int masked)
+{ char *s = NULL; drove_spec_to_json(spec, masked, &s); return s; }
+static drove_sched *drove_go_sched_new(drove_ctx *ctx)
+{ drove_sched *s = NULL; drove_sched_new(&s, ctx); return s; }
+static drove_sched_policy *drove_go_sched_policy_any(void)
+{ drove_sched_policy *p = NULL; drove_sched_policy_any(&p); return p; }
+static drove_sched_policy *drove_go_sched_policy_one_per_host(void)
+{ drove_sched_policy *p = NULL; drove_sched_policy_one_per_host(&p); return p; }
+static drove_sched_policy *drove_go_sched_policy_max_per_host(int max)
+{ drove_sched_policy *p = NULL; drove_sched_policy_max_per_host(&p, max); return p; }
+static drove_sched_policy *drove_go_sched_policy_match_tag(const char *tag)
+{ drove_sched_policy *p = NULL; drove_sched_policy_match_tag(&p, tag); return p; }
+static drove_sched_policy *drove_go_sched_policy_no_tag(void)
+{ drove_sched_policy *p = NULL; drove_sched_policy_no_tag(&p); return p; }
+static drove_sched_policy *drove_go_sched_policy_rule_hope(const char *rule)
+{ drove_sched_policy *p = NULL; drove_sched_policy_rule_hope(&p, rule); return p; }
+static drove_sched_policy *drove_go_sched_policy_composite(int combiner)
+{ drove_sched_policy *p = NULL; drove_sched_policy_composite(&p, combiner); return p; }
+static drove_sched_snapshot *drove_go_sched_snapshot_new(const char *id, const char *host, int port)
+{ drove_sched_snapshot *s = NULL; drove_sched_snapshot_new(&s, id, host, port); return s; }
+static drove_sched_session *drove_go_sched_session_new(drove_sched *sched, int kind, const char *id)
+{ drove_sched_session *s = NULL; drove_sched_session_new(&s, sched, kind, id); return s; }
+static drove_sched_alloc *drove_go_sched_place(drove_sched *sched, drove_sched_session *sess, const drove_sched_policy *policy, int cores, int64_t mb)
+{ drove_sched_alloc *a = NULL; drove_sched_place(sched, sess, policy, cores, mb, &a); return a; }
+static drove_sched_plan *drove_go_sched_plan_new(drove_sched *sched, const drove_sched_session *sess, int kind, const drove_sched_policy *policy, int cores, int64_t mb, size_t count)
+{ drove_sched_plan *p = NULL; drove_sched_plan_new(&p, sched, sess, kind, policy, cores, mb, count); return p; }
+%}
 %newobject drove_duration_format;
 %newobject drove_size_format;
 %newobject drove_strlist_join;
@@ -152,7 +253,31 @@ static drove_loop *drove_go_loop_new(drove_ctx *ctx)
 %}
 #endif
 
+/* Every problem of a JSON spec, one "path: message" per entry; empty when it is valid.
+ * (drove_spec_validate_json() itself raises on an invalid spec, losing the list.) */
+%newobject drove_spec_problems;
+%inline %{
+static drove_strlist *drove_spec_problems(drove_ctx *ctx, const char *json,
+                                          const drove_spec_opts *opts)
+{
+	drove_strlist *errs = NULL;
+	int rc = drove_spec_validate_json(ctx, json, strlen(json), opts, &errs);
+	if (!errs && drove_strlist_new(&errs) < 0)
+		return NULL;
+	if (rc < 0 && drove_strlist_count(errs) == 0)
+		drove_strlist_add(errs, drove_error_last()->message);
+	drove_error_clear();
+	return errs;
+}
+%}
+%typemap(newfree) drove_strlist * "drove_strlist_free($1);";
+
+/* the enum drove_spec_kind takes the name in the target languages */
+%rename(drove_spec_get_kind) drove_spec_kind(const drove_spec *);
+
 /* Callbacks and the raw event base are C-only. */
+%ignore drove_sched_strategy_register;
+%ignore drove_sched_score_fn;
 %ignore drove_ctx_set_log;
 %ignore drove_log_fn;
 %ignore drove_loop_post;
@@ -173,3 +298,6 @@ static drove_loop *drove_go_loop_new(drove_ctx *ctx)
 %include <drove/clock.h>
 %include <drove/strlist.h>
 %include <drove/loop.h>
+%include <drove/model.h>
+%include <drove/spec.h>
+%include <drove/sched.h>

@@ -36,3 +36,48 @@ func TestErrorPanicsWithMessage(t *testing.T) {
 	}()
 	Drove_duration_parse("5 parsecs")
 }
+
+func TestSchedPlan(t *testing.T) {
+	ctx := Drove_ctx_new()
+	defer Drove_ctx_free(ctx)
+	Drove_ctx_set_seed(ctx, 7)
+	sched := Drove_sched_new(ctx)
+	defer Drove_sched_free(sched)
+	snap := Drove_sched_snapshot_new("e1", "host1", 3000)
+	Drove_sched_snapshot_set_free_cores(snap, 0, []int32{0, 1, 2, 3})
+	Drove_sched_snapshot_set_free_cores(snap, 1, []int32{4, 5, 6, 7})
+	Drove_sched_snapshot_set_memory(snap, 0, 4096, 0)
+	Drove_sched_snapshot_set_memory(snap, 1, 4096, 0)
+	Drove_sched_executor_update(sched, snap)
+	Drove_sched_snapshot_free(snap)
+	policy := Drove_sched_policy_any()
+	defer Drove_sched_policy_free(policy)
+	nosess := SwigcptrStruct_SS_drove_sched_session(0) // NULL: an empty session
+	plan := Drove_sched_plan_new(sched, nosess, int(DROVE_SCHED_KIND_APP), policy, 3, 512, 3)
+	defer Drove_sched_plan_free(plan)
+	if n := Drove_sched_plan_placed(plan); n != 2 {
+		t.Fatalf("placed %d, want 2 (one 3-core instance per 4-core node)", n)
+	}
+	if r := Drove_sched_plan_reason(plan); !strings.Contains(r, "3 free cores") {
+		t.Fatalf("reason %q", r)
+	}
+}
+
+func TestSpecRoundTrip(t *testing.T) {
+	ctx := Drove_ctx_new()
+	defer Drove_ctx_free(ctx)
+	noopts := SwigcptrStruct_SS_drove_spec_opts(0) // NULL: default options
+	spec := Drove_spec_from_json(ctx, int(DROVE_SPEC_UNKNOWN), `{"sourceAppName":"A","taskId":"T1","executable":{"type":"DOCKER","url":"x","dockerPullTimeout":"1m"},"resources":[{"type":"CPU","count":1},{"type":"MEMORY","sizeInMB":32}]}`, noopts)
+	defer Drove_spec_free(spec)
+	if id := Drove_spec_id(spec); id != "A-T1" {
+		t.Fatalf("id %q", id)
+	}
+	if js := Drove_spec_to_json(spec, 0); !strings.Contains(js, `"dockerPullTimeout":"1 minute"`) {
+		t.Fatalf("json %s", js)
+	}
+	problems := Drove_spec_problems(ctx, `{"name":"bad name","version":"1"}`, noopts)
+	defer Drove_strlist_free(problems)
+	if Drove_strlist_count(problems) == 0 {
+		t.Fatalf("no problems reported for an invalid spec")
+	}
+}

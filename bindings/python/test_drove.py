@@ -1,4 +1,5 @@
 """Tests of the Python binding (bindings/drove.i) against the built libdrove."""
+import os
 import unittest
 
 import drove
@@ -53,6 +54,77 @@ class CoreTest(unittest.TestCase):
             self.assertEqual(drove.drove_strlist_contains(lst, "b"), 1)
         finally:
             drove.drove_strlist_free(lst)
+
+
+def strlist(lst):
+    try:
+        return [drove.drove_strlist_get(lst, i) for i in range(drove.drove_strlist_count(lst))]
+    finally:
+        drove.drove_strlist_free(lst)
+
+
+SAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "tests", "data", "model")
+
+
+class SpecTest(unittest.TestCase):
+    def setUp(self):
+        self.ctx = drove.drove_ctx_new()
+
+    def tearDown(self):
+        drove.drove_ctx_free(self.ctx)
+
+    def test_valid_sample(self):
+        with open(os.path.join(SAMPLE, "application.json")) as f:
+            text = f.read()
+        self.assertEqual(strlist(drove.drove_spec_problems(self.ctx, text, None)), [])
+        spec = drove.drove_spec_from_json(self.ctx, drove.DROVE_SPEC_UNKNOWN, text, None)
+        try:
+            self.assertEqual(drove.drove_spec_id(spec), "DROVE_TEST_APP-1")
+            self.assertEqual(drove.drove_spec_cpu_count(spec), 1)
+            self.assertIn('"data":""', drove.drove_spec_to_json(spec, 1))
+        finally:
+            drove.drove_spec_free(spec)
+
+    def test_invalid_spec_lists_every_field(self):
+        with open(os.path.join(SAMPLE, "invalid_app.json")) as f:
+            problems = strlist(drove.drove_spec_problems(self.ctx, f.read(), None))
+        fields = [p.split(":")[0] for p in problems]
+        self.assertIn("name", fields)
+        self.assertIn("resources[0].count", fields)
+        self.assertIn("placementPolicy.type", fields)
+
+    def test_malformed_json_raises(self):
+        with self.assertRaises(ValueError):
+            drove.drove_spec_from_json(self.ctx, drove.DROVE_SPEC_UNKNOWN, "{", None)
+
+
+class SchedTest(unittest.TestCase):
+    def test_plan_on_two_numa_nodes(self):
+        ctx = drove.drove_ctx_new()
+        drove.drove_ctx_set_seed(ctx, 7)
+        sched = drove.drove_sched_new(ctx)
+        snap = drove.drove_sched_snapshot_new("e1", "host1", 3000)
+        drove.drove_sched_snapshot_set_free_cores(snap, 0, [0, 1, 2, 3])
+        drove.drove_sched_snapshot_set_free_cores(snap, 1, [4, 5, 6, 7])
+        drove.drove_sched_snapshot_set_memory(snap, 0, 4096, 0)
+        drove.drove_sched_snapshot_set_memory(snap, 1, 4096, 0)
+        drove.drove_sched_executor_update(sched, snap)
+        drove.drove_sched_snapshot_free(snap)
+        policy = drove.drove_sched_policy_any()
+        plan = drove.drove_sched_plan_new(sched, None, drove.DROVE_SCHED_KIND_APP, policy, 3, 512, 3)
+        try:
+            self.assertEqual(drove.drove_sched_plan_placed(plan), 2)
+            nodes = sorted(drove.drove_sched_plan_node(plan, i) for i in range(2))
+            self.assertEqual(nodes, [0, 1])  # 3 cores never span nodes: one per node
+            self.assertIn("3 free cores", drove.drove_sched_plan_reason(plan))
+            cores = [drove.drove_sched_plan_core(plan, 0, j)
+                     for j in range(drove.drove_sched_plan_core_count(plan, 0))]
+            self.assertEqual(len(cores), 3)
+        finally:
+            drove.drove_sched_plan_free(plan)
+            drove.drove_sched_policy_free(policy)
+            drove.drove_sched_free(sched)
+            drove.drove_ctx_free(ctx)
 
 
 if __name__ == "__main__":
