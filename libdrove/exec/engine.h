@@ -1,0 +1,139 @@
+/* The executor engine's private state (libdrove/exec only). */
+#ifndef DROVE_EXEC_ENGINE_H
+#define DROVE_EXEC_ENGINE_H
+
+#include <event2/event.h>
+
+#include <drove/auth.h>
+#include <drove/ids.h>
+#include <drove/loop.h>
+#include <drove/runtime.h>
+#include <drove/store.h>
+#include <drove/topo.h>
+#include "config/config.h"
+#include "core/internal.h"
+#include "core/loop_internal.h"
+#include "exec/exec.h"
+#include "http/client.h"
+#include "http/server.h"
+#include "model/message.h"
+
+typedef struct exec_inst exec_inst;
+typedef void (*exec_inst_fn)(exec_inst *i);
+
+struct exec_inst {
+	struct drove_executor *ex;
+	exec_inst *next;
+	enum drove__exec_kind kind;
+	char *id, *id1, *id2;
+	int state; /* enum drove_instance_state or drove_task_state */
+	drove_app_instance_spec *app;
+	drove_task_instance_spec *task;
+	drove_ls_instance_spec *ls;
+	/* views into the spec */
+	const drove_executable *exe;
+	const drove_allocation *res;
+	size_t n_res;
+	const drove_port_spec *ports;
+	size_t n_ports;
+	const drove_check_spec *readiness, *health;
+	const drove_pre_shutdown *pre;
+	const drove_config_spec *configs;
+	size_t n_configs;
+	drove_port_info *pinfo;
+	size_t n_pinfo;
+	unsigned char **cfg_data; /* fetched EXECUTOR_HTTP_FETCH bodies */
+	size_t *cfg_len;
+	size_t cfg_idx;
+	char *container;
+	char *error;
+	int64_t created, updated;
+	int has_result, result_status;
+	int64_t exit_code;
+	int cancel_requested, recovered, host_level;
+	int attempts, fails;
+	unsigned gen;    /* bumped on every phase change: stale check results are ignored */
+	size_t hook_idx; /* pre-shutdown hook in progress */
+	int hook_try;
+	struct event *timer;
+	exec_inst_fn tfn;
+	drove__exec_logw *logw;
+	drove_runtime_call *logcall;
+	int refs;    /* async operations holding this record */
+	int removed; /* out of the table; freed when refs drops to 0 */
+};
+
+typedef struct exec_send exec_send;
+
+struct drove_executor {
+	drove_loop *loop;
+	drove_ctx *ctx;
+	const drove_config *cfg;
+	const drove__cfg_executor *ec;
+	drove_topo *topo;
+	drove__exec_res res;
+	drove_auth *auth;
+	drove__http_server *srv;
+	drove__http_client *http;
+	drove_runtime *rt;
+	drove_store *store; /* ZooKeeper mode: leader lookup and /executor/{hostname}-{port} */
+	int zk_pending;     /* outstanding reads of one ZooKeeper leader lookup */
+	char *zk_leader;    /* the leader found by that lookup */
+	char *hostname;
+	int port;
+	char id[DROVE_UUID_LEN + 1];
+	const char *secret; /* EXECUTOR secret, sent to the leader */
+	char *node_hdr;     /* "NodeId: hostname" */
+	char *auth_hdr;     /* "Cluster-Authorization: secret" */
+	int state;          /* enum drove_executor_state */
+	int64_t highest_term;
+	char *leader; /* "http://host:port" or NULL */
+	int lookup_busy;
+	int64_t last_lookup_ms;
+	size_t lookup_idx;
+	int leader_answered;
+	int recovery;           /* 0 not yet, 1 running, 2 done */
+	drove_strmap *required; /* serviceId -> instances per host; NULL until fetched */
+	int reserved_busy;
+	int started, stopped;
+	struct event *t_snapshot, *t_lookup, *t_zombie, *t_ready, *t_snap_now;
+	int reap_busy;
+	exec_inst *insts;
+	size_t n_insts;
+	exec_send *sends;
+	int64_t log_max;
+	int log_count;
+	const char *log_root;
+};
+
+/* executor.c */
+void drove__exec_report(exec_inst *i);
+void drove__exec_snapshot_soon(struct drove_executor *ex);
+exec_inst *drove__exec_find(struct drove_executor *ex, const char *id);
+void drove__exec_inst_remove(exec_inst *i);
+void drove__exec_inst_hold(exec_inst *i);
+/* Drop a hold; returns 1 when the record is gone (or the executor stopped): the caller must
+ * not touch it further. */
+int drove__exec_inst_release(exec_inst *i);
+void drove__exec_inst_free(exec_inst *i);
+
+/* instance.c */
+int drove__exec_inst_new(struct drove_executor *ex, enum drove__exec_kind kind, void *spec,
+                         exec_inst **out);
+void drove__exec_inst_launch(exec_inst *i);
+void drove__exec_inst_stop(exec_inst *i, const char *why);
+void drove__exec_task_kill(exec_inst *i);
+void drove__exec_inst_resume(exec_inst *i); /* container running: UNREADY / RUNNING */
+/* Follow the container log into the log file (`tail` 0: no back-log). */
+void drove__exec_inst_follow(exec_inst *i, int tail);
+void drove__exec_inst_vanished(exec_inst *i);
+int drove__exec_inst_set_state(exec_inst *i, int state, const char *error);
+void drove__exec_inst_after(exec_inst *i, int64_t ms, exec_inst_fn fn);
+void drove__exec_inst_cancel_timer(exec_inst *i);
+/* Info records (owned by the caller; updated = now). */
+drove_instance_info *drove__exec_app_info(const exec_inst *i);
+drove_task_info *drove__exec_task_info(const exec_inst *i);
+drove_ls_instance_info *drove__exec_ls_info(const exec_inst *i);
+int drove__exec_inst_running(const exec_inst *i); /* a container should exist */
+
+#endif

@@ -1,0 +1,1509 @@
+/* The executor engine: internal HTTP API, messages with term fencing, the leader, reports and
+ * snapshots, executor state, recovery from labels and the zombie reaper. docs/executor.md. */
+#include <errno.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include <drove/clock.h>
+#include <drove/ids.h>
+#include "core/loop_internal.h"
+#include "exec/engine.h"
+#include "http/server.h"
+#include "model/codec.h"
+
+#define MOD               "exec"
+#define REPORT_TRIES      3
+#define REPORT_RETRY      1000
+#define READY_TICK_MS     1000
+#define LOOKUP_MIN_GAP_MS 250
+
+struct exec_send {
+	struct drove_executor *ex;
+	exec_send *next;
+	char *json;
+	int tries;
+	int is_report;
+	struct event *ev;
+	drove__http_req *req;
+};
+
+static void lookup_leader(struct drove_executor *ex);
+static void send_snapshot(struct drove_executor *ex);
+static void publish_zk(struct drove_executor *ex, const drove_node_data *nd);
+static void reap(struct drove_executor *ex, const drove_known_instances *known);
+static void start_recovery(struct drove_executor *ex);
+static void ready_tick(evutil_socket_t fd, short what, void *arg);
+
+/* ---- timers ---- */
+
+static void arm(struct event *ev, int64_t ms)
+{
+	struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000)};
+	if (ev)
+		evtimer_add(ev, &tv);
+}
+
+/* ---- the instance table ---- */
+
+exec_inst *drove__exec_find(struct drove_executor *ex, const char *id)
+{
+	for (exec_inst *i = ex->insts; i; i = i->next)
+		if (!i->removed && !strcmp(i->id, id))
+			return i;
+	return NULL;
+}
+
+static void unlink_inst(struct drove_executor *ex, exec_inst *i)
+{
+	for (exec_inst **p = &ex->insts; *p; p = &(*p)->next)
+		if (*p == i) {
+			*p = i->next;
+			return;
+		}
+}
+
+void drove__exec_inst_remove(exec_inst *i)
+{
+	if (i->removed)
+		return;
+	i->removed = 1;
+	i->ex->n_insts--;
+	drove__exec_inst_cancel_timer(i);
+	drove_runtime_call_cancel(i->logcall);
+	if (i->logcall) {
+		i->logcall = NULL;
+		i->refs--; /* the log follow's hold */
+	}
+	if (i->refs == 0) {
+		unlink_inst(i->ex, i);
+		drove__exec_inst_free(i);
+	}
+}
+
+void drove__exec_inst_hold(exec_inst *i)
+{
+	i->refs++;
+}
+
+int drove__exec_inst_release(exec_inst *i)
+{
+	struct drove_executor *ex = i->ex;
+	i->refs--;
+	if (i->removed && i->refs <= 0) {
+		unlink_inst(ex, i);
+		drove__exec_inst_free(i);
+		return 1;
+	}
+	return i->removed || ex->stopped;
+}
+
+static void add_inst(struct drove_executor *ex, exec_inst *i)
+{
+	i->next = ex->insts;
+	ex->insts = i;
+	ex->n_insts++;
+}
+
+/* ---- snapshot ---- */
+
+static int build_node_data(struct drove_executor *ex, drove_node_data **out)
+{
+	drove_node_data *nd = calloc(1, sizeof(*nd));
+	size_t na = 0, nt = 0, nl = 0, k = 0;
+	const drove_strlist *tags = ex->ec->tags;
+	if (!nd)
+		return drove__enomem();
+	nd->type = DROVE_NODEDATA_EXECUTOR;
+	nd->port = ex->port;
+	nd->transport_type = DROVE_TRANSPORT_HTTP;
+	nd->updated = drove_time_wall_ms();
+	nd->executor_state = ex->state;
+	nd->has_executor_state = true;
+	if (!(nd->hostname = drove__strdup(ex->hostname)) ||
+	    drove__exec_res_snapshot(&ex->res, ex->id, &nd->state) < 0 ||
+	    drove__exec_metadata(ex->ec, NULL, &nd->metadata) < 0)
+		goto nomem;
+	for (exec_inst *i = ex->insts; i; i = i->next) {
+		if (i->removed)
+			continue;
+		na += i->kind == DROVE__EXEC_APP;
+		nt += i->kind == DROVE__EXEC_TASK;
+		nl += i->kind == DROVE__EXEC_LS;
+	}
+	nd->instances = calloc(na + 1, sizeof(*nd->instances));
+	nd->tasks = calloc(nt + 1, sizeof(*nd->tasks));
+	nd->service_instances = calloc(nl + 1, sizeof(*nd->service_instances));
+	nd->tags = calloc(drove_strlist_count(tags) + 2, sizeof(char *));
+	if (!nd->instances || !nd->tasks || !nd->service_instances || !nd->tags)
+		goto nomem;
+	if (!(nd->tags[nd->n_tags++] = drove__strdup(ex->hostname)))
+		goto nomem;
+	for (k = 0; k < drove_strlist_count(tags); k++)
+		if (strcmp(drove_strlist_get(tags, k), ex->hostname) &&
+		    !(nd->tags[nd->n_tags++] = drove__strdup(drove_strlist_get(tags, k))))
+			goto nomem;
+	for (exec_inst *i = ex->insts; i; i = i->next) {
+		if (i->removed)
+			continue;
+		if (i->kind == DROVE__EXEC_APP) {
+			drove_instance_info *r = drove__exec_app_info(i);
+			if (!r)
+				goto nomem;
+			nd->instances[nd->n_instances++] = *r;
+			free(r);
+		} else if (i->kind == DROVE__EXEC_TASK) {
+			drove_task_info *r = drove__exec_task_info(i);
+			if (!r)
+				goto nomem;
+			nd->tasks[nd->n_tasks++] = *r;
+			free(r);
+		} else {
+			drove_ls_instance_info *r = drove__exec_ls_info(i);
+			if (!r)
+				goto nomem;
+			nd->service_instances[nd->n_service_instances++] = *r;
+			free(r);
+		}
+	}
+	*out = nd;
+	return 0;
+nomem:
+	drove__node_data_free(nd);
+	return drove__enomem();
+}
+
+/* ---- sending to the leader ---- */
+
+static void send_free(exec_send *s)
+{
+	struct drove_executor *ex = s->ex;
+	for (exec_send **p = &ex->sends; *p; p = &(*p)->next)
+		if (*p == s) {
+			*p = s->next;
+			break;
+		}
+	if (s->ev)
+		event_free(s->ev);
+	drove__http_cancel(s->req);
+	free(s->json);
+	free(s);
+}
+
+static void send_try(exec_send *s);
+
+static void send_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	exec_send *s = arg;
+	(void)fd;
+	(void)what;
+	if (s->ex->stopped) {
+		send_free(s);
+		return;
+	}
+	send_try(s);
+}
+
+static void leader_lost(struct drove_executor *ex)
+{
+	free(ex->leader);
+	ex->leader = NULL;
+	lookup_leader(ex);
+}
+
+static void on_sent(const drove__http_response *resp, void *ud)
+{
+	exec_send *s = ud;
+	struct drove_executor *ex = s->ex;
+	drove_message_response *mr = NULL;
+	int ok = 0;
+	s->req = NULL;
+	if (!resp->error && resp->status == 200 &&
+	    drove__message_response_decode(resp->body, resp->body_len, &mr) == 0)
+		ok = mr->status == DROVE_MSG_ACCEPTED;
+	drove__message_response_free(mr);
+	if (ok) {
+		ex->leader_answered = 1;
+		send_free(s);
+		return;
+	}
+	drove__debug(ex->ctx, MOD, "send to the leader failed (%d %s)", resp->status,
+	             resp->error ? resp->errtext : resp->body);
+	if (!ex->stopped)
+		leader_lost(ex);
+	if (s->is_report && ++s->tries < REPORT_TRIES && !ex->stopped) {
+		if (!s->ev)
+			s->ev = evtimer_new(drove__loop_base(ex->loop), send_retry_cb, s);
+		arm(s->ev, REPORT_RETRY);
+		return;
+	}
+	send_free(s);
+}
+
+static void send_try(exec_send *s)
+{
+	struct drove_executor *ex = s->ex;
+	const char *hdrs[] = {"Content-Type: application/json", ex->auth_hdr, ex->node_hdr, NULL};
+	drove__http_request req;
+	char *url;
+	if (!ex->leader) {
+		lookup_leader(ex);
+		if (s->is_report && ++s->tries < REPORT_TRIES) {
+			if (!s->ev)
+				s->ev = evtimer_new(drove__loop_base(ex->loop), send_retry_cb, s);
+			arm(s->ev, REPORT_RETRY);
+		} else {
+			send_free(s);
+		}
+		return;
+	}
+	if (!(url = drove__asprintf("%s/apis/v1/messages", ex->leader))) {
+		send_free(s);
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	req.method = "POST";
+	req.url = url;
+	req.headers = hdrs;
+	req.body = s->json;
+	req.body_len = strlen(s->json);
+	req.connect_timeout_ms = ex->ec->controller_connect_timeout_ms;
+	req.timeout_ms = ex->ec->controller_response_timeout_ms + 4000;
+	req.on_done = on_sent;
+	req.userdata = s;
+	if (drove__http_send(ex->http, &req, &s->req) < 0)
+		send_free(s);
+	free(url);
+}
+
+static void send_message(struct drove_executor *ex, drove_message *m, int is_report)
+{
+	exec_send *s = calloc(1, sizeof(*s));
+	if (!s)
+		return;
+	s->ex = ex;
+	s->is_report = is_report;
+	drove__message_header_init(&m->header, ex->ctx, DROVE_SENDER_EXECUTOR, 0);
+	if (drove__message_encode(m, &s->json) < 0) {
+		free(s);
+		return;
+	}
+	s->next = ex->sends;
+	ex->sends = s;
+	send_try(s);
+}
+
+void drove__exec_report(exec_inst *i)
+{
+	struct drove_executor *ex = i->ex;
+	drove_message m;
+	if (!ex->started || ex->stopped)
+		return;
+	memset(&m, 0, sizeof(m));
+	if (drove__exec_res_snapshot(&ex->res, ex->id, &m.snapshot) < 0)
+		return;
+	if (i->kind == DROVE__EXEC_APP) {
+		m.type = DROVE_MSG_INSTANCE_STATE_REPORT;
+		m.instance = drove__exec_app_info(i);
+	} else if (i->kind == DROVE__EXEC_TASK) {
+		m.type = DROVE_MSG_TASK_STATE_REPORT;
+		m.task = drove__exec_task_info(i);
+	} else {
+		m.type = DROVE_MSG_LOCAL_SERVICE_INSTANCE_STATE_REPORT;
+		m.ls_instance = drove__exec_ls_info(i);
+	}
+	if (m.instance || m.task || m.ls_instance)
+		send_message(ex, &m, 1);
+	drove__resource_snapshot_free(m.snapshot);
+	drove__instance_info_free(m.instance);
+	drove__task_info_free(m.task);
+	drove__ls_instance_info_free(m.ls_instance);
+}
+
+static void send_snapshot(struct drove_executor *ex)
+{
+	drove_message m;
+	if (!ex->started || ex->stopped)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.type = DROVE_MSG_EXECUTOR_SNAPSHOT;
+	if (build_node_data(ex, &m.node_data) < 0)
+		return;
+	publish_zk(ex, m.node_data);
+	if (ex->leader)
+		send_message(ex, &m, 0);
+	drove__node_data_free(m.node_data);
+}
+
+static void snap_now_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	send_snapshot(arg);
+}
+
+void drove__exec_snapshot_soon(struct drove_executor *ex)
+{
+	if (ex->t_snap_now && !ex->stopped && !evtimer_pending(ex->t_snap_now, NULL))
+		arm(ex->t_snap_now, 0);
+}
+
+static void snapshot_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct drove_executor *ex = arg;
+	(void)fd;
+	(void)what;
+	send_snapshot(ex);
+	arm(ex->t_snapshot, ex->ec->snapshot_interval_ms);
+}
+
+static void set_exec_state(struct drove_executor *ex, int state)
+{
+	if (ex->state == state)
+		return;
+	drove__info(ex->ctx, MOD, "executor %s -> %s", drove_executor_state_name(ex->state),
+	            drove_executor_state_name(state));
+	ex->state = state;
+	drove__exec_snapshot_soon(ex);
+	if (state == DROVE_EXECUTOR_UNREADY) {
+		drove_strmap_free(ex->required);
+		ex->required = NULL;
+		arm(ex->t_ready, 0);
+	}
+}
+
+/* ---- finding the leader (ZooKeeper: the /controller children with leader: true) ---- */
+
+static void leader_found(struct drove_executor *ex, char *l)
+{
+	if (!ex->leader || strcmp(ex->leader, l)) {
+		drove__info(ex->ctx, MOD, "leader: %s", l);
+		free(ex->leader);
+		ex->leader = l;
+		send_snapshot(ex);
+	} else {
+		free(l);
+	}
+	ex->leader_answered = 1;
+	if (ex->recovery == 0)
+		start_recovery(ex);
+}
+
+static void zk_lookup_done(struct drove_executor *ex)
+{
+	ex->lookup_busy = 0;
+	if (ex->zk_leader) {
+		char *l = ex->zk_leader;
+		ex->zk_leader = NULL;
+		leader_found(ex, l);
+	} else {
+		drove__debug(ex->ctx, MOD, "no leader in /controller");
+		if (ex->recovery == 0)
+			start_recovery(ex);
+	}
+}
+
+static void on_zk_controller(int rc, const char *data, size_t len, const drove_store_stat *st,
+                             void *ud)
+{
+	struct drove_executor *ex = ud;
+	drove_node_data *nd = NULL;
+	(void)st;
+	if (rc == 0 && !ex->zk_leader &&
+	    drove__node_data_decode(data, len, 0, &nd, NULL, NULL) == 0 && nd->leader &&
+	    nd->hostname)
+		ex->zk_leader = drove__asprintf(
+		        "%s://%s:%d",
+		        nd->transport_type == DROVE_TRANSPORT_HTTPS ? "https" : "http",
+		        nd->hostname, nd->port);
+	drove__node_data_free(nd);
+	if (--ex->zk_pending == 0)
+		zk_lookup_done(ex);
+}
+
+static void on_zk_controllers(int rc, const drove_strlist *children, void *ud)
+{
+	struct drove_executor *ex = ud;
+	size_t n = rc == 0 ? drove_strlist_count(children) : 0;
+	ex->zk_pending = 1; /* held while the reads are issued */
+	for (size_t k = 0; k < n && !ex->stopped; k++) {
+		char *path = drove__asprintf("/controller/%s", drove_strlist_get(children, k));
+		if (path &&
+		    drove_store_get_async(ex->store, path, NULL, NULL, on_zk_controller, ex) == 0)
+			ex->zk_pending++;
+		free(path);
+	}
+	if (--ex->zk_pending == 0)
+		zk_lookup_done(ex);
+}
+
+static void publish_zk(struct drove_executor *ex, const drove_node_data *nd)
+{
+	char *json = NULL, *name;
+	if (!ex->store || drove__node_data_encode(nd, &json) < 0)
+		return;
+	name = drove__asprintf("%s-%d", ex->hostname, ex->port);
+	if (name && drove_record_put_async(ex->store, DROVE_RECORD_EXECUTOR, NULL, name, json,
+	                                   strlen(json), NULL, NULL) < 0)
+		drove__warn(ex->ctx, MOD, "zookeeper: %s", drove_error_last()->message);
+	free(name);
+	free(json);
+}
+
+/* ---- finding the leader (RPC mode: ping controllers.endpoints) ---- */
+
+static void lookup_next(struct drove_executor *ex);
+
+static void on_ping(const drove__http_response *resp, void *ud)
+{
+	struct drove_executor *ex = ud;
+	const drove_strlist *eps = ex->ec->controller_endpoints;
+	if (resp->status == 200 && !resp->error) {
+		const char *ep = drove_strlist_get(eps, ex->lookup_idx);
+		char *l = drove__strdup(ep);
+		size_t n;
+		ex->lookup_busy = 0;
+		if (!l)
+			return;
+		n = strlen(l);
+		while (n && l[n - 1] == '/')
+			l[--n] = '\0';
+		leader_found(ex, l);
+		return;
+	}
+	ex->lookup_idx++;
+	lookup_next(ex);
+}
+
+static void lookup_next(struct drove_executor *ex)
+{
+	const drove_strlist *eps = ex->ec->controller_endpoints;
+	const char *hdrs[] = {ex->auth_hdr, ex->node_hdr, NULL};
+	drove__http_request req;
+	char *url;
+	if (ex->stopped) {
+		ex->lookup_busy = 0;
+		return;
+	}
+	if (ex->lookup_idx >= drove_strlist_count(eps)) {
+		ex->lookup_busy = 0;
+		drove__debug(ex->ctx, MOD, "no leader answered");
+		if (ex->recovery == 0)
+			start_recovery(ex); /* keep everything: nobody to ask */
+		return;
+	}
+	url = drove__asprintf("%s/apis/v1/ping", drove_strlist_get(eps, ex->lookup_idx));
+	memset(&req, 0, sizeof(req));
+	req.url = url;
+	req.headers = hdrs;
+	req.connect_timeout_ms = ex->ec->controller_connect_timeout_ms;
+	req.timeout_ms = ex->ec->controller_response_timeout_ms + 1000;
+	req.max_body = 65536;
+	req.on_done = on_ping;
+	req.userdata = ex;
+	if (!url || drove__http_send(ex->http, &req, NULL) < 0) {
+		ex->lookup_idx++;
+		free(url);
+		lookup_next(ex); /* bounded by the endpoint count */
+		return;
+	}
+	free(url);
+}
+
+static void lookup_leader(struct drove_executor *ex)
+{
+	int64_t now = drove_time_mono_ms();
+	if (ex->lookup_busy || ex->stopped)
+		return;
+	if (ex->last_lookup_ms && now - ex->last_lookup_ms < LOOKUP_MIN_GAP_MS)
+		return; /* the periodic lookup comes soon enough */
+	ex->last_lookup_ms = now;
+	ex->lookup_busy = 1;
+	ex->lookup_idx = 0;
+	if (ex->store && drove_strlist_count(ex->ec->controller_endpoints) == 0) {
+		if (drove_store_children_async(ex->store, "/controller", NULL, NULL,
+		                               on_zk_controllers, ex) < 0)
+			zk_lookup_done(ex);
+		return;
+	}
+	lookup_next(ex);
+}
+
+static void lookup_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct drove_executor *ex = arg;
+	(void)fd;
+	(void)what;
+	ex->last_lookup_ms = 0;
+	lookup_leader(ex);
+	arm(ex->t_lookup, ex->ec->leader_lookup_interval_ms);
+}
+
+/* GET {leader}{path} with the cluster secret. */
+static int leader_get(struct drove_executor *ex, const char *path, drove__http_done_fn done,
+                      void *ud)
+{
+	const char *hdrs[] = {ex->auth_hdr, NULL};
+	drove__http_request req;
+	char *url;
+	int rc;
+	if (!ex->leader)
+		return DROVE_EUNAVAIL;
+	if (!(url = drove__asprintf("%s%s", ex->leader, path)))
+		return DROVE_ENOMEM;
+	memset(&req, 0, sizeof(req));
+	req.url = url;
+	req.headers = hdrs;
+	req.connect_timeout_ms = ex->ec->controller_connect_timeout_ms;
+	req.timeout_ms = ex->ec->controller_response_timeout_ms + 4000;
+	req.on_done = done;
+	req.userdata = ud;
+	rc = drove__http_send(ex->http, &req, NULL);
+	free(url);
+	return rc;
+}
+
+/* The object under "data" of an envelope, or the body itself. New reference or NULL. */
+static struct json_object *unwrap(const char *body, size_t len)
+{
+	struct json_object *j = NULL, *d;
+	if (drove__mcodec_parse(body, len, &j) < 0)
+		return NULL;
+	if (json_object_object_get_ex(j, "status", &d)) {
+		const char *st = json_object_get_string(d);
+		if (!st || strcmp(st, "SUCCESS") != 0 ||
+		    !json_object_object_get_ex(j, "data", &d)) {
+			json_object_put(j);
+			return NULL;
+		}
+		json_object_get(d);
+		json_object_put(j);
+		return d;
+	}
+	return j;
+}
+
+/* ---- executor state: UNREADY -> ACTIVE (§8.7) ---- */
+
+static void on_reserved(const drove__http_response *resp, void *ud)
+{
+	struct drove_executor *ex = ud;
+	struct json_object *j = NULL, *req;
+	ex->reserved_busy = 0;
+	if (resp->error)
+		return; /* retried by the next tick */
+	drove_strmap_free(ex->required);
+	ex->required = NULL;
+	if (drove_strmap_new(&ex->required) < 0)
+		return;
+	if (resp->status == 200 && (j = unwrap(resp->body, resp->body_len)) &&
+	    json_object_object_get_ex(j, "requiredInstances", &req) &&
+	    json_object_is_type(req, json_type_object)) {
+		json_object_object_foreach(req, key, val)
+		{
+			char num[24];
+			snprintf(num, sizeof(num), "%d", json_object_get_int(val));
+			(void)drove_strmap_set(ex->required, key, num);
+		}
+	}
+	json_object_put(j);
+}
+
+static void ready_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct drove_executor *ex = arg;
+	int ok = 1;
+	(void)fd;
+	(void)what;
+	if (ex->stopped || ex->state != DROVE_EXECUTOR_UNREADY)
+		return;
+	if (!ex->leader || !ex->leader_answered || ex->recovery != 2) {
+		arm(ex->t_ready, READY_TICK_MS / 4);
+		return;
+	}
+	if (!ex->required) {
+		if (!ex->reserved_busy &&
+		    leader_get(ex, "/apis/v1/internal/cluster/resources/reserved", on_reserved,
+		               ex) == 0)
+			ex->reserved_busy = 1;
+		arm(ex->t_ready, ex->reserved_busy ? 50 : READY_TICK_MS);
+		return;
+	}
+	for (size_t k = 0; k < drove_strmap_count(ex->required); k++) {
+		long want = strtol(drove_strmap_value(ex->required, k), NULL, 10), have = 0;
+		for (exec_inst *i = ex->insts; i; i = i->next)
+			if (!i->removed && i->kind == DROVE__EXEC_LS &&
+			    i->state == DROVE_INST_HEALTHY &&
+			    !strcmp(i->id1, drove_strmap_key(ex->required, k)))
+				have++;
+		ok &= have >= want;
+	}
+	if (ok)
+		set_exec_state(ex, DROVE_EXECUTOR_ACTIVE);
+	else
+		arm(ex->t_ready, READY_TICK_MS);
+}
+
+/* ---- messages ---- */
+
+static int reply(drove_message_response *r, int status, const char *msg, char **out)
+{
+	r->status = status;
+	r->message = (char *)msg;
+	return drove__message_response_encode(r, out);
+}
+
+int drove__exec_handle_message(struct drove_executor *ex, const char *body, size_t len,
+                               int *http_status, char **resp_json)
+{
+	drove_message *m = NULL;
+	drove_message_response r;
+	exec_inst *i;
+	char buf[1024];
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	*http_status = 200;
+	if (drove__message_decode(body, len, &m) < 0) {
+		struct json_object *j = json_object_new_object();
+		*http_status = 400;
+		if (!j)
+			return drove__enomem();
+		json_object_object_add(j, "status", json_object_new_string("FAILED"));
+		json_object_object_add(j, "message",
+		                       json_object_new_string(drove_error_last()->message));
+		*resp_json =
+		        drove__strdup(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+		json_object_put(j);
+		return *resp_json ? 0 : DROVE_ENOMEM;
+	}
+	r.header = m->header;
+	if (m->header.term < ex->highest_term) {
+		snprintf(buf, sizeof(buf), "stale leader term %lld < %lld",
+		         (long long)m->header.term, (long long)ex->highest_term);
+		rc = reply(&r, DROVE_MSG_REJECTED, buf, resp_json);
+		goto out;
+	}
+	ex->highest_term = m->header.term;
+	switch (m->type) {
+	case DROVE_MSG_START_INSTANCE:
+	case DROVE_MSG_START_TASK:
+	case DROVE_MSG_START_LOCAL_SERVICE_INSTANCE: {
+		enum drove__exec_kind kind = m->type == DROVE_MSG_START_INSTANCE ? DROVE__EXEC_APP
+		                             : m->type == DROVE_MSG_START_TASK   ? DROVE__EXEC_TASK
+		                                                                 : DROVE__EXEC_LS;
+		void *spec = kind == DROVE__EXEC_APP    ? (void *)m->app_spec
+		             : kind == DROVE__EXEC_TASK ? (void *)m->task_spec
+		                                        : (void *)m->ls_spec;
+		const char *id = !spec                      ? NULL
+		                 : kind == DROVE__EXEC_APP  ? m->app_spec->instance_id
+		                 : kind == DROVE__EXEC_TASK ? m->task_spec->instance_id
+		                                            : m->ls_spec->instance_id;
+		if (!spec || !id) {
+			rc = reply(&r, DROVE_MSG_FAILED, "spec.instanceId: missing", resp_json);
+			break;
+		}
+		if (drove__exec_find(ex, id)) {
+			rc = reply(&r, DROVE_MSG_ACCEPTED, "already known", resp_json);
+			break;
+		}
+		if (ex->recovery != 2 ||
+		    !(ex->state == DROVE_EXECUTOR_ACTIVE ||
+		      (kind == DROVE__EXEC_LS && ex->state == DROVE_EXECUTOR_UNREADY))) {
+			snprintf(buf, sizeof(buf), "executor is %s%s",
+			         drove_executor_state_name(ex->state),
+			         ex->recovery != 2 ? " and recovering" : "");
+			rc = reply(&r, DROVE_MSG_FAILED, buf, resp_json);
+			break;
+		}
+		if (drove__exec_inst_new(ex, kind, spec, &i) < 0) {
+			rc = reply(&r, DROVE_MSG_FAILED, drove_error_last()->message, resp_json);
+			break;
+		}
+		/* the record owns the spec now */
+		m->app_spec = NULL, m->task_spec = NULL, m->ls_spec = NULL;
+		if (drove__exec_res_lock(&ex->res, i->id, i->res, i->n_res) < 0) {
+			snprintf(buf, sizeof(buf), "%s", drove_error_last()->message);
+			drove__exec_inst_free(i);
+			rc = reply(&r, DROVE_MSG_FAILED, buf, resp_json);
+			break;
+		}
+		add_inst(ex, i);
+		drove__exec_report(i); /* PENDING */
+		drove__exec_snapshot_soon(ex);
+		drove__exec_inst_launch(i);
+		rc = reply(&r, DROVE_MSG_ACCEPTED, NULL, resp_json);
+		break;
+	}
+	case DROVE_MSG_STOP_INSTANCE:
+	case DROVE_MSG_STOP_TASK:
+	case DROVE_MSG_STOP_LOCAL_SERVICE_INSTANCE: {
+		enum drove__exec_kind kind = m->type == DROVE_MSG_STOP_INSTANCE ? DROVE__EXEC_APP
+		                             : m->type == DROVE_MSG_STOP_TASK   ? DROVE__EXEC_TASK
+		                                                                : DROVE__EXEC_LS;
+		i = m->instance_id ? drove__exec_find(ex, m->instance_id) : NULL;
+		if (!i || i->kind != kind) {
+			snprintf(buf, sizeof(buf), "unknown instance %s",
+			         m->instance_id ? m->instance_id : "");
+			rc = reply(&r, DROVE_MSG_FAILED, buf, resp_json);
+			break;
+		}
+		if (!drove__exec_inst_running(i)) {
+			snprintf(buf, sizeof(buf), "instance %s is %s", i->id,
+			         kind == DROVE__EXEC_TASK ? drove_task_state_name(i->state)
+			                                  : drove_instance_state_name(i->state));
+			rc = reply(&r, DROVE_MSG_FAILED, buf, resp_json);
+			break;
+		}
+		drove__exec_inst_stop(i, NULL);
+		rc = reply(&r, DROVE_MSG_ACCEPTED, NULL, resp_json);
+		break;
+	}
+	case DROVE_MSG_BLACKLIST_REQUESTED:
+		set_exec_state(ex, DROVE_EXECUTOR_BLACKLIST_REQUESTED);
+		rc = reply(&r, DROVE_MSG_ACCEPTED, NULL, resp_json);
+		break;
+	case DROVE_MSG_BLACKLIST:
+		set_exec_state(ex, DROVE_EXECUTOR_BLACKLISTED);
+		rc = reply(&r, DROVE_MSG_ACCEPTED, NULL, resp_json);
+		break;
+	case DROVE_MSG_UNBLACKLIST:
+		set_exec_state(ex, DROVE_EXECUTOR_UNREADY);
+		rc = reply(&r, DROVE_MSG_ACCEPTED, NULL, resp_json);
+		break;
+	case DROVE_MSG_EXPECTED_INSTANCES:
+		if (ex->recovery == 2 && m->known)
+			reap(ex, m->known);
+		rc = reply(&r, DROVE_MSG_ACCEPTED, NULL, resp_json);
+		break;
+	default:
+		snprintf(buf, sizeof(buf), "%s is not a command for an executor",
+		         drove__message_type_name(m->type));
+		rc = reply(&r, DROVE_MSG_FAILED, buf, resp_json);
+		break;
+	}
+out:
+	drove__message_free(m);
+	return rc;
+}
+
+/* ---- HTTP routes ---- */
+
+static void h_messages(drove__http_req *req, void *ud)
+{
+	struct drove_executor *ex = ud;
+	size_t len;
+	const char *body = drove__http_req_body(req, &len);
+	char *out = NULL;
+	int status;
+	if (drove__exec_handle_message(ex, body, len, &status, &out) < 0 || !out) {
+		drove__http_reply_server_error(req, drove_error_last()->message);
+		free(out);
+		return;
+	}
+	drove__http_reply_raw(req, status, "application/json", out, strlen(out));
+	free(out);
+}
+
+static void h_ping(drove__http_req *req, void *ud)
+{
+	(void)ud;
+	drove__http_reply_success(req, json_object_new_string("pong"));
+}
+
+static void log_error(drove__http_req *req, const char *msg)
+{
+	struct json_object *j = json_object_new_object();
+	if (j)
+		json_object_object_add(j, "error", json_object_new_string(msg));
+	drove__http_reply_json(req, 400, j);
+}
+
+static void h_log_list(drove__http_req *req, void *ud)
+{
+	struct drove_executor *ex = ud;
+	struct json_object *j, *files;
+	char *dir = NULL;
+	DIR *d;
+	struct dirent *e;
+	int rc;
+	if (!(j = json_object_new_object()) || !(files = json_object_new_array())) {
+		json_object_put(j);
+		drove__http_reply_server_error(req, "out of memory");
+		return;
+	}
+	json_object_object_add(j, "files", files);
+	if (!ex->log_root) {
+		drove__http_reply_json(req, 200, j);
+		return;
+	}
+	rc = drove__exec_log_resolve(ex->log_root, drove__http_req_param(req, "id1"),
+	                             drove__http_req_param(req, "id2"), NULL, &dir);
+	if (rc == DROVE_EINVAL) {
+		json_object_put(j);
+		log_error(req, drove_error_last()->message);
+		return;
+	}
+	if (rc == 0 && (d = opendir(dir))) {
+		while ((e = readdir(d))) {
+			struct stat st;
+			char *p;
+			if (strncmp(e->d_name, "output.", 7) != 0)
+				continue;
+			p = drove__asprintf("%s/%s", dir, e->d_name);
+			if (p && stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, R_OK) == 0)
+				json_object_array_add(files, json_object_new_string(e->d_name));
+			free(p);
+		}
+		closedir(d);
+	}
+	free(dir);
+	drove__http_reply_json(req, 200, j);
+}
+
+static int parse_i64(const char *s, int64_t def, int64_t *out)
+{
+	char *end;
+	long long v;
+	if (!s || !*s) {
+		*out = def;
+		return 0;
+	}
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static void h_log_read(drove__http_req *req, void *ud)
+{
+	struct drove_executor *ex = ud;
+	char *path = NULL, *data = NULL;
+	size_t len;
+	int64_t off, length, off_out;
+	struct json_object *j;
+	if (!ex->log_root) {
+		log_error(req, "no drove log appender is configured");
+		return;
+	}
+	if (parse_i64(drove__http_req_query(req, "offset"), -1, &off) < 0 ||
+	    parse_i64(drove__http_req_query(req, "length"), -1, &length) < 0) {
+		log_error(req, "offset/length: not integers");
+		return;
+	}
+	if (drove__exec_log_resolve(ex->log_root, drove__http_req_param(req, "id1"),
+	                            drove__http_req_param(req, "id2"),
+	                            drove__http_req_param(req, "file"), &path) < 0 ||
+	    drove__exec_log_read(path, off, length, &data, &len, &off_out) < 0) {
+		free(path);
+		log_error(req, drove_error_last()->message);
+		return;
+	}
+	free(path);
+	j = json_object_new_object();
+	if (j) {
+		json_object_object_add(j, "data", json_object_new_string_len(data, (int)len));
+		json_object_object_add(j, "offset", json_object_new_int64(off_out));
+	}
+	free(data);
+	drove__http_reply_json(req, 200, j);
+}
+
+static void h_log_download(drove__http_req *req, void *ud)
+{
+	struct drove_executor *ex = ud;
+	char *path = NULL, *data = NULL, *disp;
+	size_t len = 0;
+	const char *file = drove__http_req_param(req, "file");
+	int fd;
+	struct stat st;
+	if (!ex->log_root) {
+		log_error(req, "no drove log appender is configured");
+		return;
+	}
+	if (drove__exec_log_resolve(ex->log_root, drove__http_req_param(req, "id1"),
+	                            drove__http_req_param(req, "id2"), file, &path) < 0) {
+		log_error(req, drove_error_last()->message);
+		return;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	free(path);
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (256 << 20) ||
+	    !(data = malloc((size_t)st.st_size + 1))) {
+		if (fd >= 0)
+			close(fd);
+		log_error(req, "file is not readable");
+		return;
+	}
+	while (len < (size_t)st.st_size) {
+		ssize_t n = read(fd, data + len, (size_t)st.st_size - len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	disp = drove__asprintf("attachment; filename=%s", file);
+	if (disp)
+		(void)drove__http_req_add_header(req, "Content-Disposition", disp);
+	free(disp);
+	drove__http_reply_raw(req, 200, "text/plain", data, len);
+	free(data);
+}
+
+/* ---- recovery (§8.7) ---- */
+
+struct recov {
+	struct drove_executor *ex;
+	char **ids, **types, **specs, **infos, **cids;
+	size_t n;
+	drove_known_instances *known;
+};
+
+static void recov_free(struct recov *r)
+{
+	for (size_t k = 0; k < r->n; k++) {
+		free(r->ids[k]);
+		free(r->types[k]);
+		free(r->specs[k]);
+		free(r->infos[k]);
+		free(r->cids[k]);
+	}
+	free(r->ids);
+	free(r->types);
+	free(r->specs);
+	free(r->infos);
+	free(r->cids);
+	drove__known_instances_free(r->known);
+	free(r);
+}
+
+static int in_list(char **l, size_t n, const char *id)
+{
+	for (size_t k = 0; k < n; k++)
+		if (!strcmp(l[k], id))
+			return 1;
+	return 0;
+}
+
+static void recov_finish(struct recov *r)
+{
+	struct drove_executor *ex = r->ex;
+	const drove_known_instances *kn = r->known;
+	size_t nknown = kn ? kn->n_app_instance_ids + kn->n_task_instance_ids +
+	                                kn->n_local_service_instance_ids
+	                   : 0;
+	for (size_t k = 0; k < r->n; k++) {
+		drove__exec_labels l;
+		exec_inst *i;
+		void *spec;
+		if (drove__exec_find(ex, r->ids[k]))
+			continue;
+		if (kn &&
+		    (in_list(kn->stale_app_instance_ids, kn->n_stale_app_instance_ids, r->ids[k]) ||
+		     in_list(kn->stale_task_instance_ids, kn->n_stale_task_instance_ids,
+		             r->ids[k]) ||
+		     in_list(kn->stale_local_service_instance_ids,
+		             kn->n_stale_local_service_instance_ids, r->ids[k])))
+			continue;
+		if (nknown && !in_list(kn->app_instance_ids, kn->n_app_instance_ids, r->ids[k]) &&
+		    !in_list(kn->task_instance_ids, kn->n_task_instance_ids, r->ids[k]) &&
+		    !in_list(kn->local_service_instance_ids, kn->n_local_service_instance_ids,
+		             r->ids[k]))
+			continue;
+		if (drove__exec_labels_parse(r->types[k], r->ids[k], r->specs[k], r->infos[k], &l) <
+		    0) {
+			drove__warn(ex->ctx, MOD, "recovery: %s", drove_error_last()->message);
+			continue;
+		}
+		spec = l.kind == DROVE__EXEC_APP    ? (void *)l.app
+		       : l.kind == DROVE__EXEC_TASK ? (void *)l.task
+		                                    : (void *)l.ls;
+		if (drove__exec_inst_new(ex, l.kind, spec, &i) < 0) {
+			drove__exec_labels_clear(&l);
+			continue;
+		}
+		l.app = NULL, l.task = NULL, l.ls = NULL;
+		i->state = l.kind == DROVE__EXEC_TASK ? DROVE_TASK_UNKNOWN : DROVE_INST_UNKNOWN;
+		i->recovered = 1;
+		i->container = drove__strdup(r->cids[k]);
+		if (l.app_info) {
+			i->created = l.app_info->created;
+			if (l.app_info->local_info) {
+				i->pinfo = l.app_info->local_info->ports;
+				i->n_pinfo = l.app_info->local_info->n_ports;
+				l.app_info->local_info->ports = NULL;
+				l.app_info->local_info->n_ports = 0;
+			}
+		} else if (l.ls_info) {
+			i->created = l.ls_info->created;
+			if (l.ls_info->local_info) {
+				i->pinfo = l.ls_info->local_info->ports;
+				i->n_pinfo = l.ls_info->local_info->n_ports;
+				l.ls_info->local_info->ports = NULL;
+				l.ls_info->local_info->n_ports = 0;
+			}
+		} else if (l.task_info) {
+			i->created = l.task_info->created;
+		}
+		drove__exec_labels_clear(&l);
+		if (drove__exec_res_lock(&ex->res, i->id, i->res, i->n_res) < 0)
+			drove__warn(ex->ctx, MOD, "recovery: %s: %s", i->id,
+			            drove_error_last()->message);
+		add_inst(ex, i);
+		drove__info(ex->ctx, MOD, "recovered %s (container %.12s)", i->id, i->container);
+		/* re-attach the log stream without back-log, then resume the checks */
+		drove__exec_inst_follow(i, 0);
+		drove__exec_inst_resume(i);
+	}
+	recov_free(r);
+	ex->recovery = 2;
+	drove__exec_snapshot_soon(ex);
+	arm(ex->t_ready, 0);
+	arm(ex->t_zombie, ex->ec->zombie_check_interval_ms);
+}
+
+static void on_last(const drove__http_response *resp, void *ud)
+{
+	struct recov *r = ud;
+	struct json_object *j = NULL;
+	if (!resp->error && resp->status == 200 && (j = unwrap(resp->body, resp->body_len))) {
+		if (drove__known_instances_from_jobj(j, 0, &r->known, NULL, NULL) < 0)
+			r->known = NULL;
+	}
+	json_object_put(j);
+	recov_finish(r);
+}
+
+static void on_recov_list(const drove_runtime_result *res, void *ud)
+{
+	struct drove_executor *ex = ud;
+	struct recov *r = calloc(1, sizeof(*r));
+	size_t n = drove_runtime_result_container_count(res);
+	char *path;
+	if (!r) {
+		ex->recovery = 2;
+		return;
+	}
+	r->ex = ex;
+	if (drove_runtime_result_code(res) < 0)
+		drove__warn(ex->ctx, MOD, "recovery: listing containers: %s",
+		            drove_runtime_result_message(res));
+	r->ids = calloc(n + 1, sizeof(char *));
+	r->types = calloc(n + 1, sizeof(char *));
+	r->specs = calloc(n + 1, sizeof(char *));
+	r->infos = calloc(n + 1, sizeof(char *));
+	r->cids = calloc(n + 1, sizeof(char *));
+	if (!r->ids || !r->types || !r->specs || !r->infos || !r->cids) {
+		recov_free(r);
+		ex->recovery = 2;
+		return;
+	}
+	for (size_t k = 0; k < n; k++) {
+		const drove_container_info *c = drove_runtime_result_container_at(res, k);
+		const char *id = drove_container_info_label(c, DROVE__LABEL_ID);
+		const char *sp = drove_container_info_label(c, DROVE__LABEL_SPEC);
+		const char *in = drove_container_info_label(c, DROVE__LABEL_INFO);
+		const char *jt = drove_container_info_label(c, DROVE__LABEL_JOB_TYPE);
+		if (!id || !sp || !in || !drove_container_info_running(c) ||
+		    !drove__exec_label_owned(in, ex->id))
+			continue;
+		r->ids[r->n] = drove__strdup(id);
+		r->types[r->n] = drove__strdup(jt ? jt : "SERVICE");
+		r->specs[r->n] = drove__strdup(sp);
+		r->infos[r->n] = drove__strdup(in);
+		r->cids[r->n] = drove__strdup(drove_container_info_id(c));
+		r->n++;
+	}
+	if (r->n == 0 || !ex->leader) {
+		recov_finish(r);
+		return;
+	}
+	path = drove__asprintf("/apis/v1/internal/cluster/executors/%s/instances/last", ex->id);
+	if (!path || leader_get(ex, path, on_last, r) < 0)
+		recov_finish(r);
+	free(path);
+}
+
+static void start_recovery(struct drove_executor *ex)
+{
+	if (ex->recovery != 0 || ex->stopped)
+		return;
+	ex->recovery = 1;
+	if (drove_runtime_list(ex->rt, DROVE__LABEL_ID, 0, on_recov_list, ex) < 0) {
+		drove__warn(ex->ctx, MOD, "recovery: %s", drove_error_last()->message);
+		ex->recovery = 2;
+		arm(ex->t_ready, 0);
+		arm(ex->t_zombie, ex->ec->zombie_check_interval_ms);
+	}
+}
+
+/* ---- zombie reaper (§8.7) ---- */
+
+struct reap_ctx {
+	struct drove_executor *ex;
+	drove_known_instances *known;
+};
+
+static void on_reaped(const drove_runtime_result *res, void *ud)
+{
+	(void)res;
+	(void)ud;
+}
+
+static void on_reap_list(const drove_runtime_result *res, void *ud)
+{
+	struct reap_ctx *rc = ud;
+	struct drove_executor *ex = rc->ex;
+	const drove_known_instances *kn = rc->known;
+	size_t n = drove_runtime_result_container_count(res);
+	ex->reap_busy = 0;
+	if (drove_runtime_result_code(res) < 0) {
+		drove__known_instances_free(rc->known);
+		free(rc);
+		return;
+	}
+	/* 1: tracked instances the leader lists as stale */
+	for (exec_inst *i = ex->insts, *nx; kn && i; i = nx) {
+		nx = i->next;
+		if (i->removed)
+			continue;
+		if ((i->kind == DROVE__EXEC_APP &&
+		     in_list(kn->stale_app_instance_ids, kn->n_stale_app_instance_ids, i->id)) ||
+		    (i->kind == DROVE__EXEC_LS &&
+		     in_list(kn->stale_local_service_instance_ids,
+		             kn->n_stale_local_service_instance_ids, i->id)) ||
+		    (i->kind == DROVE__EXEC_TASK &&
+		     in_list(kn->stale_task_instance_ids, kn->n_stale_task_instance_ids, i->id))) {
+			drove__info(ex->ctx, MOD, "reaper: %s is stale, stopping", i->id);
+			drove__exec_inst_stop(i, "Instance is stale");
+		}
+	}
+	/* 2: tracked instances whose container vanished */
+	for (exec_inst *i = ex->insts, *nx; i; i = nx) {
+		int found = 0;
+		nx = i->next;
+		if (i->removed || !drove__exec_inst_running(i) || !i->container)
+			continue;
+		for (size_t k = 0; k < n && !found; k++)
+			found = !strcmp(
+			        drove_container_info_id(drove_runtime_result_container_at(res, k)),
+			        i->container);
+		if (!found) {
+			drove__info(ex->ctx, MOD, "reaper: the container of %s vanished", i->id);
+			drove__exec_inst_vanished(i);
+		}
+	}
+	/* 3: labelled containers nobody tracks */
+	for (size_t k = 0; k < n; k++) {
+		const drove_container_info *c = drove_runtime_result_container_at(res, k);
+		const char *id = drove_container_info_label(c, DROVE__LABEL_ID);
+		exec_inst *i = id ? drove__exec_find(ex, id) : NULL;
+		if (!id ||
+		    (i && i->container && !strcmp(i->container, drove_container_info_id(c))) ||
+		    (i && !i->container) ||
+		    !drove__exec_label_owned(drove_container_info_label(c, DROVE__LABEL_INFO),
+		                             ex->id))
+			continue;
+		drove__info(ex->ctx, MOD, "reaper: removing zombie container %.12s (%s)",
+		            drove_container_info_id(c), id);
+		(void)drove_runtime_remove(ex->rt, drove_container_info_id(c), on_reaped, NULL);
+	}
+	drove__known_instances_free(rc->known);
+	free(rc);
+}
+
+static void reap(struct drove_executor *ex, const drove_known_instances *known)
+{
+	struct reap_ctx *rc;
+	if (ex->stopped || ex->recovery != 2 || !(rc = calloc(1, sizeof(*rc))))
+		return;
+	rc->ex = ex;
+	if (known && drove__known_instances_copy(known, &rc->known) < 0) {
+		free(rc);
+		return;
+	}
+	ex->reap_busy = 1;
+	if (drove_runtime_list(ex->rt, DROVE__LABEL_ID, 1, on_reap_list, rc) < 0) {
+		ex->reap_busy = 0;
+		drove__known_instances_free(rc->known);
+		free(rc);
+	}
+}
+
+static void on_current(const drove__http_response *resp, void *ud)
+{
+	struct drove_executor *ex = ud;
+	struct json_object *j = NULL;
+	drove_known_instances *kn = NULL;
+	if (!resp->error && resp->status == 200 && (j = unwrap(resp->body, resp->body_len)))
+		(void)drove__known_instances_from_jobj(j, 0, &kn, NULL, NULL);
+	json_object_put(j);
+	reap(ex, kn);
+	drove__known_instances_free(kn);
+}
+
+static void zombie_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct drove_executor *ex = arg;
+	char *path;
+	(void)fd;
+	(void)what;
+	arm(ex->t_zombie, ex->ec->zombie_check_interval_ms);
+	if (ex->reap_busy || ex->recovery != 2)
+		return;
+	path = drove__asprintf("/apis/v1/internal/cluster/executors/%s/instances/current", ex->id);
+	if (!path || leader_get(ex, path, on_current, ex) < 0)
+		reap(ex, NULL);
+	free(path);
+}
+
+/* ---- public API ---- */
+
+int drove_executor_new(drove_executor **out, drove_loop *loop, const drove_config *config)
+{
+	struct drove_executor *ex;
+	int rc;
+	DROVE_CHECK_ARG(out && loop && config);
+	if (drove_config_kind(config) != DROVE_CONFIG_EXECUTOR)
+		return drove__error(DROVE_EINVAL, "config: not an executor configuration");
+	if (!(ex = calloc(1, sizeof(*ex))))
+		return drove__enomem();
+	ex->loop = loop;
+	ex->ctx = drove_loop_ctx(loop);
+	ex->cfg = config;
+	ex->ec = &config->exec;
+	ex->port = -1;
+	ex->state = DROVE_EXECUTOR_UNREADY;
+	ex->log_root = ex->ec->appender.present ? ex->ec->appender.log_path : NULL;
+	ex->log_max = ex->ec->appender.max_file_size;
+	ex->log_count = (int)ex->ec->appender.archived_file_count;
+	if (ex->ec->hostname && *ex->ec->hostname) {
+		ex->hostname = drove__strdup(ex->ec->hostname);
+	} else {
+		char h[256] = "localhost";
+		(void)gethostname(h, sizeof(h) - 1);
+		ex->hostname = drove__strdup(h);
+	}
+	ex->secret = drove_config_cluster_secret(config, DROVE_NODE_EXECUTOR);
+	ex->auth_hdr = drove__asprintf("Cluster-Authorization: %s", ex->secret ? ex->secret : "");
+	ex->node_hdr = drove__asprintf("NodeId: %s", ex->hostname ? ex->hostname : "");
+	if (!ex->hostname || !ex->auth_hdr || !ex->node_hdr) {
+		rc = DROVE_ENOMEM;
+		goto fail;
+	}
+	if ((rc = drove_auth_new(&ex->auth, ex->ctx)) < 0)
+		goto fail;
+	for (size_t k = 0; k < config->n_secrets; k++)
+		if ((rc = drove_auth_add_cluster_secret(
+		             ex->auth,
+		             config->secrets[k].node_type == DROVE_NODE_CONTROLLER ? "CONTROLLER"
+		                                                                   : "EXECUTOR",
+		             config->secrets[k].secret)) < 0)
+			goto fail;
+	if ((rc = drove__http_client_new(&ex->http, loop)) < 0 ||
+	    (rc = drove_runtime_docker_new(&ex->rt, loop,
+	                                   ex->ec->docker_socket_path ? ex->ec->docker_socket_path
+	                                                              : "/var/run/docker.sock")) <
+	            0)
+		goto fail;
+	drove_runtime_set_timeout(ex->rt, ex->ec->container_cmd_timeout_ms > 0
+	                                          ? ex->ec->container_cmd_timeout_ms
+	                                          : 30000);
+	*out = ex;
+	return 0;
+fail:
+	drove_executor_free(ex);
+	return rc;
+}
+
+static int discover(struct drove_executor *ex)
+{
+	drove_topo_opts *o = NULL;
+	const drove__cfg_executor *e = ex->ec;
+	int rc;
+	if ((rc = drove_topo_opts_new(&o)) < 0)
+		return rc;
+	if ((e->n_os_cores &&
+	     (rc = drove_topo_opts_set_os_cores(o, e->os_cores, e->n_os_cores)) < 0) ||
+	    (rc = drove_topo_opts_set_exposed_mem_percent(
+	             o, e->exposed_mem_percent ? (int)e->exposed_mem_percent : 100)) < 0 ||
+	    (rc = drove_topo_opts_set_overprovisioning(
+	             o, e->overprov_enabled, e->cpu_multiplier ? (int)e->cpu_multiplier : 1,
+	             e->mem_multiplier ? (int)e->mem_multiplier : 1)) < 0 ||
+	    (rc = drove_topo_opts_set_disable_numa_pinning(o, e->disable_numa_pinning)) < 0 ||
+	    (e->topology && (rc = drove_topo_opts_set_synthetic(o, e->topology)) < 0) ||
+	    (e->topology_xml && (rc = drove_topo_opts_set_xml_path(o, e->topology_xml)) < 0) ||
+	    (rc = drove_topo_discover(&ex->topo, ex->ctx, o)) < 0 ||
+	    (rc = drove__exec_res_init(&ex->res, ex->topo)) < 0) {
+		drove_topo_opts_free(o);
+		return rc;
+	}
+	drove_topo_opts_free(o);
+	return 0;
+}
+
+int drove_executor_start(drove_executor *ex)
+{
+	struct event_base *base;
+	const char *bind;
+	int rc;
+	DROVE_CHECK_ARG(ex);
+	if (ex->started)
+		return drove__error(DROVE_EINVAL, "executor: already started");
+	if ((rc = discover(ex)) < 0)
+		return rc;
+	if (drove_config_store_type(ex->cfg) == DROVE_CONFIG_STORE_ZOOKEEPER) {
+		drove_store_opts *so = NULL;
+		char *ns = drove__asprintf("/%s", drove_config_zk_namespace(ex->cfg));
+		if (!ns || (rc = drove_store_opts_new(&so)) < 0 ||
+		    (rc = drove_store_opts_set_zk(so, drove_config_zk_connection(ex->cfg))) < 0 ||
+		    (rc = drove_store_opts_set_namespace(so, ns)) < 0 ||
+		    (rc = drove_store_open(&ex->store, ex->loop, so)) < 0) {
+			rc = ns ? rc : DROVE_ENOMEM;
+			free(ns);
+			drove_store_opts_free(so);
+			return rc;
+		}
+		free(ns);
+		drove_store_opts_free(so);
+	}
+	if ((rc = drove__http_server_new(&ex->srv, ex->loop, ex->auth)) < 0 ||
+	    (rc = drove__http_server_route(ex->srv, DROVE_HTTP_POST, "/apis/v1/messages",
+	                                   DROVE_ROLES_CLUSTER, 0, h_messages, ex)) < 0 ||
+	    (rc = drove__http_server_route(ex->srv, DROVE_HTTP_GET, "/apis/v1/ping",
+	                                   DROVE_ROLES_CLUSTER, 0, h_ping, ex)) < 0 ||
+	    (rc = drove__http_server_route(ex->srv, DROVE_HTTP_GET,
+	                                   "/apis/v1/logs/filestream/{id1}/{id2}/list",
+	                                   DROVE_ROLES_CLUSTER, 0, h_log_list, ex)) < 0 ||
+	    (rc = drove__http_server_route(ex->srv, DROVE_HTTP_GET,
+	                                   "/apis/v1/logs/filestream/{id1}/{id2}/read/{file}",
+	                                   DROVE_ROLES_CLUSTER, 0, h_log_read, ex)) < 0 ||
+	    (rc = drove__http_server_route(ex->srv, DROVE_HTTP_GET,
+	                                   "/apis/v1/logs/filestream/{id1}/{id2}/download/{file}",
+	                                   DROVE_ROLES_CLUSTER, 0, h_log_download, ex)) < 0)
+		return rc;
+	bind = drove_config_bind_host(ex->cfg);
+	if ((rc = drove__http_server_bind(ex->srv, bind ? bind : "0.0.0.0",
+	                                  drove_config_port(ex->cfg))) < 0)
+		return rc;
+	ex->port = drove__http_server_port(ex->srv);
+	drove_executor_id(ex->hostname, ex->port, ex->id, sizeof(ex->id));
+	base = drove__loop_base(ex->loop);
+	ex->t_snapshot = evtimer_new(base, snapshot_tick, ex);
+	ex->t_snap_now = evtimer_new(base, snap_now_cb, ex);
+	ex->t_lookup = evtimer_new(base, lookup_tick, ex);
+	ex->t_zombie = evtimer_new(base, zombie_tick, ex);
+	ex->t_ready = evtimer_new(base, ready_tick, ex);
+	if (!ex->t_snapshot || !ex->t_snap_now || !ex->t_lookup || !ex->t_zombie || !ex->t_ready)
+		return drove__enomem();
+	ex->started = 1;
+	drove__info(ex->ctx, MOD, "executor %s on %s:%d", ex->id, ex->hostname, ex->port);
+	arm(ex->t_lookup, 0);
+	arm(ex->t_snapshot, ex->ec->snapshot_interval_ms);
+	arm(ex->t_ready, 0);
+	if (drove_strlist_count(ex->ec->controller_endpoints) == 0 && !ex->store)
+		start_recovery(ex); /* no leader to ask */
+	return 0;
+}
+
+int drove_executor_port(const drove_executor *ex)
+{
+	return ex ? ex->port : -1;
+}
+
+const char *drove_executor_node_id(const drove_executor *ex)
+{
+	return ex && ex->started ? ex->id : "";
+}
+
+int drove_executor_state(const drove_executor *ex)
+{
+	return ex ? ex->state : DROVE_EXECUTOR_UNREADY;
+}
+
+size_t drove_executor_instance_count(const drove_executor *ex)
+{
+	return ex ? ex->n_insts : 0;
+}
+
+int drove_executor_snapshot_json(drove_executor *ex, char **out)
+{
+	drove_node_data *nd = NULL;
+	int rc;
+	DROVE_CHECK_ARG(ex && out);
+	if (!ex->started)
+		return drove__error(DROVE_EINVAL, "executor: not started");
+	if ((rc = build_node_data(ex, &nd)) < 0)
+		return rc;
+	rc = drove__node_data_encode(nd, out);
+	drove__node_data_free(nd);
+	return rc;
+}
+
+void drove_executor_stop(drove_executor *ex)
+{
+	if (!ex || ex->stopped)
+		return;
+	ex->stopped = 1;
+	struct event *evs[] = {ex->t_snapshot, ex->t_snap_now, ex->t_lookup, ex->t_zombie,
+	                       ex->t_ready};
+	for (size_t k = 0; k < DROVE_ARRAY_LEN(evs); k++)
+		if (evs[k])
+			evtimer_del(evs[k]);
+	for (exec_inst *i = ex->insts; i; i = i->next) {
+		drove__exec_inst_cancel_timer(i);
+		i->gen++;
+		if (i->logcall) {
+			drove_runtime_call_cancel(i->logcall);
+			i->logcall = NULL;
+			i->refs--;
+		}
+	}
+	while (ex->sends)
+		send_free(ex->sends);
+	if (ex->srv)
+		drove__http_server_stop(ex->srv);
+	drove__info(ex->ctx, MOD, "executor stopped; containers keep running");
+}
+
+void drove_executor_free(drove_executor *ex)
+{
+	if (!ex)
+		return;
+	drove_executor_stop(ex);
+	drove__http_server_free(ex->srv);
+	while (ex->sends)
+		send_free(ex->sends);
+	drove_runtime_free(ex->rt);
+	drove__http_client_free(ex->http);
+	drove_store_close(ex->store); /* the ephemeral /executor node goes with the session */
+	free(ex->zk_leader);
+	while (ex->insts) {
+		exec_inst *i = ex->insts;
+		ex->insts = i->next;
+		i->logcall = NULL; /* cancelled with the runtime */
+		drove__exec_inst_free(i);
+	}
+	struct event *evs[] = {ex->t_snapshot, ex->t_snap_now, ex->t_lookup, ex->t_zombie,
+	                       ex->t_ready};
+	for (size_t k = 0; k < DROVE_ARRAY_LEN(evs); k++)
+		if (evs[k])
+			event_free(evs[k]);
+	drove__exec_res_clear(&ex->res);
+	drove_topo_free(ex->topo);
+	drove_auth_free(ex->auth);
+	drove_strmap_free(ex->required);
+	free(ex->leader);
+	free(ex->hostname);
+	free(ex->auth_hdr);
+	free(ex->node_hdr);
+	free(ex);
+}
