@@ -1,0 +1,348 @@
+/* Controller API reads under wrk with 100 apps and 3,000 instances on simulated executors, and
+ * the controller's RSS idle and loaded (docs/benchmarks.md, "Controller").
+ *
+ *   bench_ctrl_reads [seconds-per-endpoint] [path-to-drove-controller]
+ *
+ * The real daemon runs as a child process on the embedded store; ten simulated executors
+ * (tests/integration/test_ctrl_fake.h, 300 cores each) run in this process. wrk (Debian's
+ * package) drives GET requests with one thread and 16 connections. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <drove/ctx.h>
+#include <drove/loop.h>
+
+#include "../tests/integration/test_ctrl_fake.h"
+
+#define N_EXEC  10
+#define N_APPS  100
+#define PER_APP 30
+
+static drove_loop *loop;
+static int port;
+
+static void *loop_main(void *ud)
+{
+	(void)ud;
+	drove_loop_run(loop);
+	return NULL;
+}
+
+static size_t sink(char *p, size_t sz, size_t n, void *ud)
+{
+	drove__buf_append(ud, p, sz * n);
+	return sz * n;
+}
+
+static long http(const char *method, const char *path, const char *body, char **out)
+{
+	CURL *h = curl_easy_init();
+	struct curl_slist *hl = NULL;
+	drove__buf b = DROVE_BUF_INIT;
+	char url[256];
+	long code = 0;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
+	if (body) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+		hl = curl_slist_append(hl, "Content-Type: application/json");
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+	}
+	if (curl_easy_perform(h) == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(h);
+	if (out)
+		*out = drove__buf_steal(&b);
+	drove__buf_free(&b);
+	return code;
+}
+
+static int free_port(void)
+{
+	struct sockaddr_in a = {0};
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), p;
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) < 0)
+		return -1;
+	p = ntohs(a.sin_port);
+	close(fd);
+	return p;
+}
+
+static long rss_kb_of(pid_t pid, const char *key);
+
+static long rss_kb(pid_t pid)
+{
+	return rss_kb_of(pid, "VmRSS:");
+}
+
+static long rss_kb_of(pid_t pid, const char *key)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *f;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)))
+			kb = strtol(line + strlen(key), NULL, 10);
+	fclose(f);
+	return kb;
+}
+
+static long healthy_total(void)
+{
+	char *b = NULL;
+	long total = 0;
+	const char *p;
+	if (http("GET", "/apis/v1/applications", NULL, &b) != 200) {
+		free(b);
+		return -1;
+	}
+	for (p = b; (p = strstr(p, "\"healthyInstances\":")); p++)
+		total += strtol(p + 19, NULL, 10);
+	free(b);
+	return total;
+}
+
+/* A file of the source tree (found from this file's path). */
+static char *read_source(const char *rel, size_t *len)
+{
+	char path[1024], *slash;
+	drove__buf b = DROVE_BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s", __FILE__);
+	if ((slash = strrchr(path, '/')))
+		*slash = '\0';
+	if ((slash = strrchr(path, '/')))
+		*slash = '\0';
+	else
+		snprintf(path, sizeof(path), ".");
+	strncat(path, "/", sizeof(path) - strlen(path) - 1);
+	strncat(path, rel, sizeof(path) - strlen(path) - 1);
+	if (!(f = fopen(path, "re")))
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		drove__buf_append(&b, chunk, n);
+	fclose(f);
+	*len = b.len;
+	return drove__buf_steal(&b);
+}
+
+/* wrk's "99%" line in ms. */
+static double parse_ms(const char *line)
+{
+	const char *p = strstr(line, "99%");
+	double v;
+	char unit[8] = "";
+	if (!p || sscanf(p + 3, "%lf%7s", &v, unit) != 2)
+		return -1;
+	if (!strcmp(unit, "us"))
+		return v / 1000;
+	if (!strcmp(unit, "s"))
+		return v * 1000;
+	return v;
+}
+
+struct wrk_result {
+	double rps, p99_ms;
+};
+
+static struct wrk_result run_wrk(const char *label, const char *path, int secs)
+{
+	char cmd[512], line[512];
+	struct wrk_result r = {-1, -1};
+	FILE *f;
+	snprintf(cmd, sizeof(cmd), "wrk -t1 -c16 -d%ds --latency http://127.0.0.1:%d%s 2>&1", secs,
+	         port, path);
+	if (!(f = popen(cmd, "r"))) {
+		printf("%s: cannot run wrk\n", label);
+		return r;
+	}
+	printf("== %s (GET %s)\n", label, path);
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "Latency") || strstr(line, "50%") || strstr(line, "90%") ||
+		    strstr(line, "99%") || strstr(line, "Requests/sec") ||
+		    strstr(line, "Non-2xx") || strstr(line, "errors"))
+			fputs(line, stdout);
+		if (strstr(line, "99%"))
+			r.p99_ms = parse_ms(line);
+		if (strstr(line, "Requests/sec:"))
+			r.rps = strtod(strstr(line, ":") + 1, NULL);
+	}
+	pclose(f);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	int secs = argc > 1 ? atoi(argv[1]) : 10;
+	char daemon[1024], dir[] = "/tmp/drove-bench-ctrl-XXXXXX", cfgpath[1200], *b;
+	drove_ctx *ctx = NULL;
+	struct fake_exec *fx[N_EXEC];
+	pthread_t thr;
+	pid_t pid;
+	FILE *f;
+	long idle, loaded, t0;
+	int status, ok = 0;
+	int snap_ms =
+	        getenv("BENCH_CTRL_SNAPSHOT_MS") ? atoi(getenv("BENCH_CTRL_SNAPSHOT_MS")) : 2000;
+	size_t len;
+	char *spec;
+
+	if (argc > 2) {
+		snprintf(daemon, sizeof(daemon), "%s", argv[2]);
+	} else {
+		ssize_t n = readlink("/proc/self/exe", daemon, sizeof(daemon) - 64);
+		if (n < 0)
+			return 1;
+		daemon[n] = '\0';
+		*strrchr(daemon, '/') = '\0';
+		strncat(daemon, "/../daemons/drove-controller/drove-controller",
+		        sizeof(daemon) - strlen(daemon) - 1);
+	}
+	if (access(daemon, X_OK) != 0 || system("command -v wrk >/dev/null") != 0) {
+		fprintf(stderr, "bench_ctrl_reads: needs %s and wrk\n", daemon);
+		return 77;
+	}
+	if (!mkdtemp(dir))
+		return 1;
+	port = free_port();
+	snprintf(cfgpath, sizeof(cfgpath), "%s/controller.yml", dir);
+	f = fopen(cfgpath, "we");
+	fprintf(f,
+	        "server: { applicationConnectors: [{type: http, port: %d}] }\n"
+	        "logging: { level: %s }\n"
+	        "store: { type: local, dataDir: %s/data }\n"
+	        "clusterAuth: { secrets: [ {nodeType: CONTROLLER, secret: ctrl-secret}, "
+	        "{nodeType: EXECUTOR, secret: exec-secret} ] }\n"
+	        "options: { staleExecutorAge: 60s, executorCheckInterval: 1s, reconcileInterval: "
+	        "2s,"
+	        " staleInstanceReportAge: 60s, maintenanceWindowTail: 0s, clusterOpParallelism: 32 "
+	        "}\n",
+	        port, getenv("BENCH_CTRL_LOG") ? getenv("BENCH_CTRL_LOG") : "WARN", dir);
+	fclose(f);
+	if ((pid = fork()) == 0) {
+		execl(daemon, daemon, "-c", cfgpath, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 100 && http("GET", "/apis/v1/ping", NULL, NULL) != 200; i++)
+		usleep(50 * 1000);
+	sleep(1);
+	idle = rss_kb(pid);
+	printf("controller RSS idle: VmRSS %ld KiB, RssAnon %ld KiB\n", idle,
+	       rss_kb_of(pid, "RssAnon:"));
+
+	drove_ctx_new(&ctx);
+	drove_loop_new(&loop, ctx);
+	for (int i = 0; i < N_EXEC; i++) {
+		fx[i] = fake_new(loop, 300, 300 * 1024, snap_ms);
+		fake_add_controller(fx[i], port);
+	}
+	pthread_create(&thr, NULL, loop_main, NULL);
+	for (int i = 0; i < 100; i++) {
+		char *c = NULL;
+		int n = 0;
+		http("GET", "/apis/v1/cluster", NULL, &c);
+		n = c && strstr(c, "\"numExecutors\":10,");
+		free(c);
+		if (n)
+			break;
+		usleep(100 * 1000);
+	}
+	if (!(spec = read_source("tests/data/model/application.json", &len))) {
+		fprintf(stderr, "bench_ctrl_reads: cannot read the sample spec\n");
+		kill(pid, SIGTERM);
+		return 1;
+	}
+	t0 = (long)drove_time_mono_ms();
+	for (int a = 0; a < N_APPS; a++) {
+		char name[32], *s2;
+		snprintf(name, sizeof(name), "\"BENCH_APP_%04d\"", a);
+		s2 = drove__asprintf("%s", spec);
+		memcpy(strstr(s2, "\"DROVE_TEST_APP\""), name, strlen(name)); /* same length */
+		b = drove__asprintf("{\"type\":\"CREATE\",\"spec\":%s,\"instances\":%d,\"opSpec\":"
+		                    "{\"timeout\":\"1m\",\"parallelism\":32,\"failureStrategy\":"
+		                    "\"STOP\"}}",
+		                    s2, PER_APP);
+		if (http("POST", "/apis/v1/applications/operations", b, NULL) != 200)
+			fprintf(stderr, "create %d failed\n", a);
+		free(b);
+		free(s2);
+	}
+	free(spec);
+	for (int i = 0; i < 1200; i++) {
+		if (healthy_total() == N_APPS * PER_APP) {
+			ok = 1;
+			break;
+		}
+		usleep(100 * 1000);
+	}
+	printf("controller: %d apps, %ld instances HEALTHY (%s) in %ld ms\n", N_APPS,
+	       healthy_total(), ok ? "all" : "NOT ALL", (long)drove_time_mono_ms() - t0);
+	sleep(2);
+	loaded = rss_kb(pid);
+	printf("controller RSS loaded: VmRSS %ld KiB, RssAnon %ld KiB\n", loaded,
+	       rss_kb_of(pid, "RssAnon:"));
+	printf("executor snapshots every %d ms (10 executors x 300 instances)\n", snap_ms);
+	printf("controller RSS: idle %ld KiB, with %d instances %ld KiB\n", idle, N_APPS * PER_APP,
+	       loaded);
+	if (getenv("BENCH_CTRL_HOLD")) { /* for profiling: the loaded controller stays up */
+		printf("holding: port %d pid %d\n", port, (int)pid);
+		fflush(stdout);
+		sleep((unsigned)atoi(getenv("BENCH_CTRL_HOLD")));
+	}
+	{
+		struct wrk_result r[6];
+		r[0] = run_wrk("ping", "/apis/v1/ping", secs);
+		r[1] = run_wrk("one app", "/apis/v1/applications/BENCH_APP_0042-1", secs);
+		r[2] = run_wrk("instances of one app (30)",
+		               "/apis/v1/applications/BENCH_APP_0042-1/instances", secs);
+		r[3] = run_wrk("cluster summary", "/apis/v1/cluster", secs);
+		r[4] = run_wrk("endpoints, one app", "/apis/v1/endpoints?app=BENCH_APP_0042", secs);
+		r[5] = run_wrk("all apps (100)", "/apis/v1/applications", secs);
+		printf("ctrl: snapshot_ms=%d idle_rss_kib=%ld loaded_rss_kib=%ld ping_rps=%.0f "
+		       "ping_p99_ms=%.2f app_rps=%.0f app_p99_ms=%.2f instances_rps=%.0f "
+		       "instances_p99_ms=%.2f cluster_rps=%.0f cluster_p99_ms=%.2f "
+		       "endpoints_rps=%.0f endpoints_p99_ms=%.2f apps_rps=%.0f apps_p99_ms=%.2f\n",
+		       snap_ms, idle, loaded, r[0].rps, r[0].p99_ms, r[1].rps, r[1].p99_ms,
+		       r[2].rps, r[2].p99_ms, r[3].rps, r[3].p99_ms, r[4].rps, r[4].p99_ms,
+		       r[5].rps, r[5].p99_ms);
+	}
+
+	kill(pid, SIGTERM);
+	waitpid(pid, &status, 0);
+	printf("controller exit: %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	drove_loop_stop(loop);
+	pthread_join(thr, NULL);
+	for (int i = 0; i < N_EXEC; i++)
+		fake_free(fx[i]);
+	drove_loop_free(loop);
+	drove_ctx_free(ctx);
+	snprintf(cfgpath, sizeof(cfgpath), "rm -rf '%s'", dir);
+	if (system(cfgpath) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+	return ok ? 0 : 1;
+}

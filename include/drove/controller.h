@@ -1,0 +1,45 @@
+/*
+ * The controller engine (DROVE_API.md §1–§2, §4, §5.1, §7, §8, §11): leadership in the store,
+ * executor tracking, the application state machine and its operations, reconciliation, the
+ * event store and Drove's /apis/v1 REST API. docs/controller.md describes the design.
+ *
+ * Threads: one thread at a time, the thread that runs `loop`; every callback the engine
+ * registers runs there. drove_controller_is_leader() may be called from any thread.
+ */
+#ifndef DROVE_CONTROLLER_H
+#define DROVE_CONTROLLER_H
+
+#include <drove/common.h>
+#include <drove/config.h>
+#include <drove/loop.h>
+
+DROVE_BEGIN_DECLS
+
+typedef struct drove_controller drove_controller;
+
+/** A controller for `config` (from drove_config_load_controller(); borrowed, it must outlive
+ *  the controller) on `loop` (borrowed). Nothing is opened until drove_controller_start().
+ *  @return 0, DROVE_EINVAL (not a controller config, bad auth settings: the message says
+ *  which) or DROVE_ENOMEM. @since 0.1 */
+DROVE_API int drove_controller_new(drove_controller **out, drove_loop *loop,
+                                   const drove_config *config);
+/** The host name this controller advertises (default: gethostname()). Before start.
+ *  @return 0, DROVE_EINVAL or DROVE_ENOMEM. @since 0.1 */
+DROVE_API int drove_controller_set_hostname(drove_controller *c, const char *hostname);
+/** Open the store (ZooKeeper or the embedded store per the config), listen for HTTP
+ *  (server.applicationConnectors[0]; 127.0.0.1 when no bindHost is set) and contend for
+ *  leadership. Loop thread. @return 0, DROVE_EUNAVAIL (store), DROVE_EIO (listen),
+ *  DROVE_EINVAL or DROVE_ENOMEM. @since 0.1 */
+DROVE_API int drove_controller_start(drove_controller *c);
+/** The HTTP port actually bound (after start), or -1. @since 0.1 */
+DROVE_API int drove_controller_port(const drove_controller *c);
+/** 1 while this controller leads. Any thread. @since 0.1 */
+DROVE_API int drove_controller_is_leader(const drove_controller *c);
+/** Stop: resign leadership, stop listening, drop jobs and messages in flight, close the
+ *  store. Idempotent. Loop thread. @since 0.1 */
+DROVE_API void drove_controller_stop(drove_controller *c);
+/** Stops if needed, then frees. NULL is fine. Loop thread. @since 0.1 */
+DROVE_API void drove_controller_free(drove_controller *c);
+
+DROVE_END_DECLS
+#endif

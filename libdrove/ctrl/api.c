@@ -1,0 +1,1132 @@
+/* The controller's REST API under /apis/v1 (DROVE_API.md §2.0–§2.4, §2.7, §2.8, §8.4, §8.5).
+ * Reads come from memory; writes are durable in the store before the reply. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include <drove/clock.h>
+#include <drove/ids.h>
+
+#include "ctrl/ctrl.h"
+#include "http/server.h"
+
+#define MOD "ctrl"
+#define V1  "/apis/v1"
+
+static struct json_object *jstr(const char *s)
+{
+	return json_object_new_string(s ? s : "");
+}
+
+/* Parse an integer query parameter; `def` when absent. -1 on a bad value. */
+static int query_i64(drove__http_req *req, const char *name, int64_t def, int64_t max, int64_t *out)
+{
+	const char *v = drove__http_req_query(req, name);
+	char *end;
+	long long x;
+	if (!v) {
+		*out = def;
+		return 0;
+	}
+	errno = 0;
+	x = strtoll(v, &end, 10);
+	if (errno || end == v || *end || x < 0 || x > max)
+		return -1;
+	*out = x;
+	return 0;
+}
+
+static void reply_bad_param(drove__http_req *req, const char *name)
+{
+	drove_strlist *e = NULL;
+	char *msg = drove__asprintf("query param %s must be between 0 and the maximum", name);
+	if (drove_strlist_new(&e) == 0 && msg)
+		drove_strlist_add(e, msg);
+	drove__http_reply_validation(req, e);
+	drove_strlist_free(e);
+	free(msg);
+}
+
+static void reply_one_error(drove__http_req *req, const char *msg)
+{
+	drove_strlist *e = NULL;
+	if (drove_strlist_new(&e) < 0 || drove_strlist_add(e, msg) < 0) {
+		drove_strlist_free(e);
+		drove__http_reply_server_error(req, "out of memory");
+		return;
+	}
+	drove__http_reply_validation(req, e);
+	drove_strlist_free(e);
+}
+
+/* 400 "JSON validation failure" listing every decode problem. */
+static void reply_json_errors(drove__http_req *req, const drove_strlist *errors)
+{
+	struct json_object *d = json_object_new_object(), *a = json_object_new_array();
+	for (size_t i = 0; i < drove_strlist_count(errors); i++)
+		json_object_array_add(a, jstr(drove_strlist_get(errors, i)));
+	if (!drove_strlist_count(errors))
+		json_object_array_add(a, jstr(drove_error_last()->message));
+	json_object_object_add(d, "validationErrors", a);
+	drove__http_reply_failed(req, 400, "JSON validation failure", d);
+}
+
+/* ---- ping ---- */
+
+static void h_ping(drove__http_req *req, void *ud)
+{
+	(void)ud;
+	drove__http_reply_success(req, json_object_new_string("pong"));
+}
+
+/* ---- applications: reads ---- */
+
+static void h_apps(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	int64_t from, size, now = drove_time_wall_ms();
+	struct json_object *o;
+
+	if (query_i64(req, "from", 0, 2147483646, &from) < 0)
+		return reply_bad_param(req, "from");
+	if (query_i64(req, "size", 2147483646, 2147483646, &size) < 0)
+		return reply_bad_param(req, "size");
+	o = json_object_new_object();
+	for (size_t i = (size_t)from; i < c->n_apps && (int64_t)(i - (size_t)from) < size; i++)
+		json_object_object_add(o, c->apps[i]->id,
+		                       drove__ctrl_app_summary(c->apps[i], now, c->stale_inst_ms));
+	drove__http_reply_success(req, o);
+}
+
+static drove__ctrl_app *app_or_miss(drove_controller *c, drove__http_req *req)
+{
+	const char *id = drove__http_req_param(req, "appId");
+	drove__ctrl_app *app = drove__ctrl_app_find(c, id);
+	if (!app) {
+		char *msg = drove__asprintf("App %s not found", id ? id : "");
+		drove__http_reply_not_found(req, msg ? msg : "App not found");
+		free(msg);
+	}
+	return app;
+}
+
+static void h_app(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	drove__ctrl_app *app = app_or_miss(c, req);
+	if (app)
+		drove__http_reply_success(
+		        req, drove__ctrl_app_summary(app, drove_time_wall_ms(), c->stale_inst_ms));
+}
+
+static void h_app_spec(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	drove__ctrl_app *app = app_or_miss(c, req);
+	if (app)
+		drove__http_reply_success(req, drove__ctrl_masked_spec(app->info->spec));
+}
+
+static void h_instances(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	drove__ctrl_app *app = drove__ctrl_app_find(c, drove__http_req_param(req, "appId"));
+	drove_strlist *states = NULL;
+	unsigned want = 0;
+	int64_t now = drove_time_wall_ms();
+	struct json_object *a;
+
+	if (drove_strlist_new(&states) < 0 || drove__http_req_query_all(req, "state", states) < 0) {
+		drove_strlist_free(states);
+		return drove__http_reply_server_error(req, "out of memory");
+	}
+	for (size_t i = 0; i < drove_strlist_count(states); i++) {
+		int st;
+		if (drove_instance_state_parse(drove_strlist_get(states, i), &st) < 0) {
+			drove_strlist *e = NULL;
+			drove_strlist_new(&e);
+			drove_strlist_add(e, drove_error_last()->message);
+			reply_json_errors(req, e);
+			drove_strlist_free(e);
+			drove_strlist_free(states);
+			return;
+		}
+		want |= 1u << (unsigned)st;
+	}
+	drove_strlist_free(states);
+	a = json_object_new_array();
+	for (size_t i = 0; app && i < app->n_insts; i++) {
+		drove__ctrl_inst *in = app->insts[i];
+		int st = (int)in->info->state;
+		if (want ? !(want & (1u << (unsigned)st)) : !drove_instance_state_is_active(st))
+			continue;
+		if (!drove__ctrl_inst_fresh(in, now, c->stale_inst_ms))
+			continue;
+		json_object_array_add(a, drove__ctrl_inst_jobj(app->insts[i]));
+	}
+	drove__http_reply_success(req, a);
+}
+
+static void h_old_instances(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	drove__ctrl_app *app = drove__ctrl_app_find(c, drove__http_req_param(req, "appId"));
+	int64_t start, size, k = 0, n = 0;
+	struct json_object *a;
+
+	if (query_i64(req, "start", 0, 2147483646, &start) < 0)
+		return reply_bad_param(req, "start");
+	if (query_i64(req, "size", 2147483646, 2147483646, &size) < 0)
+		return reply_bad_param(req, "size");
+	a = json_object_new_array();
+	for (size_t i = 0; app && i < app->n_insts && n < size; i++) {
+		const drove__ctrl_inst *in = app->insts[i];
+		if (drove_instance_state_is_active((int)in->info->state))
+			continue;
+		if (k++ < start)
+			continue;
+		json_object_array_add(a, drove__ctrl_inst_jobj(app->insts[i]));
+		n++;
+	}
+	drove__http_reply_success(req, a);
+}
+
+static void h_instance(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	const char *aid = drove__http_req_param(req, "appId");
+	const char *iid = drove__http_req_param(req, "instanceId");
+	drove__ctrl_app *app = drove__ctrl_app_find(c, aid);
+	drove__ctrl_inst *in = app ? drove__ctrl_inst_find(app, iid) : NULL;
+
+	if (!in) {
+		char *msg = drove__asprintf("No such application instance %s/%s", aid, iid);
+		drove__http_reply_not_found(req, msg ? msg : "No such application instance");
+		free(msg);
+		return;
+	}
+	drove__http_reply_success(req, drove__ctrl_inst_jobj(in));
+}
+
+/* ---- operations ---- */
+
+static void reply_app_id(drove__http_req *req, const char *id)
+{
+	struct json_object *d = json_object_new_object();
+	json_object_object_add(d, "appId", jstr(id));
+	drove__http_reply_success(req, d);
+}
+
+/* Spec checks of CREATE and validate/spec beyond the model's (§3.7). */
+static int spec_checks(drove_controller *c, drove_app_spec *spec, drove_strlist *errors)
+{
+	char *id = NULL;
+	if (spec->placement_policy &&
+	    drove__placement_contains(spec->placement_policy, DROVE_PLACE_LOCAL))
+		drove_strlist_add(errors, "Local service placement is not allowed for apps");
+	if (spec->name && spec->version && drove_app_id(spec->name, spec->version, &id) == 0 &&
+	    drove__ctrl_app_find(c, id)) {
+		char *msg = drove__asprintf("App %s already exists", id);
+		if (msg)
+			drove_strlist_add(errors, msg);
+		free(msg);
+	}
+	drove_free(id);
+	return (int)drove_strlist_count(errors);
+}
+
+static int64_t count_states(drove_controller *c, drove__ctrl_app *app, bool healthy_only)
+{
+	int64_t n = 0, now = drove_time_wall_ms();
+	for (size_t i = 0; i < app->n_insts; i++) {
+		const drove__ctrl_inst *in = app->insts[i];
+		int st = (int)in->info->state;
+		if (!drove__ctrl_inst_fresh(in, now, c->stale_inst_ms))
+			continue;
+		if (healthy_only ? st == DROVE_INST_HEALTHY
+		                 : (st == DROVE_INST_PENDING || st == DROVE_INST_PROVISIONING ||
+		                    st == DROVE_INST_HEALTHY || st == DROVE_INST_STARTING ||
+		                    st == DROVE_INST_UNREADY || st == DROVE_INST_READY))
+			n++;
+	}
+	return n;
+}
+
+static void op_create(drove_controller *c, drove__http_req *req, drove_app_op *op)
+{
+	drove_strlist *errors = NULL;
+	drove_app_info *info = NULL;
+	drove__ctrl_app *app = NULL;
+	char *id = NULL;
+	int rc;
+
+	if (drove_strlist_new(&errors) < 0)
+		goto oom;
+	if (spec_checks(c, op->spec, errors) > 0) {
+		drove__http_reply_validation(req, errors);
+		drove_strlist_free(errors);
+		return;
+	}
+	drove_strlist_free(errors);
+	if (drove_app_id(op->spec->name, op->spec->version, &id) < 0 ||
+	    !(info = calloc(1, sizeof(*info))))
+		goto oom;
+	info->app_id = drove__strdup(id);
+	info->spec = op->spec;
+	op->spec = NULL;
+	info->instances = op->has_instances ? op->instances : 0;
+	info->created = info->updated = drove_time_wall_ms();
+	if (!info->app_id)
+		goto oom;
+	{
+		drove__ctrl_app tmp = {.id = id, .info = info};
+		if ((rc = drove__ctrl_app_persist(c, &tmp)) < 0) {
+			drove__http_reply_server_error(req, drove_error_last()->message);
+			drove__app_info_free(info);
+			drove_free(id);
+			return;
+		}
+	}
+	if ((rc = drove__ctrl_app_adopt(c, info, &app)) < 0) {
+		drove__http_reply_server_error(req, drove_error_last()->message);
+		drove_free(id);
+		return;
+	}
+	drove__ctrl_app_set_state(
+	        c, app, app->info->instances > 0 ? DROVE_APP_RUNNING : DROVE_APP_MONITORING);
+	drove__info(c->ctx, MOD, "app %s created (%lld instances)", id,
+	            (long long)app->info->instances);
+	drove__ctrl_check_app(c, app);
+	reply_app_id(req, id);
+	drove_free(id);
+	return;
+oom:
+	drove_strlist_free(errors);
+	drove__app_info_free(info);
+	drove_free(id);
+	drove__http_reply_server_error(req, "out of memory");
+}
+
+static void op_scale(drove_controller *c, drove__http_req *req, drove__ctrl_app *app,
+                     int64_t required, const drove_cluster_op_spec *ops)
+{
+	int64_t current = count_states(c, app, false);
+
+	if (required > current && c->sched &&
+	    drove_sched_check_resources(c->sched, app->policy, (int)app->cpus, app->mem_mb,
+	                                (size_t)(required - current)) < 0)
+		return reply_one_error(req, drove_error_last()->message);
+	app->info->instances = required;
+	if (drove__ctrl_app_persist(c, app) < 0)
+		return drove__http_reply_server_error(req, drove_error_last()->message);
+	if (app->state == DROVE_APP_SCALING_REQUESTED) {
+		/* a scale is under way: it aims at the new count when it ends */
+		reply_app_id(req, app->id);
+		return;
+	}
+	drove__ctrl_app_set_state(c, app, DROVE_APP_SCALING_REQUESTED);
+	drove__ctrl_job_scale(c, app, required, ops);
+	reply_app_id(req, app->id);
+}
+
+static void op_apply(drove_controller *c, drove__http_req *req, drove_app_op *op)
+{
+	int sm_op = drove__ctrl_op_from_api((int)op->type);
+	drove__ctrl_app *app;
+	char *msg;
+
+	if (!op->app_id || !*op->app_id)
+		return reply_one_error(req, "no app id found in operation");
+	if (!(app = drove__ctrl_app_find(c, op->app_id))) {
+		msg = drove__asprintf("No state found for app: %s", op->app_id);
+		reply_one_error(req, msg ? msg : "No state found for app");
+		free(msg);
+		return;
+	}
+	if (drove__ctrl_check_op(app->state, sm_op, app->id) < 0)
+		return reply_one_error(req, drove_error_last()->message);
+	switch (op->type) {
+	case DROVE_APP_OP_SCALE:
+		return op_scale(c, req, app, op->required_instances, op->op_spec);
+	case DROVE_APP_OP_START_INSTANCES:
+		return op_scale(c, req, app, count_states(c, app, true) + op->instances,
+		                op->op_spec);
+	case DROVE_APP_OP_SUSPEND:
+		return op_scale(c, req, app, 0, op->op_spec);
+	case DROVE_APP_OP_RECOVER:
+		drove__ctrl_app_set_state(c, app, DROVE_APP_OUTAGE_DETECTED);
+		drove__ctrl_app_set_state(c, app, DROVE_APP_SCALING_REQUESTED);
+		drove__ctrl_job_scale(c, app, app->info->instances, NULL);
+		return reply_app_id(req, app->id);
+	case DROVE_APP_OP_DESTROY:
+		drove__ctrl_app_set_state(c, app, DROVE_APP_DESTROY_REQUESTED);
+		drove__ctrl_job_destroy(c, app);
+		return reply_app_id(req, app->id);
+	case DROVE_APP_OP_STOP_INSTANCES:
+	case DROVE_APP_OP_REPLACE_INSTANCES: {
+		bool stop = op->type == DROVE_APP_OP_STOP_INSTANCES;
+		drove__buf bad = DROVE_BUF_INIT;
+		char **ids = op->instance_ids;
+		size_t n = op->n_instance_ids;
+		char **all = NULL;
+		size_t nall = 0, cap = 0;
+		for (size_t i = 0; i < n; i++) {
+			drove__ctrl_inst *in = drove__ctrl_inst_find(app, ids[i]);
+			int st = in ? (int)in->info->state : -1;
+			if (stop ? (st < 0 || !drove_instance_state_is_active(st))
+			         : st != DROVE_INST_HEALTHY)
+				drove__buf_printf(&bad, "%s%s", bad.len ? (stop ? "," : ", ") : "",
+				                  ids[i]);
+		}
+		if (bad.len) {
+			msg = stop ? drove__asprintf("App %s does not have any instances with the "
+			                             "following ids: %s",
+			                             app->id, bad.data)
+			           : drove__asprintf(
+			                     "There are no replaceable healthy instances with "
+			                     "ids: [%s]",
+			                     bad.data);
+			drove__buf_free(&bad);
+			reply_one_error(req, msg ? msg : "bad instance ids");
+			free(msg);
+			return;
+		}
+		drove__buf_free(&bad);
+		if (!stop && n == 0) {
+			for (size_t i = 0; i < app->n_insts; i++)
+				if (app->insts[i]->info->state == DROVE_INST_HEALTHY &&
+				    drove__grow(&all, &cap, nall + 1, sizeof(*all)) == 0)
+					all[nall++] = app->insts[i]->info->instance_id;
+			ids = all;
+			n = nall;
+		}
+		drove__ctrl_app_set_state(c, app,
+		                          stop ? DROVE_APP_STOP_INSTANCES_REQUESTED
+		                               : DROVE_APP_REPLACE_INSTANCES_REQUESTED);
+		if (stop)
+			drove__ctrl_job_stop(c, app, ids, n, op->skip_respawn, op->op_spec);
+		else
+			drove__ctrl_job_replace(c, app, ids, n, op->stop_first, op->op_spec);
+		free(all);
+		return reply_app_id(req, app->id);
+	}
+	default:
+		return reply_one_error(req, "unsupported operation");
+	}
+}
+
+int drove__ctrl_op_decode(const char *body, size_t len, const struct drove_spec_opts *opts,
+                          drove_app_op **out, drove_strlist *errors)
+{
+	drove_app_op *op = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = drove__app_op_decode(body, len, 0, &op, errors, NULL)) < 0) {
+		drove__app_op_free(op);
+		if (rc == DROVE_ENOMEM)
+			return rc;
+		if (!drove_strlist_count(errors))
+			drove_strlist_add(errors, drove_error_last()->message);
+		return 1;
+	}
+	if ((rc = drove__app_op_validate(op, opts, errors)) != 0) {
+		drove__app_op_free(op);
+		return rc < 0 ? rc : 2;
+	}
+	if (op->type == DROVE_APP_OP_CREATE &&
+	    (rc = drove__app_spec_apply_defaults(op->spec)) < 0) {
+		drove__app_op_free(op);
+		return rc;
+	}
+	*out = op;
+	return 0;
+}
+
+static void h_operations(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	drove_app_op *op = NULL;
+	drove_strlist *errors = NULL;
+	const char *body;
+	size_t len;
+	int rc;
+
+	if (drove__ctrl_in_window(c))
+		return reply_one_error(req, "Cluster is in maintenance mode");
+	if (drove_strlist_new(&errors) < 0)
+		return drove__http_reply_server_error(req, "out of memory");
+	body = drove__http_req_body(req, &len);
+	rc = drove__ctrl_op_decode(body, len, &c->spec_opts, &op, errors);
+	if (rc == 1)
+		reply_json_errors(req, errors);
+	else if (rc == 2)
+		drove__http_reply_validation(req, errors);
+	else if (rc < 0)
+		drove__http_reply_server_error(req, "out of memory");
+	else if (op->type == DROVE_APP_OP_CREATE)
+		op_create(c, req, op);
+	else
+		op_apply(c, req, op);
+	drove__app_op_free(op);
+	drove_strlist_free(errors);
+}
+
+static void h_cancel(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	drove__ctrl_app *app = drove__ctrl_app_find(c, drove__http_req_param(req, "appId"));
+	if (!app || drove__ctrl_job_cancel(c, app) < 0)
+		return drove__http_reply_failed(req, 400,
+		                                "Current operation could not be cancelled", NULL);
+	drove__http_reply_success(req, NULL);
+}
+
+static void h_validate(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	struct json_object *j = NULL, *d;
+	drove_app_spec *spec = NULL;
+	drove_strlist *errors = NULL;
+	int rc;
+
+	if (drove__ctrl_in_window(c))
+		return reply_one_error(req, "Cluster is in maintenance mode");
+	if (drove__http_req_json_or_reply(req, &j) < 0)
+		return;
+	if (drove_strlist_new(&errors) < 0) {
+		json_object_put(j);
+		return drove__http_reply_server_error(req, "out of memory");
+	}
+	rc = drove__app_spec_from_jobj(j, 0, &spec, errors, NULL);
+	json_object_put(j);
+	if (rc < 0) {
+		reply_json_errors(req, errors);
+		goto out;
+	}
+	if ((rc = drove__app_spec_validate(spec, &c->spec_opts, NULL, errors)) > 0 ||
+	    spec_checks(c, spec, errors) > 0) {
+		drove__http_reply_validation(req, errors);
+		goto out;
+	}
+	d = json_object_new_object();
+	json_object_object_add(d, "valid", json_object_new_boolean(1));
+	drove__http_reply_success(req, d);
+out:
+	drove__app_spec_free(spec);
+	drove_strlist_free(errors);
+}
+
+/* ---- endpoints ---- */
+
+static void h_endpoints(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	drove_strlist *names = NULL;
+	const char *one = drove__http_req_param(req, "appName");
+
+	if (drove_strlist_new(&names) < 0)
+		return drove__http_reply_server_error(req, "out of memory");
+	if (one)
+		drove_strlist_add(names, one);
+	else
+		drove__http_req_query_all(req, "app", names);
+	drove__http_reply_success(req, drove__ctrl_endpoints(c->apps, c->n_apps, names,
+	                                                     drove_time_wall_ms(), c->stale_inst_ms,
+	                                                     drove__ctrl_in_window(c)));
+	drove_strlist_free(names);
+}
+
+/* ---- cluster ---- */
+
+static void exec_totals(const drove__ctrl_exec *e, int64_t *fc, int64_t *uc, int64_t *fm,
+                        int64_t *um)
+{
+	const drove_resource_snapshot *r = e->nd ? e->nd->state : NULL;
+	*fc = *uc = *fm = *um = 0;
+	if (r && r->cpus) {
+		for (size_t i = 0; i < r->cpus->n_free_cores; i++)
+			*fc += (int64_t)r->cpus->free_cores[i].n_cores;
+		for (size_t i = 0; i < r->cpus->n_used_cores; i++)
+			*uc += (int64_t)r->cpus->used_cores[i].n_cores;
+	}
+	if (r && r->memory) {
+		for (size_t i = 0; i < r->memory->n_free_memory; i++)
+			*fm += r->memory->free_memory[i].mb;
+		for (size_t i = 0; i < r->memory->n_used_memory; i++)
+			*um += r->memory->used_memory[i].mb;
+	}
+}
+
+static void h_cluster(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	struct json_object *o = json_object_new_object();
+	int64_t fc = 0, uc = 0, fm = 0, um = 0, nex = 0, nactive = 0;
+
+	for (size_t i = 0; i < c->n_execs; i++) {
+		int64_t a, b, x, y;
+		if (drove__ctrl_exec_state(c->execs[i]) != DROVE_EXECUTOR_ACTIVE)
+			continue;
+		nex++;
+		exec_totals(c->execs[i], &a, &b, &x, &y);
+		fc += a;
+		uc += b;
+		fm += x;
+		um += y;
+	}
+	for (size_t i = 0; i < c->n_apps; i++)
+		if (drove_app_state_is_active(c->apps[i]->state))
+			nactive++;
+	json_object_object_add(o, "leader", jstr(c->leader_hp));
+	json_object_object_add(o, "state", jstr(drove_cluster_state_name(c->cluster_state)));
+	json_object_object_add(o, "numExecutors", json_object_new_int64(nex));
+	json_object_object_add(o, "numApplications", json_object_new_int64((int64_t)c->n_apps));
+	json_object_object_add(o, "numActiveApplications", json_object_new_int64(nactive));
+	json_object_object_add(o, "numActiveTasks", json_object_new_int64(0));
+	json_object_object_add(o, "numLocalServices", json_object_new_int64(0));
+	json_object_object_add(o, "numActiveLocalServices", json_object_new_int64(0));
+	json_object_object_add(o, "freeCores", json_object_new_int64(fc));
+	json_object_object_add(o, "usedCores", json_object_new_int64(uc));
+	json_object_object_add(o, "totalCores", json_object_new_int64(fc + uc));
+	json_object_object_add(o, "freeMemory", json_object_new_int64(fm));
+	json_object_object_add(o, "usedMemory", json_object_new_int64(um));
+	json_object_object_add(o, "totalMemory", json_object_new_int64(fm + um));
+	drove__http_reply_success(req, o);
+}
+
+static void h_executors(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	struct json_object *a = json_object_new_array();
+
+	/* current executors first, then the removed ones */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < c->n_execs; i++) {
+			const drove__ctrl_exec *e = c->execs[i];
+			struct json_object *o, *tags;
+			int64_t fc, uc, fm, um;
+			if (e->removed != (pass == 1) || !e->nd)
+				continue;
+			exec_totals(e, &fc, &uc, &fm, &um);
+			o = json_object_new_object();
+			tags = json_object_new_array();
+			for (size_t t = 0; t < e->nd->n_tags; t++)
+				json_object_array_add(tags, jstr(e->nd->tags[t]));
+			json_object_object_add(o, "executorId", jstr(e->id));
+			json_object_object_add(o, "hostname", jstr(e->nd->hostname));
+			json_object_object_add(o, "port", json_object_new_int(e->nd->port));
+			json_object_object_add(o, "transportType",
+			                       jstr(e->nd->transport_type == DROVE_TRANSPORT_HTTPS
+			                                    ? "HTTPS"
+			                                    : "HTTP"));
+			json_object_object_add(o, "freeCores", json_object_new_int64(fc));
+			json_object_object_add(o, "usedCores", json_object_new_int64(uc));
+			json_object_object_add(o, "freeMemory", json_object_new_int64(fm));
+			json_object_object_add(o, "usedMemory", json_object_new_int64(um));
+			json_object_object_add(o, "tags", tags);
+			json_object_object_add(
+			        o, "state",
+			        jstr(drove_executor_state_name(drove__ctrl_exec_state(e))));
+			json_object_array_add(a, o);
+		}
+	drove__http_reply_success(req, a);
+}
+
+static void h_executor(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	const char *id = drove__http_req_param(req, "executorId");
+	drove__ctrl_exec *e = drove__ctrl_exec_of(c, id);
+	struct json_object *j;
+
+	if (!e || !e->nd) {
+		char *msg = drove__asprintf("No executor found with id: %s", id);
+		drove__http_reply_not_found(req, msg ? msg : "No executor found");
+		free(msg);
+		return;
+	}
+	if ((j = drove__node_data_to_jobj(e->nd)))
+		json_object_object_add(j, "executorState",
+		                       jstr(drove_executor_state_name(drove__ctrl_exec_state(e))));
+	drove__http_reply_success(req, j);
+}
+
+/* ---- blacklisting ---- */
+
+struct bl_req;
+
+struct bl_one {
+	struct bl_req *r;
+	size_t idx;
+	bool done;
+};
+
+struct bl_req {
+	drove_controller *c;
+	drove__http_req *req;
+	bool unblacklist;
+	size_t pending;
+	struct json_object *ok, *failed;
+	char **ids; /* ids messaged, by index */
+	struct bl_one *ones;
+	size_t n;
+};
+
+static void bl_finish(struct bl_req *r)
+{
+	drove_controller *c = r->c;
+	struct json_object *d = json_object_new_object();
+	int64_t insts = 0;
+
+	if (!r->unblacklist) {
+		for (size_t a = 0; a < c->n_apps; a++)
+			for (size_t i = 0; i < c->apps[a]->n_insts; i++)
+				for (size_t k = 0; k < r->n; k++)
+					if (c->apps[a]->insts[i]->info->state ==
+					            DROVE_INST_HEALTHY &&
+					    drove__streq(c->apps[a]->insts[i]->info->executor_id,
+					                 r->ids[k]))
+						insts++;
+	}
+	json_object_object_add(d, "successful", r->ok);
+	json_object_object_add(d, "failed", r->failed);
+	json_object_object_add(
+	        d, "approxCompletionTimeMs",
+	        json_object_new_int64(
+	                r->unblacklist ? 0
+	                               : insts * 330000 /
+	                                         (c->op_parallelism > 0 ? c->op_parallelism : 1)));
+	if (json_object_array_length(r->ok) == 0 && !r->unblacklist) {
+		json_object_object_add(d, "message",
+		                       jstr("Blacklisting messages could not be sent to any of the "
+		                            "executors."));
+	} else {
+		json_object_object_add(d, "message",
+		                       jstr(r->unblacklist
+		                                    ? "Unblacklisting successful"
+		                                    : "Blacklisting successful and app movement "
+		                                      "scheduled"));
+	}
+	drove__http_reply_success(r->req, d);
+	c->blacklist_busy = false;
+	c->bl_pending = NULL;
+	for (size_t i = 0; i < r->n; i++)
+		free(r->ids[i]);
+	free(r->ids);
+	free(r->ones);
+	free(r);
+}
+
+void drove__ctrl_blacklist_abort(drove_controller *c)
+{
+	struct bl_req *r = c->bl_pending;
+	if (!r)
+		return;
+	/* the messages in flight were dropped (leadership lost, or stopping) */
+	for (size_t i = 0; i < r->n; i++)
+		if (!r->ones[i].done)
+			json_object_array_add(r->failed, jstr(r->ids[i]));
+	bl_finish(r);
+}
+
+static void bl_sent(drove_controller *c, int status, const char *message, void *ud)
+{
+	struct bl_one *one = ud;
+	struct bl_req *r = one->r;
+	one->done = true;
+	const char *id = r->ids[one->idx];
+	drove__ctrl_exec *e = drove__ctrl_exec_of(c, id);
+	(void)message;
+
+	if (status == DROVE_MSG_ACCEPTED && e) {
+		json_object_array_add(r->ok, jstr(id));
+		if (r->unblacklist) {
+			e->ctrl_state = -1;
+			if (c->sched)
+				drove_sched_executor_set_state(c->sched, e->id,
+				                               DROVE_EXECUTOR_UNREADY);
+		} else {
+			e->ctrl_state = DROVE_EXECUTOR_BLACKLIST_REQUESTED;
+			if (c->sched)
+				drove_sched_executor_set_state(c->sched, e->id,
+				                               DROVE_EXECUTOR_BLACKLIST_REQUESTED);
+		}
+		{
+			drove_event *ev = drove__ctrl_event_new(
+			        c->ctx, r->unblacklist ? DROVE_EVENT_EXECUTOR_UN_BLACKLISTED
+			                               : DROVE_EVENT_EXECUTOR_BLACKLIST_REQUESTED);
+			if (ev) {
+				char port[16];
+				snprintf(port, sizeof(port), "%d", e->nd ? e->nd->port : 0);
+				drove_strmap_set(ev->metadata, "EXECUTOR_ID", e->id);
+				if (e->nd && e->nd->hostname)
+					drove_strmap_set(ev->metadata, "HOSTNAME", e->nd->hostname);
+				drove_strmap_set(ev->metadata, "PORT", port);
+				drove__ctrl_publish(c, ev);
+			}
+		}
+	} else {
+		json_object_array_add(r->failed, jstr(id));
+	}
+	if (--r->pending == 0)
+		bl_finish(r);
+}
+
+static void blacklist(drove__http_req *req, drove_controller *c, bool un)
+{
+	drove_strlist *ids = NULL;
+	const char *one = drove__http_req_param(req, "executorId");
+	struct bl_req *r;
+
+	if (drove__ctrl_in_window(c))
+		return drove__http_reply_not_found(req, "Cluster is in maintenance mode");
+	if (drove_strlist_new(&ids) < 0)
+		return drove__http_reply_server_error(req, "out of memory");
+	if (one)
+		drove_strlist_add(ids, one);
+	else
+		drove__http_req_query_all(req, "id", ids);
+	if (!(r = calloc(1, sizeof(*r))) ||
+	    !(r->ids = calloc(drove_strlist_count(ids) + 1, sizeof(char *))) ||
+	    !(r->ones = calloc(drove_strlist_count(ids) + 1, sizeof(*r->ones)))) {
+		if (r)
+			free(r->ids);
+		free(r);
+		drove_strlist_free(ids);
+		return drove__http_reply_server_error(req, "out of memory");
+	}
+	r->c = c;
+	r->req = req;
+	r->unblacklist = un;
+	r->ok = json_object_new_array();
+	r->failed = json_object_new_array();
+	if (c->blacklist_busy) {
+		struct json_object *d = json_object_new_object();
+		for (size_t i = 0; i < drove_strlist_count(ids); i++)
+			json_object_array_add(r->failed, jstr(drove_strlist_get(ids, i)));
+		json_object_object_add(d, "successful", r->ok);
+		json_object_object_add(d, "failed", r->failed);
+		json_object_object_add(d, "approxCompletionTimeMs", json_object_new_int64(0));
+		json_object_object_add(d, "message",
+		                       jstr("A blacklisting related operation is underway already. "
+		                            "Will not accept new requests"));
+		drove__http_reply_success(req, d);
+		free(r->ids);
+		free(r->ones);
+		free(r);
+		drove_strlist_free(ids);
+		return;
+	}
+	c->blacklist_busy = true;
+	c->bl_pending = r;
+	r->pending = 1; /* held until every message is out */
+	for (size_t i = 0; i < drove_strlist_count(ids); i++) {
+		const char *id = drove_strlist_get(ids, i);
+		drove__ctrl_exec *e = drove__ctrl_exec_of(c, id);
+		struct bl_one *o;
+		drove_message *m;
+		int st = e ? drove__ctrl_exec_state(e) : -1;
+
+		if (!e) {
+			json_object_array_add(r->failed, jstr(id));
+			continue;
+		}
+		if (!un && (st == DROVE_EXECUTOR_BLACKLISTED ||
+		            st == DROVE_EXECUTOR_BLACKLIST_REQUESTED)) {
+			json_object_array_add(r->ok, jstr(id));
+			continue;
+		}
+		if (!(r->ids[r->n] = drove__strdup(id)) || !(m = calloc(1, sizeof(*m)))) {
+			free(r->ids[r->n]);
+			r->ids[r->n] = NULL;
+			json_object_array_add(r->failed, jstr(id));
+			continue;
+		}
+		m->type = un ? DROVE_MSG_UNBLACKLIST : DROVE_MSG_BLACKLIST_REQUESTED;
+		o = &r->ones[r->n];
+		o->r = r;
+		o->idx = r->n++;
+		r->pending++;
+		if (drove__ctrl_send_msg(c, e, m, 5000, bl_sent, o, NULL) < 0) {
+			r->pending--;
+			o->done = true;
+			json_object_array_add(r->failed, jstr(id));
+		}
+	}
+	drove_strlist_free(ids);
+	if (--r->pending == 0)
+		bl_finish(r);
+}
+
+static void h_blacklist(drove__http_req *req, void *ud)
+{
+	blacklist(req, ud, false);
+}
+
+static void h_unblacklist(drove__http_req *req, void *ud)
+{
+	blacklist(req, ud, true);
+}
+
+/* ---- maintenance ---- */
+
+static void maintenance(drove__http_req *req, drove_controller *c, int state)
+{
+	drove_cluster_state_data d = {(enum drove_cluster_state)state, drove_time_wall_ms()};
+	char *json = NULL;
+	drove_event *ev;
+
+	if (drove__cluster_state_data_encode(&d, &json) < 0 ||
+	    drove_record_put(c->store, DROVE_RECORD_CLUSTER_STATE, NULL, NULL, json, strlen(json)) <
+	            0) {
+		free(json);
+		return drove__http_reply_not_found(req, "Could not change cluster state");
+	}
+	free(json);
+	c->cluster_state = state;
+	c->cluster_updated = d.updated;
+	if ((ev = drove__ctrl_event_new(c->ctx, state == DROVE_CLUSTER_MAINTENANCE
+	                                                ? DROVE_EVENT_MAINTENANCE_MODE_SET
+	                                                : DROVE_EVENT_MAINTENANCE_MODE_REMOVED))) {
+		drove_strmap_set(ev->metadata, "HOSTNAME", c->hostname);
+		drove__ctrl_publish(c, ev);
+	}
+	drove__http_reply_success(req, drove__cluster_state_data_to_jobj(&d));
+}
+
+static void h_maint_set(drove__http_req *req, void *ud)
+{
+	maintenance(req, ud, DROVE_CLUSTER_MAINTENANCE);
+}
+
+static void h_maint_unset(drove__http_req *req, void *ud)
+{
+	maintenance(req, ud, DROVE_CLUSTER_NORMAL);
+}
+
+/* ---- events ---- */
+
+static int events_params(drove__http_req *req, int64_t *last, int64_t *size)
+{
+	if (query_i64(req, "lastSyncTime", 0, INT64_MAX, last) < 0) {
+		reply_bad_param(req, "lastSyncTime");
+		return -1;
+	}
+	if (size && query_i64(req, "size", 1024, 2147483647, size) < 0) {
+		reply_bad_param(req, "size");
+		return -1;
+	}
+	return 0;
+}
+
+static struct json_object *events_array(drove_controller *c, int64_t last, int64_t size,
+                                        int64_t *sync)
+{
+	const drove_event **v = NULL;
+	int n = drove__ctrl_events_latest(&c->events, last, (size_t)size, &v, sync);
+	struct json_object *a = json_object_new_array_ext(n > 0 ? n : 0);
+	for (int i = 0; i < n; i++)
+		json_object_array_add(a, drove__event_to_jobj(v[i]));
+	free(v);
+	return a;
+}
+
+static void h_events_latest(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	int64_t last, size, sync;
+	struct json_object *o, *a;
+
+	if (events_params(req, &last, &size) < 0)
+		return;
+	a = events_array(c, last, size, &sync);
+	o = json_object_new_object();
+	json_object_object_add(o, "events", a);
+	json_object_object_add(o, "lastSyncTime", json_object_new_int64(sync));
+	drove__http_reply_success(req, o);
+}
+
+static void h_events_list(drove__http_req *req, void *ud)
+{
+	int64_t last, size, sync;
+	if (events_params(req, &last, &size) < 0)
+		return;
+	drove__http_reply_success(req, events_array(ud, last, size, &sync));
+}
+
+static void h_events_summary(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	size_t counts[DROVE_EVENT_LEADERSHIP_LOST + 1];
+	int64_t last, sync;
+	struct json_object *o, *m;
+
+	if (events_params(req, &last, NULL) < 0)
+		return;
+	drove__ctrl_events_summary(&c->events, last, counts, DROVE_ARRAY_LEN(counts), &sync);
+	o = json_object_new_object();
+	m = json_object_new_object();
+	for (size_t i = 0; i < DROVE_ARRAY_LEN(counts); i++)
+		if (counts[i])
+			json_object_object_add(m, drove_event_type_name((int)i),
+			                       json_object_new_int64((int64_t)counts[i]));
+	json_object_object_add(o, "eventsCount", m);
+	json_object_object_add(o, "lastSyncTime", json_object_new_int64(sync));
+	drove__http_reply_success(req, o);
+}
+
+/* ---- executors' endpoints ---- */
+
+void drove__ctrl_message_decoded(drove_controller *c, drove__http_req *req, drove_message *m,
+                                 const char *error)
+{
+	drove_message_response r = {0};
+	char *out = NULL;
+
+	if (!m) {
+		drove_strlist *e = NULL;
+		drove_strlist_new(&e);
+		drove_strlist_add(e, error ? error : "bad message");
+		reply_json_errors(req, e);
+		drove_strlist_free(e);
+		return;
+	}
+	r.header = m->header;
+	if (!drove_controller_is_leader(c)) {
+		r.status = DROVE_MSG_REJECTED;
+		r.message = "This node is not the leader controller";
+	} else {
+		r.status = DROVE_MSG_ACCEPTED;
+		drove__ctrl_handle_message(c, m);
+	}
+	if (drove__message_response_encode(&r, &out) < 0)
+		return drove__http_reply_server_error(req, "out of memory");
+	drove__http_reply_raw(req, 200, "application/json", out, strlen(out));
+	free(out);
+}
+
+static void h_messages(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	const char *body;
+	size_t len;
+	drove_message *m = NULL;
+
+	body = drove__http_req_body(req, &len);
+	if (drove__ctrl_decode_async(c, req, body, len) == 0)
+		return; /* answered once decoded */
+	if (drove__message_decode(body, len, &m) < 0) {
+		drove__ctrl_message_decoded(c, req, NULL, drove_error_last()->message);
+		return;
+	}
+	drove__ctrl_message_decoded(c, req, m, NULL);
+	drove__message_free(m);
+}
+
+static int64_t expected_cb(const char *app_id, void *ud)
+{
+	drove__ctrl_app *app = drove__ctrl_app_find(ud, app_id);
+	return app ? app->info->instances : -1;
+}
+
+static void known(drove__http_req *req, drove_controller *c, bool last)
+{
+	const char *id = drove__http_req_param(req, "executorId");
+	drove__ctrl_exec *e = drove__ctrl_exec_find(c, id);
+	drove_known_instances *k = NULL;
+
+	if (!e || !e->nd || e->removed != last) {
+		char *msg = drove__asprintf("No executor found with id: %s", id);
+		drove__http_reply_not_found(req, msg ? msg : "No executor found");
+		free(msg);
+		return;
+	}
+	if (drove__ctrl_known_instances(e->nd, expected_cb, c, NULL, &k) < 0)
+		return drove__http_reply_server_error(req, drove_error_last()->message);
+	drove__http_reply_success(req, drove__known_instances_to_jobj(k));
+	drove__known_instances_free(k);
+}
+
+static void h_known_last(drove__http_req *req, void *ud)
+{
+	known(req, ud, true);
+}
+
+static void h_known_current(drove__http_req *req, void *ud)
+{
+	known(req, ud, false);
+}
+
+static void h_reserved(drove__http_req *req, void *ud)
+{
+	struct json_object *o = json_object_new_object();
+	(void)ud;
+	json_object_object_add(o, "cpus", json_object_new_int(0));
+	json_object_object_add(o, "memory", json_object_new_int(0));
+	json_object_object_add(o, "requiredInstances", json_object_new_object());
+	drove__http_reply_success(req, o);
+}
+
+/* ---- the route table ---- */
+
+#define GET  DROVE_HTTP_GET
+#define POST DROVE_HTTP_POST
+
+static const struct route {
+	unsigned methods;
+	const char *path;
+	unsigned access;
+	int leader_only;
+	drove__http_handler fn;
+} routes[] = {
+        {GET, V1 "/ping", DROVE_ROLES_ANY, 1, h_ping},
+        {POST, V1 "/applications/operations", DROVE_ROLES_OPERATIONS, 1, h_operations},
+        {POST, V1 "/operations", DROVE_ROLES_OPERATIONS, 1, h_operations},
+        {POST, V1 "/applications/operations/{appId}/cancel", DROVE_ROLES_OPERATIONS, 1, h_cancel},
+        {POST, V1 "/operations/{appId}/cancel", DROVE_ROLES_OPERATIONS, 1, h_cancel},
+        {POST, V1 "/applications/validate/spec", DROVE_ROLES_ANY, 1, h_validate},
+        {GET, V1 "/applications", DROVE_ROLES_ANY, 1, h_apps},
+        {GET, V1 "/applications/{appId}", DROVE_ROLES_ANY, 1, h_app},
+        {GET, V1 "/applications/{appId}/spec", DROVE_ROLES_ANY, 1, h_app_spec},
+        {GET, V1 "/applications/{appId}/instances", DROVE_ROLES_ANY, 1, h_instances},
+        {GET, V1 "/applications/{appId}/instances/old", DROVE_ROLES_ANY, 1, h_old_instances},
+        {GET, V1 "/applications/{appId}/instances/{instanceId}", DROVE_ROLES_ANY, 1, h_instance},
+        {GET, V1 "/endpoints", DROVE_ROLES_ANY, 1, h_endpoints},
+        {GET, V1 "/endpoints/app/{appName}", DROVE_ROLES_ANY, 1, h_endpoints},
+        {GET, V1 "/cluster", DROVE_ROLES_ANY, 1, h_cluster},
+        {GET, V1 "/cluster/executors", DROVE_ROLES_ANY, 1, h_executors},
+        {GET, V1 "/cluster/executors/{executorId}", DROVE_ROLES_ANY, 1, h_executor},
+        {POST, V1 "/cluster/executors/blacklist", DROVE_ROLES_MAINTENANCE, 1, h_blacklist},
+        {POST, V1 "/cluster/executors/{executorId}/blacklist", DROVE_ROLES_MAINTENANCE, 1,
+         h_blacklist},
+        {POST, V1 "/cluster/executors/unblacklist", DROVE_ROLES_MAINTENANCE, 1, h_unblacklist},
+        {POST, V1 "/cluster/executors/{executorId}/unblacklist", DROVE_ROLES_MAINTENANCE, 1,
+         h_unblacklist},
+        {POST, V1 "/cluster/maintenance/set", DROVE_ROLES_MAINTENANCE, 1, h_maint_set},
+        {POST, V1 "/cluster/maintenance/unset", DROVE_ROLES_MAINTENANCE, 1, h_maint_unset},
+        {GET, V1 "/cluster/events", DROVE_ROLES_ANY, 1, h_events_list},
+        {GET, V1 "/cluster/events/latest", DROVE_ROLES_ANY, 1, h_events_latest},
+        {GET, V1 "/cluster/events/summary", DROVE_ROLES_ANY, 1, h_events_summary},
+        {POST, V1 "/messages", DROVE_ROLES_CLUSTER, 0, h_messages},
+        {GET, V1 "/internal/cluster/executors/{executorId}/instances/last", DROVE_ROLES_CLUSTER, 1,
+         h_known_last},
+        {GET, V1 "/internal/cluster/executors/{executorId}/instances/current", DROVE_ROLES_CLUSTER,
+         1, h_known_current},
+        {GET, V1 "/internal/cluster/resources/reserved", DROVE_ROLES_CLUSTER, 1, h_reserved},
+};
+
+int drove__ctrl_api_routes(drove_controller *c)
+{
+	for (size_t i = 0; i < DROVE_ARRAY_LEN(routes); i++) {
+		int rc = drove__http_server_route(c->http, routes[i].methods, routes[i].path,
+		                                  routes[i].access, routes[i].leader_only,
+		                                  routes[i].fn, c);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}

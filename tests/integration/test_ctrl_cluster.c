@@ -1,0 +1,655 @@
+/* The real thing as child processes: drove-controller (embedded store, or two on ZooKeeper),
+ * two drove-executor processes on this host with disjoint cores (resources.osCores, two
+ * v-cores per core) in RPC mode, podman behind the Docker Engine API, and the sample app. */
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <check.h>
+#include <curl/curl.h>
+#include <json-c/json.h>
+
+#include <drove/clock.h>
+
+#include "core/internal.h"
+#include "harness.h"
+
+#define APP      "DROVE_TEST_APP-1"
+#define CTRL_BIN DROVE_BINARY_DIR "/daemons/drove-controller/drove-controller"
+#define EXEC_BIN DROVE_BINARY_DIR "/daemons/drove-executor/drove-executor"
+#define OPSPEC \
+	"\"opSpec\":{\"timeout\":\"60 seconds\",\"parallelism\":4,\"failureStrategy\":\"STOP\"}"
+
+static const char *zk, *sock;
+static char dir[128];
+static int cport[2], eport[2];
+static pid_t cpid[2], epid[2];
+static int port; /* the controller the test talks to */
+
+static int free_port(void)
+{
+	struct sockaddr_in a = {0};
+	socklen_t l = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), p;
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &l), 0);
+	p = ntohs(a.sin_port);
+	close(fd);
+	return p;
+}
+
+static pid_t spawn(const char *bin, const char *cfg, const char *log)
+{
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execl(bin, bin, "-c", cfg, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static size_t on_body(char *p, size_t sz, size_t n, void *ud)
+{
+	drove__buf_append(ud, p, sz * n);
+	return sz * n;
+}
+
+/* An HTTP call; 0 when nothing answered. */
+static long http_url(const char *method, const char *url, const char *body, char **out)
+{
+	CURL *h = curl_easy_init();
+	struct curl_slist *hl = NULL;
+	drove__buf b = DROVE_BUF_INIT;
+	long code = 0;
+
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, 20L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	if (body) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+		hl = curl_slist_append(hl, "Content-Type: application/json");
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+	}
+	if (curl_easy_perform(h) == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(h);
+	drove__buf_puts(&b, "");
+	if (out)
+		*out = drove__buf_steal(&b);
+	drove__buf_free(&b);
+	return code;
+}
+
+static long http(const char *method, const char *path, const char *body, char **out)
+{
+	char url[512];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
+	return http_url(method, url, body, out);
+}
+
+static struct json_object *get_data(const char *path, struct json_object **root)
+{
+	char *b = NULL;
+	long code = http("GET", path, NULL, &b);
+	ck_assert_msg(code == 200, "GET %s: %ld %s", path, code, b);
+	*root = json_tokener_parse(b);
+	ck_assert_msg(*root && strstr(b, "\"status\":\"SUCCESS\""), "%s: %s", path, b);
+	free(b);
+	return json_object_object_get(*root, "data");
+}
+
+static void op(const char *json)
+{
+	char *b = NULL;
+	long code = http("POST", "/apis/v1/applications/operations", json, &b);
+	ck_assert_msg(code == 200, "%s -> %ld %s", json, code, b);
+	free(b);
+}
+
+static void simple_op(const char *type, const char *fields)
+{
+	char *body = drove__asprintf("{\"type\":\"%s\",\"appId\":\"" APP "\"%s%s," OPSPEC "}", type,
+	                             fields ? "," : "", fields ? fields : "");
+	op(body);
+	free(body);
+}
+
+static int app_is(const char *state, int healthy)
+{
+	char *b = NULL, *want = drove__asprintf("\"healthyInstances\":%d,", healthy);
+	char *st = drove__asprintf("\"state\":\"%s\"", state);
+	int ok = http("GET", "/apis/v1/applications/" APP, NULL, &b) == 200 && strstr(b, want) &&
+	         strstr(b, st);
+	free(b);
+	free(want);
+	free(st);
+	return ok;
+}
+
+static void wait_app(const char *state, int healthy, int64_t ms)
+{
+	int64_t end = drove_time_mono_ms() + ms;
+	while (drove_time_mono_ms() < end) {
+		if (app_is(state, healthy))
+			return;
+		usleep(100 * 1000);
+	}
+	{
+		char *b = NULL;
+		http("GET", "/apis/v1/applications/" APP, NULL, &b);
+		ck_abort_msg("app not %s/%d within %lld ms: %s", state, healthy, (long long)ms, b);
+	}
+}
+
+/* The app answers on every endpoint host:port the controller lists; returns how many. */
+static int serving(void)
+{
+	struct json_object *root, *d = get_data("/apis/v1/endpoints", &root), *hosts;
+	int n = 0;
+	if (json_object_array_length(d) == 0) {
+		json_object_put(root);
+		return 0;
+	}
+	hosts = json_object_object_get(json_object_array_get_idx(d, 0), "hosts");
+	for (size_t i = 0; i < json_object_array_length(hosts); i++) {
+		struct json_object *h = json_object_array_get_idx(hosts, i);
+		char url[256], *b = NULL;
+		snprintf(url, sizeof(url), "http://127.0.0.1:%d/",
+		         json_object_get_int(json_object_object_get(h, "port")));
+		if (http_url("GET", url, NULL, &b) == 200 && strstr(b, "ok"))
+			n++;
+		free(b);
+	}
+	json_object_put(root);
+	return n;
+}
+
+static char *healthy_ids(void)
+{
+	struct json_object *root,
+	        *d = get_data("/apis/v1/applications/" APP "/instances?state=HEALTHY", &root);
+	drove__buf b = DROVE_BUF_INIT;
+	for (size_t i = 0; i < json_object_array_length(d); i++)
+		drove__buf_printf(&b, "%s%s", i ? "," : "",
+		                  json_object_get_string(json_object_object_get(
+		                          json_object_array_get_idx(d, i), "instanceId")));
+	json_object_put(root);
+	drove__buf_puts(&b, "");
+	return drove__buf_steal(&b);
+}
+
+/* Instances on executor `i` (by its executor detail). */
+static int on_exec(int i)
+{
+	struct json_object *root, *d = get_data("/apis/v1/cluster/executors", &root);
+	char want[32];
+	int n = -1;
+	snprintf(want, sizeof(want), "%d", eport[i]);
+	for (size_t k = 0; k < json_object_array_length(d); k++) {
+		struct json_object *e = json_object_array_get_idx(d, k);
+		if (json_object_get_int(json_object_object_get(e, "port")) == eport[i] &&
+		    strcmp(json_object_get_string(json_object_object_get(e, "state")), "REMOVED"))
+			n = json_object_get_int(json_object_object_get(e, "usedCores"));
+	}
+	json_object_put(root);
+	return n;
+}
+
+static void start_controller(int i, int zk_mode)
+{
+	char path[256], log[256], *y;
+	cport[i] = free_port();
+	if (zk_mode)
+		y = drove__asprintf(
+		        "server: { applicationConnectors: [{type: http, port: %d}] }\n"
+		        "zookeeper: { connectionString: \"%s\", nameSpace: ctrlcluster%d }\n",
+		        cport[i], zk, (int)getpid());
+	else
+		y = drove__asprintf("server: { applicationConnectors: [{type: http, port: %d}] }\n"
+		                    "store: { type: local, dataDir: %s/ctrl-data }\n",
+		                    cport[i], dir);
+	{
+		char *full = drove__asprintf(
+		        "%sclusterAuth:\n  secrets:\n    - { nodeType: CONTROLLER, secret: cs }\n"
+		        "    - { nodeType: EXECUTOR, secret: es }\n"
+		        "options: { staleExecutorAge: 3s, executorCheckInterval: 500ms, "
+		        "reconcileInterval: 1s, staleInstanceReportAge: 5s, maintenanceWindowTail: "
+		        "0s, "
+		        "clusterOpParallelism: 4 }\n",
+		        y);
+		free(y);
+		y = full;
+	}
+	snprintf(path, sizeof(path), "%s/controller%d.yml", dir, i);
+	snprintf(log, sizeof(log), "%s/controller%d.log", dir, i);
+	write_file(path, y);
+	free(y);
+	cpid[i] = spawn(CTRL_BIN, path, log);
+}
+
+static void start_executor(int i, int n_ctrl)
+{
+	char path[256], log[256], *y, endpoints[256];
+	eport[i] = free_port();
+	if (n_ctrl == 2)
+		snprintf(endpoints, sizeof(endpoints),
+		         "\"http://127.0.0.1:%d\", \"http://127.0.0.1:%d\"", cport[0], cport[1]);
+	else
+		snprintf(endpoints, sizeof(endpoints), "\"http://127.0.0.1:%d\"", cport[0]);
+	y = drove__asprintf(
+	        "server:\n  applicationConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}]\n"
+	        "  adminConnectors: []\n"
+	        "logging:\n  level: INFO\n  appenders:\n    - {type: drove, logPath: %s/logs%d}\n"
+	        "clusterAuth:\n  secrets:\n    - {nodeType: CONTROLLER, secret: cs}\n"
+	        "    - {nodeType: EXECUTOR, secret: es}\n"
+	        "resources:\n  osCores: [%d]\n  overProvisioning: {enabled: true, cpuMultiplier: "
+	        "2, "
+	        "memoryMultiplier: 1}\n"
+	        "options:\n  hostname: localhost\n  dockerSocketPath: %s\n  remoteUpdateMode: RPC\n"
+	        "  cacheImages: true\n  maxOpenFiles: 1024\n  snapshotInterval: 500ms\n"
+	        "  leaderLookupInterval: 500ms\n  zombieCheckInterval: 5s\n"
+	        "controllers:\n  endpoints: [%s]\n",
+	        eport[i], dir, i, i == 0 ? 1 : 0, sock, endpoints);
+	snprintf(path, sizeof(path), "%s/executor%d.yml", dir, i);
+	snprintf(log, sizeof(log), "%s/executor%d.log", dir, i);
+	write_file(path, y);
+	free(y);
+	epid[i] = spawn(EXEC_BIN, path, log);
+}
+
+static void wait_execs(int n, int64_t ms)
+{
+	int64_t end = drove_time_mono_ms() + ms;
+	char want[32];
+	snprintf(want, sizeof(want), "\"numExecutors\":%d,", n);
+	while (drove_time_mono_ms() < end) {
+		char *b = NULL;
+		int ok = http("GET", "/apis/v1/cluster", NULL, &b) == 200 && strstr(b, want);
+		free(b);
+		if (ok)
+			return;
+		usleep(200 * 1000);
+	}
+	ck_abort_msg("%d executors did not come up", n);
+}
+
+/* Remove the containers of this run's executors (the podman service is the test's own). */
+static void remove_containers(void)
+{
+	char *cmd = drove__asprintf(
+	        "for id in $(curl -s --unix-socket %s 'http://d/v1.41/containers/json?all=true"
+	        "&filters=%%7B%%22label%%22%%3A%%5B%%22drove.instance.id%%22%%5D%%7D' | "
+	        "python3 -c 'import json,sys; [print(c[\"Id\"]) for c in json.load(sys.stdin)]'); "
+	        "do curl -s -X DELETE --unix-socket %s "
+	        "\"http://d/v1.41/containers/$id?force=true\" >/dev/null; done",
+	        sock, sock);
+	if (system(cmd) != 0)
+		fprintf(stderr, "container cleanup failed\n");
+	free(cmd);
+}
+
+static void setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/drove-ctrl-cluster-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+	char *cmd;
+	for (int i = 0; i < 2; i++) {
+		if (epid[i] > 0) {
+			kill(epid[i], SIGTERM);
+			waitpid(epid[i], NULL, 0);
+		}
+		if (cpid[i] > 0) {
+			kill(cpid[i], SIGTERM);
+			waitpid(cpid[i], NULL, 0);
+		}
+		epid[i] = cpid[i] = 0;
+	}
+	remove_containers();
+	if (getenv("DROVE_KEEP_TEST_DIR"))
+		return;
+	if ((cmd = drove__asprintf("rm -rf '%s'", dir))) {
+		if (system(cmd) != 0)
+			fprintf(stderr, "cannot remove %s\n", dir);
+		free(cmd);
+	}
+}
+
+static void create_app(int instances)
+{
+	size_t len;
+	char *spec = drove_test_read_source_file("tests/data/model/application.json", &len);
+	char *body = drove__asprintf(
+	        "{\"type\":\"CREATE\",\"spec\":%s,\"instances\":%d," OPSPEC "}", spec, instances);
+	op(body);
+	free(body);
+	free(spec);
+}
+
+START_TEST(test_deploy_single_node)
+{
+	char *ids, *ids2 = NULL, *b;
+	int victim, status = 0;
+	int64_t t0;
+
+	start_controller(0, 0);
+	port = cport[0];
+	for (int i = 0; i < 100 && http("GET", "/apis/v1/ping", NULL, NULL) != 200; i++)
+		usleep(100 * 1000);
+	start_executor(0, 1);
+	start_executor(1, 1);
+	wait_execs(2, 30000);
+
+	/* deploy; scale 0 -> 3 -> 1 */
+	create_app(0);
+	ck_assert(app_is("MONITORING", 0));
+	simple_op("SCALE", "\"requiredInstances\":3");
+	wait_app("RUNNING", 3, 60000);
+	ck_assert_int_eq(serving(), 3);
+	simple_op("SCALE", "\"requiredInstances\":1");
+	wait_app("RUNNING", 1, 30000);
+	ck_assert_int_eq(serving(), 1);
+
+	/* replace: a new instance id */
+	ids = healthy_ids();
+	simple_op("REPLACE_INSTANCES", "\"instanceIds\":[]");
+	for (int i = 0; i < 600; i++) {
+		ids2 = healthy_ids();
+		if (*ids2 && strcmp(ids, ids2) && !strchr(ids2, ',') && app_is("RUNNING", 1))
+			break;
+		free(ids2);
+		ids2 = NULL;
+		usleep(100 * 1000);
+	}
+	ck_assert_msg(ids2 != NULL, "not replaced");
+	ck_assert_str_ne(ids, ids2);
+	free(ids);
+	free(ids2);
+
+	/* suspend and recover */
+	simple_op("SUSPEND", NULL);
+	wait_app("MONITORING", 0, 30000);
+	ck_assert_int_eq(serving(), 0);
+	simple_op("START_INSTANCES", "\"instances\":2");
+	wait_app("RUNNING", 2, 60000);
+
+	/* kill -9 an executor with instances: replaced on the other within 8 s */
+	victim = on_exec(0) > 0 ? 0 : 1;
+	t0 = drove_time_mono_ms();
+	kill(epid[victim], SIGKILL);
+	waitpid(epid[victim], NULL, 0);
+	epid[victim] = 0;
+	for (;;) {
+		if (app_is("RUNNING", 2) && on_exec(victim) < 0)
+			break;
+		ck_assert_msg(drove_time_mono_ms() - t0 < 8000, "not replaced within 8 s");
+		usleep(100 * 1000);
+	}
+	fprintf(stderr, "test_ctrl_cluster: replaced after kill -9 in %lld ms\n",
+	        (long long)(drove_time_mono_ms() - t0));
+	ck_assert_int_ge(serving(), 2); /* the dead executor's containers may still answer */
+
+	/* destroy */
+	simple_op("SUSPEND", NULL);
+	wait_app("MONITORING", 0, 30000);
+	simple_op("DESTROY", NULL);
+	for (int i = 0; i < 100; i++) {
+		b = NULL;
+		http("GET", "/apis/v1/applications/" APP, NULL, &b);
+		if (strstr(b, "not found")) {
+			free(b);
+			break;
+		}
+		free(b);
+		ck_assert_int_lt(i, 99);
+		usleep(100 * 1000);
+	}
+
+	/* graceful stop: exit 0 */
+	kill(cpid[0], SIGTERM);
+	waitpid(cpid[0], &status, 0);
+	cpid[0] = 0;
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+END_TEST
+
+START_TEST(test_leader_kill9)
+{
+	int leader = -1, other;
+	int64_t t0;
+
+	start_controller(0, 1);
+	start_controller(1, 1);
+	for (int i = 0; i < 200 && leader < 0; i++) {
+		for (int k = 0; k < 2; k++) {
+			port = cport[k];
+			if (http("GET", "/apis/v1/ping", NULL, NULL) == 200)
+				leader = k;
+		}
+		usleep(100 * 1000);
+	}
+	ck_assert_int_ge(leader, 0);
+	other = 1 - leader;
+	port = cport[leader];
+	start_executor(0, 2);
+	start_executor(1, 2);
+	wait_execs(2, 30000);
+	create_app(2);
+	wait_app("RUNNING", 2, 60000);
+	ck_assert_int_eq(serving(), 2);
+
+	t0 = drove_time_mono_ms();
+	kill(cpid[leader], SIGKILL);
+	waitpid(cpid[leader], NULL, 0);
+	cpid[leader] = 0;
+	port = cport[other];
+	/* the ZooKeeper session of the dead leader must expire first (30 s) */
+	while (http("GET", "/apis/v1/ping", NULL, NULL) != 200) {
+		ck_assert_msg(drove_time_mono_ms() - t0 < 60000, "no takeover");
+		usleep(200 * 1000);
+	}
+	fprintf(stderr, "test_ctrl_cluster: takeover after %lld ms\n",
+	        (long long)(drove_time_mono_ms() - t0));
+	wait_app("RUNNING", 2, 30000);
+	{
+		/* the containers kept serving; allow for one busy answer from busybox httpd */
+		int ok = 0;
+		for (int i = 0; i < 50 && ok != 2; i++) {
+			if ((ok = serving()) != 2)
+				usleep(200 * 1000);
+		}
+		ck_assert_int_eq(ok, 2);
+	}
+}
+END_TEST
+
+static size_t discard(char *p, size_t sz, size_t n, void *ud)
+{
+	(void)p;
+	(void)ud;
+	return sz * n;
+}
+
+static long http_auth(const char *method, const char *path, const char *userpass,
+                      const char *header)
+{
+	CURL *h = curl_easy_init();
+	struct curl_slist *hl = NULL;
+	char url[256];
+	long code = 0;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
+	if (userpass)
+		curl_easy_setopt(h, CURLOPT_USERPWD, userpass);
+	if (!strcmp(method, "POST")) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "{}");
+		hl = curl_slist_append(hl, "Content-Type: application/json");
+	}
+	if (header)
+		hl = curl_slist_append(hl, header);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+	if (curl_easy_perform(h) == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(h);
+	return code;
+}
+
+/* The daemon with users from its YAML: 403 for a read-only user on every write, 401 without
+ * credentials, 401 on internal calls without the cluster secret. */
+START_TEST(test_daemon_auth)
+{
+	const char *writes[] = {"/apis/v1/applications/operations",
+	                        "/apis/v1/operations",
+	                        "/apis/v1/applications/operations/A-1/cancel",
+	                        "/apis/v1/operations/A-1/cancel",
+	                        "/apis/v1/cluster/maintenance/set",
+	                        "/apis/v1/cluster/maintenance/unset",
+	                        "/apis/v1/cluster/executors/blacklist?id=x",
+	                        "/apis/v1/cluster/executors/x/blacklist",
+	                        "/apis/v1/cluster/executors/unblacklist?id=x",
+	                        "/apis/v1/cluster/executors/x/unblacklist"};
+	const char *internal[] = {"/apis/v1/internal/cluster/executors/x/instances/last",
+	                          "/apis/v1/internal/cluster/executors/x/instances/current",
+	                          "/apis/v1/internal/cluster/resources/reserved"};
+	char path[256], log[256], *y;
+	int status = 0;
+
+	cport[0] = free_port();
+	y = drove__asprintf(
+	        "server: { applicationConnectors: [{type: http, port: %d}] }\n"
+	        "store: { type: local, dataDir: %s/ctrl-data }\n"
+	        "clusterAuth:\n  secrets:\n    - { nodeType: CONTROLLER, secret: cs }\n"
+	        "    - { nodeType: EXECUTOR, secret: es }\n"
+	        "userAuth:\n  enabled: true\n  encoding: PLAIN\n  users:\n"
+	        "    - { username: guest, password: guestpw, role: EXTERNAL_READ_ONLY }\n"
+	        "    - { username: admin, password: adminpw, role: EXTERNAL_ROOT }\n"
+	        "options: { maintenanceWindowTail: 0s }\n",
+	        cport[0], dir);
+	snprintf(path, sizeof(path), "%s/controller-auth.yml", dir);
+	snprintf(log, sizeof(log), "%s/controller-auth.log", dir);
+	write_file(path, y);
+	free(y);
+	cpid[0] = spawn(CTRL_BIN, path, log);
+	port = cport[0];
+	for (int i = 0; i < 100 && http_auth("GET", "/apis/v1/ping", "guest:guestpw", NULL) != 200;
+	     i++)
+		usleep(100 * 1000);
+	ck_assert_int_eq(http_auth("GET", "/apis/v1/ping", "guest:guestpw", NULL), 200);
+	ck_assert_int_eq(http_auth("GET", "/apis/v1/applications", "guest:guestpw", NULL), 200);
+	for (size_t i = 0; i < sizeof(writes) / sizeof(writes[0]); i++)
+		ck_assert_msg(http_auth("POST", writes[i], "guest:guestpw", NULL) == 403, "%s",
+		              writes[i]);
+	ck_assert_int_eq(http_auth("GET", "/apis/v1/applications", NULL, NULL), 401);
+	ck_assert_int_eq(http_auth("GET", "/apis/v1/applications", "guest:wrong", NULL), 401);
+	ck_assert_int_eq(http_auth("POST", "/apis/v1/messages", NULL, NULL), 401);
+	ck_assert_int_eq(http_auth("POST", "/apis/v1/messages", "admin:adminpw", NULL), 403);
+	for (size_t i = 0; i < sizeof(internal) / sizeof(internal[0]); i++) {
+		ck_assert_msg(http_auth("GET", internal[i], NULL, NULL) == 401, "%s", internal[i]);
+		ck_assert_msg(http_auth("GET", internal[i], NULL, "Cluster-Authorization: wrong") ==
+		                      401,
+		              "%s", internal[i]);
+		ck_assert_msg(http_auth("GET", internal[i], NULL, "Cluster-Authorization: es") ==
+		                      200,
+		              "%s", internal[i]);
+	}
+	ck_assert_int_eq(
+	        http_auth("POST", "/apis/v1/cluster/maintenance/unset", "admin:adminpw", NULL),
+	        200);
+	/* the audit line of that write is in the daemon's log */
+	kill(cpid[0], SIGTERM);
+	waitpid(cpid[0], &status, 0);
+	cpid[0] = 0;
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	{
+		size_t n;
+		FILE *f = fopen(log, "re");
+		char buf[65536];
+		ck_assert_ptr_nonnull(f);
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		buf[n] = '\0';
+		fclose(f);
+		ck_assert_ptr_nonnull(
+		        strstr(buf, "ACCESS_AUDIT: Api [POST] /apis/v1/cluster/maintenance/"
+		                    "unset called by admin: 200"));
+		ck_assert_ptr_nonnull(
+		        strstr(buf, "ACCESS_AUDIT: Api [POST] "
+		                    "/apis/v1/applications/operations called by guest: 403"));
+	}
+}
+END_TEST
+
+/* A bad configuration exits 2. */
+START_TEST(test_daemon_bad_config)
+{
+	char path[256], log[256];
+	int status = 0;
+	pid_t pid;
+	snprintf(path, sizeof(path), "%s/bad.yml", dir);
+	snprintf(log, sizeof(log), "%s/bad.log", dir);
+	write_file(path, "server: { applicationConnectors: [{type: http, port: 99999}] }\n");
+	pid = spawn(CTRL_BIN, path, log);
+	waitpid(pid, &status, 0);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 2);
+}
+END_TEST
+
+Suite *ctrl_cluster_suite(void)
+{
+	Suite *s;
+	TCase *tc;
+
+	/* the executor daemon is built with the exec module; without it, or without podman and
+	 * ZooKeeper, the program is skipped (77), and fails in CI */
+	if (access(EXEC_BIN, X_OK) != 0 || access(CTRL_BIN, X_OK) != 0) {
+		fprintf(stderr, "test_ctrl_cluster: %s or %s not built\n", EXEC_BIN, CTRL_BIN);
+		exit(getenv("DROVE_REQUIRE_COMPONENTS") ? 1 : 77);
+	}
+	sock = drove_test_require_env("DROVE_TEST_DOCKER_SOCK", "podman");
+	zk = drove_test_require_env("DROVE_TEST_ZK", "ZooKeeper");
+	s = suite_create("ctrl_cluster");
+	tc = tcase_create("processes");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_deploy_single_node);
+	tcase_add_test(tc, test_leader_kill9);
+	tcase_add_test(tc, test_daemon_auth);
+	tcase_add_test(tc, test_daemon_bad_config);
+	suite_add_tcase(s, tc);
+	return s;
+}
