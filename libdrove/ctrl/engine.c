@@ -5,8 +5,6 @@
 #include <unistd.h>
 
 #include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <event2/event.h>
@@ -690,33 +688,6 @@ static void on_audit(const char *method, const char *path, const char *user, int
 	           method, path, user ? user : "(unauthenticated)", status);
 }
 
-/* The HTTP server does not set TCP_NODELAY, and replies over ~16 KiB on keep-alive
- * connections then stall on Nagle + delayed ACK (40 ms). Linux copies TCP_NODELAY from a
- * listening socket to the sockets it accepts, so set it on our listener, found by its port.
- * (The http module should set it itself; docs/controller.md.) */
-static void nodelay_listener(int port)
-{
-	struct rlimit rl;
-	int max = 1024;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 65536)
-		max = (int)rl.rlim_cur;
-	for (int fd = 3; fd < max; fd++) {
-		struct sockaddr_storage ss;
-		socklen_t len = sizeof(ss);
-		int acc = 0, one = 1, p = -1;
-		socklen_t alen = sizeof(acc);
-		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &alen) < 0 || !acc ||
-		    getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-			continue;
-		if (ss.ss_family == AF_INET)
-			p = ntohs(((struct sockaddr_in *)&ss)->sin_port);
-		else if (ss.ss_family == AF_INET6)
-			p = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-		if (p == port)
-			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	}
-}
-
 /* ---- public API ---- */
 
 static int build_auth(drove_controller *c)
@@ -847,7 +818,6 @@ int drove_controller_start(drove_controller *c)
 	             cfg->server.port)) < 0)
 		goto fail;
 	c->port = drove__http_server_port(c->http);
-	nodelay_listener(c->port);
 	if (!(c->node_name = drove__asprintf("%s-%d", c->hostname, c->port)) ||
 	    !(c->leader_hp = drove__asprintf("%s:%d", c->hostname, c->port))) {
 		rc = DROVE_ENOMEM;

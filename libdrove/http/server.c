@@ -2,6 +2,8 @@
  * check 400 -> role check 403 -> handler), Drove's envelope, async and streaming replies,
  * access audit. docs/http.md. */
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
@@ -463,6 +465,16 @@ const char *drove__http_req_path(const drove__http_req *r)
 	return r->path;
 }
 
+int drove__http_req_fd(const drove__http_req *r)
+{
+	struct evhttp_connection *conn;
+	struct bufferevent *bev;
+	if (!r->ev || !(conn = evhttp_request_get_connection(r->ev)) ||
+	    !(bev = evhttp_connection_get_bufferevent(conn)))
+		return -1;
+	return (int)bufferevent_getfd(bev);
+}
+
 const char *drove__http_req_param(const drove__http_req *r, const char *name)
 {
 	for (size_t i = 0; name && i < r->match.nparams; i++)
@@ -909,6 +921,13 @@ int drove__http_server_bind(drove__http_server *srv, const char *address, int po
 		free(l);
 		return drove__error(DROVE_EIO, "http bind: %s:%d: evhttp refused the listener",
 		                    address, port);
+	}
+	/* Replies are written in one go and answered by a waiting client: Nagle plus delayed ACK
+	 * would stall any reply of more than a couple of segments by 40 ms. Linux copies
+	 * TCP_NODELAY from the listening socket to every socket it accepts. */
+	{
+		int one = 1;
+		setsockopt(evconnlistener_get_fd(lev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	}
 	l->handle = handle;
 	l->next = srv->listeners;

@@ -98,6 +98,8 @@ size_t drove__http_server_pending(const drove__http_server *srv);
 int drove__http_req_method(const drove__http_req *req);
 /* The path as received (still percent-encoded, without the query). */
 const char *drove__http_req_path(const drove__http_req *req);
+/* The connection's socket, or -1 once the client is gone (for socket options and tests). */
+int drove__http_req_fd(const drove__http_req *req);
 /* A path parameter, percent-decoded; NULL when the route has no such parameter. */
 const char *drove__http_req_param(const drove__http_req *req, const char *name);
 /* The first value of query parameter `name` (decoded, '+' is a space); NULL when absent. */

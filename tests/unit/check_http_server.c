@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <curl/curl.h>
 #include <json-c/json.h>
 
@@ -144,6 +147,17 @@ static int has_header(const struct call *c, const char *line)
 static void h_ping(drove__http_req *req, void *ud)
 {
 	drove__http_reply_success(req, json_object_new_string("pong"));
+}
+
+/* Reports whether the request's connection has TCP_NODELAY (a reply larger than a few
+ * segments would otherwise wait 40 ms for the client's delayed ACK). */
+static void h_nodelay(drove__http_req *req, void *ud)
+{
+	int fd = drove__http_req_fd(req), on = -1;
+	socklen_t len = sizeof(on);
+	if (fd < 0 || getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, &len) < 0)
+		on = -1;
+	drove__http_reply_success(req, json_object_new_int(on != 0 && on != -1 ? 1 : on));
 }
 
 static void h_instance(drove__http_req *req, void *ud)
@@ -326,6 +340,7 @@ static void setup(void)
 	drove__http_server_set_audit(srv, DROVE_HTTP_POST | DROVE_HTTP_PUT, on_audit, NULL);
 #define R(m, p, a, l, f) ck_assert_int_eq(drove__http_server_route(srv, m, p, a, l, f, NULL), 0)
 	R(DROVE_HTTP_GET, "/apis/v1/ping", DROVE_ROLES_ANY, 1, h_ping);
+	R(DROVE_HTTP_GET, "/apis/v1/nodelay", DROVE_HTTP_PUBLIC, 0, h_nodelay);
 	R(DROVE_HTTP_GET, "/apis/v1/applications/{appId}/instances/{instanceId}", DROVE_ROLES_ANY,
 	  1, h_instance);
 	R(DROVE_HTTP_POST, "/apis/v1/applications/operations", DROVE_ROLES_OPERATIONS, 1,
@@ -366,6 +381,17 @@ START_TEST(test_routing_params_and_query)
 	                 "\"instanceId\":\"AI x/y\",\"states\":\"HEALTHY,READY\",\"size\":\"a b!\","
 	                 "\"user\":\"admin\"},\"message\":\"success\"}");
 	ck_assert(has_header(&c, "Content-Type: application/json"));
+	call_free(&c);
+}
+END_TEST
+
+START_TEST(test_connections_have_nodelay)
+{
+	struct call c = {.path = "/apis/v1/nodelay"};
+	one(&c);
+	ck_assert_int_eq(c.code, 200);
+	ck_assert_str_eq(c.body_out.data,
+	                 "{\"status\":\"SUCCESS\",\"data\":1,\"message\":\"success\"}");
 	call_free(&c);
 }
 END_TEST
@@ -765,6 +791,7 @@ Suite *http_server_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_routing_params_and_query);
+	tcase_add_test(tc, test_connections_have_nodelay);
 	tcase_add_test(tc, test_not_found_and_method_not_allowed);
 	tcase_add_test(tc, test_envelope_shapes);
 	tcase_add_test(tc, test_unauthorized_and_forbidden);
