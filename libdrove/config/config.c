@@ -262,7 +262,9 @@ static int read_zookeeper(yr *r, yn *zk, drove__cfg_store *st)
 
 	if ((rc = drove__yr_str(r, zk, "connectionString", &st->zk_connection)) < 0 ||
 	    (rc = drove__yr_str(r, zk, "nameSpace", &st->zk_namespace)) < 0 ||
-	    (rc = drove__yr_str(r, zk, "namespace", &st->zk_namespace)) < 0)
+	    (rc = drove__yr_str(r, zk, "namespace", &st->zk_namespace)) < 0 ||
+	    (rc = drove__yr_duration(r, zk, "sessionTimeout", SEC, 300 * SEC,
+	                             &st->zk_session_timeout_ms, NULL)) < 0)
 		return rc;
 	if (!st->zk_connection || !*st->zk_connection)
 		return drove__yr_required(r, zk, "connectionString");
@@ -277,6 +279,7 @@ static int read_store(yr *r, yn *root, drove_config *cfg, bool required)
 	int rc;
 
 	st->type = DROVE_CONFIG_STORE_ZOOKEEPER;
+	st->zk_session_timeout_ms = 30 * SEC;
 	if ((rc = drove__yr_map(r, root, "zookeeper", &zk)) < 0 ||
 	    (rc = drove__yr_map(r, root, "store", &store)) < 0)
 		return rc;
@@ -1120,6 +1123,8 @@ struct keydef {
 #define C     DROVE_CONFIG_CONTROLLER
 #define E     DROVE_CONFIG_EXECUTOR
 static const struct keydef keys[] = {
+        {C, "zookeeper.sessionTimeout", T_I64, offsetof(drove_config, store.zk_session_timeout_ms)},
+        {E, "zookeeper.sessionTimeout", T_I64, offsetof(drove_config, store.zk_session_timeout_ms)},
         {C, "options.staleCheckInterval", T_I64, CO(stale_check_interval_ms)},
         {C, "options.staleAppAge", T_I64, CO(stale_app_age_ms)},
         {C, "options.maxStaleInstancesCount", T_I64, CO(max_stale_instances_count)},

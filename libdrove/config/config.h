@@ -19,6 +19,7 @@ typedef struct drove__cfg_store {
 	int type; /* enum drove_config_store */
 	char *zk_connection;
 	char *zk_namespace; /* default "drove" */
+	int64_t zk_session_timeout_ms; /* ours: zookeeper.sessionTimeout, 30 s, 1..300 s */
 	char *data_dir;
 } drove__cfg_store;
 

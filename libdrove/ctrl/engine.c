@@ -17,6 +17,7 @@
 #include "config/config.h"
 #include "core/loop_internal.h"
 #include "ctrl/ctrl.h"
+#include "store/store_internal.h"
 #include "http/client.h"
 #include "http/server.h"
 
@@ -824,21 +825,8 @@ int drove_controller_start(drove_controller *c)
 		goto fail;
 	}
 	/* the store */
-	if ((rc = drove_store_opts_new(&so)) < 0)
+	if ((rc = drove__store_opts_from_config(cfg, &so)) < 0)
 		goto fail;
-	if (cfg->store.type == DROVE_CONFIG_STORE_ZOOKEEPER) {
-		if ((rc = drove_store_opts_set_zk(so, cfg->store.zk_connection)) < 0)
-			goto fail;
-		if (cfg->store.zk_namespace) {
-			char *ns = drove__asprintf("/%s", cfg->store.zk_namespace);
-			rc = ns ? drove_store_opts_set_namespace(so, ns) : DROVE_ENOMEM;
-			free(ns);
-			if (rc < 0)
-				goto fail;
-		}
-	} else if ((rc = drove_store_opts_set_local(so, cfg->store.data_dir)) < 0) {
-		goto fail;
-	}
 	if ((rc = drove_store_open(&c->store, c->loop, so)) < 0)
 		goto fail;
 	drove_store_opts_free(so);

@@ -15,6 +15,7 @@
 #include <drove/ids.h>
 #include "core/loop_internal.h"
 #include "exec/engine.h"
+#include "store/store_internal.h"
 #include "http/server.h"
 #include "model/codec.h"
 
@@ -1362,17 +1363,11 @@ int drove_executor_start(drove_executor *ex)
 		return rc;
 	if (drove_config_store_type(ex->cfg) == DROVE_CONFIG_STORE_ZOOKEEPER) {
 		drove_store_opts *so = NULL;
-		char *ns = drove__asprintf("/%s", drove_config_zk_namespace(ex->cfg));
-		if (!ns || (rc = drove_store_opts_new(&so)) < 0 ||
-		    (rc = drove_store_opts_set_zk(so, drove_config_zk_connection(ex->cfg))) < 0 ||
-		    (rc = drove_store_opts_set_namespace(so, ns)) < 0 ||
+		if ((rc = drove__store_opts_from_config(ex->cfg, &so)) < 0 ||
 		    (rc = drove_store_open(&ex->store, ex->loop, so)) < 0) {
-			rc = ns ? rc : DROVE_ENOMEM;
-			free(ns);
 			drove_store_opts_free(so);
 			return rc;
 		}
-		free(ns);
 		drove_store_opts_free(so);
 	}
 	if ((rc = drove__http_server_new(&ex->srv, ex->loop, ex->auth)) < 0 ||

@@ -203,4 +203,10 @@ void drove__election_fence(drove_store *store);
 /* store.c: re-arming watches freed at close */
 void drove__rewatch_free_all(drove_store *store);
 
+/* Options for the store a controller or executor configuration names (ZooKeeper with its
+ * namespace and session timeout, or the local data directory). @return 0, DROVE_EINVAL (the
+ * configuration has no store) or DROVE_ENOMEM. */
+struct drove_config;
+int drove__store_opts_from_config(const struct drove_config *cfg, drove_store_opts **out);
+
 #endif

@@ -229,7 +229,8 @@ static void start_controller(int i, int zk_mode)
 	if (zk_mode)
 		y = drove__asprintf(
 		        "server: { applicationConnectors: [{type: http, port: %d}] }\n"
-		        "zookeeper: { connectionString: \"%s\", nameSpace: ctrlcluster%d }\n",
+		        "zookeeper: { connectionString: \"%s\", nameSpace: ctrlcluster%d,"
+		        " sessionTimeout: 4s }\n",
 		        cport[i], zk, (int)getpid());
 	else
 		y = drove__asprintf("server: { applicationConnectors: [{type: http, port: %d}] }\n"

@@ -391,6 +391,19 @@ START_TEST(test_range_errors)
 	        "controller.yml:3: options.clusterOpTimeout: 2000 seconds is above 30 minutes");
 	ASSERT_FAILS(load_c(ZK "options: {staleCheckInterval: 30s}\n"),
 	             "controller.yml:2: options.staleCheckInterval: 30 seconds is below 1 minute");
+	/* zookeeper.sessionTimeout (ours): default 30 s, 1..300 s */
+	ck_assert_int_eq(load_c(ZK), 0);
+	ck_assert_int_eq(get("zookeeper.sessionTimeout"), 30000);
+	drove_config_free(cfg);
+	cfg = NULL;
+	ck_assert_int_eq(load_c("zookeeper: {connectionString: \"zk:2181\", sessionTimeout: 4s}\n"),
+	                 0);
+	ck_assert_int_eq(get("zookeeper.sessionTimeout"), 4000);
+	drove_config_free(cfg);
+	cfg = NULL;
+	ASSERT_FAILS(
+	        load_c("zookeeper: {connectionString: \"zk:2181\", sessionTimeout: 10ms}\n"),
+	        "controller.yml:1: zookeeper.sessionTimeout: 10 milliseconds is below 1 second");
 	/* our test-friendly intervals (docs/configuration.md) */
 	ck_assert_int_eq(load_c(ZK "options: {staleExecutorAge: 2s, reconcileInterval: 500ms, "
 	                           "staleInstanceReportAge: 3s, maintenanceWindowTail: 0s, "
@@ -402,9 +415,11 @@ START_TEST(test_range_errors)
 	drove_config_free(cfg);
 	cfg = NULL;
 	ASSERT_FAILS(load_c(ZK "options: {reconcileInterval: 10ms}\n"),
-	             "controller.yml:2: options.reconcileInterval: 10 milliseconds is below 100 milliseconds");
+	             "controller.yml:2: options.reconcileInterval: 10 milliseconds is below 100 "
+	             "milliseconds");
 	ASSERT_FAILS(load_e(ZK "options: {snapshotInterval: 50ms}\n"),
-	             "executor.yml:2: options.snapshotInterval: 50 milliseconds is below 100 milliseconds");
+	             "executor.yml:2: options.snapshotInterval: 50 milliseconds is below 100 "
+	             "milliseconds");
 	ASSERT_FAILS(load_c(ZK "options: {staleExecutorAge: 2h}\n"),
 	             "controller.yml:2: options.staleExecutorAge: 2 hours is above 1 hour");
 	ASSERT_FAILS(load_c(ZK "options: {jobRetryCount: 40}\n"),
@@ -520,8 +535,8 @@ START_TEST(test_unknown_keys)
 	             "controller.yml:2: zookeper: unknown key");
 	ASSERT_FAILS(load_c(ZK "options:\n  clusterOpTimout: 10s\n"),
 	             "controller.yml:3: options.clusterOpTimout: unknown key");
-	ASSERT_FAILS(load_c("zookeeper: {connectionString: x, sessionTimeout: 5}\n"),
-	             "controller.yml:1: zookeeper.sessionTimeout: unknown key");
+	ASSERT_FAILS(load_c("zookeeper: {connectionString: x, connectTimeout: 5}\n"),
+	             "controller.yml:1: zookeeper.connectTimeout: unknown key");
 	ASSERT_FAILS(load_c(ZK "userAuth:\n  users:\n"
 	                       "    - {username: a, password: b, role: EXTERNAL_ROOT, email: x}\n"),
 	             "controller.yml:4: userAuth.users[0].email: unknown key");
