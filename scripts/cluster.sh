@@ -119,6 +119,7 @@ resources:
 options:
   hostname: 127.0.0.1
   cacheImages: true
+  maxOpenFiles: 1024   # the default (470000) exceeds what podman may grant on many hosts
   dockerSocketPath: $state/podman.sock
   remoteUpdateMode: $([ -n "$zk" ] && echo STORE || echo RPC)
   snapshotInterval: 2s

@@ -18,11 +18,19 @@ char *drove__strdup(const char *s)
 
 char *drove__strndup(const char *s, size_t n)
 {
+	const char *nul;
 	char *d;
 	if (!s)
 		return NULL;
-	if (!(d = strndup(s, n)))
+	/* Never look past s[n - 1]: callers pass slices of buffers with no terminating NUL. */
+	if ((nul = memchr(s, '\0', n)))
+		n = (size_t)(nul - s);
+	if (!(d = malloc(n + 1))) {
 		drove__enomem();
+		return NULL;
+	}
+	memcpy(d, s, n);
+	d[n] = '\0';
 	return d;
 }
 

@@ -425,6 +425,25 @@ START_TEST(test_strmap)
 }
 END_TEST
 
+START_TEST(test_strndup_reads_no_further_than_n)
+{
+	/* an unterminated slice on the heap: ASan flags any read past it */
+	char *raw = malloc(5), *d;
+	memcpy(raw, "hello", 5);
+	d = drove__strndup(raw, 5);
+	ck_assert_str_eq(d, "hello");
+	free(d);
+	d = drove__strndup(raw, 3);
+	ck_assert_str_eq(d, "hel");
+	free(d);
+	d = drove__strndup("ab\0cd", 5);
+	ck_assert_str_eq(d, "ab");
+	free(d);
+	ck_assert_ptr_null(drove__strndup(NULL, 3));
+	free(raw);
+}
+END_TEST
+
 START_TEST(test_buf)
 {
 	drove__buf b = DROVE_BUF_INIT;
@@ -595,6 +614,7 @@ Suite *core_suite(void)
 	tcase_add_test(tc, test_strlist);
 	tcase_add_test(tc, test_strmap);
 	tcase_add_test(tc, test_buf);
+	tcase_add_test(tc, test_strndup_reads_no_further_than_n);
 	tcase_add_test(tc, test_base64);
 	tcase_add_test(tc, test_clocks);
 	suite_add_tcase(s, tc);
