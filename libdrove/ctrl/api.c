@@ -566,6 +566,7 @@ static void h_cluster(drove__http_req *req, void *ud)
 	drove_controller *c = ud;
 	struct json_object *o = json_object_new_object();
 	int64_t fc = 0, uc = 0, fm = 0, um = 0, nex = 0, nactive = 0;
+	size_t nls = 0, nls_active = 0;
 
 	for (size_t i = 0; i < c->n_execs; i++) {
 		int64_t a, b, x, y;
@@ -586,9 +587,12 @@ static void h_cluster(drove__http_req *req, void *ud)
 	json_object_object_add(o, "numExecutors", json_object_new_int64(nex));
 	json_object_object_add(o, "numApplications", json_object_new_int64((int64_t)c->n_apps));
 	json_object_object_add(o, "numActiveApplications", json_object_new_int64(nactive));
-	json_object_object_add(o, "numActiveTasks", json_object_new_int64(0));
-	json_object_object_add(o, "numLocalServices", json_object_new_int64(0));
-	json_object_object_add(o, "numActiveLocalServices", json_object_new_int64(0));
+	drove__ctrl_lsvc_counts(c, &nls, &nls_active);
+	json_object_object_add(o, "numActiveTasks",
+	                       json_object_new_int64((int64_t)drove__ctrl_tasks_active(c)));
+	json_object_object_add(o, "numLocalServices", json_object_new_int64((int64_t)nls));
+	json_object_object_add(o, "numActiveLocalServices",
+	                       json_object_new_int64((int64_t)nls_active));
 	json_object_object_add(o, "freeCores", json_object_new_int64(fc));
 	json_object_object_add(o, "usedCores", json_object_new_int64(uc));
 	json_object_object_add(o, "totalCores", json_object_new_int64(fc + uc));
@@ -755,6 +759,7 @@ static void bl_sent(drove_controller *c, int status, const char *message, void *
 				drove_sched_executor_set_state(c->sched, e->id,
 				                               DROVE_EXECUTOR_BLACKLIST_REQUESTED);
 		}
+		drove__ctrl_lsvc_executor_changed(c, e->id);
 		{
 			drove_event *ev = drove__ctrl_event_new(
 			        c->ctx, r->unblacklist ? DROVE_EVENT_EXECUTOR_UN_BLACKLISTED
@@ -1027,17 +1032,12 @@ static void h_messages(drove__http_req *req, void *ud)
 	drove__message_free(m);
 }
 
-static int64_t expected_cb(const char *app_id, void *ud)
-{
-	drove__ctrl_app *app = drove__ctrl_app_find(ud, app_id);
-	return app ? app->info->instances : -1;
-}
-
 static void known(drove__http_req *req, drove_controller *c, bool last)
 {
 	const char *id = drove__http_req_param(req, "executorId");
 	drove__ctrl_exec *e = drove__ctrl_exec_find(c, id);
 	drove_known_instances *k = NULL;
+	drove__ctrl_known_fns fns;
 
 	if (!e || !e->nd || e->removed != last) {
 		char *msg = drove__asprintf("No executor found with id: %s", id);
@@ -1045,7 +1045,8 @@ static void known(drove__http_req *req, drove_controller *c, bool last)
 		free(msg);
 		return;
 	}
-	if (drove__ctrl_known_instances(e->nd, expected_cb, c, NULL, &k) < 0)
+	drove__ctrl_known_fns_init(c, &fns);
+	if (drove__ctrl_known_instances(e->nd, &fns, NULL, &k) < 0)
 		return drove__http_reply_server_error(req, drove_error_last()->message);
 	drove__http_reply_success(req, drove__known_instances_to_jobj(k));
 	drove__known_instances_free(k);
@@ -1059,16 +1060,6 @@ static void h_known_last(drove__http_req *req, void *ud)
 static void h_known_current(drove__http_req *req, void *ud)
 {
 	known(req, ud, false);
-}
-
-static void h_reserved(drove__http_req *req, void *ud)
-{
-	struct json_object *o = json_object_new_object();
-	(void)ud;
-	json_object_object_add(o, "cpus", json_object_new_int(0));
-	json_object_object_add(o, "memory", json_object_new_int(0));
-	json_object_object_add(o, "requiredInstances", json_object_new_object());
-	drove__http_reply_success(req, o);
 }
 
 /* ---- the route table ---- */
@@ -1116,17 +1107,20 @@ static const struct route {
          h_known_last},
         {GET, V1 "/internal/cluster/executors/{executorId}/instances/current", DROVE_ROLES_CLUSTER,
          1, h_known_current},
-        {GET, V1 "/internal/cluster/resources/reserved", DROVE_ROLES_CLUSTER, 1, h_reserved},
 };
 
 int drove__ctrl_api_routes(drove_controller *c)
 {
+	int rc;
 	for (size_t i = 0; i < DROVE_ARRAY_LEN(routes); i++) {
-		int rc = drove__http_server_route(c->http, routes[i].methods, routes[i].path,
-		                                  routes[i].access, routes[i].leader_only,
-		                                  routes[i].fn, c);
+		rc = drove__http_server_route(c->http, routes[i].methods, routes[i].path,
+		                              routes[i].access, routes[i].leader_only, routes[i].fn,
+		                              c);
 		if (rc < 0)
 			return rc;
 	}
+	if ((rc = drove__ctrl_task_routes(c)) < 0 || (rc = drove__ctrl_lsvc_routes(c)) < 0 ||
+	    (rc = drove__ctrl_log_routes(c)) < 0 || (rc = drove__ctrl_iapi_routes(c)) < 0)
+		return rc;
 	return 0;
 }

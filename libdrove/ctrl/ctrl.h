@@ -139,13 +139,21 @@ struct json_object *drove__ctrl_endpoints(drove__ctrl_app *const *apps, size_t n
 struct json_object *drove__ctrl_masked_spec(const drove_app_spec *spec);
 /* Expected instances of an app id (-1: no such app); for the known-instances split. */
 typedef int64_t (*drove__ctrl_expected_fn)(const char *app_id, void *userdata);
+/* 1 when the leader tracks (expects) this task / local-service instance. */
+typedef bool (*drove__ctrl_task_known_fn)(const drove_task_info *t, void *userdata);
+typedef bool (*drove__ctrl_lsi_known_fn)(const drove_ls_instance_info *li, void *userdata);
+typedef struct drove__ctrl_known_fns {
+	drove__ctrl_expected_fn app_expected;
+	drove__ctrl_task_known_fn task_known; /* NULL: active tasks are known */
+	drove__ctrl_lsi_known_fn lsi_known;   /* NULL: every LS instance is stale */
+	void *userdata;
+} drove__ctrl_known_fns;
 /* KnownInstancesData for the instances of a node (§8.5 classification): app instances of an
- * app with expected > 0 are known, the rest stale; tasks known (no task engine yet: stale
- * unless still running); local-service instances are stale (no local services yet). `extra`
- * (may be NULL) adds instance ids the leader is starting there right now (known). */
-int drove__ctrl_known_instances(const drove_node_data *nd, drove__ctrl_expected_fn expected,
-                                void *userdata, const drove_strlist *extra,
-                                drove_known_instances **out);
+ * app with expected > 0 are known, the rest stale; tasks and local-service instances as the
+ * fns say. `extra` (may be NULL) adds app instance ids the leader is starting there right
+ * now (known). */
+int drove__ctrl_known_instances(const drove_node_data *nd, const drove__ctrl_known_fns *fns,
+                                const drove_strlist *extra, drove_known_instances **out);
 /* Convert a spec placement policy (NULL: ANY) to the scheduler's. @return 0, DROVE_EINVAL or
  * DROVE_ENOMEM. */
 int drove__ctrl_policy_convert(const drove_placement_policy *p, drove_sched_policy **out);
@@ -203,6 +211,8 @@ struct drove_controller {
 	void *bl_pending;               /* the blacklist request waiting for executors (api.c) */
 	struct drove__ctrl_send *sends; /* messages in flight */
 	struct drove__ctrl_decoder *decoder;
+	struct drove__ctrl_tasks *tasks; /* tasks.c */
+	struct drove__ctrl_lsvcs *lsvcs; /* lsvc.c */
 	/* timers */
 	struct event *t_jobs, *t_reconcile, *t_execs, *t_purge, *t_node;
 	int64_t next_reconcile_mono;
@@ -296,6 +306,58 @@ int drove__ctrl_decode_async(drove_controller *c, struct drove__http_req *req, c
 /* A decoded message (`m`, or NULL and `error`): apply it and answer `req` (api.c). */
 void drove__ctrl_message_decoded(drove_controller *c, struct drove__http_req *req, drove_message *m,
                                  const char *error);
+
+/* ---- tasks (tasks.c): §2.5, §4.3, §5.3 ----
+ * State lives in c->tasks (created on demand, freed by drove__ctrl_tasks_clear). */
+/* Register the task routes (/tasks/...). @return 0 or the server's error. */
+int drove__ctrl_task_routes(drove_controller *c);
+/* Leadership acquired (after apps): load the stored task records. */
+void drove__ctrl_tasks_load(drove_controller *c);
+/* Leadership lost / stop: drop every task in memory (no callbacks, nothing written). */
+void drove__ctrl_tasks_clear(drove_controller *c);
+/* A TaskInfo reported by an executor (TASK_STATE_REPORT or in a snapshot); copied. */
+void drove__ctrl_task_apply(drove_controller *c, const drove_task_info *t);
+/* Reconciliation (leader, ready): staleness, retention. */
+void drove__ctrl_tasks_reconcile(drove_controller *c);
+/* Jobs tick (leader, ready): starts, kills, timeouts. */
+void drove__ctrl_tasks_tick(drove_controller *c);
+/* Executor `exec_id` is gone: its running tasks are LOST. */
+void drove__ctrl_tasks_executor_lost(drove_controller *c, const char *exec_id);
+/* For KnownInstancesData: 1 when the leader tracks this task. */
+bool drove__ctrl_task_known(const drove_task_info *t, void *c);
+/* Tasks in an active state (cluster summary). */
+size_t drove__ctrl_tasks_active(drove_controller *c);
+
+/* ---- local services (lsvc.c): §2.6, §4.4, §5.4 ----
+ * State lives in c->lsvcs (created on demand, freed by drove__ctrl_lsvc_clear). */
+/* Register the local-service routes, and /internal/cluster/resources/reserved. */
+int drove__ctrl_lsvc_routes(drove_controller *c);
+void drove__ctrl_lsvc_load(drove_controller *c);
+void drove__ctrl_lsvc_clear(drove_controller *c);
+/* A LocalServiceInstanceInfo reported by an executor (report or snapshot); copied. */
+void drove__ctrl_lsvc_apply(drove_controller *c, const drove_ls_instance_info *li);
+/* Reconciliation (leader, ready): instances per executor, staleness. */
+void drove__ctrl_lsvc_reconcile(drove_controller *c);
+void drove__ctrl_lsvc_tick(drove_controller *c);
+void drove__ctrl_lsvc_executor_lost(drove_controller *c, const char *exec_id);
+/* Executor `exec_id` was added, blacklisted or unblacklisted: adjust soon. */
+void drove__ctrl_lsvc_executor_changed(drove_controller *c, const char *exec_id);
+bool drove__ctrl_lsvc_known(const drove_ls_instance_info *li, void *c);
+/* Services, and those ACTIVE or CONFIG_TESTING (cluster summary). */
+void drove__ctrl_lsvc_counts(drove_controller *c, size_t *total, size_t *active);
+
+/* ---- log files proxied to executors (logs.c): §2.9 ---- */
+int drove__ctrl_log_routes(drove_controller *c);
+
+/* ---- the app-instance API and instance tokens (iapi.c): §2.10, §8.9 ---- */
+int drove__ctrl_iapi_routes(drove_controller *c);
+/* The token of an instance (app id or service id), signed with instanceAuth.secret.
+ * @return a new string (free()) or NULL (error set). */
+char *drove__ctrl_instance_token(drove_controller *c, const char *app_id, const char *instance_id,
+                                 const char *executor_id);
+
+/* The known-instance classifier of the leader's state (api.c, engine.c). */
+void drove__ctrl_known_fns_init(drove_controller *c, drove__ctrl_known_fns *fns);
 
 /* ---- REST (api.c) ---- */
 /* Decode and validate an ApplicationOperation body (POST /applications/operations): 0 with

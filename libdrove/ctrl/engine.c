@@ -284,6 +284,8 @@ void drove__ctrl_lose_executor_instances(drove_controller *c, const char *exec_i
 		if (any && app->job)
 			drove__ctrl_job_step(c, app);
 	}
+	drove__ctrl_tasks_executor_lost(c, exec_id);
+	drove__ctrl_lsvc_executor_lost(c, exec_id);
 }
 
 /* Keep at most max_old_instances non-active records per app (oldest go). */
@@ -323,9 +325,20 @@ static int64_t expected_of(const char *app_id, void *ud)
 	return app->info->instances;
 }
 
+void drove__ctrl_known_fns_init(drove_controller *c, drove__ctrl_known_fns *fns)
+{
+	fns->app_expected = expected_of;
+	fns->task_known = drove__ctrl_task_known;
+	fns->lsi_known = drove__ctrl_lsvc_known;
+	fns->userdata = c;
+}
+
 /* EXPECTED_INSTANCES to every live executor (the executor's zombie reaper). */
 static void send_expected(drove_controller *c)
 {
+	drove__ctrl_known_fns fns;
+
+	drove__ctrl_known_fns_init(c, &fns);
 	for (size_t e = 0; e < c->n_execs; e++) {
 		drove__ctrl_exec *ex = c->execs[e];
 		drove_strlist *extra = NULL;
@@ -354,7 +367,7 @@ static void send_expected(drove_controller *c)
 			return;
 		}
 		m->type = DROVE_MSG_EXPECTED_INSTANCES;
-		if (drove__ctrl_known_instances(ex->nd, expected_of, c, extra, &m->known) == 0)
+		if (drove__ctrl_known_instances(ex->nd, &fns, extra, &m->known) == 0)
 			drove__ctrl_send_msg(c, ex, m, 0, NULL, NULL, NULL);
 		else
 			drove__message_free(m);
@@ -411,6 +424,8 @@ void drove__ctrl_reconcile(drove_controller *c)
 			prune_old(c, app);
 			check_app(c, app, now);
 		}
+		drove__ctrl_tasks_reconcile(c);
+		drove__ctrl_lsvc_reconcile(c);
 	}
 	send_expected(c);
 }
@@ -460,8 +475,11 @@ static void on_jobs_tick(evutil_socket_t fd, short what, void *ud)
 	(void)fd;
 	(void)what;
 	check_ready(c);
-	if (c->ready)
+	if (c->ready) {
 		drove__ctrl_jobs_tick(c);
+		drove__ctrl_tasks_tick(c);
+		drove__ctrl_lsvc_tick(c);
+	}
 }
 
 static void on_reconcile_tick(evutil_socket_t fd, short what, void *ud)
@@ -525,6 +543,8 @@ static void clear_state(drove_controller *c)
 	free(c->apps);
 	c->apps = NULL;
 	c->n_apps = c->cap_apps = 0;
+	drove__ctrl_tasks_clear(c);
+	drove__ctrl_lsvc_clear(c);
 	drove__ctrl_execs_clear(c);
 	drove__ctrl_events_clear(&c->events);
 	drove__ctrl_sends_free(c);
@@ -650,6 +670,8 @@ static void on_acquired(drove_controller *c, int64_t term)
 		for (size_t i = 0; i < drove_strlist_count(ids); i++)
 			load_app(c, drove_strlist_get(ids, i), now);
 	drove_strlist_free(ids);
+	drove__ctrl_tasks_load(c);
+	drove__ctrl_lsvc_load(c);
 	load_executors(c);
 	check_ready(c);
 }

@@ -134,6 +134,10 @@ static void on_snapshot(drove_controller *c, drove_node_data *nd)
 	}
 	for (size_t i = 0; i < nd->n_instances; i++)
 		drove__ctrl_apply_instance(c, &nd->instances[i]);
+	for (size_t i = 0; i < nd->n_tasks; i++)
+		drove__ctrl_task_apply(c, &nd->tasks[i]);
+	for (size_t i = 0; i < nd->n_service_instances; i++)
+		drove__ctrl_lsvc_apply(c, &nd->service_instances[i]);
 	drove__node_data_free(e->nd);
 	e->nd = nd;
 	e->seen_mono = drove_time_mono_ms();
@@ -143,6 +147,8 @@ static void on_snapshot(drove_controller *c, drove_node_data *nd)
 		exec_event(c, DROVE_EVENT_EXECUTOR_ADDED, e);
 	}
 	sched_update(c, e);
+	if (added)
+		drove__ctrl_lsvc_executor_changed(c, e->id);
 }
 
 static void on_report(drove_controller *c, const drove_message *m)
@@ -153,6 +159,10 @@ static void on_report(drove_controller *c, const drove_message *m)
 		e = drove__ctrl_exec_of(c, m->snapshot->executor_id);
 	if (!e && m->instance && m->instance->executor_id)
 		e = drove__ctrl_exec_of(c, m->instance->executor_id);
+	if (!e && m->task && m->task->executor_id)
+		e = drove__ctrl_exec_of(c, m->task->executor_id);
+	if (!e && m->ls_instance && m->ls_instance->executor_id)
+		e = drove__ctrl_exec_of(c, m->ls_instance->executor_id);
 	if (e && m->snapshot) {
 		drove_resource_snapshot *rs = NULL;
 		if (drove__resource_snapshot_copy(m->snapshot, &rs) == 0) {
@@ -165,6 +175,10 @@ static void on_report(drove_controller *c, const drove_message *m)
 	}
 	if (m->instance)
 		drove__ctrl_apply_instance(c, m->instance);
+	if (m->task)
+		drove__ctrl_task_apply(c, m->task);
+	if (m->ls_instance)
+		drove__ctrl_lsvc_apply(c, m->ls_instance);
 }
 
 void drove__ctrl_handle_message(drove_controller *c, drove_message *m)
@@ -177,10 +191,12 @@ void drove__ctrl_handle_message(drove_controller *c, drove_message *m)
 		}
 		break;
 	case DROVE_MSG_INSTANCE_STATE_REPORT:
+	case DROVE_MSG_TASK_STATE_REPORT:
+	case DROVE_MSG_LOCAL_SERVICE_INSTANCE_STATE_REPORT:
 		on_report(c, m);
 		break;
 	default:
-		break; /* tasks and local services: no engine yet */
+		break;
 	}
 }
 
@@ -272,6 +288,7 @@ void drove__ctrl_blacklist_tick(drove_controller *c)
 				drove_sched_executor_set_state(c->sched, e->id,
 				                               DROVE_EXECUTOR_BLACKLISTED);
 			msg_simple(c, e, DROVE_MSG_BLACKLIST);
+			drove__ctrl_lsvc_executor_changed(c, e->id);
 			exec_event(c, DROVE_EVENT_EXECUTOR_BLACKLISTED, e);
 			drove__info(c->ctx, MOD, "executor %s: blacklisted", e->id);
 		}

@@ -250,6 +250,14 @@ static void send_start(drove_controller *c, struct task *t, const drove_app_spec
 		attempt_failed(c, t, "cannot build the start message");
 		return;
 	}
+	free(spec->instance_auth_token);
+	if (!(spec->instance_auth_token =
+	              drove__ctrl_instance_token(c, app->id, t->new_id, e->id))) {
+		drove__app_instance_spec_free(spec);
+		free(m);
+		attempt_failed(c, t, drove_error_last()->message);
+		return;
+	}
 	m->type = DROVE_MSG_START_INSTANCE;
 	m->app_spec = spec;
 	drove__info(c->ctx, MOD, "app %s: starting %s on %s", app->id, t->new_id, e->id);

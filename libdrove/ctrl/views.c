@@ -223,10 +223,11 @@ static void sort_unique(char **v, size_t *n)
 	*n = k;
 }
 
-int drove__ctrl_known_instances(const drove_node_data *nd, drove__ctrl_expected_fn expected,
-                                void *userdata, const drove_strlist *extra,
-                                drove_known_instances **out)
+int drove__ctrl_known_instances(const drove_node_data *nd, const drove__ctrl_known_fns *fns,
+                                const drove_strlist *extra, drove_known_instances **out)
 {
+	void *userdata = fns->userdata;
+	size_t c_ls = 0;
 	drove_known_instances *k = calloc(1, sizeof(*k));
 	size_t c_known = 0, c_stale = 0, c_task = 0, c_stask = 0, c_sls = 0, n_extra;
 	int rc = 0;
@@ -245,30 +246,36 @@ int drove__ctrl_known_instances(const drove_node_data *nd, drove__ctrl_expected_
 		if (!id || (n_extra &&
 		            bsearch(&id, k->app_instance_ids, n_extra, sizeof(char *), cmp_str)))
 			continue;
-		if (in->app_id && expected(in->app_id, userdata) > 0)
+		if (in->app_id && fns->app_expected(in->app_id, userdata) > 0)
 			rc = add_id(&k->app_instance_ids, &k->n_app_instance_ids, &c_known, id);
 		else
 			rc = add_id(&k->stale_app_instance_ids, &k->n_stale_app_instance_ids,
 			            &c_stale, id);
 	}
-	/* no task or local-service engine yet: running tasks are left alone (known), the rest
-	 * and every local-service instance are stale */
 	for (size_t i = 0; nd && rc == 0 && i < nd->n_tasks; i++) {
 		const drove_task_info *t = &nd->tasks[i];
 		if (!t->instance_id)
 			continue;
-		if (drove_task_state_is_active((int)t->state))
+		if (fns->task_known ? fns->task_known(t, userdata)
+		                    : drove_task_state_is_active((int)t->state))
 			rc = add_id(&k->task_instance_ids, &k->n_task_instance_ids, &c_task,
 			            t->instance_id);
 		else
 			rc = add_id(&k->stale_task_instance_ids, &k->n_stale_task_instance_ids,
 			            &c_stask, t->instance_id);
 	}
-	for (size_t i = 0; nd && rc == 0 && i < nd->n_service_instances; i++)
-		if (nd->service_instances[i].instance_id)
+	for (size_t i = 0; nd && rc == 0 && i < nd->n_service_instances; i++) {
+		const drove_ls_instance_info *li = &nd->service_instances[i];
+		if (!li->instance_id)
+			continue;
+		if (fns->lsi_known && fns->lsi_known(li, userdata))
+			rc = add_id(&k->local_service_instance_ids,
+			            &k->n_local_service_instance_ids, &c_ls, li->instance_id);
+		else
 			rc = add_id(&k->stale_local_service_instance_ids,
 			            &k->n_stale_local_service_instance_ids, &c_sls,
-			            nd->service_instances[i].instance_id);
+			            li->instance_id);
+	}
 	if (rc < 0) {
 		drove__known_instances_free(k);
 		return rc;

@@ -19,116 +19,16 @@
 #include <drove/clock.h>
 
 #include "core/internal.h"
+#include "cluster.h"
 #include "harness.h"
 
-#define APP      "DROVE_TEST_APP-1"
-#define CTRL_BIN DROVE_BINARY_DIR "/daemons/drove-controller/drove-controller"
-#define EXEC_BIN DROVE_BINARY_DIR "/daemons/drove-executor/drove-executor"
-#define OPSPEC \
-	"\"opSpec\":{\"timeout\":\"60 seconds\",\"parallelism\":4,\"failureStrategy\":\"STOP\"}"
-
-static const char *zk, *sock;
-static char dir[128];
-static int cport[2], eport[2];
-static pid_t cpid[2], epid[2];
-static int port; /* the controller the test talks to */
-
-static int free_port(void)
-{
-	struct sockaddr_in a = {0};
-	socklen_t l = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), p;
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &l), 0);
-	p = ntohs(a.sin_port);
-	close(fd);
-	return p;
-}
-
-static pid_t spawn(const char *bin, const char *cfg, const char *log)
-{
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execl(bin, bin, "-c", cfg, (char *)NULL);
-		_exit(127);
-	}
-	return pid;
-}
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "we");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-static size_t on_body(char *p, size_t sz, size_t n, void *ud)
-{
-	drove__buf_append(ud, p, sz * n);
-	return sz * n;
-}
-
-/* An HTTP call; 0 when nothing answered. */
-static long http_url(const char *method, const char *url, const char *body, char **out)
-{
-	CURL *h = curl_easy_init();
-	struct curl_slist *hl = NULL;
-	drove__buf b = DROVE_BUF_INIT;
-	long code = 0;
-
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, 20L);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	if (body) {
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-		hl = curl_slist_append(hl, "Content-Type: application/json");
-		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
-	}
-	if (curl_easy_perform(h) == CURLE_OK)
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-	curl_slist_free_all(hl);
-	curl_easy_cleanup(h);
-	drove__buf_puts(&b, "");
-	if (out)
-		*out = drove__buf_steal(&b);
-	drove__buf_free(&b);
-	return code;
-}
-
-static long http(const char *method, const char *path, const char *body, char **out)
-{
-	char url[512];
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
-	return http_url(method, url, body, out);
-}
-
-static struct json_object *get_data(const char *path, struct json_object **root)
-{
-	char *b = NULL;
-	long code = http("GET", path, NULL, &b);
-	ck_assert_msg(code == 200, "GET %s: %ld %s", path, code, b);
-	*root = json_tokener_parse(b);
-	ck_assert_msg(*root && strstr(b, "\"status\":\"SUCCESS\""), "%s: %s", path, b);
-	free(b);
-	return json_object_object_get(*root, "data");
-}
+#define APP    "DROVE_TEST_APP-1"
+#define OPSPEC DTC_OPSPEC
 
 static void op(const char *json)
 {
 	char *b = NULL;
-	long code = http("POST", "/apis/v1/applications/operations", json, &b);
+	long code = dtc_http("POST", "/apis/v1/applications/operations", json, &b);
 	ck_assert_msg(code == 200, "%s -> %ld %s", json, code, b);
 	free(b);
 }
@@ -145,8 +45,8 @@ static int app_is(const char *state, int healthy)
 {
 	char *b = NULL, *want = drove__asprintf("\"healthyInstances\":%d,", healthy);
 	char *st = drove__asprintf("\"state\":\"%s\"", state);
-	int ok = http("GET", "/apis/v1/applications/" APP, NULL, &b) == 200 && strstr(b, want) &&
-	         strstr(b, st);
+	int ok = dtc_http("GET", "/apis/v1/applications/" APP, NULL, &b) == 200 &&
+	         strstr(b, want) && strstr(b, st);
 	free(b);
 	free(want);
 	free(st);
@@ -163,7 +63,7 @@ static void wait_app(const char *state, int healthy, int64_t ms)
 	}
 	{
 		char *b = NULL;
-		http("GET", "/apis/v1/applications/" APP, NULL, &b);
+		dtc_http("GET", "/apis/v1/applications/" APP, NULL, &b);
 		ck_abort_msg("app not %s/%d within %lld ms: %s", state, healthy, (long long)ms, b);
 	}
 }
@@ -171,7 +71,7 @@ static void wait_app(const char *state, int healthy, int64_t ms)
 /* The app answers on every endpoint host:port the controller lists; returns how many. */
 static int serving(void)
 {
-	struct json_object *root, *d = get_data("/apis/v1/endpoints", &root), *hosts;
+	struct json_object *root, *d = dtc_get_data("/apis/v1/endpoints", &root), *hosts;
 	int n = 0;
 	if (json_object_array_length(d) == 0) {
 		json_object_put(root);
@@ -183,7 +83,7 @@ static int serving(void)
 		char url[256], *b = NULL;
 		snprintf(url, sizeof(url), "http://127.0.0.1:%d/",
 		         json_object_get_int(json_object_object_get(h, "port")));
-		if (http_url("GET", url, NULL, &b) == 200 && strstr(b, "ok"))
+		if (dtc_http_url("GET", url, NULL, &b) == 200 && strstr(b, "ok"))
 			n++;
 		free(b);
 	}
@@ -194,7 +94,7 @@ static int serving(void)
 static char *healthy_ids(void)
 {
 	struct json_object *root,
-	        *d = get_data("/apis/v1/applications/" APP "/instances?state=HEALTHY", &root);
+	        *d = dtc_get_data("/apis/v1/applications/" APP "/instances?state=HEALTHY", &root);
 	drove__buf b = DROVE_BUF_INIT;
 	for (size_t i = 0; i < json_object_array_length(d); i++)
 		drove__buf_printf(&b, "%s%s", i ? "," : "",
@@ -208,142 +108,18 @@ static char *healthy_ids(void)
 /* Instances on executor `i` (by its executor detail). */
 static int on_exec(int i)
 {
-	struct json_object *root, *d = get_data("/apis/v1/cluster/executors", &root);
+	struct json_object *root, *d = dtc_get_data("/apis/v1/cluster/executors", &root);
 	char want[32];
 	int n = -1;
-	snprintf(want, sizeof(want), "%d", eport[i]);
+	snprintf(want, sizeof(want), "%d", dtc.eport[i]);
 	for (size_t k = 0; k < json_object_array_length(d); k++) {
 		struct json_object *e = json_object_array_get_idx(d, k);
-		if (json_object_get_int(json_object_object_get(e, "port")) == eport[i] &&
+		if (json_object_get_int(json_object_object_get(e, "port")) == dtc.eport[i] &&
 		    strcmp(json_object_get_string(json_object_object_get(e, "state")), "REMOVED"))
 			n = json_object_get_int(json_object_object_get(e, "usedCores"));
 	}
 	json_object_put(root);
 	return n;
-}
-
-static void start_controller(int i, int zk_mode)
-{
-	char path[256], log[256], *y;
-	cport[i] = free_port();
-	if (zk_mode)
-		y = drove__asprintf(
-		        "server: { applicationConnectors: [{type: http, port: %d}] }\n"
-		        "zookeeper: { connectionString: \"%s\", nameSpace: ctrlcluster%d,"
-		        " sessionTimeout: 4s }\n",
-		        cport[i], zk, (int)getpid());
-	else
-		y = drove__asprintf("server: { applicationConnectors: [{type: http, port: %d}] }\n"
-		                    "store: { type: local, dataDir: %s/ctrl-data }\n",
-		                    cport[i], dir);
-	{
-		char *full = drove__asprintf(
-		        "%sclusterAuth:\n  secrets:\n    - { nodeType: CONTROLLER, secret: cs }\n"
-		        "    - { nodeType: EXECUTOR, secret: es }\n"
-		        "options: { staleExecutorAge: 3s, executorCheckInterval: 500ms, "
-		        "reconcileInterval: 1s, staleInstanceReportAge: 5s, maintenanceWindowTail: "
-		        "0s, "
-		        "clusterOpParallelism: 4 }\n",
-		        y);
-		free(y);
-		y = full;
-	}
-	snprintf(path, sizeof(path), "%s/controller%d.yml", dir, i);
-	snprintf(log, sizeof(log), "%s/controller%d.log", dir, i);
-	write_file(path, y);
-	free(y);
-	cpid[i] = spawn(CTRL_BIN, path, log);
-}
-
-static void start_executor(int i, int n_ctrl)
-{
-	char path[256], log[256], *y, endpoints[256];
-	eport[i] = free_port();
-	if (n_ctrl == 2)
-		snprintf(endpoints, sizeof(endpoints),
-		         "\"http://127.0.0.1:%d\", \"http://127.0.0.1:%d\"", cport[0], cport[1]);
-	else
-		snprintf(endpoints, sizeof(endpoints), "\"http://127.0.0.1:%d\"", cport[0]);
-	y = drove__asprintf(
-	        "server:\n  applicationConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}]\n"
-	        "  adminConnectors: []\n"
-	        "logging:\n  level: INFO\n  appenders:\n    - {type: drove, logPath: %s/logs%d}\n"
-	        "clusterAuth:\n  secrets:\n    - {nodeType: CONTROLLER, secret: cs}\n"
-	        "    - {nodeType: EXECUTOR, secret: es}\n"
-	        "resources:\n  osCores: [%d]\n  overProvisioning: {enabled: true, cpuMultiplier: "
-	        "2, "
-	        "memoryMultiplier: 1}\n"
-	        "options:\n  hostname: localhost\n  dockerSocketPath: %s\n  remoteUpdateMode: RPC\n"
-	        "  cacheImages: true\n  maxOpenFiles: 1024\n  snapshotInterval: 500ms\n"
-	        "  leaderLookupInterval: 500ms\n  zombieCheckInterval: 5s\n"
-	        "controllers:\n  endpoints: [%s]\n",
-	        eport[i], dir, i, i == 0 ? 1 : 0, sock, endpoints);
-	snprintf(path, sizeof(path), "%s/executor%d.yml", dir, i);
-	snprintf(log, sizeof(log), "%s/executor%d.log", dir, i);
-	write_file(path, y);
-	free(y);
-	epid[i] = spawn(EXEC_BIN, path, log);
-}
-
-static void wait_execs(int n, int64_t ms)
-{
-	int64_t end = drove_time_mono_ms() + ms;
-	char want[32];
-	snprintf(want, sizeof(want), "\"numExecutors\":%d,", n);
-	while (drove_time_mono_ms() < end) {
-		char *b = NULL;
-		int ok = http("GET", "/apis/v1/cluster", NULL, &b) == 200 && strstr(b, want);
-		free(b);
-		if (ok)
-			return;
-		usleep(200 * 1000);
-	}
-	ck_abort_msg("%d executors did not come up", n);
-}
-
-/* Remove the containers of this run's executors (the podman service is the test's own). */
-static void remove_containers(void)
-{
-	char *cmd = drove__asprintf(
-	        "for id in $(curl -s --unix-socket %s 'http://d/v1.41/containers/json?all=true"
-	        "&filters=%%7B%%22label%%22%%3A%%5B%%22drove.instance.id%%22%%5D%%7D' | "
-	        "python3 -c 'import json,sys; [print(c[\"Id\"]) for c in json.load(sys.stdin)]'); "
-	        "do curl -s -X DELETE --unix-socket %s "
-	        "\"http://d/v1.41/containers/$id?force=true\" >/dev/null; done",
-	        sock, sock);
-	if (system(cmd) != 0)
-		fprintf(stderr, "container cleanup failed\n");
-	free(cmd);
-}
-
-static void setup(void)
-{
-	snprintf(dir, sizeof(dir), "/tmp/drove-ctrl-cluster-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static void teardown(void)
-{
-	char *cmd;
-	for (int i = 0; i < 2; i++) {
-		if (epid[i] > 0) {
-			kill(epid[i], SIGTERM);
-			waitpid(epid[i], NULL, 0);
-		}
-		if (cpid[i] > 0) {
-			kill(cpid[i], SIGTERM);
-			waitpid(cpid[i], NULL, 0);
-		}
-		epid[i] = cpid[i] = 0;
-	}
-	remove_containers();
-	if (getenv("DROVE_KEEP_TEST_DIR"))
-		return;
-	if ((cmd = drove__asprintf("rm -rf '%s'", dir))) {
-		if (system(cmd) != 0)
-			fprintf(stderr, "cannot remove %s\n", dir);
-		free(cmd);
-	}
 }
 
 static void create_app(int instances)
@@ -363,13 +139,13 @@ START_TEST(test_deploy_single_node)
 	int victim, status = 0;
 	int64_t t0;
 
-	start_controller(0, 0);
-	port = cport[0];
-	for (int i = 0; i < 100 && http("GET", "/apis/v1/ping", NULL, NULL) != 200; i++)
+	dtc_start_controller(0, 0, NULL);
+	dtc.port = dtc.cport[0];
+	for (int i = 0; i < 100 && dtc_http("GET", "/apis/v1/ping", NULL, NULL) != 200; i++)
 		usleep(100 * 1000);
-	start_executor(0, 1);
-	start_executor(1, 1);
-	wait_execs(2, 30000);
+	dtc_start_executor(0, 1, NULL);
+	dtc_start_executor(1, 1, NULL);
+	dtc_wait_execs(2, 30000);
 
 	/* deploy; scale 0 -> 3 -> 1 */
 	create_app(0);
@@ -407,9 +183,9 @@ START_TEST(test_deploy_single_node)
 	/* kill -9 an executor with instances: replaced on the other within 8 s */
 	victim = on_exec(0) > 0 ? 0 : 1;
 	t0 = drove_time_mono_ms();
-	kill(epid[victim], SIGKILL);
-	waitpid(epid[victim], NULL, 0);
-	epid[victim] = 0;
+	kill(dtc.epid[victim], SIGKILL);
+	waitpid(dtc.epid[victim], NULL, 0);
+	dtc.epid[victim] = 0;
 	for (;;) {
 		if (app_is("RUNNING", 2) && on_exec(victim) < 0)
 			break;
@@ -426,7 +202,7 @@ START_TEST(test_deploy_single_node)
 	simple_op("DESTROY", NULL);
 	for (int i = 0; i < 100; i++) {
 		b = NULL;
-		http("GET", "/apis/v1/applications/" APP, NULL, &b);
+		dtc_http("GET", "/apis/v1/applications/" APP, NULL, &b);
 		if (strstr(b, "not found")) {
 			free(b);
 			break;
@@ -437,9 +213,9 @@ START_TEST(test_deploy_single_node)
 	}
 
 	/* graceful stop: exit 0 */
-	kill(cpid[0], SIGTERM);
-	waitpid(cpid[0], &status, 0);
-	cpid[0] = 0;
+	kill(dtc.cpid[0], SIGTERM);
+	waitpid(dtc.cpid[0], &status, 0);
+	dtc.cpid[0] = 0;
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 END_TEST
@@ -449,33 +225,33 @@ START_TEST(test_leader_kill9)
 	int leader = -1, other;
 	int64_t t0;
 
-	start_controller(0, 1);
-	start_controller(1, 1);
+	dtc_start_controller(0, 1, NULL);
+	dtc_start_controller(1, 1, NULL);
 	for (int i = 0; i < 200 && leader < 0; i++) {
 		for (int k = 0; k < 2; k++) {
-			port = cport[k];
-			if (http("GET", "/apis/v1/ping", NULL, NULL) == 200)
+			dtc.port = dtc.cport[k];
+			if (dtc_http("GET", "/apis/v1/ping", NULL, NULL) == 200)
 				leader = k;
 		}
 		usleep(100 * 1000);
 	}
 	ck_assert_int_ge(leader, 0);
 	other = 1 - leader;
-	port = cport[leader];
-	start_executor(0, 2);
-	start_executor(1, 2);
-	wait_execs(2, 30000);
+	dtc.port = dtc.cport[leader];
+	dtc_start_executor(0, 2, NULL);
+	dtc_start_executor(1, 2, NULL);
+	dtc_wait_execs(2, 30000);
 	create_app(2);
 	wait_app("RUNNING", 2, 60000);
 	ck_assert_int_eq(serving(), 2);
 
 	t0 = drove_time_mono_ms();
-	kill(cpid[leader], SIGKILL);
-	waitpid(cpid[leader], NULL, 0);
-	cpid[leader] = 0;
-	port = cport[other];
+	kill(dtc.cpid[leader], SIGKILL);
+	waitpid(dtc.cpid[leader], NULL, 0);
+	dtc.cpid[leader] = 0;
+	dtc.port = dtc.cport[other];
 	/* the ZooKeeper session of the dead leader must expire first (30 s) */
-	while (http("GET", "/apis/v1/ping", NULL, NULL) != 200) {
+	while (dtc_http("GET", "/apis/v1/ping", NULL, NULL) != 200) {
 		ck_assert_msg(drove_time_mono_ms() - t0 < 60000, "no takeover");
 		usleep(200 * 1000);
 	}
@@ -494,40 +270,14 @@ START_TEST(test_leader_kill9)
 }
 END_TEST
 
-static size_t discard(char *p, size_t sz, size_t n, void *ud)
-{
-	(void)p;
-	(void)ud;
-	return sz * n;
-}
-
 static long http_auth(const char *method, const char *path, const char *userpass,
                       const char *header)
 {
-	CURL *h = curl_easy_init();
-	struct curl_slist *hl = NULL;
+	const char *hdrs[] = {header, NULL};
 	char url[256];
-	long code = 0;
-
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
-	if (userpass)
-		curl_easy_setopt(h, CURLOPT_USERPWD, userpass);
-	if (!strcmp(method, "POST")) {
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "{}");
-		hl = curl_slist_append(hl, "Content-Type: application/json");
-	}
-	if (header)
-		hl = curl_slist_append(hl, header);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
-	if (curl_easy_perform(h) == CURLE_OK)
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-	curl_slist_free_all(hl);
-	curl_easy_cleanup(h);
-	return code;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", dtc.port, path);
+	return dtc_http_full(method, url, !strcmp(method, "POST") ? "{}" : NULL, hdrs, userpass,
+	                     NULL);
 }
 
 /* The daemon with users from its YAML: 403 for a read-only user on every write, 401 without
@@ -550,7 +300,7 @@ START_TEST(test_daemon_auth)
 	char path[256], log[256], *y;
 	int status = 0;
 
-	cport[0] = free_port();
+	dtc.cport[0] = dtc_free_port();
 	y = drove__asprintf(
 	        "server: { applicationConnectors: [{type: http, port: %d}] }\n"
 	        "store: { type: local, dataDir: %s/ctrl-data }\n"
@@ -560,13 +310,13 @@ START_TEST(test_daemon_auth)
 	        "    - { username: guest, password: guestpw, role: EXTERNAL_READ_ONLY }\n"
 	        "    - { username: admin, password: adminpw, role: EXTERNAL_ROOT }\n"
 	        "options: { maintenanceWindowTail: 0s }\n",
-	        cport[0], dir);
-	snprintf(path, sizeof(path), "%s/controller-auth.yml", dir);
-	snprintf(log, sizeof(log), "%s/controller-auth.log", dir);
-	write_file(path, y);
+	        dtc.cport[0], dtc.dir);
+	snprintf(path, sizeof(path), "%s/controller-auth.yml", dtc.dir);
+	snprintf(log, sizeof(log), "%s/controller-auth.log", dtc.dir);
+	dtc_write_file(path, y);
 	free(y);
-	cpid[0] = spawn(CTRL_BIN, path, log);
-	port = cport[0];
+	dtc.cpid[0] = dtc_spawn(DTC_CTRL_BIN, path, log);
+	dtc.port = dtc.cport[0];
 	for (int i = 0; i < 100 && http_auth("GET", "/apis/v1/ping", "guest:guestpw", NULL) != 200;
 	     i++)
 		usleep(100 * 1000);
@@ -592,9 +342,9 @@ START_TEST(test_daemon_auth)
 	        http_auth("POST", "/apis/v1/cluster/maintenance/unset", "admin:adminpw", NULL),
 	        200);
 	/* the audit line of that write is in the daemon's log */
-	kill(cpid[0], SIGTERM);
-	waitpid(cpid[0], &status, 0);
-	cpid[0] = 0;
+	kill(dtc.cpid[0], SIGTERM);
+	waitpid(dtc.cpid[0], &status, 0);
+	dtc.cpid[0] = 0;
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	{
 		size_t n;
@@ -620,10 +370,10 @@ START_TEST(test_daemon_bad_config)
 	char path[256], log[256];
 	int status = 0;
 	pid_t pid;
-	snprintf(path, sizeof(path), "%s/bad.yml", dir);
-	snprintf(log, sizeof(log), "%s/bad.log", dir);
-	write_file(path, "server: { applicationConnectors: [{type: http, port: 99999}] }\n");
-	pid = spawn(CTRL_BIN, path, log);
+	snprintf(path, sizeof(path), "%s/bad.yml", dtc.dir);
+	snprintf(log, sizeof(log), "%s/bad.log", dtc.dir);
+	dtc_write_file(path, "server: { applicationConnectors: [{type: http, port: 99999}] }\n");
+	pid = dtc_spawn(DTC_CTRL_BIN, path, log);
 	waitpid(pid, &status, 0);
 	ck_assert(WIFEXITED(status));
 	ck_assert_int_eq(WEXITSTATUS(status), 2);
@@ -637,15 +387,10 @@ Suite *ctrl_cluster_suite(void)
 
 	/* the executor daemon is built with the exec module; without it, or without podman and
 	 * ZooKeeper, the program is skipped (77), and fails in CI */
-	if (access(EXEC_BIN, X_OK) != 0 || access(CTRL_BIN, X_OK) != 0) {
-		fprintf(stderr, "test_ctrl_cluster: %s or %s not built\n", EXEC_BIN, CTRL_BIN);
-		exit(getenv("DROVE_REQUIRE_COMPONENTS") ? 1 : 77);
-	}
-	sock = drove_test_require_env("DROVE_TEST_DOCKER_SOCK", "podman");
-	zk = drove_test_require_env("DROVE_TEST_ZK", "ZooKeeper");
+	dtc_require("test_ctrl_cluster");
 	s = suite_create("ctrl_cluster");
 	tc = tcase_create("processes");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, dtc_setup, dtc_teardown);
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_deploy_single_node);
 	tcase_add_test(tc, test_leader_kill9);

@@ -393,11 +393,25 @@ static int64_t expected(const char *app_id, void *ud)
 	return -1;
 }
 
+static bool task_known(const drove_task_info *t, void *ud)
+{
+	(void)ud;
+	return !strcmp(t->instance_id, "TI-tracked");
+}
+
+static bool lsi_known(const drove_ls_instance_info *li, void *ud)
+{
+	(void)ud;
+	return !strcmp(li->instance_id, "SI-tracked");
+}
+
 START_TEST(test_known_instances)
 {
+	drove__ctrl_known_fns fns = {expected, NULL, NULL, NULL};
 	drove_node_data nd = {0};
 	drove_instance_info insts[3] = {0};
-	drove_ls_instance_info ls[1] = {0};
+	drove_ls_instance_info ls[2] = {0};
+	drove_task_info tasks[2] = {0};
 	drove_known_instances *k = NULL;
 	drove_strlist *extra = NULL;
 
@@ -414,7 +428,7 @@ START_TEST(test_known_instances)
 	nd.n_service_instances = 1;
 	drove_strlist_new(&extra);
 	drove_strlist_add(extra, "AI-starting");
-	ck_assert_int_eq(drove__ctrl_known_instances(&nd, expected, NULL, extra, &k), 0);
+	ck_assert_int_eq(drove__ctrl_known_instances(&nd, &fns, extra, &k), 0);
 	ck_assert_uint_eq(k->n_app_instance_ids, 2);
 	ck_assert_str_eq(k->app_instance_ids[0], "AI-starting");
 	ck_assert_str_eq(k->app_instance_ids[1], "AI-1");
@@ -424,9 +438,36 @@ START_TEST(test_known_instances)
 	ck_assert_uint_eq(k->n_stale_local_service_instance_ids, 1);
 	drove__known_instances_free(k);
 	/* no snapshot: only the extras */
-	ck_assert_int_eq(drove__ctrl_known_instances(NULL, expected, NULL, extra, &k), 0);
+	ck_assert_int_eq(drove__ctrl_known_instances(NULL, &fns, extra, &k), 0);
 	ck_assert_uint_eq(k->n_app_instance_ids, 1);
 	ck_assert_uint_eq(k->n_stale_app_instance_ids, 0);
+	drove__known_instances_free(k);
+	/* tasks: without a classifier, active ones are known; with one, as it says */
+	tasks[0].instance_id = "TI-tracked";
+	tasks[0].state = DROVE_TASK_STOPPED;
+	tasks[1].instance_id = "TI-other";
+	tasks[1].state = DROVE_TASK_RUNNING;
+	nd.tasks = tasks;
+	nd.n_tasks = 2;
+	ls[1].instance_id = "SI-tracked";
+	nd.n_service_instances = 2;
+	ck_assert_int_eq(drove__ctrl_known_instances(&nd, &fns, NULL, &k), 0);
+	ck_assert_uint_eq(k->n_task_instance_ids, 1);
+	ck_assert_str_eq(k->task_instance_ids[0], "TI-other");
+	ck_assert_uint_eq(k->n_stale_local_service_instance_ids, 2);
+	ck_assert_uint_eq(k->n_local_service_instance_ids, 0);
+	drove__known_instances_free(k);
+	fns.task_known = task_known;
+	fns.lsi_known = lsi_known;
+	ck_assert_int_eq(drove__ctrl_known_instances(&nd, &fns, NULL, &k), 0);
+	ck_assert_uint_eq(k->n_task_instance_ids, 1);
+	ck_assert_str_eq(k->task_instance_ids[0], "TI-tracked");
+	ck_assert_uint_eq(k->n_stale_task_instance_ids, 1);
+	ck_assert_str_eq(k->stale_task_instance_ids[0], "TI-other");
+	ck_assert_uint_eq(k->n_local_service_instance_ids, 1);
+	ck_assert_str_eq(k->local_service_instance_ids[0], "SI-tracked");
+	ck_assert_uint_eq(k->n_stale_local_service_instance_ids, 1);
+	ck_assert_str_eq(k->stale_local_service_instance_ids[0], "SI-1");
 	drove__known_instances_free(k);
 	drove_strlist_free(extra);
 }
