@@ -327,6 +327,10 @@ void drove__ctrl_tasks_executor_lost(drove_controller *c, const char *exec_id);
 bool drove__ctrl_task_known(const drove_task_info *t, void *c);
 /* Tasks in an active state (cluster summary). */
 size_t drove__ctrl_tasks_active(drove_controller *c);
+/* The executor id holding task {source_app}/{task_id} (borrowed, valid until the next report
+ * or tick); NULL when the leader knows no such task or where it runs. */
+const char *drove__ctrl_task_executor(drove_controller *c, const char *source_app,
+                                      const char *task_id);
 
 /* ---- local services (lsvc.c): §2.6, §4.4, §5.4 ----
  * State lives in c->lsvcs (created on demand, freed by drove__ctrl_lsvc_clear). */
@@ -345,6 +349,9 @@ void drove__ctrl_lsvc_executor_changed(drove_controller *c, const char *exec_id)
 bool drove__ctrl_lsvc_known(const drove_ls_instance_info *li, void *c);
 /* Services, and those ACTIVE or CONFIG_TESTING (cluster summary). */
 void drove__ctrl_lsvc_counts(drove_controller *c, size_t *total, size_t *active);
+/* The executor id holding LS instance {service_id}/{instance_id} (borrowed, as above). */
+const char *drove__ctrl_lsvc_instance_executor(drove_controller *c, const char *service_id,
+                                               const char *instance_id);
 
 /* ---- log files proxied to executors (logs.c): §2.9 ---- */
 int drove__ctrl_log_routes(drove_controller *c);

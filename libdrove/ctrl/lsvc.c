@@ -71,3 +71,12 @@ void drove__ctrl_lsvc_counts(drove_controller *c, size_t *total, size_t *active)
 	(void)c;
 	*total = *active = 0;
 }
+
+const char *drove__ctrl_lsvc_instance_executor(drove_controller *c, const char *service_id,
+                                               const char *instance_id)
+{
+	(void)c;
+	(void)service_id;
+	(void)instance_id;
+	return NULL;
+}

@@ -50,3 +50,12 @@ size_t drove__ctrl_tasks_active(drove_controller *c)
 	(void)c;
 	return 0;
 }
+
+const char *drove__ctrl_task_executor(drove_controller *c, const char *source_app,
+                                      const char *task_id)
+{
+	(void)c;
+	(void)source_app;
+	(void)task_id;
+	return NULL;
+}
