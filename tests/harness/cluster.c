@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 
 #include <drove/clock.h>
+#include <drove/ids.h>
 
 #include "cluster.h"
 #include "core/internal.h"
@@ -261,13 +262,25 @@ int dtc_stop(pid_t *pid, int sig)
 
 void dtc_remove_containers(void)
 {
-	char *cmd = drove__asprintf(
+	/* only the containers of this run's executors: other runs may share podman's storage */
+	char ids[2][DROVE_UUID_LEN + 1], *cmd;
+	int n = 0;
+	for (int i = 0; i < 2; i++)
+		if (dtc.eport[i] > 0 &&
+		    drove_executor_id("localhost", dtc.eport[i], ids[n], sizeof(ids[n])) == 0)
+			n++;
+	if (!n)
+		return;
+	cmd = drove__asprintf(
 	        "for id in $(curl -s --unix-socket %s 'http://d/v1.41/containers/json?all=true"
 	        "&filters=%%7B%%22label%%22%%3A%%5B%%22drove.instance.id%%22%%5D%%7D' | "
-	        "python3 -c 'import json,sys; [print(c[\"Id\"]) for c in json.load(sys.stdin)]'); "
+	        "python3 -c 'import json,sys; ids=sys.argv[1:]; [print(c[\"Id\"]) for c in "
+	        "json.load(sys.stdin) if any(\"\\\"executorId\\\":\\\"\"+e+\"\\\"\" in "
+	        "(c.get(\"Labels\") or {}).get(\"drove.instance.info\",\"\") for e in ids)]' %s "
+	        "%s); "
 	        "do curl -s -X DELETE --unix-socket %s "
 	        "\"http://d/v1.41/containers/$id?force=true\" >/dev/null; done",
-	        dtc.sock, dtc.sock);
+	        dtc.sock, ids[0], n > 1 ? ids[1] : "", dtc.sock);
 	if (system(cmd) != 0)
 		fprintf(stderr, "container cleanup failed\n");
 	free(cmd);
@@ -275,6 +288,8 @@ void dtc_remove_containers(void)
 
 void dtc_setup(void)
 {
+	for (int i = 0; i < 2; i++)
+		dtc.cport[i] = dtc.eport[i] = 0;
 	snprintf(dtc.dir, sizeof(dtc.dir), "/tmp/drove-test-cluster-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dtc.dir));
 }
