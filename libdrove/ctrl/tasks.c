@@ -1,61 +1,1103 @@
-/* Tasks (DROVE_API.md §2.5, §4.3, §5.3). */
-#include "ctrl/ctrl.h"
+/* Tasks (DROVE_API.md §2.5, §4.3, §5.3, §11 item 2; docs/tasks.md): the REST routes, the
+ * start (place, store PENDING, START_TASK, retries), kills, the records mirrored from the
+ * executors' reports, staleness, retention and fail-over. Everything runs on the loop thread.
+ *
+ * The leader keeps every task record in memory (sorted by sourceAppName, taskId), the store
+ * holds the durable copy (/tasks/{sourceAppName}/{taskId}); a finished task stays with its
+ * final state and taskResult until DELETE or retention (staleTaskAge). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-int drove__ctrl_task_routes(drove_controller *c)
+#include <json-c/json.h>
+
+#include <drove/clock.h>
+#include <drove/ids.h>
+
+#include "config/config.h"
+#include "ctrl/tasks.h"
+#include "http/server.h"
+
+#define MOD "ctrl"
+#define V1  "/apis/v1"
+
+/* Start phases. */
+enum {
+	ST_NONE = 0, /* no start under way (started, or a record loaded from the store) */
+	ST_PENDING,  /* an attempt is due at not_before */
+	ST_PREPARED, /* placed, recorded, START_TASK not sent yet */
+	ST_SENDING,  /* START_TASK in flight */
+	ST_WAITING,  /* accepted: waiting for the executor's first report */
+};
+
+struct trec {
+	drove_controller *c;
+	drove_task_info *info; /* the record (owned) */
+	int64_t seen_ms;       /* wall ms of the last report naming it */
+	/* the start */
+	int start;
+	int attempts;
+	int64_t not_before, deadline; /* mono ms */
+	int64_t timeout_ms;           /* opSpec.timeout */
+	drove_task_spec *spec;        /* while a start is under way */
+	drove_sched_policy *policy;
+	drove_sched_session *sess;
+	drove_sched_alloc *alloc;
+	drove_task_instance_spec *is; /* ST_PREPARED: what START_TASK carries */
+	int64_t cpus, mb;
+	drove__ctrl_send *send;
+	/* a kill */
+	bool kill, kill_accepted;
+	int64_t kill_deadline, kill_next; /* mono ms */
+	drove__ctrl_send *kill_send;
+};
+
+struct drove__ctrl_tasks {
+	struct trec **v; /* sorted by (sourceAppName, taskId) */
+	size_t n, cap;
+};
+
+static int64_t mono(void)
 {
-	(void)c;
+	return drove_time_mono_ms();
+}
+
+static struct json_object *jstr(const char *s)
+{
+	return json_object_new_string(s ? s : "");
+}
+
+/* ---- pure helpers (tasks.h) ---- */
+
+int drove__ctrl_taskop_decode(const char *body, size_t len, const struct drove_spec_opts *opts,
+                              drove_task_op **out, drove_strlist *errors)
+{
+	drove_task_op *op = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = drove__task_op_decode(body, len, 0, &op, errors, NULL)) < 0) {
+		drove__task_op_free(op);
+		if (rc == DROVE_ENOMEM)
+			return rc;
+		if (!drove_strlist_count(errors))
+			drove_strlist_add(errors, drove_error_last()->message);
+		return 1;
+	}
+	if ((rc = drove__task_op_validate(op, opts, errors)) != 0) {
+		drove__task_op_free(op);
+		return rc < 0 ? rc : 2;
+	}
+	if (op->type == DROVE_TASK_OP_CREATE &&
+	    (rc = drove__task_spec_apply_defaults(op->spec)) < 0) {
+		drove__task_op_free(op);
+		return rc;
+	}
+	*out = op;
 	return 0;
+}
+
+static int alloc_pair(drove_allocation **out, size_t *n, int node, const int *cores, size_t n_cores,
+                      int64_t mb)
+{
+	drove_allocation *a = calloc(2, sizeof(*a));
+	if (!a)
+		return DROVE_ENOMEM;
+	*out = a;
+	*n = 2;
+	a[0].type = DROVE_RES_CPU;
+	a[1].type = DROVE_RES_MEMORY;
+	if (!(a[0].cores = calloc(1, sizeof(*a[0].cores))))
+		return DROVE_ENOMEM;
+	a[0].n_cores = 1;
+	a[0].cores[0].node = node;
+	if (!(a[0].cores[0].cores = calloc(n_cores ? n_cores : 1, sizeof(int))))
+		return DROVE_ENOMEM;
+	if (n_cores)
+		memcpy(a[0].cores[0].cores, cores, n_cores * sizeof(int));
+	a[0].cores[0].n_cores = n_cores;
+	if (!(a[1].memory = calloc(1, sizeof(*a[1].memory))))
+		return DROVE_ENOMEM;
+	a[1].n_memory = 1;
+	a[1].memory[0].node = node;
+	a[1].memory[0].mb = mb;
+	return 0;
+}
+
+#define MOVE(dst, src)         \
+	do {                   \
+		(dst) = (src); \
+		(src) = NULL;  \
+	} while (0)
+#define MOVEN(dst, n_dst, src, n_src) \
+	do {                          \
+		MOVE(dst, src);       \
+		(n_dst) = (n_src);    \
+		(n_src) = 0;          \
+	} while (0)
+
+int drove__ctrl_task_instance_spec(const drove_task_spec *spec, const char *instance_id, int node,
+                                   const int *cores, size_t n_cores, int64_t mb,
+                                   drove_task_instance_spec **out)
+{
+	drove_task_instance_spec *s = calloc(1, sizeof(*s));
+	drove_task_spec *c = NULL;
+	int rc = DROVE_ENOMEM;
+
+	if (!s)
+		return drove__enomem();
+	if ((rc = drove__task_spec_copy(spec, &c)) < 0)
+		goto fail;
+	rc = DROVE_ENOMEM;
+	if (!(s->task_id = drove__strdup(spec->task_id)) ||
+	    !(s->source_app_name = drove__strdup(spec->source_app_name)) ||
+	    !(s->instance_id = drove__strdup(instance_id)) ||
+	    alloc_pair(&s->resources, &s->n_resources, node, cores, n_cores, mb) < 0)
+		goto fail;
+	MOVE(s->executable, c->executable);
+	MOVEN(s->volumes, s->n_volumes, c->volumes, c->n_volumes);
+	MOVEN(s->configs, s->n_configs, c->configs, c->n_configs);
+	MOVE(s->logging_spec, c->logging);
+	MOVE(s->env, c->env);
+	MOVEN(s->args, s->n_args, c->args, c->n_args);
+	MOVEN(s->devices, s->n_devices, c->devices, c->n_devices);
+	MOVE(s->user_spec, c->user_spec);
+	drove__task_spec_free(c);
+	*out = s;
+	return 0;
+fail:
+	drove__task_spec_free(c);
+	drove__task_instance_spec_free(s);
+	return rc < 0 ? rc : drove__enomem();
+}
+
+int drove__ctrl_task_info_new(const drove_task_instance_spec *is, const char *executor_id,
+                              int64_t now_ms, drove_task_info **out)
+{
+	drove_task_instance_spec *c = NULL;
+	drove_task_info *t = calloc(1, sizeof(*t));
+	int rc;
+
+	if (!t)
+		return drove__enomem();
+	if ((rc = drove__task_instance_spec_copy(is, &c)) < 0) {
+		free(t);
+		return rc;
+	}
+	MOVE(t->source_app_name, c->source_app_name);
+	MOVE(t->task_id, c->task_id);
+	MOVE(t->instance_id, c->instance_id);
+	MOVE(t->executable, c->executable);
+	MOVEN(t->resources, t->n_resources, c->resources, c->n_resources);
+	MOVEN(t->volumes, t->n_volumes, c->volumes, c->n_volumes);
+	MOVE(t->logging_spec, c->logging_spec);
+	MOVE(t->env, c->env);
+	drove__task_instance_spec_free(c);
+	t->state = DROVE_TASK_PENDING;
+	t->created = t->updated = now_ms;
+	if ((executor_id && !(t->executor_id = drove__strdup(executor_id))) ||
+	    !(t->error_message = drove__strdup("")) || drove_strmap_new(&t->metadata) < 0) {
+		drove__task_info_free(t);
+		return drove__enomem();
+	}
+	*out = t;
+	return 0;
+}
+
+#undef MOVE
+#undef MOVEN
+
+static int setl(drove_strmap *m, const char *k, int64_t v)
+{
+	char b[32];
+	snprintf(b, sizeof(b), "%lld", (long long)v);
+	return drove_strmap_set(m, k, b);
+}
+
+int drove__ctrl_event_task(drove_event *ev, const drove_task_info *t)
+{
+	drove_strmap *m = ev->metadata;
+	int rc = 0;
+
+	if (t->source_app_name)
+		rc |= drove_strmap_set(m, "APP_NAME", t->source_app_name);
+	if (t->task_id)
+		rc |= drove_strmap_set(m, "TASK_ID", t->task_id);
+	if (t->instance_id)
+		rc |= drove_strmap_set(m, "INSTANCE_ID", t->instance_id);
+	if (t->executor_id)
+		rc |= drove_strmap_set(m, "EXECUTOR_ID", t->executor_id);
+	if (t->hostname)
+		rc |= drove_strmap_set(m, "EXECUTOR_HOST", t->hostname);
+	if (t->executable && t->executable->url)
+		rc |= drove_strmap_set(m, "EXECUTABLE", t->executable->url);
+	rc |= setl(m, "CREATED", t->created);
+	rc |= drove_strmap_set(m, "CURRENT_STATE", drove_task_state_name((int)t->state));
+	if (t->error_message && *t->error_message)
+		rc |= drove_strmap_set(m, "ERROR", t->error_message);
+	if (t->task_result) {
+		rc |= drove_strmap_set(m, "RESULT_STATUS",
+		                       drove_task_result_status_name((int)t->task_result->status));
+		rc |= setl(m, "RESULT_EXIT_CODE", t->task_result->exit_code);
+	}
+	return rc ? DROVE_ENOMEM : 0;
+}
+
+static int set_result(drove_task_info *t, int state, int status, int64_t code, const char *why,
+                      int64_t now_ms)
+{
+	char *msg = drove__strdup(why ? why : "");
+	drove_task_result *r = t->task_result ? NULL : calloc(1, sizeof(*r));
+	if (!msg || (!t->task_result && !r)) {
+		free(msg);
+		free(r);
+		return drove__enomem();
+	}
+	if (r)
+		t->task_result = r;
+	t->task_result->status = (enum drove_task_result_status)status;
+	t->task_result->exit_code = code;
+	free(t->error_message);
+	t->error_message = msg;
+	t->state = (enum drove_task_state)state;
+	t->updated = now_ms;
+	return 0;
+}
+
+int drove__ctrl_task_mark_lost(drove_task_info *t, const char *why, int64_t now_ms)
+{
+	return set_result(t, DROVE_TASK_LOST, DROVE_TASK_RESULT_LOST, -1, why, now_ms);
+}
+
+int64_t drove__ctrl_task_pull_ms(const drove_task_spec *spec)
+{
+	if (spec && spec->executable && spec->executable->has_docker_pull_timeout)
+		return drove_duration_ms(&spec->executable->docker_pull_timeout);
+	return 15 * 60 * 1000;
+}
+
+/* ---- the table ---- */
+
+static struct drove__ctrl_tasks *tasks_of(drove_controller *c)
+{
+	if (!c->tasks)
+		c->tasks = calloc(1, sizeof(*c->tasks));
+	return c->tasks;
+}
+
+static int key_cmp(const char *app, const char *tid, const drove_task_info *t)
+{
+	int r = strcmp(app, t->source_app_name ? t->source_app_name : "");
+	return r ? r : strcmp(tid, t->task_id ? t->task_id : "");
+}
+
+static size_t lower(const struct drove__ctrl_tasks *ts, const char *app, const char *tid)
+{
+	size_t lo = 0, hi = ts->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (key_cmp(app, tid, ts->v[mid]->info) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static struct trec *find(drove_controller *c, const char *app, const char *tid)
+{
+	struct drove__ctrl_tasks *ts = c->tasks;
+	size_t i;
+	if (!ts || !app || !tid)
+		return NULL;
+	i = lower(ts, app, tid);
+	return i < ts->n && !key_cmp(app, tid, ts->v[i]->info) ? ts->v[i] : NULL;
+}
+
+static int insert(drove_controller *c, struct trec *r)
+{
+	struct drove__ctrl_tasks *ts = tasks_of(c);
+	size_t i;
+	if (!ts || drove__grow(&ts->v, &ts->cap, ts->n + 1, sizeof(*ts->v)) < 0)
+		return drove__enomem();
+	i = lower(ts, r->info->source_app_name, r->info->task_id);
+	memmove(ts->v + i + 1, ts->v + i, (ts->n - i) * sizeof(*ts->v));
+	ts->v[i] = r;
+	ts->n++;
+	return 0;
+}
+
+/* Drop the start state: the allocation is released (`release`) or kept as a soft lock until
+ * a snapshot settles it. */
+static void start_end(drove_controller *c, struct trec *r, bool release)
+{
+	drove__ctrl_send_detach(r->send);
+	r->send = NULL;
+	if (r->alloc) {
+		if (release && c->sched)
+			drove_sched_release(c->sched, r->sess, r->alloc);
+		drove_sched_alloc_free(r->alloc);
+		r->alloc = NULL;
+	}
+	drove_sched_session_free(r->sess);
+	r->sess = NULL;
+	drove_sched_policy_free(r->policy);
+	r->policy = NULL;
+	drove__task_spec_free(r->spec);
+	r->spec = NULL;
+	drove__task_instance_spec_free(r->is);
+	r->is = NULL;
+	r->start = ST_NONE;
+}
+
+static void trec_free(drove_controller *c, struct trec *r)
+{
+	if (!r)
+		return;
+	start_end(c, r, true);
+	drove__ctrl_send_detach(r->kill_send);
+	drove__task_info_free(r->info);
+	free(r);
+}
+
+static void persist(drove_controller *c, const drove_task_info *t)
+{
+	char *json = NULL;
+	if (!c->store || drove__task_info_encode(t, &json) < 0)
+		return;
+	if (drove_record_put_async(c->store, DROVE_RECORD_TASK, t->source_app_name, t->task_id,
+	                           json, strlen(json), NULL, NULL) < 0)
+		drove__warn(c->ctx, MOD, "task %s/%s: not stored: %s", t->source_app_name,
+		            t->task_id, drove_error_last()->message);
+	free(json);
+}
+
+static void publish(drove_controller *c, const drove_task_info *t)
+{
+	drove_event *ev = drove__ctrl_event_new(c->ctx, DROVE_EVENT_TASK_STATE_CHANGE);
+	if (ev && drove__ctrl_event_task(ev, t) < 0) {
+		drove__event_free(ev);
+		ev = NULL;
+	}
+	drove__ctrl_publish(c, ev);
+}
+
+/* A state the leader decided (LOST, cancelled before start): stored and announced. */
+static void finish(drove_controller *c, struct trec *r, int state, int status, const char *why)
+{
+	if (set_result(r->info, state, status, -1, why, drove_time_wall_ms()) < 0)
+		return;
+	drove__info(c->ctx, MOD, "task %s/%s: %s: %s", r->info->source_app_name, r->info->task_id,
+	            drove_task_state_name(state), why);
+	start_end(c, r, true);
+	r->kill = false;
+	persist(c, r->info);
+	publish(c, r->info);
+}
+
+/* ---- the start ---- */
+
+static void send_start(drove_controller *c, struct trec *r);
+
+static void attempt_failed(drove_controller *c, struct trec *r, const char *why)
+{
+	char *msg;
+
+	drove__info(c->ctx, MOD, "task %s/%s: start of %s failed: %s", r->info->source_app_name,
+	            r->info->task_id, r->info->instance_id ? r->info->instance_id : "-", why);
+	drove__ctrl_send_detach(r->send);
+	r->send = NULL;
+	drove__task_instance_spec_free(r->is);
+	r->is = NULL;
+	if (r->alloc) {
+		if (c->sched)
+			drove_sched_release(c->sched, r->sess, r->alloc);
+		drove_sched_alloc_free(r->alloc);
+		r->alloc = NULL;
+	}
+	r->attempts++;
+	if (r->attempts <= c->job_retries && !r->kill) {
+		r->start = ST_PENDING;
+		r->not_before = mono() + c->job_retry_ms;
+		return;
+	}
+	msg = drove__asprintf("Task start failed: %s", why);
+	finish(c, r, DROVE_TASK_LOST, DROVE_TASK_RESULT_LOST, msg ? msg : "Task start failed");
+	free(msg);
+}
+
+/* Place, pick an instance id, build START_TASK's spec and update the record (PENDING on the
+ * chosen executor). @return 0, or an error (message set) and nothing changed. */
+static int prepare(drove_controller *c, struct trec *r)
+{
+	drove_task_instance_spec *is = NULL;
+	drove_task_info *info = NULL;
+	drove_sched_alloc *alloc = NULL;
+	char *id = NULL;
+	int cores[512];
+	size_t nc;
+	int rc;
+
+	if (!c->sched || !r->sess)
+		return drove__error(DROVE_EUNAVAIL, "no scheduler");
+	if ((rc = drove_sched_place(c->sched, r->sess, r->policy, (int)r->cpus, r->mb, &alloc)) < 0)
+		return rc;
+	nc = drove_sched_alloc_core_count(alloc);
+	if (nc > DROVE_ARRAY_LEN(cores))
+		nc = DROVE_ARRAY_LEN(cores);
+	for (size_t i = 0; i < nc; i++)
+		cores[i] = drove_sched_alloc_core(alloc, i);
+	if ((rc = drove_instance_id_new(c->ctx, DROVE_INSTANCE_TASK, &id)) < 0 ||
+	    (rc = drove__ctrl_task_instance_spec(r->spec, id, drove_sched_alloc_node(alloc), cores,
+	                                         nc, drove_sched_alloc_mb(alloc), &is)) < 0 ||
+	    (rc = drove__ctrl_task_info_new(is, drove_sched_alloc_executor(alloc),
+	                                    drove_time_wall_ms(), &info)) < 0) {
+		drove_sched_release(c->sched, r->sess, alloc);
+		drove_sched_alloc_free(alloc);
+		drove_free(id);
+		drove__task_instance_spec_free(is);
+		return rc;
+	}
+	drove_free(id);
+	if (r->info) {
+		info->created = r->info->created;
+		drove__task_info_free(r->info);
+	}
+	r->info = info;
+	r->alloc = alloc;
+	r->is = is;
+	r->start = ST_PREPARED;
+	r->seen_ms = drove_time_wall_ms();
+	return 0;
+}
+
+static void on_start_reply(drove_controller *c, int status, const char *message, void *ud)
+{
+	struct trec *r = ud;
+	int64_t pull;
+
+	r->send = NULL;
+	if (r->start != ST_SENDING)
+		return; /* already reported (or given up) */
+	if (status != DROVE_MSG_ACCEPTED) {
+		attempt_failed(c, r, status < 0 ? "executor unreachable" : message);
+		return;
+	}
+	pull = drove__ctrl_task_pull_ms(r->spec);
+	r->start = ST_WAITING;
+	r->deadline = mono() + (r->timeout_ms > pull ? r->timeout_ms : pull);
+}
+
+static void send_start(drove_controller *c, struct trec *r)
+{
+	drove__ctrl_exec *e =
+	        r->alloc ? drove__ctrl_exec_of(c, drove_sched_alloc_executor(r->alloc)) : NULL;
+	drove_message *m;
+
+	if (!e || !r->is) {
+		attempt_failed(c, r, "executor gone");
+		return;
+	}
+	if (!(m = calloc(1, sizeof(*m)))) {
+		attempt_failed(c, r, "out of memory");
+		return;
+	}
+	m->type = DROVE_MSG_START_TASK;
+	m->task_spec = r->is; /* the message takes it */
+	r->is = NULL;
+	r->start = ST_SENDING;
+	drove__info(c->ctx, MOD, "task %s/%s: starting %s on %s", r->info->source_app_name,
+	            r->info->task_id, r->info->instance_id, e->id);
+	if (drove__ctrl_send_msg(c, e, m, 30000, on_start_reply, r, &r->send) < 0) {
+		r->send = NULL;
+		attempt_failed(c, r, drove_error_last()->message);
+	}
+}
+
+/* A retry attempt from the tick. */
+static void begin_start(drove_controller *c, struct trec *r)
+{
+	if (prepare(c, r) < 0) {
+		attempt_failed(c, r, drove_error_last()->message);
+		return;
+	}
+	persist(c, r->info);
+	send_start(c, r);
+}
+
+static void stop_quietly(drove_controller *c, const char *exec_id, const char *instance_id)
+{
+	drove__ctrl_exec *e = drove__ctrl_exec_of(c, exec_id);
+	drove_message *m;
+	if (!e || !(m = calloc(1, sizeof(*m))))
+		return;
+	m->type = DROVE_MSG_STOP_TASK;
+	if (!(m->instance_id = drove__strdup(instance_id))) {
+		free(m);
+		return;
+	}
+	drove__ctrl_send_msg(c, e, m, 10000, NULL, NULL, NULL);
+}
+
+/* ---- kills ---- */
+
+static void on_kill_reply(drove_controller *c, int status, const char *message, void *ud)
+{
+	struct trec *r = ud;
+	r->kill_send = NULL;
+	if (!r->kill)
+		return;
+	if (status == DROVE_MSG_ACCEPTED) {
+		r->kill_accepted = true;
+		drove__info(c->ctx, MOD, "task %s/%s: kill accepted", r->info->source_app_name,
+		            r->info->task_id);
+		return;
+	}
+	drove__debug(c->ctx, MOD, "task %s/%s: kill not accepted: %s", r->info->source_app_name,
+	             r->info->task_id, status < 0 ? "executor unreachable" : message);
+	r->kill_next = mono() + 1000;
+}
+
+/* Drive a kill: STOP_TASK once the task runs, until accepted or the deadline. */
+static void kill_step(drove_controller *c, struct trec *r)
+{
+	drove__ctrl_exec *e;
+	drove_message *m;
+	int st = (int)r->info->state;
+
+	if (!r->kill || r->kill_accepted || r->kill_send)
+		return;
+	if (!drove_task_state_is_active(st) || st == DROVE_TASK_RUN_COMPLETED ||
+	    st == DROVE_TASK_DEPROVISIONING) {
+		r->kill = false; /* it finished on its own */
+		return;
+	}
+	if (mono() >= r->kill_deadline) {
+		drove__warn(c->ctx, MOD, "task %s/%s: kill not accepted in time",
+		            r->info->source_app_name, r->info->task_id);
+		r->kill = false;
+		return;
+	}
+	if (r->start == ST_PENDING || r->start == ST_PREPARED) {
+		/* not sent to any executor yet: it never runs */
+		finish(c, r, DROVE_TASK_STOPPED, DROVE_TASK_RESULT_CANCELLED,
+		       "Task cancelled before it started");
+		return;
+	}
+	if (st != DROVE_TASK_RUNNING || mono() < r->kill_next)
+		return; /* the executor accepts STOP_TASK for RUNNING tasks only */
+	if (!(e = drove__ctrl_exec_of(c, r->info->executor_id))) {
+		r->kill_next = mono() + 1000;
+		return;
+	}
+	if (!(m = calloc(1, sizeof(*m))) ||
+	    !(m->instance_id = drove__strdup(r->info->instance_id))) {
+		free(m);
+		r->kill_next = mono() + 1000;
+		return;
+	}
+	m->type = DROVE_MSG_STOP_TASK;
+	drove__info(c->ctx, MOD, "task %s/%s: killing %s", r->info->source_app_name,
+	            r->info->task_id, r->info->instance_id);
+	if (drove__ctrl_send_msg(c, e, m, 5000, on_kill_reply, r, &r->kill_send) < 0) {
+		r->kill_send = NULL;
+		r->kill_next = mono() + 1000;
+	}
+}
+
+/* ---- hooks (ctrl.h) ---- */
+
+void drove__ctrl_tasks_clear(drove_controller *c)
+{
+	struct drove__ctrl_tasks *ts = c->tasks;
+	if (!ts)
+		return;
+	for (size_t i = 0; i < ts->n; i++)
+		trec_free(c, ts->v[i]);
+	free(ts->v);
+	free(ts);
+	c->tasks = NULL;
 }
 
 void drove__ctrl_tasks_load(drove_controller *c)
 {
-	(void)c;
-}
+	drove_strlist *apps = NULL;
+	int64_t now = drove_time_wall_ms();
+	size_t n = 0;
 
-void drove__ctrl_tasks_clear(drove_controller *c)
-{
-	(void)c;
+	if (!c->store || drove_record_list(c->store, DROVE_RECORD_TASK, NULL, &apps) < 0)
+		return;
+	for (size_t a = 0; a < drove_strlist_count(apps); a++) {
+		const char *app = drove_strlist_get(apps, a);
+		drove_strlist *ids = NULL;
+		if (drove_record_list(c->store, DROVE_RECORD_TASK, app, &ids) < 0)
+			continue;
+		for (size_t i = 0; i < drove_strlist_count(ids); i++) {
+			const char *tid = drove_strlist_get(ids, i);
+			drove_task_info *t = NULL;
+			struct trec *r;
+			char *json = NULL;
+			size_t len;
+			if (drove_record_get(c->store, DROVE_RECORD_TASK, app, tid, &json, &len) <
+			            0 ||
+			    drove__task_info_decode(json, len, 0, &t, NULL, NULL) < 0 ||
+			    !t->source_app_name || !t->task_id || strcmp(t->source_app_name, app) ||
+			    strcmp(t->task_id, tid)) {
+				drove__warn(c->ctx, MOD, "task %s/%s: not loaded", app, tid);
+				drove__task_info_free(t);
+				drove_free(json);
+				continue;
+			}
+			drove_free(json);
+			if (!(r = calloc(1, sizeof(*r)))) {
+				drove__task_info_free(t);
+				continue;
+			}
+			r->c = c;
+			r->info = t;
+			r->seen_ms = now; /* fresh until the executors prove otherwise */
+			if (insert(c, r) < 0) {
+				trec_free(c, r);
+				continue;
+			}
+			n++;
+		}
+		drove_strlist_free(ids);
+	}
+	drove_strlist_free(apps);
+	if (n)
+		drove__info(c->ctx, MOD, "%zu task records loaded", n);
 }
 
 void drove__ctrl_task_apply(drove_controller *c, const drove_task_info *t)
 {
-	(void)c;
-	(void)t;
+	struct trec *r;
+	drove_task_info *copy = NULL;
+	bool changed;
+
+	if (!t || !t->instance_id || !(r = find(c, t->source_app_name, t->task_id)))
+		return; /* unknown: EXPECTED_INSTANCES lists it as stale */
+	if (!drove__streq(r->info->instance_id, t->instance_id) ||
+	    drove_task_state_is_terminal((int)r->info->state))
+		return; /* an older attempt, or tracking ended */
+	if (t->updated <= r->info->updated && r->start == ST_NONE)
+		return; /* (during a start the executor's first report wins over our PENDING, whose
+		         * time comes from another clock) */
+	r->seen_ms = drove_time_wall_ms();
+	if (r->start != ST_NONE) {
+		/* the executor has it: the start worked, even if its reply got lost (the soft lock
+		 * stays until a snapshot settles it) */
+		drove__info(c->ctx, MOD, "task %s/%s: %s reported by its executor",
+		            r->info->source_app_name, r->info->task_id, r->info->instance_id);
+		start_end(c, r, false);
+	}
+	changed = r->info->state != t->state || (!r->info->task_result) != (!t->task_result) ||
+	          (!r->info->hostname) != (!t->hostname);
+	if (!changed) {
+		r->info->updated = t->updated; /* a refresh: memory only */
+	} else if (drove__task_info_copy(t, &copy) == 0) {
+		drove__task_info_free(r->info);
+		r->info = copy;
+		persist(c, copy);
+		publish(c, copy);
+	}
+	if (r->kill)
+		kill_step(c, r);
 }
 
 void drove__ctrl_tasks_reconcile(drove_controller *c)
 {
-	(void)c;
+	struct drove__ctrl_tasks *ts = c->tasks;
+	int64_t now = drove_time_wall_ms();
+	int64_t keep = c->cfg ? c->cfg->ctrl.options.stale_task_age_ms : 0;
+
+	if (!ts)
+		return;
+	for (size_t i = 0; i < ts->n; i++) {
+		struct trec *r = ts->v[i];
+		if (drove_task_state_is_active((int)r->info->state) && r->start == ST_NONE &&
+		    now - r->seen_ms > c->stale_inst_ms)
+			finish(c, r, DROVE_TASK_LOST, DROVE_TASK_RESULT_LOST, "Task lost");
+	}
+	if (keep <= 0)
+		return;
+	for (size_t i = ts->n; i > 0; i--) {
+		struct trec *r = ts->v[i - 1];
+		if (!drove_task_state_is_terminal((int)r->info->state) ||
+		    now - r->info->updated <= keep)
+			continue;
+		drove__info(c->ctx, MOD, "task %s/%s: record expired", r->info->source_app_name,
+		            r->info->task_id);
+		drove_record_delete_async(c->store, DROVE_RECORD_TASK, r->info->source_app_name,
+		                          r->info->task_id, NULL, NULL);
+		trec_free(c, r);
+		memmove(ts->v + i - 1, ts->v + i, (ts->n - i) * sizeof(*ts->v));
+		ts->n--;
+	}
 }
 
 void drove__ctrl_tasks_tick(drove_controller *c)
 {
-	(void)c;
+	struct drove__ctrl_tasks *ts = c->tasks;
+	int64_t now = mono();
+
+	for (size_t i = 0; ts && i < ts->n; i++) {
+		struct trec *r = ts->v[i];
+		switch (r->start) {
+		case ST_PENDING:
+			if (now >= r->not_before)
+				begin_start(c, r);
+			break;
+		case ST_PREPARED:
+			send_start(c, r);
+			break;
+		case ST_WAITING:
+			if (now >= r->deadline) {
+				if (r->info->executor_id)
+					stop_quietly(c, r->info->executor_id, r->info->instance_id);
+				attempt_failed(c, r, "no report from the executor in time");
+			}
+			break;
+		default:
+			break;
+		}
+		if (r->kill)
+			kill_step(c, r);
+	}
 }
 
 void drove__ctrl_tasks_executor_lost(drove_controller *c, const char *exec_id)
 {
-	(void)c;
-	(void)exec_id;
+	struct drove__ctrl_tasks *ts = c->tasks;
+
+	for (size_t i = 0; ts && i < ts->n; i++) {
+		struct trec *r = ts->v[i];
+		if (!drove__streq(r->info->executor_id, exec_id) ||
+		    !drove_task_state_is_active((int)r->info->state))
+			continue;
+		if (r->start == ST_SENDING || r->start == ST_WAITING || r->start == ST_PREPARED)
+			attempt_failed(c, r, "executor lost");
+		else if (r->start == ST_NONE)
+			finish(c, r, DROVE_TASK_LOST, DROVE_TASK_RESULT_LOST,
+			       "Task lost: executor lost");
+	}
 }
 
-bool drove__ctrl_task_known(const drove_task_info *t, void *c)
+bool drove__ctrl_task_known(const drove_task_info *t, void *ud)
 {
-	(void)c;
-	return drove_task_state_is_active((int)t->state);
+	drove_controller *c = ud;
+	struct trec *r = find(c, t->source_app_name, t->task_id);
+	return r && drove__streq(r->info->instance_id, t->instance_id) &&
+	       !drove_task_state_is_terminal((int)r->info->state);
 }
 
 size_t drove__ctrl_tasks_active(drove_controller *c)
 {
-	(void)c;
-	return 0;
+	size_t n = 0;
+	for (size_t i = 0; c->tasks && i < c->tasks->n; i++)
+		if (drove_task_state_is_active((int)c->tasks->v[i]->info->state))
+			n++;
+	return n;
 }
 
 const char *drove__ctrl_task_executor(drove_controller *c, const char *source_app,
                                       const char *task_id)
 {
-	(void)c;
-	(void)source_app;
-	(void)task_id;
-	return NULL;
+	struct trec *r = find(c, source_app, task_id);
+	return r ? r->info->executor_id : NULL;
+}
+
+/* ---- REST ---- */
+
+static void reply_one_error(drove__http_req *req, const char *msg)
+{
+	drove_strlist *e = NULL;
+	if (drove_strlist_new(&e) < 0 || drove_strlist_add(e, msg) < 0) {
+		drove_strlist_free(e);
+		drove__http_reply_server_error(req, "out of memory");
+		return;
+	}
+	drove__http_reply_validation(req, e);
+	drove_strlist_free(e);
+}
+
+static void reply_json_errors(drove__http_req *req, const drove_strlist *errors)
+{
+	struct json_object *d = json_object_new_object(), *a = json_object_new_array();
+	for (size_t i = 0; i < drove_strlist_count(errors); i++)
+		json_object_array_add(a, jstr(drove_strlist_get(errors, i)));
+	if (!drove_strlist_count(errors))
+		json_object_array_add(a, jstr(drove_error_last()->message));
+	json_object_object_add(d, "validationErrors", a);
+	drove__http_reply_failed(req, 400, "JSON validation failure", d);
+}
+
+/* §3.7 for tasks beyond the model's checks: uniqueness and room for one instance. Problems
+ * are appended to `errors`; @return their count. */
+static int spec_checks(drove_controller *c, const drove_task_spec *spec, drove_strlist *errors)
+{
+	drove_sched_policy *p = NULL;
+	char *msg;
+
+	if (find(c, spec->source_app_name, spec->task_id)) {
+		msg = drove__asprintf("Task already exists for %s/%s with taskID: %s-%s",
+		                      spec->source_app_name, spec->task_id, spec->source_app_name,
+		                      spec->task_id);
+		drove_strlist_add(errors, msg ? msg : "Task already exists");
+		free(msg);
+		return (int)drove_strlist_count(errors);
+	}
+	if (drove__ctrl_policy_convert(spec->placement_policy, &p) < 0) {
+		drove_strlist_add(errors, drove_error_last()->message);
+	} else if (c->sched &&
+	           drove_sched_check_resources(
+	                   c->sched, p,
+	                   (int)drove__resources_cpus(spec->resources, spec->n_resources),
+	                   drove__resources_memory_mb(spec->resources, spec->n_resources), 1) < 0) {
+		drove_strlist_add(errors, drove_error_last()->message);
+	}
+	drove_sched_policy_free(p);
+	return (int)drove_strlist_count(errors);
+}
+
+static void reply_task_id(drove__http_req *req, const char *id)
+{
+	struct json_object *d = json_object_new_object();
+	json_object_object_add(d, "taskId", jstr(id));
+	drove__http_reply_success(req, d);
+}
+
+static void op_create(drove_controller *c, drove__http_req *req, drove_task_op *op)
+{
+	drove_strlist *errors = NULL;
+	struct trec *r = NULL;
+	char *json = NULL, *run_id = NULL;
+	int rc;
+
+	if (drove_strlist_new(&errors) < 0)
+		return drove__http_reply_server_error(req, "out of memory");
+	if (spec_checks(c, op->spec, errors) > 0) {
+		drove__http_reply_validation(req, errors);
+		drove_strlist_free(errors);
+		return;
+	}
+	drove_strlist_free(errors);
+	if (!(r = calloc(1, sizeof(*r))))
+		return drove__http_reply_server_error(req, "out of memory");
+	r->c = c;
+	r->spec = op->spec;
+	op->spec = NULL;
+	r->timeout_ms = op->op_spec && op->op_spec->has_timeout
+	                        ? drove_duration_ms(&op->op_spec->timeout)
+	                        : c->op_timeout_ms;
+	r->cpus = drove__resources_cpus(r->spec->resources, r->spec->n_resources);
+	r->mb = drove__resources_memory_mb(r->spec->resources, r->spec->n_resources);
+	if ((rc = drove__ctrl_policy_convert(r->spec->placement_policy, &r->policy)) < 0 ||
+	    (c->sched && (rc = drove_sched_session_new(&r->sess, c->sched, DROVE_SCHED_KIND_TASK,
+	                                               r->spec->source_app_name)) < 0))
+		goto fail_500;
+	/* the session counts the app's active tasks (ONE_PER_HOST, MAX_N_PER_HOST) */
+	for (size_t i = 0; r->sess && c->tasks && i < c->tasks->n; i++) {
+		const drove_task_info *t = c->tasks->v[i]->info;
+		if (drove__streq(t->source_app_name, r->spec->source_app_name) && t->executor_id &&
+		    drove_task_state_is_active((int)t->state))
+			drove_sched_session_seed(r->sess, t->executor_id);
+	}
+	for (size_t i = 0; r->sess && i < drove_strmap_count(r->spec->env); i++)
+		drove_sched_session_set_env(r->sess, drove_strmap_key(r->spec->env, i),
+		                            drove_strmap_value(r->spec->env, i));
+	if (prepare(c, r) < 0) {
+		reply_one_error(req, drove_error_last()->message);
+		trec_free(c, r);
+		return;
+	}
+	/* durable before the answer */
+	if ((rc = drove__task_info_encode(r->info, &json)) < 0 ||
+	    (rc = drove_record_put(c->store, DROVE_RECORD_TASK, r->info->source_app_name,
+	                           r->info->task_id, json, strlen(json))) < 0 ||
+	    (rc = insert(c, r)) < 0) {
+		free(json);
+		goto fail_500;
+	}
+	free(json);
+	drove__info(c->ctx, MOD, "task %s/%s created as %s", r->info->source_app_name,
+	            r->info->task_id, r->info->instance_id);
+	publish(c, r->info);
+	run_id = drove__asprintf("%s-%s", r->info->source_app_name, r->info->task_id);
+	reply_task_id(req, run_id);
+	free(run_id);
+	if (c->ready)
+		send_start(c, r); /* else the tick sends it once the leader has recovered */
+	return;
+fail_500:
+	drove__http_reply_server_error(req, drove_error_last()->message);
+	trec_free(c, r);
+}
+
+static void op_kill(drove_controller *c, drove__http_req *req, drove_task_op *op)
+{
+	struct trec *r = find(c, op->source_app_name, op->task_id);
+	int64_t timeout = op->op_spec && op->op_spec->has_timeout
+	                          ? drove_duration_ms(&op->op_spec->timeout)
+	                          : c->op_timeout_ms;
+
+	if (!r || !drove_task_state_is_active((int)r->info->state)) {
+		char *msg =
+		        drove__asprintf("Either task does not exist or has already finished for "
+		                        "%s/%s",
+		                        op->source_app_name, op->task_id);
+		reply_one_error(req,
+		                msg ? msg : "Either task does not exist or has already finished");
+		free(msg);
+		return;
+	}
+	if (!r->kill) {
+		r->kill = true;
+		r->kill_accepted = false;
+		r->kill_next = 0;
+		r->kill_deadline = mono() + (timeout > 0 ? timeout : 1000);
+	}
+	kill_step(c, r);
+	reply_task_id(req, op->task_id);
+}
+
+static void h_operations(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	drove_strlist *errors = NULL;
+	drove_task_op *op = NULL;
+	const char *body;
+	size_t len;
+	int rc;
+
+	if (drove__ctrl_in_window(c))
+		return reply_one_error(req, "Cluster is in maintenance mode");
+	if (drove_strlist_new(&errors) < 0)
+		return drove__http_reply_server_error(req, "out of memory");
+	body = drove__http_req_body(req, &len);
+	rc = drove__ctrl_taskop_decode(body, len, &c->spec_opts, &op, errors);
+	if (rc == 1)
+		reply_json_errors(req, errors);
+	else if (rc == 2)
+		drove__http_reply_validation(req, errors);
+	else if (rc < 0)
+		drove__http_reply_server_error(req, "out of memory");
+	else if (op->type == DROVE_TASK_OP_CREATE)
+		op_create(c, req, op);
+	else
+		op_kill(c, req, op);
+	drove__task_op_free(op);
+	drove_strlist_free(errors);
+}
+
+static void h_validate(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	drove_strlist *errors = NULL;
+	drove_task_spec *spec = NULL;
+	struct json_object *j = NULL;
+
+	if (drove__ctrl_in_window(c))
+		return reply_one_error(req, "Cluster is in maintenance mode");
+	if (drove__http_req_json_or_reply(req, &j) < 0)
+		return;
+	if (drove_strlist_new(&errors) < 0) {
+		json_object_put(j);
+		return drove__http_reply_server_error(req, "out of memory");
+	}
+	if (drove__task_spec_from_jobj(j, 0, &spec, errors, NULL) < 0)
+		reply_json_errors(req, errors);
+	else if (drove__task_spec_validate(spec, &c->spec_opts, NULL, errors) > 0 ||
+	         spec_checks(c, spec, errors) > 0)
+		drove__http_reply_validation(req, errors);
+	else
+		drove__http_reply_success(req, NULL);
+	json_object_put(j);
+	drove__task_spec_free(spec);
+	drove_strlist_free(errors);
+}
+
+static void h_list(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	struct json_object *a = json_object_new_array();
+	for (size_t i = 0; c->tasks && i < c->tasks->n; i++)
+		if (drove_task_state_is_active((int)c->tasks->v[i]->info->state))
+			json_object_array_add(a, drove__task_info_to_jobj(c->tasks->v[i]->info));
+	drove__http_reply_success(req, a);
+}
+
+static void h_get(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	const char *app = drove__http_req_param(req, "sourceAppName");
+	const char *tid = drove__http_req_param(req, "taskId");
+	struct trec *r = find(c, app, tid);
+	char *msg;
+
+	if (r)
+		return drove__http_reply_success(req, drove__task_info_to_jobj(r->info));
+	msg = drove__asprintf("No such task instance %s/%s", app ? app : "", tid ? tid : "");
+	drove__http_reply_not_found(req, msg ? msg : "No such task instance");
+	free(msg);
+}
+
+static void h_delete(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	const char *app = drove__http_req_param(req, "sourceAppName");
+	const char *tid = drove__http_req_param(req, "taskId");
+	struct trec *r = find(c, app, tid);
+	struct json_object *d;
+	int rc = -1;
+
+	/* a task still running keeps its record (its executor would see it as stale and kill it) */
+	if (r && !drove_task_state_is_active((int)r->info->state)) {
+		rc = drove_record_delete(c->store, DROVE_RECORD_TASK, app, tid);
+		if (rc == DROVE_ENOTFOUND)
+			rc = 0;
+	}
+	d = json_object_new_object();
+	if (rc < 0) {
+		char *msg =
+		        drove__asprintf("Could not delete %s/%s", app ? app : "", tid ? tid : "");
+		json_object_object_add(d, "deleted", json_object_new_boolean(0));
+		drove__http_reply_failed(req, 200, msg ? msg : "Could not delete", d);
+		free(msg);
+		return;
+	}
+	{
+		struct drove__ctrl_tasks *ts = c->tasks;
+		size_t i = lower(ts, app, tid);
+		trec_free(c, r);
+		memmove(ts->v + i, ts->v + i + 1, (ts->n - i - 1) * sizeof(*ts->v));
+		ts->n--;
+	}
+	drove__info(c->ctx, MOD, "task %s/%s: record deleted", app, tid);
+	json_object_object_add(d, "deleted", json_object_new_boolean(1));
+	drove__http_reply_success(req, d);
+}
+
+int drove__ctrl_task_routes(drove_controller *c)
+{
+	static const struct {
+		unsigned methods;
+		const char *path;
+		unsigned access;
+		drove__http_handler fn;
+	} routes[] = {
+	        {DROVE_HTTP_POST, V1 "/tasks/operations", DROVE_ROLES_OPERATIONS, h_operations},
+	        {DROVE_HTTP_POST, V1 "/tasks/validate/spec", DROVE_ROLES_ANY, h_validate},
+	        {DROVE_HTTP_GET, V1 "/tasks", DROVE_ROLES_ANY, h_list},
+	        {DROVE_HTTP_GET, V1 "/tasks/{sourceAppName}/instances/{taskId}", DROVE_ROLES_ANY,
+	         h_get},
+	        {DROVE_HTTP_DELETE, V1 "/tasks/{sourceAppName}/instances/{taskId}", DROVE_ROLES_ANY,
+	         h_delete},
+	};
+	int rc;
+	for (size_t i = 0; i < DROVE_ARRAY_LEN(routes); i++)
+		if ((rc = drove__http_server_route(c->http, routes[i].methods, routes[i].path,
+		                                   routes[i].access, 1, routes[i].fn, c)) < 0)
+			return rc;
+	return 0;
 }
