@@ -1,82 +1,1566 @@
-/* Local services (DROVE_API.md §2.6, §4.4, §5.4). */
+/* Local services (DROVE_API.md §2.6, §4.4, §5.4, §11 item 4; docs/local-services.md): the
+ * services in memory and in the store, their instances, the monitor that keeps
+ * instancesPerHost instances on every eligible executor (or one cluster-wide while config
+ * testing), the operations, the REST routes and /internal/cluster/resources/reserved.
+ *
+ * Everything happens on the loop. Replies to messages and executor reports only record what
+ * they learnt and mark the service dirty; the jobs tick (every 100 ms) then steps each dirty
+ * service: starts in flight, stops, the operation under way, and the monitor's plan. */
+#include <stdlib.h>
+#include <string.h>
+
 #include <json-c/json.h>
 
-#include "ctrl/ctrl.h"
+#include <drove/clock.h>
+#include <drove/ids.h>
+
+#include "ctrl/lsvc.h"
 #include "http/server.h"
 
-static void h_reserved(drove__http_req *req, void *ud)
+#define MOD "ctrl"
+#define V1  "/apis/v1"
+
+/* ---- state ---- */
+
+struct svc;
+
+struct lsi {
+	drove_ls_instance_info *info; /* owned */
+	int64_t seen_ms;              /* wall ms of the last report naming it */
+	bool stopping;                /* we want it stopped */
+	bool retiring;                /* a replace target waiting for its replacement */
+	int64_t retire_deadline;      /* mono */
+	int64_t stop_next;            /* mono: next STOP attempt */
+	drove__ctrl_send *send;       /* STOP in flight */
+	struct svc *svc;
+};
+
+enum { SP_SENDING = 0, SP_WAITING, SP_FAILED, SP_OK };
+
+struct lstart {
+	struct svc *svc;
+	char *iid, *exec_id;
+	drove_sched_alloc *alloc;
+	drove__ctrl_send *send;
+	struct drove__ctrl_fetch *fetch;
+	bool fetch_sync;
+	int phase;
+	int64_t deadline; /* mono */
+	char *why;
+};
+
+enum { OP_NONE = 0, OP_REPLACE, OP_STOP };
+enum { TG_PENDING = 0, TG_BEGUN, TG_DONE };
+
+struct svc {
+	drove_controller *c;
+	char *id;
+	drove_ls_info *info; /* owned */
+	int state;           /* enum drove_ls_state */
+	int64_t cpus, mem_mb;
+	struct lsi **insts;
+	size_t n_insts, cap_insts;
+	struct lstart **starts;
+	size_t n_starts, cap_starts;
+	/* the operation under way (REPLACE_INSTANCES / RESTART / STOP_INSTANCES) */
+	int op;
+	char **op_ids;
+	int *op_status;
+	size_t n_op;
+	bool stop_first;
+	int parallelism;
+	int64_t op_timeout_ms;
+	int64_t op_deadline; /* mono */
+	/* the monitor */
+	bool dirty;
+	int64_t next_start; /* mono: no start before (after a failed one) */
+};
+
+struct drove__ctrl_lsvcs {
+	struct svc **v; /* sorted by id */
+	size_t n, cap;
+};
+
+static int64_t mono(void)
 {
-	struct json_object *o = json_object_new_object();
-	(void)ud;
-	json_object_object_add(o, "cpus", json_object_new_int(0));
-	json_object_object_add(o, "memory", json_object_new_int(0));
-	json_object_object_add(o, "requiredInstances", json_object_new_object());
-	drove__http_reply_success(req, o);
+	return drove_time_mono_ms();
 }
 
-int drove__ctrl_lsvc_routes(drove_controller *c)
+static struct drove__ctrl_lsvcs *lsvcs(drove_controller *c)
 {
-	return drove__http_server_route(c->http, DROVE_HTTP_GET,
-	                                "/apis/v1/internal/cluster/resources/reserved",
-	                                DROVE_ROLES_CLUSTER, 1, h_reserved, c);
+	if (!c->lsvcs)
+		c->lsvcs = calloc(1, sizeof(*c->lsvcs));
+	return c->lsvcs;
 }
 
-void drove__ctrl_lsvc_load(drove_controller *c)
+static size_t svc_lower(struct drove__ctrl_lsvcs *L, const char *id)
 {
+	size_t lo = 0, hi = L->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(id, L->v[mid]->id) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static struct svc *svc_find(drove_controller *c, const char *id)
+{
+	struct drove__ctrl_lsvcs *L = c->lsvcs;
+	size_t i;
+	if (!L || !id)
+		return NULL;
+	i = svc_lower(L, id);
+	return i < L->n && !strcmp(L->v[i]->id, id) ? L->v[i] : NULL;
+}
+
+static struct lsi *lsi_find(struct svc *s, const char *iid)
+{
+	for (size_t i = s->n_insts; iid && i > 0; i--)
+		if (drove__streq(s->insts[i - 1]->info->instance_id, iid))
+			return s->insts[i - 1];
+	return NULL;
+}
+
+static struct lstart *start_find(struct svc *s, const char *iid)
+{
+	for (size_t i = 0; iid && i < s->n_starts; i++)
+		if (!strcmp(s->starts[i]->iid, iid))
+			return s->starts[i];
+	return NULL;
+}
+
+static bool fresh(drove_controller *c, const struct lsi *in, int64_t now)
+{
+	return in->seen_ms >= now - c->stale_inst_ms;
+}
+
+static bool is_active(const struct lsi *in)
+{
+	return drove_instance_state_is_active((int)in->info->state) != 0;
+}
+
+static void lsi_free(struct lsi *in)
+{
+	if (!in)
+		return;
+	drove__ctrl_send_detach(in->send);
+	drove__ls_instance_info_free(in->info);
+	free(in);
+}
+
+static void start_free(drove_controller *c, struct lstart *st, bool release)
+{
+	if (!st)
+		return;
+	drove__ctrl_send_detach(st->send);
+	drove__ctrl_fetch_cancel(st->fetch);
+	if (st->alloc && release && c->sched)
+		drove_sched_release(c->sched, NULL, st->alloc);
+	drove_sched_alloc_free(st->alloc);
+	free(st->iid);
+	free(st->exec_id);
+	free(st->why);
+	free(st);
+}
+
+static void op_clear(struct svc *s)
+{
+	for (size_t i = 0; i < s->n_op; i++)
+		free(s->op_ids[i]);
+	free(s->op_ids);
+	free(s->op_status);
+	s->op_ids = NULL;
+	s->op_status = NULL;
+	s->n_op = 0;
+	s->op = OP_NONE;
+	for (size_t i = 0; i < s->n_insts; i++)
+		s->insts[i]->retiring = false;
+}
+
+static void svc_free(drove_controller *c, struct svc *s, bool release)
+{
+	if (!s)
+		return;
+	op_clear(s);
+	for (size_t i = 0; i < s->n_insts; i++)
+		lsi_free(s->insts[i]);
+	free(s->insts);
+	for (size_t i = 0; i < s->n_starts; i++)
+		start_free(c, s->starts[i], release);
+	free(s->starts);
+	drove__ls_info_free(s->info);
+	free(s->id);
+	free(s);
+}
+
+/* A service for `info` (taken), in INIT. */
+static int svc_adopt(drove_controller *c, drove_ls_info *info, struct svc **out)
+{
+	struct drove__ctrl_lsvcs *L = lsvcs(c);
+	struct svc *s = calloc(1, sizeof(*s));
+	size_t i;
+
+	if (!L || !s || !(s->id = drove__strdup(info->service_id)) ||
+	    drove__grow(&L->v, &L->cap, L->n + 1, sizeof(*L->v)) < 0) {
+		if (s)
+			free(s->id);
+		free(s);
+		drove__ls_info_free(info);
+		return drove__enomem();
+	}
+	s->c = c;
+	s->info = info;
+	s->state = DROVE_LS_INIT;
+	s->cpus = drove__resources_cpus(info->spec->resources, info->spec->n_resources);
+	s->mem_mb = drove__resources_memory_mb(info->spec->resources, info->spec->n_resources);
+	i = svc_lower(L, s->id);
+	memmove(L->v + i + 1, L->v + i, (L->n - i) * sizeof(*L->v));
+	L->v[i] = s;
+	L->n++;
+	*out = s;
+	return 0;
+}
+
+static void svc_remove(drove_controller *c, struct svc *s)
+{
+	struct drove__ctrl_lsvcs *L = c->lsvcs;
+	for (size_t i = 0; L && i < L->n; i++)
+		if (L->v[i] == s) {
+			memmove(L->v + i, L->v + i + 1, (L->n - i - 1) * sizeof(*L->v));
+			L->n--;
+			break;
+		}
+	svc_free(c, s, true);
+}
+
+static int lsi_add(struct svc *s, drove_ls_instance_info *info, int64_t seen, struct lsi **out)
+{
+	struct lsi *in = calloc(1, sizeof(*in));
+	if (!in || drove__grow(&s->insts, &s->cap_insts, s->n_insts + 1, sizeof(*s->insts)) < 0) {
+		free(in);
+		drove__ls_instance_info_free(info);
+		return drove__enomem();
+	}
+	in->info = info;
+	in->seen_ms = seen;
+	in->svc = s;
+	s->insts[s->n_insts++] = in;
+	if (out)
+		*out = in;
+	return 0;
+}
+
+/* ---- events and records ---- */
+
+static void svc_set_state(drove_controller *c, struct svc *s, int state)
+{
+	drove_event *ev;
+
+	if (s->state == state)
+		return;
+	if (!drove__lsvc_transition_ok(s->state, state))
+		drove__warn(c->ctx, MOD, "local service %s: unexpected transition %s -> %s", s->id,
+		            drove_ls_state_name(s->state), drove_ls_state_name(state));
+	drove__debug(c->ctx, MOD, "local service %s: %s -> %s", s->id,
+	             drove_ls_state_name(s->state), drove_ls_state_name(state));
+	s->state = state;
+	if ((ev = drove__ctrl_event_new(c->ctx, DROVE_EVENT_LOCAL_SERVICE_STATE_CHANGE)) &&
+	    drove__lsvc_event_service(ev, s->info, state) < 0) {
+		drove__event_free(ev);
+		ev = NULL;
+	}
+	drove__ctrl_publish(c, ev);
+}
+
+static int svc_persist(drove_controller *c, struct svc *s)
+{
+	char *json = NULL;
+	int rc;
+
+	s->info->updated = drove_time_wall_ms();
+	if ((rc = drove__ls_info_encode(s->info, &json)) < 0)
+		return rc;
+	rc = drove_record_put(c->store, DROVE_RECORD_LOCAL_SERVICE, NULL, s->id, json,
+	                      strlen(json));
+	free(json);
+	return rc;
+}
+
+static void lsi_persist(drove_controller *c, const drove_ls_instance_info *info)
+{
+	char *json = NULL;
+	if (!c->store || drove__ls_instance_info_encode(info, &json) < 0)
+		return;
+	if (drove_record_put_async(c->store, DROVE_RECORD_LOCAL_SERVICE_INSTANCE, info->service_id,
+	                           info->instance_id, json, strlen(json), NULL, NULL) < 0)
+		drove__warn(c->ctx, MOD, "local service instance %s: not stored: %s",
+		            info->instance_id, drove_error_last()->message);
+	free(json);
+}
+
+static void lsi_event(drove_controller *c, const drove_ls_instance_info *info)
+{
+	drove_event *ev =
+	        drove__ctrl_event_new(c->ctx, DROVE_EVENT_LOCAL_SERVICE_INSTANCE_STATE_CHANGE);
+	if (ev && drove__lsvc_event_instance(ev, info) < 0) {
+		drove__event_free(ev);
+		ev = NULL;
+	}
+	drove__ctrl_publish(c, ev);
+}
+
+static void mark_lost(drove_controller *c, struct lsi *in)
+{
+	char *msg = drove__strdup("Instance lost");
+	if (!msg)
+		return;
+	in->info->state = DROVE_INST_LOST;
+	free(in->info->error_message);
+	in->info->error_message = msg;
+	in->info->updated = drove_time_wall_ms();
+	lsi_persist(c, in->info);
+	lsi_event(c, in->info);
+	in->svc->dirty = true;
+}
+
+/* ---- messages ---- */
+
+static void stop_quietly(drove_controller *c, const char *exec_id, const char *iid)
+{
+	drove__ctrl_exec *e = drove__ctrl_exec_of(c, exec_id);
+	drove_message *m;
+	if (!e || !(m = calloc(1, sizeof(*m))))
+		return;
+	m->type = DROVE_MSG_STOP_LOCAL_SERVICE_INSTANCE;
+	if (!(m->instance_id = drove__strdup(iid))) {
+		free(m);
+		return;
+	}
+	drove__ctrl_send_msg(c, e, m, 10000, NULL, NULL, NULL);
+}
+
+static void on_start_reply(drove_controller *c, int status, const char *message, void *ud)
+{
+	struct lstart *st = ud;
+	int64_t wait;
+
+	st->send = NULL;
+	if (st->phase != SP_SENDING)
+		return;
+	if (status == DROVE_MSG_ACCEPTED) {
+		wait = drove__ctrl_max_start_ms(st->svc->info->spec);
+		if (c->op_timeout_ms > wait)
+			wait = c->op_timeout_ms;
+		st->phase = SP_WAITING;
+		st->deadline = mono() + wait;
+	} else {
+		st->phase = SP_FAILED;
+		st->why = drove__strdup(status < 0 ? "executor unreachable"
+		                                   : (message && *message ? message : "FAILED"));
+	}
+	st->svc->dirty = true;
+}
+
+static void start_failed(struct lstart *st, const char *why)
+{
+	st->phase = SP_FAILED;
+	free(st->why);
+	st->why = drove__strdup(why ? why : "failed");
+	st->svc->dirty = true;
+}
+
+static void send_start(drove_controller *c, struct lstart *st, const drove_ls_spec *spec)
+{
+	struct svc *s = st->svc;
+	drove_ls_instance_spec *is = NULL;
+	drove_message *m = NULL;
+	drove__ctrl_exec *e = drove__ctrl_exec_of(c, st->exec_id);
+	char *token = NULL;
+	int cores[512];
+	size_t nc = drove_sched_alloc_core_count(st->alloc);
+
+	if (nc > DROVE_ARRAY_LEN(cores))
+		nc = DROVE_ARRAY_LEN(cores);
+	for (size_t i = 0; i < nc; i++)
+		cores[i] = drove_sched_alloc_core(st->alloc, i);
+	if (!e)
+		return start_failed(st, "executor gone");
+	if (!(token = drove__ctrl_instance_token(c, s->id, st->iid, e->id)))
+		return start_failed(st, drove_error_last()->message);
+	if (drove__lsvc_instance_spec(spec, s->id, st->iid, drove_sched_alloc_node(st->alloc),
+	                              cores, nc, drove_sched_alloc_mb(st->alloc), token, &is) < 0 ||
+	    !(m = calloc(1, sizeof(*m)))) {
+		free(token);
+		drove__ls_instance_spec_free(is);
+		return start_failed(st, "cannot build the start message");
+	}
+	free(token);
+	m->type = DROVE_MSG_START_LOCAL_SERVICE_INSTANCE;
+	m->ls_spec = is;
+	drove__info(c->ctx, MOD, "local service %s: starting %s on %s", s->id, st->iid, e->id);
+	if (drove__ctrl_send_msg(c, e, m, 30000, on_start_reply, st, &st->send) < 0)
+		start_failed(st, drove_error_last()->message);
+}
+
+static void on_configs_fetched(const drove_app_spec *spec, const char *error, void *ud)
+{
+	struct lstart *st = ud;
+	st->fetch = NULL;
+	st->fetch_sync = true;
+	if (error)
+		start_failed(st, error);
+	else
+		send_start(st->svc->c, st, spec);
+}
+
+/* Place one instance on executor `exec_id` and send its START. @return 0, or -1 when it could
+ * not be placed there (nothing in flight). */
+static int begin_start(drove_controller *c, struct svc *s, const char *exec_id)
+{
+	drove_sched_session *sess = NULL;
+	drove_sched_policy *pin = NULL;
+	drove_sched_alloc *alloc = NULL;
+	struct lstart *st = NULL;
+	char *rule = NULL;
+	int rc;
+
+	if (!c->sched || !(rule = drove__lsvc_pin_rule(exec_id)))
+		return -1;
+	rc = drove_sched_policy_rule_hope(&pin, rule);
+	free(rule);
+	if (rc < 0)
+		return -1;
+	if ((rc = drove_sched_session_new(&sess, c->sched, DROVE_SCHED_KIND_LOCAL_SERVICE,
+	                                  s->id)) == 0)
+		rc = drove_sched_place(c->sched, sess, pin, (int)s->cpus, s->mem_mb, &alloc);
+	drove_sched_session_free(sess);
+	drove_sched_policy_free(pin);
+	if (rc < 0) {
+		drove__debug(c->ctx, MOD, "local service %s: no room on %s: %s", s->id, exec_id,
+		             drove_error_last()->message);
+		return -1;
+	}
+	if (!(st = calloc(1, sizeof(*st))) || !(st->exec_id = drove__strdup(exec_id)) ||
+	    drove_instance_id_new(c->ctx, DROVE_INSTANCE_LOCAL_SVC, &st->iid) < 0 ||
+	    drove__grow(&s->starts, &s->cap_starts, s->n_starts + 1, sizeof(*s->starts)) < 0) {
+		if (st) {
+			st->alloc = alloc;
+			start_free(c, st, true);
+		} else {
+			drove_sched_release(c->sched, NULL, alloc);
+			drove_sched_alloc_free(alloc);
+		}
+		return -1;
+	}
+	st->svc = s;
+	st->alloc = alloc;
+	st->phase = SP_SENDING;
+	s->starts[s->n_starts++] = st;
+	if (!drove__ctrl_spec_needs_fetch(s->info->spec)) {
+		send_start(c, st, s->info->spec);
+		return 0;
+	}
+	st->fetch_sync = false;
+	if (drove__ctrl_fetch_configs(c, s->info->spec, on_configs_fetched, st, &st->fetch) < 0)
+		start_failed(st, drove_error_last()->message);
+	else if (st->fetch_sync)
+		st->fetch = NULL; /* finished inside the call */
+	return 0;
+}
+
+static void on_stop_reply(drove_controller *c, int status, const char *message, void *ud)
+{
+	struct lsi *in = ud;
+	(void)message;
+	in->send = NULL;
+	/* ACCEPTED: the reports say the rest; ask again later if it is still running */
+	in->stop_next = mono() + (status == DROVE_MSG_ACCEPTED ? 10000 : 1000);
+	in->svc->dirty = true;
 	(void)c;
 }
 
-void drove__ctrl_lsvc_clear(drove_controller *c)
+static void step_stop(drove_controller *c, struct lsi *in, int64_t now)
 {
-	(void)c;
+	drove__ctrl_exec *e;
+	drove_message *m;
+	int st = (int)in->info->state;
+
+	if (!in->stopping || !is_active(in) || in->send || now < in->stop_next)
+		return;
+	if (!(e = drove__ctrl_exec_of(c, in->info->executor_id)))
+		return; /* its executor is gone: the record turns LOST */
+	if (!drove_instance_state_is_running(st)) {
+		/* on its way out already, or not started yet (the executor stops running ones) */
+		in->stop_next = now + 1000;
+		return;
+	}
+	if (!(m = calloc(1, sizeof(*m))) ||
+	    !(m->instance_id = drove__strdup(in->info->instance_id))) {
+		free(m);
+		return;
+	}
+	m->type = DROVE_MSG_STOP_LOCAL_SERVICE_INSTANCE;
+	in->stop_next = now + 1000;
+	drove__info(c->ctx, MOD, "local service %s: stopping %s on %s", in->svc->id,
+	            in->info->instance_id, e->id);
+	drove__ctrl_send_msg(c, e, m, 10000, on_stop_reply, in, &in->send);
 }
 
-void drove__ctrl_lsvc_apply(drove_controller *c, const drove_ls_instance_info *li)
+/* ---- the monitor ---- */
+
+static bool exec_eligible(const drove__ctrl_exec *e)
 {
-	(void)c;
-	(void)li;
+	int st;
+	if (e->removed || !e->nd)
+		return false;
+	st = drove__ctrl_exec_state(e);
+	return st == DROVE_EXECUTOR_ACTIVE || st == DROVE_EXECUTOR_UNREADY;
+}
+
+/* Fresh HEALTHY instances on `exec_id` (NULL: anywhere) that nobody is stopping or replacing. */
+static int64_t healthy_keepers(drove_controller *c, struct svc *s, const char *exec_id)
+{
+	int64_t n = 0, now = drove_time_wall_ms();
+	for (size_t i = 0; i < s->n_insts; i++) {
+		const struct lsi *in = s->insts[i];
+		if (in->info->state == DROVE_INST_HEALTHY && !in->stopping && !in->retiring &&
+		    fresh(c, in, now) && (!exec_id || drove__streq(in->info->executor_id, exec_id)))
+			n++;
+	}
+	return n;
+}
+
+/* On its way out already (the executor stops it): not counted, so it is replaced at once. */
+static bool leaving(const struct lsi *in)
+{
+	return in->info->state == DROVE_INST_STOPPING ||
+	       in->info->state == DROVE_INST_DEPROVISIONING ||
+	       in->info->state == DROVE_INST_UNHEALTHY;
+}
+
+static void adjust(drove_controller *c, struct svc *s)
+{
+	const char **execs = NULL;
+	drove__lsvc_live *live = NULL;
+	struct lsi **who = NULL;
+	drove__lsvc_plan plan;
+	size_t ne = 0, nl = 0;
+	int64_t now = drove_time_wall_ms(), m = mono();
+	bool issued = false;
+
+	if (!(execs = calloc(c->n_execs + 1, sizeof(*execs))) ||
+	    !(live = calloc(s->n_insts + s->n_starts + 1, sizeof(*live))) ||
+	    !(who = calloc(s->n_insts + s->n_starts + 1, sizeof(*who))))
+		goto out;
+	for (size_t i = 0; i < c->n_execs; i++)
+		if (exec_eligible(c->execs[i]))
+			execs[ne++] = c->execs[i]->id;
+	for (size_t i = 0; i < s->n_insts; i++) {
+		struct lsi *in = s->insts[i];
+		if (!is_active(in) || leaving(in) || in->stopping || in->retiring ||
+		    !fresh(c, in, now))
+			continue;
+		live[nl].exec_id = in->info->executor_id;
+		live[nl].healthy = in->info->state == DROVE_INST_HEALTHY;
+		who[nl++] = in;
+	}
+	for (size_t i = 0; i < s->n_starts; i++) {
+		struct lstart *st = s->starts[i];
+		if (st->phase == SP_FAILED || st->phase == SP_OK || lsi_find(s, st->iid))
+			continue;
+		live[nl].exec_id = st->exec_id;
+		live[nl++].starting = true;
+	}
+	if (drove__lsvc_plan_make((int)s->info->activation_state, s->info->instances_per_host,
+	                          execs, ne, live, nl, &plan) < 0)
+		goto out;
+	for (size_t i = 0; i < plan.n_stops; i++) {
+		struct lsi *in = who[plan.stops[i]];
+		if (!in)
+			continue;
+		in->stopping = true;
+		in->stop_next = 0;
+		issued = true;
+	}
+	if (m >= s->next_start) {
+		for (size_t e = 0; e < ne; e++)
+			for (size_t k = 0; k < plan.starts[e]; k++) {
+				if (begin_start(c, s, execs[e]) < 0) {
+					s->next_start = m + c->job_retry_ms;
+					break;
+				}
+				issued = true;
+			}
+		if (plan.any && ne > 0) {
+			/* one on a random eligible executor that has room */
+			size_t first = (size_t)drove__rand_below(c->ctx, ne), k;
+			for (k = 0; k < ne; k++)
+				if (begin_start(c, s, execs[(first + k) % ne]) == 0) {
+					issued = true;
+					break;
+				}
+			if (k == ne)
+				s->next_start = m + c->job_retry_ms;
+		}
+	}
+	drove__lsvc_plan_free(&plan);
+	if (issued && drove_ls_state_is_stable(s->state))
+		svc_set_state(c, s, DROVE_LS_ADJUSTING_INSTANCES);
+out:
+	free(execs);
+	free(live);
+	free(who);
+}
+
+static bool lsi_settled(const struct lsi *in)
+{
+	return !in->stopping || !is_active(in);
+}
+
+static void step_op(drove_controller *c, struct svc *s, int64_t m)
+{
+	bool all_done = true;
+	size_t busy = 0;
+
+	if (s->op == OP_STOP) {
+		for (size_t i = 0; i < s->n_op; i++) {
+			struct lsi *in = lsi_find(s, s->op_ids[i]);
+			if (in && is_active(in))
+				all_done = false;
+		}
+		if (!all_done && m < s->op_deadline)
+			return;
+	} else if (s->op == OP_REPLACE) {
+		for (size_t i = 0; i < s->n_op; i++) {
+			struct lsi *in = lsi_find(s, s->op_ids[i]);
+			if (s->op_status[i] != TG_BEGUN)
+				continue;
+			if (!in || !is_active(in)) {
+				s->op_status[i] = TG_DONE;
+				continue;
+			}
+			if (in->retiring && !in->stopping) {
+				int64_t want = s->info->activation_state == DROVE_LS_ACT_ACTIVE
+				                       ? s->info->instances_per_host
+				                       : 1;
+				const char *where = s->info->activation_state == DROVE_LS_ACT_ACTIVE
+				                            ? in->info->executor_id
+				                            : NULL;
+				if (healthy_keepers(c, s, where) >= want) {
+					in->stopping = true;
+					in->stop_next = 0;
+				} else if (m >= in->retire_deadline) {
+					drove__info(
+					        c->ctx, MOD,
+					        "local service %s: %s not replaced in time: kept",
+					        s->id, in->info->instance_id);
+					in->retiring = false;
+					s->op_status[i] = TG_DONE;
+					continue;
+				}
+			} else if (in->stopping && m >= in->retire_deadline + 60000) {
+				s->op_status[i] = TG_DONE; /* gave up waiting */
+				continue;
+			}
+			busy++;
+		}
+		for (size_t i = 0; i < s->n_op && busy < (size_t)s->parallelism; i++) {
+			struct lsi *in;
+			if (s->op_status[i] != TG_PENDING)
+				continue;
+			in = lsi_find(s, s->op_ids[i]);
+			if (!in || !is_active(in) || in->stopping) {
+				s->op_status[i] = TG_DONE;
+				continue;
+			}
+			in->retiring = true;
+			in->retire_deadline = m + s->op_timeout_ms;
+			if (s->stop_first) {
+				in->stopping = true;
+				in->stop_next = 0;
+			}
+			s->op_status[i] = TG_BEGUN;
+			busy++;
+			s->dirty = true;
+		}
+		for (size_t i = 0; i < s->n_op; i++)
+			if (s->op_status[i] != TG_DONE)
+				all_done = false;
+		if (!all_done)
+			return;
+	} else {
+		return;
+	}
+	op_clear(s);
+	svc_set_state(c, s, drove__lsvc_stable_state((int)s->info->activation_state));
+	s->dirty = true;
+}
+
+/* A new leader does not act on a service while an executor holding one of its active records
+ * has not reported to it yet (for at most staleExecutorAge): the record is all it knows. */
+static bool awaiting_executors(drove_controller *c, struct svc *s)
+{
+	if (mono() - c->acquired_mono >= c->stale_exec_ms)
+		return false;
+	for (size_t i = 0; i < s->n_insts; i++) {
+		const drove__ctrl_exec *e;
+		if (!is_active(s->insts[i]))
+			continue;
+		e = drove__ctrl_exec_of(c, s->insts[i]->info->executor_id);
+		if (!e || e->seen_mono < c->acquired_mono)
+			return true;
+	}
+	return false;
+}
+
+static void step(drove_controller *c, struct svc *s, bool monitor)
+{
+	int64_t m = mono();
+	bool settled = true;
+
+	for (size_t i = 0; i < s->n_starts; i++) {
+		struct lstart *st = s->starts[i];
+		if (st->phase == SP_WAITING) {
+			struct lsi *in = lsi_find(s, st->iid);
+			if (in && in->info->state == DROVE_INST_HEALTHY) {
+				st->phase = SP_OK;
+			} else if (in &&
+			           (!is_active(in) || in->info->state == DROVE_INST_UNHEALTHY)) {
+				start_failed(st, drove_instance_state_name((int)in->info->state));
+			} else if (m >= st->deadline) {
+				stop_quietly(c, st->exec_id, st->iid);
+				start_failed(st, "timed out waiting for HEALTHY");
+			}
+		}
+		if (st->phase == SP_OK || st->phase == SP_FAILED) {
+			if (st->phase == SP_FAILED) {
+				drove__info(c->ctx, MOD,
+				            "local service %s: start of %s on %s failed: %s", s->id,
+				            st->iid, st->exec_id, st->why ? st->why : "");
+				s->next_start = m + c->job_retry_ms;
+			}
+			start_free(c, st, st->phase == SP_FAILED);
+			memmove(s->starts + i, s->starts + i + 1,
+			        (s->n_starts - i - 1) * sizeof(*s->starts));
+			s->n_starts--;
+			i--;
+			s->dirty = true;
+		}
+	}
+	for (size_t i = 0; i < s->n_insts; i++)
+		step_stop(c, s->insts[i], m);
+	step_op(c, s, m);
+	if (monitor && s->dirty && c->sched && !drove__ctrl_in_window(c) &&
+	    !awaiting_executors(c, s) &&
+	    (drove_ls_state_is_stable(s->state) || s->state == DROVE_LS_ADJUSTING_INSTANCES ||
+	     s->state == DROVE_LS_REPLACING_INSTANCES || s->state == DROVE_LS_STOPPING_INSTANCES)) {
+		s->dirty = false;
+		adjust(c, s);
+	}
+	if (s->state != DROVE_LS_ADJUSTING_INSTANCES)
+		return;
+	if (s->n_starts)
+		settled = false;
+	for (size_t i = 0; settled && i < s->n_insts; i++)
+		if (!lsi_settled(s->insts[i]))
+			settled = false;
+	if (settled)
+		svc_set_state(c, s, drove__lsvc_stable_state((int)s->info->activation_state));
+}
+
+/* ---- hooks ---- */
+
+void drove__ctrl_lsvc_tick(drove_controller *c)
+{
+	struct drove__ctrl_lsvcs *L = c->lsvcs;
+	for (size_t i = 0; L && i < L->n; i++)
+		step(c, L->v[i], true);
 }
 
 void drove__ctrl_lsvc_reconcile(drove_controller *c)
 {
-	(void)c;
+	struct drove__ctrl_lsvcs *L = c->lsvcs;
+	int64_t now = drove_time_wall_ms();
+
+	for (size_t k = 0; L && k < L->n; k++) {
+		struct svc *s = L->v[k];
+		size_t old = 0;
+		for (size_t i = 0; i < s->n_insts; i++) {
+			struct lsi *in = s->insts[i];
+			if (is_active(in) && !fresh(c, in, now))
+				mark_lost(c, in);
+			if (!is_active(in))
+				old++;
+		}
+		/* keep at most max_old_instances old records (oldest go) */
+		while (old > (size_t)c->max_old_instances) {
+			size_t victim = SIZE_MAX;
+			for (size_t i = 0; i < s->n_insts; i++)
+				if (!is_active(s->insts[i]) &&
+				    (victim == SIZE_MAX ||
+				     s->insts[i]->info->updated < s->insts[victim]->info->updated))
+					victim = i;
+			if (victim == SIZE_MAX)
+				break;
+			drove_record_delete_async(c->store, DROVE_RECORD_LOCAL_SERVICE_INSTANCE,
+			                          s->id, s->insts[victim]->info->instance_id, NULL,
+			                          NULL);
+			lsi_free(s->insts[victim]);
+			memmove(s->insts + victim, s->insts + victim + 1,
+			        (s->n_insts - victim - 1) * sizeof(*s->insts));
+			s->n_insts--;
+			old--;
+		}
+		s->dirty = true; /* the periodic check */
+	}
 }
 
-void drove__ctrl_lsvc_tick(drove_controller *c)
+void drove__ctrl_lsvc_apply(drove_controller *c, const drove_ls_instance_info *li)
 {
-	(void)c;
+	struct svc *s;
+	struct lsi *in;
+	drove_ls_instance_info *copy = NULL;
+	int64_t now = drove_time_wall_ms();
+	bool changed;
+
+	if (!li->instance_id || !(s = svc_find(c, li->service_id)) ||
+	    s->state == DROVE_LS_DESTROY_REQUESTED || s->state == DROVE_LS_DESTROYED)
+		return; /* unknown service: EXPECTED_INSTANCES marks it stale */
+	in = lsi_find(s, li->instance_id);
+	if (in && li->updated <= in->info->updated)
+		return;
+	if (in && in->info->state == li->state && (!in->info->local_info) == (!li->local_info)) {
+		in->info->updated = li->updated;
+		in->seen_ms = now;
+		return;
+	}
+	if (drove__ls_instance_info_copy(li, &copy) < 0)
+		return;
+	if (!in) {
+		if (lsi_add(s, copy, now, &in) < 0)
+			return;
+		changed = true;
+	} else {
+		changed = in->info->state != copy->state ||
+		          (!in->info->local_info) != (!copy->local_info);
+		drove__ls_instance_info_free(in->info);
+		in->info = copy;
+		in->seen_ms = now;
+	}
+	if (changed) {
+		lsi_persist(c, copy);
+		lsi_event(c, copy);
+		s->dirty = true;
+	}
 }
 
 void drove__ctrl_lsvc_executor_lost(drove_controller *c, const char *exec_id)
 {
-	(void)c;
-	(void)exec_id;
+	struct drove__ctrl_lsvcs *L = c->lsvcs;
+	for (size_t k = 0; L && k < L->n; k++) {
+		struct svc *s = L->v[k];
+		for (size_t i = 0; i < s->n_insts; i++)
+			if (drove__streq(s->insts[i]->info->executor_id, exec_id) &&
+			    is_active(s->insts[i]))
+				mark_lost(c, s->insts[i]);
+		for (size_t i = 0; i < s->n_starts; i++)
+			if (drove__streq(s->starts[i]->exec_id, exec_id) &&
+			    (s->starts[i]->phase == SP_SENDING ||
+			     s->starts[i]->phase == SP_WAITING))
+				start_failed(s->starts[i], "executor lost");
+		s->dirty = true;
+	}
 }
 
 void drove__ctrl_lsvc_executor_changed(drove_controller *c, const char *exec_id)
 {
-	(void)c;
+	struct drove__ctrl_lsvcs *L = c->lsvcs;
 	(void)exec_id;
+	for (size_t k = 0; L && k < L->n; k++) {
+		L->v[k]->dirty = true;
+		L->v[k]->next_start = 0;
+	}
 }
 
-bool drove__ctrl_lsvc_known(const drove_ls_instance_info *li, void *c)
+bool drove__ctrl_lsvc_known(const drove_ls_instance_info *li, void *ud)
 {
-	(void)c;
-	(void)li;
-	return false;
+	drove_controller *c = ud;
+	struct svc *s = svc_find(c, li->service_id);
+	if (!s || s->state == DROVE_LS_DESTROY_REQUESTED || s->state == DROVE_LS_DESTROYED)
+		return false;
+	return lsi_find(s, li->instance_id) || start_find(s, li->instance_id);
 }
 
 void drove__ctrl_lsvc_counts(drove_controller *c, size_t *total, size_t *active)
 {
-	(void)c;
+	struct drove__ctrl_lsvcs *L = c->lsvcs;
 	*total = *active = 0;
+	for (size_t k = 0; L && k < L->n; k++) {
+		(*total)++;
+		if (L->v[k]->info->activation_state != DROVE_LS_ACT_INACTIVE)
+			(*active)++;
+	}
 }
 
 const char *drove__ctrl_lsvc_instance_executor(drove_controller *c, const char *service_id,
                                                const char *instance_id)
 {
-	(void)c;
-	(void)service_id;
-	(void)instance_id;
-	return NULL;
+	struct svc *s = svc_find(c, service_id);
+	struct lsi *in;
+	struct lstart *st;
+	if (!s)
+		return NULL;
+	if ((in = lsi_find(s, instance_id)))
+		return in->info->executor_id;
+	return (st = start_find(s, instance_id)) ? st->exec_id : NULL;
+}
+
+void drove__ctrl_lsvc_clear(drove_controller *c)
+{
+	struct drove__ctrl_lsvcs *L = c->lsvcs;
+	if (!L)
+		return;
+	for (size_t i = 0; i < L->n; i++)
+		svc_free(c, L->v[i], false);
+	free(L->v);
+	free(L);
+	c->lsvcs = NULL;
+}
+
+void drove__ctrl_lsvc_load(drove_controller *c)
+{
+	drove_strlist *ids = NULL;
+	int64_t now = drove_time_wall_ms();
+
+	if (!c->store || drove_record_list(c->store, DROVE_RECORD_LOCAL_SERVICE, NULL, &ids) < 0)
+		return;
+	for (size_t k = 0; k < drove_strlist_count(ids); k++) {
+		const char *id = drove_strlist_get(ids, k);
+		drove_strlist *iids = NULL;
+		drove_ls_info *info = NULL;
+		struct svc *s = NULL;
+		char *json = NULL;
+		size_t len;
+
+		if (drove_record_get(c->store, DROVE_RECORD_LOCAL_SERVICE, NULL, id, &json, &len) <
+		            0 ||
+		    drove__ls_info_decode(json, len, 0, &info, NULL, NULL) < 0 || !info->spec ||
+		    !info->service_id) {
+			drove__warn(c->ctx, MOD, "local service %s: not loaded: %s", id,
+			            drove_error_last()->message);
+			drove__ls_info_free(info);
+			free(json);
+			continue;
+		}
+		free(json);
+		if (svc_adopt(c, info, &s) < 0)
+			continue;
+		if (drove_record_list(c->store, DROVE_RECORD_LOCAL_SERVICE_INSTANCE, id, &iids) ==
+		    0)
+			for (size_t i = 0; i < drove_strlist_count(iids); i++) {
+				drove_ls_instance_info *ii = NULL;
+				json = NULL;
+				if (drove_record_get(c->store, DROVE_RECORD_LOCAL_SERVICE_INSTANCE,
+				                     id, drove_strlist_get(iids, i), &json,
+				                     &len) == 0 &&
+				    drove__ls_instance_info_decode(json, len, 0, &ii, NULL, NULL) ==
+				            0)
+					lsi_add(s, ii, now,
+					        NULL); /* fresh until proven otherwise */
+				free(json);
+			}
+		drove_strlist_free(iids);
+		svc_set_state(c, s, drove__lsvc_stable_state((int)s->info->activation_state));
+		s->dirty = true;
+	}
+	drove_strlist_free(ids);
+}
+
+/* ---- REST: reads ---- */
+
+static struct json_object *jstr(const char *s)
+{
+	return json_object_new_string(s ? s : "");
+}
+
+static void counts_of(drove_controller *c, struct svc *s, int64_t *healthy, int64_t *active)
+{
+	int64_t now = drove_time_wall_ms();
+	*healthy = *active = 0;
+	for (size_t i = 0; i < s->n_insts; i++) {
+		const struct lsi *in = s->insts[i];
+		if (!fresh(c, in, now) || !is_active(in))
+			continue;
+		(*active)++;
+		if (in->info->state == DROVE_INST_HEALTHY)
+			(*healthy)++;
+	}
+}
+
+static struct json_object *summary(drove_controller *c, struct svc *s)
+{
+	int64_t h, a;
+	counts_of(c, s, &h, &a);
+	return drove__lsvc_summary(s->info, s->state, h, a);
+}
+
+static int query_i64(drove__http_req *req, const char *name, int64_t def, int64_t *out)
+{
+	const char *v = drove__http_req_query(req, name);
+	char *end;
+	long long x;
+	if (!v) {
+		*out = def;
+		return 0;
+	}
+	x = strtoll(v, &end, 10);
+	if (end == v || *end || x < 0 || x > 2147483646)
+		return -1;
+	*out = x;
+	return 0;
+}
+
+static void reply_one_error(drove__http_req *req, const char *msg)
+{
+	drove_strlist *e = NULL;
+	if (drove_strlist_new(&e) < 0 || drove_strlist_add(e, msg) < 0) {
+		drove_strlist_free(e);
+		drove__http_reply_server_error(req, "out of memory");
+		return;
+	}
+	drove__http_reply_validation(req, e);
+	drove_strlist_free(e);
+}
+
+static void reply_bad_param(drove__http_req *req, const char *name)
+{
+	char *msg = drove__asprintf("query param %s must be between 0 and the maximum", name);
+	reply_one_error(req, msg ? msg : "bad query parameter");
+	free(msg);
+}
+
+static void reply_json_errors(drove__http_req *req, const drove_strlist *errors)
+{
+	struct json_object *d = json_object_new_object(), *a = json_object_new_array();
+	for (size_t i = 0; i < drove_strlist_count(errors); i++)
+		json_object_array_add(a, jstr(drove_strlist_get(errors, i)));
+	if (!drove_strlist_count(errors))
+		json_object_array_add(a, jstr(drove_error_last()->message));
+	json_object_object_add(d, "validationErrors", a);
+	drove__http_reply_failed(req, 400, "JSON validation failure", d);
+}
+
+static void h_list(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	struct drove__ctrl_lsvcs *L = c->lsvcs;
+	int64_t from, size;
+	struct json_object *o;
+
+	if (query_i64(req, "from", 0, &from) < 0)
+		return reply_bad_param(req, "from");
+	if (query_i64(req, "size", 2147483646, &size) < 0)
+		return reply_bad_param(req, "size");
+	o = json_object_new_object();
+	for (size_t i = (size_t)from; L && i < L->n && (int64_t)(i - (size_t)from) < size; i++)
+		json_object_object_add(o, L->v[i]->id, summary(c, L->v[i]));
+	drove__http_reply_success(req, o);
+}
+
+static struct svc *svc_or_miss(drove_controller *c, drove__http_req *req)
+{
+	const char *id = drove__http_req_param(req, "serviceId");
+	struct svc *s = svc_find(c, id);
+	if (!s) {
+		char *msg = drove__asprintf("Local service %s not found", id ? id : "");
+		drove__http_reply_not_found(req, msg ? msg : "Local service not found");
+		free(msg);
+	}
+	return s;
+}
+
+static void h_one(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	struct svc *s = svc_or_miss(c, req);
+	if (s)
+		drove__http_reply_success(req, summary(c, s));
+}
+
+static void h_spec(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	struct svc *s = svc_or_miss(c, req);
+	if (s)
+		drove__http_reply_success(req, drove__ctrl_masked_spec(s->info->spec));
+}
+
+static void h_instances(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	struct svc *s = svc_find(c, drove__http_req_param(req, "serviceId"));
+	drove_strlist *states = NULL;
+	unsigned want = 0;
+	int64_t now = drove_time_wall_ms();
+	struct json_object *a;
+
+	if (drove_strlist_new(&states) < 0 || drove__http_req_query_all(req, "state", states) < 0) {
+		drove_strlist_free(states);
+		return drove__http_reply_server_error(req, "out of memory");
+	}
+	for (size_t i = 0; i < drove_strlist_count(states); i++) {
+		int st;
+		if (drove_instance_state_parse(drove_strlist_get(states, i), &st) < 0) {
+			drove_strlist *e = NULL;
+			if (drove_strlist_new(&e) == 0)
+				drove_strlist_add(e, drove_error_last()->message);
+			reply_json_errors(req, e);
+			drove_strlist_free(e);
+			drove_strlist_free(states);
+			return;
+		}
+		want |= 1u << (unsigned)st;
+	}
+	drove_strlist_free(states);
+	a = json_object_new_array();
+	for (size_t i = 0; s && i < s->n_insts; i++) {
+		const struct lsi *in = s->insts[i];
+		int st = (int)in->info->state;
+		if (want ? !(want & (1u << (unsigned)st)) : !drove_instance_state_is_active(st))
+			continue;
+		if (!fresh(c, in, now))
+			continue;
+		json_object_array_add(a, drove__ls_instance_info_to_jobj(in->info));
+	}
+	drove__http_reply_success(req, a);
+}
+
+static void h_old(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	struct svc *s = svc_find(c, drove__http_req_param(req, "serviceId"));
+	int64_t start, size, k = 0, n = 0;
+	struct json_object *a;
+
+	if (query_i64(req, "start", 0, &start) < 0)
+		return reply_bad_param(req, "start");
+	if (query_i64(req, "size", 2147483646, &size) < 0)
+		return reply_bad_param(req, "size");
+	a = json_object_new_array();
+	for (size_t i = 0; s && i < s->n_insts && n < size; i++) {
+		if (is_active(s->insts[i]) || k++ < start)
+			continue;
+		json_object_array_add(a, drove__ls_instance_info_to_jobj(s->insts[i]->info));
+		n++;
+	}
+	drove__http_reply_success(req, a);
+}
+
+static void h_instance(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	const char *sid = drove__http_req_param(req, "serviceId");
+	const char *iid = drove__http_req_param(req, "instanceId");
+	struct svc *s = svc_find(c, sid);
+	struct lsi *in = s ? lsi_find(s, iid) : NULL;
+
+	if (!in) {
+		char *msg = drove__asprintf("No such local service instance %s/%s", sid, iid);
+		drove__http_reply_not_found(req, msg ? msg : "No such local service instance");
+		free(msg);
+		return;
+	}
+	drove__http_reply_success(req, drove__ls_instance_info_to_jobj(in->info));
+}
+
+static void h_reserved(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	struct drove__ctrl_lsvcs *L = c->lsvcs;
+	struct json_object *o = json_object_new_object(), *r = json_object_new_object();
+	int64_t cpus = 0, mem = 0;
+
+	/* what an executor must run before it turns ACTIVE: the ACTIVE services */
+	for (size_t i = 0; L && i < L->n; i++) {
+		struct svc *s = L->v[i];
+		if (s->info->activation_state != DROVE_LS_ACT_ACTIVE)
+			continue;
+		cpus += s->cpus * s->info->instances_per_host;
+		mem += s->mem_mb * s->info->instances_per_host;
+		json_object_object_add(r, s->id,
+		                       json_object_new_int64(s->info->instances_per_host));
+	}
+	json_object_object_add(o, "cpus", json_object_new_int64(cpus));
+	json_object_object_add(o, "memory", json_object_new_int64(mem));
+	json_object_object_add(o, "requiredInstances", r);
+	drove__http_reply_success(req, o);
+}
+
+/* ---- REST: operations ---- */
+
+static void reply_service_id(drove__http_req *req, const char *id)
+{
+	struct json_object *d = json_object_new_object();
+	json_object_object_add(d, "serviceId", jstr(id));
+	drove__http_reply_success(req, d);
+}
+
+/* Checks of CREATE and validate/spec beyond the model's. */
+static int spec_checks(drove_controller *c, const drove_ls_spec *spec, drove_strlist *errors)
+{
+	char *id = NULL;
+	if (spec->name && spec->version && drove_app_id(spec->name, spec->version, &id) == 0 &&
+	    svc_find(c, id)) {
+		char *msg = drove__asprintf("Local service %s already exists", id);
+		if (msg)
+			drove_strlist_add(errors, msg);
+		free(msg);
+	}
+	drove_free(id);
+	return (int)drove_strlist_count(errors);
+}
+
+static void op_create(drove_controller *c, drove__http_req *req, drove_ls_op *op)
+{
+	drove_strlist *errors = NULL;
+	drove_ls_info *info = NULL;
+	struct svc *s = NULL;
+	char *id = NULL, *json = NULL;
+
+	if (drove_strlist_new(&errors) < 0)
+		goto oom;
+	if (spec_checks(c, op->spec, errors) > 0) {
+		drove__http_reply_validation(req, errors);
+		drove_strlist_free(errors);
+		return;
+	}
+	drove_strlist_free(errors);
+	errors = NULL;
+	if (drove_app_id(op->spec->name, op->spec->version, &id) < 0 ||
+	    !(info = calloc(1, sizeof(*info))) || !(info->service_id = drove__strdup(id)))
+		goto oom;
+	info->spec = op->spec;
+	op->spec = NULL;
+	info->instances_per_host = op->instances_per_host;
+	info->activation_state = DROVE_LS_ACT_INACTIVE;
+	info->created = info->updated = drove_time_wall_ms();
+	if (drove__ls_info_encode(info, &json) < 0)
+		goto oom;
+	if (drove_record_put(c->store, DROVE_RECORD_LOCAL_SERVICE, NULL, id, json, strlen(json)) <
+	    0) {
+		drove__http_reply_server_error(req, drove_error_last()->message);
+		goto out;
+	}
+	if (svc_adopt(c, info, &s) < 0) {
+		info = NULL;
+		drove__http_reply_server_error(req, drove_error_last()->message);
+		goto out;
+	}
+	info = NULL;
+	svc_set_state(c, s, DROVE_LS_INACTIVE);
+	drove__info(c->ctx, MOD, "local service %s created (%lld per host)", id,
+	            (long long)s->info->instances_per_host);
+	reply_service_id(req, id);
+	goto out;
+oom:
+	drove__http_reply_server_error(req, "out of memory");
+out:
+	drove_strlist_free(errors);
+	drove__ls_info_free(info);
+	drove_free(id);
+	free(json);
+}
+
+/* Persist a change of activation state / count through the given transient state; the
+ * stable state follows. @return 0, or the store's error (then nothing changed). */
+static int change(drove_controller *c, struct svc *s, int via, int activation, int64_t per_host)
+{
+	int prev_act = (int)s->info->activation_state;
+	int64_t prev_n = s->info->instances_per_host;
+	int prev_state = s->state;
+	int rc;
+
+	svc_set_state(c, s, via);
+	s->info->activation_state = (enum drove_ls_activation_state)activation;
+	s->info->instances_per_host = per_host;
+	if ((rc = svc_persist(c, s)) < 0) {
+		s->info->activation_state = (enum drove_ls_activation_state)prev_act;
+		s->info->instances_per_host = prev_n;
+		s->state = prev_state;
+		return rc;
+	}
+	svc_set_state(c, s, drove__lsvc_stable_state(activation));
+	s->dirty = true;
+	s->next_start = 0;
+	return 0;
+}
+
+static void op_ids_set(struct svc *s, char **ids, size_t n, int op)
+{
+	op_clear(s);
+	if (!(s->op_ids = calloc(n + 1, sizeof(*s->op_ids))) ||
+	    !(s->op_status = calloc(n + 1, sizeof(*s->op_status)))) {
+		free(s->op_ids);
+		s->op_ids = NULL;
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((s->op_ids[s->n_op] = drove__strdup(ids[i])))
+			s->n_op++;
+	s->op = op;
+}
+
+static void op_apply(drove_controller *c, drove__http_req *req, drove_ls_op *op)
+{
+	struct svc *s = svc_find(c, op->service_id);
+	char *msg;
+	int rc = 0;
+
+	if (!s) {
+		msg = drove__asprintf("Local service %s not found", op->service_id);
+		reply_one_error(req, msg ? msg : "Local service not found");
+		free(msg);
+		return;
+	}
+	if (drove__lsvc_check_op(s->state, (int)op->type, s->id) < 0)
+		return reply_one_error(req, drove_error_last()->message);
+	switch (op->type) {
+	case DROVE_LS_OP_ACTIVATE:
+		rc = change(c, s, DROVE_LS_ACTIVATION_REQUESTED, DROVE_LS_ACT_ACTIVE,
+		            s->info->instances_per_host);
+		break;
+	case DROVE_LS_OP_DEPLOY_TEST_INSTANCE:
+		rc = change(c, s, DROVE_LS_CONFIG_TESTING_REQUESTED, DROVE_LS_ACT_CONFIG_TESTING,
+		            s->info->instances_per_host);
+		break;
+	case DROVE_LS_OP_DEACTIVATE:
+		op_clear(s);
+		rc = change(c, s, DROVE_LS_DEACTIVATION_REQUESTED, DROVE_LS_ACT_INACTIVE,
+		            s->info->instances_per_host);
+		break;
+	case DROVE_LS_OP_UPDATE_INSTANCE_COUNT:
+		if (op->instances_per_host > 1 &&
+		    drove__lsvc_host_level(s->info->spec->placement_policy))
+			return reply_one_error(
+			        req, "Host level service cannot have more than one instance");
+		rc = change(c, s, DROVE_LS_UPDATING_INSTANCES_COUNT, (int)s->info->activation_state,
+		            op->instances_per_host);
+		break;
+	case DROVE_LS_OP_ADJUST_INSTANCES:
+		s->dirty = true;
+		s->next_start = 0;
+		break;
+	case DROVE_LS_OP_REPLACE_INSTANCES:
+	case DROVE_LS_OP_RESTART:
+	case DROVE_LS_OP_STOP_INSTANCES: {
+		bool stop = op->type == DROVE_LS_OP_STOP_INSTANCES;
+		drove__buf bad = DROVE_BUF_INIT;
+		char **ids = op->type == DROVE_LS_OP_RESTART ? NULL : op->instance_ids;
+		size_t n = op->type == DROVE_LS_OP_RESTART ? 0 : op->n_instance_ids;
+		char **all = NULL;
+		size_t nall = 0, cap = 0;
+		for (size_t i = 0; i < n; i++) {
+			struct lsi *in = lsi_find(s, ids[i]);
+			int st = in ? (int)in->info->state : -1;
+			if (stop ? (st < 0 || !drove_instance_state_is_active(st))
+			         : st != DROVE_INST_HEALTHY)
+				drove__buf_printf(&bad, "%s%s", bad.len ? (stop ? "," : ", ") : "",
+				                  ids[i]);
+		}
+		if (bad.len) {
+			msg = stop ? drove__asprintf("Local service %s does not have any instances "
+			                             "with the following ids: %s",
+			                             s->id, bad.data)
+			           : drove__asprintf(
+			                     "There are no replaceable healthy instances with "
+			                     "ids: [%s]",
+			                     bad.data);
+			drove__buf_free(&bad);
+			reply_one_error(req, msg ? msg : "bad instance ids");
+			free(msg);
+			return;
+		}
+		drove__buf_free(&bad);
+		if (!stop && n == 0) {
+			for (size_t i = 0; i < s->n_insts; i++)
+				if (s->insts[i]->info->state == DROVE_INST_HEALTHY &&
+				    !s->insts[i]->stopping &&
+				    drove__grow(&all, &cap, nall + 1, sizeof(*all)) == 0)
+					all[nall++] = s->insts[i]->info->instance_id;
+			ids = all;
+			n = nall;
+		}
+		{
+			const drove_cluster_op_spec *ops = op->op_spec;
+			op_ids_set(s, ids, n, stop ? OP_STOP : OP_REPLACE);
+			free(all);
+			if (!s->op_ids)
+				return drove__http_reply_server_error(req, "out of memory");
+			s->stop_first = op->stop_first;
+			s->op_timeout_ms = ops && ops->has_timeout
+			                           ? drove_duration_ms(&ops->timeout)
+			                           : c->op_timeout_ms;
+			s->parallelism = ops && ops->has_parallelism && ops->parallelism > 0
+			                         ? ops->parallelism
+			                         : (int)c->op_parallelism;
+			s->op_deadline =
+			        mono() + s->op_timeout_ms + drove__ctrl_max_stop_ms(s->info->spec);
+		}
+		if (stop)
+			for (size_t i = 0; i < s->n_op; i++) {
+				struct lsi *in = lsi_find(s, s->op_ids[i]);
+				if (in) {
+					in->stopping = true;
+					in->stop_next = 0;
+				}
+			}
+		svc_set_state(c, s,
+		              stop ? DROVE_LS_STOPPING_INSTANCES : DROVE_LS_REPLACING_INSTANCES);
+		s->dirty = true;
+		break;
+	}
+	case DROVE_LS_OP_DESTROY: {
+		char *path = NULL;
+		svc_set_state(c, s, DROVE_LS_DESTROY_REQUESTED);
+		if (drove_record_path(DROVE_RECORD_LOCAL_SERVICE_INSTANCE, s->id, "x", &path) ==
+		    0) {
+			char *slash = strrchr(path, '/');
+			if (slash)
+				*slash = '\0';
+			drove_store_delete_recursive(c->store, path);
+		}
+		drove_free(path);
+		if (drove_record_delete(c->store, DROVE_RECORD_LOCAL_SERVICE, NULL, s->id) < 0 &&
+		    drove_error_last()->code != DROVE_ENOTFOUND) {
+			svc_set_state(c, s, DROVE_LS_INACTIVE);
+			return drove__http_reply_server_error(req, drove_error_last()->message);
+		}
+		svc_set_state(c, s, DROVE_LS_DESTROYED);
+		drove__info(c->ctx, MOD, "local service %s: destroyed", s->id);
+		reply_service_id(req, op->service_id);
+		svc_remove(c, s);
+		return;
+	}
+	default:
+		return reply_one_error(req, "unsupported operation");
+	}
+	if (rc < 0)
+		return drove__http_reply_server_error(req, drove_error_last()->message);
+	reply_service_id(req, s->id);
+}
+
+static void h_operations(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	drove_ls_op *op = NULL;
+	drove_strlist *errors = NULL;
+	const char *body;
+	size_t len;
+	int rc;
+
+	if (drove__ctrl_in_window(c))
+		return reply_one_error(req, "Cluster is in maintenance mode");
+	if (drove_strlist_new(&errors) < 0)
+		return drove__http_reply_server_error(req, "out of memory");
+	body = drove__http_req_body(req, &len);
+	rc = drove__lsvc_op_decode(body, len, &c->spec_opts, &op, errors);
+	if (rc == 1)
+		reply_json_errors(req, errors);
+	else if (rc == 2)
+		drove__http_reply_validation(req, errors);
+	else if (rc < 0)
+		drove__http_reply_server_error(req, "out of memory");
+	else if (op->type == DROVE_LS_OP_CREATE)
+		op_create(c, req, op);
+	else
+		op_apply(c, req, op);
+	drove__ls_op_free(op);
+	drove_strlist_free(errors);
+}
+
+static void h_cancel(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	struct svc *s = svc_find(c, drove__http_req_param(req, "serviceId"));
+
+	if (!s ||
+	    (s->state != DROVE_LS_ADJUSTING_INSTANCES && s->state != DROVE_LS_REPLACING_INSTANCES))
+		return drove__http_reply_failed(req, 400,
+		                                "Current operation could not be cancelled", NULL);
+	/* a cancelled adjustment or replacement deactivates the service (§5.4) */
+	op_clear(s);
+	svc_set_state(c, s, DROVE_LS_EMERGENCY_DEACTIVATION_REQUESTED);
+	if (change(c, s, DROVE_LS_DEACTIVATION_REQUESTED, DROVE_LS_ACT_INACTIVE,
+	           s->info->instances_per_host) < 0)
+		return drove__http_reply_server_error(req, drove_error_last()->message);
+	drove__http_reply_success(req, NULL);
+}
+
+static void h_validate(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	struct json_object *j = NULL, *d;
+	drove_ls_spec *spec = NULL;
+	drove_strlist *errors = NULL;
+	int rc;
+
+	if (drove__ctrl_in_window(c))
+		return reply_one_error(req, "Cluster is in maintenance mode");
+	if (drove__http_req_json_or_reply(req, &j) < 0)
+		return;
+	if (drove_strlist_new(&errors) < 0) {
+		json_object_put(j);
+		return drove__http_reply_server_error(req, "out of memory");
+	}
+	rc = drove__ls_spec_from_jobj(j, 0, &spec, errors, NULL);
+	json_object_put(j);
+	if (rc < 0) {
+		reply_json_errors(req, errors);
+		goto out;
+	}
+	if (drove__ls_spec_validate(spec, &c->spec_opts, NULL, errors) > 0 ||
+	    spec_checks(c, spec, errors) > 0) {
+		drove__http_reply_validation(req, errors);
+		goto out;
+	}
+	d = json_object_new_object();
+	json_object_object_add(d, "valid", json_object_new_boolean(1));
+	drove__http_reply_success(req, d);
+out:
+	drove__ls_spec_free(spec);
+	drove_strlist_free(errors);
+}
+
+#define GET  DROVE_HTTP_GET
+#define POST DROVE_HTTP_POST
+
+static const struct route {
+	unsigned methods;
+	const char *path;
+	unsigned access;
+	drove__http_handler fn;
+} routes[] = {
+        {POST, V1 "/localservices/operations", DROVE_ROLES_OPERATIONS, h_operations},
+        {POST, V1 "/localservices/operations/{serviceId}/cancel", DROVE_ROLES_OPERATIONS, h_cancel},
+        {POST, V1 "/localservices/validate/spec", DROVE_ROLES_ANY, h_validate},
+        {GET, V1 "/localservices", DROVE_ROLES_ANY, h_list},
+        {GET, V1 "/localservices/{serviceId}", DROVE_ROLES_ANY, h_one},
+        {GET, V1 "/localservices/{serviceId}/spec", DROVE_ROLES_ANY, h_spec},
+        {GET, V1 "/localservices/{serviceId}/instances", DROVE_ROLES_ANY, h_instances},
+        {GET, V1 "/localservices/{serviceId}/instances/old", DROVE_ROLES_ANY, h_old},
+        {GET, V1 "/localservices/{serviceId}/instances/{instanceId}", DROVE_ROLES_ANY, h_instance},
+        {GET, V1 "/internal/cluster/resources/reserved", DROVE_ROLES_CLUSTER, h_reserved},
+};
+
+int drove__ctrl_lsvc_routes(drove_controller *c)
+{
+	int rc;
+	for (size_t i = 0; i < DROVE_ARRAY_LEN(routes); i++)
+		if ((rc = drove__http_server_route(c->http, routes[i].methods, routes[i].path,
+		                                   routes[i].access, 1, routes[i].fn, c)) < 0)
+			return rc;
+	return 0;
 }
