@@ -10,10 +10,17 @@
 # 127.0.0.1:4000 (with the embedded store, or ZooKeeper with --zk) and drove-executor on
 # 127.0.0.1:3000, deploys the sample application with two instances, waits until both are
 # HEALTHY and prints the URL to curl. It is safe to run twice.
+#
+# Environment (all optional):
+#   DROVE_CLUSTER_DIR      state, configs and logs (default build/cluster)
+#   DROVE_BUILD_DIR        an existing build to use; it is built only if its daemons are missing
+#                          (default build/release, configured and built by `up`)
+#   DROVE_CONTROLLER_PORT  controller port (default 4000; its admin port is this + 1)
+#   DROVE_EXECUTOR_PORT    executor port (default 3000; its admin port is this + 1)
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 state=${DROVE_CLUSTER_DIR:-$src/build/cluster}
-build=$src/build/release
+build=${DROVE_BUILD_DIR:-$src/build/release}
 CTRL_PORT=${DROVE_CONTROLLER_PORT:-4000}
 EXEC_PORT=${DROVE_EXECUTOR_PORT:-3000}
 API=http://127.0.0.1:$CTRL_PORT/apis/v1
@@ -137,10 +144,15 @@ up() {
 	done
 	mkdir -p "$state"
 	"$src/scripts/deps.sh"
-	say "building libdrove (release) in $build"
-	cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDROVE_BUILD_TESTS=OFF \
-		-DDROVE_BUILD_BENCH=OFF >"$state/cmake.log" 2>&1 || die "cmake failed: $state/cmake.log"
-	cmake --build "$build" -j"$(nproc)" >"$state/build.log" 2>&1 || die "build failed: $state/build.log"
+	if [ -n "${DROVE_BUILD_DIR:-}" ] && [ -x "$build/daemons/drove-controller/drove-controller" ] &&
+		[ -x "$build/daemons/drove-executor/drove-executor" ] && [ -x "$build/daemons/drove/drove" ]; then
+		say "using the build in $build"
+	else
+		say "building libdrove (release) in $build"
+		cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDROVE_BUILD_TESTS=OFF \
+			-DDROVE_BUILD_BENCH=OFF >"$state/cmake.log" 2>&1 || die "cmake failed: $state/cmake.log"
+		cmake --build "$build" -j"$(nproc)" >"$state/build.log" 2>&1 || die "build failed: $state/build.log"
+	fi
 
 	if ! alive "$state/podman.pid"; then
 		rm -f "$state/podman.sock"
@@ -165,6 +177,7 @@ up() {
 	say "controller on 127.0.0.1:$CTRL_PORT, executor on 127.0.0.1:$EXEC_PORT; waiting for the executor"
 	wait_for 60 "executor registration" \
 		sh -c "curl -sf '$API/cluster/executors' | grep -q '\"ACTIVE\"'"
+	executor_id >"$state/executor.id"
 
 	if ! api GET "/applications/$APP" | grep -q '"SUCCESS"'; then
 		say "deploying the sample application $APP"
@@ -203,19 +216,54 @@ status() {
 	fi
 }
 
+# The id of our executor (the one on EXEC_PORT), from the controller.
+executor_id() {
+	api GET /cluster/executors |
+		json "next((e['executorId'] for e in (d.get('data') or []) if e.get('port')==$EXEC_PORT and e.get('state')!='REMOVED'), '')"
+}
+
+app_state() { # the app's state, "" when it does not exist
+	api GET "/applications/$APP" | json "(d.get('data') or {}).get('state','') if d.get('status')=='SUCCESS' else ''"
+}
+
+app_op() { # TYPE: an operation on the sample app; prints the answer
+	api POST /applications/operations "{\"type\":\"$1\",\"appId\":\"$APP\",\"opSpec\":{\"timeout\":\"1m\",\"parallelism\":2,\"failureStrategy\":\"STOP\"}}"
+}
+
+# Suspend and destroy the sample app, and wait until the controller has deleted it, so that
+# the embedded store does not keep it for the next `up`.
+destroy_app() {
+	local st out
+	st=$(app_state 2>/dev/null) || return 0
+	[ -n "$st" ] || return 0
+	say "destroying $APP (state $st)"
+	for _ in $(seq 1 300); do # 60 s: suspend (when running), then destroy once MONITORING
+		st=$(app_state 2>/dev/null || echo '?')
+		case $st in
+		"") return 0 ;;
+		MONITORING) out=$(app_op DESTROY 2>&1 || true) ;;
+		RUNNING) out=$(app_op SUSPEND 2>&1 || true) ;;
+		esac
+		sleep 0.2
+	done
+	say "warning: $APP still exists (state $st; last answer: ${out:-none}); it stays in $state/data"
+}
+
 down() {
-	if curl -sf "$API/ping" >/dev/null 2>&1 && api GET "/applications/$APP" | grep -q '"SUCCESS"'; then
-		say "destroying $APP"
-		api POST /applications/operations "{\"type\":\"SUSPEND\",\"appId\":\"$APP\",\"opSpec\":{\"timeout\":\"1m\",\"parallelism\":2,\"failureStrategy\":\"STOP\"}}" >/dev/null || true
-		for _ in $(seq 1 150); do [ "$(healthy_count 2>/dev/null || echo 0)" = 0 ] && break; sleep 0.2; done
-		api POST /applications/operations "{\"type\":\"DESTROY\",\"appId\":\"$APP\",\"opSpec\":{\"timeout\":\"1m\",\"parallelism\":1,\"failureStrategy\":\"STOP\"}}" >/dev/null || true
+	local eid=
+	[ -f "$state/executor.id" ] && eid=$(cat "$state/executor.id")
+	if curl -sf "$API/ping" >/dev/null 2>&1; then
+		destroy_app
 	fi
 	stop_pid "$state/executor.pid"
 	stop_pid "$state/controller.pid"
-	if [ -S "$state/podman.sock" ]; then
-		ids=$(podman ps -aq --filter label=drove.instance.id 2>/dev/null || true)
-		[ -z "$ids" ] || podman rm -f $ids >/dev/null 2>&1 || true
+	if [ -n "$eid" ] && [ -S "$state/podman.sock" ]; then
+		# containers of our executor only: other drove executors may share this podman storage
+		ids=$(podman ps -a --filter label=drove.instance.id --format json 2>/dev/null |
+			python3 -c "import json,sys; [print(c['Id']) for c in json.load(sys.stdin) if '\"executorId\":\"$eid\"' in (c.get('Labels') or {}).get('drove.instance.info','')]" || true)
+		[ -z "$ids" ] || echo "$ids" | xargs podman rm -f >/dev/null 2>&1 || true
 	fi
+	rm -f "$state/executor.id"
 	stop_pid "$state/podman.pid"
 	rm -f "$state/podman.sock"
 	say "stopped (state and logs kept in $state; remove it for a clean start)"

@@ -4,7 +4,9 @@
 #      package, and the unit tests again under valgrind;
 #   2. an ASan+UBSan build: unit, fuzz-corpus and integration tests against real components
 #      (ZooKeeper, podman) that it starts and stops itself;
-#   3. a clang libFuzzer build: each fuzz target runs for DROVE_FUZZ_SECONDS (default 10).
+#   3. the first run: README command one (scripts/cluster.sh up) on the release build, a curl of
+#      the sample app, `up` again and `down` (tests/cluster/test_first_run.sh);
+#   4. a clang libFuzzer build: each fuzz target runs for DROVE_FUZZ_SECONDS (default 10).
 # Set DROVE_REQUIRE_COMPONENTS=1 (CI does) to turn a missing component into a failure, and
 # DROVE_WITH_DOCKER=1 (CI does) to test the runtime against dockerd as well as podman.
 # Options: --no-deps (skip apt), --no-valgrind, --no-fuzz, --keep-components.
@@ -52,6 +54,9 @@ step "tests: release build"
 
 step "tests: ASan+UBSan build (unit, fuzz corpus, integration)"
 (cd "$out/asan" && ctest --output-on-failure -j1)
+
+step "first run: README command one (scripts/cluster.sh up, curl, up again, down) on the release build"
+"$src/tests/cluster/test_first_run.sh" "$out/release"
 
 if [ $valgrind -eq 1 ]; then
 	step "unit tests under valgrind"

@@ -18,108 +18,15 @@
 
 #include "harness.h"
 #include "../unit/check_client_mock.h"
+#include "cli_run.h"
 
 #define OK(d)   "{\"status\":\"SUCCESS\",\"data\":" d ",\"message\":\"success\"}"
 #define MISS(m) "{\"status\":\"FAILED\",\"message\":\"" m "\"}"
 
 static struct mock *m;
-static char url[64], home[256], bin[1024];
-
-struct run {
-	int status; /* exit code, or 128+signal */
-	char out[65536];
-	char err[16384];
-};
-
-/* Run `drove` with the given arguments (NULL-terminated); HOME is a private directory. */
-static void drove_run(struct run *r, const char *first, ...)
-{
-	const char *argv[64];
-	int n = 0, op[2], ep[2], st;
-	size_t olen = 0, elen = 0;
-	va_list ap;
-	pid_t pid;
-	time_t deadline = time(NULL) + 60;
-
-	argv[n++] = bin;
-	va_start(ap, first);
-	for (const char *a = first; a && n < 63; a = va_arg(ap, const char *))
-		argv[n++] = a;
-	va_end(ap);
-	argv[n] = NULL;
-	memset(r, 0, sizeof(*r));
-	ck_assert_int_eq(pipe2(op, O_CLOEXEC), 0);
-	ck_assert_int_eq(pipe2(ep, O_CLOEXEC), 0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		dup2(op[1], 1);
-		dup2(ep[1], 2);
-		setenv("HOME", home, 1);
-		setenv("DROVE_CLI_RETRIES", "0", 1);
-		setenv("DROVE_CLI_POLL_MS", "50", 1);
-		setenv("TZ", "UTC", 1);
-		execv(bin, (char *const *)argv);
-		_exit(127);
-	}
-	close(op[1]);
-	close(ep[1]);
-	for (int open_fds = 2; open_fds > 0 && time(NULL) < deadline;) {
-		struct pollfd p[2] = {{op[0], POLLIN, 0}, {ep[0], POLLIN, 0}};
-		if (poll(p, 2, 1000) <= 0)
-			continue;
-		for (int i = 0; i < 2; i++) {
-			char *buf = i ? r->err : r->out;
-			size_t *len = i ? &elen : &olen, cap = i ? sizeof(r->err) : sizeof(r->out);
-			if (p[i].revents & (POLLIN | POLLHUP)) {
-				char tmp[4096];
-				ssize_t k = read(p[i].fd, tmp, sizeof(tmp));
-				if (k <= 0) {
-					p[i].fd = -1;
-					open_fds--;
-					close(i ? ep[0] : op[0]);
-					if (i)
-						ep[0] = -1;
-					else
-						op[0] = -1;
-					continue;
-				}
-				if (*len + (size_t)k < cap - 1) {
-					memcpy(buf + *len, tmp, (size_t)k);
-					*len += (size_t)k;
-					buf[*len] = '\0';
-				}
-			}
-		}
-		if (op[0] < 0 && ep[0] < 0)
-			break;
-	}
-	if (op[0] >= 0)
-		close(op[0]);
-	if (ep[0] >= 0)
-		close(ep[0]);
-	if (time(NULL) >= deadline)
-		kill(pid, SIGKILL);
-	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
+static char url[64];
 
 #define CLI(r, ...) drove_run((r), "-e", url, __VA_ARGS__, (const char *)NULL)
-
-#define assert_ok(r, needle)                                                                   \
-	do {                                                                                   \
-		ck_assert_msg((r)->status == 0, "exit %d, stderr: %s", (r)->status, (r)->err); \
-		ck_assert_msg(strstr((r)->out, (needle)) != NULL, "stdout lacks '%s':\n%s",    \
-		              (needle), (r)->out);                                             \
-	} while (0)
-
-#define assert_fail(r, code, needle)                                                               \
-	do {                                                                                       \
-		ck_assert_msg((r)->status == (code), "exit %d (want %d), stderr: %s", (r)->status, \
-		              (code), (r)->err);                                                   \
-		ck_assert_msg(strstr((r)->err, (needle)) != NULL, "stderr lacks '%s':\n%s",        \
-		              (needle), (r)->err);                                                 \
-	} while (0)
 
 static void last_body_has(const char *needle)
 {
@@ -284,15 +191,15 @@ static void canned(void)
 static void setup(void)
 {
 	char tmpl[] = "/tmp/drove-cli-home-XXXXXX";
-	snprintf(bin, sizeof(bin), "%s/daemons/drove/drove", DROVE_BINARY_DIR);
-	if (access(bin, X_OK) != 0) {
+	snprintf(cli_bin, sizeof(cli_bin), "%s/daemons/drove/drove", DROVE_BINARY_DIR);
+	if (access(cli_bin, X_OK) != 0) {
 		/* built only with the client, model and sched modules */
 		const char *req = getenv("DROVE_REQUIRE_COMPONENTS");
-		fprintf(stderr, "the drove binary is not built: %s\n", bin);
+		fprintf(stderr, "the drove binary is not built: %s\n", cli_bin);
 		exit(req && strcmp(req, "1") == 0 ? 1 : 77);
 	}
 	ck_assert_ptr_nonnull(mkdtemp(tmpl));
-	snprintf(home, sizeof(home), "%s", tmpl);
+	snprintf(cli_home, sizeof(cli_home), "%s", tmpl);
 	m = mock_start();
 	ck_assert_ptr_nonnull(m);
 	mock_url(m, url, sizeof(url));
@@ -303,25 +210,8 @@ static void teardown(void)
 {
 	char cmd[512];
 	mock_stop(m);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", home);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", cli_home);
 	ck_assert_int_eq(system(cmd), 0);
-}
-
-static const char *spec_path(const char *name, char *buf, size_t n)
-{
-	snprintf(buf, n, "%s/tests/data/model/%s", DROVE_SOURCE_DIR, name);
-	return buf;
-}
-
-static const char *write_home_file(const char *name, const char *text, char *buf, size_t n)
-{
-	FILE *f;
-	snprintf(buf, n, "%s/%s", home, name);
-	f = fopen(buf, "we");
-	ck_assert_ptr_nonnull(f);
-	fputs(text, f);
-	fclose(f);
-	return buf;
 }
 
 /* ---- cluster ---- */
@@ -518,7 +408,7 @@ START_TEST(test_appinstances)
 	assert_ok(&r, "output.log\noutput.log-2024-07-03\n");
 	CLI(&r, "appinstances", "tail", "TEST_APP-1", "AI-1111", "--from-start", "--for", "1");
 	assert_ok(&r, "first line\n");
-	snprintf(out, sizeof(out), "%s/dl.log", home);
+	snprintf(out, sizeof(out), "%s/dl.log", cli_home);
 	CLI(&r, "appinstances", "download", "TEST_APP-1", "AI-1111", "-o", out);
 	assert_ok(&r, "Downloaded 13 bytes");
 	f = fopen(out, "re");
@@ -696,7 +586,7 @@ START_TEST(test_config)
 
 	drove_run(&r, "config", "init", "-e", url, "-n", "local", (const char *)NULL);
 	assert_ok(&r, "Current cluster set to: local");
-	snprintf(cfg, sizeof(cfg), "%s/.drove", home);
+	snprintf(cfg, sizeof(cfg), "%s/.drove", cli_home);
 	f = fopen(cfg, "re");
 	ck_assert_ptr_nonnull(f);
 	n = fread(text, 1, sizeof(text) - 1, f);
