@@ -16,64 +16,7 @@
 #define MOD "ctrl"
 #define V1  "/apis/v1"
 
-static struct json_object *jstr(const char *s)
-{
-	return json_object_new_string(s ? s : "");
-}
-
 /* Parse an integer query parameter; `def` when absent. -1 on a bad value. */
-static int query_i64(drove__http_req *req, const char *name, int64_t def, int64_t max, int64_t *out)
-{
-	const char *v = drove__http_req_query(req, name);
-	char *end;
-	long long x;
-	if (!v) {
-		*out = def;
-		return 0;
-	}
-	errno = 0;
-	x = strtoll(v, &end, 10);
-	if (errno || end == v || *end || x < 0 || x > max)
-		return -1;
-	*out = x;
-	return 0;
-}
-
-static void reply_bad_param(drove__http_req *req, const char *name)
-{
-	drove_strlist *e = NULL;
-	char *msg = drove__asprintf("query param %s must be between 0 and the maximum", name);
-	if (drove_strlist_new(&e) == 0 && msg)
-		drove_strlist_add(e, msg);
-	drove__http_reply_validation(req, e);
-	drove_strlist_free(e);
-	free(msg);
-}
-
-static void reply_one_error(drove__http_req *req, const char *msg)
-{
-	drove_strlist *e = NULL;
-	if (drove_strlist_new(&e) < 0 || drove_strlist_add(e, msg) < 0) {
-		drove_strlist_free(e);
-		drove__http_reply_server_error(req, "out of memory");
-		return;
-	}
-	drove__http_reply_validation(req, e);
-	drove_strlist_free(e);
-}
-
-/* 400 "JSON validation failure" listing every decode problem. */
-static void reply_json_errors(drove__http_req *req, const drove_strlist *errors)
-{
-	struct json_object *d = json_object_new_object(), *a = json_object_new_array();
-	for (size_t i = 0; i < drove_strlist_count(errors); i++)
-		json_object_array_add(a, jstr(drove_strlist_get(errors, i)));
-	if (!drove_strlist_count(errors))
-		json_object_array_add(a, jstr(drove_error_last()->message));
-	json_object_object_add(d, "validationErrors", a);
-	drove__http_reply_failed(req, 400, "JSON validation failure", d);
-}
-
 /* ---- ping ---- */
 
 static void h_ping(drove__http_req *req, void *ud)
@@ -90,10 +33,10 @@ static void h_apps(drove__http_req *req, void *ud)
 	int64_t from, size, now = drove_time_wall_ms();
 	struct json_object *o;
 
-	if (query_i64(req, "from", 0, 2147483646, &from) < 0)
-		return reply_bad_param(req, "from");
-	if (query_i64(req, "size", 2147483646, 2147483646, &size) < 0)
-		return reply_bad_param(req, "size");
+	if (drove__ctrl_query_i64(req, "from", 0, 2147483646, &from) < 0)
+		return drove__ctrl_reply_bad_param(req, "from");
+	if (drove__ctrl_query_i64(req, "size", 2147483646, 2147483646, &size) < 0)
+		return drove__ctrl_reply_bad_param(req, "size");
 	o = json_object_new_object();
 	for (size_t i = (size_t)from; i < c->n_apps && (int64_t)(i - (size_t)from) < size; i++)
 		json_object_object_add(o, c->apps[i]->id,
@@ -149,7 +92,7 @@ static void h_instances(drove__http_req *req, void *ud)
 			drove_strlist *e = NULL;
 			drove_strlist_new(&e);
 			drove_strlist_add(e, drove_error_last()->message);
-			reply_json_errors(req, e);
+			drove__ctrl_reply_json_errors(req, e);
 			drove_strlist_free(e);
 			drove_strlist_free(states);
 			return;
@@ -177,10 +120,10 @@ static void h_old_instances(drove__http_req *req, void *ud)
 	int64_t start, size, k = 0, n = 0;
 	struct json_object *a;
 
-	if (query_i64(req, "start", 0, 2147483646, &start) < 0)
-		return reply_bad_param(req, "start");
-	if (query_i64(req, "size", 2147483646, 2147483646, &size) < 0)
-		return reply_bad_param(req, "size");
+	if (drove__ctrl_query_i64(req, "start", 0, 2147483646, &start) < 0)
+		return drove__ctrl_reply_bad_param(req, "start");
+	if (drove__ctrl_query_i64(req, "size", 2147483646, 2147483646, &size) < 0)
+		return drove__ctrl_reply_bad_param(req, "size");
 	a = json_object_new_array();
 	for (size_t i = 0; app && i < app->n_insts && n < size; i++) {
 		const drove__ctrl_inst *in = app->insts[i];
@@ -216,7 +159,7 @@ static void h_instance(drove__http_req *req, void *ud)
 static void reply_app_id(drove__http_req *req, const char *id)
 {
 	struct json_object *d = json_object_new_object();
-	json_object_object_add(d, "appId", jstr(id));
+	json_object_object_add(d, "appId", drove__ctrl_jstr(id));
 	drove__http_reply_success(req, d);
 }
 
@@ -318,7 +261,7 @@ static void op_scale(drove_controller *c, drove__http_req *req, drove__ctrl_app 
 	if (required > current && c->sched &&
 	    drove_sched_check_resources(c->sched, app->policy, (int)app->cpus, app->mem_mb,
 	                                (size_t)(required - current)) < 0)
-		return reply_one_error(req, drove_error_last()->message);
+		return drove__ctrl_reply_one_error(req, drove_error_last()->message);
 	app->info->instances = required;
 	if (drove__ctrl_app_persist(c, app) < 0)
 		return drove__http_reply_server_error(req, drove_error_last()->message);
@@ -339,15 +282,15 @@ static void op_apply(drove_controller *c, drove__http_req *req, drove_app_op *op
 	char *msg;
 
 	if (!op->app_id || !*op->app_id)
-		return reply_one_error(req, "no app id found in operation");
+		return drove__ctrl_reply_one_error(req, "no app id found in operation");
 	if (!(app = drove__ctrl_app_find(c, op->app_id))) {
 		msg = drove__asprintf("No state found for app: %s", op->app_id);
-		reply_one_error(req, msg ? msg : "No state found for app");
+		drove__ctrl_reply_one_error(req, msg ? msg : "No state found for app");
 		free(msg);
 		return;
 	}
 	if (drove__ctrl_check_op(app->state, sm_op, app->id) < 0)
-		return reply_one_error(req, drove_error_last()->message);
+		return drove__ctrl_reply_one_error(req, drove_error_last()->message);
 	switch (op->type) {
 	case DROVE_APP_OP_SCALE:
 		return op_scale(c, req, app, op->required_instances, op->op_spec);
@@ -390,7 +333,7 @@ static void op_apply(drove_controller *c, drove__http_req *req, drove_app_op *op
 			                     "ids: [%s]",
 			                     bad.data);
 			drove__buf_free(&bad);
-			reply_one_error(req, msg ? msg : "bad instance ids");
+			drove__ctrl_reply_one_error(req, msg ? msg : "bad instance ids");
 			free(msg);
 			return;
 		}
@@ -414,7 +357,7 @@ static void op_apply(drove_controller *c, drove__http_req *req, drove_app_op *op
 		return reply_app_id(req, app->id);
 	}
 	default:
-		return reply_one_error(req, "unsupported operation");
+		return drove__ctrl_reply_one_error(req, "unsupported operation");
 	}
 }
 
@@ -456,13 +399,13 @@ static void h_operations(drove__http_req *req, void *ud)
 	int rc;
 
 	if (drove__ctrl_in_window(c))
-		return reply_one_error(req, "Cluster is in maintenance mode");
+		return drove__ctrl_reply_one_error(req, "Cluster is in maintenance mode");
 	if (drove_strlist_new(&errors) < 0)
 		return drove__http_reply_server_error(req, "out of memory");
 	body = drove__http_req_body(req, &len);
 	rc = drove__ctrl_op_decode(body, len, &c->spec_opts, &op, errors);
 	if (rc == 1)
-		reply_json_errors(req, errors);
+		drove__ctrl_reply_json_errors(req, errors);
 	else if (rc == 2)
 		drove__http_reply_validation(req, errors);
 	else if (rc < 0)
@@ -494,7 +437,7 @@ static void h_validate(drove__http_req *req, void *ud)
 	int rc;
 
 	if (drove__ctrl_in_window(c))
-		return reply_one_error(req, "Cluster is in maintenance mode");
+		return drove__ctrl_reply_one_error(req, "Cluster is in maintenance mode");
 	if (drove__http_req_json_or_reply(req, &j) < 0)
 		return;
 	if (drove_strlist_new(&errors) < 0) {
@@ -504,7 +447,7 @@ static void h_validate(drove__http_req *req, void *ud)
 	rc = drove__app_spec_from_jobj(j, 0, &spec, errors, NULL);
 	json_object_put(j);
 	if (rc < 0) {
-		reply_json_errors(req, errors);
+		drove__ctrl_reply_json_errors(req, errors);
 		goto out;
 	}
 	if ((rc = drove__app_spec_validate(spec, &c->spec_opts, NULL, errors)) > 0 ||
@@ -582,8 +525,9 @@ static void h_cluster(drove__http_req *req, void *ud)
 	for (size_t i = 0; i < c->n_apps; i++)
 		if (drove_app_state_is_active(c->apps[i]->state))
 			nactive++;
-	json_object_object_add(o, "leader", jstr(c->leader_hp));
-	json_object_object_add(o, "state", jstr(drove_cluster_state_name(c->cluster_state)));
+	json_object_object_add(o, "leader", drove__ctrl_jstr(c->leader_hp));
+	json_object_object_add(o, "state",
+	                       drove__ctrl_jstr(drove_cluster_state_name(c->cluster_state)));
 	json_object_object_add(o, "numExecutors", json_object_new_int64(nex));
 	json_object_object_add(o, "numApplications", json_object_new_int64((int64_t)c->n_apps));
 	json_object_object_add(o, "numActiveApplications", json_object_new_int64(nactive));
@@ -619,22 +563,23 @@ static void h_executors(drove__http_req *req, void *ud)
 			o = json_object_new_object();
 			tags = json_object_new_array();
 			for (size_t t = 0; t < e->nd->n_tags; t++)
-				json_object_array_add(tags, jstr(e->nd->tags[t]));
-			json_object_object_add(o, "executorId", jstr(e->id));
-			json_object_object_add(o, "hostname", jstr(e->nd->hostname));
+				json_object_array_add(tags, drove__ctrl_jstr(e->nd->tags[t]));
+			json_object_object_add(o, "executorId", drove__ctrl_jstr(e->id));
+			json_object_object_add(o, "hostname", drove__ctrl_jstr(e->nd->hostname));
 			json_object_object_add(o, "port", json_object_new_int(e->nd->port));
-			json_object_object_add(o, "transportType",
-			                       jstr(e->nd->transport_type == DROVE_TRANSPORT_HTTPS
-			                                    ? "HTTPS"
-			                                    : "HTTP"));
+			json_object_object_add(
+			        o, "transportType",
+			        drove__ctrl_jstr(e->nd->transport_type == DROVE_TRANSPORT_HTTPS
+			                                 ? "HTTPS"
+			                                 : "HTTP"));
 			json_object_object_add(o, "freeCores", json_object_new_int64(fc));
 			json_object_object_add(o, "usedCores", json_object_new_int64(uc));
 			json_object_object_add(o, "freeMemory", json_object_new_int64(fm));
 			json_object_object_add(o, "usedMemory", json_object_new_int64(um));
 			json_object_object_add(o, "tags", tags);
-			json_object_object_add(
-			        o, "state",
-			        jstr(drove_executor_state_name(drove__ctrl_exec_state(e))));
+			json_object_object_add(o, "state",
+			                       drove__ctrl_jstr(drove_executor_state_name(
+			                               drove__ctrl_exec_state(e))));
 			json_object_array_add(a, o);
 		}
 	drove__http_reply_success(req, a);
@@ -654,8 +599,9 @@ static void h_executor(drove__http_req *req, void *ud)
 		return;
 	}
 	if ((j = drove__node_data_to_jobj(e->nd)))
-		json_object_object_add(j, "executorState",
-		                       jstr(drove_executor_state_name(drove__ctrl_exec_state(e))));
+		json_object_object_add(
+		        j, "executorState",
+		        drove__ctrl_jstr(drove_executor_state_name(drove__ctrl_exec_state(e))));
 	drove__http_reply_success(req, j);
 }
 
@@ -705,15 +651,17 @@ static void bl_finish(struct bl_req *r)
 	                               : insts * 330000 /
 	                                         (c->op_parallelism > 0 ? c->op_parallelism : 1)));
 	if (json_object_array_length(r->ok) == 0 && !r->unblacklist) {
-		json_object_object_add(d, "message",
-		                       jstr("Blacklisting messages could not be sent to any of the "
-		                            "executors."));
+		json_object_object_add(
+		        d, "message",
+		        drove__ctrl_jstr("Blacklisting messages could not be sent to any of the "
+		                         "executors."));
 	} else {
-		json_object_object_add(d, "message",
-		                       jstr(r->unblacklist
-		                                    ? "Unblacklisting successful"
-		                                    : "Blacklisting successful and app movement "
-		                                      "scheduled"));
+		json_object_object_add(
+		        d, "message",
+		        drove__ctrl_jstr(r->unblacklist
+		                                 ? "Unblacklisting successful"
+		                                 : "Blacklisting successful and app movement "
+		                                   "scheduled"));
 	}
 	drove__http_reply_success(r->req, d);
 	c->blacklist_busy = false;
@@ -733,7 +681,7 @@ void drove__ctrl_blacklist_abort(drove_controller *c)
 	/* the messages in flight were dropped (leadership lost, or stopping) */
 	for (size_t i = 0; i < r->n; i++)
 		if (!r->ones[i].done)
-			json_object_array_add(r->failed, jstr(r->ids[i]));
+			json_object_array_add(r->failed, drove__ctrl_jstr(r->ids[i]));
 	bl_finish(r);
 }
 
@@ -747,7 +695,7 @@ static void bl_sent(drove_controller *c, int status, const char *message, void *
 	(void)message;
 
 	if (status == DROVE_MSG_ACCEPTED && e) {
-		json_object_array_add(r->ok, jstr(id));
+		json_object_array_add(r->ok, drove__ctrl_jstr(id));
 		if (r->unblacklist) {
 			e->ctrl_state = -1;
 			if (c->sched)
@@ -775,7 +723,7 @@ static void bl_sent(drove_controller *c, int status, const char *message, void *
 			}
 		}
 	} else {
-		json_object_array_add(r->failed, jstr(id));
+		json_object_array_add(r->failed, drove__ctrl_jstr(id));
 	}
 	if (--r->pending == 0)
 		bl_finish(r);
@@ -812,13 +760,15 @@ static void blacklist(drove__http_req *req, drove_controller *c, bool un)
 	if (c->blacklist_busy) {
 		struct json_object *d = json_object_new_object();
 		for (size_t i = 0; i < drove_strlist_count(ids); i++)
-			json_object_array_add(r->failed, jstr(drove_strlist_get(ids, i)));
+			json_object_array_add(r->failed,
+			                      drove__ctrl_jstr(drove_strlist_get(ids, i)));
 		json_object_object_add(d, "successful", r->ok);
 		json_object_object_add(d, "failed", r->failed);
 		json_object_object_add(d, "approxCompletionTimeMs", json_object_new_int64(0));
-		json_object_object_add(d, "message",
-		                       jstr("A blacklisting related operation is underway already. "
-		                            "Will not accept new requests"));
+		json_object_object_add(
+		        d, "message",
+		        drove__ctrl_jstr("A blacklisting related operation is underway already. "
+		                         "Will not accept new requests"));
 		drove__http_reply_success(req, d);
 		free(r->ids);
 		free(r->ones);
@@ -837,18 +787,18 @@ static void blacklist(drove__http_req *req, drove_controller *c, bool un)
 		int st = e ? drove__ctrl_exec_state(e) : -1;
 
 		if (!e) {
-			json_object_array_add(r->failed, jstr(id));
+			json_object_array_add(r->failed, drove__ctrl_jstr(id));
 			continue;
 		}
 		if (!un && (st == DROVE_EXECUTOR_BLACKLISTED ||
 		            st == DROVE_EXECUTOR_BLACKLIST_REQUESTED)) {
-			json_object_array_add(r->ok, jstr(id));
+			json_object_array_add(r->ok, drove__ctrl_jstr(id));
 			continue;
 		}
 		if (!(r->ids[r->n] = drove__strdup(id)) || !(m = calloc(1, sizeof(*m)))) {
 			free(r->ids[r->n]);
 			r->ids[r->n] = NULL;
-			json_object_array_add(r->failed, jstr(id));
+			json_object_array_add(r->failed, drove__ctrl_jstr(id));
 			continue;
 		}
 		m->type = un ? DROVE_MSG_UNBLACKLIST : DROVE_MSG_BLACKLIST_REQUESTED;
@@ -859,7 +809,7 @@ static void blacklist(drove__http_req *req, drove_controller *c, bool un)
 		if (drove__ctrl_send_msg(c, e, m, 5000, bl_sent, o, NULL) < 0) {
 			r->pending--;
 			o->done = true;
-			json_object_array_add(r->failed, jstr(id));
+			json_object_array_add(r->failed, drove__ctrl_jstr(id));
 		}
 	}
 	drove_strlist_free(ids);
@@ -917,12 +867,12 @@ static void h_maint_unset(drove__http_req *req, void *ud)
 
 static int events_params(drove__http_req *req, int64_t *last, int64_t *size)
 {
-	if (query_i64(req, "lastSyncTime", 0, INT64_MAX, last) < 0) {
-		reply_bad_param(req, "lastSyncTime");
+	if (drove__ctrl_query_i64(req, "lastSyncTime", 0, INT64_MAX, last) < 0) {
+		drove__ctrl_reply_bad_param(req, "lastSyncTime");
 		return -1;
 	}
-	if (size && query_i64(req, "size", 1024, 2147483647, size) < 0) {
-		reply_bad_param(req, "size");
+	if (size && drove__ctrl_query_i64(req, "size", 1024, 2147483647, size) < 0) {
+		drove__ctrl_reply_bad_param(req, "size");
 		return -1;
 	}
 	return 0;
@@ -996,7 +946,7 @@ void drove__ctrl_message_decoded(drove_controller *c, drove__http_req *req, drov
 		drove_strlist *e = NULL;
 		drove_strlist_new(&e);
 		drove_strlist_add(e, error ? error : "bad message");
-		reply_json_errors(req, e);
+		drove__ctrl_reply_json_errors(req, e);
 		drove_strlist_free(e);
 		return;
 	}

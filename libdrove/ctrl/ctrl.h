@@ -366,6 +366,18 @@ char *drove__ctrl_instance_token(drove_controller *c, const char *app_id, const 
 /* The known-instance classifier of the leader's state (api.c, engine.c). */
 void drove__ctrl_known_fns_init(drove_controller *c, drove__ctrl_known_fns *fns);
 
+/* ---- REST helpers shared by the handlers (rest.c) ---- */
+/* A JSON string ("" for NULL). */
+struct json_object *drove__ctrl_jstr(const char *s);
+/* Integer query parameter `name` in [0, max]; `def` when absent. @return 0, or -1 when bad. */
+int drove__ctrl_query_i64(struct drove__http_req *req, const char *name, int64_t def, int64_t max,
+                          int64_t *out);
+/* 400 "Command validation failure" for a bad query parameter / with one message. */
+void drove__ctrl_reply_bad_param(struct drove__http_req *req, const char *name);
+void drove__ctrl_reply_one_error(struct drove__http_req *req, const char *msg);
+/* 400 "JSON validation failure" listing every decode problem (or the last error). */
+void drove__ctrl_reply_json_errors(struct drove__http_req *req, const drove_strlist *errors);
+
 /* ---- REST (api.c) ---- */
 /* Decode and validate an ApplicationOperation body (POST /applications/operations): 0 with
  * *out, 1 (malformed JSON, bad type or enum: "JSON validation failure") or 2 (validation:

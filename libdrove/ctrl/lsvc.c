@@ -981,11 +981,6 @@ void drove__ctrl_lsvc_load(drove_controller *c)
 
 /* ---- REST: reads ---- */
 
-static struct json_object *jstr(const char *s)
-{
-	return json_object_new_string(s ? s : "");
-}
-
 static void counts_of(drove_controller *c, struct svc *s, int64_t *healthy, int64_t *active)
 {
 	int64_t now = drove_time_wall_ms();
@@ -1007,52 +1002,6 @@ static struct json_object *summary(drove_controller *c, struct svc *s)
 	return drove__lsvc_summary(s->info, s->state, h, a);
 }
 
-static int query_i64(drove__http_req *req, const char *name, int64_t def, int64_t *out)
-{
-	const char *v = drove__http_req_query(req, name);
-	char *end;
-	long long x;
-	if (!v) {
-		*out = def;
-		return 0;
-	}
-	x = strtoll(v, &end, 10);
-	if (end == v || *end || x < 0 || x > 2147483646)
-		return -1;
-	*out = x;
-	return 0;
-}
-
-static void reply_one_error(drove__http_req *req, const char *msg)
-{
-	drove_strlist *e = NULL;
-	if (drove_strlist_new(&e) < 0 || drove_strlist_add(e, msg) < 0) {
-		drove_strlist_free(e);
-		drove__http_reply_server_error(req, "out of memory");
-		return;
-	}
-	drove__http_reply_validation(req, e);
-	drove_strlist_free(e);
-}
-
-static void reply_bad_param(drove__http_req *req, const char *name)
-{
-	char *msg = drove__asprintf("query param %s must be between 0 and the maximum", name);
-	reply_one_error(req, msg ? msg : "bad query parameter");
-	free(msg);
-}
-
-static void reply_json_errors(drove__http_req *req, const drove_strlist *errors)
-{
-	struct json_object *d = json_object_new_object(), *a = json_object_new_array();
-	for (size_t i = 0; i < drove_strlist_count(errors); i++)
-		json_object_array_add(a, jstr(drove_strlist_get(errors, i)));
-	if (!drove_strlist_count(errors))
-		json_object_array_add(a, jstr(drove_error_last()->message));
-	json_object_object_add(d, "validationErrors", a);
-	drove__http_reply_failed(req, 400, "JSON validation failure", d);
-}
-
 static void h_list(drove__http_req *req, void *ud)
 {
 	drove_controller *c = ud;
@@ -1060,10 +1009,10 @@ static void h_list(drove__http_req *req, void *ud)
 	int64_t from, size;
 	struct json_object *o;
 
-	if (query_i64(req, "from", 0, &from) < 0)
-		return reply_bad_param(req, "from");
-	if (query_i64(req, "size", 2147483646, &size) < 0)
-		return reply_bad_param(req, "size");
+	if (drove__ctrl_query_i64(req, "from", 0, 2147483646, &from) < 0)
+		return drove__ctrl_reply_bad_param(req, "from");
+	if (drove__ctrl_query_i64(req, "size", 2147483646, 2147483646, &size) < 0)
+		return drove__ctrl_reply_bad_param(req, "size");
 	o = json_object_new_object();
 	for (size_t i = (size_t)from; L && i < L->n && (int64_t)(i - (size_t)from) < size; i++)
 		json_object_object_add(o, L->v[i]->id, summary(c, L->v[i]));
@@ -1117,7 +1066,7 @@ static void h_instances(drove__http_req *req, void *ud)
 			drove_strlist *e = NULL;
 			if (drove_strlist_new(&e) == 0)
 				drove_strlist_add(e, drove_error_last()->message);
-			reply_json_errors(req, e);
+			drove__ctrl_reply_json_errors(req, e);
 			drove_strlist_free(e);
 			drove_strlist_free(states);
 			return;
@@ -1145,10 +1094,10 @@ static void h_old(drove__http_req *req, void *ud)
 	int64_t start, size, k = 0, n = 0;
 	struct json_object *a;
 
-	if (query_i64(req, "start", 0, &start) < 0)
-		return reply_bad_param(req, "start");
-	if (query_i64(req, "size", 2147483646, &size) < 0)
-		return reply_bad_param(req, "size");
+	if (drove__ctrl_query_i64(req, "start", 0, 2147483646, &start) < 0)
+		return drove__ctrl_reply_bad_param(req, "start");
+	if (drove__ctrl_query_i64(req, "size", 2147483646, 2147483646, &size) < 0)
+		return drove__ctrl_reply_bad_param(req, "size");
 	a = json_object_new_array();
 	for (size_t i = 0; s && i < s->n_insts && n < size; i++) {
 		if (is_active(s->insts[i]) || k++ < start)
@@ -1204,7 +1153,7 @@ static void h_reserved(drove__http_req *req, void *ud)
 static void reply_service_id(drove__http_req *req, const char *id)
 {
 	struct json_object *d = json_object_new_object();
-	json_object_object_add(d, "serviceId", jstr(id));
+	json_object_object_add(d, "serviceId", drove__ctrl_jstr(id));
 	drove__http_reply_success(req, d);
 }
 
@@ -1321,12 +1270,12 @@ static void op_apply(drove_controller *c, drove__http_req *req, drove_ls_op *op)
 
 	if (!s) {
 		msg = drove__asprintf("Local service %s not found", op->service_id);
-		reply_one_error(req, msg ? msg : "Local service not found");
+		drove__ctrl_reply_one_error(req, msg ? msg : "Local service not found");
 		free(msg);
 		return;
 	}
 	if (drove__lsvc_check_op(s->state, (int)op->type, s->id) < 0)
-		return reply_one_error(req, drove_error_last()->message);
+		return drove__ctrl_reply_one_error(req, drove_error_last()->message);
 	switch (op->type) {
 	case DROVE_LS_OP_ACTIVATE:
 		rc = change(c, s, DROVE_LS_ACTIVATION_REQUESTED, DROVE_LS_ACT_ACTIVE,
@@ -1344,7 +1293,7 @@ static void op_apply(drove_controller *c, drove__http_req *req, drove_ls_op *op)
 	case DROVE_LS_OP_UPDATE_INSTANCE_COUNT:
 		if (op->instances_per_host > 1 &&
 		    drove__lsvc_host_level(s->info->spec->placement_policy))
-			return reply_one_error(
+			return drove__ctrl_reply_one_error(
 			        req, "Host level service cannot have more than one instance");
 		rc = change(c, s, DROVE_LS_UPDATING_INSTANCES_COUNT, (int)s->info->activation_state,
 		            op->instances_per_host);
@@ -1379,7 +1328,7 @@ static void op_apply(drove_controller *c, drove__http_req *req, drove_ls_op *op)
 			                     "ids: [%s]",
 			                     bad.data);
 			drove__buf_free(&bad);
-			reply_one_error(req, msg ? msg : "bad instance ids");
+			drove__ctrl_reply_one_error(req, msg ? msg : "bad instance ids");
 			free(msg);
 			return;
 		}
@@ -1445,7 +1394,7 @@ static void op_apply(drove_controller *c, drove__http_req *req, drove_ls_op *op)
 		return;
 	}
 	default:
-		return reply_one_error(req, "unsupported operation");
+		return drove__ctrl_reply_one_error(req, "unsupported operation");
 	}
 	if (rc < 0)
 		return drove__http_reply_server_error(req, drove_error_last()->message);
@@ -1462,13 +1411,13 @@ static void h_operations(drove__http_req *req, void *ud)
 	int rc;
 
 	if (drove__ctrl_in_window(c))
-		return reply_one_error(req, "Cluster is in maintenance mode");
+		return drove__ctrl_reply_one_error(req, "Cluster is in maintenance mode");
 	if (drove_strlist_new(&errors) < 0)
 		return drove__http_reply_server_error(req, "out of memory");
 	body = drove__http_req_body(req, &len);
 	rc = drove__lsvc_op_decode(body, len, &c->spec_opts, &op, errors);
 	if (rc == 1)
-		reply_json_errors(req, errors);
+		drove__ctrl_reply_json_errors(req, errors);
 	else if (rc == 2)
 		drove__http_reply_validation(req, errors);
 	else if (rc < 0)
@@ -1508,7 +1457,7 @@ static void h_validate(drove__http_req *req, void *ud)
 	int rc;
 
 	if (drove__ctrl_in_window(c))
-		return reply_one_error(req, "Cluster is in maintenance mode");
+		return drove__ctrl_reply_one_error(req, "Cluster is in maintenance mode");
 	if (drove__http_req_json_or_reply(req, &j) < 0)
 		return;
 	if (drove_strlist_new(&errors) < 0) {
@@ -1518,7 +1467,7 @@ static void h_validate(drove__http_req *req, void *ud)
 	rc = drove__ls_spec_from_jobj(j, 0, &spec, errors, NULL);
 	json_object_put(j);
 	if (rc < 0) {
-		reply_json_errors(req, errors);
+		drove__ctrl_reply_json_errors(req, errors);
 		goto out;
 	}
 	if (drove__ls_spec_validate(spec, &c->spec_opts, NULL, errors) > 0 ||

@@ -62,11 +62,6 @@ static int64_t mono(void)
 	return drove_time_mono_ms();
 }
 
-static struct json_object *jstr(const char *s)
-{
-	return json_object_new_string(s ? s : "");
-}
-
 /* ---- pure helpers (tasks.h) ---- */
 
 int drove__ctrl_taskop_decode(const char *body, size_t len, const struct drove_spec_opts *opts,
@@ -809,29 +804,6 @@ const char *drove__ctrl_task_executor(drove_controller *c, const char *source_ap
 
 /* ---- REST ---- */
 
-static void reply_one_error(drove__http_req *req, const char *msg)
-{
-	drove_strlist *e = NULL;
-	if (drove_strlist_new(&e) < 0 || drove_strlist_add(e, msg) < 0) {
-		drove_strlist_free(e);
-		drove__http_reply_server_error(req, "out of memory");
-		return;
-	}
-	drove__http_reply_validation(req, e);
-	drove_strlist_free(e);
-}
-
-static void reply_json_errors(drove__http_req *req, const drove_strlist *errors)
-{
-	struct json_object *d = json_object_new_object(), *a = json_object_new_array();
-	for (size_t i = 0; i < drove_strlist_count(errors); i++)
-		json_object_array_add(a, jstr(drove_strlist_get(errors, i)));
-	if (!drove_strlist_count(errors))
-		json_object_array_add(a, jstr(drove_error_last()->message));
-	json_object_object_add(d, "validationErrors", a);
-	drove__http_reply_failed(req, 400, "JSON validation failure", d);
-}
-
 /* §3.7 for tasks beyond the model's checks: uniqueness and room for one instance. Problems
  * are appended to `errors`; @return their count. */
 static int spec_checks(drove_controller *c, const drove_task_spec *spec, drove_strlist *errors)
@@ -863,7 +835,7 @@ static int spec_checks(drove_controller *c, const drove_task_spec *spec, drove_s
 static void reply_task_id(drove__http_req *req, const char *id)
 {
 	struct json_object *d = json_object_new_object();
-	json_object_object_add(d, "taskId", jstr(id));
+	json_object_object_add(d, "taskId", drove__ctrl_jstr(id));
 	drove__http_reply_success(req, d);
 }
 
@@ -907,7 +879,7 @@ static void op_create(drove_controller *c, drove__http_req *req, drove_task_op *
 		drove_sched_session_set_env(r->sess, drove_strmap_key(r->spec->env, i),
 		                            drove_strmap_value(r->spec->env, i));
 	if (prepare(c, r) < 0) {
-		reply_one_error(req, drove_error_last()->message);
+		drove__ctrl_reply_one_error(req, drove_error_last()->message);
 		trec_free(c, r);
 		return;
 	}
@@ -946,8 +918,8 @@ static void op_kill(drove_controller *c, drove__http_req *req, drove_task_op *op
 		        drove__asprintf("Either task does not exist or has already finished for "
 		                        "%s/%s",
 		                        op->source_app_name, op->task_id);
-		reply_one_error(req,
-		                msg ? msg : "Either task does not exist or has already finished");
+		drove__ctrl_reply_one_error(
+		        req, msg ? msg : "Either task does not exist or has already finished");
 		free(msg);
 		return;
 	}
@@ -971,13 +943,13 @@ static void h_operations(drove__http_req *req, void *ud)
 	int rc;
 
 	if (drove__ctrl_in_window(c))
-		return reply_one_error(req, "Cluster is in maintenance mode");
+		return drove__ctrl_reply_one_error(req, "Cluster is in maintenance mode");
 	if (drove_strlist_new(&errors) < 0)
 		return drove__http_reply_server_error(req, "out of memory");
 	body = drove__http_req_body(req, &len);
 	rc = drove__ctrl_taskop_decode(body, len, &c->spec_opts, &op, errors);
 	if (rc == 1)
-		reply_json_errors(req, errors);
+		drove__ctrl_reply_json_errors(req, errors);
 	else if (rc == 2)
 		drove__http_reply_validation(req, errors);
 	else if (rc < 0)
@@ -998,7 +970,7 @@ static void h_validate(drove__http_req *req, void *ud)
 	struct json_object *j = NULL;
 
 	if (drove__ctrl_in_window(c))
-		return reply_one_error(req, "Cluster is in maintenance mode");
+		return drove__ctrl_reply_one_error(req, "Cluster is in maintenance mode");
 	if (drove__http_req_json_or_reply(req, &j) < 0)
 		return;
 	if (drove_strlist_new(&errors) < 0) {
@@ -1006,7 +978,7 @@ static void h_validate(drove__http_req *req, void *ud)
 		return drove__http_reply_server_error(req, "out of memory");
 	}
 	if (drove__task_spec_from_jobj(j, 0, &spec, errors, NULL) < 0)
-		reply_json_errors(req, errors);
+		drove__ctrl_reply_json_errors(req, errors);
 	else if (drove__task_spec_validate(spec, &c->spec_opts, NULL, errors) > 0 ||
 	         spec_checks(c, spec, errors) > 0)
 		drove__http_reply_validation(req, errors);
