@@ -74,9 +74,9 @@ START_TEST(test_strerror_and_version)
 	ck_assert_int_eq(pa, DROVE_VERSION_PATCH);
 	drove_version(NULL, NULL, NULL);
 	ck_assert_str_eq(drove_version_string(), DROVE_VERSION_STRING);
-	ck_assert_int_eq(DROVE_VERSION_NUMBER,
-	                 (DROVE_VERSION_MAJOR << 16) | (DROVE_VERSION_MINOR << 8) |
-	                         DROVE_VERSION_PATCH);
+	ck_assert_int_eq(DROVE_VERSION_NUMBER, (DROVE_VERSION_MAJOR << 16) |
+	                                               (DROVE_VERSION_MINOR << 8) |
+	                                               DROVE_VERSION_PATCH);
 	drove_free(NULL);
 }
 END_TEST
@@ -148,7 +148,8 @@ static void check_duration(const char *in, int64_t count, int unit, const char *
 {
 	drove_duration d;
 	char *s;
-	ck_assert_msg(drove_duration_parse(in, &d) == 0, "'%s': %s", in, drove_error_last()->message);
+	ck_assert_msg(drove_duration_parse(in, &d) == 0, "'%s': %s", in,
+	              drove_error_last()->message);
 	ck_assert_int_eq(d.count, count);
 	ck_assert_int_eq(d.unit, unit);
 	s = drove_duration_format(&d);
@@ -176,17 +177,28 @@ START_TEST(test_duration_every_suffix)
 	static const struct {
 		const char *suffix;
 		int unit;
-	} all[] = {{"ns", DROVE_NANOSECONDS},      {"nanosecond", DROVE_NANOSECONDS},
-	           {"nanoseconds", DROVE_NANOSECONDS}, {"us", DROVE_MICROSECONDS},
-	           {"microsecond", DROVE_MICROSECONDS}, {"microseconds", DROVE_MICROSECONDS},
-	           {"ms", DROVE_MILLISECONDS},     {"millisecond", DROVE_MILLISECONDS},
-	           {"milliseconds", DROVE_MILLISECONDS}, {"s", DROVE_SECONDS},
-	           {"second", DROVE_SECONDS},      {"seconds", DROVE_SECONDS},
-	           {"m", DROVE_MINUTES},           {"min", DROVE_MINUTES},
-	           {"mins", DROVE_MINUTES},        {"minute", DROVE_MINUTES},
-	           {"minutes", DROVE_MINUTES},     {"h", DROVE_HOURS},
-	           {"hour", DROVE_HOURS},          {"hours", DROVE_HOURS},
-	           {"d", DROVE_DAYS},              {"day", DROVE_DAYS},
+	} all[] = {{"ns", DROVE_NANOSECONDS},
+	           {"nanosecond", DROVE_NANOSECONDS},
+	           {"nanoseconds", DROVE_NANOSECONDS},
+	           {"us", DROVE_MICROSECONDS},
+	           {"microsecond", DROVE_MICROSECONDS},
+	           {"microseconds", DROVE_MICROSECONDS},
+	           {"ms", DROVE_MILLISECONDS},
+	           {"millisecond", DROVE_MILLISECONDS},
+	           {"milliseconds", DROVE_MILLISECONDS},
+	           {"s", DROVE_SECONDS},
+	           {"second", DROVE_SECONDS},
+	           {"seconds", DROVE_SECONDS},
+	           {"m", DROVE_MINUTES},
+	           {"min", DROVE_MINUTES},
+	           {"mins", DROVE_MINUTES},
+	           {"minute", DROVE_MINUTES},
+	           {"minutes", DROVE_MINUTES},
+	           {"h", DROVE_HOURS},
+	           {"hour", DROVE_HOURS},
+	           {"hours", DROVE_HOURS},
+	           {"d", DROVE_DAYS},
+	           {"day", DROVE_DAYS},
 	           {"days", DROVE_DAYS}};
 	char in[64];
 	drove_duration d;
