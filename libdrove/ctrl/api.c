@@ -398,18 +398,11 @@ static void h_operations(drove__http_req *req, void *ud)
 	size_t len;
 	int rc;
 
-	if (drove__ctrl_in_window(c))
-		return drove__ctrl_reply_one_error(req, "Cluster is in maintenance mode");
-	if (drove_strlist_new(&errors) < 0)
-		return drove__http_reply_server_error(req, "out of memory");
-	body = drove__http_req_body(req, &len);
+	if (!(body = drove__ctrl_op_begin(c, req, &len, &errors)))
+		return;
 	rc = drove__ctrl_op_decode(body, len, &c->spec_opts, &op, errors);
-	if (rc == 1)
-		drove__ctrl_reply_json_errors(req, errors);
-	else if (rc == 2)
-		drove__http_reply_validation(req, errors);
-	else if (rc < 0)
-		drove__http_reply_server_error(req, "out of memory");
+	if (rc != 0)
+		drove__ctrl_reply_decode_failed(req, rc, errors);
 	else if (op->type == DROVE_APP_OP_CREATE)
 		op_create(c, req, op);
 	else

@@ -164,6 +164,17 @@ int drove__ctrl_sched_snapshot(const char *executor_id, const drove_node_data *n
 drove_event *drove__ctrl_event_new(drove_ctx *ctx, int type);
 int drove__ctrl_event_app(drove_event *ev, const drove__ctrl_app *app);
 int drove__ctrl_event_instance(drove_event *ev, const drove_instance_info *in);
+/* The instance part of event metadata, shared by app and local-service instances:
+ * INSTANCE_ID, EXECUTOR_ID, CREATED, CURRENT_STATE, EXECUTOR_HOST, PORTS, ERROR. */
+int drove__ctrl_event_instance_meta(drove_strmap *m, const char *instance_id,
+                                    const char *executor_id, int64_t created, int state,
+                                    const drove_local_info *local_info, const char *error);
+/* An integer metadata value. @return 0 or DROVE_ENOMEM. */
+int drove__ctrl_meta_setl(drove_strmap *m, const char *k, int64_t v);
+/* "name:port:type,..." of exposed ports (new string, NULL on ENOMEM or no ports). */
+char *drove__ctrl_ports_text(const drove_port_spec *p, size_t n);
+/* A string map as a JSON object of strings. */
+struct json_object *drove__ctrl_strmap_jobj(const drove_strmap *m);
 /* maxStartTimeout (§3.6) of a spec, ms. */
 int64_t drove__ctrl_max_start_ms(const drove_app_spec *spec);
 int64_t drove__ctrl_max_stop_ms(const drove_app_spec *spec);
@@ -257,6 +268,10 @@ typedef struct drove__ctrl_send drove__ctrl_send;
 int drove__ctrl_send_msg(drove_controller *c, const drove__ctrl_exec *e, drove_message *m,
                          int64_t retry_for_ms, drove__ctrl_send_fn done, void *userdata,
                          drove__ctrl_send **out);
+/* Fire and forget: a message of `type` (with `instance_id`, may be NULL) to executor
+ * `exec_id` (nothing when unknown), retried for `retry_for_ms`. */
+void drove__ctrl_send_simple(drove_controller *c, const char *exec_id, int type,
+                             const char *instance_id, int64_t retry_for_ms);
 /* The callback of `s` will not run (its message may still go out). */
 void drove__ctrl_send_detach(drove__ctrl_send *s);
 void drove__ctrl_sends_free(drove_controller *c);
@@ -377,6 +392,15 @@ void drove__ctrl_reply_bad_param(struct drove__http_req *req, const char *name);
 void drove__ctrl_reply_one_error(struct drove__http_req *req, const char *msg);
 /* 400 "JSON validation failure" listing every decode problem (or the last error). */
 void drove__ctrl_reply_json_errors(struct drove__http_req *req, const drove_strlist *errors);
+
+/* The shared start of POST .../operations: 400 in the maintenance window, a new error list.
+ * @return the body (with *len; free *errors after) or NULL when the request was answered. */
+const char *drove__ctrl_op_begin(drove_controller *c, struct drove__http_req *req, size_t *len,
+                                 drove_strlist **errors);
+/* Answer an operation decode that gave no operation: rc 1 (400 "JSON validation failure"),
+ * 2 (400 "Command validation failure") or < 0 (500). */
+void drove__ctrl_reply_decode_failed(struct drove__http_req *req, int rc,
+                                     const drove_strlist *errors);
 
 /* ---- REST (api.c) ---- */
 /* Decode and validate an ApplicationOperation body (POST /applications/operations): 0 with

@@ -234,13 +234,19 @@ void drove__ctrl_exec_sweep(drove_controller *c)
 
 /* ---- blacklisting: drain executors in BLACKLIST_REQUESTED ---- */
 
-static void msg_simple(drove_controller *c, drove__ctrl_exec *e, int type)
+void drove__ctrl_send_simple(drove_controller *c, const char *exec_id, int type,
+                             const char *instance_id, int64_t retry_for_ms)
 {
-	drove_message *m = calloc(1, sizeof(*m));
-	if (!m)
+	drove__ctrl_exec *e = drove__ctrl_exec_of(c, exec_id);
+	drove_message *m;
+	if (!e || !(m = calloc(1, sizeof(*m))))
 		return;
 	m->type = (enum drove_message_type)type;
-	drove__ctrl_send_msg(c, e, m, 30000, NULL, NULL, NULL);
+	if (instance_id && !(m->instance_id = drove__strdup(instance_id))) {
+		free(m);
+		return;
+	}
+	drove__ctrl_send_msg(c, e, m, retry_for_ms, NULL, NULL, NULL);
 }
 
 void drove__ctrl_blacklist_tick(drove_controller *c)
@@ -287,7 +293,7 @@ void drove__ctrl_blacklist_tick(drove_controller *c)
 			if (c->sched)
 				drove_sched_executor_set_state(c->sched, e->id,
 				                               DROVE_EXECUTOR_BLACKLISTED);
-			msg_simple(c, e, DROVE_MSG_BLACKLIST);
+			drove__ctrl_send_simple(c, e->id, DROVE_MSG_BLACKLIST, NULL, 30000);
 			drove__ctrl_lsvc_executor_changed(c, e->id);
 			exec_event(c, DROVE_EVENT_EXECUTOR_BLACKLISTED, e);
 			drove__info(c->ctx, MOD, "executor %s: blacklisted", e->id);

@@ -168,20 +168,6 @@ static void stage_ok(struct task *t)
 	t->ok = true;
 }
 
-static void stop_quietly(drove_controller *c, const char *exec_id, const char *instance_id)
-{
-	drove__ctrl_exec *e = drove__ctrl_exec_of(c, exec_id);
-	drove_message *m;
-	if (!e || !(m = calloc(1, sizeof(*m))))
-		return;
-	m->type = DROVE_MSG_STOP_INSTANCE;
-	if (!(m->instance_id = drove__strdup(instance_id))) {
-		free(m);
-		return;
-	}
-	drove__ctrl_send_msg(c, e, m, 10000, NULL, NULL, NULL);
-}
-
 static void on_start_reply(drove_controller *c, int status, const char *message, void *ud)
 {
 	struct task *t = ud;
@@ -367,7 +353,8 @@ static void check_waiting(drove_controller *c, struct task *t)
 		} else if (now_ms() >= t->deadline) {
 			const char *exec = t->alloc ? drove_sched_alloc_executor(t->alloc) : NULL;
 			if (exec && t->new_id)
-				stop_quietly(c, exec, t->new_id);
+				drove__ctrl_send_simple(c, exec, DROVE_MSG_STOP_INSTANCE, t->new_id,
+				                        10000);
 			attempt_failed(c, t, "timed out waiting for HEALTHY");
 		}
 	} else {

@@ -81,11 +81,6 @@ struct drove__ctrl_lsvcs {
 	size_t n, cap;
 };
 
-static int64_t mono(void)
-{
-	return drove_time_mono_ms();
-}
-
 static struct drove__ctrl_lsvcs *lsvcs(drove_controller *c)
 {
 	if (!c->lsvcs)
@@ -328,20 +323,6 @@ static void mark_lost(drove_controller *c, struct lsi *in)
 
 /* ---- messages ---- */
 
-static void stop_quietly(drove_controller *c, const char *exec_id, const char *iid)
-{
-	drove__ctrl_exec *e = drove__ctrl_exec_of(c, exec_id);
-	drove_message *m;
-	if (!e || !(m = calloc(1, sizeof(*m))))
-		return;
-	m->type = DROVE_MSG_STOP_LOCAL_SERVICE_INSTANCE;
-	if (!(m->instance_id = drove__strdup(iid))) {
-		free(m);
-		return;
-	}
-	drove__ctrl_send_msg(c, e, m, 10000, NULL, NULL, NULL);
-}
-
 static void on_start_reply(drove_controller *c, int status, const char *message, void *ud)
 {
 	struct lstart *st = ud;
@@ -355,7 +336,7 @@ static void on_start_reply(drove_controller *c, int status, const char *message,
 		if (c->op_timeout_ms > wait)
 			wait = c->op_timeout_ms;
 		st->phase = SP_WAITING;
-		st->deadline = mono() + wait;
+		st->deadline = drove_time_mono_ms() + wait;
 	} else {
 		st->phase = SP_FAILED;
 		st->why = drove__strdup(status < 0 ? "executor unreachable"
@@ -477,7 +458,7 @@ static void on_stop_reply(drove_controller *c, int status, const char *message, 
 	(void)message;
 	in->send = NULL;
 	/* ACCEPTED: the reports say the rest; ask again later if it is still running */
-	in->stop_next = mono() + (status == DROVE_MSG_ACCEPTED ? 10000 : 1000);
+	in->stop_next = drove_time_mono_ms() + (status == DROVE_MSG_ACCEPTED ? 10000 : 1000);
 	in->svc->dirty = true;
 	(void)c;
 }
@@ -548,7 +529,7 @@ static void adjust(drove_controller *c, struct svc *s)
 	struct lsi **who = NULL;
 	drove__lsvc_plan plan;
 	size_t ne = 0, nl = 0;
-	int64_t now = drove_time_wall_ms(), m = mono();
+	int64_t now = drove_time_wall_ms(), m = drove_time_mono_ms();
 	bool issued = false;
 
 	if (!(execs = calloc(c->n_execs + 1, sizeof(*execs))) ||
@@ -703,7 +684,7 @@ static void step_op(drove_controller *c, struct svc *s, int64_t m)
  * has not reported to it yet (for at most staleExecutorAge): the record is all it knows. */
 static bool awaiting_executors(drove_controller *c, struct svc *s)
 {
-	if (mono() - c->acquired_mono >= c->stale_exec_ms)
+	if (drove_time_mono_ms() - c->acquired_mono >= c->stale_exec_ms)
 		return false;
 	for (size_t i = 0; i < s->n_insts; i++) {
 		const drove__ctrl_exec *e;
@@ -718,7 +699,7 @@ static bool awaiting_executors(drove_controller *c, struct svc *s)
 
 static void step(drove_controller *c, struct svc *s, bool monitor)
 {
-	int64_t m = mono();
+	int64_t m = drove_time_mono_ms();
 	bool settled = true;
 
 	for (size_t i = 0; i < s->n_starts; i++) {
@@ -731,7 +712,9 @@ static void step(drove_controller *c, struct svc *s, bool monitor)
 			           (!is_active(in) || in->info->state == DROVE_INST_UNHEALTHY)) {
 				start_failed(st, drove_instance_state_name((int)in->info->state));
 			} else if (m >= st->deadline) {
-				stop_quietly(c, st->exec_id, st->iid);
+				drove__ctrl_send_simple(c, st->exec_id,
+				                        DROVE_MSG_STOP_LOCAL_SERVICE_INSTANCE,
+				                        st->iid, 10000);
 				start_failed(st, "timed out waiting for HEALTHY");
 			}
 		}
@@ -1355,8 +1338,8 @@ static void op_apply(drove_controller *c, drove__http_req *req, drove_ls_op *op)
 			s->parallelism = ops && ops->has_parallelism && ops->parallelism > 0
 			                         ? ops->parallelism
 			                         : (int)c->op_parallelism;
-			s->op_deadline =
-			        mono() + s->op_timeout_ms + drove__ctrl_max_stop_ms(s->info->spec);
+			s->op_deadline = drove_time_mono_ms() + s->op_timeout_ms +
+			                 drove__ctrl_max_stop_ms(s->info->spec);
 		}
 		if (stop)
 			for (size_t i = 0; i < s->n_op; i++) {
@@ -1410,18 +1393,11 @@ static void h_operations(drove__http_req *req, void *ud)
 	size_t len;
 	int rc;
 
-	if (drove__ctrl_in_window(c))
-		return drove__ctrl_reply_one_error(req, "Cluster is in maintenance mode");
-	if (drove_strlist_new(&errors) < 0)
-		return drove__http_reply_server_error(req, "out of memory");
-	body = drove__http_req_body(req, &len);
+	if (!(body = drove__ctrl_op_begin(c, req, &len, &errors)))
+		return;
 	rc = drove__lsvc_op_decode(body, len, &c->spec_opts, &op, errors);
-	if (rc == 1)
-		drove__ctrl_reply_json_errors(req, errors);
-	else if (rc == 2)
-		drove__http_reply_validation(req, errors);
-	else if (rc < 0)
-		drove__http_reply_server_error(req, "out of memory");
+	if (rc != 0)
+		drove__ctrl_reply_decode_failed(req, rc, errors);
 	else if (op->type == DROVE_LS_OP_CREATE)
 		op_create(c, req, op);
 	else

@@ -241,15 +241,6 @@ void drove__lsvc_plan_free(drove__lsvc_plan *p)
 
 /* ---- views ---- */
 
-static struct json_object *strmap_jobj(const drove_strmap *m)
-{
-	struct json_object *o = json_object_new_object();
-	for (size_t i = 0; o && i < drove_strmap_count(m); i++)
-		json_object_object_add(o, drove_strmap_key(m, i),
-		                       json_object_new_string(drove_strmap_value(m, i)));
-	return o;
-}
-
 struct json_object *drove__lsvc_summary(const drove_ls_info *info, int state, int64_t healthy,
                                         int64_t active)
 {
@@ -269,7 +260,7 @@ struct json_object *drove__lsvc_summary(const drove_ls_info *info, int state, in
 	json_object_object_add(o, "totalCPUs", json_object_new_int64(active * cpus));
 	json_object_object_add(o, "totalMemory", json_object_new_int64(active * mem));
 	if (s->tags)
-		json_object_object_add(o, "tags", strmap_jobj(s->tags));
+		json_object_object_add(o, "tags", drove__ctrl_strmap_jobj(s->tags));
 	json_object_object_add(o, "activationState",
 	                       json_object_new_string(drove_ls_activation_state_name(
 	                               (int)info->activation_state)));
@@ -280,33 +271,13 @@ struct json_object *drove__lsvc_summary(const drove_ls_info *info, int state, in
 	return o;
 }
 
-static int setl(drove_strmap *m, const char *k, int64_t v)
-{
-	char b[32];
-	snprintf(b, sizeof(b), "%lld", (long long)v);
-	return drove_strmap_set(m, k, b);
-}
-
-static void put_lower(drove__buf *b, const char *t)
-{
-	for (; t && *t; t++)
-		drove__buf_putc(b, (char)(*t >= 'A' && *t <= 'Z' ? *t + 32 : *t));
-}
-
 int drove__lsvc_event_service(drove_event *ev, const drove_ls_info *info, int state)
 {
 	const drove_ls_spec *s = info->spec;
 	drove_strmap *m = ev->metadata;
-	drove__buf b = DROVE_BUF_INIT;
-	char *ports;
+	char *ports = drove__ctrl_ports_text(s->exposed_ports, s->n_exposed_ports);
 	int rc = 0;
 
-	for (size_t i = 0; i < s->n_exposed_ports; i++) {
-		const drove_port_spec *p = &s->exposed_ports[i];
-		drove__buf_printf(&b, "%s%s:%d:", i ? "," : "", p->name ? p->name : "", p->port);
-		put_lower(&b, drove__port_type_name(p->has_type ? (int)p->type : 0));
-	}
-	ports = drove__buf_steal(&b);
 	rc |= drove_strmap_set(m, "LOCAL_SERVICE_ID", info->service_id);
 	if (s->name)
 		rc |= drove_strmap_set(m, "LOCAL_SERVICE_NAME", s->name);
@@ -319,9 +290,11 @@ int drove__lsvc_event_service(drove_event *ev, const drove_ls_info *info, int st
 	                       drove__placement_type_name(s->placement_policy
 	                                                          ? (int)s->placement_policy->type
 	                                                          : DROVE_PLACE_LOCAL));
-	rc |= setl(m, "CURRENT_INSTANCES_PER_HOST", info->instances_per_host);
-	rc |= setl(m, "CPU_COUNT", drove__resources_cpus(s->resources, s->n_resources));
-	rc |= setl(m, "MEMORY", drove__resources_memory_mb(s->resources, s->n_resources));
+	rc |= drove__ctrl_meta_setl(m, "CURRENT_INSTANCES_PER_HOST", info->instances_per_host);
+	rc |= drove__ctrl_meta_setl(m, "CPU_COUNT",
+	                            drove__resources_cpus(s->resources, s->n_resources));
+	rc |= drove__ctrl_meta_setl(m, "MEMORY",
+	                            drove__resources_memory_mb(s->resources, s->n_resources));
 	if (ports)
 		rc |= drove_strmap_set(m, "PORTS", ports);
 	free(ports);
@@ -337,29 +310,8 @@ int drove__lsvc_event_instance(drove_event *ev, const drove_ls_instance_info *in
 		rc |= drove_strmap_set(m, "SERVICE_ID", in->service_id);
 	if (in->service_name)
 		rc |= drove_strmap_set(m, "SERVICE_NAME", in->service_name);
-	if (in->instance_id)
-		rc |= drove_strmap_set(m, "INSTANCE_ID", in->instance_id);
-	if (in->executor_id)
-		rc |= drove_strmap_set(m, "EXECUTOR_ID", in->executor_id);
-	rc |= setl(m, "CREATED", in->created);
-	rc |= drove_strmap_set(m, "CURRENT_STATE", drove_instance_state_name((int)in->state));
-	if (in->local_info) {
-		drove__buf b = DROVE_BUF_INIT;
-		char *p;
-		if (in->local_info->hostname)
-			rc |= drove_strmap_set(m, "EXECUTOR_HOST", in->local_info->hostname);
-		for (size_t i = 0; i < in->local_info->n_ports; i++) {
-			const drove_port_info *pi = &in->local_info->ports[i];
-			drove__buf_printf(&b, "%s%s:%d:", i ? "," : "", pi->name ? pi->name : "",
-			                  pi->host_port);
-			put_lower(&b, drove__port_type_name((int)pi->port_type));
-		}
-		if ((p = drove__buf_steal(&b)))
-			rc |= drove_strmap_set(m, "PORTS", p);
-		free(p);
-	}
-	if (in->error_message && *in->error_message)
-		rc |= drove_strmap_set(m, "ERROR", in->error_message);
+	rc |= drove__ctrl_event_instance_meta(m, in->instance_id, in->executor_id, in->created,
+	                                      (int)in->state, in->local_info, in->error_message);
 	return rc ? DROVE_ENOMEM : 0;
 }
 

@@ -59,3 +59,27 @@ void drove__ctrl_reply_json_errors(drove__http_req *req, const drove_strlist *er
 	json_object_object_add(d, "validationErrors", a);
 	drove__http_reply_failed(req, 400, "JSON validation failure", d);
 }
+
+const char *drove__ctrl_op_begin(drove_controller *c, drove__http_req *req, size_t *len,
+                                 drove_strlist **errors)
+{
+	if (drove__ctrl_in_window(c)) {
+		drove__ctrl_reply_one_error(req, "Cluster is in maintenance mode");
+		return NULL;
+	}
+	if (drove_strlist_new(errors) < 0) {
+		drove__http_reply_server_error(req, "out of memory");
+		return NULL;
+	}
+	return drove__http_req_body(req, len);
+}
+
+void drove__ctrl_reply_decode_failed(drove__http_req *req, int rc, const drove_strlist *errors)
+{
+	if (rc == 1)
+		drove__ctrl_reply_json_errors(req, errors);
+	else if (rc == 2)
+		drove__http_reply_validation(req, errors);
+	else
+		drove__http_reply_server_error(req, "out of memory");
+}

@@ -57,11 +57,6 @@ struct drove__ctrl_tasks {
 	size_t n, cap;
 };
 
-static int64_t mono(void)
-{
-	return drove_time_mono_ms();
-}
-
 /* ---- pure helpers (tasks.h) ---- */
 
 int drove__ctrl_taskop_decode(const char *body, size_t len, const struct drove_spec_opts *opts,
@@ -202,13 +197,6 @@ int drove__ctrl_task_info_new(const drove_task_instance_spec *is, const char *ex
 #undef MOVE
 #undef MOVEN
 
-static int setl(drove_strmap *m, const char *k, int64_t v)
-{
-	char b[32];
-	snprintf(b, sizeof(b), "%lld", (long long)v);
-	return drove_strmap_set(m, k, b);
-}
-
 int drove__ctrl_event_task(drove_event *ev, const drove_task_info *t)
 {
 	drove_strmap *m = ev->metadata;
@@ -226,14 +214,14 @@ int drove__ctrl_event_task(drove_event *ev, const drove_task_info *t)
 		rc |= drove_strmap_set(m, "EXECUTOR_HOST", t->hostname);
 	if (t->executable && t->executable->url)
 		rc |= drove_strmap_set(m, "EXECUTABLE", t->executable->url);
-	rc |= setl(m, "CREATED", t->created);
+	rc |= drove__ctrl_meta_setl(m, "CREATED", t->created);
 	rc |= drove_strmap_set(m, "CURRENT_STATE", drove_task_state_name((int)t->state));
 	if (t->error_message && *t->error_message)
 		rc |= drove_strmap_set(m, "ERROR", t->error_message);
 	if (t->task_result) {
 		rc |= drove_strmap_set(m, "RESULT_STATUS",
 		                       drove_task_result_status_name((int)t->task_result->status));
-		rc |= setl(m, "RESULT_EXIT_CODE", t->task_result->exit_code);
+		rc |= drove__ctrl_meta_setl(m, "RESULT_EXIT_CODE", t->task_result->exit_code);
 	}
 	return rc ? DROVE_ENOMEM : 0;
 }
@@ -413,7 +401,7 @@ static void attempt_failed(drove_controller *c, struct trec *r, const char *why)
 	r->attempts++;
 	if (r->attempts <= c->job_retries && !r->kill) {
 		r->start = ST_PENDING;
-		r->not_before = mono() + c->job_retry_ms;
+		r->not_before = drove_time_mono_ms() + c->job_retry_ms;
 		return;
 	}
 	msg = drove__asprintf("Task start failed: %s", why);
@@ -480,7 +468,7 @@ static void on_start_reply(drove_controller *c, int status, const char *message,
 	}
 	pull = drove__ctrl_task_pull_ms(r->spec);
 	r->start = ST_WAITING;
-	r->deadline = mono() + (r->timeout_ms > pull ? r->timeout_ms : pull);
+	r->deadline = drove_time_mono_ms() + (r->timeout_ms > pull ? r->timeout_ms : pull);
 }
 
 static void send_start(drove_controller *c, struct trec *r)
@@ -520,20 +508,6 @@ static void begin_start(drove_controller *c, struct trec *r)
 	send_start(c, r);
 }
 
-static void stop_quietly(drove_controller *c, const char *exec_id, const char *instance_id)
-{
-	drove__ctrl_exec *e = drove__ctrl_exec_of(c, exec_id);
-	drove_message *m;
-	if (!e || !(m = calloc(1, sizeof(*m))))
-		return;
-	m->type = DROVE_MSG_STOP_TASK;
-	if (!(m->instance_id = drove__strdup(instance_id))) {
-		free(m);
-		return;
-	}
-	drove__ctrl_send_msg(c, e, m, 10000, NULL, NULL, NULL);
-}
-
 /* ---- kills ---- */
 
 static void on_kill_reply(drove_controller *c, int status, const char *message, void *ud)
@@ -550,7 +524,7 @@ static void on_kill_reply(drove_controller *c, int status, const char *message, 
 	}
 	drove__debug(c->ctx, MOD, "task %s/%s: kill not accepted: %s", r->info->source_app_name,
 	             r->info->task_id, status < 0 ? "executor unreachable" : message);
-	r->kill_next = mono() + 1000;
+	r->kill_next = drove_time_mono_ms() + 1000;
 }
 
 /* Drive a kill: STOP_TASK once the task runs, until accepted or the deadline. */
@@ -567,7 +541,7 @@ static void kill_step(drove_controller *c, struct trec *r)
 		r->kill = false; /* it finished on its own */
 		return;
 	}
-	if (mono() >= r->kill_deadline) {
+	if (drove_time_mono_ms() >= r->kill_deadline) {
 		drove__warn(c->ctx, MOD, "task %s/%s: kill not accepted in time",
 		            r->info->source_app_name, r->info->task_id);
 		r->kill = false;
@@ -579,16 +553,16 @@ static void kill_step(drove_controller *c, struct trec *r)
 		       "Task cancelled before it started");
 		return;
 	}
-	if (st != DROVE_TASK_RUNNING || mono() < r->kill_next)
+	if (st != DROVE_TASK_RUNNING || drove_time_mono_ms() < r->kill_next)
 		return; /* the executor accepts STOP_TASK for RUNNING tasks only */
 	if (!(e = drove__ctrl_exec_of(c, r->info->executor_id))) {
-		r->kill_next = mono() + 1000;
+		r->kill_next = drove_time_mono_ms() + 1000;
 		return;
 	}
 	if (!(m = calloc(1, sizeof(*m))) ||
 	    !(m->instance_id = drove__strdup(r->info->instance_id))) {
 		free(m);
-		r->kill_next = mono() + 1000;
+		r->kill_next = drove_time_mono_ms() + 1000;
 		return;
 	}
 	m->type = DROVE_MSG_STOP_TASK;
@@ -596,7 +570,7 @@ static void kill_step(drove_controller *c, struct trec *r)
 	            r->info->task_id, r->info->instance_id);
 	if (drove__ctrl_send_msg(c, e, m, 5000, on_kill_reply, r, &r->kill_send) < 0) {
 		r->kill_send = NULL;
-		r->kill_next = mono() + 1000;
+		r->kill_next = drove_time_mono_ms() + 1000;
 	}
 }
 
@@ -734,7 +708,7 @@ void drove__ctrl_tasks_reconcile(drove_controller *c)
 void drove__ctrl_tasks_tick(drove_controller *c)
 {
 	struct drove__ctrl_tasks *ts = c->tasks;
-	int64_t now = mono();
+	int64_t now = drove_time_mono_ms();
 
 	for (size_t i = 0; ts && i < ts->n; i++) {
 		struct trec *r = ts->v[i];
@@ -749,7 +723,9 @@ void drove__ctrl_tasks_tick(drove_controller *c)
 		case ST_WAITING:
 			if (now >= r->deadline) {
 				if (r->info->executor_id)
-					stop_quietly(c, r->info->executor_id, r->info->instance_id);
+					drove__ctrl_send_simple(c, r->info->executor_id,
+					                        DROVE_MSG_STOP_TASK,
+					                        r->info->instance_id, 10000);
 				attempt_failed(c, r, "no report from the executor in time");
 			}
 			break;
@@ -927,7 +903,7 @@ static void op_kill(drove_controller *c, drove__http_req *req, drove_task_op *op
 		r->kill = true;
 		r->kill_accepted = false;
 		r->kill_next = 0;
-		r->kill_deadline = mono() + (timeout > 0 ? timeout : 1000);
+		r->kill_deadline = drove_time_mono_ms() + (timeout > 0 ? timeout : 1000);
 	}
 	kill_step(c, r);
 	reply_task_id(req, op->task_id);
@@ -936,24 +912,17 @@ static void op_kill(drove_controller *c, drove__http_req *req, drove_task_op *op
 static void h_operations(drove__http_req *req, void *ud)
 {
 	drove_controller *c = ud;
-	drove_strlist *errors = NULL;
 	drove_task_op *op = NULL;
+	drove_strlist *errors = NULL;
 	const char *body;
 	size_t len;
 	int rc;
 
-	if (drove__ctrl_in_window(c))
-		return drove__ctrl_reply_one_error(req, "Cluster is in maintenance mode");
-	if (drove_strlist_new(&errors) < 0)
-		return drove__http_reply_server_error(req, "out of memory");
-	body = drove__http_req_body(req, &len);
+	if (!(body = drove__ctrl_op_begin(c, req, &len, &errors)))
+		return;
 	rc = drove__ctrl_taskop_decode(body, len, &c->spec_opts, &op, errors);
-	if (rc == 1)
-		drove__ctrl_reply_json_errors(req, errors);
-	else if (rc == 2)
-		drove__http_reply_validation(req, errors);
-	else if (rc < 0)
-		drove__http_reply_server_error(req, "out of memory");
+	if (rc != 0)
+		drove__ctrl_reply_decode_failed(req, rc, errors);
 	else if (op->type == DROVE_TASK_OP_CREATE)
 		op_create(c, req, op);
 	else

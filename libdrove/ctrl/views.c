@@ -57,7 +57,7 @@ void drove__ctrl_inst_free(drove__ctrl_inst *in)
 	}
 }
 
-static struct json_object *strmap_jobj(const drove_strmap *m)
+struct json_object *drove__ctrl_strmap_jobj(const drove_strmap *m)
 {
 	struct json_object *o = json_object_new_object();
 	for (size_t i = 0; o && i < drove_strmap_count(m); i++)
@@ -89,7 +89,7 @@ struct json_object *drove__ctrl_app_summary(const drove__ctrl_app *app, int64_t 
 	json_object_object_add(o, "totalMemory",
 	                       json_object_new_int64(app->info->instances * app->mem_mb));
 	if (s->tags)
-		json_object_object_add(o, "tags", strmap_jobj(s->tags));
+		json_object_object_add(o, "tags", drove__ctrl_strmap_jobj(s->tags));
 	if (st)
 		json_object_object_add(o, "state", json_object_new_string(st));
 	json_object_object_add(o, "created", json_object_new_int64(app->info->created));
@@ -148,7 +148,7 @@ struct json_object *drove__ctrl_endpoints(drove__ctrl_app *const *apps, size_t n
 			json_object_object_add(o, "vhost",
 			                       json_object_new_string(s->exposure_spec->vhost));
 		if (s->tags)
-			json_object_object_add(o, "tags", strmap_jobj(s->tags));
+			json_object_object_add(o, "tags", drove__ctrl_strmap_jobj(s->tags));
 		for (size_t i = 0; i < k; i++) {
 			const drove_local_info *li = tmp[i]->info->local_info;
 			for (size_t p = 0; li && p < li->n_ports; p++) {
@@ -417,22 +417,26 @@ drove_event *drove__ctrl_event_new(drove_ctx *ctx, int type)
 	return ev;
 }
 
-static int setl(drove_strmap *m, const char *k, int64_t v)
+int drove__ctrl_meta_setl(drove_strmap *m, const char *k, int64_t v)
 {
 	char b[32];
 	snprintf(b, sizeof(b), "%lld", (long long)v);
 	return drove_strmap_set(m, k, b);
 }
 
-static char *ports_text(const drove_port_spec *p, size_t n)
+static void put_lower(drove__buf *b, const char *t)
+{
+	for (; t && *t; t++)
+		drove__buf_putc(b, (char)(*t >= 'A' && *t <= 'Z' ? *t + 32 : *t));
+}
+
+char *drove__ctrl_ports_text(const drove_port_spec *p, size_t n)
 {
 	drove__buf b = DROVE_BUF_INIT;
 	for (size_t i = 0; i < n; i++) {
-		const char *t = drove__port_type_name(p[i].has_type ? (int)p[i].type : 0);
 		drove__buf_printf(&b, "%s%s:%d:", i ? "," : "", p[i].name ? p[i].name : "",
 		                  p[i].port);
-		for (; t && *t; t++)
-			drove__buf_putc(&b, (char)(*t >= 'A' && *t <= 'Z' ? *t + 32 : *t));
+		put_lower(&b, drove__port_type_name(p[i].has_type ? (int)p[i].type : 0));
 	}
 	return drove__buf_steal(&b);
 }
@@ -441,7 +445,7 @@ int drove__ctrl_event_app(drove_event *ev, const drove__ctrl_app *app)
 {
 	const drove_app_spec *s = app->info->spec;
 	drove_strmap *m = ev->metadata;
-	char *ports = ports_text(s->exposed_ports, s->n_exposed_ports);
+	char *ports = drove__ctrl_ports_text(s->exposed_ports, s->n_exposed_ports);
 	int rc = 0;
 
 	rc |= drove_strmap_set(m, "APP_ID", app->id);
@@ -454,14 +458,46 @@ int drove__ctrl_event_app(drove_event *ev, const drove__ctrl_app *app)
 	                       drove__placement_type_name(s->placement_policy
 	                                                          ? (int)s->placement_policy->type
 	                                                          : DROVE_PLACE_ANY));
-	rc |= setl(m, "CURRENT_INSTANCES", app->info->instances);
-	rc |= setl(m, "CPU_COUNT", app->cpus);
-	rc |= setl(m, "MEMORY", app->mem_mb);
+	rc |= drove__ctrl_meta_setl(m, "CURRENT_INSTANCES", app->info->instances);
+	rc |= drove__ctrl_meta_setl(m, "CPU_COUNT", app->cpus);
+	rc |= drove__ctrl_meta_setl(m, "MEMORY", app->mem_mb);
 	if (ports)
 		rc |= drove_strmap_set(m, "PORTS", ports);
 	if (s->exposure_spec && s->exposure_spec->vhost)
 		rc |= drove_strmap_set(m, "VHOST", s->exposure_spec->vhost);
 	free(ports);
+	return rc ? DROVE_ENOMEM : 0;
+}
+
+int drove__ctrl_event_instance_meta(drove_strmap *m, const char *instance_id,
+                                    const char *executor_id, int64_t created, int state,
+                                    const drove_local_info *local_info, const char *error)
+{
+	int rc = 0;
+
+	if (instance_id)
+		rc |= drove_strmap_set(m, "INSTANCE_ID", instance_id);
+	if (executor_id)
+		rc |= drove_strmap_set(m, "EXECUTOR_ID", executor_id);
+	rc |= drove__ctrl_meta_setl(m, "CREATED", created);
+	rc |= drove_strmap_set(m, "CURRENT_STATE", drove_instance_state_name(state));
+	if (local_info) {
+		drove__buf b = DROVE_BUF_INIT;
+		char *p;
+		if (local_info->hostname)
+			rc |= drove_strmap_set(m, "EXECUTOR_HOST", local_info->hostname);
+		for (size_t i = 0; i < local_info->n_ports; i++) {
+			const drove_port_info *pi = &local_info->ports[i];
+			drove__buf_printf(&b, "%s%s:%d:", i ? "," : "", pi->name ? pi->name : "",
+			                  pi->host_port);
+			put_lower(&b, drove__port_type_name((int)pi->port_type));
+		}
+		if ((p = drove__buf_steal(&b)))
+			rc |= drove_strmap_set(m, "PORTS", p);
+		free(p);
+	}
+	if (error && *error)
+		rc |= drove_strmap_set(m, "ERROR", error);
 	return rc ? DROVE_ENOMEM : 0;
 }
 
@@ -474,31 +510,8 @@ int drove__ctrl_event_instance(drove_event *ev, const drove_instance_info *in)
 		rc |= drove_strmap_set(m, "APP_ID", in->app_id);
 	if (in->app_name)
 		rc |= drove_strmap_set(m, "APP_NAME", in->app_name);
-	rc |= drove_strmap_set(m, "INSTANCE_ID", in->instance_id);
-	if (in->executor_id)
-		rc |= drove_strmap_set(m, "EXECUTOR_ID", in->executor_id);
-	rc |= setl(m, "CREATED", in->created);
-	rc |= drove_strmap_set(m, "CURRENT_STATE", drove_instance_state_name((int)in->state));
-	if (in->local_info) {
-		drove__buf b = DROVE_BUF_INIT;
-		char *p;
-		if (in->local_info->hostname)
-			rc |= drove_strmap_set(m, "EXECUTOR_HOST", in->local_info->hostname);
-		for (size_t i = 0; i < in->local_info->n_ports; i++) {
-			const drove_port_info *pi = &in->local_info->ports[i];
-			const char *t = drove__port_type_name((int)pi->port_type);
-			drove__buf_printf(&b, "%s%s:%d:", i ? "," : "", pi->name ? pi->name : "",
-			                  pi->host_port);
-			for (; t && *t; t++)
-				drove__buf_putc(&b, (char)(*t >= 'A' && *t <= 'Z' ? *t + 32 : *t));
-		}
-		p = drove__buf_steal(&b);
-		if (p)
-			rc |= drove_strmap_set(m, "PORTS", p);
-		free(p);
-	}
-	if (in->error_message && *in->error_message)
-		rc |= drove_strmap_set(m, "ERROR", in->error_message);
+	rc |= drove__ctrl_event_instance_meta(m, in->instance_id, in->executor_id, in->created,
+	                                      (int)in->state, in->local_info, in->error_message);
 	return rc ? DROVE_ENOMEM : 0;
 }
 
