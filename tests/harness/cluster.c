@@ -191,6 +191,29 @@ void dtc_start_controller(int i, int zk_mode, const char *extra_yaml)
 	dtc.port = dtc.cport[i];
 }
 
+void dtc_start_auth_controller(int i)
+{
+	char path[256], *y;
+	dtc.cport[i] = dtc_free_port();
+	y = drove__asprintf(
+	        "server: { applicationConnectors: [{type: http, port: %d}] }\n"
+	        "store: { type: local, dataDir: %s/auth-data%d }\n"
+	        "clusterAuth:\n  secrets:\n"
+	        "    - { nodeType: CONTROLLER, secret: " DTC_CONTROLLER_SECRET " }\n"
+	        "    - { nodeType: EXECUTOR, secret: " DTC_EXECUTOR_SECRET " }\n"
+	        "userAuth:\n  enabled: true\n  encoding: PLAIN\n  users:\n"
+	        "    - { username: guest, password: guestpw, role: EXTERNAL_READ_ONLY }\n"
+	        "    - { username: admin, password: adminpw, role: EXTERNAL_ROOT }\n"
+	        "options: { maintenanceWindowTail: 0s }\n",
+	        dtc.cport[i], dtc.dir, i);
+	snprintf(path, sizeof(path), "%s/controller-auth%d.yml", dtc.dir, i);
+	snprintf(dtc.auth_log, sizeof(dtc.auth_log), "%s/controller-auth%d.log", dtc.dir, i);
+	dtc_write_file(path, y);
+	free(y);
+	dtc.cpid[i] = dtc_spawn(DTC_CTRL_BIN, path, dtc.auth_log);
+	dtc.port = dtc.cport[i];
+}
+
 void dtc_start_executor(int i, int n_ctrl, const char *extra_options)
 {
 	char path[256], log[256], *y, endpoints[256];

@@ -26,7 +26,8 @@ typedef struct dtc_state {
 	char dir[128];         /* the run's directory (configs, logs, store, executor logs) */
 	int cport[2], eport[2];
 	pid_t cpid[2], epid[2];
-	int port; /* the controller the test talks to (cport[i]) */
+	int port;           /* the controller the test talks to (cport[i]) */
+	char auth_log[160]; /* the log of dtc_start_auth_controller() */
 } dtc_state;
 
 extern dtc_state dtc;
@@ -47,6 +48,10 @@ void dtc_write_file(const char *path, const char *text);
  * ZooKeeper (1). Fast test intervals. `extra_yaml` (may be NULL) is appended to the YAML at
  * the top level (e.g. "instanceAuth: {secret: x}\n"). dtc.port is set to it. */
 void dtc_start_controller(int i, int zk_mode, const char *extra_yaml);
+/* Controller `i` with Basic users guest/guestpw (EXTERNAL_READ_ONLY) and admin/adminpw
+ * (EXTERNAL_ROOT), the embedded store in dtc.dir/auth-data{i}, its log in dtc.auth_log.
+ * dtc.port is set to it. */
+void dtc_start_auth_controller(int i);
 /* Executor `i` (0 or 1, core i), reporting to the first `n_ctrl` controllers; log files under
  * dtc.dir/logs{i}. `extra_options` (may be NULL) are lines added under `options:`, each
  * indented by two spaces (e.g. "  tags: [a]\n"). */

@@ -451,25 +451,8 @@ END_TEST
 START_TEST(test_auth)
 {
 	struct run r;
-	char path[256], log[256], *y;
 
-	dtc.cport[1] = dtc_free_port();
-	y = drove__asprintf(
-	        "server: { applicationConnectors: [{type: http, port: %d}] }\n"
-	        "store: { type: local, dataDir: %s/auth-data }\n"
-	        "clusterAuth:\n  secrets:\n    - { nodeType: CONTROLLER, secret: cs }\n"
-	        "    - { nodeType: EXECUTOR, secret: es }\n"
-	        "userAuth:\n  enabled: true\n  encoding: PLAIN\n  users:\n"
-	        "    - { username: guest, password: guestpw, role: EXTERNAL_READ_ONLY }\n"
-	        "    - { username: admin, password: adminpw, role: EXTERNAL_ROOT }\n"
-	        "options: { maintenanceWindowTail: 0s }\n",
-	        dtc.cport[1], dtc.dir);
-	snprintf(path, sizeof(path), "%s/controller-auth.yml", dtc.dir);
-	snprintf(log, sizeof(log), "%s/controller-auth.log", dtc.dir);
-	dtc_write_file(path, y);
-	free(y);
-	dtc.cpid[1] = dtc_spawn(DTC_CTRL_BIN, path, log);
-	dtc.port = dtc.cport[1];
+	dtc_start_auth_controller(1);
 	snprintf(ep, sizeof(ep), "http://127.0.0.1:%d", dtc.port);
 	for (int i = 0; i < 100; i++) {
 		CLI(&r, "-u", "admin", "-p", "adminpw", "cluster", "ping");

@@ -297,26 +297,9 @@ START_TEST(test_daemon_auth)
 	const char *internal[] = {"/apis/v1/internal/cluster/executors/x/instances/last",
 	                          "/apis/v1/internal/cluster/executors/x/instances/current",
 	                          "/apis/v1/internal/cluster/resources/reserved"};
-	char path[256], log[256], *y;
 	int status = 0;
 
-	dtc.cport[0] = dtc_free_port();
-	y = drove__asprintf(
-	        "server: { applicationConnectors: [{type: http, port: %d}] }\n"
-	        "store: { type: local, dataDir: %s/ctrl-data }\n"
-	        "clusterAuth:\n  secrets:\n    - { nodeType: CONTROLLER, secret: cs }\n"
-	        "    - { nodeType: EXECUTOR, secret: es }\n"
-	        "userAuth:\n  enabled: true\n  encoding: PLAIN\n  users:\n"
-	        "    - { username: guest, password: guestpw, role: EXTERNAL_READ_ONLY }\n"
-	        "    - { username: admin, password: adminpw, role: EXTERNAL_ROOT }\n"
-	        "options: { maintenanceWindowTail: 0s }\n",
-	        dtc.cport[0], dtc.dir);
-	snprintf(path, sizeof(path), "%s/controller-auth.yml", dtc.dir);
-	snprintf(log, sizeof(log), "%s/controller-auth.log", dtc.dir);
-	dtc_write_file(path, y);
-	free(y);
-	dtc.cpid[0] = dtc_spawn(DTC_CTRL_BIN, path, log);
-	dtc.port = dtc.cport[0];
+	dtc_start_auth_controller(0);
 	for (int i = 0; i < 100 && http_auth("GET", "/apis/v1/ping", "guest:guestpw", NULL) != 200;
 	     i++)
 		usleep(100 * 1000);
@@ -348,7 +331,7 @@ START_TEST(test_daemon_auth)
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	{
 		size_t n;
-		FILE *f = fopen(log, "re");
+		FILE *f = fopen(dtc.auth_log, "re");
 		char buf[65536];
 		ck_assert_ptr_nonnull(f);
 		n = fread(buf, 1, sizeof(buf) - 1, f);
