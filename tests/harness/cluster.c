@@ -110,10 +110,12 @@ long dtc_http_full(const char *method, const char *url, const char *body, const 
 		curl_easy_setopt(h, CURLOPT_USERPWD, userpass);
 	if (body) {
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
 		hl = curl_slist_append(hl, "Content-Type: application/json");
 	}
 	for (size_t i = 0; headers && headers[i]; i++)
 		hl = curl_slist_append(hl, headers[i]);
+	hl = curl_slist_append(hl, "Expect:"); /* no 100-continue round trip for large bodies */
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
 	if (curl_easy_perform(h) == CURLE_OK)
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);

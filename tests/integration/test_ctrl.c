@@ -15,6 +15,7 @@
 #include <drove/ctx.h>
 #include <drove/loop.h>
 
+#include "cluster.h"
 #include "harness.h"
 #include "test_ctrl_fake.h"
 
@@ -193,53 +194,16 @@ static void on_loop(void (*fn)(void *), void *ud)
 
 /* ---- HTTP ---- */
 
-struct resp {
-	long code;
-	drove__buf body;
-};
-
-static size_t on_body(char *p, size_t sz, size_t n, void *ud)
-{
-	drove__buf_append(ud, p, sz * n);
-	return sz * n;
-}
-
 static long http_to(int p, const char *method, const char *path, const char *body,
                     const char *userpass, const char *header, char **out)
 {
-	CURL *h = curl_easy_init();
-	struct curl_slist *hl = NULL;
-	drove__buf b = DROVE_BUF_INIT;
+	const char *hdrs[] = {header, NULL};
 	char url[512];
-	long code = 0;
+	long code;
 
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", p, path);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, 20L);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	if (userpass)
-		curl_easy_setopt(h, CURLOPT_USERPWD, userpass);
-	if (body) {
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-		hl = curl_slist_append(hl, "Content-Type: application/json");
-	}
-	if (header)
-		hl = curl_slist_append(hl, header);
-	hl = curl_slist_append(hl, "Expect:");
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
-	ck_assert_int_eq(curl_easy_perform(h), CURLE_OK);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-	curl_slist_free_all(hl);
-	curl_easy_cleanup(h);
-	if (!b.data)
-		drove__buf_puts(&b, "");
-	if (out)
-		*out = drove__buf_steal(&b);
-	drove__buf_free(&b);
+	code = dtc_http_full(method, url, body, hdrs, userpass, out);
+	ck_assert_msg(code != 0, "%s %s: no answer", method, url);
 	return code;
 }
 
