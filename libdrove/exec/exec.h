@@ -157,9 +157,9 @@ int drove__exec_labels_parse(const char *job_type, const char *id, const char *s
                              const char *info_json, drove__exec_labels *out);
 void drove__exec_labels_clear(drove__exec_labels *l);
 
-/* 1 unless the info label names another executor ("executorId"): an executor recovers and
- * reaps only its own containers, so that several executors (tests, or a changed hostname/port)
- * can share one engine. */
+/* 1 only when the info label names this executor ("executorId"); a missing, unreadable or
+ * foreign owner is 0. An executor recovers and reaps only containers provably its own, so that
+ * several executors, tests and other tools can share one engine. */
 int drove__exec_label_owned(const char *info_json, const char *executor_id);
 
 /* ---- node metadata ---- */

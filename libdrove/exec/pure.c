@@ -487,12 +487,12 @@ void drove__exec_labels_clear(drove__exec_labels *l)
 int drove__exec_label_owned(const char *info_json, const char *executor_id)
 {
 	struct json_object *j = NULL, *v;
-	int owned = 1;
+	int owned = 0;
 	if (!info_json || !executor_id)
-		return 1;
+		return 0;
 	if (drove__mcodec_parse(info_json, strlen(info_json), &j) < 0) {
 		drove_error_clear();
-		return 1;
+		return 0;
 	}
 	if (json_object_object_get_ex(j, "executorId", &v) &&
 	    json_object_is_type(v, json_type_string))

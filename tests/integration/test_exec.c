@@ -798,23 +798,21 @@ START_TEST(test_unknown_image)
 }
 END_TEST
 
-START_TEST(test_zombie_reaped)
+/* Creates and starts a `sleep 300` container carrying the executor's labels; `info` may be
+ * NULL (no drove.instance.info label). */
+static void start_labelled(const char *name, const char *instance_id, const char *info)
 {
 	drove_container_spec *cs;
 	struct rres r;
-	struct hres h;
-	char name[96], info[160];
-	start_executor();
-	snprintf(name, sizeof(name), "drove-exec-zombie-%s", run_id);
-	snprintf(info, sizeof(info), "{\"executorId\":\"%s\"}", drove_executor_node_id(ex));
 	track("", name);
 	ck_assert_int_eq(drove_container_spec_new(&cs, name, image), 0);
 	drove_container_spec_add_arg(cs, "sleep");
 	drove_container_spec_add_arg(cs, "300");
 	drove_container_spec_set_label(cs, "drove.job.type", "SERVICE");
-	drove_container_spec_set_label(cs, "drove.instance.id", "AI-zombie");
+	drove_container_spec_set_label(cs, "drove.instance.id", instance_id);
 	drove_container_spec_set_label(cs, "drove.instance.spec", "{}");
-	drove_container_spec_set_label(cs, "drove.instance.info", info);
+	if (info)
+		drove_container_spec_set_label(cs, "drove.instance.info", info);
 	memset(&r, 0, sizeof(r));
 	ck_assert_int_eq(drove_runtime_create(rt, cs, on_rres, &r), 0);
 	drove_container_spec_free(cs);
@@ -824,6 +822,24 @@ START_TEST(test_zombie_reaped)
 	ck_assert_int_eq(drove_runtime_start(rt, name, on_rres, &r), 0);
 	WAIT_FOR(r.done, 30000, "start");
 	ck_assert_int_eq(r.code, 0);
+}
+
+/* The reaper removes an unexpected container only when its labels name this executor: a
+ * container with drove.instance.id but no owner (a test's, another tool's) and another
+ * executor's container sharing the engine both survive (issue 14). */
+START_TEST(test_zombie_reaped)
+{
+	struct rres r;
+	struct hres h;
+	char name[96], orphan[96], foreign[96], info[160];
+	start_executor();
+	snprintf(name, sizeof(name), "drove-exec-zombie-%s", run_id);
+	snprintf(orphan, sizeof(orphan), "drove-exec-noowner-%s", run_id);
+	snprintf(foreign, sizeof(foreign), "drove-exec-foreign-%s", run_id);
+	snprintf(info, sizeof(info), "{\"executorId\":\"%s\"}", drove_executor_node_id(ex));
+	start_labelled(name, "AI-zombie", info);
+	start_labelled(orphan, "AI-noowner", NULL);
+	start_labelled(foreign, "AI-foreign", "{\"executorId\":\"some-other-executor\"}");
 	send_msg(drove_executor_port(ex), "EXPECTED_INSTANCES",
 	         "\"knownInstances\":{\"appInstanceIds\":[],\"staleAppInstanceIds\":[],"
 	         "\"taskInstanceIds\":[],\"staleTaskInstanceIds\":[],"
@@ -838,7 +854,15 @@ START_TEST(test_zombie_reaped)
 		} while (r.code == 0 && drove_time_mono_ms() < end);
 	}
 	ck_assert_int_eq(r.code, DROVE_ENOTFOUND);
+	/* the sweep that removed ours has passed over the others: both still run */
+	spin(1000);
+	inspect(orphan, &r);
+	ck_assert_int_eq(r.code, 0);
+	inspect(foreign, &r);
+	ck_assert_int_eq(r.code, 0);
 	force_remove(name);
+	force_remove(orphan);
+	force_remove(foreign);
 }
 END_TEST
 
