@@ -27,6 +27,18 @@ done
 
 step() { printf '\n==== %s\n' "$*"; }
 
+# Every stage runs under a time limit, and a stuck one fails loudly with its name: ctest gives
+# each test its TIMEOUT property; what runs outside ctest goes through `limit SECONDS NAME CMD`.
+limit() {
+	local secs=$1 name=$2 rc=0
+	shift 2
+	timeout --kill-after=10 "$secs" "$@" || rc=$?
+	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+		echo "TIMEOUT: $name did not finish within ${secs}s" >&2
+	fi
+	return $rc
+}
+
 [ $deps -eq 1 ] && { step "dependencies"; "$src/scripts/deps.sh"; }
 
 step "release build (-Werror)"
@@ -56,13 +68,13 @@ step "tests: ASan+UBSan build (unit, fuzz corpus, integration)"
 (cd "$out/asan" && ctest --output-on-failure -j1)
 
 step "first run: README command one (scripts/cluster.sh up, curl, up again, down) on the release build"
-"$src/tests/cluster/test_first_run.sh" "$out/release"
+limit 600 "first run (tests/cluster/test_first_run.sh)" "$src/tests/cluster/test_first_run.sh" "$out/release"
 
 if [ $valgrind -eq 1 ]; then
 	step "unit tests under valgrind"
 	for t in "$out"/release/tests/check_*; do
 		[ -x "$t" ] || continue
-		CK_FORK=no valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
+		CK_FORK=no limit 600 "valgrind $(basename "$t")" valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
 			"$t" >"$t.valgrind.log" 2>&1 || { cat "$t.valgrind.log"; echo "valgrind: $(basename "$t") failed"; exit 1; }
 		echo "valgrind: $(basename "$t") clean"
 	done
@@ -78,7 +90,7 @@ if [ $fuzz -eq 1 ]; then
 		name=$(basename "$f" | sed 's/^fuzz_//')
 		work=$out/fuzz/corpus-$name
 		mkdir -p "$work"
-		"$f" -max_total_time="${DROVE_FUZZ_SECONDS:-10}" -max_len=65536 -print_final_stats=0 \
+		limit $((${DROVE_FUZZ_SECONDS:-10} + 120)) "fuzz $name" "$f" -max_total_time="${DROVE_FUZZ_SECONDS:-10}" -max_len=65536 -print_final_stats=0 \
 			"$work" "$src/tests/fuzz/corpus/$name" >"$work.log" 2>&1 ||
 			{ tail -40 "$work.log"; echo "fuzz: $name found a crash"; exit 1; }
 		echo "fuzz: $name $(grep -o 'stat::number_of_executed_units: [0-9]*' "$work.log" || grep -Eo '#[0-9]+' "$work.log" | tail -1) runs, no crash"

@@ -25,7 +25,10 @@ DROVE_API void drove_loop_free(drove_loop *loop);
 DROVE_API int drove_loop_run(drove_loop *loop);
 /** Run for at most `ms` milliseconds, then return. @since 0.1 */
 DROVE_API int drove_loop_run_for(drove_loop *loop, int64_t ms);
-/** Ask a running loop to return after the current callback. Any thread. @since 0.1 */
+/** Ask the loop to return after the current callback. Any thread. A stop that arrives before
+ *  drove_loop_run() or drove_loop_run_for() has started is kept, and makes that run return
+ *  at once (so a thread that stops the loop cannot race with the one starting it); each run
+ *  consumes at most one pending stop. @since 0.1 */
 DROVE_API void drove_loop_stop(drove_loop *loop);
 
 /** A callback run on the loop's thread. */

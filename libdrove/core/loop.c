@@ -28,7 +28,14 @@ struct drove_loop {
 	struct event *wake; /* activated from any thread to drain `head` */
 	pthread_mutex_t lock;
 	struct posted *head, *tail;
+	int stop; /* a drove_loop_stop() not yet consumed by a run (atomic) */
 };
+
+/* Consume a pending stop request: 1 if there was one. */
+static int take_stop(drove_loop *loop)
+{
+	return __atomic_exchange_n(&loop->stop, 0, __ATOMIC_ACQ_REL);
+}
 
 static void drain(evutil_socket_t fd, short what, void *arg)
 {
@@ -45,6 +52,10 @@ static void drain(evutil_socket_t fd, short what, void *arg)
 		free(p);
 		p = next;
 	}
+	/* a stop that raced with the start of a run: libevent clears its break flag when a run
+	 * starts, but this wake-up was still pending, so the stop is honoured here */
+	if (__atomic_load_n(&loop->stop, __ATOMIC_ACQUIRE))
+		event_base_loopbreak(loop->base);
 }
 
 int drove_loop_new(drove_loop **out, drove_ctx *ctx)
@@ -95,8 +106,14 @@ void drove_loop_free(drove_loop *loop)
 
 int drove_loop_run(drove_loop *loop)
 {
+	int rc;
+
 	DROVE_CHECK_ARG(loop);
-	if (event_base_loop(loop->base, EVLOOP_NO_EXIT_ON_EMPTY) < 0)
+	if (take_stop(loop))
+		return 0;
+	rc = event_base_loop(loop->base, EVLOOP_NO_EXIT_ON_EMPTY);
+	(void)take_stop(loop);
+	if (rc < 0)
 		return drove__error(DROVE_ERROR, "event loop: dispatch failed");
 	return 0;
 }
@@ -105,19 +122,28 @@ int drove_loop_run_for(drove_loop *loop, int64_t ms)
 {
 	struct timeval tv;
 
+	int rc;
+
 	DROVE_CHECK_ARG(loop && ms >= 0);
+	if (take_stop(loop))
+		return 0;
 	tv.tv_sec = (time_t)(ms / 1000);
 	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
 	event_base_loopexit(loop->base, &tv);
-	if (event_base_loop(loop->base, EVLOOP_NO_EXIT_ON_EMPTY) < 0)
+	rc = event_base_loop(loop->base, EVLOOP_NO_EXIT_ON_EMPTY);
+	(void)take_stop(loop);
+	if (rc < 0)
 		return drove__error(DROVE_ERROR, "event loop: dispatch failed");
 	return 0;
 }
 
 void drove_loop_stop(drove_loop *loop)
 {
-	if (loop)
-		event_base_loopbreak(loop->base);
+	if (!loop)
+		return;
+	__atomic_store_n(&loop->stop, 1, __ATOMIC_RELEASE);
+	event_base_loopbreak(loop->base);
+	event_active(loop->wake, EV_READ, 0);
 }
 
 int drove_loop_post(drove_loop *loop, drove_loop_fn fn, void *userdata)

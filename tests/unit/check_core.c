@@ -566,6 +566,37 @@ START_TEST(test_loop_post_from_thread)
 }
 END_TEST
 
+static void *stopper(void *arg)
+{
+	drove_loop_stop(arg);
+	return NULL;
+}
+
+/* A stop from another thread that lands before the run starts is not lost (the race behind
+ * the check_http_server hang under valgrind, issue 14); each run consumes one stop. */
+START_TEST(test_loop_stop_before_run)
+{
+	drove_ctx *ctx;
+	drove_loop *loop;
+	pthread_t t;
+	int64_t t0;
+
+	ck_assert_int_eq(drove_ctx_new(&ctx), 0);
+	ck_assert_int_eq(drove_loop_new(&loop, ctx), 0);
+	pthread_create(&t, NULL, stopper, loop);
+	pthread_join(t, NULL); /* the stop has certainly happened before the run */
+	ck_assert_int_eq(drove_loop_run(loop), 0);
+	drove_loop_stop(loop); /* same thread, outside any run */
+	ck_assert_int_eq(drove_loop_run_for(loop, 60000), 0);
+	/* consumed: the next bounded run lasts its time */
+	t0 = drove_time_mono_ms();
+	ck_assert_int_eq(drove_loop_run_for(loop, 50), 0);
+	ck_assert_int_ge(drove_time_mono_ms() - t0, 40);
+	drove_loop_free(loop);
+	drove_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(test_loop_after_and_run_for)
 {
 	drove_ctx *ctx;
@@ -633,6 +664,7 @@ Suite *core_suite(void)
 
 	tc = tcase_create("loop");
 	tcase_add_test(tc, test_loop_post_from_thread);
+	tcase_add_test(tc, test_loop_stop_before_run);
 	tcase_add_test(tc, test_loop_after_and_run_for);
 	suite_add_tcase(s, tc);
 	return s;
