@@ -93,7 +93,6 @@ clusterAuth:
     - {nodeType: CONTROLLER, secret: local-controller-secret}
     - {nodeType: EXECUTOR, secret: local-executor-secret}
 options:
-  maintenanceWindowTail: 0s   # a fresh local cluster takes operations at once
   staleExecutorAge: 10s
   executorCheckInterval: 1s
   reconcileInterval: 5s

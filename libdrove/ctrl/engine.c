@@ -564,7 +564,10 @@ static void load_cluster_state(drove_controller *c)
 		c->cluster_state = (int)cs->state;
 		c->cluster_updated = cs->updated;
 	} else {
-		drove_cluster_state_data d = {DROVE_CLUSTER_NORMAL, drove_time_wall_ms()};
+		/* A fresh cluster: NORMAL, never changed. `updated` 0 opens no maintenance window:
+		 * the window follows a maintenance unset only, not the first start (Drove writes
+		 * "now" here and so refuses every operation for 40 s on a new cluster). */
+		drove_cluster_state_data d = {DROVE_CLUSTER_NORMAL, 0};
 		char *out = NULL;
 		c->cluster_state = DROVE_CLUSTER_NORMAL;
 		c->cluster_updated = d.updated;

@@ -42,9 +42,10 @@ static const char *opts_yaml = "clusterAuth:\n"
                                "  executorCheckInterval: 250ms\n"
                                "  reconcileInterval: 1s\n"
                                "  staleInstanceReportAge: 4s\n"
-                               "  maintenanceWindowTail: 0s\n"
                                "  jobRetryInterval: 1s\n"
                                "  clusterOpParallelism: 4\n";
+/* 0s for most tests; the window tests use the default (40 s) */
+static const char *window_tail = "0s";
 
 static const char *users_yaml =
         "userAuth:\n"
@@ -57,9 +58,9 @@ static const char *users_yaml =
 
 static drove_config *make_config(const char *store_yaml, int with_users)
 {
-	char *y = drove__asprintf(
-	        "server: { applicationConnectors: [{type: http, port: 0}] }\n%s%s%s", store_yaml,
-	        opts_yaml, with_users ? users_yaml : "");
+	char *y = drove__asprintf("server: { applicationConnectors: [{type: http, port: 0}] }\n%s%s"
+	                          "  maintenanceWindowTail: %s\n%s",
+	                          store_yaml, opts_yaml, window_tail, with_users ? users_yaml : "");
 	drove_config *c = NULL;
 	ck_assert_msg(drove_config_load_controller_buf(&c, ctx, "controller.yml", y, strlen(y)) ==
 	                      0,
@@ -132,6 +133,12 @@ static void setup(void)
 {
 	start_local(0);
 	wait_execs(2);
+}
+
+static void setup_window(void)
+{
+	window_tail = "40s";
+	setup();
 }
 
 static void setup_users(void)
@@ -863,6 +870,36 @@ START_TEST(test_restart_recovers)
 }
 END_TEST
 
+/* No maintenance window on a fresh cluster nor after a plain leader change; one after a
+ * maintenance unset, also across a leader change (issue 14). */
+START_TEST(test_window_only_after_unset)
+{
+	char *b = NULL;
+	create_app(0); /* fresh cluster, default 40 s tail: accepted at once */
+	on_loop(restart_ctrl, NULL);
+	wait_execs(2);
+	simple_op("SCALE", "\"requiredInstances\":1");
+	wait_app("RUNNING", 1, 8000);
+	ck_assert_int_eq(http("POST", "/apis/v1/cluster/maintenance/set", NULL, &b), 200);
+	free(b);
+	ck_assert_int_eq(http("POST", "/apis/v1/cluster/maintenance/unset", NULL, &b), 200);
+	free(b);
+	ck_assert_int_eq(post_op("{\"type\":\"SCALE\",\"appId\":\"" APP
+	                         "\",\"requiredInstances\":2," OPSPEC "}",
+	                         &b),
+	                 400);
+	ck_assert_ptr_nonnull(strstr(b, "Cluster is in maintenance mode"));
+	free(b);
+	on_loop(restart_ctrl, NULL);
+	wait_execs(2);
+	ck_assert_int_eq(post_op("{\"type\":\"SCALE\",\"appId\":\"" APP
+	                         "\",\"requiredInstances\":2," OPSPEC "}",
+	                         &b),
+	                 400);
+	free(b);
+}
+END_TEST
+
 /* ---- ZooKeeper: two controllers, the leader dies, the other takes over ---- */
 
 static void stop_ctrl1(void *ud)
@@ -952,6 +989,13 @@ Suite *ctrl_suite(void)
 	tcase_add_test(tc, test_config_fetch);
 	tcase_add_test(tc, test_cancel_and_validate);
 	suite_add_tcase(s, tc);
+	{
+		TCase *tw = tcase_create("window");
+		tcase_add_checked_fixture(tw, setup_window, teardown);
+		tcase_set_timeout(tw, 60);
+		tcase_add_test(tw, test_window_only_after_unset);
+		suite_add_tcase(s, tw);
+	}
 	tcase_add_checked_fixture(ta, setup_users, teardown);
 	tcase_set_timeout(ta, 60);
 	tcase_add_test(ta, test_auth);
