@@ -104,22 +104,57 @@ struct drove_executor {
 	int64_t log_max;
 	int log_count;
 	const char *log_root;
+	const struct drove__exec_hooks *hooks;
 };
 
-/* executor.c */
-void drove__exec_report(exec_inst *i);
-void drove__exec_snapshot_soon(struct drove_executor *ex);
+/* Layers, top down (each calls only those below it; upward through `hooks`):
+ *   api.c        the executor's HTTP routes and drove_executor_start()
+ *   executor.c   the engine: leader, messages, snapshots, state, recovery, reaper
+ *   instance.c   one instance's state machine (provisioning, checks, stop)
+ *   container_spec.c   the container an instance runs in
+ *   record.c     records, their timers and the executor's table of instances
+ *   pure.c, logs.c     resources, labels, env; log files */
+
+/* What instance.c reports upward, set by executor.c. */
+struct drove__exec_hooks {
+	/* `i` changed state: tell the leader. */
+	void (*report)(exec_inst *i);
+	/* resources changed: send a snapshot soon. */
+	void (*snapshot_soon)(struct drove_executor *ex);
+};
+
+/* record.c */
+int drove__exec_inst_new(struct drove_executor *ex, enum drove__exec_kind kind, void *spec,
+                         exec_inst **out);
+void drove__exec_inst_free(exec_inst *i);
 exec_inst *drove__exec_find(struct drove_executor *ex, const char *id);
+void drove__exec_inst_add(struct drove_executor *ex, exec_inst *i);
+/* Take `i` out of the table; freed now, or when the last hold is released. */
 void drove__exec_inst_remove(exec_inst *i);
 void drove__exec_inst_hold(exec_inst *i);
 /* Drop a hold; returns 1 when the record is gone (or the executor stopped): the caller must
  * not touch it further. */
 int drove__exec_inst_release(exec_inst *i);
-void drove__exec_inst_free(exec_inst *i);
+void drove__exec_inst_after(exec_inst *i, int64_t ms, exec_inst_fn fn);
+void drove__exec_inst_cancel_timer(exec_inst *i);
+int64_t drove__exec_dur_ms(const drove_duration *d, bool has, int64_t def);
+/* Info records (owned by the caller; updated = now). */
+drove_instance_info *drove__exec_app_info(const exec_inst *i);
+drove_task_info *drove__exec_task_info(const exec_inst *i);
+drove_ls_instance_info *drove__exec_ls_info(const exec_inst *i);
+int drove__exec_inst_running(const exec_inst *i); /* a container should exist */
+/* This executor's node data: state, resources, tags, metadata and every instance's info. */
+int drove__exec_node_data(struct drove_executor *ex, drove_node_data **out);
+
+/* executor.c, for api.c: topology and store before the listener; timers and leader lookup
+ * after it is bound (ex->port set). */
+int drove__exec_engine_prepare(struct drove_executor *ex);
+int drove__exec_engine_start(struct drove_executor *ex);
+
+/* container_spec.c */
+int drove__exec_container_spec(exec_inst *i, drove_container_spec **out);
 
 /* instance.c */
-int drove__exec_inst_new(struct drove_executor *ex, enum drove__exec_kind kind, void *spec,
-                         exec_inst **out);
 void drove__exec_inst_launch(exec_inst *i);
 void drove__exec_inst_stop(exec_inst *i, const char *why);
 void drove__exec_task_kill(exec_inst *i);
@@ -128,12 +163,5 @@ void drove__exec_inst_resume(exec_inst *i); /* container running: UNREADY / RUNN
 void drove__exec_inst_follow(exec_inst *i, int tail);
 void drove__exec_inst_vanished(exec_inst *i);
 int drove__exec_inst_set_state(exec_inst *i, int state, const char *error);
-void drove__exec_inst_after(exec_inst *i, int64_t ms, exec_inst_fn fn);
-void drove__exec_inst_cancel_timer(exec_inst *i);
-/* Info records (owned by the caller; updated = now). */
-drove_instance_info *drove__exec_app_info(const exec_inst *i);
-drove_task_info *drove__exec_task_info(const exec_inst *i);
-drove_ls_instance_info *drove__exec_ls_info(const exec_inst *i);
-int drove__exec_inst_running(const exec_inst *i); /* a container should exist */
 
 #endif

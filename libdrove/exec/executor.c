@@ -1,12 +1,9 @@
-/* The executor engine: internal HTTP API, messages with term fencing, the leader, reports and
- * snapshots, executor state, recovery from labels and the zombie reaper. docs/executor.md. */
+/* The executor engine: messages with term fencing, the leader, reports and snapshots, executor
+ * state, recovery from labels and the zombie reaper (its HTTP edge is api.c). docs/executor.md. */
 #include <errno.h>
-#include <dirent.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -41,6 +38,10 @@ static void publish_zk(struct drove_executor *ex, const drove_node_data *nd);
 static void reap(struct drove_executor *ex, const drove_known_instances *known);
 static void start_recovery(struct drove_executor *ex);
 static void ready_tick(evutil_socket_t fd, short what, void *arg);
+static void report(exec_inst *i);
+static void snapshot_soon(struct drove_executor *ex);
+
+static const struct drove__exec_hooks hooks = {report, snapshot_soon};
 
 /* ---- timers ---- */
 
@@ -51,134 +52,7 @@ static void arm(struct event *ev, int64_t ms)
 		evtimer_add(ev, &tv);
 }
 
-/* ---- the instance table ---- */
-
-exec_inst *drove__exec_find(struct drove_executor *ex, const char *id)
-{
-	for (exec_inst *i = ex->insts; i; i = i->next)
-		if (!i->removed && !strcmp(i->id, id))
-			return i;
-	return NULL;
-}
-
-static void unlink_inst(struct drove_executor *ex, exec_inst *i)
-{
-	for (exec_inst **p = &ex->insts; *p; p = &(*p)->next)
-		if (*p == i) {
-			*p = i->next;
-			return;
-		}
-}
-
-void drove__exec_inst_remove(exec_inst *i)
-{
-	if (i->removed)
-		return;
-	i->removed = 1;
-	i->ex->n_insts--;
-	drove__exec_inst_cancel_timer(i);
-	drove_runtime_call_cancel(i->logcall);
-	if (i->logcall) {
-		i->logcall = NULL;
-		i->refs--; /* the log follow's hold */
-	}
-	if (i->refs == 0) {
-		unlink_inst(i->ex, i);
-		drove__exec_inst_free(i);
-	}
-}
-
-void drove__exec_inst_hold(exec_inst *i)
-{
-	i->refs++;
-}
-
-int drove__exec_inst_release(exec_inst *i)
-{
-	struct drove_executor *ex = i->ex;
-	i->refs--;
-	if (i->removed && i->refs <= 0) {
-		unlink_inst(ex, i);
-		drove__exec_inst_free(i);
-		return 1;
-	}
-	return i->removed || ex->stopped;
-}
-
-static void add_inst(struct drove_executor *ex, exec_inst *i)
-{
-	i->next = ex->insts;
-	ex->insts = i;
-	ex->n_insts++;
-}
-
 /* ---- snapshot ---- */
-
-static int build_node_data(struct drove_executor *ex, drove_node_data **out)
-{
-	drove_node_data *nd = calloc(1, sizeof(*nd));
-	size_t na = 0, nt = 0, nl = 0, k = 0;
-	const drove_strlist *tags = ex->ec->tags;
-	if (!nd)
-		return drove__enomem();
-	nd->type = DROVE_NODEDATA_EXECUTOR;
-	nd->port = ex->port;
-	nd->transport_type = DROVE_TRANSPORT_HTTP;
-	nd->updated = drove_time_wall_ms();
-	nd->executor_state = ex->state;
-	nd->has_executor_state = true;
-	if (!(nd->hostname = drove__strdup(ex->hostname)) ||
-	    drove__exec_res_snapshot(&ex->res, ex->id, &nd->state) < 0 ||
-	    drove__exec_metadata(ex->ec, NULL, &nd->metadata) < 0)
-		goto nomem;
-	for (exec_inst *i = ex->insts; i; i = i->next) {
-		if (i->removed)
-			continue;
-		na += i->kind == DROVE__EXEC_APP;
-		nt += i->kind == DROVE__EXEC_TASK;
-		nl += i->kind == DROVE__EXEC_LS;
-	}
-	nd->instances = calloc(na + 1, sizeof(*nd->instances));
-	nd->tasks = calloc(nt + 1, sizeof(*nd->tasks));
-	nd->service_instances = calloc(nl + 1, sizeof(*nd->service_instances));
-	nd->tags = calloc(drove_strlist_count(tags) + 2, sizeof(char *));
-	if (!nd->instances || !nd->tasks || !nd->service_instances || !nd->tags)
-		goto nomem;
-	if (!(nd->tags[nd->n_tags++] = drove__strdup(ex->hostname)))
-		goto nomem;
-	for (k = 0; k < drove_strlist_count(tags); k++)
-		if (strcmp(drove_strlist_get(tags, k), ex->hostname) &&
-		    !(nd->tags[nd->n_tags++] = drove__strdup(drove_strlist_get(tags, k))))
-			goto nomem;
-	for (exec_inst *i = ex->insts; i; i = i->next) {
-		if (i->removed)
-			continue;
-		if (i->kind == DROVE__EXEC_APP) {
-			drove_instance_info *r = drove__exec_app_info(i);
-			if (!r)
-				goto nomem;
-			nd->instances[nd->n_instances++] = *r;
-			free(r);
-		} else if (i->kind == DROVE__EXEC_TASK) {
-			drove_task_info *r = drove__exec_task_info(i);
-			if (!r)
-				goto nomem;
-			nd->tasks[nd->n_tasks++] = *r;
-			free(r);
-		} else {
-			drove_ls_instance_info *r = drove__exec_ls_info(i);
-			if (!r)
-				goto nomem;
-			nd->service_instances[nd->n_service_instances++] = *r;
-			free(r);
-		}
-	}
-	*out = nd;
-	return 0;
-nomem:
-	drove__node_data_free(nd);
-	return drove__enomem();
-}
 
 /* ---- sending to the leader ---- */
 
@@ -300,7 +174,7 @@ static void send_message(struct drove_executor *ex, drove_message *m, int is_rep
 	send_try(s);
 }
 
-void drove__exec_report(exec_inst *i)
+static void report(exec_inst *i)
 {
 	struct drove_executor *ex = i->ex;
 	drove_message m;
@@ -334,7 +208,7 @@ static void send_snapshot(struct drove_executor *ex)
 		return;
 	memset(&m, 0, sizeof(m));
 	m.type = DROVE_MSG_EXECUTOR_SNAPSHOT;
-	if (build_node_data(ex, &m.node_data) < 0)
+	if (drove__exec_node_data(ex, &m.node_data) < 0)
 		return;
 	publish_zk(ex, m.node_data);
 	if (ex->leader)
@@ -349,7 +223,7 @@ static void snap_now_cb(evutil_socket_t fd, short what, void *arg)
 	send_snapshot(arg);
 }
 
-void drove__exec_snapshot_soon(struct drove_executor *ex)
+static void snapshot_soon(struct drove_executor *ex)
 {
 	if (ex->t_snap_now && !ex->stopped && !evtimer_pending(ex->t_snap_now, NULL))
 		arm(ex->t_snap_now, 0);
@@ -371,7 +245,7 @@ static void set_exec_state(struct drove_executor *ex, int state)
 	drove__info(ex->ctx, MOD, "executor %s -> %s", drove_executor_state_name(ex->state),
 	            drove_executor_state_name(state));
 	ex->state = state;
-	drove__exec_snapshot_soon(ex);
+	snapshot_soon(ex);
 	if (state == DROVE_EXECUTOR_UNREADY) {
 		drove_strmap_free(ex->required);
 		ex->required = NULL;
@@ -735,9 +609,9 @@ int drove__exec_handle_message(struct drove_executor *ex, const char *body, size
 			rc = reply(&r, DROVE_MSG_FAILED, buf, resp_json);
 			break;
 		}
-		add_inst(ex, i);
-		drove__exec_report(i); /* PENDING */
-		drove__exec_snapshot_soon(ex);
+		drove__exec_inst_add(ex, i);
+		report(i); /* PENDING */
+		snapshot_soon(ex);
 		drove__exec_inst_launch(i);
 		rc = reply(&r, DROVE_MSG_ACCEPTED, NULL, resp_json);
 		break;
@@ -792,171 +666,6 @@ int drove__exec_handle_message(struct drove_executor *ex, const char *body, size
 out:
 	drove__message_free(m);
 	return rc;
-}
-
-/* ---- HTTP routes ---- */
-
-static void h_messages(drove__http_req *req, void *ud)
-{
-	struct drove_executor *ex = ud;
-	size_t len;
-	const char *body = drove__http_req_body(req, &len);
-	char *out = NULL;
-	int status;
-	if (drove__exec_handle_message(ex, body, len, &status, &out) < 0 || !out) {
-		drove__http_reply_server_error(req, drove_error_last()->message);
-		free(out);
-		return;
-	}
-	drove__http_reply_raw(req, status, "application/json", out, strlen(out));
-	free(out);
-}
-
-static void h_ping(drove__http_req *req, void *ud)
-{
-	(void)ud;
-	drove__http_reply_success(req, json_object_new_string("pong"));
-}
-
-static void log_error(drove__http_req *req, const char *msg)
-{
-	struct json_object *j = json_object_new_object();
-	if (j)
-		json_object_object_add(j, "error", json_object_new_string(msg));
-	drove__http_reply_json(req, 400, j);
-}
-
-static void h_log_list(drove__http_req *req, void *ud)
-{
-	struct drove_executor *ex = ud;
-	struct json_object *j, *files;
-	char *dir = NULL;
-	DIR *d;
-	struct dirent *e;
-	int rc;
-	if (!(j = json_object_new_object()) || !(files = json_object_new_array())) {
-		json_object_put(j);
-		drove__http_reply_server_error(req, "out of memory");
-		return;
-	}
-	json_object_object_add(j, "files", files);
-	if (!ex->log_root) {
-		drove__http_reply_json(req, 200, j);
-		return;
-	}
-	rc = drove__exec_log_resolve(ex->log_root, drove__http_req_param(req, "id1"),
-	                             drove__http_req_param(req, "id2"), NULL, &dir);
-	if (rc == DROVE_EINVAL) {
-		json_object_put(j);
-		log_error(req, drove_error_last()->message);
-		return;
-	}
-	if (rc == 0 && (d = opendir(dir))) {
-		while ((e = readdir(d))) {
-			struct stat st;
-			char *p;
-			if (strncmp(e->d_name, "output.", 7) != 0)
-				continue;
-			p = drove__asprintf("%s/%s", dir, e->d_name);
-			if (p && stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, R_OK) == 0)
-				json_object_array_add(files, json_object_new_string(e->d_name));
-			free(p);
-		}
-		closedir(d);
-	}
-	free(dir);
-	drove__http_reply_json(req, 200, j);
-}
-
-static int parse_i64(const char *s, int64_t def, int64_t *out)
-{
-	char *end;
-	long long v;
-	if (!s || !*s) {
-		*out = def;
-		return 0;
-	}
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || *end)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static void h_log_read(drove__http_req *req, void *ud)
-{
-	struct drove_executor *ex = ud;
-	char *path = NULL, *data = NULL;
-	size_t len;
-	int64_t off, length, off_out;
-	struct json_object *j;
-	if (!ex->log_root) {
-		log_error(req, "no drove log appender is configured");
-		return;
-	}
-	if (parse_i64(drove__http_req_query(req, "offset"), -1, &off) < 0 ||
-	    parse_i64(drove__http_req_query(req, "length"), -1, &length) < 0) {
-		log_error(req, "offset/length: not integers");
-		return;
-	}
-	if (drove__exec_log_resolve(ex->log_root, drove__http_req_param(req, "id1"),
-	                            drove__http_req_param(req, "id2"),
-	                            drove__http_req_param(req, "file"), &path) < 0 ||
-	    drove__exec_log_read(path, off, length, &data, &len, &off_out) < 0) {
-		free(path);
-		log_error(req, drove_error_last()->message);
-		return;
-	}
-	free(path);
-	j = json_object_new_object();
-	if (j) {
-		json_object_object_add(j, "data", json_object_new_string_len(data, (int)len));
-		json_object_object_add(j, "offset", json_object_new_int64(off_out));
-	}
-	free(data);
-	drove__http_reply_json(req, 200, j);
-}
-
-static void h_log_download(drove__http_req *req, void *ud)
-{
-	struct drove_executor *ex = ud;
-	char *path = NULL, *data = NULL, *disp;
-	size_t len = 0;
-	const char *file = drove__http_req_param(req, "file");
-	int fd;
-	struct stat st;
-	if (!ex->log_root) {
-		log_error(req, "no drove log appender is configured");
-		return;
-	}
-	if (drove__exec_log_resolve(ex->log_root, drove__http_req_param(req, "id1"),
-	                            drove__http_req_param(req, "id2"), file, &path) < 0) {
-		log_error(req, drove_error_last()->message);
-		return;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	free(path);
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (256 << 20) ||
-	    !(data = malloc((size_t)st.st_size + 1))) {
-		if (fd >= 0)
-			close(fd);
-		log_error(req, "file is not readable");
-		return;
-	}
-	while (len < (size_t)st.st_size) {
-		ssize_t n = read(fd, data + len, (size_t)st.st_size - len);
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	disp = drove__asprintf("attachment; filename=%s", file);
-	if (disp)
-		(void)drove__http_req_add_header(req, "Content-Disposition", disp);
-	free(disp);
-	drove__http_reply_raw(req, 200, "text/plain", data, len);
-	free(data);
 }
 
 /* ---- recovery (§8.7) ---- */
@@ -1058,7 +767,7 @@ static void recov_finish(struct recov *r)
 		if (drove__exec_res_lock(&ex->res, i->id, i->res, i->n_res) < 0)
 			drove__warn(ex->ctx, MOD, "recovery: %s: %s", i->id,
 			            drove_error_last()->message);
-		add_inst(ex, i);
+		drove__exec_inst_add(ex, i);
 		drove__info(ex->ctx, MOD, "recovered %s (container %.12s)", i->id, i->container);
 		/* re-attach the log stream without back-log, then resume the checks */
 		drove__exec_inst_follow(i, 0);
@@ -1066,7 +775,7 @@ static void recov_finish(struct recov *r)
 	}
 	recov_free(r);
 	ex->recovery = 2;
-	drove__exec_snapshot_soon(ex);
+	snapshot_soon(ex);
 	arm(ex->t_ready, 0);
 	arm(ex->t_zombie, ex->ec->zombie_check_interval_ms);
 }
@@ -1279,6 +988,7 @@ int drove_executor_new(drove_executor **out, drove_loop *loop, const drove_confi
 		return drove__enomem();
 	ex->loop = loop;
 	ex->ctx = drove_loop_ctx(loop);
+	ex->hooks = &hooks;
 	ex->cfg = config;
 	ex->ec = &config->exec;
 	ex->port = -1;
@@ -1351,14 +1061,11 @@ static int discover(struct drove_executor *ex)
 	return 0;
 }
 
-int drove_executor_start(drove_executor *ex)
+/* ---- engine start (called by api.c once the listener is bound) ---- */
+
+int drove__exec_engine_prepare(struct drove_executor *ex)
 {
-	struct event_base *base;
-	const char *bind;
 	int rc;
-	DROVE_CHECK_ARG(ex);
-	if (ex->started)
-		return drove__error(DROVE_EINVAL, "executor: already started");
 	if ((rc = discover(ex)) < 0)
 		return rc;
 	if (drove_config_store_type(ex->cfg) == DROVE_CONFIG_STORE_ZOOKEEPER) {
@@ -1370,28 +1077,13 @@ int drove_executor_start(drove_executor *ex)
 		}
 		drove_store_opts_free(so);
 	}
-	if ((rc = drove__http_server_new(&ex->srv, ex->loop, ex->auth)) < 0 ||
-	    (rc = drove__http_server_route(ex->srv, DROVE_HTTP_POST, "/apis/v1/messages",
-	                                   DROVE_ROLES_CLUSTER, 0, h_messages, ex)) < 0 ||
-	    (rc = drove__http_server_route(ex->srv, DROVE_HTTP_GET, "/apis/v1/ping",
-	                                   DROVE_ROLES_CLUSTER, 0, h_ping, ex)) < 0 ||
-	    (rc = drove__http_server_route(ex->srv, DROVE_HTTP_GET,
-	                                   "/apis/v1/logs/filestream/{id1}/{id2}/list",
-	                                   DROVE_ROLES_CLUSTER, 0, h_log_list, ex)) < 0 ||
-	    (rc = drove__http_server_route(ex->srv, DROVE_HTTP_GET,
-	                                   "/apis/v1/logs/filestream/{id1}/{id2}/read/{file}",
-	                                   DROVE_ROLES_CLUSTER, 0, h_log_read, ex)) < 0 ||
-	    (rc = drove__http_server_route(ex->srv, DROVE_HTTP_GET,
-	                                   "/apis/v1/logs/filestream/{id1}/{id2}/download/{file}",
-	                                   DROVE_ROLES_CLUSTER, 0, h_log_download, ex)) < 0)
-		return rc;
-	bind = drove_config_bind_host(ex->cfg);
-	if ((rc = drove__http_server_bind(ex->srv, bind ? bind : "0.0.0.0",
-	                                  drove_config_port(ex->cfg))) < 0)
-		return rc;
-	ex->port = drove__http_server_port(ex->srv);
+	return 0;
+}
+
+int drove__exec_engine_start(struct drove_executor *ex)
+{
+	struct event_base *base = drove__loop_base(ex->loop);
 	drove_executor_id(ex->hostname, ex->port, ex->id, sizeof(ex->id));
-	base = drove__loop_base(ex->loop);
 	ex->t_snapshot = evtimer_new(base, snapshot_tick, ex);
 	ex->t_snap_now = evtimer_new(base, snap_now_cb, ex);
 	ex->t_lookup = evtimer_new(base, lookup_tick, ex);
@@ -1436,7 +1128,7 @@ int drove_executor_snapshot_json(drove_executor *ex, char **out)
 	DROVE_CHECK_ARG(ex && out);
 	if (!ex->started)
 		return drove__error(DROVE_EINVAL, "executor: not started");
-	if ((rc = build_node_data(ex, &nd)) < 0)
+	if ((rc = drove__exec_node_data(ex, &nd)) < 0)
 		return rc;
 	rc = drove__node_data_encode(nd, out);
 	drove__node_data_free(nd);

@@ -30,289 +30,6 @@ static void stop_action(exec_inst *i);
 static void deprovision(exec_inst *i);
 static void health_first(exec_inst *i);
 
-/* ---- timers ---- */
-
-static void timer_cb(evutil_socket_t fd, short what, void *arg)
-{
-	exec_inst *i = arg;
-	exec_inst_fn fn = i->tfn;
-	(void)fd;
-	(void)what;
-	i->tfn = NULL;
-	if (fn && !i->ex->stopped)
-		fn(i);
-}
-
-void drove__exec_inst_after(exec_inst *i, int64_t ms, exec_inst_fn fn)
-{
-	struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000)};
-	if (!i->timer)
-		i->timer = evtimer_new(drove__loop_base(i->ex->loop), timer_cb, i);
-	if (!i->timer)
-		return;
-	i->tfn = fn;
-	evtimer_add(i->timer, &tv);
-}
-
-void drove__exec_inst_cancel_timer(exec_inst *i)
-{
-	if (i->timer)
-		evtimer_del(i->timer);
-	i->tfn = NULL;
-}
-
-static int64_t dur_ms(const drove_duration *d, bool has, int64_t def)
-{
-	return has ? drove_duration_ms(d) : def;
-}
-
-/* ---- records ---- */
-
-static int copy_allocs(const drove_allocation *src, size_t n, drove_allocation **out)
-{
-	drove_allocation *a = calloc(n ? n : 1, sizeof(*a));
-	if (!a)
-		return drove__enomem();
-	for (size_t k = 0; k < n; k++) {
-		drove_allocation *c;
-		if (drove__allocation_copy(&src[k], &c) < 0) {
-			for (size_t j = 0; j < k; j++)
-				drove__mcodec_clear(&drove__mt_allocation, &a[j]);
-			free(a);
-			return DROVE_ENOMEM;
-		}
-		a[k] = *c;
-		free(c);
-	}
-	*out = a;
-	return 0;
-}
-
-static drove_local_info *local_info(const exec_inst *i)
-{
-	drove_local_info *li = calloc(1, sizeof(*li));
-	if (!li)
-		return NULL;
-	li->hostname = drove__strdup(i->ex->hostname);
-	li->ports = calloc(i->n_pinfo ? i->n_pinfo : 1, sizeof(*li->ports));
-	if (!li->hostname || !li->ports)
-		goto fail;
-	for (size_t k = 0; k < i->n_pinfo; k++) {
-		li->ports[k] = i->pinfo[k];
-		if (!(li->ports[k].name = drove__strdup(i->pinfo[k].name)))
-			goto fail;
-		li->n_ports++;
-	}
-	return li;
-fail:
-	for (size_t k = 0; k < li->n_ports; k++)
-		free(li->ports[k].name);
-	free(li->ports);
-	free(li->hostname);
-	free(li);
-	return NULL;
-}
-
-drove_instance_info *drove__exec_app_info(const exec_inst *i)
-{
-	drove_instance_info *r = calloc(1, sizeof(*r));
-	if (!r)
-		return NULL;
-	r->app_id = drove__strdup(i->app->app_id);
-	r->app_name = drove__strdup(i->app->app_name);
-	r->instance_id = drove__strdup(i->id);
-	r->executor_id = drove__strdup(i->ex->id);
-	r->error_message = drove__strdup(i->error ? i->error : "");
-	r->local_info = local_info(i);
-	r->state = i->state;
-	r->created = i->created;
-	r->updated = drove_time_wall_ms();
-	if (!r->app_id || !r->app_name || !r->instance_id || !r->executor_id || !r->error_message ||
-	    !r->local_info || drove_strmap_new(&r->metadata) < 0 ||
-	    copy_allocs(i->res, i->n_res, &r->resources) < 0) {
-		drove__instance_info_free(r);
-		return NULL;
-	}
-	r->n_resources = i->n_res;
-	return r;
-}
-
-drove_ls_instance_info *drove__exec_ls_info(const exec_inst *i)
-{
-	drove_ls_instance_info *r = calloc(1, sizeof(*r));
-	if (!r)
-		return NULL;
-	r->service_id = drove__strdup(i->ls->service_id);
-	r->service_name = drove__strdup(i->ls->service_name);
-	r->instance_id = drove__strdup(i->id);
-	r->executor_id = drove__strdup(i->ex->id);
-	r->error_message = drove__strdup(i->error ? i->error : "");
-	r->local_info = local_info(i);
-	r->state = i->state;
-	r->created = i->created;
-	r->updated = drove_time_wall_ms();
-	if (!r->service_id || !r->service_name || !r->instance_id || !r->executor_id ||
-	    !r->error_message || !r->local_info || drove_strmap_new(&r->metadata) < 0 ||
-	    copy_allocs(i->res, i->n_res, &r->resources) < 0) {
-		drove__ls_instance_info_free(r);
-		return NULL;
-	}
-	r->n_resources = i->n_res;
-	return r;
-}
-
-drove_task_info *drove__exec_task_info(const exec_inst *i)
-{
-	const drove_task_instance_spec *s = i->task;
-	drove_task_info *r = calloc(1, sizeof(*r));
-	if (!r)
-		return NULL;
-	r->source_app_name = drove__strdup(s->source_app_name);
-	r->task_id = drove__strdup(s->task_id);
-	r->instance_id = drove__strdup(i->id);
-	r->executor_id = drove__strdup(i->ex->id);
-	r->hostname = drove__strdup(i->ex->hostname);
-	r->error_message = drove__strdup(i->error ? i->error : "");
-	r->state = i->state;
-	r->created = i->created;
-	r->updated = drove_time_wall_ms();
-	if (!r->source_app_name || !r->task_id || !r->instance_id || !r->executor_id ||
-	    !r->hostname || !r->error_message || drove_strmap_new(&r->metadata) < 0 ||
-	    copy_allocs(i->res, i->n_res, &r->resources) < 0)
-		goto fail;
-	r->n_resources = i->n_res;
-	if (s->executable) {
-		if (!(r->executable = calloc(1, sizeof(*r->executable))))
-			goto fail;
-		*r->executable = *s->executable;
-		r->executable->url = NULL;
-		if (!(r->executable->url = drove__strdup(s->executable->url)))
-			goto fail;
-	}
-	if (s->n_volumes) {
-		if (!(r->volumes = calloc(s->n_volumes, sizeof(*r->volumes))))
-			goto fail;
-		for (size_t k = 0; k < s->n_volumes; k++) {
-			r->volumes[k].mode = s->volumes[k].mode;
-			r->volumes[k].has_mode = s->volumes[k].has_mode;
-			r->n_volumes++;
-			if (!(r->volumes[k].path_in_container =
-			              drove__strdup(s->volumes[k].path_in_container)) ||
-			    !(r->volumes[k].path_on_host =
-			              drove__strdup(s->volumes[k].path_on_host)))
-				goto fail;
-		}
-	}
-	if (drove_strmap_new(&r->env) < 0)
-		goto fail;
-	for (size_t k = 0; k < drove_strmap_count(s->env); k++)
-		if (drove_strmap_set(r->env, drove_strmap_key(s->env, k),
-		                     drove_strmap_value(s->env, k)) < 0)
-			goto fail;
-	if (i->has_result) {
-		if (!(r->task_result = calloc(1, sizeof(*r->task_result))))
-			goto fail;
-		r->task_result->status = i->result_status;
-		r->task_result->exit_code = i->exit_code;
-	}
-	return r;
-fail:
-	drove__task_info_free(r);
-	return NULL;
-}
-
-int drove__exec_inst_running(const exec_inst *i)
-{
-	if (i->kind == DROVE__EXEC_TASK)
-		return i->state == DROVE_TASK_RUNNING;
-	return i->state == DROVE_INST_UNREADY || i->state == DROVE_INST_READY ||
-	       i->state == DROVE_INST_HEALTHY;
-}
-
-int drove__exec_inst_new(struct drove_executor *ex, enum drove__exec_kind kind, void *spec,
-                         exec_inst **out)
-{
-	exec_inst *i = calloc(1, sizeof(*i));
-	if (!i)
-		return drove__enomem();
-	i->ex = ex;
-	i->kind = kind;
-	i->created = i->updated = drove_time_wall_ms();
-	if (kind == DROVE__EXEC_APP) {
-		drove_app_instance_spec *s = spec;
-		i->app = s;
-		i->id = drove__strdup(s->instance_id);
-		i->id1 = drove__strdup(s->app_id);
-		i->id2 = drove__strdup(s->instance_id);
-		i->exe = s->executable;
-		i->res = s->resources, i->n_res = s->n_resources;
-		i->ports = s->ports, i->n_ports = s->n_ports;
-		i->readiness = s->readiness, i->health = s->healthcheck, i->pre = s->pre_shutdown;
-		i->configs = s->configs, i->n_configs = s->n_configs;
-		i->state = DROVE_INST_PENDING;
-	} else if (kind == DROVE__EXEC_LS) {
-		drove_ls_instance_spec *s = spec;
-		i->ls = s;
-		i->id = drove__strdup(s->instance_id);
-		i->id1 = drove__strdup(s->service_id);
-		i->id2 = drove__strdup(s->instance_id);
-		i->exe = s->executable;
-		i->res = s->resources, i->n_res = s->n_resources;
-		i->ports = s->ports, i->n_ports = s->n_ports;
-		i->readiness = s->readiness, i->health = s->healthcheck, i->pre = s->pre_shutdown;
-		i->configs = s->configs, i->n_configs = s->n_configs;
-		i->host_level = s->host_level_instance;
-		i->state = DROVE_INST_PENDING;
-	} else {
-		drove_task_instance_spec *s = spec;
-		i->task = s;
-		i->id = drove__strdup(s->instance_id);
-		i->id1 = drove__strdup(s->source_app_name);
-		i->id2 = drove__strdup(s->task_id);
-		i->exe = s->executable;
-		i->res = s->resources, i->n_res = s->n_resources;
-		i->configs = s->configs, i->n_configs = s->n_configs;
-		i->state = DROVE_TASK_PENDING;
-	}
-	if (!i->id || !i->id1 || !i->id2 || !i->exe || !i->exe->url) {
-		int rc = (!i->exe || !i->exe->url)
-		                 ? drove__error(DROVE_EINVAL, "spec.executable.url: missing")
-		                 : drove__enomem();
-		/* the spec stays the caller's on failure */
-		i->app = NULL, i->task = NULL, i->ls = NULL;
-		drove__exec_inst_free(i);
-		return rc;
-	}
-	*out = i;
-	return 0;
-}
-
-void drove__exec_inst_free(exec_inst *i)
-{
-	if (!i)
-		return;
-	if (i->timer)
-		event_free(i->timer);
-	drove_runtime_call_cancel(i->logcall);
-	drove__exec_logw_close(i->logw);
-	for (size_t k = 0; k < i->n_pinfo; k++)
-		free(i->pinfo[k].name);
-	free(i->pinfo);
-	for (size_t k = 0; i->cfg_data && k < i->n_configs; k++)
-		free(i->cfg_data[k]);
-	free(i->cfg_data);
-	free(i->cfg_len);
-	drove__app_instance_spec_free(i->app);
-	drove__task_instance_spec_free(i->task);
-	drove__ls_instance_spec_free(i->ls);
-	free(i->id);
-	free(i->id1);
-	free(i->id2);
-	free(i->container);
-	free(i->error);
-	free(i);
-}
-
 /* ---- state ---- */
 
 static const char *state_name(const exec_inst *i, int s)
@@ -347,9 +64,9 @@ int drove__exec_inst_set_state(exec_inst *i, int state, const char *error)
 	                   : (state == DROVE_INST_STOPPED || state == DROVE_INST_LOST);
 	if (terminal)
 		drove__exec_res_unlock(&i->ex->res, i->id);
-	drove__exec_report(i);
+	i->ex->hooks->report(i);
 	if (terminal) {
-		drove__exec_snapshot_soon(i->ex);
+		i->ex->hooks->snapshot_soon(i->ex);
 		drove__exec_inst_remove(i);
 	}
 	return 0;
@@ -458,345 +175,10 @@ static void on_created(const drove_runtime_result *res, void *ud)
 	}
 }
 
-static int read_local_file(const char *path, unsigned char **data, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	unsigned char *buf;
-	ssize_t n;
-	if (fd < 0)
-		return drove__error(DROVE_EIO, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > CFG_FILE_MAX) {
-		close(fd);
-		return drove__error(DROVE_EIO, "%s: not a regular file of at most 4 MiB", path);
-	}
-	if (!(buf = malloc((size_t)st.st_size + 1))) {
-		close(fd);
-		return drove__enomem();
-	}
-	n = read(fd, buf, (size_t)st.st_size);
-	close(fd);
-	if (n < 0) {
-		free(buf);
-		return drove__error(DROVE_EIO, "%s: %s", path, strerror(errno));
-	}
-	*data = buf;
-	*len = (size_t)n;
-	return 0;
-}
-
-static const char *user_getenv(const char *name, void *ud)
-{
-	(void)ud;
-	return getenv(name);
-}
-
-static int build_spec(exec_inst *i, drove_container_spec **out)
-{
-	struct drove_executor *ex = i->ex;
-	drove_container_spec *cs = NULL;
-	drove_strmap *env = NULL;
-	char *name = NULL, *spec_json = NULL, *info_json = NULL, *cpus = NULL, *mems = NULL;
-	int *nodes = NULL, *cores = NULL;
-	size_t ncore = 0;
-	int64_t mb = 0;
-	drove__exec_env_in ein;
-	int rc;
-
-	name = i->kind == DROVE__EXEC_TASK ? drove__strdup(i->id)
-	                                   : drove__asprintf("%s-%s", i->id1, i->id);
-	if (!name || (rc = drove_container_spec_new(&cs, name, i->exe->url)) < 0) {
-		rc = name ? rc : DROVE_ENOMEM;
-		goto out;
-	}
-	/* ports */
-	free(i->pinfo);
-	i->pinfo = NULL;
-	i->n_pinfo = 0;
-	if (i->n_ports && !(i->pinfo = calloc(i->n_ports, sizeof(*i->pinfo)))) {
-		rc = drove__enomem();
-		goto out;
-	}
-	for (size_t k = 0; k < i->n_ports; k++) {
-		int hp = 0;
-		if ((rc = drove_container_spec_add_port(
-		             cs, i->ports[k].port, i->host_level ? i->ports[k].port : 0, &hp)) < 0)
-			goto out;
-		i->pinfo[k].container_port = i->ports[k].port;
-		i->pinfo[k].host_port = hp;
-		i->pinfo[k].port_type = i->ports[k].type;
-		if (!(i->pinfo[k].name = drove__strdup(i->ports[k].name))) {
-			rc = DROVE_ENOMEM;
-			goto out;
-		}
-		i->n_pinfo++;
-	}
-	/* env (§3.5) */
-	memset(&ein, 0, sizeof(ein));
-	ein.kind = i->kind;
-	ein.hostname = ex->hostname;
-	ein.image = i->exe->url;
-	ein.ports = i->pinfo;
-	ein.n_ports = i->n_pinfo;
-	ein.instance_id = i->id;
-	ein.getenv_fn = user_getenv;
-	if (i->app) {
-		ein.env = i->app->env;
-		ein.app_id = i->app->app_id;
-		ein.app_name = i->app->app_name;
-		ein.token = i->app->instance_auth_token;
-	} else if (i->ls) {
-		ein.env = i->ls->env;
-		ein.service_id = i->ls->service_id;
-		ein.service_name = i->ls->service_name;
-		ein.token = i->ls->instance_auth_token;
-	} else {
-		ein.env = i->task->env;
-		ein.task_id = i->task->task_id;
-		ein.source_app_name = i->task->source_app_name;
-	}
-	if ((rc = drove__exec_build_env(&ein, &env)) < 0)
-		goto out;
-	for (size_t k = 0; k < drove_strmap_count(env); k++)
-		if ((rc = drove_container_spec_set_env(cs, drove_strmap_key(env, k),
-		                                       drove_strmap_value(env, k))) < 0)
-			goto out;
-	/* args */
-	{
-		char **args = i->app ? i->app->args : i->ls ? i->ls->args : i->task->args;
-		size_t nargs = i->app ? i->app->n_args : i->ls ? i->ls->n_args : i->task->n_args;
-		for (size_t k = 0; k < nargs; k++)
-			if ((rc = drove_container_spec_add_arg(cs, args[k])) < 0)
-				goto out;
-	}
-	/* user */
-	{
-		const drove_user_spec *u = i->app  ? i->app->user_spec
-		                           : i->ls ? i->ls->user_spec
-		                                   : i->task->user_spec;
-		const char *user = u ? u->user : ex->ec->default_user;
-		const char *group = u ? u->group : ex->ec->default_group;
-		if (user && *user) {
-			char *ug = group && *group ? drove__asprintf("%s:%s", user, group)
-			                           : drove__strdup(user);
-			rc = ug ? drove_container_spec_set_user(cs, ug) : DROVE_ENOMEM;
-			free(ug);
-			if (rc < 0)
-				goto out;
-		}
-	}
-	/* volumes */
-	{
-		const drove_volume *v = i->app  ? i->app->volumes
-		                        : i->ls ? i->ls->volumes
-		                                : i->task->volumes;
-		size_t nv = i->app  ? i->app->n_volumes
-		            : i->ls ? i->ls->n_volumes
-		                    : i->task->n_volumes;
-		for (size_t k = 0; k < nv; k++)
-			if ((rc = drove_container_spec_add_volume(
-			             cs, v[k].path_on_host, v[k].path_in_container,
-			             v[k].mode == DROVE_MOUNT_READ_ONLY)) < 0)
-				goto out;
-	}
-	/* devices: DIRECT ones (DETAILED device requests need a runtime call that does not exist
-	 * yet; they are refused so that the instance does not run without its device) */
-	{
-		static const char *const perms[] = {"r", "w", "m", "rwm", "rw"};
-		const drove_device *d = i->app  ? i->app->devices
-		                        : i->ls ? i->ls->devices
-		                                : i->task->devices;
-		size_t nd = i->app  ? i->app->n_devices
-		            : i->ls ? i->ls->n_devices
-		                    : i->task->n_devices;
-		for (size_t k = 0; k < nd; k++) {
-			if (d[k].type != DROVE_DEVICE_DIRECT) {
-				rc = drove__error(DROVE_EINVAL,
-				                  "devices[%zu]: DETAILED devices are not "
-				                  "supported by this executor",
-				                  k);
-				goto out;
-			}
-			if ((rc = drove_container_spec_add_device(
-			             cs, d[k].path_on_host,
-			             d[k].path_in_container ? d[k].path_in_container
-			                                    : d[k].path_on_host,
-			             d[k].has_permissions && (unsigned)d[k].permissions < 5
-			                     ? perms[d[k].permissions]
-			                     : "rwm")) < 0)
-				goto out;
-		}
-	}
-	/* pinning (§9.4) */
-	for (size_t a = 0; a < i->n_res; a++) {
-		const drove_allocation *al = &i->res[a];
-		for (size_t k = 0; al->type == DROVE_RES_CPU && k < al->n_cores; k++)
-			for (size_t c = 0; c < al->cores[k].n_cores; c++) {
-				int *nn = realloc(nodes, (ncore + 1) * sizeof(int));
-				int *nc = nn ? realloc(cores, (ncore + 1) * sizeof(int)) : NULL;
-				if (nn)
-					nodes = nn;
-				if (!nc) {
-					rc = drove__enomem();
-					goto out;
-				}
-				cores = nc;
-				nodes[ncore] = al->cores[k].node;
-				cores[ncore++] = al->cores[k].cores[c];
-			}
-		for (size_t k = 0; al->type == DROVE_RES_MEMORY && k < al->n_memory; k++)
-			mb += al->memory[k].mb;
-	}
-	if (ncore) {
-		if ((rc = drove_topo_cpuset(ex->topo, ex->ctx, nodes, cores, ncore, &cpus, &mems)) <
-		            0 ||
-		    (rc = drove_container_spec_set_cpuset(cs, *cpus ? cpus : NULL,
-		                                          *mems ? mems : NULL)) < 0 ||
-		    (rc = drove_container_spec_set_cpu_count(cs, (int)ncore)) < 0)
-			goto out;
-	}
-	if (mb > 0 && (rc = drove_container_spec_set_memory(cs, mb * 1048576)) < 0)
-		goto out;
-	/* ulimits: nofile; podman replaces its defaults, so nproc too (docs/runtime.md) */
-	{
-		struct rlimit rl;
-		int64_t nofile = ex->ec->max_open_files > 0 ? ex->ec->max_open_files : 470000;
-		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY &&
-		    (int64_t)rl.rlim_max < nofile && geteuid() != 0)
-			nofile = (int64_t)rl.rlim_max;
-		if ((rc = drove_container_spec_set_ulimit(cs, "nofile", nofile, nofile)) < 0)
-			goto out;
-		if (getrlimit(RLIMIT_NPROC, &rl) == 0) {
-			int64_t h = rl.rlim_max == RLIM_INFINITY ? 4194304 : (int64_t)rl.rlim_max;
-			int64_t s = rl.rlim_cur == RLIM_INFINITY ? h : (int64_t)rl.rlim_cur;
-			if (s > 4096)
-				s = 4096;
-			if (h > 4096)
-				h = 4096;
-			if ((rc = drove_container_spec_set_ulimit(cs, "nproc", s, h)) < 0)
-				goto out;
-		}
-	}
-	/* LoggingSpec -> docker log driver; podman rejects several of these options, so they
-	 * are only set for Docker (the engine is known after the image inspect) */
-	{
-		const drove_logging *lg = i->app  ? i->app->logging_spec
-		                          : i->ls ? i->ls->logging_spec
-		                                  : i->task->logging_spec;
-		if (lg && !strcmp(drove_runtime_engine(ex->rt), "docker")) {
-			char num[24];
-			if (lg->type == DROVE_LOGGING_LOCAL) {
-				snprintf(num, sizeof(num), "%d",
-				         lg->has_max_files ? lg->max_files : 3);
-				if ((rc = drove_container_spec_set_log_driver(cs, "json-file")) <
-				            0 ||
-				    (lg->max_size && (rc = drove_container_spec_set_log_opt(
-				                              cs, "max-size", lg->max_size)) < 0) ||
-				    (rc = drove_container_spec_set_log_opt(cs, "max-file", num)) <
-				            0 ||
-				    (rc = drove_container_spec_set_log_opt(
-				             cs, "compress", lg->compress ? "true" : "false")) < 0)
-					goto out;
-			} else {
-				char *tag = drove__asprintf(
-				        "%s%s%s", lg->tag_prefix ? lg->tag_prefix : "", i->id,
-				        lg->tag_suffix ? lg->tag_suffix : "");
-				rc = tag ? drove_container_spec_set_log_driver(cs, "syslog")
-				         : DROVE_ENOMEM;
-				if (rc == 0 && lg->server)
-					rc = drove_container_spec_set_log_opt(cs, "syslog-address",
-					                                      lg->server);
-				if (rc == 0)
-					rc = drove_container_spec_set_log_opt(cs, "tag", tag);
-				if (rc == 0)
-					rc = drove_container_spec_set_log_opt(cs, "syslog-facility",
-					                                      "daemon");
-				free(tag);
-				if (rc < 0)
-					goto out;
-			}
-		}
-	}
-	/* configs, injected before start */
-	for (size_t k = 0; k < i->n_configs; k++) {
-		const drove_config_spec *c = &i->configs[k];
-		const unsigned char *data = NULL;
-		size_t len = 0;
-		unsigned char *own = NULL;
-		if (!c->local_filename)
-			continue;
-		if (c->type == DROVE_CONFIG_INLINE ||
-		    c->type == DROVE_CONFIG_CONTROLLER_HTTP_FETCH) {
-			data = c->data ? c->data : (const unsigned char *)"";
-			len = c->data ? c->data_len : 0;
-		} else if (c->type == DROVE_CONFIG_EXECUTOR_LOCAL_FILE) {
-			if ((rc = read_local_file(c->file_path_on_host ? c->file_path_on_host : "",
-			                          &own, &len)) < 0)
-				goto out;
-			data = own;
-		} else {
-			data = i->cfg_data ? i->cfg_data[k] : NULL;
-			len = i->cfg_len ? i->cfg_len[k] : 0;
-			if (!data)
-				data = (const unsigned char *)"";
-		}
-		rc = drove_container_spec_add_file(cs, c->local_filename, data, len, 0644);
-		free(own);
-		if (rc < 0)
-			goto out;
-	}
-	/* labels (§8.8) */
-	{
-		int e = 0;
-		if (i->app) {
-			drove_instance_info *inf = drove__exec_app_info(i);
-			e = drove__app_instance_spec_encode(i->app, &spec_json);
-			if (e == 0)
-				e = inf ? drove__instance_info_encode(inf, &info_json)
-				        : DROVE_ENOMEM;
-			drove__instance_info_free(inf);
-		} else if (i->ls) {
-			drove_ls_instance_info *inf = drove__exec_ls_info(i);
-			e = drove__ls_instance_spec_encode(i->ls, &spec_json);
-			if (e == 0)
-				e = inf ? drove__ls_instance_info_encode(inf, &info_json)
-				        : DROVE_ENOMEM;
-			drove__ls_instance_info_free(inf);
-		} else {
-			drove_task_info *inf = drove__exec_task_info(i);
-			e = drove__task_instance_spec_encode(i->task, &spec_json);
-			if (e == 0)
-				e = inf ? drove__task_info_encode(inf, &info_json) : DROVE_ENOMEM;
-			drove__task_info_free(inf);
-		}
-		if ((rc = e) < 0 ||
-		    (rc = drove_container_spec_set_label(cs, DROVE__LABEL_JOB_TYPE,
-		                                         drove__exec_job_type_name(i->kind))) < 0 ||
-		    (rc = drove_container_spec_set_label(cs, DROVE__LABEL_ID, i->id)) < 0 ||
-		    (rc = drove_container_spec_set_label(cs, DROVE__LABEL_SPEC, spec_json)) < 0 ||
-		    (rc = drove_container_spec_set_label(cs, DROVE__LABEL_INFO, info_json)) < 0)
-			goto out;
-	}
-	*out = cs;
-	cs = NULL;
-	rc = 0;
-out:
-	drove_container_spec_free(cs);
-	drove_strmap_free(env);
-	free(name);
-	free(spec_json);
-	free(info_json);
-	drove_free(cpus);
-	drove_free(mems);
-	free(nodes);
-	free(cores);
-	return rc;
-}
-
 static void create_container(exec_inst *i)
 {
 	drove_container_spec *cs = NULL;
-	if (build_spec(i, &cs) < 0) {
+	if (drove__exec_container_spec(i, &cs) < 0) {
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "Error creating container: %s",
 		         drove_error_last()->message);
@@ -875,8 +257,9 @@ static void fetch_next(exec_inst *i)
 			req.body_len = strlen(h->payload);
 		}
 		req.connect_timeout_ms =
-		        dur_ms(&h->connection_timeout, h->has_connection_timeout, 1000);
-		req.timeout_ms = dur_ms(&h->operation_timeout, h->has_operation_timeout, 1000);
+		        drove__exec_dur_ms(&h->connection_timeout, h->has_connection_timeout, 1000);
+		req.timeout_ms =
+		        drove__exec_dur_ms(&h->operation_timeout, h->has_operation_timeout, 1000);
 		req.max_body = CFG_FILE_MAX;
 		req.on_done = on_fetched;
 		req.userdata = i;
@@ -966,7 +349,8 @@ static void on_image(const drove_runtime_result *res, void *ud)
 		return;
 	}
 	auth = registry_auth(i->ex, i->exe->url);
-	to = dur_ms(&i->exe->docker_pull_timeout, i->exe->has_docker_pull_timeout, 15 * 60000);
+	to = drove__exec_dur_ms(&i->exe->docker_pull_timeout, i->exe->has_docker_pull_timeout,
+	                        15 * 60000);
 	drove__exec_inst_hold(i);
 	if (drove_runtime_image_pull(i->ex->rt, i->exe->url, auth, to, NULL, on_pulled, i) < 0) {
 		drove__exec_inst_release(i);
@@ -1120,7 +504,7 @@ static void run_check(exec_inst *i, const drove_check_mode *m, int64_t timeout_m
 			req.body_len = strlen(m->payload);
 		}
 		req.connect_timeout_ms =
-		        dur_ms(&m->connection_timeout, m->has_connection_timeout, 1000);
+		        drove__exec_dur_ms(&m->connection_timeout, m->has_connection_timeout, 1000);
 		req.timeout_ms = timeout_ms;
 		req.max_body = 8192;
 		req.on_done = on_http_check;
@@ -1144,11 +528,11 @@ static void run_check(exec_inst *i, const drove_check_mode *m, int64_t timeout_m
 
 static int64_t ck_timeout(const drove_check_spec *s)
 {
-	return dur_ms(&s->timeout, s->has_timeout, DEF_CHECK_TIMEOUT_MS);
+	return drove__exec_dur_ms(&s->timeout, s->has_timeout, DEF_CHECK_TIMEOUT_MS);
 }
 static int64_t ck_interval(const drove_check_spec *s)
 {
-	return dur_ms(&s->interval, s->has_interval, DEF_CHECK_INTERVAL_MS);
+	return drove__exec_dur_ms(&s->interval, s->has_interval, DEF_CHECK_INTERVAL_MS);
 }
 static int ck_attempts(const drove_check_spec *s)
 {
@@ -1194,9 +578,10 @@ static void readiness_phase(exec_inst *i)
 		return;
 	}
 	drove__exec_inst_after(i,
-	                       i->recovered ? 0
-	                                    : dur_ms(&i->readiness->initial_delay,
-	                                             i->readiness->has_initial_delay, 0),
+	                       i->recovered
+	                               ? 0
+	                               : drove__exec_dur_ms(&i->readiness->initial_delay,
+	                                                    i->readiness->has_initial_delay, 0),
 	                       ready_try);
 }
 
@@ -1251,11 +636,11 @@ static void health_first(exec_inst *i)
 		(void)drove__exec_inst_set_state(i, DROVE_INST_HEALTHY, NULL);
 		return;
 	}
-	drove__exec_inst_after(
-	        i,
-	        i->recovered ? 0
-	                     : dur_ms(&i->health->initial_delay, i->health->has_initial_delay, 0),
-	        health_try);
+	drove__exec_inst_after(i,
+	                       i->recovered ? 0
+	                                    : drove__exec_dur_ms(&i->health->initial_delay,
+	                                                         i->health->has_initial_delay, 0),
+	                       health_try);
 }
 
 /* ---- tasks: exit polling ---- */
@@ -1421,9 +806,9 @@ static void hook_done(exec_inst *i, int ok, const char *msg)
 static void run_hook(exec_inst *i)
 {
 	if (!i->pre || i->hook_idx >= i->pre->n_hooks) {
-		int64_t wait =
-		        i->pre ? dur_ms(&i->pre->wait_before_kill, i->pre->has_wait_before_kill, 0)
-		               : 0;
+		int64_t wait = i->pre ? drove__exec_dur_ms(&i->pre->wait_before_kill,
+		                                           i->pre->has_wait_before_kill, 0)
+		                      : 0;
 		drove__exec_inst_after(i, wait, docker_stop);
 		return;
 	}

@@ -37,48 +37,17 @@ int drove_runtime_docker_new(drove_runtime **out, drove_loop *loop, const char *
 	return 0;
 }
 
-static void call_free(drove_runtime_call *call)
-{
-	free(call->target);
-	free(call->arg);
-	free(call->alt);
-	free(call->pull_error);
-	drove__buf_free(&call->payload);
-	drove__buf_free(&call->tar);
-	drove__buf_free(&call->lines);
-	drove_strlist_free(call->argv);
-	drove__runtime_demux_free(&call->demux);
-	drove__runtime_result_clear(&call->res);
-	free(call);
-}
-
-static void call_unlink(drove_runtime_call *call)
-{
-	drove_runtime *rt = call->rt;
-
-	if (!call->linked)
-		return;
-	if (call->prev)
-		call->prev->next = call->next;
-	else
-		rt->calls = call->next;
-	if (call->next)
-		call->next->prev = call->prev;
-	call->prev = call->next = NULL;
-	call->linked = 0;
-}
-
 void drove_runtime_free(drove_runtime *rt)
 {
 	if (!rt)
 		return;
 	while (rt->calls) {
 		drove_runtime_call *call = rt->calls;
-		call_unlink(call);
+		drove__runtime_call_unlink(call);
 		call->cancelled = 1;
 		rt->ops->cancel(call);
 		if (!call->in_chunk)
-			call_free(call);
+			drove__runtime_call_free(call);
 	}
 	if (rt->ops->destroy)
 		rt->ops->destroy(rt);
@@ -103,57 +72,15 @@ const char *drove_runtime_api_version(const drove_runtime *rt)
 	return rt ? rt->api_version : "";
 }
 
-void drove__runtime_result_clear(drove_runtime_result *res)
-{
-	free(res->message);
-	free(res->id);
-	free(res->engine);
-	free(res->api_version);
-	drove__buf_free(&res->output);
-	drove__runtime_info_free(res->info);
-	for (size_t i = 0; i < res->nlist; i++)
-		drove__runtime_info_free(res->list[i]);
-	free(res->list);
-	memset(res, 0, sizeof(*res));
-}
-
-void drove__runtime_complete(drove_runtime_call *call, int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	call_unlink(call);
-	if (call->cancelled) {
-		if (!call->in_chunk)
-			call_free(call);
-		return;
-	}
-	call->res.code = code;
-	if (code < 0 && fmt) {
-		drove__buf b = DROVE_BUF_INIT;
-		va_start(ap, fmt);
-		drove__buf_vprintf(&b, fmt, ap);
-		va_end(ap);
-		free(call->res.message);
-		call->res.message = drove__buf_steal(&b);
-		drove__error(code, "%s", call->res.message ? call->res.message : "");
-	}
-	call->in_done = 1;
-	call->done(&call->res, call->userdata);
-	if (!call->in_chunk)
-		call_free(call);
-	else
-		call->cancelled = 1; /* freed by the chunk handler that is on the stack */
-}
-
 void drove_runtime_call_cancel(drove_runtime_call *call)
 {
 	if (!call || call->cancelled || call->in_done)
 		return;
 	call->cancelled = 1;
-	call_unlink(call);
+	drove__runtime_call_unlink(call);
 	call->rt->ops->cancel(call);
 	if (!call->in_chunk)
-		call_free(call);
+		drove__runtime_call_free(call);
 }
 
 /* ---- building calls ---- */
@@ -191,8 +118,8 @@ static int submit(drove_runtime *rt, drove_runtime_call *call, drove_runtime_cal
 	rt->calls = call;
 	call->linked = 1;
 	if ((rc = rt->ops->submit(rt, call)) < 0) {
-		call_unlink(call);
-		call_free(call);
+		drove__runtime_call_unlink(call);
+		drove__runtime_call_free(call);
 		return rc;
 	}
 	if (call_out)
@@ -229,7 +156,7 @@ int drove_runtime_image_pull(drove_runtime *rt, const char *image, const char *r
 	call->timeout_ms = timeout_ms ? timeout_ms : 15 * 60 * 1000;
 	call->on_line = progress;
 	if (registry_auth && !(call->arg = drove__strdup(registry_auth))) {
-		call_free(call);
+		drove__runtime_call_free(call);
 		return DROVE_ENOMEM;
 	}
 	return submit(rt, call, NULL);
@@ -250,7 +177,7 @@ int drove_runtime_create(drove_runtime *rt, const drove_container_spec *spec, dr
 	     ((rc = drove__buf_append(&call->tar, spec->tar.data, spec->tar.len)) < 0 ||
 	      (rc = drove__runtime_tar_finish(&call->tar)) < 0))) {
 		free(json);
-		call_free(call);
+		drove__runtime_call_free(call);
 		return rc;
 	}
 	free(json);
@@ -266,7 +193,7 @@ int drove_runtime_put_file(drove_runtime *rt, const char *id, const char *path, 
 	NEW_CALL(RT_PUT_FILE, id);
 	if ((rc = drove__runtime_tar_add(&call->tar, path, data, len, mode, 0)) < 0 ||
 	    (rc = drove__runtime_tar_finish(&call->tar)) < 0) {
-		call_free(call);
+		drove__runtime_call_free(call);
 		return rc;
 	}
 	return submit(rt, call, NULL);
@@ -316,7 +243,7 @@ int drove_runtime_kill(drove_runtime *rt, const char *id, const char *signal, dr
 	DROVE_CHECK_ARG(rt && id && *id && done);
 	NEW_CALL(RT_KILL, id);
 	if (!(call->arg = drove__strdup(signal ? signal : "SIGKILL"))) {
-		call_free(call);
+		drove__runtime_call_free(call);
 		return DROVE_ENOMEM;
 	}
 	return submit(rt, call, NULL);
@@ -329,7 +256,7 @@ int drove_runtime_list(drove_runtime *rt, const char *label, int all, drove_runt
 	NEW_CALL(RT_LIST, NULL);
 	call->num = all ? 1 : 0;
 	if (label && !(call->arg = drove__strdup(label))) {
-		call_free(call);
+		drove__runtime_call_free(call);
 		return DROVE_ENOMEM;
 	}
 	return submit(rt, call, NULL);
@@ -357,12 +284,12 @@ int drove_runtime_exec(drove_runtime *rt, const char *id, const drove_strlist *a
 	if (timeout_ms)
 		call->timeout_ms = timeout_ms;
 	if (drove_strlist_new(&call->argv) < 0) {
-		call_free(call);
+		drove__runtime_call_free(call);
 		return DROVE_ENOMEM;
 	}
 	for (size_t i = 0; i < drove_strlist_count(argv); i++)
 		if (drove_strlist_add(call->argv, drove_strlist_get(argv, i)) < 0) {
-			call_free(call);
+			drove__runtime_call_free(call);
 			return DROVE_ENOMEM;
 		}
 	return submit(rt, call, NULL);

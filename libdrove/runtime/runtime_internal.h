@@ -132,14 +132,21 @@ struct drove_runtime {
 	int busy, dying;
 };
 
-/* ---- generic layer (runtime.c) ---- */
+/* Layers, top down: runtime.c (public entry points; picks a backend's ops table) -> docker.c
+ * (the Docker Engine API backend) -> call.c (a call's completion and freeing), spec.c,
+ * parse.c, demux.c. A backend reports upward only through drove__runtime_complete(). */
+
+/* ---- a call's life (call.c) ---- */
 
 /* Finish `call` with code/message (message NULL or "" on success): runs the callback unless
  * the call was cancelled, then frees the call. */
 void drove__runtime_complete(drove_runtime_call *call, int code, const char *fmt, ...)
         DROVE_PRINTF(3, 4);
-void drove__runtime_info_free(drove_container_info *c);
+/* Take `call` off its runtime's list of calls in flight (idempotent). */
+void drove__runtime_call_unlink(drove_runtime_call *call);
+void drove__runtime_call_free(drove_runtime_call *call);
 void drove__runtime_result_clear(drove_runtime_result *res);
+void drove__runtime_info_free(drove_container_info *c);
 
 /* ---- the Docker backend (docker.c) ---- */
 extern const drove__runtime_ops drove__runtime_docker_ops;

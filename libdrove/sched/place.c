@@ -38,11 +38,6 @@ void drove_sched_session_free(drove_sched_session *x)
 	free(x);
 }
 
-uint32_t drove__sched_session_count_slot(const drove_sched_session *x, uint32_t slot)
-{
-	return slot < x->ncounts ? x->counts[slot] : 0;
-}
-
 /* Make room to record one more instance on `slot` (so the commit cannot fail). */
 static int session_reserve(drove_sched_session *x, uint32_t slot)
 {
@@ -436,13 +431,31 @@ static int add_strategy(drove_sched *s, const char *name, sched_select_fn fn,
 	return 0;
 }
 
-int drove__sched_strategies_builtin(drove_sched *s)
+static int strategies_builtin(drove_sched *s)
 {
 	int rc;
 	if ((rc = add_strategy(s, "random-first-fit", select_random, NULL, NULL, NULL)) < 0 ||
 	    (rc = add_strategy(s, "best-fit", select_best, NULL, NULL, NULL)) < 0 ||
 	    (rc = add_strategy(s, "spread", select_spread, NULL, NULL, NULL)) < 0)
 		return rc;
+	return 0;
+}
+
+/* The scheduler is built here, at the top of the module, because it starts with the
+ * built-in strategies. */
+int drove_sched_new(drove_sched **out, drove_ctx *ctx)
+{
+	drove_sched *s;
+	DROVE_CHECK_ARG(out && ctx);
+	if (!(s = calloc(1, sizeof(*s))))
+		return drove__enomem();
+	s->ctx = ctx;
+	s->next_lock = 1;
+	if (strategies_builtin(s) < 0) {
+		drove_sched_free(s);
+		return DROVE_ENOMEM;
+	}
+	*out = s;
 	return 0;
 }
 

@@ -196,8 +196,11 @@ bool drove__sched_policy_eval(const drove_sched_policy *p, const struct sched_qu
 /* The static part only (§3.7): MATCH_TAG, NO_TAG, COMPOSITE; everything else passes. */
 bool drove__sched_policy_static(const drove_sched_policy *p, const struct sched_exec *e);
 
-/* place.c */
-int drove__sched_strategies_builtin(drove_sched *s);
-uint32_t drove__sched_session_count_slot(const drove_sched_session *sess, uint32_t slot);
+/* Instances the session has placed on executor `slot` so far. The session reaches policy.c
+ * inside the query that place.c builds, so policy evaluation reads it without calling up. */
+static inline uint32_t drove__sched_session_count_slot(const drove_sched_session *x, uint32_t slot)
+{
+	return slot < x->ncounts ? x->counts[slot] : 0;
+}
 
 #endif

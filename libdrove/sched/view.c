@@ -389,22 +389,6 @@ bool drove__sched_exec_has_tag(const struct sched_exec *e, const char *tag)
 
 /* ---- the scheduler ---- */
 
-int drove_sched_new(drove_sched **out, drove_ctx *ctx)
-{
-	drove_sched *s;
-	DROVE_CHECK_ARG(out && ctx);
-	if (!(s = calloc(1, sizeof(*s))))
-		return drove__enomem();
-	s->ctx = ctx;
-	s->next_lock = 1;
-	if (drove__sched_strategies_builtin(s) < 0) {
-		drove_sched_free(s);
-		return DROVE_ENOMEM;
-	}
-	*out = s;
-	return 0;
-}
-
 static void node_clear(struct sched_node *n)
 {
 	free(n->ids);

@@ -30,6 +30,11 @@ struct drove_election {
 };
 
 static void start_create(drove_election *e);
+static void fence(drove_store *s);
+static void session(drove_store *s, int event);
+static void free_all(drove_store *s);
+
+static const struct drove__store_election_hooks hooks = {fence, session, free_all};
 static void check(drove_election *e);
 
 static bool store_closing(drove_store *s)
@@ -269,6 +274,7 @@ int drove_store_elect(drove_store *s, const void *data, size_t len, drove_electi
 	pthread_mutex_lock(&s->lock);
 	e->next = s->election;
 	s->election = e;
+	s->election_hooks = &hooks;
 	pthread_mutex_unlock(&s->lock);
 	*out = e;
 	return 0;
@@ -299,7 +305,7 @@ void drove_election_cancel(drove_election *e)
 	}
 }
 
-void drove__election_fence(drove_store *s)
+static void fence(drove_store *s)
 {
 	drove_election *e;
 	pthread_mutex_lock(&s->lock);
@@ -308,7 +314,7 @@ void drove__election_fence(drove_store *s)
 	pthread_mutex_unlock(&s->lock);
 }
 
-void drove__election_session(drove_store *s, int event)
+static void session(drove_store *s, int event)
 {
 	drove_election *e, *next;
 
@@ -332,8 +338,10 @@ void drove__election_session(drove_store *s, int event)
 	}
 }
 
-void drove__election_free(drove_election *e)
+static void free_all(drove_store *s)
 {
+	drove_election *e = s->election;
+	s->election = NULL;
 	while (e) {
 		drove_election *next = e->next;
 		el_free(e);

@@ -9,77 +9,6 @@
 #include "store/store_internal.h"
 #include "core/loop_internal.h"
 
-/* ---- paths ---- */
-
-int drove__store_path_check(const char *path)
-{
-	size_t n, i, comp = 0;
-
-	if (!path)
-		return drove__error(DROVE_EINVAL, "store: path is null");
-	n = strlen(path);
-	if (n == 0 || path[0] != '/')
-		return drove__error(DROVE_EINVAL, "store: path '%.*s' is not absolute",
-		                    (int)(n > 200 ? 200 : n), path);
-	if (n > DROVE__STORE_PATH_MAX)
-		return drove__error(DROVE_EINVAL, "store: path '%.64s...' is %zu bytes, above %d",
-		                    path, n, DROVE__STORE_PATH_MAX);
-	if (n == 1)
-		return 0;
-	if (path[n - 1] == '/')
-		return drove__error(DROVE_EINVAL, "store: path '%s' ends with '/'", path);
-	for (i = 1; i <= n; i++) {
-		unsigned char c = (unsigned char)path[i];
-		if (c == '/' || c == '\0') {
-			const char *s = path + i - comp;
-			if (comp == 0)
-				return drove__error(DROVE_EINVAL,
-				                    "store: path '%s' has an empty component",
-				                    path);
-			if ((comp == 1 && s[0] == '.') || (comp == 2 && s[0] == '.' && s[1] == '.'))
-				return drove__error(DROVE_EINVAL,
-				                    "store: path '%s' has a '.' or '..' component",
-				                    path);
-			if (comp == 9 && memcmp(s, "zookeeper", 9) == 0 && s == path + 1)
-				return drove__error(DROVE_EINVAL, "store: path '%s' is reserved",
-				                    path);
-			comp = 0;
-			continue;
-		}
-		if (c < 0x20 || c == 0x7f)
-			return drove__error(DROVE_EINVAL,
-			                    "store: path has a control byte 0x%02x at offset %zu",
-			                    c, i);
-		comp++;
-	}
-	return 0;
-}
-
-char *drove__store_path_parent(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	if (!slash || slash == path)
-		return drove__strdup("/");
-	return drove__strndup(path, (size_t)(slash - path));
-}
-
-const char *drove__store_path_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash ? slash + 1 : path;
-}
-
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-void drove__store_sort_names(char **names, size_t n)
-{
-	if (n > 1)
-		qsort(names, n, sizeof(*names), cmp_names);
-}
-
 /* ---- options ---- */
 
 int drove_store_opts_new(drove_store_opts **out)
@@ -191,211 +120,7 @@ void drove_store_opts_set_session_cb(drove_store_opts *o, drove_store_session_fn
 	o->session_userdata = ud;
 }
 
-/* ---- the queue ---- */
-
-static void store_free(drove_store *s);
-
-static void drain(evutil_socket_t fd, short what, void *arg)
-{
-	drove_store *s = arg;
-	struct drove__store_qent *q;
-
-	(void)fd;
-	(void)what;
-	s->draining++;
-	while (!s->close_started) {
-		pthread_mutex_lock(&s->lock);
-		q = s->q_head;
-		if (q) {
-			s->q_head = q->next;
-			if (!s->q_head)
-				s->q_tail = NULL;
-		}
-		pthread_mutex_unlock(&s->lock);
-		if (!q)
-			break;
-		q->next = NULL;
-		q->run(s, q, 0);
-	}
-	if (--s->draining == 0 && s->free_pending)
-		store_free(s); /* closed by one of the callbacks */
-}
-
-void drove__store_enqueue(drove_store *s, struct drove__store_qent *q, bool front)
-{
-	bool was_empty;
-
-	q->next = NULL;
-	pthread_mutex_lock(&s->lock);
-	was_empty = s->q_head == NULL;
-	if (front) {
-		q->next = s->q_head;
-		s->q_head = q;
-		if (!s->q_tail)
-			s->q_tail = q;
-	} else {
-		if (s->q_tail)
-			s->q_tail->next = q;
-		else
-			s->q_head = q;
-		s->q_tail = q;
-	}
-	/* A non-empty queue is already being or about to be drained: drain() only stops once it
-	 * has seen the queue empty under the lock. */
-	if (was_empty && s->wake)
-		event_active(s->wake, EV_READ, 0);
-	pthread_mutex_unlock(&s->lock);
-}
-
-/* ---- watches ---- */
-
-static void wrec_free(struct drove__store_wrec *w)
-{
-	if (!w)
-		return;
-	free(w->path);
-	free(w);
-}
-
-static void wrec_run(drove_store *s, struct drove__store_qent *q, int closing)
-{
-	struct drove__store_wrec *w = (struct drove__store_wrec *)q;
-	if (!closing && w->fn)
-		w->fn(s, w->event, w->path, w->userdata);
-	wrec_free(w);
-}
-
-static struct drove__store_wrec *wrec_new(drove_store *s, int kind, const char *path,
-                                          drove_store_watch_fn fn, void *ud)
-{
-	struct drove__store_wrec *w = calloc(1, sizeof(*w));
-	if (!w || !(w->path = drove__strdup(path))) {
-		free(w);
-		drove__enomem();
-		return NULL;
-	}
-	w->q.run = wrec_run;
-	w->store = s;
-	w->kind = kind;
-	w->fn = fn;
-	w->userdata = ud;
-	return w;
-}
-
-static void wrec_link_locked(drove_store *s, struct drove__store_wrec *w)
-{
-	w->prev = NULL;
-	w->next = s->watches;
-	if (s->watches)
-		s->watches->prev = w;
-	s->watches = w;
-	w->linked = true;
-}
-
-static void wrec_unlink_locked(drove_store *s, struct drove__store_wrec *w)
-{
-	if (!w->linked)
-		return;
-	if (w->prev)
-		w->prev->next = w->next;
-	else
-		s->watches = w->next;
-	if (w->next)
-		w->next->prev = w->prev;
-	w->prev = w->next = NULL;
-	w->linked = false;
-}
-
-void drove__store_watch_fire(struct drove__store_wrec *w, int event, bool locked)
-{
-	drove_store *s = w->store;
-	bool fire;
-
-	if (!locked)
-		pthread_mutex_lock(&s->lock);
-	fire = w->linked;
-	if (fire) {
-		bool was_empty = s->q_head == NULL;
-		wrec_unlink_locked(s, w);
-		w->event = event;
-		w->q.next = NULL;
-		if (s->q_tail)
-			s->q_tail->next = &w->q;
-		else
-			s->q_head = &w->q;
-		s->q_tail = &w->q;
-		if (was_empty && s->wake)
-			event_active(s->wake, EV_READ, 0);
-	}
-	if (!locked)
-		pthread_mutex_unlock(&s->lock);
-}
-
-void drove__store_watch_drop(struct drove__store_wrec *w)
-{
-	drove_store *s = w->store;
-	pthread_mutex_lock(&s->lock);
-	wrec_unlink_locked(s, w);
-	pthread_mutex_unlock(&s->lock);
-	wrec_free(w);
-}
-
-/* ---- session events ---- */
-
-struct sess_ev {
-	struct drove__store_qent q;
-	int event;
-};
-
-static void sess_run(drove_store *s, struct drove__store_qent *q, int closing)
-{
-	struct sess_ev *e = (struct sess_ev *)q;
-	int event = e->event;
-	free(e);
-	if (closing)
-		return;
-	drove__election_session(s, event);
-	if (s->session_fn)
-		s->session_fn(s, event, s->session_userdata);
-}
-
-void drove__store_session_event(drove_store *s, int event)
-{
-	struct sess_ev *e;
-
-	pthread_mutex_lock(&s->lock);
-	if (event == DROVE_STORE_CONNECTED) {
-		s->connected = 1;
-	} else {
-		s->connected = 0;
-		if (event == DROVE_STORE_EXPIRED)
-			s->expired = 1;
-	}
-	pthread_mutex_unlock(&s->lock);
-	if (event != DROVE_STORE_CONNECTED)
-		drove__election_fence(s);
-	if (!(e = calloc(1, sizeof(*e))))
-		return; /* out of memory on a ZooKeeper thread: the event is lost */
-	e->q.run = sess_run;
-	e->event = event;
-	/* Leadership loss must be seen before anything queued earlier. */
-	drove__store_enqueue(s, &e->q, event != DROVE_STORE_CONNECTED);
-}
-
 /* ---- requests ---- */
-
-void drove__store_req_fail(struct drove__store_req *req, int code, const char *fmt, ...)
-{
-	va_list ap;
-	char buf[512];
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	req->rc = code;
-	free(req->msg);
-	req->msg = strdup(buf); /* NULL on ENOMEM: the code still travels */
-}
 
 static void ops_clear(struct drove__store_op *ops, size_t n)
 {
@@ -415,7 +140,7 @@ static void req_free(struct drove__store_req *r)
 	free(r->data);
 	ops_clear(r->ops, r->nops);
 	if (r->watch)
-		wrec_free(r->watch);
+		drove__store_wrec_free(r->watch);
 	free(r->msg);
 	free(r->rdata);
 	free(r->rpath);
@@ -558,7 +283,7 @@ static int submit(struct drove__store_req *r)
 		goto fail;
 	if (r->watch) {
 		pthread_mutex_lock(&s->lock);
-		wrec_link_locked(s, r->watch);
+		drove__store_wrec_link_locked(s, r->watch);
 		pthread_mutex_unlock(&s->lock);
 	}
 	if ((rc = s->be->submit(s, r)) < 0) {
@@ -598,7 +323,7 @@ static int start_read(drove_store *s, int type, const char *path, int wkind,
 		return DROVE_ENOMEM;
 	r->cb = cb;
 	r->userdata = ud;
-	if (watch && !(r->watch = wrec_new(s, wkind, path, watch, wud))) {
+	if (watch && !(r->watch = drove__store_wrec_new(s, wkind, path, watch, wud))) {
 		req_free(r);
 		return DROVE_ENOMEM;
 	}
@@ -1238,7 +963,7 @@ int drove_store_open(drove_store **out, drove_loop *loop, const drove_store_opts
 		rc = DROVE_ENOMEM;
 		goto fail;
 	}
-	if (!(s->wake = event_new(drove__loop_base(loop), -1, 0, drain, s))) {
+	if (!(s->wake = event_new(drove__loop_base(loop), -1, 0, drove__store_drain, s))) {
 		rc = drove__error(DROVE_ERROR, "store: libevent could not create an event");
 		goto fail;
 	}
@@ -1285,11 +1010,11 @@ void drove_store_close(drove_store *s)
 			break;
 		q->run(s, q, 1);
 	}
-	if (s->election)
-		drove__election_free(s->election);
+	if (s->election && s->election_hooks)
+		s->election_hooks->free_all(s);
 	while ((w = s->watches)) {
-		wrec_unlink_locked(s, w);
-		wrec_free(w);
+		drove__store_wrec_unlink_locked(s, w);
+		drove__store_wrec_free(w);
 	}
 	drove__rewatch_free_all(s);
 	if (s->bk)
@@ -1298,24 +1023,10 @@ void drove_store_close(drove_store *s)
 		s->free_pending = true; /* we are inside drain(): it frees the store on return */
 		return;
 	}
-	store_free(s);
-}
-
-static void store_free(drove_store *s)
-{
-	pthread_mutex_destroy(&s->lock);
-	free(s->connect);
-	free(s->dir);
-	free(s->ns);
-	free(s);
+	drove__store_free(s);
 }
 
 int drove_store_backend(const drove_store *s)
 {
 	return s ? s->backend : 0;
-}
-
-int drove_store_is_connected(const drove_store *s)
-{
-	return s ? __atomic_load_n(&s->connected, __ATOMIC_ACQUIRE) : 0;
 }

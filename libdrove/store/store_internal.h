@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <event2/util.h>
 
 #include <drove/store.h>
 #include "core/internal.h"
@@ -116,6 +117,17 @@ struct drove__store_backend {
 
 struct drove__rewatch;
 
+/* What the lower layers tell the election (election.c installs them with the first election):
+ * the store never calls election.c by name. */
+struct drove__store_election_hooks {
+	/* Called from the ZooKeeper thread: stop leading at once. */
+	void (*fence)(drove_store *store);
+	/* On the loop thread for every session event, before the user's session callback. */
+	void (*session)(drove_store *store, int event);
+	/* Free the store's elections without callbacks (store close). */
+	void (*free_all)(drove_store *store);
+};
+
 struct drove_store {
 	drove_ctx *ctx;
 	drove_loop *loop;
@@ -146,6 +158,7 @@ struct drove_store {
 	bool close_started;
 	bool free_pending; /* closed from a callback: drain() frees on return */
 	drove_election *election;
+	const struct drove__store_election_hooks *election_hooks; /* set by election.c */
 	struct drove__rewatch *rewatches;
 	int64_t local_term;
 };
@@ -162,7 +175,11 @@ struct drove_store_opts {
 	void *session_userdata;
 };
 
-/* ---- store.c ---- */
+/* Layers, top down: records.c, from_config.c, election.c -> store.c (options, open/close,
+ * calls, batches, re-arming watches; picks a backend) -> zk.c, local.c (backends) -> core.c
+ * (below). */
+
+/* ---- core.c ---- */
 
 /* Validate a path (see store.h); the message names `what` and the path. */
 int drove__store_path_check(const char *path);
@@ -184,6 +201,17 @@ void drove__store_watch_drop(struct drove__store_wrec *w);
 void drove__store_session_event(drove_store *store, int event);
 /* Sort a child list (names) in place. */
 void drove__store_sort_names(char **names, size_t n);
+/* The loop-thread side of the queue (the store's wake event). */
+void drove__store_drain(evutil_socket_t fd, short what, void *arg);
+/* Watch records: new (NULL on ENOMEM), linked into / unlinked from store->watches with the
+ * lock held, freed. */
+struct drove__store_wrec *drove__store_wrec_new(drove_store *s, int kind, const char *path,
+                                                drove_store_watch_fn fn, void *ud);
+void drove__store_wrec_link_locked(drove_store *s, struct drove__store_wrec *w);
+void drove__store_wrec_unlink_locked(drove_store *s, struct drove__store_wrec *w);
+void drove__store_wrec_free(struct drove__store_wrec *w);
+/* Free the store's own memory (after close). */
+void drove__store_free(drove_store *s);
 
 /* ---- backends ---- */
 extern const struct drove__store_backend drove__store_zk_backend;
@@ -191,14 +219,6 @@ extern const struct drove__store_backend drove__store_local_backend;
 
 /* zk.c: the session id and password of a zk store (tests force expiry with them). */
 int drove__store_zk_session(drove_store *store, int64_t *id, char passwd[16]);
-
-/* election.c */
-/* Called on the loop thread for every session event, before the user's session callback. */
-void drove__election_session(drove_store *store, int event);
-/* Free the store's election without callbacks (store close). */
-void drove__election_free(drove_election *e);
-/* Called from the ZooKeeper thread: stop leading at once. */
-void drove__election_fence(drove_store *store);
 
 /* store.c: re-arming watches freed at close */
 void drove__rewatch_free_all(drove_store *store);
