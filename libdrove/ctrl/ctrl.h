@@ -224,16 +224,23 @@ struct drove_controller {
 	struct drove__ctrl_decoder *decoder;
 	struct drove__ctrl_tasks *tasks; /* tasks.c */
 	struct drove__ctrl_lsvcs *lsvcs; /* lsvc.c */
+	/* set by the engine: frees an app's job (jobs.c) for state.c, which sits below jobs */
+	void (*free_job)(drove_controller *c, struct drove__ctrl_job *job);
 	/* timers */
 	struct event *t_jobs, *t_reconcile, *t_execs, *t_purge, *t_node;
 	int64_t next_reconcile_mono;
 };
 
+/* ---- state (state.c): the bottom layer; calls nothing above it ---- */
+
 drove__ctrl_app *drove__ctrl_app_find(drove_controller *c, const char *id);
 /* Add an app for `info` (taken) to the leader's state, in state INIT. */
 int drove__ctrl_app_adopt(drove_controller *c, drove_app_info *info, drove__ctrl_app **out);
-drove__ctrl_exec *drove__ctrl_exec_find(drove_controller *c, const char *id);
+/* Append an instance record for `info` (taken), seen at `seen` (ms). */
+int drove__ctrl_app_add_inst(drove__ctrl_app *app, drove_instance_info *info, int64_t seen);
 drove__ctrl_inst *drove__ctrl_inst_find(drove__ctrl_app *app, const char *instance_id);
+/* Free an app and its records; its job through c->free_job. */
+void drove__ctrl_app_free(drove_controller *c, drove__ctrl_app *app);
 bool drove__ctrl_in_window(drove_controller *c);
 /* Publish an event (takes it). */
 void drove__ctrl_publish(drove_controller *c, drove_event *ev);
@@ -243,24 +250,22 @@ void drove__ctrl_app_set_state(drove_controller *c, drove__ctrl_app *app, int st
 int drove__ctrl_app_persist(drove_controller *c, drove__ctrl_app *app);
 /* Store an instance record (asynchronous, fire and forget). */
 void drove__ctrl_inst_persist(drove_controller *c, const drove_instance_info *info);
-/* Apply an instance report (copied): newer `updated` only; events on state change. */
-void drove__ctrl_apply_instance(drove_controller *c, const drove_instance_info *info);
-/* Run reconciliation now (leader). */
-void drove__ctrl_reconcile(drove_controller *c);
-/* RECOVER the app now if its healthy count is off (leader, ready, outside the window). */
-void drove__ctrl_check_app(drove_controller *c, drove__ctrl_app *app);
-/* Instances of executor `exec_id` become LOST (it is gone). */
-void drove__ctrl_lose_executor_instances(drove_controller *c, const char *exec_id);
-/* The executors' messages endpoint and snapshot handling (execs.c). */
-/* Apply a message from an executor; parts of `m` may be taken (set to NULL). */
-void drove__ctrl_handle_message(drove_controller *c, drove_message *m);
-void drove__ctrl_exec_sweep(drove_controller *c);
-void drove__ctrl_blacklist_tick(drove_controller *c);
-drove__ctrl_exec *drove__ctrl_exec_of(drove_controller *c, const char *id);
-void drove__ctrl_execs_clear(drove_controller *c);
-int drove__ctrl_exec_state(const drove__ctrl_exec *e);
 
-/* Sending a message to an executor with retries (execs.c). `done` gets the reply status
+/* ---- instance tokens (token.c) ---- */
+
+/* The token of an instance (app id or service id), signed with instanceAuth.secret, for START
+ * messages. @return a new string (free()) or NULL (error set). */
+char *drove__ctrl_instance_token(drove_controller *c, const char *app_id, const char *instance_id,
+                                 const char *executor_id);
+/* instanceAuth.secret, or Drove's default (borrowed). */
+const char *drove__ctrl_instance_secret(const drove_controller *c);
+
+/* ---- executors and messages to them (send.c): above state, below every kind ---- */
+
+drove__ctrl_exec *drove__ctrl_exec_find(drove_controller *c, const char *id);
+drove__ctrl_exec *drove__ctrl_exec_of(drove_controller *c, const char *id);
+int drove__ctrl_exec_state(const drove__ctrl_exec *e);
+/* Sending a message to an executor with retries. `done` gets the reply status
  * (DROVE_MSG_*, or -1 when the transport failed until the deadline) and message. */
 typedef void (*drove__ctrl_send_fn)(drove_controller *c, int status, const char *message,
                                     void *userdata);
@@ -275,6 +280,46 @@ void drove__ctrl_send_simple(drove_controller *c, const char *exec_id, int type,
 /* The callback of `s` will not run (its message may still go out). */
 void drove__ctrl_send_detach(drove__ctrl_send *s);
 void drove__ctrl_sends_free(drove_controller *c);
+
+/* ---- the application kind above its jobs (apps.c) ---- */
+
+/* Apply an instance report (copied): newer `updated` only; events on state change. */
+void drove__ctrl_apply_instance(drove_controller *c, const drove_instance_info *info);
+/* An instance record becomes LOST with `why`. */
+void drove__ctrl_mark_lost(drove_controller *c, drove__ctrl_inst *in, const char *why);
+/* Keep at most max_old_instances non-active records of `app`. */
+void drove__ctrl_prune_old(drove_controller *c, drove__ctrl_app *app);
+/* App instances on executor `exec_id` become LOST (it is gone). */
+void drove__ctrl_apps_executor_lost(drove_controller *c, const char *exec_id);
+/* RECOVER the app if its fresh healthy count is off (no checks of leadership or window). */
+void drove__ctrl_check_app_at(drove_controller *c, drove__ctrl_app *app, int64_t now);
+/* The same, only when leader, ready and outside the window. */
+void drove__ctrl_check_app(drove_controller *c, drove__ctrl_app *app);
+
+/* ---- executors' messages and tracking (execs.c): above every kind ---- */
+
+/* Apply a message from an executor; parts of `m` may be taken (set to NULL). */
+void drove__ctrl_handle_message(drove_controller *c, drove_message *m);
+/* Answer an executor's POST /messages once its body is decoded (`m` NULL: `error`). */
+void drove__ctrl_message_decoded(drove_controller *c, struct drove__http_req *req, drove_message *m,
+                                 const char *error);
+void drove__ctrl_exec_sweep(drove_controller *c);
+void drove__ctrl_blacklist_tick(drove_controller *c);
+void drove__ctrl_execs_clear(drove_controller *c);
+
+/* ---- blacklisting through the API (blacklist.c) ---- */
+
+void drove__ctrl_h_blacklist(struct drove__http_req *req, void *ud);
+void drove__ctrl_h_unblacklist(struct drove__http_req *req, void *ud);
+
+/* ---- the engine (engine.c), for the edge (api.c) ---- */
+
+/* Run reconciliation now (leader). */
+void drove__ctrl_reconcile(drove_controller *c);
+/* The HTTP client and server (no routes yet). */
+int drove__ctrl_engine_http(drove_controller *c);
+/* After the routes: decoder, listener, store, timers, election. */
+int drove__ctrl_engine_start(drove_controller *c);
 
 /* ---- jobs (jobs.c) ---- */
 
@@ -292,7 +337,6 @@ int drove__ctrl_job_cancel(drove_controller *c, drove__ctrl_app *app);
 void drove__ctrl_jobs_tick(drove_controller *c);
 void drove__ctrl_job_step(drove_controller *c, drove__ctrl_app *app);
 void drove__ctrl_job_free(drove_controller *c, struct drove__ctrl_job *job);
-void drove__ctrl_app_free(drove_controller *c, drove__ctrl_app *app);
 /* Instance ids the leader is starting on executor `id` right now (known instances). */
 int drove__ctrl_jobs_starting_on(drove_controller *c, const char *exec_id, drove_strlist *out);
 
@@ -318,9 +362,6 @@ void drove__ctrl_decoder_stop(drove_controller *c);
  * the loop. @return 0, DROVE_EINVAL (no decoder) or DROVE_ENOMEM. */
 int drove__ctrl_decode_async(drove_controller *c, struct drove__http_req *req, const char *body,
                              size_t len);
-/* A decoded message (`m`, or NULL and `error`): apply it and answer `req` (api.c). */
-void drove__ctrl_message_decoded(drove_controller *c, struct drove__http_req *req, drove_message *m,
-                                 const char *error);
 
 /* ---- tasks (tasks.c): §2.5, §4.3, §5.3 ----
  * State lives in c->tasks (created on demand, freed by drove__ctrl_tasks_clear). */
@@ -371,14 +412,10 @@ const char *drove__ctrl_lsvc_instance_executor(drove_controller *c, const char *
 /* ---- log files proxied to executors (logs.c): §2.9 ---- */
 int drove__ctrl_log_routes(drove_controller *c);
 
-/* ---- the app-instance API and instance tokens (iapi.c): §2.10, §8.9 ---- */
+/* ---- the app-instance API (iapi.c): §2.10 ---- */
 int drove__ctrl_iapi_routes(drove_controller *c);
-/* The token of an instance (app id or service id), signed with instanceAuth.secret.
- * @return a new string (free()) or NULL (error set). */
-char *drove__ctrl_instance_token(drove_controller *c, const char *app_id, const char *instance_id,
-                                 const char *executor_id);
 
-/* The known-instance classifier of the leader's state (api.c, engine.c). */
+/* The known-instance classifier of the leader's state (execs.c; used by api.c, engine.c). */
 void drove__ctrl_known_fns_init(drove_controller *c, drove__ctrl_known_fns *fns);
 
 /* ---- REST helpers shared by the handlers (rest.c) ---- */
@@ -409,7 +446,7 @@ void drove__ctrl_reply_decode_failed(struct drove__http_req *req, int rc,
 int drove__ctrl_op_decode(const char *body, size_t len, const struct drove_spec_opts *opts,
                           drove_app_op **out, drove_strlist *errors);
 int drove__ctrl_api_routes(drove_controller *c);
-/* Answer a blacklist request still waiting (its messages were dropped). */
+/* Answer a blacklist request still waiting (its messages were dropped) (blacklist.c). */
 void drove__ctrl_blacklist_abort(drove_controller *c);
 
 #endif

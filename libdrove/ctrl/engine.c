@@ -23,316 +23,6 @@
 
 #define MOD "ctrl"
 
-/* ---- small helpers ---- */
-
-static int app_cmp_key(const char *id, const drove__ctrl_app *a)
-{
-	return strcmp(id, a->id);
-}
-
-static size_t app_lower(drove_controller *c, const char *id)
-{
-	size_t lo = 0, hi = c->n_apps;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (app_cmp_key(id, c->apps[mid]) > 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-drove__ctrl_app *drove__ctrl_app_find(drove_controller *c, const char *id)
-{
-	size_t i;
-	if (!id)
-		return NULL;
-	i = app_lower(c, id);
-	return i < c->n_apps && !strcmp(c->apps[i]->id, id) ? c->apps[i] : NULL;
-}
-
-static int app_insert(drove_controller *c, drove__ctrl_app *app)
-{
-	size_t i = app_lower(c, app->id);
-	if (drove__grow(&c->apps, &c->cap_apps, c->n_apps + 1, sizeof(*c->apps)) < 0)
-		return DROVE_ENOMEM;
-	memmove(c->apps + i + 1, c->apps + i, (c->n_apps - i) * sizeof(*c->apps));
-	c->apps[i] = app;
-	c->n_apps++;
-	return 0;
-}
-
-drove__ctrl_inst *drove__ctrl_inst_find(drove__ctrl_app *app, const char *instance_id)
-{
-	for (size_t i = app->n_insts; i > 0; i--)
-		if (!strcmp(app->insts[i - 1]->info->instance_id, instance_id))
-			return app->insts[i - 1];
-	return NULL;
-}
-
-#define inst_free drove__ctrl_inst_free
-
-void drove__ctrl_app_free(drove_controller *c, drove__ctrl_app *app)
-{
-	if (!app)
-		return;
-	if (app->job)
-		drove__ctrl_job_free(c, app->job);
-	for (size_t i = 0; i < app->n_insts; i++)
-		inst_free(app->insts[i]);
-	free(app->insts);
-	drove__app_info_free(app->info);
-	drove_sched_policy_free(app->policy);
-	free(app->id);
-	free(app);
-}
-
-/* A new in-memory app for `info` (taken). */
-static int app_new(drove_controller *c, drove_app_info *info, drove__ctrl_app **out)
-{
-	drove__ctrl_app *app = calloc(1, sizeof(*app));
-	int rc;
-
-	if (!app) {
-		drove__app_info_free(info);
-		return drove__enomem();
-	}
-	app->info = info;
-	app->state = DROVE_APP_INIT;
-	if (!(app->id = drove__strdup(info->app_id))) {
-		drove__ctrl_app_free(c, app);
-		return DROVE_ENOMEM;
-	}
-	if ((rc = drove__ctrl_policy_convert(info->spec->placement_policy, &app->policy)) < 0) {
-		drove__ctrl_app_free(c, app);
-		return rc;
-	}
-	app->cpus = drove__resources_cpus(info->spec->resources, info->spec->n_resources);
-	app->mem_mb = drove__resources_memory_mb(info->spec->resources, info->spec->n_resources);
-	*out = app;
-	return 0;
-}
-
-int drove__ctrl_app_adopt(drove_controller *c, drove_app_info *info, drove__ctrl_app **out)
-{
-	drove__ctrl_app *app = NULL;
-	int rc;
-	if ((rc = app_new(c, info, &app)) < 0)
-		return rc;
-	if ((rc = app_insert(c, app)) < 0) {
-		drove__ctrl_app_free(c, app);
-		return rc;
-	}
-	*out = app;
-	return 0;
-}
-
-static int app_add_inst(drove__ctrl_app *app, drove_instance_info *info, int64_t seen)
-{
-	drove__ctrl_inst *in = calloc(1, sizeof(*in));
-	if (!in ||
-	    drove__grow(&app->insts, &app->cap_insts, app->n_insts + 1, sizeof(*app->insts)) < 0) {
-		free(in);
-		drove__instance_info_free(info);
-		return drove__enomem();
-	}
-	in->info = info;
-	in->seen_ms = seen;
-	app->insts[app->n_insts++] = in;
-	return 0;
-}
-
-bool drove__ctrl_in_window(drove_controller *c)
-{
-	return c->cluster_state == DROVE_CLUSTER_MAINTENANCE ||
-	       drove_time_wall_ms() - c->cluster_updated < c->window_tail_ms;
-}
-
-void drove__ctrl_publish(drove_controller *c, drove_event *ev)
-{
-	if (!ev)
-		return;
-	if (!c->leader) {
-		drove__event_free(ev);
-		return;
-	}
-	drove__ctrl_events_add(&c->events, ev);
-}
-
-void drove__ctrl_app_set_state(drove_controller *c, drove__ctrl_app *app, int state)
-{
-	drove_event *ev;
-
-	if (!drove__ctrl_transition_ok(app->state, state))
-		drove__warn(c->ctx, MOD, "app %s: unexpected transition %s -> %s", app->id,
-		            drove_app_state_name(app->state), drove_app_state_name(state));
-	drove__debug(c->ctx, MOD, "app %s: %s -> %s", app->id, drove_app_state_name(app->state),
-	             drove_app_state_name(state));
-	app->state = state;
-	if ((ev = drove__ctrl_event_new(c->ctx, DROVE_EVENT_APP_STATE_CHANGE)) &&
-	    drove__ctrl_event_app(ev, app) < 0) {
-		drove__event_free(ev);
-		ev = NULL;
-	}
-	drove__ctrl_publish(c, ev);
-}
-
-int drove__ctrl_app_persist(drove_controller *c, drove__ctrl_app *app)
-{
-	char *json = NULL;
-	int rc;
-
-	app->info->updated = drove_time_wall_ms();
-	if ((rc = drove__app_info_encode(app->info, &json)) < 0)
-		return rc;
-	rc = drove_record_put(c->store, DROVE_RECORD_APPLICATION, NULL, app->id, json,
-	                      strlen(json));
-	free(json);
-	return rc;
-}
-
-void drove__ctrl_inst_persist(drove_controller *c, const drove_instance_info *info)
-{
-	char *json = NULL;
-	if (!c->store || drove__instance_info_encode(info, &json) < 0)
-		return;
-	if (drove_record_put_async(c->store, DROVE_RECORD_INSTANCE, info->app_id, info->instance_id,
-	                           json, strlen(json), NULL, NULL) < 0)
-		drove__warn(c->ctx, MOD, "instance %s: not stored: %s", info->instance_id,
-		            drove_error_last()->message);
-	free(json);
-}
-
-static void inst_event(drove_controller *c, const drove_instance_info *info)
-{
-	drove_event *ev = drove__ctrl_event_new(c->ctx, DROVE_EVENT_INSTANCE_STATE_CHANGE);
-	if (ev && drove__ctrl_event_instance(ev, info) < 0) {
-		drove__event_free(ev);
-		ev = NULL;
-	}
-	drove__ctrl_publish(c, ev);
-}
-
-void drove__ctrl_apply_instance(drove_controller *c, const drove_instance_info *info)
-{
-	drove__ctrl_app *app;
-	drove__ctrl_inst *in;
-	drove_instance_info *copy = NULL;
-	int64_t now = drove_time_wall_ms();
-	bool changed;
-
-	if (!info->instance_id || !(app = drove__ctrl_app_find(c, info->app_id)))
-		return; /* unknown app: EXPECTED_INSTANCES marks it stale */
-	in = drove__ctrl_inst_find(app, info->instance_id);
-	if (in && info->updated <= in->info->updated)
-		return;
-	if (in && in->info->state == info->state &&
-	    (!in->info->local_info) == (!info->local_info)) {
-		/* the common case (snapshots): only freshness changes */
-		in->info->updated = info->updated;
-		in->seen_ms = now;
-		return;
-	}
-	if (drove__instance_info_copy(info, &copy) < 0)
-		return;
-	if (!in) {
-		if (app_add_inst(app, copy, now) < 0)
-			return;
-		changed = true;
-	} else {
-		changed = in->info->state != copy->state ||
-		          (!in->info->local_info) != (!copy->local_info);
-		drove__instance_info_free(in->info);
-		in->info = copy;
-		in->seen_ms = now;
-	}
-	if (changed) {
-		drove__ctrl_inst_persist(c, copy);
-		inst_event(c, copy);
-		if (app->job)
-			drove__ctrl_job_step(c, app);
-	}
-}
-
-static void mark_lost(drove_controller *c, drove__ctrl_inst *in, const char *why)
-{
-	char *msg = drove__strdup(why);
-	if (!msg)
-		return;
-	in->info->state = DROVE_INST_LOST;
-	free(in->info->error_message);
-	in->info->error_message = msg;
-	in->info->updated = drove_time_wall_ms();
-	drove__ctrl_inst_persist(c, in->info);
-	inst_event(c, in->info);
-}
-
-void drove__ctrl_lose_executor_instances(drove_controller *c, const char *exec_id)
-{
-	for (size_t a = 0; a < c->n_apps; a++) {
-		drove__ctrl_app *app = c->apps[a];
-		bool any = false;
-		for (size_t i = 0; i < app->n_insts; i++) {
-			drove__ctrl_inst *in = app->insts[i];
-			if (drove__streq(in->info->executor_id, exec_id) &&
-			    drove_instance_state_is_active((int)in->info->state)) {
-				mark_lost(c, in, "Instance lost");
-				any = true;
-			}
-		}
-		if (any && app->job)
-			drove__ctrl_job_step(c, app);
-	}
-	drove__ctrl_tasks_executor_lost(c, exec_id);
-	drove__ctrl_lsvc_executor_lost(c, exec_id);
-}
-
-/* Keep at most max_old_instances non-active records per app (oldest go). */
-static void prune_old(drove_controller *c, drove__ctrl_app *app)
-{
-	size_t old = 0;
-	for (size_t i = 0; i < app->n_insts; i++)
-		if (!drove_instance_state_is_active((int)app->insts[i]->info->state))
-			old++;
-	while (old > (size_t)c->max_old_instances) {
-		size_t victim = SIZE_MAX;
-		for (size_t i = 0; i < app->n_insts; i++) {
-			drove__ctrl_inst *in = app->insts[i];
-			if (drove_instance_state_is_active((int)in->info->state))
-				continue;
-			if (victim == SIZE_MAX ||
-			    in->info->updated < app->insts[victim]->info->updated)
-				victim = i;
-		}
-		if (victim == SIZE_MAX)
-			break;
-		drove_record_delete_async(c->store, DROVE_RECORD_INSTANCE, app->id,
-		                          app->insts[victim]->info->instance_id, NULL, NULL);
-		inst_free(app->insts[victim]);
-		memmove(app->insts + victim, app->insts + victim + 1,
-		        (app->n_insts - victim - 1) * sizeof(*app->insts));
-		app->n_insts--;
-		old--;
-	}
-}
-
-static int64_t expected_of(const char *app_id, void *ud)
-{
-	drove__ctrl_app *app = drove__ctrl_app_find(ud, app_id);
-	if (!app || app->state == DROVE_APP_DESTROY_REQUESTED)
-		return -1;
-	return app->info->instances;
-}
-
-void drove__ctrl_known_fns_init(drove_controller *c, drove__ctrl_known_fns *fns)
-{
-	fns->app_expected = expected_of;
-	fns->task_known = drove__ctrl_task_known;
-	fns->lsi_known = drove__ctrl_lsvc_known;
-	fns->userdata = c;
-}
-
 /* EXPECTED_INSTANCES to every live executor (the executor's zombie reaper). */
 static void send_expected(drove_controller *c)
 {
@@ -375,37 +65,6 @@ static void send_expected(drove_controller *c)
 	}
 }
 
-/* RUNNING/MONITORING app whose fresh HEALTHY count differs from the expected: RECOVER. */
-static void check_app(drove_controller *c, drove__ctrl_app *app, int64_t now)
-{
-	int64_t healthy = 0;
-	drove_cluster_op_spec ops = {0};
-
-	if (app->job || (app->state != DROVE_APP_RUNNING && app->state != DROVE_APP_MONITORING))
-		return;
-	for (size_t i = 0; i < app->n_insts; i++)
-		if (app->insts[i]->info->state == DROVE_INST_HEALTHY &&
-		    drove__ctrl_inst_fresh(app->insts[i], now, c->stale_inst_ms))
-			healthy++;
-	if (healthy == app->info->instances)
-		return;
-	drove__info(c->ctx, MOD, "app %s: %lld healthy, %lld expected: recovering", app->id,
-	            (long long)healthy, (long long)app->info->instances);
-	drove__ctrl_app_set_state(c, app, DROVE_APP_OUTAGE_DETECTED);
-	drove__ctrl_app_set_state(c, app, DROVE_APP_SCALING_REQUESTED);
-	ops.timeout = drove_duration_from_ms(c->op_timeout_ms);
-	ops.has_timeout = true;
-	ops.parallelism = (int)c->op_parallelism;
-	ops.has_parallelism = true;
-	drove__ctrl_job_scale(c, app, app->info->instances, &ops);
-}
-
-void drove__ctrl_check_app(drove_controller *c, drove__ctrl_app *app)
-{
-	if (c->ready && !drove__ctrl_in_window(c))
-		check_app(c, app, drove_time_wall_ms());
-}
-
 void drove__ctrl_reconcile(drove_controller *c)
 {
 	int64_t now = drove_time_wall_ms();
@@ -419,10 +78,10 @@ void drove__ctrl_reconcile(drove_controller *c)
 				drove__ctrl_inst *in = app->insts[i];
 				if (drove_instance_state_is_active((int)in->info->state) &&
 				    !drove__ctrl_inst_fresh(in, now, c->stale_inst_ms))
-					mark_lost(c, in, "Instance lost");
+					drove__ctrl_mark_lost(c, in, "Instance lost");
 			}
-			prune_old(c, app);
-			check_app(c, app, now);
+			drove__ctrl_prune_old(c, app);
+			drove__ctrl_check_app_at(c, app, now);
 		}
 		drove__ctrl_tasks_reconcile(c);
 		drove__ctrl_lsvc_reconcile(c);
@@ -598,10 +257,8 @@ static void load_app(drove_controller *c, const char *id, int64_t now)
 		return;
 	}
 	free(json);
-	if (app_new(c, info, &app) < 0 || app_insert(c, app) < 0) {
-		drove__ctrl_app_free(c, app);
+	if (drove__ctrl_app_adopt(c, info, &app) < 0)
 		return;
-	}
 	if (drove_record_list(c->store, DROVE_RECORD_INSTANCE, id, &ids) == 0) {
 		for (size_t i = 0; i < drove_strlist_count(ids); i++) {
 			drove_instance_info *ii = NULL;
@@ -609,7 +266,8 @@ static void load_app(drove_controller *c, const char *id, int64_t now)
 			if (drove_record_get(c->store, DROVE_RECORD_INSTANCE, id,
 			                     drove_strlist_get(ids, i), &json, &len) == 0 &&
 			    drove__instance_info_decode(json, len, 0, &ii, NULL, NULL) == 0)
-				app_add_inst(app, ii, now); /* fresh until proven otherwise */
+				drove__ctrl_app_add_inst(app, ii,
+				                         now); /* fresh until proven otherwise */
 			free(json);
 		}
 	}
@@ -763,6 +421,7 @@ int drove_controller_new(drove_controller **out, drove_loop *loop, const drove_c
 	c->ctx = drove_loop_ctx(loop);
 	c->loop = loop;
 	c->cfg = config;
+	c->free_job = drove__ctrl_job_free;
 	c->port = -1;
 	o = &config->ctrl.options;
 	c->reconcile_ms = o->reconcile_interval_ms;
@@ -811,33 +470,36 @@ int drove_controller_set_hostname(drove_controller *c, const char *hostname)
 	return 0;
 }
 
-int drove_controller_start(drove_controller *c)
+int drove__ctrl_engine_http(drove_controller *c)
 {
-	const drove_config *cfg;
+	const drove_config *cfg = c->cfg;
+	unsigned methods = 0;
+	const drove_strlist *m = cfg->ctrl.options.audited_http_methods;
+	int rc;
+
+	if ((rc = drove__http_client_new(&c->client, c->loop)) < 0 ||
+	    (rc = drove__http_server_new(&c->http, c->loop, c->auth)) < 0)
+		return rc;
+	drove__http_server_set_leader_fn(c->http, is_leader_fn, c);
+	for (size_t i = 0; i < drove_strlist_count(m); i++) {
+		const char *s = drove_strlist_get(m, i);
+		for (int b = 0; b < 7; b++)
+			if (drove__http_method_name(1 << b) &&
+			    drove__streq_nocase(s, drove__http_method_name(1 << b)))
+				methods |= 1u << b;
+	}
+	drove__http_server_set_audit(c->http, m ? methods : (DROVE_HTTP_POST | DROVE_HTTP_PUT),
+	                             on_audit, c);
+	return 0;
+}
+
+int drove__ctrl_engine_start(drove_controller *c)
+{
+	const drove_config *cfg = c->cfg;
 	drove_store_opts *so = NULL;
 	int rc;
 
-	DROVE_CHECK_ARG(c && !c->started);
-	cfg = c->cfg;
-	c->started = 1;
-	if ((rc = drove__http_client_new(&c->client, c->loop)) < 0 ||
-	    (rc = drove__http_server_new(&c->http, c->loop, c->auth)) < 0)
-		goto fail;
-	drove__http_server_set_leader_fn(c->http, is_leader_fn, c);
-	{
-		unsigned methods = 0;
-		const drove_strlist *m = cfg->ctrl.options.audited_http_methods;
-		for (size_t i = 0; i < drove_strlist_count(m); i++) {
-			const char *s = drove_strlist_get(m, i);
-			for (int b = 0; b < 7; b++)
-				if (drove__http_method_name(1 << b) &&
-				    drove__streq_nocase(s, drove__http_method_name(1 << b)))
-					methods |= 1u << b;
-		}
-		drove__http_server_set_audit(
-		        c->http, m ? methods : (DROVE_HTTP_POST | DROVE_HTTP_PUT), on_audit, c);
-	}
-	if ((rc = drove__ctrl_api_routes(c)) < 0 || (rc = drove__ctrl_decoder_start(c)) < 0)
+	if ((rc = drove__ctrl_decoder_start(c)) < 0)
 		goto fail;
 	if ((rc = drove__http_server_bind(
 	             c->http, cfg->server.bind_host ? cfg->server.bind_host : "127.0.0.1",
@@ -879,11 +541,6 @@ fail:
 int drove_controller_port(const drove_controller *c)
 {
 	return c ? c->port : -1;
-}
-
-int drove_controller_is_leader(const drove_controller *c)
-{
-	return c && c->leader && c->election && drove_election_is_leader(c->election);
 }
 
 void drove_controller_stop(drove_controller *c)

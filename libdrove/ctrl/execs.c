@@ -12,25 +12,12 @@
 #include "core/loop_internal.h"
 #include "ctrl/ctrl.h"
 #include "http/client.h"
+#include "http/server.h"
 
 #define MOD "ctrl"
 
 /* How much older than a snapshot a soft lock may be and still be kept (see sched_update). */
 #define SOFT_LOCK_MARGIN_MS 3000
-
-drove__ctrl_exec *drove__ctrl_exec_find(drove_controller *c, const char *id)
-{
-	for (size_t i = 0; id && i < c->n_execs; i++)
-		if (!strcmp(c->execs[i]->id, id))
-			return c->execs[i];
-	return NULL;
-}
-
-drove__ctrl_exec *drove__ctrl_exec_of(drove_controller *c, const char *id)
-{
-	drove__ctrl_exec *e = drove__ctrl_exec_find(c, id);
-	return e && !e->removed ? e : NULL;
-}
 
 static void exec_free(drove__ctrl_exec *e)
 {
@@ -48,16 +35,6 @@ void drove__ctrl_execs_clear(drove_controller *c)
 	free(c->execs);
 	c->execs = NULL;
 	c->n_execs = c->cap_execs = 0;
-}
-
-int drove__ctrl_exec_state(const drove__ctrl_exec *e)
-{
-	if (e->removed)
-		return DROVE_EXECUTOR_REMOVED;
-	if (e->ctrl_state >= 0)
-		return e->ctrl_state;
-	return e->nd && e->nd->has_executor_state ? (int)e->nd->executor_state
-	                                          : DROVE_EXECUTOR_ACTIVE;
 }
 
 static void exec_event(drove_controller *c, int type, const drove__ctrl_exec *e)
@@ -225,7 +202,9 @@ void drove__ctrl_exec_sweep(drove_controller *c)
 		if (c->sched)
 			drove_sched_executor_remove(c->sched, e->id);
 		exec_event(c, DROVE_EVENT_EXECUTOR_REMOVED, e);
-		drove__ctrl_lose_executor_instances(c, e->id);
+		drove__ctrl_apps_executor_lost(c, e->id);
+		drove__ctrl_tasks_executor_lost(c, e->id);
+		drove__ctrl_lsvc_executor_lost(c, e->id);
 		/* replace them now rather than at the next reconciliation */
 		for (size_t a = 0; a < c->n_apps; a++)
 			drove__ctrl_check_app(c, c->apps[a]);
@@ -233,21 +212,6 @@ void drove__ctrl_exec_sweep(drove_controller *c)
 }
 
 /* ---- blacklisting: drain executors in BLACKLIST_REQUESTED ---- */
-
-void drove__ctrl_send_simple(drove_controller *c, const char *exec_id, int type,
-                             const char *instance_id, int64_t retry_for_ms)
-{
-	drove__ctrl_exec *e = drove__ctrl_exec_of(c, exec_id);
-	drove_message *m;
-	if (!e || !(m = calloc(1, sizeof(*m))))
-		return;
-	m->type = (enum drove_message_type)type;
-	if (instance_id && !(m->instance_id = drove__strdup(instance_id))) {
-		free(m);
-		return;
-	}
-	drove__ctrl_send_msg(c, e, m, retry_for_ms, NULL, NULL, NULL);
-}
 
 void drove__ctrl_blacklist_tick(drove_controller *c)
 {
@@ -301,188 +265,50 @@ void drove__ctrl_blacklist_tick(drove_controller *c)
 	}
 }
 
-/* ---- messages to executors ---- */
+/* ---- the intake of executors' messages (the decoder hands them here) ---- */
 
-struct drove__ctrl_send {
-	drove__ctrl_send *prev, *next;
-	drove_controller *c;
-	char *url;
-	char *body;
-	size_t len;
-	char *hdr_auth, *hdr_node;
-	int64_t deadline;
-	drove__ctrl_send_fn done;
-	void *ud;
-	drove__http_req *inflight;
-	struct event *retry;
-};
-
-static void send_unlink_free(drove__ctrl_send *s)
+void drove__ctrl_message_decoded(drove_controller *c, drove__http_req *req, drove_message *m,
+                                 const char *error)
 {
-	drove_controller *c = s->c;
-	if (s->prev)
-		s->prev->next = s->next;
-	else
-		c->sends = s->next;
-	if (s->next)
-		s->next->prev = s->prev;
-	if (s->retry)
-		event_free(s->retry);
-	free(s->url);
-	free(s->body);
-	free(s->hdr_auth);
-	free(s->hdr_node);
-	free(s);
-}
+	drove_message_response r = {0};
+	char *out = NULL;
 
-static void send_finish(drove__ctrl_send *s, int status, const char *message)
-{
-	drove__ctrl_send_fn fn = s->done;
-	void *ud = s->ud;
-	drove_controller *c = s->c;
-	send_unlink_free(s);
-	if (fn)
-		fn(c, status, message, ud);
-}
-
-static void send_now(drove__ctrl_send *s);
-
-static void on_retry(evutil_socket_t fd, short what, void *ud)
-{
-	(void)fd;
-	(void)what;
-	send_now(ud);
-}
-
-static void on_sent(const drove__http_response *resp, void *ud)
-{
-	drove__ctrl_send *s = ud;
-	drove_message_response *r = NULL;
-
-	s->inflight = NULL;
-	if (resp->error == 0 && resp->status == 200 &&
-	    drove__message_response_decode(resp->body, resp->body_len, &r) == 0) {
-		int st = (int)r->status;
-		char *msg = r->message;
-		r->message = NULL;
-		drove__message_response_free(r);
-		send_finish(s, st, msg ? msg : "");
-		free(msg);
+	if (!m) {
+		drove_strlist *e = NULL;
+		drove_strlist_new(&e);
+		drove_strlist_add(e, error ? error : "bad message");
+		drove__ctrl_reply_json_errors(req, e);
+		drove_strlist_free(e);
 		return;
 	}
-	if (drove_time_mono_ms() + 1000 < s->deadline) {
-		struct timeval tv = {1, 0};
-		if (!s->retry)
-			s->retry = evtimer_new(drove__loop_base(s->c->loop), on_retry, s);
-		if (s->retry && evtimer_add(s->retry, &tv) == 0)
-			return;
+	r.header = m->header;
+	if (!drove_controller_is_leader(c)) {
+		r.status = DROVE_MSG_REJECTED;
+		r.message = "This node is not the leader controller";
+	} else {
+		r.status = DROVE_MSG_ACCEPTED;
+		drove__ctrl_handle_message(c, m);
 	}
-	send_finish(s, -1, resp->error ? resp->errtext : resp->body);
+	if (drove__message_response_encode(&r, &out) < 0)
+		return drove__http_reply_server_error(req, "out of memory");
+	drove__http_reply_raw(req, 200, "application/json", out, strlen(out));
+	free(out);
 }
 
-static void send_now(drove__ctrl_send *s)
-{
-	const char *headers[] = {"Content-Type: application/json", s->hdr_auth, s->hdr_node, NULL};
-	drove__http_request req = {0};
+/* ---- what executors may keep (EXPECTED_INSTANCES, instances/current|last) ---- */
 
-	req.method = "POST";
-	req.url = s->url;
-	req.headers = headers;
-	req.body = s->body;
-	req.body_len = s->len;
-	req.connect_timeout_ms = 1000;
-	req.timeout_ms = 5000;
-	req.max_body = 1024 * 1024;
-	req.on_done = on_sent;
-	req.userdata = s;
-	if (drove__http_send(s->c->client, &req, &s->inflight) < 0)
-		send_finish(s, -1, drove_error_last()->message);
+static int64_t expected_of(const char *app_id, void *ud)
+{
+	drove__ctrl_app *app = drove__ctrl_app_find(ud, app_id);
+	if (!app || app->state == DROVE_APP_DESTROY_REQUESTED)
+		return -1;
+	return app->info->instances;
 }
 
-int drove__ctrl_send_msg(drove_controller *c, const drove__ctrl_exec *e, drove_message *m,
-                         int64_t retry_for_ms, drove__ctrl_send_fn done, void *userdata,
-                         drove__ctrl_send **out)
+void drove__ctrl_known_fns_init(drove_controller *c, drove__ctrl_known_fns *fns)
 {
-	drove__ctrl_send *s = NULL;
-	drove_executor_address *a = NULL;
-	int rc = DROVE_ENOMEM;
-
-	if (!c->client || !e->nd) {
-		drove__message_free(m);
-		return drove__error(DROVE_EUNAVAIL, "executor %s: no address", e->id);
-	}
-	if (!c->election || !drove_election_is_leader(c->election)) {
-		/* leadership is gone (the callback may not have run yet): do not act */
-		drove__message_free(m);
-		return drove__error(DROVE_EUNAVAIL, "not the leader");
-	}
-	drove__message_header_init(&m->header, c->ctx, DROVE_SENDER_CONTROLLER, c->term);
-	if (!m->address) {
-		if (!(a = calloc(1, sizeof(*a))) || !(a->executor_id = drove__strdup(e->id)) ||
-		    !(a->hostname =
-		              drove__strdup(e->nd->hostname ? e->nd->hostname : "localhost"))) {
-			if (a) {
-				free(a->executor_id);
-				free(a);
-			}
-			goto fail;
-		}
-		a->port = e->nd->port;
-		a->transport_type = e->nd->transport_type;
-		m->address = a;
-	}
-	if (!(s = calloc(1, sizeof(*s))))
-		goto fail;
-	s->c = c;
-	if ((rc = drove__message_encode(m, &s->body)) < 0)
-		goto fail;
-	rc = DROVE_ENOMEM;
-	s->len = strlen(s->body);
-	if (!(s->url = drove__asprintf("%s://%s:%d/apis/v1/messages",
-	                               e->nd->transport_type == DROVE_TRANSPORT_HTTPS ? "https"
-	                                                                              : "http",
-	                               m->address->hostname, m->address->port)) ||
-	    !(s->hdr_auth = drove__asprintf("Cluster-Authorization: %s", c->secret)) ||
-	    !(s->hdr_node = drove__asprintf("NodeId: %s", c->hostname)))
-		goto fail;
-	drove__message_free(m);
-	s->deadline = drove_time_mono_ms() + retry_for_ms;
-	s->done = done;
-	s->ud = userdata;
-	s->next = c->sends;
-	if (c->sends)
-		c->sends->prev = s;
-	c->sends = s;
-	if (out)
-		*out = s;
-	send_now(s); /* may finish (and free s) at once on a local error */
-	return 0;
-fail:
-	drove__message_free(m);
-	if (s) {
-		free(s->url);
-		free(s->body);
-		free(s->hdr_auth);
-		free(s->hdr_node);
-		free(s);
-	}
-	return rc < 0 ? rc : DROVE_ENOMEM;
-}
-
-void drove__ctrl_send_detach(drove__ctrl_send *s)
-{
-	if (s) {
-		s->done = NULL;
-		s->ud = NULL;
-	}
-}
-
-void drove__ctrl_sends_free(drove_controller *c)
-{
-	while (c->sends) {
-		drove__ctrl_send *s = c->sends;
-		if (s->inflight)
-			drove__http_cancel(s->inflight);
-		send_unlink_free(s);
-	}
+	fns->app_expected = expected_of;
+	fns->task_known = drove__ctrl_task_known;
+	fns->lsi_known = drove__ctrl_lsvc_known;
+	fns->userdata = c;
 }

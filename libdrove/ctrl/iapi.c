@@ -11,25 +11,6 @@
 #include "ctrl/ctrl.h"
 #include "http/server.h"
 
-#define DEFAULT_INSTANCE_SECRET "DEFAULT_SECRET"
-
-static const char *instance_secret(drove_controller *c)
-{
-	const char *secret = drove_config_instance_secret(c->cfg);
-	return secret && *secret ? secret : DEFAULT_INSTANCE_SECRET;
-}
-
-char *drove__ctrl_instance_token(drove_controller *c, const char *app_id, const char *instance_id,
-                                 const char *executor_id)
-{
-	char *tok = NULL;
-
-	if (drove_instance_token_sign(instance_secret(c), app_id, instance_id, executor_id,
-	                              drove_time_wall_ms() / 1000, &tok) < 0)
-		return NULL;
-	return tok;
-}
-
 static int cmp_inst(const void *a, const void *b)
 {
 	const drove__ctrl_inst *x = *(drove__ctrl_inst *const *)a;
@@ -56,7 +37,7 @@ static void h_siblings(drove__http_req *req, void *ud)
 
 	if (!token || !*token ||
 	    drove_principal_new(&p, "app-instance", DROVE_ROLE_APPLICATION_INSTANCE) < 0 ||
-	    drove_instance_token_verify(instance_secret(c), token, p) < 0) {
+	    drove_instance_token_verify(drove__ctrl_instance_secret(c), token, p) < 0) {
 		drove__debug(c->ctx, "ctrl.iapi", "instance token refused: %s",
 		             token && *token ? drove_error_last()->message : "missing");
 		drove_principal_free(p);

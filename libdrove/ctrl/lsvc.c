@@ -22,65 +22,6 @@
 
 /* ---- state ---- */
 
-struct svc;
-
-struct lsi {
-	drove_ls_instance_info *info; /* owned */
-	int64_t seen_ms;              /* wall ms of the last report naming it */
-	bool stopping;                /* we want it stopped */
-	bool retiring;                /* a replace target waiting for its replacement */
-	int64_t retire_deadline;      /* mono */
-	int64_t stop_next;            /* mono: next STOP attempt */
-	drove__ctrl_send *send;       /* STOP in flight */
-	struct svc *svc;
-};
-
-enum { SP_SENDING = 0, SP_WAITING, SP_FAILED, SP_OK };
-
-struct lstart {
-	struct svc *svc;
-	char *iid, *exec_id;
-	drove_sched_alloc *alloc;
-	drove__ctrl_send *send;
-	struct drove__ctrl_fetch *fetch;
-	bool fetch_sync;
-	int phase;
-	int64_t deadline; /* mono */
-	char *why;
-};
-
-enum { OP_NONE = 0, OP_REPLACE, OP_STOP };
-enum { TG_PENDING = 0, TG_BEGUN, TG_DONE };
-
-struct svc {
-	drove_controller *c;
-	char *id;
-	drove_ls_info *info; /* owned */
-	int state;           /* enum drove_ls_state */
-	int64_t cpus, mem_mb;
-	struct lsi **insts;
-	size_t n_insts, cap_insts;
-	struct lstart **starts;
-	size_t n_starts, cap_starts;
-	/* the operation under way (REPLACE_INSTANCES / RESTART / STOP_INSTANCES) */
-	int op;
-	char **op_ids;
-	int *op_status;
-	size_t n_op;
-	bool stop_first;
-	int parallelism;
-	int64_t op_timeout_ms;
-	int64_t op_deadline; /* mono */
-	/* the monitor */
-	bool dirty;
-	int64_t next_start; /* mono: no start before (after a failed one) */
-};
-
-struct drove__ctrl_lsvcs {
-	struct svc **v; /* sorted by id */
-	size_t n, cap;
-};
-
 static struct drove__ctrl_lsvcs *lsvcs(drove_controller *c)
 {
 	if (!c->lsvcs)
@@ -101,7 +42,7 @@ static size_t svc_lower(struct drove__ctrl_lsvcs *L, const char *id)
 	return lo;
 }
 
-static struct svc *svc_find(drove_controller *c, const char *id)
+struct svc *drove__lsvc_svc_find(drove_controller *c, const char *id)
 {
 	struct drove__ctrl_lsvcs *L = c->lsvcs;
 	size_t i;
@@ -111,7 +52,7 @@ static struct svc *svc_find(drove_controller *c, const char *id)
 	return i < L->n && !strcmp(L->v[i]->id, id) ? L->v[i] : NULL;
 }
 
-static struct lsi *lsi_find(struct svc *s, const char *iid)
+struct lsi *drove__lsvc_lsi_find(struct svc *s, const char *iid)
 {
 	for (size_t i = s->n_insts; iid && i > 0; i--)
 		if (drove__streq(s->insts[i - 1]->info->instance_id, iid))
@@ -127,12 +68,12 @@ static struct lstart *start_find(struct svc *s, const char *iid)
 	return NULL;
 }
 
-static bool fresh(drove_controller *c, const struct lsi *in, int64_t now)
+bool drove__lsvc_fresh(drove_controller *c, const struct lsi *in, int64_t now)
 {
 	return in->seen_ms >= now - c->stale_inst_ms;
 }
 
-static bool is_active(const struct lsi *in)
+bool drove__lsvc_is_active(const struct lsi *in)
 {
 	return drove_instance_state_is_active((int)in->info->state) != 0;
 }
@@ -161,7 +102,7 @@ static void start_free(drove_controller *c, struct lstart *st, bool release)
 	free(st);
 }
 
-static void op_clear(struct svc *s)
+void drove__lsvc_op_clear(struct svc *s)
 {
 	for (size_t i = 0; i < s->n_op; i++)
 		free(s->op_ids[i]);
@@ -179,7 +120,7 @@ static void svc_free(drove_controller *c, struct svc *s, bool release)
 {
 	if (!s)
 		return;
-	op_clear(s);
+	drove__lsvc_op_clear(s);
 	for (size_t i = 0; i < s->n_insts; i++)
 		lsi_free(s->insts[i]);
 	free(s->insts);
@@ -192,7 +133,7 @@ static void svc_free(drove_controller *c, struct svc *s, bool release)
 }
 
 /* A service for `info` (taken), in INIT. */
-static int svc_adopt(drove_controller *c, drove_ls_info *info, struct svc **out)
+int drove__lsvc_svc_adopt(drove_controller *c, drove_ls_info *info, struct svc **out)
 {
 	struct drove__ctrl_lsvcs *L = lsvcs(c);
 	struct svc *s = calloc(1, sizeof(*s));
@@ -219,7 +160,7 @@ static int svc_adopt(drove_controller *c, drove_ls_info *info, struct svc **out)
 	return 0;
 }
 
-static void svc_remove(drove_controller *c, struct svc *s)
+void drove__lsvc_svc_remove(drove_controller *c, struct svc *s)
 {
 	struct drove__ctrl_lsvcs *L = c->lsvcs;
 	for (size_t i = 0; L && i < L->n; i++)
@@ -250,7 +191,7 @@ static int lsi_add(struct svc *s, drove_ls_instance_info *info, int64_t seen, st
 
 /* ---- events and records ---- */
 
-static void svc_set_state(drove_controller *c, struct svc *s, int state)
+void drove__lsvc_svc_set_state(drove_controller *c, struct svc *s, int state)
 {
 	drove_event *ev;
 
@@ -270,7 +211,7 @@ static void svc_set_state(drove_controller *c, struct svc *s, int state)
 	drove__ctrl_publish(c, ev);
 }
 
-static int svc_persist(drove_controller *c, struct svc *s)
+int drove__lsvc_svc_persist(drove_controller *c, struct svc *s)
 {
 	char *json = NULL;
 	int rc;
@@ -469,7 +410,7 @@ static void step_stop(drove_controller *c, struct lsi *in, int64_t now)
 	drove_message *m;
 	int st = (int)in->info->state;
 
-	if (!in->stopping || !is_active(in) || in->send || now < in->stop_next)
+	if (!in->stopping || !drove__lsvc_is_active(in) || in->send || now < in->stop_next)
 		return;
 	if (!(e = drove__ctrl_exec_of(c, in->info->executor_id)))
 		return; /* its executor is gone: the record turns LOST */
@@ -508,7 +449,8 @@ static int64_t healthy_keepers(drove_controller *c, struct svc *s, const char *e
 	for (size_t i = 0; i < s->n_insts; i++) {
 		const struct lsi *in = s->insts[i];
 		if (in->info->state == DROVE_INST_HEALTHY && !in->stopping && !in->retiring &&
-		    fresh(c, in, now) && (!exec_id || drove__streq(in->info->executor_id, exec_id)))
+		    drove__lsvc_fresh(c, in, now) &&
+		    (!exec_id || drove__streq(in->info->executor_id, exec_id)))
 			n++;
 	}
 	return n;
@@ -541,8 +483,8 @@ static void adjust(drove_controller *c, struct svc *s)
 			execs[ne++] = c->execs[i]->id;
 	for (size_t i = 0; i < s->n_insts; i++) {
 		struct lsi *in = s->insts[i];
-		if (!is_active(in) || leaving(in) || in->stopping || in->retiring ||
-		    !fresh(c, in, now))
+		if (!drove__lsvc_is_active(in) || leaving(in) || in->stopping || in->retiring ||
+		    !drove__lsvc_fresh(c, in, now))
 			continue;
 		live[nl].exec_id = in->info->executor_id;
 		live[nl].healthy = in->info->state == DROVE_INST_HEALTHY;
@@ -550,7 +492,8 @@ static void adjust(drove_controller *c, struct svc *s)
 	}
 	for (size_t i = 0; i < s->n_starts; i++) {
 		struct lstart *st = s->starts[i];
-		if (st->phase == SP_FAILED || st->phase == SP_OK || lsi_find(s, st->iid))
+		if (st->phase == SP_FAILED || st->phase == SP_OK ||
+		    drove__lsvc_lsi_find(s, st->iid))
 			continue;
 		live[nl].exec_id = st->exec_id;
 		live[nl++].starting = true;
@@ -589,7 +532,7 @@ static void adjust(drove_controller *c, struct svc *s)
 	}
 	drove__lsvc_plan_free(&plan);
 	if (issued && drove_ls_state_is_stable(s->state))
-		svc_set_state(c, s, DROVE_LS_ADJUSTING_INSTANCES);
+		drove__lsvc_svc_set_state(c, s, DROVE_LS_ADJUSTING_INSTANCES);
 out:
 	free(execs);
 	free(live);
@@ -598,7 +541,7 @@ out:
 
 static bool lsi_settled(const struct lsi *in)
 {
-	return !in->stopping || !is_active(in);
+	return !in->stopping || !drove__lsvc_is_active(in);
 }
 
 static void step_op(drove_controller *c, struct svc *s, int64_t m)
@@ -608,18 +551,18 @@ static void step_op(drove_controller *c, struct svc *s, int64_t m)
 
 	if (s->op == OP_STOP) {
 		for (size_t i = 0; i < s->n_op; i++) {
-			struct lsi *in = lsi_find(s, s->op_ids[i]);
-			if (in && is_active(in))
+			struct lsi *in = drove__lsvc_lsi_find(s, s->op_ids[i]);
+			if (in && drove__lsvc_is_active(in))
 				all_done = false;
 		}
 		if (!all_done && m < s->op_deadline)
 			return;
 	} else if (s->op == OP_REPLACE) {
 		for (size_t i = 0; i < s->n_op; i++) {
-			struct lsi *in = lsi_find(s, s->op_ids[i]);
+			struct lsi *in = drove__lsvc_lsi_find(s, s->op_ids[i]);
 			if (s->op_status[i] != TG_BEGUN)
 				continue;
-			if (!in || !is_active(in)) {
+			if (!in || !drove__lsvc_is_active(in)) {
 				s->op_status[i] = TG_DONE;
 				continue;
 			}
@@ -652,8 +595,8 @@ static void step_op(drove_controller *c, struct svc *s, int64_t m)
 			struct lsi *in;
 			if (s->op_status[i] != TG_PENDING)
 				continue;
-			in = lsi_find(s, s->op_ids[i]);
-			if (!in || !is_active(in) || in->stopping) {
+			in = drove__lsvc_lsi_find(s, s->op_ids[i]);
+			if (!in || !drove__lsvc_is_active(in) || in->stopping) {
 				s->op_status[i] = TG_DONE;
 				continue;
 			}
@@ -675,8 +618,8 @@ static void step_op(drove_controller *c, struct svc *s, int64_t m)
 	} else {
 		return;
 	}
-	op_clear(s);
-	svc_set_state(c, s, drove__lsvc_stable_state((int)s->info->activation_state));
+	drove__lsvc_op_clear(s);
+	drove__lsvc_svc_set_state(c, s, drove__lsvc_stable_state((int)s->info->activation_state));
 	s->dirty = true;
 }
 
@@ -688,7 +631,7 @@ static bool awaiting_executors(drove_controller *c, struct svc *s)
 		return false;
 	for (size_t i = 0; i < s->n_insts; i++) {
 		const drove__ctrl_exec *e;
-		if (!is_active(s->insts[i]))
+		if (!drove__lsvc_is_active(s->insts[i]))
 			continue;
 		e = drove__ctrl_exec_of(c, s->insts[i]->info->executor_id);
 		if (!e || e->seen_mono < c->acquired_mono)
@@ -705,11 +648,11 @@ static void step(drove_controller *c, struct svc *s, bool monitor)
 	for (size_t i = 0; i < s->n_starts; i++) {
 		struct lstart *st = s->starts[i];
 		if (st->phase == SP_WAITING) {
-			struct lsi *in = lsi_find(s, st->iid);
+			struct lsi *in = drove__lsvc_lsi_find(s, st->iid);
 			if (in && in->info->state == DROVE_INST_HEALTHY) {
 				st->phase = SP_OK;
-			} else if (in &&
-			           (!is_active(in) || in->info->state == DROVE_INST_UNHEALTHY)) {
+			} else if (in && (!drove__lsvc_is_active(in) ||
+			                  in->info->state == DROVE_INST_UNHEALTHY)) {
 				start_failed(st, drove_instance_state_name((int)in->info->state));
 			} else if (m >= st->deadline) {
 				drove__ctrl_send_simple(c, st->exec_id,
@@ -751,7 +694,8 @@ static void step(drove_controller *c, struct svc *s, bool monitor)
 		if (!lsi_settled(s->insts[i]))
 			settled = false;
 	if (settled)
-		svc_set_state(c, s, drove__lsvc_stable_state((int)s->info->activation_state));
+		drove__lsvc_svc_set_state(c, s,
+		                          drove__lsvc_stable_state((int)s->info->activation_state));
 }
 
 /* ---- hooks ---- */
@@ -773,16 +717,16 @@ void drove__ctrl_lsvc_reconcile(drove_controller *c)
 		size_t old = 0;
 		for (size_t i = 0; i < s->n_insts; i++) {
 			struct lsi *in = s->insts[i];
-			if (is_active(in) && !fresh(c, in, now))
+			if (drove__lsvc_is_active(in) && !drove__lsvc_fresh(c, in, now))
 				mark_lost(c, in);
-			if (!is_active(in))
+			if (!drove__lsvc_is_active(in))
 				old++;
 		}
 		/* keep at most max_old_instances old records (oldest go) */
 		while (old > (size_t)c->max_old_instances) {
 			size_t victim = SIZE_MAX;
 			for (size_t i = 0; i < s->n_insts; i++)
-				if (!is_active(s->insts[i]) &&
+				if (!drove__lsvc_is_active(s->insts[i]) &&
 				    (victim == SIZE_MAX ||
 				     s->insts[i]->info->updated < s->insts[victim]->info->updated))
 					victim = i;
@@ -809,10 +753,10 @@ void drove__ctrl_lsvc_apply(drove_controller *c, const drove_ls_instance_info *l
 	int64_t now = drove_time_wall_ms();
 	bool changed;
 
-	if (!li->instance_id || !(s = svc_find(c, li->service_id)) ||
+	if (!li->instance_id || !(s = drove__lsvc_svc_find(c, li->service_id)) ||
 	    s->state == DROVE_LS_DESTROY_REQUESTED || s->state == DROVE_LS_DESTROYED)
 		return; /* unknown service: EXPECTED_INSTANCES marks it stale */
-	in = lsi_find(s, li->instance_id);
+	in = drove__lsvc_lsi_find(s, li->instance_id);
 	if (in && li->updated <= in->info->updated)
 		return;
 	if (in && in->info->state == li->state && (!in->info->local_info) == (!li->local_info)) {
@@ -847,7 +791,7 @@ void drove__ctrl_lsvc_executor_lost(drove_controller *c, const char *exec_id)
 		struct svc *s = L->v[k];
 		for (size_t i = 0; i < s->n_insts; i++)
 			if (drove__streq(s->insts[i]->info->executor_id, exec_id) &&
-			    is_active(s->insts[i]))
+			    drove__lsvc_is_active(s->insts[i]))
 				mark_lost(c, s->insts[i]);
 		for (size_t i = 0; i < s->n_starts; i++)
 			if (drove__streq(s->starts[i]->exec_id, exec_id) &&
@@ -871,10 +815,10 @@ void drove__ctrl_lsvc_executor_changed(drove_controller *c, const char *exec_id)
 bool drove__ctrl_lsvc_known(const drove_ls_instance_info *li, void *ud)
 {
 	drove_controller *c = ud;
-	struct svc *s = svc_find(c, li->service_id);
+	struct svc *s = drove__lsvc_svc_find(c, li->service_id);
 	if (!s || s->state == DROVE_LS_DESTROY_REQUESTED || s->state == DROVE_LS_DESTROYED)
 		return false;
-	return lsi_find(s, li->instance_id) || start_find(s, li->instance_id);
+	return drove__lsvc_lsi_find(s, li->instance_id) || start_find(s, li->instance_id);
 }
 
 void drove__ctrl_lsvc_counts(drove_controller *c, size_t *total, size_t *active)
@@ -891,12 +835,12 @@ void drove__ctrl_lsvc_counts(drove_controller *c, size_t *total, size_t *active)
 const char *drove__ctrl_lsvc_instance_executor(drove_controller *c, const char *service_id,
                                                const char *instance_id)
 {
-	struct svc *s = svc_find(c, service_id);
+	struct svc *s = drove__lsvc_svc_find(c, service_id);
 	struct lsi *in;
 	struct lstart *st;
 	if (!s)
 		return NULL;
-	if ((in = lsi_find(s, instance_id)))
+	if ((in = drove__lsvc_lsi_find(s, instance_id)))
 		return in->info->executor_id;
 	return (st = start_find(s, instance_id)) ? st->exec_id : NULL;
 }
@@ -939,7 +883,7 @@ void drove__ctrl_lsvc_load(drove_controller *c)
 			continue;
 		}
 		free(json);
-		if (svc_adopt(c, info, &s) < 0)
+		if (drove__lsvc_svc_adopt(c, info, &s) < 0)
 			continue;
 		if (drove_record_list(c->store, DROVE_RECORD_LOCAL_SERVICE_INSTANCE, id, &iids) ==
 		    0)
@@ -956,536 +900,9 @@ void drove__ctrl_lsvc_load(drove_controller *c)
 				free(json);
 			}
 		drove_strlist_free(iids);
-		svc_set_state(c, s, drove__lsvc_stable_state((int)s->info->activation_state));
+		drove__lsvc_svc_set_state(c, s,
+		                          drove__lsvc_stable_state((int)s->info->activation_state));
 		s->dirty = true;
 	}
 	drove_strlist_free(ids);
-}
-
-/* ---- REST: reads ---- */
-
-static void counts_of(drove_controller *c, struct svc *s, int64_t *healthy, int64_t *active)
-{
-	int64_t now = drove_time_wall_ms();
-	*healthy = *active = 0;
-	for (size_t i = 0; i < s->n_insts; i++) {
-		const struct lsi *in = s->insts[i];
-		if (!fresh(c, in, now) || !is_active(in))
-			continue;
-		(*active)++;
-		if (in->info->state == DROVE_INST_HEALTHY)
-			(*healthy)++;
-	}
-}
-
-static struct json_object *summary(drove_controller *c, struct svc *s)
-{
-	int64_t h, a;
-	counts_of(c, s, &h, &a);
-	return drove__lsvc_summary(s->info, s->state, h, a);
-}
-
-static void h_list(drove__http_req *req, void *ud)
-{
-	drove_controller *c = ud;
-	struct drove__ctrl_lsvcs *L = c->lsvcs;
-	int64_t from, size;
-	struct json_object *o;
-
-	if (drove__ctrl_query_i64(req, "from", 0, 2147483646, &from) < 0)
-		return drove__ctrl_reply_bad_param(req, "from");
-	if (drove__ctrl_query_i64(req, "size", 2147483646, 2147483646, &size) < 0)
-		return drove__ctrl_reply_bad_param(req, "size");
-	o = json_object_new_object();
-	for (size_t i = (size_t)from; L && i < L->n && (int64_t)(i - (size_t)from) < size; i++)
-		json_object_object_add(o, L->v[i]->id, summary(c, L->v[i]));
-	drove__http_reply_success(req, o);
-}
-
-static struct svc *svc_or_miss(drove_controller *c, drove__http_req *req)
-{
-	const char *id = drove__http_req_param(req, "serviceId");
-	struct svc *s = svc_find(c, id);
-	if (!s) {
-		char *msg = drove__asprintf("Local service %s not found", id ? id : "");
-		drove__http_reply_not_found(req, msg ? msg : "Local service not found");
-		free(msg);
-	}
-	return s;
-}
-
-static void h_one(drove__http_req *req, void *ud)
-{
-	drove_controller *c = ud;
-	struct svc *s = svc_or_miss(c, req);
-	if (s)
-		drove__http_reply_success(req, summary(c, s));
-}
-
-static void h_spec(drove__http_req *req, void *ud)
-{
-	drove_controller *c = ud;
-	struct svc *s = svc_or_miss(c, req);
-	if (s)
-		drove__http_reply_success(req, drove__ctrl_masked_spec(s->info->spec));
-}
-
-static void h_instances(drove__http_req *req, void *ud)
-{
-	drove_controller *c = ud;
-	struct svc *s = svc_find(c, drove__http_req_param(req, "serviceId"));
-	drove_strlist *states = NULL;
-	unsigned want = 0;
-	int64_t now = drove_time_wall_ms();
-	struct json_object *a;
-
-	if (drove_strlist_new(&states) < 0 || drove__http_req_query_all(req, "state", states) < 0) {
-		drove_strlist_free(states);
-		return drove__http_reply_server_error(req, "out of memory");
-	}
-	for (size_t i = 0; i < drove_strlist_count(states); i++) {
-		int st;
-		if (drove_instance_state_parse(drove_strlist_get(states, i), &st) < 0) {
-			drove_strlist *e = NULL;
-			if (drove_strlist_new(&e) == 0)
-				drove_strlist_add(e, drove_error_last()->message);
-			drove__ctrl_reply_json_errors(req, e);
-			drove_strlist_free(e);
-			drove_strlist_free(states);
-			return;
-		}
-		want |= 1u << (unsigned)st;
-	}
-	drove_strlist_free(states);
-	a = json_object_new_array();
-	for (size_t i = 0; s && i < s->n_insts; i++) {
-		const struct lsi *in = s->insts[i];
-		int st = (int)in->info->state;
-		if (want ? !(want & (1u << (unsigned)st)) : !drove_instance_state_is_active(st))
-			continue;
-		if (!fresh(c, in, now))
-			continue;
-		json_object_array_add(a, drove__ls_instance_info_to_jobj(in->info));
-	}
-	drove__http_reply_success(req, a);
-}
-
-static void h_old(drove__http_req *req, void *ud)
-{
-	drove_controller *c = ud;
-	struct svc *s = svc_find(c, drove__http_req_param(req, "serviceId"));
-	int64_t start, size, k = 0, n = 0;
-	struct json_object *a;
-
-	if (drove__ctrl_query_i64(req, "start", 0, 2147483646, &start) < 0)
-		return drove__ctrl_reply_bad_param(req, "start");
-	if (drove__ctrl_query_i64(req, "size", 2147483646, 2147483646, &size) < 0)
-		return drove__ctrl_reply_bad_param(req, "size");
-	a = json_object_new_array();
-	for (size_t i = 0; s && i < s->n_insts && n < size; i++) {
-		if (is_active(s->insts[i]) || k++ < start)
-			continue;
-		json_object_array_add(a, drove__ls_instance_info_to_jobj(s->insts[i]->info));
-		n++;
-	}
-	drove__http_reply_success(req, a);
-}
-
-static void h_instance(drove__http_req *req, void *ud)
-{
-	drove_controller *c = ud;
-	const char *sid = drove__http_req_param(req, "serviceId");
-	const char *iid = drove__http_req_param(req, "instanceId");
-	struct svc *s = svc_find(c, sid);
-	struct lsi *in = s ? lsi_find(s, iid) : NULL;
-
-	if (!in) {
-		char *msg = drove__asprintf("No such local service instance %s/%s", sid, iid);
-		drove__http_reply_not_found(req, msg ? msg : "No such local service instance");
-		free(msg);
-		return;
-	}
-	drove__http_reply_success(req, drove__ls_instance_info_to_jobj(in->info));
-}
-
-static void h_reserved(drove__http_req *req, void *ud)
-{
-	drove_controller *c = ud;
-	struct drove__ctrl_lsvcs *L = c->lsvcs;
-	struct json_object *o = json_object_new_object(), *r = json_object_new_object();
-	int64_t cpus = 0, mem = 0;
-
-	/* what an executor must run before it turns ACTIVE: the ACTIVE services */
-	for (size_t i = 0; L && i < L->n; i++) {
-		struct svc *s = L->v[i];
-		if (s->info->activation_state != DROVE_LS_ACT_ACTIVE)
-			continue;
-		cpus += s->cpus * s->info->instances_per_host;
-		mem += s->mem_mb * s->info->instances_per_host;
-		json_object_object_add(r, s->id,
-		                       json_object_new_int64(s->info->instances_per_host));
-	}
-	json_object_object_add(o, "cpus", json_object_new_int64(cpus));
-	json_object_object_add(o, "memory", json_object_new_int64(mem));
-	json_object_object_add(o, "requiredInstances", r);
-	drove__http_reply_success(req, o);
-}
-
-/* ---- REST: operations ---- */
-
-static void reply_service_id(drove__http_req *req, const char *id)
-{
-	struct json_object *d = json_object_new_object();
-	json_object_object_add(d, "serviceId", drove__ctrl_jstr(id));
-	drove__http_reply_success(req, d);
-}
-
-/* Checks of CREATE and validate/spec beyond the model's. */
-static int spec_checks(drove_controller *c, const drove_ls_spec *spec, drove_strlist *errors)
-{
-	char *id = NULL;
-	if (spec->name && spec->version && drove_app_id(spec->name, spec->version, &id) == 0 &&
-	    svc_find(c, id)) {
-		char *msg = drove__asprintf("Local service %s already exists", id);
-		if (msg)
-			drove_strlist_add(errors, msg);
-		free(msg);
-	}
-	drove_free(id);
-	return (int)drove_strlist_count(errors);
-}
-
-static void op_create(drove_controller *c, drove__http_req *req, drove_ls_op *op)
-{
-	drove_strlist *errors = NULL;
-	drove_ls_info *info = NULL;
-	struct svc *s = NULL;
-	char *id = NULL, *json = NULL;
-
-	if (drove_strlist_new(&errors) < 0)
-		goto oom;
-	if (spec_checks(c, op->spec, errors) > 0) {
-		drove__http_reply_validation(req, errors);
-		drove_strlist_free(errors);
-		return;
-	}
-	drove_strlist_free(errors);
-	errors = NULL;
-	if (drove_app_id(op->spec->name, op->spec->version, &id) < 0 ||
-	    !(info = calloc(1, sizeof(*info))) || !(info->service_id = drove__strdup(id)))
-		goto oom;
-	info->spec = op->spec;
-	op->spec = NULL;
-	info->instances_per_host = op->instances_per_host;
-	info->activation_state = DROVE_LS_ACT_INACTIVE;
-	info->created = info->updated = drove_time_wall_ms();
-	if (drove__ls_info_encode(info, &json) < 0)
-		goto oom;
-	if (drove_record_put(c->store, DROVE_RECORD_LOCAL_SERVICE, NULL, id, json, strlen(json)) <
-	    0) {
-		drove__http_reply_server_error(req, drove_error_last()->message);
-		goto out;
-	}
-	if (svc_adopt(c, info, &s) < 0) {
-		info = NULL;
-		drove__http_reply_server_error(req, drove_error_last()->message);
-		goto out;
-	}
-	info = NULL;
-	svc_set_state(c, s, DROVE_LS_INACTIVE);
-	drove__info(c->ctx, MOD, "local service %s created (%lld per host)", id,
-	            (long long)s->info->instances_per_host);
-	reply_service_id(req, id);
-	goto out;
-oom:
-	drove__http_reply_server_error(req, "out of memory");
-out:
-	drove_strlist_free(errors);
-	drove__ls_info_free(info);
-	drove_free(id);
-	free(json);
-}
-
-/* Persist a change of activation state / count through the given transient state; the
- * stable state follows. @return 0, or the store's error (then nothing changed). */
-static int change(drove_controller *c, struct svc *s, int via, int activation, int64_t per_host)
-{
-	int prev_act = (int)s->info->activation_state;
-	int64_t prev_n = s->info->instances_per_host;
-	int prev_state = s->state;
-	int rc;
-
-	svc_set_state(c, s, via);
-	s->info->activation_state = (enum drove_ls_activation_state)activation;
-	s->info->instances_per_host = per_host;
-	if ((rc = svc_persist(c, s)) < 0) {
-		s->info->activation_state = (enum drove_ls_activation_state)prev_act;
-		s->info->instances_per_host = prev_n;
-		s->state = prev_state;
-		return rc;
-	}
-	svc_set_state(c, s, drove__lsvc_stable_state(activation));
-	s->dirty = true;
-	s->next_start = 0;
-	return 0;
-}
-
-static void op_ids_set(struct svc *s, char **ids, size_t n, int op)
-{
-	op_clear(s);
-	if (!(s->op_ids = calloc(n + 1, sizeof(*s->op_ids))) ||
-	    !(s->op_status = calloc(n + 1, sizeof(*s->op_status)))) {
-		free(s->op_ids);
-		s->op_ids = NULL;
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		if ((s->op_ids[s->n_op] = drove__strdup(ids[i])))
-			s->n_op++;
-	s->op = op;
-}
-
-static void op_apply(drove_controller *c, drove__http_req *req, drove_ls_op *op)
-{
-	struct svc *s = svc_find(c, op->service_id);
-	char *msg;
-	int rc = 0;
-
-	if (!s) {
-		msg = drove__asprintf("Local service %s not found", op->service_id);
-		drove__ctrl_reply_one_error(req, msg ? msg : "Local service not found");
-		free(msg);
-		return;
-	}
-	if (drove__lsvc_check_op(s->state, (int)op->type, s->id) < 0)
-		return drove__ctrl_reply_one_error(req, drove_error_last()->message);
-	switch (op->type) {
-	case DROVE_LS_OP_ACTIVATE:
-		rc = change(c, s, DROVE_LS_ACTIVATION_REQUESTED, DROVE_LS_ACT_ACTIVE,
-		            s->info->instances_per_host);
-		break;
-	case DROVE_LS_OP_DEPLOY_TEST_INSTANCE:
-		rc = change(c, s, DROVE_LS_CONFIG_TESTING_REQUESTED, DROVE_LS_ACT_CONFIG_TESTING,
-		            s->info->instances_per_host);
-		break;
-	case DROVE_LS_OP_DEACTIVATE:
-		op_clear(s);
-		rc = change(c, s, DROVE_LS_DEACTIVATION_REQUESTED, DROVE_LS_ACT_INACTIVE,
-		            s->info->instances_per_host);
-		break;
-	case DROVE_LS_OP_UPDATE_INSTANCE_COUNT:
-		if (op->instances_per_host > 1 &&
-		    drove__lsvc_host_level(s->info->spec->placement_policy))
-			return drove__ctrl_reply_one_error(
-			        req, "Host level service cannot have more than one instance");
-		rc = change(c, s, DROVE_LS_UPDATING_INSTANCES_COUNT, (int)s->info->activation_state,
-		            op->instances_per_host);
-		break;
-	case DROVE_LS_OP_ADJUST_INSTANCES:
-		s->dirty = true;
-		s->next_start = 0;
-		break;
-	case DROVE_LS_OP_REPLACE_INSTANCES:
-	case DROVE_LS_OP_RESTART:
-	case DROVE_LS_OP_STOP_INSTANCES: {
-		bool stop = op->type == DROVE_LS_OP_STOP_INSTANCES;
-		drove__buf bad = DROVE_BUF_INIT;
-		char **ids = op->type == DROVE_LS_OP_RESTART ? NULL : op->instance_ids;
-		size_t n = op->type == DROVE_LS_OP_RESTART ? 0 : op->n_instance_ids;
-		char **all = NULL;
-		size_t nall = 0, cap = 0;
-		for (size_t i = 0; i < n; i++) {
-			struct lsi *in = lsi_find(s, ids[i]);
-			int st = in ? (int)in->info->state : -1;
-			if (stop ? (st < 0 || !drove_instance_state_is_active(st))
-			         : st != DROVE_INST_HEALTHY)
-				drove__buf_printf(&bad, "%s%s", bad.len ? (stop ? "," : ", ") : "",
-				                  ids[i]);
-		}
-		if (bad.len) {
-			msg = stop ? drove__asprintf("Local service %s does not have any instances "
-			                             "with the following ids: %s",
-			                             s->id, bad.data)
-			           : drove__asprintf(
-			                     "There are no replaceable healthy instances with "
-			                     "ids: [%s]",
-			                     bad.data);
-			drove__buf_free(&bad);
-			drove__ctrl_reply_one_error(req, msg ? msg : "bad instance ids");
-			free(msg);
-			return;
-		}
-		drove__buf_free(&bad);
-		if (!stop && n == 0) {
-			for (size_t i = 0; i < s->n_insts; i++)
-				if (s->insts[i]->info->state == DROVE_INST_HEALTHY &&
-				    !s->insts[i]->stopping &&
-				    drove__grow(&all, &cap, nall + 1, sizeof(*all)) == 0)
-					all[nall++] = s->insts[i]->info->instance_id;
-			ids = all;
-			n = nall;
-		}
-		{
-			const drove_cluster_op_spec *ops = op->op_spec;
-			op_ids_set(s, ids, n, stop ? OP_STOP : OP_REPLACE);
-			free(all);
-			if (!s->op_ids)
-				return drove__http_reply_server_error(req, "out of memory");
-			s->stop_first = op->stop_first;
-			s->op_timeout_ms = ops && ops->has_timeout
-			                           ? drove_duration_ms(&ops->timeout)
-			                           : c->op_timeout_ms;
-			s->parallelism = ops && ops->has_parallelism && ops->parallelism > 0
-			                         ? ops->parallelism
-			                         : (int)c->op_parallelism;
-			s->op_deadline = drove_time_mono_ms() + s->op_timeout_ms +
-			                 drove__ctrl_max_stop_ms(s->info->spec);
-		}
-		if (stop)
-			for (size_t i = 0; i < s->n_op; i++) {
-				struct lsi *in = lsi_find(s, s->op_ids[i]);
-				if (in) {
-					in->stopping = true;
-					in->stop_next = 0;
-				}
-			}
-		svc_set_state(c, s,
-		              stop ? DROVE_LS_STOPPING_INSTANCES : DROVE_LS_REPLACING_INSTANCES);
-		s->dirty = true;
-		break;
-	}
-	case DROVE_LS_OP_DESTROY: {
-		char *path = NULL;
-		svc_set_state(c, s, DROVE_LS_DESTROY_REQUESTED);
-		if (drove_record_path(DROVE_RECORD_LOCAL_SERVICE_INSTANCE, s->id, "x", &path) ==
-		    0) {
-			char *slash = strrchr(path, '/');
-			if (slash)
-				*slash = '\0';
-			drove_store_delete_recursive(c->store, path);
-		}
-		drove_free(path);
-		if (drove_record_delete(c->store, DROVE_RECORD_LOCAL_SERVICE, NULL, s->id) < 0 &&
-		    drove_error_last()->code != DROVE_ENOTFOUND) {
-			svc_set_state(c, s, DROVE_LS_INACTIVE);
-			return drove__http_reply_server_error(req, drove_error_last()->message);
-		}
-		svc_set_state(c, s, DROVE_LS_DESTROYED);
-		drove__info(c->ctx, MOD, "local service %s: destroyed", s->id);
-		reply_service_id(req, op->service_id);
-		svc_remove(c, s);
-		return;
-	}
-	default:
-		return drove__ctrl_reply_one_error(req, "unsupported operation");
-	}
-	if (rc < 0)
-		return drove__http_reply_server_error(req, drove_error_last()->message);
-	reply_service_id(req, s->id);
-}
-
-static void h_operations(drove__http_req *req, void *ud)
-{
-	drove_controller *c = ud;
-	drove_ls_op *op = NULL;
-	drove_strlist *errors = NULL;
-	const char *body;
-	size_t len;
-	int rc;
-
-	if (!(body = drove__ctrl_op_begin(c, req, &len, &errors)))
-		return;
-	rc = drove__lsvc_op_decode(body, len, &c->spec_opts, &op, errors);
-	if (rc != 0)
-		drove__ctrl_reply_decode_failed(req, rc, errors);
-	else if (op->type == DROVE_LS_OP_CREATE)
-		op_create(c, req, op);
-	else
-		op_apply(c, req, op);
-	drove__ls_op_free(op);
-	drove_strlist_free(errors);
-}
-
-static void h_cancel(drove__http_req *req, void *ud)
-{
-	drove_controller *c = ud;
-	struct svc *s = svc_find(c, drove__http_req_param(req, "serviceId"));
-
-	if (!s ||
-	    (s->state != DROVE_LS_ADJUSTING_INSTANCES && s->state != DROVE_LS_REPLACING_INSTANCES))
-		return drove__http_reply_failed(req, 400,
-		                                "Current operation could not be cancelled", NULL);
-	/* a cancelled adjustment or replacement deactivates the service (§5.4) */
-	op_clear(s);
-	svc_set_state(c, s, DROVE_LS_EMERGENCY_DEACTIVATION_REQUESTED);
-	if (change(c, s, DROVE_LS_DEACTIVATION_REQUESTED, DROVE_LS_ACT_INACTIVE,
-	           s->info->instances_per_host) < 0)
-		return drove__http_reply_server_error(req, drove_error_last()->message);
-	drove__http_reply_success(req, NULL);
-}
-
-static void h_validate(drove__http_req *req, void *ud)
-{
-	drove_controller *c = ud;
-	struct json_object *j = NULL, *d;
-	drove_ls_spec *spec = NULL;
-	drove_strlist *errors = NULL;
-	int rc;
-
-	if (drove__ctrl_in_window(c))
-		return drove__ctrl_reply_one_error(req, "Cluster is in maintenance mode");
-	if (drove__http_req_json_or_reply(req, &j) < 0)
-		return;
-	if (drove_strlist_new(&errors) < 0) {
-		json_object_put(j);
-		return drove__http_reply_server_error(req, "out of memory");
-	}
-	rc = drove__ls_spec_from_jobj(j, 0, &spec, errors, NULL);
-	json_object_put(j);
-	if (rc < 0) {
-		drove__ctrl_reply_json_errors(req, errors);
-		goto out;
-	}
-	if (drove__ls_spec_validate(spec, &c->spec_opts, NULL, errors) > 0 ||
-	    spec_checks(c, spec, errors) > 0) {
-		drove__http_reply_validation(req, errors);
-		goto out;
-	}
-	d = json_object_new_object();
-	json_object_object_add(d, "valid", json_object_new_boolean(1));
-	drove__http_reply_success(req, d);
-out:
-	drove__ls_spec_free(spec);
-	drove_strlist_free(errors);
-}
-
-#define GET  DROVE_HTTP_GET
-#define POST DROVE_HTTP_POST
-
-static const struct route {
-	unsigned methods;
-	const char *path;
-	unsigned access;
-	drove__http_handler fn;
-} routes[] = {
-        {POST, V1 "/localservices/operations", DROVE_ROLES_OPERATIONS, h_operations},
-        {POST, V1 "/localservices/operations/{serviceId}/cancel", DROVE_ROLES_OPERATIONS, h_cancel},
-        {POST, V1 "/localservices/validate/spec", DROVE_ROLES_ANY, h_validate},
-        {GET, V1 "/localservices", DROVE_ROLES_ANY, h_list},
-        {GET, V1 "/localservices/{serviceId}", DROVE_ROLES_ANY, h_one},
-        {GET, V1 "/localservices/{serviceId}/spec", DROVE_ROLES_ANY, h_spec},
-        {GET, V1 "/localservices/{serviceId}/instances", DROVE_ROLES_ANY, h_instances},
-        {GET, V1 "/localservices/{serviceId}/instances/old", DROVE_ROLES_ANY, h_old},
-        {GET, V1 "/localservices/{serviceId}/instances/{instanceId}", DROVE_ROLES_ANY, h_instance},
-        {GET, V1 "/internal/cluster/resources/reserved", DROVE_ROLES_CLUSTER, h_reserved},
-};
-
-int drove__ctrl_lsvc_routes(drove_controller *c)
-{
-	int rc;
-	for (size_t i = 0; i < DROVE_ARRAY_LEN(routes); i++)
-		if ((rc = drove__http_server_route(c->http, routes[i].methods, routes[i].path,
-		                                   routes[i].access, 1, routes[i].fn, c)) < 0)
-			return rc;
-	return 0;
 }

@@ -78,4 +78,76 @@ int drove__lsvc_instance_spec(const drove_ls_spec *spec, const char *service_id,
  * NULL (error set) when the id cannot be quoted or on ENOMEM. */
 char *drove__lsvc_pin_rule(const char *exec_id);
 
+/* ---- the engine's records, shared with the REST edge (lsvc.c, lsvc_rest.c) ---- */
+
+struct svc;
+
+struct lsi {
+	drove_ls_instance_info *info; /* owned */
+	int64_t seen_ms;              /* wall ms of the last report naming it */
+	bool stopping;                /* we want it stopped */
+	bool retiring;                /* a replace target waiting for its replacement */
+	int64_t retire_deadline;      /* mono */
+	int64_t stop_next;            /* mono: next STOP attempt */
+	drove__ctrl_send *send;       /* STOP in flight */
+	struct svc *svc;
+};
+
+enum { SP_SENDING = 0, SP_WAITING, SP_FAILED, SP_OK };
+
+struct lstart {
+	struct svc *svc;
+	char *iid, *exec_id;
+	drove_sched_alloc *alloc;
+	drove__ctrl_send *send;
+	struct drove__ctrl_fetch *fetch;
+	bool fetch_sync;
+	int phase;
+	int64_t deadline; /* mono */
+	char *why;
+};
+
+enum { OP_NONE = 0, OP_REPLACE, OP_STOP };
+enum { TG_PENDING = 0, TG_BEGUN, TG_DONE };
+
+struct svc {
+	drove_controller *c;
+	char *id;
+	drove_ls_info *info; /* owned */
+	int state;           /* enum drove_ls_state */
+	int64_t cpus, mem_mb;
+	struct lsi **insts;
+	size_t n_insts, cap_insts;
+	struct lstart **starts;
+	size_t n_starts, cap_starts;
+	/* the operation under way (REPLACE_INSTANCES / RESTART / STOP_INSTANCES) */
+	int op;
+	char **op_ids;
+	int *op_status;
+	size_t n_op;
+	bool stop_first;
+	int parallelism;
+	int64_t op_timeout_ms;
+	int64_t op_deadline; /* mono */
+	/* the monitor */
+	bool dirty;
+	int64_t next_start; /* mono: no start before (after a failed one) */
+};
+
+struct drove__ctrl_lsvcs {
+	struct svc **v; /* sorted by id */
+	size_t n, cap;
+};
+
+/* lsvc.c, for lsvc_rest.c */
+struct svc *drove__lsvc_svc_find(drove_controller *c, const char *id);
+struct lsi *drove__lsvc_lsi_find(struct svc *s, const char *iid);
+bool drove__lsvc_fresh(drove_controller *c, const struct lsi *in, int64_t now);
+bool drove__lsvc_is_active(const struct lsi *in);
+void drove__lsvc_op_clear(struct svc *s);
+int drove__lsvc_svc_adopt(drove_controller *c, drove_ls_info *info, struct svc **out);
+void drove__lsvc_svc_remove(drove_controller *c, struct svc *s);
+void drove__lsvc_svc_set_state(drove_controller *c, struct svc *s, int state);
+int drove__lsvc_svc_persist(drove_controller *c, struct svc *s);
+
 #endif

@@ -1,0 +1,141 @@
+/* The drove CLI: commands of the localservices group. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmds.h"
+
+/* ---- local services ---- */
+
+static void render_ls(json_object *o)
+{
+	static const char *h[] = {"Id",
+	                          "Name",
+	                          "State",
+	                          "Activation State",
+	                          "Instances/Host",
+	                          "Healthy Instances",
+	                          "Total CPU",
+	                          "Total Memory(MB)",
+	                          "Created",
+	                          "Updated"};
+	struct cli_table *t = cli_table_new(10, h);
+	if (json_object_is_type(o, json_type_object)) {
+		json_object_object_foreach(o, id, s)
+		{
+			const char *row[] = {id,
+			                     S(s, "name"),
+			                     S(s, "state"),
+			                     S(s, "activationState"),
+			                     S(s, "instancesPerHost"),
+			                     S(s, "healthyInstances"),
+			                     S(s, "totalCPUs"),
+			                     S(s, "totalMemory"),
+			                     date_of(s, "created"),
+			                     date_of(s, "updated")};
+			cli_table_add(t, row);
+		}
+	}
+	cli_table_print(t, g_sort, g_reverse);
+}
+
+int cmd_ls_list(struct cli *cli, const struct cli_args *a)
+{
+	char *d = NULL;
+	if ((g_sort = sort_col(cli, a, 10)) < -1)
+		return CLI_USAGE;
+	g_reverse = cli_flag(cli, a, "reverse");
+	return show(cli, drove_client_ls_list(cli->client, &d), &d, render_ls);
+}
+
+int cmd_ls_summary(struct cli *cli, const struct cli_args *a)
+{
+	char *d = NULL;
+	return show(cli, drove_client_ls_get(cli->client, a->pos[0], &d), &d, render_dict);
+}
+
+int cmd_ls_spec(struct cli *cli, const struct cli_args *a)
+{
+	char *d = NULL;
+	return show(cli, drove_client_ls_spec(cli->client, a->pos[0], &d), &d, render_pretty);
+}
+
+int cmd_ls_create(struct cli *cli, const struct cli_args *a)
+{
+	char *spec = read_spec(a->pos[0]), *id = NULL;
+	long long n = 1;
+	int rc;
+	if (!spec)
+		return CLI_ERR;
+	if (cli_opt(cli, a, "instances") &&
+	    cli_int("--instances", cli_opt(cli, a, "instances"), 1, 256, &n) < 0) {
+		free(spec);
+		return CLI_USAGE;
+	}
+	rc = drove_client_ls_create(cli->client, spec, (int)n, &id);
+	free(spec);
+	if (rc < 0)
+		return cli_fail(NULL);
+	if (cli->json)
+		print_id_json("serviceId", id);
+	else
+		printf("Local service created with id: %s\n", id);
+	free(id);
+	return CLI_OK;
+}
+
+int cmd_ls_destroy(struct cli *cli, const struct cli_args *a)
+{
+	return done(cli, drove_client_ls_simple_op(cli->client, "DESTROY", a->pos[0]),
+	            "Local service destroyed");
+}
+
+int cmd_ls_activate(struct cli *cli, const struct cli_args *a)
+{
+	return done(cli, drove_client_ls_simple_op(cli->client, "ACTIVATE", a->pos[0]),
+	            "Local service activation command accepted.");
+}
+
+int cmd_ls_deploy_test(struct cli *cli, const struct cli_args *a)
+{
+	return done(cli, drove_client_ls_simple_op(cli->client, "DEPLOY_TEST_INSTANCE", a->pos[0]),
+	            "Local service test instance deployment accepted.");
+}
+
+int cmd_ls_deactivate(struct cli *cli, const struct cli_args *a)
+{
+	return done(cli, drove_client_ls_simple_op(cli->client, "DEACTIVATE", a->pos[0]),
+	            "Local service deactivation command accepted.");
+}
+
+int cmd_ls_scale(struct cli *cli, const struct cli_args *a)
+{
+	long long n;
+	if (cli_int("instances per host", a->pos[1], 1, 256, &n) < 0)
+		return CLI_USAGE;
+	return done(cli, drove_client_ls_update_instances(cli->client, a->pos[0], (int)n),
+	            "Local service instance count update accepted.");
+}
+
+int cmd_ls_restart(struct cli *cli, const struct cli_args *a)
+{
+	const char *timeout;
+	int par;
+	if (opspec_args(cli, a, &timeout, &par) < 0)
+		return CLI_USAGE;
+	return done(cli,
+	            drove_client_ls_restart(cli->client, a->pos[0], cli_flag(cli, a, "stop-first"),
+	                                    timeout, par),
+	            "Local service restart command accepted.");
+}
+
+int cmd_ls_cancel(struct cli *cli, const struct cli_args *a)
+{
+	return done(cli, drove_client_ls_cancel(cli->client, a->pos[0]),
+	            "Operation cancellation request registered.");
+}

@@ -1,0 +1,115 @@
+/* The drove CLI's command files (cmd_*.c, cmds.c): what they share. Every command group is one
+ * file; cmds.c holds the table of commands and options that main.c, --help and the completion
+ * read. */
+#ifndef DROVE_CLI_CMDS_H
+#define DROVE_CLI_CMDS_H
+
+#include "cli.h"
+
+/* cmd_apps.c */
+int cmd_apps_cancel(struct cli *cli, const struct cli_args *a);
+int cmd_apps_create(struct cli *cli, const struct cli_args *a);
+int cmd_apps_deploy(struct cli *cli, const struct cli_args *a);
+int cmd_apps_destroy(struct cli *cli, const struct cli_args *a);
+int cmd_apps_list(struct cli *cli, const struct cli_args *a);
+int cmd_apps_restart(struct cli *cli, const struct cli_args *a);
+int cmd_apps_scale(struct cli *cli, const struct cli_args *a);
+int cmd_apps_spec(struct cli *cli, const struct cli_args *a);
+int cmd_apps_summary(struct cli *cli, const struct cli_args *a);
+int cmd_apps_suspend(struct cli *cli, const struct cli_args *a);
+int opspec_args(struct cli *cli, const struct cli_args *a, const char **timeout, int *par);
+char *read_spec(const char *path);
+
+/* cmd_cluster.c */
+int blacklist(struct cli *cli, const struct cli_args *a, int on);
+int cmd_blacklist(struct cli *cli, const struct cli_args *a);
+int cmd_events(struct cli *cli, const struct cli_args *a);
+int cmd_executor_info(struct cli *cli, const struct cli_args *a);
+int cmd_executor_list(struct cli *cli, const struct cli_args *a);
+int cmd_leader(struct cli *cli, const struct cli_args *a);
+int cmd_maint_off(struct cli *cli, const struct cli_args *a);
+int cmd_maint_on(struct cli *cli, const struct cli_args *a);
+int cmd_ping(struct cli *cli, const struct cli_args *a);
+int cmd_summary(struct cli *cli, const struct cli_args *a);
+int cmd_unblacklist(struct cli *cli, const struct cli_args *a);
+void on_sigint(int sig);
+void render_executor(json_object *o);
+void render_executors(json_object *o);
+extern volatile sig_atomic_t stop_requested;
+
+/* cmd_config.c */
+int cmd_config_add(struct cli *cli, const struct cli_args *a);
+int cmd_config_current(struct cli *cli, const struct cli_args *a);
+int cmd_config_delete(struct cli *cli, const struct cli_args *a);
+int cmd_config_get_clusters(struct cli *cli, const struct cli_args *a);
+int cmd_config_init(struct cli *cli, const struct cli_args *a);
+int cmd_config_use(struct cli *cli, const struct cli_args *a);
+int cmd_describe(struct cli *cli, const struct cli_args *a);
+
+/* cmd_instances.c */
+int cmd_ai_download(struct cli *cli, const struct cli_args *a);
+int cmd_ai_info(struct cli *cli, const struct cli_args *a);
+int cmd_ai_kill(struct cli *cli, const struct cli_args *a);
+int cmd_ai_list(struct cli *cli, const struct cli_args *a);
+int cmd_ai_logs(struct cli *cli, const struct cli_args *a);
+int cmd_ai_replace(struct cli *cli, const struct cli_args *a);
+int cmd_ai_tail(struct cli *cli, const struct cli_args *a);
+int cmd_si_download(struct cli *cli, const struct cli_args *a);
+int cmd_si_info(struct cli *cli, const struct cli_args *a);
+int cmd_si_kill(struct cli *cli, const struct cli_args *a);
+int cmd_si_list(struct cli *cli, const struct cli_args *a);
+int cmd_si_logs(struct cli *cli, const struct cli_args *a);
+int cmd_si_replace(struct cli *cli, const struct cli_args *a);
+int cmd_si_tail(struct cli *cli, const struct cli_args *a);
+int logs_download(struct cli *cli, const struct cli_args *a, const char *kind);
+int logs_list(struct cli *cli, const struct cli_args *a, const char *kind);
+int logs_tail(struct cli *cli, const struct cli_args *a, const char *kind);
+void render_app_instances(json_object *o);
+void render_instance(json_object *in);
+void render_instances_table(json_object *list, const char *id_key);
+void render_ls_instances(json_object *o);
+
+/* cmd_ls.c */
+int cmd_ls_activate(struct cli *cli, const struct cli_args *a);
+int cmd_ls_cancel(struct cli *cli, const struct cli_args *a);
+int cmd_ls_create(struct cli *cli, const struct cli_args *a);
+int cmd_ls_deactivate(struct cli *cli, const struct cli_args *a);
+int cmd_ls_deploy_test(struct cli *cli, const struct cli_args *a);
+int cmd_ls_destroy(struct cli *cli, const struct cli_args *a);
+int cmd_ls_list(struct cli *cli, const struct cli_args *a);
+int cmd_ls_restart(struct cli *cli, const struct cli_args *a);
+int cmd_ls_scale(struct cli *cli, const struct cli_args *a);
+int cmd_ls_spec(struct cli *cli, const struct cli_args *a);
+int cmd_ls_summary(struct cli *cli, const struct cli_args *a);
+
+/* cmd_tasks.c */
+int cmd_tasks_create(struct cli *cli, const struct cli_args *a);
+int cmd_tasks_delete(struct cli *cli, const struct cli_args *a);
+int cmd_tasks_download(struct cli *cli, const struct cli_args *a);
+int cmd_tasks_kill(struct cli *cli, const struct cli_args *a);
+int cmd_tasks_list(struct cli *cli, const struct cli_args *a);
+int cmd_tasks_logs(struct cli *cli, const struct cli_args *a);
+int cmd_tasks_show(struct cli *cli, const struct cli_args *a);
+int cmd_tasks_tail(struct cli *cli, const struct cli_args *a);
+void render_task(json_object *t);
+
+/* cmd_util.c */
+extern int g_sort, g_reverse;
+const char *S(json_object *obj, const char *key);
+const char *date_of(json_object *o, const char *key);
+int done(struct cli *cli, int rc, const char *msg);
+const char *host_of(json_object *inst);
+int64_t i64(json_object *o, const char *key);
+const char *node_map(json_object *m, char *buf, size_t n);
+int64_t now_ms(void);
+int64_t poll_ms(void);
+const char *ports_of(json_object *inst, char *buf, size_t n);
+void print_id_json(const char *key, const char *id);
+void render_dict(json_object *o);
+void render_pretty(json_object *o);
+void resources_of(json_object *inst, char *cpu, char *mem, size_t n);
+int show(struct cli *cli, int rc, char **datap, void (*render)(json_object *));
+void sleep_ms(int64_t ms);
+int sort_col(const struct cli *cli, const struct cli_args *a, int ncols);
+
+#endif

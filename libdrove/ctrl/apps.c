@@ -1,0 +1,155 @@
+/* The application kind above its jobs: what reports and executor loss do to app instance
+ * records, stale records, pruning old ones, and recovery of an app whose healthy count is off.
+ * Called by the executor intake (execs.c) and the engine; calls jobs.c and state.c. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <drove/clock.h>
+#include <drove/ids.h>
+
+#include "ctrl/ctrl.h"
+
+#define MOD "ctrl"
+
+static void inst_event(drove_controller *c, const drove_instance_info *info)
+{
+	drove_event *ev = drove__ctrl_event_new(c->ctx, DROVE_EVENT_INSTANCE_STATE_CHANGE);
+	if (ev && drove__ctrl_event_instance(ev, info) < 0) {
+		drove__event_free(ev);
+		ev = NULL;
+	}
+	drove__ctrl_publish(c, ev);
+}
+
+void drove__ctrl_apply_instance(drove_controller *c, const drove_instance_info *info)
+{
+	drove__ctrl_app *app;
+	drove__ctrl_inst *in;
+	drove_instance_info *copy = NULL;
+	int64_t now = drove_time_wall_ms();
+	bool changed;
+
+	if (!info->instance_id || !(app = drove__ctrl_app_find(c, info->app_id)))
+		return; /* unknown app: EXPECTED_INSTANCES marks it stale */
+	in = drove__ctrl_inst_find(app, info->instance_id);
+	if (in && info->updated <= in->info->updated)
+		return;
+	if (in && in->info->state == info->state &&
+	    (!in->info->local_info) == (!info->local_info)) {
+		/* the common case (snapshots): only freshness changes */
+		in->info->updated = info->updated;
+		in->seen_ms = now;
+		return;
+	}
+	if (drove__instance_info_copy(info, &copy) < 0)
+		return;
+	if (!in) {
+		if (drove__ctrl_app_add_inst(app, copy, now) < 0)
+			return;
+		changed = true;
+	} else {
+		changed = in->info->state != copy->state ||
+		          (!in->info->local_info) != (!copy->local_info);
+		drove__instance_info_free(in->info);
+		in->info = copy;
+		in->seen_ms = now;
+	}
+	if (changed) {
+		drove__ctrl_inst_persist(c, copy);
+		inst_event(c, copy);
+		if (app->job)
+			drove__ctrl_job_step(c, app);
+	}
+}
+
+void drove__ctrl_mark_lost(drove_controller *c, drove__ctrl_inst *in, const char *why)
+{
+	char *msg = drove__strdup(why);
+	if (!msg)
+		return;
+	in->info->state = DROVE_INST_LOST;
+	free(in->info->error_message);
+	in->info->error_message = msg;
+	in->info->updated = drove_time_wall_ms();
+	drove__ctrl_inst_persist(c, in->info);
+	inst_event(c, in->info);
+}
+
+void drove__ctrl_apps_executor_lost(drove_controller *c, const char *exec_id)
+{
+	for (size_t a = 0; a < c->n_apps; a++) {
+		drove__ctrl_app *app = c->apps[a];
+		bool any = false;
+		for (size_t i = 0; i < app->n_insts; i++) {
+			drove__ctrl_inst *in = app->insts[i];
+			if (drove__streq(in->info->executor_id, exec_id) &&
+			    drove_instance_state_is_active((int)in->info->state)) {
+				drove__ctrl_mark_lost(c, in, "Instance lost");
+				any = true;
+			}
+		}
+		if (any && app->job)
+			drove__ctrl_job_step(c, app);
+	}
+}
+
+/* Keep at most max_old_instances non-active records per app (oldest go). */
+void drove__ctrl_prune_old(drove_controller *c, drove__ctrl_app *app)
+{
+	size_t old = 0;
+	for (size_t i = 0; i < app->n_insts; i++)
+		if (!drove_instance_state_is_active((int)app->insts[i]->info->state))
+			old++;
+	while (old > (size_t)c->max_old_instances) {
+		size_t victim = SIZE_MAX;
+		for (size_t i = 0; i < app->n_insts; i++) {
+			drove__ctrl_inst *in = app->insts[i];
+			if (drove_instance_state_is_active((int)in->info->state))
+				continue;
+			if (victim == SIZE_MAX ||
+			    in->info->updated < app->insts[victim]->info->updated)
+				victim = i;
+		}
+		if (victim == SIZE_MAX)
+			break;
+		drove_record_delete_async(c->store, DROVE_RECORD_INSTANCE, app->id,
+		                          app->insts[victim]->info->instance_id, NULL, NULL);
+		drove__ctrl_inst_free(app->insts[victim]);
+		memmove(app->insts + victim, app->insts + victim + 1,
+		        (app->n_insts - victim - 1) * sizeof(*app->insts));
+		app->n_insts--;
+		old--;
+	}
+}
+
+/* RUNNING/MONITORING app whose fresh HEALTHY count differs from the expected: RECOVER. */
+void drove__ctrl_check_app_at(drove_controller *c, drove__ctrl_app *app, int64_t now)
+{
+	int64_t healthy = 0;
+	drove_cluster_op_spec ops = {0};
+
+	if (app->job || (app->state != DROVE_APP_RUNNING && app->state != DROVE_APP_MONITORING))
+		return;
+	for (size_t i = 0; i < app->n_insts; i++)
+		if (app->insts[i]->info->state == DROVE_INST_HEALTHY &&
+		    drove__ctrl_inst_fresh(app->insts[i], now, c->stale_inst_ms))
+			healthy++;
+	if (healthy == app->info->instances)
+		return;
+	drove__info(c->ctx, MOD, "app %s: %lld healthy, %lld expected: recovering", app->id,
+	            (long long)healthy, (long long)app->info->instances);
+	drove__ctrl_app_set_state(c, app, DROVE_APP_OUTAGE_DETECTED);
+	drove__ctrl_app_set_state(c, app, DROVE_APP_SCALING_REQUESTED);
+	ops.timeout = drove_duration_from_ms(c->op_timeout_ms);
+	ops.has_timeout = true;
+	ops.parallelism = (int)c->op_parallelism;
+	ops.has_parallelism = true;
+	drove__ctrl_job_scale(c, app, app->info->instances, &ops);
+}
+
+void drove__ctrl_check_app(drove_controller *c, drove__ctrl_app *app)
+{
+	if (c->ready && !drove__ctrl_in_window(c))
+		drove__ctrl_check_app_at(c, app, drove_time_wall_ms());
+}
