@@ -493,6 +493,8 @@ static int ctrl_defaults(drove__cfg_controller *c)
 	o->stale_instance_report_ms = 60 * SEC;
 	o->maintenance_window_tail_ms = 40 * SEC;
 	o->executor_check_interval_ms = 10 * SEC;
+	o->executor_probe_interval_ms = 1 * SEC;
+	o->executor_probe_failures = 2;
 	if ((rc = drove_strlist_new(&o->audited_http_methods)) < 0 ||
 	    (rc = drove_strlist_add(o->audited_http_methods, "POST")) < 0 ||
 	    (rc = drove_strlist_add(o->audited_http_methods, "PUT")) < 0 ||
@@ -551,7 +553,11 @@ static int read_ctrl_options(yr *r, yn *o, drove__cfg_controller_options *x)
 	    (rc = drove__yr_duration(r, o, "maintenanceWindowTail", 0, -1,
 	                             &x->maintenance_window_tail_ms, NULL)) < 0 ||
 	    (rc = drove__yr_duration(r, o, "executorCheckInterval", 100, -1,
-	                             &x->executor_check_interval_ms, NULL)) < 0)
+	                             &x->executor_check_interval_ms, NULL)) < 0 ||
+	    (rc = drove__yr_duration(r, o, "executorProbeInterval", 0, 60 * SEC,
+	                             &x->executor_probe_interval_ms, NULL)) < 0 ||
+	    (rc = drove__yr_int(r, o, "executorProbeFailures", 1, 100, &x->executor_probe_failures,
+	                        NULL)) < 0)
 		return rc;
 	/* Drove reads an omitted or 0 count as its default */
 	if (x->max_stale_instances_count == 0)

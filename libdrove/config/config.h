@@ -18,7 +18,7 @@ typedef struct drove__cfg_server {
 typedef struct drove__cfg_store {
 	int type; /* enum drove_config_store */
 	char *zk_connection;
-	char *zk_namespace; /* default "drove" */
+	char *zk_namespace;            /* default "drove" */
 	int64_t zk_session_timeout_ms; /* ours: zookeeper.sessionTimeout, 30 s, 1..300 s */
 	char *data_dir;
 } drove__cfg_store;
@@ -68,10 +68,12 @@ typedef struct drove__cfg_controller_options {
 	drove_strlist *allowed_rule_import_packages;
 	int64_t stale_executor_age_ms; /* 45 s, 1..3600 s (Drove: 10..3600 s) */
 	/* our additions (docs/configuration.md) */
-	int64_t reconcile_interval_ms;        /* app monitor, 30 s, >= 100 ms */
-	int64_t stale_instance_report_ms;     /* record not updated -> LOST, 60 s, >= 1 s */
-	int64_t maintenance_window_tail_ms;   /* 40 s, >= 0 */
-	int64_t executor_check_interval_ms;   /* executor staleness sweep, 10 s, >= 100 ms */
+	int64_t reconcile_interval_ms;      /* app monitor, 30 s, >= 100 ms */
+	int64_t stale_instance_report_ms;   /* record not updated -> LOST, 60 s, >= 1 s */
+	int64_t maintenance_window_tail_ms; /* 40 s, >= 0 */
+	int64_t executor_check_interval_ms; /* executor staleness sweep, 10 s, >= 100 ms */
+	int64_t executor_probe_interval_ms; /* leader pings each executor, 1 s; 0: off */
+	int64_t executor_probe_failures;    /* failed pings in a row before lost, 2, 1..100 */
 } drove__cfg_controller_options;
 
 typedef struct drove__cfg_controller {

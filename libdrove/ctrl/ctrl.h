@@ -113,9 +113,11 @@ typedef struct drove__ctrl_app {
 
 typedef struct drove__ctrl_exec {
 	char *id;
-	drove_node_data *nd; /* the last snapshot (owned) */
-	int64_t seen_mono;   /* when it last reported */
-	int ctrl_state;      /* blacklist state the leader asked for; -1: none */
+	drove_node_data *nd;             /* the last snapshot (owned) */
+	int64_t seen_mono;               /* when it last reported */
+	int ctrl_state;                  /* blacklist state the leader asked for; -1: none */
+	int probe_fails;                 /* liveness pings failed in a row (execs.c) */
+	struct drove__ctrl_probe *probe; /* the ping in flight, or NULL */
 	bool removed;
 	int64_t removed_at; /* wall ms */
 } drove__ctrl_exec;
@@ -207,6 +209,7 @@ struct drove_controller {
 	bool ready; /* leader and recovered (acts) */
 	/* options (ms) */
 	int64_t reconcile_ms, exec_check_ms, stale_exec_ms, stale_inst_ms, window_tail_ms;
+	int64_t probe_ms, probe_failures;
 	int64_t op_timeout_ms, job_retry_ms, events_keep_ms;
 	int64_t op_parallelism, job_retries, max_old_instances;
 	struct drove_spec_opts spec_opts;
@@ -227,7 +230,7 @@ struct drove_controller {
 	/* set by the engine: frees an app's job (jobs.c) for state.c, which sits below jobs */
 	void (*free_job)(drove_controller *c, struct drove__ctrl_job *job);
 	/* timers */
-	struct event *t_jobs, *t_reconcile, *t_execs, *t_purge, *t_node;
+	struct event *t_jobs, *t_reconcile, *t_execs, *t_purge, *t_node, *t_probe;
 	int64_t next_reconcile_mono;
 };
 
@@ -304,6 +307,9 @@ void drove__ctrl_handle_message(drove_controller *c, drove_message *m);
 void drove__ctrl_message_decoded(drove_controller *c, struct drove__http_req *req, drove_message *m,
                                  const char *error);
 void drove__ctrl_exec_sweep(drove_controller *c);
+/* Ping every live executor that has no ping in flight (options.executorProbeInterval); one
+ * that fails executorProbeFailures pings in a row is lost at once (docs/operations.md). */
+void drove__ctrl_exec_probe_tick(drove_controller *c);
 void drove__ctrl_blacklist_tick(drove_controller *c);
 void drove__ctrl_execs_clear(drove_controller *c);
 

@@ -160,6 +160,14 @@ static void on_execs_tick(evutil_socket_t fd, short what, void *ud)
 		drove__ctrl_blacklist_tick(c);
 }
 
+static void on_probe_tick(evutil_socket_t fd, short what, void *ud)
+{
+	drove_controller *c = ud;
+	(void)fd;
+	(void)what;
+	drove__ctrl_exec_probe_tick(c);
+}
+
 static void on_purge_tick(evutil_socket_t fd, short what, void *ud)
 {
 	drove_controller *c = ud;
@@ -427,6 +435,8 @@ int drove_controller_new(drove_controller **out, drove_loop *loop, const drove_c
 	c->reconcile_ms = o->reconcile_interval_ms;
 	c->exec_check_ms = o->executor_check_interval_ms;
 	c->stale_exec_ms = o->stale_executor_age_ms;
+	c->probe_ms = o->executor_probe_interval_ms;
+	c->probe_failures = o->executor_probe_failures > 0 ? o->executor_probe_failures : 2;
 	c->stale_inst_ms = o->stale_instance_report_ms;
 	c->window_tail_ms = o->maintenance_window_tail_ms;
 	c->op_timeout_ms = o->cluster_op_timeout_ms;
@@ -524,7 +534,9 @@ int drove__ctrl_engine_start(drove_controller *c)
 	c->t_reconcile = timer_new(c, c->reconcile_ms, on_reconcile_tick);
 	c->t_execs = timer_new(c, c->exec_check_ms, on_execs_tick);
 	c->t_purge = timer_new(c, 60000, on_purge_tick);
-	if (!c->t_jobs || !c->t_reconcile || !c->t_execs || !c->t_purge) {
+	c->t_probe = c->probe_ms > 0 ? timer_new(c, c->probe_ms, on_probe_tick) : NULL;
+	if (!c->t_jobs || !c->t_reconcile || !c->t_execs || !c->t_purge ||
+	    (c->probe_ms > 0 && !c->t_probe)) {
 		rc = drove__enomem();
 		goto fail;
 	}
@@ -551,6 +563,7 @@ void drove_controller_stop(drove_controller *c)
 	timer_free(&c->t_reconcile);
 	timer_free(&c->t_execs);
 	timer_free(&c->t_purge);
+	timer_free(&c->t_probe);
 	timer_free(&c->t_node);
 	if (c->election) {
 		drove_election_cancel(c->election);

@@ -19,9 +19,39 @@
 /* How much older than a snapshot a soft lock may be and still be kept (see sched_update). */
 #define SOFT_LOCK_MARGIN_MS 3000
 
+/* ---- liveness pings ---- */
+
+struct drove__ctrl_probe {
+	drove_controller *c;
+	char *id; /* the executor's, looked up again when the answer comes */
+	drove__http_req *req;
+	char *url, *hdr_auth, *hdr_node;
+};
+
+static void probe_free(struct drove__ctrl_probe *p)
+{
+	if (!p)
+		return;
+	free(p->id);
+	free(p->url);
+	free(p->hdr_auth);
+	free(p->hdr_node);
+	free(p);
+}
+
+static void probe_cancel(drove__ctrl_exec *e)
+{
+	if (!e->probe)
+		return;
+	drove__http_cancel(e->probe->req);
+	probe_free(e->probe);
+	e->probe = NULL;
+}
+
 static void exec_free(drove__ctrl_exec *e)
 {
 	if (e) {
+		probe_cancel(e);
 		drove__node_data_free(e->nd);
 		free(e->id);
 		free(e);
@@ -177,12 +207,32 @@ void drove__ctrl_handle_message(drove_controller *c, drove_message *m)
 	}
 }
 
+/* The executor is gone: its instances everywhere become LOST and are replaced at once. */
+static void exec_lost(drove_controller *c, drove__ctrl_exec *e, const char *why)
+{
+	drove__warn(c->ctx, MOD, "executor %s: %s: lost", e->id, why);
+	probe_cancel(e);
+	e->removed = true;
+	e->removed_at = drove_time_wall_ms();
+	e->probe_fails = 0;
+	if (c->sched)
+		drove_sched_executor_remove(c->sched, e->id);
+	exec_event(c, DROVE_EVENT_EXECUTOR_REMOVED, e);
+	drove__ctrl_apps_executor_lost(c, e->id);
+	drove__ctrl_tasks_executor_lost(c, e->id);
+	drove__ctrl_lsvc_executor_lost(c, e->id);
+	/* replace them now rather than at the next reconciliation */
+	for (size_t a = 0; a < c->n_apps; a++)
+		drove__ctrl_check_app(c, c->apps[a]);
+}
+
 void drove__ctrl_exec_sweep(drove_controller *c)
 {
 	int64_t now = drove_time_mono_ms(), wall = drove_time_wall_ms();
 
 	for (size_t i = 0; i < c->n_execs; i++) {
 		drove__ctrl_exec *e = c->execs[i];
+		char why[64];
 		if (e->removed) {
 			if (wall - e->removed_at > 2LL * 24 * 3600 * 1000) {
 				exec_free(e);
@@ -195,23 +245,88 @@ void drove__ctrl_exec_sweep(drove_controller *c)
 		}
 		if (now - e->seen_mono <= c->stale_exec_ms)
 			continue;
-		drove__warn(c->ctx, MOD, "executor %s: silent for %lld ms: lost", e->id,
-		            (long long)(now - e->seen_mono));
-		e->removed = true;
-		e->removed_at = wall;
-		if (c->sched)
-			drove_sched_executor_remove(c->sched, e->id);
-		exec_event(c, DROVE_EVENT_EXECUTOR_REMOVED, e);
-		drove__ctrl_apps_executor_lost(c, e->id);
-		drove__ctrl_tasks_executor_lost(c, e->id);
-		drove__ctrl_lsvc_executor_lost(c, e->id);
-		/* replace them now rather than at the next reconciliation */
-		for (size_t a = 0; a < c->n_apps; a++)
-			drove__ctrl_check_app(c, c->apps[a]);
+		snprintf(why, sizeof(why), "silent for %lld ms", (long long)(now - e->seen_mono));
+		exec_lost(c, e, why);
 	}
 }
 
-/* ---- blacklisting: drain executors in BLACKLIST_REQUESTED ---- */
+static void on_probe(const drove__http_response *resp, void *ud)
+{
+	struct drove__ctrl_probe *p = ud;
+	drove_controller *c = p->c;
+	drove__ctrl_exec *e = drove__ctrl_exec_of(c, p->id);
+
+	if (!e || e->probe != p) { /* cannot happen: a removed or freed executor cancels it */
+		probe_free(p);
+		return;
+	}
+	e->probe = NULL;
+	probe_free(p);
+	/* any HTTP answer (even 401) proves the executor's loop is alive */
+	if (!resp->error && resp->status > 0) {
+		e->probe_fails = 0;
+		return;
+	}
+	if (++e->probe_fails < c->probe_failures || !c->leader)
+		return;
+	/* a message that arrived since the failed pings were sent also proves it alive */
+	if (drove_time_mono_ms() - e->seen_mono < c->probe_ms * c->probe_failures) {
+		e->probe_fails = 0;
+		return;
+	}
+	{
+		char why[96];
+		snprintf(why, sizeof(why), "%d pings in a row failed", e->probe_fails);
+		exec_lost(c, e, why);
+	}
+}
+
+static void probe_one(drove_controller *c, drove__ctrl_exec *e)
+{
+	struct drove__ctrl_probe *p = calloc(1, sizeof(*p));
+	const char *headers[3];
+	drove__http_request req = {0};
+
+	if (!p || !(p->id = drove__strdup(e->id)) ||
+	    !(p->url = drove__asprintf(
+	              "%s://%s:%d/apis/v1/ping",
+	              e->nd->transport_type == DROVE_TRANSPORT_HTTPS ? "https" : "http",
+	              e->nd->hostname ? e->nd->hostname : "localhost", e->nd->port)) ||
+	    !(p->hdr_auth = drove__asprintf("Cluster-Authorization: %s", c->secret)) ||
+	    !(p->hdr_node = drove__asprintf("NodeId: %s", c->hostname))) {
+		probe_free(p);
+		return;
+	}
+	p->c = c;
+	headers[0] = p->hdr_auth;
+	headers[1] = p->hdr_node;
+	headers[2] = NULL;
+	req.url = p->url;
+	req.headers = headers;
+	/* an answer later than the next ping is as good as none */
+	req.connect_timeout_ms = c->probe_ms;
+	req.timeout_ms = c->probe_ms;
+	req.max_body = 4096;
+	req.on_done = on_probe;
+	req.userdata = p;
+	if (drove__http_send(c->client, &req, &p->req) < 0) {
+		drove_error_clear();
+		probe_free(p);
+		return;
+	}
+	e->probe = p;
+}
+
+void drove__ctrl_exec_probe_tick(drove_controller *c)
+{
+	if (!c->leader || c->probe_ms <= 0 || drove__ctrl_in_window(c))
+		return;
+	for (size_t i = 0; i < c->n_execs; i++) {
+		drove__ctrl_exec *e = c->execs[i];
+		if (!e->removed && !e->probe && e->nd && e->nd->port > 0)
+			probe_one(c, e);
+	}
+}
 
 void drove__ctrl_blacklist_tick(drove_controller *c)
 {

@@ -178,7 +178,7 @@ void dtc_start_controller(int i, int zk_mode, const char *extra_yaml)
 		        "%sclusterAuth:\n  secrets:\n"
 		        "    - { nodeType: CONTROLLER, secret: " DTC_CONTROLLER_SECRET " }\n"
 		        "    - { nodeType: EXECUTOR, secret: " DTC_EXECUTOR_SECRET " }\n"
-		        "options: { staleExecutorAge: 3s, executorCheckInterval: 500ms, "
+		        "options: { staleExecutorAge: 45s, executorCheckInterval: 500ms, "
 		        "reconcileInterval: 1s, staleInstanceReportAge: 5s, "
 		        "maintenanceWindowTail: 0s, clusterOpParallelism: 4 }\n%s",
 		        y, extra_yaml ? extra_yaml : "");

@@ -180,7 +180,9 @@ START_TEST(test_deploy_single_node)
 	simple_op("START_INSTANCES", "\"instances\":2");
 	wait_app("RUNNING", 2, 60000);
 
-	/* kill -9 an executor with instances: replaced on the other within 8 s */
+	/* kill -9 an executor with instances: replaced on the other within 8 s. The harness keeps
+	 * Drove's staleExecutorAge (45 s): only the leader's liveness pings can find it that fast
+	 */
 	victim = on_exec(0) > 0 ? 0 : 1;
 	t0 = drove_time_mono_ms();
 	kill(dtc.epid[victim], SIGKILL);

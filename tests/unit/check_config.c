@@ -260,6 +260,8 @@ START_TEST(test_controller_defaults)
 	ck_assert_int_eq(get("options.staleInstanceReportAge"), 60000);
 	ck_assert_int_eq(get("options.maintenanceWindowTail"), 40000);
 	ck_assert_int_eq(get("options.executorCheckInterval"), 10000);
+	ck_assert_int_eq(get("options.executorProbeInterval"), 1000);
+	ck_assert_int_eq(get("options.executorProbeFailures"), 2);
 	const drove_strlist *m = drove_config_get_strlist(cfg, "options.auditedHttpMethods");
 	ck_assert_uint_eq(drove_strlist_count(m), 2);
 	ck_assert_str_eq(drove_strlist_get(m, 0), "POST");
@@ -414,6 +416,18 @@ START_TEST(test_range_errors)
 	ck_assert_int_eq(get("options.maintenanceWindowTail"), 0);
 	drove_config_free(cfg);
 	cfg = NULL;
+	/* the leader's liveness pings: off, or another pace */
+	ck_assert_int_eq(
+	        load_c(ZK "options: {executorProbeInterval: 0s, executorProbeFailures: 5}\n"), 0);
+	ck_assert_int_eq(get("options.executorProbeInterval"), 0);
+	ck_assert_int_eq(get("options.executorProbeFailures"), 5);
+	drove_config_free(cfg);
+	cfg = NULL;
+	ASSERT_FAILS(
+	        load_c(ZK "options: {executorProbeInterval: 2m}\n"),
+	        "controller.yml:2: options.executorProbeInterval: 2 minutes is above 1 minute");
+	ASSERT_FAILS(load_c(ZK "options: {executorProbeFailures: 0}\n"),
+	             "controller.yml:2: options.executorProbeFailures: 0 is below 1");
 	ASSERT_FAILS(load_c(ZK "options: {reconcileInterval: 10ms}\n"),
 	             "controller.yml:2: options.reconcileInterval: 10 milliseconds is below 100 "
 	             "milliseconds");
