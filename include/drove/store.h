@@ -291,6 +291,25 @@ DROVE_API void drove_election_cancel(drove_election *election);
  *  error of drove_store_get(). Any thread. @since 0.1 */
 DROVE_API int drove_store_leader(drove_store *store, char **data, size_t *len, int64_t *term);
 
+/** Result of drove_store_leader_async(): rc 0 with the leader's data (borrowed for the call)
+ *  and term, DROVE_ENOTFOUND when nobody contends, or the store's error. Loop thread. */
+typedef void (*drove_store_leader_fn)(int rc, const char *data, size_t len, int64_t term,
+                                      void *userdata);
+/** drove_store_leader() without blocking: `fn` runs once on the loop thread (also when the
+ *  store closes, with an error). @return 0, DROVE_EINVAL, DROVE_EUNAVAIL or DROVE_ENOMEM (no
+ *  callback then). @since 0.1 */
+DROVE_API int drove_store_leader_async(drove_store *store, drove_store_leader_fn fn,
+                                       void *userdata);
+/** Depose the leader of `term` (zk): delete its election node if that leader still leads,
+ *  so the next contender takes over at once instead of after the dead leader's session
+ *  timeout. For a standby that found the leader unresponsive (docs/operations.md). A leader
+ *  whose node is deleted gets DROVE_STORE_LEADER_LOST and contends again. `done` (may be
+ *  NULL) runs once on the loop thread: 0 when deposed, DROVE_ENOTFOUND when that leader is
+ *  gone already, or the store's error. @return 0; DROVE_EINVAL (local store, bad term),
+ *  DROVE_EUNAVAIL or DROVE_ENOMEM with no callback. @since 0.1 */
+DROVE_API int drove_store_depose_leader(drove_store *store, int64_t term, drove_store_done_fn done,
+                                        void *userdata);
+
 /* ---- records (docs/store.md): JSON text per record, one node per record ---- */
 
 /** Record kinds and their paths (§8.1 of the Drove reference). @since 0.1 */

@@ -187,6 +187,16 @@ int drove__ctrl_instance_spec(const drove_app_spec *spec, const char *app_id,
 
 /* ---- the engine (engine.c) ---- */
 
+/* What a standby knows of the leader it watches (standby.c). */
+struct drove__ctrl_standby {
+	char *leader_hp; /* "host:port" from the leader's election node, or NULL */
+	char *url;       /* its ping */
+	int64_t term;
+	int fails; /* pings failed in a row */
+	bool busy; /* a lookup, ping or depose in flight */
+	struct drove__http_req *req;
+};
+
 struct drove_controller {
 	drove_ctx *ctx;
 	drove_loop *loop;
@@ -229,6 +239,7 @@ struct drove_controller {
 	struct drove__ctrl_lsvcs *lsvcs; /* lsvc.c */
 	/* set by the engine: frees an app's job (jobs.c) for state.c, which sits below jobs */
 	void (*free_job)(drove_controller *c, struct drove__ctrl_job *job);
+	struct drove__ctrl_standby standby;
 	/* timers */
 	struct event *t_jobs, *t_reconcile, *t_execs, *t_purge, *t_node, *t_probe;
 	int64_t next_reconcile_mono;
@@ -322,6 +333,11 @@ void drove__ctrl_h_unblacklist(struct drove__http_req *req, void *ud);
 
 /* Run reconciliation now (leader). */
 void drove__ctrl_reconcile(drove_controller *c);
+/* A standby's watch of the leader (standby.c): ping it, depose it after probe_failures
+ * failures in a row. Called on every probe tick while not leading. */
+void drove__ctrl_standby_tick(drove_controller *c);
+/* Forget the watched leader and cancel a ping in flight (before the client is freed). */
+void drove__ctrl_standby_clear(drove_controller *c);
 /* The HTTP client and server (no routes yet). */
 int drove__ctrl_engine_http(drove_controller *c);
 /* After the routes: decoder, listener, store, timers, election. */

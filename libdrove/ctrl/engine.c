@@ -165,7 +165,10 @@ static void on_probe_tick(evutil_socket_t fd, short what, void *ud)
 	drove_controller *c = ud;
 	(void)fd;
 	(void)what;
-	drove__ctrl_exec_probe_tick(c);
+	if (c->leader)
+		drove__ctrl_exec_probe_tick(c);
+	else
+		drove__ctrl_standby_tick(c);
 }
 
 static void on_purge_tick(evutil_socket_t fd, short what, void *ud)
@@ -317,6 +320,7 @@ static void load_executors(drove_controller *c)
 
 static void on_acquired(drove_controller *c, int64_t term)
 {
+	drove__ctrl_standby_clear(c); /* no leader to watch: it is us */
 	drove_strlist *ids = NULL;
 	int64_t now = drove_time_wall_ms();
 	drove_event *ev;
@@ -573,6 +577,7 @@ void drove_controller_stop(drove_controller *c)
 	c->ready = false;
 	clear_state(c);
 	drove__ctrl_decoder_stop(c);
+	drove__ctrl_standby_clear(c);
 	if (c->http) {
 		drove__http_server_stop(c->http);
 		drove__http_server_free(c->http);

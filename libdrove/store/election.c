@@ -36,6 +36,7 @@ static void free_all(drove_store *s);
 
 static const struct drove__store_election_hooks hooks = {fence, session, free_all};
 static void check(drove_election *e);
+static void self_stat(int rc, const drove_store_stat *st, void *ud);
 
 static bool store_closing(drove_store *s)
 {
@@ -103,6 +104,44 @@ static int cmp_seq(const void *a, const void *b)
 	return c ? c : strcmp(x, y);
 }
 
+/* Our own node went away while we led: deposed (or the session ended, which the session
+ * events report first). Stop leading and contend again. */
+static void deposed(drove_election *e)
+{
+	if (e->notified)
+		lose(e);
+	check(e);
+}
+
+static void self_watch(drove_store *s, int event, const char *path, void *ud)
+{
+	drove_election *e = ud;
+	(void)s;
+	(void)path;
+	if (release(e))
+		return;
+	if (event == DROVE_STORE_EV_DELETED)
+		deposed(e);
+	else if (e->notified && e->node) {
+		/* any other event (a data change): keep watching */
+		e->inflight += 2;
+		if (drove_store_exists_async(e->store, e->node, self_watch, e, self_stat, e) < 0)
+			e->inflight -= 2;
+	}
+}
+
+static void self_stat(int rc, const drove_store_stat *st, void *ud)
+{
+	drove_election *e = ud;
+	(void)st;
+	if (rc < 0 && rc != DROVE_ENOTFOUND)
+		e->inflight--; /* the watch was not registered */
+	if (release(e))
+		return;
+	if (rc == DROVE_ENOTFOUND)
+		deposed(e);
+}
+
 static void pred_watch(drove_store *s, int event, const char *path, void *ud)
 {
 	drove_election *e = ud;
@@ -164,6 +203,14 @@ static void on_children(int rc, const drove_strlist *kids, void *ud)
 			__atomic_store_n(&e->term, term, __ATOMIC_RELEASE);
 			__atomic_store_n(&e->leader, 1, __ATOMIC_RELEASE);
 			e->notified = true;
+			/* a standby may depose us by deleting our node (drove_store_depose_leader)
+			 */
+			if (e->store->backend == DROVE_STORE_ZK) {
+				e->inflight += 2;
+				if (drove_store_exists_async(e->store, e->node, self_watch, e,
+				                             self_stat, e) < 0)
+					e->inflight -= 2;
+			}
 			e->fn(e, DROVE_STORE_LEADER_ACQUIRED, term, e->userdata);
 		}
 		return;
@@ -395,4 +442,103 @@ int drove_store_leader(drove_store *s, char **data, size_t *len, int64_t *term)
 	if (term)
 		*term = s->backend == DROVE_STORE_ZK ? st.czxid : s->local_term;
 	return 0;
+}
+
+/* ---- finding and deposing the leader without blocking ---- */
+
+struct lookup {
+	drove_store *s;
+	int64_t depose_term; /* -1: only look */
+	drove_store_leader_fn fn;
+	drove_store_done_fn done;
+	void *userdata;
+	char *path;
+};
+
+static void lookup_end(struct lookup *l, int rc, const char *data, size_t len, int64_t term)
+{
+	if (l->fn)
+		l->fn(rc, data, len, term, l->userdata);
+	else if (l->done)
+		l->done(rc, l->userdata);
+	free(l->path);
+	free(l);
+}
+
+static void on_deposed(int rc, void *ud)
+{
+	lookup_end(ud, rc, NULL, 0, 0);
+}
+
+static void on_leader_node(int rc, const char *data, size_t len, const drove_store_stat *st,
+                           void *ud)
+{
+	struct lookup *l = ud;
+	int64_t term;
+	if (rc < 0)
+		return lookup_end(l, rc, NULL, 0, 0);
+	term = l->s->backend == DROVE_STORE_ZK ? st->czxid : l->s->local_term;
+	if (l->depose_term < 0)
+		return lookup_end(l, 0, data, len, term);
+	if (term != l->depose_term)
+		return lookup_end(l,
+		                  drove__error(DROVE_ENOTFOUND,
+		                               "store: the leader of term %lld is gone already",
+		                               (long long)l->depose_term),
+		                  NULL, 0, 0);
+	if ((rc = drove_store_delete_async(l->s, l->path, -1, on_deposed, l)) < 0)
+		lookup_end(l, rc, NULL, 0, 0);
+}
+
+static void on_lookup_children(int rc, const drove_strlist *kids, void *ud)
+{
+	struct lookup *l = ud;
+	const char *low = NULL;
+	if (rc < 0)
+		return lookup_end(l, rc, NULL, 0, 0);
+	for (size_t i = 0; i < drove_strlist_count(kids); i++) {
+		const char *k = drove_strlist_get(kids, i);
+		if (!low || cmp_seq(&k, &low) < 0)
+			low = k;
+	}
+	if (!low)
+		return lookup_end(l, drove__error(DROVE_ENOTFOUND, "store: no leader"), NULL, 0, 0);
+	if (!(l->path = drove__asprintf(ELECTION_DIR "/%s", low)))
+		return lookup_end(l, DROVE_ENOMEM, NULL, 0, 0);
+	if ((rc = drove_store_get_async(l->s, l->path, NULL, NULL, on_leader_node, l)) < 0)
+		lookup_end(l, rc, NULL, 0, 0);
+}
+
+static int lookup_start(drove_store *s, int64_t depose_term, drove_store_leader_fn fn,
+                        drove_store_done_fn done, void *ud)
+{
+	struct lookup *l = calloc(1, sizeof(*l));
+	int rc;
+	if (!l)
+		return drove__enomem();
+	l->s = s;
+	l->depose_term = depose_term;
+	l->fn = fn;
+	l->done = done;
+	l->userdata = ud;
+	if ((rc = drove_store_children_async(s, ELECTION_DIR, NULL, NULL, on_lookup_children, l)) <
+	    0)
+		free(l);
+	return rc;
+}
+
+int drove_store_leader_async(drove_store *s, drove_store_leader_fn fn, void *userdata)
+{
+	DROVE_CHECK_ARG(s && fn);
+	return lookup_start(s, -1, fn, NULL, userdata);
+}
+
+int drove_store_depose_leader(drove_store *s, int64_t term, drove_store_done_fn done,
+                              void *userdata)
+{
+	DROVE_CHECK_ARG(s && term >= 0);
+	if (s->backend != DROVE_STORE_ZK)
+		return drove__error(DROVE_EINVAL,
+		                    "store: the local store has a single contender to depose");
+	return lookup_start(s, term, NULL, done, userdata);
 }

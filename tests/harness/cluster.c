@@ -167,7 +167,7 @@ void dtc_start_controller(int i, int zk_mode, const char *extra_yaml)
 		y = drove__asprintf(
 		        "server: { applicationConnectors: [{type: http, port: %d}] }\n"
 		        "zookeeper: { connectionString: \"%s\", nameSpace: ctrlcluster%d,"
-		        " sessionTimeout: 4s }\n",
+		        " sessionTimeout: 30s }\n",
 		        dtc.cport[i], dtc.zk, (int)getpid());
 	else
 		y = drove__asprintf("server: { applicationConnectors: [{type: http, port: %d}] }\n"

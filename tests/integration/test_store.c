@@ -529,6 +529,9 @@ START_TEST(test_single_contender_leads)
 	ck_assert_str_eq(data, "me:1");
 	ck_assert_int_eq(term, l.term);
 	drove_free(data);
+	if (drove_store_backend(F.s) == DROVE_STORE_LOCAL)
+		drove_assert_error(drove_store_depose_leader(F.s, l.term, NULL, NULL), DROVE_EINVAL,
+		                   "single contender");
 	drove_election_cancel(e);
 	drove_loop_run_for(F.loop, 200);
 	ck_assert_int_eq(l.lost, 0); /* cancel never calls back */
@@ -667,6 +670,108 @@ START_TEST(test_election_three_contenders)
 		ck_assert_int_eq(C[i].lost, 0);
 		drove_store_close(C[i].s);
 	}
+	fx_teardown();
+}
+END_TEST
+
+struct found {
+	int calls, rc;
+	char data[32];
+	int64_t term;
+};
+
+static void on_found(int rc, const char *data, size_t len, int64_t term, void *ud)
+{
+	struct found *f = ud;
+	f->calls++;
+	f->rc = rc;
+	f->term = term;
+	if (rc == 0)
+		snprintf(f->data, sizeof(f->data), "%.*s", (int)len, data);
+}
+
+static void on_done_rc(int rc, void *ud)
+{
+	struct found *f = ud;
+	f->calls++;
+	f->rc = rc;
+}
+
+static void wait_calls(const struct found *f, int n)
+{
+	int64_t end = drove_time_mono_ms() + 10000;
+	while (f->calls < n && drove_time_mono_ms() < end)
+		drove_loop_run_for(F.loop, 20);
+	ck_assert_int_eq(f->calls, n);
+}
+
+/* A standby finds the leader without blocking and deposes it by term: the leader is told
+ * LOST and contends again, the standby leads with a higher term; a stale term deposes
+ * nobody (issue 14: takeover without waiting for a dead leader's session to expire). */
+START_TEST(test_depose_leader)
+{
+	struct found f = {0};
+	int who, other;
+	int64_t term1;
+
+	fx_setup(DROVE_STORE_ZK);
+	memset(C, 0, sizeof(C));
+	max_leaders = now_leading = 0;
+	for (int i = 0; i < 2; i++) {
+		char id[16];
+		snprintf(id, sizeof(id), "c%d", i);
+		ck_assert_int_eq(drove_store_open(&C[i].s, F.loop, F.opts), 0);
+		ck_assert_int_eq(drove_store_elect(C[i].s, id, strlen(id), cont_cb, &C[i], &C[i].e),
+		                 0);
+	}
+	ck_assert_int_ge(who = wait_leader(10000), 0);
+	other = 1 - who;
+	term1 = C[who].term;
+	ck_assert_int_eq(drove_store_leader_async(C[other].s, on_found, &f), 0);
+	wait_calls(&f, 1);
+	ck_assert_int_eq(f.rc, 0);
+	ck_assert_int_eq(f.data[1] - '0', who);
+	ck_assert_int_eq(f.term, term1);
+
+	/* a term that is not the leader's deposes nobody */
+	memset(&f, 0, sizeof(f));
+	ck_assert_int_eq(drove_store_depose_leader(C[other].s, term1 + 12345, on_done_rc, &f), 0);
+	wait_calls(&f, 1);
+	drove_assert_error(f.rc, DROVE_ENOTFOUND, "is gone already");
+	ck_assert_int_eq(leader_index(), who);
+
+	/* the leader's term: the standby takes over at once */
+	memset(&f, 0, sizeof(f));
+	ck_assert_int_eq(drove_store_depose_leader(C[other].s, term1, on_done_rc, &f), 0);
+	wait_calls(&f, 1);
+	ck_assert_int_eq(f.rc, 0);
+	{
+		int64_t end = drove_time_mono_ms() + 10000;
+		while (!C[other].leading && drove_time_mono_ms() < end)
+			drove_loop_run_for(F.loop, 20);
+	}
+	ck_assert_int_eq(C[other].leading, 1);
+	ck_assert_int_eq(C[who].leading, 0);
+	ck_assert_int_eq(C[who].lost, 1);
+	ck_assert_int_eq(drove_election_is_leader(C[who].e), 0);
+	ck_assert_int_gt(C[other].term, term1);
+	/* Both watches fire from the one delete, in either order: for that moment both may count
+	 * as leading in this process. What keeps a deposed leader from acting is its higher
+	 * successor term, which executors enforce (docs/operations.md). */
+	ck_assert_int_eq(now_leading, 1);
+	/* the deposed one contends again: it follows, and leads once the other is gone */
+	drove_store_close(C[other].s);
+	C[other].s = NULL;
+	now_leading--;
+	C[other].leading = 0;
+	{
+		int64_t end = drove_time_mono_ms() + 10000;
+		while (!C[who].leading && drove_time_mono_ms() < end)
+			drove_loop_run_for(F.loop, 20);
+	}
+	ck_assert_int_eq(C[who].leading, 1);
+	drove_store_close(C[who].s);
+	C[who].s = NULL;
 	fx_teardown();
 }
 END_TEST
@@ -834,6 +939,7 @@ Suite *store_suite(void)
 	suite_add_tcase(s, tc);
 	tcase_set_timeout(zk, 90);
 	tcase_add_test(zk, test_election_three_contenders);
+	tcase_add_test(zk, test_depose_leader);
 	tcase_add_test(zk, test_session_expiry_stops_leader);
 	tcase_add_test(zk, test_unreachable_is_quick_error);
 	suite_add_tcase(s, zk);
