@@ -248,6 +248,24 @@ void dtc_start_executor(int i, int n_ctrl, const char *extra_options)
 	dtc.epid[i] = dtc_spawn(DTC_EXEC_BIN, path, log);
 }
 
+void dtc_restart_executor(int i)
+{
+	char path[256], log[256];
+	snprintf(path, sizeof(path), "%s/executor%d.yml", dtc.dir, i);
+	snprintf(log, sizeof(log), "%s/executor%d.log", dtc.dir, i);
+	ck_assert_int_eq(dtc.epid[i], 0);
+	dtc.epid[i] = dtc_spawn(DTC_EXEC_BIN, path, log);
+}
+
+void dtc_restart_controller(int i)
+{
+	char path[256], log[256];
+	snprintf(path, sizeof(path), "%s/controller%d.yml", dtc.dir, i);
+	snprintf(log, sizeof(log), "%s/controller%d.log", dtc.dir, i);
+	ck_assert_int_eq(dtc.cpid[i], 0);
+	dtc.cpid[i] = dtc_spawn(DTC_CTRL_BIN, path, log);
+}
+
 void dtc_wait_ping(int64_t ms)
 {
 	int64_t end = drove_time_mono_ms() + ms;

@@ -56,6 +56,10 @@ void dtc_start_auth_controller(int i);
  * dtc.dir/logs{i}. `extra_options` (may be NULL) are lines added under `options:`, each
  * indented by two spaces (e.g. "  tags: [a]\n"). */
 void dtc_start_executor(int i, int n_ctrl, const char *extra_options);
+/* Start executor / controller `i` again with the configuration of its last start (same port,
+ * so the same executor id: it recovers its containers). */
+void dtc_restart_executor(int i);
+void dtc_restart_controller(int i);
 /* Wait until the controller on dtc.port answers ping 200 / lists `n` executors. */
 void dtc_wait_ping(int64_t ms);
 void dtc_wait_execs(int n, int64_t ms);
