@@ -1,7 +1,8 @@
 /* The chaos suite (issue 14): a real cluster — ZooKeeper, two controllers, two executors,
  * podman — running a two-instance app while faults hit it: an executor killed with -9 (and
  * started again on the same port), the leader controller killed with -9 (and started again),
- * then DROVE_CHAOS_FAULTS (default 20) of those chosen at random (seeded by
+ * the leader frozen with SIGSTOP for 10 s (deposed meanwhile, its session still valid) and
+ * woken, then DROVE_CHAOS_FAULTS (default 20) of those chosen at random (seeded by
  * DROVE_CHAOS_SEED, printed). After every fault the invariants must hold within a deadline:
  *   - the app is RUNNING with both instances HEALTHY;
  *   - exactly two of the app's containers run across the run's executors (no duplicate left
@@ -37,6 +38,13 @@ static int duplicates_seen, restarted_seen;
 
 /* ---- the cluster under test ---- */
 
+static size_t on_discard(char *p, size_t sz, size_t n, void *ud)
+{
+	(void)p;
+	(void)ud;
+	return sz * n;
+}
+
 static void op(const char *json)
 {
 	char *b = NULL;
@@ -57,19 +65,36 @@ static void create_app(int instances)
 	free(spec);
 }
 
-/* Which controller answers ping 200 (the leader); -1 when none. Sets dtc.port to it. */
+/* Does controller `k` answer ping 200 (lead) within a second? A frozen process accepts the
+ * connection and never answers, so the harness's 20 s timeout is too long here. */
+static int pings_ok(int k)
+{
+	CURL *h;
+	char url[64];
+	long code = 0;
+	if (!dtc.cpid[k])
+		return 0;
+	h = curl_easy_init();
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/apis/v1/ping", dtc.cport[k]);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 1000L);
+	curl_easy_setopt(h, CURLOPT_NOBODY, 0L);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_discard);
+	if (curl_easy_perform(h) == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_cleanup(h);
+	return code == 200;
+}
+
+/* Which controller leads (answers ping 200); -1 when none. Sets dtc.port to it. */
 static int leader_now(int *count)
 {
 	int who = -1, n = 0;
-	for (int k = 0; k < 2; k++) {
-		if (!dtc.cpid[k])
-			continue;
-		dtc.port = dtc.cport[k];
-		if (dtc_http("GET", "/apis/v1/ping", NULL, NULL) == 200) {
+	for (int k = 0; k < 2; k++)
+		if (pings_ok(k)) {
 			who = k;
 			n++;
 		}
-	}
 	if (count)
 		*count = n;
 	if (who >= 0)
@@ -228,6 +253,8 @@ static void fault_executor(void)
 	took = drove_time_mono_ms() - t0;
 	if (took > replaced_max_ms)
 		replaced_max_ms = took;
+	fprintf(stderr, "chaos: executor %d killed, its instances replaced after %lld ms\n", victim,
+	        (long long)took);
 	dtc_restart_executor(victim);
 	settle("executor kill -9 and restart");
 }
@@ -250,12 +277,51 @@ static void fault_leader(void)
 	took = drove_time_mono_ms() - t0;
 	if (took > failover_max_ms)
 		failover_max_ms = took;
+	fprintf(stderr, "chaos: leader %d killed, replaced after %lld ms\n", leader,
+	        (long long)took);
 	dtc_restart_controller(leader);
 	settle("leader kill -9 and restart");
 	after = app_containers(&n);
 	if (strcmp(before, after))
 		restarted_seen++;
 	ck_assert_msg(!strcmp(before, after), "containers changed over a leader kill: %s -> %s",
+	              before, after);
+	free(before);
+	free(after);
+}
+
+/* The leader freezes (SIGSTOP) long enough to be deposed, then wakes up (SIGCONT) with its
+ * ZooKeeper session still valid: it must notice it no longer leads and act on nothing. */
+static void fault_frozen_leader(int stop_s)
+{
+	int leader = leader_now(NULL), n, leaders = 0;
+	int64_t t0;
+	char *before, *after;
+	ck_assert_int_ge(leader, 0);
+	before = app_containers(&n);
+	kill(dtc.cpid[leader], SIGSTOP);
+	t0 = drove_time_mono_ms();
+	while (!pings_ok(1 - leader)) {
+		ck_assert_msg(drove_time_mono_ms() - t0 < SETTLE_MS,
+		              "no takeover from a frozen leader");
+		usleep(50 * 1000);
+	}
+	if (drove_time_mono_ms() - t0 > failover_max_ms)
+		failover_max_ms = drove_time_mono_ms() - t0;
+	fprintf(stderr, "chaos: frozen leader %d replaced after %lld ms\n", leader,
+	        (long long)(drove_time_mono_ms() - t0));
+	while (drove_time_mono_ms() - t0 < stop_s * 1000LL)
+		usleep(100 * 1000);
+	kill(dtc.cpid[leader], SIGCONT);
+	usleep(3000 * 1000); /* time for it to act, if it wrongly would */
+	leader_now(&leaders);
+	ck_assert_msg(leaders == 1, "%d controllers answer as leader after SIGCONT", leaders);
+	ck_assert_int_ne(leader_now(NULL), leader);
+	settle("leader SIGSTOP and SIGCONT");
+	after = app_containers(&n);
+	if (strcmp(before, after))
+		restarted_seen++;
+	ck_assert_msg(!strcmp(before, after), "containers changed over a frozen leader: %s -> %s",
 	              before, after);
 	free(before);
 	free(after);
@@ -282,6 +348,7 @@ START_TEST(test_chaos)
 
 	fault_executor();
 	fault_leader();
+	fault_frozen_leader(10);
 	for (int i = 0; i < faults; i++) {
 		if (rand() % 2)
 			fault_executor();
@@ -292,7 +359,7 @@ START_TEST(test_chaos)
 	        "chaos: executor_death_replaced_s=%.1f failover_s=%.1f duplicates=%d restarted=%d "
 	        "faults=%d\n",
 	        replaced_max_ms / 1000.0, failover_max_ms / 1000.0, duplicates_seen, restarted_seen,
-	        faults + 2);
+	        faults + 3);
 	ck_assert_int_eq(duplicates_seen, 0);
 	ck_assert_int_eq(restarted_seen, 0);
 }
