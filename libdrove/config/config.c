@@ -494,7 +494,7 @@ static int ctrl_defaults(drove__cfg_controller *c)
 	o->maintenance_window_tail_ms = 40 * SEC;
 	o->executor_check_interval_ms = 10 * SEC;
 	o->executor_probe_interval_ms = 1 * SEC;
-	o->executor_probe_failures = 2;
+	o->executor_probe_failures = 3;
 	if ((rc = drove_strlist_new(&o->audited_http_methods)) < 0 ||
 	    (rc = drove_strlist_add(o->audited_http_methods, "POST")) < 0 ||
 	    (rc = drove_strlist_add(o->audited_http_methods, "PUT")) < 0 ||

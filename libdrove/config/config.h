@@ -73,7 +73,7 @@ typedef struct drove__cfg_controller_options {
 	int64_t maintenance_window_tail_ms; /* 40 s, >= 0 */
 	int64_t executor_check_interval_ms; /* executor staleness sweep, 10 s, >= 100 ms */
 	int64_t executor_probe_interval_ms; /* leader pings each executor, 1 s; 0: off */
-	int64_t executor_probe_failures;    /* failed pings in a row before lost, 2, 1..100 */
+	int64_t executor_probe_failures;    /* failed pings in a row before lost, 3, 1..100 */
 } drove__cfg_controller_options;
 
 typedef struct drove__cfg_controller {

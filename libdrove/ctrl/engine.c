@@ -440,7 +440,7 @@ int drove_controller_new(drove_controller **out, drove_loop *loop, const drove_c
 	c->exec_check_ms = o->executor_check_interval_ms;
 	c->stale_exec_ms = o->stale_executor_age_ms;
 	c->probe_ms = o->executor_probe_interval_ms;
-	c->probe_failures = o->executor_probe_failures > 0 ? o->executor_probe_failures : 2;
+	c->probe_failures = o->executor_probe_failures > 0 ? o->executor_probe_failures : 3;
 	c->stale_inst_ms = o->stale_instance_report_ms;
 	c->window_tail_ms = o->maintenance_window_tail_ms;
 	c->op_timeout_ms = o->cluster_op_timeout_ms;

@@ -2,7 +2,8 @@
  * podman — running a two-instance app while faults hit it: an executor killed with -9 (and
  * started again on the same port), the leader controller killed with -9 (and started again),
  * the leader frozen with SIGSTOP for 10 s (deposed meanwhile, its session still valid) and
- * woken, then DROVE_CHAOS_FAULTS (default 20) of those chosen at random (seeded by
+ * woken, ZooKeeper stopped for 2 s and started again, then DROVE_CHAOS_FAULTS (default 20)
+ * of the executor, leader and ZooKeeper faults chosen at random (seeded by
  * DROVE_CHAOS_SEED, printed). After every fault the invariants must hold within a deadline:
  *   - the app is RUNNING with both instances HEALTHY;
  *   - exactly two of the app's containers run across the run's executors (no duplicate left
@@ -34,7 +35,7 @@
 #define SETTLE_MS 45000
 
 static int64_t replaced_max_ms, failover_max_ms;
-static int duplicates_seen, restarted_seen;
+static int duplicates_seen, restarted_seen, zk_restarts;
 
 /* ---- the cluster under test ---- */
 
@@ -327,6 +328,30 @@ static void fault_frozen_leader(int stop_s)
 	free(after);
 }
 
+/* ZooKeeper stops for two seconds and comes back with its data: sessions survive, the
+ * controllers reconnect (a leader that lost its connection stops acting until it leads
+ * again), and nothing running is restarted. */
+static void fault_zookeeper(void)
+{
+	const char *dir = drove_test_require_env("DROVE_TEST_COMPONENTS_DIR", "components");
+	char *cmd, *before, *after;
+	int n;
+	before = app_containers(&n);
+	cmd = drove__asprintf("%s/tests/harness/components.sh restart-zk '%s' 2 >/dev/null",
+	                      DROVE_SOURCE_DIR, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	settle("ZooKeeper restart");
+	after = app_containers(&n);
+	if (strcmp(before, after))
+		restarted_seen++;
+	ck_assert_msg(!strcmp(before, after),
+	              "containers changed over a ZooKeeper restart: %s -> %s", before, after);
+	free(before);
+	free(after);
+	zk_restarts++;
+}
+
 START_TEST(test_chaos)
 {
 	const char *f = getenv("DROVE_CHAOS_FAULTS"), *seed_s = getenv("DROVE_CHAOS_SEED");
@@ -349,17 +374,27 @@ START_TEST(test_chaos)
 	fault_executor();
 	fault_leader();
 	fault_frozen_leader(10);
+	fault_zookeeper();
 	for (int i = 0; i < faults; i++) {
-		if (rand() % 2)
+		switch (rand() % 5) {
+		case 0:
+		case 1:
 			fault_executor();
-		else
+			break;
+		case 2:
+		case 3:
 			fault_leader();
+			break;
+		default:
+			fault_zookeeper();
+			break;
+		}
 	}
 	fprintf(stderr,
 	        "chaos: executor_death_replaced_s=%.1f failover_s=%.1f duplicates=%d restarted=%d "
 	        "faults=%d\n",
 	        replaced_max_ms / 1000.0, failover_max_ms / 1000.0, duplicates_seen, restarted_seen,
-	        faults + 3);
+	        faults + 4);
 	ck_assert_int_eq(duplicates_seen, 0);
 	ck_assert_int_eq(restarted_seen, 0);
 }

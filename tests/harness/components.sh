@@ -5,6 +5,7 @@
 #   - the test image localhost/drove-test:latest (busybox-static, no registry needed)
 #                                                          -> DROVE_TEST_IMAGE
 # Usage: components.sh start DIR   (writes DIR/env to source)
+#        components.sh restart-zk DIR [PAUSE_S]   (ZooKeeper down, then up on the same port)
 #        components.sh stop DIR
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -39,6 +40,13 @@ zk_up() { # port
 	return $rc
 }
 
+run_zk() {
+	java -Xmx256m -Dzookeeper.log.dir="$dir/zk" -cp "/usr/share/java/zookeeper.jar:/usr/share/java/*" \
+		org.apache.zookeeper.server.quorum.QuorumPeerMain "$dir/zk/zoo.cfg" \
+		>>"$dir/zk/zk.log" 2>&1 &
+	echo $! >"$dir/zk/pid"
+}
+
 start_zk() {
 	local port
 	port=$(free_port)
@@ -53,13 +61,10 @@ clientPortAddress=127.0.0.1
 admin.enableServer=false
 4lw.commands.whitelist=srvr,ruok,stat
 CFG
-	java -Xmx256m -Dzookeeper.log.dir="$dir/zk" -cp "/usr/share/java/zookeeper.jar:/usr/share/java/*" \
-		org.apache.zookeeper.server.quorum.QuorumPeerMain "$dir/zk/zoo.cfg" \
-		>"$dir/zk/zk.log" 2>&1 &
-	echo $! >"$dir/zk/pid"
+	run_zk
 	wait_for 60 "ZooKeeper on port $port" zk_up "$port"
 	echo "export DROVE_TEST_ZK=127.0.0.1:$port" >>"$dir/env"
-	echo "export DROVE_TEST_ZK_PID=$(cat "$dir/zk/pid")" >>"$dir/env"
+	echo "export DROVE_TEST_COMPONENTS_DIR=$dir" >>"$dir/env"
 	echo "components: ZooKeeper on 127.0.0.1:$port"
 }
 
@@ -142,10 +147,21 @@ start)
 	start_podman
 	start_docker
 	;;
+restart-zk)
+	# ZooKeeper stops (SIGTERM) and starts again on the same port with the same data: the chaos
+	# suite's fault. Sessions younger than their timeout survive it.
+	port=$(sed -n 's/^clientPort=//p' "$dir/zk/zoo.cfg")
+	stop_pid "$dir/zk/pid"
+	sleep "${3:-1}"
+	run_zk
+	wait_for 60 "ZooKeeper on port $port" zk_up "$port"
+	;;
 stop)
-	# Containers the tests left behind (all carry drove labels) go too.
+	# Containers the runtime tests left behind (their own label) go too; executors' containers
+	# are removed by the harness that ran them, and nobody else's are touched (the README's
+	# cluster may share podman's storage).
 	if [ -S "$dir/podman.sock" ]; then
-		ids=$(podman ps -aq --filter label=drove.instance.id 2>/dev/null || true)
+		ids=$(podman ps -aq --filter label=drove.test.run 2>/dev/null || true)
 		[ -z "$ids" ] || podman rm -f $ids >/dev/null 2>&1 || true
 	fi
 	stop_docker

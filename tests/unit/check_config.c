@@ -261,7 +261,7 @@ START_TEST(test_controller_defaults)
 	ck_assert_int_eq(get("options.maintenanceWindowTail"), 40000);
 	ck_assert_int_eq(get("options.executorCheckInterval"), 10000);
 	ck_assert_int_eq(get("options.executorProbeInterval"), 1000);
-	ck_assert_int_eq(get("options.executorProbeFailures"), 2);
+	ck_assert_int_eq(get("options.executorProbeFailures"), 3);
 	const drove_strlist *m = drove_config_get_strlist(cfg, "options.auditedHttpMethods");
 	ck_assert_uint_eq(drove_strlist_count(m), 2);
 	ck_assert_str_eq(drove_strlist_get(m, 0), "POST");
