@@ -8,6 +8,7 @@
 #include <drove/clock.h>
 #include <drove/ids.h>
 
+#include "config/config.h"
 #include "ctrl/ctrl.h"
 
 #define MOD "ctrl"
@@ -152,4 +153,35 @@ void drove__ctrl_check_app(drove_controller *c, drove__ctrl_app *app)
 {
 	if (c->ready && !drove__ctrl_in_window(c))
 		drove__ctrl_check_app_at(c, app, drove_time_wall_ms());
+}
+
+void drove__ctrl_apps_clean_stale(drove_controller *c, int64_t now)
+{
+	const drove__cfg_controller_options *o = &c->cfg->ctrl.options;
+	for (size_t a = 0; a < c->n_apps; a++) {
+		drove__ctrl_app *app = c->apps[a];
+		if (app->state == DROVE_APP_MONITORING && !app->job && app->info->updated > 0 &&
+		    now - app->info->updated > o->stale_app_age_ms) {
+			drove__info(c->ctx, MOD,
+			            "app %s: MONITORING for longer than %lld ms: destroying",
+			            app->id, (long long)o->stale_app_age_ms);
+			drove__ctrl_app_set_state(c, app, DROVE_APP_DESTROY_REQUESTED);
+			drove__ctrl_job_destroy(c, app);
+			continue;
+		}
+		for (size_t i = 0; i < app->n_insts;) {
+			drove__ctrl_inst *in = app->insts[i];
+			if (!drove_instance_state_is_active((int)in->info->state) &&
+			    now - in->info->updated > o->stale_instance_age_ms) {
+				drove_record_delete_async(c->store, DROVE_RECORD_INSTANCE, app->id,
+				                          in->info->instance_id, NULL, NULL);
+				drove__ctrl_inst_free(in);
+				memmove(app->insts + i, app->insts + i + 1,
+				        (app->n_insts - i - 1) * sizeof(*app->insts));
+				app->n_insts--;
+				continue;
+			}
+			i++;
+		}
+	}
 }

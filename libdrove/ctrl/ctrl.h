@@ -241,7 +241,7 @@ struct drove_controller {
 	void (*free_job)(drove_controller *c, struct drove__ctrl_job *job);
 	struct drove__ctrl_standby standby;
 	/* timers */
-	struct event *t_jobs, *t_reconcile, *t_execs, *t_purge, *t_node, *t_probe;
+	struct event *t_jobs, *t_reconcile, *t_execs, *t_purge, *t_node, *t_probe, *t_stale;
 	int64_t next_reconcile_mono;
 };
 
@@ -309,6 +309,9 @@ void drove__ctrl_apps_executor_lost(drove_controller *c, const char *exec_id);
 void drove__ctrl_check_app_at(drove_controller *c, drove__ctrl_app *app, int64_t now);
 /* The same, only when leader, ready and outside the window. */
 void drove__ctrl_check_app(drove_controller *c, drove__ctrl_app *app);
+/* §11 item 5 at `now`: DESTROY MONITORING apps not updated for staleAppAge; drop
+ * non-active instance records older than staleInstanceAge. */
+void drove__ctrl_apps_clean_stale(drove_controller *c, int64_t now);
 
 /* ---- executors' messages and tracking (execs.c): above every kind ---- */
 
@@ -333,6 +336,9 @@ void drove__ctrl_h_unblacklist(struct drove__http_req *req, void *ud);
 
 /* Run reconciliation now (leader). */
 void drove__ctrl_reconcile(drove_controller *c);
+/* The stale-data cleaner (§11 item 5) as of `now_ms` (wall): leader, ready and outside the
+ * window only. @return 1 when it ran, 0 when it did not. */
+int drove__ctrl_clean_stale(drove_controller *c, int64_t now_ms);
 /* A standby's watch of the leader (standby.c): ping it, depose it after probe_failures
  * failures in a row. Called on every probe tick while not leading. */
 void drove__ctrl_standby_tick(drove_controller *c);
@@ -421,6 +427,8 @@ void drove__ctrl_lsvc_apply(drove_controller *c, const drove_ls_instance_info *l
 /* Reconciliation (leader, ready): instances per executor, staleness. */
 void drove__ctrl_lsvc_reconcile(drove_controller *c);
 void drove__ctrl_lsvc_tick(drove_controller *c);
+/* §11 item 5 at `now`: DESTROY INACTIVE local services not updated for staleServiceAge. */
+void drove__ctrl_lsvc_clean_stale(drove_controller *c, int64_t now);
 void drove__ctrl_lsvc_executor_lost(drove_controller *c, const char *exec_id);
 /* Executor `exec_id` was added, blacklisted or unblacklisted: adjust soon. */
 void drove__ctrl_lsvc_executor_changed(drove_controller *c, const char *exec_id);

@@ -179,6 +179,25 @@ static void on_purge_tick(evutil_socket_t fd, short what, void *ud)
 	drove__ctrl_events_purge(&c->events, drove_time_wall_ms() - c->events_keep_ms);
 }
 
+/* The stale-data cleaner (§11 item 5), every staleCheckInterval. */
+static void on_stale_tick(evutil_socket_t fd, short what, void *ud)
+{
+	drove_controller *c = ud;
+	(void)fd;
+	(void)what;
+	drove__ctrl_clean_stale(c, drove_time_wall_ms());
+}
+
+int drove__ctrl_clean_stale(drove_controller *c, int64_t now_ms)
+{
+	DROVE_CHECK_ARG(c);
+	if (!c->leader || !c->ready || drove__ctrl_in_window(c))
+		return 0;
+	drove__ctrl_apps_clean_stale(c, now_ms);
+	drove__ctrl_lsvc_clean_stale(c, now_ms);
+	return 1;
+}
+
 /* ---- leadership ---- */
 
 static void write_node(drove_controller *c)
@@ -538,8 +557,9 @@ int drove__ctrl_engine_start(drove_controller *c)
 	c->t_reconcile = timer_new(c, c->reconcile_ms, on_reconcile_tick);
 	c->t_execs = timer_new(c, c->exec_check_ms, on_execs_tick);
 	c->t_purge = timer_new(c, 60000, on_purge_tick);
+	c->t_stale = timer_new(c, cfg->ctrl.options.stale_check_interval_ms, on_stale_tick);
 	c->t_probe = c->probe_ms > 0 ? timer_new(c, c->probe_ms, on_probe_tick) : NULL;
-	if (!c->t_jobs || !c->t_reconcile || !c->t_execs || !c->t_purge ||
+	if (!c->t_jobs || !c->t_reconcile || !c->t_execs || !c->t_purge || !c->t_stale ||
 	    (c->probe_ms > 0 && !c->t_probe)) {
 		rc = drove__enomem();
 		goto fail;
@@ -568,6 +588,7 @@ void drove_controller_stop(drove_controller *c)
 	timer_free(&c->t_execs);
 	timer_free(&c->t_purge);
 	timer_free(&c->t_probe);
+	timer_free(&c->t_stale);
 	timer_free(&c->t_node);
 	if (c->election) {
 		drove_election_cancel(c->election);

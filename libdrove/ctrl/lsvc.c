@@ -14,6 +14,7 @@
 #include <drove/clock.h>
 #include <drove/ids.h>
 
+#include "config/config.h"
 #include "ctrl/lsvc.h"
 #include "http/server.h"
 
@@ -905,4 +906,47 @@ void drove__ctrl_lsvc_load(drove_controller *c)
 		s->dirty = true;
 	}
 	drove_strlist_free(ids);
+}
+
+/* ---- destroying a service (the DESTROY operation, the stale-data cleaner) ---- */
+
+int drove__lsvc_destroy(drove_controller *c, struct svc *s)
+{
+	char *path = NULL;
+	drove__lsvc_svc_set_state(c, s, DROVE_LS_DESTROY_REQUESTED);
+	if (drove_record_path(DROVE_RECORD_LOCAL_SERVICE_INSTANCE, s->id, "x", &path) == 0) {
+		char *slash = strrchr(path, '/');
+		if (slash)
+			*slash = '\0';
+		drove_store_delete_recursive(c->store, path);
+	}
+	drove_free(path);
+	if (drove_record_delete(c->store, DROVE_RECORD_LOCAL_SERVICE, NULL, s->id) < 0 &&
+	    drove_error_last()->code != DROVE_ENOTFOUND) {
+		drove__lsvc_svc_set_state(c, s, DROVE_LS_INACTIVE);
+		return drove_error_last()->code;
+	}
+	drove__lsvc_svc_set_state(c, s, DROVE_LS_DESTROYED);
+	drove__info(c->ctx, MOD, "local service %s: destroyed", s->id);
+	drove__lsvc_svc_remove(c, s);
+	return 0;
+}
+
+void drove__ctrl_lsvc_clean_stale(drove_controller *c, int64_t now)
+{
+	struct drove__ctrl_lsvcs *L = c->lsvcs;
+	int64_t age = c->cfg->ctrl.options.stale_service_age_ms;
+	for (size_t k = 0; L && k < L->n;) {
+		struct svc *s = L->v[k];
+		if (s->state == DROVE_LS_INACTIVE && s->n_starts == 0 && s->info->updated > 0 &&
+		    now - s->info->updated > age) {
+			drove__info(c->ctx, MOD,
+			            "local service %s: INACTIVE for longer than %lld ms", s->id,
+			            (long long)age);
+			if (drove__lsvc_destroy(c, s) == 0)
+				continue; /* removed: the next one moved to k */
+			drove_error_clear();
+		}
+		k++;
+	}
 }

@@ -150,4 +150,8 @@ void drove__lsvc_svc_remove(drove_controller *c, struct svc *s);
 void drove__lsvc_svc_set_state(drove_controller *c, struct svc *s, int state);
 int drove__lsvc_svc_persist(drove_controller *c, struct svc *s);
 
+/* Destroy `s`: its records leave the store, then it leaves memory (`s` is freed).
+ * @return 0, or the store's error (the service stays INACTIVE). */
+int drove__lsvc_destroy(drove_controller *c, struct svc *s);
+
 #endif

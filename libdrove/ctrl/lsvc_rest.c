@@ -407,28 +407,11 @@ static void op_apply(drove_controller *c, drove__http_req *req, drove_ls_op *op)
 		s->dirty = true;
 		break;
 	}
-	case DROVE_LS_OP_DESTROY: {
-		char *path = NULL;
-		drove__lsvc_svc_set_state(c, s, DROVE_LS_DESTROY_REQUESTED);
-		if (drove_record_path(DROVE_RECORD_LOCAL_SERVICE_INSTANCE, s->id, "x", &path) ==
-		    0) {
-			char *slash = strrchr(path, '/');
-			if (slash)
-				*slash = '\0';
-			drove_store_delete_recursive(c->store, path);
-		}
-		drove_free(path);
-		if (drove_record_delete(c->store, DROVE_RECORD_LOCAL_SERVICE, NULL, s->id) < 0 &&
-		    drove_error_last()->code != DROVE_ENOTFOUND) {
-			drove__lsvc_svc_set_state(c, s, DROVE_LS_INACTIVE);
+	case DROVE_LS_OP_DESTROY:
+		if (drove__lsvc_destroy(c, s) < 0)
 			return drove__http_reply_server_error(req, drove_error_last()->message);
-		}
-		drove__lsvc_svc_set_state(c, s, DROVE_LS_DESTROYED);
-		drove__info(c->ctx, MOD, "local service %s: destroyed", s->id);
 		reply_service_id(req, op->service_id);
-		drove__lsvc_svc_remove(c, s);
 		return;
-	}
 	default:
 		return drove__ctrl_reply_one_error(req, "unsupported operation");
 	}

@@ -17,6 +17,7 @@
 
 #include "cluster.h"
 #include "harness.h"
+#include "ctrl/ctrl.h"
 #include "test_ctrl_fake.h"
 
 static drove_ctx *ctx;
@@ -870,6 +871,55 @@ START_TEST(test_restart_recovers)
 }
 END_TEST
 
+/* The stale-data cleaner (§11 item 5): as of a week and a day from now, an app left
+ * MONITORING is destroyed and an INACTIVE local service too; a RUNNING app stays. */
+static int64_t clean_at;
+static int clean_ran;
+
+static void do_clean(void *ud)
+{
+	(void)ud;
+	clean_ran = drove__ctrl_clean_stale(ctrl, clean_at);
+}
+
+START_TEST(test_stale_cleaner)
+{
+	size_t len;
+	char *b = NULL,
+	     *ls = drove_test_read_source_file("tests/data/model/ls_op_0_create.json", &len);
+	create_app(0);
+	wait_app("MONITORING", 0, 8000);
+	ck_assert_int_eq(http("POST", "/apis/v1/localservices/operations", ls, &b), 200);
+	free(b);
+	free(ls);
+	/* nothing is stale today */
+	clean_at = drove_time_wall_ms();
+	on_loop(do_clean, NULL);
+	ck_assert_int_eq(clean_ran, 1);
+	ck_assert_int_eq(http("GET", "/apis/v1/applications/" APP, NULL, &b), 200);
+	free(b);
+	ck_assert_int_eq(http("GET", "/apis/v1/localservices/DROVE_TEST_LS-1", NULL, &b), 200);
+	free(b);
+	/* eight days on (staleAppAge and staleServiceAge are 7 days) */
+	clean_at = drove_time_wall_ms() + 8LL * 24 * 3600 * 1000;
+	on_loop(do_clean, NULL);
+	ck_assert_int_eq(clean_ran, 1);
+	for (int i = 0; i < 100; i++) {
+		int gone;
+		http("GET", "/apis/v1/applications/" APP, NULL, &b);
+		gone = strstr(b, "not found") != NULL;
+		free(b);
+		if (gone)
+			break;
+		ck_assert_int_lt(i, 99);
+		usleep(50 * 1000);
+	}
+	http("GET", "/apis/v1/localservices/DROVE_TEST_LS-1", NULL, &b);
+	ck_assert_msg(strstr(b, "not found") || strstr(b, "Not found"), "%s", b);
+	free(b);
+}
+END_TEST
+
 /* No maintenance window on a fresh cluster nor after a plain leader change; one after a
  * maintenance unset, also across a leader change (issue 14). */
 START_TEST(test_window_only_after_unset)
@@ -988,6 +1038,7 @@ Suite *ctrl_suite(void)
 	tcase_add_test(tc, test_restart_recovers);
 	tcase_add_test(tc, test_config_fetch);
 	tcase_add_test(tc, test_cancel_and_validate);
+	tcase_add_test(tc, test_stale_cleaner);
 	suite_add_tcase(s, tc);
 	{
 		TCase *tw = tcase_create("window");
