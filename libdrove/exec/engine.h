@@ -98,6 +98,7 @@ struct drove_executor {
 	int started, stopped;
 	struct event *t_snapshot, *t_lookup, *t_zombie, *t_ready, *t_snap_now;
 	int reap_busy;
+	struct reap_ctx *reap; /* the reaper's list call in flight (freed if cancelled) */
 	exec_inst *insts;
 	size_t n_insts;
 	exec_send *sends;

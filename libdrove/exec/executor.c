@@ -875,6 +875,7 @@ static void on_reap_list(const drove_runtime_result *res, void *ud)
 	const drove_known_instances *kn = rc->known;
 	size_t n = drove_runtime_result_container_count(res);
 	ex->reap_busy = 0;
+	ex->reap = NULL;
 	if (drove_runtime_result_code(res) < 0) {
 		drove__known_instances_free(rc->known);
 		free(rc);
@@ -941,8 +942,10 @@ static void reap(struct drove_executor *ex, const drove_known_instances *known)
 		return;
 	}
 	ex->reap_busy = 1;
+	ex->reap = rc;
 	if (drove_runtime_list(ex->rt, DROVE__LABEL_ID, 1, on_reap_list, rc) < 0) {
 		ex->reap_busy = 0;
+		ex->reap = NULL;
 		drove__known_instances_free(rc->known);
 		free(rc);
 	}
@@ -1169,7 +1172,11 @@ void drove_executor_free(drove_executor *ex)
 	drove__http_server_free(ex->srv);
 	while (ex->sends)
 		send_free(ex->sends);
-	drove_runtime_free(ex->rt);
+	drove_runtime_free(ex->rt); /* cancels calls in flight: their callbacks do not run */
+	if (ex->reap) {
+		drove__known_instances_free(ex->reap->known);
+		free(ex->reap);
+	}
 	drove__http_client_free(ex->http);
 	drove_store_close(ex->store); /* the ephemeral /executor node goes with the session */
 	free(ex->zk_leader);
