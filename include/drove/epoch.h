@@ -1,0 +1,90 @@
+/*
+ * Epoch (DROVE_API.md §12): topologies of tasks run on Drove on a schedule. This header has
+ * the pure pieces the scheduler is built from: the topology spec (parsed and validated the way
+ * the REST API must before anything is stored), the run ids that make a scheduled time fire at
+ * most once, and the misfire rule after downtime.
+ *
+ * Threads: a drove_epoch_topology is shared read-only once built.
+ */
+#ifndef DROVE_EPOCH_H
+#define DROVE_EPOCH_H
+
+#include <drove/common.h>
+#include <drove/cron.h>
+#include <drove/ctx.h>
+#include <drove/strlist.h>
+
+DROVE_BEGIN_DECLS
+
+/** Largest topology document accepted, in bytes. @since 0.1 */
+#define DROVE_EPOCH_TOPOLOGY_MAX (256 * 1024)
+/** Most leaf tasks in one topology. @since 0.1 */
+#define DROVE_EPOCH_TASKS_MAX 64
+
+/** Trigger types. @since 0.1 */
+enum drove_epoch_trigger {
+	DROVE_EPOCH_TRIGGER_CRON = 1,
+	DROVE_EPOCH_TRIGGER_AT = 2,
+};
+
+/** A validated EpochTopology. Opaque. @since 0.1 */
+typedef struct drove_epoch_topology drove_epoch_topology;
+
+/** Parse and validate an EpochTopology: `name` ([0-9a-zA-Z_-], 1-255), `task`
+ *  (CONTAINER_EXECUTION, checked with Drove's task spec rules as the controller would, or
+ *  COMPOSITE with `tasks` and `compositionType` ALL | ANY; task names unique), `trigger`
+ *  (CRON with a Quartz `timeSpec` and optional `timeZone`, or AT with `time` in ms after
+ *  `now_ms`), `notify` (optional: BLACKHOLE, or MAIL with `emails`). Unknown fields are
+ *  errors. `json` is copied.
+ *  @return 0; DROVE_EINVAL, with every problem in `*errors_out` (when not NULL; one
+ *  "path: message" each, free with drove_strlist_free) and the first as the thread's error
+ *  message; DROVE_ENOMEM. @since 0.1 */
+DROVE_API int drove_epoch_topology_from_json(drove_epoch_topology **out, drove_ctx *ctx,
+                                             const char *json, size_t len, int64_t now_ms,
+                                             drove_strlist **errors_out);
+/** NULL is fine. @since 0.1 */
+DROVE_API void drove_epoch_topology_free(drove_epoch_topology *t);
+/** The name, which is also the topology id; borrowed. @since 0.1 */
+DROVE_API const char *drove_epoch_topology_name(const drove_epoch_topology *t);
+/** enum drove_epoch_trigger. @since 0.1 */
+DROVE_API int drove_epoch_topology_trigger(const drove_epoch_topology *t);
+/** The CRON trigger's parsed expression (NULL for AT); borrowed. @since 0.1 */
+DROVE_API const drove_cron *drove_epoch_topology_cron(const drove_epoch_topology *t);
+/** The AT trigger's time in ms (0 for CRON). @since 0.1 */
+DROVE_API int64_t drove_epoch_topology_at(const drove_epoch_topology *t);
+/** Number of CONTAINER_EXECUTION tasks (1 unless COMPOSITE). @since 0.1 */
+DROVE_API size_t drove_epoch_topology_task_count(const drove_epoch_topology *t);
+/** The i-th task's name, depth first; borrowed; NULL when out of range. @since 0.1 */
+DROVE_API const char *drove_epoch_topology_task_name(const drove_epoch_topology *t, size_t i);
+/** The i-th task's spec as Drove's task CREATE `spec` for a run: the task's fields plus
+ *  `sourceAppName` and `taskId` "{topologyId}-{runId}-{taskName}". Caller frees with
+ *  drove_free(). @return 0, DROVE_EINVAL (bad index or run id) or DROVE_ENOMEM. @since 0.1 */
+DROVE_API int drove_epoch_topology_task_spec(const drove_epoch_topology *t, size_t i,
+                                             const char *source_app, const char *run_id,
+                                             char **out);
+/** The topology as stored and returned by the API (compact JSON). Caller frees with
+ *  drove_free(). @return 0 or DROVE_ENOMEM. @since 0.1 */
+DROVE_API int drove_epoch_topology_to_json(const drove_epoch_topology *t, char **out);
+
+/** The run id of a scheduled time: the same topology and time always give the same id
+ *  ("SR-" and the time in seconds), so a new leader that finds it stored knows the time has
+ *  fired. Caller frees with drove_free(). @return 0, DROVE_EINVAL or DROVE_ENOMEM.
+ *  @since 0.1 */
+DROVE_API int drove_epoch_run_id(int64_t scheduled_ms, char **out);
+
+/** The misfire rule. Given the last scheduled time that was handled (fired or skipped;
+ *  for a new topology its creation time) and `now_ms`, set `*fire_ms` to the scheduled time
+ *  to fire now (0 when none is due), and count in `*skipped` the due times older than
+ *  `misfire_ms` before now, which are recorded SKIPPED rather than replayed; their first
+ *  `cap` times go to `skipped_ms` (may be NULL when `cap` is 0). Only the newest due time
+ *  within `misfire_ms` fires; older ones within it are skipped too. `*next_ms` gets the
+ *  first scheduled time after now (0 when there is none). The count stops at 10,000: past
+ *  that, older misses are jumped over uncounted.
+ *  @return 0 or DROVE_EINVAL. @since 0.1 */
+DROVE_API int drove_epoch_due(const drove_cron *cron, int64_t last_ms, int64_t now_ms,
+                              int64_t misfire_ms, int64_t *fire_ms, int64_t *skipped_ms, size_t cap,
+                              size_t *skipped, int64_t *next_ms);
+
+DROVE_END_DECLS
+
+#endif
