@@ -12,6 +12,7 @@
 #include <drove/common.h>
 #include <drove/cron.h>
 #include <drove/ctx.h>
+#include <drove/store.h>
 #include <drove/strlist.h>
 
 DROVE_BEGIN_DECLS
@@ -84,6 +85,77 @@ DROVE_API int drove_epoch_run_id(int64_t scheduled_ms, char **out);
 DROVE_API int drove_epoch_due(const drove_cron *cron, int64_t last_ms, int64_t now_ms,
                               int64_t misfire_ms, int64_t *fire_ms, int64_t *skipped_ms, size_t cap,
                               size_t *skipped, int64_t *next_ms);
+
+/* ---- records in the store: /topologies/{id}, /runs/{id}/{runId}, /epoch/term ----
+ * Synchronous store calls: any thread (see store.h). Documents are JSON text in Epoch's
+ * shapes (EpochTopologyDetails, EpochTopologyRunInfo). */
+
+/** Topology states. @since 0.1 */
+enum drove_epoch_state {
+	DROVE_EPOCH_ACTIVE = 1,
+	DROVE_EPOCH_PAUSED = 2,
+	DROVE_EPOCH_DELETED = 3,
+};
+
+/** Run states and run types. @since 0.1 */
+enum drove_epoch_run_state {
+	DROVE_EPOCH_RUN_RUNNING = 1,
+	DROVE_EPOCH_RUN_COMPLETED = 2,
+	DROVE_EPOCH_RUN_SUCCESSFUL = 3,
+	DROVE_EPOCH_RUN_SKIPPED = 4,
+	DROVE_EPOCH_RUN_FAILED = 5,
+};
+/** @since 0.1 */
+enum drove_epoch_run_type {
+	DROVE_EPOCH_RUN_SCHEDULED = 1,
+	DROVE_EPOCH_RUN_INSTANT = 2,
+};
+
+/** Store EpochTopologyDetails {id, topology, state, created, updated} for `t`. With
+ *  `create_only`, DROVE_EEXISTS when the id is taken; otherwise a replace that keeps
+ *  `created`. @return 0, DROVE_EEXISTS, DROVE_EINVAL or a store error. @since 0.1 */
+DROVE_API int drove_epoch_topology_save(drove_store *st, const drove_epoch_topology *t, int state,
+                                        int64_t now_ms, int create_only);
+/** The stored EpochTopologyDetails of `id` (free with drove_free()).
+ *  @return 0, DROVE_ENOTFOUND, DROVE_EINVAL or a store error. @since 0.1 */
+DROVE_API int drove_epoch_topology_load(drove_store *st, const char *id, char **out);
+/** Set the state (compare-and-set on the record). @since 0.1 */
+DROVE_API int drove_epoch_topology_set_state(drove_store *st, const char *id, int state,
+                                             int64_t now_ms);
+/** Every stored topology id, sorted (free with drove_strlist_free()). @since 0.1 */
+DROVE_API int drove_epoch_topology_ids(drove_store *st, drove_strlist **out);
+/** Delete a topology and all its runs. @return 0, DROVE_ENOTFOUND or a store error.
+ *  @since 0.1 */
+DROVE_API int drove_epoch_topology_remove(drove_store *st, const char *id);
+
+/** Take the fence for a leader of `term` (the election's term): /epoch/term is raised to
+ *  `term`, and `*fence_out` gets its version, which drove_epoch_run_begin() checks, so a run
+ *  recorded by a deposed leader fails. @return 0; DROVE_ESTALE when a newer term holds the
+ *  fence; a store error. @since 0.1 */
+DROVE_API int drove_epoch_fence(drove_store *st, int64_t term, int *fence_out);
+/** Record a new run (EpochTopologyRunInfo with no tasks yet) atomically with a check of the
+ *  fence. This is what makes a scheduled time fire at most once: create it before any task
+ *  is started. @return 0; DROVE_EEXISTS (the run is recorded already: do not start it
+ *  again); DROVE_ESTALE (the fence moved: this process no longer leads); DROVE_EINVAL; a
+ *  store error. @since 0.1 */
+DROVE_API int drove_epoch_run_begin(drove_store *st, int fence, const char *topology_id,
+                                    const char *run_id, int run_type, int state,
+                                    const char *message, int64_t now_ms);
+/** Replace an existing run's record with `json` (a JSON object). @return 0, DROVE_ENOTFOUND,
+ *  DROVE_EINVAL or a store error. @since 0.1 */
+DROVE_API int drove_epoch_run_put(drove_store *st, const char *topology_id, const char *run_id,
+                                  const char *json);
+/** A run's record (free with drove_free()). @return 0, DROVE_ENOTFOUND or a store error.
+ *  @since 0.1 */
+DROVE_API int drove_epoch_run_get(drove_store *st, const char *topology_id, const char *run_id,
+                                  char **out);
+/** The run ids of a topology, newest `created` first (an empty list when none).
+ *  @since 0.1 */
+DROVE_API int drove_epoch_runs_list(drove_store *st, const char *topology_id, drove_strlist **out);
+/** Retention (`options.numRunsPerJob`): delete all but the newest `keep` runs, except runs
+ *  still RUNNING; `*deleted` (may be NULL) gets how many went. @since 0.1 */
+DROVE_API int drove_epoch_runs_trim(drove_store *st, const char *topology_id, size_t keep,
+                                    size_t *deleted);
 
 DROVE_END_DECLS
 
