@@ -157,6 +157,37 @@ DROVE_API int drove_epoch_runs_list(drove_store *st, const char *topology_id, dr
 DROVE_API int drove_epoch_runs_trim(drove_store *st, const char *topology_id, size_t keep,
                                     size_t *deleted);
 
+/* ---- reading Drove ---- */
+
+/** Task run states of EpochTopologyRunInfo.tasks. @since 0.1 */
+enum drove_epoch_task_state {
+	DROVE_EPOCH_TASK_PENDING = 1,
+	DROVE_EPOCH_TASK_STARTING = 2,
+	DROVE_EPOCH_TASK_UNKNOWN = 3,
+	DROVE_EPOCH_TASK_RUNNING = 4,
+	DROVE_EPOCH_TASK_COMPLETED = 5,
+	DROVE_EPOCH_TASK_CANCELLED = 6,
+	DROVE_EPOCH_TASK_FAILED = 7,
+};
+/** "PENDING" ... "FAILED" ("UNKNOWN" for other values); static. @since 0.1 */
+DROVE_API const char *drove_epoch_task_state_name(int state);
+/** Map a Drove task instance's `state` and `taskResult.status` (may be NULL) as Epoch does
+ *  (§12): PENDING/PROVISIONING/STARTING -> STARTING; RUNNING/RUN_COMPLETED/DEPROVISIONING ->
+ *  RUNNING; PROVISIONING_FAILED/LOST -> FAILED; STOPPED -> COMPLETED (SUCCESSFUL or no
+ *  result), CANCELLED, or FAILED; anything else UNKNOWN. @since 0.1 */
+DROVE_API int drove_epoch_task_state_from_drove(const char *state, const char *result);
+/** A run's state from its tasks' states (`task_states[i]` for task i, depth first, `n` the
+ *  topology's task count): a COMPOSITE ALL fails when any child fails and succeeds when all
+ *  do; ANY succeeds when any child does and fails when all fail.
+ *  @return DROVE_EPOCH_RUN_RUNNING, _SUCCESSFUL or _FAILED; DROVE_EINVAL (wrong count).
+ *  @since 0.1 */
+DROVE_API int drove_epoch_topology_run_state(const drove_epoch_topology *t, const int *task_states,
+                                             size_t n);
+/** 1 when a task CREATE answer (the response body) says "Task already exists " in
+ *  `data.validationErrors[0]`: the task was started before and counts as started.
+ *  @since 0.1 */
+DROVE_API int drove_epoch_is_task_exists(const char *body, size_t len);
+
 DROVE_END_DECLS
 
 #endif

@@ -277,6 +277,95 @@ START_TEST(test_due)
 }
 END_TEST
 
+START_TEST(test_drove_state_mapping)
+{
+	static const struct {
+		const char *state, *result;
+		int want;
+	} rows[] = {
+	        {"PENDING", NULL, DROVE_EPOCH_TASK_STARTING},
+	        {"PROVISIONING", NULL, DROVE_EPOCH_TASK_STARTING},
+	        {"STARTING", NULL, DROVE_EPOCH_TASK_STARTING},
+	        {"RUNNING", NULL, DROVE_EPOCH_TASK_RUNNING},
+	        {"RUN_COMPLETED", NULL, DROVE_EPOCH_TASK_RUNNING},
+	        {"DEPROVISIONING", NULL, DROVE_EPOCH_TASK_RUNNING},
+	        {"PROVISIONING_FAILED", NULL, DROVE_EPOCH_TASK_FAILED},
+	        {"LOST", NULL, DROVE_EPOCH_TASK_FAILED},
+	        {"STOPPED", "SUCCESSFUL", DROVE_EPOCH_TASK_COMPLETED},
+	        {"STOPPED", NULL, DROVE_EPOCH_TASK_COMPLETED},
+	        {"STOPPED", "CANCELLED", DROVE_EPOCH_TASK_CANCELLED},
+	        {"STOPPED", "TIMED_OUT", DROVE_EPOCH_TASK_FAILED},
+	        {"STOPPED", "FAILED", DROVE_EPOCH_TASK_FAILED},
+	        {"STOPPED", "LOST", DROVE_EPOCH_TASK_FAILED},
+	        {"UNKNOWN", NULL, DROVE_EPOCH_TASK_UNKNOWN},
+	        {"WHATEVER", NULL, DROVE_EPOCH_TASK_UNKNOWN},
+	        {NULL, NULL, DROVE_EPOCH_TASK_UNKNOWN},
+	};
+	for (size_t i = 0; i < DROVE_ARRAY_LEN(rows); i++)
+		ck_assert_msg(drove_epoch_task_state_from_drove(rows[i].state, rows[i].result) ==
+		                      rows[i].want,
+		              "%s/%s", rows[i].state, rows[i].result);
+	ck_assert_str_eq(drove_epoch_task_state_name(DROVE_EPOCH_TASK_CANCELLED), "CANCELLED");
+	ck_assert_str_eq(drove_epoch_task_state_name(DROVE_EPOCH_TASK_PENDING), "PENDING");
+	ck_assert_str_eq(drove_epoch_task_state_name(99), "UNKNOWN");
+}
+END_TEST
+
+START_TEST(test_run_state_all_any)
+{
+	/* ALL[ extract, ANY[ load-a, load-b ] ] */
+	const char *json = "{\"name\":\"etl\",\"task\":{\"type\":\"COMPOSITE\","
+	                   "\"compositionType\":\"ALL\",\"tasks\":[" TASK(
+	                           "extract") ","
+	                                      "{\"type\":\"COMPOSITE\",\"compositionType\":\"ANY\","
+	                                      "\"tasks\":[" TASK("load-a") "," TASK(
+	                                              "load-b") "]}]},"
+	                                                        "\"trigger\":{\"type\":\"CRON\","
+	                                                        "\"timeSpec\":\"0 0 * * * ?\"}}";
+	drove_epoch_topology *t = parse_ok(json);
+	enum {
+		C = DROVE_EPOCH_TASK_COMPLETED,
+		F = DROVE_EPOCH_TASK_FAILED,
+		R = DROVE_EPOCH_TASK_RUNNING,
+		X = DROVE_EPOCH_TASK_CANCELLED
+	};
+	static const struct {
+		int s[3], want;
+	} rows[] = {
+	        {{C, C, F}, DROVE_EPOCH_RUN_SUCCESSFUL}, {{C, F, C}, DROVE_EPOCH_RUN_SUCCESSFUL},
+	        {{C, F, F}, DROVE_EPOCH_RUN_FAILED},     {{F, C, C}, DROVE_EPOCH_RUN_FAILED},
+	        {{C, R, F}, DROVE_EPOCH_RUN_RUNNING},    {{R, C, C}, DROVE_EPOCH_RUN_RUNNING},
+	        {{C, X, X}, DROVE_EPOCH_RUN_FAILED},     {{C, C, C}, DROVE_EPOCH_RUN_SUCCESSFUL},
+	};
+	for (size_t i = 0; i < DROVE_ARRAY_LEN(rows); i++)
+		ck_assert_msg(drove_epoch_topology_run_state(t, rows[i].s, 3) == rows[i].want,
+		              "row %zu", i);
+	ck_assert_int_eq(drove_epoch_topology_run_state(t, rows[0].s, 2), DROVE_EINVAL);
+	drove_epoch_topology_free(t);
+
+	t = parse_ok(SIMPLE);
+	int one = DROVE_EPOCH_TASK_COMPLETED;
+	ck_assert_int_eq(drove_epoch_topology_run_state(t, &one, 1), DROVE_EPOCH_RUN_SUCCESSFUL);
+	one = DROVE_EPOCH_TASK_STARTING;
+	ck_assert_int_eq(drove_epoch_topology_run_state(t, &one, 1), DROVE_EPOCH_RUN_RUNNING);
+	drove_epoch_topology_free(t);
+}
+END_TEST
+
+START_TEST(test_task_exists)
+{
+	const char *yes = "{\"status\":\"FAILED\",\"data\":{\"validationErrors\":[\"Task already "
+	                  "exists for EPOCH/x-SR-1-t\"]},\"message\":\"Validation failure\"}";
+	const char *no = "{\"status\":\"FAILED\",\"data\":{\"validationErrors\":[\"cpus: must "
+	                 "be at least 1\",\"Task already exists \"]}}";
+	ck_assert_int_eq(drove_epoch_is_task_exists(yes, strlen(yes)), 1);
+	ck_assert_int_eq(drove_epoch_is_task_exists(no, strlen(no)), 0);
+	ck_assert_int_eq(drove_epoch_is_task_exists("{\"data\":[]}", 11), 0);
+	ck_assert_int_eq(drove_epoch_is_task_exists("not json", 8), 0);
+	ck_assert_int_eq(drove_epoch_is_task_exists(NULL, 0), 0);
+}
+END_TEST
+
 Suite *epoch_suite(void)
 {
 	Suite *s = suite_create("epoch");
@@ -290,6 +379,12 @@ Suite *epoch_suite(void)
 	tc = tcase_create("schedule");
 	tcase_add_test(tc, test_run_id);
 	tcase_add_test(tc, test_due);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("drove");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_drove_state_mapping);
+	tcase_add_test(tc, test_run_state_all_any);
+	tcase_add_test(tc, test_task_exists);
 	suite_add_tcase(s, tc);
 	return s;
 }
