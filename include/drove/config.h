@@ -135,7 +135,6 @@ DROVE_END_DECLS
  * (1 hour), options.numRunsPerJob (0 or absent: 10). ${ENV} substitution as in the other
  * configs; unknown keys are errors except inside server, logging and clusterOpSpec.
  * Threads: shared read-only once loaded. */
-#include <stdint.h>
 DROVE_BEGIN_DECLS
 typedef struct drove_epoch_config drove_epoch_config;
 /** Load epoch.yml. @return 0, DROVE_EINVAL ("file:line: key: problem"), DROVE_EIO or
