@@ -157,6 +157,19 @@ DROVE_API int drove_epoch_runs_list(drove_store *st, const char *topology_id, dr
 DROVE_API int drove_epoch_runs_trim(drove_store *st, const char *topology_id, size_t keep,
                                     size_t *deleted);
 
+/** One scheduling step of topology `t` for the leader holding `fence`: applies the misfire
+ *  rule (drove_epoch_due, or the AT time) to the scheduled times after `last_ms`, records
+ *  the missed ones as SKIPPED runs (the first 64 per step) and the due one as a RUNNING run,
+ *  all before any task starts. `*run_id_out` gets the run to start now (free with
+ *  drove_free()), or NULL when none is due or it was recorded before (by this or an earlier
+ *  leader: never started twice); `*handled_ms_out` the newest scheduled time handled (pass it
+ *  as `last_ms` next time); `*next_ms_out` the next scheduled time (0: none).
+ *  @return 0; DROVE_ESTALE (the fence moved: stop firing); DROVE_EINVAL; a store error.
+ *  @since 0.1 */
+DROVE_API int drove_epoch_step(drove_store *st, int fence, const drove_epoch_topology *t,
+                               int64_t last_ms, int64_t now_ms, int64_t misfire_ms,
+                               char **run_id_out, int64_t *handled_ms_out, int64_t *next_ms_out);
+
 /* ---- reading Drove ---- */
 
 /** Task run states of EpochTopologyRunInfo.tasks. @since 0.1 */

@@ -199,6 +199,79 @@ START_TEST(test_retention)
 }
 END_TEST
 
+START_TEST(test_step_fires_once_and_records_misfires)
+{
+	drove_epoch_topology *t = topo(TOPO("minutely", "0 * * * * ?"));
+	const int64_t base = 1780000200000LL; /* a whole minute */
+	int fence, fence2;
+	char *rid = NULL, *doc = NULL;
+	int64_t handled, next;
+	drove_strlist *ids = NULL;
+
+	ck_assert_int_eq(drove_epoch_fence(st, 1, &fence), 0);
+	/* not due yet */
+	ck_assert_int_eq(
+	        drove_epoch_step(st, fence, t, base, base + 1000, 5000, &rid, &handled, &next), 0);
+	ck_assert_ptr_null(rid);
+	ck_assert_int_eq(handled, base);
+	ck_assert_int_eq(next, base + 60000);
+	/* due: recorded RUNNING and handed out once */
+	ck_assert_int_eq(
+	        drove_epoch_step(st, fence, t, base, base + 60050, 5000, &rid, &handled, &next), 0);
+	ck_assert_str_eq(rid, "SR-1780000260");
+	ck_assert_int_eq(handled, base + 60000);
+	drove_free(rid);
+	/* a new leader that did not know it fired: recorded already, not started again */
+	ck_assert_int_eq(drove_epoch_fence(st, 2, &fence2), 0);
+	ck_assert_int_eq(
+	        drove_epoch_step(st, fence2, t, base, base + 60100, 5000, &rid, &handled, &next),
+	        0);
+	ck_assert_ptr_null(rid);
+	ck_assert_int_eq(handled, base + 60000);
+	/* the deposed leader cannot fire the next time */
+	drove_assert_error(drove_epoch_step(st, fence, t, base + 60000, base + 120000, 5000, &rid,
+	                                    &handled, &next),
+	                   DROVE_ESTALE, "fence");
+	/* down three minutes: two SKIPPED runs, the newest fires */
+	ck_assert_int_eq(drove_epoch_step(st, fence2, t, base + 60000, base + 240001, 5000, &rid,
+	                                  &handled, &next),
+	                 0);
+	ck_assert_str_eq(rid, "SR-1780000440");
+	drove_free(rid);
+	ck_assert_int_eq(drove_epoch_run_get(st, "minutely", "SR-1780000320", &doc), 0);
+	ck_assert_ptr_nonnull(strstr(doc, "\"state\":\"SKIPPED\""));
+	drove_free(doc);
+	ck_assert_int_eq(drove_epoch_runs_list(st, "minutely", &ids), 0);
+	ck_assert_uint_eq(drove_strlist_count(ids), 4);
+	drove_strlist_free(ids);
+	drove_epoch_topology_free(t);
+
+	/* AT: fires once when due; too late is SKIPPED */
+	const char *at = "{\"name\":\"once\",\"task\":{\"type\":\"CONTAINER_EXECUTION\","
+	                 "\"taskName\":\"t\",\"executable\":{\"type\":\"DOCKER\",\"url\":\"i\","
+	                 "\"dockerPullTimeout\":\"1 minute\"},\"resources\":[{\"type\":\"CPU\","
+	                 "\"count\":1},{\"type\":\"MEMORY\",\"sizeInMB\":32}],"
+	                 "\"placementPolicy\":{\"type\":\"ANY\"},\"logging\":{\"type\":\"LOCAL\","
+	                 "\"maxSize\":\"10m\",\"maxFiles\":3,\"compress\":true}},"
+	                 "\"trigger\":{\"type\":\"AT\",\"time\":1780000300000}}";
+	t = topo(at);
+	ck_assert_int_eq(drove_epoch_step(st, fence2, t, 0, base, 5000, &rid, &handled, &next), 0);
+	ck_assert_ptr_null(rid);
+	ck_assert_int_eq(next, 1780000300000LL);
+	ck_assert_int_eq(
+	        drove_epoch_step(st, fence2, t, 0, 1780000300200LL, 5000, &rid, &handled, &next),
+	        0);
+	ck_assert_str_eq(rid, "SR-1780000300");
+	drove_free(rid);
+	ck_assert_int_eq(drove_epoch_step(st, fence2, t, handled, 1780000400000LL, 5000, &rid,
+	                                  &handled, &next),
+	                 0);
+	ck_assert_ptr_null(rid);
+	ck_assert_int_eq(next, 0);
+	drove_epoch_topology_free(t);
+}
+END_TEST
+
 Suite *epoch_store_suite(void)
 {
 	Suite *s = suite_create("epoch_store");
@@ -207,6 +280,7 @@ Suite *epoch_store_suite(void)
 	tcase_add_test(tc, test_topologies);
 	tcase_add_test(tc, test_runs_at_most_once_and_fenced);
 	tcase_add_test(tc, test_retention);
+	tcase_add_test(tc, test_step_fires_once_and_records_misfires);
 	suite_add_tcase(s, tc);
 	return s;
 }
