@@ -534,6 +534,20 @@ static int next_wall(const drove_cron *c, int64_t from, int64_t *out)
 	}
 }
 
+/* The first instant in (lo, hi] whose offset differs from lo's (one change in between). */
+static int64_t change_in(const drove__tz *tz, int64_t lo, int64_t hi)
+{
+	int32_t o = drove__tz_offset(tz, lo);
+	while (hi - lo > 1) {
+		int64_t mid = lo + (hi - lo) / 2;
+		if (drove__tz_offset(tz, mid) == o)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return hi;
+}
+
 /* The UTC instants whose wall time is `W` (0, 1 or 2, ascending); for 0 (a gap), *gap_end is
  * the first instant after the gap and *gap_off the offset from then on. */
 static int instants(const drove__tz *tz, int64_t W, int64_t u[2], int64_t *gap_end,
@@ -552,15 +566,7 @@ static int instants(const drove__tz *tz, int64_t W, int64_t u[2], int64_t *gap_e
 		u[1] = t;
 	}
 	if (n == 0) { /* spring forward: W - ob is before the change, W - oa after it */
-		int64_t lo = W - ob, hi = W - oa;
-		while (hi - lo > 1) {
-			int64_t mid = lo + (hi - lo) / 2;
-			if (drove__tz_offset(tz, mid) == ob)
-				hi = mid;
-			else
-				lo = mid;
-		}
-		*gap_end = hi;
+		*gap_end = change_in(tz, W - ob, W - oa);
 		*gap_off = ob;
 	}
 	return n;
@@ -574,16 +580,9 @@ static int64_t first_wall(const drove__tz *tz, int64_t t)
 	int64_t w = t + o1;
 
 	if (o2 < o1) {
-		int64_t lo = t, hi = t + 93600;
-		while (hi - lo > 1) {
-			int64_t mid = lo + (hi - lo) / 2;
-			if (drove__tz_offset(tz, mid) == o1)
-				lo = mid;
-			else
-				hi = mid;
-		}
-		if (hi + o2 < w)
-			w = hi + o2;
+		int64_t change = change_in(tz, t, t + 93600);
+		if (change + o2 < w)
+			w = change + o2;
 	}
 	return w;
 }
