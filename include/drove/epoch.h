@@ -170,6 +170,32 @@ DROVE_API int drove_epoch_step(drove_store *st, int fence, const drove_epoch_top
                                int64_t last_ms, int64_t now_ms, int64_t misfire_ms,
                                char **run_id_out, int64_t *handled_ms_out, int64_t *next_ms_out);
 
+/* ---- the timetable: next fire times of many CRON topologies ---- */
+
+/** A min-heap of topologies by next fire time (one thread at a time). Opaque. @since 0.1 */
+typedef struct drove_epoch_timetable drove_epoch_timetable;
+/** @return 0 or DROVE_ENOMEM. @since 0.1 */
+DROVE_API int drove_epoch_timetable_new(drove_epoch_timetable **out);
+/** NULL is fine. @since 0.1 */
+DROVE_API void drove_epoch_timetable_free(drove_epoch_timetable *tt);
+/** Add topology `id` firing on `cron` (copied) from the first time after `after_ms`.
+ *  @return 0; DROVE_EEXISTS (in already); DROVE_ENOTFOUND (it never fires again);
+ *  DROVE_EINVAL; DROVE_ENOMEM. @since 0.1 */
+DROVE_API int drove_epoch_timetable_add(drove_epoch_timetable *tt, const char *id,
+                                        const drove_cron *cron, int64_t after_ms);
+/** Take `id` out (paused or deleted). @return 0 or DROVE_ENOTFOUND. @since 0.1 */
+DROVE_API int drove_epoch_timetable_remove(drove_epoch_timetable *tt, const char *id);
+/** Number of topologies in. @since 0.1 */
+DROVE_API size_t drove_epoch_timetable_count(const drove_epoch_timetable *tt);
+/** The earliest next fire time (0 when empty): how long the loop may sleep. @since 0.1 */
+DROVE_API int64_t drove_epoch_timetable_next(const drove_epoch_timetable *tt);
+/** Pop one topology due at `now_ms`: `*id_out` (free with drove_free()) and the scheduled
+ *  time it is due for; the topology moves on to its following time (or leaves when its
+ *  schedule has ended). @return 1 (popped), 0 (nothing due), DROVE_EINVAL or DROVE_ENOMEM.
+ *  @since 0.1 */
+DROVE_API int drove_epoch_timetable_pop(drove_epoch_timetable *tt, int64_t now_ms, char **id_out,
+                                        int64_t *scheduled_out);
+
 /* ---- reading Drove ---- */
 
 /** Task run states of EpochTopologyRunInfo.tasks. @since 0.1 */

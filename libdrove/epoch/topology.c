@@ -18,17 +18,18 @@
 
 struct leaf {
 	char *name;
-	struct json_object *spec; /* the task's Drove fields (no type, no taskName) */
+	char *spec; /* the task's Drove fields as JSON text (no type, no taskName) */
 };
 
 struct drove_epoch_topology {
 	char *name;
-	struct json_object *doc; /* the validated document, as stored */
+	char *doc;                /* the validated document as JSON text, as stored */
+	struct json_object *jdoc; /* while validating only */
 	int trigger;
 	drove_cron *cron;
 	int64_t at_ms;
-	size_t nleaves;
-	struct leaf leaves[DROVE_EPOCH_TASKS_MAX];
+	size_t nleaves, cap;
+	struct leaf *leaves;
 };
 
 struct val {
@@ -156,12 +157,17 @@ static void check_container(struct val *v, drove_epoch_topology *t, const char *
 	}
 	json_object_object_del(spec, "sourceAppName");
 	json_object_object_del(spec, "taskId");
-	if (!(t->leaves[t->nleaves].name = drove__strdup(name))) {
-		json_object_put(spec);
+	struct leaf l = {drove__strdup(name), drove__strdup(json_object_to_json_string_ext(
+	                                              spec, JSON_C_TO_STRING_PLAIN))};
+	json_object_put(spec);
+	if (!l.name || !l.spec ||
+	    drove__grow(&t->leaves, &t->cap, t->nleaves + 1, sizeof(*t->leaves)) < 0) {
+		free(l.name);
+		free(l.spec);
 		v->oom = 1;
 		return;
 	}
-	t->leaves[t->nleaves++].spec = spec;
+	t->leaves[t->nleaves++] = l;
 }
 
 static void check_composite(struct val *v, drove_epoch_topology *t, const char *path,
@@ -307,10 +313,12 @@ void drove_epoch_topology_free(drove_epoch_topology *t)
 		return;
 	for (size_t i = 0; i < t->nleaves; i++) {
 		free(t->leaves[i].name);
-		json_object_put(t->leaves[i].spec);
+		free(t->leaves[i].spec);
 	}
+	free(t->leaves);
 	free(t->name);
-	json_object_put(t->doc);
+	free(t->doc);
+	json_object_put(t->jdoc);
 	drove_cron_free(t->cron);
 	free(t);
 }
@@ -340,7 +348,7 @@ int drove_epoch_topology_from_json(drove_epoch_topology **out, drove_ctx *ctx, c
 		drove_strlist_free(v.errs);
 		return rc < 0 ? rc : drove__enomem();
 	}
-	t->doc = doc;
+	t->jdoc = doc;
 	only_keys(&v, "", doc, keys);
 	name = get_str(doc, "name");
 	if (!name)
@@ -365,7 +373,12 @@ int drove_epoch_topology_from_json(drove_epoch_topology **out, drove_ctx *ctx, c
 			*errors_out = v.errs;
 			v.errs = NULL;
 		}
+	} else if (!(t->doc = drove__strdup(
+	                     json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN)))) {
+		rc = DROVE_ENOMEM;
 	} else {
+		json_object_put(t->jdoc); /* kept as text: a parsed tree costs ten times more */
+		t->jdoc = NULL;
 		*out = t;
 		t = NULL;
 		rc = 0;
@@ -405,47 +418,36 @@ const char *drove_epoch_topology_task_name(const drove_epoch_topology *t, size_t
 	return t && i < t->nleaves ? t->leaves[i].name : NULL;
 }
 
-static int dup_json(struct json_object *j, char **out)
+int drove_epoch_topology_task_spec(const drove_epoch_topology *t, size_t i, const char *source_app,
+                                   const char *run_id, char **out)
 {
-	char *s = drove__strdup(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+	DROVE_CHECK_ARG(t && source_app && run_id && out);
+	if (i >= t->nleaves)
+		return drove__error(DROVE_EINVAL, "task index %zu: only %zu tasks", i, t->nleaves);
+	if (!drove_id_is_valid_name(run_id))
+		return drove__error(DROVE_EINVAL, "run id \"%s\": not a valid name", run_id);
+	if (!drove_id_is_valid_name(source_app))
+		return drove__error(DROVE_EINVAL, "source app \"%s\": not a valid name",
+		                    source_app);
+	/* Names are [0-9a-zA-Z_-]: nothing to escape. The stored spec is a non-empty object
+	 * ("{...}" with at least executable and resources), so its closing brace is replaced. */
+	const char *spec = t->leaves[i].spec;
+	size_t len = strlen(spec);
+	char *s = drove__asprintf("%.*s%s\"sourceAppName\":\"%s\",\"taskId\":\"%s-%s-%s\"}",
+	                          (int)(len - 1), spec, len > 2 ? "," : "", source_app, t->name,
+	                          run_id, t->leaves[i].name);
 	if (!s)
 		return DROVE_ENOMEM;
 	*out = s;
 	return 0;
 }
 
-int drove_epoch_topology_task_spec(const drove_epoch_topology *t, size_t i, const char *source_app,
-                                   const char *run_id, char **out)
-{
-	struct json_object *spec;
-	int rc;
-
-	DROVE_CHECK_ARG(t && source_app && run_id && out);
-	if (i >= t->nleaves)
-		return drove__error(DROVE_EINVAL, "task index %zu: only %zu tasks", i, t->nleaves);
-	if (!drove_id_is_valid_name(run_id))
-		return drove__error(DROVE_EINVAL, "run id \"%s\": not a valid name", run_id);
-	char *task_id = drove__asprintf("%s-%s-%s", t->name, run_id, t->leaves[i].name);
-	if (!task_id)
-		return DROVE_ENOMEM;
-	if (!(spec = json_object_new_object())) {
-		free(task_id);
-		return drove__enomem();
-	}
-	json_object_object_foreach(t->leaves[i].spec, k, val)
-	{
-		json_object_object_add(spec, k, json_object_get(val));
-	}
-	json_object_object_add(spec, "sourceAppName", json_object_new_string(source_app));
-	json_object_object_add(spec, "taskId", json_object_new_string(task_id));
-	free(task_id);
-	rc = dup_json(spec, out);
-	json_object_put(spec);
-	return rc;
-}
-
 int drove_epoch_topology_to_json(const drove_epoch_topology *t, char **out)
 {
 	DROVE_CHECK_ARG(t && out);
-	return dup_json(t->doc, out);
+	char *s = drove__strdup(t->doc);
+	if (!s)
+		return DROVE_ENOMEM;
+	*out = s;
+	return 0;
 }

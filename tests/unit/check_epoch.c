@@ -366,6 +366,61 @@ START_TEST(test_task_exists)
 }
 END_TEST
 
+START_TEST(test_timetable)
+{
+	drove_epoch_timetable *tt = NULL;
+	drove_cron *every2 = NULL, *every3 = NULL, *once = NULL;
+	const int64_t base = 1780000200000LL; /* a whole minute */
+	char *id = NULL;
+	int64_t at, seen2 = 0, seen3 = 0, last = 0;
+
+	ck_assert_int_eq(drove_epoch_timetable_new(&tt), 0);
+	ck_assert_int_eq(drove_cron_parse(&every2, "*/2 * * * * ?", NULL), 0);
+	ck_assert_int_eq(drove_cron_parse(&every3, "*/3 * * * * ?", NULL), 0);
+	ck_assert_int_eq(drove_cron_parse(&once, "0 0 0 1 1 ? 2026", NULL), 0);
+	ck_assert_int_eq(drove_epoch_timetable_next(tt), 0);
+	ck_assert_int_eq(drove_epoch_timetable_add(tt, "two", every2, base), 0);
+	ck_assert_int_eq(drove_epoch_timetable_add(tt, "three", every3, base), 0);
+	drove_assert_error(drove_epoch_timetable_add(tt, "two", every3, base), DROVE_EEXISTS,
+	                   "two");
+	ck_assert_int_eq(drove_epoch_timetable_add(tt, "past", once, base), DROVE_ENOTFOUND);
+	ck_assert_uint_eq(drove_epoch_timetable_count(tt), 2);
+	ck_assert_int_eq(drove_epoch_timetable_next(tt), base + 2000);
+	ck_assert_int_eq(drove_epoch_timetable_pop(tt, base + 1999, &id, &at), 0);
+	/* twelve seconds: "two" 6 times, "three" 4 times, in time order */
+	while (drove_epoch_timetable_pop(tt, base + 12000, &id, &at) == 1) {
+		ck_assert_int_ge(at, last);
+		last = at;
+		if (!strcmp(id, "two")) {
+			ck_assert_int_eq(at % 2000, 0);
+			seen2++;
+		} else {
+			ck_assert_str_eq(id, "three");
+			ck_assert_int_eq(at % 3000, 0);
+			seen3++;
+		}
+		drove_free(id);
+	}
+	ck_assert_int_eq(seen2, 6);
+	ck_assert_int_eq(seen3, 4);
+	ck_assert_int_eq(drove_epoch_timetable_remove(tt, "two"), 0);
+	ck_assert_int_eq(drove_epoch_timetable_remove(tt, "two"), DROVE_ENOTFOUND);
+	ck_assert_int_eq(drove_epoch_timetable_next(tt), base + 15000);
+	/* a schedule that ends leaves the timetable after its last time */
+	ck_assert_int_eq(drove_epoch_timetable_add(tt, "once", once, 1767225599000LL), 0);
+	ck_assert_int_eq(drove_epoch_timetable_pop(tt, 1767225600000LL, &id, &at), 1);
+	ck_assert_str_eq(id, "once");
+	drove_free(id);
+	ck_assert_uint_eq(drove_epoch_timetable_count(tt), 1);
+	ck_assert_int_eq(drove_epoch_timetable_pop(tt, 0, NULL, &at), DROVE_EINVAL);
+	drove_epoch_timetable_free(tt);
+	drove_epoch_timetable_free(NULL);
+	drove_cron_free(every2);
+	drove_cron_free(every3);
+	drove_cron_free(once);
+}
+END_TEST
+
 Suite *epoch_suite(void)
 {
 	Suite *s = suite_create("epoch");
@@ -379,6 +434,7 @@ Suite *epoch_suite(void)
 	tc = tcase_create("schedule");
 	tcase_add_test(tc, test_run_id);
 	tcase_add_test(tc, test_due);
+	tcase_add_test(tc, test_timetable);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("drove");
 	tcase_add_checked_fixture(tc, setup, teardown);
