@@ -9,6 +9,7 @@
 #ifndef DROVE_EPOCH_H
 #define DROVE_EPOCH_H
 
+#include <drove/client.h>
 #include <drove/common.h>
 #include <drove/cron.h>
 #include <drove/ctx.h>
@@ -227,6 +228,21 @@ DROVE_API int drove_epoch_topology_run_state(const drove_epoch_topology *t, cons
  *  @since 0.1 */
 DROVE_API int drove_epoch_is_task_exists(const char *body, size_t len);
 
+/** Start task `i` of run `run_id` on Drove: task CREATE (`spec` from
+ *  drove_epoch_topology_task_spec, opSpec `timeout_s` seconds, parallelism 1, STOP) through
+ *  `client`, which finds the leader and retries. `*already_out` is 1 when Drove answered
+ *  "Task already exists " (sent before: counts as started), else 0. Blocks for the HTTP call.
+ *  @return 0; DROVE_EINVAL (the controller refused the spec; the message quotes it); the
+ *  client's errors (DROVE_EUNAVAIL ...). @since 0.1 */
+DROVE_API int drove_epoch_task_start(drove_client *client, const drove_epoch_topology *t, size_t i,
+                                     const char *source_app, const char *run_id, int64_t timeout_s,
+                                     int *already_out);
+/** Read a task back: GET /tasks/{sourceAppName}/instances/{taskId}, mapped with
+ *  drove_epoch_task_state_from_drove() into `*state_out`; `*error_out` (may be NULL; free
+ *  with drove_free()) gets Drove's errorMessage or NULL. Blocks for the HTTP call.
+ *  @return 0; DROVE_ENOTFOUND (Drove has no such task); the client's errors. @since 0.1 */
+DROVE_API int drove_epoch_task_poll(drove_client *client, const char *source_app,
+                                    const char *task_id, int *state_out, char **error_out);
 DROVE_END_DECLS
 
 #endif
