@@ -72,15 +72,14 @@ int drove_epoch_step(drove_store *st, int fence, const drove_epoch_topology *t, 
 		if (skipped[i] > handled)
 			handled = skipped[i];
 	}
-	*run_id_out = NULL;
+	char *rid = NULL; /* stays NULL when the run was recorded already: not started again */
 	if (fire) {
-		char *rid = NULL;
 		if ((rc = record(st, fence, tid, fire, DROVE_EPOCH_RUN_RUNNING, NULL, now_ms,
 		                 &rid)) < 0)
 			return rc;
-		*run_id_out = rid; /* NULL when it was recorded already: do not start it again */
 		handled = fire;
 	}
+	*run_id_out = rid; /* outputs only on success */
 	*handled_ms_out = handled;
 	*next_ms_out = next;
 	return 0;

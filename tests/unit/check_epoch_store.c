@@ -228,10 +228,12 @@ START_TEST(test_step_fires_once_and_records_misfires)
 	        0);
 	ck_assert_ptr_null(rid);
 	ck_assert_int_eq(handled, base + 60000);
-	/* the deposed leader cannot fire the next time */
+	/* the deposed leader cannot fire the next time (and its outputs stay untouched) */
+	rid = (char *)"untouched";
 	drove_assert_error(drove_epoch_step(st, fence, t, base + 60000, base + 120000, 5000, &rid,
 	                                    &handled, &next),
 	                   DROVE_ESTALE, "fence");
+	ck_assert_str_eq(rid, "untouched");
 	/* down three minutes: two SKIPPED runs, the newest fires */
 	ck_assert_int_eq(drove_epoch_step(st, fence2, t, base + 60000, base + 240001, 5000, &rid,
 	                                  &handled, &next),
