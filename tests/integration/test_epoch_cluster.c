@@ -126,6 +126,71 @@ START_TEST(test_fire_run_to_successful)
 }
 END_TEST
 
+#define LEAF(name, cmd)                                                                           \
+	"{\"type\":\"CONTAINER_EXECUTION\",\"taskName\":\"" name "\",\"executable\":{\"type\":"   \
+	"\"DOCKER\",\"url\":\"localhost/drove-test:latest\",\"dockerPullTimeout\":"               \
+	"\"100 seconds\"},\"resources\":[{\"type\":\"CPU\",\"count\":1},{\"type\":\"MEMORY\","    \
+	"\"sizeInMB\":32}],\"placementPolicy\":{\"type\":\"ANY\"},\"args\":[\"sh\",\"-c\",\"" cmd \
+	"\"]}"
+#define COMPOSITE(kind)                                                                           \
+	"{\"name\":\"etl-" kind "\",\"task\":{\"type\":\"COMPOSITE\",\"compositionType\":\"" kind \
+	"\",\"tasks\":[" LEAF("ok", "true") "," LEAF(                                             \
+	        "bad", "exit 3") "]},"                                                            \
+	                         "\"trigger\":{\"type\":\"CRON\",\"timeSpec\":\"0 0 * * * ?\"}}"
+
+/* Both tasks of a COMPOSITE run on Drove; one succeeds, one fails: ANY succeeds, ALL fails. */
+START_TEST(test_composite_any_all)
+{
+	drove_ctx *ctx = NULL;
+	drove_client *cl = NULL;
+	drove_epoch_topology *any = NULL, *all = NULL;
+	char url[64];
+	int states[2] = {0, 0}, already;
+
+	dtc_start_controller(0, 0, NULL);
+	dtc_wait_ping(10000);
+	dtc_start_executor(0, 1, NULL);
+	dtc_wait_execs(1, 30000);
+	ck_assert_int_eq(drove_ctx_new(&ctx), 0);
+	ck_assert_int_eq(drove_client_new(&cl, ctx), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", dtc.port);
+	ck_assert_int_eq(drove_client_add_endpoint(cl, url), 0);
+	ck_assert_int_eq(drove_epoch_topology_from_json(&any, ctx, COMPOSITE("ANY"),
+	                                                strlen(COMPOSITE("ANY")), 0, NULL),
+	                 0);
+	ck_assert_int_eq(drove_epoch_topology_from_json(&all, ctx, COMPOSITE("ALL"),
+	                                                strlen(COMPOSITE("ALL")), 0, NULL),
+	                 0);
+	for (size_t i = 0; i < 2; i++) {
+		ck_assert_int_eq(drove_epoch_task_start(cl, any, i, "EPOCH", "IR-1", 120, &already),
+		                 0);
+		ck_assert_int_eq(already, 0);
+	}
+	int64_t deadline = drove_time_mono_ms() + 60000;
+	for (size_t i = 0; i < 2; i++) {
+		char *task_id =
+		        drove__asprintf("etl-ANY-IR-1-%s", drove_epoch_topology_task_name(any, i));
+		while (drove_time_mono_ms() < deadline) {
+			if (drove_epoch_task_poll(cl, "EPOCH", task_id, &states[i], NULL) == 0 &&
+			    (states[i] == DROVE_EPOCH_TASK_COMPLETED ||
+			     states[i] == DROVE_EPOCH_TASK_FAILED))
+				break;
+			usleep(250 * 1000);
+		}
+		free(task_id);
+	}
+	ck_assert_int_eq(states[0], DROVE_EPOCH_TASK_COMPLETED);
+	ck_assert_int_eq(states[1], DROVE_EPOCH_TASK_FAILED);
+	ck_assert_int_eq(drove_epoch_topology_run_state(any, states, 2),
+	                 DROVE_EPOCH_RUN_SUCCESSFUL);
+	ck_assert_int_eq(drove_epoch_topology_run_state(all, states, 2), DROVE_EPOCH_RUN_FAILED);
+	drove_epoch_topology_free(any);
+	drove_epoch_topology_free(all);
+	drove_client_free(cl);
+	drove_ctx_free(ctx);
+}
+END_TEST
+
 Suite *epoch_cluster_suite(void)
 {
 	Suite *s;
@@ -137,6 +202,7 @@ Suite *epoch_cluster_suite(void)
 	tcase_add_checked_fixture(tc, dtc_setup, dtc_teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_fire_run_to_successful);
+	tcase_add_test(tc, test_composite_any_all);
 	suite_add_tcase(s, tc);
 	return s;
 }
