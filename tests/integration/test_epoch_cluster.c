@@ -2,7 +2,8 @@
  * drove-executor, podman behind the Docker Engine API): a topology firing every second is
  * taken from the timetable, recorded in the (embedded) store under a fence, started on Drove
  * through the client and followed to SUCCESSFUL; the run is recorded, a second CREATE of the
- * same run starts nothing, and a deposed leader cannot record the next run.
+ * same run starts nothing, and a deposed leader cannot record the next run. A COMPOSITE run
+ * with one task failing ends SUCCESSFUL under ANY and FAILED under ALL.
  * The drove-epoch daemon and its REST API are not part of this test (not written yet). */
 #include <stdio.h>
 #include <stdlib.h>
