@@ -122,4 +122,59 @@ DROVE_API const drove_strlist *drove_config_get_strlist(const drove_config *cfg,
 DROVE_API const int *drove_config_os_cores(const drove_config *cfg, size_t *n_out);
 
 DROVE_END_DECLS
+
+/* ---- Epoch (drove-epoch): epoch.yml as PhonePe's Epoch reads it ----
+ * server.applicationConnectors/adminConnectors (first connector's port; defaults 8080/8081),
+ * logging.level, zookeeper.connectionString (+ nameSpace, default "epoch"; without
+ * `zookeeper:` the embedded store is used in store.dataDir, default /var/lib/drove-epoch),
+ * drove.endpoints (required) + insecure, username/password or droveAuthToken, appName
+ * (the tasks' sourceAppName, default "EPOCH"), checkInterval, connectionTimeout,
+ * operationTimeout, rpcRetryCount, rpcRetryInterval, clusterOpSpec; userAuth.enabled and
+ * users[] {username, password, role READ_WRITE | READ_ONLY}; notify {type BLACKHOLE | MAIL,
+ * smtpServer, port (587), tls, username, password, defaultEmails}; options.cleanupJobInterval
+ * (1 hour), options.numRunsPerJob (0 or absent: 10). ${ENV} substitution as in the other
+ * configs; unknown keys are errors except inside server, logging and clusterOpSpec.
+ * Threads: shared read-only once loaded. */
+DROVE_BEGIN_DECLS
+typedef struct drove_epoch_config drove_epoch_config;
+/** Load epoch.yml. @return 0, DROVE_EINVAL ("file:line: key: problem"), DROVE_EIO or
+ *  DROVE_ENOMEM. @since 0.1 */
+DROVE_API int drove_epoch_config_load(drove_epoch_config **out, drove_ctx *ctx, const char *path);
+/** The same from memory (at most DROVE_CONFIG_MAX_SIZE bytes). @since 0.1 */
+DROVE_API int drove_epoch_config_load_buf(drove_epoch_config **out, drove_ctx *ctx,
+                                          const char *name, const char *data, size_t len);
+/** NULL is fine. @since 0.1 */
+DROVE_API void drove_epoch_config_free(drove_epoch_config *cfg);
+/** Ports (0 when `adminConnectors: []`), bind host (NULL: all), DROVE_LOG_* level.
+ *  @since 0.1 */
+DROVE_API int drove_epoch_config_port(const drove_epoch_config *cfg);
+DROVE_API int drove_epoch_config_admin_port(const drove_epoch_config *cfg);
+DROVE_API const char *drove_epoch_config_bind_host(const drove_epoch_config *cfg);
+DROVE_API int drove_epoch_config_log_level(const drove_epoch_config *cfg);
+/** ZooKeeper connection and namespace (NULL without `zookeeper:`); the embedded store's
+ *  directory (NULL with ZooKeeper unless store.dataDir is set); borrowed. @since 0.1 */
+DROVE_API const char *drove_epoch_config_zk_connection(const drove_epoch_config *cfg);
+DROVE_API const char *drove_epoch_config_zk_namespace(const drove_epoch_config *cfg);
+DROVE_API const char *drove_epoch_config_data_dir(const drove_epoch_config *cfg);
+/** drove.endpoints and notify.defaultEmails (NULL when absent); borrowed. @since 0.1 */
+DROVE_API const drove_strlist *drove_epoch_config_drove_endpoints(const drove_epoch_config *cfg);
+DROVE_API const drove_strlist *drove_epoch_config_default_emails(const drove_epoch_config *cfg);
+/** Strings by key path: drove.username, drove.password, drove.droveAuthToken, drove.appName,
+ *  notify.smtpServer, notify.username, notify.password; borrowed, NULL when unset.
+ *  @since 0.1 */
+DROVE_API const char *drove_epoch_config_get_string(const drove_epoch_config *cfg,
+                                                    const char *key);
+/** Numbers and flags by key path (durations in ms): drove.insecure, drove.checkInterval,
+ *  drove.connectionTimeout, drove.operationTimeout, drove.rpcRetryCount,
+ *  drove.rpcRetryInterval, userAuth.enabled, notify.mail (1 for MAIL), notify.port,
+ *  notify.tls, options.cleanupJobInterval, options.numRunsPerJob.
+ *  @return 0, DROVE_ENOTFOUND or DROVE_EINVAL. @since 0.1 */
+DROVE_API int drove_epoch_config_get_int(const drove_epoch_config *cfg, const char *key,
+                                         int64_t *out);
+/** userAuth users: the i-th username (NULL when out of range), its password and 1 for
+ *  READ_WRITE / 0 for READ_ONLY (both outputs may be NULL); borrowed. @since 0.1 */
+DROVE_API size_t drove_epoch_config_user_count(const drove_epoch_config *cfg);
+DROVE_API const char *drove_epoch_config_user(const drove_epoch_config *cfg, size_t i,
+                                              const char **password, int *read_write);
+DROVE_END_DECLS
 #endif

@@ -144,6 +144,8 @@ drove_instance_info *drove__exec_app_info(const exec_inst *i);
 drove_task_info *drove__exec_task_info(const exec_inst *i);
 drove_ls_instance_info *drove__exec_ls_info(const exec_inst *i);
 int drove__exec_inst_running(const exec_inst *i); /* a container should exist */
+/* A runtime callback for calls whose result nobody needs (fire and forget). */
+void drove__exec_runtime_ignore(const drove_runtime_result *res, void *ud);
 /* This executor's node data: state, resources, tags, metadata and every instance's info. */
 int drove__exec_node_data(struct drove_executor *ex, drove_node_data **out);
 

@@ -862,12 +862,6 @@ struct reap_ctx {
 	drove_known_instances *known;
 };
 
-static void on_reaped(const drove_runtime_result *res, void *ud)
-{
-	(void)res;
-	(void)ud;
-}
-
 static void on_reap_list(const drove_runtime_result *res, void *ud)
 {
 	struct reap_ctx *rc = ud;
@@ -925,7 +919,7 @@ static void on_reap_list(const drove_runtime_result *res, void *ud)
 			continue;
 		drove__info(ex->ctx, MOD, "reaper: removing zombie container %.12s (%s)",
 		            drove_container_info_id(c), id);
-		(void)drove_runtime_remove(ex->rt, drove_container_info_id(c), on_reaped, NULL);
+		(void)drove_runtime_remove(ex->rt, drove_container_info_id(c), drove__exec_runtime_ignore, NULL);
 	}
 	drove__known_instances_free(rc->known);
 	free(rc);

@@ -1,0 +1,127 @@
+/*
+ * How Epoch reads Drove (DROVE_API.md §12): a Drove task instance's state and result mapped
+ * to a task run state, a topology run's state from its tasks (COMPOSITE ALL / ANY), and the
+ * "Task already exists" answer that means a CREATE was sent before.
+ */
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include <drove/epoch.h>
+#include "core/internal.h"
+#include "model/codec.h"
+
+static const char *const TASK_STATES[] = {NULL,      "PENDING",   "STARTING",  "UNKNOWN",
+                                          "RUNNING", "COMPLETED", "CANCELLED", "FAILED"};
+
+const char *drove_epoch_task_state_name(int state)
+{
+	return state >= DROVE_EPOCH_TASK_PENDING && state <= DROVE_EPOCH_TASK_FAILED
+	               ? TASK_STATES[state]
+	               : "UNKNOWN";
+}
+
+int drove_epoch_task_state_from_drove(const char *state, const char *result)
+{
+	static const struct {
+		const char *drove;
+		int epoch;
+	} map[] = {
+	        {"PENDING", DROVE_EPOCH_TASK_STARTING},
+	        {"PROVISIONING", DROVE_EPOCH_TASK_STARTING},
+	        {"STARTING", DROVE_EPOCH_TASK_STARTING},
+	        {"RUNNING", DROVE_EPOCH_TASK_RUNNING},
+	        {"RUN_COMPLETED", DROVE_EPOCH_TASK_RUNNING},
+	        {"DEPROVISIONING", DROVE_EPOCH_TASK_RUNNING},
+	        {"PROVISIONING_FAILED", DROVE_EPOCH_TASK_FAILED},
+	        {"LOST", DROVE_EPOCH_TASK_FAILED},
+	};
+	if (!state)
+		return DROVE_EPOCH_TASK_UNKNOWN;
+	for (size_t i = 0; i < DROVE_ARRAY_LEN(map); i++)
+		if (!strcmp(state, map[i].drove))
+			return map[i].epoch;
+	if (!strcmp(state, "STOPPED")) {
+		if (!result || !strcmp(result, "SUCCESSFUL"))
+			return DROVE_EPOCH_TASK_COMPLETED;
+		if (!strcmp(result, "CANCELLED"))
+			return DROVE_EPOCH_TASK_CANCELLED;
+		return DROVE_EPOCH_TASK_FAILED; /* TIMED_OUT, FAILED, LOST */
+	}
+	return DROVE_EPOCH_TASK_UNKNOWN;
+}
+
+/* 1 success, -1 failure, 0 still going. */
+static int leaf_outcome(int s)
+{
+	if (s == DROVE_EPOCH_TASK_COMPLETED)
+		return 1;
+	if (s == DROVE_EPOCH_TASK_FAILED || s == DROVE_EPOCH_TASK_CANCELLED)
+		return -1;
+	return 0;
+}
+
+static int outcome(struct json_object *task, const int *states, size_t n, size_t *next)
+{
+	struct json_object *j, *tasks;
+	const char *type =
+	        json_object_object_get_ex(task, "type", &j) ? json_object_get_string(j) : "";
+	if (strcmp(type, "COMPOSITE") != 0)
+		return *next < n ? leaf_outcome(states[(*next)++]) : 0;
+	const char *ct = json_object_object_get_ex(task, "compositionType", &j)
+	                         ? json_object_get_string(j)
+	                         : "ALL";
+	int any = !strcmp(ct, "ANY"), ok = 0, bad = 0, cnt = 0;
+	if (json_object_object_get_ex(task, "tasks", &tasks))
+		for (size_t i = 0; i < json_object_array_length(tasks); i++, cnt++) {
+			int o = outcome(json_object_array_get_idx(tasks, i), states, n, next);
+			ok += o > 0;
+			bad += o < 0;
+		}
+	if (any)
+		return ok > 0 ? 1 : bad == cnt ? -1 : 0;
+	return bad > 0 ? -1 : ok == cnt ? 1 : 0;
+}
+
+int drove_epoch_topology_run_state(const drove_epoch_topology *t, const int *task_states, size_t n)
+{
+	char *doc = NULL;
+	struct json_object *j = NULL, *task;
+	size_t next = 0;
+	int o = 0;
+
+	if (!t || (n && !task_states) || n != drove_epoch_topology_task_count(t))
+		return drove__error(DROVE_EINVAL, "task states: %zu given, %zu tasks", n,
+		                    drove_epoch_topology_task_count(t));
+	if (drove_epoch_topology_to_json(t, &doc) < 0)
+		return DROVE_ENOMEM;
+	if (drove__mcodec_parse(doc, strlen(doc), &j) == 0 &&
+	    json_object_object_get_ex(j, "task", &task))
+		o = outcome(task, task_states, n, &next);
+	json_object_put(j);
+	drove_free(doc);
+	return o > 0   ? DROVE_EPOCH_RUN_SUCCESSFUL
+	       : o < 0 ? DROVE_EPOCH_RUN_FAILED
+	               : DROVE_EPOCH_RUN_RUNNING;
+}
+
+int drove_epoch_is_task_exists(const char *body, size_t len)
+{
+	struct json_object *j = NULL, *data, *errs;
+	int yes = 0;
+
+	if (!body || drove__mcodec_parse(body, len, &j) < 0) {
+		drove_error_clear();
+		return 0;
+	}
+	if (json_object_is_type(j, json_type_object) &&
+	    json_object_object_get_ex(j, "data", &data) &&
+	    json_object_is_type(data, json_type_object) &&
+	    json_object_object_get_ex(data, "validationErrors", &errs) &&
+	    json_object_is_type(errs, json_type_array) && json_object_array_length(errs) > 0) {
+		const char *first = json_object_get_string(json_object_array_get_idx(errs, 0));
+		yes = first && strstr(first, "Task already exists ") != NULL;
+	}
+	json_object_put(j);
+	return yes;
+}
