@@ -10,7 +10,7 @@
 #include <drove/clock.h>
 #include <drove/ids.h>
 
-#include "ctrl/ctrl.h"
+#include "ctrl/engine.h"
 #include "http/server.h"
 
 #define MOD "ctrl"

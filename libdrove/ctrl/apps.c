@@ -9,7 +9,7 @@
 #include <drove/ids.h>
 
 #include "config/config.h"
-#include "ctrl/ctrl.h"
+#include "ctrl/kinds.h"
 
 #define MOD "ctrl"
 

@@ -9,7 +9,7 @@
 
 #include <drove/clock.h>
 
-#include "ctrl/ctrl.h"
+#include "ctrl/intake.h"
 #include "http/server.h"
 
 #define MOD "ctrl"

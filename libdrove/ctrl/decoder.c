@@ -10,7 +10,7 @@
 #include <event2/event.h>
 
 #include "core/loop_internal.h"
-#include "ctrl/ctrl.h"
+#include "ctrl/intake.h"
 #include "http/server.h"
 
 struct item {

@@ -16,7 +16,7 @@
 
 #include "config/config.h"
 #include "core/loop_internal.h"
-#include "ctrl/ctrl.h"
+#include "ctrl/engine.h"
 #include "store/store_internal.h"
 #include "http/client.h"
 #include "http/server.h"

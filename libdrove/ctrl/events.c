@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctrl/ctrl.h"
+#include "ctrl/model.h"
 
 int drove__ctrl_events_add(drove__ctrl_events *s, drove_event *ev)
 {

@@ -10,7 +10,7 @@
 #include <drove/ids.h>
 
 #include "core/loop_internal.h"
-#include "ctrl/ctrl.h"
+#include "ctrl/intake.h"
 #include "http/client.h"
 #include "http/server.h"
 

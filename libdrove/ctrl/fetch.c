@@ -8,7 +8,7 @@
 
 #include <json-c/json.h>
 
-#include "ctrl/ctrl.h"
+#include "ctrl/mech.h"
 #include "http/client.h"
 
 #define MOD "ctrl"

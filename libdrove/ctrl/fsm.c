@@ -1,5 +1,5 @@
 /* The application state machine of §5.1 as explicit tables, and SCALE planning (§4.2.1). */
-#include "ctrl/ctrl.h"
+#include "ctrl/model.h"
 
 static const char *const op_names[DROVE__CTRL_OP__COUNT] = {
         [DROVE__CTRL_OP_CREATE] = "CREATE",

@@ -8,7 +8,7 @@
 #include <drove/config.h>
 #include <drove/token.h>
 
-#include "ctrl/ctrl.h"
+#include "ctrl/engine.h"
 #include "http/server.h"
 
 static int cmp_inst(const void *a, const void *b)

@@ -9,7 +9,7 @@
 
 #include <drove/clock.h>
 
-#include "ctrl/ctrl.h"
+#include "ctrl/engine.h"
 #include "ctrl/logs.h"
 #include "http/client.h"
 #include "http/server.h"

@@ -7,7 +7,7 @@
 #ifndef DROVE_CTRL_LSVC_H
 #define DROVE_CTRL_LSVC_H
 
-#include "ctrl/ctrl.h"
+#include "ctrl/kinds.h"
 
 /* ---- the §5.4 state machine, as tables (lsvc_pure.c) ---- */
 

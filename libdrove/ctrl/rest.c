@@ -4,7 +4,7 @@
 
 #include <json-c/json.h>
 
-#include "ctrl/ctrl.h"
+#include "ctrl/mech.h"
 #include "http/server.h"
 
 struct json_object *drove__ctrl_jstr(const char *s)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctrl/ctrl.h"
+#include "ctrl/state.h"
 #include "http/client.h"
 
 #define MOD "ctrl"

@@ -8,7 +8,7 @@
 #include <drove/clock.h>
 #include <drove/ids.h>
 
-#include "ctrl/ctrl.h"
+#include "ctrl/state.h"
 
 #define MOD "ctrl"
 

@@ -7,7 +7,7 @@
 #ifndef DROVE_CTRL_TASKS_H
 #define DROVE_CTRL_TASKS_H
 
-#include "ctrl/ctrl.h"
+#include "ctrl/kinds.h"
 
 /* Decode and validate a TaskOperation body (POST /tasks/operations): 0 with *out (placement
  * defaults applied), 1 (malformed JSON, bad type or enum: "JSON validation failure") or 2

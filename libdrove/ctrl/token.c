@@ -6,7 +6,7 @@
 #include <drove/config.h>
 #include <drove/token.h>
 
-#include "ctrl/ctrl.h"
+#include "ctrl/mech.h"
 
 #define DEFAULT_INSTANCE_SECRET "DEFAULT_SECRET"
 

@@ -10,7 +10,7 @@
 #include <drove/ids.h>
 #include <drove/clock.h>
 
-#include "ctrl/ctrl.h"
+#include "ctrl/model.h"
 
 bool drove__ctrl_inst_fresh(const drove__ctrl_inst *in, int64_t now, int64_t stale_ms)
 {

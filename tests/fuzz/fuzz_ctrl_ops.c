@@ -7,7 +7,7 @@
 
 #include <json-c/json.h>
 
-#include "ctrl/ctrl.h"
+#include "ctrl/engine.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -17,7 +17,7 @@
 
 #include "cluster.h"
 #include "harness.h"
-#include "ctrl/ctrl.h"
+#include "ctrl/engine.h"
 #include "test_ctrl_fake.h"
 
 static drove_ctx *ctx;

@@ -9,7 +9,7 @@
 
 #include <drove/clock.h>
 
-#include "ctrl/ctrl.h"
+#include "ctrl/engine.h"
 #include "harness.h"
 
 static drove_ctx *ctx;

@@ -1,0 +1,36 @@
+/* The controller, layer by layer (docs/controller.md, "Layout"): the engine (engine.c) and what the
+ * REST edge registers (api.c, logs.c, iapi.c, lsvc_rest.c). Everything here runs on the loop
+ * thread. A file includes the header of its own layer, which includes the layers below it; nothing
+ * includes a header above its layer. */
+#ifndef DROVE_CTRL_ENGINE_H
+#define DROVE_CTRL_ENGINE_H
+
+#include "ctrl/intake.h"
+
+/* ---- the engine (engine.c), for the edge (api.c) ---- */
+
+/* Run reconciliation now (leader). */
+void drove__ctrl_reconcile(drove_controller *c);
+/* The stale-data cleaner (§11 item 5) as of `now_ms` (wall): leader, ready and outside the
+ * window only. @return 1 when it ran, 0 when it did not. */
+int drove__ctrl_clean_stale(drove_controller *c, int64_t now_ms);
+/* The HTTP client and server (no routes yet). */
+int drove__ctrl_engine_http(drove_controller *c);
+/* After the routes: decoder, listener, store, timers, election. */
+int drove__ctrl_engine_start(drove_controller *c);
+
+/* ---- log files proxied to executors (logs.c): §2.9 ---- */
+int drove__ctrl_log_routes(drove_controller *c);
+
+/* ---- the app-instance API (iapi.c): §2.10 ---- */
+int drove__ctrl_iapi_routes(drove_controller *c);
+
+/* ---- REST (api.c) ---- */
+/* Decode and validate an ApplicationOperation body (POST /applications/operations): 0 with
+ * *out, 1 (malformed JSON, bad type or enum: "JSON validation failure") or 2 (validation:
+ * "Command validation failure") with the problems in `errors`, or DROVE_ENOMEM. */
+int drove__ctrl_op_decode(const char *body, size_t len, const struct drove_spec_opts *opts,
+                          drove_app_op **out, drove_strlist *errors);
+int drove__ctrl_api_routes(drove_controller *c);
+
+#endif

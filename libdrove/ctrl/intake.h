@@ -1,0 +1,44 @@
+/* The controller, layer by layer (docs/controller.md, "Layout"): executors' messages and tracking
+ * (execs.c, decoder.c) and blacklisting (blacklist.c): above every kind, which they drive.
+ * Everything here runs on the loop thread. A file includes the header of its own layer,
+ * which includes the layers below it; nothing includes a header above its layer. */
+#ifndef DROVE_CTRL_INTAKE_H
+#define DROVE_CTRL_INTAKE_H
+
+#include "ctrl/kinds.h"
+
+/* ---- executors' messages and tracking (execs.c): above every kind ---- */
+
+/* Apply a message from an executor; parts of `m` may be taken (set to NULL). */
+void drove__ctrl_handle_message(drove_controller *c, drove_message *m);
+/* Answer an executor's POST /messages once its body is decoded (`m` NULL: `error`). */
+void drove__ctrl_message_decoded(drove_controller *c, struct drove__http_req *req, drove_message *m,
+                                 const char *error);
+void drove__ctrl_exec_sweep(drove_controller *c);
+/* Ping every live executor that has no ping in flight (options.executorProbeInterval); one
+ * that fails executorProbeFailures pings in a row is lost at once (docs/operations.md). */
+void drove__ctrl_exec_probe_tick(drove_controller *c);
+void drove__ctrl_blacklist_tick(drove_controller *c);
+void drove__ctrl_execs_clear(drove_controller *c);
+
+/* ---- blacklisting through the API (blacklist.c) ---- */
+
+void drove__ctrl_h_blacklist(struct drove__http_req *req, void *ud);
+void drove__ctrl_h_unblacklist(struct drove__http_req *req, void *ud);
+
+/* ---- decoding executor messages off the loop (decoder.c) ---- */
+int drove__ctrl_decoder_start(drove_controller *c);
+/* Join the worker and drop what is queued (without answering): before freeing the server. */
+void drove__ctrl_decoder_stop(drove_controller *c);
+/* Queue `body` (copied) of request `req`; drove__ctrl_message_decoded() answers it later on
+ * the loop. @return 0, DROVE_EINVAL (no decoder) or DROVE_ENOMEM. */
+int drove__ctrl_decode_async(drove_controller *c, struct drove__http_req *req, const char *body,
+                             size_t len);
+
+/* The known-instance classifier of the leader's state (execs.c; used by api.c, engine.c). */
+void drove__ctrl_known_fns_init(drove_controller *c, drove__ctrl_known_fns *fns);
+
+/* Answer a blacklist request still waiting (its messages were dropped) (blacklist.c). */
+void drove__ctrl_blacklist_abort(drove_controller *c);
+
+#endif

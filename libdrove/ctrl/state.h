@@ -1,0 +1,98 @@
+/* The controller, layer by layer (docs/controller.md, "Layout"): the controller object and its
+ * state (state.c): the app registry, cluster state, publishing and persisting; the bottom layer
+ * with I/O. Everything here runs on the loop thread. A file includes the header of its own layer,
+ * which includes the layers below it; nothing includes a header above its layer. */
+#ifndef DROVE_CTRL_STATE_H
+#define DROVE_CTRL_STATE_H
+
+#include "ctrl/model.h"
+
+/* ---- the engine (engine.c) ---- */
+
+/* What a standby knows of the leader it watches (standby.c). */
+struct drove__ctrl_standby {
+	char *leader_hp; /* "host:port" from the leader's election node, or NULL */
+	char *url;       /* its ping */
+	int64_t term;
+	int fails; /* pings failed in a row */
+	bool busy; /* a lookup, ping or depose in flight */
+	struct drove__http_req *req;
+};
+
+struct drove_controller {
+	drove_ctx *ctx;
+	drove_loop *loop;
+	const drove_config *cfg;
+	drove_auth *auth;
+	struct drove__http_server *http;
+	struct drove__http_client *client;
+	drove_store *store;
+	drove_election *election;
+	drove_sched *sched;
+	char *hostname;
+	char *node_name; /* {hostname}-{port} */
+	char *leader_hp; /* {hostname}:{port} */
+	char *secret;    /* the CONTROLLER cluster secret we send */
+	int port;
+	int started;
+	volatile int leader;
+	int64_t term;
+	int64_t acquired_mono;
+	bool ready; /* leader and recovered (acts) */
+	/* options (ms) */
+	int64_t reconcile_ms, exec_check_ms, stale_exec_ms, stale_inst_ms, window_tail_ms;
+	int64_t probe_ms, probe_failures;
+	int64_t op_timeout_ms, job_retry_ms, events_keep_ms;
+	int64_t op_parallelism, job_retries, max_old_instances;
+	struct drove_spec_opts spec_opts;
+	/* state */
+	drove__ctrl_app **apps; /* sorted by id */
+	size_t n_apps, cap_apps;
+	drove__ctrl_exec **execs;
+	size_t n_execs, cap_execs;
+	drove__ctrl_events events;
+	int cluster_state;
+	int64_t cluster_updated;
+	bool blacklist_busy;
+	void *bl_pending;               /* the blacklist request waiting for executors (api.c) */
+	struct drove__ctrl_send *sends; /* messages in flight */
+	struct drove__ctrl_decoder *decoder;
+	struct drove__ctrl_tasks *tasks; /* tasks.c */
+	struct drove__ctrl_lsvcs *lsvcs; /* lsvc.c */
+	/* set by the engine: frees an app's job (jobs.c) for state.c, which sits below jobs */
+	void (*free_job)(drove_controller *c, struct drove__ctrl_job *job);
+	struct drove__ctrl_standby standby;
+	/* timers */
+	struct event *t_jobs, *t_reconcile, *t_execs, *t_purge, *t_node, *t_probe, *t_stale;
+	int64_t next_reconcile_mono;
+};
+
+/* ---- state (state.c): the bottom layer; calls nothing above it ---- */
+
+drove__ctrl_app *drove__ctrl_app_find(drove_controller *c, const char *id);
+/* Add an app for `info` (taken) to the leader's state, in state INIT. */
+int drove__ctrl_app_adopt(drove_controller *c, drove_app_info *info, drove__ctrl_app **out);
+/* Append an instance record for `info` (taken), seen at `seen` (ms). */
+int drove__ctrl_app_add_inst(drove__ctrl_app *app, drove_instance_info *info, int64_t seen);
+drove__ctrl_inst *drove__ctrl_inst_find(drove__ctrl_app *app, const char *instance_id);
+/* Free an app and its records; its job through c->free_job. */
+void drove__ctrl_app_free(drove_controller *c, drove__ctrl_app *app);
+bool drove__ctrl_in_window(drove_controller *c);
+/* Publish an event (takes it). */
+void drove__ctrl_publish(drove_controller *c, drove_event *ev);
+/* Move an app to `state` with an APP_STATE_CHANGE event. */
+void drove__ctrl_app_set_state(drove_controller *c, drove__ctrl_app *app, int state);
+/* Persist ApplicationInfo (synchronous). @return 0 or the store's error. */
+int drove__ctrl_app_persist(drove_controller *c, drove__ctrl_app *app);
+/* Store an instance record (asynchronous, fire and forget). */
+void drove__ctrl_inst_persist(drove_controller *c, const drove_instance_info *info);
+
+/* ---- the standby's watch of the leader (standby.c), driven by the engine ---- */
+
+/* A standby's watch of the leader (standby.c): ping it, depose it after probe_failures
+ * failures in a row. Called on every probe tick while not leading. */
+void drove__ctrl_standby_tick(drove_controller *c);
+/* Forget the watched leader and cancel a ping in flight (before the client is freed). */
+void drove__ctrl_standby_clear(drove_controller *c);
+
+#endif
