@@ -109,9 +109,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "drove-controller: cannot start the signal thread\n");
 		goto out;
 	}
-	pthread_detach(sigthr);
 	fprintf(stderr, "drove-controller: listening on port %d\n", drove_controller_port(c));
 	rc = drove_loop_run(loop) < 0 ? 1 : 0;
+	/* The signal thread may still be inside drove_loop_stop(): wake it if it still waits,
+	 * and join it before the loop is freed. */
+	pthread_kill(sigthr, SIGTERM);
+	pthread_join(sigthr, NULL);
 	drove_controller_stop(c);
 out:
 	drove_controller_free(c);

@@ -100,10 +100,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "drove-executor: cannot start the signal thread\n");
 		goto out;
 	}
-	pthread_detach(sigthr);
 	fprintf(stderr, "drove-executor: %s listening on port %d\n", drove_executor_node_id(ex),
 	        drove_executor_port(ex));
 	rc = drove_loop_run(loop) < 0 ? 1 : 0;
+	/* The signal thread may still be inside drove_loop_stop(): wake it if it still waits,
+	 * and join it before the loop is freed. */
+	pthread_kill(sigthr, SIGTERM);
+	pthread_join(sigthr, NULL);
 	drove_executor_stop(ex);
 out:
 	drove_executor_free(ex);
