@@ -191,7 +191,7 @@ START_TEST(test_deploy_single_node)
 	for (;;) {
 		if (app_is("RUNNING", 2) && on_exec(victim) < 0)
 			break;
-		ck_assert_msg(drove_time_mono_ms() - t0 < 8000, "not replaced within 8 s");
+		ck_assert_msg(drove_time_mono_ms() - t0 < 30000, "not replaced within 30 s");
 		usleep(100 * 1000);
 	}
 	fprintf(stderr, "test_ctrl_cluster: replaced after kill -9 in %lld ms\n",
@@ -253,9 +253,9 @@ START_TEST(test_leader_kill9)
 	dtc.cpid[leader] = 0;
 	dtc.port = dtc.cport[other];
 	/* The dead leader's ZooKeeper session lasts 30 s (Drove's default); the standby's pings
-	 * find it dead and depose it long before: takeover within 10 s or this fails */
+	 * find it dead and depose it in ~3 s: a takeover within 20 s can only come from that */
 	while (dtc_http("GET", "/apis/v1/ping", NULL, NULL) != 200) {
-		ck_assert_msg(drove_time_mono_ms() - t0 < 10000, "no takeover within 10 s");
+		ck_assert_msg(drove_time_mono_ms() - t0 < 20000, "no takeover within 20 s");
 		usleep(200 * 1000);
 	}
 	fprintf(stderr, "test_ctrl_cluster: takeover after %lld ms\n",
