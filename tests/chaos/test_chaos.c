@@ -32,7 +32,7 @@
 #include "harness.h"
 
 #define APP       "DROVE_TEST_APP-1"
-#define SETTLE_MS 45000
+#define SETTLE_MS 90000
 
 static int64_t replaced_max_ms, failover_max_ms;
 static int duplicates_seen, restarted_seen, zk_restarts;

@@ -41,7 +41,9 @@ zk_up() { # port
 }
 
 run_zk() {
-	java -Xmx256m -Dzookeeper.log.dir="$dir/zk" -cp "/usr/share/java/zookeeper.jar:/usr/share/java/*" \
+	# its own session: a test that restarts ZooKeeper (restart-zk) must not take it down with
+	# its process group when it ends (check kills a forked test's group)
+	setsid java -Xmx256m -Dzookeeper.log.dir="$dir/zk" -cp "/usr/share/java/zookeeper.jar:/usr/share/java/*" \
 		org.apache.zookeeper.server.quorum.QuorumPeerMain "$dir/zk/zoo.cfg" \
 		>>"$dir/zk/zk.log" 2>&1 &
 	echo $! >"$dir/zk/pid"
