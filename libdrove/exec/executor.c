@@ -919,7 +919,8 @@ static void on_reap_list(const drove_runtime_result *res, void *ud)
 			continue;
 		drove__info(ex->ctx, MOD, "reaper: removing zombie container %.12s (%s)",
 		            drove_container_info_id(c), id);
-		(void)drove_runtime_remove(ex->rt, drove_container_info_id(c), drove__exec_runtime_ignore, NULL);
+		(void)drove_runtime_remove(ex->rt, drove_container_info_id(c),
+		                           drove__exec_runtime_ignore, NULL);
 	}
 	drove__known_instances_free(rc->known);
 	free(rc);
