@@ -6,7 +6,7 @@
 # -DCMAKE_INSTALL_PREFIX=/usr).
 #
 #   drove_daemon_package(NAME drove-epoch USER drove SUMMARY "..." [TARGET t] [CONFIG f]
-#                        [UNIT f] [MAN f] [DESCRIPTION "..."])
+#                        [UNIT f] [MAN f] [DESCRIPTION "..."] [DEPENDS "pkg" "pkg (>= v)"...])
 #       one call per daemon: the program, its default config (/etc/drove, a conffile), its
 #       systemd unit, its man page, maintainer scripts (user, state and log directories) and
 #       its package. CONFIG, UNIT and MAN default to packaging/<NAME>/{<short>.yml,
@@ -137,7 +137,8 @@ endfunction()
 # directories, /var/lib/drove/<short>, /var/log/drove/<short>), @DROVE_STATE_ROOT@ and
 # @DROVE_LOG_ROOT@ (their parents).
 function(drove_daemon_package)
-  cmake_parse_arguments(P "" "NAME;TARGET;USER;CONFIG;UNIT;MAN;SUMMARY;DESCRIPTION" "" ${ARGN})
+  cmake_parse_arguments(P "" "NAME;TARGET;USER;CONFIG;UNIT;MAN;SUMMARY;DESCRIPTION" "DEPENDS"
+                        ${ARGN})
   if(NOT P_TARGET)
     set(P_TARGET ${P_NAME})
   endif()
@@ -190,8 +191,12 @@ function(drove_daemon_package)
                                     GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
   endforeach()
   file(WRITE ${out}/maint/conffiles "${DROVE_CONFIG}\n")
+  set(extra_depends "")
+  foreach(d ${P_DEPENDS})
+    string(APPEND extra_depends ", ${d}")
+  endforeach()
   drove_register_package(${P_NAME} SUMMARY "${P_SUMMARY}" DESCRIPTION "${P_DESCRIPTION}"
-    SECTION admin MAINT ${out}/maint DEPENDS "adduser" ELF ${P_TARGET})
+    SECTION admin MAINT ${out}/maint DEPENDS "adduser${extra_depends}" ELF ${P_TARGET})
 endfunction()
 
 function(drove_python_package)

@@ -21,6 +21,8 @@ build=${1:-$src/build/package}
 mkdir -p "$build"
 build=$(cd "$build" && pwd)
 work=$build/test-debs
+# The packages this test needs; others the build makes (drove-epoch, drove-gateway, ...) are
+# installed, verified and purged with them.
 PKGS=(libdrove0 libdrove-dev drove-cli drove-controller drove-executor python3-drove)
 APP=DROVE_TEST_APP-1
 export CONTAINERS_CONF=$src/tests/harness/containers.conf
@@ -36,29 +38,8 @@ fail() {
 }
 [ "$(id -u)" -eq 0 ] || fail "needs root (apt-get install)"
 
-free_port_pair() { # a free loopback port whose successor is free too (admin = port + 1)
-	python3 - <<'PY'
-import socket
-for _ in range(100):
-    a = socket.socket(); a.bind(("127.0.0.1", 0)); p = a.getsockname()[1]
-    b = socket.socket()
-    try:
-        b.bind(("127.0.0.1", p + 1))
-    except OSError:
-        a.close(); continue
-    a.close(); b.close(); print(p); break
-PY
-}
-
-wait_for() { # seconds description command...
-	local secs=$1 what=$2
-	shift 2
-	for _ in $(seq 1 $((secs * 5))); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
-	fail "$what did not happen within ${secs}s"
-}
+# shellcheck source=tests/package/lib.sh
+source "$src/tests/package/lib.sh"
 
 installed() { dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q ' installed$'; }
 known() { dpkg-query -W -f='${Status}\n' "$1" >/dev/null 2>&1 && ! dpkg-query -W -f='${Status}\n' "$1" | grep -q 'not-installed'; }
@@ -72,10 +53,7 @@ cleanup() {
 	[ -n "$exec_pid" ] && kill "$exec_pid" 2>/dev/null && wait "$exec_pid" 2>/dev/null
 	[ -n "$ctrl_pid" ] && kill "$ctrl_pid" 2>/dev/null && wait "$ctrl_pid" 2>/dev/null
 	if [ -n "$eid" ] && [ -n "${DROVE_TEST_DOCKER_SOCK:-}" ]; then
-		# containers of our executor only (others may share this podman storage)
-		ids=$(podman ps -a --filter label=drove.instance.id --format json 2>/dev/null |
-			python3 -c "import json,sys; [print(c['Id']) for c in json.load(sys.stdin) if '\"executorId\":\"$eid\"' in (c.get('Labels') or {}).get('drove.instance.info','')]")
-		[ -z "$ids" ] || echo "$ids" | xargs podman rm -f >/dev/null 2>&1
+		remove_instances "$eid"
 	fi
 	local p left=()
 	for p in "${PKGS[@]}"; do known "$p" && left+=("$p"); done
@@ -91,7 +69,7 @@ cleanup() {
 trap cleanup EXIT
 
 # ---- 1. build the packages, lintian ----
-for p in "${PKGS[@]}"; do
+for p in "${PKGS[@]}" drove-epoch drove-gateway; do
 	known "$p" && fail "$p is already installed here; purge it first"
 done
 say "building the packages in $build"
@@ -102,7 +80,16 @@ cmake --build "$build" -j"$(nproc)" >"$work/build.log" 2>&1 || fail "build faile
 rm -rf "$build/deb"
 (cd "$build" && cpack -G DEB) >"$work/cpack.log" 2>&1 || fail "cpack failed"
 debs=("$build"/deb/*.deb)
-[ ${#debs[@]} -eq ${#PKGS[@]} ] || fail "expected ${#PKGS[@]} packages, got ${#debs[@]}: ${debs[*]}"
+for p in "${PKGS[@]}"; do
+	ls "$build"/deb/${p}_*.deb >/dev/null 2>&1 || fail "no $p package among: ${debs[*]}"
+done
+PKGS=()
+for d in "${debs[@]}"; do PKGS+=("$(dpkg-deb -f "$d" Package)"); done
+# daemons: the packages with a systemd unit; each has one conffile
+DAEMONS=() DAEMONS_VERIFIED=()
+for d in "${debs[@]}"; do
+	dpkg-deb -c "$d" | grep -q '/lib/systemd/system/.*\.service$' && DAEMONS+=("$(dpkg-deb -f "$d" Package)")
+done
 say "built: $(cd "$build/deb" && echo *.deb)"
 lintian --fail-on error --suppress-tags initial-upload-closes-no-bugs "${debs[@]}" \
 	>"$work/lintian.log" 2>&1 || { cat "$work/lintian.log"; fail "lintian reports errors"; }
@@ -118,12 +105,24 @@ dpkg-deb -f "$build"/deb/drove-controller_*.deb Depends | grep -q 'libdrove0 (>=
 	fail "apt-get install ./*.deb failed"
 for p in "${PKGS[@]}"; do installed "$p" || fail "$p is not installed"; done
 say "installed ${PKGS[*]}"
-for u in drove-controller drove-executor; do
+for u in "${DAEMONS[@]}"; do
 	systemd-analyze verify "/lib/systemd/system/$u.service" >"$work/verify-$u.log" 2>&1 ||
 		{ cat "$work/verify-$u.log"; fail "systemd-analyze verify $u.service"; }
 	[ -s "$work/verify-$u.log" ] && { cat "$work/verify-$u.log"; fail "systemd-analyze verify $u.service warns"; }
 done
-say "systemd-analyze verify: both units clean"
+# Units of daemons not built yet (packaging/*/*.service.in), with a stand-in program.
+for t in "$src"/packaging/*/*.service.in; do
+	u=$(basename "$t" .service.in)
+	[ -f "/lib/systemd/system/$u.service" ] && continue
+	sed -e "s|^ExecStart=@DROVE_BINDIR@/[^ ]*|ExecStart=/bin/true|" -e "s|@DROVE_USER@|root|g" \
+		-e "s|@DROVE_NAME@|$u|g" -e "s|@DROVE_SHORT@|${u#drove-}|g" -e "s|@DROVE_CONFIG@|/etc/drove/x.yml|g" \
+		"$t" >"$work/$u.service"
+	systemd-analyze verify --man=no "$work/$u.service" >"$work/verify-$u.log" 2>&1 ||
+		{ cat "$work/verify-$u.log"; fail "systemd-analyze verify $t"; }
+	[ -s "$work/verify-$u.log" ] && { cat "$work/verify-$u.log"; fail "systemd-analyze verify $t warns"; }
+	DAEMONS_VERIFIED+=("$u (template)")
+done
+say "systemd-analyze verify clean: ${DAEMONS[*]} ${DAEMONS_VERIFIED[*]:-}"
 getent passwd drove >/dev/null || fail "no drove user"
 [ "$(stat -c %U /var/lib/drove/controller)" = drove ] || fail "/var/lib/drove/controller is not drove's"
 [ -d /var/log/drove/executor ] || fail "no /var/log/drove/executor"
@@ -146,21 +145,7 @@ CP=$(free_port_pair)
 EP=$(free_port_pair)
 API=http://127.0.0.1:$CP/apis/v1
 # The shipped configs with this run's ports and engine socket (and a quick local cluster).
-sed -i -e "s/port: 4000$/port: $CP/" -e "s/port: 4001$/port: $((CP + 1))/" /etc/drove/controller.yml
-cat >>/etc/drove/controller.yml <<YML
-  maintenanceWindowTail: 0s
-  executorCheckInterval: 1s
-  reconcileInterval: 2s
-YML
-sed -i -e "s/port: 3000$/port: $EP/" -e "s/port: 3001$/port: $((EP + 1))/" \
-	-e "s|http://127.0.0.1:4000|http://127.0.0.1:$CP|" \
-	-e "s|dockerSocketPath: .*|dockerSocketPath: $DROVE_TEST_DOCKER_SOCK|" \
-	-e "s/maxOpenFiles: .*/maxOpenFiles: 1024/" /etc/drove/executor.yml
-cat >>/etc/drove/executor.yml <<YML
-  hostname: 127.0.0.1
-  snapshotInterval: 1s
-  leaderLookupInterval: 1s
-YML
+local_configs /etc/drove/controller.yml /etc/drove/executor.yml "$CP" "$EP" "$DROVE_TEST_DOCKER_SOCK"
 
 unit_value() { # unit key: the (last) value of KEY= in the installed unit
 	sed -n "s/^$2=//p" "/lib/systemd/system/$1.service" | tail -n1
@@ -181,8 +166,7 @@ wait_for 30 "controller answering ($API/ping)" curl -sf "$API/ping"
 start_unit drove-executor
 exec_pid=$started
 wait_for 60 "executor registration" sh -c "curl -sf '$API/cluster/executors' | grep -q '\"ACTIVE\"'"
-eid=$(curl -sf "$API/cluster/executors" |
-	python3 -c "import json,sys; print(next(e['executorId'] for e in json.load(sys.stdin)['data'] if e.get('port')==$EP))")
+eid=$(executor_id "$API" "$EP")
 say "controller (pid $ctrl_pid, user drove) on $CP, executor (pid $exec_pid, root) on $EP"
 
 # Deploy the sample app with the installed CLI.
@@ -190,15 +174,8 @@ drove -e "http://127.0.0.1:$CP" apps create "$src/examples/specs/application.jso
 	>"$work/cli.log" 2>&1 || fail "drove apps create: $(cat "$work/cli.log")"
 drove -e "http://127.0.0.1:$CP" apps scale "$APP" 1 -w --wait-timeout 120 >>"$work/cli.log" 2>&1 ||
 	fail "drove apps scale -w: $(cat "$work/cli.log")"
-healthy_port() {
-	curl -sf "$API/applications/$APP/instances" | python3 -c "
-import json,sys
-d=json.load(sys.stdin)
-p=[i['localInfo']['ports']['main']['hostPort'] for i in (d.get('data') or []) if i.get('state')=='HEALTHY']
-print(p[0] if p else '')"
-}
 wait_for 120 "a HEALTHY instance of $APP" sh -c "[ -n \"\$(curl -sf '$API/applications/$APP/instances' | grep HEALTHY)\" ]"
-port=$(healthy_port)
+port=$(healthy_port "$API" "$APP")
 body=$(curl -sf "http://127.0.0.1:$port/") || fail "curl of the sample app on port $port"
 [ "$body" = ok ] || fail "the sample app answered '$body'"
 say "sample app deployed with the installed CLI; curl http://127.0.0.1:$port/ -> $body"
@@ -237,12 +214,12 @@ say "pkg-config and find_package programs run against /usr; python3 imports drov
 for p in "${PKGS[@]}"; do dpkg -L "$p"; done | sort -u >"$work/files.txt"
 "${APT[@]}" remove "${PKGS[@]}" >"$work/apt-remove.log" 2>&1 || fail "apt-get remove"
 left=$(while read -r f; do if [ -f "$f" ]; then echo "$f"; fi; done <"$work/files.txt")
-[ "$left" = "$(printf '/etc/drove/controller.yml\n/etc/drove/executor.yml')" ] ||
-	fail "after remove, expected only the two conffiles, found: $left"
+want=$(for d in "${DAEMONS[@]}"; do dpkg-deb --ctrl-tarfile "$build"/deb/${d}_*.deb | tar -xO ./conffiles; done | sort)
+[ "$left" = "$want" ] || fail "after remove, expected only the conffiles ($want), found: $left"
 rc=()
 for p in "${PKGS[@]}"; do known "$p" && rc+=("$p"); done
-[ "${rc[*]}" = "drove-controller drove-executor" ] ||
-	fail "after remove, dpkg keeps the configs of '${rc[*]}', expected the two daemons'"
+[ "${rc[*]}" = "${DAEMONS[*]}" ] ||
+	fail "after remove, dpkg keeps the configs of '${rc[*]}', expected the daemons' (${DAEMONS[*]})"
 "${APT[@]}" purge "${rc[@]}" >"$work/apt-purge.log" 2>&1 || fail "apt-get purge"
 left=$(while read -r f; do if [ -e "$f" ] && [ ! -d "$f" ]; then echo "$f"; fi; done <"$work/files.txt")
 [ -z "$left" ] || fail "after purge these remain: $left"

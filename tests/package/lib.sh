@@ -1,0 +1,70 @@
+# Helpers of tests/package/*.sh (sourced). Callers define fail().
+
+free_port_pair() { # a free loopback port whose successor is free too (admin = port + 1)
+	python3 - <<'PY'
+import socket
+for _ in range(100):
+    a = socket.socket(); a.bind(("127.0.0.1", 0)); p = a.getsockname()[1]
+    b = socket.socket()
+    try:
+        b.bind(("127.0.0.1", p + 1))
+    except OSError:
+        a.close(); continue
+    a.close(); b.close(); print(p); break
+PY
+}
+
+wait_for() { # seconds description command...
+	local secs=$1 what=$2
+	shift 2
+	for _ in $(seq 1 $((secs * 5))); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.2
+	done
+	fail "$what did not happen within ${secs}s"
+}
+
+# local_configs CONTROLLER_YML EXECUTOR_YML CPORT EPORT SOCKET: the shipped default configs,
+# edited in place for a one-host test cluster: these ports and engine socket, short intervals.
+local_configs() {
+	local c=$1 e=$2 cp=$3 ep=$4 sock=$5
+	sed -i -e "s/port: 4000$/port: $cp/" -e "s/port: 4001$/port: $((cp + 1))/" "$c"
+	cat >>"$c" <<YML
+  maintenanceWindowTail: 0s
+  executorCheckInterval: 1s
+  reconcileInterval: 2s
+YML
+	sed -i -e "s/port: 3000$/port: $ep/" -e "s/port: 3001$/port: $((ep + 1))/" \
+		-e "s|http://127.0.0.1:4000|http://127.0.0.1:$cp|" \
+		-e "s|dockerSocketPath: .*|dockerSocketPath: $sock|" \
+		-e "s/maxOpenFiles: .*/maxOpenFiles: 1024/" "$e"
+	cat >>"$e" <<YML
+  hostname: 127.0.0.1
+  snapshotInterval: 1s
+  leaderLookupInterval: 1s
+YML
+}
+
+# executor_id API PORT: the id of the executor listening on PORT
+executor_id() {
+	curl -sf "$1/cluster/executors" |
+		python3 -c "import json,sys; print(next(e['executorId'] for e in json.load(sys.stdin)['data'] if e.get('port')==$2))"
+}
+
+# remove_instances EXECUTOR_ID: the containers that executor started (others may share this
+# podman storage)
+remove_instances() {
+	local ids
+	ids=$(podman ps -a --filter label=drove.instance.id --format json 2>/dev/null |
+		python3 -c "import json,sys; [print(c['Id']) for c in json.load(sys.stdin) if '\"executorId\":\"$1\"' in (c.get('Labels') or {}).get('drove.instance.info','')]")
+	[ -z "$ids" ] || echo "$ids" | xargs podman rm -f >/dev/null 2>&1
+}
+
+# healthy_port API APP: the host port of a HEALTHY instance's main port, or nothing
+healthy_port() {
+	curl -sf "$1/applications/$2/instances" | python3 -c "
+import json,sys
+d=json.load(sys.stdin)
+p=[i['localInfo']['ports']['main']['hostPort'] for i in (d.get('data') or []) if i.get('state')=='HEALTHY']
+print(p[0] if p else '')"
+}
