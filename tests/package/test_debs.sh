@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The packages, end to end on this machine (docs/packaging.md, "CI stage"):
-#   1. builds the .debs (`cpack -G DEB` in a build configured with prefix /usr) and runs
-#      lintian on them (no errors allowed);
+#   1. builds the .debs (packaging/build-debs.sh: prefix /usr, Debian's hardening flags,
+#      `cpack -G DEB`) and runs lintian on them (no errors allowed);
 #   2. `apt-get install ./*.deb`; `systemd-analyze verify` on the installed units; the user,
 #      directories, man pages and completion are where they belong;
 #   3. starts drove-controller and drove-executor with their units' ExecStart lines as their
@@ -73,12 +73,8 @@ for p in "${PKGS[@]}" drove-epoch drove-gateway; do
 	known "$p" && fail "$p is already installed here; purge it first"
 done
 say "building the packages in $build"
-cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=/usr \
-	-DDROVE_WERROR=ON -DDROVE_BUILD_TESTS=OFF -DDROVE_BUILD_BENCH=OFF >"$work/cmake.log" 2>&1 ||
-	fail "cmake failed"
-cmake --build "$build" -j"$(nproc)" >"$work/build.log" 2>&1 || fail "build failed"
-rm -rf "$build/deb"
-(cd "$build" && cpack -G DEB) >"$work/cpack.log" 2>&1 || fail "cpack failed"
+"$src/packaging/build-debs.sh" "$build" -DDROVE_WERROR=ON >"$work/build.log" 2>&1 ||
+	fail "packaging/build-debs.sh failed"
 debs=("$build"/deb/*.deb)
 for p in "${PKGS[@]}"; do
 	ls "$build"/deb/${p}_*.deb >/dev/null 2>&1 || fail "no $p package among: ${debs[*]}"
