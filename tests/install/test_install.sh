@@ -28,26 +28,11 @@ for h in "$src"/include/drove/*.h; do
 done
 [ -f "$prefix/include/drove/drove.h" ] && [ -f "$prefix/include/drove/version.h" ]
 
-# pkg-config
+# pkg-config and find_package(libdrove)
+used=$("$src/tests/install/outside_program.sh" "$src" "$tmp" "$prefix")
+[ "$used" = "$(readlink -f "$lib")" ] || { echo "FAIL: outside programs loaded '$used', not $lib"; exit 1; }
+
 export PKG_CONFIG_PATH=$libdir/pkgconfig
-cc -std=c99 -Wall -Werror -o "$tmp/version" "$src/examples/version.c" \
-	$(pkg-config --cflags --libs libdrove)
-out=$(LD_LIBRARY_PATH=$libdir "$tmp/version")
-echo "$out" | grep -q '^libdrove ' || { echo "FAIL: version example printed '$out'"; exit 1; }
-
-# find_package(libdrove)
-mkdir -p "$tmp/consumer"
-cat > "$tmp/consumer/CMakeLists.txt" <<CMK
-cmake_minimum_required(VERSION 3.18)
-project(consumer C)
-find_package(libdrove 0.1 REQUIRED)
-add_executable(version $src/examples/version.c)
-target_link_libraries(version PRIVATE libdrove::drove)
-CMK
-cmake -S "$tmp/consumer" -B "$tmp/consumer/build" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
-cmake --build "$tmp/consumer/build" >/dev/null
-LD_LIBRARY_PATH=$libdir "$tmp/consumer/build/version" | grep -q '^libdrove '
-
 # Every example also builds against the installed package alone.
 for ex in "$src"/examples/*.c; do
 	cc -std=c11 -Wall -Werror -o "$tmp/ex" "$ex" $(pkg-config --cflags --libs libdrove)

@@ -1,40 +1,28 @@
 # Helpers of tests/package/*.sh (sourced). Callers define fail().
 
-free_port_pair() { # a free loopback port whose successor is free too (admin = port + 1)
-	python3 - <<'PY'
-import socket
-for _ in range(100):
-    a = socket.socket(); a.bind(("127.0.0.1", 0)); p = a.getsockname()[1]
-    b = socket.socket()
-    try:
-        b.bind(("127.0.0.1", p + 1))
-    except OSError:
-        a.close(); continue
-    a.close(); b.close(); print(p); break
-PY
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-wait_for() { # seconds description command...
+wait_for() { # seconds description command...: polls the command until it succeeds
 	local secs=$1 what=$2
 	shift 2
-	for _ in $(seq 1 $((secs * 5))); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.2
-	done
-	fail "$what did not happen within ${secs}s"
+	timeout "$secs" sh -c 'until "$@" >/dev/null 2>&1; do sleep 0.2; done' sh "$@" ||
+		fail "$what did not happen within ${secs}s"
 }
 
 # local_configs CONTROLLER_YML EXECUTOR_YML CPORT EPORT SOCKET: the shipped default configs,
-# edited in place for a one-host test cluster: these ports and engine socket, short intervals.
+# edited in place for a one-host test cluster: these ports (admin ports: any free one) and
+# engine socket, short intervals.
 local_configs() {
 	local c=$1 e=$2 cp=$3 ep=$4 sock=$5
-	sed -i -e "s/port: 4000$/port: $cp/" -e "s/port: 4001$/port: $((cp + 1))/" "$c"
+	sed -i -e "s/port: 4000$/port: $cp/" -e "s/port: 4001$/port: 0/" "$c"
 	cat >>"$c" <<YML
   maintenanceWindowTail: 0s
   executorCheckInterval: 1s
   reconcileInterval: 2s
 YML
-	sed -i -e "s/port: 3000$/port: $ep/" -e "s/port: 3001$/port: $((ep + 1))/" \
+	sed -i -e "s/port: 3000$/port: $ep/" -e "s/port: 3001$/port: 0/" \
 		-e "s|http://127.0.0.1:4000|http://127.0.0.1:$cp|" \
 		-e "s|dockerSocketPath: .*|dockerSocketPath: $sock|" \
 		-e "s/maxOpenFiles: .*/maxOpenFiles: 1024/" "$e"

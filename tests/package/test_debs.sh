@@ -137,8 +137,8 @@ if [ -z "${DROVE_TEST_DOCKER_SOCK:-}" ]; then
 	# shellcheck disable=SC1091
 	source "$work/components/env"
 fi
-CP=$(free_port_pair)
-EP=$(free_port_pair)
+CP=$(free_port)
+EP=$(free_port)
 API=http://127.0.0.1:$CP/apis/v1
 # The shipped configs with this run's ports and engine socket (and a quick local cluster).
 local_configs /etc/drove/controller.yml /etc/drove/executor.yml "$CP" "$EP" "$DROVE_TEST_DOCKER_SOCK"
@@ -186,22 +186,9 @@ ctrl_pid=
 say "both daemons stopped with status 0 on SIGTERM"
 
 # ---- 4. outside programs against the installed development package ----
-cc -std=c11 -Wall -Werror -o "$work/version-pc" "$src/examples/version.c" $(pkg-config --cflags --libs libdrove)
-"$work/version-pc" | grep -q '^libdrove ' || fail "pkg-config program"
-mkdir -p "$work/consumer"
-cat >"$work/consumer/CMakeLists.txt" <<CMK
-cmake_minimum_required(VERSION 3.18)
-project(consumer C)
-find_package(libdrove 0.1 REQUIRED)
-add_executable(version $src/examples/version.c)
-target_link_libraries(version PRIVATE libdrove::drove)
-CMK
-cmake -S "$work/consumer" -B "$work/consumer/build" >"$work/consumer.log" 2>&1 &&
-	cmake --build "$work/consumer/build" >>"$work/consumer.log" 2>&1 || fail "find_package consumer build"
-"$work/consumer/build/version" | grep -q '^libdrove ' || fail "find_package program"
-used=$(readlink -f "$(ldd "$work/consumer/build/version" | awk '/libdrove/ {print $3}')")
+used=$("$src/tests/install/outside_program.sh" "$src" "$work") || fail "outside programs: $used"
 [ "$used" = "$(readlink -f /usr/lib/x86_64-linux-gnu/libdrove.so.0)" ] ||
-	fail "the consumer uses $used, not the installed library"
+	fail "outside programs loaded $used, not the installed library"
 (cd / && /usr/bin/python3 -c 'import drove; print(drove.drove_version_string())') >"$work/python.log" 2>&1 ||
 	fail "python3 -c 'import drove'"
 say "pkg-config and find_package programs run against /usr; python3 imports drove $(cat "$work/python.log")"

@@ -60,8 +60,8 @@ mkdir -p "$CONF"
 for d in controller executor; do
 	dpkg-deb --fsys-tarfile "$debs"/drove-${d}_*.deb | tar -xO "./etc/drove/$d.yml" >"$CONF/$d.yml"
 done
-CP=$(free_port_pair)
-EP=$(free_port_pair)
+CP=$(free_port)
+EP=$(free_port)
 API=http://127.0.0.1:$CP/apis/v1
 # The executor reaches the engine at the mounted socket's path inside its container.
 local_configs "$CONF/controller.yml" "$CONF/executor.yml" "$CP" "$EP" /run/podman/podman.sock
