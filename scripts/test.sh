@@ -97,4 +97,7 @@ if [ $fuzz -eq 1 ]; then
 	done
 fi
 
+step "packages: .debs built, linted, installed, run through their units, purged; container images (tests/package/run.sh)"
+timeout --kill-after=10 600 "$src/tests/package/run.sh" "$out/package"
+
 step "all tests passed"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the build into a temporary prefix and proves the package works for an outside
-# program: SONAME, exported symbols, pkg-config and find_package(libdrove).
+# program: SONAME, exported symbols, pkg-config and find_package(libdrove); and that the
+# install is relocatable: daemons, the CLI, the examples and the Python module run from the
+# prefix, and from the same tree moved elsewhere, without LD_LIBRARY_PATH ($ORIGIN RPATH).
 set -euo pipefail
 build=$1
 src=$2
@@ -26,28 +28,46 @@ for h in "$src"/include/drove/*.h; do
 done
 [ -f "$prefix/include/drove/drove.h" ] && [ -f "$prefix/include/drove/version.h" ]
 
-# pkg-config
+# pkg-config and find_package(libdrove)
+used=$("$src/tests/install/outside_program.sh" "$src" "$tmp" "$prefix")
+[ "$used" = "$(readlink -f "$lib")" ] || { echo "FAIL: outside programs loaded '$used', not $lib"; exit 1; }
+
 export PKG_CONFIG_PATH=$libdir/pkgconfig
-cc -std=c99 -Wall -Werror -o "$tmp/version" "$src/examples/version.c" \
-	$(pkg-config --cflags --libs libdrove)
-out=$(LD_LIBRARY_PATH=$libdir "$tmp/version")
-echo "$out" | grep -q '^libdrove ' || { echo "FAIL: version example printed '$out'"; exit 1; }
-
-# find_package(libdrove)
-mkdir -p "$tmp/consumer"
-cat > "$tmp/consumer/CMakeLists.txt" <<CMK
-cmake_minimum_required(VERSION 3.18)
-project(consumer C)
-find_package(libdrove 0.1 REQUIRED)
-add_executable(version $src/examples/version.c)
-target_link_libraries(version PRIVATE libdrove::drove)
-CMK
-cmake -S "$tmp/consumer" -B "$tmp/consumer/build" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
-cmake --build "$tmp/consumer/build" >/dev/null
-LD_LIBRARY_PATH=$libdir "$tmp/consumer/build/version" | grep -q '^libdrove '
-
 # Every example also builds against the installed package alone.
 for ex in "$src"/examples/*.c; do
 	cc -std=c11 -Wall -Werror -o "$tmp/ex" "$ex" $(pkg-config --cflags --libs libdrove)
 done
-echo "install ok: SONAME $soname, $nexp drove_ symbols exported, pkg-config and find_package work"
+# Relocatable programs: no LD_LIBRARY_PATH, first where installed, then moved.
+unset LD_LIBRARY_PATH
+run_from() { # prefix
+	local p=$1 out rc
+	for d in drove-controller drove-executor; do
+		[ -x "$p/bin/$d" ] || continue
+		rc=0
+		out=$("$p/bin/$d" 2>&1) || rc=$?
+		# usage and status 2 prove the program started (a missing library is status 127)
+		[ $rc -eq 2 ] && echo "$out" | grep -q "usage: .*$d" ||
+			{ echo "FAIL: $p/bin/$d exited $rc: $out"; exit 1; }
+	done
+	if [ -x "$p/bin/drove" ]; then
+		out=$("$p/bin/drove" --version 2>&1) || { echo "FAIL: $p/bin/drove --version: $out"; exit 1; }
+	fi
+	out=$("$p/libexec/drove/examples/version" 2>&1) ||
+		{ echo "FAIL: installed example version: $out"; exit 1; }
+	echo "$out" | grep -q '^libdrove ' || { echo "FAIL: installed example printed '$out'"; exit 1; }
+	if [ -f "$p/lib/python3/dist-packages/drove.py" ]; then
+		PYTHONPATH=$p/lib/python3/dist-packages /usr/bin/python3 -c 'import drove' ||
+			{ echo "FAIL: the installed Python module does not import from $p"; exit 1; }
+	fi
+}
+run_from "$prefix"
+mv "$prefix" "$tmp/moved"
+run_from "$tmp/moved"
+mv "$tmp/moved" "$prefix"
+
+# Every installed file belongs to a package component (cmake/DrovePackaging.cmake).
+cmake --install "$build" --component Unspecified --prefix "$tmp/unspecified" >/dev/null
+left=$(find "$tmp/unspecified" -type f 2>/dev/null || true)
+[ -z "$left" ] || { echo "FAIL: installed outside any package component:"; echo "$left"; exit 1; }
+
+echo "install ok: relocatable (daemons, CLI, examples, Python module run from a moved prefix); SONAME $soname, $nexp drove_ symbols exported, pkg-config and find_package work"
