@@ -13,15 +13,19 @@
 #define CLI_ERR   1 /* the API (or a file) failed: message on stderr */
 #define CLI_USAGE 2 /* bad command line */
 
+/* The controller asked when neither flags nor ~/.drove name one. */
+#define CLI_DEFAULT_ENDPOINT "http://127.0.0.1:4000"
+
 #define CLI_MAX_OPTS 16
 #define CLI_MAX_POS  64
 
 /* One command-line option of a command. */
 struct cli_opt {
-	char sh;          /* short name or 0 */
-	const char *lng;  /* long name */
-	int has_arg;      /* takes a value */
-	const char *help; /* one line */
+	char sh;              /* short name or 0 */
+	const char *lng;      /* long name */
+	int has_arg;          /* takes a value */
+	const char *help;     /* one line; NULL for an alias (not listed in help) */
+	const char *alias_of; /* an alias: the long name of the option it stands for */
 };
 
 /* Parsed options of the running command. */
@@ -75,6 +79,15 @@ int cli_usage_error(const struct cli *cli, const char *fmt, ...)
 int cli_bool(const char *s);
 /* The configuration file: --config, else $HOME/.drove. */
 const char *cli_config_path(const struct cli *cli, char *buf, size_t n);
+
+/* ---- help.c: help and completion, generated from cli_commands ---- */
+void cli_help_command(const struct cli_cmd *c);
+void cli_help_group(const char *group);
+void cli_help_global(void);
+/* --full-help: the global help, then every group's and every command's. */
+void cli_help_full(void);
+/* --print-completion SHELL (bash, zsh or tcsh). @return CLI_OK or CLI_USAGE. */
+int cli_print_completion(const char *shell);
 
 /* ---- render.c ---- */
 /* Parse JSON text the client returned (never fails on its output; NULL on garbage). */

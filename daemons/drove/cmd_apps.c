@@ -133,7 +133,7 @@ int cmd_apps_destroy(struct cli *cli, const struct cli_args *a)
 }
 
 /* Healthy instance ids of an app or local service; NULL on error (printed). */
-static json_object *healthy_ids(struct cli *cli, const char *id, int ls)
+json_object *healthy_ids(struct cli *cli, const char *id, int ls)
 {
 	char *d = NULL;
 	json_object *list, *ids;
@@ -177,8 +177,8 @@ static int wait_timeout_ms(struct cli *cli, const struct cli_args *a, int64_t *o
 
 /* Poll until `want` instances are healthy (old == NULL) or until none of `old` is healthy any
  * more and at least `want` are (a restart). Live progress on stdout. */
-static int wait_for(struct cli *cli, const struct cli_args *a, const char *id, int ls,
-                    long long want, json_object *old)
+int wait_instances(struct cli *cli, const struct cli_args *a, const char *id, int ls,
+                   long long want, json_object *old)
 {
 	int64_t limit, deadline;
 	int last_h = -1, last_o = -1;
@@ -242,7 +242,7 @@ int cmd_apps_deploy(struct cli *cli, const struct cli_args *a)
 		            "Application deployment command accepted. Please use the appinstances "
 		            "command to check the status of the deployment");
 	printf("Waiting till required scale is reached\n");
-	if ((rc = wait_for(cli, a, a->pos[0], 0, existing + n, NULL)) != CLI_OK)
+	if ((rc = wait_instances(cli, a, a->pos[0], 0, existing + n, NULL)) != CLI_OK)
 		return rc;
 	printf("Required number of instances reached\n");
 	return CLI_OK;
@@ -264,7 +264,7 @@ int cmd_apps_scale(struct cli *cli, const struct cli_args *a)
 		            "Application scaling command accepted. Please use the appinstances "
 		            "command to check the status of the deployment");
 	printf("Waiting till required scale is reached\n");
-	if ((rc = wait_for(cli, a, a->pos[0], 0, n, NULL)) != CLI_OK)
+	if ((rc = wait_instances(cli, a, a->pos[0], 0, n, NULL)) != CLI_OK)
 		return rc;
 	printf("Required number of instances reached\n");
 	return CLI_OK;
@@ -281,7 +281,7 @@ int cmd_apps_suspend(struct cli *cli, const struct cli_args *a)
 	if (!cli_flag(cli, a, "wait"))
 		return done(cli, 0, "Application suspend command accepted.");
 	printf("Waiting till all instances shut down\n");
-	if ((rc = wait_for(cli, a, a->pos[0], 0, 0, NULL)) != CLI_OK)
+	if ((rc = wait_instances(cli, a, a->pos[0], 0, 0, NULL)) != CLI_OK)
 		return rc;
 	printf("All instances suspended\n");
 	return CLI_OK;
@@ -296,15 +296,15 @@ int cmd_apps_restart(struct cli *cli, const struct cli_args *a)
 		return CLI_USAGE;
 	if (cli_flag(cli, a, "wait") && !(old = healthy_ids(cli, a->pos[0], 0)))
 		return CLI_ERR;
-	rc = drove_client_app_restart(cli->client, a->pos[0], cli_flag(cli, a, "stop-first"),
-	                              timeout, par);
+	rc = drove_client_app_restart(cli->client, a->pos[0], cli_flag(cli, a, "stop"), timeout,
+	                              par);
 	if (rc < 0) {
 		json_object_put(old);
 		return cli_fail(NULL);
 	}
 	if (!old)
 		return done(cli, 0, "Application restart command accepted.");
-	rc = wait_for(cli, a, a->pos[0], 0, (long long)json_object_array_length(old), old);
+	rc = wait_instances(cli, a, a->pos[0], 0, (long long)json_object_array_length(old), old);
 	json_object_put(old);
 	if (rc == CLI_OK)
 		printf("All instances replaced\n");
@@ -314,5 +314,5 @@ int cmd_apps_restart(struct cli *cli, const struct cli_args *a)
 int cmd_apps_cancel(struct cli *cli, const struct cli_args *a)
 {
 	return done(cli, drove_client_app_cancel(cli->client, a->pos[0]),
-	            "Operation cancellation request registered.");
+	            "Operation cancellation request registered");
 }

@@ -17,6 +17,8 @@ int cmd_describe(struct cli *cli, const struct cli_args *a)
 	const char *what = a->pos[0];
 	char *d = NULL;
 	int rc;
+	if (cli_flag(cli, a, "json")) /* drove-cli's describe -j */
+		cli->json = 1;
 	if (strcmp(what, "cluster") == 0) {
 		if (a->npos != 1)
 			return cli_usage_error(cli, "describe cluster takes no id");
@@ -50,7 +52,7 @@ int cmd_describe(struct cli *cli, const struct cli_args *a)
 			return cli_usage_error(cli, "describe executor needs an id");
 		g_sort = -1;
 		return show(cli, drove_client_executor_info(cli->client, a->pos[1], &d), &d,
-		            render_executor);
+		            render_executor_full);
 	}
 	if (strcmp(what, "instance") == 0 || strcmp(what, "lsinstance") == 0 ||
 	    strcmp(what, "task") == 0) {
@@ -190,9 +192,7 @@ int cmd_config_get_clusters(struct cli *cli, const struct cli_args *a)
 	char pb[4096];
 	const char *path = cli_config_path(cli, pb, sizeof(pb)), *cur;
 	drove_client_config *cfg = config_read(cli, path, 0);
-	static const char *h[] = {"Current", "Name", "Endpoint", "Auth", "Insecure"};
-	struct cli_table *t;
-	size_t n;
+	size_t n, shown = 0;
 	(void)a;
 	if (!cfg)
 		return CLI_ERR;
@@ -219,24 +219,29 @@ int cmd_config_get_clusters(struct cli *cli, const struct cli_args *a)
 		drove_client_config_free(cfg);
 		return CLI_OK;
 	}
-	t = cli_table_new(5, h);
+	/* drove-cli's layout: fixed columns under a rule */
 	for (size_t i = 0; i <= n; i++) {
 		const char *s = i == 0 ? "DEFAULT" : drove_client_config_section(cfg, i - 1);
 		const char *ep = drove_client_config_get(cfg, s, "endpoint");
+		int auth;
 		if (!ep)
 			continue;
-		{
-			int auth = drove_client_config_get(cfg, s, "username") ||
-			           drove_client_config_get(cfg, s, "auth_header");
-			const char *row[] = {
-			        cur && strcmp(cur, s) == 0 ? "*" : "", s, ep, auth ? "yes" : "no",
-			        cli_bool(drove_client_config_get(cfg, s, "insecure")) ? "yes"
-			                                                              : "no"};
-			cli_table_add(t, row);
+		if (!shown++) {
+			printf("%-10s %-20s %-50s %-6s %-8s\n", "CURRENT", "NAME", "ENDPOINT",
+			       "AUTH", "INSECURE");
+			for (int k = 0; k < 95; k++)
+				putchar('-');
+			putchar('\n');
 		}
+		auth = drove_client_config_get(cfg, s, "username") ||
+		       drove_client_config_get(cfg, s, "auth_header");
+		printf("%-10s %-20s %-50s %-6s %-8s\n", cur && strcmp(cur, s) == 0 ? "*" : "", s,
+		       ep, auth ? "yes" : "no",
+		       cli_bool(drove_client_config_get(cfg, s, "insecure")) ? "yes" : "no");
 	}
-	cli_table_print(t, -1, 0);
-	if (cur)
+	if (!shown)
+		printf("No clusters configured. Run 'drove config init' to set up.\n");
+	else if (cur)
 		printf("\nCurrent cluster: %s\n", cur);
 	drove_client_config_free(cfg);
 	return CLI_OK;
@@ -278,6 +283,75 @@ int cmd_config_current(struct cli *cli, const struct cli_args *a)
 	else
 		printf("No current cluster set. Use 'drove config use-cluster <name>' to set "
 		       "one.\n");
+	drove_client_config_free(cfg);
+	return CLI_OK;
+}
+
+/* A secret as drove-cli shows it: its first and last 4 characters, or stars. */
+static void print_masked(const char *key, const char *value)
+{
+	size_t n = strlen(value);
+	if ((strcmp(key, "password") == 0 || strcmp(key, "auth_header") == 0) && n) {
+		if (n > 8)
+			printf("  %s = %.4s****%s\n", key, value, value + n - 4);
+		else
+			printf("  %s = ****\n", key);
+	} else {
+		printf("  %s = %s\n", key, value);
+	}
+}
+
+int cmd_config_view(struct cli *cli, const struct cli_args *a)
+{
+	char pb[4096];
+	const char *path = cli_config_path(cli, pb, sizeof(pb)), *cur;
+	drove_client_config *cfg;
+	char *text, *line, *save = NULL;
+	char section[256] = "";
+	if (access(path, F_OK) != 0) {
+		printf("Config file not found: %s\nRun 'drove config init' to create one.\n", path);
+		return CLI_OK;
+	}
+	if (cli_flag(cli, a, "raw")) {
+		if (!(text = cli_read_file(path)))
+			return CLI_ERR;
+		fputs(text, stdout);
+		free(text);
+		return CLI_OK;
+	}
+	if (!(cfg = config_read(cli, path, 0)))
+		return CLI_ERR;
+	cur = drove_client_config_get(cfg, "DEFAULT", "current_cluster");
+	printf("Config file: %s\nCurrent cluster: %s\n\n", path, cur && *cur ? cur : "(not set)");
+	/* walk the file as the library writes it back: "[name]" and "key = value" lines */
+	if (drove_client_config_to_string(cfg, &text) < 0) {
+		drove_client_config_free(cfg);
+		return cli_fail(NULL);
+	}
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *eq;
+		if (line[0] == '[') {
+			char *end = strchr(line, ']');
+			if (section[0])
+				printf("\n");
+			snprintf(section, sizeof(section), "%.*s",
+			         end ? (int)(end - line - 1) : (int)strlen(line + 1), line + 1);
+			if (!drove_client_config_get(cfg, section, "endpoint")) {
+				section[0] = '\0'; /* a section without a cluster: not shown */
+				continue;
+			}
+			printf("[%s]%s\n", section,
+			       cur && strcmp(cur, section) == 0 ? " (current)" : "");
+			continue;
+		}
+		if (!section[0] || !(eq = strstr(line, " = ")))
+			continue;
+		*eq = '\0';
+		print_masked(line, eq + 3);
+	}
+	if (section[0])
+		printf("\n");
+	free(text);
 	drove_client_config_free(cfg);
 	return CLI_OK;
 }

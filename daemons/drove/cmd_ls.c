@@ -18,10 +18,10 @@ static void render_ls(json_object *o)
 	                          "Name",
 	                          "State",
 	                          "Activation State",
-	                          "Instances/Host",
-	                          "Healthy Instances",
 	                          "Total CPU",
 	                          "Total Memory(MB)",
+	                          "Instances Per Host",
+	                          "Healthy Instances",
 	                          "Created",
 	                          "Updated"};
 	struct cli_table *t = cli_table_new(10, h);
@@ -32,10 +32,10 @@ static void render_ls(json_object *o)
 			                     S(s, "name"),
 			                     S(s, "state"),
 			                     S(s, "activationState"),
-			                     S(s, "instancesPerHost"),
-			                     S(s, "healthyInstances"),
 			                     S(s, "totalCPUs"),
 			                     S(s, "totalMemory"),
+			                     S(s, "instancesPerHost"),
+			                     S(s, "healthyInstances"),
 			                     date_of(s, "created"),
 			                     date_of(s, "updated")};
 			cli_table_add(t, row);
@@ -84,7 +84,7 @@ int cmd_ls_create(struct cli *cli, const struct cli_args *a)
 	if (cli->json)
 		print_id_json("serviceId", id);
 	else
-		printf("Local service created with id: %s\n", id);
+		printf("Local service created with service id: %s\n", id);
 	free(id);
 	return CLI_OK;
 }
@@ -98,19 +98,19 @@ int cmd_ls_destroy(struct cli *cli, const struct cli_args *a)
 int cmd_ls_activate(struct cli *cli, const struct cli_args *a)
 {
 	return done(cli, drove_client_ls_simple_op(cli->client, "ACTIVATE", a->pos[0]),
-	            "Local service activation command accepted.");
+	            "Local service activated");
 }
 
 int cmd_ls_deploy_test(struct cli *cli, const struct cli_args *a)
 {
 	return done(cli, drove_client_ls_simple_op(cli->client, "DEPLOY_TEST_INSTANCE", a->pos[0]),
-	            "Local service test instance deployment accepted.");
+	            "Local service test instance deployment accepted");
 }
 
 int cmd_ls_deactivate(struct cli *cli, const struct cli_args *a)
 {
 	return done(cli, drove_client_ls_simple_op(cli->client, "DEACTIVATE", a->pos[0]),
-	            "Local service deactivation command accepted.");
+	            "Local service deactivated");
 }
 
 int cmd_ls_scale(struct cli *cli, const struct cli_args *a)
@@ -119,23 +119,33 @@ int cmd_ls_scale(struct cli *cli, const struct cli_args *a)
 	if (cli_int("instances per host", a->pos[1], 1, 256, &n) < 0)
 		return CLI_USAGE;
 	return done(cli, drove_client_ls_update_instances(cli->client, a->pos[0], (int)n),
-	            "Local service instance count update accepted.");
+	            "Local service instance count updated");
 }
 
 int cmd_ls_restart(struct cli *cli, const struct cli_args *a)
 {
 	const char *timeout;
-	int par;
+	json_object *old = NULL;
+	int par, rc;
 	if (opspec_args(cli, a, &timeout, &par) < 0)
 		return CLI_USAGE;
-	return done(cli,
-	            drove_client_ls_restart(cli->client, a->pos[0], cli_flag(cli, a, "stop-first"),
-	                                    timeout, par),
-	            "Local service restart command accepted.");
+	if (cli_flag(cli, a, "wait") && !(old = healthy_ids(cli, a->pos[0], 1)))
+		return CLI_ERR;
+	rc = drove_client_ls_restart(cli->client, a->pos[0], cli_flag(cli, a, "stop"), timeout,
+	                             par);
+	if (rc < 0 || !old) {
+		json_object_put(old);
+		return done(cli, rc, "Local service restart command accepted.");
+	}
+	rc = wait_instances(cli, a, a->pos[0], 1, (long long)json_object_array_length(old), old);
+	json_object_put(old);
+	if (rc == CLI_OK)
+		printf("All instances replaced\n");
+	return rc;
 }
 
 int cmd_ls_cancel(struct cli *cli, const struct cli_args *a)
 {
 	return done(cli, drove_client_ls_cancel(cli->client, a->pos[0]),
-	            "Operation cancellation request registered.");
+	            "Operation cancellation request registered");
 }

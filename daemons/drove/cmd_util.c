@@ -136,22 +136,6 @@ const char *node_map(json_object *m, char *buf, size_t n)
 	return buf;
 }
 
-void resources_of(json_object *inst, char *cpu, char *mem, size_t n)
-{
-	json_object *res, *r, *v;
-	cpu[0] = mem[0] = '\0';
-	if (!json_object_object_get_ex(inst, "resources", &res) ||
-	    !json_object_is_type(res, json_type_array))
-		return;
-	for (size_t i = 0; i < json_object_array_length(res); i++) {
-		r = json_object_array_get_idx(res, i);
-		if (json_object_object_get_ex(r, "cores", &v))
-			node_map(v, cpu, n);
-		if (json_object_object_get_ex(r, "memoryInMB", &v))
-			node_map(v, mem, n);
-	}
-}
-
 const char *ports_of(json_object *inst, char *buf, size_t n)
 {
 	json_object *li, *ports;
@@ -181,3 +165,87 @@ const char *host_of(json_object *inst)
 
 /* The sort column and order of the table being printed (--sort, --reverse). */
 int g_sort, g_reverse;
+
+/* "12,345": a count with thousands separators (drove-cli's {:,}). */
+const char *cli_grouped(int64_t v, char *buf, size_t n)
+{
+	char raw[32];
+	size_t len, out = 0;
+	snprintf(raw, sizeof(raw), "%lld", (long long)(v < 0 ? -v : v));
+	len = strlen(raw);
+	if (v < 0 && out + 1 < n)
+		buf[out++] = '-';
+	for (size_t i = 0; i < len && out + 2 < n; i++) {
+		if (i && (len - i) % 3 == 0)
+			buf[out++] = ',';
+		buf[out++] = raw[i];
+	}
+	buf[out] = '\0';
+	return buf;
+}
+
+/* Cores and memory of an instance's resources: "2" and "1024" ("1,024" with `group`). */
+void cores_memory(json_object *in, char *cpu, char *mem, size_t n, int group)
+{
+	json_object *res, *r, *v;
+	cpu[0] = mem[0] = '\0';
+	if (!json_object_object_get_ex(in, "resources", &res) ||
+	    !json_object_is_type(res, json_type_array))
+		return;
+	for (size_t i = 0; i < json_object_array_length(res); i++) {
+		r = json_object_array_get_idx(res, i);
+		if (json_object_object_get_ex(r, "cores", &v) &&
+		    json_object_is_type(v, json_type_object)) {
+			/* drove-cli counts the NUMA nodes listed, which is 1 for a pinned instance;
+			 * we count the cores, which is what an operator reads the column for */
+			size_t c = 0;
+			json_object_object_foreach(v, k, cores)
+			{
+				(void)k;
+				c += json_object_is_type(cores, json_type_array)
+				             ? json_object_array_length(cores)
+				             : 0;
+			}
+			snprintf(cpu, n, "%zu", c);
+		}
+		if (json_object_object_get_ex(r, "memoryInMB", &v) &&
+		    json_object_is_type(v, json_type_object)) {
+			int64_t sum = 0;
+			json_object_object_foreach(v, k, mb)
+			{
+				(void)k;
+				sum += json_object_get_int64(mb);
+			}
+			if (group)
+				cli_grouped(sum, mem, n);
+			else
+				snprintf(mem, n, "%lld", (long long)sum);
+		}
+	}
+}
+
+/* "NUMA Node 0: Cores: [2, 3]" (CPU) or "NUMA Node 0: 128" (memory) of the instance's
+ * resources, as drove-cli's populate_resources. */
+const char *numa_resources(json_object *in, const char *key, int cores, char *buf, size_t n)
+{
+	json_object *res, *v;
+	size_t off = 0;
+	buf[0] = '\0';
+	if (!json_object_object_get_ex(in, "resources", &res) ||
+	    !json_object_is_type(res, json_type_array))
+		return buf;
+	for (size_t i = 0; i < json_object_array_length(res); i++)
+		if (json_object_object_get_ex(json_object_array_get_idx(res, i), key, &v) &&
+		    json_object_is_type(v, json_type_object)) {
+			json_object_object_foreach(v, node, val)
+			{
+				off += (size_t)snprintf(
+				        buf + off, off < n ? n - off : 0, "%sNUMA Node %s: %s%s",
+				        off ? ", " : "", node, cores ? "Cores: " : "",
+				        json_object_to_json_string_ext(
+				                val,
+				                JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_SPACED));
+			}
+		}
+	return buf;
+}

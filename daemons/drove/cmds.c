@@ -18,6 +18,11 @@
 	{                                                  \
 		'r', "reverse", 0, "sort in reverse order" \
 	}
+#define OPT_SORT1                                                     \
+	{'s', "sort", 1, "sort by this column (0-based, default 1)"}, \
+	{                                                             \
+		'r', "reverse", 0, "sort in reverse order"            \
+	}
 #define OPT_OPSPEC                                                                 \
 	{'p', "parallelism", 1, "parallel instance operations (default 1)"},       \
 	{                                                                          \
@@ -28,19 +33,29 @@
 	{                                                                                     \
 		0, "wait-timeout", 1, "give up waiting after this many seconds (default 600)" \
 	}
+/* drove-cli's -l/--log; ours was -f/--file, kept as an alias */
 #define OPT_LOGFILE                                                  \
+	{'l', "log", 1, "log file name (default output.log)", NULL}, \
 	{                                                            \
-		'f', "file", 1, "log file name (default output.log)" \
+		'f', "file", 1, NULL, "log"                          \
 	}
-#define OPT_TAIL                                                        \
-	OPT_LOGFILE, {0, "for", 1, "stop after this many seconds"},     \
-	{                                                               \
-		0, "from-start", 0, "print the file from its beginning" \
+#define OPT_TAIL                                                                        \
+	OPT_LOGFILE, {'S', "skip-chars", 1, "skip N leading characters of every line"}, \
+	        {0, "skipChars", 1, NULL, "skip-chars"},                                \
+	        {0, "for", 1, "stop after this many seconds"},                          \
+	{                                                                               \
+		0, "from-start", 0, "print the file from its beginning"                 \
 	}
 #define OPT_DL                                                                        \
 	OPT_LOGFILE,                                                                  \
 	{                                                                             \
 		'o', "out", 1, "output file ('-' for stdout; default the log's name)" \
+	}
+/* drove-cli's -s/--stop; ours was --stop-first, kept as an alias */
+#define OPT_STOP                                                                  \
+	{'s', "stop", 0, "stop an old instance before starting its replacement"}, \
+	{                                                                         \
+		0, "stop-first", 0, NULL, "stop"                                  \
 	}
 #define OPT_CONN                                                                                  \
 	{'e', "endpoint", 1, "controller endpoint URL"}, {'u', "username", 1, "basic-auth user"}, \
@@ -88,10 +103,22 @@ const struct cli_cmd cli_commands[] = {
          1,
          cmd_events,
          "Show cluster events (oldest first)",
-         {{'f', "follow", 0, "keep polling for new events"},
-          {'n', "count", 1, "at most this many events (default 1024)"},
-          {0, "type", 1, "only events of this type"},
+         {{'f', "follow", 0, "keep polling for new events (Ctrl-C stops)"},
+          {'c', "count", 1, "fetch this many events at a time (default 1024)"},
+          {'n', "num", 1, NULL, "count"},
+          {'t', "type", 1, "only events of this type"},
+          {'s', "textfmt", 1,
+           "format of a line (default '{type: <25} | {id: <36} | {time: <20} | {metadata}')"},
           {0, "since", 1, "only events after this time (epoch ms)"}}},
+        {"cluster",
+         "endpoints",
+         NULL,
+         0,
+         0,
+         1,
+         cmd_endpoints,
+         "Show every exposed endpoint (vhost and its healthy hosts)",
+         {{'v', "vhost", 1, "only this vhost"}}},
         {"executor", "list", NULL, 0, 0, 1, cmd_executor_list, "List executors", {OPT_SORT}},
         {"executor",
          "info",
@@ -102,6 +129,33 @@ const struct cli_cmd cli_commands[] = {
          cmd_executor_info,
          "Show an executor's resources and instances",
          {{0}}},
+        {"executor",
+         "appinstances",
+         "<executor-id>",
+         1,
+         1,
+         1,
+         cmd_executor_appinstances,
+         "Show the application instances on an executor",
+         {OPT_SORT1}},
+        {"executor",
+         "tasks",
+         "<executor-id>",
+         1,
+         1,
+         1,
+         cmd_executor_tasks,
+         "Show the tasks on an executor",
+         {{'a', "app", 1, "only tasks of this source app"}, OPT_SORT1}},
+        {"executor",
+         "lsinstances",
+         "<executor-id>",
+         1,
+         1,
+         1,
+         cmd_executor_lsinstances,
+         "Show the local service instances on an executor",
+         {OPT_SORT1}},
         {"executor",
          "blacklist",
          "<executor-id>...",
@@ -192,9 +246,7 @@ const struct cli_cmd cli_commands[] = {
          1,
          cmd_apps_restart,
          "Replace every healthy instance (rolling)",
-         {OPT_OPSPEC,
-          OPT_WAIT,
-          {0, "stop-first", 0, "stop an old instance before starting its replacement"}}},
+         {OPT_OPSPEC, OPT_WAIT, OPT_STOP}},
         {"apps",
          "cancelop",
          "<app-id>",
@@ -242,9 +294,9 @@ const struct cli_cmd cli_commands[] = {
          {OPT_TAIL}},
         {"appinstances",
          "download",
-         "<app-id> <instance-id>",
+         "<app-id> <instance-id> [<logfile>]",
          2,
-         2,
+         3,
          1,
          cmd_ai_download,
          "Download a log file",
@@ -257,7 +309,7 @@ const struct cli_cmd cli_commands[] = {
          1,
          cmd_ai_replace,
          "Replace instances",
-         {OPT_OPSPEC, {0, "stop-first", 0, "stop before starting the replacement"}}},
+         {OPT_OPSPEC, OPT_WAIT, OPT_STOP}},
         {"appinstances",
          "kill",
          "<app-id> <instance-id>...",
@@ -265,8 +317,11 @@ const struct cli_cmd cli_commands[] = {
          -1,
          1,
          cmd_ai_kill,
-         "Stop instances",
-         {OPT_OPSPEC, {0, "skip-respawn", 0, "lower the required count instead of respawning"}}},
+         "Kill instances (the app's instance count goes down; see --respawn)",
+         {OPT_OPSPEC,
+          OPT_WAIT,
+          {0, "respawn", 0, "start replacements (the required count stays)"},
+          {0, "skip-respawn", 0, "lower the required count (the default, as drove-cli)"}}},
         {"tasks",
          "create",
          "<spec-file>",
@@ -324,9 +379,9 @@ const struct cli_cmd cli_commands[] = {
          {OPT_TAIL}},
         {"tasks",
          "download",
-         "<source-app> <task-id>",
+         "<source-app> <task-id> [<logfile>]",
          2,
-         2,
+         3,
          1,
          cmd_tasks_download,
          "Download a task's log file",
@@ -387,6 +442,15 @@ const struct cli_cmd cli_commands[] = {
          "Run one test instance",
          {{0}}},
         {"localservices",
+         "conftest",
+         "<service-id>",
+         1,
+         1,
+         1,
+         cmd_ls_deploy_test,
+         "Same as deploy-test (drove-cli's name)",
+         {{0}}},
+        {"localservices",
          "deactivate",
          "<service-id>",
          1,
@@ -414,6 +478,15 @@ const struct cli_cmd cli_commands[] = {
          "Same as scale",
          {{0}}},
         {"localservices",
+         "update",
+         "<service-id> <count>",
+         2,
+         2,
+         1,
+         cmd_ls_scale,
+         "Same as scale (drove-cli's name)",
+         {{0}}},
+        {"localservices",
          "restart",
          "<service-id>",
          1,
@@ -421,7 +494,7 @@ const struct cli_cmd cli_commands[] = {
          1,
          cmd_ls_restart,
          "Replace every instance",
-         {OPT_OPSPEC, {0, "stop-first", 0, "stop before starting the replacement"}}},
+         {OPT_OPSPEC, OPT_WAIT, OPT_STOP}},
         {"localservices",
          "cancelop",
          "<service-id>",
@@ -469,9 +542,9 @@ const struct cli_cmd cli_commands[] = {
          {OPT_TAIL}},
         {"lsinstances",
          "download",
-         "<service-id> <instance-id>",
+         "<service-id> <instance-id> [<logfile>]",
          2,
-         2,
+         3,
          1,
          cmd_si_download,
          "Download a log file",
@@ -484,7 +557,7 @@ const struct cli_cmd cli_commands[] = {
          1,
          cmd_si_replace,
          "Replace instances",
-         {OPT_OPSPEC}},
+         {OPT_OPSPEC, OPT_WAIT, OPT_STOP}},
         {"lsinstances",
          "kill",
          "<service-id> <instance-id>...",
@@ -493,7 +566,7 @@ const struct cli_cmd cli_commands[] = {
          1,
          cmd_si_kill,
          "Stop instances",
-         {OPT_OPSPEC}},
+         {OPT_OPSPEC, OPT_WAIT}},
         {"config",
          "init",
          NULL,
@@ -548,6 +621,15 @@ const struct cli_cmd cli_commands[] = {
          cmd_config_current,
          "Print the current cluster",
          {{0}}},
+        {"config",
+         "view",
+         NULL,
+         0,
+         0,
+         0,
+         cmd_config_view,
+         "Show the configuration file (secrets masked)",
+         {{'r', "raw", 0, "print the file as it is"}}},
         {NULL,
          "describe",
          "<kind> [<id>...]",
@@ -557,7 +639,7 @@ const struct cli_cmd cli_commands[] = {
          cmd_describe,
          "Describe cluster | executor <id> | app <id> | instance <app> <id> | task <app> <id> | "
          "localservice <id> | lsinstance <svc> <id>",
-         {{0}}},
+         {{'j', "json", 0, "print as JSON (same as --json)"}}},
         {NULL,
          "plan",
          "<spec-file>",

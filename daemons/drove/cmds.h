@@ -17,6 +17,11 @@ int cmd_apps_scale(struct cli *cli, const struct cli_args *a);
 int cmd_apps_spec(struct cli *cli, const struct cli_args *a);
 int cmd_apps_summary(struct cli *cli, const struct cli_args *a);
 int cmd_apps_suspend(struct cli *cli, const struct cli_args *a);
+/* Healthy instance ids of an app (ls 0) or local service (ls 1); NULL on error (printed). */
+json_object *healthy_ids(struct cli *cli, const char *id, int ls);
+/* Poll until `want` instances are healthy and none of `old` (may be NULL) is. */
+int wait_instances(struct cli *cli, const struct cli_args *a, const char *id, int ls,
+                   long long want, json_object *old);
 int opspec_args(struct cli *cli, const struct cli_args *a, const char **timeout, int *par);
 char *read_spec(const char *path);
 
@@ -24,7 +29,11 @@ char *read_spec(const char *path);
 int blacklist(struct cli *cli, const struct cli_args *a, int on);
 int cmd_blacklist(struct cli *cli, const struct cli_args *a);
 int cmd_events(struct cli *cli, const struct cli_args *a);
+int cmd_endpoints(struct cli *cli, const struct cli_args *a);
+int cmd_executor_appinstances(struct cli *cli, const struct cli_args *a);
 int cmd_executor_info(struct cli *cli, const struct cli_args *a);
+int cmd_executor_lsinstances(struct cli *cli, const struct cli_args *a);
+int cmd_executor_tasks(struct cli *cli, const struct cli_args *a);
 int cmd_executor_list(struct cli *cli, const struct cli_args *a);
 int cmd_leader(struct cli *cli, const struct cli_args *a);
 int cmd_maint_off(struct cli *cli, const struct cli_args *a);
@@ -34,6 +43,7 @@ int cmd_summary(struct cli *cli, const struct cli_args *a);
 int cmd_unblacklist(struct cli *cli, const struct cli_args *a);
 void on_sigint(int sig);
 void render_executor(json_object *o);
+void render_executor_full(json_object *o);
 void render_executors(json_object *o);
 extern volatile sig_atomic_t stop_requested;
 
@@ -43,6 +53,7 @@ int cmd_config_current(struct cli *cli, const struct cli_args *a);
 int cmd_config_delete(struct cli *cli, const struct cli_args *a);
 int cmd_config_get_clusters(struct cli *cli, const struct cli_args *a);
 int cmd_config_init(struct cli *cli, const struct cli_args *a);
+int cmd_config_view(struct cli *cli, const struct cli_args *a);
 int cmd_config_use(struct cli *cli, const struct cli_args *a);
 int cmd_describe(struct cli *cli, const struct cli_args *a);
 
@@ -95,6 +106,12 @@ void render_task(json_object *t);
 
 /* cmd_util.c */
 extern int g_sort, g_reverse;
+/* "12,345" (drove-cli's {:,}) into buf. */
+const char *cli_grouped(int64_t v, char *buf, size_t n);
+/* An instance's core count and memory in MB from its resources ("1,024" with `group`). */
+void cores_memory(json_object *in, char *cpu, char *mem, size_t n, int group);
+/* "NUMA Node 0: Cores: [2, 3]" (`cores`) or "NUMA Node 0: 128" for resource field `key`. */
+const char *numa_resources(json_object *in, const char *key, int cores, char *buf, size_t n);
 const char *S(json_object *obj, const char *key);
 const char *date_of(json_object *o, const char *key);
 int done(struct cli *cli, int rc, const char *msg);
@@ -107,7 +124,6 @@ const char *ports_of(json_object *inst, char *buf, size_t n);
 void print_id_json(const char *key, const char *id);
 void render_dict(json_object *o);
 void render_pretty(json_object *o);
-void resources_of(json_object *inst, char *cpu, char *mem, size_t n);
 int show(struct cli *cli, int rc, char **datap, void (*render)(json_object *));
 void sleep_ms(int64_t ms);
 int sort_col(const struct cli *cli, const struct cli_args *a, int ncols);

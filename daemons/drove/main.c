@@ -13,27 +13,6 @@
 
 #include "cli.h"
 
-#define DEFAULT_ENDPOINT "http://127.0.0.1:4000"
-
-static const char *GLOBAL_HELP =
-        "usage: drove [global options] <command> [<subcommand>] [args] [options]\n"
-        "\n"
-        "Global options:\n"
-        "  -e, --endpoint URL      controller endpoint(s), comma-separated (default: the\n"
-        "                          current cluster of ~/.drove, else " DEFAULT_ENDPOINT ")\n"
-        "  -c, --cluster NAME      cluster (section) of ~/.drove to use\n"
-        "  -u, --username USER     basic-auth user\n"
-        "  -p, --password PASS     basic-auth password\n"
-        "  -t, --auth-header VAL   raw Authorization header value (a token)\n"
-        "  -i, --insecure          do not verify TLS certificates\n"
-        "      --config FILE       configuration file instead of ~/.drove\n"
-        "      --json              print the API's data as JSON (for scripts)\n"
-        "  -d, --debug             print library debug messages\n"
-        "  -v, --version           print the version\n"
-        "  -h, --help              this help; `drove <command> -h` for a command\n"
-        "\n"
-        "Commands:\n";
-
 int cli_fail(const char *what)
 {
 	const drove_error *e = drove_error_last();
@@ -137,55 +116,6 @@ char *cli_read_file(const char *path)
 	return buf;
 }
 
-/* ---- help ---- */
-
-static void print_cmd_help(const struct cli_cmd *c)
-{
-	printf("usage: drove %s%s%s%s%s [options]\n\n%s\n", c->group ? c->group : "",
-	       c->group ? " " : "", c->name, c->args ? " " : "", c->args ? c->args : "", c->help);
-	printf("\nOptions:\n");
-	for (int i = 0; i < CLI_MAX_OPTS && c->opts[i].lng; i++) {
-		char left[64];
-		snprintf(left, sizeof(left), "%s%c%s--%s%s", c->opts[i].sh ? "-" : "",
-		         c->opts[i].sh ? c->opts[i].sh : ' ', c->opts[i].sh ? ", " : "  ",
-		         c->opts[i].lng, c->opts[i].has_arg ? " VALUE" : "");
-		printf("  %-28s %s\n", c->opts[i].sh ? left : left + 1, c->opts[i].help);
-	}
-	printf("  %-28s %s\n", "    --json", "print the API's data as JSON");
-	printf("  %-28s %s\n", "-h, --help", "this help");
-}
-
-static void print_group_help(const char *group)
-{
-	printf("usage: drove %s <subcommand> [args] [options]\n\nSubcommands:\n", group);
-	for (const struct cli_cmd *c = cli_commands; c->name; c++)
-		if (c->group && strcmp(c->group, group) == 0)
-			printf("  %-18s %s\n", c->name, c->help);
-}
-
-static void print_global_help(void)
-{
-	const char *last = "";
-	fputs(GLOBAL_HELP, stdout);
-	for (const struct cli_cmd *c = cli_commands; c->name; c++) {
-		if (!c->group) {
-			printf("  %-14s %s\n", c->name, c->help);
-		} else if (strcmp(last, c->group) != 0) {
-			char all[256] = "";
-			size_t n = 0;
-			for (const struct cli_cmd *d = c;
-			     d->name && d->group && strcmp(d->group, c->group) == 0; d++)
-				n += (size_t)snprintf(all + n,
-				                      n < sizeof(all) ? sizeof(all) - n : 0, "%s%s",
-				                      d == c ? "" : ", ", d->name);
-			printf("  %-14s %s\n", c->group, all);
-			last = c->group;
-		}
-	}
-	printf("\nExit status: 0 success, 1 the cluster or a file reported an error (message on\n"
-	       "stderr), 2 bad command line. docs/cli.md and drove(1) have the details.\n");
-}
-
 static int group_exists(const char *g)
 {
 	for (const struct cli_cmd *c = cli_commands; c->name; c++)
@@ -219,7 +149,7 @@ static int parse_cmd(struct cli *cli, int argc, char **argv, struct cli_args *a)
 			continue;
 		}
 		if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
-			print_cmd_help(c);
+			cli_help_command(c);
 			return 1;
 		}
 		if (strcmp(s, "--json") == 0) {
@@ -249,6 +179,12 @@ static int parse_cmd(struct cli *cli, int argc, char **argv, struct cli_args *a)
 				else
 					return cli_usage_error(cli, "unknown option '%s'", s);
 			}
+		}
+		if (c->opts[idx].alias_of) {
+			int canon = opt_index(c, c->opts[idx].alias_of);
+			if (canon < 0) /* a table error */
+				return cli_usage_error(cli, "option '%s' has no target", s);
+			idx = canon;
 		}
 		if (c->opts[idx].has_arg) {
 			if (!val) {
@@ -338,7 +274,7 @@ static int connect_client(struct cli *cli, drove_client_config **cfg_keep)
 		return CLI_ERR;
 	}
 	if (!endpoint)
-		endpoint = DEFAULT_ENDPOINT;
+		endpoint = CLI_DEFAULT_ENDPOINT;
 	if ((rc = drove_client_new(&cli->client, cli->ctx)) < 0)
 		goto fail;
 	{
@@ -437,9 +373,17 @@ int main(int argc, char **argv)
 			dst = &cli.password;
 		else if (is_opt(s, "-t", "--auth-header"))
 			dst = &cli.auth_header;
-		else if (is_opt(s, NULL, "--config"))
+		else if (is_opt(s, "-f", "--file") || is_opt(s, NULL, "--config"))
 			dst = &cli.config_path;
-		else if (strcmp(s, "-i") == 0 || strcmp(s, "--insecure") == 0)
+		else if (is_opt(s, NULL, "--print-completion")) {
+			const char *shell;
+			if (need_arg(argc, argv, &i, &shell) < 0)
+				return CLI_USAGE;
+			return cli_print_completion(shell);
+		} else if (strcmp(s, "--full-help") == 0) {
+			cli_help_full();
+			return CLI_OK;
+		} else if (strcmp(s, "-i") == 0 || strcmp(s, "--insecure") == 0)
 			cli.insecure = 1;
 		else if (strcmp(s, "--json") == 0)
 			cli.json = 1;
@@ -450,7 +394,7 @@ int main(int argc, char **argv)
 			       drove_version_string());
 			return CLI_OK;
 		} else if (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0) {
-			print_global_help();
+			cli_help_global();
 			return CLI_OK;
 		} else {
 			fprintf(stderr, "drove: unknown option '%s'\nsee `drove --help`\n", s);
@@ -460,7 +404,7 @@ int main(int argc, char **argv)
 			return CLI_USAGE;
 	}
 	if (i >= argc) {
-		print_global_help();
+		cli_help_global();
 		return CLI_USAGE;
 	}
 	for (const struct cli_cmd *c = cli_commands; c->name && !cli.cmd; c++) {
@@ -477,7 +421,7 @@ int main(int argc, char **argv)
 		if (group_exists(argv[i])) {
 			if (i + 1 < argc && (strcmp(argv[i + 1], "-h") == 0 ||
 			                     strcmp(argv[i + 1], "--help") == 0)) {
-				print_group_help(argv[i]);
+				cli_help_group(argv[i]);
 				return CLI_OK;
 			}
 			if (i + 1 < argc)
@@ -485,7 +429,7 @@ int main(int argc, char **argv)
 				        argv[i + 1]);
 			else
 				fprintf(stderr, "drove: %s: a subcommand is needed\n", argv[i]);
-			print_group_help(argv[i]);
+			cli_help_group(argv[i]);
 			return CLI_USAGE;
 		}
 		fprintf(stderr, "drove: unknown command '%s'\nsee `drove --help`\n", argv[i]);

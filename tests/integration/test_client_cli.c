@@ -67,9 +67,12 @@ static void last_uri_is(const char *method, const char *want)
 	"\"MEMORY\",\"freeMemory\":{\"0\":4000,\"1\":4000},\"usedMemory\":{\"0\":128}},"           \
 	"\"layout\":"                                                                              \
 	"{\"cores\":{\"0\":[1,2,3],\"1\":[5,6,7]},\"memory\":{\"0\":4128,\"1\":4000}}},"           \
-	"\"instances\":"                                                                           \
-	"[],\"tasks\":[],\"serviceInstances\":[],\"tags\":[\"node1\"],\"metadata\":{},"            \
-	"\"executorState\":\"ACTIVE\"}"
+	"\"instances\":[" INST1 "],\"tasks\":[{\"sourceAppName\":\"TEST_APP\",\"taskId\":"         \
+	"\"T0001\",\"instanceId\":\"TI-1\",\"state\":\"RUNNING\",\"resources\":[{\"type\":"        \
+	"\"CPU\",\"cores\":{\"1\":[6]}},{\"type\":\"MEMORY\",\"memoryInMB\":{\"1\":2048}}],"       \
+	"\"created\":1,\"updated\":2}],\"serviceInstances\":[{\"serviceId\":\"LS-1\","             \
+	"\"serviceName\":\"LS\",\"instanceId\":\"SI-1\",\"state\":\"HEALTHY\",\"created\":1,"      \
+	"\"updated\":2}],\"tags\":[\"node1\"],\"metadata\":{},\"executorState\":\"ACTIVE\"}"
 
 static void canned(void)
 {
@@ -88,6 +91,11 @@ static void canned(void)
 	            "\"EXECUTOR_ADDED\",\"id\":\"e1\",\"time\":1719977600000,\"metadata\":{"
 	            "\"EXECUTOR_ID\":"
 	            "\"ex-1\"}}]"));
+	mock_add(m, "GET", "/apis/v1/endpoints", 200,
+	         OK("[{\"appId\":\"B-1\",\"vhost\":\"b.local\",\"tags\":{},\"hosts\":[{"
+	            "\"host\":\"node1\",\"port\":33000,\"portType\":\"HTTP\"}]},{\"appId\":"
+	            "\"A-1\",\"vhost\":\"a.local\",\"tags\":{},\"hosts\":[{\"host\":\"node2\","
+	            "\"port\":33001,\"portType\":\"HTTP\"}]}]"));
 	/* executors */
 	mock_add(m, "GET", "/apis/v1/cluster/executors", 200,
 	         OK("[{\"executorId\":\"ex-1\",\"hostname\":\"node1\",\"port\":3000,"
@@ -221,25 +229,58 @@ START_TEST(test_cluster)
 	struct run r;
 	CLI(&r, "cluster", "ping");
 	assert_ok(&r, "Cluster ping successful");
+	/* drove-cli's labels */
 	CLI(&r, "cluster", "summary");
-	assert_ok(&r, "numExecutors");
-	ck_assert_ptr_nonnull(strstr(r.out, "node1:4000"));
+	assert_ok(&r, "State                         NORMAL\n");
+	ck_assert_ptr_nonnull(strstr(r.out, "Leader Controller             node1:4000\n"));
+	ck_assert_ptr_nonnull(
+	        strstr(r.out, "Cores                         Utilization: 20% (Total: 5 Used: 1 "
+	                      "Free: 4)\n"));
+	ck_assert_ptr_nonnull(strstr(r.out, "Number of live executors      1\n"));
+	ck_assert_ptr_nonnull(strstr(r.out, "Applications                  Active: 0 Total: 1\n"));
 	CLI(&r, "cluster", "leader");
-	assert_ok(&r, "node1:4000\n");
+	assert_ok(&r, "Cluster leader: node1:4000\n");
 	CLI(&r, "cluster", "maintenance-on");
-	assert_ok(&r, "MAINTENANCE");
+	assert_ok(&r, "Cluster state: MAINTENANCE\n");
 	last_uri_is("POST", "/apis/v1/cluster/maintenance/set");
 	CLI(&r, "cluster", "maintenance-off");
-	assert_ok(&r, "NORMAL");
+	assert_ok(&r, "Cluster state: NORMAL\nMaintenance mode removal accepted.");
 	CLI(&r, "cluster", "events");
-	assert_ok(&r, "EXECUTOR_ADDED");
+	assert_ok(&r, "EXECUTOR_ADDED            | e1                                   | "
+	              "03/07/2024, 03:33:20 | {\"EXECUTOR_ID\": \"ex-1\"}\n");
 	/* oldest first */
 	ck_assert(strstr(r.out, "EXECUTOR_ADDED") < strstr(r.out, "APP_STATE_CHANGE"));
-	ck_assert_ptr_nonnull(strstr(r.out, "APP_ID=TEST_APP-1"));
+	ck_assert_ptr_nonnull(strstr(r.out, "{\"APP_ID\": \"TEST_APP-1\", \"CURRENT_STATE\": "
+	                                    "\"RUNNING\"}"));
 	last_uri_is("GET", "/apis/v1/cluster/events?lastSyncTime=0&size=1024");
-	CLI(&r, "cluster", "events", "--type", "APP_STATE_CHANGE", "-n", "5");
-	assert_ok(&r, "APP_STATE_CHANGE");
+	/* drove-cli's -t, -c and -s (with Python's format spec), and our -n */
+	CLI(&r, "cluster", "events", "-t", "APP_STATE_CHANGE", "-c", "5", "-s",
+	    "[{id:>4}] {type:*^20} {{x}}");
+	assert_ok(&r, "[  e2] **APP_STATE_CHANGE** {x}\n");
 	ck_assert_ptr_null(strstr(r.out, "EXECUTOR_ADDED"));
+	last_uri_is("GET", "/apis/v1/cluster/events?lastSyncTime=0&size=5");
+	CLI(&r, "cluster", "events", "--type", "APP_STATE_CHANGE", "-n", "7");
+	assert_ok(&r, "APP_STATE_CHANGE");
+	last_uri_is("GET", "/apis/v1/cluster/events?lastSyncTime=0&size=7");
+	CLI(&r, "cluster", "events", "-s", "{nope}");
+	assert_fail(&r, 2, "--textfmt: unknown field 'nope'");
+	CLI(&r, "cluster", "events", "-s", "{type:.3}");
+	assert_fail(&r, 2, "unsupported format spec");
+	/* endpoints, sorted by vhost; -v keeps one */
+	CLI(&r, "cluster", "endpoints");
+	assert_ok(&r, "endpoints\n");
+	ck_assert(strstr(r.out, "a.local") < strstr(r.out, "b.local"));
+	ck_assert_ptr_nonnull(strstr(r.out, "appId                         A-1\n"));
+	CLI(&r, "cluster", "endpoints", "-v", "b.local");
+	assert_ok(&r, "b.local");
+	ck_assert_ptr_null(strstr(r.out, "a.local"));
+	CLI(&r, "--json", "cluster", "endpoints", "--vhost", "a.local");
+	{
+		json_object *o = json_tokener_parse(r.out);
+		ck_assert_ptr_nonnull(o);
+		ck_assert_int_eq(json_object_array_length(o), 1);
+		json_object_put(o);
+	}
 	CLI(&r, "--json", "cluster", "summary");
 	{
 		json_object *o = json_tokener_parse(r.out), *v;
@@ -283,13 +324,36 @@ START_TEST(test_executor)
 	struct run r;
 	CLI(&r, "executor", "list");
 	assert_ok(&r, "Executor ID");
+	ck_assert_ptr_nonnull(strstr(r.out, "Free Memory (MB)"));
 	ck_assert_ptr_nonnull(strstr(r.out, "ex-1"));
 	ck_assert_ptr_nonnull(strstr(r.out, "ACTIVE"));
 	CLI(&r, "executor", "info", "ex-1");
-	assert_ok(&r, "0:[2,3] 1:[6,7]");
-	ck_assert_ptr_nonnull(strstr(r.out, "node1"));
+	assert_ok(&r, "ID                            ex-1\nHost                          node1\n");
+	ck_assert_ptr_nonnull(strstr(r.out, "NUMA node 0                   Free cores: 2,3 Used "
+	                                    "cores: 1\n"));
+	ck_assert_ptr_nonnull(strstr(r.out, "NUMA node 1                   Free : 4,000 MB\n"));
+	ck_assert_ptr_nonnull(strstr(r.out, "Tags                          node1\n"));
+	/* what runs on it: drove-cli's columns, sorted by column 1 by default */
+	CLI(&r, "executor", "appinstances", "ex-1");
+	assert_ok(&r, "Instance ID");
+	ck_assert_ptr_nonnull(strstr(r.out, "App name"));
+	ck_assert_ptr_nonnull(strstr(r.out, "AI-1111"));
+	ck_assert_ptr_nonnull(strstr(r.out, "Last Updated"));
+	CLI(&r, "executor", "tasks", "ex-1");
+	assert_ok(&r, "Source App");
+	ck_assert_ptr_nonnull(strstr(r.out, "TI-1"));
+	ck_assert_ptr_nonnull(strstr(r.out, "2,048"));
+	CLI(&r, "executor", "tasks", "ex-1", "-a", "OTHER");
+	assert_ok(&r, "Source App");
+	ck_assert_ptr_null(strstr(r.out, "TI-1"));
+	CLI(&r, "executor", "lsinstances", "ex-1", "-s", "0", "-r");
+	assert_ok(&r, "Service name");
+	ck_assert_ptr_nonnull(strstr(r.out, "SI-1"));
+	CLI(&r, "executor", "appinstances", "ex-1", "-s", "9");
+	assert_fail(&r, 2, "--sort");
 	CLI(&r, "executor", "blacklist", "ex-1");
-	assert_ok(&r, "Blacklisting successful");
+	assert_ok(&r, "Successful: ex-1\nFailed: \nBlacklisting successful");
+	ck_assert_ptr_nonnull(strstr(r.out, "Approximate completion time: 330.00 seconds"));
 	last_uri_is("POST", "/apis/v1/cluster/executors/blacklist?id=ex-1");
 	CLI(&r, "executor", "unblacklist", "ex-1");
 	assert_ok(&r, "Unblacklisting successful");
@@ -309,6 +373,7 @@ START_TEST(test_apps)
 	CLI(&r, "apps", "list");
 	assert_ok(&r, "TEST_APP-1");
 	ck_assert_ptr_nonnull(strstr(r.out, "Healthy Instances"));
+	ck_assert_ptr_nonnull(strstr(r.out, "Total Memory(MB)"));
 	ck_assert_ptr_nonnull(strstr(r.out, "RUNNING"));
 	CLI(&r, "apps", "list", "--json");
 	{
@@ -350,6 +415,9 @@ START_TEST(test_apps)
 	CLI(&r, "apps", "restart", "TEST_APP-1");
 	assert_ok(&r, "restart command accepted");
 	last_body_has("\"type\":\"REPLACE_INSTANCES\"");
+	CLI(&r, "apps", "restart", "TEST_APP-1", "-s");
+	assert_ok(&r, "restart command accepted");
+	last_body_has("\"stopFirst\":true");
 	CLI(&r, "apps", "cancelop", "TEST_APP-1");
 	assert_ok(&r, "cancellation request registered");
 	last_uri_is("POST", "/apis/v1/applications/operations/TEST_APP-1/cancel");
@@ -396,33 +464,62 @@ START_TEST(test_appinstances)
 	FILE *f;
 	CLI(&r, "appinstances", "list", "TEST_APP-1");
 	assert_ok(&r, "AI-1111");
+	ck_assert_ptr_nonnull(strstr(r.out, "Executor Host"));
+	ck_assert_ptr_nonnull(strstr(r.out, "Error Message"));
 	ck_assert_ptr_nonnull(strstr(r.out, "main:33857"));
 	ck_assert_ptr_nonnull(strstr(r.out, "AI-2222"));
 	CLI(&r, "appinstances", "list", "TEST_APP-1", "--old");
 	assert_ok(&r, "Instance ID");
 	last_uri_is("GET", "/apis/v1/applications/TEST_APP-1/instances/old");
 	CLI(&r, "appinstances", "info", "TEST_APP-1", "AI-1111");
-	assert_ok(&r, "HEALTHY");
-	ck_assert_ptr_nonnull(strstr(r.out, "node1"));
+	assert_ok(&r,
+	          "State                         HEALTHY\nHost                          node1\n");
+	ck_assert_ptr_nonnull(
+	        strstr(r.out, "CPU                           NUMA Node 0: Cores: [ 2 ]"));
+	ck_assert_ptr_nonnull(
+	        strstr(r.out, "Ports                         main: 8000->33857 (HTTP)"));
 	CLI(&r, "appinstances", "logs", "TEST_APP-1", "AI-1111");
-	assert_ok(&r, "output.log\noutput.log-2024-07-03\n");
+	assert_ok(&r, "files                         ['output.log', 'output.log-2024-07-03']\n");
 	CLI(&r, "appinstances", "tail", "TEST_APP-1", "AI-1111", "--from-start", "--for", "1");
 	assert_ok(&r, "first line\n");
+	/* drove-cli's -l and -S (and --skipChars) */
+	CLI(&r, "appinstances", "tail", "TEST_APP-1", "AI-1111", "-l", "output.log", "-S", "6",
+	    "--from-start", "--for", "1");
+	assert_ok(&r, "line\n");
+	ck_assert_ptr_null(strstr(r.out, "first"));
+	CLI(&r, "appinstances", "tail", "TEST_APP-1", "AI-1111", "--skipChars", "100",
+	    "--from-start", "--for", "1");
+	assert_ok(&r, "");
+	ck_assert_str_eq(r.out, "");
 	snprintf(out, sizeof(out), "%s/dl.log", cli_home);
 	CLI(&r, "appinstances", "download", "TEST_APP-1", "AI-1111", "-o", out);
-	assert_ok(&r, "Downloaded 13 bytes");
+	assert_ok(&r, "Downloading log to: ");
+	ck_assert_ptr_nonnull(strstr(r.out, "Downloaded size: 13 bytes"));
+	/* the log file as drove-cli's positional argument */
+	CLI(&r, "appinstances", "download", "TEST_APP-1", "AI-1111", "output.log", "-o", out);
+	assert_ok(&r, "Downloaded size: 13 bytes");
+	last_uri_is("GET", "/apis/v1/logfiles/applications/TEST_APP-1/AI-1111/download/output.log");
 	f = fopen(out, "re");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), f));
 	ck_assert_str_eq(buf, "log contents\n");
 	fclose(f);
 	CLI(&r, "appinstances", "replace", "TEST_APP-1", "AI-1111");
-	assert_ok(&r, "replacement command accepted");
+	assert_ok(&r, "Instance(s) replace command accepted.");
 	last_body_has("\"type\":\"REPLACE_INSTANCES\",\"appId\":\"TEST_APP-1\",\"instanceIds\":["
 	              "\"AI-1111\"]");
-	CLI(&r, "appinstances", "kill", "TEST_APP-1", "AI-1111", "AI-2222", "--skip-respawn");
-	assert_ok(&r, "kill command accepted");
+	/* kill lowers the count by default, as drove-cli; --respawn keeps it */
+	CLI(&r, "appinstances", "kill", "TEST_APP-1", "AI-1111", "AI-2222");
+	assert_ok(&r, "Instance(s) kill command accepted.");
 	last_body_has("\"instanceIds\":[\"AI-1111\",\"AI-2222\"],\"skipRespawn\":true");
+	CLI(&r, "appinstances", "kill", "TEST_APP-1", "AI-1111", "--respawn");
+	assert_ok(&r, "kill command accepted");
+	last_body_has("\"skipRespawn\":false");
+	CLI(&r, "appinstances", "kill", "TEST_APP-1", "AI-1111", "--respawn", "--skip-respawn");
+	assert_fail(&r, 2, "exclude each other");
+	/* --wait: the mock never drops AI-1111, so the wait times out naming the app */
+	CLI(&r, "appinstances", "kill", "TEST_APP-1", "AI-1111", "-w", "--wait-timeout", "1");
+	assert_fail(&r, 1, "timed out waiting for TEST_APP-1");
 	CLI(&r, "appinstances", "info", "TEST_APP-1", "AI-9");
 	assert_fail(&r, 1, "No such application instance TEST_APP-1/AI-9");
 	CLI(&r, "appinstances", "logs", "TEST_APP-1", "AI-9");
@@ -437,21 +534,26 @@ START_TEST(test_tasks)
 	struct run r;
 	char p[1024];
 	CLI(&r, "tasks", "create", spec_path("task.json", p, sizeof(p)));
-	assert_ok(&r, "Task created with task id: DROVE_TEST_APP-T0001");
+	assert_ok(&r,
+	          "Task created. Source App Name: DROVE_TEST_APP Task ID: T0001. Drove assigned "
+	          "task ID: DROVE_TEST_APP-T0001\n");
 	last_body_has("{\"type\":\"CREATE\",\"spec\":{\"sourceAppName\":\"DROVE_TEST_APP\"");
 	CLI(&r, "tasks", "list");
 	assert_ok(&r, "T0001");
 	ck_assert_ptr_nonnull(strstr(r.out, "RUNNING"));
+	ck_assert_ptr_nonnull(strstr(r.out, "Memory(MB)"));
 	CLI(&r, "tasks", "list", "--app", "OTHER");
 	assert_ok(&r, "Source App");
 	ck_assert_ptr_null(strstr(r.out, "T0001"));
 	CLI(&r, "tasks", "show", "TEST_APP", "T0001");
-	assert_ok(&r, "SUCCESSFUL");
+	assert_ok(&r, "Result                        SUCCESSFUL (Task exit code: 0)\n");
 	CLI(&r, "tasks", "kill", "TEST_APP", "T0001");
-	assert_ok(&r, "Task kill command accepted");
+	assert_ok(&r, "Task kill issued");
 	last_body_has("{\"type\":\"KILL\",\"sourceAppName\":\"TEST_APP\",\"taskId\":\"T0001\"");
 	CLI(&r, "tasks", "logs", "TEST_APP", "T0001");
 	assert_ok(&r, "output.log");
+	CLI(&r, "tasks", "tail", "TEST_APP", "T0001", "-l", "x/y");
+	assert_fail(&r, 1, "");
 	CLI(&r, "tasks", "show", "TEST_APP", "T9");
 	assert_fail(&r, 1, "No such task instance TEST_APP/T9");
 	CLI(&r, "tasks", "create", write_home_file("t.json", "[1,2]", p, sizeof(p)));
@@ -473,22 +575,31 @@ START_TEST(test_localservices)
 	CLI(&r, "localservices", "spec", "LS-1");
 	assert_ok(&r, "\"name\": \"LS\"");
 	CLI(&r, "localservices", "create", spec_path("localservice.json", p, sizeof(p)), "-i", "2");
-	assert_ok(&r, "Local service created with id: LS-1");
+	assert_ok(&r, "Local service created with service id: LS-1");
 	last_body_has("\"instancesPerHost\":2");
 	CLI(&r, "localservices", "activate", "LS-1");
-	assert_ok(&r, "activation command accepted");
+	assert_ok(&r, "Local service activated");
 	last_body_has("{\"type\":\"ACTIVATE\",\"serviceId\":\"LS-1\"}");
+	CLI(&r, "localservices", "conftest", "LS-1");
+	assert_ok(&r, "test instance deployment accepted");
+	last_body_has("{\"type\":\"DEPLOY_TEST_INSTANCE\",\"serviceId\":\"LS-1\"}");
 	CLI(&r, "localservices", "deactivate", "LS-1");
-	assert_ok(&r, "deactivation command accepted");
+	assert_ok(&r, "Local service deactivated");
 	CLI(&r, "localservices", "scale", "LS-1", "3");
-	assert_ok(&r, "instance count update accepted");
+	assert_ok(&r, "Local service instance count updated");
 	last_body_has(
 	        "\"type\":\"UPDATE_INSTANCE_COUNT\",\"serviceId\":\"LS-1\",\"instancesPerHost\":3");
 	CLI(&r, "localservices", "update-instances", "LS-1", "2");
-	assert_ok(&r, "instance count update accepted");
+	assert_ok(&r, "instance count updated");
+	CLI(&r, "localservices", "update", "LS-1", "4");
+	assert_ok(&r, "instance count updated");
+	last_body_has("\"instancesPerHost\":4");
 	CLI(&r, "localservices", "restart", "LS-1", "--stop-first");
 	assert_ok(&r, "restart command accepted");
 	last_body_has("\"type\":\"RESTART\",\"serviceId\":\"LS-1\",\"stopFirst\":true");
+	CLI(&r, "localservices", "restart", "LS-1", "-s", "-p", "2");
+	assert_ok(&r, "restart command accepted");
+	last_body_has("\"stopFirst\":true");
 	CLI(&r, "localservices", "cancelop", "LS-1");
 	assert_ok(&r, "cancellation request registered");
 	CLI(&r, "localservices", "destroy", "LS-1");
@@ -506,9 +617,13 @@ START_TEST(test_lsinstances)
 	CLI(&r, "lsinstances", "info", "LS-1", "SI-1");
 	assert_ok(&r, "Service ID");
 	CLI(&r, "lsinstances", "replace", "LS-1", "SI-1");
-	assert_ok(&r, "replacement command accepted");
+	assert_ok(&r, "Instance(s) replace command accepted.");
 	last_body_has(
-	        "\"type\":\"REPLACE_INSTANCES\",\"serviceId\":\"LS-1\",\"instanceIds\":[\"SI-1\"]");
+	        "\"type\":\"REPLACE_INSTANCES\",\"serviceId\":\"LS-1\",\"instanceIds\":[\"SI-1\"],"
+	        "\"stopFirst\":false");
+	CLI(&r, "lsinstances", "replace", "LS-1", "SI-1", "--stop");
+	assert_ok(&r, "replace command accepted");
+	last_body_has("\"stopFirst\":true");
 	CLI(&r, "lsinstances", "kill", "LS-1", "SI-1");
 	assert_ok(&r, "kill command accepted");
 	last_body_has("\"type\":\"STOP_INSTANCES\"");
@@ -528,7 +643,15 @@ START_TEST(test_describe)
 	CLI(&r, "describe", "cluster");
 	assert_ok(&r, "ex-1");
 	CLI(&r, "describe", "executor", "ex-1");
-	assert_ok(&r, "Free Cores");
+	assert_ok(&r, "Free cores: 2,3");
+	ck_assert_ptr_nonnull(strstr(r.out, "Application instances"));
+	CLI(&r, "describe", "executor", "ex-1", "-j");
+	{
+		json_object *o = json_tokener_parse(r.out), *v;
+		ck_assert_msg(o != NULL, "not JSON: %s", r.out);
+		ck_assert(json_object_object_get_ex(o, "executorState", &v));
+		json_object_put(o);
+	}
 	CLI(&r, "describe", "task", "TEST_APP", "T0001");
 	assert_ok(&r, "SUCCESSFUL");
 	CLI(&r, "describe", "app", "NOPE-1");
@@ -601,9 +724,20 @@ START_TEST(test_config)
 	          "p", (const char *)NULL);
 	assert_ok(&r, "Cluster 'other' added");
 	drove_run(&r, "config", "get-clusters", (const char *)NULL);
-	assert_ok(&r, "local");
-	ck_assert_ptr_nonnull(strstr(r.out, "other"));
+	assert_ok(&r, "CURRENT    NAME                 ENDPOINT");
+	ck_assert_ptr_nonnull(strstr(r.out, "*          local                http://127.0.0.1:"));
+	ck_assert_ptr_nonnull(strstr(r.out, "           other                http://127.0.0.1:1 "));
 	ck_assert_ptr_nonnull(strstr(r.out, "Current cluster: local"));
+	/* view masks secrets; --raw prints the file */
+	drove_run(&r, "config", "view", (const char *)NULL);
+	assert_ok(&r, "Config file: ");
+	ck_assert_ptr_nonnull(strstr(r.out, "Current cluster: local\n"));
+	ck_assert_ptr_nonnull(strstr(r.out, "[local] (current)\n  endpoint = http://127.0.0.1:"));
+	ck_assert_ptr_nonnull(strstr(r.out, "[other]\n"));
+	ck_assert_ptr_nonnull(strstr(r.out, "  password = ****\n"));
+	drove_run(&r, "config", "view", "-r", (const char *)NULL);
+	assert_ok(&r, "[other]\n");
+	ck_assert_ptr_nonnull(strstr(r.out, "password = p\n"));
 	drove_run(&r, "config", "use-cluster", "other", (const char *)NULL);
 	assert_ok(&r, "Switched to cluster \"other\"");
 	drove_run(&r, "config", "current-cluster", (const char *)NULL);
@@ -626,6 +760,11 @@ START_TEST(test_config)
 		write_home_file("alt.ini", body, p, sizeof(p));
 		drove_run(&r, "--config", p, "cluster", "leader", (const char *)NULL);
 		assert_ok(&r, "node1:4000");
+		/* drove-cli's -f/--file */
+		drove_run(&r, "-f", p, "cluster", "leader", (const char *)NULL);
+		assert_ok(&r, "node1:4000");
+		drove_run(&r, "--file", p, "config", "current-cluster", (const char *)NULL);
+		assert_ok(&r, "x\n");
 		write_home_file("broken.ini", "[x\n", p, sizeof(p));
 		drove_run(&r, "--config", p, "cluster", "leader", (const char *)NULL);
 		assert_fail(&r, 1, "line 1: bad section header");
@@ -653,6 +792,49 @@ START_TEST(test_usage)
 	ck_assert_int_eq(r.status, 2);
 	drove_run(&r, "-e", "ftp://x", "cluster", "ping", (const char *)NULL);
 	assert_fail(&r, 2, "not an http:// or https:// url");
+	/* --full-help: every command's help, separated */
+	drove_run(&r, "--full-help", (const char *)NULL);
+	assert_ok(&r, "========");
+	ck_assert_ptr_nonnull(strstr(r.out, "usage: drove executor tasks <executor-id>"));
+	ck_assert_ptr_nonnull(strstr(r.out, "usage: drove localservices conftest"));
+	ck_assert_ptr_nonnull(strstr(r.out, "-S, --skip-chars"));
+	drove_run(&r, "--print-completion", "fish", (const char *)NULL);
+	assert_fail(&r, 2, "not one of bash, zsh, tcsh");
+	drove_run(&r, "--print-completion", "tcsh", (const char *)NULL);
+	assert_ok(&r, "complete drove 'p/1/(cluster executor apps");
+	ck_assert_ptr_nonnull(strstr(r.out, "'n/executor/(list info appinstances tasks"));
+}
+END_TEST
+
+/* The bash completion, generated from the command table, completes groups, subcommands and
+ * each command's options (aliases included) when bash runs it. */
+START_TEST(test_completion)
+{
+	struct run r;
+	char path[512], cmd[1024], out[256];
+	FILE *p;
+	size_t n;
+	drove_run(&r, "--print-completion", "bash", (const char *)NULL);
+	assert_ok(&r, "complete -F _drove drove");
+	write_home_file("drove.bash", r.out, path, sizeof(path));
+	snprintf(cmd, sizeof(cmd),
+	         "bash -c 'source %s; "
+	         "COMP_WORDS=(drove -e x executor ls); COMP_CWORD=4; _drove; echo "
+	         "\"${COMPREPLY[*]}\"; "
+	         "COMP_WORDS=(drove appinstances tail A I --sk); COMP_CWORD=5; _drove; "
+	         "echo \"${COMPREPLY[*]}\"; "
+	         "COMP_WORDS=(drove --print-completion z); COMP_CWORD=2; _drove; "
+	         "echo \"${COMPREPLY[*]}\"'",
+	         path);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	ck_assert_int_eq(pclose(p), 0);
+	ck_assert_str_eq(out, "lsinstances\n--skip-chars --skipChars\nzsh\n");
+	drove_run(&r, "--print-completion", "zsh", (const char *)NULL);
+	assert_ok(&r, "#compdef drove\n");
+	ck_assert_ptr_nonnull(strstr(r.out, "bashcompinit"));
 }
 END_TEST
 
@@ -676,6 +858,7 @@ Suite *client_cli_suite(void)
 	tcase_add_test(tc, test_plan);
 	tcase_add_test(tc, test_config);
 	tcase_add_test(tc, test_usage);
+	tcase_add_test(tc, test_completion);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -153,11 +153,13 @@ START_TEST(test_cluster_executor)
 	snprintf(want, sizeof(want), "Cluster ping successful (leader at %s)", ep);
 	assert_ok(&r, want);
 	CLI(&r, "cluster", "summary");
-	assert_ok(&r, "numExecutors");
-	ck_assert_ptr_nonnull(strstr(r.out, "NORMAL"));
+	assert_ok(&r, "State                         NORMAL\n");
+	ck_assert_ptr_nonnull(strstr(r.out, "Number of live executors      1\n"));
+	ck_assert_ptr_nonnull(strstr(r.out, "Cores                         Utilization: 0%"));
 	CLI(&r, "cluster", "leader");
 	snprintf(want, sizeof(want), ":%d\n", dtc.port);
 	assert_ok(&r, want);
+	ck_assert_ptr_nonnull(strstr(r.out, "Cluster leader: "));
 	CLI(&r, "--json", "cluster", "summary");
 	o = out_json(&r);
 	ck_assert_str_eq(jstr(o, "numExecutors"), "1");
@@ -166,14 +168,14 @@ START_TEST(test_cluster_executor)
 
 	/* maintenance on and off: the summary follows, and both are events */
 	CLI(&r, "cluster", "maintenance-on");
-	assert_ok(&r, "MAINTENANCE");
+	assert_ok(&r, "Cluster state: MAINTENANCE\n");
 	wait_body("/apis/v1/cluster", "\"state\":\"MAINTENANCE\"", 0, 5000);
 	CLI(&r, "--json", "cluster", "summary");
 	o = out_json(&r);
 	ck_assert_str_eq(jstr(o, "state"), "MAINTENANCE");
 	json_object_put(o);
 	CLI(&r, "cluster", "maintenance-off");
-	assert_ok(&r, "NORMAL");
+	assert_ok(&r, "Maintenance mode removal accepted");
 	CLI(&r, "cluster", "events");
 	assert_ok(&r, "EXECUTOR_ADDED");
 	ck_assert_ptr_nonnull(strstr(r.out, "MAINTENANCE_MODE_SET"));
@@ -181,24 +183,41 @@ START_TEST(test_cluster_executor)
 	/* oldest first */
 	ck_assert(strstr(r.out, "MAINTENANCE_MODE_SET") <
 	          strstr(r.out, "MAINTENANCE_MODE_REMOVED"));
-	snprintf(want, sizeof(want), "EXECUTOR_ID=%s", ex);
-	ck_assert_ptr_nonnull(strstr(r.out, want));
+	snprintf(want, sizeof(want), "\"EXECUTOR_ID\": \"%s\"", ex);
+	ck_assert_msg(strstr(r.out, want) != NULL, "%s", r.out);
+	ck_assert_ptr_nonnull(strstr(r.out, "EXECUTOR_ADDED            | "));
 	CLI(&r, "cluster", "events", "--type", "MAINTENANCE_MODE_SET");
 	assert_ok(&r, "MAINTENANCE_MODE_SET");
 	ck_assert_ptr_null(strstr(r.out, "EXECUTOR_ADDED"));
+	/* drove-cli's short flags and its --textfmt */
+	CLI(&r, "cluster", "events", "-t", "EXECUTOR_ADDED", "-c", "10", "-s", "<{type}>");
+	assert_ok(&r, "<EXECUTOR_ADDED>\n");
+	ck_assert_ptr_null(strstr(r.out, "MAINTENANCE"));
 
 	/* executors */
 	CLI(&r, "executor", "list");
 	assert_ok(&r, "Executor ID");
 	ck_assert_ptr_nonnull(strstr(r.out, ex));
 	ck_assert_ptr_nonnull(strstr(r.out, "ACTIVE"));
+	ck_assert_ptr_nonnull(strstr(r.out, "Free Memory (MB)"));
 	CLI(&r, "executor", "info", ex);
-	assert_ok(&r, "Free Cores");
-	ck_assert_ptr_nonnull(strstr(r.out, "localhost"));
+	assert_ok(&r, "Free cores: ");
+	ck_assert_ptr_nonnull(strstr(r.out, "Host                          localhost\n"));
+	ck_assert_ptr_nonnull(strstr(r.out, "NUMA node 0"));
 	ck_assert_ptr_nonnull(strstr(r.out, ex));
+	/* nothing runs yet: the tables have their headers only */
+	CLI(&r, "executor", "appinstances", ex);
+	assert_ok(&r, "Instance ID");
+	ck_assert_ptr_nonnull(strstr(r.out, "App name"));
+	CLI(&r, "executor", "tasks", ex, "--app", "X");
+	assert_ok(&r, "Source App");
+	CLI(&r, "executor", "lsinstances", ex);
+	assert_ok(&r, "Service name");
+	CLI(&r, "executor", "lsinstances", "nope");
+	assert_fail(&r, 1, "No executor found with id: nope");
 	CLI(&r, "executor", "blacklist", ex);
-	assert_ok(&r, "Successful");
-	ck_assert_ptr_nonnull(strstr(r.out, ex));
+	snprintf(want, sizeof(want), "Successful: %s\nFailed: \n", ex);
+	assert_ok(&r, want);
 	CLI(&r, "executor", "list");
 	assert_ok(&r, "BLACKLIST");
 	CLI(&r, "executor", "unblacklist", ex);
@@ -221,7 +240,11 @@ START_TEST(test_cluster_executor)
 	assert_ok(&r, "numExecutors");
 	ck_assert_ptr_nonnull(strstr(r.out, ex));
 	CLI(&r, "describe", "executor", ex);
-	assert_ok(&r, "Free Cores");
+	assert_ok(&r, "Free cores: ");
+	CLI(&r, "describe", "cluster", "-j");
+	o = out_json(&r);
+	ck_assert_str_eq(jstr(o, "numExecutors"), "1");
+	json_object_put(o);
 	CLI(&r, "describe", "executor", "nope");
 	assert_fail(&r, 1, "No executor found with id: nope");
 
@@ -243,9 +266,16 @@ START_TEST(test_cluster_executor)
 		          (const char *)NULL);
 		assert_ok(&r, "Cluster 'dead' added");
 		drove_run(&r, "config", "get-clusters", (const char *)NULL);
-		assert_ok(&r, "local");
+		assert_ok(&r, "CURRENT    NAME                 ENDPOINT");
+		ck_assert_ptr_nonnull(strstr(r.out, "*          local"));
 		ck_assert_ptr_nonnull(strstr(r.out, "dead"));
 		ck_assert_ptr_nonnull(strstr(r.out, "Current cluster: local"));
+		drove_run(&r, "config", "view", (const char *)NULL);
+		assert_ok(&r, "[local] (current)\n");
+		ck_assert_ptr_nonnull(strstr(r.out, "[dead]\n  endpoint = http://127.0.0.1:1\n"));
+		/* drove-cli's -f names the file */
+		drove_run(&r, "-f", path, "-c", "local", "cluster", "ping", (const char *)NULL);
+		assert_ok(&r, "Cluster ping successful");
 		drove_run(&r, "config", "use-cluster", "dead", (const char *)NULL);
 		assert_ok(&r, "Switched to cluster \"dead\"");
 		text = dtc_read_file(path);
@@ -363,9 +393,32 @@ START_TEST(test_apps)
 	ck_assert_ptr_nonnull(strstr(r.out, ids[1]));
 	ck_assert_ptr_nonnull(strstr(r.out, "main:"));
 	ck_assert_ptr_nonnull(strstr(r.out, "HEALTHY"));
+	ck_assert_ptr_nonnull(strstr(r.out, "Executor Host"));
 	CLI(&r, "appinstances", "info", APP, ids[0]);
-	assert_ok(&r, "HEALTHY");
+	assert_ok(&r, "State                         HEALTHY\n");
 	ck_assert_ptr_nonnull(strstr(r.out, ex));
+	ck_assert_ptr_nonnull(strstr(r.out, "Ports                         main: 8000->"));
+	/* what runs on the executor, and the endpoints a gateway would route */
+	CLI(&r, "executor", "appinstances", ex);
+	assert_ok(&r, ids[0]);
+	ck_assert_ptr_nonnull(strstr(r.out, "DROVE_TEST_APP "));
+	CLI(&r, "cluster", "endpoints");
+	assert_ok(&r, "endpoints\n");
+	ck_assert_ptr_nonnull(strstr(r.out, APP));
+	{
+		json_object *ea, *one;
+		CLI(&r, "--json", "cluster", "endpoints");
+		ea = out_json(&r);
+		ck_assert_int_ge(json_object_array_length(ea), 1);
+		one = json_object_array_get_idx(ea, 0);
+		snprintf(want, sizeof(want), "%s", jstr(one, "vhost"));
+		json_object_put(ea);
+		CLI(&r, "cluster", "endpoints", "-v", want);
+		assert_ok(&r, want);
+		CLI(&r, "cluster", "endpoints", "--vhost", "no.such.vhost");
+		assert_ok(&r, "endpoints");
+		ck_assert_ptr_null(strstr(r.out, APP));
+	}
 	CLI(&r, "describe", "instance", APP, ids[0]);
 	assert_ok(&r, ids[0]);
 	CLI(&r, "describe", "app", APP);
@@ -376,39 +429,37 @@ START_TEST(test_apps)
 
 	/* log files, through the controller's proxy to the executor */
 	CLI(&r, "appinstances", "logs", APP, ids[0]);
-	assert_ok(&r, "output.log");
+	assert_ok(&r, "files                         ['output.log'");
 	CLI(&r, "appinstances", "tail", APP, ids[0], "--from-start", "--for", "1");
 	assert_ok(&r, "hello from hello\n");
+	/* drove-cli's -l and -S: "hello from " is 11 characters */
+	CLI(&r, "appinstances", "tail", APP, ids[0], "-l", "output.log", "-S", "11", "--from-start",
+	    "--for", "1");
+	assert_ok(&r, "hello\n");
+	ck_assert_ptr_null(strstr(r.out, "hello from"));
 	snprintf(dl, sizeof(dl), "%s/dl.log", cli_home);
-	CLI(&r, "appinstances", "download", APP, ids[0], "-o", dl);
-	assert_ok(&r, "Downloaded ");
+	/* the log file as drove-cli's positional argument */
+	CLI(&r, "appinstances", "download", APP, ids[0], "output.log", "-o", dl);
+	snprintf(want, sizeof(want), "Downloading log to: %s\n", dl);
+	assert_ok(&r, want);
 	{
 		char *text = dtc_read_file(dl);
 		ck_assert_ptr_nonnull(text);
 		ck_assert_msg(strstr(text, "hello from hello\n") != NULL, "%s", text);
-		snprintf(want, sizeof(want), "Downloaded %zu bytes to %s", strlen(text), dl);
+		snprintf(want, sizeof(want), "Downloaded size: %zu bytes", strlen(text));
 		ck_assert_msg(strstr(r.out, want) != NULL, "%s", r.out);
 		free(text);
 	}
 
-	/* replace one (stop first: no room for a third), then kill one without respawn */
-	CLI(&r, "appinstances", "replace", APP, ids[0], "--stop-first", "-t", "1m");
-	assert_ok(&r, "Instance replacement command accepted.");
-	{
-		int64_t end = drove_time_mono_ms() + 60000;
-		for (;;) {
-			size_t n = healthy(ids2);
-			int gone = 1;
-			for (size_t i = 0; i < n; i++)
-				gone &= strcmp(ids2[i], ids[0]) != 0;
-			if (n == 2 && gone)
-				break;
-			ck_assert_msg(drove_time_mono_ms() < end, "%s not replaced", ids[0]);
-			usleep(300 * 1000);
-		}
-	}
-	CLI(&r, "appinstances", "kill", APP, ids2[0], "--skip-respawn");
-	assert_ok(&r, "Instance kill command accepted.");
+	/* replace one (stop first, drove-cli's -s: no room for a third), waiting (-w) */
+	CLI(&r, "appinstances", "replace", APP, ids[0], "-s", "-w", "-t", "1m");
+	assert_ok(&r, "All instances replaced\n");
+	ck_assert_ptr_nonnull(strstr(r.out, "Healthy instances: 2/2, old instances remaining: 0"));
+	ck_assert_int_eq(healthy(ids2), 2);
+	ck_assert(strcmp(ids2[0], ids[0]) != 0 && strcmp(ids2[1], ids[0]) != 0);
+	/* kill lowers the count by default, as drove-cli */
+	CLI(&r, "appinstances", "kill", APP, ids2[0], "-w");
+	assert_ok(&r, "All instances stopped\n");
 	wait_body("/apis/v1/applications/" APP, "\"requiredInstances\":1,", 0, 30000);
 	wait_body("/apis/v1/applications/" APP, "\"healthyInstances\":1,", 0, 30000);
 	wait_body("/apis/v1/applications/" APP "/instances/old", ids2[0], 0, 30000);
@@ -417,7 +468,7 @@ START_TEST(test_apps)
 	ck_assert_ptr_nonnull(strstr(r.out, ids2[0]));
 
 	/* rolling restart, waiting */
-	CLI(&r, "apps", "restart", APP, "--wait", "--stop-first");
+	CLI(&r, "apps", "restart", APP, "--wait", "-s");
 	assert_ok(&r, "All instances replaced");
 	ck_assert_ptr_nonnull(strstr(r.out, "old instances remaining: 0"));
 
@@ -425,7 +476,7 @@ START_TEST(test_apps)
 	CLI(&r, "apps", "scale", APP, "2");
 	assert_ok(&r, "Application scaling command accepted.");
 	CLI(&r, "apps", "cancelop", APP);
-	assert_ok(&r, "Operation cancellation request registered.");
+	assert_ok(&r, "Operation cancellation request registered");
 	wait_body("/apis/v1/applications/" APP, "\"state\":\"RUNNING\"", 0, 60000);
 	CLI(&r, "apps", "cancelop", APP);
 	assert_fail(&r, 1, "could not be cancelled");
@@ -479,7 +530,7 @@ START_TEST(test_auth)
 	          (const char *)NULL);
 	assert_ok(&r, "Current cluster set to: secure");
 	drove_run(&r, "cluster", "maintenance-off", (const char *)NULL);
-	assert_ok(&r, "NORMAL");
+	assert_ok(&r, "Cluster state: ");
 	drove_run(&r, "-p", "wrong", "-u", "admin", "cluster", "ping", (const char *)NULL);
 	assert_fail(&r, 1, "401 unauthorized: Credentials are required to access this resource.");
 }
@@ -510,7 +561,8 @@ START_TEST(test_tasks)
 
 	/* a 3-second task: create, list, show, logs, tail, download */
 	CLI(&r, "tasks", "create", spec_path("task.json", p, sizeof(p)));
-	assert_ok(&r, "Task created with task id: " TAPP "-T0001");
+	assert_ok(&r, "Task created. Source App Name: " TAPP
+	              " Task ID: T0001. Drove assigned task ID: " TAPP "-T0001\n");
 	CLI(&r, "tasks", "create", spec_path("task.json", p, sizeof(p)));
 	assert_fail(&r, 1, "Task already exists for " TAPP "/T0001");
 	CLI(&r, "tasks", "list");
@@ -520,8 +572,9 @@ START_TEST(test_tasks)
 	ck_assert_ptr_null(strstr(r.out, "T0001"));
 	wait_body("/apis/v1/tasks/" TAPP "/instances/T0001", "\"state\":\"STOPPED\"", 0, 60000);
 	CLI(&r, "tasks", "show", TAPP, "T0001");
-	assert_ok(&r, "SUCCESSFUL");
-	ck_assert_ptr_nonnull(strstr(r.out, "STOPPED"));
+	assert_ok(&r, "Result                        SUCCESSFUL (Task exit code: 0)\n");
+	ck_assert_ptr_nonnull(strstr(r.out, "State                         STOPPED\n"));
+	ck_assert_ptr_nonnull(strstr(r.out, "Executable                    localhost/drove-test"));
 	CLI(&r, "--json", "tasks", "show", TAPP, "T0001");
 	o = out_json(&r);
 	ck_assert_str_eq(jstr(o, "taskId"), "T0001");
@@ -531,12 +584,12 @@ START_TEST(test_tasks)
 	assert_ok(&r, "SUCCESSFUL");
 	CLI(&r, "tasks", "logs", TAPP, "T0001");
 	assert_ok(&r, "output.log");
-	CLI(&r, "tasks", "tail", TAPP, "T0001", "--from-start", "--for", "1");
+	CLI(&r, "tasks", "tail", TAPP, "T0001", "--from-start", "--for", "1", "-l", "output.log");
 	assert_ok(&r, "iteration 3\n");
 	ck_assert_ptr_nonnull(strstr(r.out, "iterations=3\n"));
 	snprintf(dl, sizeof(dl), "%s/task.log", cli_home);
-	CLI(&r, "tasks", "download", TAPP, "T0001", "-o", dl);
-	assert_ok(&r, "Downloaded ");
+	CLI(&r, "tasks", "download", TAPP, "T0001", "output.log", "--out", dl);
+	assert_ok(&r, "Downloaded size: ");
 	{
 		char *text = dtc_read_file(dl);
 		ck_assert_ptr_nonnull(text);
@@ -567,13 +620,23 @@ START_TEST(test_tasks)
 		json_object_put(t);
 	}
 	CLI(&r, "tasks", "create", spec2);
-	assert_ok(&r, "Task created with task id: " TAPP "-T0002");
+	assert_ok(&r, "Drove assigned task ID: " TAPP "-T0002");
 	wait_body("/apis/v1/tasks/" TAPP "/instances/T0002", "\"state\":\"RUNNING\"", 0, 30000);
 	CLI(&r, "tasks", "list", "--app", TAPP);
 	assert_ok(&r, "T0002");
 	ck_assert_ptr_nonnull(strstr(r.out, "RUNNING"));
+	{
+		char ex[128];
+		executor_id(ex, sizeof(ex));
+		CLI(&r, "executor", "tasks", ex, "-a", TAPP);
+		assert_ok(&r, "T0002");
+		ck_assert_ptr_nonnull(strstr(r.out, "RUNNING"));
+		CLI(&r, "executor", "tasks", ex, "-a", "OTHER");
+		assert_ok(&r, "Source App");
+		ck_assert_ptr_null(strstr(r.out, "T0002"));
+	}
 	CLI(&r, "tasks", "kill", TAPP, "T0002");
-	assert_ok(&r, "Task kill command accepted.");
+	assert_ok(&r, "Task kill issued");
 	wait_body("/apis/v1/tasks/" TAPP "/instances/T0002", "\"state\":\"STOPPED\"", 0, 30000);
 	CLI(&r, "tasks", "show", TAPP, "T0002");
 	assert_ok(&r, "CANCELLED");
@@ -609,7 +672,7 @@ START_TEST(test_localservices)
 
 	/* create (INACTIVE), list, summary, spec */
 	CLI(&r, "localservices", "create", spec_path("localservice.json", p, sizeof(p)));
-	assert_ok(&r, "Local service created with id: " LS);
+	assert_ok(&r, "Local service created with service id: " LS);
 	CLI(&r, "localservices", "list");
 	assert_ok(&r, LS);
 	ck_assert_ptr_nonnull(strstr(r.out, "Activation State"));
@@ -622,11 +685,13 @@ START_TEST(test_localservices)
 	CLI(&r, "localservices", "spec", LS);
 	assert_ok(&r, "\"name\": \"DROVE_TEST_LS\"");
 	CLI(&r, "localservices", "update-instances", LS, "1");
-	assert_ok(&r, "Local service instance count update accepted.");
+	assert_ok(&r, "Local service instance count updated");
+	CLI(&r, "localservices", "update", LS, "1");
+	assert_ok(&r, "Local service instance count updated");
 
 	/* activate: one instance on the executor */
 	CLI(&r, "localservices", "activate", LS);
-	assert_ok(&r, "Local service activation command accepted.");
+	assert_ok(&r, "Local service activated");
 	wait_body("/apis/v1/localservices/" LS "/instances", "\"state\":\"HEALTHY\"", 0, 60000);
 	CLI(&r, "--json", "lsinstances", "list", LS);
 	o = out_json(&r);
@@ -645,10 +710,17 @@ START_TEST(test_localservices)
 	assert_ok(&r, si);
 	CLI(&r, "lsinstances", "logs", LS, si);
 	assert_ok(&r, "output.log");
+	{
+		char ex[128];
+		executor_id(ex, sizeof(ex));
+		CLI(&r, "executor", "lsinstances", ex);
+		assert_ok(&r, si);
+		ck_assert_ptr_nonnull(strstr(r.out, "DROVE_TEST_LS"));
+	}
 
-	/* replace the instance; then kill the new one (the monitor starts another) */
-	CLI(&r, "lsinstances", "replace", LS, si);
-	assert_ok(&r, "Instance replacement command accepted.");
+	/* replace the instance (drove-cli's --stop); then kill the new one */
+	CLI(&r, "lsinstances", "replace", LS, si, "--stop");
+	assert_ok(&r, "Instance(s) replace command accepted.");
 	{
 		int64_t end = drove_time_mono_ms() + 60000;
 		for (;;) {
@@ -675,19 +747,21 @@ START_TEST(test_localservices)
 	CLI(&r, "lsinstances", "list", LS, "--old");
 	assert_ok(&r, si);
 	wait_body("/apis/v1/localservices/" LS, "\"state\":\"ACTIVE\"", 0, 30000);
-	CLI(&r, "localservices", "restart", LS, "--stop-first");
-	assert_ok(&r, "Local service restart command accepted.");
+	/* restart, waiting, with drove-cli's -s */
+	CLI(&r, "localservices", "restart", LS, "-s", "-w");
+	assert_ok(&r, "All instances replaced\n");
+	ck_assert_ptr_nonnull(strstr(r.out, "old instances remaining: 0"));
 	wait_body("/apis/v1/localservices/" LS, "\"state\":\"ACTIVE\"", 0, 60000);
 	CLI(&r, "localservices", "cancelop", LS);
 	ck_assert_int_eq(r.status, 1); /* nothing to cancel */
 
 	/* deactivate: the instances stop; destroy */
 	CLI(&r, "localservices", "deactivate", LS);
-	assert_ok(&r, "Local service deactivation command accepted.");
+	assert_ok(&r, "Local service deactivated");
 	wait_body("/apis/v1/localservices/" LS "/instances", "\"instanceId\"", 1, 60000);
 	wait_body("/apis/v1/localservices/" LS, "\"state\":\"INACTIVE\"", 0, 30000);
-	CLI(&r, "localservices", "deploy-test", LS);
-	assert_ok(&r, "Local service test instance deployment accepted.");
+	CLI(&r, "localservices", "conftest", LS);
+	assert_ok(&r, "Local service test instance deployment accepted");
 	wait_body("/apis/v1/localservices/" LS "/instances", "\"state\":\"HEALTHY\"", 0, 60000);
 	wait_body("/apis/v1/localservices/" LS, "\"state\":\"CONFIG_TESTING\"", 0, 30000);
 	CLI(&r, "--json", "localservices", "summary", LS);
@@ -695,7 +769,7 @@ START_TEST(test_localservices)
 	ck_assert_str_eq(jstr(o, "activationState"), "CONFIG_TESTING");
 	json_object_put(o);
 	CLI(&r, "localservices", "deactivate", LS);
-	assert_ok(&r, "Local service deactivation command accepted.");
+	assert_ok(&r, "Local service deactivated");
 	wait_body("/apis/v1/localservices/" LS "/instances", "\"instanceId\"", 1, 60000);
 	wait_body("/apis/v1/localservices/" LS, "\"state\":\"INACTIVE\"", 0, 30000);
 	CLI(&r, "localservices", "destroy", LS);
