@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <check.h>
+#include <json-c/json.h>
 
 #include <drove/drove.h>
 
@@ -162,9 +163,25 @@ START_TEST(test_composite_any_all)
 	ck_assert_int_eq(drove_epoch_topology_from_json(&all, ctx, COMPOSITE("ALL"),
 	                                                strlen(COMPOSITE("ALL")), 0, NULL),
 	                 0);
+	/* the executor's first snapshot may not be in yet: wait until both tasks fit */
+	{
+		int64_t end = drove_time_mono_ms() + 30000;
+		for (;;) {
+			json_object *root, *d = dtc_get_data("/apis/v1/cluster", &root), *v;
+			int free_cores = d && json_object_object_get_ex(d, "freeCores", &v)
+			                         ? json_object_get_int(v)
+			                         : 0;
+			json_object_put(root);
+			if (free_cores >= 2)
+				break;
+			ck_assert_msg(drove_time_mono_ms() < end,
+			              "fewer than 2 free cores after 30 s");
+			usleep(200 * 1000);
+		}
+	}
 	for (size_t i = 0; i < 2; i++) {
-		ck_assert_int_eq(drove_epoch_task_start(cl, any, i, "EPOCH", "IR-1", 120, &already),
-		                 0);
+		int rc = drove_epoch_task_start(cl, any, i, "EPOCH", "IR-1", 120, &already);
+		ck_assert_msg(rc == 0, "task %zu: %d %s", i, rc, drove_error_last()->message);
 		ck_assert_int_eq(already, 0);
 	}
 	int64_t deadline = drove_time_mono_ms() + 60000;
