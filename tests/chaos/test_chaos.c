@@ -1,18 +1,22 @@
 /* The chaos suite (issue 14): a real cluster — ZooKeeper, two controllers, two executors,
- * podman — running a two-instance app while faults hit it: an executor killed with -9 (and
- * started again on the same port), the leader controller killed with -9 (and started again),
- * the leader frozen with SIGSTOP for 10 s (deposed meanwhile, its session still valid) and
- * woken, ZooKeeper stopped for 2 s and started again, then DROVE_CHAOS_FAULTS (default 0;
- * 20 for the long run) of the executor, leader and ZooKeeper faults chosen at random (seeded by
- * DROVE_CHAOS_SEED, printed). After every fault the invariants must hold within a deadline:
+ * podman — running a two-instance app while faults hit it, in a fixed sequence: an executor
+ * killed with -9 (and started again on the same port), the leader controller killed with -9
+ * (and started again), the leader frozen with SIGSTOP for 10 s (deposed meanwhile, its session
+ * still valid) and woken, ZooKeeper stopped for 2 s and started again, and an executor cut off
+ * from both controllers for 30 s by iptables rules on loopback addresses of its own (each
+ * executor binds and names itself 127.0.0.1x and reaches the controllers at 127.0.0.2x), then
+ * healed; then DROVE_CHAOS_FAULTS (default 0; 20 for the long run) of the executor, leader and
+ * ZooKeeper faults chosen at random (seeded by DROVE_CHAOS_SEED, printed). After every fault
+ * the invariants must hold within a deadline:
  *   - the app is RUNNING with both instances HEALTHY;
  *   - exactly two of the app's containers run across the run's executors (no duplicate left
- *     behind by a replacement, no orphan of a dead executor once it is back);
+ *     behind by a replacement, no orphan of a dead or partitioned executor once it is back);
  *   - exactly one controller answers as leader;
- *   - a leader kill restarts no container (the surviving containers keep their ids).
+ *   - a leader kill, a frozen leader, a ZooKeeper restart or a partition restarts no container
+ *     that did not need it (the surviving containers keep their ids).
  * It prints `chaos: executor_death_replaced_s=… failover_s=… duplicates=… restarted=…
- * faults=…` and fails on any broken invariant. Not yet covered here: ZooKeeper restarts, a
- * SIGSTOPped leader and network partitions (docs/operations.md). */
+ * faults=…` and fails on any broken invariant. The partition needs iptables and root: a
+ * chain of the run's own (DROVE-CHAOS-<pid>) is jumped to from OUTPUT and removed at exit. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,9 +138,9 @@ static size_t on_data(char *p, size_t sz, size_t n, void *ud)
 	return sz * n;
 }
 
-/* Ids of the running containers of APP owned by this run's executors, sorted, comma-joined
- * (free()); `*n` gets their count. */
-static char *app_containers(int *n)
+/* Ids of the running containers of APP owned by this run's executors (only by executor
+ * `only_exec` when not NULL), sorted, comma-joined (free()); `*n` gets their count. */
+static char *containers_of(const char *only_exec, int *n)
 {
 	CURL *h = curl_easy_init();
 	struct buf b = {0};
@@ -147,7 +151,7 @@ static char *app_containers(int *n)
 	drove__buf out = DROVE_BUF_INIT;
 
 	for (int i = 0; i < 2; i++)
-		drove_executor_id("localhost", dtc.eport[i], ids[i], sizeof(ids[i]));
+		dtc_executor_id(i, ids[i], sizeof(ids[i]));
 	curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, dtc.sock);
 	curl_easy_setopt(h, CURLOPT_URL,
 	                 "http://d/v1.41/containers/"
@@ -167,7 +171,8 @@ static char *app_containers(int *n)
 			continue;
 		s = json_object_get_string(info);
 		if (!strstr(s, "\"appId\":\"" APP "\"") ||
-		    (!strstr(s, ids[0]) && !strstr(s, ids[1])) || k == 16)
+		    (!strstr(s, ids[0]) && !strstr(s, ids[1])) || k == 16 ||
+		    (only_exec && !strstr(s, only_exec)))
 			continue;
 		list[k++] = drove__strdup(json_object_get_string(json_object_object_get(c, "Id")));
 	}
@@ -187,6 +192,11 @@ static char *app_containers(int *n)
 	free(b.p);
 	*n = k;
 	return drove__buf_steal(&out);
+}
+
+static char *app_containers(int *n)
+{
+	return containers_of(NULL, n);
 }
 
 /* Wait until every invariant holds; fails with what did not. */
@@ -228,7 +238,7 @@ static int healthy_on(int i)
 	        *d = dtc_get_data("/apis/v1/applications/" APP "/instances?state=HEALTHY", &root);
 	char id[DROVE_UUID_LEN + 1];
 	int n = 0;
-	drove_executor_id("localhost", dtc.eport[i], id, sizeof(id));
+	dtc_executor_id(i, id, sizeof(id));
 	for (size_t k = 0; k < json_object_array_length(d); k++)
 		n += !strcmp(json_object_get_string(json_object_object_get(
 		                     json_object_array_get_idx(d, k), "executorId")),
@@ -326,6 +336,95 @@ static void fault_frozen_leader(int stop_s)
 	free(after);
 }
 
+/* ---- a network partition: iptables rules on the executor's own loopback addresses ---- */
+
+static char fw_chain[32];
+
+/* Run `iptables -w <rule>`; the rule has been formatted by the caller. */
+static void fw(char *rule)
+{
+	char *cmd = drove__asprintf("iptables -w %s", rule);
+	ck_assert_msg(system(cmd) == 0, "%s failed", cmd);
+	free(cmd);
+	free(rule);
+}
+
+static void fw_teardown(void);
+
+/* A chain of this run's, jumped to first from OUTPUT (loopback traffic passes OUTPUT). */
+static void fw_setup(void)
+{
+	char *cmd;
+	snprintf(fw_chain, sizeof(fw_chain), "DROVE-CHAOS-%d", (int)getpid());
+	cmd = drove__asprintf("iptables -w -N %s && iptables -w -I OUTPUT 1 -j %s", fw_chain,
+	                      fw_chain);
+	ck_assert_msg(system(cmd) == 0, "%s failed: the partition fault needs iptables (root)",
+	              cmd);
+	free(cmd);
+	atexit(fw_teardown); /* a failed check exits the test process without its teardown */
+}
+
+static void fw_teardown(void)
+{
+	char *cmd;
+	if (!fw_chain[0])
+		return;
+	cmd = drove__asprintf("iptables -w -D OUTPUT -j %s; iptables -w -F %s; iptables -w -X %s",
+	                      fw_chain, fw_chain, fw_chain);
+	if (system(cmd) != 0)
+		fprintf(stderr, "chaos: removing the iptables chain %s failed\n", fw_chain);
+	free(cmd);
+	fw_chain[0] = '\0';
+}
+
+/* Executor `victim`, which runs an instance, is cut off from both controllers (and they from
+ * it) for `secs`; its containers keep running. The controllers replace its instances on the
+ * other executor; when the partition heals it reports its old instance, which must be
+ * stopped: two instances again, none restarted on the other executor. */
+static void fault_partition(int secs)
+{
+	int victim = healthy_on(0) > 0 ? 0 : 1, n;
+	int64_t t0, took;
+	char *before_other, *after;
+	char other_id[DROVE_UUID_LEN + 1];
+	ck_assert_int_ge(leader_now(NULL), 0);
+	dtc_executor_id(1 - victim, other_id, sizeof(other_id));
+	before_other = containers_of(other_id, &n);
+	/* the controllers -> the executor's port; the executor -> the controllers */
+	fw(drove__asprintf("-A %s -d %s -p tcp --dport %d -j DROP", fw_chain, dtc.ehost[victim],
+	                   dtc.eport[victim]));
+	fw(drove__asprintf("-A %s -d %s -p tcp -j DROP", fw_chain, dtc.ectrl[victim]));
+	t0 = drove_time_mono_ms();
+	while (!app_running_healthy(2) || healthy_on(1 - victim) != 2) {
+		ck_assert_msg(drove_time_mono_ms() - t0 < SETTLE_MS,
+		              "partitioned executor %d: not replaced", victim);
+		usleep(100 * 1000);
+	}
+	took = drove_time_mono_ms() - t0;
+	fprintf(stderr, "chaos: executor %d partitioned, its instances replaced after %lld ms\n",
+	        victim, (long long)took);
+	if (took > replaced_max_ms)
+		replaced_max_ms = took;
+	while (drove_time_mono_ms() - t0 < secs * 1000LL)
+		usleep(200 * 1000);
+	fw(drove__asprintf("-F %s", fw_chain));
+	fprintf(stderr, "chaos: partition of executor %d healed after %d s\n", victim, secs);
+	settle("an executor partitioned and healed");
+	/* what ran on the other executor before the partition still runs there */
+	after = app_containers(&n);
+	{
+		char *tok, *save = NULL, *copy = drove__strdup(before_other);
+		for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+			if (!strstr(after, tok))
+				restarted_seen++;
+		free(copy);
+	}
+	ck_assert_msg(restarted_seen == 0, "a container of executor %d was replaced: %s -> %s",
+	              1 - victim, before_other, after);
+	free(before_other);
+	free(after);
+}
+
 /* ZooKeeper stops for two seconds and comes back with its data: sessions survive, the
  * controllers reconnect (a leader that lost its connection stops acting until it leads
  * again), and nothing running is restarted. */
@@ -360,14 +459,18 @@ START_TEST(test_chaos)
 
 	srand(seed);
 	fprintf(stderr, "chaos: seed=%u (DROVE_CHAOS_SEED repeats this run)\n", seed);
+	/* every loopback address: the executors reach them on addresses of their own */
+	dtc.cbind = "0.0.0.0";
 	dtc_start_controller(0, 1, NULL);
 	dtc_start_controller(1, 1, NULL);
 	for (int i = 0; i < 200 && leader_now(NULL) < 0; i++)
 		usleep(100 * 1000);
 	ck_assert_int_ge(leader_now(NULL), 0);
-	dtc_start_executor(0, 2, NULL);
-	dtc_start_executor(1, 2, NULL);
+	/* each executor on loopback addresses of its own, for the partition fault */
+	dtc_start_executor_on(0, 2, "127.0.0.11", "127.0.0.21", NULL);
+	dtc_start_executor_on(1, 2, "127.0.0.12", "127.0.0.22", NULL);
 	dtc_wait_execs(2, 30000);
+	fw_setup();
 	create_app(2);
 	settle("deploy");
 
@@ -375,6 +478,7 @@ START_TEST(test_chaos)
 	fault_leader();
 	fault_frozen_leader(10);
 	fault_zookeeper();
+	fault_partition(30);
 	for (int i = 0; i < faults; i++) {
 		switch (rand() % 5) {
 		case 0:
@@ -394,18 +498,24 @@ START_TEST(test_chaos)
 	        "chaos: executor_death_replaced_s=%.1f failover_s=%.1f duplicates=%d restarted=%d "
 	        "faults=%d\n",
 	        replaced_max_ms / 1000.0, failover_max_ms / 1000.0, duplicates_seen, restarted_seen,
-	        faults + 4);
+	        faults + 5);
 	ck_assert_int_eq(duplicates_seen, 0);
 	ck_assert_int_eq(restarted_seen, 0);
 }
 END_TEST
+
+static void chaos_teardown(void)
+{
+	fw_teardown();
+	dtc_teardown();
+}
 
 Suite *chaos_suite(void)
 {
 	Suite *s = suite_create("chaos");
 	TCase *tc = tcase_create("faults");
 	dtc_require("test_chaos");
-	tcase_add_checked_fixture(tc, dtc_setup, dtc_teardown);
+	tcase_add_checked_fixture(tc, dtc_setup, chaos_teardown);
 	tcase_set_timeout(tc, 900);
 	tcase_add_test(tc, test_chaos);
 	suite_add_tcase(s, tc);

@@ -165,14 +165,17 @@ void dtc_start_controller(int i, int zk_mode, const char *extra_yaml)
 	dtc.cport[i] = dtc_free_port();
 	if (zk_mode)
 		y = drove__asprintf(
-		        "server: { applicationConnectors: [{type: http, port: %d}] }\n"
+		        "server: { applicationConnectors: [{type: http, port: %d%s%s}] }\n"
 		        "zookeeper: { connectionString: \"%s\", nameSpace: ctrlcluster%d,"
 		        " sessionTimeout: 30s }\n",
-		        dtc.cport[i], dtc.zk, (int)getpid());
+		        dtc.cport[i], dtc.cbind ? ", bindHost: " : "", dtc.cbind ? dtc.cbind : "",
+		        dtc.zk, (int)getpid());
 	else
-		y = drove__asprintf("server: { applicationConnectors: [{type: http, port: %d}] }\n"
-		                    "store: { type: local, dataDir: %s/ctrl-data }\n",
-		                    dtc.cport[i], dtc.dir);
+		y = drove__asprintf(
+		        "server: { applicationConnectors: [{type: http, port: %d%s%s}] }\n"
+		        "store: { type: local, dataDir: %s/ctrl-data }\n",
+		        dtc.cport[i], dtc.cbind ? ", bindHost: " : "", dtc.cbind ? dtc.cbind : "",
+		        dtc.dir);
 	{
 		char *full = drove__asprintf(
 		        "%sclusterAuth:\n  secrets:\n"
@@ -216,18 +219,32 @@ void dtc_start_auth_controller(int i)
 	dtc.port = dtc.cport[i];
 }
 
+void dtc_executor_id(int i, char *buf, size_t n)
+{
+	ck_assert_int_eq(drove_executor_id(dtc.ehost[i][0] ? dtc.ehost[i] : "localhost",
+	                                   dtc.eport[i], buf, n),
+	                 0);
+}
+
 void dtc_start_executor(int i, int n_ctrl, const char *extra_options)
+{
+	dtc_start_executor_on(i, n_ctrl, "localhost", "127.0.0.1", extra_options);
+}
+
+void dtc_start_executor_on(int i, int n_ctrl, const char *host, const char *ctrl_addr,
+                           const char *extra_options)
 {
 	char path[256], log[256], *y, endpoints[256];
 	dtc.eport[i] = dtc_free_port();
+	snprintf(dtc.ehost[i], sizeof(dtc.ehost[i]), "%s", host);
+	snprintf(dtc.ectrl[i], sizeof(dtc.ectrl[i]), "%s", ctrl_addr);
 	if (n_ctrl == 2)
-		snprintf(endpoints, sizeof(endpoints),
-		         "\"http://127.0.0.1:%d\", \"http://127.0.0.1:%d\"", dtc.cport[0],
-		         dtc.cport[1]);
+		snprintf(endpoints, sizeof(endpoints), "\"http://%s:%d\", \"http://%s:%d\"",
+		         ctrl_addr, dtc.cport[0], ctrl_addr, dtc.cport[1]);
 	else
-		snprintf(endpoints, sizeof(endpoints), "\"http://127.0.0.1:%d\"", dtc.cport[0]);
+		snprintf(endpoints, sizeof(endpoints), "\"http://%s:%d\"", ctrl_addr, dtc.cport[0]);
 	y = drove__asprintf(
-	        "server:\n  applicationConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}]\n"
+	        "server:\n  applicationConnectors: [{type: http, port: %d, bindHost: %s}]\n"
 	        "  adminConnectors: []\n"
 	        "logging:\n  level: INFO\n  appenders:\n    - {type: drove, logPath: %s/logs%d}\n"
 	        "clusterAuth:\n  secrets:\n"
@@ -235,12 +252,12 @@ void dtc_start_executor(int i, int n_ctrl, const char *extra_options)
 	        "    - {nodeType: EXECUTOR, secret: " DTC_EXECUTOR_SECRET "}\n"
 	        "resources:\n  osCores: [%d]\n  overProvisioning: {enabled: true, cpuMultiplier: "
 	        "2, memoryMultiplier: 1}\n"
-	        "options:\n  hostname: localhost\n  dockerSocketPath: %s\n  remoteUpdateMode: RPC\n"
+	        "options:\n  hostname: %s\n  dockerSocketPath: %s\n  remoteUpdateMode: RPC\n"
 	        "  cacheImages: true\n  maxOpenFiles: 1024\n  snapshotInterval: 500ms\n"
 	        "  leaderLookupInterval: 500ms\n  zombieCheckInterval: 5s\n%s"
 	        "controllers:\n  endpoints: [%s]\n",
-	        dtc.eport[i], dtc.dir, i, i == 0 ? 1 : 0, dtc.sock,
-	        extra_options ? extra_options : "", endpoints);
+	        dtc.eport[i], strcmp(host, "localhost") ? host : "127.0.0.1", dtc.dir, i,
+	        i == 0 ? 1 : 0, host, dtc.sock, extra_options ? extra_options : "", endpoints);
 	snprintf(path, sizeof(path), "%s/executor%d.yml", dtc.dir, i);
 	snprintf(log, sizeof(log), "%s/executor%d.log", dtc.dir, i);
 	dtc_write_file(path, y);
@@ -309,9 +326,10 @@ void dtc_remove_containers(void)
 	char ids[2][DROVE_UUID_LEN + 1], *cmd;
 	int n = 0;
 	for (int i = 0; i < 2; i++)
-		if (dtc.eport[i] > 0 &&
-		    drove_executor_id("localhost", dtc.eport[i], ids[n], sizeof(ids[n])) == 0)
+		if (dtc.eport[i] > 0) {
+			dtc_executor_id(i, ids[n], sizeof(ids[n]));
 			n++;
+		}
 	if (!n)
 		return;
 	cmd = drove__asprintf(
@@ -331,8 +349,11 @@ void dtc_remove_containers(void)
 
 void dtc_setup(void)
 {
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
 		dtc.cport[i] = dtc.eport[i] = 0;
+		dtc.ehost[i][0] = dtc.ectrl[i][0] = '\0';
+	}
+	dtc.cbind = NULL;
 	snprintf(dtc.dir, sizeof(dtc.dir), "/tmp/drove-test-cluster-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dtc.dir));
 }

@@ -6,6 +6,7 @@
 #ifndef DROVE_TEST_CLUSTER_H
 #define DROVE_TEST_CLUSTER_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -26,7 +27,12 @@ typedef struct dtc_state {
 	char dir[128];         /* the run's directory (configs, logs, store, executor logs) */
 	int cport[2], eport[2];
 	pid_t cpid[2], epid[2];
-	int port;           /* the controller the test talks to (cport[i]) */
+	int port; /* the controller the test talks to (cport[i]) */
+	/* executor i's hostname (and bind address) and the address it reaches the controllers
+	 * on: "localhost" and "127.0.0.1" unless started with dtc_start_executor_on() */
+	char ehost[2][32], ectrl[2][32];
+	/* the controllers' bind address (NULL: the default, 127.0.0.1); set before starting them */
+	const char *cbind;
 	char auth_log[160]; /* the log of dtc_start_auth_controller() */
 } dtc_state;
 
@@ -56,6 +62,14 @@ void dtc_start_auth_controller(int i);
  * dtc.dir/logs{i}. `extra_options` (may be NULL) are lines added under `options:`, each
  * indented by two spaces (e.g. "  tags: [a]\n"). */
 void dtc_start_executor(int i, int n_ctrl, const char *extra_options);
+/* The same on loopback addresses of its own: it binds and names itself `host` (e.g.
+ * "127.0.0.11") and reaches the controllers (which listen on every address) at `ctrl_addr`
+ * (e.g. "127.0.0.21"), so that firewall rules on those two addresses cut it off from the
+ * controllers both ways while everything else on loopback still flows. */
+void dtc_start_executor_on(int i, int n_ctrl, const char *host, const char *ctrl_addr,
+                           const char *extra_options);
+/* Executor i's id (dtc.ehost[i] and its port) into buf (DROVE_UUID_LEN + 1 bytes). */
+void dtc_executor_id(int i, char *buf, size_t n);
 /* Start executor / controller `i` again with the configuration of its last start (same port,
  * so the same executor id: it recovers its containers). */
 void dtc_restart_executor(int i);
