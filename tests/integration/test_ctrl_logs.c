@@ -344,7 +344,7 @@ START_TEST(test_logs_proxy)
 		const char *dl[] = {"appinstances", "download", APP, iid, "-o", "-", NULL};
 		int a, b;
 		ck_assert_int_eq(cli(&out, ls), 0);
-		ck_assert_msg(strstr(out, "output.log\n"), "cli logs: %s", out);
+		ck_assert_msg(strstr(out, "'output.log'"), "cli logs: %s", out);
 		free(out);
 		ck_assert_int_eq(cli(&out, tail), 0);
 		ck_assert_msg(strncmp(out, d0, strlen(d0)) == 0, "cli tail: %s", out);
