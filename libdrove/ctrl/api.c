@@ -815,7 +815,8 @@ int drove__ctrl_api_routes(drove_controller *c)
 			return rc;
 	}
 	if ((rc = drove__ctrl_task_routes(c)) < 0 || (rc = drove__ctrl_lsvc_routes(c)) < 0 ||
-	    (rc = drove__ctrl_log_routes(c)) < 0 || (rc = drove__ctrl_iapi_routes(c)) < 0)
+	    (rc = drove__ctrl_log_routes(c)) < 0 || (rc = drove__ctrl_iapi_routes(c)) < 0 ||
+	    (rc = drove__ctrl_console_routes(c)) < 0)
 		return rc;
 	return 0;
 }

@@ -1,0 +1,836 @@
+/* The console's pages (console.h, docs/console.md): one renderer per page, reading the
+ * controller's memory the way rest.c's GET handlers do, writing HTML only through the
+ * template helper (every value escaped). Loop thread. Nothing here writes state. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "ctrl/console.h"
+#include "ctrl/lsvc.h"
+
+#define P drove__html_put
+
+/* Stop at the first failure: every renderer is a chain of `OK(P(...))`. */
+#define OK(x)                       \
+	do {                        \
+		int rc_ = (x);      \
+		if (rc_ < 0)        \
+			return rc_; \
+	} while (0)
+
+static const char *const titles[DROVE__CONSOLE__COUNT] = {
+        "Cluster", "Executors", "Executor",       "Applications",  "Application",     "Instance",
+        "Tasks",   "Task",      "Local services", "Local service", "Service instance"};
+
+const char *drove__console_title(int page)
+{
+	return page >= 0 && page < DROVE__CONSOLE__COUNT ? titles[page] : "Console";
+}
+
+/* ---- small pieces ---- */
+
+static const char *state_class(const char *s)
+{
+	static const char *const good[] = {"HEALTHY", "RUNNING",    "ACTIVE", "NORMAL",
+	                                   "READY",   "MONITORING", NULL};
+	static const char *const bad[] = {
+	        "LOST",        "FAILED",      "START_FAILED", "STOP_FAILED",         "UNHEALTHY",
+	        "BLACKLISTED", "MAINTENANCE", "REMOVED",      "PROVISIONING_FAILED", NULL};
+	for (int i = 0; s && good[i]; i++)
+		if (!strcmp(s, good[i]))
+			return "text-bg-success";
+	for (int i = 0; s && bad[i]; i++)
+		if (!strcmp(s, bad[i]))
+			return "text-bg-danger";
+	return "text-bg-secondary";
+}
+
+static int badge(drove__buf *b, const char *state)
+{
+	return P(b, "<span class=\"badge %r\">%s</span>", state_class(state), state ? state : "-");
+}
+
+static int notice(drove__buf *b, const char *what, const char *id)
+{
+	return P(b,
+	         "<div class=\"alert alert-warning\">No %s <code>%s</code> is known to this "
+	         "controller.</div>",
+	         what, id);
+}
+
+static int exec_link(drove_controller *c, drove__buf *b, const char *exec_id)
+{
+	drove__ctrl_exec *e = exec_id ? drove__ctrl_exec_find(c, exec_id) : NULL;
+	if (!exec_id || !*exec_id)
+		return P(b, "-");
+	if (e && e->nd)
+		return P(b, "<a href=\"/ui/executors/%u\">%s:%d</a>", exec_id, e->nd->hostname,
+		         (int64_t)e->nd->port);
+	return P(b, "<a href=\"/ui/executors/%u\">%s</a>", exec_id, exec_id);
+}
+
+static int ports(drove__buf *b, const drove_local_info *li)
+{
+	if (!li || !li->n_ports)
+		return P(b, "-");
+	for (size_t i = 0; i < li->n_ports; i++)
+		OK(P(b, "%r<span class=\"text-nowrap\">%s %s:%d&rarr;%d</span>", i ? "<br>" : "",
+		     li->ports[i].name, li->hostname, (int64_t)li->ports[i].host_port,
+		     (int64_t)li->ports[i].container_port));
+	return 0;
+}
+
+static int cores_text(drove__buf *b, const drove_allocation *r, size_t n)
+{
+	int first = 1;
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; r[i].type == DROVE_RES_CPU && k < r[i].n_cores; k++) {
+			OK(P(b, "%rnode %d: ", first ? "" : "; ", (int64_t)r[i].cores[k].node));
+			for (size_t j = 0; j < r[i].cores[k].n_cores; j++)
+				OK(P(b, "%r%d", j ? "," : "", (int64_t)r[i].cores[k].cores[j]));
+			first = 0;
+		}
+		for (size_t k = 0; r[i].type == DROVE_RES_MEMORY && k < r[i].n_memory; k++) {
+			OK(P(b, "%rnode %d: %d MB", first ? "" : "; ", (int64_t)r[i].memory[k].node,
+			     r[i].memory[k].mb));
+			first = 0;
+		}
+	}
+	return first ? P(b, "-") : 0;
+}
+
+static int strmap_table(drove__buf *b, const drove_strmap *m)
+{
+	size_t n = drove_strmap_count(m);
+	if (!n)
+		return P(b, "<p class=\"text-muted\">none</p>");
+	OK(P(b, "<table class=\"table table-sm kv\"><tbody>"));
+	for (size_t i = 0; i < n; i++)
+		OK(P(b, "<tr><th>%s</th><td>%s</td></tr>", drove_strmap_key(m, i),
+		     drove_strmap_value(m, i)));
+	return P(b, "</tbody></table>");
+}
+
+static int card(drove__buf *b, const char *label, const char *value_html)
+{
+	return P(b,
+	         "<div class=\"col\"><div class=\"card h-100\"><div class=\"card-body\">"
+	         "<div class=\"text-muted small\">%s</div><div class=\"fs-5\">%r</div>"
+	         "</div></div></div>",
+	         label, value_html);
+}
+
+static int meter(drove__buf *b, const char *label, int64_t used, int64_t total, const char *unit)
+{
+	return P(b,
+	         "<div class=\"mb-2\"><div class=\"small\">%s: %d of %d %s used</div>"
+	         "<progress class=\"w-100\" max=\"%d\" value=\"%d\"></progress></div>",
+	         label, used, total, unit, total > 0 ? total : (int64_t)1, used);
+}
+
+/* ---- executors ---- */
+
+static void exec_totals(const drove__ctrl_exec *e, int64_t *fc, int64_t *uc, int64_t *fm,
+                        int64_t *um)
+{
+	const drove_resource_snapshot *r = e->nd ? e->nd->state : NULL;
+	*fc = *uc = *fm = *um = 0;
+	for (size_t i = 0; r && r->cpus && i < r->cpus->n_free_cores; i++)
+		*fc += (int64_t)r->cpus->free_cores[i].n_cores;
+	for (size_t i = 0; r && r->cpus && i < r->cpus->n_used_cores; i++)
+		*uc += (int64_t)r->cpus->used_cores[i].n_cores;
+	for (size_t i = 0; r && r->memory && i < r->memory->n_free_memory; i++)
+		*fm += r->memory->free_memory[i].mb;
+	for (size_t i = 0; r && r->memory && i < r->memory->n_used_memory; i++)
+		*um += r->memory->used_memory[i].mb;
+}
+
+static const char *blacklisting(const drove__ctrl_exec *e)
+{
+	int st = drove__ctrl_exec_state(e);
+	if (st == DROVE_EXECUTOR_BLACKLISTED)
+		return "blacklisted";
+	if (st == DROVE_EXECUTOR_BLACKLIST_REQUESTED || e->ctrl_state == DROVE_EXECUTOR_BLACKLISTED)
+		return "blacklisting requested";
+	return "no";
+}
+
+static int exec_rows(drove_controller *c, drove__buf *b, bool detail)
+{
+	OK(P(b,
+	     "<table class=\"table table-sm table-hover\"><thead><tr><th>Executor</th>"
+	     "<th>Host</th><th>State</th><th>Blacklisted</th><th>Cores used</th>"
+	     "<th>Memory used (MB)</th><th>Tags</th>%r</tr></thead><tbody>",
+	     detail ? "<th>Instances</th><th>Tasks</th><th>Service instances</th><th>Updated</th>"
+	            : ""));
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < c->n_execs; i++) {
+			const drove__ctrl_exec *e = c->execs[i];
+			int64_t fc, uc, fm, um;
+			if (e->removed != (pass == 1) || !e->nd)
+				continue;
+			exec_totals(e, &fc, &uc, &fm, &um);
+			OK(P(b,
+			     "<tr><td><a href=\"/ui/executors/%u\">%s</a></td><td>%s:%d</td><td>",
+			     e->id, e->id, e->nd->hostname, (int64_t)e->nd->port));
+			OK(badge(b, drove_executor_state_name(drove__ctrl_exec_state(e))));
+			OK(P(b, "</td><td>%s</td><td>%d / %d</td><td>%d / %d</td><td>",
+			     blacklisting(e), uc, uc + fc, um, um + fm));
+			for (size_t t = 0; t < e->nd->n_tags; t++)
+				OK(P(b, "<span class=\"badge text-bg-light border\">%s</span> ",
+				     e->nd->tags[t]));
+			OK(P(b, "</td>"));
+			if (detail)
+				OK(P(b, "<td>%d</td><td>%d</td><td>%d</td><td>%t</td>",
+				     (int64_t)e->nd->n_instances, (int64_t)e->nd->n_tasks,
+				     (int64_t)e->nd->n_service_instances, e->nd->updated));
+			OK(P(b, "</tr>"));
+		}
+	return P(b, "</tbody></table>");
+}
+
+static int page_executors(drove_controller *c, drove__buf *b)
+{
+	OK(P(b, "<h1 class=\"h3\">Executors</h1>"));
+	if (!c->n_execs)
+		return P(b, "<p class=\"text-muted\">No executor has registered.</p>");
+	return exec_rows(c, b, true);
+}
+
+/* Who holds core `core` of NUMA node `node` on `nd`: writes a link into b, or returns 0
+ * having written nothing when the core is free. @return 1 when used, or DROVE_ENOMEM. */
+static int core_owner(const drove_node_data *nd, int node, int core, drove__buf *b)
+{
+#define HOLDS(res, nres)                                                                           \
+	for (size_t r = 0; r < (nres); r++)                                                        \
+		for (size_t k = 0; (res)[r].type == DROVE_RES_CPU && k < (res)[r].n_cores; k++)    \
+			for (size_t j = 0;                                                         \
+			     (res)[r].cores[k].node == node && j < (res)[r].cores[k].n_cores; j++) \
+				if ((res)[r].cores[k].cores[j] == core)
+	for (size_t i = 0; i < nd->n_instances; i++) {
+		const drove_instance_info *in = &nd->instances[i];
+		HOLDS(in->resources, in->n_resources)
+		{
+			OK(P(b,
+			     "<a class=\"core core-app\" href=\"/ui/applications/%u/instances/%u\" "
+			     "title=\"core %d: %s %s\">%d</a>",
+			     in->app_id, in->instance_id, (int64_t)core, in->app_id,
+			     in->instance_id, (int64_t)core));
+			return 1;
+		}
+	}
+	for (size_t i = 0; i < nd->n_tasks; i++) {
+		const drove_task_info *t = &nd->tasks[i];
+		HOLDS(t->resources, t->n_resources)
+		{
+			OK(P(b,
+			     "<a class=\"core core-task\" href=\"/ui/tasks/%u/%u\" "
+			     "title=\"core %d: task %s/%s\">%d</a>",
+			     t->source_app_name, t->task_id, (int64_t)core, t->source_app_name,
+			     t->task_id, (int64_t)core));
+			return 1;
+		}
+	}
+	for (size_t i = 0; i < nd->n_service_instances; i++) {
+		const drove_ls_instance_info *li = &nd->service_instances[i];
+		HOLDS(li->resources, li->n_resources)
+		{
+			OK(P(b,
+			     "<a class=\"core core-lsvc\" "
+			     "href=\"/ui/localservices/%u/instances/%u\" "
+			     "title=\"core %d: %s %s\">%d</a>",
+			     li->service_id, li->instance_id, (int64_t)core, li->service_id,
+			     li->instance_id, (int64_t)core));
+			return 1;
+		}
+	}
+#undef HOLDS
+	return 0;
+}
+
+static bool in_cores(const drove_numa_cores *v, size_t n, int node, int core)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; v[i].node == node && j < v[i].n_cores; j++)
+			if (v[i].cores[j] == core)
+				return true;
+	return false;
+}
+
+static int core_map(const drove_node_data *nd, drove__buf *b)
+{
+	const drove_resource_snapshot *s = nd->state;
+	const drove_layout *l = s ? s->layout : NULL;
+	if (!l || !l->n_cores)
+		return P(b, "<p class=\"text-muted\">The executor reported no topology.</p>");
+	OK(P(b, "<div class=\"small mb-2\"><span class=\"core core-free\">n</span> free "
+	        "<span class=\"core core-app\">n</span> application "
+	        "<span class=\"core core-task\">n</span> task "
+	        "<span class=\"core core-lsvc\">n</span> local service "
+	        "<span class=\"core core-other\">n</span> used, owner unknown</div>"));
+	for (size_t i = 0; i < l->n_cores; i++) {
+		const drove_numa_cores *nc = &l->cores[i];
+		int64_t mem = 0, free_mem = 0;
+		for (size_t m = 0; m < l->n_memory; m++)
+			if (l->memory[m].node == nc->node)
+				mem = l->memory[m].mb;
+		for (size_t m = 0; s->memory && m < s->memory->n_free_memory; m++)
+			if (s->memory->free_memory[m].node == nc->node)
+				free_mem = s->memory->free_memory[m].mb;
+		OK(P(b,
+		     "<div class=\"numa mb-3\"><div class=\"fw-semibold\">NUMA node %d "
+		     "<span class=\"text-muted small\">%d cores, %d MB (%d MB free)</span></div>"
+		     "<div class=\"cores\">",
+		     (int64_t)nc->node, (int64_t)nc->n_cores, mem, free_mem));
+		for (size_t j = 0; j < nc->n_cores; j++) {
+			int core = nc->cores[j], rc = core_owner(nd, nc->node, core, b);
+			if (rc < 0)
+				return rc;
+			if (rc)
+				continue;
+			if (s->cpus &&
+			    in_cores(s->cpus->used_cores, s->cpus->n_used_cores, nc->node, core))
+				OK(P(b,
+				     "<span class=\"core core-other\" title=\"core %d: "
+				     "used\">%d</span>",
+				     (int64_t)core, (int64_t)core));
+			else
+				OK(P(b,
+				     "<span class=\"core core-free\" title=\"core %d: "
+				     "free\">%d</span>",
+				     (int64_t)core, (int64_t)core));
+		}
+		OK(P(b, "</div></div>"));
+	}
+	return 0;
+}
+
+static int inst_rows_header(drove__buf *b, const char *first)
+{
+	return P(b,
+	         "<table class=\"table table-sm table-hover\"><thead><tr><th>%s</th>"
+	         "<th>State</th><th>Executor</th><th>Ports</th><th>Resources</th>"
+	         "<th>Updated</th></tr></thead><tbody>",
+	         first);
+}
+
+static int page_executor(drove_controller *c, const char *id, drove__buf *b)
+{
+	drove__ctrl_exec *e = drove__ctrl_exec_of(c, id);
+	const drove_node_data *nd = e ? e->nd : NULL;
+	int64_t fc, uc, fm, um;
+
+	if (!nd)
+		return notice(b, "executor", id);
+	exec_totals(e, &fc, &uc, &fm, &um);
+	OK(P(b, "<h1 class=\"h3\">Executor <code>%s</code></h1><p>%s:%d &middot; ", e->id,
+	     nd->hostname, (int64_t)nd->port));
+	OK(badge(b, drove_executor_state_name(drove__ctrl_exec_state(e))));
+	OK(P(b, " &middot; blacklisted: %s &middot; updated %t</p><p>Tags: ", blacklisting(e),
+	     nd->updated));
+	for (size_t t = 0; t < nd->n_tags; t++)
+		OK(P(b, "<span class=\"badge text-bg-light border\">%s</span> ", nd->tags[t]));
+	OK(P(b, "</p>"));
+	OK(meter(b, "Cores", uc, uc + fc, "cores"));
+	OK(meter(b, "Memory", um, um + fm, "MB"));
+	OK(P(b, "<h2 class=\"h5 mt-3\">Core map</h2>"));
+	OK(core_map(nd, b));
+	OK(P(b, "<h2 class=\"h5 mt-3\">Application instances</h2>"));
+	OK(inst_rows_header(b, "Instance"));
+	for (size_t i = 0; i < nd->n_instances; i++) {
+		const drove_instance_info *in = &nd->instances[i];
+		OK(P(b,
+		     "<tr><td><a href=\"/ui/applications/%u/instances/%u\">%s</a><br>"
+		     "<a class=\"small\" href=\"/ui/applications/%u\">%s</a></td><td>",
+		     in->app_id, in->instance_id, in->instance_id, in->app_id, in->app_id));
+		OK(badge(b, drove_instance_state_name((int)in->state)));
+		OK(P(b, "</td><td>%s</td><td>", nd->hostname));
+		OK(ports(b, in->local_info));
+		OK(P(b, "</td><td>"));
+		OK(cores_text(b, in->resources, in->n_resources));
+		OK(P(b, "</td><td>%t</td></tr>", in->updated));
+	}
+	OK(P(b, "</tbody></table><h2 class=\"h5 mt-3\">Tasks</h2>"));
+	OK(inst_rows_header(b, "Task"));
+	for (size_t i = 0; i < nd->n_tasks; i++) {
+		const drove_task_info *t = &nd->tasks[i];
+		OK(P(b, "<tr><td><a href=\"/ui/tasks/%u/%u\">%s/%s</a></td><td>",
+		     t->source_app_name, t->task_id, t->source_app_name, t->task_id));
+		OK(badge(b, drove_task_state_name((int)t->state)));
+		OK(P(b, "</td><td>%s</td><td>-</td><td>", nd->hostname));
+		OK(cores_text(b, t->resources, t->n_resources));
+		OK(P(b, "</td><td>%t</td></tr>", t->updated));
+	}
+	OK(P(b, "</tbody></table><h2 class=\"h5 mt-3\">Local service instances</h2>"));
+	OK(inst_rows_header(b, "Instance"));
+	for (size_t i = 0; i < nd->n_service_instances; i++) {
+		const drove_ls_instance_info *li = &nd->service_instances[i];
+		OK(P(b,
+		     "<tr><td><a href=\"/ui/localservices/%u/instances/%u\">%s</a><br>"
+		     "<a class=\"small\" href=\"/ui/localservices/%u\">%s</a></td><td>",
+		     li->service_id, li->instance_id, li->instance_id, li->service_id,
+		     li->service_id));
+		OK(badge(b, drove_instance_state_name((int)li->state)));
+		OK(P(b, "</td><td>%s</td><td>", nd->hostname));
+		OK(ports(b, li->local_info));
+		OK(P(b, "</td><td>"));
+		OK(cores_text(b, li->resources, li->n_resources));
+		OK(P(b, "</td><td>%t</td></tr>", li->updated));
+	}
+	return P(b, "</tbody></table>");
+}
+
+/* ---- the cluster ---- */
+
+static int events(drove_controller *c, drove__buf *b, size_t max)
+{
+	const drove_event **v = NULL;
+	int64_t sync;
+	int n = drove__ctrl_events_latest(&c->events, 0, max, &v, &sync);
+	if (n < 0)
+		return n;
+	OK(P(b, "<table class=\"table table-sm\"><thead><tr><th>Time</th><th>Type</th>"
+	        "<th>Details</th></tr></thead><tbody>"));
+	for (int i = 0; i < n; i++) {
+		const drove_strmap *m = v[i]->metadata;
+		int rc =
+		        P(b, "<tr><td class=\"text-nowrap\">%t</td><td>%s</td><td class=\"small\">",
+		          v[i]->time, drove_event_type_name((int)v[i]->type));
+		for (size_t k = 0; rc == 0 && k < drove_strmap_count(m); k++)
+			rc = P(b, "%r<span class=\"text-muted\">%s</span>=%s", k ? " " : "",
+			       drove_strmap_key(m, k), drove_strmap_value(m, k));
+		if (rc < 0 || (rc = P(b, "</td></tr>")) < 0) {
+			free(v);
+			return rc;
+		}
+	}
+	free(v);
+	if (!n)
+		OK(P(b, "<tr><td colspan=\"3\" class=\"text-muted\">No events.</td></tr>"));
+	return P(b, "</tbody></table>");
+}
+
+static int page_cluster(drove_controller *c, drove__buf *b)
+{
+	int64_t fc = 0, uc = 0, fm = 0, um = 0, nex = 0, nactive = 0;
+	size_t nls = 0, nls_active = 0;
+	drove__buf v = DROVE_BUF_INIT;
+	int rc = 0;
+
+	for (size_t i = 0; i < c->n_execs; i++) {
+		int64_t a, x, y, z;
+		if (drove__ctrl_exec_state(c->execs[i]) != DROVE_EXECUTOR_ACTIVE)
+			continue;
+		nex++;
+		exec_totals(c->execs[i], &a, &x, &y, &z);
+		fc += a;
+		uc += x;
+		fm += y;
+		um += z;
+	}
+	for (size_t i = 0; i < c->n_apps; i++)
+		if (drove_app_state_is_active(c->apps[i]->state))
+			nactive++;
+	drove__ctrl_lsvc_counts(c, &nls, &nls_active);
+	OK(P(b, "<h1 class=\"h3\">Cluster</h1><div class=\"row row-cols-2 row-cols-md-6 g-2 "
+	        "mb-3\">"));
+#define CARD(label, ...)                                                                \
+	do {                                                                            \
+		drove__buf_reset(&v);                                                   \
+		if ((rc = P(&v, __VA_ARGS__)) < 0 || (rc = card(b, label, v.data)) < 0) \
+			goto out;                                                       \
+	} while (0)
+	CARD("Leader", "%s", c->leader_hp);
+	CARD("State",
+	     "<span class=\"badge %r\">%s</span> <span class=\"small text-muted\">since "
+	     "%t</span>",
+	     state_class(drove_cluster_state_name(c->cluster_state)),
+	     drove_cluster_state_name(c->cluster_state), c->cluster_updated);
+	CARD("Active executors", "<a href=\"/ui/executors\">%d</a>", nex);
+	CARD("Applications",
+	     "<a href=\"/ui/applications\">%d</a> <span class=\"small "
+	     "text-muted\">(%d active)</span>",
+	     (int64_t)c->n_apps, nactive);
+	CARD("Active tasks", "<a href=\"/ui/tasks\">%d</a>", (int64_t)drove__ctrl_tasks_active(c));
+	CARD("Local services",
+	     "<a href=\"/ui/localservices\">%d</a> <span class=\"small "
+	     "text-muted\">(%d active)</span>",
+	     (int64_t)nls, (int64_t)nls_active);
+#undef CARD
+	if ((rc = P(b, "</div><h2 class=\"h5\">Resources (active executors)</h2>")) < 0 ||
+	    (rc = meter(b, "Cores", uc, uc + fc, "cores")) < 0 ||
+	    (rc = meter(b, "Memory", um, um + fm, "MB")) < 0 ||
+	    (rc = P(b, "<h2 class=\"h5 mt-3\">Executors</h2>")) < 0 ||
+	    (rc = exec_rows(c, b, false)) < 0 ||
+	    (rc = P(b, "<h2 class=\"h5 mt-3\">Recent events</h2>")) < 0)
+		goto out;
+	rc = events(c, b, 25);
+out:
+	drove__buf_free(&v);
+	return rc;
+}
+
+/* ---- applications ---- */
+
+static void app_counts(const drove_controller *c, const drove__ctrl_app *app, int64_t now,
+                       int64_t *healthy, int64_t *active)
+{
+	*healthy = *active = 0;
+	for (size_t i = 0; i < app->n_insts; i++) {
+		const drove__ctrl_inst *in = app->insts[i];
+		int st = (int)in->info->state;
+		if (!drove__ctrl_inst_fresh(in, now, c->stale_inst_ms) ||
+		    !drove_instance_state_is_active(st))
+			continue;
+		(*active)++;
+		if (st == DROVE_INST_HEALTHY)
+			(*healthy)++;
+	}
+}
+
+static int page_apps(drove_controller *c, int64_t now, drove__buf *b)
+{
+	OK(P(b, "<h1 class=\"h3\">Applications</h1>"));
+	if (!c->n_apps)
+		return P(b, "<p class=\"text-muted\">No application.</p>");
+	OK(P(b,
+	     "<table class=\"table table-sm table-hover\"><thead><tr><th>Application</th>"
+	     "<th>Name</th><th>State</th><th>Instances (healthy / active / required)</th>"
+	     "<th>CPU / memory each</th><th>Operation</th><th>Updated</th></tr></thead><tbody>"));
+	for (size_t i = 0; i < c->n_apps; i++) {
+		const drove__ctrl_app *app = c->apps[i];
+		int64_t h, a;
+		int op = drove__ctrl_job_type(app->job);
+		app_counts(c, app, now, &h, &a);
+		OK(P(b, "<tr><td><a href=\"/ui/applications/%u\">%s</a></td><td>%s</td><td>",
+		     app->id, app->id, app->info->spec ? app->info->spec->name : ""));
+		OK(badge(b, drove_app_state_name(app->state)));
+		OK(P(b, "</td><td>%d / %d / %d</td><td>%d / %d MB</td><td>%s</td><td>%t</td></tr>",
+		     h, a, app->info->instances, app->cpus, app->mem_mb,
+		     op >= 0 ? drove__ctrl_op_name(op) : "-", app->info->updated));
+	}
+	return P(b, "</tbody></table>");
+}
+
+static int inst_row(drove_controller *c, drove__buf *b, const drove_instance_info *in)
+{
+	OK(P(b, "<tr><td><a href=\"/ui/applications/%u/instances/%u\">%s</a></td><td>", in->app_id,
+	     in->instance_id, in->instance_id));
+	OK(badge(b, drove_instance_state_name((int)in->state)));
+	OK(P(b, "</td><td>"));
+	OK(exec_link(c, b, in->executor_id));
+	OK(P(b, "</td><td>"));
+	OK(ports(b, in->local_info));
+	OK(P(b, "</td><td>"));
+	OK(cores_text(b, in->resources, in->n_resources));
+	return P(b, "</td><td>%t</td></tr>", in->updated);
+}
+
+static int page_app(drove_controller *c, const char *id, int64_t now, drove__buf *b)
+{
+	drove__ctrl_app *app = drove__ctrl_app_find(c, id);
+	const drove_app_spec *spec;
+	struct json_object *j;
+	int64_t h, a, shown = 0;
+	int op, rc;
+
+	if (!app)
+		return notice(b, "application", id);
+	spec = app->info->spec;
+	op = drove__ctrl_job_type(app->job);
+	app_counts(c, app, now, &h, &a);
+	OK(P(b, "<h1 class=\"h3\">Application <code>%s</code></h1><p>", app->id));
+	OK(badge(b, drove_app_state_name(app->state)));
+	OK(P(b,
+	     " &middot; %d healthy of %d required &middot; %d CPU / %d MB each &middot; "
+	     "created %t &middot; updated %t</p><p>Current operation: <strong>%s</strong></p>",
+	     h, app->info->instances, app->cpus, app->mem_mb, app->info->created,
+	     app->info->updated, op >= 0 ? drove__ctrl_op_name(op) : "none"));
+	OK(P(b, "<h2 class=\"h5\">Endpoints</h2><ul>"));
+	for (size_t i = 0; i < app->n_insts; i++) {
+		const drove_instance_info *in = app->insts[i]->info;
+		if (in->state != DROVE_INST_HEALTHY || !in->local_info ||
+		    !drove__ctrl_inst_fresh(app->insts[i], now, c->stale_inst_ms))
+			continue;
+		for (size_t p = 0; p < in->local_info->n_ports; p++, shown++)
+			OK(P(b,
+			     "<li><code>%s:%d</code> <span class=\"text-muted small\">%s%r%s</span>"
+			     "</li>",
+			     in->local_info->hostname, (int64_t)in->local_info->ports[p].host_port,
+			     in->local_info->ports[p].name,
+			     spec && spec->exposure_spec && spec->exposure_spec->vhost ? ", vhost "
+			                                                               : "",
+			     spec && spec->exposure_spec ? spec->exposure_spec->vhost : ""));
+	}
+	if (!shown)
+		OK(P(b, "<li class=\"text-muted\">none (no healthy instance)</li>"));
+	OK(P(b, "</ul><h2 class=\"h5\">Instances</h2>"));
+	OK(inst_rows_header(b, "Instance"));
+	for (size_t i = 0; i < app->n_insts; i++)
+		if (drove_instance_state_is_active((int)app->insts[i]->info->state) &&
+		    drove__ctrl_inst_fresh(app->insts[i], now, c->stale_inst_ms))
+			OK(inst_row(c, b, app->insts[i]->info));
+	OK(P(b, "</tbody></table><h2 class=\"h5\">Old instances</h2>"));
+	OK(inst_rows_header(b, "Instance"));
+	for (size_t i = 0, k = 0; i < app->n_insts && k < 50; i++)
+		if (!drove_instance_state_is_active((int)app->insts[i]->info->state)) {
+			OK(inst_row(c, b, app->insts[i]->info));
+			k++;
+		}
+	OK(P(b, "</tbody></table><h2 class=\"h5\">Tags</h2>"));
+	OK(strmap_table(b, spec ? spec->tags : NULL));
+	OK(P(b, "<h2 class=\"h5\">Specification</h2><pre class=\"spec\">"));
+	j = spec ? drove__ctrl_masked_spec(spec) : NULL;
+	rc = drove__html_json(b, j);
+	json_object_put(j);
+	return rc < 0 ? rc : P(b, "</pre>");
+}
+
+static int meta_and_error(drove__buf *b, const drove_strmap *meta, const char *error)
+{
+	if (error && *error)
+		OK(P(b, "<div class=\"alert alert-danger\">%s</div>", error));
+	OK(P(b, "<h2 class=\"h5\">Metadata</h2>"));
+	return strmap_table(b, meta);
+}
+
+static int page_app_instance(drove_controller *c, const char *aid, const char *iid, drove__buf *b)
+{
+	drove__ctrl_app *app = drove__ctrl_app_find(c, aid);
+	drove__ctrl_inst *rec = app ? drove__ctrl_inst_find(app, iid) : NULL;
+	const drove_instance_info *in = rec ? rec->info : NULL;
+
+	if (!in)
+		return notice(b, "application instance", iid);
+	OK(P(b,
+	     "<h1 class=\"h3\">Instance <code>%s</code></h1><p>of <a "
+	     "href=\"/ui/applications/%u\">%s</a></p>",
+	     in->instance_id, in->app_id, in->app_id));
+	OK(P(b, "<table class=\"table table-sm kv\"><tbody><tr><th>State</th><td>"));
+	OK(badge(b, drove_instance_state_name((int)in->state)));
+	OK(P(b, "</td></tr><tr><th>Executor</th><td>"));
+	OK(exec_link(c, b, in->executor_id));
+	OK(P(b, "</td></tr><tr><th>Ports</th><td>"));
+	OK(ports(b, in->local_info));
+	OK(P(b, "</td></tr><tr><th>Resources</th><td>"));
+	OK(cores_text(b, in->resources, in->n_resources));
+	OK(P(b,
+	     "</td></tr><tr><th>Created</th><td>%t</td></tr><tr><th>Updated</th><td>%t</td>"
+	     "</tr></tbody></table>",
+	     in->created, in->updated));
+	return meta_and_error(b, in->metadata, in->error_message);
+}
+
+/* ---- tasks ---- */
+
+static int task_row(drove_controller *c, drove__buf *b, const drove_task_info *t)
+{
+	OK(P(b, "<tr><td><a href=\"/ui/tasks/%u/%u\">%s</a></td><td>%s</td><td>",
+	     t->source_app_name, t->task_id, t->task_id, t->source_app_name));
+	OK(badge(b, drove_task_state_name((int)t->state)));
+	OK(P(b, "</td><td>"));
+	OK(exec_link(c, b, t->executor_id));
+	OK(P(b, "</td><td>%s</td><td>%t</td></tr>",
+	     t->task_result ? drove_task_result_status_name((int)t->task_result->status) : "-",
+	     t->updated));
+	return 0;
+}
+
+static int page_tasks(drove_controller *c, drove__buf *b)
+{
+	const drove_task_info *t;
+	size_t i = 0;
+	OK(P(b, "<h1 class=\"h3\">Tasks</h1><table class=\"table table-sm table-hover\"><thead>"
+	        "<tr><th>Task</th><th>Source app</th><th>State</th><th>Executor</th>"
+	        "<th>Result</th><th>Updated</th></tr></thead><tbody>"));
+	for (; (t = drove__ctrl_task_nth(c, i)); i++)
+		OK(task_row(c, b, t));
+	if (!i)
+		OK(P(b, "<tr><td colspan=\"6\" class=\"text-muted\">No task.</td></tr>"));
+	return P(b, "</tbody></table>");
+}
+
+static int page_task(drove_controller *c, const char *app, const char *tid, drove__buf *b)
+{
+	const drove_task_info *t = NULL;
+	struct json_object *j;
+	int rc;
+
+	for (size_t i = 0; (t = drove__ctrl_task_nth(c, i)); i++)
+		if (drove__streq(t->source_app_name, app) && drove__streq(t->task_id, tid))
+			break;
+	if (!t)
+		return notice(b, "task", tid);
+	OK(P(b,
+	     "<h1 class=\"h3\">Task <code>%s</code></h1><p>of <code>%s</code> &middot; "
+	     "instance <code>%s</code></p><table class=\"table table-sm kv\"><tbody>"
+	     "<tr><th>State</th><td>",
+	     t->task_id, t->source_app_name, t->instance_id));
+	OK(badge(b, drove_task_state_name((int)t->state)));
+	OK(P(b, "</td></tr><tr><th>Executor</th><td>"));
+	OK(exec_link(c, b, t->executor_id));
+	OK(P(b,
+	     "</td></tr><tr><th>Result</th><td>%s (exit code %d)</td></tr><tr><th>Image</th>"
+	     "<td>%s</td></tr><tr><th>Resources</th><td>",
+	     t->task_result ? drove_task_result_status_name((int)t->task_result->status) : "-",
+	     t->task_result ? t->task_result->exit_code : (int64_t)-1,
+	     t->executable ? t->executable->url : ""));
+	OK(cores_text(b, t->resources, t->n_resources));
+	OK(P(b,
+	     "</td></tr><tr><th>Created</th><td>%t</td></tr><tr><th>Updated</th><td>%t</td>"
+	     "</tr></tbody></table><h2 class=\"h5\">Environment</h2>",
+	     t->created, t->updated));
+	OK(strmap_table(b, t->env));
+	OK(meta_and_error(b, t->metadata, t->error_message));
+	OK(P(b, "<h2 class=\"h5\">Record</h2><pre class=\"spec\">"));
+	j = drove__task_info_to_jobj(t);
+	rc = drove__html_json(b, j);
+	json_object_put(j);
+	return rc < 0 ? rc : P(b, "</pre>");
+}
+
+/* ---- local services ---- */
+
+static void svc_counts(drove_controller *c, const struct svc *s, int64_t now, int64_t *healthy,
+                       int64_t *active)
+{
+	*healthy = *active = 0;
+	for (size_t i = 0; i < s->n_insts; i++) {
+		const struct lsi *in = s->insts[i];
+		if (!drove__lsvc_fresh(c, in, now) || !drove__lsvc_is_active(in))
+			continue;
+		(*active)++;
+		if (in->info->state == DROVE_INST_HEALTHY)
+			(*healthy)++;
+	}
+}
+
+static int page_lsvcs(drove_controller *c, int64_t now, drove__buf *b)
+{
+	struct drove__ctrl_lsvcs *L = c->lsvcs;
+	OK(P(b, "<h1 class=\"h3\">Local services</h1><table class=\"table table-sm "
+	        "table-hover\"><thead><tr><th>Service</th><th>State</th><th>Activation</th>"
+	        "<th>Instances per host</th><th>Healthy / active</th><th>Updated</th></tr></thead>"
+	        "<tbody>"));
+	for (size_t i = 0; L && i < L->n; i++) {
+		const struct svc *s = L->v[i];
+		int64_t h, a;
+		svc_counts(c, s, now, &h, &a);
+		OK(P(b, "<tr><td><a href=\"/ui/localservices/%u\">%s</a></td><td>", s->id, s->id));
+		OK(badge(b, drove_ls_state_name(s->state)));
+		OK(P(b, "</td><td>%s</td><td>%d</td><td>%d / %d</td><td>%t</td></tr>",
+		     drove_ls_activation_state_name((int)s->info->activation_state),
+		     s->info->instances_per_host, h, a, s->info->updated));
+	}
+	if (!L || !L->n)
+		OK(P(b, "<tr><td colspan=\"6\" class=\"text-muted\">No local service.</td></tr>"));
+	return P(b, "</tbody></table>");
+}
+
+static int lsi_row(drove_controller *c, drove__buf *b, const drove_ls_instance_info *in)
+{
+	OK(P(b, "<tr><td><a href=\"/ui/localservices/%u/instances/%u\">%s</a></td><td>",
+	     in->service_id, in->instance_id, in->instance_id));
+	OK(badge(b, drove_instance_state_name((int)in->state)));
+	OK(P(b, "</td><td>"));
+	OK(exec_link(c, b, in->executor_id));
+	OK(P(b, "</td><td>"));
+	OK(ports(b, in->local_info));
+	OK(P(b, "</td><td>"));
+	OK(cores_text(b, in->resources, in->n_resources));
+	return P(b, "</td><td>%t</td></tr>", in->updated);
+}
+
+static int page_lsvc(drove_controller *c, const char *id, int64_t now, drove__buf *b)
+{
+	struct svc *s = drove__lsvc_svc_find(c, id);
+	struct json_object *j;
+	int64_t h, a;
+	int rc;
+
+	if (!s)
+		return notice(b, "local service", id);
+	svc_counts(c, s, now, &h, &a);
+	OK(P(b, "<h1 class=\"h3\">Local service <code>%s</code></h1><p>", s->id));
+	OK(badge(b, drove_ls_state_name(s->state)));
+	OK(P(b,
+	     " &middot; activation %s &middot; %d per host &middot; %d healthy of %d active "
+	     "&middot; updated %t</p><h2 class=\"h5\">Instances</h2>",
+	     drove_ls_activation_state_name((int)s->info->activation_state),
+	     s->info->instances_per_host, h, a, s->info->updated));
+	OK(inst_rows_header(b, "Instance"));
+	for (size_t i = 0; i < s->n_insts; i++)
+		if (drove__lsvc_is_active(s->insts[i]) && drove__lsvc_fresh(c, s->insts[i], now))
+			OK(lsi_row(c, b, s->insts[i]->info));
+	OK(P(b, "</tbody></table><h2 class=\"h5\">Old instances</h2>"));
+	OK(inst_rows_header(b, "Instance"));
+	for (size_t i = 0; i < s->n_insts; i++)
+		if (!drove__lsvc_is_active(s->insts[i]))
+			OK(lsi_row(c, b, s->insts[i]->info));
+	OK(P(b, "</tbody></table><h2 class=\"h5\">Tags</h2>"));
+	OK(strmap_table(b, s->info->spec ? s->info->spec->tags : NULL));
+	OK(P(b, "<h2 class=\"h5\">Specification</h2><pre class=\"spec\">"));
+	j = s->info->spec ? drove__ctrl_masked_spec(s->info->spec) : NULL;
+	rc = drove__html_json(b, j);
+	json_object_put(j);
+	return rc < 0 ? rc : P(b, "</pre>");
+}
+
+static int page_lsvc_instance(drove_controller *c, const char *sid, const char *iid, drove__buf *b)
+{
+	struct svc *s = drove__lsvc_svc_find(c, sid);
+	struct lsi *rec = s ? drove__lsvc_lsi_find(s, iid) : NULL;
+	const drove_ls_instance_info *in = rec ? rec->info : NULL;
+
+	if (!in)
+		return notice(b, "local service instance", iid);
+	OK(P(b,
+	     "<h1 class=\"h3\">Service instance <code>%s</code></h1><p>of <a "
+	     "href=\"/ui/localservices/%u\">%s</a></p><table class=\"table table-sm kv\">"
+	     "<tbody><tr><th>State</th><td>",
+	     in->instance_id, in->service_id, in->service_id));
+	OK(badge(b, drove_instance_state_name((int)in->state)));
+	OK(P(b, "</td></tr><tr><th>Executor</th><td>"));
+	OK(exec_link(c, b, in->executor_id));
+	OK(P(b, "</td></tr><tr><th>Ports</th><td>"));
+	OK(ports(b, in->local_info));
+	OK(P(b, "</td></tr><tr><th>Resources</th><td>"));
+	OK(cores_text(b, in->resources, in->n_resources));
+	OK(P(b,
+	     "</td></tr><tr><th>Created</th><td>%t</td></tr><tr><th>Updated</th><td>%t</td>"
+	     "</tr></tbody></table>",
+	     in->created, in->updated));
+	return meta_and_error(b, in->metadata, in->error_message);
+}
+
+int drove__console_render(drove_controller *c, int page, const char *id1, const char *id2,
+                          int64_t now_ms, drove__buf *b)
+{
+	switch (page) {
+	case DROVE__CONSOLE_CLUSTER:
+		return page_cluster(c, b);
+	case DROVE__CONSOLE_EXECUTORS:
+		return page_executors(c, b);
+	case DROVE__CONSOLE_EXECUTOR:
+		return page_executor(c, id1, b);
+	case DROVE__CONSOLE_APPS:
+		return page_apps(c, now_ms, b);
+	case DROVE__CONSOLE_APP:
+		return page_app(c, id1, now_ms, b);
+	case DROVE__CONSOLE_APP_INSTANCE:
+		return page_app_instance(c, id1, id2, b);
+	case DROVE__CONSOLE_TASKS:
+		return page_tasks(c, b);
+	case DROVE__CONSOLE_TASK:
+		return page_task(c, id1, id2, b);
+	case DROVE__CONSOLE_LSVCS:
+		return page_lsvcs(c, now_ms, b);
+	case DROVE__CONSOLE_LSVC:
+		return page_lsvc(c, id1, now_ms, b);
+	case DROVE__CONSOLE_LSVC_INSTANCE:
+		return page_lsvc_instance(c, id1, id2, b);
+	default:
+		return drove__error(DROVE_EINVAL, "console: no page %d", page);
+	}
+}
