@@ -258,6 +258,54 @@ static bool in_cores(const drove_numa_cores *v, size_t n, int node, int core)
 	return false;
 }
 
+static int int_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+/* The cores of NUMA node `node` the scheduler hands out: free and used in the snapshot (with
+ * over-provisioning these are virtual ids beyond the physical layout), sorted; the layout's
+ * cores when the snapshot has none. @return the count (*out: free()) or DROVE_ENOMEM. */
+static int node_cores(const drove_resource_snapshot *s, const drove_numa_cores *layout, int **out)
+{
+	const drove_cpu_snapshot *cpu = s->cpus;
+	size_t n = 0, cap = layout->n_cores;
+	int *v;
+	for (size_t i = 0; cpu && i < cpu->n_free_cores; i++)
+		cap += cpu->free_cores[i].n_cores;
+	for (size_t i = 0; cpu && i < cpu->n_used_cores; i++)
+		cap += cpu->used_cores[i].n_cores;
+	if (!(v = malloc((cap ? cap : 1) * sizeof(*v))))
+		return drove__enomem();
+	for (int pass = 0; cpu && pass < 2; pass++) {
+		const drove_numa_cores *nc = pass ? cpu->used_cores : cpu->free_cores;
+		size_t nn = pass ? cpu->n_used_cores : cpu->n_free_cores;
+		for (size_t i = 0; i < nn; i++)
+			for (size_t j = 0; nc[i].node == layout->node && j < nc[i].n_cores; j++)
+				v[n++] = nc[i].cores[j];
+	}
+	if (!n)
+		for (size_t j = 0; j < layout->n_cores; j++)
+			v[n++] = layout->cores[j];
+	qsort(v, n, sizeof(*v), int_cmp);
+	*out = v;
+	return (int)n;
+}
+
+static int core_box(const drove_node_data *nd, int node, int core, drove__buf *b)
+{
+	const drove_cpu_snapshot *cpu = nd->state->cpus;
+	int rc = core_owner(nd, node, core, b);
+	if (rc)
+		return rc < 0 ? rc : 0;
+	if (cpu && in_cores(cpu->used_cores, cpu->n_used_cores, node, core))
+		return P(b, "<span class=\"core core-other\" title=\"core %d: used\">%d</span>",
+		         (int64_t)core, (int64_t)core);
+	return P(b, "<span class=\"core core-free\" title=\"core %d: free\">%d</span>",
+	         (int64_t)core, (int64_t)core);
+}
+
 static int core_map(const drove_node_data *nd, drove__buf *b)
 {
 	const drove_resource_snapshot *s = nd->state;
@@ -272,35 +320,24 @@ static int core_map(const drove_node_data *nd, drove__buf *b)
 	for (size_t i = 0; i < l->n_cores; i++) {
 		const drove_numa_cores *nc = &l->cores[i];
 		int64_t mem = 0, free_mem = 0;
+		int *cores = NULL, n = node_cores(s, nc, &cores), rc = 0;
+		if (n < 0)
+			return n;
 		for (size_t m = 0; m < l->n_memory; m++)
 			if (l->memory[m].node == nc->node)
 				mem = l->memory[m].mb;
 		for (size_t m = 0; s->memory && m < s->memory->n_free_memory; m++)
 			if (s->memory->free_memory[m].node == nc->node)
 				free_mem = s->memory->free_memory[m].mb;
-		OK(P(b,
-		     "<div class=\"numa mb-3\"><div class=\"fw-semibold\">NUMA node %d "
-		     "<span class=\"text-muted small\">%d cores, %d MB (%d MB free)</span></div>"
-		     "<div class=\"cores\">",
-		     (int64_t)nc->node, (int64_t)nc->n_cores, mem, free_mem));
-		for (size_t j = 0; j < nc->n_cores; j++) {
-			int core = nc->cores[j], rc = core_owner(nd, nc->node, core, b);
-			if (rc < 0)
-				return rc;
-			if (rc)
-				continue;
-			if (s->cpus &&
-			    in_cores(s->cpus->used_cores, s->cpus->n_used_cores, nc->node, core))
-				OK(P(b,
-				     "<span class=\"core core-other\" title=\"core %d: "
-				     "used\">%d</span>",
-				     (int64_t)core, (int64_t)core));
-			else
-				OK(P(b,
-				     "<span class=\"core core-free\" title=\"core %d: "
-				     "free\">%d</span>",
-				     (int64_t)core, (int64_t)core));
-		}
+		rc = P(b,
+		       "<div class=\"numa mb-3\"><div class=\"fw-semibold\">NUMA node %d "
+		       "<span class=\"text-muted small\">%d physical cores, %d schedulable, %d MB "
+		       "(%d MB free)</span></div><div class=\"cores\">",
+		       (int64_t)nc->node, (int64_t)nc->n_cores, (int64_t)n, mem, free_mem);
+		for (int j = 0; rc == 0 && j < n; j++)
+			rc = core_box(nd, nc->node, cores[j], b);
+		free(cores);
+		OK(rc);
 		OK(P(b, "</div></div>"));
 	}
 	return 0;

@@ -109,18 +109,22 @@ static drove_controller *fake_ctrl_new(drove_ctx *ctx, int n_apps, int per_app, 
 	for (int e = 0; e < n_execs; e++) {
 		drove__buf b = DROVE_BUF_INIT;
 		drove__ctrl_exec *x = calloc(1, sizeof(*x));
-		int used = 0, first = 1;
+		int used = 0, first = 1, half = per_exec / 2;
 		for (int g = e; g < total; g += n_execs)
 			used++;
 		drove__buf_printf(
 		        &b,
 		        "{\"type\":\"EXECUTOR\",\"hostname\":\"exec-%d\",\"port\":3000,"
 		        "\"transportType\":\"HTTP\",\"updated\":%lld,\"state\":{\"executorId\":"
-		        "\"E%d\",\"cpus\":{\"type\":\"CPU\",\"freeCores\":{\"1\":[",
+		        "\"E%d\",\"cpus\":{\"type\":\"CPU\",\"freeCores\":{\"0\":[",
 		        e, (long long)now, e);
-		fake_cores(&b, used > per_exec / 2 ? used : per_exec / 2, per_exec);
+		fake_cores(&b, used < half ? used : half, half);
+		drove__buf_printf(&b, "],\"1\":[");
+		fake_cores(&b, used > half ? used : half, per_exec);
 		drove__buf_printf(&b, "]},\"usedCores\":{\"0\":[");
-		fake_cores(&b, 0, used < per_exec / 2 ? used : per_exec / 2);
+		fake_cores(&b, 0, used < half ? used : half);
+		drove__buf_printf(&b, "],\"1\":[");
+		fake_cores(&b, half, used > half ? used : half);
 		drove__buf_printf(&b,
 		                  "]}},\"memory\":{\"type\":\"MEMORY\",\"freeMemory\":{\"0\":8000,"
 		                  "\"1\":8000},\"usedMemory\":{\"0\":%d,\"1\":0}},\"layout\":{"
