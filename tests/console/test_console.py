@@ -191,7 +191,8 @@ class Browser:
                 out.append("a dialog opened: %s" % p.get("message"))
         return out
 
-    def open(self, port, path, name, settle=1.5):
+    def open(self, port, path, name, settle=0.7):
+        t0 = time.time()
         self.events = []
         self.call("Page.navigate", url="http://127.0.0.1:%d%s" % (port, path))
         if not self.pump(20, until="Page.loadEventFired"):
@@ -199,6 +200,7 @@ class Browser:
         self.pump(settle)
         self.check(path)
         self.shot(name)
+        say("%s: loaded and checked in %.1f s" % (path, time.time() - t0))
 
     def check(self, path):
         bad = self.problems()
@@ -291,10 +293,19 @@ def load_spec(name):
         return json.load(f)
 
 
+def quick_checks(spec):
+    """Readiness and health every second, so that instances are HEALTHY sooner."""
+    for k in ("readiness", "healthcheck"):
+        if spec.get(k):
+            spec[k]["interval"] = "1 second"
+            spec[k]["initialDelay"] = "0 seconds"
+
+
 def deploy(port):
     op = {"timeout": "2m", "parallelism": 1, "failureStrategy": "STOP"}
     app = load_spec("application.json")
     app["name"] = "CONSOLE_APP"
+    quick_checks(app)
     app["tags"] = {"owner": EVIL_TAG}
     app["env"] = {"GREETING": EVIL_ENV}
     app["args"] = ["sh", "-c", "i=0; while true; do i=$((i+1)); echo tick $i; sleep 1; done & "
@@ -317,6 +328,7 @@ def deploy(port):
         fail("task CREATE: %d %s" % (code, r))
     ls = load_spec("localservice.json")
     ls["name"] = "CONSOLE_LS"
+    quick_checks(ls)
     ls["tags"] = {"owner": EVIL_TAG}
     code, r = api(port, "POST", "/localservices/operations",
                   {"type": "CREATE", "spec": ls, "instancesPerHost": 1})
@@ -515,7 +527,7 @@ def main():
 
         b.open(leader, "/ui/tasks", "tasks")
         expect(b.text(), "T-console", "RUNNING", where="tasks")
-        b.open(leader, "/ui/tasks/CONSOLE_APP/T-console", "task", settle=3)
+        b.open(leader, "/ui/tasks/CONSOLE_APP/T-console", "task")
         expect(b.text(), "T-console", tid, "RUNNING", EVIL_ENV, "Live tail", where="task")
         b.open(leader, "/ui/localservices", "localservices")
         expect(b.text(), svc_id, "ACTIVE", where="localservices")
