@@ -198,64 +198,81 @@ static int page_executors(drove_controller *c, drove__buf *b)
 	return exec_rows(c, b, true);
 }
 
-/* Who holds core `core` of NUMA node `node` on `nd`: writes a link into b, or returns 0
- * having written nothing when the core is free. @return 1 when used, or DROVE_ENOMEM. */
-static int core_owner(const drove_node_data *nd, int node, int core, drove__buf *b)
+/* Who holds each core of an executor: one entry per (node, core) held by an app instance,
+ * a task or a local-service instance, plus one per core the snapshot counts as used; sorted
+ * by node, core, then kind, so that a core's owner comes before the bare "used" entry. */
+enum { HOLD_APP = 0, HOLD_TASK, HOLD_LSVC, HOLD_USED };
+
+struct hold {
+	int node, core, kind;
+	size_t i; /* index into the node data's instances / tasks / service_instances */
+};
+
+struct holds {
+	struct hold *v;
+	size_t n, cap;
+};
+
+static int hold_cmp(const void *a, const void *b)
 {
-#define HOLDS(res, nres)                                                                           \
-	for (size_t r = 0; r < (nres); r++)                                                        \
-		for (size_t k = 0; (res)[r].type == DROVE_RES_CPU && k < (res)[r].n_cores; k++)    \
-			for (size_t j = 0;                                                         \
-			     (res)[r].cores[k].node == node && j < (res)[r].cores[k].n_cores; j++) \
-				if ((res)[r].cores[k].cores[j] == core)
-	for (size_t i = 0; i < nd->n_instances; i++) {
-		const drove_instance_info *in = &nd->instances[i];
-		HOLDS(in->resources, in->n_resources)
-		{
-			OK(P(b,
-			     "<a class=\"core core-app\" href=\"/ui/applications/%u/instances/%u\" "
-			     "title=\"core %d: %s %s\">%d</a>",
-			     in->app_id, in->instance_id, (int64_t)core, in->app_id,
-			     in->instance_id, (int64_t)core));
-			return 1;
-		}
-	}
-	for (size_t i = 0; i < nd->n_tasks; i++) {
-		const drove_task_info *t = &nd->tasks[i];
-		HOLDS(t->resources, t->n_resources)
-		{
-			OK(P(b,
-			     "<a class=\"core core-task\" href=\"/ui/tasks/%u/%u\" "
-			     "title=\"core %d: task %s/%s\">%d</a>",
-			     t->source_app_name, t->task_id, (int64_t)core, t->source_app_name,
-			     t->task_id, (int64_t)core));
-			return 1;
-		}
-	}
-	for (size_t i = 0; i < nd->n_service_instances; i++) {
-		const drove_ls_instance_info *li = &nd->service_instances[i];
-		HOLDS(li->resources, li->n_resources)
-		{
-			OK(P(b,
-			     "<a class=\"core core-lsvc\" "
-			     "href=\"/ui/localservices/%u/instances/%u\" "
-			     "title=\"core %d: %s %s\">%d</a>",
-			     li->service_id, li->instance_id, (int64_t)core, li->service_id,
-			     li->instance_id, (int64_t)core));
-			return 1;
-		}
-	}
-#undef HOLDS
+	const struct hold *x = a, *y = b;
+	if (x->node != y->node)
+		return x->node < y->node ? -1 : 1;
+	if (x->core != y->core)
+		return x->core < y->core ? -1 : 1;
+	return (x->kind > y->kind) - (x->kind < y->kind);
+}
+
+static int hold_add(struct holds *h, int node, const int *cores, size_t n, int kind, size_t i)
+{
+	if (drove__grow(&h->v, &h->cap, h->n + n, sizeof(*h->v)) < 0)
+		return DROVE_ENOMEM;
+	for (size_t j = 0; j < n; j++)
+		h->v[h->n++] = (struct hold){node, cores[j], kind, i};
 	return 0;
 }
 
-static bool in_cores(const drove_numa_cores *v, size_t n, int node, int core)
+static int hold_res(struct holds *h, const drove_allocation *r, size_t nr, int kind, size_t i)
 {
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; v[i].node == node && j < v[i].n_cores; j++)
-			if (v[i].cores[j] == core)
-				return true;
-	return false;
+	for (size_t a = 0; a < nr; a++)
+		for (size_t k = 0; r[a].type == DROVE_RES_CPU && k < r[a].n_cores; k++)
+			OK(hold_add(h, r[a].cores[k].node, r[a].cores[k].cores,
+			            r[a].cores[k].n_cores, kind, i));
+	return 0;
+}
+
+static int holds_build(const drove_node_data *nd, struct holds *h)
+{
+	const drove_cpu_snapshot *cpu = nd->state ? nd->state->cpus : NULL;
+	for (size_t i = 0; i < nd->n_instances; i++)
+		OK(hold_res(h, nd->instances[i].resources, nd->instances[i].n_resources, HOLD_APP,
+		            i));
+	for (size_t i = 0; i < nd->n_tasks; i++)
+		OK(hold_res(h, nd->tasks[i].resources, nd->tasks[i].n_resources, HOLD_TASK, i));
+	for (size_t i = 0; i < nd->n_service_instances; i++)
+		OK(hold_res(h, nd->service_instances[i].resources,
+		            nd->service_instances[i].n_resources, HOLD_LSVC, i));
+	for (size_t k = 0; cpu && k < cpu->n_used_cores; k++)
+		OK(hold_add(h, cpu->used_cores[k].node, cpu->used_cores[k].cores,
+		            cpu->used_cores[k].n_cores, HOLD_USED, 0));
+	if (h->n)
+		qsort(h->v, h->n, sizeof(*h->v), hold_cmp);
+	return 0;
+}
+
+/* The first entry for (node, core), or NULL when the core is free. */
+static const struct hold *hold_find(const struct holds *h, int node, int core)
+{
+	size_t lo = 0, hi = h->n;
+	struct hold key = {node, core, -1, 0};
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (hold_cmp(&h->v[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < h->n && h->v[lo].node == node && h->v[lo].core == core ? &h->v[lo] : NULL;
 }
 
 static int int_cmp(const void *a, const void *b)
@@ -293,54 +310,89 @@ static int node_cores(const drove_resource_snapshot *s, const drove_numa_cores *
 	return (int)n;
 }
 
-static int core_box(const drove_node_data *nd, int node, int core, drove__buf *b)
+static int core_box(const drove_node_data *nd, const struct holds *h, int node, int core,
+                    drove__buf *b)
 {
-	const drove_cpu_snapshot *cpu = nd->state->cpus;
-	int rc = core_owner(nd, node, core, b);
-	if (rc)
-		return rc < 0 ? rc : 0;
-	if (cpu && in_cores(cpu->used_cores, cpu->n_used_cores, node, core))
-		return P(b, "<span class=\"core core-other\" title=\"core %d: used\">%d</span>",
-		         (int64_t)core, (int64_t)core);
-	return P(b, "<span class=\"core core-free\" title=\"core %d: free\">%d</span>",
-	         (int64_t)core, (int64_t)core);
+	const struct hold *o = hold_find(h, node, core);
+	const int64_t k = core;
+	if (!o)
+		return P(b, "<span class=\"core core-free\" title=\"core %d: free\">%d</span>", k,
+		         k);
+	switch (o->kind) {
+	case HOLD_APP: {
+		const drove_instance_info *in = &nd->instances[o->i];
+		return P(b,
+		         "<a class=\"core core-app\" href=\"/ui/applications/%u/instances/%u\" "
+		         "title=\"core %d: %s %s\">%d</a>",
+		         in->app_id, in->instance_id, k, in->app_id, in->instance_id, k);
+	}
+	case HOLD_TASK: {
+		const drove_task_info *t = &nd->tasks[o->i];
+		return P(b,
+		         "<a class=\"core core-task\" href=\"/ui/tasks/%u/%u\" title=\"core %d: "
+		         "task "
+		         "%s/%s\">%d</a>",
+		         t->source_app_name, t->task_id, k, t->source_app_name, t->task_id, k);
+	}
+	case HOLD_LSVC: {
+		const drove_ls_instance_info *li = &nd->service_instances[o->i];
+		return P(b,
+		         "<a class=\"core core-lsvc\" href=\"/ui/localservices/%u/instances/%u\" "
+		         "title=\"core %d: %s %s\">%d</a>",
+		         li->service_id, li->instance_id, k, li->service_id, li->instance_id, k);
+	}
+	default:
+		return P(b, "<span class=\"core core-other\" title=\"core %d: used\">%d</span>", k,
+		         k);
+	}
+}
+
+static int numa_node(const drove_node_data *nd, const struct holds *h, const drove_numa_cores *nc,
+                     drove__buf *b)
+{
+	const drove_resource_snapshot *s = nd->state;
+	const drove_layout *l = s->layout;
+	int64_t mem = 0, free_mem = 0;
+	int *cores = NULL, n = node_cores(s, nc, &cores), rc;
+
+	if (n < 0)
+		return n;
+	for (size_t m = 0; m < l->n_memory; m++)
+		if (l->memory[m].node == nc->node)
+			mem = l->memory[m].mb;
+	for (size_t m = 0; s->memory && m < s->memory->n_free_memory; m++)
+		if (s->memory->free_memory[m].node == nc->node)
+			free_mem = s->memory->free_memory[m].mb;
+	rc = P(b,
+	       "<div class=\"numa mb-3\"><div class=\"fw-semibold\">NUMA node %d <span "
+	       "class=\"text-muted small\">%d physical cores, %d schedulable, %d MB (%d MB "
+	       "free)</span></div><div class=\"cores\">",
+	       (int64_t)nc->node, (int64_t)nc->n_cores, (int64_t)n, mem, free_mem);
+	for (int j = 0; rc == 0 && j < n; j++)
+		rc = core_box(nd, h, nc->node, cores[j], b);
+	free(cores);
+	return rc < 0 ? rc : P(b, "</div></div>");
 }
 
 static int core_map(const drove_node_data *nd, drove__buf *b)
 {
-	const drove_resource_snapshot *s = nd->state;
-	const drove_layout *l = s ? s->layout : NULL;
+	const drove_layout *l = nd->state ? nd->state->layout : NULL;
+	struct holds h = {NULL, 0, 0};
+	int rc;
+
 	if (!l || !l->n_cores)
 		return P(b, "<p class=\"text-muted\">The executor reported no topology.</p>");
-	OK(P(b, "<div class=\"small mb-2\"><span class=\"core core-free\">n</span> free "
-	        "<span class=\"core core-app\">n</span> application "
-	        "<span class=\"core core-task\">n</span> task "
-	        "<span class=\"core core-lsvc\">n</span> local service "
-	        "<span class=\"core core-other\">n</span> used, owner unknown</div>"));
-	for (size_t i = 0; i < l->n_cores; i++) {
-		const drove_numa_cores *nc = &l->cores[i];
-		int64_t mem = 0, free_mem = 0;
-		int *cores = NULL, n = node_cores(s, nc, &cores), rc = 0;
-		if (n < 0)
-			return n;
-		for (size_t m = 0; m < l->n_memory; m++)
-			if (l->memory[m].node == nc->node)
-				mem = l->memory[m].mb;
-		for (size_t m = 0; s->memory && m < s->memory->n_free_memory; m++)
-			if (s->memory->free_memory[m].node == nc->node)
-				free_mem = s->memory->free_memory[m].mb;
-		rc = P(b,
-		       "<div class=\"numa mb-3\"><div class=\"fw-semibold\">NUMA node %d "
-		       "<span class=\"text-muted small\">%d physical cores, %d schedulable, %d MB "
-		       "(%d MB free)</span></div><div class=\"cores\">",
-		       (int64_t)nc->node, (int64_t)nc->n_cores, (int64_t)n, mem, free_mem);
-		for (int j = 0; rc == 0 && j < n; j++)
-			rc = core_box(nd, nc->node, cores[j], b);
-		free(cores);
-		OK(rc);
-		OK(P(b, "</div></div>"));
-	}
-	return 0;
+	rc = P(b, "<div class=\"small mb-2\"><span class=\"core core-free\">n</span> free "
+	          "<span class=\"core core-app\">n</span> application "
+	          "<span class=\"core core-task\">n</span> task "
+	          "<span class=\"core core-lsvc\">n</span> local service "
+	          "<span class=\"core core-other\">n</span> used, owner unknown</div>");
+	if (rc == 0)
+		rc = holds_build(nd, &h);
+	for (size_t i = 0; rc == 0 && i < l->n_cores; i++)
+		rc = numa_node(nd, &h, &l->cores[i], b);
+	free(h.v);
+	return rc;
 }
 
 static int inst_rows_header(drove__buf *b, const char *first)
