@@ -131,21 +131,6 @@ static int meter(drove__buf *b, const char *label, int64_t used, int64_t total, 
 
 /* ---- executors ---- */
 
-static void exec_totals(const drove__ctrl_exec *e, int64_t *fc, int64_t *uc, int64_t *fm,
-                        int64_t *um)
-{
-	const drove_resource_snapshot *r = e->nd ? e->nd->state : NULL;
-	*fc = *uc = *fm = *um = 0;
-	for (size_t i = 0; r && r->cpus && i < r->cpus->n_free_cores; i++)
-		*fc += (int64_t)r->cpus->free_cores[i].n_cores;
-	for (size_t i = 0; r && r->cpus && i < r->cpus->n_used_cores; i++)
-		*uc += (int64_t)r->cpus->used_cores[i].n_cores;
-	for (size_t i = 0; r && r->memory && i < r->memory->n_free_memory; i++)
-		*fm += r->memory->free_memory[i].mb;
-	for (size_t i = 0; r && r->memory && i < r->memory->n_used_memory; i++)
-		*um += r->memory->used_memory[i].mb;
-}
-
 static const char *blacklisting(const drove__ctrl_exec *e)
 {
 	int st = drove__ctrl_exec_state(e);
@@ -170,7 +155,7 @@ static int exec_rows(drove_controller *c, drove__buf *b, bool detail)
 			int64_t fc, uc, fm, um;
 			if (e->removed != (pass == 1) || !e->nd)
 				continue;
-			exec_totals(e, &fc, &uc, &fm, &um);
+			drove__ctrl_node_totals(e->nd, &fc, &uc, &fm, &um);
 			OK(P(b,
 			     "<tr><td><a href=\"/ui/executors/%u\">%s</a></td><td>%s:%d</td><td>",
 			     e->id, e->id, e->nd->hostname, (int64_t)e->nd->port));
@@ -404,6 +389,95 @@ static int inst_rows_header(drove__buf *b, const char *first)
 	         first);
 }
 
+/* What the rows and the page of an app or local-service instance show. */
+struct iview {
+	const char *section; /* "applications" or "localservices" */
+	const char *parent, *id, *executor_id;
+	int state;
+	const drove_local_info *li;
+	const drove_allocation *res;
+	size_t n_res;
+	int64_t created, updated;
+	const drove_strmap *meta;
+	const char *error;
+};
+
+#define IVIEW(section, in, parent)                                                              \
+	((struct iview){section, (in)->parent, (in)->instance_id, (in)->executor_id,            \
+	                (int)(in)->state, (in)->local_info, (in)->resources, (in)->n_resources, \
+	                (in)->created, (in)->updated, (in)->metadata, (in)->error_message})
+
+static struct iview app_view(const drove_instance_info *in)
+{
+	return IVIEW("applications", in, app_id);
+}
+
+static struct iview lsi_view(const drove_ls_instance_info *in)
+{
+	return IVIEW("localservices", in, service_id);
+}
+
+static int inst_row(drove_controller *c, drove__buf *b, struct iview v)
+{
+	OK(P(b,
+	     "<tr><td><a href=\"/ui/%r/%u/instances/%u\">%s</a><br><a class=\"small\" "
+	     "href=\"/ui/%r/%u\">%s</a></td><td>",
+	     v.section, v.parent, v.id, v.id, v.section, v.parent, v.parent));
+	OK(badge(b, drove_instance_state_name(v.state)));
+	OK(P(b, "</td><td>"));
+	OK(exec_link(c, b, v.executor_id));
+	OK(P(b, "</td><td>"));
+	OK(ports(b, v.li));
+	OK(P(b, "</td><td>"));
+	OK(cores_text(b, v.res, v.n_res));
+	return P(b, "</td><td>%t</td></tr>", v.updated);
+}
+
+static int meta_and_error(drove__buf *b, const drove_strmap *meta, const char *error)
+{
+	if (error && *error)
+		OK(P(b, "<div class=\"alert alert-danger\">%s</div>", error));
+	OK(P(b, "<h2 class=\"h5\">Metadata</h2>"));
+	return strmap_table(b, meta);
+}
+
+static int inst_page(drove_controller *c, drove__buf *b, const char *title, struct iview v)
+{
+	OK(P(b,
+	     "<h1 class=\"h3\">%s <code>%s</code></h1><p>of <a href=\"/ui/%r/%u\">%s</a></p><table "
+	     "class=\"table table-sm kv\"><tbody><tr><th>State</th><td>",
+	     title, v.id, v.section, v.parent, v.parent));
+	OK(badge(b, drove_instance_state_name(v.state)));
+	OK(P(b, "</td></tr><tr><th>Executor</th><td>"));
+	OK(exec_link(c, b, v.executor_id));
+	OK(P(b, "</td></tr><tr><th>Ports</th><td>"));
+	OK(ports(b, v.li));
+	OK(P(b, "</td></tr><tr><th>Resources</th><td>"));
+	OK(cores_text(b, v.res, v.n_res));
+	OK(P(b,
+	     "</td></tr><tr><th>Created</th><td>%t</td></tr><tr><th>Updated</th><td>%t</td>"
+	     "</tr></tbody></table>",
+	     v.created, v.updated));
+	return meta_and_error(b, v.meta, v.error);
+}
+
+#define TASKS_TABLE                                                                               \
+	"<table class=\"table table-sm table-hover\"><thead><tr><th>Task</th><th>Source app</th>" \
+	"<th>State</th><th>Executor</th><th>Result</th><th>Updated</th></tr></thead><tbody>"
+
+static int task_row(drove_controller *c, drove__buf *b, const drove_task_info *t)
+{
+	OK(P(b, "<tr><td><a href=\"/ui/tasks/%u/%u\">%s</a></td><td>%s</td><td>",
+	     t->source_app_name, t->task_id, t->task_id, t->source_app_name));
+	OK(badge(b, drove_task_state_name((int)t->state)));
+	OK(P(b, "</td><td>"));
+	OK(exec_link(c, b, t->executor_id));
+	OK(P(b, "</td><td>%s</td><td>%t</td></tr>",
+	     t->task_result ? drove_task_result_status_name((int)t->task_result->status) : "-",
+	     t->updated));
+	return 0;
+}
+
 static int page_executor(drove_controller *c, const char *id, drove__buf *b)
 {
 	drove__ctrl_exec *e = drove__ctrl_exec_of(c, id);
@@ -412,7 +486,7 @@ static int page_executor(drove_controller *c, const char *id, drove__buf *b)
 
 	if (!nd)
 		return notice(b, "executor", id);
-	exec_totals(e, &fc, &uc, &fm, &um);
+	drove__ctrl_node_totals(e->nd, &fc, &uc, &fm, &um);
 	OK(P(b, "<h1 class=\"h3\">Executor <code>%s</code></h1><p>%s:%d &middot; ", e->id,
 	     nd->hostname, (int64_t)nd->port));
 	OK(badge(b, drove_executor_state_name(drove__ctrl_exec_state(e))));
@@ -427,46 +501,15 @@ static int page_executor(drove_controller *c, const char *id, drove__buf *b)
 	OK(core_map(nd, b));
 	OK(P(b, "<h2 class=\"h5 mt-3\">Application instances</h2>"));
 	OK(inst_rows_header(b, "Instance"));
-	for (size_t i = 0; i < nd->n_instances; i++) {
-		const drove_instance_info *in = &nd->instances[i];
-		OK(P(b,
-		     "<tr><td><a href=\"/ui/applications/%u/instances/%u\">%s</a><br>"
-		     "<a class=\"small\" href=\"/ui/applications/%u\">%s</a></td><td>",
-		     in->app_id, in->instance_id, in->instance_id, in->app_id, in->app_id));
-		OK(badge(b, drove_instance_state_name((int)in->state)));
-		OK(P(b, "</td><td>%s</td><td>", nd->hostname));
-		OK(ports(b, in->local_info));
-		OK(P(b, "</td><td>"));
-		OK(cores_text(b, in->resources, in->n_resources));
-		OK(P(b, "</td><td>%t</td></tr>", in->updated));
-	}
-	OK(P(b, "</tbody></table><h2 class=\"h5 mt-3\">Tasks</h2>"));
-	OK(inst_rows_header(b, "Task"));
-	for (size_t i = 0; i < nd->n_tasks; i++) {
-		const drove_task_info *t = &nd->tasks[i];
-		OK(P(b, "<tr><td><a href=\"/ui/tasks/%u/%u\">%s/%s</a></td><td>",
-		     t->source_app_name, t->task_id, t->source_app_name, t->task_id));
-		OK(badge(b, drove_task_state_name((int)t->state)));
-		OK(P(b, "</td><td>%s</td><td>-</td><td>", nd->hostname));
-		OK(cores_text(b, t->resources, t->n_resources));
-		OK(P(b, "</td><td>%t</td></tr>", t->updated));
-	}
+	for (size_t i = 0; i < nd->n_instances; i++)
+		OK(inst_row(c, b, app_view(&nd->instances[i])));
+	OK(P(b, "</tbody></table><h2 class=\"h5 mt-3\">Tasks</h2>%r", TASKS_TABLE));
+	for (size_t i = 0; i < nd->n_tasks; i++)
+		OK(task_row(c, b, &nd->tasks[i]));
 	OK(P(b, "</tbody></table><h2 class=\"h5 mt-3\">Local service instances</h2>"));
 	OK(inst_rows_header(b, "Instance"));
-	for (size_t i = 0; i < nd->n_service_instances; i++) {
-		const drove_ls_instance_info *li = &nd->service_instances[i];
-		OK(P(b,
-		     "<tr><td><a href=\"/ui/localservices/%u/instances/%u\">%s</a><br>"
-		     "<a class=\"small\" href=\"/ui/localservices/%u\">%s</a></td><td>",
-		     li->service_id, li->instance_id, li->instance_id, li->service_id,
-		     li->service_id));
-		OK(badge(b, drove_instance_state_name((int)li->state)));
-		OK(P(b, "</td><td>%s</td><td>", nd->hostname));
-		OK(ports(b, li->local_info));
-		OK(P(b, "</td><td>"));
-		OK(cores_text(b, li->resources, li->n_resources));
-		OK(P(b, "</td><td>%t</td></tr>", li->updated));
-	}
+	for (size_t i = 0; i < nd->n_service_instances; i++)
+		OK(inst_row(c, b, lsi_view(&nd->service_instances[i])));
 	return P(b, "</tbody></table>");
 }
 
@@ -512,7 +555,7 @@ static int page_cluster(drove_controller *c, drove__buf *b)
 		if (drove__ctrl_exec_state(c->execs[i]) != DROVE_EXECUTOR_ACTIVE)
 			continue;
 		nex++;
-		exec_totals(c->execs[i], &a, &x, &y, &z);
+		drove__ctrl_node_totals(c->execs[i]->nd, &a, &x, &y, &z);
 		fc += a;
 		uc += x;
 		fm += y;
@@ -602,20 +645,6 @@ static int page_apps(drove_controller *c, int64_t now, drove__buf *b)
 	return P(b, "</tbody></table>");
 }
 
-static int inst_row(drove_controller *c, drove__buf *b, const drove_instance_info *in)
-{
-	OK(P(b, "<tr><td><a href=\"/ui/applications/%u/instances/%u\">%s</a></td><td>", in->app_id,
-	     in->instance_id, in->instance_id));
-	OK(badge(b, drove_instance_state_name((int)in->state)));
-	OK(P(b, "</td><td>"));
-	OK(exec_link(c, b, in->executor_id));
-	OK(P(b, "</td><td>"));
-	OK(ports(b, in->local_info));
-	OK(P(b, "</td><td>"));
-	OK(cores_text(b, in->resources, in->n_resources));
-	return P(b, "</td><td>%t</td></tr>", in->updated);
-}
-
 static int page_app(drove_controller *c, const char *id, int64_t now, drove__buf *b)
 {
 	drove__ctrl_app *app = drove__ctrl_app_find(c, id);
@@ -659,12 +688,12 @@ static int page_app(drove_controller *c, const char *id, int64_t now, drove__buf
 	for (size_t i = 0; i < app->n_insts; i++)
 		if (drove_instance_state_is_active((int)app->insts[i]->info->state) &&
 		    drove__ctrl_inst_fresh(app->insts[i], now, c->stale_inst_ms))
-			OK(inst_row(c, b, app->insts[i]->info));
+			OK(inst_row(c, b, app_view(app->insts[i]->info)));
 	OK(P(b, "</tbody></table><h2 class=\"h5\">Old instances</h2>"));
 	OK(inst_rows_header(b, "Instance"));
 	for (size_t i = 0, k = 0; i < app->n_insts && k < 50; i++)
 		if (!drove_instance_state_is_active((int)app->insts[i]->info->state)) {
-			OK(inst_row(c, b, app->insts[i]->info));
+			OK(inst_row(c, b, app_view(app->insts[i]->info)));
 			k++;
 		}
 	OK(P(b, "</tbody></table><h2 class=\"h5\">Tags</h2>"));
@@ -676,63 +705,22 @@ static int page_app(drove_controller *c, const char *id, int64_t now, drove__buf
 	return rc < 0 ? rc : P(b, "</pre>");
 }
 
-static int meta_and_error(drove__buf *b, const drove_strmap *meta, const char *error)
-{
-	if (error && *error)
-		OK(P(b, "<div class=\"alert alert-danger\">%s</div>", error));
-	OK(P(b, "<h2 class=\"h5\">Metadata</h2>"));
-	return strmap_table(b, meta);
-}
-
 static int page_app_instance(drove_controller *c, const char *aid, const char *iid, drove__buf *b)
 {
 	drove__ctrl_app *app = drove__ctrl_app_find(c, aid);
 	drove__ctrl_inst *rec = app ? drove__ctrl_inst_find(app, iid) : NULL;
-	const drove_instance_info *in = rec ? rec->info : NULL;
-
-	if (!in)
+	if (!rec)
 		return notice(b, "application instance", iid);
-	OK(P(b,
-	     "<h1 class=\"h3\">Instance <code>%s</code></h1><p>of <a "
-	     "href=\"/ui/applications/%u\">%s</a></p>",
-	     in->instance_id, in->app_id, in->app_id));
-	OK(P(b, "<table class=\"table table-sm kv\"><tbody><tr><th>State</th><td>"));
-	OK(badge(b, drove_instance_state_name((int)in->state)));
-	OK(P(b, "</td></tr><tr><th>Executor</th><td>"));
-	OK(exec_link(c, b, in->executor_id));
-	OK(P(b, "</td></tr><tr><th>Ports</th><td>"));
-	OK(ports(b, in->local_info));
-	OK(P(b, "</td></tr><tr><th>Resources</th><td>"));
-	OK(cores_text(b, in->resources, in->n_resources));
-	OK(P(b,
-	     "</td></tr><tr><th>Created</th><td>%t</td></tr><tr><th>Updated</th><td>%t</td>"
-	     "</tr></tbody></table>",
-	     in->created, in->updated));
-	return meta_and_error(b, in->metadata, in->error_message);
+	return inst_page(c, b, "Instance", app_view(rec->info));
 }
 
 /* ---- tasks ---- */
-
-static int task_row(drove_controller *c, drove__buf *b, const drove_task_info *t)
-{
-	OK(P(b, "<tr><td><a href=\"/ui/tasks/%u/%u\">%s</a></td><td>%s</td><td>",
-	     t->source_app_name, t->task_id, t->task_id, t->source_app_name));
-	OK(badge(b, drove_task_state_name((int)t->state)));
-	OK(P(b, "</td><td>"));
-	OK(exec_link(c, b, t->executor_id));
-	OK(P(b, "</td><td>%s</td><td>%t</td></tr>",
-	     t->task_result ? drove_task_result_status_name((int)t->task_result->status) : "-",
-	     t->updated));
-	return 0;
-}
 
 static int page_tasks(drove_controller *c, drove__buf *b)
 {
 	const drove_task_info *t;
 	size_t i = 0;
-	OK(P(b, "<h1 class=\"h3\">Tasks</h1><table class=\"table table-sm table-hover\"><thead>"
-	        "<tr><th>Task</th><th>Source app</th><th>State</th><th>Executor</th>"
-	        "<th>Result</th><th>Updated</th></tr></thead><tbody>"));
+	OK(P(b, "<h1 class=\"h3\">Tasks</h1>%r", TASKS_TABLE));
 	for (; (t = drove__ctrl_task_nth(c, i)); i++)
 		OK(task_row(c, b, t));
 	if (!i)
@@ -781,20 +769,6 @@ static int page_task(drove_controller *c, const char *app, const char *tid, drov
 
 /* ---- local services ---- */
 
-static void svc_counts(drove_controller *c, const struct svc *s, int64_t now, int64_t *healthy,
-                       int64_t *active)
-{
-	*healthy = *active = 0;
-	for (size_t i = 0; i < s->n_insts; i++) {
-		const struct lsi *in = s->insts[i];
-		if (!drove__lsvc_fresh(c, in, now) || !drove__lsvc_is_active(in))
-			continue;
-		(*active)++;
-		if (in->info->state == DROVE_INST_HEALTHY)
-			(*healthy)++;
-	}
-}
-
 static int page_lsvcs(drove_controller *c, int64_t now, drove__buf *b)
 {
 	struct drove__ctrl_lsvcs *L = c->lsvcs;
@@ -805,7 +779,7 @@ static int page_lsvcs(drove_controller *c, int64_t now, drove__buf *b)
 	for (size_t i = 0; L && i < L->n; i++) {
 		const struct svc *s = L->v[i];
 		int64_t h, a;
-		svc_counts(c, s, now, &h, &a);
+		drove__lsvc_instance_counts(c, s, now, &h, &a);
 		OK(P(b, "<tr><td><a href=\"/ui/localservices/%u\">%s</a></td><td>", s->id, s->id));
 		OK(badge(b, drove_ls_state_name(s->state)));
 		OK(P(b, "</td><td>%s</td><td>%d</td><td>%d / %d</td><td>%t</td></tr>",
@@ -817,20 +791,6 @@ static int page_lsvcs(drove_controller *c, int64_t now, drove__buf *b)
 	return P(b, "</tbody></table>");
 }
 
-static int lsi_row(drove_controller *c, drove__buf *b, const drove_ls_instance_info *in)
-{
-	OK(P(b, "<tr><td><a href=\"/ui/localservices/%u/instances/%u\">%s</a></td><td>",
-	     in->service_id, in->instance_id, in->instance_id));
-	OK(badge(b, drove_instance_state_name((int)in->state)));
-	OK(P(b, "</td><td>"));
-	OK(exec_link(c, b, in->executor_id));
-	OK(P(b, "</td><td>"));
-	OK(ports(b, in->local_info));
-	OK(P(b, "</td><td>"));
-	OK(cores_text(b, in->resources, in->n_resources));
-	return P(b, "</td><td>%t</td></tr>", in->updated);
-}
-
 static int page_lsvc(drove_controller *c, const char *id, int64_t now, drove__buf *b)
 {
 	struct svc *s = drove__lsvc_svc_find(c, id);
@@ -840,7 +800,7 @@ static int page_lsvc(drove_controller *c, const char *id, int64_t now, drove__bu
 
 	if (!s)
 		return notice(b, "local service", id);
-	svc_counts(c, s, now, &h, &a);
+	drove__lsvc_instance_counts(c, s, now, &h, &a);
 	OK(P(b, "<h1 class=\"h3\">Local service <code>%s</code></h1><p>", s->id));
 	OK(badge(b, drove_ls_state_name(s->state)));
 	OK(P(b,
@@ -851,12 +811,12 @@ static int page_lsvc(drove_controller *c, const char *id, int64_t now, drove__bu
 	OK(inst_rows_header(b, "Instance"));
 	for (size_t i = 0; i < s->n_insts; i++)
 		if (drove__lsvc_is_active(s->insts[i]) && drove__lsvc_fresh(c, s->insts[i], now))
-			OK(lsi_row(c, b, s->insts[i]->info));
+			OK(inst_row(c, b, lsi_view(s->insts[i]->info)));
 	OK(P(b, "</tbody></table><h2 class=\"h5\">Old instances</h2>"));
 	OK(inst_rows_header(b, "Instance"));
 	for (size_t i = 0; i < s->n_insts; i++)
 		if (!drove__lsvc_is_active(s->insts[i]))
-			OK(lsi_row(c, b, s->insts[i]->info));
+			OK(inst_row(c, b, lsi_view(s->insts[i]->info)));
 	OK(P(b, "</tbody></table><h2 class=\"h5\">Tags</h2>"));
 	OK(strmap_table(b, s->info->spec ? s->info->spec->tags : NULL));
 	OK(P(b, "<h2 class=\"h5\">Specification</h2><pre class=\"spec\">"));
@@ -870,27 +830,9 @@ static int page_lsvc_instance(drove_controller *c, const char *sid, const char *
 {
 	struct svc *s = drove__lsvc_svc_find(c, sid);
 	struct lsi *rec = s ? drove__lsvc_lsi_find(s, iid) : NULL;
-	const drove_ls_instance_info *in = rec ? rec->info : NULL;
-
-	if (!in)
+	if (!rec)
 		return notice(b, "local service instance", iid);
-	OK(P(b,
-	     "<h1 class=\"h3\">Service instance <code>%s</code></h1><p>of <a "
-	     "href=\"/ui/localservices/%u\">%s</a></p><table class=\"table table-sm kv\">"
-	     "<tbody><tr><th>State</th><td>",
-	     in->instance_id, in->service_id, in->service_id));
-	OK(badge(b, drove_instance_state_name((int)in->state)));
-	OK(P(b, "</td></tr><tr><th>Executor</th><td>"));
-	OK(exec_link(c, b, in->executor_id));
-	OK(P(b, "</td></tr><tr><th>Ports</th><td>"));
-	OK(ports(b, in->local_info));
-	OK(P(b, "</td></tr><tr><th>Resources</th><td>"));
-	OK(cores_text(b, in->resources, in->n_resources));
-	OK(P(b,
-	     "</td></tr><tr><th>Created</th><td>%t</td></tr><tr><th>Updated</th><td>%t</td>"
-	     "</tr></tbody></table>",
-	     in->created, in->updated));
-	return meta_and_error(b, in->metadata, in->error_message);
+	return inst_page(c, b, "Service instance", lsi_view(rec->info));
 }
 
 int drove__console_render(drove_controller *c, int page, const char *id1, const char *id2,
