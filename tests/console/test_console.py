@@ -118,6 +118,9 @@ class Browser:
                            "--remote-allow-origins=*", "--user-data-dir=" + self.dir,
                            "--window-size=1280,900", "about:blank"],
                           os.path.join(WORK, "chromium.log"))
+        self.ws = None
+
+    def connect(self):
         portfile = os.path.join(self.dir, "DevToolsActivePort")
         wait_for(30, "chromium's DevTools port",
                  lambda: os.path.exists(portfile) and open(portfile).read().strip())
@@ -125,8 +128,8 @@ class Browser:
         targets = wait_for(10, "a page target", lambda: [
             t for t in json.load(urllib.request.urlopen("http://127.0.0.1:%d/json" % port))
             if t.get("type") == "page"])
-        self.ws = websocket.create_connection(targets[0]["webSocketDebuggerUrl"], timeout=30,
-                                              suppress_origin=True)
+        self.ws = self.websocket.create_connection(targets[0]["webSocketDebuggerUrl"], timeout=30,
+                                                   suppress_origin=True)
         self.n = 0
         self.events = []
         for domain in ("Page", "Runtime", "Log", "Network"):
@@ -225,7 +228,8 @@ class Browser:
 
     def close(self):
         try:
-            self.ws.close()
+            if self.ws:
+                self.ws.close()
         except Exception:
             pass
 
@@ -294,11 +298,14 @@ def load_spec(name):
 
 
 def quick_checks(spec):
-    """Readiness and health every second, so that instances are HEALTHY sooner."""
+    """Readiness and health every second, so that instances are HEALTHY sooner; readiness
+    may take 30 tries (a busy CI machine runs a CMD check slowly)."""
     for k in ("readiness", "healthcheck"):
         if spec.get(k):
             spec[k]["interval"] = "1 second"
             spec[k]["initialDelay"] = "0 seconds"
+    if spec.get("readiness"):
+        spec["readiness"]["attempts"] = 30
 
 
 def deploy(port):
@@ -405,6 +412,7 @@ def main():
     executor_id = None
     try:
         say("components up (ZooKeeper %s)" % env["DROVE_TEST_ZK"])
+        browser = Browser(websocket)  # starts while the cluster comes up
         cports = [free_port(), free_port()]
         ns = "console%d" % os.getpid()
         for i, p in enumerate(cports):
@@ -427,7 +435,7 @@ def main():
         def active_executor():
             code, r = api(leader, "GET", "/cluster/executors")
             return [e for e in (r.get("data") or []) if e.get("state") == "ACTIVE"]
-        executor_id = wait_for(30, "the executor registering", active_executor)[0]["executorId"]
+        executor_id = wait_for(60, "the executor becoming ACTIVE", active_executor)[0]["executorId"]
         wait_for(30, "three free cores", lambda: (api(leader, "GET", "/cluster")[1].get("data")
                                                   or {}).get("freeCores", 0) >= 3)
         say("leader :%d, follower :%d, executor %s" % (leader, follower, executor_id))
@@ -460,7 +468,7 @@ def main():
         say("app %s (%s), task T-console (%s), local service %s (%s)" %
             (app_id, iid, tid, svc_id, sid))
 
-        browser = Browser(websocket)
+        browser.connect()
         b = browser
         b.open(leader, "/", "cluster")
         expect(b.text(), "Cluster", "NORMAL", "Recent events", executor_id, where="cluster")
