@@ -444,6 +444,8 @@ def main():
         code, body, hdrs = http(leader, "GET", "/", auth=AUTH)
         if code != 200 or "text/html" not in hdrs.get("Content-Type", ""):
             fail("GET /: %d %s" % (code, body[:200]))
+        if "default-src 'self'" not in hdrs.get("Content-Security-Policy", ""):
+            fail("GET /: no Content-Security-Policy")
         if http(leader, "GET", "/", auth=None)[0] != 401:
             fail("GET / without credentials is not 401")
         if http(leader, "GET", "/ui/applications", auth="Basic " + base64.b64encode(
@@ -571,6 +573,12 @@ def main():
             for c in our_containers(executor_id):
                 subprocess.run(["podman", "rm", "-f", c], capture_output=True)
         subprocess.run([components, "stop", comp], capture_output=True)
+    # the daemons (ASan builds in CI) reported no memory error or undefined behaviour
+    for f in ("controller0.log", "controller1.log", "executor.log"):
+        text = open(os.path.join(WORK, f), errors="replace").read()
+        for bad in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            if bad in text:
+                fail("%s reports %s" % (f, bad))
 
 
 if __name__ == "__main__":
