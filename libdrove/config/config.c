@@ -109,6 +109,7 @@ void drove_config_free(drove_config *cfg)
 	free(cfg->ctrl.users);
 	free(cfg->ctrl.instance_secret);
 	drove_strlist_free(cfg->ctrl.options.audited_http_methods);
+	free(cfg->ctrl.options.console_assets_path);
 	drove_strlist_free(cfg->ctrl.options.allowed_mount_dirs);
 	drove_strlist_free(cfg->ctrl.options.allowed_rule_import_packages);
 	free_exec(&cfg->exec);
@@ -557,7 +558,8 @@ static int read_ctrl_options(yr *r, yn *o, drove__cfg_controller_options *x)
 	    (rc = drove__yr_duration(r, o, "executorProbeInterval", 0, 60 * SEC,
 	                             &x->executor_probe_interval_ms, NULL)) < 0 ||
 	    (rc = drove__yr_int(r, o, "executorProbeFailures", 1, 100, &x->executor_probe_failures,
-	                        NULL)) < 0)
+	                        NULL)) < 0 ||
+	    (rc = drove__yr_str(r, o, "consoleAssetsPath", &x->console_assets_path)) < 0)
 		return rc;
 	/* Drove reads an omitted or 0 count as its default */
 	if (x->max_stale_instances_count == 0)

@@ -74,6 +74,7 @@ typedef struct drove__cfg_controller_options {
 	int64_t executor_check_interval_ms; /* executor staleness sweep, 10 s, >= 100 ms */
 	int64_t executor_probe_interval_ms; /* leader pings each executor, 1 s; 0: off */
 	int64_t executor_probe_failures;    /* failed pings in a row before lost, 3, 1..100 */
+	char *console_assets_path;          /* Bootstrap 5 for the console; NULL: Debian's */
 } drove__cfg_controller_options;
 
 typedef struct drove__cfg_controller {

@@ -163,6 +163,7 @@ static const struct keydef keys[] = {
         {C, "options.executorCheckInterval", T_I64, CO(executor_check_interval_ms)},
         {C, "options.executorProbeInterval", T_I64, CO(executor_probe_interval_ms)},
         {C, "options.executorProbeFailures", T_I64, CO(executor_probe_failures)},
+        {C, "options.consoleAssetsPath", T_STR, CO(console_assets_path)},
         {C, "userAuth.cachingPolicy", T_STR, offsetof(drove_config, ctrl.caching_policy)},
         {E, "logging.appenders.drove.logPath", T_STR, EX(appender.log_path)},
         {E, "logging.appenders.drove.archive", T_INT, EX(appender.archive)},

@@ -22,6 +22,10 @@ int drove__ctrl_engine_start(drove_controller *c);
 /* ---- log files proxied to executors (logs.c): §2.9 ---- */
 int drove__ctrl_log_routes(drove_controller *c);
 
+/* ---- the read-only web console (console.c): / and /ui/... on every controller; Bootstrap 5
+ * from options.consoleAssetsPath (docs/console.md) ---- */
+int drove__ctrl_console_routes(drove_controller *c);
+
 /* ---- the app-instance API (iapi.c): §2.10 ---- */
 int drove__ctrl_iapi_routes(drove_controller *c);
 

@@ -651,6 +651,11 @@ int drove__ctrl_job_cancel(drove_controller *c, drove__ctrl_app *app)
 	return 0;
 }
 
+int drove__ctrl_job_type(const struct drove__ctrl_job *job)
+{
+	return job ? job->type : -1;
+}
+
 int drove__ctrl_jobs_starting_on(drove_controller *c, const char *exec_id, drove_strlist *out)
 {
 	for (size_t a = 0; a < c->n_apps; a++) {

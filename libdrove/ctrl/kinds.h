@@ -41,6 +41,8 @@ int drove__ctrl_job_cancel(drove_controller *c, drove__ctrl_app *app);
 void drove__ctrl_jobs_tick(drove_controller *c);
 void drove__ctrl_job_step(drove_controller *c, drove__ctrl_app *app);
 void drove__ctrl_job_free(drove_controller *c, struct drove__ctrl_job *job);
+/* The DROVE__CTRL_OP_* a job runs; -1 for NULL (no job). For the console. */
+int drove__ctrl_job_type(const struct drove__ctrl_job *job);
 /* Instance ids the leader is starting on executor `id` right now (known instances). */
 int drove__ctrl_jobs_starting_on(drove_controller *c, const char *exec_id, drove_strlist *out);
 
@@ -62,6 +64,9 @@ void drove__ctrl_tasks_tick(drove_controller *c);
 void drove__ctrl_tasks_executor_lost(drove_controller *c, const char *exec_id);
 /* For KnownInstancesData: 1 when the leader tracks this task. */
 bool drove__ctrl_task_known(const drove_task_info *t, void *c);
+/* The i-th task record (sorted by sourceAppName, taskId; borrowed, valid until the next report,
+ * tick or request), NULL past the end. For the console. */
+const drove_task_info *drove__ctrl_task_nth(drove_controller *c, size_t i);
 /* Tasks in an active state (cluster summary). */
 size_t drove__ctrl_tasks_active(drove_controller *c);
 /* The executor id holding task {source_app}/{task_id} (borrowed, valid until the next report

@@ -150,6 +150,11 @@ void drove__lsvc_svc_remove(drove_controller *c, struct svc *s);
 void drove__lsvc_svc_set_state(drove_controller *c, struct svc *s, int state);
 int drove__lsvc_svc_persist(drove_controller *c, struct svc *s);
 
+/* lsvc_rest.c, for the console: fresh instances of `s` in active states (*active) and HEALTHY
+ * (*healthy) at wall time `now`. */
+void drove__lsvc_instance_counts(drove_controller *c, const struct svc *s, int64_t now,
+                                 int64_t *healthy, int64_t *active);
+
 /* Destroy `s`: its records leave the store, then it leaves memory (`s` is freed).
  * @return 0, or the store's error (the service stays INACTIVE). */
 int drove__lsvc_destroy(drove_controller *c, struct svc *s);

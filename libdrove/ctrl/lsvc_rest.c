@@ -17,9 +17,9 @@
 
 /* ---- REST: reads ---- */
 
-static void counts_of(drove_controller *c, struct svc *s, int64_t *healthy, int64_t *active)
+void drove__lsvc_instance_counts(drove_controller *c, const struct svc *s, int64_t now,
+                                 int64_t *healthy, int64_t *active)
 {
-	int64_t now = drove_time_wall_ms();
 	*healthy = *active = 0;
 	for (size_t i = 0; i < s->n_insts; i++) {
 		const struct lsi *in = s->insts[i];
@@ -34,7 +34,7 @@ static void counts_of(drove_controller *c, struct svc *s, int64_t *healthy, int6
 static struct json_object *summary(drove_controller *c, struct svc *s)
 {
 	int64_t h, a;
-	counts_of(c, s, &h, &a);
+	drove__lsvc_instance_counts(c, s, drove_time_wall_ms(), &h, &a);
 	return drove__lsvc_summary(s->info, s->state, h, a);
 }
 

@@ -158,6 +158,9 @@ int drove__ctrl_known_instances(const drove_node_data *nd, const drove__ctrl_kno
 /* Convert a spec placement policy (NULL: ANY) to the scheduler's. @return 0, DROVE_EINVAL or
  * DROVE_ENOMEM. */
 int drove__ctrl_policy_convert(const drove_placement_policy *p, drove_sched_policy **out);
+/* Cores and memory (MB) free and used in a node's last resource snapshot (0 when absent). */
+void drove__ctrl_node_totals(const drove_node_data *nd, int64_t *free_cores, int64_t *used_cores,
+                             int64_t *free_mb, int64_t *used_mb);
 /* Feed an ExecutorNodeData to a scheduler snapshot. */
 int drove__ctrl_sched_snapshot(const char *executor_id, const drove_node_data *nd,
                                drove_sched_snapshot **out);

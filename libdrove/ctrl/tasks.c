@@ -771,6 +771,11 @@ size_t drove__ctrl_tasks_active(drove_controller *c)
 	return n;
 }
 
+const drove_task_info *drove__ctrl_task_nth(drove_controller *c, size_t i)
+{
+	return c->tasks && i < c->tasks->n ? c->tasks->v[i]->info : NULL;
+}
+
 const char *drove__ctrl_task_executor(drove_controller *c, const char *source_app,
                                       const char *task_id)
 {

@@ -347,6 +347,21 @@ static int64_t mem_of(const drove_numa_mem *m, size_t n, int node)
 	return 0;
 }
 
+void drove__ctrl_node_totals(const drove_node_data *nd, int64_t *fc, int64_t *uc, int64_t *fm,
+                             int64_t *um)
+{
+	const drove_resource_snapshot *r = nd ? nd->state : NULL;
+	*fc = *uc = *fm = *um = 0;
+	for (size_t i = 0; r && r->cpus && i < r->cpus->n_free_cores; i++)
+		*fc += (int64_t)r->cpus->free_cores[i].n_cores;
+	for (size_t i = 0; r && r->cpus && i < r->cpus->n_used_cores; i++)
+		*uc += (int64_t)r->cpus->used_cores[i].n_cores;
+	for (size_t i = 0; r && r->memory && i < r->memory->n_free_memory; i++)
+		*fm += r->memory->free_memory[i].mb;
+	for (size_t i = 0; r && r->memory && i < r->memory->n_used_memory; i++)
+		*um += r->memory->used_memory[i].mb;
+}
+
 int drove__ctrl_sched_snapshot(const char *executor_id, const drove_node_data *nd,
                                drove_sched_snapshot **out)
 {

@@ -279,6 +279,11 @@ START_TEST(test_controller_defaults)
 	ck_assert_int_eq(load_c(ZK "userAuth: {enabled: false, encoding: crypt}\n"), 0);
 	ck_assert_int_eq(drove_config_user_auth_enabled(cfg), 0);
 	ck_assert_int_eq(drove_config_user_auth_crypt(cfg), 1);
+	/* the console's Bootstrap: unset means Debian's path (docs/console.md) */
+	ck_assert_ptr_null(drove_config_get_string(cfg, "options.consoleAssetsPath"));
+	ck_assert_int_eq(load_c(ZK "options: {consoleAssetsPath: /opt/bootstrap5}\n"), 0);
+	ck_assert_str_eq(drove_config_get_string(cfg, "options.consoleAssetsPath"),
+	                 "/opt/bootstrap5");
 }
 END_TEST
 
