@@ -929,7 +929,8 @@ static void on_reap_list(const drove_runtime_result *res, void *ud)
 static void reap(struct drove_executor *ex, const drove_known_instances *known)
 {
 	struct reap_ctx *rc;
-	if (ex->stopped || ex->recovery != 2 || !(rc = calloc(1, sizeof(*rc))))
+	/* one pass at a time: two leader answers may arrive before the first list is back */
+	if (ex->stopped || ex->recovery != 2 || ex->reap_busy || !(rc = calloc(1, sizeof(*rc))))
 		return;
 	rc->ex = ex;
 	if (known && drove__known_instances_copy(known, &rc->known) < 0) {
