@@ -546,12 +546,21 @@ static void h_log(drove__http_req *req, void *ud)
 	free(url);
 }
 
+/* The leader check of Drove clients (GET /ping): every node answers, since followers serve
+ * reads and forward writes. */
+static void h_ping(drove__http_req *req, void *ud)
+{
+	(void)ud;
+	drove__http_reply_success(req, json_object_new_string("pong"));
+}
+
 static const struct {
 	unsigned methods;
 	const char *path;
 	unsigned access;
 	drove__http_handler fn;
 } routes[] = {
+        {GET, V1 "/ping", READ, h_ping},
         {GET, V1 "/topologies", READ, h_list},
         {POST | PUT, V1 "/topologies", WRITE, h_create},
         {POST, V1 "/topologies/simple", WRITE, h_simple},

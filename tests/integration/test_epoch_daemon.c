@@ -252,6 +252,20 @@ START_TEST(test_rest_fire_pause_run_kill)
 	free(st);
 	free(rid);
 
+	/* the CLI against this server */
+	char cmd[512], line[512];
+	snprintf(cmd, sizeof(cmd),
+	         "%s -e http://127.0.0.1:%d -u admin -p adminpw epoch runs list manual 2>&1",
+	         DTC_CLI_BIN, eport[0]);
+	FILE *p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	int cli_saw = 0;
+	while (fgets(line, sizeof(line), p))
+		cli_saw |= strstr(line, "IR-") && strstr(line, "SUCCESSFUL") &&
+		           strstr(line, "INSTANT");
+	ck_assert_int_eq(pclose(p), 0);
+	ck_assert_msg(cli_saw, "drove epoch runs list: no SUCCESSFUL instant run");
+
 	/* kill a long task: the run ends FAILED with the task CANCELLED */
 	edata(0, "POST", "/topologies", TOPO("sleeper", LEAF("zz", "sleep 120"), NEVER), &root);
 	json_object_put(root);
