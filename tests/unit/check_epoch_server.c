@@ -218,7 +218,7 @@ START_TEST(test_fire_run_pause_delete)
 	                   10000));
 	ck_assert_int_ge(drove_epoch_runs_fired(ep), 2);
 	/* the Drove side: CREATE, status, DELETE (cleanup) were sent */
-	char method[16], uri[256], body[64];
+	char method[16], uri[1024], body[4096];
 	mock_last(m, method, sizeof(method), uri, sizeof(uri), body, sizeof(body));
 	ck_assert_msg(!strcmp(method, "DELETE") || !strcmp(method, "GET"), "%s %s", method, uri);
 	/* simple edit keeps the state; delete removes topology and runs */
