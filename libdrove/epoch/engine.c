@@ -429,7 +429,7 @@ int drove__epoch_put(drove_epoch *e, drove_epoch_topology *t, int create)
 
 	if (!create && !old) {
 		drove_epoch_topology_free(t);
-		return drove__error(DROVE_ENOTFOUND, "No topology found with id %s", id);
+		return drove__error(DROVE_ENOTFOUND, "No such topology: %s", id);
 	}
 	if ((rc = drove_epoch_topology_save(e->store, t, state, now, create)) < 0) {
 		drove_epoch_topology_free(t);
@@ -450,7 +450,7 @@ int drove__epoch_pause(drove_epoch *e, const char *id, int paused)
 	int64_t now = drove_time_wall_ms();
 	int rc;
 	if (!tp)
-		return drove__error(DROVE_ENOTFOUND, "No topology found with id %s", id);
+		return drove__error(DROVE_ENOTFOUND, "No such topology: %s", id);
 	int state = paused ? DROVE_EPOCH_PAUSED : DROVE_EPOCH_ACTIVE;
 	if (tp->state == state)
 		return 0;
@@ -470,7 +470,7 @@ int drove__epoch_delete(drove_epoch *e, const char *id)
 {
 	int rc;
 	if (!topo_find(e, id))
-		return drove__error(DROVE_ENOTFOUND, "No topology found with id %s", id);
+		return drove__error(DROVE_ENOTFOUND, "No such topology: %s", id);
 	topo_remove(e, id);
 	rc = drove_epoch_topology_remove(e->store, id);
 	return rc;
@@ -482,7 +482,7 @@ int drove__epoch_run_now(drove_epoch *e, const char *id, char **rid_out)
 	int64_t now = drove_time_wall_ms();
 	int rc;
 	if (!tp)
-		return drove__error(DROVE_ENOTFOUND, "No topology found with id %s", id);
+		return drove__error(DROVE_ENOTFOUND, "No such topology: %s", id);
 	char *rid = drove__asprintf("IR-%" PRId64 "-%" PRId64, now, ++e->instant_seq);
 	if (!rid)
 		return DROVE_ENOMEM;
@@ -505,18 +505,22 @@ int drove__epoch_run_now(drove_epoch *e, const char *id, char **rid_out)
 int drove__epoch_kill(drove_epoch *e, const char *id, const char *run_id, const char *task,
                       drove__epoch_kill_fn cb, void *userdata)
 {
-	drove__etopo *tp = topo_find(e, id);
-	int known = 0, rc;
-	if (!tp)
-		return drove__error(DROVE_ENOTFOUND, "No topology found with id %s", id);
-	for (size_t i = 0; i < drove_epoch_topology_task_count(tp->t); i++)
-		if (!strcmp(drove_epoch_topology_task_name(tp->t, i), task))
-			known = 1;
-	if (!known)
-		return drove__error(DROVE_ENOTFOUND, "No task %s in topology %s", task, id);
-	char *task_id = drove__asprintf("%s-%s-%s", id, run_id, task);
+	char *doc = NULL, *task_id = NULL;
+	struct json_object *r = NULL, *tasks, *t, *v;
+	int rc = drove_epoch_run_get(e->store, id, run_id, &doc);
+	if (rc == 0 && drove__mcodec_parse(doc, strlen(doc), &r) == 0 &&
+	    json_object_object_get_ex(r, "tasks", &tasks) &&
+	    json_object_object_get_ex(tasks, task, &t) &&
+	    json_object_object_get_ex(t, "taskId", &v))
+		task_id = strdup(json_object_get_string(v));
+	json_object_put(r);
+	drove_free(doc);
 	if (!task_id)
-		return DROVE_ENOMEM;
+		return rc == DROVE_ENOMEM
+		               ? rc
+		               : drove__error(DROVE_ENOTFOUND, "No task exists for %s/%s/%s", id,
+		                              run_id, task);
+	drove_error_clear();
 	rc = drove__eruns_kill(e, task_id, cb, userdata);
 	free(task_id);
 	return rc;

@@ -89,9 +89,10 @@ int drove__epoch_pause(drove_epoch *e, const char *id, int paused);
 int drove__epoch_delete(drove_epoch *e, const char *id);
 /* Start an INSTANT run now; `*rid_out` its id (free with drove_free()). */
 int drove__epoch_run_now(drove_epoch *e, const char *id, char **rid_out);
-/* Kill a run's task on Drove (a worker sends KILL): `cb(ok, message, userdata)` runs later on
- * the loop thread (also on shutdown, with ok 0). @return 0, DROVE_ENOTFOUND (no such
- * topology or task) or DROVE_ENOMEM (no callback then). */
+/* Kill a run's task on Drove (the task id comes from the run's record; a worker sends KILL):
+ * `cb(ok, message, userdata)` runs later on the loop thread (also on shutdown, with ok 0).
+ * @return 0, DROVE_ENOTFOUND (no such run, or no such task in it), DROVE_EUNAVAIL or
+ * DROVE_ENOMEM (no callback then). */
 typedef void (*drove__epoch_kill_fn)(int ok, const char *message, void *userdata);
 int drove__epoch_kill(drove_epoch *e, const char *id, const char *run_id, const char *task,
                       drove__epoch_kill_fn cb, void *userdata);

@@ -86,7 +86,7 @@ static void reply_topology(drove__http_req *req, drove_epoch *e, const char *id)
 	int rc = drove_epoch_topology_load(e->store, id, &doc);
 	if (rc < 0) {
 		if (rc == DROVE_ENOTFOUND)
-			drove__error(DROVE_ENOTFOUND, "No topology found with id %s", id);
+			drove__error(DROVE_ENOTFOUND, "No such topology: %s", id);
 		reply_error(req, rc);
 		return;
 	}
@@ -449,7 +449,7 @@ static void h_runs(drove__http_req *req, void *ud)
 	drove_free(tdoc);
 	if (rc < 0 || (rc = drove_epoch_runs_list(e->store, id, &ids)) < 0) {
 		if (rc == DROVE_ENOTFOUND)
-			drove__error(DROVE_ENOTFOUND, "No topology found with id %s", id);
+			drove__error(DROVE_ENOTFOUND, "No such topology: %s", id);
 		json_object_put(arr);
 		drove_strlist_free(states);
 		reply_error(req, rc);
@@ -498,7 +498,7 @@ static void h_run_get(drove__http_req *req, void *ud)
 		return;
 	if ((rc = drove_epoch_run_get(e->store, id, rid, &doc)) < 0) {
 		if (rc == DROVE_ENOTFOUND)
-			drove__error(DROVE_ENOTFOUND, "No run %s found for topology %s", rid, id);
+			drove__error(DROVE_ENOTFOUND, "Not run exists for %s/%s", id, rid);
 		reply_error(req, rc);
 		return;
 	}
@@ -506,43 +506,87 @@ static void h_run_get(drove__http_req *req, void *ud)
 	drove_free(doc);
 }
 
-static void on_killed(int ok, const char *message, void *ud)
+struct kill_ctx {
+	drove__http_req *req;
+	char what[800];
+};
+
+static struct json_object *cancel_response(int ok, const char *message)
 {
-	drove__http_req *req = ud;
 	struct json_object *d = json_object_new_object();
 	if (d) {
 		json_object_object_add(d, "success", json_object_new_boolean(ok));
 		json_object_object_add(d, "message", json_object_new_string(message));
 	}
-	drove__http_reply_success(req, d);
+	return d;
+}
+
+static void on_killed(int ok, const char *message, void *ud)
+{
+	struct kill_ctx *k = ud;
+	if (ok) {
+		drove__http_reply_success(k->req, cancel_response(1, message));
+	} else {
+		char msg[1024];
+		snprintf(msg, sizeof(msg), "Could not cancel task %s. Error: %s", k->what, message);
+		drove__http_reply_failed(k->req, 200, msg, cancel_response(0, message));
+	}
+	free(k);
 }
 
 static void h_kill(drove__http_req *req, void *ud)
 {
 	const char *id, *rid, *task;
+	struct kill_ctx *k;
 	int rc;
 	if (forward(req, ud) || !(id = param_id(req, "id")) || !(rid = param_id(req, "runId")) ||
 	    !(task = param_id(req, "taskName")))
 		return;
-	if ((rc = drove__epoch_kill(ud, id, rid, task, on_killed, req)) < 0)
-		reply_error(req, rc);
+	if (!(k = calloc(1, sizeof(*k)))) {
+		drove__http_reply_server_error(req, "out of memory");
+		return;
+	}
+	k->req = req;
+	snprintf(k->what, sizeof(k->what), "%s/%s/%s", id, rid, task);
+	if ((rc = drove__epoch_kill(ud, id, rid, task, on_killed, k)) < 0) {
+		if (rc == DROVE_ENOTFOUND)
+			drove__http_reply_failed(
+			        req, 200, drove_error_last()->message,
+			        cancel_response(0, "No task found for the provided id"));
+		else
+			reply_error(req, rc);
+		drove_error_clear();
+		free(k);
+	}
 }
 
 static void h_log(drove__http_req *req, void *ud)
 {
 	drove_epoch *e = ud;
 	const char *id, *rid, *task;
+	char *doc = NULL, *url = NULL;
+	struct json_object *r = NULL, *tasks, *t, *v;
 	if (!(id = param_id(req, "id")) || !(rid = param_id(req, "runId")) ||
 	    !(task = param_id(req, "taskName")))
 		return;
 	const drove_strlist *eps = drove_epoch_config_drove_endpoints(e->cfg);
 	const char *ep = drove_strlist_count(eps) ? drove_strlist_get(eps, 0) : "";
-	char *url = drove__asprintf("%s/tasks/%s/%s-%s-%s", ep, e->app_name, id, rid, task);
-	if (!url) {
-		drove__http_reply_server_error(req, "out of memory");
-		return;
+	if (drove_epoch_run_get(e->store, id, rid, &doc) == 0 &&
+	    drove__mcodec_parse(doc, strlen(doc), &r) == 0 &&
+	    json_object_object_get_ex(r, "tasks", &tasks) &&
+	    json_object_object_get_ex(tasks, task, &t) &&
+	    json_object_object_get_ex(t, "upstreamId", &v))
+		url = drove__asprintf("%s/tasks/%s/%s", ep, e->app_name, json_object_get_string(v));
+	drove_error_clear();
+	json_object_put(r);
+	drove_free(doc);
+	if (url) {
+		drove__http_reply_success(req, json_object_new_string(url));
+	} else {
+		char msg[800];
+		snprintf(msg, sizeof(msg), "No log exists for %s/%s/%s", id, rid, task);
+		drove__http_reply_not_found(req, msg);
 	}
-	drove__http_reply_success(req, json_object_new_string(url));
 	free(url);
 }
 

@@ -259,19 +259,29 @@ static void submit(drove_epoch *e, struct drove__erun *r, struct run_job *j)
 	r->busy++;
 }
 
-static void run_start_tasks(drove_epoch *e, struct drove__erun *r)
+/* Tasks run one at a time, depth first, as Epoch does: a COMPOSITE ANY stops at its first
+ * COMPLETED child and ALL at its first failed one (drove_epoch_topology_run_state decides),
+ * so later children may never start. With `poll`, a started task is asked about; otherwise
+ * only the next task is started when none is under way. */
+static void run_next(drove_epoch *e, struct drove__erun *r, int poll)
 {
-	struct run_job *j = job_new(r, JOB_START);
-	int any = 0;
-	if (!j)
+	struct run_job *j;
+	size_t next = r->n;
+	int active = 0;
+	if (r->busy || r->finishing)
+		return;
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->tasks[i].started && !terminal(r->tasks[i].state))
+			active = 1;
+		else if (!r->tasks[i].started && !terminal(r->tasks[i].state) && next == r->n)
+			next = i;
+	}
+	if ((active && !poll) || (!active && next == r->n) ||
+	    !(j = job_new(r, active ? JOB_POLL : JOB_START)))
 		return;
 	for (size_t i = 0; i < r->n; i++)
-		if (!r->tasks[i].started && !terminal(r->tasks[i].state))
-			j->todo[i] = any = 1;
-	if (!any) {
-		job_free(j);
-		return;
-	}
+		j->todo[i] =
+		        active ? r->tasks[i].started && !terminal(r->tasks[i].state) : i == next;
 	submit(e, r, j);
 }
 
@@ -435,6 +445,8 @@ static void job_done(drove__ejob *base, int cancelled)
 	job_free(j);
 	if (!r->finishing)
 		run_evaluate(e, r, changed);
+	if (changed) /* the next task once one has ended (a failed start waits for the tick) */
+		run_next(e, r, 0);
 }
 
 /* A run to follow: tasks not started yet (new) or to be started again (resumed: the CREATE
@@ -466,7 +478,7 @@ int drove__erun_add(drove_epoch *e, drove__etopo *tp, const char *rid, int type,
 	}
 	r->next = e->runs;
 	e->runs = r;
-	run_start_tasks(e, r);
+	run_next(e, r, 0);
 	return 0;
 }
 
@@ -490,24 +502,8 @@ void drove__eruns_drop(drove_epoch *e)
 
 void drove__eruns_poll(drove_epoch *e)
 {
-	for (struct drove__erun *r = e->runs; r; r = r->next) {
-		if (r->busy || r->finishing)
-			continue;
-		int unstarted = 0;
-		for (size_t i = 0; i < r->n; i++)
-			if (!r->tasks[i].started && !terminal(r->tasks[i].state))
-				unstarted = 1;
-		if (unstarted) {
-			run_start_tasks(e, r);
-			continue;
-		}
-		struct run_job *j = job_new(r, JOB_POLL);
-		if (!j)
-			continue;
-		for (size_t i = 0; i < r->n; i++)
-			j->todo[i] = r->tasks[i].started && !terminal(r->tasks[i].state);
-		submit(e, r, j);
-	}
+	for (struct drove__erun *r = e->runs; r; r = r->next)
+		run_next(e, r, 1);
 }
 
 struct kill_job {

@@ -169,7 +169,7 @@ START_TEST(test_bad_input_and_roles)
 	ck_assert_int_eq(http("GET", "/topologies", NULL, "ro:wrong", &out), 401);
 	free(out);
 	ck_assert_int_eq(http("GET", "/topologies/none", NULL, "ro:ropw", &out), 200);
-	ck_assert_ptr_nonnull(strstr(out, "No topology found with id none"));
+	ck_assert_ptr_nonnull(strstr(out, "No such topology: none"));
 	free(out);
 }
 END_TEST
@@ -221,6 +221,28 @@ START_TEST(test_fire_run_pause_delete)
 	char method[16], uri[1024], body[4096];
 	mock_last(m, method, sizeof(method), uri, sizeof(uri), body, sizeof(body));
 	ck_assert_msg(!strcmp(method, "DELETE") || !strcmp(method, "GET"), "%s %s", method, uri);
+	/* kill and log link of a task the run does not have: FAILED, nothing sent */
+	ck_assert_int_eq(
+	        http("POST", "/topologies/tick/runs/IR-0-0/tasks/t/kill", NULL, "rw:rwpw", &out),
+	        200);
+	ck_assert_ptr_nonnull(strstr(out, "\"success\":false"));
+	ck_assert_ptr_nonnull(strstr(out, "No task exists for tick/IR-0-0/t"));
+	free(out);
+	ck_assert_int_eq(
+	        http("GET", "/topologies/tick/runs/IR-0-0/tasks/t/log", NULL, "ro:ropw", &out),
+	        200);
+	ck_assert_ptr_nonnull(strstr(out, "No log exists for tick/IR-0-0/t"));
+	free(out);
+	/* an AT trigger fires once at its time */
+	char at[512];
+	snprintf(at, sizeof(at),
+	         "{\"name\":\"once\",\"task\":" LEAF
+	         ",\"trigger\":{\"type\":\"AT\",\"time\":%lld}}",
+	         (long long)(drove_time_wall_ms() + 1500));
+	ck_assert_int_eq(http("POST", "/topologies", at, "rw:rwpw", &out), 200);
+	free(out);
+	ck_assert(wait_for("/topologies/once/runs?state=SUCCESSFUL", "\"runId\":\"SR-", 10000));
+
 	/* simple edit keeps the state; delete removes topology and runs */
 	ck_assert_int_eq(
 	        http("PUT", "/topologies/tick",
