@@ -70,6 +70,7 @@ int drove_epoch_start(drove_epoch *e)
 	bind = drove_epoch_config_bind_host(e->cfg);
 	if ((rc = drove__http_server_new(&e->http, e->loop, e->auth)) < 0 ||
 	    (rc = drove__http_client_new(&e->hc, e->loop)) < 0 ||
+	    (rc = drove__http_server_set_max_body(e->http, DROVE_EPOCH_TOPOLOGY_MAX + 4096)) < 0 ||
 	    (rc = drove__epoch_rest_routes(e)) < 0 ||
 	    (rc = drove__http_server_bind(e->http, bind ? bind : "127.0.0.1",
 	                                  drove_epoch_config_port(e->cfg))) < 0)

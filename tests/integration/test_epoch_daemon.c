@@ -145,6 +145,15 @@ static char *wait_run_end(int i, const char *id, const char *rid, int64_t ms)
 	}
 }
 
+/* Until no run of `id` is RUNNING (at most 60 s). */
+static void deadline_wait_idle(const char *id)
+{
+	int64_t deadline = drove_time_mono_ms() + 60000;
+	while (count_runs(0, id, "RUNNING") > 0 && drove_time_mono_ms() < deadline)
+		usleep(250 * 1000);
+	ck_assert_int_eq(count_runs(0, id, "RUNNING"), 0);
+}
+
 static char *run_now(const char *id)
 {
 	char path[128];
@@ -241,6 +250,8 @@ START_TEST(test_rest_fire_pause_run_kill)
 	ck_assert_int_gt(wait_runs(0, "every-second", NULL, paused + 1, 10000), paused);
 	edata(0, "PUT", "/topologies/every-second/pause", NULL, &root);
 	json_object_put(root);
+	/* the executor has two v-cores: let the scheduled runs end before the next tasks */
+	deadline_wait_idle("every-second");
 
 	/* run now */
 	edata(0, "POST", "/topologies", TOPO("manual", LEAF("m", "echo manual"), NEVER), &root);
@@ -346,8 +357,9 @@ START_TEST(test_composite_and_mail)
 	json_object_put(root);
 	edata(0, "POST", "/topologies", COMPOSITE("etl-all", "ALL"), &root);
 	json_object_put(root);
-	char *any = run_now("etl-any"), *all = run_now("etl-all");
+	char *any = run_now("etl-any");
 	char *s_any = wait_run_end(0, "etl-any", any, 60000);
+	char *all = run_now("etl-all");
 	char *s_all = wait_run_end(0, "etl-all", all, 60000);
 	ck_assert_str_eq(s_any, "SUCCESSFUL");
 	ck_assert_str_eq(s_all, "FAILED");
@@ -400,9 +412,18 @@ START_TEST(test_failover_kill9)
 	wait_listening(0);
 	start_epoch(1, store, NULL);
 	wait_listening(1);
-	/* written on the follower (forwarded) or the leader */
+	/* the first one leads; a write sent to the follower is forwarded with its credentials */
+	for (int k = 0; k < 50 && !leader_of(0); k++)
+		usleep(100 * 1000);
+	ck_assert_msg(leader_of(0) && !leader_of(1), "drove-epoch 0 should lead");
+	ck_assert_int_eq(ehttp(1, "POST", "/topologies",
+	                       TOPO("tick", LEAF("t", "true"), "*/2 * * * * ?"), RO, NULL),
+	                 403);
 	edata(1, "POST", "/topologies", TOPO("tick", LEAF("t", "true"), "*/2 * * * * ?"), &root);
 	json_object_put(root);
+	char *flog = dtc_read_file(elog[1]);
+	ck_assert_msg(flog && !strstr(flog, "topology tick: run"), "the follower fired");
+	free(flog);
 	ck_assert_int_ge(wait_runs(0, "tick", NULL, 3, 30000), 3);
 	int lead = leader_of(0) ? 0 : 1, other = 1 - lead;
 	ck_assert_msg(leader_of(lead) && !leader_of(other), "one leader expected");
