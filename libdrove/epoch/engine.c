@@ -116,31 +116,86 @@ static drove__etopo *topo_set(drove_epoch *e, drove_epoch_topology *t, int state
 
 static void demote(drove_epoch *e, const char *why);
 
-static void fire_one(drove_epoch *e, drove__etopo *tp, int64_t now)
+/* One scheduling step of a topology runs on a worker (it writes the fenced run record: store
+ * round trips the loop must not wait for); its result comes back here. */
+struct fire_job {
+	drove__ejob base;
+	drove_epoch *e;
+	drove__etopo *tp; /* a reference */
+	drove_store *store;
+	int fence, rc;
+	int64_t last_ms, now, misfire_ms, handled, next;
+	char *rid, *msg;
+};
+
+static void fire_work(drove__ejob *base, drove_client *client)
 {
-	char *rid = NULL;
-	int64_t handled = 0, next = 0;
-	int rc = drove_epoch_step(e->store, e->fence, tp->t, tp->last_ms, now, e->misfire_ms, &rid,
-	                          &handled, &next);
-	if (rc == DROVE_ESTALE) {
-		demote(e, drove_error_last()->message);
-		return;
+	struct fire_job *j = (struct fire_job *)base;
+	(void)client;
+	j->rc = drove_epoch_step(j->store, j->fence, j->tp->t, j->last_ms, j->now, j->misfire_ms,
+	                         &j->rid, &j->handled, &j->next);
+	if (j->rc < 0)
+		j->msg = strdup(drove_error_last()->message);
+	drove_error_clear();
+}
+
+static void fire_done(drove__ejob *base, int cancelled)
+{
+	struct fire_job *j = (struct fire_job *)base;
+	drove_epoch *e = j->e;
+	const char *name = drove_epoch_topology_name(j->tp->t);
+	drove__etopo *cur = cancelled ? NULL : topo_find(e, name);
+
+	j->tp->firing = 0;
+	if (cancelled || !e->leader || j->fence != e->fence) {
+		/* a run recorded here is followed by whoever leads next (it is RUNNING) */
+	} else if (j->rc == DROVE_ESTALE) {
+		demote(e, j->msg ? j->msg : "the fence moved");
+	} else if (j->rc < 0) {
+		drove__warn(e->ctx, MOD, "topology %s: %s", name, j->msg ? j->msg : "");
+	} else {
+		if (cur && j->handled > cur->last_ms)
+			cur->last_ms = j->handled;
+		if (j->rid) {
+			e->fired++;
+			drove__info(e->ctx, MOD, "topology %s: run %s fired (%" PRId64 " ms late)",
+			            name, j->rid, drove_time_wall_ms() - j->handled);
+			if (drove__erun_add(e, cur ? cur : j->tp, j->rid, DROVE_EPOCH_RUN_SCHEDULED,
+			                    j->now) < 0)
+				drove__err(e->ctx, MOD, "run %s: out of memory", j->rid);
+		}
 	}
-	if (rc < 0) {
-		drove__warn(e->ctx, MOD, "topology %s: %s", drove_epoch_topology_name(tp->t),
-		            drove_error_last()->message);
+	drove__etopo_unref(j->tp);
+	drove_free(j->rid);
+	free(j->msg);
+	free(j);
+}
+
+/* @return 1 when a step was queued, 0 when one is under way (it covers this time too, by the
+ * misfire rule) or it could not be queued. */
+static int fire_one(drove_epoch *e, drove__etopo *tp, int64_t now)
+{
+	struct fire_job *j;
+	if (tp->firing || !(j = calloc(1, sizeof(*j))))
+		return 0;
+	j->base.work = fire_work;
+	j->base.done = fire_done;
+	j->e = e;
+	j->tp = tp;
+	tp->refs++;
+	j->store = e->store;
+	j->fence = e->fence;
+	j->last_ms = tp->last_ms;
+	j->now = now;
+	j->misfire_ms = e->misfire_ms;
+	if (drove__epool_submit(e->pool, &j->base) < 0) {
 		drove_error_clear();
-		return;
+		drove__etopo_unref(tp);
+		free(j);
+		return 0;
 	}
-	tp->last_ms = handled;
-	if (rid) {
-		e->fired++;
-		drove__info(e->ctx, MOD, "topology %s: run %s fired (%" PRId64 " ms late)",
-		            drove_epoch_topology_name(tp->t), rid, now - handled);
-		if (drove__erun_add(e, tp, rid, DROVE_EPOCH_RUN_SCHEDULED, now) < 0)
-			drove__err(e->ctx, MOD, "run %s: out of memory", rid);
-		drove_free(rid);
-	}
+	tp->firing = 1;
+	return 1;
 }
 
 static void arm_fire(drove_epoch *e);
@@ -164,11 +219,10 @@ static void on_fire(evutil_socket_t fd, short what, void *arg)
 	}
 	for (size_t i = 0; e->leader && e->n_at && i < e->ntopos; i++) {
 		drove__etopo *tp = e->topos[i];
-		if (tp->at_pending && drove_epoch_topology_at(tp->t) <= now) {
-			tp->at_pending = 0;
+		if (tp->at_pending && drove_epoch_topology_at(tp->t) <= now &&
+		    (tp->state != DROVE_EPOCH_ACTIVE || fire_one(e, tp, now))) {
+			tp->at_pending = 0; /* else tried again on the next tick */
 			e->n_at--;
-			if (tp->state == DROVE_EPOCH_ACTIVE)
-				fire_one(e, tp, now);
 		}
 	}
 	arm_fire(e);
@@ -206,11 +260,8 @@ static void schedule(drove_epoch *e, drove__etopo *tp, int catch_up)
 		arm_fire(e);
 		return;
 	}
-	if (catch_up) {
+	if (catch_up)
 		fire_one(e, tp, now);
-		if (!e->leader)
-			return; /* demoted: `tp` is gone */
-	}
 	int64_t after = tp->last_ms > now ? tp->last_ms : now;
 	int rc = drove_epoch_timetable_add(e->tt, drove_epoch_topology_name(tp->t),
 	                                   drove_epoch_topology_cron(tp->t), after);

@@ -32,6 +32,8 @@ typedef struct drove__etopo {
 	int state;       /* enum drove_epoch_state */
 	int64_t last_ms; /* newest scheduled time handled (fired or skipped) */
 	int at_pending;  /* AT trigger not handled yet */
+	int firing;      /* a scheduling step is under way on a worker */
+	size_t finished; /* runs finished (retention trims every numRunsPerJob) */
 } drove__etopo;
 
 struct drove_epoch {

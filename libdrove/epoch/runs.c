@@ -43,6 +43,7 @@ struct drove__erun {
 	int busy, finishing, abandoned;
 	int state;
 	int start_tries;
+	char *pending; /* the record to write, by the run's next job (off the loop) */
 };
 
 void drove__etopo_unref(drove__etopo *tp)
@@ -59,6 +60,7 @@ static void run_free(struct drove__erun *r)
 {
 	if (!r)
 		return;
+	free(r->pending);
 	for (size_t i = 0; i < r->n; i++) {
 		free(r->tasks[i].task_id);
 		free(r->tasks[i].error);
@@ -121,12 +123,10 @@ static void run_record(drove_epoch *e, struct drove__erun *r, const char *messag
 	                                                      : "SCHEDULED"));
 	json_object_object_add(j, "created", json_object_new_int64(r->created));
 	json_object_object_add(j, "updated", json_object_new_int64(drove_time_wall_ms()));
-	int rc = drove_epoch_run_put(e->store, r->tid, r->rid,
-	                             json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
-	if (rc < 0) {
-		drove__warn(e->ctx, MOD, "run %s/%s: cannot record: %s", r->tid, r->rid,
-		            drove_error_last()->message);
-		drove_error_clear();
+	char *text = strdup(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+	if (text) {
+		free(r->pending);
+		r->pending = text;
 	}
 	json_object_put(j);
 }
@@ -147,6 +147,7 @@ struct run_job {
 	/* FINISH */
 	drove_store *store;
 	char *tid;
+	char *record; /* written first (the run's latest EpochTopologyRunInfo) */
 	size_t keep;
 	int mail;
 	drove__epoch_mail mailcfg;
@@ -156,6 +157,7 @@ struct run_job {
 
 static void job_free(struct run_job *j)
 {
+	free(j->record);
 	for (size_t i = 0; i < j->n; i++) {
 		free(j->task_ids ? j->task_ids[i] : NULL);
 		free(j->msg ? j->msg[i] : NULL);
@@ -180,6 +182,8 @@ static void job_done(drove__ejob *base, int cancelled);
 static void job_work(drove__ejob *base, drove_client *client)
 {
 	struct run_job *j = (struct run_job *)base;
+	if (j->record && drove_epoch_run_put(j->store, j->tid, j->rid, j->record) < 0)
+		drove_error_clear(); /* the topology was deleted meanwhile */
 	for (size_t i = 0; i < j->n; i++) {
 		if (!j->todo[i])
 			continue;
@@ -230,7 +234,6 @@ static struct run_job *job_new(struct drove__erun *r, int kind)
 	j->n = r->n;
 	j->timeout_s = e->task_timeout_s;
 	j->store = e->store;
-	j->keep = e->keep_runs;
 	if (!(j->app = strdup(e->app_name)) || !(j->rid = strdup(r->rid)) ||
 	    !(j->tid = strdup(r->tid)) || !(j->todo = calloc(r->n, sizeof(int))) ||
 	    !(j->rc = calloc(r->n, sizeof(int))) || !(j->already = calloc(r->n, sizeof(int))) ||
@@ -241,6 +244,8 @@ static struct run_job *job_new(struct drove__erun *r, int kind)
 	for (size_t i = 0; i < r->n; i++)
 		if (!(j->task_ids[i] = strdup(r->tasks[i].task_id)))
 			goto fail;
+	j->record = r->pending; /* the run's latest record goes with its next job */
+	r->pending = NULL;
 	return j;
 fail:
 	job_free(j);
@@ -362,6 +367,10 @@ static void run_evaluate(drove_epoch *e, struct drove__erun *r, int changed)
 	struct run_job *j = job_new(r, JOB_FINISH);
 	if (!j)
 		return;
+	/* retention: trimmed once per `keep` finished runs (and by the cleanup timer), not
+	 * after every run: a trim reads every run record */
+	if (e->keep_runs && ++r->tp->finished % e->keep_runs == 0)
+		j->keep = e->keep_runs;
 	for (size_t i = 0; i < r->n; i++)
 		if (r->tasks[i].started)
 			j->todo[i] = terminal(r->tasks[i].state) ? 1 : 2;

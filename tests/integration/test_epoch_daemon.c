@@ -177,6 +177,8 @@ static char *run_now(const char *id)
 	",\"trigger\":{\"type\":\"CRON\",\"timeSpec\":\"" cron "\"}}"
 #define NEVER "0 0 0 1 1 ? 2199"
 
+/* Tasks sleep a little: a container that exits at once can be reaped by the executor before
+ * it reads the exit code ("Task container vanished", FAILED) on a loaded machine. */
 static void start_cluster(void)
 {
 	dtc_start_controller(0, 0, NULL);
@@ -250,11 +252,14 @@ START_TEST(test_rest_fire_pause_run_kill)
 	ck_assert_int_gt(wait_runs(0, "every-second", NULL, paused + 1, 10000), paused);
 	edata(0, "PUT", "/topologies/every-second/pause", NULL, &root);
 	json_object_put(root);
-	/* the executor has two v-cores: let the scheduled runs end before the next tasks */
+	/* the executor has two v-cores: let the scheduled runs (a step may still be under way
+	 * on a worker when the pause lands) end before the next tasks */
+	sleep(2);
 	deadline_wait_idle("every-second");
 
 	/* run now */
-	edata(0, "POST", "/topologies", TOPO("manual", LEAF("m", "echo manual"), NEVER), &root);
+	edata(0, "POST", "/topologies", TOPO("manual", LEAF("m", "sleep 3; echo manual"), NEVER),
+	      &root);
 	json_object_put(root);
 	char *rid = run_now("manual");
 	ck_assert_msg(!strncmp(rid, "IR-", 3), "%s", rid);
@@ -321,11 +326,11 @@ END_TEST
 
 #define COMPOSITE(name, kind)                                                                 \
 	"{\"name\":\"" name "\",\"task\":{\"type\":\"COMPOSITE\",\"compositionType\":\"" kind \
-	"\",\"tasks\":[" LEAF("ok", "true") "," LEAF(                                         \
-	        "bad", "exit 3") "]},\"trigger\":{\"type\":"                                  \
-	                         "\"CRON\",\"timeSpec\":\"" NEVER                             \
-	                         "\"},\"notify\":{\"type\":\"MAIL\",\"emails\":"              \
-	                         "[\"ops@example.com\"]}}"
+	"\",\"tasks\":[" LEAF("ok", "sleep 2") "," LEAF(                                      \
+	        "bad", "sleep 2; exit 3") "]},\"trigger\":{\"type\":"                         \
+	                                  "\"CRON\",\"timeSpec\":\"" NEVER                    \
+	                                  "\"},\"notify\":{\"type\":\"MAIL\",\"emails\":"     \
+	                                  "[\"ops@example.com\"]}}"
 
 /* COMPOSITE ANY succeeds and ALL fails with one failing child; each run mails its result. */
 START_TEST(test_composite_and_mail)
