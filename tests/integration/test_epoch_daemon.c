@@ -177,8 +177,9 @@ static char *run_now(const char *id)
 	",\"trigger\":{\"type\":\"CRON\",\"timeSpec\":\"" cron "\"}}"
 #define NEVER "0 0 0 1 1 ? 2199"
 
-/* Tasks sleep a little: a container that exits at once can be reaped by the executor before
- * it reads the exit code ("Task container vanished", FAILED) on a loaded machine. */
+/* Tasks sleep a few seconds: a container that exits before the executor marks its task RUNNING
+ * (4 s on a loaded machine) can be reaped before its exit code is read
+ * ("Task container vanished", FAILED). */
 static void start_cluster(void)
 {
 	dtc_start_controller(0, 0, NULL);
@@ -258,7 +259,7 @@ START_TEST(test_rest_fire_pause_run_kill)
 	deadline_wait_idle("every-second");
 
 	/* run now */
-	edata(0, "POST", "/topologies", TOPO("manual", LEAF("m", "sleep 3; echo manual"), NEVER),
+	edata(0, "POST", "/topologies", TOPO("manual", LEAF("m", "sleep 8; echo manual"), NEVER),
 	      &root);
 	json_object_put(root);
 	char *rid = run_now("manual");
@@ -326,8 +327,8 @@ END_TEST
 
 #define COMPOSITE(name, kind)                                                                 \
 	"{\"name\":\"" name "\",\"task\":{\"type\":\"COMPOSITE\",\"compositionType\":\"" kind \
-	"\",\"tasks\":[" LEAF("ok", "sleep 2") "," LEAF(                                      \
-	        "bad", "sleep 2; exit 3") "]},\"trigger\":{\"type\":"                         \
+	"\",\"tasks\":[" LEAF("ok", "sleep 6") "," LEAF(                                      \
+	        "bad", "sleep 6; exit 3") "]},\"trigger\":{\"type\":"                         \
 	                                  "\"CRON\",\"timeSpec\":\"" NEVER                    \
 	                                  "\"},\"notify\":{\"type\":\"MAIL\",\"emails\":"     \
 	                                  "[\"ops@example.com\"]}}"
