@@ -25,6 +25,8 @@
 #include <event2/thread.h>
 
 #include <drove/drove.h>
+
+#include "bench_common.h"
 #include <drove/epoch_server.h>
 #include "core/internal.h"
 
@@ -42,33 +44,6 @@ static int64_t *late;
 static size_t nlate, cap, creates;
 static int64_t measure_from;
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static long rss_kb(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmRSS:", 6))
-			kb = strtol(line + 6, NULL, 10);
-	fclose(f);
-	return kb;
-}
-
-static int cmp64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 static void reply(struct evhttp_request *req, const char *body)
 {
 	struct evbuffer *b = evbuffer_new();
@@ -83,7 +58,7 @@ static void on_request(struct evhttp_request *req, void *ud)
 {
 	(void)ud;
 	if (evhttp_request_get_command(req) == EVHTTP_REQ_POST) {
-		int64_t t = now_ms();
+		int64_t t = bench_now_ms();
 		struct evbuffer *in = evhttp_request_get_input_buffer(req);
 		size_t len = evbuffer_get_length(in);
 		char *body = malloc(len + 1), *sr;
@@ -174,7 +149,7 @@ int main(int argc, char **argv)
 	        : drove_store_opts_set_local(so, store)) ||
 	    drove_store_open(&st, loop, so))
 		return 1;
-	int64_t t0 = now_ms();
+	int64_t t0 = bench_now_ms();
 	for (int i = 0; i < n; i++) {
 		drove_epoch_topology *t = NULL;
 		snprintf(json, sizeof(json), TOPO, i);
@@ -193,7 +168,7 @@ int main(int argc, char **argv)
 		         "zookeeper:\n  connectionString: %s\n  nameSpace: %s\n", zk, ns + 1);
 	else
 		snprintf(storecfg, sizeof(storecfg), "store:\n  dataDir: %s\n", store);
-	fprintf(stderr, "stored %d topologies in %lld ms\n", n, (long long)(now_ms() - t0));
+	fprintf(stderr, "stored %d topologies in %lld ms\n", n, (long long)(bench_now_ms() - t0));
 	yml = drove__asprintf("server:\n  applicationConnectors:\n    - type: http\n      port: 0\n"
 	                      "  adminConnectors: []\nlogging:\n  level: WARN\n%s"
 	                      "drove:\n  endpoints:\n    - http://127.0.0.1:%d\n"
@@ -206,17 +181,17 @@ int main(int argc, char **argv)
 	}
 	free(yml);
 	/* measure from the second after loading settles */
-	measure_from = (now_ms() / 1000 + 2) * 1000;
+	measure_from = (bench_now_ms() / 1000 + 2) * 1000;
 	pthread_create(&lthr, NULL, loop_thread, NULL);
 	sleep((unsigned)secs + 2);
 	drove_loop_stop(loop);
 	pthread_join(lthr, NULL);
-	long rss = rss_kb();
+	long rss = bench_rss_kb();
 	drove_epoch_free(ep);
 	event_base_loopbreak(stub_base);
 	pthread_join(sthr, NULL);
 	pthread_mutex_lock(&mu);
-	qsort(late, nlate, sizeof(*late), cmp64);
+	qsort(late, nlate, sizeof(*late), bench_cmp64);
 	printf("epoch: schedules=%d lateness_p50_ms=%lld lateness_p99_ms=%lld rss_mib=%.1f "
 	       "(engine + %s store + HTTP CREATE to an in-process stub; creates=%zu in %d s, "
 	       "expected %lld)\n",
