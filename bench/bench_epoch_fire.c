@@ -2,8 +2,8 @@
  * Epoch's firing path without the network: 10,000 CRON topologies on 1 s schedules in the
  * timetable; each due one gets its Drove task CREATE spec built, as the daemon would send
  * it. Lateness = spec ready minus scheduled time. The HTTP CREATE to a (stub) controller and
- * the run record in the store are NOT measured here: the daemon that would do them is not
- * written yet (docs/epoch.md).
+ * the run record in the store are NOT measured here: bench_epoch_engine measures the engine
+ * that does them (docs/benchmarks.md).
  *
  *   bench_epoch_fire [topologies] [seconds]     (defaults 10000 and 5)
  */
@@ -13,6 +13,8 @@
 #include <time.h>
 
 #include <drove/drove.h>
+
+#include "bench_common.h"
 
 #define TOPO                                                                  \
 	"{\"name\":\"t%d\",\"task\":{\"type\":\"CONTAINER_EXECUTION\","       \
@@ -24,33 +26,6 @@
 	"\"logging\":{\"type\":\"LOCAL\",\"maxSize\":\"10m\",\"maxFiles\":3," \
 	"\"compress\":true}},\"trigger\":{\"type\":\"CRON\","                 \
 	"\"timeSpec\":\"* * * * * ?\"}}"
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static long rss_kb(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmRSS:", 6))
-			kb = strtol(line + 6, NULL, 10);
-	fclose(f);
-	return kb;
-}
-
-static int cmp64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
 
 int main(int argc, char **argv)
 {
@@ -69,7 +44,7 @@ int main(int argc, char **argv)
 	late = calloc(cap, sizeof(*late));
 	if (!topos || !late)
 		return 1;
-	int64_t start = now_ms();
+	int64_t start = bench_now_ms();
 	for (int i = 0; i < n; i++) {
 		snprintf(json, sizeof(json), TOPO, i, i);
 		if (drove_epoch_topology_from_json(&topos[i], ctx, json, strlen(json), start,
@@ -80,10 +55,11 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	fprintf(stderr, "loaded %d topologies in %lld ms\n", n, (long long)(now_ms() - start));
-	int64_t end = now_ms() + secs * 1000LL;
-	while (now_ms() < end) {
-		int64_t next = drove_epoch_timetable_next(tt), t = now_ms();
+	fprintf(stderr, "loaded %d topologies in %lld ms\n", n,
+	        (long long)(bench_now_ms() - start));
+	int64_t end = bench_now_ms() + secs * 1000LL;
+	while (bench_now_ms() < end) {
+		int64_t next = drove_epoch_timetable_next(tt), t = bench_now_ms();
 		if (next > t) {
 			struct timespec ts = {(next - t) / 1000, ((next - t) % 1000) * 1000000};
 			nanosleep(&ts, NULL);
@@ -91,22 +67,22 @@ int main(int argc, char **argv)
 		}
 		char *id = NULL, *spec = NULL, run[32];
 		int64_t at;
-		while (drove_epoch_timetable_pop(tt, now_ms(), &id, &at) == 1) {
+		while (drove_epoch_timetable_pop(tt, bench_now_ms(), &id, &at) == 1) {
 			int idx = atoi(id + 1);
 			snprintf(run, sizeof(run), "SR-%lld", (long long)(at / 1000));
 			if (drove_epoch_topology_task_spec(topos[idx], 0, "EPOCH", run, &spec) != 0)
 				return 1;
 			if (nlate < cap)
-				late[nlate++] = now_ms() - at;
+				late[nlate++] = bench_now_ms() - at;
 			drove_free(spec);
 			drove_free(id);
 		}
 	}
-	qsort(late, nlate, sizeof(*late), cmp64);
+	qsort(late, nlate, sizeof(*late), bench_cmp64);
 	printf("epoch: schedules=%d lateness_p50_ms=%lld lateness_p99_ms=%lld rss_mib=%.1f "
 	       "(fires=%zu; timetable and CREATE spec only: no HTTP, no store)\n",
 	       n, nlate ? (long long)late[nlate / 2] : -1,
-	       nlate ? (long long)late[nlate * 99 / 100] : -1, rss_kb() / 1024.0, nlate);
+	       nlate ? (long long)late[nlate * 99 / 100] : -1, bench_rss_kb() / 1024.0, nlate);
 	for (int i = 0; i < n; i++)
 		drove_epoch_topology_free(topos[i]);
 	free(topos);

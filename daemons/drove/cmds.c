@@ -651,5 +651,6 @@ const struct cli_cmd cli_commands[] = {
          {{'n', "count", 1, "instances to place (default 1)"},
           {0, "strategy", 1, "random-first-fit (default), best-fit or spread"},
           {0, "seed", 1, "random seed for a reproducible plan"}}},
+        CLI_EPOCH_COMMANDS,
         {NULL, NULL, NULL, 0, 0, 0, NULL, NULL, {{0}}},
 };

@@ -5,6 +5,7 @@
 #define DROVE_CLI_CMDS_H
 
 #include "cli.h"
+#include "cmd_epoch.h"
 
 /* cmd_apps.c */
 int cmd_apps_cancel(struct cli *cli, const struct cli_args *a);

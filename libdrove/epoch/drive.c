@@ -43,11 +43,22 @@ int drove_epoch_task_start(drove_client *client, const drove_epoch_topology *t, 
 	} else if (status == 400 && drove_epoch_is_task_exists(text, len)) {
 		*already_out = 1; /* sent before (by us or an earlier leader): started */
 	} else {
+		/* the controller's reasons: data.validationErrors when it gives them */
 		const char *msg = drove_client_response_message(resp);
+		const char *data = drove_client_response_data(resp);
+		struct json_object *d = NULL, *errs;
+		const char *why = NULL;
+		if (data && drove__mcodec_parse(data, strlen(data), &d) == 0 &&
+		    json_object_is_type(d, json_type_object) &&
+		    json_object_object_get_ex(d, "validationErrors", &errs))
+			why = json_object_to_json_string_ext(errs, JSON_C_TO_STRING_PLAIN);
+		drove_error_clear();
 		rc = drove__error(status == 400 ? DROVE_EINVAL : DROVE_ERROR,
-		                  "task %s-%s-%s: create answered HTTP %d: %s",
+		                  "task %s-%s-%s: create answered HTTP %d: %s%s%s",
 		                  drove_epoch_topology_name(t), run_id,
-		                  drove_epoch_topology_task_name(t, i), status, msg ? msg : "");
+		                  drove_epoch_topology_task_name(t, i), status, msg ? msg : "",
+		                  why ? " " : "", why ? why : "");
+		json_object_put(d);
 	}
 	drove_client_response_free(resp);
 	return rc;

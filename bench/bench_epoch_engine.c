@@ -1,0 +1,210 @@
+/*
+ * The whole Epoch firing path: the drove_epoch engine (embedded store in a temporary
+ * directory) with N CRON topologies on 1 s schedules, against a stub Drove controller in the
+ * same process (libevent evhttp on its own thread: CREATE 200, status STOPPED/SUCCESSFUL,
+ * DELETE). Lateness = the stub receiving the task CREATE minus the scheduled time (from the
+ * run id SR-<seconds> in the taskId). Each fire also records its run in the store, and each
+ * run is polled, cleaned up and trimmed, as in production.
+ *
+ *   bench_epoch_engine [topologies] [seconds]     (defaults 1000 and 10)
+ *   DROVE_BENCH_ZK=host:port bench_epoch_engine ... (ZooKeeper instead of the embedded store)
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/thread.h>
+
+#include <drove/drove.h>
+
+#include "bench_common.h"
+#include <drove/epoch_server.h>
+#include "core/internal.h"
+
+#define TOPO                                                                      \
+	"{\"name\":\"t%d\",\"task\":{\"type\":\"CONTAINER_EXECUTION\","           \
+	"\"taskName\":\"main\",\"executable\":{\"type\":\"DOCKER\","              \
+	"\"url\":\"localhost/drove-test:latest\",\"dockerPullTimeout\":"          \
+	"\"100 seconds\"},\"resources\":[{\"type\":\"CPU\",\"count\":1},"         \
+	"{\"type\":\"MEMORY\",\"sizeInMB\":32}],\"placementPolicy\":"             \
+	"{\"type\":\"ANY\"},\"args\":[\"true\"]},\"trigger\":{\"type\":\"CRON\"," \
+	"\"timeSpec\":\"* * * * * ?\"}}"
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static int64_t *late;
+static size_t nlate, cap, creates;
+static int64_t measure_from;
+
+static void reply(struct evhttp_request *req, const char *body)
+{
+	struct evbuffer *b = evbuffer_new();
+	evbuffer_add(b, body, strlen(body));
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+	                  "application/json");
+	evhttp_send_reply(req, 200, "OK", b);
+	evbuffer_free(b);
+}
+
+static void on_request(struct evhttp_request *req, void *ud)
+{
+	(void)ud;
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_POST) {
+		int64_t t = bench_now_ms();
+		struct evbuffer *in = evhttp_request_get_input_buffer(req);
+		size_t len = evbuffer_get_length(in);
+		char *body = malloc(len + 1), *sr;
+		if (body) {
+			evbuffer_copyout(in, body, len);
+			body[len] = '\0';
+			if ((sr = strstr(body, "-SR-"))) {
+				int64_t at = strtoll(sr + 4, NULL, 10) * 1000;
+				pthread_mutex_lock(&mu);
+				creates++;
+				if (at >= measure_from && nlate < cap)
+					late[nlate++] = t - at;
+				pthread_mutex_unlock(&mu);
+			}
+			free(body);
+		}
+		reply(req, "{\"status\":\"SUCCESS\",\"data\":{\"taskId\":\"x\"},\"message\":"
+		           "\"success\"}");
+	} else if (evhttp_request_get_command(req) == EVHTTP_REQ_DELETE) {
+		reply(req, "{\"status\":\"SUCCESS\",\"data\":{\"deleted\":true},\"message\":"
+		           "\"success\"}");
+	} else if (strstr(evhttp_request_get_uri(req), "/instances/")) {
+		reply(req, "{\"status\":\"SUCCESS\",\"data\":{\"state\":\"STOPPED\",\"taskResult\":"
+		           "{\"status\":\"SUCCESSFUL\"}},\"message\":\"success\"}");
+	} else {
+		reply(req, "{\"status\":\"SUCCESS\",\"data\":\"pong\",\"message\":\"success\"}");
+	}
+}
+
+static struct event_base *stub_base;
+
+static void *stub_thread(void *arg)
+{
+	(void)arg;
+	event_base_loop(stub_base, EVLOOP_NO_EXIT_ON_EMPTY);
+	return NULL;
+}
+
+static drove_loop *loop;
+
+static void *loop_thread(void *arg)
+{
+	(void)arg;
+	drove_loop_run(loop);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	int n = argc > 1 ? atoi(argv[1]) : 1000, secs = argc > 2 ? atoi(argv[2]) : 10;
+	char dir[64] = "/tmp/bench-epoch-engine-XXXXXX", json[2048], store[128], *yml;
+	drove_ctx *ctx = NULL;
+	drove_store_opts *so = NULL;
+	drove_store *st = NULL;
+	drove_epoch_config *cfg = NULL;
+	drove_epoch *ep = NULL;
+	pthread_t sthr, lthr;
+
+	if (n < 1 || secs < 1 || !mkdtemp(dir) || drove_ctx_new(&ctx) != 0 ||
+	    drove_loop_new(&loop, ctx) != 0)
+		return 1;
+	cap = (size_t)n * (size_t)(secs + 2);
+	if (!(late = calloc(cap, sizeof(*late))))
+		return 1;
+	/* the stub controller */
+	evthread_use_pthreads();
+	stub_base = event_base_new();
+	struct evhttp *http = evhttp_new(stub_base);
+	struct evhttp_bound_socket *bs = evhttp_bind_socket_with_handle(http, "127.0.0.1", 0);
+	if (!bs)
+		return 1;
+	evhttp_set_gencb(http, on_request, NULL);
+	int sport = 0;
+	{
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		getsockname(evhttp_bound_socket_get_fd(bs), (struct sockaddr *)&ss, &sl);
+		sport = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	}
+	pthread_create(&sthr, NULL, stub_thread, NULL);
+	/* the topologies, stored before the engine starts (it loads them as leader) */
+	snprintf(store, sizeof(store), "%s/store", dir);
+	const char *zk = getenv("DROVE_BENCH_ZK");
+	char ns[64];
+	snprintf(ns, sizeof(ns), "/bench-epoch-%d", (int)getpid());
+	if (drove_store_opts_new(&so) ||
+	    (zk ? drove_store_opts_set_zk(so, zk) || drove_store_opts_set_namespace(so, ns)
+	        : drove_store_opts_set_local(so, store)) ||
+	    drove_store_open(&st, loop, so))
+		return 1;
+	int64_t t0 = bench_now_ms();
+	for (int i = 0; i < n; i++) {
+		drove_epoch_topology *t = NULL;
+		snprintf(json, sizeof(json), TOPO, i);
+		if (drove_epoch_topology_from_json(&t, ctx, json, strlen(json), t0, NULL) ||
+		    drove_epoch_topology_save(st, t, DROVE_EPOCH_ACTIVE, t0, 1)) {
+			fprintf(stderr, "topology %d: %s\n", i, drove_error_last()->message);
+			return 1;
+		}
+		drove_epoch_topology_free(t);
+	}
+	drove_store_close(st);
+	drove_store_opts_free(so);
+	char storecfg[256];
+	if (zk)
+		snprintf(storecfg, sizeof(storecfg),
+		         "zookeeper:\n  connectionString: %s\n  nameSpace: %s\n", zk, ns + 1);
+	else
+		snprintf(storecfg, sizeof(storecfg), "store:\n  dataDir: %s\n", store);
+	fprintf(stderr, "stored %d topologies in %lld ms\n", n, (long long)(bench_now_ms() - t0));
+	yml = drove__asprintf("server:\n  applicationConnectors:\n    - type: http\n      port: 0\n"
+	                      "  adminConnectors: []\nlogging:\n  level: WARN\n%s"
+	                      "drove:\n  endpoints:\n    - http://127.0.0.1:%d\n"
+	                      "options:\n  numRunsPerJob: 3\n",
+	                      storecfg, sport);
+	if (!yml || drove_epoch_config_load_buf(&cfg, ctx, "bench.yml", yml, strlen(yml)) ||
+	    drove_epoch_new(&ep, loop, cfg) || drove_epoch_start(ep)) {
+		fprintf(stderr, "engine: %s\n", drove_error_last()->message);
+		return 1;
+	}
+	free(yml);
+	/* measure from the second after loading settles */
+	measure_from = (bench_now_ms() / 1000 + 2) * 1000;
+	pthread_create(&lthr, NULL, loop_thread, NULL);
+	sleep((unsigned)secs + 2);
+	drove_loop_stop(loop);
+	pthread_join(lthr, NULL);
+	long rss = bench_rss_kb();
+	drove_epoch_free(ep);
+	event_base_loopbreak(stub_base);
+	pthread_join(sthr, NULL);
+	pthread_mutex_lock(&mu);
+	qsort(late, nlate, sizeof(*late), bench_cmp64);
+	printf("epoch: schedules=%d lateness_p50_ms=%lld lateness_p99_ms=%lld rss_mib=%.1f "
+	       "(engine + %s store + HTTP CREATE to an in-process stub; creates=%zu in %d s, "
+	       "expected %lld)\n",
+	       n, nlate ? (long long)late[nlate / 2] : -1,
+	       nlate ? (long long)late[nlate * 99 / 100] : -1, rss / 1024.0,
+	       zk ? "ZooKeeper" : "embedded", nlate, secs, (long long)n * secs);
+	pthread_mutex_unlock(&mu);
+	evhttp_free(http);
+	event_base_free(stub_base);
+	drove_epoch_config_free(cfg);
+	drove_loop_free(loop);
+	drove_ctx_free(ctx);
+	free(late);
+	snprintf(json, sizeof(json), "rm -rf '%s'", dir);
+	return system(json) == 0 ? 0 : 1;
+}

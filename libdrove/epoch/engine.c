@@ -1,0 +1,733 @@
+/*
+ * The Epoch engine: leadership through the store, the fence, the timetable of ACTIVE
+ * topologies, firing (drove_epoch_step: each scheduled time at most once), and runs followed
+ * on Drove to their end. Blocking calls (task CREATE, status, KILL, DELETE, SMTP, run
+ * retention) go to the worker pool; their results come back on the loop thread, where all
+ * the state below lives.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <json-c/json.h>
+
+#include <drove/clock.h>
+#include "core/internal.h"
+#include "core/loop_internal.h"
+#include "epoch/engine.h"
+#include "epoch/runs.h"
+#include "model/codec.h"
+
+#define MOD            "epoch"
+#define WORKERS        4
+#define START_TRIES    10
+#define NOTFOUND_TRIES 10
+
+/* ---- topologies ---- */
+
+static size_t topo_pos(const drove_epoch *e, const char *id, int *found)
+{
+	size_t lo = 0, hi = e->ntopos;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(drove_epoch_topology_name(e->topos[mid]->t), id);
+		if (c == 0) {
+			*found = 1;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = 0;
+	return lo;
+}
+
+static drove__etopo *topo_find(const drove_epoch *e, const char *id)
+{
+	int found;
+	size_t i = topo_pos(e, id, &found);
+	return found ? e->topos[i] : NULL;
+}
+
+/* Take `tp` out of the timetable / AT set. */
+static void unschedule(drove_epoch *e, drove__etopo *tp)
+{
+	if (drove_epoch_topology_trigger(tp->t) == DROVE_EPOCH_TRIGGER_CRON) {
+		if (drove_epoch_timetable_remove(e->tt, drove_epoch_topology_name(tp->t)) < 0)
+			drove_error_clear();
+	} else if (tp->at_pending) {
+		tp->at_pending = 0;
+		e->n_at--;
+	}
+}
+
+static void topo_remove(drove_epoch *e, const char *id)
+{
+	int found;
+	size_t i = topo_pos(e, id, &found);
+	if (!found)
+		return;
+	drove__etopo *tp = e->topos[i];
+	unschedule(e, tp);
+	memmove(&e->topos[i], &e->topos[i + 1], (e->ntopos - i - 1) * sizeof(*e->topos));
+	e->ntopos--;
+	drove__etopo_unref(tp);
+}
+
+/* Insert or replace (the old one goes; runs keep their reference). Takes `t`. */
+static drove__etopo *topo_set(drove_epoch *e, drove_epoch_topology *t, int state, int64_t last_ms)
+{
+	drove__etopo *tp = calloc(1, sizeof(*tp));
+	if (!tp) {
+		drove_epoch_topology_free(t);
+		drove__enomem();
+		return NULL;
+	}
+	tp->t = t;
+	tp->refs = 1;
+	tp->state = state;
+	tp->last_ms = last_ms;
+	topo_remove(e, drove_epoch_topology_name(t));
+	if (e->ntopos == e->cap) {
+		size_t cap = e->cap ? e->cap * 2 : 64;
+		drove__etopo **n = realloc(e->topos, cap * sizeof(*n));
+		if (!n) {
+			drove__etopo_unref(tp);
+			drove__enomem();
+			return NULL;
+		}
+		e->topos = n;
+		e->cap = cap;
+	}
+	int found;
+	size_t i = topo_pos(e, drove_epoch_topology_name(t), &found);
+	memmove(&e->topos[i + 1], &e->topos[i], (e->ntopos - i) * sizeof(*e->topos));
+	e->topos[i] = tp;
+	e->ntopos++;
+	return tp;
+}
+
+/* ---- firing ---- */
+
+static void demote(drove_epoch *e, const char *why);
+
+/* One scheduling step of a topology runs on a worker (it writes the fenced run record: store
+ * round trips the loop must not wait for); its result comes back here. */
+struct fire_job {
+	drove__ejob base;
+	drove_epoch *e;
+	drove__etopo *tp; /* a reference */
+	drove_store *store;
+	int fence, rc;
+	int64_t last_ms, now, misfire_ms, handled, next;
+	char *rid, *msg;
+};
+
+static void fire_work(drove__ejob *base, drove_client *client)
+{
+	struct fire_job *j = (struct fire_job *)base;
+	(void)client;
+	j->rc = drove_epoch_step(j->store, j->fence, j->tp->t, j->last_ms, j->now, j->misfire_ms,
+	                         &j->rid, &j->handled, &j->next);
+	if (j->rc < 0)
+		j->msg = strdup(drove_error_last()->message);
+	drove_error_clear();
+}
+
+static void fire_done(drove__ejob *base, int cancelled)
+{
+	struct fire_job *j = (struct fire_job *)base;
+	drove_epoch *e = j->e;
+	const char *name = drove_epoch_topology_name(j->tp->t);
+	drove__etopo *cur = cancelled ? NULL : topo_find(e, name);
+
+	j->tp->firing = 0;
+	if (cancelled || !e->leader || j->fence != e->fence) {
+		/* a run recorded here is followed by whoever leads next (it is RUNNING) */
+	} else if (j->rc == DROVE_ESTALE) {
+		demote(e, j->msg ? j->msg : "the fence moved");
+	} else if (j->rc < 0) {
+		drove__warn(e->ctx, MOD, "topology %s: %s", name, j->msg ? j->msg : "");
+	} else {
+		if (cur && j->handled > cur->last_ms)
+			cur->last_ms = j->handled;
+		if (j->rid) {
+			e->fired++;
+			drove__info(e->ctx, MOD, "topology %s: run %s fired (%" PRId64 " ms late)",
+			            name, j->rid, drove_time_wall_ms() - j->handled);
+			if (drove__erun_add(e, cur ? cur : j->tp, j->rid, DROVE_EPOCH_RUN_SCHEDULED,
+			                    j->now) < 0)
+				drove__err(e->ctx, MOD, "run %s: out of memory", j->rid);
+		}
+	}
+	drove__etopo_unref(j->tp);
+	drove_free(j->rid);
+	free(j->msg);
+	free(j);
+}
+
+/* @return 1 when a step was queued, 0 when one is under way (it covers this time too, by the
+ * misfire rule) or it could not be queued. */
+static int fire_one(drove_epoch *e, drove__etopo *tp, int64_t now)
+{
+	struct fire_job *j;
+	if (tp->firing || !(j = calloc(1, sizeof(*j))))
+		return 0;
+	j->base.work = fire_work;
+	j->base.done = fire_done;
+	j->e = e;
+	j->tp = tp;
+	tp->refs++;
+	j->store = e->store;
+	j->fence = e->fence;
+	j->last_ms = tp->last_ms;
+	j->now = now;
+	j->misfire_ms = e->misfire_ms;
+	if (drove__epool_submit(e->pool, &j->base) < 0) {
+		drove_error_clear();
+		drove__etopo_unref(tp);
+		free(j);
+		return 0;
+	}
+	tp->firing = 1;
+	return 1;
+}
+
+static void arm_fire(drove_epoch *e);
+
+static void on_fire(evutil_socket_t fd, short what, void *arg)
+{
+	drove_epoch *e = arg;
+	char *id = NULL;
+	int64_t sched;
+	(void)fd;
+	(void)what;
+	if (!drove__epoch_leads(e))
+		return;
+	int64_t now = drove_time_wall_ms();
+	while (e->leader && drove_epoch_timetable_pop(e->tt, now, &id, &sched) == 1) {
+		drove__etopo *tp = topo_find(e, id);
+		if (tp && tp->state == DROVE_EPOCH_ACTIVE)
+			fire_one(e, tp, now);
+		drove_free(id);
+		id = NULL;
+	}
+	for (size_t i = 0; e->leader && e->n_at && i < e->ntopos; i++) {
+		drove__etopo *tp = e->topos[i];
+		if (tp->at_pending && drove_epoch_topology_at(tp->t) <= now &&
+		    (tp->state != DROVE_EPOCH_ACTIVE || fire_one(e, tp, now))) {
+			tp->at_pending = 0; /* else tried again on the next tick */
+			e->n_at--;
+		}
+	}
+	arm_fire(e);
+}
+
+static void arm_fire(drove_epoch *e)
+{
+	int64_t now = drove_time_wall_ms(), delay = 1000;
+	int64_t next = drove_epoch_timetable_next(e->tt);
+	if (!e->t_fire || !e->leader)
+		return;
+	if (next && next - now < delay)
+		delay = next - now;
+	for (size_t i = 0; e->n_at && i < e->ntopos; i++)
+		if (e->topos[i]->at_pending &&
+		    drove_epoch_topology_at(e->topos[i]->t) - now < delay)
+			delay = drove_epoch_topology_at(e->topos[i]->t) - now;
+	if (delay < 0)
+		delay = 0;
+	struct timeval tv = {(time_t)(delay / 1000), (suseconds_t)((delay % 1000) * 1000)};
+	event_add(e->t_fire, &tv);
+}
+
+/* Put an ACTIVE topology on the schedule: misfires since `last_ms` handled now. */
+static void schedule(drove_epoch *e, drove__etopo *tp, int catch_up)
+{
+	int64_t now = drove_time_wall_ms();
+	if (tp->state != DROVE_EPOCH_ACTIVE)
+		return;
+	if (drove_epoch_topology_trigger(tp->t) == DROVE_EPOCH_TRIGGER_AT) {
+		if (tp->last_ms < drove_epoch_topology_at(tp->t) && !tp->at_pending) {
+			tp->at_pending = 1;
+			e->n_at++;
+		}
+		arm_fire(e);
+		return;
+	}
+	if (catch_up)
+		fire_one(e, tp, now);
+	int64_t after = tp->last_ms > now ? tp->last_ms : now;
+	int rc = drove_epoch_timetable_add(e->tt, drove_epoch_topology_name(tp->t),
+	                                   drove_epoch_topology_cron(tp->t), after);
+	if (rc < 0 && rc != DROVE_EEXISTS && rc != DROVE_ENOTFOUND)
+		drove__warn(e->ctx, MOD, "topology %s: %s", drove_epoch_topology_name(tp->t),
+		            drove_error_last()->message);
+	drove_error_clear();
+	arm_fire(e);
+}
+
+struct trim_job {
+	drove__ejob base;
+	drove_store *store;
+	drove_strlist *ids;
+	size_t keep;
+};
+
+static void trim_work(drove__ejob *base, drove_client *client)
+{
+	struct trim_job *j = (struct trim_job *)base;
+	(void)client;
+	for (size_t i = 0; i < drove_strlist_count(j->ids); i++)
+		if (drove_epoch_runs_trim(j->store, drove_strlist_get(j->ids, i), j->keep, NULL) <
+		    0)
+			drove_error_clear();
+}
+
+static void trim_done(drove__ejob *base, int cancelled)
+{
+	struct trim_job *j = (struct trim_job *)base;
+	(void)cancelled;
+	drove_strlist_free(j->ids);
+	free(j);
+}
+
+static void on_trim(evutil_socket_t fd, short what, void *arg)
+{
+	drove_epoch *e = arg;
+	struct trim_job *j;
+	(void)fd;
+	(void)what;
+	if (!drove__epoch_leads(e) || !e->keep_runs || !(j = calloc(1, sizeof(*j))))
+		return;
+	j->base.work = trim_work;
+	j->base.done = trim_done;
+	j->store = e->store;
+	j->keep = e->keep_runs;
+	if (drove_strlist_new(&j->ids) < 0) {
+		free(j);
+		return;
+	}
+	for (size_t i = 0; i < e->ntopos; i++)
+		drove_strlist_add(j->ids, drove_epoch_topology_name(e->topos[i]->t));
+	if (drove__epool_submit(e->pool, &j->base) < 0)
+		trim_done(&j->base, 1);
+	drove_error_clear();
+}
+
+/* ---- leadership ---- */
+
+static int64_t jint(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
+}
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string)
+	               ? json_object_get_string(v)
+	               : NULL;
+}
+
+/* One stored topology into memory: its runs still RUNNING are followed again, and the
+ * newest scheduled time it handled is where its schedule resumes. */
+static void load_one(drove_epoch *e, const char *id)
+{
+	char *doc = NULL;
+	struct json_object *d = NULL, *topo;
+	drove_epoch_topology *t = NULL;
+	drove_strlist *runs = NULL;
+
+	if (drove_epoch_topology_load(e->store, id, &doc) < 0 ||
+	    drove__mcodec_parse(doc, strlen(doc), &d) < 0 ||
+	    !json_object_object_get_ex(d, "topology", &topo))
+		goto out;
+	const char *text = json_object_to_json_string_ext(topo, JSON_C_TO_STRING_PLAIN);
+	if (drove_epoch_topology_from_json(&t, e->ctx, text, strlen(text), 0, NULL) < 0) {
+		drove__warn(e->ctx, MOD, "topology %s: stored document: %s", id,
+		            drove_error_last()->message);
+		goto out;
+	}
+	const char *st = jstr(d, "state");
+	int state = st && !strcmp(st, "PAUSED")    ? DROVE_EPOCH_PAUSED
+	            : st && !strcmp(st, "DELETED") ? DROVE_EPOCH_DELETED
+	                                           : DROVE_EPOCH_ACTIVE;
+	int64_t last = jint(d, "created");
+	if (jint(d, "updated") > last)
+		last = jint(d, "updated");
+	drove__etopo *tp = topo_set(e, t, state, 0);
+	t = NULL;
+	if (!tp)
+		goto out;
+	if (drove_epoch_runs_list(e->store, id, &runs) == 0)
+		for (size_t i = 0; i < drove_strlist_count(runs); i++) {
+			const char *rid = drove_strlist_get(runs, i);
+			char *run = NULL;
+			struct json_object *rj = NULL;
+			if (!strncmp(rid, "SR-", 3)) {
+				int64_t at = strtoll(rid + 3, NULL, 10) * 1000;
+				if (at > last)
+					last = at;
+			}
+			if (drove_epoch_run_get(e->store, id, rid, &run) == 0 &&
+			    drove__mcodec_parse(run, strlen(run), &rj) == 0 && jstr(rj, "state") &&
+			    !strcmp(jstr(rj, "state"), "RUNNING")) {
+				const char *type = jstr(rj, "runType");
+				drove__info(e->ctx, MOD, "run %s/%s: following it again", id, rid);
+				drove__erun_add(e, tp, rid,
+				                type && !strcmp(type, "INSTANT")
+				                        ? DROVE_EPOCH_RUN_INSTANT
+				                        : DROVE_EPOCH_RUN_SCHEDULED,
+				                jint(rj, "created"));
+			}
+			json_object_put(rj);
+			drove_free(run);
+		}
+	tp->last_ms = last;
+	schedule(e, tp, 1);
+out:
+	drove_error_clear();
+	drove_strlist_free(runs);
+	drove_epoch_topology_free(t);
+	json_object_put(d);
+	drove_free(doc);
+}
+
+static void clear_state(drove_epoch *e)
+{
+	drove__eruns_drop(e);
+	while (e->ntopos)
+		topo_remove(e, drove_epoch_topology_name(e->topos[e->ntopos - 1]->t));
+	e->n_at = 0;
+	drove_epoch_timetable_free(e->tt);
+	e->tt = NULL;
+	if (drove_epoch_timetable_new(&e->tt) < 0)
+		drove_error_clear();
+}
+
+static void on_acquired(drove_epoch *e, int64_t term)
+{
+	drove_strlist *ids = NULL;
+	int fence;
+	if (drove_epoch_fence(e->store, term, &fence) < 0) {
+		drove__err(e->ctx, MOD, "leadership of term %" PRId64 ": no fence: %s", term,
+		           drove_error_last()->message);
+		drove_error_clear();
+		return;
+	}
+	e->term = term;
+	e->fence = fence;
+	clear_state(e);
+	e->leader = 1;
+	drove__info(e->ctx, MOD, "leader (term %" PRId64 ", fence %d)", term, fence);
+	if (drove_epoch_topology_ids(e->store, &ids) == 0)
+		for (size_t i = 0; i < drove_strlist_count(ids) && e->leader; i++)
+			load_one(e, drove_strlist_get(ids, i));
+	drove_error_clear();
+	drove_strlist_free(ids);
+	arm_fire(e);
+}
+
+static void on_election(drove_election *el, int event, int64_t term, void *ud)
+{
+	drove_epoch *e = ud;
+	(void)el;
+	if (event == DROVE_STORE_LEADER_ACQUIRED) {
+		on_acquired(e, term);
+	} else if (event == DROVE_STORE_LEADER_LOST) {
+		drove__warn(e->ctx, MOD, "leadership lost");
+		e->leader = 0;
+		clear_state(e);
+	}
+}
+
+/* The fence moved: another leader records runs now. Stop, and contend again. */
+static void demote(drove_epoch *e, const char *why)
+{
+	drove__err(e->ctx, MOD, "no longer leader: %s", why);
+	drove_error_clear();
+	e->leader = 0;
+	clear_state(e);
+	drove_election_cancel(e->election);
+	e->election = NULL;
+	if (drove_store_elect(e->store, e->leader_hp, strlen(e->leader_hp), on_election, e,
+	                      &e->election) < 0) {
+		drove__err(e->ctx, MOD, "cannot contend again: %s", drove_error_last()->message);
+		drove_error_clear();
+	}
+}
+
+int drove__epoch_leads(const drove_epoch *e)
+{
+	return e && e->leader && e->election && drove_election_is_leader(e->election);
+}
+
+/* ---- what the REST layer asks ---- */
+
+int drove__epoch_put(drove_epoch *e, drove_epoch_topology *t, int create)
+{
+	int64_t now = drove_time_wall_ms();
+	const char *id = drove_epoch_topology_name(t);
+	drove__etopo *old = topo_find(e, id);
+	int state = old ? old->state : DROVE_EPOCH_ACTIVE, rc;
+
+	if (!create && !old) {
+		drove_epoch_topology_free(t);
+		return drove__error(DROVE_ENOTFOUND, "No such topology: %s", id);
+	}
+	if ((rc = drove_epoch_topology_save(e->store, t, state, now, create)) < 0) {
+		drove_epoch_topology_free(t);
+		return rc;
+	}
+	if (old)
+		unschedule(e, old);
+	drove__etopo *tp = topo_set(e, t, state, now);
+	if (!tp)
+		return DROVE_ENOMEM;
+	schedule(e, tp, 0);
+	return 0;
+}
+
+int drove__epoch_pause(drove_epoch *e, const char *id, int paused)
+{
+	drove__etopo *tp = topo_find(e, id);
+	int64_t now = drove_time_wall_ms();
+	int rc;
+	if (!tp)
+		return drove__error(DROVE_ENOTFOUND, "No such topology: %s", id);
+	int state = paused ? DROVE_EPOCH_PAUSED : DROVE_EPOCH_ACTIVE;
+	if (tp->state == state)
+		return 0;
+	if ((rc = drove_epoch_topology_set_state(e->store, id, state, now)) < 0)
+		return rc;
+	unschedule(e, tp);
+	tp->state = state;
+	if (!paused) {
+		if (tp->last_ms < now)
+			tp->last_ms = now; /* times missed while paused are not run */
+		schedule(e, tp, 0);
+	}
+	return 0;
+}
+
+int drove__epoch_delete(drove_epoch *e, const char *id)
+{
+	int rc;
+	if (!topo_find(e, id))
+		return drove__error(DROVE_ENOTFOUND, "No such topology: %s", id);
+	topo_remove(e, id);
+	rc = drove_epoch_topology_remove(e->store, id);
+	return rc;
+}
+
+int drove__epoch_run_now(drove_epoch *e, const char *id, char **rid_out)
+{
+	drove__etopo *tp = topo_find(e, id);
+	int64_t now = drove_time_wall_ms();
+	int rc;
+	if (!tp)
+		return drove__error(DROVE_ENOTFOUND, "No such topology: %s", id);
+	char *rid = drove__asprintf("IR-%" PRId64 "-%" PRId64, now, ++e->instant_seq);
+	if (!rid)
+		return DROVE_ENOMEM;
+	rc = drove_epoch_run_begin(e->store, e->fence, id, rid, DROVE_EPOCH_RUN_INSTANT,
+	                           DROVE_EPOCH_RUN_RUNNING, NULL, now);
+	if (rc == DROVE_ESTALE) {
+		free(rid);
+		demote(e, drove_error_last()->message);
+		return drove__error(DROVE_EUNAVAIL, "this node is not the leader");
+	}
+	if (rc < 0 || (rc = drove__erun_add(e, tp, rid, DROVE_EPOCH_RUN_INSTANT, now)) < 0) {
+		free(rid);
+		return rc;
+	}
+	e->fired++;
+	*rid_out = rid;
+	return 0;
+}
+
+int drove__epoch_kill(drove_epoch *e, const char *id, const char *run_id, const char *task,
+                      drove__epoch_kill_fn cb, void *userdata)
+{
+	char *doc = NULL, *task_id = NULL;
+	struct json_object *r = NULL, *tasks, *t, *v;
+	int rc = drove_epoch_run_get(e->store, id, run_id, &doc);
+	if (rc == 0 && drove__mcodec_parse(doc, strlen(doc), &r) == 0 &&
+	    json_object_object_get_ex(r, "tasks", &tasks) &&
+	    json_object_object_get_ex(tasks, task, &t) &&
+	    json_object_object_get_ex(t, "taskId", &v))
+		task_id = strdup(json_object_get_string(v));
+	json_object_put(r);
+	drove_free(doc);
+	if (!task_id)
+		return rc == DROVE_ENOMEM
+		               ? rc
+		               : drove__error(DROVE_ENOTFOUND, "No task exists for %s/%s/%s", id,
+		                              run_id, task);
+	drove_error_clear();
+	rc = drove__eruns_kill(e, task_id, cb, userdata);
+	free(task_id);
+	return rc;
+}
+
+/* ---- polling and retention ---- */
+
+static void on_poll(evutil_socket_t fd, short what, void *arg)
+{
+	drove_epoch *e = arg;
+	(void)fd;
+	(void)what;
+	if (drove__epoch_leads(e))
+		drove__eruns_poll(e);
+}
+
+/* ---- lifecycle ---- */
+
+static int64_t cfg_int(const drove_epoch_config *cfg, const char *key, int64_t def)
+{
+	int64_t v;
+	if (drove_epoch_config_get_int(cfg, key, &v) < 0) {
+		drove_error_clear();
+		return def;
+	}
+	return v;
+}
+
+static int make_client(drove_client **out, void *ud)
+{
+	drove_epoch *e = ud;
+	const drove_epoch_config *cfg = e->cfg;
+	const drove_strlist *eps = drove_epoch_config_drove_endpoints(cfg);
+	const char *user = drove_epoch_config_get_string(cfg, "drove.username");
+	const char *token = drove_epoch_config_get_string(cfg, "drove.droveAuthToken");
+	drove_client *c = NULL;
+	int rc;
+
+	if ((rc = drove_client_new(&c, e->ctx)) < 0)
+		return rc;
+	for (size_t i = 0; i < drove_strlist_count(eps); i++)
+		if ((rc = drove_client_add_endpoint(c, drove_strlist_get(eps, i))) < 0)
+			goto fail;
+	if (token && (rc = drove_client_set_auth_header(c, token)) < 0)
+		goto fail;
+	if (!token && user &&
+	    (rc = drove_client_set_basic_auth(
+	             c, user, drove_epoch_config_get_string(cfg, "drove.password"))) < 0)
+		goto fail;
+	drove_client_set_insecure(c, (int)cfg_int(cfg, "drove.insecure", 0));
+	if ((rc = drove_client_set_timeouts(c, cfg_int(cfg, "drove.connectionTimeout", 1000),
+	                                    cfg_int(cfg, "drove.operationTimeout", 5000) + 5000)) <
+	            0 ||
+	    (rc = drove_client_set_retries(c, (int)cfg_int(cfg, "drove.rpcRetryCount", 3),
+	                                   cfg_int(cfg, "drove.rpcRetryInterval", 1000),
+	                                   cfg_int(cfg, "drove.rpcRetryInterval", 1000) * 4)) < 0)
+		goto fail;
+	*out = c;
+	return 0;
+fail:
+	drove_client_free(c);
+	return rc;
+}
+
+int drove__epoch_engine_init(drove_epoch *e)
+{
+	const drove_epoch_config *cfg = e->cfg;
+	const char *app = drove_epoch_config_get_string(cfg, "drove.appName");
+	if (!(e->app_name = strdup(app ? app : "EPOCH")))
+		return drove__enomem();
+	e->misfire_ms = 60000;
+	e->poll_ms = 1000;
+	e->task_timeout_s = 300;
+	e->trim_ms = cfg_int(cfg, "options.cleanupJobInterval", 3600000);
+	if (e->trim_ms < 1000)
+		e->trim_ms = 1000;
+	int64_t keep = cfg_int(cfg, "options.numRunsPerJob", 10);
+	e->keep_runs = keep > 0 ? (size_t)keep : 10;
+	e->mail_on = cfg_int(cfg, "notify.mail", 0) == 1;
+	e->mail.server = drove_epoch_config_get_string(cfg, "notify.smtpServer");
+	e->mail.port = (int)cfg_int(cfg, "notify.port", 587);
+	e->mail.tls = (int)cfg_int(cfg, "notify.tls", 0);
+	e->mail.username = drove_epoch_config_get_string(cfg, "notify.username");
+	e->mail.password = drove_epoch_config_get_string(cfg, "notify.password");
+	e->mail.from = e->mail.username && strchr(e->mail.username, '@') ? e->mail.username
+	                                                                 : "epoch@localhost";
+	if (e->mail_on && !e->mail.server)
+		return drove__error(DROVE_EINVAL, "notify.smtpServer: required for MAIL");
+	return drove_epoch_timetable_new(&e->tt);
+}
+
+static struct event *timer(drove_epoch *e, int64_t ms, event_callback_fn fn)
+{
+	struct event *ev = event_new(drove__loop_base(e->loop), -1, ms ? EV_PERSIST : 0, fn, e);
+	struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000)};
+	if (ev && ms)
+		event_add(ev, &tv);
+	return ev;
+}
+
+int drove__epoch_engine_start(drove_epoch *e)
+{
+	const drove_epoch_config *cfg = e->cfg;
+	drove_store_opts *so = NULL;
+	int rc;
+
+	if ((rc = drove__epool_new(&e->pool, e->loop, WORKERS, make_client, e)) < 0)
+		return rc;
+	if ((rc = drove_store_opts_new(&so)) < 0)
+		return rc;
+	if (drove_epoch_config_zk_connection(cfg)) {
+		const char *ns = drove_epoch_config_zk_namespace(cfg);
+		char *nsp = drove__asprintf("/%s", ns ? ns : "epoch");
+		if (!nsp)
+			rc = DROVE_ENOMEM;
+		if (rc == 0)
+			rc = drove_store_opts_set_zk(so, drove_epoch_config_zk_connection(cfg));
+		if (rc == 0)
+			rc = drove_store_opts_set_namespace(so, nsp[1] == '/' ? nsp + 1 : nsp);
+		free(nsp);
+	} else {
+		const char *dir = drove_epoch_config_data_dir(cfg);
+		rc = drove_store_opts_set_local(so, dir ? dir : "/var/lib/drove-epoch");
+	}
+	if (rc == 0)
+		rc = drove_store_opts_set_session_timeout(so, 10000);
+	if (rc == 0)
+		rc = drove_store_open(&e->store, e->loop, so);
+	drove_store_opts_free(so);
+	if (rc < 0)
+		return rc;
+	e->t_fire = timer(e, 0, on_fire);
+	e->t_poll = timer(e, e->poll_ms, on_poll);
+	e->t_trim = timer(e, e->trim_ms, on_trim);
+	if (!e->t_fire || !e->t_poll || !e->t_trim)
+		return drove__enomem();
+	return drove_store_elect(e->store, e->leader_hp, strlen(e->leader_hp), on_election, e,
+	                         &e->election);
+}
+
+void drove__epoch_engine_stop(drove_epoch *e)
+{
+	struct event **evs[] = {&e->t_fire, &e->t_poll, &e->t_trim};
+	for (size_t i = 0; i < DROVE_ARRAY_LEN(evs); i++)
+		if (*evs[i]) {
+			event_free(*evs[i]);
+			*evs[i] = NULL;
+		}
+	if (e->election) {
+		drove_election_cancel(e->election);
+		e->election = NULL;
+	}
+	e->leader = 0;
+	drove__epool_free(e->pool); /* jobs in flight come back cancelled */
+	e->pool = NULL;
+	clear_state(e);
+	drove_store_close(e->store);
+	e->store = NULL;
+}

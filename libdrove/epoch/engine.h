@@ -1,0 +1,102 @@
+/*
+ * The Epoch engine's layers (internal). server.c (the public drove_epoch_* calls) sets up the
+ * pieces and calls rest.c (the REST API) and engine.c (leadership, firing, runs); rest.c calls
+ * engine.c; engine.c calls the records, step, timetable and drive functions of this module
+ * and the worker pool (pool.c) and mail (mail.c). Nothing calls upward by name: the kill
+ * result reaches rest.c through a callback.
+ */
+#ifndef DROVE_EPOCH_ENGINE_H
+#define DROVE_EPOCH_ENGINE_H
+
+#include <stdint.h>
+
+#include <drove/auth.h>
+#include <drove/config.h>
+#include <drove/epoch.h>
+#include <drove/epoch_server.h>
+#include <drove/loop.h>
+#include <drove/store.h>
+
+#include "epoch/mail.h"
+#include "epoch/pool.h"
+
+struct event;
+struct drove__http_server;
+struct drove__http_client;
+struct drove__erun;
+
+/* A topology the leader knows: shared with its runs through a reference count. */
+typedef struct drove__etopo {
+	drove_epoch_topology *t;
+	int refs;
+	int state;       /* enum drove_epoch_state */
+	int64_t last_ms; /* newest scheduled time handled (fired or skipped) */
+	int at_pending;  /* AT trigger not handled yet */
+	int firing;      /* a scheduling step is under way on a worker */
+	size_t finished; /* runs finished (retention trims every numRunsPerJob) */
+} drove__etopo;
+
+struct drove_epoch {
+	drove_ctx *ctx;
+	drove_loop *loop;
+	const drove_epoch_config *cfg;
+	drove_auth *auth;
+	struct drove__http_server *http;
+	struct drove__http_client *hc; /* forwarding writes to the leader */
+	drove_store *store;
+	drove_election *election;
+	drove__epool *pool;
+	int started, stopping;
+	volatile int leader; /* read from other threads through drove_epoch_is_leader() */
+	int fence;
+	int64_t term;
+	struct event *t_fire, *t_poll, *t_trim;
+	drove_epoch_timetable *tt;
+	drove__etopo **topos; /* sorted by name */
+	size_t ntopos, cap;
+	size_t n_at;              /* topologies with an AT trigger still pending */
+	struct drove__erun *runs; /* runs.c */
+	/* settings */
+	char *app_name;
+	char *leader_hp;
+	int port;
+	int64_t misfire_ms, poll_ms, trim_ms, task_timeout_s;
+	size_t keep_runs;
+	int mail_on;
+	drove__epoch_mail mail;
+	/* counters */
+	int64_t fired;
+	int64_t instant_seq;
+};
+
+/* ---- engine.c: what the layers above may call (loop thread) ---- */
+
+/* Set the settings from the config and build the worker pool's client factory data.
+ * @return 0, DROVE_EINVAL or DROVE_ENOMEM. */
+int drove__epoch_engine_init(drove_epoch *e);
+/* Open the store, start the workers and timers, contend for leadership. */
+int drove__epoch_engine_start(drove_epoch *e);
+/* Resign, drop the state, join the workers, close the store. Idempotent. */
+void drove__epoch_engine_stop(drove_epoch *e);
+/* 1 while this engine leads and holds its fence. */
+int drove__epoch_leads(const drove_epoch *e);
+
+/* A validated topology (ownership passes in, also on error): stored (create: DROVE_EEXISTS
+ * when the name is taken; otherwise a replace that keeps its state, DROVE_ENOTFOUND when
+ * missing) and scheduled. */
+int drove__epoch_put(drove_epoch *e, drove_epoch_topology *t, int create);
+/* Pause (1) or unpause (0). @return 0, DROVE_ENOTFOUND or a store error. */
+int drove__epoch_pause(drove_epoch *e, const char *id, int paused);
+/* Delete a topology and its runs. @return 0, DROVE_ENOTFOUND or a store error. */
+int drove__epoch_delete(drove_epoch *e, const char *id);
+/* Start an INSTANT run now; `*rid_out` its id (free with drove_free()). */
+int drove__epoch_run_now(drove_epoch *e, const char *id, char **rid_out);
+/* Kill a run's task on Drove (the task id comes from the run's record; a worker sends KILL):
+ * `cb(ok, message, userdata)` runs later on the loop thread (also on shutdown, with ok 0).
+ * @return 0, DROVE_ENOTFOUND (no such run, or no such task in it), DROVE_EUNAVAIL or
+ * DROVE_ENOMEM (no callback then). */
+typedef void (*drove__epoch_kill_fn)(int ok, const char *message, void *userdata);
+int drove__epoch_kill(drove_epoch *e, const char *id, const char *run_id, const char *task,
+                      drove__epoch_kill_fn cb, void *userdata);
+
+#endif

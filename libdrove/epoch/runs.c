@@ -1,0 +1,570 @@
+/*
+ * The runs of the Epoch engine: each run's tasks started on Drove, followed to their end,
+ * the run's record kept up to date, and, once the run is decided, its unfinished tasks
+ * killed, its tasks deleted from Drove, the MAIL sent and old runs trimmed. The blocking calls
+ * go to the worker pool; all the state here lives on the loop thread.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include <drove/clock.h>
+#include "core/internal.h"
+#include "epoch/runs.h"
+#include "model/codec.h"
+
+#define MOD            "epoch"
+#define START_TRIES    10
+#define NOTFOUND_TRIES 10
+
+static const char *const RUN_STATES[] = {NULL,         "RUNNING", "COMPLETED",
+                                         "SUCCESSFUL", "SKIPPED", "FAILED"};
+
+struct etask {
+	char *task_id;
+	int state; /* enum drove_epoch_task_state */
+	char *error;
+	int started;
+	int notfound;
+};
+
+struct drove__erun {
+	struct drove__erun *next;
+	drove_epoch *e;
+	drove__etopo *tp;
+	char *tid, *rid;
+	int type;
+	int64_t created;
+	size_t n;
+	struct etask *tasks;
+	int busy, finishing, abandoned;
+	int state;
+	int start_tries;
+	char *pending; /* the record to write, by the run's next job (off the loop) */
+};
+
+void drove__etopo_unref(drove__etopo *tp)
+{
+	if (tp && --tp->refs == 0) {
+		drove_epoch_topology_free(tp->t);
+		free(tp);
+	}
+}
+
+/* ---- runs ---- */
+
+static void run_free(struct drove__erun *r)
+{
+	if (!r)
+		return;
+	free(r->pending);
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->tasks[i].task_id);
+		free(r->tasks[i].error);
+	}
+	free(r->tasks);
+	free(r->tid);
+	free(r->rid);
+	drove__etopo_unref(r->tp);
+	free(r);
+}
+
+static void run_unlink(drove_epoch *e, struct drove__erun *r)
+{
+	for (struct drove__erun **p = &e->runs; *p; p = &(*p)->next)
+		if (*p == r) {
+			*p = r->next;
+			return;
+		}
+}
+
+static int terminal(int s)
+{
+	return s == DROVE_EPOCH_TASK_COMPLETED || s == DROVE_EPOCH_TASK_CANCELLED ||
+	       s == DROVE_EPOCH_TASK_FAILED;
+}
+
+/* The run's EpochTopologyRunInfo, written over the record. */
+static void run_record(drove_epoch *e, struct drove__erun *r, const char *message)
+{
+	struct json_object *j = json_object_new_object(), *tasks = json_object_new_object();
+	if (!j || !tasks) {
+		json_object_put(j);
+		json_object_put(tasks);
+		return;
+	}
+	json_object_object_add(j, "topologyId", json_object_new_string(r->tid));
+	json_object_object_add(j, "runId", json_object_new_string(r->rid));
+	json_object_object_add(j, "state", json_object_new_string(RUN_STATES[r->state]));
+	if (message)
+		json_object_object_add(j, "message", json_object_new_string(message));
+	for (size_t i = 0; i < r->n; i++) {
+		struct json_object *t = json_object_new_object();
+		if (!t)
+			continue;
+		json_object_object_add(t, "taskId", json_object_new_string(r->tasks[i].task_id));
+		json_object_object_add(
+		        t, "state",
+		        json_object_new_string(drove_epoch_task_state_name(r->tasks[i].state)));
+		json_object_object_add(t, "upstreamId",
+		                       json_object_new_string(r->tasks[i].task_id));
+		if (r->tasks[i].error)
+			json_object_object_add(t, "errorMessage",
+			                       json_object_new_string(r->tasks[i].error));
+		json_object_object_add(tasks, drove_epoch_topology_task_name(r->tp->t, i), t);
+	}
+	json_object_object_add(j, "tasks", tasks);
+	json_object_object_add(j, "runType",
+	                       json_object_new_string(r->type == DROVE_EPOCH_RUN_INSTANT
+	                                                      ? "INSTANT"
+	                                                      : "SCHEDULED"));
+	json_object_object_add(j, "created", json_object_new_int64(r->created));
+	json_object_object_add(j, "updated", json_object_new_int64(drove_time_wall_ms()));
+	char *text = strdup(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+	if (text) {
+		free(r->pending);
+		r->pending = text;
+	}
+	json_object_put(j);
+}
+
+/* A job about one run. */
+enum { JOB_START = 1, JOB_POLL, JOB_FINISH };
+struct run_job {
+	drove__ejob base;
+	int kind;
+	struct drove__erun *run;
+	/* copies for the worker (the run is touched on the loop thread only) */
+	drove_epoch_topology *t; /* borrowed: the run holds a reference */
+	char *app, *rid;
+	int64_t timeout_s;
+	size_t n;
+	int *todo, *rc, *already, *state;
+	char **task_ids, **msg;
+	/* FINISH */
+	drove_store *store;
+	char *tid;
+	char *record; /* written first (the run's latest EpochTopologyRunInfo) */
+	size_t keep;
+	int mail;
+	drove__epoch_mail mailcfg;
+	drove_strlist *emails;
+	char *subject, *body;
+};
+
+static void job_free(struct run_job *j)
+{
+	free(j->record);
+	for (size_t i = 0; i < j->n; i++) {
+		free(j->task_ids ? j->task_ids[i] : NULL);
+		free(j->msg ? j->msg[i] : NULL);
+	}
+	free(j->todo);
+	free(j->rc);
+	free(j->already);
+	free(j->state);
+	free(j->task_ids);
+	free(j->msg);
+	free(j->app);
+	free(j->rid);
+	free(j->tid);
+	drove_strlist_free(j->emails);
+	free(j->subject);
+	free(j->body);
+	free(j);
+}
+
+static void job_done(drove__ejob *base, int cancelled);
+
+static void job_work(drove__ejob *base, drove_client *client)
+{
+	struct run_job *j = (struct run_job *)base;
+	if (j->record && drove_epoch_run_put(j->store, j->tid, j->rid, j->record) < 0)
+		drove_error_clear(); /* the topology was deleted meanwhile */
+	for (size_t i = 0; i < j->n; i++) {
+		if (!j->todo[i])
+			continue;
+		if (!client) {
+			j->rc[i] =
+			        drove__error(DROVE_EINVAL, "epoch: no client for drove.endpoints");
+		} else if (j->kind == JOB_START) {
+			j->rc[i] = drove_epoch_task_start(client, j->t, i, j->app, j->rid,
+			                                  j->timeout_s, &j->already[i]);
+		} else if (j->kind == JOB_POLL) {
+			j->rc[i] = drove_epoch_task_poll(client, j->app, j->task_ids[i],
+			                                 &j->state[i], &j->msg[i]);
+			continue;
+		} else {
+			/* FINISH: kill what still runs, then delete the task's record from Drove */
+			if (j->todo[i] == 2 &&
+			    drove_client_task_kill(client, j->app, j->task_ids[i], NULL) < 0)
+				drove_error_clear();
+			j->rc[i] = drove_client_task_delete(client, j->app, j->task_ids[i]);
+		}
+		if (j->rc[i] < 0 && !j->msg[i])
+			j->msg[i] = strdup(drove_error_last()->message);
+		drove_error_clear();
+	}
+	if (j->kind == JOB_FINISH) {
+		if (j->mail &&
+		    drove__epoch_mail_send(&j->mailcfg, j->emails, j->subject, j->body) < 0) {
+			free(j->msg[0]);
+			j->msg[0] = strdup(drove_error_last()->message); /* logged on the loop */
+			j->rc[0] = 1;
+		}
+		if (j->keep && drove_epoch_runs_trim(j->store, j->tid, j->keep, NULL) < 0)
+			drove_error_clear();
+	}
+}
+
+static struct run_job *job_new(struct drove__erun *r, int kind)
+{
+	drove_epoch *e = r->e;
+	struct run_job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return NULL;
+	j->base.work = job_work;
+	j->base.done = job_done;
+	j->kind = kind;
+	j->run = r;
+	j->t = r->tp->t;
+	j->n = r->n;
+	j->timeout_s = e->task_timeout_s;
+	j->store = e->store;
+	if (!(j->app = strdup(e->app_name)) || !(j->rid = strdup(r->rid)) ||
+	    !(j->tid = strdup(r->tid)) || !(j->todo = calloc(r->n, sizeof(int))) ||
+	    !(j->rc = calloc(r->n, sizeof(int))) || !(j->already = calloc(r->n, sizeof(int))) ||
+	    !(j->state = calloc(r->n, sizeof(int))) ||
+	    !(j->task_ids = calloc(r->n, sizeof(char *))) ||
+	    !(j->msg = calloc(r->n, sizeof(char *))))
+		goto fail;
+	for (size_t i = 0; i < r->n; i++)
+		if (!(j->task_ids[i] = strdup(r->tasks[i].task_id)))
+			goto fail;
+	j->record = r->pending; /* the run's latest record goes with its next job */
+	r->pending = NULL;
+	return j;
+fail:
+	job_free(j);
+	return NULL;
+}
+
+static void submit(drove_epoch *e, struct drove__erun *r, struct run_job *j)
+{
+	if (!j)
+		return;
+	if (drove__epool_submit(e->pool, &j->base) < 0) {
+		drove_error_clear();
+		job_free(j);
+		return;
+	}
+	r->busy++;
+}
+
+/* Tasks run one at a time, depth first, as Epoch does: a COMPOSITE ANY stops at its first
+ * COMPLETED child and ALL at its first failed one (drove_epoch_topology_run_state decides),
+ * so later children may never start. With `poll`, a started task is asked about; otherwise
+ * only the next task is started when none is under way. */
+static void run_next(drove_epoch *e, struct drove__erun *r, int poll)
+{
+	struct run_job *j;
+	size_t next = r->n;
+	int active = 0;
+	if (r->busy || r->finishing)
+		return;
+	for (size_t i = 0; i < r->n; i++) {
+		if (r->tasks[i].started && !terminal(r->tasks[i].state))
+			active = 1;
+		else if (!r->tasks[i].started && !terminal(r->tasks[i].state) && next == r->n)
+			next = i;
+	}
+	if ((active && !poll) || (!active && next == r->n) ||
+	    !(j = job_new(r, active ? JOB_POLL : JOB_START)))
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		j->todo[i] =
+		        active ? r->tasks[i].started && !terminal(r->tasks[i].state) : i == next;
+	submit(e, r, j);
+}
+
+static void notify_text(drove_epoch *e, struct drove__erun *r, struct run_job *j)
+{
+	char *doc = NULL;
+	struct json_object *root = NULL, *n, *v, *emails;
+	if (!e->mail_on || drove_epoch_topology_to_json(r->tp->t, &doc) < 0)
+		goto out;
+	if (drove__mcodec_parse(doc, strlen(doc), &root) < 0 ||
+	    !json_object_object_get_ex(root, "notify", &n) ||
+	    !json_object_object_get_ex(n, "type", &v) ||
+	    strcmp(json_object_get_string(v), "MAIL") != 0)
+		goto out;
+	if (drove_strlist_new(&j->emails) < 0)
+		goto out;
+	if (json_object_object_get_ex(n, "emails", &emails))
+		for (size_t i = 0; i < json_object_array_length(emails); i++)
+			if (drove_strlist_add(j->emails,
+			                      json_object_get_string(
+			                              json_object_array_get_idx(emails, i))) < 0)
+				goto out;
+	const drove_strlist *def = drove_epoch_config_default_emails(e->cfg);
+	for (size_t i = 0; i < drove_strlist_count(def); i++)
+		if (!drove_strlist_contains(j->emails, drove_strlist_get(def, i)) &&
+		    drove_strlist_add(j->emails, drove_strlist_get(def, i)) < 0)
+			goto out;
+	j->subject =
+	        drove__asprintf("Topology %s run %s: %s", r->tid, r->rid, RUN_STATES[r->state]);
+	size_t cap = 256;
+	for (size_t i = 0; i < r->n; i++)
+		cap += strlen(r->tasks[i].task_id) + 64 +
+		       (r->tasks[i].error ? strlen(r->tasks[i].error) : 0);
+	j->body = calloc(1, cap);
+	if (!j->subject || !j->body)
+		goto out;
+	size_t off = (size_t)snprintf(j->body, cap, "Topology: %s\nRun: %s\nState: %s\n\nTasks:\n",
+	                              r->tid, r->rid, RUN_STATES[r->state]);
+	for (size_t i = 0; i < r->n && off < cap; i++)
+		off += (size_t)snprintf(
+		        j->body + off, cap - off, "  %s (%s): %s%s%s\n",
+		        drove_epoch_topology_task_name(r->tp->t, i), r->tasks[i].task_id,
+		        drove_epoch_task_state_name(r->tasks[i].state),
+		        r->tasks[i].error ? ": " : "", r->tasks[i].error ? r->tasks[i].error : "");
+	j->mail = 1;
+	j->mailcfg = e->mail;
+out:
+	drove_error_clear();
+	json_object_put(root);
+	drove_free(doc);
+}
+
+/* The run's state from its tasks; when decided: record, then kill/delete/notify/trim. */
+static void run_evaluate(drove_epoch *e, struct drove__erun *r, int changed)
+{
+	int states[DROVE_EPOCH_TASKS_MAX];
+	for (size_t i = 0; i < r->n; i++)
+		states[i] = r->tasks[i].state;
+	int rs = drove_epoch_topology_run_state(r->tp->t, states, r->n);
+	if (rs < 0) {
+		drove_error_clear();
+		return;
+	}
+	if (rs == DROVE_EPOCH_RUN_RUNNING) {
+		if (changed)
+			run_record(e, r, NULL);
+		return;
+	}
+	r->state = rs;
+	r->finishing = 1;
+	char msg[160] = "";
+	for (size_t i = 0; i < r->n && !*msg; i++)
+		if (r->tasks[i].error && r->tasks[i].state != DROVE_EPOCH_TASK_COMPLETED)
+			snprintf(msg, sizeof(msg), "%s: %s",
+			         drove_epoch_topology_task_name(r->tp->t, i), r->tasks[i].error);
+	run_record(e, r, *msg ? msg : NULL);
+	drove__info(e->ctx, MOD, "run %s/%s: %s", r->tid, r->rid, RUN_STATES[rs]);
+	struct run_job *j = job_new(r, JOB_FINISH);
+	if (!j)
+		return;
+	/* retention: trimmed once per `keep` finished runs (and by the cleanup timer), not
+	 * after every run: a trim reads every run record */
+	if (e->keep_runs && ++r->tp->finished % e->keep_runs == 0)
+		j->keep = e->keep_runs;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->tasks[i].started)
+			j->todo[i] = terminal(r->tasks[i].state) ? 1 : 2;
+	notify_text(e, r, j);
+	submit(e, r, j);
+}
+
+static void job_done(drove__ejob *base, int cancelled)
+{
+	struct run_job *j = (struct run_job *)base;
+	struct drove__erun *r = j->run;
+	drove_epoch *e = r->e;
+	int changed = 0;
+
+	r->busy--;
+	if (cancelled || r->abandoned) {
+		if (r->abandoned && r->busy == 0)
+			run_free(r);
+		job_free(j);
+		return;
+	}
+	if (j->kind == JOB_START) {
+		int retry = 0;
+		for (size_t i = 0; i < r->n; i++) {
+			if (!j->todo[i])
+				continue;
+			struct etask *t = &r->tasks[i];
+			if (j->rc[i] == 0) {
+				t->started = 1;
+				t->state = DROVE_EPOCH_TASK_STARTING;
+				changed = 1;
+			} else if (j->rc[i] == DROVE_EINVAL || r->start_tries + 1 >= START_TRIES) {
+				t->state = DROVE_EPOCH_TASK_FAILED;
+				free(t->error);
+				t->error = j->msg[i];
+				j->msg[i] = NULL;
+				changed = 1;
+			} else {
+				retry = 1;
+				drove__warn(e->ctx, MOD, "run %s/%s: start %s: %s", r->tid, r->rid,
+				            t->task_id, j->msg[i] ? j->msg[i] : "");
+			}
+		}
+		if (retry)
+			r->start_tries++;
+	} else if (j->kind == JOB_POLL) {
+		for (size_t i = 0; i < r->n; i++) {
+			if (!j->todo[i])
+				continue;
+			struct etask *t = &r->tasks[i];
+			int st = j->state[i];
+			if (j->rc[i] == DROVE_ENOTFOUND) {
+				if (++t->notfound < NOTFOUND_TRIES)
+					continue;
+				st = DROVE_EPOCH_TASK_FAILED;
+				free(j->msg[i]);
+				j->msg[i] = strdup("the task is not known to Drove");
+			} else if (j->rc[i] < 0) {
+				continue; /* Drove unreachable: ask again next time */
+			}
+			t->notfound = 0;
+			if (st != t->state) {
+				t->state = st;
+				changed = 1;
+			}
+			if (j->msg[i]) {
+				free(t->error);
+				t->error = j->msg[i];
+				j->msg[i] = NULL;
+			}
+		}
+	} else {
+		if (j->mail && j->rc[0] == 1)
+			drove__warn(e->ctx, MOD, "run %s/%s: mail: %s", r->tid, r->rid,
+			            j->msg[0] ? j->msg[0] : "");
+		run_unlink(e, r);
+		run_free(r);
+		job_free(j);
+		return;
+	}
+	job_free(j);
+	if (!r->finishing)
+		run_evaluate(e, r, changed);
+	if (changed) /* the next task once one has ended (a failed start waits for the tick) */
+		run_next(e, r, 0);
+}
+
+/* A run to follow: tasks not started yet (new) or to be started again (resumed: the CREATE
+ * answers "Task already exists" for those that were). Takes a reference on `tp`. */
+int drove__erun_add(drove_epoch *e, drove__etopo *tp, const char *rid, int type, int64_t created)
+{
+	struct drove__erun *r = calloc(1, sizeof(*r));
+	if (!r)
+		return drove__enomem();
+	r->e = e;
+	r->tp = tp;
+	tp->refs++;
+	r->type = type;
+	r->created = created;
+	r->state = DROVE_EPOCH_RUN_RUNNING;
+	r->n = drove_epoch_topology_task_count(tp->t);
+	if (!(r->tid = strdup(drove_epoch_topology_name(tp->t))) || !(r->rid = strdup(rid)) ||
+	    !(r->tasks = calloc(r->n ? r->n : 1, sizeof(*r->tasks)))) {
+		run_free(r);
+		return drove__enomem();
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		r->tasks[i].state = DROVE_EPOCH_TASK_PENDING;
+		if (!(r->tasks[i].task_id = drove__asprintf(
+		              "%s-%s-%s", r->tid, rid, drove_epoch_topology_task_name(tp->t, i)))) {
+			run_free(r);
+			return drove__enomem();
+		}
+	}
+	r->next = e->runs;
+	e->runs = r;
+	run_next(e, r, 0);
+	return 0;
+}
+
+void drove__eruns_drop(drove_epoch *e)
+{
+	struct drove__erun *r = e->runs;
+	e->runs = NULL;
+	while (r) {
+		struct drove__erun *next = r->next;
+		if (r->busy) {
+			r->abandoned = 1; /* freed when its job comes back */
+			r->next = NULL;
+		} else {
+			run_free(r);
+		}
+		r = next;
+	}
+}
+
+/* ---- polling and retention ---- */
+
+void drove__eruns_poll(drove_epoch *e)
+{
+	for (struct drove__erun *r = e->runs; r; r = r->next)
+		run_next(e, r, 1);
+}
+
+struct kill_job {
+	drove__ejob base;
+	char *app, *task_id, *msg;
+	int rc;
+	drove__epoch_kill_fn cb;
+	void *ud;
+};
+
+static void kill_work(drove__ejob *base, drove_client *client)
+{
+	struct kill_job *j = (struct kill_job *)base;
+	j->rc = client ? drove_client_task_kill(client, j->app, j->task_id, NULL) : DROVE_EINVAL;
+	if (j->rc < 0)
+		j->msg = strdup(client ? drove_error_last()->message : "no client");
+	drove_error_clear();
+}
+
+static void kill_done(drove__ejob *base, int cancelled)
+{
+	struct kill_job *j = (struct kill_job *)base;
+	if (cancelled)
+		j->cb(0, "Epoch is stopping", j->ud);
+	else
+		j->cb(j->rc == 0, j->rc == 0 ? "Task kill requested" : (j->msg ? j->msg : "error"),
+		      j->ud);
+	free(j->app);
+	free(j->task_id);
+	free(j->msg);
+	free(j);
+}
+
+int drove__eruns_kill(drove_epoch *e, const char *task_id, drove__epoch_kill_fn cb, void *userdata)
+{
+	struct kill_job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return drove__enomem();
+	j->base.work = kill_work;
+	j->base.done = kill_done;
+	j->cb = cb;
+	j->ud = userdata;
+	if (!(j->app = strdup(e->app_name)) || !(j->task_id = strdup(task_id))) {
+		free(j->app);
+		free(j);
+		return drove__enomem();
+	}
+	if (drove__epool_submit(e->pool, &j->base) < 0) {
+		free(j->app);
+		free(j->task_id);
+		free(j);
+		return DROVE_EUNAVAIL;
+	}
+	return 0;
+}

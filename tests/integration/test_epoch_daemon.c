@@ -1,0 +1,494 @@
+/* The drove-epoch daemon against a real cluster (tests/harness/cluster.h: drove-controller +
+ * drove-executor, podman behind the Docker Engine API; ZooKeeper for the failover test), all
+ * through Epoch's REST API over loopback:
+ *  - bad input is a 400 naming the field and stores nothing; roles are enforced;
+ *  - a topology firing every second runs its task to SUCCESSFUL and records the run;
+ *  - pause stops firing, unpause resumes; run-now; kill; delete;
+ *  - COMPOSITE ALL / ANY runs end FAILED / SUCCESSFUL and a MAIL goes to a local SMTP
+ *    listener (python3 -m aiosmtpd);
+ *  - two drove-epoch processes on ZooKeeper: the leader is killed with SIGKILL, the other
+ *    takes over; no scheduled time has two runs, and every scheduled time in the window was
+ *    fired or recorded SKIPPED. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <json-c/json.h>
+
+#include <drove/drove.h>
+
+#include "core/internal.h"
+#include "cluster.h"
+#include "harness.h"
+
+#define EPOCH_BIN DROVE_BINARY_DIR "/daemons/drove-epoch/drove-epoch"
+#define RW        "admin:adminpw"
+#define RO        "guest:guestpw"
+
+static int eport[2];
+static pid_t epid[2] = {-1, -1}, smtp_pid = -1;
+static char elog[2][192];
+
+static void teardown(void)
+{
+	for (int i = 0; i < 2; i++)
+		if (epid[i] > 0)
+			dtc_stop(&epid[i], SIGTERM);
+	if (smtp_pid > 0) {
+		kill(smtp_pid, SIGTERM);
+		waitpid(smtp_pid, NULL, 0);
+		smtp_pid = -1;
+	}
+	dtc_teardown();
+}
+
+/* drove-epoch `i` on a free port; `store` is a YAML block (zookeeper: or store:), `notify`
+ * one too. */
+static void start_epoch(int i, const char *store, const char *notify)
+{
+	char path[192];
+	eport[i] = dtc_free_port();
+	snprintf(path, sizeof(path), "%s/epoch%d.yml", dtc.dir, i);
+	snprintf(elog[i], sizeof(elog[i]), "%s/epoch%d.log", dtc.dir, i);
+	char *yml = drove__asprintf(
+	        "server:\n  applicationConnectors:\n    - type: http\n      port: %d\n"
+	        "  adminConnectors: []\nlogging:\n  level: DEBUG\n%s"
+	        "drove:\n  endpoints:\n    - http://127.0.0.1:%d\n"
+	        "userAuth:\n  enabled: true\n  users:\n"
+	        "    - {username: admin, password: adminpw, role: READ_WRITE}\n"
+	        "    - {username: guest, password: guestpw, role: READ_ONLY}\n"
+	        "%s"
+	        "options:\n  numRunsPerJob: 1000\n  cleanupJobInterval: 1 hour\n",
+	        eport[i], store, dtc.port, notify ? notify : "notify:\n  type: BLACKHOLE\n");
+	ck_assert_ptr_nonnull(yml);
+	dtc_write_file(path, yml);
+	free(yml);
+	epid[i] = dtc_spawn(EPOCH_BIN, path, elog[i]);
+}
+
+static long ehttp(int i, const char *method, const char *path, const char *body,
+                  const char *userpass, char **out)
+{
+	char url[256];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/apis/v1%s", eport[i], path);
+	return dtc_http_full(method, url, body, NULL, userpass, out);
+}
+
+/* The reply's data (status SUCCESS asserted); json_object_put(*root) after. */
+static struct json_object *edata(int i, const char *method, const char *path, const char *body,
+                                 struct json_object **root)
+{
+	char *out = NULL;
+	struct json_object *d = NULL, *s;
+	long code = ehttp(i, method, path, body, RW, &out);
+	ck_assert_msg(code == 200, "%s %s: HTTP %ld %s", method, path, code, out);
+	*root = json_tokener_parse(out);
+	ck_assert_msg(*root && json_object_object_get_ex(*root, "status", &s) &&
+	                      !strcmp(json_object_get_string(s), "SUCCESS"),
+	              "%s %s: %s", method, path, out);
+	json_object_object_get_ex(*root, "data", &d);
+	free(out);
+	return d;
+}
+
+static void wait_listening(int i)
+{
+	for (int k = 0; k < 200; k++) {
+		if (ehttp(i, "GET", "/topologies", NULL, RO, NULL) == 200)
+			return;
+		usleep(100 * 1000);
+	}
+	ck_abort_msg("drove-epoch %d did not answer", i);
+}
+
+/* Runs of topology `id` in `state` (NULL: all). */
+static int count_runs(int i, const char *id, const char *state)
+{
+	char path[160];
+	struct json_object *root;
+	snprintf(path, sizeof(path), "/topologies/%s/runs%s%s", id, state ? "?state=" : "",
+	         state ? state : "");
+	int n = (int)json_object_array_length(edata(i, "GET", path, NULL, &root));
+	json_object_put(root);
+	return n;
+}
+
+static int wait_runs(int i, const char *id, const char *state, int n, int64_t ms)
+{
+	int64_t deadline = drove_time_mono_ms() + ms;
+	int c;
+	while ((c = count_runs(i, id, state)) < n && drove_time_mono_ms() < deadline)
+		usleep(250 * 1000);
+	return c;
+}
+
+/* The state of one run once it is no longer RUNNING (or RUNNING at the deadline). */
+static char *wait_run_end(int i, const char *id, const char *rid, int64_t ms)
+{
+	char path[192];
+	int64_t deadline = drove_time_mono_ms() + ms;
+	snprintf(path, sizeof(path), "/topologies/%s/runs/%s", id, rid);
+	for (;;) {
+		struct json_object *root, *s;
+		struct json_object *d = edata(0, "GET", path, NULL, &root);
+		ck_assert(json_object_object_get_ex(d, "state", &s));
+		char *st = strdup(json_object_get_string(s));
+		json_object_put(root);
+		if (strcmp(st, "RUNNING") || drove_time_mono_ms() > deadline)
+			return st;
+		free(st);
+		usleep(250 * 1000);
+	}
+}
+
+/* Until no run of `id` is RUNNING (at most 60 s). */
+static void deadline_wait_idle(const char *id)
+{
+	int64_t deadline = drove_time_mono_ms() + 60000;
+	while (count_runs(0, id, "RUNNING") > 0 && drove_time_mono_ms() < deadline)
+		usleep(250 * 1000);
+	ck_assert_int_eq(count_runs(0, id, "RUNNING"), 0);
+}
+
+static char *run_now(const char *id)
+{
+	char path[128];
+	struct json_object *root, *r;
+	snprintf(path, sizeof(path), "/topologies/%s/run", id);
+	struct json_object *d = edata(0, "PUT", path, NULL, &root);
+	ck_assert(json_object_object_get_ex(d, "runId", &r));
+	char *rid = strdup(json_object_get_string(r));
+	json_object_put(root);
+	return rid;
+}
+
+#define LEAF(name, cmd)                                                                           \
+	"{\"type\":\"CONTAINER_EXECUTION\",\"taskName\":\"" name "\",\"executable\":{\"type\":"   \
+	"\"DOCKER\",\"url\":\"localhost/drove-test:latest\",\"dockerPullTimeout\":"               \
+	"\"100 seconds\"},\"resources\":[{\"type\":\"CPU\",\"count\":1},{\"type\":\"MEMORY\","    \
+	"\"sizeInMB\":32}],\"placementPolicy\":{\"type\":\"ANY\"},\"args\":[\"sh\",\"-c\",\"" cmd \
+	"\"]}"
+#define TOPO(name, task, cron)                  \
+	"{\"name\":\"" name "\",\"task\":" task \
+	",\"trigger\":{\"type\":\"CRON\",\"timeSpec\":\"" cron "\"}}"
+#define NEVER "0 0 0 1 1 ? 2199"
+
+/* Tasks sleep a few seconds: a container that exits before the executor marks its task RUNNING
+ * (4 s on a loaded machine) can be reaped before its exit code is read
+ * ("Task container vanished", FAILED). */
+static void start_cluster(void)
+{
+	dtc_start_controller(0, 0, NULL);
+	dtc_wait_ping(10000);
+	dtc_start_executor(0, 1, NULL);
+	dtc_wait_execs(1, 30000);
+}
+
+START_TEST(test_rest_fire_pause_run_kill)
+{
+	char store[256], *out = NULL;
+	struct json_object *root;
+
+	start_cluster();
+	snprintf(store, sizeof(store), "store:\n  dataDir: %s/epoch-store\n", dtc.dir);
+	start_epoch(0, store, NULL);
+	wait_listening(0);
+
+	/* bad input: 400 naming the field, nothing stored */
+	ck_assert_int_eq(ehttp(0, "POST", "/topologies",
+	                       TOPO("bad", LEAF("t", "true"), "0 61 * * * ?"), RW, &out),
+	                 400);
+	ck_assert_msg(strstr(out, "trigger.timeSpec") && strstr(out, "minutes"), "%s", out);
+	free(out);
+	ck_assert_int_eq(ehttp(0, "POST", "/topologies",
+	                       "{\"name\":\"bad name\",\"task\":" LEAF(
+	                               "t", "true") ",\"trigger\":{\"type\":\"CRON\",\"timeSpec\":"
+	                                            "\"* * * * * ?\"}}",
+	                       RW, &out),
+	                 400);
+	ck_assert_msg(strstr(out, "name"), "%s", out);
+	free(out);
+	ck_assert_int_eq(ehttp(0, "POST", "/topologies", "{\"name\":", RW, &out), 400);
+	free(out);
+	ck_assert_int_eq(ehttp(0, "POST", "/topologies/simple",
+	                       "{\"name\":\"s\",\"cron\":\"* * * * * ?\",\"docker\":\"x\","
+	                       "\"cpus\":41,\"colour\":1}",
+	                       RW, &out),
+	                 400);
+	ck_assert_msg(strstr(out, "cpus") && strstr(out, "colour"), "%s", out);
+	free(out);
+	ck_assert_int_eq(json_object_array_length(edata(0, "GET", "/topologies", NULL, &root)), 0);
+	json_object_put(root);
+	/* roles: read-only users read, never write; no credentials: 401 */
+	ck_assert_int_eq(ehttp(0, "POST", "/topologies",
+	                       TOPO("ro", LEAF("t", "true"), "* * * * * ?"), RO, NULL),
+	                 403);
+	ck_assert_int_eq(ehttp(0, "GET", "/topologies", NULL, NULL, NULL), 401);
+
+	/* a topology every second: a run reaches SUCCESSFUL and is recorded */
+	edata(0, "POST", "/topologies",
+	      TOPO("every-second", LEAF("hello", "echo hello from epoch"), "* * * * * ?"), &root);
+	json_object_put(root);
+	ck_assert_int_eq(ehttp(0, "POST", "/topologies",
+	                       TOPO("every-second", LEAF("hello", "true"), "* * * * * ?"), RW,
+	                       &out),
+	                 400); /* the name is taken */
+	ck_assert_msg(strstr(out, "exists"), "%s", out);
+	free(out);
+	ck_assert_int_ge(wait_runs(0, "every-second", "SUCCESSFUL", 1, 60000), 1);
+
+	/* pause: no new run; unpause: runs again */
+	edata(0, "PUT", "/topologies/every-second/pause", NULL, &root);
+	json_object_put(root);
+	sleep(2);
+	int paused = count_runs(0, "every-second", NULL);
+	sleep(3);
+	ck_assert_int_eq(count_runs(0, "every-second", NULL), paused);
+	edata(0, "PUT", "/topologies/every-second/unpause", NULL, &root);
+	json_object_put(root);
+	ck_assert_int_gt(wait_runs(0, "every-second", NULL, paused + 1, 10000), paused);
+	edata(0, "PUT", "/topologies/every-second/pause", NULL, &root);
+	json_object_put(root);
+	/* the executor has two v-cores: let the scheduled runs (a step may still be under way
+	 * on a worker when the pause lands) end before the next tasks */
+	sleep(2);
+	deadline_wait_idle("every-second");
+
+	/* run now */
+	edata(0, "POST", "/topologies", TOPO("manual", LEAF("m", "sleep 8; echo manual"), NEVER),
+	      &root);
+	json_object_put(root);
+	char *rid = run_now("manual");
+	ck_assert_msg(!strncmp(rid, "IR-", 3), "%s", rid);
+	char *st = wait_run_end(0, "manual", rid, 60000);
+	ck_assert_str_eq(st, "SUCCESSFUL");
+	free(st);
+	free(rid);
+
+	/* the CLI against this server */
+	char cmd[512], line[512];
+	snprintf(cmd, sizeof(cmd),
+	         "%s -e http://127.0.0.1:%d -u admin -p adminpw epoch runs list manual 2>&1",
+	         DTC_CLI_BIN, eport[0]);
+	FILE *p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	int cli_saw = 0;
+	while (fgets(line, sizeof(line), p))
+		cli_saw |= strstr(line, "IR-") && strstr(line, "SUCCESSFUL") &&
+		           strstr(line, "INSTANT");
+	ck_assert_int_eq(pclose(p), 0);
+	ck_assert_msg(cli_saw, "drove epoch runs list: no SUCCESSFUL instant run");
+
+	/* kill a long task: the run ends FAILED with the task CANCELLED */
+	edata(0, "POST", "/topologies", TOPO("sleeper", LEAF("zz", "sleep 120"), NEVER), &root);
+	json_object_put(root);
+	rid = run_now("sleeper");
+	char path[192];
+	snprintf(path, sizeof(path), "/topologies/sleeper/runs/%s", rid);
+	int64_t deadline = drove_time_mono_ms() + 60000;
+	for (;;) { /* until the task runs */
+		struct json_object *d = edata(0, "GET", path, NULL, &root), *t, *s;
+		int running = json_object_object_get_ex(d, "tasks", &t) &&
+		              json_object_object_get_ex(t, "zz", &t) &&
+		              json_object_object_get_ex(t, "state", &s) &&
+		              !strcmp(json_object_get_string(s), "RUNNING");
+		json_object_put(root);
+		if (running)
+			break;
+		ck_assert_msg(drove_time_mono_ms() < deadline, "the task never ran");
+		usleep(250 * 1000);
+	}
+	snprintf(path, sizeof(path), "/topologies/sleeper/runs/%s/tasks/zz/kill", rid);
+	struct json_object *k = edata(0, "POST", path, NULL, &root), *v;
+	ck_assert(json_object_object_get_ex(k, "success", &v) && json_object_get_boolean(v));
+	json_object_put(root);
+	st = wait_run_end(0, "sleeper", rid, 60000);
+	ck_assert_str_eq(st, "FAILED");
+	free(st);
+	snprintf(path, sizeof(path), "/topologies/sleeper/runs/%s/tasks/zz/log", rid);
+	struct json_object *link = edata(0, "GET", path, NULL, &root);
+	ck_assert_ptr_nonnull(strstr(json_object_get_string(link), "/tasks/EPOCH/sleeper-"));
+	json_object_put(root);
+	free(rid);
+
+	/* delete: the topology and its runs go */
+	struct json_object *del = edata(0, "DELETE", "/topologies/manual", NULL, &root);
+	ck_assert(json_object_get_boolean(del));
+	json_object_put(root);
+	ck_assert_int_eq(ehttp(0, "GET", "/topologies/manual", NULL, RO, &out), 200);
+	ck_assert_msg(strstr(out, "FAILED"), "%s", out);
+	free(out);
+}
+END_TEST
+
+#define COMPOSITE(name, kind)                                                                 \
+	"{\"name\":\"" name "\",\"task\":{\"type\":\"COMPOSITE\",\"compositionType\":\"" kind \
+	"\",\"tasks\":[" LEAF("ok", "sleep 6") "," LEAF(                                      \
+	        "bad", "sleep 6; exit 3") "]},\"trigger\":{\"type\":"                         \
+	                                  "\"CRON\",\"timeSpec\":\"" NEVER                    \
+	                                  "\"},\"notify\":{\"type\":\"MAIL\",\"emails\":"     \
+	                                  "[\"ops@example.com\"]}}"
+
+/* COMPOSITE ANY succeeds and ALL fails with one failing child; each run mails its result. */
+START_TEST(test_composite_and_mail)
+{
+	char store[256], notify[256], mbox[192], cmd[512];
+
+	int sport = dtc_free_port();
+	snprintf(mbox, sizeof(mbox), "%s/smtp.out", dtc.dir);
+	smtp_pid = fork();
+	ck_assert_int_ge(smtp_pid, 0);
+	if (smtp_pid == 0) {
+		snprintf(cmd, sizeof(cmd),
+		         "exec /usr/bin/python3 -m aiosmtpd -n -l 127.0.0.1:%d "
+		         "-c aiosmtpd.handlers.Debugging stdout > '%s' 2>&1",
+		         sport, mbox);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	start_cluster();
+	snprintf(store, sizeof(store), "store:\n  dataDir: %s/epoch-store\n", dtc.dir);
+	snprintf(notify, sizeof(notify),
+	         "notify:\n  type: MAIL\n  smtpServer: 127.0.0.1\n  port: %d\n  tls: false\n"
+	         "  defaultEmails: [epoch-admins@example.com]\n",
+	         sport);
+	start_epoch(0, store, notify);
+	wait_listening(0);
+	struct json_object *root;
+	edata(0, "POST", "/topologies", COMPOSITE("etl-any", "ANY"), &root);
+	json_object_put(root);
+	edata(0, "POST", "/topologies", COMPOSITE("etl-all", "ALL"), &root);
+	json_object_put(root);
+	char *any = run_now("etl-any");
+	char *s_any = wait_run_end(0, "etl-any", any, 60000);
+	char *all = run_now("etl-all");
+	char *s_all = wait_run_end(0, "etl-all", all, 60000);
+	ck_assert_str_eq(s_any, "SUCCESSFUL");
+	ck_assert_str_eq(s_all, "FAILED");
+	/* the mails */
+	char want_any[160], want_all[160];
+	snprintf(want_any, sizeof(want_any), "Subject: Topology etl-any run %s: SUCCESSFUL", any);
+	snprintf(want_all, sizeof(want_all), "Subject: Topology etl-all run %s: FAILED", all);
+	int64_t deadline = drove_time_mono_ms() + 20000;
+	char *text = NULL;
+	for (;;) {
+		free(text);
+		text = dtc_read_file(mbox);
+		if ((text && strstr(text, want_any) && strstr(text, want_all)) ||
+		    drove_time_mono_ms() > deadline)
+			break;
+		usleep(250 * 1000);
+	}
+	ck_assert_msg(text && strstr(text, want_any) && strstr(text, want_all), "smtp saw: %s",
+	              text ? text : "(nothing)");
+	ck_assert_ptr_nonnull(strstr(text, "ops@example.com"));
+	ck_assert_ptr_nonnull(strstr(text, "epoch-admins@example.com"));
+	free(text);
+	free(s_any);
+	free(s_all);
+	free(any);
+	free(all);
+}
+END_TEST
+
+static int leader_of(int i)
+{
+	char *log = dtc_read_file(elog[i]);
+	int yes = log && strstr(log, "leader (term") != NULL;
+	free(log);
+	return yes;
+}
+
+/* Two drove-epoch processes on ZooKeeper: SIGKILL the leader, the other takes over; every
+ * scheduled second from the first run to the last has exactly one record (fired or SKIPPED). */
+START_TEST(test_failover_kill9)
+{
+	char store[256];
+	struct json_object *root;
+
+	start_cluster();
+	snprintf(store, sizeof(store),
+	         "zookeeper:\n  connectionString: %s\n  nameSpace: epoch-%d\n", dtc.zk,
+	         (int)getpid());
+	start_epoch(0, store, NULL);
+	wait_listening(0);
+	start_epoch(1, store, NULL);
+	wait_listening(1);
+	/* the first one leads; a write sent to the follower is forwarded with its credentials */
+	for (int k = 0; k < 50 && !leader_of(0); k++)
+		usleep(100 * 1000);
+	ck_assert_msg(leader_of(0) && !leader_of(1), "drove-epoch 0 should lead");
+	ck_assert_int_eq(ehttp(1, "POST", "/topologies",
+	                       TOPO("tick", LEAF("t", "true"), "*/2 * * * * ?"), RO, NULL),
+	                 403);
+	edata(1, "POST", "/topologies", TOPO("tick", LEAF("t", "true"), "*/2 * * * * ?"), &root);
+	json_object_put(root);
+	char *flog = dtc_read_file(elog[1]);
+	ck_assert_msg(flog && !strstr(flog, "topology tick: run"), "the follower fired");
+	free(flog);
+	ck_assert_int_ge(wait_runs(0, "tick", NULL, 3, 30000), 3);
+	int lead = leader_of(0) ? 0 : 1, other = 1 - lead;
+	ck_assert_msg(leader_of(lead) && !leader_of(other), "one leader expected");
+	int before = count_runs(other, "tick", NULL);
+	ck_assert_int_eq(dtc_stop(&epid[lead], SIGKILL) & 0x7f, SIGKILL);
+	epid[lead] = -1;
+	/* the other one leads once the dead session expires, and fires again */
+	int64_t deadline = drove_time_mono_ms() + 45000;
+	while (!leader_of(other) && drove_time_mono_ms() < deadline)
+		usleep(250 * 1000);
+	ck_assert_msg(leader_of(other), "no takeover");
+	/* reads answer from the survivor */
+	eport[0] = eport[other];
+	ck_assert_int_gt(wait_runs(0, "tick", NULL, before + 3, 30000), before + 2);
+
+	/* every even second from the first run to the newest has exactly one record */
+	struct json_object *runs = edata(0, "GET", "/topologies/tick/runs", NULL, &root);
+	size_t n = json_object_array_length(runs);
+	long lo = -1, hi = -1;
+	static char seen[4096];
+	memset(seen, 0, sizeof(seen));
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *r = json_object_array_get_idx(runs, i), *v;
+		ck_assert(json_object_object_get_ex(r, "runId", &v));
+		const char *rid = json_object_get_string(v);
+		ck_assert_msg(!strncmp(rid, "SR-", 3), "%s", rid);
+		long s = atol(rid + 3);
+		if (lo < 0 || s < lo)
+			lo = s;
+		if (s > hi)
+			hi = s;
+	}
+	ck_assert_int_lt(hi - lo, (long)sizeof(seen));
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *r = json_object_array_get_idx(runs, i), *v;
+		json_object_object_get_ex(r, "runId", &v);
+		long s = atol(json_object_get_string(v) + 3);
+		ck_assert_msg(!seen[s - lo], "second %ld recorded twice", s);
+		seen[s - lo] = 1;
+	}
+	for (long s = lo; s <= hi; s += 2)
+		ck_assert_msg(seen[s - lo], "scheduled second %ld lost (%ld..%ld)", s, lo, hi);
+	json_object_put(root);
+}
+END_TEST
+
+Suite *epoch_daemon_suite(void)
+{
+	Suite *s;
+	TCase *tc;
+
+	dtc_require("test_epoch_daemon");
+	s = suite_create("epoch_daemon");
+	tc = tcase_create("daemon");
+	tcase_add_checked_fixture(tc, dtc_setup, teardown);
+	tcase_set_timeout(tc, 150);
+	tcase_add_test(tc, test_rest_fire_pause_run_kill);
+	tcase_add_test(tc, test_composite_and_mail);
+	tcase_add_test(tc, test_failover_kill9);
+	suite_add_tcase(s, tc);
+	return s;
+}
