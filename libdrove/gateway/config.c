@@ -122,6 +122,8 @@ static int read_nginx(yr *r, yn *m, drove_gateway_config *c)
 	if (rc == 0)
 		rc = drove__yr_bool(r, m, "reload", &c->nginx_reload);
 	if (rc == 0)
+		rc = drove__yr_bool(r, m, "start", &c->nginx_start);
+	if (rc == 0)
 		rc = drove__yr_duration(r, m, "reloadInterval", 0, 3600000, &c->reload_interval_ms,
 		                        NULL);
 	if (rc == 0)
@@ -300,6 +302,7 @@ int drove_gateway_config_get_int(const drove_gateway_config *c, const char *key,
 	        {"routing.vhosts", c->vhosts ? (int64_t)drove_strlist_count(c->vhosts) : -1},
 	        {"nginx.check", c->nginx_check},
 	        {"nginx.reload", c->nginx_reload},
+	        {"nginx.start", c->nginx_start},
 	        {"nginx.reloadInterval", c->reload_interval_ms},
 	        {"dns.enabled", c->dns},
 	        {"dns.ttl", c->dns_ttl_s},

@@ -25,7 +25,7 @@ struct drove_gateway_config {
 	drove_strlist *vhosts; /* allow-list; NULL: all */
 	char *nginx_config, *nginx_template, *nginx_binary, *nginx_prefix, *nginx_pid_file;
 	char *nginx_listen;
-	int nginx_check, nginx_reload;
+	int nginx_check, nginx_reload, nginx_start;
 	int64_t reload_interval_ms;
 	int dns;
 	char *dns_listen, *dns_domain;

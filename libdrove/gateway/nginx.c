@@ -57,6 +57,8 @@ int drove__gw_write_file(const char *path, const char *text, size_t len)
 int drove__gw_run(const char *const *argv, int64_t timeout_ms, int *status, char **output)
 {
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, dfl;
 	int pfd[2], st = 0, rc = 0;
 	pid_t pid;
 	int64_t end = drove_time_mono_ms() + timeout_ms;
@@ -68,7 +70,17 @@ int drove__gw_run(const char *const *argv, int64_t timeout_ms, int *status, char
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
-	errno = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+	/* the child (nginx may stay as a daemon) starts with no blocked signals and SIGPIPE at
+	 * its default, whatever the daemon set for itself */
+	sigemptyset(&none);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &dfl);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	errno = posix_spawnp(&pid, argv[0], &fa, &at, (char *const *)argv, environ);
+	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
 	close(pfd[1]);
 	if (errno) {
@@ -155,36 +167,53 @@ int drove__gw_nginx_check(const drove_gateway_config *c, const char *conf)
 	return rc;
 }
 
-int drove__gw_nginx_reload(const drove_gateway_config *c)
+static int signal_pid_file(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	long pid = 0;
+
+	if (!f)
+		return drove__error(DROVE_EUNAVAIL, "%s: cannot open: %s", path, strerror(errno));
+	if (fscanf(f, "%ld", &pid) != 1 || pid <= 1) {
+		fclose(f);
+		return drove__error(DROVE_EUNAVAIL, "%s: no pid in it", path);
+	}
+	fclose(f);
+	if (kill((pid_t)pid, SIGHUP) < 0)
+		return drove__error(errno == ESRCH ? DROVE_EUNAVAIL : DROVE_EIO,
+		                    "nginx pid %ld: SIGHUP: %s", pid, strerror(errno));
+	return 0;
+}
+
+/* Run nginx with the arguments and map a failure to `code` with its first problem. */
+static int run_nginx(const drove_gateway_config *c, const char *a1, const char *a2, int code,
+                     const char *what)
 {
 	const char *argv[9];
 	char *out = NULL, *why;
 	int st = 0, rc;
 
-	if (c->nginx_pid_file) {
-		FILE *f = fopen(c->nginx_pid_file, "re");
-		long pid = 0;
-		if (!f)
-			return drove__error(DROVE_EIO, "%s: cannot open: %s", c->nginx_pid_file,
-			                    strerror(errno));
-		if (fscanf(f, "%ld", &pid) != 1 || pid <= 1) {
-			fclose(f);
-			return drove__error(DROVE_EIO, "%s: no pid in it", c->nginx_pid_file);
-		}
-		fclose(f);
-		if (kill((pid_t)pid, SIGHUP) < 0)
-			return drove__error(DROVE_EIO, "nginx pid %ld: SIGHUP: %s", pid,
-			                    strerror(errno));
-		return 0;
-	}
-	nginx_argv(c, c->nginx_config, argv, "-s", "reload");
+	nginx_argv(c, c->nginx_config, argv, a1, a2);
 	if ((rc = drove__gw_run(argv, 30000, &st, &out)) < 0)
 		return rc;
 	if (st != 0) {
 		why = first_problem(out ? out : "");
-		rc = drove__error(DROVE_EIO, "nginx -s reload: %s", why ? why : "(no output)");
+		rc = drove__error(code, "%s: %s", what, why ? why : "(no output)");
 		free(why);
 	}
 	free(out);
+	return rc;
+}
+
+int drove__gw_nginx_reload(const drove_gateway_config *c)
+{
+	int rc = c->nginx_pid_file
+	                 ? signal_pid_file(c->nginx_pid_file)
+	                 : run_nginx(c, "-s", "reload", DROVE_EUNAVAIL, "nginx -s reload");
+
+	if (rc == DROVE_EUNAVAIL && c->nginx_start) /* not running: start it */
+		rc = run_nginx(c, NULL, NULL, DROVE_EIO, "starting nginx");
+	else if (rc == DROVE_EUNAVAIL)
+		rc = drove__error(DROVE_EIO, "%s", drove_error_last()->message);
 	return rc;
 }

@@ -14,8 +14,9 @@ int drove__gw_run(const char *const *argv, int64_t timeout_ms, int *status, char
 /* `nginx [-p prefix] -c conf -t -q`. @return 0, DROVE_EINVAL (rejected: nginx's first
  * [emerg] line in the message), DROVE_EIO or DROVE_ETIMEOUT. */
 int drove__gw_nginx_check(const drove_gateway_config *c, const char *conf);
-/* Reload nginx: SIGHUP to nginx.pidFile's pid, else `nginx -c config -s reload`.
- * @return 0, DROVE_EIO or DROVE_ETIMEOUT. */
+/* Reload nginx: SIGHUP to nginx.pidFile's pid, else `nginx -c config -s reload`; when that
+ * finds no nginx and nginx.start is set, start it (`nginx -c config`, which daemonizes
+ * unless the configuration says otherwise). @return 0, DROVE_EIO or DROVE_ETIMEOUT. */
 int drove__gw_nginx_reload(const drove_gateway_config *c);
 
 #endif
