@@ -111,6 +111,9 @@ int drove__gw_run(const char *const *argv, int64_t timeout_ms, int *status, char
 	}
 	close(pfd[0]);
 	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+	/* where posix_spawn forks (valgrind), a failed exec shows as a silent exit 127 */
+	if (rc == 0 && *status == 127 && out.len == 0)
+		rc = drove__error(DROVE_EIO, "%s: cannot run", argv[0]);
 	if (output) {
 		drove__buf_puts(&out, "");
 		*output = drove__buf_steal(&out);

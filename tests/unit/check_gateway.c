@@ -470,7 +470,7 @@ START_TEST(test_write_and_run)
 	ck_assert_str_eq(out, "hi\n");
 	free(out);
 	drove_assert_error(drove__gw_run(slow, 100, &st, NULL), DROVE_ETIMEOUT, "sleep");
-	drove_assert_error(drove__gw_run(none, 100, &st, NULL), DROVE_EIO, "cannot run");
+	drove_assert_error(drove__gw_run(none, 5000, &st, NULL), DROVE_EIO, "cannot run");
 }
 END_TEST
 
