@@ -232,29 +232,45 @@ int drove_gateway_config_load_buf(drove_gateway_config **out, drove_ctx *ctx, co
 	return 0;
 }
 
-int drove_gateway_config_load(drove_gateway_config **out, drove_ctx *ctx, const char *path)
+int drove__gw_read_file(const char *path, size_t max, char **out, size_t *len)
 {
 	FILE *f;
 	char *buf;
 	size_t n;
-	int rc;
+	int rc = 0;
 
-	DROVE_CHECK_ARG(out && ctx && path);
 	if (!(f = fopen(path, "rbe")))
 		return drove__error(DROVE_EIO, "%s: cannot open: %s", path, strerror(errno));
-	if (!(buf = malloc(DROVE_CONFIG_MAX_SIZE + 1))) {
+	if (!(buf = malloc(max + 2))) {
 		fclose(f);
 		return drove__enomem();
 	}
-	n = fread(buf, 1, DROVE_CONFIG_MAX_SIZE + 1, f);
+	n = fread(buf, 1, max + 1, f);
 	if (ferror(f))
 		rc = drove__error(DROVE_EIO, "%s: cannot read: %s", path, strerror(errno));
-	else if (n > DROVE_CONFIG_MAX_SIZE)
-		rc = drove__error(DROVE_EINVAL, "%s: file is above the limit of %d bytes", path,
-		                  DROVE_CONFIG_MAX_SIZE);
-	else
-		rc = drove_gateway_config_load_buf(out, ctx, path, buf, n);
+	else if (n > max)
+		rc = drove__error(DROVE_EINVAL, "%s: file is above the limit of %zu bytes", path,
+		                  max);
 	fclose(f);
+	if (rc < 0) {
+		free(buf);
+		return rc;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+int drove_gateway_config_load(drove_gateway_config **out, drove_ctx *ctx, const char *path)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	int rc;
+
+	DROVE_CHECK_ARG(out && ctx && path);
+	if ((rc = drove__gw_read_file(path, DROVE_CONFIG_MAX_SIZE, &buf, &n)) == 0)
+		rc = drove_gateway_config_load_buf(out, ctx, path, buf, n);
 	free(buf);
 	return rc;
 }

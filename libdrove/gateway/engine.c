@@ -292,23 +292,16 @@ static void poll_cb(evutil_socket_t fd, short what, void *arg)
 static int read_template(drove_gateway *gw)
 {
 	const char *path = gw->cfg->nginx_template;
-	FILE *f;
-	char *buf;
-	size_t n;
+	char *buf = NULL;
+	size_t n = 0;
 	int rc;
 
 	if (!path)
 		return drove_gateway_template_new(&gw->tpl, gw->ctx,
 		                                  drove_gateway_template_default(),
 		                                  strlen(drove_gateway_template_default()));
-	if (!(f = fopen(path, "rbe")))
-		return drove__error(DROVE_EIO, "%s: cannot open: %s", path, strerror(errno));
-	if (!(buf = malloc(DROVE_GATEWAY_TEMPLATE_MAX + 1))) {
-		fclose(f);
-		return drove__enomem();
-	}
-	n = fread(buf, 1, DROVE_GATEWAY_TEMPLATE_MAX + 1, f);
-	fclose(f);
+	if ((rc = drove__gw_read_file(path, DROVE_GATEWAY_TEMPLATE_MAX, &buf, &n)) < 0)
+		return rc;
 	rc = drove_gateway_template_new(&gw->tpl, gw->ctx, buf, n);
 	if (rc < 0 && rc != DROVE_ENOMEM)
 		rc = drove__error(rc, "%s: %s", path, drove_error_last()->message);

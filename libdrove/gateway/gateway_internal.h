@@ -32,6 +32,10 @@ struct drove_gateway_config {
 	int64_t dns_ttl_s;
 };
 
+/* Read a whole file of at most `max` bytes into a NUL-terminated buffer (free()).
+ * @return 0, DROVE_EIO or DROVE_EINVAL (too large: the message names the file). */
+int drove__gw_read_file(const char *path, size_t max, char **out, size_t *len);
+
 /* ---- model.c ---- */
 
 struct gw_host {
