@@ -292,6 +292,11 @@ int main(int argc, char **argv)
 	       "req/s (avg %.2f ms), ratio %.2f\n",
 	       rps_gw, l_gw, rps_direct, l_direct, rps_direct > 0 ? rps_gw / rps_direct : 0);
 
+	printf("gateway: events=%zu reload_p50_ms=%lld reload_p99_ms=%lld via_nginx_rps=%.0f "
+	       "direct_rps=%.0f ratio=%.2f\n",
+	       n, n ? (long long)lat[n / 2] : -1LL,
+	       n ? (long long)lat[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] : -1LL, rps_gw,
+	       rps_direct, rps_direct > 0 ? rps_gw / rps_direct : 0);
 	drove_loop_stop(loop);
 	pthread_join(thr, NULL);
 	drove_gateway_free(gw);
