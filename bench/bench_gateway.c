@@ -34,18 +34,25 @@
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static int64_t applies[MAX_APPLIES];
+static int apply_servers[MAX_APPLIES]; /* servers in the app's upstream after each apply */
 static size_t n_applies;
 static char dir[64], conf[128];
 
+static int servers(void);
+
 static void on_applied(drove_gateway *gw, int rc, void *ud)
 {
+	int n;
 	(void)gw;
 	(void)ud;
 	if (rc != 0)
 		return;
+	n = servers();
 	pthread_mutex_lock(&mu);
-	if (n_applies < MAX_APPLIES)
+	if (n_applies < MAX_APPLIES) {
+		apply_servers[n_applies] = n;
 		applies[n_applies++] = drove_time_wall_ms();
+	}
 	pthread_mutex_unlock(&mu);
 }
 
@@ -110,22 +117,22 @@ static int cmp64(const void *a, const void *b)
 struct ev {
 	int64_t time;
 	char id[64], state[32];
+	int counts; /* changes the endpoints */
 };
 
-static int cmp_ev(const void *a, const void *b)
-{
-	return cmp64(&((const struct ev *)a)->time, &((const struct ev *)b)->time);
-}
-
-/* Latencies of the events that change the endpoints: an instance entering HEALTHY, or
- * leaving it. */
-static size_t latencies(drove_client *c, int64_t since, int64_t *lat, size_t cap)
+/* Per scale change i (asked at wall time op[i]; nginx got the new count by the apply at
+ * ap[i]): the time from the last event in [op[i], ap[i]] that can change the endpoints (an app
+ * state change, an instance entering or leaving HEALTHY) to ap[i]. `*none` counts changes
+ * with no such event. */
+static size_t latencies(drove_client *c, int64_t since, const int64_t *op, const int64_t *ap,
+                        size_t rounds, int64_t *lat, size_t *none)
 {
 	char *out = NULL;
 	json_object *o, *evs;
 	struct ev *e;
-	size_t n, k = 0;
+	size_t n, k = 0, m = 0;
 
+	*none = 0;
 	if (drove_client_cluster_events(c, since, 100000, &out) < 0 ||
 	    !(o = json_tokener_parse(out)))
 		return 0;
@@ -134,9 +141,11 @@ static size_t latencies(drove_client *c, int64_t since, int64_t *lat, size_t cap
 	e = calloc(n ? n : 1, sizeof(*e));
 	for (size_t i = 0; i < n; i++) {
 		json_object *x = json_object_array_get_idx(evs, i), *md = NULL;
-		if (strcmp(json_object_get_string(json_object_object_get(x, "type")),
-		           "INSTANCE_STATE_CHANGE"))
+		const char *type = json_object_get_string(json_object_object_get(x, "type"));
+		int app = !strcmp(type, "APP_STATE_CHANGE");
+		if (!app && strcmp(type, "INSTANCE_STATE_CHANGE"))
 			continue;
+		e[k].counts = app ? 2 : 0;
 		md = json_object_object_get(x, "metadata");
 		e[k].time = json_object_get_int64(json_object_object_get(x, "time"));
 		snprintf(e[k].id, sizeof(e[k].id), "%s",
@@ -145,28 +154,42 @@ static size_t latencies(drove_client *c, int64_t since, int64_t *lat, size_t cap
 		         json_object_get_string(json_object_object_get(md, "CURRENT_STATE")));
 		k++;
 	}
-	qsort(e, k, sizeof(*e), cmp_ev);
-	n = 0;
-	for (size_t i = 0; i < k && n < cap; i++) {
-		int was_healthy = 0, counts;
+	/* the API lists newest first: reverse, keeping the order of events of one millisecond */
+	for (size_t i = 0; i < k / 2; i++) {
+		struct ev t = e[i];
+		e[i] = e[k - 1 - i];
+		e[k - 1 - i] = t;
+	}
+	/* keep the events that change the endpoints */
+	for (size_t i = 0; i < k; i++) {
+		int was_healthy = 0;
+		if (e[i].counts == 2) { /* an app state change may change the endpoints too */
+			e[i].counts = 1;
+			continue;
+		}
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(e[j].id, e[i].id))
 				was_healthy = !strcmp(e[j].state, "HEALTHY");
-		counts = (strcmp(e[i].state, "HEALTHY") == 0) != was_healthy;
-		if (!counts)
-			continue;
-		pthread_mutex_lock(&mu);
-		for (size_t a = 0; a < n_applies; a++)
-			if (applies[a] >= e[i].time) {
-				lat[n++] = applies[a] - e[i].time;
-				break;
-			}
-		pthread_mutex_unlock(&mu);
+		e[i].counts = (strcmp(e[i].state, "HEALTHY") == 0) != was_healthy;
+	}
+	if (getenv("BENCH_DEBUG"))
+		for (size_t i = 0; i < k; i++)
+			fprintf(stderr, "ev %lld %s %s %d\n", (long long)e[i].time, e[i].id,
+			        e[i].state, e[i].counts);
+	for (size_t r = 0; r < rounds; r++) {
+		const struct ev *last = NULL; /* the last relevant event before the apply */
+		for (size_t i = 0; i < k; i++)
+			if (e[i].counts && e[i].time >= op[r] && e[i].time <= ap[r])
+				last = &e[i];
+		if (last)
+			lat[m++] = ap[r] - last->time;
+		else
+			++*none;
 	}
 	free(e);
 	json_object_put(o);
 	drove_free(out);
-	return n;
+	return m;
 }
 
 /* wrk's Requests/sec and average latency for `url` with an optional Host header. */
@@ -212,6 +235,8 @@ int main(int argc, char **argv)
 {
 	const char *ctrl = argc > 1 ? argv[1] : "http://127.0.0.1:4000";
 	int rounds = argc > 2 ? atoi(argv[2]) : 50, poll = argc > 3 ? atoi(argv[3]) : 2000;
+	if (rounds < 1 || rounds > 1024)
+		rounds = rounds < 1 ? 1 : 1024;
 	int nport = free_port();
 	drove_ctx *ctx = NULL;
 	drove_loop *loop = NULL;
@@ -220,7 +245,8 @@ int main(int argc, char **argv)
 	drove_client *c = NULL;
 	pthread_t thr;
 	char *yaml, url[128];
-	int64_t since, lat[1024], t0;
+	int64_t since, lat[1024], t0, op[1024], ap[1024] = {0};
+	size_t done = 0, none = 0;
 	size_t n;
 	double rps_gw, rps_direct, l_gw, l_direct;
 
@@ -260,6 +286,11 @@ int main(int argc, char **argv)
 	       rounds, poll);
 	for (int i = 0; i < rounds; i++) {
 		int want = i % 2 ? 1 : 2, rc;
+		size_t before;
+		pthread_mutex_lock(&mu);
+		before = n_applies;
+		pthread_mutex_unlock(&mu);
+		op[i] = drove_time_wall_ms();
 		/* a stopped instance's cores come back a moment after it leaves the app */
 		for (t0 = drove_time_mono_ms();
 		     (rc = drove_client_app_scale(c, APP, want, NULL, 4)) == DROVE_EINVAL &&
@@ -272,16 +303,29 @@ int main(int argc, char **argv)
 		for (t0 = drove_time_mono_ms(); (healthy(c) != want || servers() != want) &&
 		                                drove_time_mono_ms() - t0 < 120000;)
 			usleep(50 * 1000);
+		/* the file is renamed before nginx is reloaded and the apply recorded */
+		for (t0 = drove_time_mono_ms(); !ap[i] && drove_time_mono_ms() - t0 < 5000;
+		     usleep(5000)) {
+			pthread_mutex_lock(&mu);
+			for (size_t a = before; a < n_applies && !ap[i]; a++)
+				if (apply_servers[a] == want)
+					ap[i] = applies[a];
+			pthread_mutex_unlock(&mu);
+		}
+		done++;
 	}
-	usleep(3000 * 1000); /* the last changes' applies */
-	n = latencies(c, since, lat, sizeof(lat) / sizeof(lat[0]));
+	if (getenv("BENCH_DEBUG"))
+		for (size_t r = 0; r < done; r++)
+			fprintf(stderr, "round %zu op %lld ap %lld\n", r, (long long)op[r],
+			        (long long)ap[r]);
+	n = latencies(c, since, op, ap, done, lat, &none);
 	qsort(lat, n, sizeof(lat[0]), cmp64);
 	if (n)
 		printf("event -> nginx reloaded: n=%zu p50=%lld ms p99=%lld ms max=%lld ms "
-		       "(applies %zu)\n",
+		       "(applies %zu; %zu changes without an event before their apply)\n",
 		       n, (long long)lat[n / 2],
 		       (long long)lat[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1],
-		       (long long)lat[n - 1], n_applies);
+		       (long long)lat[n - 1], n_applies, none);
 
 	/* requests: nginx -> the one instance, against the instance directly */
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", nport);
