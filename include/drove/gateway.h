@@ -134,10 +134,12 @@ typedef struct drove_gateway drove_gateway;
 typedef void (*drove_gateway_applied_fn)(drove_gateway *gw, int rc, void *userdata);
 
 /** A gateway on `loop` following the controllers of `cfg` (borrowed: it must outlive the
- *  gateway). Reads the template file (`nginx.template`, else the built-in one) and, with
- *  `dns:`, binds its UDP socket. Nothing is sent before drove_gateway_start().
+ *  gateway). Reads the template file (`nginx.template`, else the built-in one), creates the
+ *  `nginx.prefix` directory when it is missing (one level) and, with `dns:`, binds its UDP
+ *  socket. Nothing is sent before drove_gateway_start().
  *  @return 0, DROVE_EINVAL (bad template: the message names its line), DROVE_EIO (the
- *  template cannot be read, the DNS port cannot be bound) or DROVE_ENOMEM. @since 0.1 */
+ *  template cannot be read, the prefix cannot be created, the DNS port cannot be bound) or
+ *  DROVE_ENOMEM. @since 0.1 */
 DROVE_API int drove_gateway_new(drove_gateway **out, drove_loop *loop,
                                 const drove_gateway_config *cfg);
 /** Stops everything; requests in flight are cancelled. Leaves nginx running with its last

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <event2/event.h>
 
 #include <drove/clock.h>
@@ -379,6 +380,11 @@ int drove_gateway_new(drove_gateway **out, drove_loop *loop, const drove_gateway
 		goto fail;
 	if (cfg->dns && (rc = drove__gw_dns_new(&gw->dns, gw->ctx, gw->base, cfg)) < 0)
 		goto fail;
+	if (cfg->nginx_prefix && mkdir(cfg->nginx_prefix, 0755) < 0 && errno != EEXIST) {
+		rc = drove__error(DROVE_EIO, "nginx.prefix: cannot create %s: %s",
+		                  cfg->nginx_prefix, strerror(errno));
+		goto fail;
+	}
 	*out = gw;
 	return 0;
 fail:

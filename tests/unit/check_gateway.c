@@ -524,6 +524,24 @@ START_TEST(test_engine_setup)
 	drove_gateway_free(NULL);
 	drove_gateway_config_free(c);
 
+	/* the nginx prefix is created when missing; one level only */
+	{
+		char pfx[64];
+		snprintf(pfx, sizeof(pfx), "/tmp/gw-unit-prefix-%ld", (long)getpid());
+		yaml = drove__asprintf(MIN_YAML "  prefix: %s\n", pfx);
+		c = load(yaml);
+		ck_assert_int_eq(drove_gateway_new(&gw, loop, c), 0);
+		ck_assert_int_eq(access(pfx, F_OK), 0);
+		drove_gateway_free(gw);
+		gw = NULL;
+		drove_gateway_config_free(c);
+		free(yaml);
+		rmdir(pfx);
+		c = load(MIN_YAML "  prefix: /nonexistent-gw/a/b\n");
+		drove_assert_error(drove_gateway_new(&gw, loop, c), DROVE_EIO, "nginx.prefix");
+		drove_gateway_config_free(c);
+	}
+
 	c = load(MIN_YAML "dns:\n  listen: nonsense\n");
 	drove_assert_error(drove_gateway_new(&gw, loop, c), DROVE_EINVAL, "dns.listen");
 	drove_gateway_config_free(c);
