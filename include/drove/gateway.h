@@ -28,11 +28,13 @@ DROVE_BEGIN_DECLS
 
 /** Largest endpoints document accepted, in bytes. @since 0.1 */
 #define DROVE_GATEWAY_ENDPOINTS_MAX (16 * 1024 * 1024)
-/** Most apps, and most hosts in all, in one endpoints document. @since 0.1 */
-#define DROVE_GATEWAY_APPS_MAX  10000
+/** Most apps in one endpoints document. @since 0.1 */
+#define DROVE_GATEWAY_APPS_MAX 10000
+/** Most hosts, over all apps, in one endpoints document. @since 0.1 */
 #define DROVE_GATEWAY_HOSTS_MAX 100000
-/** Largest template, in bytes, and deepest nesting of its sections. @since 0.1 */
-#define DROVE_GATEWAY_TEMPLATE_MAX   (1024 * 1024)
+/** Largest template, in bytes. @since 0.1 */
+#define DROVE_GATEWAY_TEMPLATE_MAX (1024 * 1024)
+/** Deepest nesting of a template's blocks. @since 0.1 */
 #define DROVE_GATEWAY_TEMPLATE_DEPTH 8
 
 /* ---- configuration (gateway.yml) ---- */
@@ -59,9 +61,9 @@ DROVE_API const char *drove_gateway_config_get_string(const drove_gateway_config
  *  @return 0, DROVE_EINVAL or DROVE_ENOTFOUND (no such key). @since 0.1 */
 DROVE_API int drove_gateway_config_get_int(const drove_gateway_config *cfg, const char *key,
                                            int64_t *out);
-/** The number of controller endpoints, and the i-th (NULL out of range); borrowed.
- *  @since 0.1 */
+/** The number of controller endpoints. @since 0.1 */
 DROVE_API size_t drove_gateway_config_endpoint_count(const drove_gateway_config *cfg);
+/** The i-th controller endpoint (NULL out of range); borrowed. @since 0.1 */
 DROVE_API const char *drove_gateway_config_endpoint(const drove_gateway_config *cfg, size_t i);
 
 /* ---- the model: vhosts and their upstreams ---- */
