@@ -1,0 +1,449 @@
+/* GET /apis/v1/endpoints -> vhosts with their hosts (DROVE_API.md §2.4, §13), as drove-gateway
+ * (nixy) reads it: apps without hosts are skipped, the vhost allow-list and suffix filter
+ * apply, apps sharing a vhost share its upstream, hosts are grouped by a routing tag. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <json-c/json.h>
+
+#include "gateway/gateway_internal.h"
+
+#define JSON_DEPTH 16
+
+int drove__gw_safe_name(const char *s, int wildcard)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n > 253)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (!isalnum(ch) && ch != '.' && ch != '-' && ch != '_' && !(wildcard && ch == '*'))
+			return 0;
+	}
+	return 1;
+}
+
+static void hosts_free(struct gw_host *h, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(h[i].host);
+		free(h[i].port_type);
+	}
+	free(h);
+}
+
+void drove_gateway_model_free(drove_gateway_model *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->nv; i++) {
+		struct gw_vhost *v = &m->v[i];
+		free(v->vhost);
+		hosts_free(v->hosts, v->n);
+		for (size_t g = 0; g < v->ng; g++) {
+			free(v->groups[g].name);
+			hosts_free(v->groups[g].hosts, v->groups[g].n);
+		}
+		free(v->groups);
+	}
+	free(m->v);
+	for (size_t i = 0; i < m->na; i++) {
+		free(m->apps[i].name);
+		hosts_free(m->apps[i].hosts, m->apps[i].n);
+	}
+	free(m->apps);
+	free(m);
+}
+
+static int host_add(struct gw_host **arr, size_t *n, size_t *cap, const struct gw_host *h)
+{
+	struct gw_host c = {0};
+	if (drove__grow(arr, cap, *n + 1, sizeof(**arr)) < 0)
+		return DROVE_ENOMEM;
+	c.port = h->port;
+	if (!(c.host = drove__strdup(h->host)) || !(c.port_type = drove__strdup(h->port_type))) {
+		free(c.host);
+		return DROVE_ENOMEM;
+	}
+	(*arr)[(*n)++] = c;
+	return 0;
+}
+
+static int host_cmp(const void *a, const void *b)
+{
+	const struct gw_host *x = a, *y = b;
+	int c = strcmp(x->host, y->host);
+	return c ? c : (x->port > y->port) - (x->port < y->port);
+}
+
+static struct gw_vhost *vhost_get(drove_gateway_model *m, const char *name)
+{
+	for (size_t i = 0; i < m->nv; i++)
+		if (!strcasecmp(m->v[i].vhost, name))
+			return &m->v[i];
+	if (drove__grow(&m->v, &m->vcap, m->nv + 1, sizeof(*m->v)) < 0)
+		return NULL;
+	memset(&m->v[m->nv], 0, sizeof(m->v[0]));
+	if (!(m->v[m->nv].vhost = drove__strdup(name)))
+		return NULL;
+	return &m->v[m->nv++];
+}
+
+static struct gw_group *group_get(struct gw_vhost *v, const char *name)
+{
+	for (size_t i = 0; i < v->ng; i++)
+		if (!strcmp(v->groups[i].name, name))
+			return &v->groups[i];
+	if (drove__grow(&v->groups, &v->gcap, v->ng + 1, sizeof(*v->groups)) < 0)
+		return NULL;
+	memset(&v->groups[v->ng], 0, sizeof(v->groups[0]));
+	if (!(v->groups[v->ng].name = drove__strdup(name)))
+		return NULL;
+	return &v->groups[v->ng++];
+}
+
+static struct gw_app *app_get(drove_gateway_model *m, const char *name)
+{
+	for (size_t i = 0; i < m->na; i++)
+		if (!strcasecmp(m->apps[i].name, name))
+			return &m->apps[i];
+	if (drove__grow(&m->apps, &m->acap, m->na + 1, sizeof(*m->apps)) < 0)
+		return NULL;
+	memset(&m->apps[m->na], 0, sizeof(m->apps[0]));
+	if (!(m->apps[m->na].name = drove__strdup(name)))
+		return NULL;
+	return &m->apps[m->na++];
+}
+
+static int vhost_allowed(const drove_gateway_config *cfg, const char *vhost)
+{
+	size_t nl, ns;
+	if (!cfg || (!cfg->vhosts && !cfg->vhost_suffix))
+		return 1;
+	for (size_t i = 0; cfg->vhosts && i < drove_strlist_count(cfg->vhosts); i++)
+		if (!strcasecmp(drove_strlist_get(cfg->vhosts, i), vhost))
+			return 1;
+	if (!cfg->vhost_suffix)
+		return 0;
+	nl = strlen(vhost);
+	ns = strlen(cfg->vhost_suffix);
+	return ns <= nl && !strcasecmp(vhost + nl - ns, cfg->vhost_suffix);
+}
+
+/* A string member, or NULL when absent/null; DROVE_EINVAL when of another type. */
+static int get_str(json_object *o, const char *key, const char *path, const char **out)
+{
+	json_object *v = NULL;
+	*out = NULL;
+	if (!json_object_object_get_ex(o, key, &v) || !v)
+		return 0;
+	if (!json_object_is_type(v, json_type_string))
+		return drove__error(DROVE_EINVAL, "%s.%s: expected a string", path, key);
+	*out = json_object_get_string(v);
+	return 0;
+}
+
+static int read_hosts(json_object *hosts, const char *path, struct gw_host **out, size_t *n,
+                      size_t *total)
+{
+	size_t cnt = json_object_array_length(hosts), cap = 0;
+	int rc = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (size_t j = 0; rc == 0 && j < cnt; j++) {
+		json_object *h = json_object_array_get_idx(hosts, j), *p = NULL;
+		char hp[96];
+		struct gw_host gh = {0};
+		const char *pt = NULL;
+		int64_t port;
+
+		snprintf(hp, sizeof(hp), "%s.hosts[%zu]", path, j);
+		if (++*total > DROVE_GATEWAY_HOSTS_MAX)
+			return drove__error(DROVE_EINVAL, "%s: more than %d hosts", hp,
+			                    DROVE_GATEWAY_HOSTS_MAX);
+		if (!json_object_is_type(h, json_type_object))
+			return drove__error(DROVE_EINVAL, "%s: expected an object", hp);
+		if ((rc = get_str(h, "host", hp, (const char **)&gh.host)) < 0 ||
+		    (rc = get_str(h, "portType", hp, &pt)) < 0)
+			break;
+		if (!gh.host)
+			return drove__error(DROVE_EINVAL, "%s.host: required", hp);
+		if (!json_object_object_get_ex(h, "port", &p) ||
+		    !json_object_is_type(p, json_type_int))
+			return drove__error(DROVE_EINVAL, "%s.port: expected an integer", hp);
+		port = json_object_get_int64(p);
+		if (port < 1 || port > 65535)
+			return drove__error(DROVE_EINVAL, "%s.port: %lld is not a port", hp,
+			                    (long long)port);
+		if (!drove__gw_safe_name(gh.host, 0))
+			continue; /* not one nginx token: skipped */
+		gh.port = (int)port;
+		{
+			const char *src = pt ? pt : "http";
+			char low[16];
+			size_t k = 0;
+			for (; src[k] && k + 1 < sizeof(low); k++)
+				low[k] = isalnum((unsigned char)src[k])
+				                 ? (char)tolower((unsigned char)src[k])
+				                 : '_';
+			low[k] = '\0';
+			gh.port_type = low;
+			rc = host_add(out, n, &cap, &gh);
+		}
+	}
+	return rc;
+}
+
+static int add_app(drove_gateway_model *m, const drove_gateway_config *cfg, json_object *a,
+                   size_t i, size_t *total)
+{
+	char path[32];
+	const char *name, *vhost, *group;
+	json_object *hosts = NULL, *tags = NULL, *tv = NULL;
+	struct gw_host *hs = NULL;
+	size_t n = 0;
+	struct gw_vhost *v;
+	struct gw_group *g;
+	struct gw_app *app;
+	int rc;
+
+	snprintf(path, sizeof(path), "data[%zu]", i);
+	if (!json_object_is_type(a, json_type_object))
+		return drove__error(DROVE_EINVAL, "%s: expected an object", path);
+	if ((rc = get_str(a, "appName", path, &name)) < 0 ||
+	    (rc = get_str(a, "vhost", path, &vhost)) < 0)
+		return rc;
+	if (!name)
+		return drove__error(DROVE_EINVAL, "%s.appName: required", path);
+	if (!vhost)
+		return drove__error(DROVE_EINVAL, "%s.vhost: required", path);
+	if (json_object_object_get_ex(a, "hosts", &hosts) && hosts &&
+	    !json_object_is_type(hosts, json_type_array))
+		return drove__error(DROVE_EINVAL, "%s.hosts: expected an array", path);
+	if (json_object_object_get_ex(a, "tags", &tags) && tags &&
+	    !json_object_is_type(tags, json_type_object))
+		return drove__error(DROVE_EINVAL, "%s.tags: expected an object", path);
+	if (hosts && (rc = read_hosts(hosts, path, &hs, &n, total)) < 0)
+		goto out;
+	if (n == 0 || !drove__gw_safe_name(vhost, 1) || !vhost_allowed(cfg, vhost))
+		goto out; /* no hosts, an unsafe or filtered vhost: skipped */
+	group = vhost;
+	if (cfg && cfg->routing_tag && tags &&
+	    json_object_object_get_ex(tags, cfg->routing_tag, &tv) &&
+	    json_object_is_type(tv, json_type_string) &&
+	    drove__gw_safe_name(json_object_get_string(tv), 0))
+		group = json_object_get_string(tv);
+	if (!(v = vhost_get(m, vhost)) || !(g = group_get(v, group))) {
+		rc = DROVE_ENOMEM;
+		goto out;
+	}
+	app = drove__gw_safe_name(name, 0) ? app_get(m, name) : NULL;
+	if (drove__gw_safe_name(name, 0) && !app) {
+		rc = DROVE_ENOMEM;
+		goto out;
+	}
+	for (size_t j = 0; rc == 0 && j < n; j++) {
+		if ((rc = host_add(&v->hosts, &v->n, &v->cap, &hs[j])) == 0 &&
+		    (rc = host_add(&g->hosts, &g->n, &g->cap, &hs[j])) == 0 && app)
+			rc = host_add(&app->hosts, &app->n, &app->cap, &hs[j]);
+	}
+out:
+	hosts_free(hs, n);
+	return rc;
+}
+
+static int vhost_cmp(const void *a, const void *b)
+{
+	return strcasecmp(((const struct gw_vhost *)a)->vhost, ((const struct gw_vhost *)b)->vhost);
+}
+
+static int group_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct gw_group *)a)->name, ((const struct gw_group *)b)->name);
+}
+
+static int parse(const char *json, size_t len, json_object **out)
+{
+	json_tokener *tok;
+	json_object *o;
+
+	if (len > DROVE_GATEWAY_ENDPOINTS_MAX)
+		return drove__error(DROVE_EINVAL, "endpoints: %zu bytes is above the limit of %d",
+		                    len, DROVE_GATEWAY_ENDPOINTS_MAX);
+	if (!(tok = json_tokener_new_ex(JSON_DEPTH)))
+		return drove__enomem();
+	o = json_tokener_parse_ex(tok, json, (int)len);
+	if (o && json_tokener_get_parse_end(tok) < len) {
+		for (size_t i = json_tokener_get_parse_end(tok); i < len; i++)
+			if (!isspace((unsigned char)json[i])) {
+				json_object_put(o);
+				json_tokener_free(tok);
+				return drove__error(DROVE_EINVAL,
+				                    "endpoints: trailing data at byte %zu", i);
+			}
+	}
+	if (!o) {
+		enum json_tokener_error e = json_tokener_get_error(tok);
+		json_tokener_free(tok);
+		return drove__error(DROVE_EINVAL, "endpoints: not JSON: %s",
+		                    e == json_tokener_continue ? "truncated"
+		                                               : json_tokener_error_desc(e));
+	}
+	json_tokener_free(tok);
+	*out = o;
+	return 0;
+}
+
+int drove_gateway_model_from_json(drove_gateway_model **out, drove_ctx *ctx,
+                                  const drove_gateway_config *cfg, const char *json, size_t len)
+{
+	drove_gateway_model *m = NULL;
+	json_object *root = NULL, *data;
+	size_t total = 0;
+	int rc;
+
+	DROVE_CHECK_ARG(out && ctx && json);
+	if ((rc = parse(json, len, &root)) < 0)
+		return rc;
+	data = root;
+	if (json_object_is_type(root, json_type_object)) {
+		json_object *st = NULL;
+		if (json_object_object_get_ex(root, "status", &st) &&
+		    json_object_is_type(st, json_type_string) &&
+		    strcmp(json_object_get_string(st), "SUCCESS")) {
+			rc = drove__error(DROVE_EINVAL, "status: %.64s",
+			                  json_object_get_string(st));
+			goto out;
+		}
+		if (!json_object_object_get_ex(root, "data", &data))
+			data = NULL;
+	}
+	if (!data || !json_object_is_type(data, json_type_array)) {
+		rc = drove__error(DROVE_EINVAL, "data: expected an array of apps");
+		goto out;
+	}
+	if (json_object_array_length(data) > DROVE_GATEWAY_APPS_MAX) {
+		rc = drove__error(DROVE_EINVAL, "data: more than %d apps", DROVE_GATEWAY_APPS_MAX);
+		goto out;
+	}
+	if (!(m = calloc(1, sizeof(*m)))) {
+		rc = drove__enomem();
+		goto out;
+	}
+	for (size_t i = 0; rc == 0 && i < json_object_array_length(data); i++)
+		rc = add_app(m, cfg, json_object_array_get_idx(data, i), i, &total);
+	if (rc < 0)
+		goto out;
+	if (m->nv)
+		qsort(m->v, m->nv, sizeof(*m->v), vhost_cmp);
+	for (size_t i = 0; i < m->nv; i++) {
+		struct gw_vhost *v = &m->v[i];
+		qsort(v->hosts, v->n, sizeof(*v->hosts), host_cmp);
+		qsort(v->groups, v->ng, sizeof(*v->groups), group_cmp);
+		for (size_t g = 0; g < v->ng; g++)
+			qsort(v->groups[g].hosts, v->groups[g].n, sizeof(struct gw_host), host_cmp);
+	}
+	for (size_t i = 0; i < m->na; i++)
+		qsort(m->apps[i].hosts, m->apps[i].n, sizeof(struct gw_host), host_cmp);
+	*out = m;
+	m = NULL;
+out:
+	drove_gateway_model_free(m);
+	json_object_put(root);
+	return rc;
+}
+
+const struct gw_vhost *drove__gw_find_vhost(const drove_gateway_model *m, const char *name)
+{
+	for (size_t i = 0; m && name && i < m->nv; i++)
+		if (!strcasecmp(m->v[i].vhost, name))
+			return &m->v[i];
+	return NULL;
+}
+
+const struct gw_app *drove__gw_find_app(const drove_gateway_model *m, const char *name)
+{
+	for (size_t i = 0; m && name && i < m->na; i++)
+		if (!strcasecmp(m->apps[i].name, name))
+			return &m->apps[i];
+	return NULL;
+}
+
+size_t drove_gateway_model_vhost_count(const drove_gateway_model *m)
+{
+	return m ? m->nv : 0;
+}
+
+const char *drove_gateway_model_vhost(const drove_gateway_model *m, size_t i)
+{
+	return m && i < m->nv ? m->v[i].vhost : NULL;
+}
+
+size_t drove_gateway_model_host_count(const drove_gateway_model *m, size_t i)
+{
+	return m && i < m->nv ? m->v[i].n : 0;
+}
+
+const char *drove_gateway_model_host(const drove_gateway_model *m, size_t i, size_t j, int *port)
+{
+	if (!m || i >= m->nv || j >= m->v[i].n)
+		return NULL;
+	if (port)
+		*port = m->v[i].hosts[j].port;
+	return m->v[i].hosts[j].host;
+}
+
+size_t drove_gateway_model_group_count(const drove_gateway_model *m, size_t i)
+{
+	return m && i < m->nv ? m->v[i].ng : 0;
+}
+
+const char *drove_gateway_model_group(const drove_gateway_model *m, size_t i, size_t g,
+                                      size_t *hosts)
+{
+	if (!m || i >= m->nv || g >= m->v[i].ng)
+		return NULL;
+	if (hosts)
+		*hosts = m->v[i].groups[g].n;
+	return m->v[i].groups[g].name;
+}
+
+int drove__gw_parse_summary(const char *json, size_t len, int64_t *last_sync, int *changed)
+{
+	json_object *root = NULL, *data = NULL, *counts = NULL, *ls = NULL, *st = NULL;
+	int rc;
+
+	if ((rc = parse(json, len, &root)) < 0)
+		return rc;
+	if (!json_object_is_type(root, json_type_object) ||
+	    !json_object_object_get_ex(root, "status", &st) ||
+	    !json_object_is_type(st, json_type_string) ||
+	    strcmp(json_object_get_string(st), "SUCCESS") ||
+	    !json_object_object_get_ex(root, "data", &data) ||
+	    !json_object_is_type(data, json_type_object)) {
+		rc = drove__error(DROVE_EINVAL, "events summary: no SUCCESS envelope with data");
+		goto out;
+	}
+	if (json_object_object_get_ex(data, "lastSyncTime", &ls)) {
+		if (!json_object_is_type(ls, json_type_int)) {
+			rc = drove__error(DROVE_EINVAL, "data.lastSyncTime: expected an integer");
+			goto out;
+		}
+		*last_sync = json_object_get_int64(ls);
+	}
+	*changed = 0;
+	if (json_object_object_get_ex(data, "eventsCount", &counts) && counts) {
+		if (!json_object_is_type(counts, json_type_object)) {
+			rc = drove__error(DROVE_EINVAL, "data.eventsCount: expected an object");
+			goto out;
+		}
+		*changed = json_object_object_get_ex(counts, "APP_STATE_CHANGE", NULL) ||
+		           json_object_object_get_ex(counts, "INSTANCE_STATE_CHANGE", NULL);
+	}
+out:
+	json_object_put(root);
+	return rc;
+}
