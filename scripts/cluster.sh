@@ -9,7 +9,10 @@
 # builds a small local image (no registry is needed), starts drove-controller on
 # 127.0.0.1:4000 (with the embedded store, or ZooKeeper with --zk) and drove-executor on
 # 127.0.0.1:3000, deploys the sample application with two instances, waits until both are
-# HEALTHY and prints the URL to curl. It is safe to run twice.
+# HEALTHY, starts drove-epoch on 127.0.0.1:4100 (embedded store) and drove-gateway (a private
+# nginx on 127.0.0.1:8080, DNS on 127.0.0.1:5353) and prints what to curl: the app, the web
+# console, the app through the gateway, and how to schedule the sample task with Epoch. It is
+# safe to run twice.
 #
 # Environment (all optional):
 #   DROVE_CLUSTER_DIR      state, configs and logs (default build/cluster)
@@ -17,14 +20,23 @@
 #                          (default build/release, configured and built by `up`)
 #   DROVE_CONTROLLER_PORT  controller port (default 4000; its admin port is this + 1)
 #   DROVE_EXECUTOR_PORT    executor port (default 3000; its admin port is this + 1)
+#   DROVE_EPOCH_PORT       drove-epoch port (default 4100; its admin port is this + 1)
+#   DROVE_GATEWAY_LISTEN   the gateway's nginx (default 127.0.0.1:8080)
+#   DROVE_GATEWAY_DNS      the gateway's DNS responder (default 127.0.0.1:5353)
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 state=${DROVE_CLUSTER_DIR:-$src/build/cluster}
 build=${DROVE_BUILD_DIR:-$src/build/release}
 CTRL_PORT=${DROVE_CONTROLLER_PORT:-4000}
 EXEC_PORT=${DROVE_EXECUTOR_PORT:-3000}
+EPOCH_PORT=${DROVE_EPOCH_PORT:-4100}
+GW_LISTEN=${DROVE_GATEWAY_LISTEN:-127.0.0.1:8080}
+GW_DNS=${DROVE_GATEWAY_DNS:-127.0.0.1:5353}
 API=http://127.0.0.1:$CTRL_PORT/apis/v1
+EPOCH_API=http://127.0.0.1:$EPOCH_PORT/apis/v1
 APP=DROVE_TEST_APP-1
+APP_NAME=DROVE_TEST_APP
+VHOST=$(python3 -c "import json; print(json.load(open('$(cd "$(dirname "$0")/.." && pwd)/examples/specs/application.json'))['exposureSpec']['vhost'])")
 export CONTAINERS_CONF=$src/tests/harness/containers.conf
 
 say() { printf 'drove-cluster: %s\n' "$*"; }
@@ -189,13 +201,41 @@ up() {
 		die "scale failed: $out"
 	say "waiting for 2 HEALTHY instances"
 	wait_for 180 "2 HEALTHY instances of $APP" sh -c "[ \"\$('$0' _healthy)\" -ge 2 ]"
+
+	# drove-epoch: cron-scheduled tasks on this cluster (embedded store)
+	if ! alive "$state/epoch.pid"; then
+		mkdir -p "$state/epoch"
+		EPOCH_PORT=$EPOCH_PORT EPOCH_ADMIN_PORT=$((EPOCH_PORT + 1)) EPOCH_DATA_DIR=$state/epoch \
+			DROVE_ENDPOINT=http://127.0.0.1:$CTRL_PORT \
+			"$build/daemons/drove-epoch/drove-epoch" server "$src/examples/epoch/epoch.yml" \
+			>>"$state/epoch.log" 2>&1 &
+		echo $! >"$state/epoch.pid"
+	fi
+	wait_for 30 "drove-epoch (GET $EPOCH_API/ping)" curl -sf -u admin:admin "$EPOCH_API/ping"
+
+	# drove-gateway: a private nginx routing vhosts to the app's instances, and DNS
+	if ! alive "$state/gateway.pid"; then
+		mkdir -p "$state/gateway"
+		DROVE_GATEWAY_CONTROLLER=http://127.0.0.1:$CTRL_PORT DROVE_GATEWAY_DIR=$state/gateway \
+			DROVE_GATEWAY_LISTEN=$GW_LISTEN DROVE_GATEWAY_DNS=$GW_DNS \
+			"$build/daemons/drove-gateway/drove-gateway" -c "$src/daemons/drove-gateway/gateway.yml" \
+			>>"$state/gateway.log" 2>&1 &
+		echo $! >"$state/gateway.pid"
+	fi
+	wait_for 30 "the gateway routing $VHOST" \
+		sh -c "curl -sf -H 'Host: $VHOST' http://$GW_LISTEN/ >/dev/null"
 	status
 	cat <<MSG
 
 Your cluster is up. Try:
   curl $(endpoints | head -n1)
+  curl -H 'Host: $VHOST' http://$GW_LISTEN/          # through drove-gateway's nginx
+  dig @${GW_DNS%:*} -p ${GW_DNS##*:} +short ${APP_NAME}.drove SRV
   $build/daemons/drove/drove -e http://127.0.0.1:$CTRL_PORT apps list
-  curl -s $API/endpoints | python3 -m json.tool
+  open http://127.0.0.1:$CTRL_PORT/ in a browser                 # the web console
+Schedule the sample task every second with Epoch, then see its runs:
+  $build/daemons/drove/drove -e http://127.0.0.1:$EPOCH_PORT -u admin -p admin epoch topology create $src/examples/epoch/every-second.json
+  $build/daemons/drove/drove -e http://127.0.0.1:$EPOCH_PORT -u admin -p admin epoch runs list every-second
 Stop it with: $0 down
 MSG
 }
@@ -206,7 +246,7 @@ endpoints() {
 }
 
 status() {
-	for p in podman controller executor; do
+	for p in podman controller executor epoch gateway; do
 		if alive "$state/$p.pid"; then say "$p running (pid $(cat "$state/$p.pid"))"; else say "$p not running"; fi
 	done
 	if curl -sf "$API/ping" >/dev/null 2>&1; then
@@ -254,6 +294,11 @@ down() {
 	if curl -sf "$API/ping" >/dev/null 2>&1; then
 		destroy_app
 	fi
+	stop_pid "$state/gateway.pid"
+	if [ -f "$state/gateway/nginx.conf" ] && command -v nginx >/dev/null; then
+		nginx -p "$state/gateway" -c "$state/gateway/nginx.conf" -s quit >/dev/null 2>&1 || true
+	fi
+	stop_pid "$state/epoch.pid"
 	stop_pid "$state/executor.pid"
 	stop_pid "$state/controller.pid"
 	if [ -n "$eid" ] && [ -S "$state/podman.sock" ]; then

@@ -148,8 +148,12 @@ static long via_nginx(const char *host, const char *path, char **body, char *up,
 			line[strcspn(line, "\r\n")] = '\0';
 			if (!strncmp(line, "HTTP/1.1 ", 9))
 				code = atol(line + 9);
-			else if (!strncasecmp(line, "X-Upstream: ", 12))
-				snprintf(up, cap, "%s", line + 12);
+			else if (!strncasecmp(line, "X-Upstream: ", 12)) {
+				size_t n = strlen(line + 12);
+				n = n < cap ? n : cap - 1;
+				memcpy(up, line + 12, n);
+				up[n] = '\0';
+			}
 		}
 		pclose(f);
 		free(cmd);

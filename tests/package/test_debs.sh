@@ -23,7 +23,7 @@ build=$(cd "$build" && pwd)
 work=$build/test-debs
 # The packages this test needs; others the build makes (drove-epoch, drove-gateway, ...) are
 # installed, verified and purged with them.
-PKGS=(libdrove0 libdrove-dev drove-cli drove-controller drove-executor python3-drove)
+PKGS=(libdrove0 libdrove-dev drove-cli drove-controller drove-executor drove-epoch drove-gateway python3-drove)
 APP=DROVE_TEST_APP-1
 export CONTAINERS_CONF=$src/tests/harness/containers.conf
 export DEBIAN_FRONTEND=noninteractive
@@ -122,7 +122,7 @@ say "systemd-analyze verify clean: ${DAEMONS[*]} ${DAEMONS_VERIFIED[*]:-}"
 getent passwd drove >/dev/null || fail "no drove user"
 [ "$(stat -c %U /var/lib/drove/controller)" = drove ] || fail "/var/lib/drove/controller is not drove's"
 [ -d /var/log/drove/executor ] || fail "no /var/log/drove/executor"
-for m in drove.1 drove-controller.8 drove-executor.8; do
+for m in drove.1 drove-controller.8 drove-executor.8 drove-epoch.8 drove-gateway.8; do
 	man -w "${m%.*}" >/dev/null 2>&1 || [ -f "/usr/share/man/man${m##*.}/$m.gz" ] || fail "man page $m missing"
 done
 [ -f /usr/share/bash-completion/completions/drove ] || fail "bash completion missing"

@@ -17,7 +17,7 @@ t0=$(date +%s)
 say() { printf 'test_images: [%3ss] %s\n' "$(($(date +%s) - t0))" "$*"; }
 fail() {
 	printf 'test_images: FAIL: %s\n' "$*" >&2
-	for c in controller executor; do
+	for c in controller executor epoch; do
 		echo "--- podman logs $NAME-$c" >&2
 		podman logs "$NAME-$c" 2>&1 | tail -20 >&2
 	done
@@ -31,10 +31,11 @@ export TAG=test-$$
 comp_started= eid=
 cleanup() {
 	set +e
-	podman rm -f -t 5 "$NAME-executor" "$NAME-controller" >/dev/null 2>&1
+	podman rm -f -t 5 "$NAME-epoch" "$NAME-executor" "$NAME-controller" >/dev/null 2>&1
 	[ -n "$eid" ] && remove_instances "$eid"
-	podman volume rm -f "$NAME-controller-data" >/dev/null 2>&1
-	podman rmi -f "localhost/drove-controller:$TAG" "localhost/drove-executor:$TAG" >/dev/null 2>&1
+	podman volume rm -f "$NAME-controller-data" "$NAME-epoch-data" >/dev/null 2>&1
+	podman rmi -f "localhost/drove-controller:$TAG" "localhost/drove-executor:$TAG" \
+		"localhost/drove-epoch:$TAG" "localhost/drove-gateway:$TAG" >/dev/null 2>&1
 	if [ -n "$comp_started" ]; then
 		for f in "$work/components/podman.pid" "$work/components/zk/pid"; do
 			[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
@@ -52,16 +53,22 @@ if [ -z "${DROVE_TEST_DOCKER_SOCK:-}" ]; then
 	source "$work/components/env"
 fi
 
-"$src/packaging/images/build-images.sh" "$debs" "$TAG" controller executor | sed 's/^/test_images: /'
+"$src/packaging/images/build-images.sh" "$debs" "$TAG" controller executor epoch gateway |
+	sed 's/^/test_images: /'
 
 # The shipped configs (from the packages), edited for this run.
 export CONF=$work/conf
 mkdir -p "$CONF"
-for d in controller executor; do
+for d in controller executor epoch gateway; do
 	dpkg-deb --fsys-tarfile "$debs"/drove-${d}_*.deb | tar -xO "./etc/drove/$d.yml" >"$CONF/$d.yml"
 done
 CP=$(free_port)
 EP=$(free_port)
+XP=$(free_port)
+# drove-epoch: its own port, and this run's controller
+sed -i "s/^      port: 8080$/      port: $XP/; s#http://127.0.0.1:4000#http://127.0.0.1:$CP#" "$CONF/epoch.yml"
+grep -q "port: $XP" "$CONF/epoch.yml" || fail "the shipped epoch.yml has no port 8080 to replace"
+EPOCH=http://127.0.0.1:$XP/apis/v1
 API=http://127.0.0.1:$CP/apis/v1
 # The executor reaches the engine at the mounted socket's path inside its container.
 local_configs "$CONF/controller.yml" "$CONF/executor.yml" "$CP" "$EP" /run/podman/podman.sock
@@ -93,10 +100,29 @@ reply=$(curl -sf "http://127.0.0.1:$port/") || fail "curl of the sample app on p
 [ "$reply" = ok ] || fail "the sample app answered '$reply'"
 say "sample app deployed through the containers; curl http://127.0.0.1:$port/ -> $reply"
 
-podman stop -t 20 "$NAME-executor" "$NAME-controller" >/dev/null
-for c in controller executor; do
+# drove-epoch in its container fires a topology on the cluster of the other two
+wait_for 30 "epoch container answering ($EPOCH/ping)" curl -sf -u admin:admin "$EPOCH/ping"
+[ "$(podman inspect -f '{{.Config.User}}' "$NAME-epoch")" = drove ] ||
+	fail "the epoch container does not run as drove"
+out=$(curl -sS -u admin:admin -X POST -H 'Content-Type: application/json' \
+	--data-binary "@$src/examples/epoch/every-second.json" "$EPOCH/topologies")
+echo "$out" | grep -q '"SUCCESS"' || fail "epoch topology create: $out"
+topo=$(python3 -c "import json; print(json.load(open('$src/examples/epoch/every-second.json'))['name'])")
+wait_for 120 "a SUCCESSFUL run of $topo" \
+	sh -c "curl -sf -u admin:admin '$EPOCH/topologies/$topo/runs' | grep -q SUCCESSFUL"
+say "drove-epoch container: topology $topo ran to SUCCESSFUL on the cluster"
+curl -sS -u admin:admin -X PUT "$EPOCH/topologies/$topo/pause" >/dev/null || true
+
+# drove-gateway's image: the program and its shipped configuration load
+podman run --rm --network host -v "$CONF/gateway.yml:/etc/drove/gateway.yml:ro" \
+	"localhost/drove-gateway:$TAG" --check /etc/drove/gateway.yml >"$work/gw.log" 2>&1 ||
+	fail "drove-gateway --check in its image: $(cat "$work/gw.log")"
+say "drove-gateway image: the shipped gateway.yml passes --check"
+
+podman stop -t 20 "$NAME-epoch" "$NAME-executor" "$NAME-controller" >/dev/null
+for c in controller executor epoch; do
 	rc=$(podman inspect -f '{{.State.ExitCode}}' "$NAME-$c")
 	[ "$rc" = 0 ] || fail "$NAME-$c exited $rc on podman stop (SIGTERM)"
 done
-say "podman stop: both containers exited 0"
+say "podman stop: the three containers exited 0"
 say "ok"
