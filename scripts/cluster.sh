@@ -134,6 +134,9 @@ clusterAuth:
     - {nodeType: EXECUTOR, secret: local-executor-secret}
 resources:
   exposedMemPercentage: 90
+  # two v-cores per core, so that a small machine runs the sample app's two instances and
+  # the scheduled sample task side by side (over-provisioned instances are not pinned)
+  overProvisioning: {enabled: true, cpuMultiplier: 2, memoryMultiplier: 1}
 options:
   hostname: 127.0.0.1
   cacheImages: true
