@@ -7,7 +7,7 @@ BUILD_PKGS=(build-essential cmake pkg-config clang libclang-rt-14-dev
 	libcurl4-openssl-dev libjson-c-dev libyaml-dev libhwloc-dev libzookeeper-mt-dev
 	libevent-dev libcrypt-dev libssl-dev check swig python3-dev golang-go tzdata)
 RUNTIME_PKGS=(zookeeper default-jre-headless podman runc busybox-static uidmap catatonit docker.io
-	curl iproute2 valgrind wrk hyperfine)
+	curl iproute2 valgrind wrk hyperfine prometheus rsyslog)
 
 want=("${BUILD_PKGS[@]}")
 [ "${1:-}" = "--build-only" ] || want+=("${RUNTIME_PKGS[@]}")
