@@ -28,7 +28,7 @@
 #define PER_APP 30
 
 static drove_loop *loop;
-static int port;
+static int port, aport; /* the API and admin ports */
 
 static void *loop_main(void *ud)
 {
@@ -230,10 +230,12 @@ int main(int argc, char **argv)
 	if (!mkdtemp(dir))
 		return 1;
 	port = free_port();
+	aport = free_port();
 	snprintf(cfgpath, sizeof(cfgpath), "%s/controller.yml", dir);
 	f = fopen(cfgpath, "we");
 	fprintf(f,
-	        "server: { applicationConnectors: [{type: http, port: %d}] }\n"
+	        "server: { applicationConnectors: [{type: http, port: %d}],"
+	        " adminConnectors: [{type: http, port: %d}] }\n"
 	        "logging: { level: %s }\n"
 	        "store: { type: local, dataDir: %s/data }\n"
 	        "clusterAuth: { secrets: [ {nodeType: CONTROLLER, secret: ctrl-secret}, "
@@ -242,7 +244,7 @@ int main(int argc, char **argv)
 	        "2s,"
 	        " staleInstanceReportAge: 60s, maintenanceWindowTail: 0s, clusterOpParallelism: 32 "
 	        "}\n",
-	        port, getenv("BENCH_CTRL_LOG") ? getenv("BENCH_CTRL_LOG") : "WARN", dir);
+	        port, aport, getenv("BENCH_CTRL_LOG") ? getenv("BENCH_CTRL_LOG") : "WARN", dir);
 	fclose(f);
 	if ((pid = fork()) == 0) {
 		execl(daemon, daemon, "-c", cfgpath, (char *)NULL);

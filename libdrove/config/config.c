@@ -782,6 +782,8 @@ static int read_exec_options(yr *r, yn *o, drove__cfg_executor *e)
 	                             &e->zombie_check_interval_ms, NULL)) < 0 ||
 	    (rc = drove__yr_duration(r, o, "leaderLookupInterval", 100, -1,
 	                             &e->leader_lookup_interval_ms, NULL)) < 0 ||
+	    (rc = drove__yr_duration(r, o, "statsInterval", 0, -1, &e->stats_interval_ms, NULL)) <
+	            0 ||
 	    (rc = drove__yr_map(r, o, "defaultUserSpec", &us)) < 0)
 		return rc;
 	if (e->max_open_files <= 0)
@@ -869,6 +871,7 @@ static int exec_defaults(drove__cfg_executor *e)
 	e->controller_response_timeout_ms = SEC;
 	e->leadership_check_interval_ms = 10 * SEC;
 	e->snapshot_interval_ms = 20 * SEC;
+	e->stats_interval_ms = 10 * SEC;
 	e->zombie_check_interval_ms = 30 * SEC;
 	e->leader_lookup_interval_ms = 5 * SEC;
 	if ((rc = drove_strlist_new(&e->tags)) < 0 ||

@@ -165,6 +165,7 @@ typedef struct drove__cfg_executor {
 	int64_t snapshot_interval_ms;      /* 20 s, >= 100 ms: node-data refresh to the leader */
 	int64_t zombie_check_interval_ms;  /* 30 s, >= 1 s */
 	int64_t leader_lookup_interval_ms; /* 5 s, >= 100 ms */
+	int64_t stats_interval_ms;         /* 10 s, >= 100 ms; 0: off: container statistics */
 } drove__cfg_executor;
 
 struct drove_config {

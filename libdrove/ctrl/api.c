@@ -478,25 +478,6 @@ static void h_endpoints(drove__http_req *req, void *ud)
 
 /* ---- cluster ---- */
 
-static void exec_totals(const drove__ctrl_exec *e, int64_t *fc, int64_t *uc, int64_t *fm,
-                        int64_t *um)
-{
-	const drove_resource_snapshot *r = e->nd ? e->nd->state : NULL;
-	*fc = *uc = *fm = *um = 0;
-	if (r && r->cpus) {
-		for (size_t i = 0; i < r->cpus->n_free_cores; i++)
-			*fc += (int64_t)r->cpus->free_cores[i].n_cores;
-		for (size_t i = 0; i < r->cpus->n_used_cores; i++)
-			*uc += (int64_t)r->cpus->used_cores[i].n_cores;
-	}
-	if (r && r->memory) {
-		for (size_t i = 0; i < r->memory->n_free_memory; i++)
-			*fm += r->memory->free_memory[i].mb;
-		for (size_t i = 0; i < r->memory->n_used_memory; i++)
-			*um += r->memory->used_memory[i].mb;
-	}
-}
-
 static void h_cluster(drove__http_req *req, void *ud)
 {
 	drove_controller *c = ud;
@@ -509,7 +490,7 @@ static void h_cluster(drove__http_req *req, void *ud)
 		if (drove__ctrl_exec_state(c->execs[i]) != DROVE_EXECUTOR_ACTIVE)
 			continue;
 		nex++;
-		exec_totals(c->execs[i], &a, &b, &x, &y);
+		drove__ctrl_exec_totals(c->execs[i], &a, &b, &x, &y);
 		fc += a;
 		uc += b;
 		fm += x;
@@ -552,7 +533,7 @@ static void h_executors(drove__http_req *req, void *ud)
 			int64_t fc, uc, fm, um;
 			if (e->removed != (pass == 1) || !e->nd)
 				continue;
-			exec_totals(e, &fc, &uc, &fm, &um);
+			drove__ctrl_exec_totals(e, &fc, &uc, &fm, &um);
 			o = json_object_new_object();
 			tags = json_object_new_array();
 			for (size_t t = 0; t < e->nd->n_tags; t++)

@@ -22,6 +22,9 @@ const char *drove__ctrl_instance_secret(const drove_controller *c);
 drove__ctrl_exec *drove__ctrl_exec_find(drove_controller *c, const char *id);
 drove__ctrl_exec *drove__ctrl_exec_of(drove_controller *c, const char *id);
 int drove__ctrl_exec_state(const drove__ctrl_exec *e);
+/* Free and used cores and memory (MB) in the executor's last snapshot. */
+void drove__ctrl_exec_totals(const drove__ctrl_exec *e, int64_t *fc, int64_t *uc, int64_t *fm,
+                             int64_t *um);
 /* Sending a message to an executor with retries. `done` gets the reply status
  * (DROVE_MSG_*, or -1 when the transport failed until the deadline) and message. */
 typedef void (*drove__ctrl_send_fn)(drove_controller *c, int status, const char *message,

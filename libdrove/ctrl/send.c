@@ -39,6 +39,25 @@ int drove__ctrl_exec_state(const drove__ctrl_exec *e)
 	                                          : DROVE_EXECUTOR_ACTIVE;
 }
 
+void drove__ctrl_exec_totals(const drove__ctrl_exec *e, int64_t *fc, int64_t *uc, int64_t *fm,
+                             int64_t *um)
+{
+	const drove_resource_snapshot *r = e->nd ? e->nd->state : NULL;
+	*fc = *uc = *fm = *um = 0;
+	if (r && r->cpus) {
+		for (size_t i = 0; i < r->cpus->n_free_cores; i++)
+			*fc += (int64_t)r->cpus->free_cores[i].n_cores;
+		for (size_t i = 0; i < r->cpus->n_used_cores; i++)
+			*uc += (int64_t)r->cpus->used_cores[i].n_cores;
+	}
+	if (r && r->memory) {
+		for (size_t i = 0; i < r->memory->n_free_memory; i++)
+			*fm += r->memory->free_memory[i].mb;
+		for (size_t i = 0; i < r->memory->n_used_memory; i++)
+			*um += r->memory->used_memory[i].mb;
+	}
+}
+
 void drove__ctrl_send_simple(drove_controller *c, const char *exec_id, int type,
                              const char *instance_id, int64_t retry_for_ms)
 {

@@ -106,15 +106,22 @@ struct drove_executor {
 	int log_count;
 	const char *log_root;
 	const struct drove__exec_hooks *hooks;
+	struct drove__exec_metrics *metrics; /* metrics.c */
 };
 
 /* Layers, top down (each calls only those below it; upward through `hooks`):
  *   api.c        the executor's HTTP routes and drove_executor_start()
+ *   metrics.c    metrics, container statistics, the admin port (reads the table below)
  *   executor.c   the engine: leader, messages, snapshots, state, recovery, reaper
  *   instance.c   one instance's state machine (provisioning, checks, stop)
  *   container_spec.c   the container an instance runs in
  *   record.c     records, their timers and the executor's table of instances
  *   pure.c, logs.c     resources, labels, env; log files */
+
+/* metrics.c: metrics, container statistics and the admin port. Start after the engine (api.c);
+ * free last, after the runtime and the store (executor.c). */
+int drove__exec_metrics_start(struct drove_executor *ex);
+void drove__exec_metrics_free(struct drove_executor *ex);
 
 /* What instance.c reports upward, set by executor.c. */
 struct drove__exec_hooks {

@@ -163,16 +163,19 @@ void dtc_start_controller(int i, int zk_mode, const char *extra_yaml)
 {
 	char path[256], log[256], *y;
 	dtc.cport[i] = dtc_free_port();
+	dtc.caport[i] = dtc_free_port();
 	if (zk_mode)
 		y = drove__asprintf(
-		        "server: { applicationConnectors: [{type: http, port: %d}] }\n"
+		        "server: { applicationConnectors: [{type: http, port: %d}],"
+		        " adminConnectors: [{type: http, port: %d}] }\n"
 		        "zookeeper: { connectionString: \"%s\", nameSpace: ctrlcluster%d,"
 		        " sessionTimeout: 30s }\n",
-		        dtc.cport[i], dtc.zk, (int)getpid());
+		        dtc.cport[i], dtc.caport[i], dtc.zk, (int)getpid());
 	else
-		y = drove__asprintf("server: { applicationConnectors: [{type: http, port: %d}] }\n"
+		y = drove__asprintf("server: { applicationConnectors: [{type: http, port: %d}],"
+		                    " adminConnectors: [{type: http, port: %d}] }\n"
 		                    "store: { type: local, dataDir: %s/ctrl-data }\n",
-		                    dtc.cport[i], dtc.dir);
+		                    dtc.cport[i], dtc.caport[i], dtc.dir);
 	{
 		char *full = drove__asprintf(
 		        "%sclusterAuth:\n  secrets:\n"
@@ -198,7 +201,7 @@ void dtc_start_auth_controller(int i)
 	char path[256], *y;
 	dtc.cport[i] = dtc_free_port();
 	y = drove__asprintf(
-	        "server: { applicationConnectors: [{type: http, port: %d}] }\n"
+	        "server: { applicationConnectors: [{type: http, port: %d}], adminConnectors: [] }\n"
 	        "store: { type: local, dataDir: %s/auth-data%d }\n"
 	        "clusterAuth:\n  secrets:\n"
 	        "    - { nodeType: CONTROLLER, secret: " DTC_CONTROLLER_SECRET " }\n"
@@ -220,6 +223,7 @@ void dtc_start_executor(int i, int n_ctrl, const char *extra_options)
 {
 	char path[256], log[256], *y, endpoints[256];
 	dtc.eport[i] = dtc_free_port();
+	dtc.eaport[i] = dtc_free_port();
 	if (n_ctrl == 2)
 		snprintf(endpoints, sizeof(endpoints),
 		         "\"http://127.0.0.1:%d\", \"http://127.0.0.1:%d\"", dtc.cport[0],
@@ -228,7 +232,7 @@ void dtc_start_executor(int i, int n_ctrl, const char *extra_options)
 		snprintf(endpoints, sizeof(endpoints), "\"http://127.0.0.1:%d\"", dtc.cport[0]);
 	y = drove__asprintf(
 	        "server:\n  applicationConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}]\n"
-	        "  adminConnectors: []\n"
+	        "  adminConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}]\n"
 	        "logging:\n  level: INFO\n  appenders:\n    - {type: drove, logPath: %s/logs%d}\n"
 	        "clusterAuth:\n  secrets:\n"
 	        "    - {nodeType: CONTROLLER, secret: " DTC_CONTROLLER_SECRET "}\n"
@@ -239,7 +243,7 @@ void dtc_start_executor(int i, int n_ctrl, const char *extra_options)
 	        "  cacheImages: true\n  maxOpenFiles: 1024\n  snapshotInterval: 500ms\n"
 	        "  leaderLookupInterval: 500ms\n  zombieCheckInterval: 5s\n%s"
 	        "controllers:\n  endpoints: [%s]\n",
-	        dtc.eport[i], dtc.dir, i, i == 0 ? 1 : 0, dtc.sock,
+	        dtc.eport[i], dtc.eaport[i], dtc.dir, i, i == 0 ? 1 : 0, dtc.sock,
 	        extra_options ? extra_options : "", endpoints);
 	snprintf(path, sizeof(path), "%s/executor%d.yml", dtc.dir, i);
 	snprintf(log, sizeof(log), "%s/executor%d.log", dtc.dir, i);

@@ -25,6 +25,7 @@ typedef struct dtc_state {
 	const char *zk, *sock; /* from tests/harness/components.sh */
 	char dir[128];         /* the run's directory (configs, logs, store, executor logs) */
 	int cport[2], eport[2];
+	int caport[2], eaport[2]; /* admin ports (server.adminConnectors), 0 when none */
 	pid_t cpid[2], epid[2];
 	int port;           /* the controller the test talks to (cport[i]) */
 	char auth_log[160]; /* the log of dtc_start_auth_controller() */
@@ -44,17 +45,18 @@ int dtc_free_port(void);
 pid_t dtc_spawn(const char *bin, const char *cfg, const char *log);
 void dtc_write_file(const char *path, const char *text);
 
-/* Controller `i` (0 or 1) on a free port: the embedded store in dtc.dir (zk_mode 0) or
- * ZooKeeper (1). Fast test intervals. `extra_yaml` (may be NULL) is appended to the YAML at
- * the top level (e.g. "instanceAuth: {secret: x}\n"). dtc.port is set to it. */
+/* Controller `i` (0 or 1) on a free port, its admin port on another (dtc.caport[i]): the embedded
+ * store in dtc.dir (zk_mode 0) or ZooKeeper (1). Fast test intervals. `extra_yaml` (may be NULL) is
+ * appended to the YAML at the top level (e.g. "instanceAuth: {secret: x}\n"). dtc.port is set to
+ * it. */
 void dtc_start_controller(int i, int zk_mode, const char *extra_yaml);
 /* Controller `i` with Basic users guest/guestpw (EXTERNAL_READ_ONLY) and admin/adminpw
  * (EXTERNAL_ROOT), the embedded store in dtc.dir/auth-data{i}, its log in dtc.auth_log.
  * dtc.port is set to it. */
 void dtc_start_auth_controller(int i);
-/* Executor `i` (0 or 1, core i), reporting to the first `n_ctrl` controllers; log files under
- * dtc.dir/logs{i}. `extra_options` (may be NULL) are lines added under `options:`, each
- * indented by two spaces (e.g. "  tags: [a]\n"). */
+/* Executor `i` (0 or 1, core i; admin port dtc.eaport[i]), reporting to the first `n_ctrl`
+ * controllers; log files under dtc.dir/logs{i}. `extra_options` (may be NULL) are lines added under
+ * `options:`, each indented by two spaces (e.g. "  tags: [a]\n"). */
 void dtc_start_executor(int i, int n_ctrl, const char *extra_options);
 /* Start executor / controller `i` again with the configuration of its last start (same port,
  * so the same executor id: it recovers its containers). */

@@ -59,7 +59,8 @@ static const char *users_yaml =
 
 static drove_config *make_config(const char *store_yaml, int with_users)
 {
-	char *y = drove__asprintf("server: { applicationConnectors: [{type: http, port: 0}] }\n%s%s"
+	char *y = drove__asprintf("server: { applicationConnectors: [{type: http, port: 0}], "
+	                          "adminConnectors: [] }\n%s%s"
 	                          "  maintenanceWindowTail: %s\n%s",
 	                          store_yaml, opts_yaml, window_tail, with_users ? users_yaml : "");
 	drove_config *c = NULL;
