@@ -304,6 +304,7 @@ START_TEST(test_executor_defaults)
 	ck_assert_int_eq(get("options.controllerConnectTimeout"), 1000);
 	ck_assert_int_eq(get("controllers.leadershipCheckInterval"), 10000);
 	ck_assert_int_eq(get("options.snapshotInterval"), 20000);
+	ck_assert_int_eq(get("options.statsInterval"), 10000);
 	ck_assert_int_eq(get("options.zombieCheckInterval"), 30000);
 	ck_assert_int_eq(get("options.leaderLookupInterval"), 5000);
 	ck_assert_int_eq(get("logging.appenders.drove.archivedFileCount"), 5);

@@ -415,10 +415,23 @@ START_TEST(test_message_fencing)
 	ck_assert_int_eq(drove_loop_new(&loop, ctx), 0);
 	ck_assert_int_eq(drove_executor_new(&ex, loop, cfg), 0);
 	ck_assert_int_eq(drove_executor_port(ex), -1);
+	ck_assert_ptr_null(drove_executor_metrics(ex));
 	ck_assert_str_eq(drove_executor_node_id(ex), "");
 	drove_assert_error(drove_executor_snapshot_json(ex, &snap), DROVE_EINVAL, "not started");
 	ck_assert_int_eq(drove_executor_start(ex), 0);
 	ck_assert_int_gt(drove_executor_port(ex), 0);
+	ck_assert_int_eq(drove_executor_admin_port(ex), -1); /* adminConnectors: [] */
+	{
+		/* the registry renders the executor's resources without an admin port */
+		char *text = NULL;
+		ck_assert_ptr_nonnull(drove_executor_metrics(ex));
+		ck_assert_int_eq(drove_metrics_render(drove_executor_metrics(ex), &text, NULL), 0);
+		ck_assert_msg(
+		        strstr(text, "drove_executor_cores{numa_node=\"0\",state=\"free\"} 2\n"),
+		        "%s", text);
+		ck_assert_ptr_nonnull(strstr(text, "drove_executor_leader_known 0\n"));
+		drove_free(text);
+	}
 	ck_assert_int_eq((int)strlen(drove_executor_node_id(ex)), 36);
 	ck_assert_int_eq(drove_executor_state(ex), DROVE_EXECUTOR_UNREADY);
 
