@@ -57,6 +57,7 @@ static void free_exec(drove__cfg_executor *e)
 {
 	free(e->appender.log_path);
 	free(e->appender.archived_suffix);
+	free(e->syslog.host);
 	free(e->os_cores);
 	drove_strlist_free(e->tags);
 	drove_strlist_free(e->md_blacklisted_keys);
@@ -227,6 +228,39 @@ static int read_drove_appender(yr *r, yn *a, drove__cfg_drove_appender *ap)
 	return drove__yr_check_unknown(r, a);
 }
 
+static int read_syslog_appender(yr *r, yn *a, drove__cfg_syslog_appender *sl)
+{
+	static const char *const ignored[] = {
+	        "type",        "threshold",           "logFormat",
+	        "timeZone",    "stackTracePrefix",    "includeStackTrace",
+	        "queueSize",   "discardingThreshold", "neverBlock",
+	        "messageRate", "filterFactories",     "layout",
+	        NULL};
+	static const char *const protocols[] = {"UDP", "TCP", NULL};
+	static const char *const facilities[] = {"KERN",     "USER",   "MAIL",   "DAEMON", "AUTH",
+	                                         "SYSLOG",   "LPR",    "NEWS",   "UUCP",   "CRON",
+	                                         "AUTHPRIV", "FTP",    "NTP",    "AUDIT",  "ALERT",
+	                                         "CLOCK",    "LOCAL0", "LOCAL1", "LOCAL2", "LOCAL3",
+	                                         "LOCAL4",   "LOCAL5", "LOCAL6", "LOCAL7", NULL};
+	int rc;
+
+	if (sl->present)
+		return drove__yr_error(r, a->line, NULL, "only one syslog appender is supported");
+	sl->present = 1;
+	sl->port = 514;
+	sl->facility = 16;
+	for (int i = 0; ignored[i]; i++)
+		drove__yr_get(a, ignored[i]);
+	if ((rc = drove__yr_str(r, a, "host", &sl->host)) < 0 ||
+	    (rc = drove__yr_int(r, a, "port", 1, 65535, &sl->port, NULL)) < 0 ||
+	    (rc = drove__yr_enum(r, a, "protocol", protocols, &sl->protocol)) < 0 ||
+	    (rc = drove__yr_enum(r, a, "facility", facilities, &sl->facility)) < 0)
+		return rc;
+	if (!sl->host || !*sl->host)
+		return drove__yr_required(r, a, "host");
+	return drove__yr_check_unknown(r, a);
+}
+
 static int read_logging(yr *r, yn *root, drove_config *cfg)
 {
 	yn *logging = NULL, *apps = NULL;
@@ -248,6 +282,9 @@ static int read_logging(yr *r, yn *root, drove_config *cfg)
 		if (type && type->kind == DROVE__Y_SCALAR &&
 		    drove__streq_nocase(type->value, "drove"))
 			rc = read_drove_appender(r, a, &cfg->exec.appender);
+		else if (type && type->kind == DROVE__Y_SCALAR &&
+		         drove__streq_nocase(type->value, "syslog"))
+			rc = read_syslog_appender(r, a, &cfg->exec.syslog);
 		drove__yr_pop(r, mark);
 	}
 	/* everything else under logging (loggers, other appenders) is Dropwizard's: ignored */

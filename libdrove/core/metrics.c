@@ -344,7 +344,7 @@ enum { OP_ADD, OP_SET, OP_OBSERVE };
 
 static int update(drove_metric *f, const char *const *values, double v, int op)
 {
-	series *s;
+	series *s = NULL;
 	int rc;
 	DROVE_CHECK_ARG(f);
 	if (isnan(v))

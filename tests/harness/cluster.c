@@ -233,17 +233,19 @@ void dtc_start_executor(int i, int n_ctrl, const char *extra_options)
 	y = drove__asprintf(
 	        "server:\n  applicationConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}]\n"
 	        "  adminConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}]\n"
-	        "logging:\n  level: INFO\n  appenders:\n    - {type: drove, logPath: %s/logs%d}\n"
+	        "logging:\n  level: INFO\n  appenders:\n    - {type: drove, logPath: %s/logs%d}\n%s"
 	        "clusterAuth:\n  secrets:\n"
 	        "    - {nodeType: CONTROLLER, secret: " DTC_CONTROLLER_SECRET "}\n"
 	        "    - {nodeType: EXECUTOR, secret: " DTC_EXECUTOR_SECRET "}\n"
-	        "resources:\n  osCores: [%d]\n  overProvisioning: {enabled: true, cpuMultiplier: "
+	        "resources:\n  osCores: [%d]\n%s  overProvisioning: {enabled: true, cpuMultiplier: "
 	        "2, memoryMultiplier: 1}\n"
 	        "options:\n  hostname: localhost\n  dockerSocketPath: %s\n  remoteUpdateMode: RPC\n"
 	        "  cacheImages: true\n  maxOpenFiles: 1024\n  snapshotInterval: 500ms\n"
 	        "  leaderLookupInterval: 500ms\n  zombieCheckInterval: 5s\n%s"
 	        "controllers:\n  endpoints: [%s]\n",
-	        dtc.eport[i], dtc.eaport[i], dtc.dir, i, i == 0 ? 1 : 0, dtc.sock,
+	        dtc.eport[i], dtc.eaport[i], dtc.dir, i,
+	        dtc.exec_appenders ? dtc.exec_appenders : "", i == 0 ? 1 : 0,
+	        dtc.exec_resources ? dtc.exec_resources : "", dtc.sock,
 	        extra_options ? extra_options : "", endpoints);
 	snprintf(path, sizeof(path), "%s/executor%d.yml", dtc.dir, i);
 	snprintf(log, sizeof(log), "%s/executor%d.log", dtc.dir, i);

@@ -29,6 +29,10 @@ typedef struct dtc_state {
 	pid_t cpid[2], epid[2];
 	int port;           /* the controller the test talks to (cport[i]) */
 	char auth_log[160]; /* the log of dtc_start_auth_controller() */
+	/* more logging appenders of the executors started next, each line "    - {...}\n" */
+	const char *exec_appenders;
+	/* more lines under `resources:` of the executors started next ("  tags: [a]\n") */
+	const char *exec_resources;
 } dtc_state;
 
 extern dtc_state dtc;
