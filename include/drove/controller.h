@@ -38,7 +38,8 @@ DROVE_API int drove_controller_port(const drove_controller *c);
  *  none. It serves /metrics, /healthcheck and /ping (include/drove/admin.h). @since 0.1 */
 DROVE_API int drove_controller_admin_port(const drove_controller *c);
 /** The controller's metrics registry (borrowed; valid until the controller is freed), for a
- *  program that exports it elsewhere or adds its own families. @since 0.1 */
+ *  program that exports it elsewhere or adds its own families. Render it on the loop thread:
+ *  its collectors read the controller's state. @since 0.1 */
 DROVE_API drove_metrics *drove_controller_metrics(drove_controller *c);
 /** 1 while this controller leads. Any thread. @since 0.1 */
 DROVE_API int drove_controller_is_leader(const drove_controller *c);

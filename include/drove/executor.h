@@ -37,7 +37,8 @@ DROVE_API int drove_executor_port(const drove_executor *ex);
  *  and, with ZooKeeper, "store". @since 0.1 */
 DROVE_API int drove_executor_admin_port(const drove_executor *ex);
 /** The executor's metrics registry (borrowed; valid until the executor is freed; NULL before
- *  start). @since 0.1 */
+ *  start). Render it on the loop thread: its collectors read the executor's state.
+ *  @since 0.1 */
 DROVE_API drove_metrics *drove_executor_metrics(drove_executor *ex);
 /** The executor id (name-UUID of "hostname:port") once started, else "". Borrowed.
  *  @since 0.1 */

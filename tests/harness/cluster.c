@@ -47,7 +47,7 @@ int dtc_free_port(void)
 	return p;
 }
 
-pid_t dtc_spawn(const char *bin, const char *cfg, const char *log)
+pid_t dtc_spawn_argv(char *const argv[], const char *log)
 {
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
@@ -57,10 +57,16 @@ pid_t dtc_spawn(const char *bin, const char *cfg, const char *log)
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
-		execl(bin, bin, "-c", cfg, (char *)NULL);
+		execv(argv[0], argv);
 		_exit(127);
 	}
 	return pid;
+}
+
+pid_t dtc_spawn(const char *bin, const char *cfg, const char *log)
+{
+	char *argv[] = {(char *)bin, (char *)"-c", (char *)cfg, NULL};
+	return dtc_spawn_argv(argv, log);
 }
 
 void dtc_write_file(const char *path, const char *text)

@@ -47,6 +47,8 @@ void dtc_teardown(void);
 
 int dtc_free_port(void);
 pid_t dtc_spawn(const char *bin, const char *cfg, const char *log);
+/* Run argv[0] (a path) with `argv`, stdout and stderr appended to `log`. */
+pid_t dtc_spawn_argv(char *const argv[], const char *log);
 void dtc_write_file(const char *path, const char *text);
 
 /* Controller `i` (0 or 1) on a free port, its admin port on another (dtc.caport[i]): the embedded

@@ -49,16 +49,9 @@ static pid_t start_prometheus(int web_port, int target_port)
 	snprintf(listen, sizeof(listen), "--web.listen-address=127.0.0.1:%d", web_port);
 	snprintf(cfgarg, sizeof(cfgarg), "--config.file=%s", cfg);
 	snprintf(dataarg, sizeof(dataarg), "--storage.tsdb.path=%s", data);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execl(PROMETHEUS, PROMETHEUS, cfgarg, dataarg, listen, (char *)NULL);
-		_exit(127);
+	{
+		char *argv[] = {(char *)PROMETHEUS, cfgarg, dataarg, listen, NULL};
+		pid = dtc_spawn_argv(argv, log);
 	}
 	return pid;
 }

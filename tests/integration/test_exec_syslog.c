@@ -55,16 +55,10 @@ static void start_rsyslog(int udp, int tcp)
 	        dtc.dir, dtc.dir, dtc.dir, udp, tcp);
 	dtc_write_file(conf, y);
 	free(y);
-	rs_pid = fork();
-	ck_assert_int_ge(rs_pid, 0);
-	if (rs_pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execl(RSYSLOGD, RSYSLOGD, "-n", "-f", conf, "-i", pid, (char *)NULL);
-		_exit(127);
+	{
+		char *argv[] = {(char *)RSYSLOGD, (char *)"-n", (char *)"-f", conf,
+		                (char *)"-i",     pid,          NULL};
+		rs_pid = dtc_spawn_argv(argv, log);
 	}
 }
 
