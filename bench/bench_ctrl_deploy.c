@@ -228,7 +228,7 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/controller.yml", dir);
 	f = fopen(path, "we");
 	fprintf(f,
-	        "server: { applicationConnectors: [{type: http, port: %d}] }\n"
+	        "server: { applicationConnectors: [{type: http, port: %d}], adminConnectors: [] }\n"
 	        "logging: { level: WARN }\n"
 	        "store: { type: local, dataDir: %s/data }\n"
 	        "clusterAuth: { secrets: [ {nodeType: CONTROLLER, secret: cs}, "

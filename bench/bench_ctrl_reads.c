@@ -5,8 +5,10 @@
  *
  * The real daemon runs as a child process on the embedded store; ten simulated executors
  * (tests/integration/test_ctrl_fake.h, 300 cores each) run in this process. wrk (Debian's
- * package) drives GET requests with one thread and 16 connections. */
+ * package) drives GET requests with one thread and 16 connections. BENCH_CTRL_SCRAPE_MS=1000
+ * scrapes the admin port's /metrics every second meanwhile. */
 #include <pthread.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +30,47 @@
 #define PER_APP 30
 
 static drove_loop *loop;
-static int port;
+static int port, aport; /* the API and admin ports */
+
+/* BENCH_CTRL_SCRAPE_MS: a Prometheus-like scrape of the admin port's /metrics at that period
+ * while wrk runs (issue 16: what scraping costs the API). */
+static volatile int scraping;
+static long scrapes, scrape_bytes, scrape_us_max;
+
+static size_t count_bytes(char *p, size_t sz, size_t n, void *ud)
+{
+	(void)p;
+	*(long *)ud += (long)(sz * n);
+	return sz * n;
+}
+
+static void *scrape_main(void *ud)
+{
+	long period_ms = (long)(intptr_t)ud;
+	char url[64];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/metrics", aport);
+	while (scraping) {
+		CURL *h = curl_easy_init();
+		long bytes = 0, code = 0;
+		int64_t t0 = drove_time_mono_us(), us;
+		curl_easy_setopt(h, CURLOPT_URL, url);
+		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, count_bytes);
+		curl_easy_setopt(h, CURLOPT_WRITEDATA, &bytes);
+		curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
+		if (curl_easy_perform(h) == CURLE_OK)
+			curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+		curl_easy_cleanup(h);
+		us = drove_time_mono_us() - t0;
+		if (code == 200) {
+			scrapes++;
+			scrape_bytes = bytes;
+			if (us > scrape_us_max)
+				scrape_us_max = (long)us;
+		}
+		usleep((useconds_t)period_ms * 1000);
+	}
+	return NULL;
+}
 
 static void *loop_main(void *ud)
 {
@@ -230,10 +272,12 @@ int main(int argc, char **argv)
 	if (!mkdtemp(dir))
 		return 1;
 	port = free_port();
+	aport = free_port();
 	snprintf(cfgpath, sizeof(cfgpath), "%s/controller.yml", dir);
 	f = fopen(cfgpath, "we");
 	fprintf(f,
-	        "server: { applicationConnectors: [{type: http, port: %d}] }\n"
+	        "server: { applicationConnectors: [{type: http, port: %d}],"
+	        " adminConnectors: [{type: http, port: %d}] }\n"
 	        "logging: { level: %s }\n"
 	        "store: { type: local, dataDir: %s/data }\n"
 	        "clusterAuth: { secrets: [ {nodeType: CONTROLLER, secret: ctrl-secret}, "
@@ -242,7 +286,7 @@ int main(int argc, char **argv)
 	        "2s,"
 	        " staleInstanceReportAge: 60s, maintenanceWindowTail: 0s, clusterOpParallelism: 32 "
 	        "}\n",
-	        port, getenv("BENCH_CTRL_LOG") ? getenv("BENCH_CTRL_LOG") : "WARN", dir);
+	        port, aport, getenv("BENCH_CTRL_LOG") ? getenv("BENCH_CTRL_LOG") : "WARN", dir);
 	fclose(f);
 	if ((pid = fork()) == 0) {
 		execl(daemon, daemon, "-c", cfgpath, (char *)NULL);
@@ -316,6 +360,13 @@ int main(int argc, char **argv)
 	}
 	{
 		struct wrk_result r[6];
+		pthread_t sthr;
+		long scrape_ms =
+		        getenv("BENCH_CTRL_SCRAPE_MS") ? atol(getenv("BENCH_CTRL_SCRAPE_MS")) : 0;
+		if (scrape_ms > 0) {
+			scraping = 1;
+			pthread_create(&sthr, NULL, scrape_main, (void *)(intptr_t)scrape_ms);
+		}
 		r[0] = run_wrk("ping", "/apis/v1/ping", secs);
 		r[1] = run_wrk("one app", "/apis/v1/applications/BENCH_APP_0042-1", secs);
 		r[2] = run_wrk("instances of one app (30)",
@@ -330,6 +381,13 @@ int main(int argc, char **argv)
 		       snap_ms, idle, loaded, r[0].rps, r[0].p99_ms, r[1].rps, r[1].p99_ms,
 		       r[2].rps, r[2].p99_ms, r[3].rps, r[3].p99_ms, r[4].rps, r[4].p99_ms,
 		       r[5].rps, r[5].p99_ms);
+		if (scrape_ms > 0) {
+			scraping = 0;
+			pthread_join(sthr, NULL);
+			printf("scrapes of /metrics every %ld ms: %ld, last %ld bytes, slowest "
+			       "%.2f ms\n",
+			       scrape_ms, scrapes, scrape_bytes, (double)scrape_us_max / 1000.0);
+		}
 	}
 
 	kill(pid, SIGTERM);

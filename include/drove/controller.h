@@ -12,6 +12,7 @@
 #include <drove/common.h>
 #include <drove/config.h>
 #include <drove/loop.h>
+#include <drove/metrics.h>
 
 DROVE_BEGIN_DECLS
 
@@ -33,6 +34,13 @@ DROVE_API int drove_controller_set_hostname(drove_controller *c, const char *hos
 DROVE_API int drove_controller_start(drove_controller *c);
 /** The HTTP port actually bound (after start), or -1. @since 0.1 */
 DROVE_API int drove_controller_port(const drove_controller *c);
+/** The admin port actually bound (server.adminConnectors[0], after start), or -1 when there is
+ *  none. It serves /metrics, /healthcheck and /ping (include/drove/admin.h). @since 0.1 */
+DROVE_API int drove_controller_admin_port(const drove_controller *c);
+/** The controller's metrics registry (borrowed; valid until the controller is freed), for a
+ *  program that exports it elsewhere or adds its own families. Render it on the loop thread:
+ *  its collectors read the controller's state. @since 0.1 */
+DROVE_API drove_metrics *drove_controller_metrics(drove_controller *c);
 /** 1 while this controller leads. Any thread. @since 0.1 */
 DROVE_API int drove_controller_is_leader(const drove_controller *c);
 /** Stop: resign leadership, stop listening, drop jobs and messages in flight, close the

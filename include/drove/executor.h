@@ -12,6 +12,7 @@
 #include <drove/common.h>
 #include <drove/config.h>
 #include <drove/loop.h>
+#include <drove/metrics.h>
 
 DROVE_BEGIN_DECLS
 
@@ -30,6 +31,15 @@ DROVE_API int drove_executor_new(drove_executor **out, drove_loop *loop,
 DROVE_API int drove_executor_start(drove_executor *ex);
 /** The actual port of the HTTP server once started, else -1. @since 0.1 */
 DROVE_API int drove_executor_port(const drove_executor *ex);
+/** The admin port actually bound (server.adminConnectors[0], after start), or -1 when there is
+ *  none. It serves /metrics, /healthcheck and /ping (include/drove/admin.h); its health checks
+ *  are "engine" (the container engine answered its last ping), "leader" (a leader is known)
+ *  and, with ZooKeeper, "store". @since 0.1 */
+DROVE_API int drove_executor_admin_port(const drove_executor *ex);
+/** The executor's metrics registry (borrowed; valid until the executor is freed; NULL before
+ *  start). Render it on the loop thread: its collectors read the executor's state.
+ *  @since 0.1 */
+DROVE_API drove_metrics *drove_executor_metrics(drove_executor *ex);
 /** The executor id (name-UUID of "hostname:port") once started, else "". Borrowed.
  *  @since 0.1 */
 DROVE_API const char *drove_executor_node_id(const drove_executor *ex);

@@ -21,6 +21,7 @@
 
 #include <drove/common.h>
 #include <drove/loop.h>
+#include <drove/metrics.h>
 #include <drove/strlist.h>
 
 DROVE_BEGIN_DECLS
@@ -130,6 +131,11 @@ DROVE_API int drove_runtime_logs(drove_runtime *rt, const char *id, int follow, 
  *  @since 0.1 */
 DROVE_API int drove_runtime_exec(drove_runtime *rt, const char *id, const drove_strlist *argv,
                                  int64_t timeout_ms, drove_runtime_fn done, void *userdata);
+/** Record every later call in `metrics` (borrowed; it must outlive the runtime):
+ *  drove_engine_call_duration_seconds{call} and drove_engine_call_errors_total{call}. Loop
+ *  thread, before the first call. @return 0, DROVE_EINVAL, DROVE_EEXISTS or DROVE_ENOMEM.
+ *  @since 0.1 */
+DROVE_API int drove_runtime_set_metrics(drove_runtime *rt, drove_metrics *metrics);
 /** One sample of CPU, memory and network figures: drove_runtime_result_stat(). @since 0.1 */
 DROVE_API int drove_runtime_stats(drove_runtime *rt, const char *id, drove_runtime_fn done,
                                   void *userdata);

@@ -22,6 +22,7 @@
 #include <drove/common.h>
 #include <drove/ctx.h>
 #include <drove/loop.h>
+#include <drove/metrics.h>
 #include <drove/strlist.h>
 
 DROVE_BEGIN_DECLS
@@ -138,6 +139,12 @@ DROVE_API void drove_store_close(drove_store *store);
 DROVE_API int drove_store_backend(const drove_store *store);
 /** 1 while the session is usable (local: always). Any thread. @since 0.1 */
 DROVE_API int drove_store_is_connected(const drove_store *store);
+/** Record every later operation in `metrics` (borrowed; it must outlive the store):
+ *  drove_store_operation_duration_seconds{op} and drove_store_operation_errors_total{op}.
+ *  Call once on the loop thread, right after drove_store_open(); operations that finish
+ *  while the store closes are not recorded.
+ *  @return 0, DROVE_EINVAL, DROVE_EEXISTS or DROVE_ENOMEM. @since 0.1 */
+DROVE_API int drove_store_set_metrics(drove_store *store, drove_metrics *metrics);
 
 /* ---- asynchronous calls ----
  * Each returns 0 and later runs its callback exactly once on the loop thread, or returns an

@@ -57,6 +57,7 @@ static void free_exec(drove__cfg_executor *e)
 {
 	free(e->appender.log_path);
 	free(e->appender.archived_suffix);
+	free(e->syslog.host);
 	free(e->os_cores);
 	drove_strlist_free(e->tags);
 	drove_strlist_free(e->md_blacklisted_keys);
@@ -228,6 +229,39 @@ static int read_drove_appender(yr *r, yn *a, drove__cfg_drove_appender *ap)
 	return drove__yr_check_unknown(r, a);
 }
 
+static int read_syslog_appender(yr *r, yn *a, drove__cfg_syslog_appender *sl)
+{
+	static const char *const ignored[] = {
+	        "type",        "threshold",           "logFormat",
+	        "timeZone",    "stackTracePrefix",    "includeStackTrace",
+	        "queueSize",   "discardingThreshold", "neverBlock",
+	        "messageRate", "filterFactories",     "layout",
+	        NULL};
+	static const char *const protocols[] = {"UDP", "TCP", NULL};
+	static const char *const facilities[] = {"KERN",     "USER",   "MAIL",   "DAEMON", "AUTH",
+	                                         "SYSLOG",   "LPR",    "NEWS",   "UUCP",   "CRON",
+	                                         "AUTHPRIV", "FTP",    "NTP",    "AUDIT",  "ALERT",
+	                                         "CLOCK",    "LOCAL0", "LOCAL1", "LOCAL2", "LOCAL3",
+	                                         "LOCAL4",   "LOCAL5", "LOCAL6", "LOCAL7", NULL};
+	int rc;
+
+	if (sl->present)
+		return drove__yr_error(r, a->line, NULL, "only one syslog appender is supported");
+	sl->present = 1;
+	sl->port = 514;
+	sl->facility = 16;
+	for (int i = 0; ignored[i]; i++)
+		drove__yr_get(a, ignored[i]);
+	if ((rc = drove__yr_str(r, a, "host", &sl->host)) < 0 ||
+	    (rc = drove__yr_int(r, a, "port", 1, 65535, &sl->port, NULL)) < 0 ||
+	    (rc = drove__yr_enum(r, a, "protocol", protocols, &sl->protocol)) < 0 ||
+	    (rc = drove__yr_enum(r, a, "facility", facilities, &sl->facility)) < 0)
+		return rc;
+	if (!sl->host || !*sl->host)
+		return drove__yr_required(r, a, "host");
+	return drove__yr_check_unknown(r, a);
+}
+
 static int read_logging(yr *r, yn *root, drove_config *cfg)
 {
 	yn *logging = NULL, *apps = NULL;
@@ -249,6 +283,9 @@ static int read_logging(yr *r, yn *root, drove_config *cfg)
 		if (type && type->kind == DROVE__Y_SCALAR &&
 		    drove__streq_nocase(type->value, "drove"))
 			rc = read_drove_appender(r, a, &cfg->exec.appender);
+		else if (type && type->kind == DROVE__Y_SCALAR &&
+		         drove__streq_nocase(type->value, "syslog"))
+			rc = read_syslog_appender(r, a, &cfg->exec.syslog);
 		drove__yr_pop(r, mark);
 	}
 	/* everything else under logging (loggers, other appenders) is Dropwizard's: ignored */
@@ -784,6 +821,8 @@ static int read_exec_options(yr *r, yn *o, drove__cfg_executor *e)
 	                             &e->zombie_check_interval_ms, NULL)) < 0 ||
 	    (rc = drove__yr_duration(r, o, "leaderLookupInterval", 100, -1,
 	                             &e->leader_lookup_interval_ms, NULL)) < 0 ||
+	    (rc = drove__yr_duration(r, o, "statsInterval", 0, -1, &e->stats_interval_ms, NULL)) <
+	            0 ||
 	    (rc = drove__yr_map(r, o, "defaultUserSpec", &us)) < 0)
 		return rc;
 	if (e->max_open_files <= 0)
@@ -871,6 +910,7 @@ static int exec_defaults(drove__cfg_executor *e)
 	e->controller_response_timeout_ms = SEC;
 	e->leadership_check_interval_ms = 10 * SEC;
 	e->snapshot_interval_ms = 20 * SEC;
+	e->stats_interval_ms = 10 * SEC;
 	e->zombie_check_interval_ms = 30 * SEC;
 	e->leader_lookup_interval_ms = 5 * SEC;
 	if ((rc = drove_strlist_new(&e->tags)) < 0 ||

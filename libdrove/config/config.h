@@ -100,6 +100,16 @@ typedef struct drove__cfg_drove_appender {
 	int immediate_flush;         /* true */
 } drove__cfg_drove_appender;
 
+/* Our `syslog` appender: every instance's output lines as RFC 5424 messages (issue 16). */
+enum { DROVE__SYSLOG_UDP = 0, DROVE__SYSLOG_TCP = 1 };
+typedef struct drove__cfg_syslog_appender {
+	int present;
+	char *host;   /* required */
+	int64_t port; /* 514 */
+	int protocol; /* DROVE__SYSLOG_UDP (default) or _TCP (RFC 6587 octet counting) */
+	int facility; /* 0..23; LOCAL0 (16) */
+} drove__cfg_syslog_appender;
+
 enum { DROVE__MDP_ENVIRONMENT, DROVE__MDP_CONFIGURED, DROVE__MDP_DYNAMIC_COMMAND };
 
 typedef struct drove__cfg_md_command {
@@ -129,6 +139,7 @@ enum { DROVE__UPDATE_STORE, DROVE__UPDATE_RPC };
 
 typedef struct drove__cfg_executor {
 	drove__cfg_drove_appender appender;
+	drove__cfg_syslog_appender syslog;
 	/* resources */
 	int *os_cores;
 	size_t n_os_cores;
@@ -166,6 +177,7 @@ typedef struct drove__cfg_executor {
 	int64_t snapshot_interval_ms;      /* 20 s, >= 100 ms: node-data refresh to the leader */
 	int64_t zombie_check_interval_ms;  /* 30 s, >= 1 s */
 	int64_t leader_lookup_interval_ms; /* 5 s, >= 100 ms */
+	int64_t stats_interval_ms;         /* 10 s, >= 100 ms; 0: off: container statistics */
 } drove__cfg_executor;
 
 struct drove_config {

@@ -202,6 +202,7 @@ static const struct keydef keys[] = {
         {E, "options.snapshotInterval", T_I64, EX(snapshot_interval_ms)},
         {E, "options.zombieCheckInterval", T_I64, EX(zombie_check_interval_ms)},
         {E, "options.leaderLookupInterval", T_I64, EX(leader_lookup_interval_ms)},
+        {E, "options.statsInterval", T_I64, EX(stats_interval_ms)},
 };
 #undef C
 #undef E

@@ -143,9 +143,14 @@ static void on_jobs_tick(evutil_socket_t fd, short what, void *ud)
 
 static void on_reconcile_tick(evutil_socket_t fd, short what, void *ud)
 {
+	drove_controller *c = ud;
+	int64_t t0 = drove_time_mono_us();
 	(void)fd;
 	(void)what;
-	drove__ctrl_reconcile(ud);
+	drove__ctrl_reconcile(c);
+	if (c->leader)
+		drove_metric_observe(c->m.reconcile_seconds, NULL,
+		                     (double)(drove_time_mono_us() - t0) / 1e6);
 }
 
 static void on_execs_tick(evutil_socket_t fd, short what, void *ud)
@@ -484,7 +489,7 @@ int drove_controller_new(drove_controller **out, drove_loop *loop, const drove_c
 		drove_controller_free(c);
 		return DROVE_ENOMEM;
 	}
-	if ((rc = build_auth(c)) < 0) {
+	if ((rc = build_auth(c)) < 0 || (rc = drove__ctrl_metrics_new(c)) < 0) {
 		drove_controller_free(c);
 		return rc;
 	}
@@ -523,6 +528,7 @@ int drove__ctrl_engine_http(drove_controller *c)
 	}
 	drove__http_server_set_audit(c->http, m ? methods : (DROVE_HTTP_POST | DROVE_HTTP_PUT),
 	                             on_audit, c);
+	drove__ctrl_metrics_http(c);
 	return 0;
 }
 
@@ -551,6 +557,8 @@ int drove__ctrl_engine_start(drove_controller *c)
 		goto fail;
 	drove_store_opts_free(so);
 	so = NULL;
+	if ((rc = drove__ctrl_admin_start(c)) < 0)
+		goto fail;
 	write_node(c);
 	/* timers */
 	c->t_jobs = timer_new(c, 100, on_jobs_tick);
@@ -599,6 +607,7 @@ void drove_controller_stop(drove_controller *c)
 	clear_state(c);
 	drove__ctrl_decoder_stop(c);
 	drove__ctrl_standby_clear(c);
+	drove__ctrl_metrics_free(c);
 	if (c->http) {
 		drove__http_server_stop(c->http);
 		drove__http_server_free(c->http);
@@ -615,6 +624,7 @@ void drove_controller_free(drove_controller *c)
 	if (!c)
 		return;
 	drove_controller_stop(c);
+	drove_metrics_free(c->m.reg);
 	drove_auth_free(c->auth);
 	free(c->hostname);
 	free(c->node_name);

@@ -19,6 +19,17 @@ int drove__ctrl_engine_http(drove_controller *c);
 /* After the routes: decoder, listener, store, timers, election. */
 int drove__ctrl_engine_start(drove_controller *c);
 
+/* ---- metrics and the admin port (metrics.c) ---- */
+/* The registry with the process families and the families the lower layers update (new). */
+int drove__ctrl_metrics_new(drove_controller *c);
+/* Count the API port's requests (after drove__ctrl_engine_http). */
+void drove__ctrl_metrics_http(drove_controller *c);
+/* Right after the store opens: store metrics, the scrape-time collector and the admin port on
+ * server.adminConnectors[0] (none when the list is empty). @return 0, DROVE_EIO or ENOMEM. */
+int drove__ctrl_admin_start(drove_controller *c);
+/* Close the admin port and drop the collector (stop); the registry stays until free. */
+void drove__ctrl_metrics_free(drove_controller *c);
+
 /* ---- log files proxied to executors (logs.c): §2.9 ---- */
 int drove__ctrl_log_routes(drove_controller *c);
 

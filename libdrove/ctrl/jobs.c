@@ -276,8 +276,10 @@ static void begin_start(drove_controller *c, struct task *t)
 		attempt_failed(c, t, "no scheduler");
 		return;
 	}
-	if ((rc = drove_sched_place(c->sched, job->sess, app->policy, (int)app->cpus, app->mem_mb,
-	                            &t->alloc)) < 0) {
+	rc = drove_sched_place(c->sched, job->sess, app->policy, (int)app->cpus, app->mem_mb,
+	                       &t->alloc);
+	drove__ctrl_count_placement(c, "app", rc);
+	if (rc < 0) {
 		t->alloc = NULL;
 		attempt_failed(c, t, drove_error_last()->message);
 		return;

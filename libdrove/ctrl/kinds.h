@@ -67,6 +67,8 @@ bool drove__ctrl_task_known(const drove_task_info *t, void *c);
 /* The i-th task record (sorted by sourceAppName, taskId; borrowed, valid until the next report,
  * tick or request), NULL past the end. For the console. */
 const drove_task_info *drove__ctrl_task_nth(drove_controller *c, size_t i);
+/* Call `fn` with the state of every task the leader tracks (metrics). */
+void drove__ctrl_tasks_states(drove_controller *c, void (*fn)(int state, void *ud), void *ud);
 /* Tasks in an active state (cluster summary). */
 size_t drove__ctrl_tasks_active(drove_controller *c);
 /* The executor id holding task {source_app}/{task_id} (borrowed, valid until the next report
@@ -91,6 +93,10 @@ void drove__ctrl_lsvc_executor_lost(drove_controller *c, const char *exec_id);
 /* Executor `exec_id` was added, blacklisted or unblacklisted: adjust soon. */
 void drove__ctrl_lsvc_executor_changed(drove_controller *c, const char *exec_id);
 bool drove__ctrl_lsvc_known(const drove_ls_instance_info *li, void *c);
+/* Call `svc` with the state of every local service and `inst` with the state of each of
+ * their instances (metrics). */
+void drove__ctrl_lsvc_states(drove_controller *c, void (*svc)(int state, void *ud),
+                             void (*inst)(int state, void *ud), void *ud);
 /* Services, and those ACTIVE or CONFIG_TESTING (cluster summary). */
 void drove__ctrl_lsvc_counts(drove_controller *c, size_t *total, size_t *active);
 /* The executor id holding LS instance {service_id}/{instance_id} (borrowed, as above). */

@@ -359,6 +359,7 @@ static int begin_start(drove_controller *c, struct svc *s, const char *exec_id)
 	if ((rc = drove_sched_session_new(&sess, c->sched, DROVE_SCHED_KIND_LOCAL_SERVICE,
 	                                  s->id)) == 0)
 		rc = drove_sched_place(c->sched, sess, pin, (int)s->cpus, s->mem_mb, &alloc);
+	drove__ctrl_count_placement(c, "local_service", rc);
 	drove_sched_session_free(sess);
 	drove_sched_policy_free(pin);
 	if (rc < 0) {
@@ -820,6 +821,17 @@ bool drove__ctrl_lsvc_known(const drove_ls_instance_info *li, void *ud)
 	if (!s || s->state == DROVE_LS_DESTROY_REQUESTED || s->state == DROVE_LS_DESTROYED)
 		return false;
 	return drove__lsvc_lsi_find(s, li->instance_id) || start_find(s, li->instance_id);
+}
+
+void drove__ctrl_lsvc_states(drove_controller *c, void (*svc)(int state, void *ud),
+                             void (*inst)(int state, void *ud), void *ud)
+{
+	struct drove__ctrl_lsvcs *L = c->lsvcs;
+	for (size_t k = 0; L && k < L->n; k++) {
+		svc(L->v[k]->state, ud);
+		for (size_t i = 0; i < L->v[k]->n_insts; i++)
+			inst((int)L->v[k]->insts[i]->info->state, ud);
+	}
 }
 
 void drove__ctrl_lsvc_counts(drove_controller *c, size_t *total, size_t *active)

@@ -138,6 +138,15 @@ bool drove__ctrl_in_window(drove_controller *c)
 	       drove_time_wall_ms() - c->cluster_updated < c->window_tail_ms;
 }
 
+void drove__ctrl_count_placement(drove_controller *c, const char *kind, int rc)
+{
+	const char *v[] = {kind, rc == 0                   ? "placed"
+	                         : rc == DROVE_ENORESOURCE ? "no_resources"
+	                                                   : "error"};
+	if (c->m.placements)
+		drove_metric_add(c->m.placements, v, 1);
+}
+
 void drove__ctrl_publish(drove_controller *c, drove_event *ev)
 {
 	if (!ev)
@@ -145,6 +154,11 @@ void drove__ctrl_publish(drove_controller *c, drove_event *ev)
 	if (!c->leader) {
 		drove__event_free(ev);
 		return;
+	}
+	if (c->m.events) {
+		const char *v[] = {drove_event_type_name((int)ev->type)};
+		if (v[0])
+			drove_metric_add(c->m.events, v, 1);
 	}
 	drove__ctrl_events_add(&c->events, ev);
 }

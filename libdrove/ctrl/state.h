@@ -5,9 +5,23 @@
 #ifndef DROVE_CTRL_STATE_H
 #define DROVE_CTRL_STATE_H
 
+#include <drove/admin.h>
+#include <drove/metrics.h>
+
 #include "ctrl/model.h"
 
 /* ---- the engine (engine.c) ---- */
+
+/* The controller's metric families (metrics.c registers them at start; NULL before). Every
+ * layer may update them through drove_metric_*(), which calls nothing in ctrl. */
+struct drove__ctrl_metrics {
+	drove_metrics *reg;
+	struct drove_admin *admin; /* the admin port (server.adminConnectors) */
+	drove_metric *api_requests, *api_seconds;
+	drove_metric *placements; /* {kind,result} */
+	drove_metric *events;     /* {type} */
+	drove_metric *reconcile_seconds;
+};
 
 /* What a standby knows of the leader it watches (standby.c). */
 struct drove__ctrl_standby {
@@ -62,6 +76,7 @@ struct drove_controller {
 	/* set by the engine: frees an app's job (jobs.c) for state.c, which sits below jobs */
 	void (*free_job)(drove_controller *c, struct drove__ctrl_job *job);
 	struct drove__ctrl_standby standby;
+	struct drove__ctrl_metrics m;
 	/* timers */
 	struct event *t_jobs, *t_reconcile, *t_execs, *t_purge, *t_node, *t_probe, *t_stale;
 	int64_t next_reconcile_mono;
@@ -78,6 +93,9 @@ drove__ctrl_inst *drove__ctrl_inst_find(drove__ctrl_app *app, const char *instan
 /* Free an app and its records; its job through c->free_job. */
 void drove__ctrl_app_free(drove_controller *c, drove__ctrl_app *app);
 bool drove__ctrl_in_window(drove_controller *c);
+/* Count one scheduler placement of `kind` ("app", "task", "local_service") that returned
+ * `rc` (metrics; keeps the thread's error). */
+void drove__ctrl_count_placement(drove_controller *c, const char *kind, int rc);
 /* Publish an event (takes it). */
 void drove__ctrl_publish(drove_controller *c, drove_event *ev);
 /* Move an app to `state` with an APP_STATE_CHANGE event. */

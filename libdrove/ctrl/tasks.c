@@ -423,7 +423,9 @@ static int prepare(drove_controller *c, struct trec *r)
 
 	if (!c->sched || !r->sess)
 		return drove__error(DROVE_EUNAVAIL, "no scheduler");
-	if ((rc = drove_sched_place(c->sched, r->sess, r->policy, (int)r->cpus, r->mb, &alloc)) < 0)
+	rc = drove_sched_place(c->sched, r->sess, r->policy, (int)r->cpus, r->mb, &alloc);
+	drove__ctrl_count_placement(c, "task", rc);
+	if (rc < 0)
 		return rc;
 	nc = drove_sched_alloc_core_count(alloc);
 	if (nc > DROVE_ARRAY_LEN(cores))
@@ -760,6 +762,12 @@ bool drove__ctrl_task_known(const drove_task_info *t, void *ud)
 	struct trec *r = find(c, t->source_app_name, t->task_id);
 	return r && drove__streq(r->info->instance_id, t->instance_id) &&
 	       !drove_task_state_is_terminal((int)r->info->state);
+}
+
+void drove__ctrl_tasks_states(drove_controller *c, void (*fn)(int state, void *ud), void *ud)
+{
+	for (size_t i = 0; c->tasks && i < c->tasks->n; i++)
+		fn((int)c->tasks->v[i]->info->state, ud);
 }
 
 size_t drove__ctrl_tasks_active(drove_controller *c)

@@ -210,5 +210,7 @@ int drove_executor_start(drove_executor *ex)
 	                                  drove_config_port(ex->cfg))) < 0)
 		return rc;
 	ex->port = drove__http_server_port(ex->srv);
-	return drove__exec_engine_start(ex);
+	if ((rc = drove__exec_engine_start(ex)) < 0)
+		return rc;
+	return drove__exec_metrics_start(ex);
 }

@@ -19,6 +19,7 @@
 #include "model/message.h"
 
 typedef struct exec_inst exec_inst;
+typedef struct drove__exec_syslog drove__exec_syslog;
 typedef void (*exec_inst_fn)(exec_inst *i);
 
 struct exec_inst {
@@ -58,6 +59,7 @@ struct exec_inst {
 	struct event *timer;
 	exec_inst_fn tfn;
 	drove__exec_logw *logw;
+	drove__exec_syslog *syslog; /* the syslog appender's sender, or NULL */
 	drove_runtime_call *logcall;
 	int refs;    /* async operations holding this record */
 	int removed; /* out of the table; freed when refs drops to 0 */
@@ -106,15 +108,31 @@ struct drove_executor {
 	int log_count;
 	const char *log_root;
 	const struct drove__exec_hooks *hooks;
+	struct drove__exec_metrics *metrics; /* metrics.c */
 };
 
 /* Layers, top down (each calls only those below it; upward through `hooks`):
  *   api.c        the executor's HTTP routes and drove_executor_start()
+ *   metrics.c    metrics, container statistics, the admin port (reads the table below)
  *   executor.c   the engine: leader, messages, snapshots, state, recovery, reaper
  *   instance.c   one instance's state machine (provisioning, checks, stop)
  *   container_spec.c   the container an instance runs in
  *   record.c     records, their timers and the executor's table of instances
  *   pure.c, logs.c     resources, labels, env; log files */
+
+/* metrics.c: metrics, container statistics and the admin port. Start after the engine (api.c);
+ * free last, after the runtime and the store (executor.c). */
+int drove__exec_metrics_start(struct drove_executor *ex);
+void drove__exec_metrics_free(struct drove_executor *ex);
+
+/* syslog.c: the `syslog` appender (logging.appenders; instance output as RFC 5424). */
+/* A sender for one instance, per ex->ec->syslog. @return 0, DROVE_EUNAVAIL (the host does not
+ * resolve), DROVE_EIO or DROVE_ENOMEM. */
+int drove__exec_syslog_open(drove__exec_syslog **out, struct drove_executor *ex, const char *app_id,
+                            const char *instance_id);
+/* Send one line (severity 0..7); dropped when it cannot be sent. NULL is fine. */
+void drove__exec_syslog_line(drove__exec_syslog *s, int severity, const char *line, size_t len);
+void drove__exec_syslog_close(drove__exec_syslog *s);
 
 /* What instance.c reports upward, set by executor.c. */
 struct drove__exec_hooks {

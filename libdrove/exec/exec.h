@@ -30,6 +30,14 @@ bool drove__exec_inst_can(int from, int to);
 /* The same for tasks (§5.3). */
 bool drove__exec_task_can(int from, int to);
 
+/* ---- the syslog appender's message format (syslog.c) ---- */
+
+struct drove__buf;
+/* One RFC 5424 message (without the TCP octet count) into `b`. @return 0 or DROVE_ENOMEM. */
+int drove__exec_syslog_format(struct drove__buf *b, int facility, int severity, int64_t wall_ms,
+                              const char *hostname, const char *app_id, const char *instance_id,
+                              const char *line, size_t len);
+
 /* ---- resources: hard locks per instance (§9.1 step 5) ---- */
 
 typedef struct drove__exec_node {

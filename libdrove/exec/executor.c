@@ -1195,5 +1195,6 @@ void drove_executor_free(drove_executor *ex)
 	free(ex->hostname);
 	free(ex->auth_hdr);
 	free(ex->node_hdr);
+	drove__exec_metrics_free(ex); /* last: the runtime and the store record into it */
 	free(ex);
 }

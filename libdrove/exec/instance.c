@@ -77,9 +77,9 @@ int drove__exec_inst_set_state(exec_inst *i, int state, const char *error)
 static void on_log_line(int stream, const char *line, size_t len, void *ud)
 {
 	exec_inst *i = ud;
-	(void)stream;
 	if (i->logw)
 		(void)drove__exec_logw_line(i->logw, line, len);
+	drove__exec_syslog_line(i->syslog, stream == DROVE_RUNTIME_STDERR ? 3 : 6, line, len);
 }
 
 static void on_log_done(const drove_runtime_result *res, void *ud)
@@ -92,6 +92,9 @@ static void on_log_done(const drove_runtime_result *res, void *ud)
 
 static void open_log(exec_inst *i)
 {
+	if (!i->syslog && i->ex->ec->syslog.present &&
+	    drove__exec_syslog_open(&i->syslog, i->ex, i->id1, i->id) < 0)
+		drove__warn(i->ex->ctx, MOD, "%s: syslog: %s", i->id, drove_error_last()->message);
 	if (i->logw || !i->ex->log_root)
 		return;
 	if (drove__exec_logw_open(&i->logw, i->ex->log_root, i->id1, i->id2, i->ex->log_max,
@@ -120,6 +123,7 @@ static void log_note(exec_inst *i, const char *what, const char *msg)
 	snprintf(line, sizeof(line), "pre-shutdown hook %s: %s", what, msg ? msg : "");
 	if (i->logw)
 		(void)drove__exec_logw_line(i->logw, line, strlen(line));
+	drove__exec_syslog_line(i->syslog, 5, line, strlen(line)); /* notice */
 }
 
 /* ---- provisioning ---- */

@@ -274,6 +274,7 @@ void drove__exec_inst_free(exec_inst *i)
 		event_free(i->timer);
 	drove_runtime_call_cancel(i->logcall);
 	drove__exec_logw_close(i->logw);
+	drove__exec_syslog_close(i->syslog);
 	for (size_t k = 0; k < i->n_pinfo; k++)
 		free(i->pinfo[k].name);
 	free(i->pinfo);

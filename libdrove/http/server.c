@@ -18,6 +18,8 @@
 #include <event2/util.h>
 #include <json-c/json.h>
 
+#include <drove/clock.h>
+
 #include "auth/auth.h"
 #include "core/internal.h"
 #include "core/loop_internal.h"
@@ -36,6 +38,7 @@ struct route {
 	int leader_only;
 	drove__http_handler fn;
 	void *userdata;
+	char *pattern;
 };
 
 struct listener {
@@ -60,6 +63,8 @@ struct drove__http_server {
 	unsigned audit_methods;
 	drove__http_audit_fn audit_fn;
 	void *audit_ud;
+	drove__http_observe_fn observe_fn;
+	void *observe_ud;
 	drove__http_req *live; /* requests not yet finished */
 	size_t pending;
 	int freeing;
@@ -87,6 +92,7 @@ struct drove__http_req {
 	int streaming;
 	int finished;
 	int status;
+	int64_t start_us;
 };
 
 /* ---- small helpers ---- */
@@ -181,6 +187,11 @@ static void finish(drove__http_req *r)
 		srv->audit_fn(drove__http_method_name(r->method), r->path,
 		              r->principal ? drove_principal_name(r->principal) : NULL, r->status,
 		              srv->audit_ud);
+	if (srv->observe_fn)
+		srv->observe_fn(
+		        r->method, r->matched ? ((struct route *)r->match.route)->pattern : NULL,
+		        r->gone ? 0 : r->status, (double)(drove_time_mono_us() - r->start_us) / 1e6,
+		        srv->observe_ud);
 	unlink_req(r);
 	req_free(r);
 }
@@ -628,6 +639,7 @@ static void dispatch(struct evhttp_request *ev, void *arg)
 	}
 	r->srv = srv;
 	r->ev = ev;
+	r->start_us = drove_time_mono_us();
 	r->next = srv->live;
 	if (srv->live)
 		srv->live->prev = r;
@@ -814,6 +826,7 @@ void drove__http_server_free(drove__http_server *srv)
 	while (srv->routes) {
 		struct route *x = srv->routes;
 		srv->routes = x->next;
+		free(x->pattern);
 		free(x);
 	}
 	drove__http_router_free(srv->router);
@@ -855,6 +868,13 @@ void drove__http_server_set_audit(drove__http_server *srv, unsigned methods,
 	srv->audit_ud = userdata;
 }
 
+void drove__http_server_set_observer(drove__http_server *srv, drove__http_observe_fn fn,
+                                     void *userdata)
+{
+	srv->observe_fn = fn;
+	srv->observe_ud = userdata;
+}
+
 int drove__http_server_route(drove__http_server *srv, unsigned methods, const char *pattern,
                              unsigned access, int leader_only, drove__http_handler fn,
                              void *userdata)
@@ -873,7 +893,12 @@ int drove__http_server_route(drove__http_server *srv, unsigned methods, const ch
 	route->leader_only = leader_only ? 1 : 0;
 	route->fn = fn;
 	route->userdata = userdata;
+	if (!(route->pattern = drove__strdup(pattern))) {
+		free(route);
+		return DROVE_ENOMEM;
+	}
 	if ((rc = drove__http_router_add(srv->router, methods, pattern, route)) < 0) {
+		free(route->pattern);
 		free(route);
 		return rc;
 	}

@@ -48,6 +48,12 @@ typedef int (*drove__http_leader_fn)(void *userdata);
  * NULL when the request was not authenticated. */
 typedef void (*drove__http_audit_fn)(const char *method, const char *path, const char *user,
                                      int status, void *userdata);
+/* Request accounting: called once per finished request, on the loop thread. `route` is the
+ * matched route's pattern ("/apis/v1/applications/{appId}") or NULL when none matched;
+ * `status` is 0 when the client went away before the reply; `seconds` from the request's
+ * arrival to its end. */
+typedef void (*drove__http_observe_fn)(int method, const char *route, int status, double seconds,
+                                       void *userdata);
 /* The client of a pending or streaming request went away (or the server is being freed).
  * The handler must still finish the request (any reply or drove__http_stream_end() then only
  * releases it), except when the server is being freed: then `req` is freed right after this
@@ -74,6 +80,9 @@ void drove__http_server_set_leader_fn(drove__http_server *srv, drove__http_leade
 /* Audited methods (default DROVE_HTTP_POST | DROVE_HTTP_PUT) and the hook (NULL: none). */
 void drove__http_server_set_audit(drove__http_server *srv, unsigned methods,
                                   drove__http_audit_fn fn, void *userdata);
+/* The request accounting hook (NULL: none). */
+void drove__http_server_set_observer(drove__http_server *srv, drove__http_observe_fn fn,
+                                     void *userdata);
 /* Add a route: `methods` a bit set, `pattern` like "/apis/v1/applications/{appId}" (literal
  * segments and whole-segment {name} parameters), `access` a role set or DROVE_HTTP_PUBLIC,
  * `leader_only` 1 to answer 400 "This node is not the leader controller" on non-leaders.

@@ -5,7 +5,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <drove/clock.h>
+
 #include "runtime/runtime_internal.h"
+
+static const char *const kind_names[] = {
+        "version", "image inspect", "pull",   "create", "put archive", "start", "inspect",
+        "stop",    "kill",          "remove", "list",   "logs",        "exec",  "stats",
+};
+
+const char *drove__runtime_kind_name(int kind)
+{
+	return kind >= 0 && kind < (int)(sizeof(kind_names) / sizeof(kind_names[0]))
+	               ? kind_names[kind]
+	               : "call";
+}
+
+/* Latency and errors of a finished call (a followed log stream lasts as long as it is read: not
+ * a latency). */
+static void observe(drove_runtime_call *call, int code)
+{
+	drove_runtime *rt = call->rt;
+	const char *v[] = {drove__runtime_kind_name(call->kind)};
+	if (!rt->m_seconds || (call->kind == RT_LOGS && call->follow))
+		return;
+	drove_metric_observe(rt->m_seconds, v,
+	                     (double)(drove_time_mono_us() - call->start_us) / 1e6);
+	if (code < 0 && code != DROVE_ENOTFOUND)
+		drove_metric_add(rt->m_errors, v, 1);
+}
 
 void drove__runtime_call_free(drove_runtime_call *call)
 {
@@ -62,6 +90,7 @@ void drove__runtime_complete(drove_runtime_call *call, int code, const char *fmt
 			drove__runtime_call_free(call);
 		return;
 	}
+	observe(call, code);
 	call->res.code = code;
 	if (code < 0 && fmt) {
 		drove__buf b = DROVE_BUF_INIT;

@@ -13,11 +13,6 @@
 #define EXEC_POLLS      100
 #define EXEC_POLL_MS    20
 
-static const char *const kind_names[] = {
-        "version", "image inspect", "pull",   "create", "put archive", "start", "inspect",
-        "stop",    "kill",          "remove", "list",   "logs",        "exec",  "stats",
-};
-
 static void start_step(drove_runtime_call *call);
 
 static void finish(drove_runtime_call *call, int code, const char *fmt, ...) DROVE_PRINTF(3, 4);
@@ -63,7 +58,7 @@ static int pct(drove__buf *b, const char *s, const char *keep)
 static void transport_error(drove_runtime_call *call, const drove__http_response *resp)
 {
 	drove_runtime *rt = call->rt;
-	const char *what = kind_names[call->kind];
+	const char *what = drove__runtime_kind_name(call->kind);
 	const char *t = call->target ? call->target : "";
 
 	if (resp->error == DROVE_EUNAVAIL)
@@ -403,7 +398,7 @@ static int send_req(drove_runtime_call *call, const char *method, const char *pa
 
 	if (!no_timeout && left <= 0) {
 		drove__error(DROVE_ETIMEOUT, "%s %s: timed out after %lld ms",
-		             kind_names[call->kind], call->target ? call->target : "",
+		             drove__runtime_kind_name(call->kind), call->target ? call->target : "",
 		             (long long)call->timeout_ms);
 		return DROVE_ETIMEOUT;
 	}

@@ -96,6 +96,7 @@ static drove_runtime_call *call_new(drove_runtime *rt, int kind, const char *tar
 	}
 	call->rt = rt;
 	call->kind = kind;
+	call->start_us = drove_time_mono_us();
 	call->done = done;
 	call->userdata = userdata;
 	call->timeout_ms = rt->timeout_ms;
@@ -220,6 +221,25 @@ int drove_runtime_inspect(drove_runtime *rt, const char *id, drove_runtime_fn do
 int drove_runtime_remove(drove_runtime *rt, const char *id, drove_runtime_fn done, void *userdata)
 {
 	return simple(rt, RT_REMOVE, id, done, userdata);
+}
+
+int drove_runtime_set_metrics(drove_runtime *rt, drove_metrics *m)
+{
+	static const double b[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+	                           0.25,  0.5,    1,     2.5,  5,     10,   30};
+	int rc;
+	DROVE_CHECK_ARG(rt && m);
+	if ((rc = drove_metrics_histogram(m, &rt->m_seconds, "drove_engine_call_duration_seconds",
+	                                  "Container engine API calls, by call.", "call", b,
+	                                  sizeof(b) / sizeof(b[0]))) < 0 ||
+	    (rc = drove_metrics_counter(m, &rt->m_errors, "drove_engine_call_errors_total",
+	                                "Container engine API calls that failed (not counting a "
+	                                "missing container or image).",
+	                                "call")) < 0) {
+		rt->m_seconds = rt->m_errors = NULL;
+		return rc;
+	}
+	return 0;
 }
 
 int drove_runtime_stats(drove_runtime *rt, const char *id, drove_runtime_fn done, void *userdata)

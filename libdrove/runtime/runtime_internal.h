@@ -90,6 +90,7 @@ struct drove_runtime_call {
 	drove_runtime *rt;
 	drove_runtime_call *prev, *next;
 	int kind;
+	int64_t start_us; /* metrics */
 	drove_runtime_fn done;
 	drove_runtime_line_fn on_line;
 	void *userdata;
@@ -125,6 +126,7 @@ struct drove_runtime {
 	drove_ctx *ctx;
 	drove__http_client *http;
 	char *socket_path;
+	drove_metric *m_seconds, *m_errors; /* drove_runtime_set_metrics(), or NULL */
 	char engine[16];
 	char api_version[16];
 	int64_t timeout_ms;
@@ -137,6 +139,9 @@ struct drove_runtime {
  * parse.c, demux.c. A backend reports upward only through drove__runtime_complete(). */
 
 /* ---- a call's life (call.c) ---- */
+
+/* "version", "image inspect", ... for messages and metric labels. */
+const char *drove__runtime_kind_name(int kind);
 
 /* Finish `call` with code/message (message NULL or "" on success): runs the callback unless
  * the call was cancelled, then frees the call. */

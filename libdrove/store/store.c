@@ -6,6 +6,8 @@
 #include <string.h>
 #include <event2/event.h>
 
+#include <drove/clock.h>
+
 #include "store/store_internal.h"
 #include "core/loop_internal.h"
 
@@ -158,11 +160,54 @@ static void set_req_error(struct drove__store_req *r)
 		drove__error(r->rc, "%s", r->msg ? r->msg : drove_strerror(r->rc));
 }
 
+static const char *op_name(int type)
+{
+	static const char *const names[] = {"",       "get",    "exists",   "set",
+	                                    "create", "delete", "children", "multi"};
+	return type > 0 && type < (int)(sizeof(names) / sizeof(names[0])) ? names[type] : "other";
+}
+
+/* Latency and errors of a finished request (any thread; the registry locks). */
+static void observe(struct drove__store_req *r)
+{
+	drove_store *s = r->store;
+	const char *v[] = {op_name(r->type)};
+	if (!s->m_seconds)
+		return;
+	drove_metric_observe(s->m_seconds, v, (double)(drove_time_mono_us() - r->start_us) / 1e6);
+	/* a missing node or a lost compare-and-set is an answer, not a store failure */
+	if (r->rc < 0 && r->rc != DROVE_ENOTFOUND && r->rc != DROVE_EEXISTS &&
+	    r->rc != DROVE_ECONFLICT)
+		drove_metric_add(s->m_errors, v, 1);
+}
+
+int drove_store_set_metrics(drove_store *s, drove_metrics *m)
+{
+	static const double b[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+	                           0.05,   0.1,   0.25,   0.5,   1,    2.5};
+	int rc;
+	DROVE_CHECK_ARG(s && m);
+	if ((rc = drove_metrics_histogram(m, &s->m_seconds,
+	                                  "drove_store_operation_duration_seconds",
+	                                  "Store operations from submission to completion.", "op",
+	                                  b, sizeof(b) / sizeof(b[0]))) < 0 ||
+	    (rc = drove_metrics_counter(m, &s->m_errors, "drove_store_operation_errors_total",
+	                                "Store operations that failed (not counting a missing node "
+	                                "or a lost compare-and-set).",
+	                                "op")) < 0) {
+		s->m_seconds = s->m_errors = NULL;
+		return rc;
+	}
+	return 0;
+}
+
 static void req_run(drove_store *s, struct drove__store_qent *q, int closing)
 {
 	struct drove__store_req *r = (struct drove__store_req *)q;
 	(void)s;
 	(void)closing; /* a pending request's callback always runs once */
+	if (!closing)
+		observe(r);
 	if (!r->cb) {
 		req_free(r);
 		return;
@@ -281,6 +326,7 @@ static int submit(struct drove__store_req *r)
 
 	if ((rc = usable(s)) < 0)
 		goto fail;
+	r->start_us = drove_time_mono_us();
 	if (r->watch) {
 		pthread_mutex_lock(&s->lock);
 		drove__store_wrec_link_locked(s, r->watch);
@@ -298,6 +344,7 @@ static int submit(struct drove__store_req *r)
 		while (!r->done)
 			pthread_cond_wait(&r->c, &r->m);
 		pthread_mutex_unlock(&r->m);
+		observe(r);
 		set_req_error(r);
 		return r->rc;
 	}

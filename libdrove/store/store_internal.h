@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <event2/util.h>
 
+#include <drove/metrics.h>
 #include <drove/store.h>
 #include "core/internal.h"
 
@@ -101,7 +102,8 @@ struct drove__store_req {
 	pthread_cond_t c;
 	bool sync, done;
 
-	void *bk; /* backend scratch */
+	void *bk;         /* backend scratch */
+	int64_t start_us; /* when submitted (metrics) */
 };
 
 struct drove__store_backend {
@@ -161,6 +163,8 @@ struct drove_store {
 	const struct drove__store_election_hooks *election_hooks; /* set by election.c */
 	struct drove__rewatch *rewatches;
 	int64_t local_term;
+	/* drove_store_set_metrics(): set before the first call, then read-only */
+	drove_metric *m_seconds, *m_errors;
 };
 
 struct drove_store_opts {

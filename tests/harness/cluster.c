@@ -47,7 +47,7 @@ int dtc_free_port(void)
 	return p;
 }
 
-pid_t dtc_spawn(const char *bin, const char *cfg, const char *log)
+pid_t dtc_spawn_argv(char *const argv[], const char *log)
 {
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
@@ -57,10 +57,16 @@ pid_t dtc_spawn(const char *bin, const char *cfg, const char *log)
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
-		execl(bin, bin, "-c", cfg, (char *)NULL);
+		execv(argv[0], argv);
 		_exit(127);
 	}
 	return pid;
+}
+
+pid_t dtc_spawn(const char *bin, const char *cfg, const char *log)
+{
+	char *argv[] = {(char *)bin, (char *)"-c", (char *)cfg, NULL};
+	return dtc_spawn_argv(argv, log);
 }
 
 void dtc_write_file(const char *path, const char *text)
@@ -163,19 +169,22 @@ void dtc_start_controller(int i, int zk_mode, const char *extra_yaml)
 {
 	char path[256], log[256], *y;
 	dtc.cport[i] = dtc_free_port();
+	dtc.caport[i] = dtc_free_port();
 	if (zk_mode)
 		y = drove__asprintf(
-		        "server: { applicationConnectors: [{type: http, port: %d%s%s}] }\n"
+		        "server: { applicationConnectors: [{type: http, port: %d%s%s}],"
+		        " adminConnectors: [{type: http, port: %d}] }\n"
 		        "zookeeper: { connectionString: \"%s\", nameSpace: ctrlcluster%d,"
 		        " sessionTimeout: 30s }\n",
 		        dtc.cport[i], dtc.cbind ? ", bindHost: " : "", dtc.cbind ? dtc.cbind : "",
-		        dtc.zk, (int)getpid());
+		        dtc.caport[i], dtc.zk, (int)getpid());
 	else
 		y = drove__asprintf(
-		        "server: { applicationConnectors: [{type: http, port: %d%s%s}] }\n"
+		        "server: { applicationConnectors: [{type: http, port: %d%s%s}],"
+		        " adminConnectors: [{type: http, port: %d}] }\n"
 		        "store: { type: local, dataDir: %s/ctrl-data }\n",
 		        dtc.cport[i], dtc.cbind ? ", bindHost: " : "", dtc.cbind ? dtc.cbind : "",
-		        dtc.dir);
+		        dtc.caport[i], dtc.dir);
 	{
 		char *full = drove__asprintf(
 		        "%sclusterAuth:\n  secrets:\n"
@@ -201,7 +210,7 @@ void dtc_start_auth_controller(int i)
 	char path[256], *y;
 	dtc.cport[i] = dtc_free_port();
 	y = drove__asprintf(
-	        "server: { applicationConnectors: [{type: http, port: %d}] }\n"
+	        "server: { applicationConnectors: [{type: http, port: %d}], adminConnectors: [] }\n"
 	        "store: { type: local, dataDir: %s/auth-data%d }\n"
 	        "clusterAuth:\n  secrets:\n"
 	        "    - { nodeType: CONTROLLER, secret: " DTC_CONTROLLER_SECRET " }\n"
@@ -235,9 +244,11 @@ void dtc_start_executor_on(int i, int n_ctrl, const char *host, const char *ctrl
                            const char *extra_options)
 {
 	char path[256], log[256], *y, endpoints[256];
+	const char *bind = strcmp(host, "localhost") ? host : "127.0.0.1";
 	dtc.eport[i] = dtc_free_port();
 	snprintf(dtc.ehost[i], sizeof(dtc.ehost[i]), "%s", host);
 	snprintf(dtc.ectrl[i], sizeof(dtc.ectrl[i]), "%s", ctrl_addr);
+	dtc.eaport[i] = dtc_free_port();
 	if (n_ctrl == 2)
 		snprintf(endpoints, sizeof(endpoints), "\"http://%s:%d\", \"http://%s:%d\"",
 		         ctrl_addr, dtc.cport[0], ctrl_addr, dtc.cport[1]);
@@ -245,19 +256,21 @@ void dtc_start_executor_on(int i, int n_ctrl, const char *host, const char *ctrl
 		snprintf(endpoints, sizeof(endpoints), "\"http://%s:%d\"", ctrl_addr, dtc.cport[0]);
 	y = drove__asprintf(
 	        "server:\n  applicationConnectors: [{type: http, port: %d, bindHost: %s}]\n"
-	        "  adminConnectors: []\n"
-	        "logging:\n  level: INFO\n  appenders:\n    - {type: drove, logPath: %s/logs%d}\n"
+	        "  adminConnectors: [{type: http, port: %d, bindHost: %s}]\n"
+	        "logging:\n  level: INFO\n  appenders:\n    - {type: drove, logPath: %s/logs%d}\n%s"
 	        "clusterAuth:\n  secrets:\n"
 	        "    - {nodeType: CONTROLLER, secret: " DTC_CONTROLLER_SECRET "}\n"
 	        "    - {nodeType: EXECUTOR, secret: " DTC_EXECUTOR_SECRET "}\n"
-	        "resources:\n  osCores: [%d]\n  overProvisioning: {enabled: true, cpuMultiplier: "
+	        "resources:\n  osCores: [%d]\n%s  overProvisioning: {enabled: true, cpuMultiplier: "
 	        "2, memoryMultiplier: 1}\n"
 	        "options:\n  hostname: %s\n  dockerSocketPath: %s\n  remoteUpdateMode: RPC\n"
 	        "  cacheImages: true\n  maxOpenFiles: 1024\n  snapshotInterval: 500ms\n"
 	        "  leaderLookupInterval: 500ms\n  zombieCheckInterval: 5s\n%s"
 	        "controllers:\n  endpoints: [%s]\n",
-	        dtc.eport[i], strcmp(host, "localhost") ? host : "127.0.0.1", dtc.dir, i,
-	        i == 0 ? 1 : 0, host, dtc.sock, extra_options ? extra_options : "", endpoints);
+	        dtc.eport[i], bind, dtc.eaport[i], bind, dtc.dir, i,
+	        dtc.exec_appenders ? dtc.exec_appenders : "", i == 0 ? 1 : 0,
+	        dtc.exec_resources ? dtc.exec_resources : "", host, dtc.sock,
+	        extra_options ? extra_options : "", endpoints);
 	snprintf(path, sizeof(path), "%s/executor%d.yml", dtc.dir, i);
 	snprintf(log, sizeof(log), "%s/executor%d.log", dtc.dir, i);
 	dtc_write_file(path, y);

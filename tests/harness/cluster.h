@@ -26,6 +26,7 @@ typedef struct dtc_state {
 	const char *zk, *sock; /* from tests/harness/components.sh */
 	char dir[128];         /* the run's directory (configs, logs, store, executor logs) */
 	int cport[2], eport[2];
+	int caport[2], eaport[2]; /* admin ports (server.adminConnectors), 0 when none */
 	pid_t cpid[2], epid[2];
 	int port; /* the controller the test talks to (cport[i]) */
 	/* executor i's hostname (and bind address) and the address it reaches the controllers
@@ -34,6 +35,10 @@ typedef struct dtc_state {
 	/* the controllers' bind address (NULL: the default, 127.0.0.1); set before starting them */
 	const char *cbind;
 	char auth_log[160]; /* the log of dtc_start_auth_controller() */
+	/* more logging appenders of the executors started next, each line "    - {...}\n" */
+	const char *exec_appenders;
+	/* more lines under `resources:` of the executors started next ("  tags: [a]\n") */
+	const char *exec_resources;
 } dtc_state;
 
 extern dtc_state dtc;
@@ -48,19 +53,22 @@ void dtc_teardown(void);
 
 int dtc_free_port(void);
 pid_t dtc_spawn(const char *bin, const char *cfg, const char *log);
+/* Run argv[0] (a path) with `argv`, stdout and stderr appended to `log`. */
+pid_t dtc_spawn_argv(char *const argv[], const char *log);
 void dtc_write_file(const char *path, const char *text);
 
-/* Controller `i` (0 or 1) on a free port: the embedded store in dtc.dir (zk_mode 0) or
- * ZooKeeper (1). Fast test intervals. `extra_yaml` (may be NULL) is appended to the YAML at
- * the top level (e.g. "instanceAuth: {secret: x}\n"). dtc.port is set to it. */
+/* Controller `i` (0 or 1) on a free port, its admin port on another (dtc.caport[i]): the embedded
+ * store in dtc.dir (zk_mode 0) or ZooKeeper (1). Fast test intervals. `extra_yaml` (may be NULL) is
+ * appended to the YAML at the top level (e.g. "instanceAuth: {secret: x}\n"). dtc.port is set to
+ * it. */
 void dtc_start_controller(int i, int zk_mode, const char *extra_yaml);
 /* Controller `i` with Basic users guest/guestpw (EXTERNAL_READ_ONLY) and admin/adminpw
  * (EXTERNAL_ROOT), the embedded store in dtc.dir/auth-data{i}, its log in dtc.auth_log.
  * dtc.port is set to it. */
 void dtc_start_auth_controller(int i);
-/* Executor `i` (0 or 1, core i), reporting to the first `n_ctrl` controllers; log files under
- * dtc.dir/logs{i}. `extra_options` (may be NULL) are lines added under `options:`, each
- * indented by two spaces (e.g. "  tags: [a]\n"). */
+/* Executor `i` (0 or 1, core i; admin port dtc.eaport[i]), reporting to the first `n_ctrl`
+ * controllers; log files under dtc.dir/logs{i}. `extra_options` (may be NULL) are lines added under
+ * `options:`, each indented by two spaces (e.g. "  tags: [a]\n"). */
 void dtc_start_executor(int i, int n_ctrl, const char *extra_options);
 /* The same on loopback addresses of its own: it binds and names itself `host` (e.g.
  * "127.0.0.11") and reaches the controllers (which listen on every address) at `ctrl_addr`

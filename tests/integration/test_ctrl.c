@@ -59,7 +59,8 @@ static const char *users_yaml =
 
 static drove_config *make_config(const char *store_yaml, int with_users)
 {
-	char *y = drove__asprintf("server: { applicationConnectors: [{type: http, port: 0}] }\n%s%s"
+	char *y = drove__asprintf("server: { applicationConnectors: [{type: http, port: 0}], "
+	                          "adminConnectors: [] }\n%s%s"
 	                          "  maintenanceWindowTail: %s\n%s",
 	                          store_yaml, opts_yaml, window_tail, with_users ? users_yaml : "");
 	drove_config *c = NULL;
@@ -351,6 +352,19 @@ START_TEST(test_ping_and_lookups)
 	free(b);
 	ck_assert_int_eq(http("GET", "/apis/v1/nothing/here", NULL, &b), 404);
 	free(b);
+	/* adminConnectors: [] opens no admin port; the registry still counts the API */
+	ck_assert_int_eq(drove_controller_admin_port(ctrl), -1);
+	ck_assert_int_eq(drove_metrics_render(drove_controller_metrics(ctrl), &b, NULL), 0);
+	ck_assert_msg(strstr(b, "drove_api_requests_total{route=\"/apis/v1/ping\",method=\"GET\","
+	                        "status=\"200\"} 1\n"),
+	              "%s", b);
+	ck_assert_ptr_nonnull(strstr(b,
+	                             "drove_api_requests_total{route=\"unmatched\",method=\"GET\","
+	                             "status=\"404\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(b, "drove_leader 1\n"));
+	drove_free(b);
+	ck_assert_int_eq(drove_controller_admin_port(NULL), -1);
+	ck_assert_ptr_null(drove_controller_metrics(NULL));
 }
 END_TEST
 

@@ -309,6 +309,7 @@ START_TEST(test_executor_defaults)
 	ck_assert_int_eq(get("options.controllerConnectTimeout"), 1000);
 	ck_assert_int_eq(get("controllers.leadershipCheckInterval"), 10000);
 	ck_assert_int_eq(get("options.snapshotInterval"), 20000);
+	ck_assert_int_eq(get("options.statsInterval"), 10000);
 	ck_assert_int_eq(get("options.zombieCheckInterval"), 30000);
 	ck_assert_int_eq(get("options.leaderLookupInterval"), 5000);
 	ck_assert_int_eq(get("logging.appenders.drove.archivedFileCount"), 5);
@@ -333,6 +334,36 @@ START_TEST(test_executor_defaults)
 	ck_assert_int_eq(drove_config_port(cfg), 0);
 	ck_assert_int_eq(drove_config_admin_port(cfg), 0);
 	ck_assert_str_eq(drove_config_bind_host(cfg), "::1");
+}
+END_TEST
+
+/* Our syslog appender for instance output (issue 16). */
+START_TEST(test_syslog_appender)
+{
+	ck_assert_int_eq(load_e(ZK "logging: {appenders: [{type: syslog, host: 127.0.0.1}]}\n"), 0);
+	ck_assert_int_eq(cfg->exec.syslog.present, 1);
+	ck_assert_str_eq(cfg->exec.syslog.host, "127.0.0.1");
+	ck_assert_int_eq(cfg->exec.syslog.port, 514);
+	ck_assert_int_eq(cfg->exec.syslog.protocol, DROVE__SYSLOG_UDP);
+	ck_assert_int_eq(cfg->exec.syslog.facility, 16); /* LOCAL0 */
+	ck_assert_int_eq(load_e(ZK "logging: {appenders: [{type: drove, logPath: /l}, {type: "
+	                           "syslog, host: h, port: 1514, protocol: tcp, facility: daemon, "
+	                           "threshold: INFO}]}\n"),
+	                 0);
+	ck_assert_int_eq(cfg->exec.syslog.protocol, DROVE__SYSLOG_TCP);
+	ck_assert_int_eq(cfg->exec.syslog.facility, 3);
+	ck_assert_int_eq(cfg->exec.syslog.port, 1514);
+	ck_assert_int_eq(load_e(ZK), 0);
+	ck_assert_int_eq(cfg->exec.syslog.present, 0);
+	ASSERT_FAILS(load_e(ZK "logging: {appenders: [{type: syslog}]}\n"),
+	             "executor.yml:2: logging.appenders[0].host: required");
+	ASSERT_FAILS(
+	        load_e(ZK "logging: {appenders: [{type: syslog, host: h, protocol: quic}]}\n"),
+	        "executor.yml:2: logging.appenders[0].protocol: 'quic' is not one of UDP, TCP");
+	ASSERT_FAILS(load_e(ZK "logging: {appenders: [{type: syslog, host: h, port: 0}]}\n"),
+	             "executor.yml:2: logging.appenders[0].port: 0 is below 1");
+	ASSERT_FAILS(load_e(ZK "logging: {appenders: [{type: syslog, host: h, colour: red}]}\n"),
+	             "executor.yml:2: logging.appenders[0].colour: unknown key");
 }
 END_TEST
 
@@ -668,6 +699,7 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_controller_sample);
 	tcase_add_test(tc, test_executor_sample);
 	tcase_add_test(tc, test_load_from_path);
+	tcase_add_test(tc, test_syslog_appender);
 	tcase_add_test(tc, test_controller_defaults);
 	tcase_add_test(tc, test_executor_defaults);
 	tcase_add_test(tc, test_store_variants);

@@ -385,6 +385,33 @@ START_TEST(test_labels_round_trip)
 }
 END_TEST
 
+/* ---- syslog messages (RFC 5424) ---- */
+
+START_TEST(test_syslog_format)
+{
+	drove__buf b = DROVE_BUF_INIT;
+	char app[80];
+	/* 2026-12-05T11:00:00.042Z, LOCAL0 (16) * 8 + info (6) = 134 */
+	ck_assert_int_eq(drove__exec_syslog_format(&b, 16, 6, 1796468400042LL, "host-1", "APP-1",
+	                                           "AI-1", "hello \"x\" ] \\ world\r", 20),
+	                 0);
+	ck_assert_str_eq(b.data, "<134>1 2026-12-05T11:00:00.042Z host-1 APP-1 - - [drove@32473 "
+	                         "appId=\"APP-1\" instanceId=\"AI-1\"] hello \"x\" ] \\ world");
+	drove__buf_reset(&b);
+	/* APP-NAME: printable ASCII, at most 48 characters; the SD value keeps the whole id,
+	 * escaped; an empty host is "-" */
+	memset(app, 'A', sizeof(app) - 1);
+	app[sizeof(app) - 1] = '\0';
+	app[3] = ' ';
+	app[4] = ']';
+	ck_assert_int_eq(drove__exec_syslog_format(&b, 3, 3, 0, "", app, "i", "", 0), 0);
+	ck_assert_ptr_nonnull(strstr(b.data, "<27>1 1970-01-01T00:00:00.000Z - AAA_]"));
+	ck_assert_ptr_nonnull(strstr(b.data, "AAAA - - [drove@32473 appId=\"AAA \\]AAA"));
+	ck_assert_int_eq((int)(strstr(b.data, " - - [") - strstr(b.data, "AAA_]")), 48);
+	drove__buf_free(&b);
+}
+END_TEST
+
 /* ---- the message handler without a runtime ---- */
 
 static const char *CFG =
@@ -415,10 +442,23 @@ START_TEST(test_message_fencing)
 	ck_assert_int_eq(drove_loop_new(&loop, ctx), 0);
 	ck_assert_int_eq(drove_executor_new(&ex, loop, cfg), 0);
 	ck_assert_int_eq(drove_executor_port(ex), -1);
+	ck_assert_ptr_null(drove_executor_metrics(ex));
 	ck_assert_str_eq(drove_executor_node_id(ex), "");
 	drove_assert_error(drove_executor_snapshot_json(ex, &snap), DROVE_EINVAL, "not started");
 	ck_assert_int_eq(drove_executor_start(ex), 0);
 	ck_assert_int_gt(drove_executor_port(ex), 0);
+	ck_assert_int_eq(drove_executor_admin_port(ex), -1); /* adminConnectors: [] */
+	{
+		/* the registry renders the executor's resources without an admin port */
+		char *text = NULL;
+		ck_assert_ptr_nonnull(drove_executor_metrics(ex));
+		ck_assert_int_eq(drove_metrics_render(drove_executor_metrics(ex), &text, NULL), 0);
+		ck_assert_msg(
+		        strstr(text, "drove_executor_cores{numa_node=\"0\",state=\"free\"} 2\n"),
+		        "%s", text);
+		ck_assert_ptr_nonnull(strstr(text, "drove_executor_leader_known 0\n"));
+		drove_free(text);
+	}
 	ck_assert_int_eq((int)strlen(drove_executor_node_id(ex)), 36);
 	ck_assert_int_eq(drove_executor_state(ex), DROVE_EXECUTOR_UNREADY);
 
@@ -512,6 +552,7 @@ Suite *exec_suite(void)
 	TCase *tc = tcase_create("pure");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_inst_transitions);
+	tcase_add_test(tc, test_syslog_format);
 	tcase_add_test(tc, test_task_transitions);
 	tcase_add_test(tc, test_res_lock_conflict_unlock);
 	tcase_add_test(tc, test_env_app);

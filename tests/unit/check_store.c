@@ -178,6 +178,55 @@ START_TEST(test_versions_and_cas)
 }
 END_TEST
 
+/* Operations land in the metrics registry: latency per operation, errors without the
+ * expected answers (a missing node, a lost compare-and-set). */
+START_TEST(test_metrics_record_operations)
+{
+	drove_metrics *m = NULL;
+	drove_metric *h, *errs;
+	const char *set[] = {"set"}, *get[] = {"get"}, *create[] = {"create"};
+	const double b[] = {1};
+	double n, sum;
+	char *data = NULL;
+	size_t len;
+
+	ck_assert_int_eq(drove_metrics_new(&m), 0);
+	ck_assert_int_eq(drove_store_set_metrics(st, m), 0);
+	ck_assert_int_eq(drove_store_create(st, "/m", "x", 1, DROVE_STORE_PERSISTENT, NULL), 0);
+	ck_assert_int_eq(drove_store_set(st, "/m", "y", 1, -1, NULL), 0);
+	ck_assert_int_eq(drove_store_set(st, "/m", "z", 1, -1, NULL), 0);
+	ck_assert_int_eq(drove_store_set(st, "/m", "z", 1, 0, NULL), DROVE_ECONFLICT);
+	ck_assert_int_eq(drove_store_get(st, "/nope", &data, &len, NULL), DROVE_ENOTFOUND);
+	ck_assert_int_eq(drove_metrics_histogram(m, &h, "drove_store_operation_duration_seconds",
+	                                         "x", "op", b, 1),
+	                 DROVE_EEXISTS); /* other buckets: not the same family */
+	ck_assert_int_eq(
+	        drove_metrics_counter(m, &errs, "drove_store_operation_errors_total", "x", "op"),
+	        0);
+	{
+		char *text = NULL;
+		ck_assert_int_eq(drove_metrics_render(m, &text, NULL), 0);
+		ck_assert_msg(
+		        strstr(text,
+		               "drove_store_operation_duration_seconds_count{op=\"set\"} 3\n"),
+		        "%s", text);
+		ck_assert_ptr_nonnull(strstr(
+		        text, "drove_store_operation_duration_seconds_count{op=\"get\"} 1\n"));
+		ck_assert_ptr_nonnull(strstr(
+		        text, "drove_store_operation_duration_seconds_count{op=\"create\"} 1\n"));
+		drove_free(text);
+	}
+	/* neither the lost compare-and-set nor the missing node is a store failure */
+	ck_assert_int_eq(drove_metric_get(errs, set, &n, &sum), DROVE_ENOTFOUND);
+	ck_assert_int_eq(drove_metric_get(errs, get, &n, &sum), DROVE_ENOTFOUND);
+	ck_assert_int_eq(drove_metric_get(errs, create, &n, &sum), DROVE_ENOTFOUND);
+	drove_assert_error(drove_store_set_metrics(st, NULL), DROVE_EINVAL, "");
+	drove_store_close(st); /* before the registry it records into */
+	st = NULL;
+	drove_metrics_free(m);
+}
+END_TEST
+
 /* ---- paths, cap, lock ---- */
 
 START_TEST(test_path_validation)
@@ -642,6 +691,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_durable_across_reopen);
 	tcase_add_test(tc, test_ephemeral_never_on_disk);
 	tcase_add_test(tc, test_versions_and_cas);
+	tcase_add_test(tc, test_metrics_record_operations);
 	tcase_add_test(tc, test_path_validation);
 	tcase_add_test(tc, test_value_cap);
 	tcase_add_test(tc, test_flock_keeps_second_open_out);
