@@ -12,7 +12,7 @@ wait_for() { # seconds description command...: polls the command until it succee
 }
 
 # local_configs CONTROLLER_YML EXECUTOR_YML CPORT EPORT SOCKET: the shipped default configs,
-# edited in place for a one-host test cluster: these ports (admin ports: any free one) and
+# edited in place for a one-host test cluster: these ports (admin ports off: port 0) and
 # engine socket, short intervals.
 local_configs() {
 	local c=$1 e=$2 cp=$3 ep=$4 sock=$5

@@ -84,7 +84,9 @@ for d in "${debs[@]}"; do PKGS+=("$(dpkg-deb -f "$d" Package)"); done
 # daemons: the packages with a systemd unit; each has one conffile
 DAEMONS=() DAEMONS_VERIFIED=()
 for d in "${debs[@]}"; do
-	dpkg-deb -c "$d" | grep -q '/lib/systemd/system/.*\.service$' && DAEMONS+=("$(dpkg-deb -f "$d" Package)")
+	# grep reads all of the listing: with -q it could quit early and, under pipefail,
+	# dpkg-deb's SIGPIPE would fail the test
+	dpkg-deb -c "$d" | grep '/lib/systemd/system/.*\.service$' >/dev/null && DAEMONS+=("$(dpkg-deb -f "$d" Package)")
 done
 say "built: $(cd "$build/deb" && echo *.deb)"
 lintian --fail-on error --suppress-tags initial-upload-closes-no-bugs "${debs[@]}" \
