@@ -114,7 +114,10 @@ say "drove-epoch container: topology $topo ran to SUCCESSFUL on the cluster"
 curl -sS -u admin:admin -X PUT "$EPOCH/topologies/$topo/pause" >/dev/null || true
 
 # drove-gateway's image: the program and its shipped configuration load
+# (--check binds the DNS port: this run's own, as another gateway may hold the default)
 podman run --rm --network host -v "$CONF/gateway.yml:/etc/drove/gateway.yml:ro" \
+	-e DROVE_GATEWAY_DNS=127.0.0.1:$(free_port) -e DROVE_GATEWAY_LISTEN=127.0.0.1:$(free_port) \
+	-e DROVE_GATEWAY_CONTROLLER=http://127.0.0.1:$CP \
 	"localhost/drove-gateway:$TAG" --check /etc/drove/gateway.yml >"$work/gw.log" 2>&1 ||
 	fail "drove-gateway --check in its image: $(cat "$work/gw.log")"
 say "drove-gateway image: the shipped gateway.yml passes --check"
