@@ -36,6 +36,14 @@ void drove__ctrl_apply_instance(drove_controller *c, const drove_instance_info *
 	in = drove__ctrl_inst_find(app, info->instance_id);
 	if (in && info->updated <= in->info->updated)
 		return;
+	/* LOST is the leader's verdict and final: the instance was replaced. Its executor, back
+	 * after a partition or a stall, reports it running again; the record stays LOST and
+	 * EXPECTED_INSTANCES lists it as stale, so the executor stops it (a second HEALTHY copy
+	 * would make the app one too many and a scale-down could stop the replacement or an
+	 * instance that never moved). */
+	if (in && in->info->state == DROVE_INST_LOST &&
+	    drove_instance_state_is_active((int)info->state))
+		return;
 	if (in && in->info->state == info->state &&
 	    (!in->info->local_info) == (!info->local_info)) {
 		/* the common case (snapshots): only freshness changes */
@@ -93,6 +101,27 @@ void drove__ctrl_apps_executor_lost(drove_controller *c, const char *exec_id)
 		if (any && app->job)
 			drove__ctrl_job_step(c, app);
 	}
+}
+
+bool drove__ctrl_app_inst_lost(const drove_instance_info *info, void *ud)
+{
+	drove__ctrl_app *app = info->app_id ? drove__ctrl_app_find(ud, info->app_id) : NULL;
+	drove__ctrl_inst *in = app && info->instance_id
+	                               ? drove__ctrl_inst_find(app, info->instance_id)
+	                               : NULL;
+	return in && in->info->state == DROVE_INST_LOST;
+}
+
+void drove__ctrl_apps_hosts(drove_controller *c, void (*fn)(const char *exec_id, void *ud),
+                            void *ud)
+{
+	for (size_t a = 0; a < c->n_apps; a++)
+		for (size_t i = 0; i < c->apps[a]->n_insts; i++) {
+			const drove_instance_info *in = c->apps[a]->insts[i]->info;
+			if (in->executor_id && *in->executor_id &&
+			    drove_instance_state_is_active((int)in->state))
+				fn(in->executor_id, ud);
+		}
 }
 
 /* Keep at most max_old_instances non-active records per app (oldest go). */

@@ -108,17 +108,43 @@ static void timer_free(struct event **ev)
 	}
 }
 
-/* Recovery: a new leader acts once the executors it knows have reported, or after one
- * staleness period. */
+struct awaited {
+	drove_controller *c;
+	bool all;
+};
+
+/* An executor holding an active record must have reported to this leader (or be gone). */
+static void await_host(const char *exec_id, void *ud)
+{
+	struct awaited *a = ud;
+	drove__ctrl_exec *e;
+	if (!a->all)
+		return;
+	e = drove__ctrl_exec_find(a->c, exec_id);
+	if (!e || (!e->removed && e->seen_mono < a->c->acquired_mono))
+		a->all = false;
+}
+
+/* Recovery: a new leader acts once every executor it knows has reported, and every executor
+ * that the stored records place an active instance, task or local-service instance on, or
+ * after one staleness period. The records matter where no executor is known from the store
+ * (RPC mode): without them a leader that lost ZooKeeper and won again acted on the first
+ * executor's snapshot, found the others' instances stale and replaced them. */
 static void check_ready(drove_controller *c)
 {
-	bool all = true;
+	struct awaited a = {c, true};
 	if (!c->leader || c->ready)
 		return;
 	for (size_t i = 0; i < c->n_execs; i++)
 		if (!c->execs[i]->removed && c->execs[i]->seen_mono < c->acquired_mono)
-			all = false;
-	if ((all && (c->n_execs > 0 || c->n_apps == 0)) ||
+			a.all = false;
+	if (a.all)
+		drove__ctrl_apps_hosts(c, await_host, &a);
+	if (a.all)
+		drove__ctrl_tasks_hosts(c, await_host, &a);
+	if (a.all)
+		drove__ctrl_lsvc_hosts(c, await_host, &a);
+	if ((a.all && (c->n_execs > 0 || c->n_apps == 0)) ||
 	    drove_time_mono_ms() - c->acquired_mono >= c->stale_exec_ms) {
 		c->ready = true;
 		drove__info(c->ctx, MOD,

@@ -426,4 +426,5 @@ void drove__ctrl_known_fns_init(drove_controller *c, drove__ctrl_known_fns *fns)
 	fns->task_known = drove__ctrl_task_known;
 	fns->lsi_known = drove__ctrl_lsvc_known;
 	fns->userdata = c;
+	fns->app_inst_lost = drove__ctrl_app_inst_lost;
 }

@@ -17,6 +17,12 @@ void drove__ctrl_mark_lost(drove_controller *c, drove__ctrl_inst *in, const char
 void drove__ctrl_prune_old(drove_controller *c, drove__ctrl_app *app);
 /* App instances on executor `exec_id` become LOST (it is gone). */
 void drove__ctrl_apps_executor_lost(drove_controller *c, const char *exec_id);
+/* For KnownInstancesData: true when the leader holds `in` as LOST (it was replaced). */
+bool drove__ctrl_app_inst_lost(const drove_instance_info *in, void *c);
+/* Call `fn` with the executor id of every active app instance record (recovery waits for
+ * those executors to report). */
+void drove__ctrl_apps_hosts(drove_controller *c, void (*fn)(const char *exec_id, void *ud),
+                            void *ud);
 /* RECOVER the app if its fresh healthy count is off (no checks of leadership or window). */
 void drove__ctrl_check_app_at(drove_controller *c, drove__ctrl_app *app, int64_t now);
 /* The same, only when leader, ready and outside the window. */
@@ -62,6 +68,9 @@ void drove__ctrl_tasks_reconcile(drove_controller *c);
 void drove__ctrl_tasks_tick(drove_controller *c);
 /* Executor `exec_id` is gone: its running tasks are LOST. */
 void drove__ctrl_tasks_executor_lost(drove_controller *c, const char *exec_id);
+/* Call `fn` with the executor id of every active task. */
+void drove__ctrl_tasks_hosts(drove_controller *c, void (*fn)(const char *exec_id, void *ud),
+                             void *ud);
 /* For KnownInstancesData: 1 when the leader tracks this task. */
 bool drove__ctrl_task_known(const drove_task_info *t, void *c);
 /* The i-th task record (sorted by sourceAppName, taskId; borrowed, valid until the next report,
@@ -90,6 +99,9 @@ void drove__ctrl_lsvc_tick(drove_controller *c);
 /* §11 item 5 at `now`: DESTROY INACTIVE local services not updated for staleServiceAge. */
 void drove__ctrl_lsvc_clean_stale(drove_controller *c, int64_t now);
 void drove__ctrl_lsvc_executor_lost(drove_controller *c, const char *exec_id);
+/* Call `fn` with the executor id of every active local-service instance. */
+void drove__ctrl_lsvc_hosts(drove_controller *c, void (*fn)(const char *exec_id, void *ud),
+                            void *ud);
 /* Executor `exec_id` was added, blacklisted or unblacklisted: adjust soon. */
 void drove__ctrl_lsvc_executor_changed(drove_controller *c, const char *exec_id);
 bool drove__ctrl_lsvc_known(const drove_ls_instance_info *li, void *c);

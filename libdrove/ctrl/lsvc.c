@@ -804,6 +804,19 @@ void drove__ctrl_lsvc_executor_lost(drove_controller *c, const char *exec_id)
 	}
 }
 
+void drove__ctrl_lsvc_hosts(drove_controller *c, void (*fn)(const char *exec_id, void *ud),
+                            void *ud)
+{
+	struct drove__ctrl_lsvcs *L = c->lsvcs;
+	for (size_t k = 0; L && k < L->n; k++)
+		for (size_t i = 0; i < L->v[k]->n_insts; i++) {
+			const struct lsi *in = L->v[k]->insts[i];
+			if (in->info->executor_id && *in->info->executor_id &&
+			    drove__lsvc_is_active(in))
+				fn(in->info->executor_id, ud);
+		}
+}
+
 void drove__ctrl_lsvc_executor_changed(drove_controller *c, const char *exec_id)
 {
 	struct drove__ctrl_lsvcs *L = c->lsvcs;

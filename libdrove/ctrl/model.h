@@ -143,14 +143,19 @@ typedef int64_t (*drove__ctrl_expected_fn)(const char *app_id, void *userdata);
 /* 1 when the leader tracks (expects) this task / local-service instance. */
 typedef bool (*drove__ctrl_task_known_fn)(const drove_task_info *t, void *userdata);
 typedef bool (*drove__ctrl_lsi_known_fn)(const drove_ls_instance_info *li, void *userdata);
+typedef bool (*drove__ctrl_inst_lost_fn)(const drove_instance_info *in, void *userdata);
 typedef struct drove__ctrl_known_fns {
 	drove__ctrl_expected_fn app_expected;
 	drove__ctrl_task_known_fn task_known; /* NULL: active tasks are known */
 	drove__ctrl_lsi_known_fn lsi_known;   /* NULL: every LS instance is stale */
 	void *userdata;
+	/* NULL: none. An app instance the leader has declared LOST (and replaced) is stale even
+	 * though its app expects instances: its executor came back after the replacement. */
+	drove__ctrl_inst_lost_fn app_inst_lost;
 } drove__ctrl_known_fns;
 /* KnownInstancesData for the instances of a node (§8.5 classification): app instances of an
- * app with expected > 0 are known, the rest stale; tasks and local-service instances as the
+ * app with expected > 0 are known (unless app_inst_lost says the leader declared them LOST),
+ * the rest stale; tasks and local-service instances as the
  * fns say. `extra` (may be NULL) adds app instance ids the leader is starting there right
  * now (known). */
 int drove__ctrl_known_instances(const drove_node_data *nd, const drove__ctrl_known_fns *fns,

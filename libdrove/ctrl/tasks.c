@@ -756,6 +756,16 @@ void drove__ctrl_tasks_executor_lost(drove_controller *c, const char *exec_id)
 	}
 }
 
+void drove__ctrl_tasks_hosts(drove_controller *c, void (*fn)(const char *exec_id, void *ud),
+                             void *ud)
+{
+	for (size_t i = 0; c->tasks && i < c->tasks->n; i++) {
+		const drove_task_info *t = c->tasks->v[i]->info;
+		if (t->executor_id && *t->executor_id && drove_task_state_is_active((int)t->state))
+			fn(t->executor_id, ud);
+	}
+}
+
 bool drove__ctrl_task_known(const drove_task_info *t, void *ud)
 {
 	drove_controller *c = ud;

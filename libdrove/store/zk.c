@@ -19,6 +19,7 @@ struct zkb {
 	pthread_cond_t c;
 	int state; /* last session state seen (for open) */
 	int was_connected;
+	int inflight; /* requests submitted whose completion has not run yet */
 };
 
 /* Per-request scratch: the full path, and for a multi the ZooKeeper ops and results. */
@@ -35,6 +36,20 @@ struct zkreq {
 static zhandle_t *b_zh(drove_store *s)
 {
 	return ((struct zkb *)s->bk)->zh;
+}
+
+/* In-flight accounting. libzookeeper_mt's zookeeper_close() queues the completions of
+ * requests still outstanding for its completion thread but may join that thread before they
+ * run, leaking them and the requests they carry; zk_shutdown() therefore lets what is in
+ * flight complete first. */
+static void inflight_add(drove_store *s, int d)
+{
+	struct zkb *b = s->bk;
+	pthread_mutex_lock(&b->m);
+	b->inflight += d;
+	if (b->inflight == 0)
+		pthread_cond_broadcast(&b->c);
+	pthread_mutex_unlock(&b->m);
 }
 
 static void zkreq_free(struct drove__store_req *r)
@@ -140,6 +155,7 @@ static void finish(struct drove__store_req *r, int zrc)
 		r->watch = NULL; /* the store's watch list owns it now */
 	}
 	zkreq_free(r);
+	inflight_add(r->store, -1);
 	r->complete(r);
 }
 
@@ -385,6 +401,7 @@ static int submit_multi(drove_store *s, struct drove__store_req *r, struct zkreq
 	if (n == 0) {
 		r->rc = 0;
 		zkreq_free(r);
+		inflight_add(s, -1);
 		r->complete(r);
 		return 0;
 	}
@@ -428,15 +445,18 @@ static int zk_submit(drove_store *s, struct drove__store_req *r)
 	if (!(z = calloc(1, sizeof(*z))))
 		return drove__enomem();
 	r->bk = z;
+	inflight_add(s, 1); /* before the call: its completion may run before it returns */
 	if (r->type == DROVE__OP_MULTI) {
 		zrc = submit_multi(s, r, z);
 		if (zrc < 0) {
 			zkreq_free(r);
+			inflight_add(s, -1);
 			return zrc;
 		}
 	} else {
 		if (!(z->full = full_path(s, r->path))) {
 			zkreq_free(r);
+			inflight_add(s, -1);
 			return DROVE_ENOMEM;
 		}
 		switch (r->type) {
@@ -472,6 +492,7 @@ static int zk_submit(drove_store *s, struct drove__store_req *r)
 	if (zrc != ZOK) {
 		int code = map_rc(zrc);
 		zkreq_free(r);
+		inflight_add(s, -1);
 		return drove__error(code, "zookeeper: %s: %s", r->path ? r->path : "multi",
 		                    why(zrc));
 	}
@@ -562,10 +583,31 @@ static int zk_open(drove_store *s)
 	return 0;
 }
 
+/* Wait (bounded) until no request is in flight; see inflight_add(). New requests cannot
+ * start: the store refuses them once closing. */
+static void drain_inflight(struct zkb *b, int max_ms)
+{
+	struct timespec deadline;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += max_ms / 1000;
+	deadline.tv_nsec += (long)(max_ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&b->m);
+	while (b->inflight > 0)
+		if (pthread_cond_timedwait(&b->c, &b->m, &deadline) == ETIMEDOUT)
+			break;
+	pthread_mutex_unlock(&b->m);
+}
+
 static void zk_shutdown(drove_store *s)
 {
 	struct zkb *b = s->bk;
 	if (b && b->zh) {
+		drain_inflight(b, 2000);
 		zookeeper_close(b->zh); /* joins the client's threads */
 		b->zh = NULL;
 	}

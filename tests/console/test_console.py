@@ -243,7 +243,7 @@ def expect(text, *needles, where=""):
 # ---- the cluster ----
 
 def controller_yaml(port, zk, ns):
-    return """server: { applicationConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}] }
+    return """server: { applicationConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}], adminConnectors: [] }
 logging: { level: INFO }
 zookeeper: { connectionString: "%s", nameSpace: %s, sessionTimeout: 30s }
 clusterAuth:

@@ -566,11 +566,18 @@ static void kill_fake(void *ud)
 	((struct fake_exec *)ud)->dead = 1;
 }
 
+static void revive_fake(void *ud)
+{
+	struct fake_exec *f = ud;
+	f->dead = 0;
+	fake_snapshot(f);
+}
+
 START_TEST(test_executor_lost)
 {
 	int64_t t0;
 	struct json_object *root, *d;
-	int removed = 0;
+	int removed = 0, stops;
 
 	struct fake_exec *victim, *other;
 
@@ -602,6 +609,23 @@ START_TEST(test_executor_lost)
 	                         json_object_object_get(d, "eventsCount"), "EXECUTOR_REMOVED")),
 	                 1);
 	json_object_put(root);
+	/* The executor comes back (a healed partition) still running the instances that were
+	 * declared LOST and replaced: they stay LOST, it is told they are stale and stops them,
+	 * and nothing on the other executor is touched. */
+	stops = other->stops + other->stale_stops;
+	on_loop(revive_fake, victim);
+	t0 = drove_time_mono_ms();
+	while (count_on(victim) > 0) {
+		ck_assert_msg(drove_time_mono_ms() - t0 < 8000,
+		              "the returning executor still runs %d replaced instances",
+		              count_on(victim));
+		usleep(50 * 1000);
+	}
+	ck_assert_int_gt(victim->stale_stops, 0);
+	sleep(2);
+	ck_assert_int_eq(count_on(other), 4);
+	ck_assert_int_eq(other->stops + other->stale_stops, stops);
+	ck_assert_int_eq(app_field("healthyInstances"), 4);
 }
 END_TEST
 
@@ -885,6 +909,68 @@ START_TEST(test_restart_recovers)
 }
 END_TEST
 
+/* ---- restart while an executor holding instances is silent: recovery waits for it ---- */
+
+struct readiness {
+	struct fake_exec *reported; /* has this one reported to the new leader? */
+	int seen, ready;
+	int64_t since_acquired, stale_ms;
+};
+
+static void read_readiness(void *ud)
+{
+	struct readiness *r = ud;
+	drove__ctrl_exec *e = drove__ctrl_exec_find(ctrl, r->reported->id);
+	r->seen = e && !e->removed && e->seen_mono >= ctrl->acquired_mono;
+	r->ready = ctrl->ready;
+	r->since_acquired = drove_time_mono_ms() - ctrl->acquired_mono;
+	r->stale_ms = ctrl->stale_exec_ms;
+}
+
+START_TEST(test_restart_waits_for_every_executor)
+{
+	struct fake_exec *silent, *other;
+	struct readiness r = {0};
+	int starts;
+	int64_t t0;
+
+	create_app(4);
+	wait_app("RUNNING", 4, 8000);
+	silent = count_on(fx[0]) > 0 ? fx[0] : fx[1];
+	other = silent == fx[0] ? fx[1] : fx[0];
+	starts = fx[0]->starts + fx[1]->starts;
+	on_loop(kill_fake, silent);
+	on_loop(restart_ctrl, NULL);
+	/* the other executor reports to the new leader; the silent one's instances are in the
+	 * records, so the leader must not act yet (unless a staleness period has passed) */
+	r.reported = other;
+	t0 = drove_time_mono_ms();
+	do {
+		ck_assert_msg(drove_time_mono_ms() - t0 < 8000, "the other executor never reported");
+		usleep(20 * 1000);
+		on_loop(read_readiness, &r);
+	} while (!r.seen);
+	usleep(500 * 1000); /* several recovery checks (every 100 ms) after that report */
+	on_loop(read_readiness, &r);
+	if (r.since_acquired < r.stale_ms)
+		ck_assert_msg(!r.ready, "recovered %lld ms after taking over, before executor %s "
+		                        "holding instances reported",
+		              (long long)r.since_acquired, silent->id);
+	on_loop(revive_fake, silent);
+	r.reported = silent;
+	t0 = drove_time_mono_ms();
+	do {
+		ck_assert_msg(drove_time_mono_ms() - t0 < 8000, "never recovered");
+		usleep(20 * 1000);
+		on_loop(read_readiness, &r);
+	} while (!r.ready);
+	wait_app("RUNNING", 4, 8000);
+	sleep(2);
+	ck_assert_int_eq(app_field("healthyInstances"), 4);
+	ck_assert_int_eq(fx[0]->starts + fx[1]->starts, starts);
+}
+END_TEST
+
 /* The stale-data cleaner (§11 item 5): as of a week and a day from now, an app left
  * MONITORING is destroyed and an INACTIVE local service too; a RUNNING app stays. */
 static int64_t clean_at;
@@ -1050,6 +1136,7 @@ Suite *ctrl_suite(void)
 	tcase_add_test(tc, test_blacklist);
 	tcase_add_test(tc, test_maintenance);
 	tcase_add_test(tc, test_restart_recovers);
+	tcase_add_test(tc, test_restart_waits_for_every_executor);
 	tcase_add_test(tc, test_config_fetch);
 	tcase_add_test(tc, test_cancel_and_validate);
 	tcase_add_test(tc, test_stale_cleaner);

@@ -56,6 +56,7 @@ struct fake_exec {
 	int n_ctrl;
 	struct event *snap_timer;
 	int starts, stops, expected_msgs, rejected;
+	int stale_stops; /* instances stopped as stale by EXPECTED_INSTANCES */
 	char last_config[128]; /* the first config of the last START: "TYPE:data" */
 };
 
@@ -330,6 +331,15 @@ static void fake_on_message(drove__http_req *req, void *ud)
 		break;
 	case DROVE_MSG_EXPECTED_INSTANCES:
 		f->expected_msgs++;
+		/* as the executor's reaper: stop running app instances the leader calls stale */
+		for (size_t i = 0; m->known && i < m->known->n_stale_app_instance_ids; i++) {
+			struct fake_inst *in = fake_find(f, m->known->stale_app_instance_ids[i]);
+			if (in && drove_instance_state_is_running(in->state)) {
+				f->stale_stops++;
+				in->state = DROVE_INST_STOPPING;
+				fake_later(f, in->id, DROVE_INST_STOPPED, 20);
+			}
+		}
 		fake_reply(req, m, "ACCEPTED", "");
 		break;
 	default:

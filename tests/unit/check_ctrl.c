@@ -393,6 +393,12 @@ static int64_t expected(const char *app_id, void *ud)
 	return -1;
 }
 
+static bool inst_lost(const drove_instance_info *in, void *ud)
+{
+	(void)ud;
+	return !strcmp(in->instance_id, "AI-1");
+}
+
 static bool task_known(const drove_task_info *t, void *ud)
 {
 	(void)ud;
@@ -407,7 +413,7 @@ static bool lsi_known(const drove_ls_instance_info *li, void *ud)
 
 START_TEST(test_known_instances)
 {
-	drove__ctrl_known_fns fns = {expected, NULL, NULL, NULL};
+	drove__ctrl_known_fns fns = {.app_expected = expected};
 	drove_node_data nd = {0};
 	drove_instance_info insts[3] = {0};
 	drove_ls_instance_info ls[2] = {0};
@@ -437,6 +443,15 @@ START_TEST(test_known_instances)
 	ck_assert_str_eq(k->stale_app_instance_ids[1], "AI-3");
 	ck_assert_uint_eq(k->n_stale_local_service_instance_ids, 1);
 	drove__known_instances_free(k);
+	/* an instance the leader declared LOST is stale although its app expects instances */
+	fns.app_inst_lost = inst_lost;
+	ck_assert_int_eq(drove__ctrl_known_instances(&nd, &fns, extra, &k), 0);
+	ck_assert_uint_eq(k->n_app_instance_ids, 1);
+	ck_assert_str_eq(k->app_instance_ids[0], "AI-starting");
+	ck_assert_uint_eq(k->n_stale_app_instance_ids, 3);
+	ck_assert_str_eq(k->stale_app_instance_ids[0], "AI-1");
+	drove__known_instances_free(k);
+	fns.app_inst_lost = NULL;
 	/* no snapshot: only the extras */
 	ck_assert_int_eq(drove__ctrl_known_instances(NULL, &fns, extra, &k), 0);
 	ck_assert_uint_eq(k->n_app_instance_ids, 1);
