@@ -154,11 +154,52 @@ static void check_ready(drove_controller *c)
 	}
 }
 
+/* A leader whose loop stalled (SIGSTOP, swapping, a debugger) may have been deposed meanwhile
+ * while its ZooKeeper session stayed valid (a standby deletes the election node of a leader
+ * that stops answering), and the deletion may reach it after its timers have fired: it would
+ * act on state that aged during the stall (every instance stale, every executor silent) and
+ * write LOST records over the new leader's. So every timer that acts checks the gap since the
+ * last one (the jobs timer runs every 100 ms); after a stall of STALL_MS or more it asks the
+ * store who leads (one synchronous read) and acts only when it is still this term, asking
+ * again on every tick until the store answers that or the election reports the loss. */
+#define STALL_MS 1000
+
+static bool leading(drove_controller *c)
+{
+	int64_t now = drove_time_mono_ms(), gap = c->tick_mono ? now - c->tick_mono : 0;
+	char *data = NULL;
+	size_t len = 0;
+	int64_t term = 0;
+	int rc;
+
+	c->tick_mono = now;
+	if (!c->leader)
+		return false;
+	if (gap >= STALL_MS && !c->suspect) {
+		c->suspect = true;
+		drove__warn(c->ctx, MOD, "loop stalled for %lld ms: confirming leadership",
+		            (long long)gap);
+	}
+	if (!c->suspect || drove_store_backend(c->store) != DROVE_STORE_ZK) {
+		c->suspect = false;
+		return true;
+	}
+	rc = drove_store_leader(c->store, &data, &len, &term);
+	drove_free(data);
+	if (rc < 0 || term != c->term)
+		return false;
+	drove__info(c->ctx, MOD, "leadership of term %lld confirmed", (long long)c->term);
+	c->suspect = false;
+	return true;
+}
+
 static void on_jobs_tick(evutil_socket_t fd, short what, void *ud)
 {
 	drove_controller *c = ud;
 	(void)fd;
 	(void)what;
+	if (!leading(c))
+		return;
 	check_ready(c);
 	if (c->ready) {
 		drove__ctrl_jobs_tick(c);
@@ -173,6 +214,8 @@ static void on_reconcile_tick(evutil_socket_t fd, short what, void *ud)
 	int64_t t0 = drove_time_mono_us();
 	(void)fd;
 	(void)what;
+	if (!leading(c))
+		return;
 	drove__ctrl_reconcile(c);
 	if (c->leader)
 		drove_metric_observe(c->m.reconcile_seconds, NULL,
@@ -184,7 +227,7 @@ static void on_execs_tick(evutil_socket_t fd, short what, void *ud)
 	drove_controller *c = ud;
 	(void)fd;
 	(void)what;
-	if (!c->leader)
+	if (!leading(c))
 		return;
 	drove__ctrl_exec_sweep(c);
 	if (c->ready)
@@ -196,10 +239,10 @@ static void on_probe_tick(evutil_socket_t fd, short what, void *ud)
 	drove_controller *c = ud;
 	(void)fd;
 	(void)what;
-	if (c->leader)
-		drove__ctrl_exec_probe_tick(c);
-	else
+	if (!c->leader)
 		drove__ctrl_standby_tick(c);
+	else if (leading(c))
+		drove__ctrl_exec_probe_tick(c);
 }
 
 static void on_purge_tick(evutil_socket_t fd, short what, void *ud)
@@ -216,7 +259,8 @@ static void on_stale_tick(evutil_socket_t fd, short what, void *ud)
 	drove_controller *c = ud;
 	(void)fd;
 	(void)what;
-	drove__ctrl_clean_stale(c, drove_time_wall_ms());
+	if (leading(c))
+		drove__ctrl_clean_stale(c, drove_time_wall_ms());
 }
 
 int drove__ctrl_clean_stale(drove_controller *c, int64_t now_ms)
@@ -381,7 +425,8 @@ static void on_acquired(drove_controller *c, int64_t term)
 	c->term = term;
 	c->leader = 1;
 	c->ready = false;
-	c->acquired_mono = drove_time_mono_ms();
+	c->suspect = false;
+	c->acquired_mono = c->tick_mono = drove_time_mono_ms();
 	drove__info(c->ctx, MOD, "leadership acquired, term %lld", (long long)term);
 	if ((ev = drove__ctrl_event_new(c->ctx, DROVE_EVENT_LEADERSHIP_ACQUIRED))) {
 		drove_strmap_set(ev->metadata, "HOSTNAME", c->hostname);
@@ -404,6 +449,7 @@ static void on_lost(drove_controller *c)
 	drove__warn(c->ctx, MOD, "leadership lost (term %lld)", (long long)c->term);
 	c->leader = 0;
 	c->ready = false;
+	c->suspect = false;
 	clear_state(c);
 	if (drove_store_is_connected(c->store))
 		write_node(c);
