@@ -383,6 +383,7 @@ typedef void (*check_done_fn)(exec_inst *i, int ok, const char *msg);
 struct check_ctx {
 	exec_inst *i;
 	unsigned gen;
+	int which; /* 0 readiness, 1 health (exec_inst.checks), -1 a pre-shutdown hook */
 	check_done_fn done;
 	const drove_check_mode *mode;
 };
@@ -391,10 +392,13 @@ static int check_finish(struct check_ctx *c, int ok, const char *msg)
 {
 	exec_inst *i = c->i;
 	unsigned gen = c->gen;
+	int which = c->which;
 	check_done_fn done = c->done;
 	free(c);
 	if (drove__exec_inst_release(i) || gen != i->gen)
 		return 0;
+	if (which >= 0)
+		i->checks[which][ok != 0]++;
 	done(i, ok, msg);
 	return 0;
 }
@@ -471,7 +475,7 @@ fail:
 }
 
 /* Run one check or hook; `done` runs later unless the phase changed meanwhile. */
-static void run_check(exec_inst *i, const drove_check_mode *m, int64_t timeout_ms,
+static void run_check(exec_inst *i, int which, const drove_check_mode *m, int64_t timeout_ms,
                       check_done_fn done)
 {
 	struct check_ctx *c = calloc(1, sizeof(*c));
@@ -481,6 +485,7 @@ static void run_check(exec_inst *i, const drove_check_mode *m, int64_t timeout_m
 		return;
 	}
 	c->i = i;
+	c->which = which;
 	c->gen = i->gen;
 	c->done = done;
 	c->mode = m;
@@ -569,7 +574,7 @@ static void ready_done(exec_inst *i, int ok, const char *msg)
 
 static void ready_try(exec_inst *i)
 {
-	run_check(i, i->readiness->mode, ck_timeout(i->readiness), ready_done);
+	run_check(i, 0, i->readiness->mode, ck_timeout(i->readiness), ready_done);
 }
 
 static void readiness_phase(exec_inst *i)
@@ -629,7 +634,7 @@ static void health_done(exec_inst *i, int ok, const char *msg)
 
 static void health_try(exec_inst *i)
 {
-	run_check(i, i->health->mode, ck_timeout(i->health), health_done);
+	run_check(i, 1, i->health->mode, ck_timeout(i->health), health_done);
 }
 
 static void health_first(exec_inst *i)
@@ -816,7 +821,7 @@ static void run_hook(exec_inst *i)
 		drove__exec_inst_after(i, wait, docker_stop);
 		return;
 	}
-	run_check(i, &i->pre->hooks[i->hook_idx], 30000, hook_done);
+	run_check(i, -1, &i->pre->hooks[i->hook_idx], 30000, hook_done);
 }
 
 /* The stop action: hooks, waitBeforeKill, docker stop, remove. */

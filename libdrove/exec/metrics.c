@@ -38,7 +38,7 @@ struct drove__exec_metrics {
 	int busy;
 	int engine_ok; /* -1: not asked yet */
 	char engine_msg[256];
-	drove_metric *cpu, *mem, *mem_limit, *rx, *tx, *samples;
+	drove_metric *cpu, *mem, *mem_limit, *rx, *tx, *samples, *checks;
 };
 
 static const char *kind_name(int kind)
@@ -253,6 +253,21 @@ static void collect(drove_metrics *reg, void *ud)
 		set_node(memory, nd->id, "used", (double)nd->used_mb * 1024 * 1024);
 	}
 	drove_metric_set(leader_known, NULL, ex->leader ? 1 : 0);
+	/* check results, per instance still on this executor */
+	drove_metric_clear(m->checks);
+	for (exec_inst *i = ex->insts; i; i = i->next) {
+		static const char *const check[] = {"readiness", "health"},
+		                         *const result[] = {"fail", "pass"};
+		if (i->removed)
+			continue;
+		for (int w = 0; w < 2; w++)
+			for (int r = 0; r < 2; r++) {
+				const char *v[] = {kind_name((int)i->kind), i->id1 ? i->id1 : "",
+				                   i->id, check[w], result[r]};
+				if (i->checks[w][r])
+					drove_metric_add(m->checks, v, (double)i->checks[w][r]);
+			}
+	}
 	/* container statistics from the cache, for instances still on this executor */
 	drove_metric_clear(m->cpu);
 	drove_metric_clear(m->mem);
@@ -322,6 +337,11 @@ static int families(struct drove__exec_metrics *m)
 	            0 ||
 	    (rc = drove_metrics_counter(r, &m->tx, "drove_instance_network_transmit_bytes_total",
 	                                "Bytes sent by the instance's container.", labels)) < 0 ||
+	    (rc = drove_metrics_counter(
+	             r, &m->checks, "drove_instance_check_results_total",
+	             "Readiness and health check results the executor acted on, by check "
+	             "(readiness, health) and result (pass, fail).",
+	             "kind,app_id,instance_id,check,result")) < 0 ||
 	    (rc = drove_metrics_counter(r, &m->samples, "drove_container_stats_samples_total",
 	                                "Container statistics samples taken from the engine.",
 	                                NULL)) < 0 ||

@@ -2,7 +2,8 @@
  * podman — running a two-instance app while faults hit it, in a fixed sequence: an executor
  * killed with -9 (and started again on the same port), the leader controller killed with -9
  * (and started again), the leader frozen with SIGSTOP for 10 s (deposed meanwhile, its session
- * still valid) and woken, ZooKeeper stopped for 2 s and started again, and an executor cut off
+ * still valid) and woken, then for 60 s (its session expires meanwhile: it must start a new one)
+ * and woken, the leader killed again (the one frozen for 60 s must take over), ZooKeeper stopped for 2 s and started again, and an executor cut off
  * from both controllers for 30 s by iptables rules on loopback addresses of its own (each
  * executor binds and names itself 127.0.0.1x and reaches the controllers at 127.0.0.2x), then
  * healed; then DROVE_CHAOS_FAULTS (default 0; 20 for the long run) of the executor, leader and
@@ -301,8 +302,9 @@ static void fault_leader(void)
 	free(after);
 }
 
-/* The leader freezes (SIGSTOP) long enough to be deposed, then wakes up (SIGCONT) with its
- * ZooKeeper session still valid: it must notice it no longer leads and act on nothing. */
+/* The leader freezes (SIGSTOP) long enough to be deposed, then wakes up (SIGCONT): with its
+ * ZooKeeper session still valid (10 s) or expired (60 s, over the 30 s session timeout). It
+ * must notice it no longer leads and act on nothing. */
 static void fault_frozen_leader(int stop_s)
 {
 	int leader = leader_now(NULL), n;
@@ -477,6 +479,8 @@ START_TEST(test_chaos)
 	fault_executor();
 	fault_leader();
 	fault_frozen_leader(10);
+	fault_frozen_leader(60);
+	fault_leader(); /* the one woken from 60 s with a new session takes over */
 	/* after the frozen leader: its stale view must not have reached the store (a leader that
 	 * reloads it over the ZooKeeper restart would act on it) */
 	fault_zookeeper();
@@ -500,7 +504,7 @@ START_TEST(test_chaos)
 	        "chaos: executor_death_replaced_s=%.1f failover_s=%.1f duplicates=%d restarted=%d "
 	        "faults=%d\n",
 	        replaced_max_ms / 1000.0, failover_max_ms / 1000.0, duplicates_seen, restarted_seen,
-	        faults + 5);
+	        faults + 7);
 	ck_assert_int_eq(duplicates_seen, 0);
 	ck_assert_int_eq(restarted_seen, 0);
 }

@@ -2,7 +2,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+#ifndef THREADED
+#define THREADED 1
+#endif
+#include <zookeeper/zookeeper.h>
+
+#include <drove/clock.h>
+
 #include "harness.h"
+#include "store/store_internal.h"
 
 const char *drove_test_require_env(const char *name, const char *what)
 {
@@ -40,4 +49,35 @@ char *drove_test_read_source_file(const char *relpath, size_t *len)
 	if (len)
 		*len = (size_t)n;
 	return data;
+}
+
+static void zk_quiet(const char *msg)
+{
+	(void)msg;
+}
+
+static void zk_joined(zhandle_t *zh, int type, int state, const char *path, void *ctx)
+{
+	(void)zh;
+	(void)type;
+	(void)path;
+	if (state == ZOO_CONNECTED_STATE)
+		__atomic_store_n((int *)ctx, 1, __ATOMIC_RELEASE);
+}
+
+void drove_test_zk_end_session(struct drove_store *s, const char *zk)
+{
+	clientid_t cid;
+	zhandle_t *zh;
+	int up = 0;
+	int64_t end;
+
+	ck_assert_int_eq(drove__store_zk_session(s, &cid.client_id, cid.passwd), 0);
+	zh = zookeeper_init2(zk, zk_joined, 4000, &cid, &up, 0, zk_quiet);
+	ck_assert_ptr_nonnull(zh);
+	end = drove_time_mono_ms() + 5000;
+	while (!__atomic_load_n(&up, __ATOMIC_ACQUIRE) && drove_time_mono_ms() < end)
+		usleep(1000);
+	ck_assert_msg(up, "could not join the session");
+	zookeeper_close(zh);
 }

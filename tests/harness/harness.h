@@ -22,6 +22,14 @@ const char *drove_test_require_env(const char *name, const char *what);
  * Caller frees. */
 char *drove_test_read_source_file(const char *relpath, size_t *len);
 
+/* End the ZooKeeper session of store `s` (server `zk`, "host:port") the standard way: a second
+ * client joins the session with its id and password, then closes it, which ends the session
+ * on the server. The store hears DROVE_STORE_EXPIRED when it next talks to the server; its own
+ * client may have taken the session back first, so a caller retries until it sees that.
+ * Asserts on failure. Any thread. */
+struct drove_store;
+void drove_test_zk_end_session(struct drove_store *s, const char *zk);
+
 /* Assert that the thread's last libdrove error has `code` and its message contains `needle`. */
 #define drove_assert_error(rc_, code_, needle)                                                     \
 	do {                                                                                       \

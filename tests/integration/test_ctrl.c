@@ -1121,6 +1121,98 @@ START_TEST(test_zk_failover)
 }
 END_TEST
 
+/* The leader's ZooKeeper session expires (ended on the server, as after a freeze longer than
+ * the session timeout): the standby takes over; the old leader starts a new session and
+ * contends again, so it leads once more when the new leader stops. Nothing is restarted. */
+static void get_store(void *ud)
+{
+	*(drove_store **)ud = ctrl->store;
+}
+
+static void stop_ctrl2(void *ud)
+{
+	(void)ud;
+	drove_controller_stop(ctrl2);
+}
+
+START_TEST(test_zk_session_expiry)
+{
+	const char *zk = drove_test_require_env("DROVE_TEST_ZK", "ZooKeeper");
+	char *store;
+	int p1, p2, starts;
+	drove_store *old = NULL, *now = NULL;
+	int64_t t0;
+
+	ck_assert_int_eq(drove_ctx_new(&ctx), 0);
+	ck_assert_int_eq(drove_loop_new(&loop, ctx), 0);
+	store = drove__asprintf("zookeeper: { connectionString: \"%s\", nameSpace: ctrlexp%d }\n",
+	                        zk, (int)getpid());
+	cfg = make_config(store, 0);
+	cfg2 = make_config(store, 0);
+	free(store);
+	ck_assert_int_eq(drove_controller_new(&ctrl, loop, cfg), 0);
+	ck_assert_int_eq(drove_controller_set_hostname(ctrl, "127.0.0.1"), 0);
+	ck_assert_int_eq(drove_controller_start(ctrl), 0);
+	ck_assert_int_eq(drove_controller_new(&ctrl2, loop, cfg2), 0);
+	ck_assert_int_eq(drove_controller_set_hostname(ctrl2, "127.0.0.1"), 0);
+	ck_assert_int_eq(drove_controller_start(ctrl2), 0);
+	p1 = drove_controller_port(ctrl);
+	p2 = drove_controller_port(ctrl2);
+	for (int i = 0; i < 2; i++) {
+		fx[i] = fake_new(loop, 8, 8192, 300);
+		fake_add_controller(fx[i], p1);
+		fake_add_controller(fx[i], p2);
+	}
+	run_loop();
+	for (int i = 0; i < 100 && !drove_controller_is_leader(ctrl); i++)
+		usleep(50 * 1000);
+	ck_assert(drove_controller_is_leader(ctrl));
+	port = p1;
+	wait_execs(2);
+	create_app(2);
+	wait_app("RUNNING", 2, 8000);
+	starts = fx[0]->starts + fx[1]->starts;
+
+	on_loop(get_store, &old);
+	now = old;
+	for (int attempt = 0; attempt < 5 && now == old; attempt++) {
+		drove_test_zk_end_session(old, zk);
+		t0 = drove_time_mono_ms();
+		while (drove_time_mono_ms() - t0 < 8000) {
+			on_loop(get_store, &now);
+			if (now != old)
+				break;
+			usleep(50 * 1000);
+		}
+	}
+	ck_assert_msg(now != old, "the controller never started a new session");
+	/* the standby leads now (the old leader's election node went with its session) */
+	port = p2;
+	t0 = drove_time_mono_ms();
+	while (!drove_controller_is_leader(ctrl2) ||
+	       http_to(p2, "GET", "/apis/v1/ping", NULL, NULL, NULL, NULL) != 200) {
+		ck_assert_msg(drove_time_mono_ms() - t0 < 15000, "no takeover after the expiry");
+		usleep(50 * 1000);
+	}
+	wait_app("RUNNING", 2, 8000);
+	ck_assert(!drove_controller_is_leader(ctrl));
+	/* the old leader contends again: it takes over when the new one stops */
+	on_loop(stop_ctrl2, NULL);
+	port = p1;
+	t0 = drove_time_mono_ms();
+	while (!drove_controller_is_leader(ctrl) ||
+	       http_to(p1, "GET", "/apis/v1/ping", NULL, NULL, NULL, NULL) != 200) {
+		ck_assert_msg(drove_time_mono_ms() - t0 < 45000,
+		              "the controller with a new session never led again");
+		usleep(100 * 1000);
+	}
+	wait_app("RUNNING", 2, 8000);
+	sleep(2);
+	ck_assert_int_eq(app_field("healthyInstances"), 2);
+	ck_assert_int_eq(fx[0]->starts + fx[1]->starts, starts);
+}
+END_TEST
+
 Suite *ctrl_suite(void)
 {
 	Suite *s = suite_create("ctrl");
@@ -1160,6 +1252,7 @@ Suite *ctrl_suite(void)
 		tcase_add_checked_fixture(tz, NULL, teardown);
 		tcase_set_timeout(tz, 90);
 		tcase_add_test(tz, test_zk_failover);
+		tcase_add_test(tz, test_zk_session_expiry);
 		suite_add_tcase(s, tz);
 	} else {
 		fprintf(stderr, "test_ctrl: DROVE_TEST_ZK unset: the ZooKeeper fail-over test is "

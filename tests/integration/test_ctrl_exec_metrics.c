@@ -256,6 +256,19 @@ START_TEST(test_admin_ports_of_a_running_cluster)
 	free(e1);
 	free(series);
 
+	/* check results: the readiness check passed once, the health checks keep passing
+	 * (every 5 s in this spec) and the count moves */
+	series = drove__asprintf("drove_instance_check_results_total{kind=\"app\",app_id=\"" APP
+	                         "\",instance_id=\"%s\",check=\"readiness\",result=\"pass\"}",
+	                         iid);
+	wait_sample(dtc.eaport[0], series, 1, 20000);
+	free(series);
+	series = drove__asprintf("drove_instance_check_results_total{kind=\"app\",app_id=\"" APP
+	                         "\",instance_id=\"%s\",check=\"health\",result=\"pass\"}",
+	                         iid);
+	wait_sample(dtc.eaport[0], series, 2, 30000);
+	free(series);
+
 	/* ZooKeeper goes away for a while: the controller's health follows it */
 	cmd = drove__asprintf("%s/tests/harness/components.sh restart-zk '%s' 4 >/dev/null 2>&1 &",
 	                      DROVE_SOURCE_DIR, dir);

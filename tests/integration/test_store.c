@@ -798,20 +798,6 @@ static void on_session(drove_store *s, int event, void *ud)
 	}
 }
 
-static void quiet_log(const char *msg)
-{
-	(void)msg;
-}
-
-static void noop_watcher(zhandle_t *zh, int type, int state, const char *path, void *ctx)
-{
-	(void)zh;
-	(void)type;
-	(void)path;
-	if (state == ZOO_CONNECTED_STATE)
-		__atomic_store_n((int *)ctx, 1, __ATOMIC_RELEASE);
-}
-
 START_TEST(test_session_expiry_stops_leader)
 {
 	struct lead l = {0};
@@ -819,10 +805,7 @@ START_TEST(test_session_expiry_stops_leader)
 	drove_store_opts *o;
 	drove_store *s;
 	drove_election *e;
-	clientid_t cid;
-	zhandle_t *zh;
-	int64_t end;
-	int up = 0, attempt;
+	int attempt;
 	char *data;
 	size_t len;
 
@@ -839,16 +822,8 @@ START_TEST(test_session_expiry_stops_leader)
 
 	/* The standard trick: a second handle with the same session, then close it (the close
 	 * ends the session on the server). Retry if our client took the session back first. */
-	ck_assert_int_eq(drove__store_zk_session(s, &cid.client_id, cid.passwd), 0);
 	for (attempt = 0; attempt < 5 && !x.expired; attempt++) {
-		up = 0;
-		zh = zookeeper_init2(zk_addr, noop_watcher, 4000, &cid, &up, 0, quiet_log);
-		ck_assert_ptr_nonnull(zh);
-		end = drove_time_mono_ms() + 5000;
-		while (!__atomic_load_n(&up, __ATOMIC_ACQUIRE) && drove_time_mono_ms() < end)
-			usleep(1000);
-		ck_assert(up);
-		zookeeper_close(zh);
+		drove_test_zk_end_session(s, zk_addr);
 		run_until(F.loop, &x.expired, 1, 8000);
 	}
 	ck_assert_int_eq(x.expired, 1);
