@@ -1058,17 +1058,17 @@ static void stop_ctrl1(void *ud)
 	drove_controller_stop(ctrl);
 }
 
-START_TEST(test_zk_failover)
+/* Two controllers on ZooKeeper namespace `ns`{pid} (the first leads) and two fake executors
+ * reporting to both; the test talks to the leader. Ports in *p1, *p2. */
+static void start_zk_pair(const char *ns, int *p1, int *p2)
 {
 	const char *zk = drove_test_require_env("DROVE_TEST_ZK", "ZooKeeper");
-	char *store, *b = NULL;
-	int p1, p2, starts;
-	int64_t t0;
+	char *store;
 
 	ck_assert_int_eq(drove_ctx_new(&ctx), 0);
 	ck_assert_int_eq(drove_loop_new(&loop, ctx), 0);
-	store = drove__asprintf("zookeeper: { connectionString: \"%s\", nameSpace: ctrltest%d }\n",
-	                        zk, (int)getpid());
+	store = drove__asprintf("zookeeper: { connectionString: \"%s\", nameSpace: %s%d }\n", zk,
+	                        ns, (int)getpid());
 	cfg = make_config(store, 0);
 	cfg2 = make_config(store, 0);
 	free(store);
@@ -1078,26 +1078,35 @@ START_TEST(test_zk_failover)
 	ck_assert_int_eq(drove_controller_new(&ctrl2, loop, cfg2), 0);
 	ck_assert_int_eq(drove_controller_set_hostname(ctrl2, "127.0.0.1"), 0);
 	ck_assert_int_eq(drove_controller_start(ctrl2), 0);
-	p1 = drove_controller_port(ctrl);
-	p2 = drove_controller_port(ctrl2);
+	*p1 = drove_controller_port(ctrl);
+	*p2 = drove_controller_port(ctrl2);
 	for (int i = 0; i < 2; i++) {
 		fx[i] = fake_new(loop, 8, 8192, 300);
-		fake_add_controller(fx[i], p1);
-		fake_add_controller(fx[i], p2);
+		fake_add_controller(fx[i], *p1);
+		fake_add_controller(fx[i], *p2);
 	}
 	run_loop();
 	for (int i = 0; i < 100 && !drove_controller_is_leader(ctrl); i++)
 		usleep(50 * 1000);
 	ck_assert(drove_controller_is_leader(ctrl));
 	ck_assert(!drove_controller_is_leader(ctrl2));
+	port = *p1;
+	wait_execs(2);
+}
+
+START_TEST(test_zk_failover)
+{
+	char *b = NULL;
+	int p1, p2, starts;
+	int64_t t0;
+
+	start_zk_pair("ctrltest", &p1, &p2);
 	ck_assert_int_eq(http_to(p2, "GET", "/apis/v1/ping", NULL, NULL, NULL, &b), 400);
 	ck_assert_str_eq(b, "{\"status\":\"FAILED\",\"message\":\"This node is not the leader "
 	                    "controller\"}");
 	free(b);
 	ck_assert_int_eq(http_to(p2, "GET", "/apis/v1/applications", NULL, NULL, NULL, &b), 400);
 	free(b);
-	port = p1;
-	wait_execs(2);
 	create_app(2);
 	wait_app("RUNNING", 2, 8000);
 	starts = fx[0]->starts + fx[1]->starts;
@@ -1138,37 +1147,11 @@ static void stop_ctrl2(void *ud)
 START_TEST(test_zk_session_expiry)
 {
 	const char *zk = drove_test_require_env("DROVE_TEST_ZK", "ZooKeeper");
-	char *store;
 	int p1, p2, starts;
 	drove_store *old = NULL, *now = NULL;
 	int64_t t0;
 
-	ck_assert_int_eq(drove_ctx_new(&ctx), 0);
-	ck_assert_int_eq(drove_loop_new(&loop, ctx), 0);
-	store = drove__asprintf("zookeeper: { connectionString: \"%s\", nameSpace: ctrlexp%d }\n",
-	                        zk, (int)getpid());
-	cfg = make_config(store, 0);
-	cfg2 = make_config(store, 0);
-	free(store);
-	ck_assert_int_eq(drove_controller_new(&ctrl, loop, cfg), 0);
-	ck_assert_int_eq(drove_controller_set_hostname(ctrl, "127.0.0.1"), 0);
-	ck_assert_int_eq(drove_controller_start(ctrl), 0);
-	ck_assert_int_eq(drove_controller_new(&ctrl2, loop, cfg2), 0);
-	ck_assert_int_eq(drove_controller_set_hostname(ctrl2, "127.0.0.1"), 0);
-	ck_assert_int_eq(drove_controller_start(ctrl2), 0);
-	p1 = drove_controller_port(ctrl);
-	p2 = drove_controller_port(ctrl2);
-	for (int i = 0; i < 2; i++) {
-		fx[i] = fake_new(loop, 8, 8192, 300);
-		fake_add_controller(fx[i], p1);
-		fake_add_controller(fx[i], p2);
-	}
-	run_loop();
-	for (int i = 0; i < 100 && !drove_controller_is_leader(ctrl); i++)
-		usleep(50 * 1000);
-	ck_assert(drove_controller_is_leader(ctrl));
-	port = p1;
-	wait_execs(2);
+	start_zk_pair("ctrlexp", &p1, &p2);
 	create_app(2);
 	wait_app("RUNNING", 2, 8000);
 	starts = fx[0]->starts + fx[1]->starts;
