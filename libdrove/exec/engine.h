@@ -100,6 +100,8 @@ struct drove_executor {
 	int reserved_busy;
 	int started, stopped;
 	struct event *t_snapshot, *t_lookup, *t_zombie, *t_ready, *t_snap_now;
+	struct event *t_reopen; /* a new store session after expiry (executor.c) */
+	unsigned store_gen;     /* bumped on every store opened (metrics re-attach to it) */
 	int reap_busy;
 	struct reap_ctx *reap; /* the reaper's list call in flight (freed if cancelled) */
 	exec_inst *insts;

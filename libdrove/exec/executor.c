@@ -1060,6 +1060,60 @@ static int discover(struct drove_executor *ex)
 	return 0;
 }
 
+/* ---- the store (ZooKeeper mode) ----
+ * An expired session cannot be used again: the executor would no longer publish its node or
+ * find the leader. It closes the store and opens a new session (retried every second while
+ * ZooKeeper is unreachable), then publishes its node and looks the leader up again. */
+#define REOPEN_RETRY_MS 1000
+
+static void on_store_session(drove_store *s, int event, void *ud);
+
+static int store_open(struct drove_executor *ex)
+{
+	drove_store_opts *so = NULL;
+	int rc;
+	if ((rc = drove__store_opts_from_config(ex->cfg, &so)) < 0)
+		return rc;
+	drove_store_opts_set_session_cb(so, on_store_session, ex);
+	rc = drove_store_open(&ex->store, ex->loop, so);
+	drove_store_opts_free(so);
+	if (rc < 0)
+		ex->store = NULL;
+	else
+		ex->store_gen++;
+	return rc;
+}
+
+static void on_store_reopen(evutil_socket_t fd, short what, void *arg)
+{
+	struct drove_executor *ex = arg;
+	(void)fd;
+	(void)what;
+	if (ex->stopped)
+		return;
+	drove_store_close(ex->store);
+	ex->store = NULL;
+	if (store_open(ex) < 0) {
+		drove__warn(ex->ctx, MOD, "store: no new session yet (%s): retrying",
+		            drove_error_last()->message);
+		arm(ex->t_reopen, REOPEN_RETRY_MS);
+		return;
+	}
+	drove__info(ex->ctx, MOD, "store: new session");
+	send_snapshot(ex); /* publishes our node again */
+	leader_lost(ex);   /* and finds the leader through the new session */
+}
+
+static void on_store_session(drove_store *s, int event, void *ud)
+{
+	struct drove_executor *ex = ud;
+	(void)s;
+	if (event != DROVE_STORE_EXPIRED || ex->stopped || !ex->t_reopen)
+		return;
+	drove__warn(ex->ctx, MOD, "store: session expired: starting a new session");
+	arm(ex->t_reopen, 0);
+}
+
 /* ---- engine start (called by api.c once the listener is bound) ---- */
 
 int drove__exec_engine_prepare(struct drove_executor *ex)
@@ -1068,13 +1122,10 @@ int drove__exec_engine_prepare(struct drove_executor *ex)
 	if ((rc = discover(ex)) < 0)
 		return rc;
 	if (drove_config_store_type(ex->cfg) == DROVE_CONFIG_STORE_ZOOKEEPER) {
-		drove_store_opts *so = NULL;
-		if ((rc = drove__store_opts_from_config(ex->cfg, &so)) < 0 ||
-		    (rc = drove_store_open(&ex->store, ex->loop, so)) < 0) {
-			drove_store_opts_free(so);
+		if (!(ex->t_reopen = evtimer_new(drove__loop_base(ex->loop), on_store_reopen, ex)))
+			return drove__enomem();
+		if ((rc = store_open(ex)) < 0)
 			return rc;
-		}
-		drove_store_opts_free(so);
 	}
 	return 0;
 }
@@ -1140,7 +1191,7 @@ void drove_executor_stop(drove_executor *ex)
 		return;
 	ex->stopped = 1;
 	struct event *evs[] = {ex->t_snapshot, ex->t_snap_now, ex->t_lookup, ex->t_zombie,
-	                       ex->t_ready};
+	                       ex->t_ready, ex->t_reopen};
 	for (size_t k = 0; k < DROVE_ARRAY_LEN(evs); k++)
 		if (evs[k])
 			evtimer_del(evs[k]);
@@ -1183,7 +1234,7 @@ void drove_executor_free(drove_executor *ex)
 		drove__exec_inst_free(i);
 	}
 	struct event *evs[] = {ex->t_snapshot, ex->t_snap_now, ex->t_lookup, ex->t_zombie,
-	                       ex->t_ready};
+	                       ex->t_ready, ex->t_reopen};
 	for (size_t k = 0; k < DROVE_ARRAY_LEN(evs); k++)
 		if (evs[k])
 			event_free(evs[k]);

@@ -39,6 +39,7 @@ struct drove__exec_metrics {
 	int engine_ok; /* -1: not asked yet */
 	char engine_msg[256];
 	drove_metric *cpu, *mem, *mem_limit, *rx, *tx, *samples, *checks;
+	unsigned store_gen; /* the executor's store whose operations are recorded */
 };
 
 static const char *kind_name(int kind)
@@ -253,6 +254,10 @@ static void collect(drove_metrics *reg, void *ud)
 		set_node(memory, nd->id, "used", (double)nd->used_mb * 1024 * 1024);
 	}
 	drove_metric_set(leader_known, NULL, ex->leader ? 1 : 0);
+	/* a store opened since (a new session after expiry) records into the same families */
+	if (ex->store && ex->store_gen != m->store_gen &&
+	    drove_store_set_metrics(ex->store, reg) == 0)
+		m->store_gen = ex->store_gen;
 	/* check results, per instance still on this executor */
 	drove_metric_clear(m->checks);
 	for (exec_inst *i = ex->insts; i; i = i->next) {
@@ -347,6 +352,7 @@ static int families(struct drove__exec_metrics *m)
 	                                NULL)) < 0 ||
 	    (rc = drove_metrics_on_collect(r, collect, m)) < 0)
 		return rc;
+	m->store_gen = m->ex->store_gen;
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 
 #include <drove/drove.h>
 #include "core/internal.h"
+#include "exec/engine.h"
 #include "http/client.h"
 #include "http/server.h"
 #include "model/codec.h"
@@ -1166,6 +1167,39 @@ START_TEST(test_zk_mode)
 	free(extra);
 	WAIT_FOR(find_rec(0, id, DROVE_MSG_TASK_STATE_REPORT, DROVE_TASK_STOPPED) >= 0, 60000,
 	         "task reported through the zk-found leader");
+	/* its session expires (ended on the server): it starts a new one, publishes its node
+	 * again (the old ephemeral went with the old session) and still finds the leader */
+	{
+		unsigned gen = ex->store_gen;
+		for (int a = 0; a < 5 && ex->store_gen == gen; a++) {
+			int64_t end = drove_time_mono_ms() + 8000;
+			drove_test_zk_end_session(ex->store, zk);
+			while (ex->store_gen == gen && drove_time_mono_ms() < end)
+				spin(50);
+		}
+		ck_assert_msg(ex->store_gen != gen, "no new session after the expiry");
+	}
+	{
+		int64_t end = drove_time_mono_ms() + 10000;
+		int rc;
+		do {
+			spin(100);
+			json = NULL;
+			rc = drove_record_get(store, DROVE_RECORD_EXECUTOR, NULL, node, &json,
+			                      &len);
+			drove_free(json);
+		} while (rc != 0 && drove_time_mono_ms() < end);
+		ck_assert_int_eq(rc, 0);
+	}
+	s = task_spec("exit 0", 0, id, sizeof(id), "zk2");
+	track("", id);
+	extra = drove__asprintf("\"spec\":%s", s);
+	send_msg(drove_executor_port(ex), "START_TASK", extra, &h);
+	ck_assert_msg(strstr(h.body, "\"status\":\"ACCEPTED\""), "%s", h.body);
+	free(s);
+	free(extra);
+	WAIT_FOR(find_rec(0, id, DROVE_MSG_TASK_STATE_REPORT, DROVE_TASK_STOPPED) >= 0, 60000,
+	         "task reported through the leader found with the new session");
 	/* the ephemeral node goes with the executor */
 	drove_executor_free(ex);
 	ex = NULL;
