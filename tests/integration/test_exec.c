@@ -438,6 +438,19 @@ static void track(const char *prefix, const char *id)
 		snprintf(cleanup[ncleanup++], sizeof(cleanup[0]), "%s%s", prefix, id);
 }
 
+/* START_TASK for a new task running `cmd` (task_spec's arguments), expecting ACCEPTED. */
+static void start_task(const char *cmd, int core, char *id, size_t n, const char *tid)
+{
+	struct hres h;
+	char *spec = task_spec(cmd, core, id, n, tid), *extra;
+	track("", id);
+	extra = drove__asprintf("\"spec\":%s", spec);
+	send_msg(drove_executor_port(ex), "START_TASK", extra, &h);
+	ck_assert_msg(strstr(h.body, "\"status\":\"ACCEPTED\""), "%s", h.body);
+	free(spec);
+	free(extra);
+}
+
 static void setup(void)
 {
 	image = drove_test_require_env("DROVE_TEST_IMAGE", "podman");
@@ -745,13 +758,7 @@ START_TEST(test_tasks)
 		ck_assert_msg(strstr(buf, "task-says-hi"), "%s", buf);
 	}
 	/* STOP_TASK kills: CANCELLED */
-	s = task_spec("sleep 300", 1, long_id, sizeof(long_id), "long");
-	track("", long_id);
-	extra = drove__asprintf("\"spec\":%s", s);
-	send_msg(drove_executor_port(ex), "START_TASK", extra, &h);
-	ck_assert_msg(strstr(h.body, "\"status\":\"ACCEPTED\""), "%s", h.body);
-	free(s);
-	free(extra);
+	start_task("sleep 300", 1, long_id, sizeof(long_id), "long");
 	WAIT_FOR(find_rec(0, long_id, DROVE_MSG_TASK_STATE_REPORT, DROVE_TASK_RUNNING) >= 0, 60000,
 	         "RUNNING");
 	extra = drove__asprintf("\"instanceId\":\"%s\"", long_id);
@@ -1115,9 +1122,8 @@ START_TEST(test_zk_mode)
 	const char *zk = drove_test_require_env("DROVE_TEST_ZK", "ZooKeeper");
 	drove_store_opts *so;
 	drove_store *store = NULL;
-	char ns[64], *y, *json = NULL, *ctl, id[64], *s, *extra, node[64];
+	char ns[64], *y, *json = NULL, *ctl, id[64], node[64];
 	size_t len;
-	struct hres h;
 	snprintf(ns, sizeof(ns), "drove-exec-%s", run_id);
 	ck_assert_int_eq(drove_store_opts_new(&so), 0);
 	ck_assert_int_eq(drove_store_opts_set_zk(so, zk), 0);
@@ -1158,13 +1164,7 @@ START_TEST(test_zk_mode)
 	ck_assert_ptr_nonnull(strstr(json, "\"executorState\":\"ACTIVE\""));
 	ck_assert_ptr_nonnull(strstr(json, drove_executor_node_id(ex)));
 	drove_free(json);
-	s = task_spec("exit 0", 0, id, sizeof(id), "zk");
-	track("", id);
-	extra = drove__asprintf("\"spec\":%s", s);
-	send_msg(drove_executor_port(ex), "START_TASK", extra, &h);
-	ck_assert_msg(strstr(h.body, "\"status\":\"ACCEPTED\""), "%s", h.body);
-	free(s);
-	free(extra);
+	start_task("exit 0", 0, id, sizeof(id), "zk");
 	WAIT_FOR(find_rec(0, id, DROVE_MSG_TASK_STATE_REPORT, DROVE_TASK_STOPPED) >= 0, 60000,
 	         "task reported through the zk-found leader");
 	/* its session expires (ended on the server): it starts a new one, publishes its node
@@ -1191,13 +1191,7 @@ START_TEST(test_zk_mode)
 		} while (rc != 0 && drove_time_mono_ms() < end);
 		ck_assert_int_eq(rc, 0);
 	}
-	s = task_spec("exit 0", 0, id, sizeof(id), "zk2");
-	track("", id);
-	extra = drove__asprintf("\"spec\":%s", s);
-	send_msg(drove_executor_port(ex), "START_TASK", extra, &h);
-	ck_assert_msg(strstr(h.body, "\"status\":\"ACCEPTED\""), "%s", h.body);
-	free(s);
-	free(extra);
+	start_task("exit 0", 0, id, sizeof(id), "zk2");
 	WAIT_FOR(find_rec(0, id, DROVE_MSG_TASK_STATE_REPORT, DROVE_TASK_STOPPED) >= 0, 60000,
 	         "task reported through the leader found with the new session");
 	/* the ephemeral node goes with the executor */
