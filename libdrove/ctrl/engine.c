@@ -173,7 +173,9 @@ static bool leading(drove_controller *c)
 	int rc;
 
 	c->tick_mono = now;
-	if (!c->leader)
+	/* the election's flag drops at once (from ZooKeeper's thread) on a lost connection or
+	 * a deposal; our LEADER_LOST callback may still be queued behind this timer */
+	if (!c->leader || !c->election || !drove_election_is_leader(c->election))
 		return false;
 	if (gap >= STALL_MS && !c->suspect) {
 		c->suspect = true;
@@ -184,6 +186,8 @@ static bool leading(drove_controller *c)
 		c->suspect = false;
 		return true;
 	}
+	if (!drove_store_is_connected(c->store))
+		return false; /* no answer to wait for now; ask on a later tick */
 	rc = drove_store_leader(c->store, &data, &len, &term);
 	drove_free(data);
 	if (rc < 0 || term != c->term)
