@@ -13,6 +13,7 @@
 
 #include "exec/engine.h"
 #include "http/server.h"
+#include "model/codec.h"
 
 /* ---- HTTP routes ---- */
 
@@ -213,4 +214,40 @@ int drove_executor_start(drove_executor *ex)
 	if ((rc = drove__exec_engine_start(ex)) < 0)
 		return rc;
 	return drove__exec_metrics_start(ex);
+}
+
+/* ---- getters ---- */
+
+int drove_executor_port(const drove_executor *ex)
+{
+	return ex ? ex->port : -1;
+}
+
+const char *drove_executor_node_id(const drove_executor *ex)
+{
+	return ex && ex->started ? ex->id : "";
+}
+
+int drove_executor_state(const drove_executor *ex)
+{
+	return ex ? ex->state : DROVE_EXECUTOR_UNREADY;
+}
+
+size_t drove_executor_instance_count(const drove_executor *ex)
+{
+	return ex ? ex->n_insts : 0;
+}
+
+int drove_executor_snapshot_json(drove_executor *ex, char **out)
+{
+	drove_node_data *nd = NULL;
+	int rc;
+	DROVE_CHECK_ARG(ex && out);
+	if (!ex->started)
+		return drove__error(DROVE_EINVAL, "executor: not started");
+	if ((rc = drove__exec_node_data(ex, &nd)) < 0)
+		return rc;
+	rc = drove__node_data_encode(nd, out);
+	drove__node_data_free(nd);
+	return rc;
 }

@@ -33,6 +33,7 @@ struct exec_send {
 };
 
 static void lookup_leader(struct drove_executor *ex);
+static void leader_lost(struct drove_executor *ex);
 static void send_snapshot(struct drove_executor *ex);
 static void publish_zk(struct drove_executor *ex, const drove_node_data *nd);
 static void reap(struct drove_executor *ex, const drove_known_instances *known);
@@ -41,7 +42,14 @@ static void ready_tick(evutil_socket_t fd, short what, void *arg);
 static void report(exec_inst *i);
 static void snapshot_soon(struct drove_executor *ex);
 
-static const struct drove__exec_hooks hooks = {report, snapshot_soon};
+/* A new store session (session.c): publish our node again, find the leader through it. */
+static void store_renewed(struct drove_executor *ex)
+{
+	send_snapshot(ex);
+	leader_lost(ex);
+}
+
+static const struct drove__exec_hooks hooks = {report, snapshot_soon, store_renewed};
 
 /* ---- timers ---- */
 
@@ -1060,60 +1068,6 @@ static int discover(struct drove_executor *ex)
 	return 0;
 }
 
-/* ---- the store (ZooKeeper mode) ----
- * An expired session cannot be used again: the executor would no longer publish its node or
- * find the leader. It closes the store and opens a new session (retried every second while
- * ZooKeeper is unreachable), then publishes its node and looks the leader up again. */
-#define REOPEN_RETRY_MS 1000
-
-static void on_store_session(drove_store *s, int event, void *ud);
-
-static int store_open(struct drove_executor *ex)
-{
-	drove_store_opts *so = NULL;
-	int rc;
-	if ((rc = drove__store_opts_from_config(ex->cfg, &so)) < 0)
-		return rc;
-	drove_store_opts_set_session_cb(so, on_store_session, ex);
-	rc = drove_store_open(&ex->store, ex->loop, so);
-	drove_store_opts_free(so);
-	if (rc < 0)
-		ex->store = NULL;
-	else
-		ex->store_gen++;
-	return rc;
-}
-
-static void on_store_reopen(evutil_socket_t fd, short what, void *arg)
-{
-	struct drove_executor *ex = arg;
-	(void)fd;
-	(void)what;
-	if (ex->stopped)
-		return;
-	drove_store_close(ex->store);
-	ex->store = NULL;
-	if (store_open(ex) < 0) {
-		drove__warn(ex->ctx, MOD, "store: no new session yet (%s): retrying",
-		            drove_error_last()->message);
-		arm(ex->t_reopen, REOPEN_RETRY_MS);
-		return;
-	}
-	drove__info(ex->ctx, MOD, "store: new session");
-	send_snapshot(ex); /* publishes our node again */
-	leader_lost(ex);   /* and finds the leader through the new session */
-}
-
-static void on_store_session(drove_store *s, int event, void *ud)
-{
-	struct drove_executor *ex = ud;
-	(void)s;
-	if (event != DROVE_STORE_EXPIRED || ex->stopped || !ex->t_reopen)
-		return;
-	drove__warn(ex->ctx, MOD, "store: session expired: starting a new session");
-	arm(ex->t_reopen, 0);
-}
-
 /* ---- engine start (called by api.c once the listener is bound) ---- */
 
 int drove__exec_engine_prepare(struct drove_executor *ex)
@@ -1121,12 +1075,9 @@ int drove__exec_engine_prepare(struct drove_executor *ex)
 	int rc;
 	if ((rc = discover(ex)) < 0)
 		return rc;
-	if (drove_config_store_type(ex->cfg) == DROVE_CONFIG_STORE_ZOOKEEPER) {
-		if (!(ex->t_reopen = evtimer_new(drove__loop_base(ex->loop), on_store_reopen, ex)))
-			return drove__enomem();
-		if ((rc = store_open(ex)) < 0)
-			return rc;
-	}
+	if (drove_config_store_type(ex->cfg) == DROVE_CONFIG_STORE_ZOOKEEPER &&
+	    (rc = drove__exec_store_open(ex)) < 0)
+		return rc;
 	return 0;
 }
 
@@ -1149,40 +1100,6 @@ int drove__exec_engine_start(struct drove_executor *ex)
 	if (drove_strlist_count(ex->ec->controller_endpoints) == 0 && !ex->store)
 		start_recovery(ex); /* no leader to ask */
 	return 0;
-}
-
-int drove_executor_port(const drove_executor *ex)
-{
-	return ex ? ex->port : -1;
-}
-
-const char *drove_executor_node_id(const drove_executor *ex)
-{
-	return ex && ex->started ? ex->id : "";
-}
-
-int drove_executor_state(const drove_executor *ex)
-{
-	return ex ? ex->state : DROVE_EXECUTOR_UNREADY;
-}
-
-size_t drove_executor_instance_count(const drove_executor *ex)
-{
-	return ex ? ex->n_insts : 0;
-}
-
-int drove_executor_snapshot_json(drove_executor *ex, char **out)
-{
-	drove_node_data *nd = NULL;
-	int rc;
-	DROVE_CHECK_ARG(ex && out);
-	if (!ex->started)
-		return drove__error(DROVE_EINVAL, "executor: not started");
-	if ((rc = drove__exec_node_data(ex, &nd)) < 0)
-		return rc;
-	rc = drove__node_data_encode(nd, out);
-	drove__node_data_free(nd);
-	return rc;
 }
 
 void drove_executor_stop(drove_executor *ex)
