@@ -217,6 +217,7 @@ static void exec_lost(drove_controller *c, drove__ctrl_exec *e, const char *why)
 	e->probe_fails = 0;
 	if (c->sched)
 		drove_sched_executor_remove(c->sched, e->id);
+	drove__ctrl_sends_fail_exec(c, e->id, "executor lost");
 	exec_event(c, DROVE_EVENT_EXECUTOR_REMOVED, e);
 	drove__ctrl_apps_executor_lost(c, e->id);
 	drove__ctrl_tasks_executor_lost(c, e->id);

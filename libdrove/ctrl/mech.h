@@ -37,6 +37,10 @@ void drove__ctrl_send_simple(drove_controller *c, const char *exec_id, int type,
 /* The callback of `s` will not run (its message may still go out). */
 void drove__ctrl_send_detach(drove__ctrl_send *s);
 void drove__ctrl_sends_free(drove_controller *c);
+/* Messages in flight to executor `exec_id` (just lost) fail now with status -1 and `why`
+ * instead of retrying for their whole window: a start sent there is placed elsewhere at
+ * once. */
+void drove__ctrl_sends_fail_exec(drove_controller *c, const char *exec_id, const char *why);
 
 /* ---- CONTROLLER_HTTP_FETCH configs (fetch.c) ---- */
 bool drove__ctrl_spec_needs_fetch(const drove_app_spec *spec);

@@ -68,6 +68,7 @@ struct drove__ctrl_send {
 	void *ud;
 	drove__http_req *inflight;
 	struct event *retry;
+	char *exec_id; /* the executor it goes to */
 };
 
 static void send_unlink_free(drove__ctrl_send *s)
@@ -85,6 +86,7 @@ static void send_unlink_free(drove__ctrl_send *s)
 	free(s->body);
 	free(s->hdr_auth);
 	free(s->hdr_node);
+	free(s->exec_id);
 	free(s);
 }
 
@@ -196,7 +198,8 @@ int drove__ctrl_send_msg(drove_controller *c, const drove__ctrl_exec *e, drove_m
 	                                                                              : "http",
 	                               m->address->hostname, m->address->port)) ||
 	    !(s->hdr_auth = drove__asprintf("Cluster-Authorization: %s", c->secret)) ||
-	    !(s->hdr_node = drove__asprintf("NodeId: %s", c->hostname)))
+	    !(s->hdr_node = drove__asprintf("NodeId: %s", c->hostname)) ||
+	    !(s->exec_id = drove__strdup(e->id)))
 		goto fail;
 	drove__message_free(m);
 	s->deadline = drove_time_mono_ms() + retry_for_ms;
@@ -227,6 +230,21 @@ void drove__ctrl_send_detach(drove__ctrl_send *s)
 	if (s) {
 		s->done = NULL;
 		s->ud = NULL;
+	}
+}
+
+void drove__ctrl_sends_fail_exec(drove_controller *c, const char *exec_id, const char *why)
+{
+	for (;;) {
+		drove__ctrl_send *s = c->sends;
+		while (s && !drove__streq(s->exec_id, exec_id))
+			s = s->next;
+		if (!s)
+			return;
+		if (s->inflight)
+			drove__http_cancel(s->inflight);
+		s->inflight = NULL;
+		send_finish(s, -1, why); /* its callback may send more, never to this executor */
 	}
 }
 
