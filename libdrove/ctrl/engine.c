@@ -159,42 +159,50 @@ static void check_ready(drove_controller *c)
  * that stops answering), and the deletion may reach it after its timers have fired: it would
  * act on state that aged during the stall (every instance stale, every executor silent) and
  * write LOST records over the new leader's. So every timer that acts checks the gap since the
- * last one (the jobs timer runs every 100 ms); after a stall of STALL_MS or more it asks the
- * store who leads (one synchronous read) and acts only when it is still this term, asking
- * again on every tick until the store answers that or the election reports the loss. */
+ * last one (the jobs timer runs every 100 ms); after a stall of STALL_MS or more the leader
+ * asks the store who leads (without blocking the loop) and acts again only once the answer is
+ * its own term, or the election reports the loss. */
 #define STALL_MS 1000
+
+static void on_confirmed(int rc, const char *data, size_t len, int64_t term, void *ud)
+{
+	drove_controller *c = ud;
+	(void)data;
+	(void)len;
+	c->confirming = false;
+	if (rc < 0) {
+		drove_error_clear(); /* asked again on the next tick */
+		return;
+	}
+	if (c->suspect && c->leader && term == c->term) {
+		drove__info(c->ctx, MOD, "leadership of term %lld confirmed", (long long)c->term);
+		c->suspect = false;
+	}
+}
 
 static bool leading(drove_controller *c)
 {
 	int64_t now = drove_time_mono_ms(), gap = c->tick_mono ? now - c->tick_mono : 0;
-	char *data = NULL;
-	size_t len = 0;
-	int64_t term = 0;
-	int rc;
 
 	c->tick_mono = now;
 	/* the election's flag drops at once (from ZooKeeper's thread) on a lost connection or
 	 * a deposal; our LEADER_LOST callback may still be queued behind this timer */
 	if (!c->leader || !c->election || !drove_election_is_leader(c->election))
 		return false;
-	if (gap >= STALL_MS && !c->suspect) {
+	if (gap >= STALL_MS && !c->suspect && drove_store_backend(c->store) == DROVE_STORE_ZK) {
 		c->suspect = true;
 		drove__warn(c->ctx, MOD, "loop stalled for %lld ms: confirming leadership",
 		            (long long)gap);
 	}
-	if (!c->suspect || drove_store_backend(c->store) != DROVE_STORE_ZK) {
-		c->suspect = false;
+	if (!c->suspect)
 		return true;
+	if (!c->confirming && drove_store_is_connected(c->store)) {
+		if (drove_store_leader_async(c->store, on_confirmed, c) == 0)
+			c->confirming = true;
+		else
+			drove_error_clear();
 	}
-	if (!drove_store_is_connected(c->store))
-		return false; /* no answer to wait for now; ask on a later tick */
-	rc = drove_store_leader(c->store, &data, &len, &term);
-	drove_free(data);
-	if (rc < 0 || term != c->term)
-		return false;
-	drove__info(c->ctx, MOD, "leadership of term %lld confirmed", (long long)c->term);
-	c->suspect = false;
-	return true;
+	return false;
 }
 
 static void on_jobs_tick(evutil_socket_t fd, short what, void *ud)

@@ -55,6 +55,7 @@ struct drove_controller {
 	bool ready;        /* leader and recovered (acts) */
 	int64_t tick_mono; /* the last leader timer (stall detection, engine.c) */
 	bool suspect;      /* stalled: leadership unconfirmed until the store says so */
+	bool confirming;   /* the store's answer to that is on its way */
 	/* options (ms) */
 	int64_t reconcile_ms, exec_check_ms, stale_exec_ms, stale_inst_ms, window_tail_ms;
 	int64_t probe_ms, probe_failures;
