@@ -617,29 +617,13 @@ int drove__ctrl_engine_http(drove_controller *c)
 }
 
 /* ---- ZooKeeper session expiry ----
- * An expired session cannot be revived: the store refuses every call and the election is
- * over, so a controller frozen or cut off from ZooKeeper for longer than the session timeout
- * would stay up but never lead again. Curator (Drove) starts a new session; so do we, off the
- * store's callback: step down, close the store, open a new one (retried every second while
- * ZooKeeper is unreachable), write our node and contend again as a standby. */
-#define REOPEN_RETRY_MS 1000
-
-static void on_reopen(evutil_socket_t fd, short what, void *ud);
-
-static void reopen_arm(drove_controller *c, int64_t ms)
-{
-	struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000)};
-	if (!c->t_reopen && !(c->t_reopen = evtimer_new(drove__loop_base(c->loop), on_reopen, c)))
-		return;
-	evtimer_add(c->t_reopen, &tv);
-}
-
-static void on_reopen(evutil_socket_t fd, short what, void *ud)
+ * The store renews an expired session (store/renew.c); meanwhile the controller steps down,
+ * and with the new session it writes its node and contends again as a standby, as Curator
+ * does for Drove. */
+static void store_closing(void *ud)
 {
 	drove_controller *c = ud;
-	int rc;
-	(void)fd;
-	(void)what;
+	drove__warn(c->ctx, MOD, "store: session expired: stepping down, starting a new session");
 	if (c->election) {
 		drove_election_cancel(c->election);
 		c->election = NULL;
@@ -647,35 +631,30 @@ static void on_reopen(evutil_socket_t fd, short what, void *ud)
 	if (c->leader)
 		on_lost(c);
 	drove__ctrl_standby_clear(c);
-	drove_store_close(c->store);
-	c->store = NULL;
-	if ((rc = drove_store_open(&c->store, c->loop, c->store_opts)) < 0) {
-		c->store = NULL;
-		drove__warn(c->ctx, MOD, "store: no new session yet (%s): retrying",
-		            drove_error_last()->message);
-		reopen_arm(c, REOPEN_RETRY_MS);
-		return;
-	}
-	(void)drove_store_set_metrics(c->store, c->m.reg);
-	write_node(c);
-	if ((rc = drove_store_elect(c->store, c->leader_hp, strlen(c->leader_hp), on_election, c,
-	                            &c->election)) < 0) {
-		drove__warn(c->ctx, MOD, "election: %s: retrying", drove_error_last()->message);
-		reopen_arm(c, REOPEN_RETRY_MS);
-		return;
-	}
-	drove__info(c->ctx, MOD, "store: new session, contending for leadership again");
 }
 
-static void on_session(drove_store *s, int event, void *ud)
+static int store_opened(void *ud)
 {
 	drove_controller *c = ud;
-	(void)s;
-	if (event != DROVE_STORE_EXPIRED)
-		return;
-	drove__warn(c->ctx, MOD, "store: session expired: stepping down, starting a new session");
-	reopen_arm(c, 0);
+	(void)drove_store_set_metrics(c->store, c->m.reg);
+	write_node(c);
+	if (drove_store_elect(c->store, c->leader_hp, strlen(c->leader_hp), on_election, c,
+	                      &c->election) < 0) {
+		drove__warn(c->ctx, MOD, "election: %s: retrying", drove_error_last()->message);
+		return -1;
+	}
+	drove__info(c->ctx, MOD, "store: new session, contending for leadership again");
+	return 0;
 }
+
+static void store_failed(void *ud, const char *why)
+{
+	drove_controller *c = ud;
+	drove__warn(c->ctx, MOD, "store: no new session yet (%s): retrying", why);
+}
+
+static const struct drove__store_renew_ops renew_ops = {store_closing, store_opened,
+                                                        store_failed};
 
 int drove__ctrl_engine_start(drove_controller *c)
 {
@@ -698,12 +677,10 @@ int drove__ctrl_engine_start(drove_controller *c)
 	/* the store */
 	if ((rc = drove__store_opts_from_config(cfg, &so)) < 0)
 		goto fail;
-	drove_store_opts_set_session_cb(so, on_session, c);
-	if ((rc = drove_store_open(&c->store, c->loop, so)) < 0)
+	rc = drove__store_open_renewing(&c->store, c->loop, so, &renew_ops, c, &c->renew);
+	so = NULL; /* taken */
+	if (rc < 0)
 		goto fail;
-	drove_store_opts_free(c->store_opts);
-	c->store_opts = so;
-	so = NULL;
 	if ((rc = drove__ctrl_admin_start(c)) < 0)
 		goto fail;
 	write_node(c);
@@ -745,7 +722,6 @@ void drove_controller_stop(drove_controller *c)
 	timer_free(&c->t_probe);
 	timer_free(&c->t_stale);
 	timer_free(&c->t_node);
-	timer_free(&c->t_reopen);
 	if (c->election) {
 		drove_election_cancel(c->election);
 		c->election = NULL;
@@ -765,6 +741,8 @@ void drove_controller_stop(drove_controller *c)
 	c->client = NULL;
 	drove_store_close(c->store);
 	c->store = NULL;
+	drove__store_renew_free(c->renew); /* after the close: it delivers no session event */
+	c->renew = NULL;
 }
 
 void drove_controller_free(drove_controller *c)
@@ -772,7 +750,6 @@ void drove_controller_free(drove_controller *c)
 	if (!c)
 		return;
 	drove_controller_stop(c);
-	drove_store_opts_free(c->store_opts);
 	drove_metrics_free(c->m.reg);
 	drove_auth_free(c->auth);
 	free(c->hostname);

@@ -82,8 +82,7 @@ struct drove_controller {
 	struct drove__ctrl_metrics m;
 	/* timers */
 	struct event *t_jobs, *t_reconcile, *t_execs, *t_purge, *t_node, *t_probe, *t_stale;
-	struct event *t_reopen;        /* a new store session after expiry (engine.c) */
-	drove_store_opts *store_opts;  /* kept for that */
+	struct drove__store_renew *renew; /* a new store session after expiry (engine.c) */
 	int64_t next_reconcile_mono;
 };
 

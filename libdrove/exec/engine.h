@@ -100,8 +100,8 @@ struct drove_executor {
 	int reserved_busy;
 	int started, stopped;
 	struct event *t_snapshot, *t_lookup, *t_zombie, *t_ready, *t_snap_now;
-	struct event *t_reopen; /* a new store session after expiry (session.c) */
-	unsigned store_gen;     /* bumped on every store opened (metrics re-attach to it) */
+	struct drove__store_renew *renew; /* a new store session after expiry (executor.c) */
+	unsigned store_gen; /* bumped on every store opened (metrics re-attach to it) */
 	int reap_busy;
 	struct reap_ctx *reap; /* the reaper's list call in flight (freed if cancelled) */
 	exec_inst *insts;
@@ -118,7 +118,6 @@ struct drove_executor {
  *   api.c        the executor's HTTP routes and drove_executor_start()
  *   metrics.c    metrics, container statistics, the admin port (reads the table below)
  *   executor.c   the engine: leader, messages, snapshots, state, recovery, reaper
- *   session.c    the store's session in ZooKeeper mode (a new one after expiry)
  *   instance.c   one instance's state machine (provisioning, checks, stop)
  *   container_spec.c   the container an instance runs in
  *   record.c     records, their timers and the executor's table of instances
@@ -144,14 +143,7 @@ struct drove__exec_hooks {
 	void (*report)(exec_inst *i);
 	/* resources changed: send a snapshot soon. */
 	void (*snapshot_soon)(struct drove_executor *ex);
-	/* session.c opened a new store session after the old one expired. */
-	void (*store_renewed)(struct drove_executor *ex);
 };
-
-/* session.c: the store in ZooKeeper mode. Opens it (ex->store); when its session expires,
- * closes it and opens a new one (retried every second while ZooKeeper is unreachable), then
- * calls hooks->store_renewed. @return 0 or the store's error. */
-int drove__exec_store_open(struct drove_executor *ex);
 
 /* record.c */
 int drove__exec_inst_new(struct drove_executor *ex, enum drove__exec_kind kind, void *spec,

@@ -42,14 +42,7 @@ static void ready_tick(evutil_socket_t fd, short what, void *arg);
 static void report(exec_inst *i);
 static void snapshot_soon(struct drove_executor *ex);
 
-/* A new store session (session.c): publish our node again, find the leader through it. */
-static void store_renewed(struct drove_executor *ex)
-{
-	send_snapshot(ex);
-	leader_lost(ex);
-}
-
-static const struct drove__exec_hooks hooks = {report, snapshot_soon, store_renewed};
+static const struct drove__exec_hooks hooks = {report, snapshot_soon};
 
 /* ---- timers ---- */
 
@@ -1068,6 +1061,36 @@ static int discover(struct drove_executor *ex)
 	return 0;
 }
 
+/* ---- the store (ZooKeeper mode) ----
+ * An expired session is renewed (store/renew.c); with the new one the executor publishes its
+ * node again and finds the leader through it. */
+static void store_closing(void *ud)
+{
+	struct drove_executor *ex = ud;
+	drove__warn(ex->ctx, MOD, "store: session expired: starting a new session");
+}
+
+static int store_opened(void *ud)
+{
+	struct drove_executor *ex = ud;
+	drove__info(ex->ctx, MOD, "store: new session");
+	ex->store_gen++;
+	if (ex->stopped)
+		return 0;
+	send_snapshot(ex);
+	leader_lost(ex);
+	return 0;
+}
+
+static void store_failed(void *ud, const char *why)
+{
+	struct drove_executor *ex = ud;
+	drove__warn(ex->ctx, MOD, "store: no new session yet (%s): retrying", why);
+}
+
+static const struct drove__store_renew_ops renew_ops = {store_closing, store_opened,
+                                                        store_failed};
+
 /* ---- engine start (called by api.c once the listener is bound) ---- */
 
 int drove__exec_engine_prepare(struct drove_executor *ex)
@@ -1075,9 +1098,14 @@ int drove__exec_engine_prepare(struct drove_executor *ex)
 	int rc;
 	if ((rc = discover(ex)) < 0)
 		return rc;
-	if (drove_config_store_type(ex->cfg) == DROVE_CONFIG_STORE_ZOOKEEPER &&
-	    (rc = drove__exec_store_open(ex)) < 0)
-		return rc;
+	if (drove_config_store_type(ex->cfg) == DROVE_CONFIG_STORE_ZOOKEEPER) {
+		drove_store_opts *so = NULL;
+		if ((rc = drove__store_opts_from_config(ex->cfg, &so)) < 0 ||
+		    (rc = drove__store_open_renewing(&ex->store, ex->loop, so, &renew_ops, ex,
+		                                     &ex->renew)) < 0)
+			return rc;
+		ex->store_gen++;
+	}
 	return 0;
 }
 
@@ -1108,7 +1136,7 @@ void drove_executor_stop(drove_executor *ex)
 		return;
 	ex->stopped = 1;
 	struct event *evs[] = {ex->t_snapshot, ex->t_snap_now, ex->t_lookup, ex->t_zombie,
-	                       ex->t_ready, ex->t_reopen};
+	                       ex->t_ready};
 	for (size_t k = 0; k < DROVE_ARRAY_LEN(evs); k++)
 		if (evs[k])
 			evtimer_del(evs[k]);
@@ -1143,6 +1171,7 @@ void drove_executor_free(drove_executor *ex)
 	}
 	drove__http_client_free(ex->http);
 	drove_store_close(ex->store); /* the ephemeral /executor node goes with the session */
+	drove__store_renew_free(ex->renew);
 	free(ex->zk_leader);
 	while (ex->insts) {
 		exec_inst *i = ex->insts;
@@ -1151,7 +1180,7 @@ void drove_executor_free(drove_executor *ex)
 		drove__exec_inst_free(i);
 	}
 	struct event *evs[] = {ex->t_snapshot, ex->t_snap_now, ex->t_lookup, ex->t_zombie,
-	                       ex->t_ready, ex->t_reopen};
+	                       ex->t_ready};
 	for (size_t k = 0; k < DROVE_ARRAY_LEN(evs); k++)
 		if (evs[k])
 			event_free(evs[k]);

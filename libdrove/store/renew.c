@@ -1,0 +1,96 @@
+/* A store whose ZooKeeper session is renewed after it expires (store_internal.h). An expired
+ * session cannot be used again: every call fails and elections are over. Curator (Drove)
+ * starts a new session; so does this, for the controller and the executor: off the store's
+ * callback, the owner drops what uses the store, the store is closed and a new one opened
+ * (retried every second while ZooKeeper is unreachable), and the owner takes it up again. */
+#include <stdlib.h>
+
+#include <event2/event.h>
+
+#include "core/internal.h"
+#include "core/loop_internal.h"
+#include "store/store_internal.h"
+
+#define RENEW_RETRY_MS 1000
+
+struct drove__store_renew {
+	drove_store **slot;
+	drove_loop *loop;
+	drove_store_opts *opts;
+	const struct drove__store_renew_ops *ops;
+	void *ud;
+	struct event *timer;
+};
+
+static void renew_in(drove__store_renew *r, int64_t ms)
+{
+	struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000)};
+	evtimer_add(r->timer, &tv);
+}
+
+static void on_renew(evutil_socket_t fd, short what, void *arg)
+{
+	drove__store_renew *r = arg;
+	(void)fd;
+	(void)what;
+	r->ops->closing(r->ud);
+	drove_store_close(*r->slot);
+	*r->slot = NULL;
+	if (drove_store_open(r->slot, r->loop, r->opts) < 0) {
+		*r->slot = NULL;
+		r->ops->failed(r->ud, drove_error_last()->message);
+		renew_in(r, RENEW_RETRY_MS);
+		return;
+	}
+	if (r->ops->opened(r->ud) < 0)
+		renew_in(r, RENEW_RETRY_MS); /* the owner could not take it up: start over */
+}
+
+static void on_session(drove_store *s, int event, void *ud)
+{
+	drove__store_renew *r = ud;
+	(void)s;
+	if (event == DROVE_STORE_EXPIRED)
+		renew_in(r, 0);
+}
+
+int drove__store_open_renewing(drove_store **slot, drove_loop *loop, drove_store_opts *opts,
+                               const struct drove__store_renew_ops *ops, void *ud,
+                               drove__store_renew **out)
+{
+	drove__store_renew *r;
+	int rc;
+
+	*out = NULL;
+	if (!(r = calloc(1, sizeof(*r)))) {
+		drove_store_opts_free(opts);
+		return drove__enomem();
+	}
+	r->slot = slot;
+	r->loop = loop;
+	r->opts = opts;
+	r->ops = ops;
+	r->ud = ud;
+	if (!(r->timer = evtimer_new(drove__loop_base(loop), on_renew, r))) {
+		drove__store_renew_free(r);
+		return drove__enomem();
+	}
+	drove_store_opts_set_session_cb(opts, on_session, r);
+	if ((rc = drove_store_open(slot, loop, opts)) < 0) {
+		*slot = NULL;
+		drove__store_renew_free(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+void drove__store_renew_free(drove__store_renew *r)
+{
+	if (!r)
+		return;
+	if (r->timer)
+		event_free(r->timer);
+	drove_store_opts_free(r->opts);
+	free(r);
+}
