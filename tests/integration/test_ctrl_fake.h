@@ -60,7 +60,7 @@ struct fake_exec {
 	char last_config[128]; /* the first config of the last START: "TYPE:data" */
 };
 
-static void fake_buf_instance(drove__buf *b, const struct fake_exec *f, const struct fake_inst *in)
+static inline void fake_buf_instance(drove__buf *b, const struct fake_exec *f, const struct fake_inst *in)
 {
 	drove__buf_printf(b,
 	                  "{\"appId\":\"%s\",\"appName\":\"%s\",\"instanceId\":\"%s\","
@@ -75,7 +75,7 @@ static void fake_buf_instance(drove__buf *b, const struct fake_exec *f, const st
 	                  (long long)in->created, (long long)in->updated);
 }
 
-static void fake_buf_state(drove__buf *b, const struct fake_exec *f)
+static inline void fake_buf_state(drove__buf *b, const struct fake_exec *f)
 {
 	int64_t used_mb = 0;
 	int first = 1;
@@ -105,14 +105,14 @@ static void fake_buf_state(drove__buf *b, const struct fake_exec *f)
 	drove__buf_printf(b, "]},\"memory\":{\"0\":%lld}}}", (long long)f->mem);
 }
 
-static void fake_sent(const drove__http_response *resp, void *ud)
+static inline void fake_sent(const drove__http_response *resp, void *ud)
 {
 	struct fake_exec *f = ud;
 	if (resp->status == 200 && strstr(resp->body, "REJECTED"))
 		f->rejected++;
 }
 
-static void fake_post_all(struct fake_exec *f, const char *body)
+static inline void fake_post_all(struct fake_exec *f, const char *body)
 {
 	const char *headers[] = {"Content-Type: application/json",
 	                         "Cluster-Authorization: exec-secret", NULL};
@@ -134,7 +134,7 @@ static void fake_post_all(struct fake_exec *f, const char *body)
 	}
 }
 
-static void fake_header(drove__buf *b, struct fake_exec *f)
+static inline void fake_header(drove__buf *b, struct fake_exec *f)
 {
 	char id[DROVE_UUID_LEN + 1];
 	drove_uuid_random(f->ctx, id, sizeof(id));
@@ -144,7 +144,7 @@ static void fake_header(drove__buf *b, struct fake_exec *f)
 	                  id, (long long)drove_time_wall_ms());
 }
 
-static void fake_snapshot(struct fake_exec *f)
+static inline void fake_snapshot(struct fake_exec *f)
 {
 	drove__buf b = DROVE_BUF_INIT;
 	int64_t now = drove_time_wall_ms();
@@ -172,7 +172,7 @@ static void fake_snapshot(struct fake_exec *f)
 	drove__buf_free(&b);
 }
 
-static void fake_report(struct fake_exec *f, struct fake_inst *in)
+static inline void fake_report(struct fake_exec *f, struct fake_inst *in)
 {
 	drove__buf b = DROVE_BUF_INIT;
 	if (f->dead)
@@ -189,7 +189,7 @@ static void fake_report(struct fake_exec *f, struct fake_inst *in)
 	drove__buf_free(&b);
 }
 
-static void fake_on_snap_timer(evutil_socket_t fd, short what, void *ud)
+static inline void fake_on_snap_timer(evutil_socket_t fd, short what, void *ud)
 {
 	(void)fd;
 	(void)what;
@@ -202,7 +202,7 @@ struct fake_later {
 	int to_state;
 };
 
-static struct fake_inst *fake_find(struct fake_exec *f, const char *id)
+static inline struct fake_inst *fake_find(struct fake_exec *f, const char *id)
 {
 	for (size_t i = 0; i < f->n; i++)
 		if (!strcmp(f->insts[i].id, id))
@@ -210,7 +210,7 @@ static struct fake_inst *fake_find(struct fake_exec *f, const char *id)
 	return NULL;
 }
 
-static void fake_transition(void *ud)
+static inline void fake_transition(void *ud)
 {
 	struct fake_later *l = ud;
 	struct fake_exec *f = l->f;
@@ -226,7 +226,7 @@ static void fake_transition(void *ud)
 	free(l);
 }
 
-static void fake_later(struct fake_exec *f, const char *id, int state, int ms)
+static inline void fake_later(struct fake_exec *f, const char *id, int state, int ms)
 {
 	struct fake_later *l = calloc(1, sizeof(*l));
 	l->f = f;
@@ -235,7 +235,7 @@ static void fake_later(struct fake_exec *f, const char *id, int state, int ms)
 	drove_loop_after(f->loop, ms, fake_transition, l);
 }
 
-static void fake_reply(drove__http_req *req, const drove_message *m, const char *status,
+static inline void fake_reply(drove__http_req *req, const drove_message *m, const char *status,
                        const char *msg)
 {
 	drove__buf b = DROVE_BUF_INIT;
@@ -248,7 +248,7 @@ static void fake_reply(drove__http_req *req, const drove_message *m, const char 
 	drove__buf_free(&b);
 }
 
-static void fake_on_message(drove__http_req *req, void *ud)
+static inline void fake_on_message(drove__http_req *req, void *ud)
 {
 	struct fake_exec *f = ud;
 	size_t len;
@@ -350,14 +350,14 @@ static void fake_on_message(drove__http_req *req, void *ud)
 }
 
 /* GET /config: what CONTROLLER_HTTP_FETCH configs fetch in the tests. */
-static void fake_on_config(drove__http_req *req, void *ud)
+static inline void fake_on_config(drove__http_req *req, void *ud)
 {
 	(void)ud;
 	drove__http_reply_raw(req, 200, "text/plain", "fetched-config", 14);
 }
 
 /* A fake executor with `ncores` cores and `mem` MB on NUMA node 0. Loop thread. */
-static struct fake_exec *fake_new(drove_loop *loop, int ncores, int64_t mem, int snap_ms)
+static inline struct fake_exec *fake_new(drove_loop *loop, int ncores, int64_t mem, int snap_ms)
 {
 	struct fake_exec *f = calloc(1, sizeof(*f));
 	struct timeval tv;
@@ -388,19 +388,19 @@ static struct fake_exec *fake_new(drove_loop *loop, int ncores, int64_t mem, int
 	return f;
 }
 
-static void fake_snapshot_now(void *ud)
+static inline void fake_snapshot_now(void *ud)
 {
 	fake_snapshot(ud);
 }
 
 /* Report to the controller on `port` too (a snapshot goes out at once). */
-static void fake_add_controller(struct fake_exec *f, int port)
+static inline void fake_add_controller(struct fake_exec *f, int port)
 {
 	f->ctrl_ports[f->n_ctrl++] = port;
 	drove_loop_post(f->loop, fake_snapshot_now, f);
 }
 
-static void fake_free(struct fake_exec *f)
+static inline void fake_free(struct fake_exec *f)
 {
 	if (!f)
 		return;

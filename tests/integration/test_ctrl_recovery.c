@@ -1,0 +1,338 @@
+/* The controller's recovery end to end (issue 14), on the fixture of test_ctrl_env.h: an
+ * executor lost and coming back, a restart on the embedded store while an executor is
+ * silent, and on ZooKeeper a leader's death and the expiry of its session. */
+#include "store/store_internal.h"
+#include "test_ctrl_env.h"
+
+static void kill_fake(void *ud)
+{
+	((struct fake_exec *)ud)->dead = 1;
+}
+
+static void revive_fake(void *ud)
+{
+	struct fake_exec *f = ud;
+	f->dead = 0;
+	fake_snapshot(f);
+}
+
+START_TEST(test_executor_lost)
+{
+	int64_t t0;
+	struct json_object *root, *d;
+	int removed = 0, stops;
+
+	struct fake_exec *victim, *other;
+
+	create_app(4);
+	wait_app("RUNNING", 4, 8000);
+	victim = count_on(fx[0]) > 0 ? fx[0] : fx[1];
+	other = victim == fx[0] ? fx[1] : fx[0];
+	ck_assert_int_gt(count_on(victim), 0);
+	t0 = drove_time_mono_ms();
+	on_loop(kill_fake, victim);
+	/* its instances are replaced on the other executor within 8 s */
+	for (;;) {
+		ck_assert_msg(drove_time_mono_ms() - t0 < 8000, "not replaced within 8 s");
+		if (count_on(other) == 4 && app_field("healthyInstances") == 4 &&
+		    app_state_is("RUNNING"))
+			break;
+		usleep(50 * 1000);
+	}
+	d = get_data("/apis/v1/cluster/executors", &root);
+	for (size_t i = 0; i < json_object_array_length(d); i++)
+		if (!strcmp(json_object_get_string(json_object_object_get(
+		                    json_object_array_get_idx(d, i), "state")),
+		            "REMOVED"))
+			removed++;
+	ck_assert_int_eq(removed, 1);
+	json_object_put(root);
+	d = get_data("/apis/v1/cluster/events/summary", &root);
+	ck_assert_int_eq(json_object_get_int(json_object_object_get(
+	                         json_object_object_get(d, "eventsCount"), "EXECUTOR_REMOVED")),
+	                 1);
+	json_object_put(root);
+	/* The executor comes back (a healed partition) still running the instances that were
+	 * declared LOST and replaced: they stay LOST, it is told they are stale and stops them,
+	 * and nothing on the other executor is touched. */
+	stops = other->stops + other->stale_stops;
+	on_loop(revive_fake, victim);
+	t0 = drove_time_mono_ms();
+	while (count_on(victim) > 0) {
+		ck_assert_msg(drove_time_mono_ms() - t0 < 8000,
+		              "the returning executor still runs %d replaced instances",
+		              count_on(victim));
+		usleep(50 * 1000);
+	}
+	ck_assert_int_gt(victim->stale_stops, 0);
+	sleep(2);
+	ck_assert_int_eq(count_on(other), 4);
+	ck_assert_int_eq(other->stops + other->stale_stops, stops);
+	ck_assert_int_eq(app_field("healthyInstances"), 4);
+}
+END_TEST
+
+
+/* ---- restart on the same embedded store: state rebuilt, nothing restarted ---- */
+
+START_TEST(test_restart_recovers)
+{
+	int starts;
+	create_app(3);
+	wait_app("RUNNING", 3, 8000);
+	starts = fx[0]->starts + fx[1]->starts;
+	on_loop(restart_ctrl, NULL);
+	wait_app("RUNNING", 3, 8000);
+	sleep(2);
+	ck_assert_int_eq(app_field("healthyInstances"), 3);
+	ck_assert_int_eq(fx[0]->starts + fx[1]->starts, starts);
+}
+END_TEST
+
+/* ---- restart while an executor holding instances is silent: recovery waits for it ---- */
+
+struct readiness {
+	struct fake_exec *reported; /* has this one reported to the new leader? */
+	int seen, ready;
+	int64_t since_acquired, stale_ms;
+};
+
+static void read_readiness(void *ud)
+{
+	struct readiness *r = ud;
+	drove__ctrl_exec *e = drove__ctrl_exec_find(ctrl, r->reported->id);
+	r->seen = e && !e->removed && e->seen_mono >= ctrl->acquired_mono;
+	r->ready = ctrl->ready;
+	r->since_acquired = drove_time_mono_ms() - ctrl->acquired_mono;
+	r->stale_ms = ctrl->stale_exec_ms;
+}
+
+/* Read `r` on the loop until `*flag` (a field of it) is set; fail with `what` after 8 s. */
+static void wait_readiness(struct readiness *r, const int *flag, const char *what)
+{
+	int64_t t0 = drove_time_mono_ms();
+	do {
+		ck_assert_msg(drove_time_mono_ms() - t0 < 8000, "%s", what);
+		usleep(20 * 1000);
+		on_loop(read_readiness, r);
+	} while (!*flag);
+}
+
+START_TEST(test_restart_waits_for_every_executor)
+{
+	struct fake_exec *silent, *other;
+	struct readiness r = {0};
+	int starts;
+
+	create_app(4);
+	wait_app("RUNNING", 4, 8000);
+	silent = count_on(fx[0]) > 0 ? fx[0] : fx[1];
+	other = silent == fx[0] ? fx[1] : fx[0];
+	starts = fx[0]->starts + fx[1]->starts;
+	on_loop(kill_fake, silent);
+	on_loop(restart_ctrl, NULL);
+	/* the other executor reports to the new leader; the silent one's instances are in the
+	 * records, so the leader must not act yet (unless a staleness period has passed) */
+	r.reported = other;
+	wait_readiness(&r, &r.seen, "the other executor never reported");
+	usleep(500 * 1000); /* several recovery checks (every 100 ms) after that report */
+	on_loop(read_readiness, &r);
+	if (r.since_acquired < r.stale_ms)
+		ck_assert_msg(!r.ready, "recovered %lld ms after taking over, before executor %s "
+		                        "holding instances reported",
+		              (long long)r.since_acquired, silent->id);
+	on_loop(revive_fake, silent);
+	r.reported = silent;
+	wait_readiness(&r, &r.ready, "never recovered");
+	wait_app("RUNNING", 4, 8000);
+	sleep(2);
+	ck_assert_int_eq(app_field("healthyInstances"), 4);
+	ck_assert_int_eq(fx[0]->starts + fx[1]->starts, starts);
+}
+END_TEST
+
+/* ---- ZooKeeper: two controllers, the leader dies, the other takes over ---- */
+
+static void stop_ctrl1(void *ud)
+{
+	(void)ud;
+	drove_controller_stop(ctrl);
+}
+
+/* Two controllers on ZooKeeper namespace `ns`{pid} (the first leads) and two fake executors
+ * reporting to both; the test talks to the leader. Ports in *p1, *p2. */
+static void start_zk_pair(const char *ns, int *p1, int *p2)
+{
+	const char *zk = drove_test_require_env("DROVE_TEST_ZK", "ZooKeeper");
+	char *store;
+
+	ck_assert_int_eq(drove_ctx_new(&ctx), 0);
+	ck_assert_int_eq(drove_loop_new(&loop, ctx), 0);
+	store = drove__asprintf("zookeeper: { connectionString: \"%s\", nameSpace: %s%d }\n", zk,
+	                        ns, (int)getpid());
+	cfg = make_config(store, 0);
+	cfg2 = make_config(store, 0);
+	free(store);
+	ck_assert_int_eq(drove_controller_new(&ctrl, loop, cfg), 0);
+	ck_assert_int_eq(drove_controller_set_hostname(ctrl, "127.0.0.1"), 0);
+	ck_assert_msg(drove_controller_start(ctrl) == 0, "%s", drove_error_last()->message);
+	ck_assert_int_eq(drove_controller_new(&ctrl2, loop, cfg2), 0);
+	ck_assert_int_eq(drove_controller_set_hostname(ctrl2, "127.0.0.1"), 0);
+	ck_assert_int_eq(drove_controller_start(ctrl2), 0);
+	*p1 = drove_controller_port(ctrl);
+	*p2 = drove_controller_port(ctrl2);
+	for (int i = 0; i < 2; i++) {
+		fx[i] = fake_new(loop, 8, 8192, 300);
+		fake_add_controller(fx[i], *p1);
+		fake_add_controller(fx[i], *p2);
+	}
+	run_loop();
+	for (int i = 0; i < 100 && !drove_controller_is_leader(ctrl); i++)
+		usleep(50 * 1000);
+	ck_assert(drove_controller_is_leader(ctrl));
+	ck_assert(!drove_controller_is_leader(ctrl2));
+	port = *p1;
+	wait_execs(2);
+}
+
+START_TEST(test_zk_failover)
+{
+	char *b = NULL;
+	int p1, p2, starts;
+	int64_t t0;
+
+	start_zk_pair("ctrltest", &p1, &p2);
+	ck_assert_int_eq(http_to(p2, "GET", "/apis/v1/ping", NULL, NULL, NULL, &b), 400);
+	ck_assert_str_eq(b, "{\"status\":\"FAILED\",\"message\":\"This node is not the leader "
+	                    "controller\"}");
+	free(b);
+	ck_assert_int_eq(http_to(p2, "GET", "/apis/v1/applications", NULL, NULL, NULL, &b), 400);
+	free(b);
+	create_app(2);
+	wait_app("RUNNING", 2, 8000);
+	starts = fx[0]->starts + fx[1]->starts;
+	t0 = drove_time_mono_ms();
+	on_loop(stop_ctrl1, NULL);
+	port = p2;
+	for (;;) {
+		ck_assert_msg(drove_time_mono_ms() - t0 < 10000, "no takeover");
+		if (drove_controller_is_leader(ctrl2) &&
+		    http_to(p2, "GET", "/apis/v1/ping", NULL, NULL, NULL, NULL) == 200)
+			break;
+		usleep(50 * 1000);
+	}
+	wait_app("RUNNING", 2, 8000);
+	sleep(2);
+	ck_assert_int_eq(app_field("healthyInstances"), 2);
+	ck_assert_int_eq(fx[0]->starts + fx[1]->starts, starts); /* nothing restarted */
+	/* and it still acts */
+	simple_op("SCALE", "\"requiredInstances\":3");
+	wait_app("RUNNING", 3, 8000);
+}
+END_TEST
+
+/* The leader's ZooKeeper session expires (ended on the server, as after a freeze longer than
+ * the session timeout): the standby takes over; the old leader starts a new session and
+ * contends again, so it leads once more when the new leader stops. Nothing is restarted. */
+/* The controller's ZooKeeper session id (0 while it has no store). */
+static void get_session(void *ud)
+{
+	char pw[16];
+	*(int64_t *)ud = 0;
+	if (ctrl->store)
+		(void)drove__store_zk_session(ctrl->store, (int64_t *)ud, pw);
+}
+
+static void get_store(void *ud)
+{
+	*(drove_store **)ud = ctrl->store;
+}
+
+static void stop_ctrl2(void *ud)
+{
+	(void)ud;
+	drove_controller_stop(ctrl2);
+}
+
+START_TEST(test_zk_session_expiry)
+{
+	const char *zk = drove_test_require_env("DROVE_TEST_ZK", "ZooKeeper");
+	int p1, p2, starts;
+	drove_store *store = NULL;
+	int64_t old = 0, now = 0;
+	int64_t t0;
+
+	start_zk_pair("ctrlexp", &p1, &p2);
+	create_app(2);
+	wait_app("RUNNING", 2, 8000);
+	starts = fx[0]->starts + fx[1]->starts;
+
+	on_loop(get_session, &old);
+	now = old;
+	for (int attempt = 0; attempt < 5 && (now == 0 || now == old); attempt++) {
+		on_loop(get_store, &store);
+		drove_test_zk_end_session(store, zk);
+		t0 = drove_time_mono_ms();
+		while (drove_time_mono_ms() - t0 < 8000) {
+			on_loop(get_session, &now);
+			if (now != 0 && now != old)
+				break;
+			usleep(50 * 1000);
+		}
+	}
+	ck_assert_msg(now != 0 && now != old, "the controller never started a new session");
+	/* the standby leads now (the old leader's election node went with its session) */
+	port = p2;
+	t0 = drove_time_mono_ms();
+	while (!drove_controller_is_leader(ctrl2) ||
+	       http_to(p2, "GET", "/apis/v1/ping", NULL, NULL, NULL, NULL) != 200) {
+		ck_assert_msg(drove_time_mono_ms() - t0 < 15000, "no takeover after the expiry");
+		usleep(50 * 1000);
+	}
+	wait_app("RUNNING", 2, 8000);
+	ck_assert(!drove_controller_is_leader(ctrl));
+	/* the old leader contends again: it takes over when the new one stops */
+	on_loop(stop_ctrl2, NULL);
+	port = p1;
+	t0 = drove_time_mono_ms();
+	while (!drove_controller_is_leader(ctrl) ||
+	       http_to(p1, "GET", "/apis/v1/ping", NULL, NULL, NULL, NULL) != 200) {
+		ck_assert_msg(drove_time_mono_ms() - t0 < 45000,
+		              "the controller with a new session never led again");
+		usleep(100 * 1000);
+	}
+	wait_app("RUNNING", 2, 8000);
+	sleep(2);
+	ck_assert_int_eq(app_field("healthyInstances"), 2);
+	ck_assert_int_eq(fx[0]->starts + fx[1]->starts, starts);
+}
+END_TEST
+
+
+Suite *ctrl_recovery_suite(void)
+{
+	Suite *s = suite_create("ctrl_recovery");
+	TCase *tc = tcase_create("local");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_executor_lost);
+	tcase_add_test(tc, test_restart_recovers);
+	tcase_add_test(tc, test_restart_waits_for_every_executor);
+	suite_add_tcase(s, tc);
+	/* ZooKeeper when components.sh started one (always in CI: DROVE_REQUIRE_COMPONENTS=1
+	 * makes a missing one a failure inside the test) */
+	if (getenv("DROVE_TEST_ZK") || (getenv("DROVE_REQUIRE_COMPONENTS") &&
+	                                !strcmp(getenv("DROVE_REQUIRE_COMPONENTS"), "1"))) {
+		TCase *tz = tcase_create("zookeeper");
+		tcase_add_checked_fixture(tz, NULL, teardown);
+		tcase_set_timeout(tz, 90);
+		tcase_add_test(tz, test_zk_failover);
+		tcase_add_test(tz, test_zk_session_expiry);
+		suite_add_tcase(s, tz);
+	} else {
+		fprintf(stderr, "test_ctrl_recovery: DROVE_TEST_ZK unset: the ZooKeeper tests are "
+		                "not run\n");
+	}
+	return s;
+}
