@@ -106,9 +106,8 @@ void drove__ctrl_apps_executor_lost(drove_controller *c, const char *exec_id)
 bool drove__ctrl_app_inst_lost(const drove_instance_info *info, void *ud)
 {
 	drove__ctrl_app *app = info->app_id ? drove__ctrl_app_find(ud, info->app_id) : NULL;
-	drove__ctrl_inst *in = app && info->instance_id
-	                               ? drove__ctrl_inst_find(app, info->instance_id)
-	                               : NULL;
+	drove__ctrl_inst *in =
+	        app && info->instance_id ? drove__ctrl_inst_find(app, info->instance_id) : NULL;
 	return in && in->info->state == DROVE_INST_LOST;
 }
 

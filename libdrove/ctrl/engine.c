@@ -653,8 +653,7 @@ static void store_failed(void *ud, const char *why)
 	drove__warn(c->ctx, MOD, "store: no new session yet (%s): retrying", why);
 }
 
-static const struct drove__store_renew_ops renew_ops = {store_closing, store_opened,
-                                                        store_failed};
+static const struct drove__store_renew_ops renew_ops = {store_closing, store_opened, store_failed};
 
 int drove__ctrl_engine_start(drove_controller *c)
 {

@@ -54,8 +54,8 @@ struct exec_inst {
 	int cancel_requested, recovered, host_level;
 	int attempts, fails;
 	int64_t checks[2][2]; /* check results acted on: [readiness 0, health 1][fail 0, pass 1] */
-	unsigned gen;    /* bumped on every phase change: stale check results are ignored */
-	size_t hook_idx; /* pre-shutdown hook in progress */
+	unsigned gen;         /* bumped on every phase change: stale check results are ignored */
+	size_t hook_idx;      /* pre-shutdown hook in progress */
 	int hook_try;
 	struct event *timer;
 	exec_inst_fn tfn;

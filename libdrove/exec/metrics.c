@@ -261,8 +261,8 @@ static void collect(drove_metrics *reg, void *ud)
 	/* check results, per instance still on this executor */
 	drove_metric_clear(m->checks);
 	for (exec_inst *i = ex->insts; i; i = i->next) {
-		static const char *const check[] = {"readiness", "health"},
-		                         *const result[] = {"fail", "pass"};
+		static const char *const check[] = {"readiness", "health"}, *const result[] = {
+		                                                                    "fail", "pass"};
 		if (i->removed)
 			continue;
 		for (int w = 0; w < 2; w++)

@@ -3,12 +3,12 @@
  * killed with -9 (and started again on the same port), the leader controller killed with -9
  * (and started again), the leader frozen with SIGSTOP for 10 s (deposed meanwhile, its session
  * still valid) and woken, then for 60 s (its session expires meanwhile: it must start a new one)
- * and woken, the leader killed again (the one frozen for 60 s must take over), ZooKeeper stopped for 2 s and started again, and an executor cut off
- * from both controllers for 30 s by iptables rules on loopback addresses of its own (each
- * executor binds and names itself 127.0.0.1x and reaches the controllers at 127.0.0.2x), then
- * healed; then DROVE_CHAOS_FAULTS (default 0; 20 for the long run) of the executor, leader and
- * ZooKeeper faults chosen at random (seeded by DROVE_CHAOS_SEED, printed). After every fault
- * the invariants must hold within a deadline:
+ * and woken, the leader killed again (the one frozen for 60 s must take over), ZooKeeper stopped
+ * for 2 s and started again, and an executor cut off from both controllers for 30 s by iptables
+ * rules on loopback addresses of its own (each executor binds and names itself 127.0.0.1x and
+ * reaches the controllers at 127.0.0.2x), then healed; then DROVE_CHAOS_FAULTS (default 0; 20 for
+ * the long run) of the executor, leader and ZooKeeper faults chosen at random (seeded by
+ * DROVE_CHAOS_SEED, printed). After every fault the invariants must hold within a deadline:
  *   - the app is RUNNING with both instances HEALTHY;
  *   - exactly two of the app's containers run across the run's executors (no duplicate left
  *     behind by a replacement, no orphan of a dead or partitioned executor once it is back);

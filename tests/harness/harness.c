@@ -21,8 +21,10 @@ const char *drove_test_require_env(const char *name, const char *what)
 	if (v && *v)
 		return v;
 	if (req && strcmp(req, "1") == 0) {
-		fprintf(stderr, "FAIL: %s is required (DROVE_REQUIRE_COMPONENTS=1) but %s is unset; "
-		                "start it with tests/harness/components.sh\n", what, name);
+		fprintf(stderr,
+		        "FAIL: %s is required (DROVE_REQUIRE_COMPONENTS=1) but %s is unset; "
+		        "start it with tests/harness/components.sh\n",
+		        what, name);
 		exit(1);
 	}
 	fprintf(stderr, "SKIP: %s not available (%s unset); run tests through scripts/test.sh\n",

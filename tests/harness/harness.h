@@ -31,12 +31,12 @@ struct drove_store;
 void drove_test_zk_end_session(struct drove_store *s, const char *zk);
 
 /* Assert that the thread's last libdrove error has `code` and its message contains `needle`. */
-#define drove_assert_error(rc_, code_, needle)                                                     \
-	do {                                                                                       \
-		ck_assert_int_eq((rc_), (code_));                                                  \
-		ck_assert_int_eq(drove_error_last()->code, (code_));                               \
-		ck_assert_msg(strstr(drove_error_last()->message, (needle)) != NULL,               \
-		              "message '%s' lacks '%s'", drove_error_last()->message, (needle));  \
+#define drove_assert_error(rc_, code_, needle)                                                   \
+	do {                                                                                     \
+		ck_assert_int_eq((rc_), (code_));                                                \
+		ck_assert_int_eq(drove_error_last()->code, (code_));                             \
+		ck_assert_msg(strstr(drove_error_last()->message, (needle)) != NULL,             \
+		              "message '%s' lacks '%s'", drove_error_last()->message, (needle)); \
 	} while (0)
 
 #endif

@@ -208,7 +208,7 @@ static inline void on_loop(void (*fn)(void *), void *ud)
 /* ---- HTTP ---- */
 
 static inline long http_to(int p, const char *method, const char *path, const char *body,
-                    const char *userpass, const char *header, char **out)
+                           const char *userpass, const char *header, char **out)
 {
 	const char *hdrs[] = {header, NULL};
 	char url[512];

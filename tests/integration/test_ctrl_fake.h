@@ -56,11 +56,12 @@ struct fake_exec {
 	int n_ctrl;
 	struct event *snap_timer;
 	int starts, stops, expected_msgs, rejected;
-	int stale_stops; /* instances stopped as stale by EXPECTED_INSTANCES */
+	int stale_stops;       /* instances stopped as stale by EXPECTED_INSTANCES */
 	char last_config[128]; /* the first config of the last START: "TYPE:data" */
 };
 
-static inline void fake_buf_instance(drove__buf *b, const struct fake_exec *f, const struct fake_inst *in)
+static inline void fake_buf_instance(drove__buf *b, const struct fake_exec *f,
+                                     const struct fake_inst *in)
 {
 	drove__buf_printf(b,
 	                  "{\"appId\":\"%s\",\"appName\":\"%s\",\"instanceId\":\"%s\","
@@ -236,7 +237,7 @@ static inline void fake_later(struct fake_exec *f, const char *id, int state, in
 }
 
 static inline void fake_reply(drove__http_req *req, const drove_message *m, const char *status,
-                       const char *msg)
+                              const char *msg)
 {
 	drove__buf b = DROVE_BUF_INIT;
 	drove__buf_printf(&b,

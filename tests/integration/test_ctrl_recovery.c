@@ -72,7 +72,6 @@ START_TEST(test_executor_lost)
 }
 END_TEST
 
-
 /* ---- restart on the same embedded store: state rebuilt, nothing restarted ---- */
 
 START_TEST(test_restart_recovers)
@@ -138,8 +137,9 @@ START_TEST(test_restart_waits_for_every_executor)
 	usleep(500 * 1000); /* several recovery checks (every 100 ms) after that report */
 	on_loop(read_readiness, &r);
 	if (r.since_acquired < r.stale_ms)
-		ck_assert_msg(!r.ready, "recovered %lld ms after taking over, before executor %s "
-		                        "holding instances reported",
+		ck_assert_msg(!r.ready,
+		              "recovered %lld ms after taking over, before executor %s "
+		              "holding instances reported",
 		              (long long)r.since_acquired, silent->id);
 	on_loop(revive_fake, silent);
 	r.reported = silent;
@@ -307,7 +307,6 @@ START_TEST(test_zk_session_expiry)
 	ck_assert_int_eq(fx[0]->starts + fx[1]->starts, starts);
 }
 END_TEST
-
 
 Suite *ctrl_recovery_suite(void)
 {
