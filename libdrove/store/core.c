@@ -286,9 +286,23 @@ void drove__store_req_fail(struct drove__store_req *req, int code, const char *f
 	req->msg = strdup(buf); /* NULL on ENOMEM: the code still travels */
 }
 
+int drove__store_fence(drove_store *s, const char *path)
+{
+	char *copy = NULL, *old;
+	if (path && !(copy = drove__strdup(path)))
+		return DROVE_ENOMEM;
+	pthread_mutex_lock(&s->lock);
+	old = s->fence;
+	s->fence = copy;
+	pthread_mutex_unlock(&s->lock);
+	free(old);
+	return 0;
+}
+
 void drove__store_free(drove_store *s)
 {
 	pthread_mutex_destroy(&s->lock);
+	free(s->fence);
 	free(s->connect);
 	free(s->dir);
 	free(s->ns);

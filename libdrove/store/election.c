@@ -87,6 +87,7 @@ static void lose(drove_election *e)
 	__atomic_store_n(&e->leader, 0, __ATOMIC_RELEASE);
 	if (e->notified) {
 		e->notified = false;
+		(void)drove__store_fence(e->store, NULL);
 		e->fn(e, DROVE_STORE_LEADER_LOST, e->term, e->userdata);
 	}
 }
@@ -203,9 +204,11 @@ static void on_children(int rc, const drove_strlist *kids, void *ud)
 			__atomic_store_n(&e->term, term, __ATOMIC_RELEASE);
 			__atomic_store_n(&e->leader, 1, __ATOMIC_RELEASE);
 			e->notified = true;
-			/* a standby may depose us by deleting our node (drove_store_depose_leader)
-			 */
+			/* a standby may depose us by deleting our node (drove_store_depose_leader):
+			 * from then on none of our writes applies, even before we hear of it */
 			if (e->store->backend == DROVE_STORE_ZK) {
+				if (drove__store_fence(e->store, e->node) < 0)
+					drove_error_clear(); /* out of memory: writes unfenced */
 				e->inflight += 2;
 				if (drove_store_exists_async(e->store, e->node, self_watch, e,
 				                             self_stat, e) < 0)
@@ -343,6 +346,8 @@ void drove_election_cancel(drove_election *e)
 		return;
 	e->cancelled = true;
 	__atomic_store_n(&e->leader, 0, __ATOMIC_RELEASE);
+	if (e->notified)
+		(void)drove__store_fence(e->store, NULL);
 	e->notified = false;
 	if (e->node && !store_closing(e->store))
 		drove_store_delete_async(e->store, e->node, -1, NULL, NULL);

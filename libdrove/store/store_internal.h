@@ -163,6 +163,9 @@ struct drove_store {
 	const struct drove__store_election_hooks *election_hooks; /* set by election.c */
 	struct drove__rewatch *rewatches;
 	int64_t local_term;
+	/* zk: the node whose existence every write is conditional on (the leader's election
+	 * node while it leads; election.c), NULL when writes are not fenced. Under `lock`. */
+	char *fence;
 	/* drove_store_set_metrics(): set before the first call, then read-only */
 	drove_metric *m_seconds, *m_errors;
 };
@@ -214,6 +217,11 @@ struct drove__store_wrec *drove__store_wrec_new(drove_store *s, int kind, const 
 void drove__store_wrec_link_locked(drove_store *s, struct drove__store_wrec *w);
 void drove__store_wrec_unlink_locked(drove_store *s, struct drove__store_wrec *w);
 void drove__store_wrec_free(struct drove__store_wrec *w);
+/* Fence the store's writes (ZooKeeper): while `path` is set, every write and batch is
+ * applied only if that node still exists (one multi with a check), else it fails with
+ * DROVE_ESTALE and changes nothing; writes under /leaderselection are never fenced. NULL
+ * clears. Any thread. @return 0 or DROVE_ENOMEM (the fence unchanged). */
+int drove__store_fence(drove_store *store, const char *path);
 /* Free the store's own memory (after close). */
 void drove__store_free(drove_store *s);
 

@@ -31,6 +31,12 @@ struct zkreq {
 	char **bufs;    /* created-path buffers for multi creates */
 	int parent_idx; /* create with parents: which ancestor is being created */
 	char created[DROVE__STORE_PATH_MAX + 64];
+	/* fenced writes (drove__store_fence): the fence's full path; a single write goes as a
+	 * multi of a check and the write (a batch gets the check as its first op) */
+	char *fence;
+	zoo_op_t fops[2];
+	zoo_op_result_t fres[2];
+	struct Stat fstat;
 };
 
 static zhandle_t *b_zh(drove_store *s)
@@ -60,6 +66,7 @@ static void zkreq_free(struct drove__store_req *r)
 	if (!z)
 		return;
 	free(z->full);
+	free(z->fence);
 	if (z->fulls)
 		for (i = 0; i < r->nops; i++)
 			free(z->fulls[i]);
@@ -366,22 +373,90 @@ static int create_next_parent(struct drove__store_req *r)
 	return do_create(r);
 }
 
+static int submit_fenced(struct drove__store_req *r);
+
 static int do_create(struct drove__store_req *r)
 {
 	struct zkreq *z = r->bk;
+	if (z->fence)
+		return submit_fenced(r);
 	return zoo_acreate2(b_zh(r->store), z->full, r->data, (int)r->len, &ZOO_OPEN_ACL_UNSAFE,
 	                    zmode(r->mode), create_done, r);
+}
+
+/* A fenced write failed its check: the fence node is gone (this node no longer leads). */
+static bool fence_failed(struct drove__store_req *r, int check_err)
+{
+	struct zkreq *z = r->bk;
+	const char *fence;
+	if (check_err == ZOK || check_err == ZRUNTIMEINCONSISTENCY)
+		return false;
+	fence = rel_path(r->store, z->fence);
+	drove__store_req_fail(r, check_err == ZNONODE ? DROVE_ESTALE : map_rc(check_err),
+	                      "store: %s not written: %s %s (fenced: this node no longer leads)",
+	                      r->path ? r->path : "batch", fence ? fence : z->fence,
+	                      why(check_err));
+	return true;
+}
+
+static void fenced_done(int zrc, const void *data)
+{
+	struct drove__store_req *r = (struct drove__store_req *)data;
+	struct zkreq *z = r->bk;
+	int err = zrc;
+
+	if (zrc != ZOK && fence_failed(r, z->fres[0].err)) {
+		finish(r, zrc);
+		return;
+	}
+	if (zrc != ZOK && z->fres[1].err != ZOK && z->fres[1].err != ZRUNTIMEINCONSISTENCY)
+		err = z->fres[1].err; /* the write's own error, as without a fence */
+	switch (r->type) {
+	case DROVE__OP_SET:
+		stat_done(err, &z->fstat, r);
+		break;
+	case DROVE__OP_DELETE:
+		void_done(err, r);
+		break;
+	default: /* CREATE: a multi reports no stat */
+		create_done(err, z->created, NULL, r);
+		break;
+	}
+}
+
+/* One write as a multi of [check that the fence exists, the write]. */
+static int submit_fenced(struct drove__store_req *r)
+{
+	struct zkreq *z = r->bk;
+	zoo_check_op_init(&z->fops[0], z->fence, -1);
+	switch (r->type) {
+	case DROVE__OP_SET:
+		zoo_set_op_init(&z->fops[1], z->full, r->data, (int)r->len, r->version, &z->fstat);
+		break;
+	case DROVE__OP_DELETE:
+		zoo_delete_op_init(&z->fops[1], z->full, r->version);
+		break;
+	default:
+		zoo_create_op_init(&z->fops[1], z->full, r->data, (int)r->len, &ZOO_OPEN_ACL_UNSAFE,
+		                   zmode(r->mode), z->created, (int)sizeof(z->created));
+		break;
+	}
+	return zoo_amulti(b_zh(r->store), 2, z->fops, z->fres, fenced_done, r);
 }
 
 static void multi_done(int zrc, const void *data)
 {
 	struct drove__store_req *r = (struct drove__store_req *)data;
 	struct zkreq *z = r->bk;
-	size_t i;
+	size_t i, k = z->fence ? 1 : 0; /* the fence's check is op 0 */
 
+	if (zrc != ZOK && k && fence_failed(r, z->zres[0].err)) {
+		finish(r, zrc);
+		return;
+	}
 	if (zrc != ZOK) {
 		for (i = 0; i < r->nops; i++) {
-			int e = z->zres[i].err;
+			int e = z->zres[i + k].err;
 			if (e != ZOK && e != ZRUNTIMEINCONSISTENCY) {
 				drove__store_req_fail(r, map_rc(e), "store: multi op %zu (%s): %s",
 				                      i, r->ops[i].path, why(e));
@@ -396,7 +471,8 @@ static void multi_done(int zrc, const void *data)
 
 static int submit_multi(drove_store *s, struct drove__store_req *r, struct zkreq *z)
 {
-	size_t i, n = r->nops;
+	size_t i, n = r->nops, k = z->fence ? 1 : 0;
+	zoo_op_t *zop;
 
 	if (n == 0) {
 		r->rc = 0;
@@ -406,34 +482,58 @@ static int submit_multi(drove_store *s, struct drove__store_req *r, struct zkreq
 		return 0;
 	}
 	if (!(z->fulls = calloc(n, sizeof(char *))) || !(z->bufs = calloc(n, sizeof(char *))) ||
-	    !(z->zops = calloc(n, sizeof(zoo_op_t))) ||
-	    !(z->zres = calloc(n, sizeof(zoo_op_result_t))))
+	    !(z->zops = calloc(n + k, sizeof(zoo_op_t))) ||
+	    !(z->zres = calloc(n + k, sizeof(zoo_op_result_t))))
 		return drove__enomem();
+	if (k)
+		zoo_check_op_init(&z->zops[0], z->fence, -1);
 	for (i = 0; i < n; i++) {
 		struct drove__store_op *op = &r->ops[i];
 		if (!(z->fulls[i] = full_path(s, op->path)))
 			return DROVE_ENOMEM;
+		zop = &z->zops[i + k];
 		switch (op->type) {
 		case DROVE__OP_CREATE:
 			if (!(z->bufs[i] = malloc(DROVE__STORE_PATH_MAX + 512)))
 				return drove__enomem();
-			zoo_create_op_init(&z->zops[i], z->fulls[i], op->data, (int)op->len,
+			zoo_create_op_init(zop, z->fulls[i], op->data, (int)op->len,
 			                   &ZOO_OPEN_ACL_UNSAFE, zmode(op->mode), z->bufs[i],
 			                   DROVE__STORE_PATH_MAX + 512);
 			break;
 		case DROVE__OP_SET:
-			zoo_set_op_init(&z->zops[i], z->fulls[i], op->data, (int)op->len,
-			                op->version, NULL);
+			zoo_set_op_init(zop, z->fulls[i], op->data, (int)op->len, op->version,
+			                NULL);
 			break;
 		case DROVE__OP_DELETE:
-			zoo_delete_op_init(&z->zops[i], z->fulls[i], op->version);
+			zoo_delete_op_init(zop, z->fulls[i], op->version);
 			break;
 		default:
-			zoo_check_op_init(&z->zops[i], z->fulls[i], op->version);
+			zoo_check_op_init(zop, z->fulls[i], op->version);
 			break;
 		}
 	}
-	return zoo_amulti(b_zh(s), (int)n, z->zops, z->zres, multi_done, r);
+	return zoo_amulti(b_zh(s), (int)(n + k), z->zops, z->zres, multi_done, r);
+}
+
+static bool is_write(const struct drove__store_req *r)
+{
+	return r->type == DROVE__OP_SET || r->type == DROVE__OP_DELETE ||
+	       r->type == DROVE__OP_CREATE || r->type == DROVE__OP_MULTI;
+}
+
+/* The fence in force when the write is submitted (drove__store_fence), if any: the
+ * election's own nodes are never fenced (a leader must be able to resign and contend). */
+static int take_fence(drove_store *s, struct drove__store_req *r, struct zkreq *z)
+{
+	static const char edir[] = "/leaderselection/";
+	int rc = 0;
+	if (r->path && !strncmp(r->path, edir, sizeof(edir) - 1))
+		return 0;
+	pthread_mutex_lock(&s->lock);
+	if (s->fence && !(z->fence = full_path(s, s->fence)))
+		rc = DROVE_ENOMEM;
+	pthread_mutex_unlock(&s->lock);
+	return rc;
 }
 
 static int zk_submit(drove_store *s, struct drove__store_req *r)
@@ -445,6 +545,10 @@ static int zk_submit(drove_store *s, struct drove__store_req *r)
 	if (!(z = calloc(1, sizeof(*z))))
 		return drove__enomem();
 	r->bk = z;
+	if (is_write(r) && (zrc = take_fence(s, r, z)) < 0) {
+		zkreq_free(r);
+		return zrc;
+	}
 	inflight_add(s, 1); /* before the call: its completion may run before it returns */
 	if (r->type == DROVE__OP_MULTI) {
 		zrc = submit_multi(s, r, z);
@@ -476,10 +580,13 @@ static int zk_submit(drove_store *s, struct drove__store_req *r)
 			               : zoo_aget_children(zh, z->full, 0, children_done, r);
 			break;
 		case DROVE__OP_SET:
-			zrc = zoo_aset(zh, z->full, r->data, (int)r->len, r->version, stat_done, r);
+			zrc = z->fence ? submit_fenced(r)
+			               : zoo_aset(zh, z->full, r->data, (int)r->len, r->version,
+			                          stat_done, r);
 			break;
 		case DROVE__OP_DELETE:
-			zrc = zoo_adelete(zh, z->full, r->version, void_done, r);
+			zrc = z->fence ? submit_fenced(r)
+			               : zoo_adelete(zh, z->full, r->version, void_done, r);
 			break;
 		case DROVE__OP_CREATE:
 			zrc = do_create(r);

@@ -756,8 +756,9 @@ START_TEST(test_depose_leader)
 	ck_assert_int_eq(drove_election_is_leader(C[who].e), 0);
 	ck_assert_int_gt(C[other].term, term1);
 	/* Both watches fire from the one delete, in either order: for that moment both may count
-	 * as leading in this process. What keeps a deposed leader from acting is its higher
-	 * successor term, which executors enforce (docs/operations.md). */
+	 * as leading in this process. What keeps a deposed leader from acting is that its writes
+	 * to the store are fenced (test_fenced_writes) and its successor's higher term, which
+	 * executors enforce (docs/operations.md). */
 	ck_assert_int_eq(now_leading, 1);
 	/* the deposed one contends again: it follows, and leads once the other is gone */
 	drove_store_close(C[other].s);
@@ -772,6 +773,115 @@ START_TEST(test_depose_leader)
 	ck_assert_int_eq(C[who].leading, 1);
 	drove_store_close(C[who].s);
 	C[who].s = NULL;
+	fx_teardown();
+}
+END_TEST
+
+/* The leader's election node, found from another store (the lowest sequence). */
+static char *leader_node(drove_store *s)
+{
+	drove_strlist *kids = NULL;
+	const char *low = NULL;
+	ck_assert_int_eq(drove_store_children(s, "/leaderselection", &kids), 0);
+	for (size_t i = 0; i < drove_strlist_count(kids); i++) {
+		const char *k = drove_strlist_get(kids, i);
+		if (!low || strcmp(k + strlen(k) - 10, low + strlen(low) - 10) < 0)
+			low = k;
+	}
+	ck_assert_ptr_nonnull(low);
+	char *path = drove__asprintf("/leaderselection/%s", low);
+	drove_strlist_free(kids);
+	return path;
+}
+
+/* While it leads, a contender's writes are conditional on its election node (issue 14): they
+ * behave as unfenced ones while it leads; once a standby deposes it (deletes that node) none
+ * of them applies, even before it hears of the deposal; after LOST it writes unfenced. */
+START_TEST(test_fenced_writes)
+{
+	drove_store_stat st;
+	drove_store_ops *ops;
+	char *data = NULL, *node, *made = NULL;
+	size_t len;
+	int who, other;
+
+	fx_setup(DROVE_STORE_ZK);
+	memset(C, 0, sizeof(C));
+	max_leaders = now_leading = 0;
+	for (int i = 0; i < 2; i++) {
+		char id[16];
+		snprintf(id, sizeof(id), "c%d", i);
+		ck_assert_int_eq(drove_store_open(&C[i].s, F.loop, F.opts), 0);
+		ck_assert_int_eq(drove_store_elect(C[i].s, id, strlen(id), cont_cb, &C[i], &C[i].e),
+		                 0);
+	}
+	ck_assert_int_ge(who = wait_leader(10000), 0);
+	other = 1 - who;
+	drove_store *L = C[who].s, *O = C[other].s;
+
+	/* leading: every kind of write works as without the fence */
+	ck_assert_int_eq(drove_store_create(L, "/fenced/a/b", "1", 1,
+	                                    DROVE_STORE_PERSISTENT | DROVE_STORE_PARENTS, &made),
+	                 0);
+	ck_assert_str_eq(made, "/fenced/a/b");
+	drove_free(made);
+	ck_assert_int_eq(drove_store_set(L, "/fenced/a/b", "2", 1, 0, &st), 0);
+	ck_assert_int_eq(st.version, 1);
+	drove_assert_error(drove_store_set(L, "/fenced/a/b", "3", 1, 0, NULL), DROVE_ECONFLICT,
+	                   "version mismatch");
+	drove_assert_error(drove_store_delete(L, "/fenced/none", -1), DROVE_ENOTFOUND,
+	                   "no such node");
+	drove_assert_error(
+	        drove_store_create(L, "/fenced/a/b", "1", 1, DROVE_STORE_PERSISTENT, NULL),
+	        DROVE_EEXISTS, "node exists");
+	ck_assert_int_eq(drove_store_put(L, "/fenced/p/q", "x", 1, DROVE_STORE_PERSISTENT), 0);
+	ck_assert_int_eq(drove_store_put(L, "/fenced/p/q", "y", 1, DROVE_STORE_PERSISTENT), 0);
+	ck_assert_int_eq(drove_store_ops_new(&ops), 0);
+	ck_assert_int_eq(drove_store_ops_create(ops, "/fenced/c", "c", 1, DROVE_STORE_PERSISTENT),
+	                 0);
+	ck_assert_int_eq(drove_store_ops_set(ops, "/fenced/a/b", "4", 1, 1), 0);
+	ck_assert_int_eq(drove_store_multi(L, ops), 0);
+	drove_store_ops_free(ops);
+	ck_assert_int_eq(drove_store_get(O, "/fenced/a/b", &data, &len, &st), 0);
+	ck_assert_str_eq(data, "4");
+	drove_free(data);
+	ck_assert_int_eq(drove_store_delete(L, "/fenced/c", -1), 0);
+
+	/* deposed (its node deleted by the other, no loop turn since): nothing applies */
+	node = leader_node(O);
+	ck_assert_int_eq(drove_store_delete(O, node, -1), 0);
+	drove_assert_error(drove_store_put(L, "/fenced/p/q", "z", 1, DROVE_STORE_PERSISTENT),
+	                   DROVE_ESTALE, "this node no longer leads");
+	drove_assert_error(drove_store_create(L, "/fenced/new/x", "1", 1,
+	                                      DROVE_STORE_PERSISTENT | DROVE_STORE_PARENTS, NULL),
+	                   DROVE_ESTALE, node);
+	drove_assert_error(drove_store_delete(L, "/fenced/a/b", -1), DROVE_ESTALE, "fenced");
+	ck_assert_int_eq(drove_store_ops_new(&ops), 0);
+	ck_assert_int_eq(drove_store_ops_set(ops, "/fenced/a/b", "5", 1, -1), 0);
+	drove_assert_error(drove_store_multi(L, ops), DROVE_ESTALE, "fenced");
+	drove_store_ops_free(ops);
+	ck_assert_int_eq(drove_store_get(O, "/fenced/p/q", &data, &len, NULL), 0);
+	ck_assert_str_eq(data, "y");
+	drove_free(data);
+	ck_assert_int_eq(drove_store_get(O, "/fenced/a/b", &data, &len, NULL), 0);
+	ck_assert_str_eq(data, "4");
+	drove_free(data);
+	drove_assert_error(drove_store_get(O, "/fenced/new", &data, &len, NULL), DROVE_ENOTFOUND,
+	                   "");
+	free(node);
+
+	/* told LOST, it follows and writes unfenced again */
+	{
+		int64_t end = drove_time_mono_ms() + 10000;
+		while (!C[who].lost && drove_time_mono_ms() < end)
+			drove_loop_run_for(F.loop, 20);
+	}
+	ck_assert_int_eq(C[who].lost, 1);
+	ck_assert_int_eq(drove_store_put(L, "/fenced/p/q", "z", 1, DROVE_STORE_PERSISTENT), 0);
+	for (int i = 0; i < 2; i++) {
+		drove_store_close(C[i].s);
+		C[i].s = NULL;
+	}
 	fx_teardown();
 }
 END_TEST
@@ -915,6 +1025,7 @@ Suite *store_suite(void)
 	tcase_set_timeout(zk, 90);
 	tcase_add_test(zk, test_election_three_contenders);
 	tcase_add_test(zk, test_depose_leader);
+	tcase_add_test(zk, test_fenced_writes);
 	tcase_add_test(zk, test_session_expiry_stops_leader);
 	tcase_add_test(zk, test_unreachable_is_quick_error);
 	suite_add_tcase(s, zk);
