@@ -653,7 +653,8 @@ static void store_failed(void *ud, const char *why)
 	drove__warn(c->ctx, MOD, "store: no new session yet (%s): retrying", why);
 }
 
-static const struct drove__store_renew_ops renew_ops = {store_closing, store_opened, store_failed};
+static const struct drove__store_renew_ops renew_ops = {
+        .closing = store_closing, .opened = store_opened, .failed = store_failed};
 
 int drove__ctrl_engine_start(drove_controller *c)
 {

@@ -20,6 +20,7 @@
 #include "epoch/engine.h"
 #include "epoch/runs.h"
 #include "model/codec.h"
+#include "store/store_internal.h"
 
 #define MOD            "epoch"
 #define WORKERS        4
@@ -672,6 +673,51 @@ static struct event *timer(drove_epoch *e, int64_t ms, event_callback_fn fn)
 	return ev;
 }
 
+/* ---- ZooKeeper session expiry ----
+ * The store renews an expired session (store/renew.c), as Curator does for Epoch: Epoch
+ * steps down and drops its state; once the workers are done with the old store (a fire or a
+ * run's record may be on its way: such a write fails on an expired session and the run is
+ * followed by whoever leads next) it is closed, and with the new one Epoch contends again. */
+static void store_closing(void *ud)
+{
+	drove_epoch *e = ud;
+	drove__warn(e->ctx, MOD, "store: session expired: stepping down, starting a new session");
+	drove_election_cancel(e->election);
+	e->election = NULL;
+	e->leader = 0;
+	clear_state(e);
+}
+
+static bool store_busy(void *ud)
+{
+	drove_epoch *e = ud;
+	return drove__epool_busy(e->pool) > 0;
+}
+
+static int store_opened(void *ud)
+{
+	drove_epoch *e = ud;
+	if (drove_store_elect(e->store, e->leader_hp, strlen(e->leader_hp), on_election, e,
+	                      &e->election) < 0) {
+		drove__warn(e->ctx, MOD, "election: %s: retrying", drove_error_last()->message);
+		drove_error_clear();
+		return -1;
+	}
+	drove__info(e->ctx, MOD, "store: new session, contending for leadership again");
+	return 0;
+}
+
+static void store_failed(void *ud, const char *why)
+{
+	drove_epoch *e = ud;
+	drove__warn(e->ctx, MOD, "store: no new session yet (%s): retrying", why);
+}
+
+static const struct drove__store_renew_ops renew_ops = {.closing = store_closing,
+                                                        .opened = store_opened,
+                                                        .failed = store_failed,
+                                                        .busy = store_busy};
+
 int drove__epoch_engine_start(drove_epoch *e)
 {
 	const drove_epoch_config *cfg = e->cfg;
@@ -698,11 +744,12 @@ int drove__epoch_engine_start(drove_epoch *e)
 	}
 	if (rc == 0)
 		rc = drove_store_opts_set_session_timeout(so, 10000);
-	if (rc == 0)
-		rc = drove_store_open(&e->store, e->loop, so);
-	drove_store_opts_free(so);
-	if (rc < 0)
+	if (rc < 0) {
+		drove_store_opts_free(so);
 		return rc;
+	}
+	if ((rc = drove__store_open_renewing(&e->store, e->loop, so, &renew_ops, e, &e->renew)) < 0)
+		return rc; /* `so` taken */
 	e->t_fire = timer(e, 0, on_fire);
 	e->t_poll = timer(e, e->poll_ms, on_poll);
 	e->t_trim = timer(e, e->trim_ms, on_trim);
@@ -730,4 +777,6 @@ void drove__epoch_engine_stop(drove_epoch *e)
 	clear_state(e);
 	drove_store_close(e->store);
 	e->store = NULL;
+	drove__store_renew_free(e->renew); /* after the close: it delivers no session event */
+	e->renew = NULL;
 }

@@ -44,6 +44,7 @@ struct drove_epoch {
 	struct drove__http_server *http;
 	struct drove__http_client *hc; /* forwarding writes to the leader */
 	drove_store *store;
+	struct drove__store_renew *renew; /* a new store session after expiry (engine.c) */
 	drove_election *election;
 	drove__epool *pool;
 	int started, stopping;

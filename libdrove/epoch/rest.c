@@ -81,6 +81,16 @@ static void reply_doc(drove__http_req *req, const char *doc)
 	drove__http_reply_success(req, j);
 }
 
+/* No store while a new ZooKeeper session is being opened (engine.c): reads answer 503 then
+ * (writes are refused by forward(): no leader). 1 when answered. */
+static int store_down(drove__http_req *req, const drove_epoch *e)
+{
+	if (e->store)
+		return 0;
+	drove__http_reply_failed(req, 503, "the store is reconnecting: try again", NULL);
+	return 1;
+}
+
 static void reply_topology(drove__http_req *req, drove_epoch *e, const char *id)
 {
 	char *doc = NULL;
@@ -183,8 +193,12 @@ static void h_list(drove__http_req *req, void *ud)
 {
 	drove_epoch *e = ud;
 	drove_strlist *ids = NULL;
-	struct json_object *arr = json_object_new_array();
-	int rc = arr ? drove_epoch_topology_ids(e->store, &ids) : DROVE_ENOMEM;
+	struct json_object *arr;
+	int rc;
+	if (store_down(req, e))
+		return;
+	arr = json_object_new_array();
+	rc = arr ? drove_epoch_topology_ids(e->store, &ids) : DROVE_ENOMEM;
 	for (size_t i = 0; rc == 0 && i < drove_strlist_count(ids); i++) {
 		char *doc = NULL;
 		struct json_object *j = NULL;
@@ -206,7 +220,7 @@ static void h_list(drove__http_req *req, void *ud)
 static void h_get(drove__http_req *req, void *ud)
 {
 	const char *id = param_id(req, "id");
-	if (id)
+	if (id && !store_down(req, ud))
 		reply_topology(req, ud, id);
 }
 
@@ -337,7 +351,7 @@ static void h_runs(drove__http_req *req, void *ud)
 	const char *id = param_id(req, "id");
 	struct json_object *arr;
 	int rc;
-	if (!id)
+	if (!id || store_down(req, e))
 		return;
 	if (!(arr = json_object_new_array()) || drove_strlist_new(&states) < 0 ||
 	    drove__http_req_query_all(req, "state", states) < 0) {
@@ -396,7 +410,7 @@ static void h_run_get(drove__http_req *req, void *ud)
 	const char *id = param_id(req, "id"), *rid;
 	char *doc = NULL;
 	int rc;
-	if (!id || !(rid = param_id(req, "runId")))
+	if (!id || !(rid = param_id(req, "runId")) || store_down(req, e))
 		return;
 	if ((rc = drove_epoch_run_get(e->store, id, rid, &doc)) < 0) {
 		if (rc == DROVE_ENOTFOUND)
@@ -469,7 +483,7 @@ static void h_log(drove__http_req *req, void *ud)
 	char *doc = NULL, *url = NULL;
 	struct json_object *r = NULL, *tasks, *t, *v;
 	if (!(id = param_id(req, "id")) || !(rid = param_id(req, "runId")) ||
-	    !(task = param_id(req, "taskName")))
+	    !(task = param_id(req, "taskName")) || store_down(req, e))
 		return;
 	const drove_strlist *eps = drove_epoch_config_drove_endpoints(e->cfg);
 	const char *ep = drove_strlist_count(eps) ? drove_strlist_get(eps, 0) : "";

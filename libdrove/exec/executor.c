@@ -1088,7 +1088,8 @@ static void store_failed(void *ud, const char *why)
 	drove__warn(ex->ctx, MOD, "store: no new session yet (%s): retrying", why);
 }
 
-static const struct drove__store_renew_ops renew_ops = {store_closing, store_opened, store_failed};
+static const struct drove__store_renew_ops renew_ops = {
+        .closing = store_closing, .opened = store_opened, .failed = store_failed};
 
 /* ---- engine start (called by api.c once the listener is bound) ---- */
 

@@ -3,6 +3,7 @@
  * starts a new session; so does this, for the controller and the executor: off the store's
  * callback, the owner drops what uses the store, the store is closed and a new one opened
  * (retried every second while ZooKeeper is unreachable), and the owner takes it up again. */
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include <event2/event.h>
@@ -12,6 +13,7 @@
 #include "store/store_internal.h"
 
 #define RENEW_RETRY_MS 1000
+#define RENEW_BUSY_MS  100
 
 struct drove__store_renew {
 	drove_store **slot;
@@ -20,6 +22,8 @@ struct drove__store_renew {
 	const struct drove__store_renew_ops *ops;
 	void *ud;
 	struct event *timer;
+	bool dropping; /* ops->closing called, the store not closed yet (ops->busy said wait) */
+	bool closed;   /* the old store is closed; opening a new one */
 };
 
 static void renew_in(drove__store_renew *r, int64_t ms)
@@ -33,15 +37,28 @@ static void on_renew(evutil_socket_t fd, short what, void *arg)
 	drove__store_renew *r = arg;
 	(void)fd;
 	(void)what;
-	r->ops->closing(r->ud);
-	drove_store_close(*r->slot);
-	*r->slot = NULL;
+	if (!r->closed) {
+		if (!r->dropping) {
+			r->ops->closing(r->ud);
+			r->dropping = true;
+		}
+		if (r->ops->busy && r->ops->busy(r->ud)) {
+			renew_in(r, RENEW_BUSY_MS); /* other threads still use the store */
+			return;
+		}
+		r->dropping = false;
+		drove_store_close(*r->slot);
+		*r->slot = NULL;
+		r->closed = true;
+	}
 	if (drove_store_open(r->slot, r->loop, r->opts) < 0) {
 		*r->slot = NULL;
 		r->ops->failed(r->ud, drove_error_last()->message);
+		drove_error_clear();
 		renew_in(r, RENEW_RETRY_MS);
 		return;
 	}
+	r->closed = false;
 	if (r->ops->opened(r->ud) < 0)
 		renew_in(r, RENEW_RETRY_MS); /* the owner could not take it up: start over */
 }

@@ -242,18 +242,21 @@ struct drove_config;
 int drove__store_opts_from_config(const struct drove_config *cfg, drove_store_opts **out);
 
 /* renew.c: open a store (into *slot) whose session is renewed when it expires. On expiry,
- * on the loop thread: ops->closing (drop every use of the store: elections, requests), the
- * store is closed and *slot set to NULL, a new one opened into *slot, then ops->opened (take
- * it up again: publish, elect; < 0 starts over in a second). While ZooKeeper is unreachable
- * the open is retried every second, ops->failed telling why each time. Takes `opts` (also on
- * error). Free the renewer (drove__store_renew_free) after closing the store it fills (a close
- * delivers no session event).
+ * on the loop thread: ops->closing (drop every use of the store: elections, requests; start
+ * no new work that uses it), then, once ops->busy (may be NULL) says no other thread uses it
+ * any more (asked every 100 ms), the store is closed and *slot set to NULL, a new one opened
+ * into *slot, then ops->opened (take it up again: publish, elect; < 0 starts over in a
+ * second). While ZooKeeper is unreachable the open is retried every second, ops->failed
+ * telling why each time. Takes `opts` (also on error). Free the renewer
+ * (drove__store_renew_free) after closing the store it fills (a close delivers no session
+ * event).
  * @return 0 or the open's error (then *slot is NULL and nothing is left). */
 typedef struct drove__store_renew drove__store_renew;
 struct drove__store_renew_ops {
 	void (*closing)(void *ud);
 	int (*opened)(void *ud);
 	void (*failed)(void *ud, const char *why);
+	bool (*busy)(void *ud);
 };
 int drove__store_open_renewing(drove_store **slot, drove_loop *loop, drove_store_opts *opts,
                                const struct drove__store_renew_ops *ops, void *ud,

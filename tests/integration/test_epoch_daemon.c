@@ -8,7 +8,9 @@
  *    listener (python3 -m aiosmtpd);
  *  - two drove-epoch processes on ZooKeeper: the leader is killed with SIGKILL, the other
  *    takes over; no scheduled time has two runs, and every scheduled time in the window was
- *    fired or recorded SKIPPED. */
+ *    fired or recorded SKIPPED;
+ *  - the leader frozen past its ZooKeeper session starts a new one when woken, follows, and
+ *    leads again when the other is killed. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -395,33 +397,91 @@ START_TEST(test_composite_and_mail)
 }
 END_TEST
 
-static int leader_of(int i)
+/* How often drove-epoch `i` became leader (its log). */
+static int times_led(int i)
 {
 	char *log = dtc_read_file(elog[i]);
-	int yes = log && strstr(log, "leader (term") != NULL;
+	int n = 0;
+	for (const char *p = log; p && (p = strstr(p, "leader (term")); p++)
+		n++;
+	free(log);
+	return n;
+}
+
+static int leader_of(int i)
+{
+	return times_led(i) > 0;
+}
+
+static int log_has(int i, const char *what)
+{
+	char *log = dtc_read_file(elog[i]);
+	int yes = log && strstr(log, what) != NULL;
 	free(log);
 	return yes;
+}
+
+/* Every `step`-th second from the first run of `id` to the newest has exactly one record
+ * (fired or SKIPPED): none lost, none twice. */
+static void assert_each_second_once(int i, const char *id, long step)
+{
+	char path[128];
+	struct json_object *root;
+	static char seen[4096];
+	long lo = -1, hi = -1;
+
+	snprintf(path, sizeof(path), "/topologies/%s/runs", id);
+	struct json_object *runs = edata(i, "GET", path, NULL, &root);
+	size_t n = json_object_array_length(runs);
+	memset(seen, 0, sizeof(seen));
+	for (size_t k = 0; k < n; k++) {
+		struct json_object *r = json_object_array_get_idx(runs, k), *v;
+		ck_assert(json_object_object_get_ex(r, "runId", &v));
+		const char *rid = json_object_get_string(v);
+		ck_assert_msg(!strncmp(rid, "SR-", 3), "%s", rid);
+		long sec = atol(rid + 3);
+		if (lo < 0 || sec < lo)
+			lo = sec;
+		if (sec > hi)
+			hi = sec;
+	}
+	ck_assert_int_lt(hi - lo, (long)sizeof(seen));
+	for (size_t k = 0; k < n; k++) {
+		struct json_object *r = json_object_array_get_idx(runs, k), *v;
+		json_object_object_get_ex(r, "runId", &v);
+		long sec = atol(json_object_get_string(v) + 3);
+		ck_assert_msg(!seen[sec - lo], "second %ld recorded twice", sec);
+		seen[sec - lo] = 1;
+	}
+	for (long sec = lo; sec <= hi; sec += step)
+		ck_assert_msg(seen[sec - lo], "scheduled second %ld lost (%ld..%ld)", sec, lo, hi);
+	json_object_put(root);
+}
+
+/* Two drove-epoch processes on ZooKeeper, both started, the first leading. */
+static void start_pair(const char *ns)
+{
+	char store[256];
+	snprintf(store, sizeof(store), "zookeeper:\n  connectionString: %s\n  nameSpace: %s-%d\n",
+	         dtc.zk, ns, (int)getpid());
+	start_epoch(0, store, NULL);
+	wait_listening(0);
+	start_epoch(1, store, NULL);
+	wait_listening(1);
+	for (int k = 0; k < 50 && !leader_of(0); k++)
+		usleep(100 * 1000);
+	ck_assert_msg(leader_of(0) && !leader_of(1), "drove-epoch 0 should lead");
 }
 
 /* Two drove-epoch processes on ZooKeeper: SIGKILL the leader, the other takes over; every
  * scheduled second from the first run to the last has exactly one record (fired or SKIPPED). */
 START_TEST(test_failover_kill9)
 {
-	char store[256];
 	struct json_object *root;
 
 	start_cluster();
-	snprintf(store, sizeof(store),
-	         "zookeeper:\n  connectionString: %s\n  nameSpace: epoch-%d\n", dtc.zk,
-	         (int)getpid());
-	start_epoch(0, store, NULL);
-	wait_listening(0);
-	start_epoch(1, store, NULL);
-	wait_listening(1);
-	/* the first one leads; a write sent to the follower is forwarded with its credentials */
-	for (int k = 0; k < 50 && !leader_of(0); k++)
-		usleep(100 * 1000);
-	ck_assert_msg(leader_of(0) && !leader_of(1), "drove-epoch 0 should lead");
+	start_pair("epoch");
+	/* a write sent to the follower is forwarded with its credentials */
 	ck_assert_int_eq(ehttp(1, "POST", "/topologies",
 	                       TOPO("tick", LEAF("t", "true"), "*/2 * * * * ?"), RO, NULL),
 	                 403);
@@ -445,34 +505,45 @@ START_TEST(test_failover_kill9)
 	eport[0] = eport[other];
 	ck_assert_int_gt(wait_runs(0, "tick", NULL, before + 3, 30000), before + 2);
 
-	/* every even second from the first run to the newest has exactly one record */
-	struct json_object *runs = edata(0, "GET", "/topologies/tick/runs", NULL, &root);
-	size_t n = json_object_array_length(runs);
-	long lo = -1, hi = -1;
-	static char seen[4096];
-	memset(seen, 0, sizeof(seen));
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *r = json_object_array_get_idx(runs, i), *v;
-		ck_assert(json_object_object_get_ex(r, "runId", &v));
-		const char *rid = json_object_get_string(v);
-		ck_assert_msg(!strncmp(rid, "SR-", 3), "%s", rid);
-		long s = atol(rid + 3);
-		if (lo < 0 || s < lo)
-			lo = s;
-		if (s > hi)
-			hi = s;
-	}
-	ck_assert_int_lt(hi - lo, (long)sizeof(seen));
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *r = json_object_array_get_idx(runs, i), *v;
-		json_object_object_get_ex(r, "runId", &v);
-		long s = atol(json_object_get_string(v) + 3);
-		ck_assert_msg(!seen[s - lo], "second %ld recorded twice", s);
-		seen[s - lo] = 1;
-	}
-	for (long s = lo; s <= hi; s += 2)
-		ck_assert_msg(seen[s - lo], "scheduled second %ld lost (%ld..%ld)", s, lo, hi);
+	assert_each_second_once(0, "tick", 2);
+}
+END_TEST
+
+/* The leader frozen (SIGSTOP) past its ZooKeeper session: the other takes over; woken, the
+ * first finds its session expired, starts a new one and contends again as a follower, and
+ * leads again when the other is killed. No scheduled second is lost or recorded twice. */
+START_TEST(test_session_expiry)
+{
+	struct json_object *root;
+	int64_t deadline;
+
+	start_cluster();
+	start_pair("epoch-exp");
+	edata(0, "POST", "/topologies", TOPO("tock", LEAF("t", "true"), "*/2 * * * * ?"), &root);
 	json_object_put(root);
+	ck_assert_int_ge(wait_runs(0, "tock", NULL, 2, 30000), 2);
+	ck_assert_int_eq(kill(epid[0], SIGSTOP), 0);
+	deadline = drove_time_mono_ms() + 45000; /* the session (10 s) expires first */
+	while (!leader_of(1) && drove_time_mono_ms() < deadline)
+		usleep(250 * 1000);
+	ck_assert_msg(leader_of(1), "no takeover from the frozen leader");
+	sleep(2);
+	ck_assert_int_eq(kill(epid[0], SIGCONT), 0);
+	deadline = drove_time_mono_ms() + 30000;
+	while (!log_has(0, "store: new session, contending") && drove_time_mono_ms() < deadline)
+		usleep(250 * 1000);
+	ck_assert_msg(log_has(0, "store: new session, contending"),
+	              "drove-epoch 0 did not start a new session");
+	/* the one with the new session answers reads and leads once the other is gone */
+	int before = count_runs(0, "tock", NULL);
+	ck_assert_int_eq(dtc_stop(&epid[1], SIGKILL) & 0x7f, SIGKILL);
+	epid[1] = -1;
+	deadline = drove_time_mono_ms() + 45000;
+	while (times_led(0) < 2 && drove_time_mono_ms() < deadline)
+		usleep(250 * 1000);
+	ck_assert_msg(times_led(0) >= 2, "drove-epoch 0 never led again");
+	ck_assert_int_gt(wait_runs(0, "tock", NULL, before + 3, 30000), before + 2);
+	assert_each_second_once(0, "tock", 2);
 }
 END_TEST
 
@@ -489,6 +560,7 @@ Suite *epoch_daemon_suite(void)
 	tcase_add_test(tc, test_rest_fire_pause_run_kill);
 	tcase_add_test(tc, test_composite_and_mail);
 	tcase_add_test(tc, test_failover_kill9);
+	tcase_add_test(tc, test_session_expiry);
 	suite_add_tcase(s, tc);
 	return s;
 }
