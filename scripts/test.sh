@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite (README: "Run the tests"). Installs what it needs, then:
 #   1. a release build with warnings as errors: every test, header checks, the installed
-#      package, and the unit tests again under valgrind;
+#      package, the ABI check against abi/libdrove.abi, and the unit tests again under valgrind;
 #   2. an ASan+UBSan build: unit, fuzz-corpus and integration tests against real components
 #      (ZooKeeper, podman) that it starts and stops itself;
 #   3. the first run: README command one (scripts/cluster.sh up) on the release build, a curl of
@@ -63,6 +63,15 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 step "tests: release build"
 (cd "$out/release" && ctest --output-on-failure -j"$jobs" -L 'unit|fuzz|package')
+
+step "ABI check against abi/libdrove.abi"
+if command -v abidiff >/dev/null || [ "${DROVE_REQUIRE_COMPONENTS:-0}" = 1 ]; then
+	limit 300 "ABI check (scripts/abi-check.sh)" "$src/scripts/abi-check.sh" "$out/release"
+	limit 300 "ABI check self-test (tests/abi/test_abi_check.sh)" \
+		"$src/tests/abi/test_abi_check.sh" "$out/release"
+else
+	echo "ABI check skipped: abidiff missing (abigail-tools, scripts/deps.sh)"
+fi
 
 step "tests: ASan+UBSan build (unit, fuzz corpus, integration)"
 (cd "$out/asan" && ctest --output-on-failure -j1)
