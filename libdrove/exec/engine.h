@@ -53,6 +53,8 @@ struct exec_inst {
 	int64_t exit_code;
 	int cancel_requested, recovered, host_level;
 	int attempts, fails;
+	int unreachable;      /* the last HTTP check got no answer at all (instance.c) */
+	int64_t slot_mono;    /* when the current readiness attempt began (0: none yet) */
 	int64_t checks[2][2]; /* check results acted on: [readiness 0, health 1][fail 0, pass 1] */
 	unsigned gen;         /* bumped on every phase change: stale check results are ignored */
 	size_t hook_idx;      /* pre-shutdown hook in progress */

@@ -24,6 +24,7 @@
 #define HOOK_TRIES            5
 #define HOOK_RETRY_MS         3000
 #define TASK_POLL_MS          1000
+#define READY_RETRY_MS        250 /* readiness: nothing listening yet (ready_done) */
 #define CFG_FILE_MAX          (4 * 1024 * 1024)
 
 static void stop_action(exec_inst *i);
@@ -386,17 +387,19 @@ struct check_ctx {
 	int which; /* 0 readiness, 1 health (exec_inst.checks), -1 a pre-shutdown hook */
 	check_done_fn done;
 	const drove_check_mode *mode;
+	int unreachable; /* an HTTP check that got no answer (nothing listening yet) */
 };
 
 static int check_finish(struct check_ctx *c, int ok, const char *msg)
 {
 	exec_inst *i = c->i;
 	unsigned gen = c->gen;
-	int which = c->which;
+	int which = c->which, unreachable = c->unreachable;
 	check_done_fn done = c->done;
 	free(c);
 	if (drove__exec_inst_release(i) || gen != i->gen)
 		return 0;
+	i->unreachable = !ok && unreachable;
 	if (which >= 0)
 		i->checks[which][ok != 0]++;
 	done(i, ok, msg);
@@ -411,6 +414,7 @@ static void on_http_check(const drove__http_response *resp, void *ud)
 	int ok = 0;
 	if (resp->error) {
 		snprintf(msg, sizeof(msg), "%s", resp->errtext);
+		c->unreachable = resp->status == 0 && resp->error != DROVE_ETIMEOUT;
 	} else {
 		if (m->n_success_codes == 0)
 			ok = resp->status == 200;
@@ -562,6 +566,16 @@ static void ready_done(exec_inst *i, int ok, const char *msg)
 		return;
 	}
 	drove__debug(i->ex->ctx, MOD, "%s: readiness failed: %s", i->id, msg);
+	/* Nothing listens yet (the process in a container just started is still coming up):
+	 * ask again soon rather than an interval later. The attempt (its slot of one interval)
+	 * fails only once its interval has passed, so attempts × interval, the time the spec
+	 * allows, is unchanged; the instance is only found ready sooner. */
+	int64_t now = drove_time_mono_ms(), end = i->slot_mono + ck_interval(i->readiness);
+	if (i->unreachable && now + READY_RETRY_MS < end) {
+		drove__exec_inst_after(i, READY_RETRY_MS, ready_try);
+		return;
+	}
+	i->slot_mono = 0;
 	if (++i->attempts >= ck_attempts(i->readiness)) {
 		i->gen++;
 		if (drove__exec_inst_set_state(i, DROVE_INST_READINESS_CHECK_FAILED,
@@ -569,11 +583,13 @@ static void ready_done(exec_inst *i, int ok, const char *msg)
 			stop_action(i);
 		return;
 	}
-	drove__exec_inst_after(i, ck_interval(i->readiness), ready_try);
+	drove__exec_inst_after(i, now < end ? end - now : 0, ready_try);
 }
 
 static void ready_try(exec_inst *i)
 {
+	if (!i->slot_mono)
+		i->slot_mono = drove_time_mono_ms();
 	run_check(i, 0, i->readiness->mode, ck_timeout(i->readiness), ready_done);
 }
 
@@ -581,6 +597,7 @@ static void readiness_phase(exec_inst *i)
 {
 	i->gen++;
 	i->attempts = 0;
+	i->slot_mono = 0;
 	if (!i->readiness || !i->readiness->mode) {
 		if (drove__exec_inst_set_state(i, DROVE_INST_READY, NULL) == 0)
 			health_first(i);

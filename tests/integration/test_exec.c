@@ -203,6 +203,58 @@ START_TEST(test_unhealthy)
 }
 END_TEST
 
+/* An app whose server starts 2 s after its container, with a readiness interval of 20 s:
+ * while nothing listens the check is asked again every 250 ms within the interval, so it is
+ * READY soon after the server starts, not an interval later; the attempts and the interval
+ * (the time the spec allows) are unchanged. */
+START_TEST(test_readiness_while_starting)
+{
+	char id[64], *spec, *extra;
+	struct json_object *j, *rd, *args;
+	struct hres h;
+	int64_t unready = 0, ready = 0;
+	start_executor();
+	spec = app_instance_spec(0, NULL, 0, id, sizeof(id));
+	track("DROVE_TEST_APP-1-", id);
+	ck_assert_ptr_nonnull(j = json_tokener_parse(spec));
+	ck_assert(json_object_object_get_ex(j, "readiness", &rd));
+	json_object_object_add(rd, "interval", json_object_new_string("20 seconds"));
+	json_object_object_add(rd, "attempts", json_object_new_int(2));
+	args = json_object_new_array();
+	json_object_array_add(args, json_object_new_string("sh"));
+	json_object_array_add(args, json_object_new_string("-c"));
+	json_object_array_add(args,
+	                      json_object_new_string("sleep 2; exec httpd -f -p 8000 -h /www"));
+	json_object_object_add(j, "args", args);
+	extra = drove__asprintf("\"spec\":%s", json_object_to_json_string(j));
+	json_object_put(j);
+	send_msg(drove_executor_port(ex), "START_INSTANCE", extra, &h);
+	ck_assert_msg(strstr(h.body, "\"status\":\"ACCEPTED\""), "%s", h.body);
+	{
+		int64_t end = drove_time_mono_ms() + 60000;
+		while (!ready && drove_time_mono_ms() < end) {
+			spin(20);
+			if (!unready && find_rec(0, id, DROVE_MSG_INSTANCE_STATE_REPORT,
+			                         DROVE_INST_UNREADY) >= 0)
+				unready = drove_time_mono_ms();
+			if (find_rec(0, id, DROVE_MSG_INSTANCE_STATE_REPORT, DROVE_INST_READY) >= 0)
+				ready = drove_time_mono_ms();
+		}
+	}
+	ck_assert_msg(unready && ready, "never READY");
+	/* an interval (20 s) later would be the old behaviour; allow a loaded machine plenty */
+	ck_assert_msg(ready - unready < 12000, "READY %lld ms after UNREADY",
+	              (long long)(ready - unready));
+	ck_assert_int_lt(
+	        find_rec(0, id, DROVE_MSG_INSTANCE_STATE_REPORT, DROVE_INST_READINESS_CHECK_FAILED),
+	        0);
+	WAIT_FOR(find_rec(0, id, DROVE_MSG_INSTANCE_STATE_REPORT, DROVE_INST_HEALTHY) >= 0, 30000,
+	         "HEALTHY");
+	free(spec);
+	free(extra);
+}
+END_TEST
+
 START_TEST(test_tasks)
 {
 	char ok_id[64], bad_id[64], long_id[64], *s, *extra;
@@ -447,6 +499,7 @@ Suite *exec_suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_app_lifecycle);
 	tcase_add_test(tc, test_unhealthy);
+	tcase_add_test(tc, test_readiness_while_starting);
 	tcase_add_test(tc, test_tasks);
 	tcase_add_test(tc, test_unknown_image);
 	tcase_add_test(tc, test_zombie_reaped);
