@@ -22,8 +22,9 @@ struct drove__store_renew {
 	const struct drove__store_renew_ops *ops;
 	void *ud;
 	struct event *timer;
-	bool dropping; /* ops->closing called, the store not closed yet (ops->busy said wait) */
-	bool closed;   /* the old store is closed; opening a new one */
+	bool dropping;  /* ops->closing called, the store not closed yet (ops->busy said wait) */
+	bool closed;    /* the old store is closed; opening a new one */
+	bool suspended; /* the connection is lost (logged once) */
 };
 
 static void renew_in(drove__store_renew *r, int64_t ms)
@@ -66,9 +67,20 @@ static void on_renew(evutil_socket_t fd, short what, void *arg)
 static void on_session(drove_store *s, int event, void *ud)
 {
 	drove__store_renew *r = ud;
-	(void)s;
-	if (event == DROVE_STORE_EXPIRED)
+	/* logged for operators: a leader steps down while its connection is lost */
+	if (event == DROVE_STORE_SUSPENDED) {
+		r->suspended = true;
+		drove__warn(s->ctx, "store",
+		            "connection to ZooKeeper lost: waiting for it (the "
+		            "session lives on for its timeout)");
+	} else if (event == DROVE_STORE_CONNECTED && r->suspended) {
+		r->suspended = false;
+		drove__info(s->ctx, "store", "reconnected to ZooKeeper in the same session");
+	}
+	if (event == DROVE_STORE_EXPIRED) {
+		r->suspended = false;
 		renew_in(r, 0);
+	}
 }
 
 int drove__store_open_renewing(drove_store **slot, drove_loop *loop, drove_store_opts *opts,
