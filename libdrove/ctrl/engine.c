@@ -453,6 +453,7 @@ static void on_acquired(drove_controller *c, int64_t term)
 	drove__ctrl_tasks_load(c);
 	drove__ctrl_lsvc_load(c);
 	load_executors(c);
+	drove__ctrl_execs_load_known(c);
 	check_ready(c);
 }
 

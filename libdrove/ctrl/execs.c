@@ -107,8 +107,84 @@ static void sched_update(drove_controller *c, drove__ctrl_exec *e)
 	drove_sched_snapshot_free(snap);
 }
 
-/* Takes `nd`. */
-static void on_snapshot(drove_controller *c, drove_node_data *nd)
+/* ---- executors known to the leader (recovery) ----
+ * In RPC mode nothing in the store says where an executor listens, so a new leader could not
+ * ping an executor that its records place instances on but that died before reporting to it:
+ * it waited one staleExecutorAge for it. The leader records each executor it adds (its node
+ * data without instances) under /knownexecutors/{executorId} and deletes the record when it
+ * loses the executor; a new leader loads them as known but silent executors, which report
+ * or are lost to its pings within seconds. A libdrove extension of the store's layout. */
+#define KNOWN_DIR "/knownexecutors"
+
+static void known_put(drove_controller *c, const drove__ctrl_exec *e)
+{
+	drove_node_data t = *e->nd; /* shallow: the same without what ran there */
+	char *json = NULL, *path = NULL;
+	t.instances = NULL;
+	t.n_instances = 0;
+	t.tasks = NULL;
+	t.n_tasks = 0;
+	t.service_instances = NULL;
+	t.n_service_instances = 0;
+	if (!c->store || !c->leader)
+		return;
+	if (!(path = drove__asprintf(KNOWN_DIR "/%s", e->id)) ||
+	    drove__node_data_encode(&t, &json) < 0 ||
+	    drove_store_put(c->store, path, json, strlen(json), DROVE_STORE_PERSISTENT) < 0) {
+		drove__warn(c->ctx, MOD, "executor %s: not recorded as known: %s", e->id,
+		            drove_error_last()->message);
+		drove_error_clear();
+	}
+	free(json);
+	free(path);
+}
+
+static void known_delete(drove_controller *c, const drove__ctrl_exec *e)
+{
+	char *path;
+	if (!c->store || !(path = drove__asprintf(KNOWN_DIR "/%s", e->id)))
+		return;
+	if (drove_store_delete_async(c->store, path, -1, NULL, NULL) < 0)
+		drove_error_clear();
+	free(path);
+}
+
+static void on_snapshot(drove_controller *c, drove_node_data *nd, bool record);
+
+void drove__ctrl_execs_load_known(drove_controller *c)
+{
+	drove_strlist *ids = NULL;
+	if (!c->store || drove_store_children(c->store, KNOWN_DIR, &ids) < 0) {
+		drove_error_clear(); /* none recorded yet */
+		return;
+	}
+	for (size_t i = 0; i < drove_strlist_count(ids); i++) {
+		const char *id = drove_strlist_get(ids, i);
+		char *path = drove__asprintf(KNOWN_DIR "/%s", id), *json = NULL;
+		drove_node_data *nd = NULL;
+		drove__ctrl_exec *e;
+		size_t len = 0;
+		if (path && drove_store_get(c->store, path, &json, &len, NULL) == 0 &&
+		    drove__node_data_decode(json, len, 0, &nd, NULL, NULL) == 0) {
+			if (!(e = drove__ctrl_exec_find(c, id))) {
+				on_snapshot(c, nd, false); /* takes it */
+				e = drove__ctrl_exec_find(c, id);
+			} else {
+				drove__node_data_free(nd);
+			}
+			/* known, but it has not reported to this leader yet */
+			if (e && e->seen_mono >= c->acquired_mono)
+				e->seen_mono = c->acquired_mono - 1;
+		}
+		drove_error_clear();
+		drove_free(json);
+		free(path);
+	}
+	drove_strlist_free(ids);
+}
+
+/* Takes `nd`; `record`: remember a new executor in the store (known_put). */
+static void on_snapshot(drove_controller *c, drove_node_data *nd, bool record)
 {
 	char idbuf[DROVE_UUID_LEN + 1];
 	const char *id;
@@ -152,6 +228,8 @@ static void on_snapshot(drove_controller *c, drove_node_data *nd)
 		drove__info(c->ctx, MOD, "executor %s (%s:%d) added", e->id,
 		            nd->hostname ? nd->hostname : "?", nd->port);
 		exec_event(c, DROVE_EVENT_EXECUTOR_ADDED, e);
+		if (record)
+			known_put(c, e);
 	}
 	sched_update(c, e);
 	if (added)
@@ -193,7 +271,7 @@ void drove__ctrl_handle_message(drove_controller *c, drove_message *m)
 	switch (m->type) {
 	case DROVE_MSG_EXECUTOR_SNAPSHOT:
 		if (m->node_data) {
-			on_snapshot(c, m->node_data);
+			on_snapshot(c, m->node_data, true);
 			m->node_data = NULL; /* taken */
 		}
 		break;
@@ -218,6 +296,7 @@ static void exec_lost(drove_controller *c, drove__ctrl_exec *e, const char *why)
 	if (c->sched)
 		drove_sched_executor_remove(c->sched, e->id);
 	drove__ctrl_sends_fail_exec(c, e->id, "executor lost");
+	known_delete(c, e);
 	exec_event(c, DROVE_EVENT_EXECUTOR_REMOVED, e);
 	drove__ctrl_apps_executor_lost(c, e->id);
 	drove__ctrl_tasks_executor_lost(c, e->id);

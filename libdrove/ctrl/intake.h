@@ -20,6 +20,10 @@ void drove__ctrl_exec_sweep(drove_controller *c);
 void drove__ctrl_exec_probe_tick(drove_controller *c);
 void drove__ctrl_blacklist_tick(drove_controller *c);
 void drove__ctrl_execs_clear(drove_controller *c);
+/* Load the executors the last leader recorded as known (/knownexecutors, execs.c), as known
+ * but not yet reported to this leader: recovery waits for them, and pings lose the dead ones
+ * within seconds instead of one staleExecutorAge. Loop thread, on acquiring leadership. */
+void drove__ctrl_execs_load_known(drove_controller *c);
 
 /* ---- blacklisting through the API (blacklist.c) ---- */
 

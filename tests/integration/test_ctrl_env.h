@@ -43,7 +43,6 @@ static const char *opts_yaml = "clusterAuth:\n"
                                "    - { nodeType: CONTROLLER, secret: ctrl-secret }\n"
                                "    - { nodeType: EXECUTOR, secret: exec-secret }\n"
                                "options:\n"
-                               "  staleExecutorAge: 2s\n"
                                "  executorCheckInterval: 250ms\n"
                                "  reconcileInterval: 1s\n"
                                "  staleInstanceReportAge: 4s\n"
@@ -51,6 +50,8 @@ static const char *opts_yaml = "clusterAuth:\n"
                                "  clusterOpParallelism: 4\n";
 /* 0s for most tests; the window tests use the default (40 s) */
 static const char *window_tail = "0s";
+/* options.staleExecutorAge: short, so that most tests need no pings to lose an executor */
+static const char *stale_age = "2s";
 
 static const char *users_yaml =
         "userAuth:\n"
@@ -65,8 +66,9 @@ static inline drove_config *make_config(const char *store_yaml, int with_users)
 {
 	char *y = drove__asprintf("server: { applicationConnectors: [{type: http, port: 0}], "
 	                          "adminConnectors: [] }\n%s%s"
-	                          "  maintenanceWindowTail: %s\n%s",
-	                          store_yaml, opts_yaml, window_tail, with_users ? users_yaml : "");
+	                          "  maintenanceWindowTail: %s\n  staleExecutorAge: %s\n%s",
+	                          store_yaml, opts_yaml, window_tail, stale_age,
+	                          with_users ? users_yaml : "");
 	drove_config *c = NULL;
 	ck_assert_msg(drove_config_load_controller_buf(&c, ctx, "controller.yml", y, strlen(y)) ==
 	                      0,

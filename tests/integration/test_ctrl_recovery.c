@@ -151,12 +151,67 @@ START_TEST(test_restart_waits_for_every_executor)
 }
 END_TEST
 
+/* A new leader with an executor that its records place instances on but that died before
+ * reporting to it (RPC mode: no executor address in ZooKeeper's /executor). The last leader
+ * recorded it as known, so the new one pings it, loses it within seconds and replaces its
+ * instances, instead of waiting one staleExecutorAge (30 s here) for it. */
+static void setup_slow_stale(void)
+{
+	stale_age = "30s";
+	setup();
+}
+
+static void vanish_fake(void *ud)
+{
+	struct fake_exec *f = ud;
+	f->dead = 1;
+	drove__http_server_free(f->srv); /* nothing listens on its port any more */
+	f->srv = NULL;
+}
+
+START_TEST(test_restart_pings_a_silent_executor)
+{
+	struct fake_exec *gone, *other;
+	int64_t t0;
+
+	create_app(4);
+	wait_app("RUNNING", 4, 8000);
+	gone = count_on(fx[0]) > 0 ? fx[0] : fx[1];
+	other = gone == fx[0] ? fx[1] : fx[0];
+	on_loop(vanish_fake, gone);
+	on_loop(restart_ctrl, NULL);
+	t0 = drove_time_mono_ms();
+	for (;;) {
+		ck_assert_msg(drove_time_mono_ms() - t0 < 20000,
+		              "not replaced within 20 s (staleExecutorAge is 30 s)");
+		if (count_on(other) == 4 && app_field("healthyInstances") == 4 &&
+		    app_state_is("RUNNING"))
+			break;
+		usleep(100 * 1000);
+	}
+	fprintf(stderr,
+	        "test_ctrl_recovery: silent executor's instances replaced %lld ms after "
+	        "the restart\n",
+	        (long long)(drove_time_mono_ms() - t0));
+}
+END_TEST
+
 /* ---- ZooKeeper: two controllers, the leader dies, the other takes over ---- */
 
 static void stop_ctrl1(void *ud)
 {
 	(void)ud;
 	drove_controller_stop(ctrl);
+}
+
+static void start_ctrl2(void *ud)
+{
+	(void)ud;
+	ck_assert_int_eq(drove_controller_new(&ctrl2, loop, cfg2), 0);
+	ck_assert_int_eq(drove_controller_set_hostname(ctrl2, "127.0.0.1"), 0);
+	ck_assert_int_eq(drove_controller_start(ctrl2), 0);
+	for (int i = 0; i < 2; i++)
+		fake_add_controller(fx[i], drove_controller_port(ctrl2));
 }
 
 /* Two controllers on ZooKeeper namespace `ns`{pid} (the first leads) and two fake executors
@@ -176,20 +231,19 @@ static void start_zk_pair(const char *ns, int *p1, int *p2)
 	ck_assert_int_eq(drove_controller_new(&ctrl, loop, cfg), 0);
 	ck_assert_int_eq(drove_controller_set_hostname(ctrl, "127.0.0.1"), 0);
 	ck_assert_msg(drove_controller_start(ctrl) == 0, "%s", drove_error_last()->message);
-	ck_assert_int_eq(drove_controller_new(&ctrl2, loop, cfg2), 0);
-	ck_assert_int_eq(drove_controller_set_hostname(ctrl2, "127.0.0.1"), 0);
-	ck_assert_int_eq(drove_controller_start(ctrl2), 0);
 	*p1 = drove_controller_port(ctrl);
-	*p2 = drove_controller_port(ctrl2);
 	for (int i = 0; i < 2; i++) {
 		fx[i] = fake_new(loop, 8, 8192, 300);
 		fake_add_controller(fx[i], *p1);
-		fake_add_controller(fx[i], *p2);
 	}
 	run_loop();
-	for (int i = 0; i < 100 && !drove_controller_is_leader(ctrl); i++)
+	/* the first leads before the second contends (on a loaded machine the second's session
+	 * could otherwise be up first and win) */
+	for (int i = 0; i < 200 && !drove_controller_is_leader(ctrl); i++)
 		usleep(50 * 1000);
 	ck_assert(drove_controller_is_leader(ctrl));
+	on_loop(start_ctrl2, NULL);
+	*p2 = drove_controller_port(ctrl2);
 	ck_assert(!drove_controller_is_leader(ctrl2));
 	port = *p1;
 	wait_execs(2);
@@ -318,6 +372,11 @@ Suite *ctrl_recovery_suite(void)
 	tcase_add_test(tc, test_executor_lost);
 	tcase_add_test(tc, test_restart_recovers);
 	tcase_add_test(tc, test_restart_waits_for_every_executor);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("slow-stale");
+	tcase_add_checked_fixture(tc, setup_slow_stale, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_restart_pings_a_silent_executor);
 	suite_add_tcase(s, tc);
 	/* ZooKeeper when components.sh started one (always in CI: DROVE_REQUIRE_COMPONENTS=1
 	 * makes a missing one a failure inside the test) */
