@@ -13,6 +13,7 @@
 #include "ctrl/intake.h"
 #include "http/client.h"
 #include "http/server.h"
+#include "store/store_internal.h"
 
 #define MOD "ctrl"
 
@@ -130,7 +131,8 @@ static void known_put(drove_controller *c, const drove__ctrl_exec *e)
 		return;
 	if (!(path = drove__asprintf(KNOWN_DIR "/%s", e->id)) ||
 	    drove__node_data_encode(&t, &json) < 0 ||
-	    drove_store_put(c->store, path, json, strlen(json), DROVE_STORE_PERSISTENT) < 0) {
+	    drove__store_put_async(c->store, path, json, strlen(json), DROVE_STORE_PERSISTENT, NULL,
+	                           NULL) < 0) {
 		drove__warn(c->ctx, MOD, "executor %s: not recorded as known: %s", e->id,
 		            drove_error_last()->message);
 		drove_error_clear();

@@ -204,32 +204,28 @@ static void put_create(struct put_ctx *p)
 		put_finish(p, rc);
 }
 
-int drove_record_put_async(drove_store *s, int kind, const char *parent, const char *id,
-                           const char *json, size_t len, drove_store_done_fn cb, void *ud)
+int drove__store_put_async(drove_store *s, const char *path, const char *data, size_t len, int mode,
+                           drove_store_done_fn cb, void *ud)
 {
 	struct put_ctx *p;
 	int rc;
 
-	DROVE_CHECK_ARG(s && (json || !len));
+	DROVE_CHECK_ARG(s && path && (data || !len));
 	if (!(p = calloc(1, sizeof(*p))))
 		return drove__enomem();
-	if ((rc = drove_record_path(kind, parent, id, &p->path)) < 0) {
-		free(p);
-		return rc;
-	}
-	if (!(p->data = malloc(len + 1))) {
+	if (!(p->path = drove__strdup(path)) || !(p->data = malloc(len + 1))) {
 		free(p->path);
 		free(p);
 		return drove__enomem();
 	}
 	if (len)
-		memcpy(p->data, json, len);
+		memcpy(p->data, data, len);
 	p->data[len] = '\0';
 	p->len = len;
 	p->store = s;
 	p->cb = cb;
 	p->userdata = ud;
-	p->mode = kind_get(kind)->ephemeral ? DROVE_STORE_EPHEMERAL : DROVE_STORE_PERSISTENT;
+	p->mode = mode;
 	p->tries = 1;
 	rc = drove_store_create_async(s, p->path, p->data, p->len, p->mode | DROVE_STORE_PARENTS,
 	                              put_create_done, p);
@@ -238,6 +234,22 @@ int drove_record_put_async(drove_store *s, int kind, const char *parent, const c
 		free(p->data);
 		free(p);
 	}
+	return rc;
+}
+
+int drove_record_put_async(drove_store *s, int kind, const char *parent, const char *id,
+                           const char *json, size_t len, drove_store_done_fn cb, void *ud)
+{
+	char *path;
+	int rc;
+
+	DROVE_CHECK_ARG(s && (json || !len));
+	if ((rc = drove_record_path(kind, parent, id, &path)) < 0)
+		return rc;
+	rc = drove__store_put_async(
+	        s, path, json, len,
+	        kind_get(kind)->ephemeral ? DROVE_STORE_EPHEMERAL : DROVE_STORE_PERSISTENT, cb, ud);
+	free(path);
 	return rc;
 }
 

@@ -241,6 +241,11 @@ void drove__rewatch_free_all(drove_store *store);
 struct drove_config;
 int drove__store_opts_from_config(const struct drove_config *cfg, drove_store_opts **out);
 
+/* records.c: drove_store_put() without blocking (create, or set when it exists): `cb` (may
+ * be NULL) runs once on the loop thread. Loop thread. @return 0, or an error and no callback. */
+int drove__store_put_async(drove_store *store, const char *path, const char *data, size_t len,
+                           int mode, drove_store_done_fn cb, void *userdata);
+
 /* renew.c: open a store (into *slot) whose session is renewed when it expires. On expiry,
  * on the loop thread: ops->closing (drop every use of the store: elections, requests; start
  * no new work that uses it), then, once ops->busy (may be NULL) says no other thread uses it
