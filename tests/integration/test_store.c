@@ -620,6 +620,21 @@ static int wait_leader(int ms)
 	return -1;
 }
 
+/* ZooKeeper fixture with `n` contenders c0..c{n-1}, each on a store of its own. */
+static void contend(int n)
+{
+	fx_setup(DROVE_STORE_ZK);
+	memset(C, 0, sizeof(C));
+	max_leaders = now_leading = 0;
+	for (int i = 0; i < n; i++) {
+		char id[16];
+		snprintf(id, sizeof(id), "c%d", i);
+		ck_assert_int_eq(drove_store_open(&C[i].s, F.loop, F.opts), 0);
+		ck_assert_int_eq(drove_store_elect(C[i].s, id, strlen(id), cont_cb, &C[i], &C[i].e),
+		                 0);
+	}
+}
+
 START_TEST(test_election_three_contenders)
 {
 	int i, who, next, last;
@@ -628,16 +643,7 @@ START_TEST(test_election_three_contenders)
 	size_t len;
 	int64_t t;
 
-	fx_setup(DROVE_STORE_ZK);
-	memset(C, 0, sizeof(C));
-	max_leaders = now_leading = 0;
-	for (i = 0; i < NCONT; i++) {
-		char id[16];
-		snprintf(id, sizeof(id), "c%d", i);
-		ck_assert_int_eq(drove_store_open(&C[i].s, F.loop, F.opts), 0);
-		ck_assert_int_eq(drove_store_elect(C[i].s, id, strlen(id), cont_cb, &C[i], &C[i].e),
-		                 0);
-	}
+	contend(NCONT);
 	ck_assert_int_ge(who = wait_leader(10000), 0);
 	drove_loop_run_for(F.loop, 300);
 	ck_assert_int_eq(leader_index(), who);
@@ -714,16 +720,7 @@ START_TEST(test_depose_leader)
 	int who, other;
 	int64_t term1;
 
-	fx_setup(DROVE_STORE_ZK);
-	memset(C, 0, sizeof(C));
-	max_leaders = now_leading = 0;
-	for (int i = 0; i < 2; i++) {
-		char id[16];
-		snprintf(id, sizeof(id), "c%d", i);
-		ck_assert_int_eq(drove_store_open(&C[i].s, F.loop, F.opts), 0);
-		ck_assert_int_eq(drove_store_elect(C[i].s, id, strlen(id), cont_cb, &C[i], &C[i].e),
-		                 0);
-	}
+	contend(2);
 	ck_assert_int_ge(who = wait_leader(10000), 0);
 	other = 1 - who;
 	term1 = C[who].term;
@@ -805,16 +802,7 @@ START_TEST(test_fenced_writes)
 	size_t len;
 	int who, other;
 
-	fx_setup(DROVE_STORE_ZK);
-	memset(C, 0, sizeof(C));
-	max_leaders = now_leading = 0;
-	for (int i = 0; i < 2; i++) {
-		char id[16];
-		snprintf(id, sizeof(id), "c%d", i);
-		ck_assert_int_eq(drove_store_open(&C[i].s, F.loop, F.opts), 0);
-		ck_assert_int_eq(drove_store_elect(C[i].s, id, strlen(id), cont_cb, &C[i], &C[i].e),
-		                 0);
-	}
+	contend(2);
 	ck_assert_int_ge(who = wait_leader(10000), 0);
 	other = 1 - who;
 	drove_store *L = C[who].s, *O = C[other].s;
