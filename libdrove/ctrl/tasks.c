@@ -3,8 +3,10 @@
  * executors' reports, staleness, retention and fail-over. Everything runs on the loop thread.
  *
  * The leader keeps every task record in memory (sorted by sourceAppName, taskId), the store
- * holds the durable copy (/tasks/{sourceAppName}/{taskId}); a finished task stays with its
- * final state and taskResult until DELETE or retention (staleTaskAge). */
+ * holds the durable copy (/tasks/{sourceAppName}/{taskId}) and, while a start is under way, its
+ * CREATE operation (STARTS_DIR) for a new leader to resume; a finished task stays with its
+ * final state and taskResult until DELETE or retention (staleTaskAge). The pure parts are in
+ * tasks_pure.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@
 #include "config/config.h"
 #include "ctrl/tasks.h"
 #include "http/server.h"
+#include "store/store_internal.h"
 
 #define MOD "ctrl"
 #define V1  "/apis/v1"
@@ -28,7 +31,16 @@ enum {
 	ST_PREPARED, /* placed, recorded, START_TASK not sent yet */
 	ST_SENDING,  /* START_TASK in flight */
 	ST_WAITING,  /* accepted: waiting for the executor's first report */
+	ST_RESUME,   /* loaded by a new leader while a start was in flight: resumed once the
+	              * leader has recovered, unless the executor reports it first */
 };
+
+/* The CREATE operation of a task whose start is under way, kept in the store so that a new
+ * leader can resume a start the last one left in flight: /taskstarts/{sourceAppName}/{taskId}
+ * → the TaskOperation (type, spec, opSpec). Written before the PENDING record, deleted when the
+ * executor reports the instance or the task ends. A libdrove extension of the store's layout
+ * (docs/store.md). */
+#define STARTS_DIR "/taskstarts"
 
 struct trec {
 	drove_controller *c;
@@ -45,6 +57,7 @@ struct trec {
 	drove_sched_alloc *alloc;
 	drove_task_instance_spec *is; /* ST_PREPARED: what START_TASK carries */
 	int64_t cpus, mb;
+	bool op_stored; /* the CREATE operation is under STARTS_DIR */
 	drove__ctrl_send *send;
 	/* a kill */
 	bool kill, kill_accepted;
@@ -56,208 +69,6 @@ struct drove__ctrl_tasks {
 	struct trec **v; /* sorted by (sourceAppName, taskId) */
 	size_t n, cap;
 };
-
-/* ---- pure helpers (tasks.h) ---- */
-
-int drove__ctrl_taskop_decode(const char *body, size_t len, const struct drove_spec_opts *opts,
-                              drove_task_op **out, drove_strlist *errors)
-{
-	drove_task_op *op = NULL;
-	int rc;
-
-	*out = NULL;
-	if ((rc = drove__task_op_decode(body, len, 0, &op, errors, NULL)) < 0) {
-		drove__task_op_free(op);
-		if (rc == DROVE_ENOMEM)
-			return rc;
-		if (!drove_strlist_count(errors))
-			drove_strlist_add(errors, drove_error_last()->message);
-		return 1;
-	}
-	if ((rc = drove__task_op_validate(op, opts, errors)) != 0) {
-		drove__task_op_free(op);
-		return rc < 0 ? rc : 2;
-	}
-	if (op->type == DROVE_TASK_OP_CREATE &&
-	    (rc = drove__task_spec_apply_defaults(op->spec)) < 0) {
-		drove__task_op_free(op);
-		return rc;
-	}
-	*out = op;
-	return 0;
-}
-
-static int alloc_pair(drove_allocation **out, size_t *n, int node, const int *cores, size_t n_cores,
-                      int64_t mb)
-{
-	drove_allocation *a = calloc(2, sizeof(*a));
-	if (!a)
-		return DROVE_ENOMEM;
-	*out = a;
-	*n = 2;
-	a[0].type = DROVE_RES_CPU;
-	a[1].type = DROVE_RES_MEMORY;
-	if (!(a[0].cores = calloc(1, sizeof(*a[0].cores))))
-		return DROVE_ENOMEM;
-	a[0].n_cores = 1;
-	a[0].cores[0].node = node;
-	if (!(a[0].cores[0].cores = calloc(n_cores ? n_cores : 1, sizeof(int))))
-		return DROVE_ENOMEM;
-	if (n_cores)
-		memcpy(a[0].cores[0].cores, cores, n_cores * sizeof(int));
-	a[0].cores[0].n_cores = n_cores;
-	if (!(a[1].memory = calloc(1, sizeof(*a[1].memory))))
-		return DROVE_ENOMEM;
-	a[1].n_memory = 1;
-	a[1].memory[0].node = node;
-	a[1].memory[0].mb = mb;
-	return 0;
-}
-
-#define MOVE(dst, src)         \
-	do {                   \
-		(dst) = (src); \
-		(src) = NULL;  \
-	} while (0)
-#define MOVEN(dst, n_dst, src, n_src) \
-	do {                          \
-		MOVE(dst, src);       \
-		(n_dst) = (n_src);    \
-		(n_src) = 0;          \
-	} while (0)
-
-int drove__ctrl_task_instance_spec(const drove_task_spec *spec, const char *instance_id, int node,
-                                   const int *cores, size_t n_cores, int64_t mb,
-                                   drove_task_instance_spec **out)
-{
-	drove_task_instance_spec *s = calloc(1, sizeof(*s));
-	drove_task_spec *c = NULL;
-	int rc = DROVE_ENOMEM;
-
-	if (!s)
-		return drove__enomem();
-	if ((rc = drove__task_spec_copy(spec, &c)) < 0)
-		goto fail;
-	rc = DROVE_ENOMEM;
-	if (!(s->task_id = drove__strdup(spec->task_id)) ||
-	    !(s->source_app_name = drove__strdup(spec->source_app_name)) ||
-	    !(s->instance_id = drove__strdup(instance_id)) ||
-	    alloc_pair(&s->resources, &s->n_resources, node, cores, n_cores, mb) < 0)
-		goto fail;
-	MOVE(s->executable, c->executable);
-	MOVEN(s->volumes, s->n_volumes, c->volumes, c->n_volumes);
-	MOVEN(s->configs, s->n_configs, c->configs, c->n_configs);
-	MOVE(s->logging_spec, c->logging);
-	MOVE(s->env, c->env);
-	MOVEN(s->args, s->n_args, c->args, c->n_args);
-	MOVEN(s->devices, s->n_devices, c->devices, c->n_devices);
-	MOVE(s->user_spec, c->user_spec);
-	drove__task_spec_free(c);
-	*out = s;
-	return 0;
-fail:
-	drove__task_spec_free(c);
-	drove__task_instance_spec_free(s);
-	return rc < 0 ? rc : drove__enomem();
-}
-
-int drove__ctrl_task_info_new(const drove_task_instance_spec *is, const char *executor_id,
-                              int64_t now_ms, drove_task_info **out)
-{
-	drove_task_instance_spec *c = NULL;
-	drove_task_info *t = calloc(1, sizeof(*t));
-	int rc;
-
-	if (!t)
-		return drove__enomem();
-	if ((rc = drove__task_instance_spec_copy(is, &c)) < 0) {
-		free(t);
-		return rc;
-	}
-	MOVE(t->source_app_name, c->source_app_name);
-	MOVE(t->task_id, c->task_id);
-	MOVE(t->instance_id, c->instance_id);
-	MOVE(t->executable, c->executable);
-	MOVEN(t->resources, t->n_resources, c->resources, c->n_resources);
-	MOVEN(t->volumes, t->n_volumes, c->volumes, c->n_volumes);
-	MOVE(t->logging_spec, c->logging_spec);
-	MOVE(t->env, c->env);
-	drove__task_instance_spec_free(c);
-	t->state = DROVE_TASK_PENDING;
-	t->created = t->updated = now_ms;
-	if ((executor_id && !(t->executor_id = drove__strdup(executor_id))) ||
-	    !(t->error_message = drove__strdup("")) || drove_strmap_new(&t->metadata) < 0) {
-		drove__task_info_free(t);
-		return drove__enomem();
-	}
-	*out = t;
-	return 0;
-}
-
-#undef MOVE
-#undef MOVEN
-
-int drove__ctrl_event_task(drove_event *ev, const drove_task_info *t)
-{
-	drove_strmap *m = ev->metadata;
-	int rc = 0;
-
-	if (t->source_app_name)
-		rc |= drove_strmap_set(m, "APP_NAME", t->source_app_name);
-	if (t->task_id)
-		rc |= drove_strmap_set(m, "TASK_ID", t->task_id);
-	if (t->instance_id)
-		rc |= drove_strmap_set(m, "INSTANCE_ID", t->instance_id);
-	if (t->executor_id)
-		rc |= drove_strmap_set(m, "EXECUTOR_ID", t->executor_id);
-	if (t->hostname)
-		rc |= drove_strmap_set(m, "EXECUTOR_HOST", t->hostname);
-	if (t->executable && t->executable->url)
-		rc |= drove_strmap_set(m, "EXECUTABLE", t->executable->url);
-	rc |= drove__ctrl_meta_setl(m, "CREATED", t->created);
-	rc |= drove_strmap_set(m, "CURRENT_STATE", drove_task_state_name((int)t->state));
-	if (t->error_message && *t->error_message)
-		rc |= drove_strmap_set(m, "ERROR", t->error_message);
-	if (t->task_result) {
-		rc |= drove_strmap_set(m, "RESULT_STATUS",
-		                       drove_task_result_status_name((int)t->task_result->status));
-		rc |= drove__ctrl_meta_setl(m, "RESULT_EXIT_CODE", t->task_result->exit_code);
-	}
-	return rc ? DROVE_ENOMEM : 0;
-}
-
-static int set_result(drove_task_info *t, int state, int status, int64_t code, const char *why,
-                      int64_t now_ms)
-{
-	char *msg = drove__strdup(why ? why : "");
-	drove_task_result *r = t->task_result ? NULL : calloc(1, sizeof(*r));
-	if (!msg || (!t->task_result && !r)) {
-		free(msg);
-		free(r);
-		return drove__enomem();
-	}
-	if (r)
-		t->task_result = r;
-	t->task_result->status = (enum drove_task_result_status)status;
-	t->task_result->exit_code = code;
-	free(t->error_message);
-	t->error_message = msg;
-	t->state = (enum drove_task_state)state;
-	t->updated = now_ms;
-	return 0;
-}
-
-int drove__ctrl_task_mark_lost(drove_task_info *t, const char *why, int64_t now_ms)
-{
-	return set_result(t, DROVE_TASK_LOST, DROVE_TASK_RESULT_LOST, -1, why, now_ms);
-}
-
-int64_t drove__ctrl_task_pull_ms(const drove_task_spec *spec)
-{
-	if (spec && spec->executable && spec->executable->has_docker_pull_timeout)
-		return drove_duration_ms(&spec->executable->docker_pull_timeout);
-	return 15 * 60 * 1000;
-}
 
 /* ---- the table ---- */
 
@@ -365,14 +176,92 @@ static void publish(drove_controller *c, const drove_task_info *t)
 	drove__ctrl_publish(c, ev);
 }
 
+/* Take up the CREATE operation `op` for a start (its spec is moved into `r`): the kill
+ * timeout, resources, placement policy and a scheduling session that counts the app's other
+ * active tasks (ONE_PER_HOST, MAX_N_PER_HOST) and sees the spec's env (RULE_BASED).
+ * @return 0 or an error (message set). */
+static int start_setup(drove_controller *c, struct trec *r, drove_task_op *op)
+{
+	int rc;
+
+	r->spec = op->spec;
+	op->spec = NULL;
+	r->timeout_ms = op->op_spec && op->op_spec->has_timeout
+	                        ? drove_duration_ms(&op->op_spec->timeout)
+	                        : c->op_timeout_ms;
+	r->cpus = drove__resources_cpus(r->spec->resources, r->spec->n_resources);
+	r->mb = drove__resources_memory_mb(r->spec->resources, r->spec->n_resources);
+	if ((rc = drove__ctrl_policy_convert(r->spec->placement_policy, &r->policy)) < 0 ||
+	    (c->sched && (rc = drove_sched_session_new(&r->sess, c->sched, DROVE_SCHED_KIND_TASK,
+	                                               r->spec->source_app_name)) < 0))
+		return rc;
+	for (size_t i = 0; r->sess && c->tasks && i < c->tasks->n; i++) {
+		const drove_task_info *t = c->tasks->v[i]->info;
+		if (t != r->info && drove__streq(t->source_app_name, r->spec->source_app_name) &&
+		    t->executor_id && drove_task_state_is_active((int)t->state))
+			drove_sched_session_seed(r->sess, t->executor_id);
+	}
+	for (size_t i = 0; r->sess && i < drove_strmap_count(r->spec->env); i++)
+		drove_sched_session_set_env(r->sess, drove_strmap_key(r->spec->env, i),
+		                            drove_strmap_value(r->spec->env, i));
+	return 0;
+}
+
+static char *start_path(const char *app, const char *tid)
+{
+	return drove__asprintf(STARTS_DIR "/%s/%s", app, tid);
+}
+
+/* Keep `op` for a new leader. Asynchronous: queued before the PENDING record's write, and the
+ * store applies one session's writes in order. A failure only costs the resumption. */
+static void start_store(drove_controller *c, struct trec *r, const drove_task_op *op)
+{
+	char *path = NULL, *json = NULL;
+	drove_task_op copy = *op;
+
+	if (!c->store)
+		return;
+	copy.spec = r->spec; /* start_setup moved it */
+	if (!(path = start_path(r->spec->source_app_name, r->spec->task_id)) ||
+	    drove__task_op_encode(&copy, &json) < 0 ||
+	    drove__store_put_async(c->store, path, json, strlen(json), DROVE_STORE_PERSISTENT, NULL,
+	                           NULL) < 0) {
+		drove__warn(c->ctx, MOD, "task %s/%s: start not kept for a new leader: %s",
+		            r->spec->source_app_name, r->spec->task_id,
+		            drove_error_last()->message);
+		drove_error_clear();
+	} else {
+		r->op_stored = true;
+	}
+	free(json);
+	free(path);
+}
+
+/* The start is over (the executor has the task, or it ended): a new leader has nothing to
+ * resume. */
+static void start_forget(drove_controller *c, struct trec *r)
+{
+	char *path;
+
+	if (!r->op_stored)
+		return;
+	r->op_stored = false;
+	if (!c->store || !(path = start_path(r->info->source_app_name, r->info->task_id)))
+		return;
+	if (drove_store_delete_async(c->store, path, -1, NULL, NULL) < 0)
+		drove_error_clear();
+	free(path);
+}
+
 /* A state the leader decided (LOST, cancelled before start): stored and announced. */
 static void finish(drove_controller *c, struct trec *r, int state, int status, const char *why)
 {
-	if (set_result(r->info, state, status, -1, why, drove_time_wall_ms()) < 0)
+	if (drove__ctrl_task_set_result(r->info, state, status, -1, why, drove_time_wall_ms()) < 0)
 		return;
 	drove__info(c->ctx, MOD, "task %s/%s: %s: %s", r->info->source_app_name, r->info->task_id,
 	            drove_task_state_name(state), why);
 	start_end(c, r, true);
+	start_forget(c, r);
 	r->kill = false;
 	persist(c, r->info);
 	publish(c, r->info);
@@ -549,8 +438,9 @@ static void kill_step(drove_controller *c, struct trec *r)
 		r->kill = false;
 		return;
 	}
-	if (r->start == ST_PENDING || r->start == ST_PREPARED) {
-		/* not sent to any executor yet: it never runs */
+	if (r->start == ST_PENDING || r->start == ST_PREPARED || r->start == ST_RESUME) {
+		/* not sent to any executor yet (or, resumed, not reported by the executor the last
+		 * leader sent it to, which reaps it should it turn up): it never runs */
 		finish(c, r, DROVE_TASK_STOPPED, DROVE_TASK_RESULT_CANCELLED,
 		       "Task cancelled before it started");
 		return;
@@ -588,6 +478,60 @@ void drove__ctrl_tasks_clear(drove_controller *c)
 	free(ts->v);
 	free(ts);
 	c->tasks = NULL;
+}
+
+/* Starts the last leader left in flight: a PENDING record whose CREATE operation is kept under
+ * STARTS_DIR waits (ST_RESUME) until this leader has recovered — every executor that records
+ * place a task on has reported or is lost — and is then started again (a new placement and
+ * instance id) unless its executor reported the instance first. Any other kept operation is a
+ * left-over and deleted. Loop thread; synchronous reads, like the rest of the load. */
+static void load_starts(drove_controller *c)
+{
+	drove_strlist *apps = NULL;
+	size_t n = 0;
+
+	if (drove_store_children(c->store, STARTS_DIR, &apps) < 0) {
+		drove_error_clear(); /* none kept */
+		return;
+	}
+	for (size_t a = 0; a < drove_strlist_count(apps); a++) {
+		const char *app = drove_strlist_get(apps, a);
+		char *dir = drove__asprintf(STARTS_DIR "/%s", app);
+		drove_strlist *ids = NULL;
+		if (!dir || drove_store_children(c->store, dir, &ids) < 0)
+			drove_error_clear();
+		free(dir);
+		for (size_t i = 0; i < drove_strlist_count(ids); i++) {
+			const char *tid = drove_strlist_get(ids, i);
+			struct trec *r = find(c, app, tid);
+			char *path = start_path(app, tid), *json = NULL;
+			drove_task_op *op = NULL;
+			size_t len = 0;
+			if (path && r && r->info->state == DROVE_TASK_PENDING &&
+			    drove_store_get(c->store, path, &json, &len, NULL) == 0 &&
+			    drove__task_op_decode(json, len, 0, &op, NULL, NULL) == 0 &&
+			    op->type == DROVE_TASK_OP_CREATE && op->spec &&
+			    drove__streq(op->spec->source_app_name, app) &&
+			    drove__streq(op->spec->task_id, tid) && start_setup(c, r, op) == 0) {
+				r->start = ST_RESUME;
+				r->op_stored = true;
+				n++;
+			} else if (path) {
+				if (r && r->spec)
+					start_end(c, r, true); /* a failed setup */
+				if (drove_store_delete_async(c->store, path, -1, NULL, NULL) < 0)
+					drove_error_clear();
+			}
+			drove_error_clear();
+			drove__task_op_free(op);
+			drove_free(json);
+			free(path);
+		}
+		drove_strlist_free(ids);
+	}
+	drove_strlist_free(apps);
+	if (n)
+		drove__info(c->ctx, MOD, "%zu task starts in flight to resume", n);
 }
 
 void drove__ctrl_tasks_load(drove_controller *c)
@@ -638,6 +582,7 @@ void drove__ctrl_tasks_load(drove_controller *c)
 	drove_strlist_free(apps);
 	if (n)
 		drove__info(c->ctx, MOD, "%zu task records loaded", n);
+	load_starts(c);
 }
 
 void drove__ctrl_task_apply(drove_controller *c, const drove_task_info *t)
@@ -661,6 +606,7 @@ void drove__ctrl_task_apply(drove_controller *c, const drove_task_info *t)
 		drove__info(c->ctx, MOD, "task %s/%s: %s reported by its executor",
 		            r->info->source_app_name, r->info->task_id, r->info->instance_id);
 		start_end(c, r, false);
+		start_forget(c, r);
 	}
 	changed = r->info->state != t->state || (!r->info->task_result) != (!t->task_result) ||
 	          (!r->info->hostname) != (!t->hostname);
@@ -722,6 +668,16 @@ void drove__ctrl_tasks_tick(drove_controller *c)
 		case ST_PREPARED:
 			send_start(c, r);
 			break;
+		case ST_RESUME: /* recovered, and its executor has not reported it */
+			drove__info(
+			        c->ctx, MOD,
+			        "task %s/%s: %s not reported by %s: resuming the start the last "
+			        "leader left in flight",
+			        r->info->source_app_name, r->info->task_id, r->info->instance_id,
+			        r->info->executor_id ? r->info->executor_id : "-");
+			r->attempts = 0;
+			begin_start(c, r);
+			break;
 		case ST_WAITING:
 			if (now >= r->deadline) {
 				if (r->info->executor_id)
@@ -753,6 +709,7 @@ void drove__ctrl_tasks_executor_lost(drove_controller *c, const char *exec_id)
 		else if (r->start == ST_NONE)
 			finish(c, r, DROVE_TASK_LOST, DROVE_TASK_RESULT_LOST,
 			       "Task lost: executor lost");
+		/* ST_RESUME: started elsewhere once the leader has recovered */
 	}
 }
 
@@ -856,33 +813,15 @@ static void op_create(drove_controller *c, drove__http_req *req, drove_task_op *
 	if (!(r = calloc(1, sizeof(*r))))
 		return drove__http_reply_server_error(req, "out of memory");
 	r->c = c;
-	r->spec = op->spec;
-	op->spec = NULL;
-	r->timeout_ms = op->op_spec && op->op_spec->has_timeout
-	                        ? drove_duration_ms(&op->op_spec->timeout)
-	                        : c->op_timeout_ms;
-	r->cpus = drove__resources_cpus(r->spec->resources, r->spec->n_resources);
-	r->mb = drove__resources_memory_mb(r->spec->resources, r->spec->n_resources);
-	if ((rc = drove__ctrl_policy_convert(r->spec->placement_policy, &r->policy)) < 0 ||
-	    (c->sched && (rc = drove_sched_session_new(&r->sess, c->sched, DROVE_SCHED_KIND_TASK,
-	                                               r->spec->source_app_name)) < 0))
+	if ((rc = start_setup(c, r, op)) < 0)
 		goto fail_500;
-	/* the session counts the app's active tasks (ONE_PER_HOST, MAX_N_PER_HOST) */
-	for (size_t i = 0; r->sess && c->tasks && i < c->tasks->n; i++) {
-		const drove_task_info *t = c->tasks->v[i]->info;
-		if (drove__streq(t->source_app_name, r->spec->source_app_name) && t->executor_id &&
-		    drove_task_state_is_active((int)t->state))
-			drove_sched_session_seed(r->sess, t->executor_id);
-	}
-	for (size_t i = 0; r->sess && i < drove_strmap_count(r->spec->env); i++)
-		drove_sched_session_set_env(r->sess, drove_strmap_key(r->spec->env, i),
-		                            drove_strmap_value(r->spec->env, i));
 	if (prepare(c, r) < 0) {
 		drove__ctrl_reply_one_error(req, drove_error_last()->message);
 		trec_free(c, r);
 		return;
 	}
-	/* durable before the answer */
+	/* durable before the answer (the operation first, for a leader that takes over) */
+	start_store(c, r, op);
 	if ((rc = drove__task_info_encode(r->info, &json)) < 0 ||
 	    (rc = drove_record_put(c->store, DROVE_RECORD_TASK, r->info->source_app_name,
 	                           r->info->task_id, json, strlen(json))) < 0 ||
@@ -902,6 +841,7 @@ static void op_create(drove_controller *c, drove__http_req *req, drove_task_op *
 	return;
 fail_500:
 	drove__http_reply_server_error(req, drove_error_last()->message);
+	start_forget(c, r);
 	trec_free(c, r);
 }
 

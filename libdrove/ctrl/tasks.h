@@ -34,6 +34,11 @@ int drove__ctrl_task_info_new(const drove_task_instance_spec *is, const char *ex
  * RESULT_EXIT_CODE (absent values omitted). @return 0 or DROVE_ENOMEM. */
 int drove__ctrl_event_task(drove_event *ev, const drove_task_info *t);
 
+/* Give `t` a final `state` with taskResult {status, code} and `why` as its errorMessage,
+ * updated `now_ms`. @return 0 or DROVE_ENOMEM (then `t` is unchanged). */
+int drove__ctrl_task_set_result(drove_task_info *t, int state, int status, int64_t code,
+                                const char *why, int64_t now_ms);
+
 /* Mark `t` LOST now with taskResult {LOST, -1} and `why` as its errorMessage.
  * @return 0 or DROVE_ENOMEM (then `t` is unchanged). */
 int drove__ctrl_task_mark_lost(drove_task_info *t, const char *why, int64_t now_ms);

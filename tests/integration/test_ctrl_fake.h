@@ -2,7 +2,9 @@
  * server on the loop that answers START_INSTANCE / STOP_INSTANCE / BLACKLIST* /
  * EXPECTED_INSTANCES with the term fencing of the protocol, "runs" instances by reporting them
  * HEALTHY (or STOPPED) shortly after, and pushes EXECUTOR_SNAPSHOT every `snap_ms` to every
- * controller it knows (non-leaders answer REJECTED). Everything runs on the loop's thread. */
+ * controller it knows (non-leaders answer REJECTED). START_TASK as `task_mode` says: refused
+ * (the default), accepted and dropped (a start lost in flight), or accepted and reported
+ * RUNNING in every snapshot. Everything runs on the loop's thread. */
 #ifndef TEST_CTRL_FAKE_H
 #define TEST_CTRL_FAKE_H
 
@@ -19,9 +21,12 @@
 #include "core/loop_internal.h"
 #include "http/client.h"
 #include "http/server.h"
+#include "ctrl/tasks.h"
 #include "model/message.h"
 
 #define FAKE_MAX_CORES 512
+
+enum { FAKE_TASKS_REFUSE = 0, FAKE_TASKS_DROP, FAKE_TASKS_RUN };
 
 struct fake_inst {
 	char id[64];
@@ -56,8 +61,12 @@ struct fake_exec {
 	int n_ctrl;
 	struct event *snap_timer;
 	int starts, stops, expected_msgs, rejected;
-	int stale_stops;       /* instances stopped as stale by EXPECTED_INSTANCES */
-	char last_config[128]; /* the first config of the last START: "TYPE:data" */
+	int stale_stops;         /* instances stopped as stale by EXPECTED_INSTANCES */
+	char last_config[128];   /* the first config of the last START: "TYPE:data" */
+	int task_mode;           /* FAKE_TASKS_* */
+	int task_starts;         /* START_TASK accepted */
+	drove_task_info **tasks; /* FAKE_TASKS_RUN: running */
+	size_t n_tasks, cap_tasks;
 };
 
 static inline void fake_buf_instance(drove__buf *b, const struct fake_exec *f,
@@ -165,8 +174,16 @@ static inline void fake_snapshot(struct fake_exec *f)
 			drove__buf_putc(&b, ',');
 		fake_buf_instance(&b, f, &f->insts[i]);
 	}
+	drove__buf_puts(&b, "],\"tasks\":[");
+	for (size_t i = 0; i < f->n_tasks; i++) {
+		char *json = NULL;
+		f->tasks[i]->updated = now;
+		if (drove__task_info_encode(f->tasks[i], &json) == 0)
+			drove__buf_printf(&b, "%s%s", i ? "," : "", json);
+		free(json);
+	}
 	drove__buf_printf(&b,
-	                  "],\"tasks\":[],\"serviceInstances\":[],\"tags\":[\"127.0.0.1\"],"
+	                  "],\"serviceInstances\":[],\"tags\":[\"127.0.0.1\"],"
 	                  "\"metadata\":{},\"executorState\":\"%s\"}}",
 	                  drove_executor_state_name(f->state));
 	fake_post_all(f, b.data);
@@ -318,6 +335,25 @@ static inline void fake_on_message(drove__http_req *req, void *ud)
 		fake_later(f, in->id, DROVE_INST_STOPPED, 20);
 		break;
 	}
+	case DROVE_MSG_START_TASK: {
+		drove_task_info *t = NULL;
+		if (f->task_mode == FAKE_TASKS_REFUSE) {
+			fake_reply(req, m, "FAILED", "unsupported");
+			break;
+		}
+		f->task_starts++;
+		if (f->task_mode == FAKE_TASKS_RUN &&
+		    drove__ctrl_task_info_new(m->task_spec, f->id, drove_time_wall_ms(), &t) == 0) {
+			t->state = DROVE_TASK_RUNNING;
+			if (drove__grow(&f->tasks, &f->cap_tasks, f->n_tasks + 1,
+			                sizeof(*f->tasks)) == 0)
+				f->tasks[f->n_tasks++] = t;
+			else
+				drove__task_info_free(t);
+		}
+		fake_reply(req, m, "ACCEPTED", "");
+		break;
+	}
 	case DROVE_MSG_BLACKLIST_REQUESTED:
 		f->state = DROVE_EXECUTOR_BLACKLIST_REQUESTED;
 		fake_reply(req, m, "ACCEPTED", "");
@@ -409,6 +445,9 @@ static inline void fake_free(struct fake_exec *f)
 	drove__http_client_free(f->cli);
 	drove__http_server_free(f->srv);
 	drove_auth_free(f->auth);
+	for (size_t i = 0; i < f->n_tasks; i++)
+		drove__task_info_free(f->tasks[i]);
+	free(f->tasks);
 	free(f->insts);
 	free(f);
 }

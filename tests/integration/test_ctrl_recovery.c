@@ -1,6 +1,7 @@
 /* The controller's recovery end to end (issue 14), on the fixture of test_ctrl_env.h: an
  * executor lost and coming back, a restart on the embedded store while an executor is
- * silent, and on ZooKeeper a leader's death and the expiry of its session. */
+ * silent or a task's start is in flight, and on ZooKeeper a leader's death and the expiry of
+ * its session. */
 #include "store/store_internal.h"
 #include "test_ctrl_env.h"
 
@@ -196,6 +197,93 @@ START_TEST(test_restart_pings_a_silent_executor)
 }
 END_TEST
 
+/* ---- a task start in flight when the controller goes ---- */
+
+static void set_task_mode(void *ud)
+{
+	for (int i = 0; i < 2; i++)
+		fx[i]->task_mode = *(int *)ud;
+}
+
+/* state and instanceId of task T1, "" when there is none */
+static void task_state(char *state, size_t ns, char *inst, size_t ni)
+{
+	struct json_object *root = NULL, *d;
+	*state = *inst = '\0';
+	d = get_data("/apis/v1/tasks/TAPP/instances/T1", &root);
+	if (d) {
+		snprintf(state, ns, "%s",
+		         json_object_get_string(json_object_object_get(d, "state")));
+		snprintf(inst, ni, "%s",
+		         json_object_get_string(json_object_object_get(d, "instanceId")));
+	}
+	json_object_put(root);
+}
+
+/* *ud: 1 while the controller keeps T1's CREATE for a new leader (tasks.c's STARTS_DIR) */
+static void start_kept(void *ud)
+{
+	*(int *)ud = drove_store_exists(ctrl->store, "/taskstarts/TAPP/T1", NULL) == 0;
+	drove_error_clear();
+}
+
+START_TEST(test_restart_resumes_a_task_start)
+{
+	const char *op =
+	        "{\"type\":\"CREATE\",\"spec\":{\"sourceAppName\":\"TAPP\",\"taskId\":\"T1\","
+	        "\"executable\":{\"type\":\"DOCKER\",\"url\":\"localhost/t:1\","
+	        "\"dockerPullTimeout\":\"100 seconds\"},\"resources\":[{\"type\":\"CPU\","
+	        "\"count\":1},{\"type\":\"MEMORY\",\"sizeInMB\":32}]}," OPSPEC "}";
+	char state[32], first[64], inst[64], *b = NULL;
+	int mode = FAKE_TASKS_DROP, kept = 0;
+	int64_t t0;
+
+	/* the executors accept START_TASK and keep nothing: to the next leader, a start the last
+	 * one left in flight (sent, or about to be, when it went) */
+	on_loop(set_task_mode, &mode);
+	ck_assert_int_eq(http("POST", "/apis/v1/tasks/operations", op, &b), 200);
+	free(b);
+	for (t0 = drove_time_mono_ms(); fx[0]->task_starts + fx[1]->task_starts < 1;) {
+		ck_assert_msg(drove_time_mono_ms() - t0 < 5000, "START_TASK not sent");
+		usleep(20 * 1000);
+	}
+	task_state(state, sizeof(state), first, sizeof(first));
+	ck_assert_str_eq(state, "PENDING");
+	on_loop(start_kept, &kept);
+	ck_assert_int_eq(kept, 1);
+	mode = FAKE_TASKS_RUN;
+	on_loop(set_task_mode, &mode);
+	on_loop(restart_ctrl, NULL);
+	t0 = drove_time_mono_ms();
+	/* the new controller starts it again once both executors have reported without it */
+	for (;;) {
+		task_state(state, sizeof(state), inst, sizeof(inst));
+		if (!strcmp(state, "RUNNING"))
+			break;
+		ck_assert_msg(drove_time_mono_ms() - t0 < 15000,
+		              "start not resumed within 15 s: state %s (%s)", state, inst);
+		usleep(50 * 1000);
+	}
+	fprintf(stderr,
+	        "test_ctrl_recovery: task start resumed, RUNNING %lld ms after the restart\n",
+	        (long long)(drove_time_mono_ms() - t0));
+	ck_assert_str_ne(inst, first); /* a new attempt, with a new instance id */
+	ck_assert_int_eq(fx[0]->task_starts + fx[1]->task_starts, 2);
+	ck_assert_int_eq((int)(fx[0]->n_tasks + fx[1]->n_tasks), 1);
+	for (t0 = drove_time_mono_ms(); on_loop(start_kept, &kept), kept;) {
+		ck_assert_msg(drove_time_mono_ms() - t0 < 3000, "the kept CREATE was not deleted");
+		usleep(20 * 1000);
+	}
+	/* once running, nothing is left to resume: a second restart starts nothing */
+	sleep(1);
+	on_loop(restart_ctrl, NULL);
+	sleep(3);
+	task_state(state, sizeof(state), inst, sizeof(inst));
+	ck_assert_str_eq(state, "RUNNING");
+	ck_assert_int_eq(fx[0]->task_starts + fx[1]->task_starts, 2);
+}
+END_TEST
+
 /* ---- ZooKeeper: two controllers, the leader dies, the other takes over ---- */
 
 static void stop_ctrl1(void *ud)
@@ -372,6 +460,7 @@ Suite *ctrl_recovery_suite(void)
 	tcase_add_test(tc, test_executor_lost);
 	tcase_add_test(tc, test_restart_recovers);
 	tcase_add_test(tc, test_restart_waits_for_every_executor);
+	tcase_add_test(tc, test_restart_resumes_a_task_start);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("slow-stale");
 	tcase_add_checked_fixture(tc, setup_slow_stale, teardown);
