@@ -11,22 +11,10 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <drove/ctx.h>
 #include <drove/gateway.h>
 #include <drove/loop.h>
-
-static void log_stderr(int level, const char *module, const char *msg, void *ud)
-{
-	char ts[32];
-	time_t now = time(NULL);
-	struct tm tm;
-	(void)ud;
-	gmtime_r(&now, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(stderr, "%s %-5s [%s] %s\n", ts, drove_log_level_name(level), module, msg);
-}
 
 static sigset_t signals;
 static drove_gateway *gw;
@@ -92,7 +80,7 @@ int main(int argc, char **argv)
 	{
 		int64_t level = DROVE_LOG_INFO;
 		drove_gateway_config_get_int(cfg, "logging.level", &level);
-		drove_ctx_set_log(ctx, (int)level, log_stderr, NULL);
+		drove_ctx_set_log(ctx, (int)level, drove_log_stderr, NULL);
 	}
 	if (drove_loop_new(&loop, ctx) < 0) {
 		fprintf(stderr, "drove-gateway: %s\n", drove_error_last()->message);

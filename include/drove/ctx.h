@@ -36,6 +36,10 @@ DROVE_API void drove_ctx_free(drove_ctx *ctx);
 DROVE_API void drove_ctx_set_log(drove_ctx *ctx, int min_level, drove_log_fn fn, void *userdata);
 /** Name of a level ("DEBUG", "INFO", "WARN", "ERROR"); static. @since 0.1 */
 DROVE_API const char *drove_log_level_name(int level);
+/** A ready-made drove_log_fn for daemons: one line on stderr, written with one call,
+ *  `2026-12-05T21:43:10.123Z INFO  [module] msg` (UTC, milliseconds). `userdata` is ignored.
+ *  Any thread. @since 0.1 */
+DROVE_API void drove_log_stderr(int level, const char *module, const char *msg, void *userdata);
 /** Parse a level name (case-insensitive; TRACE counts as DEBUG). @return 0 or DROVE_EINVAL.
  *  @since 0.1 */
 DROVE_API int drove_log_level_parse(const char *name, int *out);

@@ -70,13 +70,27 @@ const char *drove_log_level_name(int level)
 	return "DEBUG";
 }
 
+void drove_log_stderr(int level, const char *module, const char *msg, void *userdata)
+{
+	struct timespec ts;
+	struct tm tm;
+	char when[32];
+
+	(void)userdata;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	fprintf(stderr, "%s.%03ldZ %-5s [%s] %s\n", when, ts.tv_nsec / 1000000L,
+	        drove_log_level_name(level), module ? module : "-", msg ? msg : "");
+}
+
 int drove_log_level_parse(const char *name, int *out)
 {
 	static const struct {
 		const char *name;
 		int level;
-	} levels[] = {{"TRACE", DROVE_LOG_DEBUG}, {"DEBUG", DROVE_LOG_DEBUG},
-	              {"INFO", DROVE_LOG_INFO},   {"WARN", DROVE_LOG_WARN},
+	} levels[] = {{"TRACE", DROVE_LOG_DEBUG},  {"DEBUG", DROVE_LOG_DEBUG},
+	              {"INFO", DROVE_LOG_INFO},    {"WARN", DROVE_LOG_WARN},
 	              {"WARNING", DROVE_LOG_WARN}, {"ERROR", DROVE_LOG_ERROR}};
 
 	DROVE_CHECK_ARG(name && out);

@@ -125,6 +125,36 @@ START_TEST(test_ctx_log_levels)
 }
 END_TEST
 
+/* drove_log_stderr: one line, UTC with milliseconds, level padded, module in brackets. */
+START_TEST(test_log_stderr_line)
+{
+	char tmpl[] = "/tmp/drove-log-XXXXXX", line[256] = "";
+	int fd = mkstemp(tmpl), saved = dup(STDERR_FILENO);
+	FILE *f;
+
+	ck_assert_int_ge(fd, 0);
+	fflush(stderr);
+	ck_assert_int_ge(dup2(fd, STDERR_FILENO), 0);
+	drove_log_stderr(DROVE_LOG_WARN, "sched", "node 1 is full", NULL);
+	drove_log_stderr(DROVE_LOG_INFO, NULL, NULL, NULL);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fd);
+	ck_assert_ptr_nonnull(f = fopen(tmpl, "r"));
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+	/* 2026-12-05T21:43:10.123Z WARN  [sched] node 1 is full */
+	ck_assert_int_eq((int)strlen(line), 24 + 1 + 5 + 1 + 7 + 1 + 14 + 1);
+	ck_assert_msg(line[4] == '-' && line[10] == 'T' && line[19] == '.' && line[23] == 'Z', "%s",
+	              line);
+	ck_assert_str_eq(line + 24, " WARN  [sched] node 1 is full\n");
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));
+	ck_assert_str_eq(line + 24, " INFO  [-] \n");
+	fclose(f);
+	unlink(tmpl);
+}
+END_TEST
+
 START_TEST(test_ctx_seed_is_deterministic)
 {
 	drove_ctx *a, *b;
@@ -635,6 +665,7 @@ Suite *core_suite(void)
 
 	tc = tcase_create("ctx");
 	tcase_add_test(tc, test_ctx_log_levels);
+	tcase_add_test(tc, test_log_stderr_line);
 	tcase_add_test(tc, test_ctx_seed_is_deterministic);
 	suite_add_tcase(s, tc);
 
