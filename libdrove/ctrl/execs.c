@@ -27,6 +27,7 @@ struct drove__ctrl_probe {
 	char *id; /* the executor's, looked up again when the answer comes */
 	drove__http_req *req;
 	char *url, *hdr_auth, *hdr_node;
+	int64_t sent_mono;
 };
 
 static void probe_free(struct drove__ctrl_probe *p)
@@ -337,22 +338,28 @@ static void on_probe(const drove__http_response *resp, void *ud)
 	struct drove__ctrl_probe *p = ud;
 	drove_controller *c = p->c;
 	drove__ctrl_exec *e = drove__ctrl_exec_of(c, p->id);
+	int64_t sent;
 
 	if (!e || e->probe != p) { /* cannot happen: a removed or freed executor cancels it */
 		probe_free(p);
 		return;
 	}
 	e->probe = NULL;
+	sent = p->sent_mono;
 	probe_free(p);
 	/* any HTTP answer (even 401) proves the executor's loop is alive */
 	if (!resp->error && resp->status > 0) {
 		e->probe_fails = 0;
 		return;
 	}
-	if (++e->probe_fails < c->probe_failures || !c->leader)
+	if (e->probe_fails++ == 0)
+		e->probe_fail_since = sent;
+	if (e->probe_fails < c->probe_failures || !c->leader)
 		return;
-	/* a message that arrived since the failed pings were sent also proves it alive */
-	if (drove_time_mono_ms() - e->seen_mono < c->probe_ms * c->probe_failures) {
+	/* a message that arrived after the first failed ping was sent also proves it alive (a
+	 * message from just before it proves nothing: comparing with "now - failures × interval"
+	 * instead let the last snapshot before a kill -9 cost another round of pings) */
+	if (e->seen_mono >= e->probe_fail_since) {
 		e->probe_fails = 0;
 		return;
 	}
@@ -380,6 +387,7 @@ static void probe_one(drove_controller *c, drove__ctrl_exec *e)
 		return;
 	}
 	p->c = c;
+	p->sent_mono = drove_time_mono_ms();
 	headers[0] = p->hdr_auth;
 	headers[1] = p->hdr_node;
 	headers[2] = NULL;

@@ -116,6 +116,7 @@ typedef struct drove__ctrl_exec {
 	int64_t seen_mono;               /* when it last reported */
 	int ctrl_state;                  /* blacklist state the leader asked for; -1: none */
 	int probe_fails;                 /* liveness pings failed in a row (execs.c) */
+	int64_t probe_fail_since;        /* mono: when the first of them was sent */
 	struct drove__ctrl_probe *probe; /* the ping in flight, or NULL */
 	bool removed;
 	int64_t removed_at; /* wall ms */
