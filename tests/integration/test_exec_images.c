@@ -114,11 +114,23 @@ END_TEST
 
 /* ---- cacheImages ---- */
 
+/* The private tag of test_cache_images, untagged at teardown even when the test failed. */
+static char private_img[128];
+
+static void images_teardown(void)
+{
+	if (private_img[0] && rt)
+		(void)image_remove(private_img);
+	private_img[0] = '\0';
+	teardown();
+}
+
 START_TEST(test_cache_images)
 {
-	char img[128], tag_cmd[512], a[64], b[64], c[64];
+	char *img = private_img, tag_cmd[512], a[64], b[64], c[64];
 
-	snprintf(img, sizeof(img), "localhost/drove-test-cache-%d:1", (int)getpid());
+	snprintf(private_img, sizeof(private_img), "localhost/drove-test-cache-%d:1",
+	         (int)getpid());
 	snprintf(tag_cmd, sizeof(tag_cmd), "podman tag %s %s", image, img);
 	ck_assert_int_eq(system(tag_cmd), 0);
 	ck_assert_int_eq(image_state(img), 0);
@@ -149,6 +161,7 @@ START_TEST(test_cache_images)
 	ck_assert_int_eq(image_state(img), 0);
 	stop_executor();
 	ck_assert_int_eq(image_remove(img), 0);
+	private_img[0] = '\0';
 	image = drove_test_require_env("DROVE_TEST_IMAGE", "podman");
 }
 END_TEST
@@ -264,7 +277,7 @@ Suite *exec_images_suite(void)
 {
 	Suite *s = suite_create("exec_images");
 	TCase *tc = tcase_create("podman");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, setup, images_teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_registry_credentials);
 	tcase_add_test(tc, test_cache_images);
