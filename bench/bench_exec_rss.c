@@ -179,7 +179,8 @@ int main(int argc, char **argv)
 	        "resources:\n  overProvisioning: {enabled: true, cpuMultiplier: 20, "
 	        "memoryMultiplier: 2}\n"
 	        "options:\n  hostname: localhost\n  dockerSocketPath: %s\n  remoteUpdateMode: RPC\n"
-	        "  maxOpenFiles: 1024\n  snapshotInterval: 1s\n  zombieCheckInterval: 30s\n"
+	        "  cacheImages: true\n  maxOpenFiles: 1024\n  snapshotInterval: 1s\n  "
+	        "zombieCheckInterval: 30s\n"
 	        "controllers:\n  endpoints: [\"http://127.0.0.1:%d\"]\n",
 	        eport, dir, sock, lport);
 	snprintf(cfgpath, sizeof(cfgpath), "%s/executor.yml", dir);

@@ -88,6 +88,11 @@ DROVE_API int drove_runtime_image_pull(drove_runtime *rt, const char *image,
                                        const char *registry_auth, int64_t timeout_ms,
                                        drove_runtime_line_fn progress, drove_runtime_fn done,
                                        void *userdata);
+/** Remove `image` (a reference or an id), untagging it first when it has several names;
+ *  `force` 1 removes it even when a container uses it. DROVE_ECONFLICT when a container still
+ *  uses it (without `force`), DROVE_ENOTFOUND when it is absent. @since 0.1 */
+DROVE_API int drove_runtime_image_remove(drove_runtime *rt, const char *image, int force,
+                                         drove_runtime_fn done, void *userdata);
 /** Create a container from `spec` (copied), then upload the spec's files into it. Result id
  *  = the container id (also set when only the upload failed, so it can be removed).
  *  @since 0.1 */

@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "exec/engine.h"
+#include "exec/mdcmd.h"
 #include "http/server.h"
 #include "model/codec.h"
 
@@ -182,6 +183,13 @@ static void h_log_download(drove__http_req *req, void *ud)
 
 /* ---- start ---- */
 
+/* A DYNAMIC_COMMAND provider's values changed: publish them soon. */
+static void metadata_changed(void *ud)
+{
+	drove_executor *ex = ud;
+	ex->hooks->snapshot_soon(ex);
+}
+
 int drove_executor_start(drove_executor *ex)
 {
 	const char *bind;
@@ -211,7 +219,9 @@ int drove_executor_start(drove_executor *ex)
 	                                  drove_config_port(ex->cfg))) < 0)
 		return rc;
 	ex->port = drove__http_server_port(ex->srv);
-	if ((rc = drove__exec_engine_start(ex)) < 0)
+	if ((rc = drove__exec_engine_start(ex)) < 0 ||
+	    (rc = drove__exec_mdcmd_start(&ex->mdcmd, ex->loop, ex->ctx, ex->ec, metadata_changed,
+	                                  ex)) < 0)
 		return rc;
 	return drove__exec_metrics_start(ex);
 }

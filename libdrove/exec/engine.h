@@ -108,6 +108,8 @@ struct drove_executor {
 	struct reap_ctx *reap; /* the reaper's list call in flight (freed if cancelled) */
 	exec_inst *insts;
 	size_t n_insts;
+	drove_strlist *img_release; /* images of removed zombies, released once they are gone */
+	struct drove__exec_mdcmd *mdcmd; /* DYNAMIC_COMMAND metadata runner (mdcmd.c) */
 	exec_send *sends;
 	int64_t log_max;
 	int log_count;
@@ -167,6 +169,14 @@ drove_instance_info *drove__exec_app_info(const exec_inst *i);
 drove_task_info *drove__exec_task_info(const exec_inst *i);
 drove_ls_instance_info *drove__exec_ls_info(const exec_inst *i);
 int drove__exec_inst_running(const exec_inst *i); /* a container should exist */
+/* cacheImages false: remove `image` from the engine unless an instance of this executor other
+ * than `except` still wants it; "in use" and "not found" answers are ignored. */
+void drove__exec_image_release(struct drove_executor *ex, const char *image,
+                               const exec_inst *except);
+/* Remove a zombie container, then (cacheImages false) release its image. */
+void drove__exec_zombie_remove(struct drove_executor *ex, const char *container, const char *image);
+/* Free what the two above and the metadata runner keep (executor free). */
+void drove__exec_extras_free(struct drove_executor *ex);
 /* A runtime callback for calls whose result nobody needs (fire and forget). */
 void drove__exec_runtime_ignore(const drove_runtime_result *res, void *ud);
 /* This executor's node data: state, resources, tags, metadata and every instance's info. */

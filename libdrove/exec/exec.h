@@ -170,15 +170,30 @@ void drove__exec_labels_clear(drove__exec_labels *l);
  * several executors, tests and other tools can share one engine. */
 int drove__exec_label_owned(const char *info_json, const char *executor_id);
 
+struct drove__cfg_executor;
+
+/* ---- registry credentials ---- */
+
+/* The X-Registry-Auth value for `image`: when the part before its first '/' names a
+ * dockerAuth entry, `*out` gets base64url of {"username","password","serveraddress"} (JSON
+ * built with json-c, so any character in a password is escaped); otherwise NULL.
+ * @return 0 or DROVE_ENOMEM. */
+int drove__exec_registry_auth(const struct drove__cfg_executor *e, const char *image, char **out);
+
 /* ---- node metadata ---- */
 
-struct drove__cfg_executor;
-/* ExecutorNodeData.metadata from the metadata providers: CONFIGURED values and whitelisted
- * ENVIRONMENT variables (`getenv_fn` NULL: getenv); values longer than valueMaxLimit and keys
- * matching a blacklistedKeys regex are left out; keys offered by several providers are
- * dropped. DYNAMIC_COMMAND providers are not run. @return 0 or DROVE_ENOMEM. */
+/* ExecutorNodeData.metadata from the metadata providers: CONFIGURED values, whitelisted
+ * ENVIRONMENT variables (`getenv_fn` NULL: getenv) and the DYNAMIC_COMMAND values in
+ * `dynamic` (one map per provider, as drove__exec_mdcmd_values() gives; NULL: none yet);
+ * values longer than valueMaxLimit and keys matching a blacklistedKeys regex are left out;
+ * keys offered by several providers are dropped. @return 0 or DROVE_ENOMEM. */
 int drove__exec_metadata(const struct drove__cfg_executor *e,
-                         const char *(*getenv_fn)(const char *), drove_strmap **out);
+                         const char *(*getenv_fn)(const char *), const drove_strmap *const *dynamic,
+                         drove_strmap **out);
+/* A metadata command's value from its stdout (`len` bytes, NULs allowed), as Drove reads it:
+ * the lines (ended by \n, \r\n or \r) joined with \n, so a final line end is dropped;
+ * invalid UTF-8 becomes U+FFFD and NUL bytes are dropped. @return 0 or DROVE_ENOMEM. */
+int drove__exec_mdcmd_value(const char *out, size_t len, char **value);
 
 /* ---- message handling, for the fuzzer and tests ---- */
 

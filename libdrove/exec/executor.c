@@ -920,8 +920,8 @@ static void on_reap_list(const drove_runtime_result *res, void *ud)
 			continue;
 		drove__info(ex->ctx, MOD, "reaper: removing zombie container %.12s (%s)",
 		            drove_container_info_id(c), id);
-		(void)drove_runtime_remove(ex->rt, drove_container_info_id(c),
-		                           drove__exec_runtime_ignore, NULL);
+		drove__exec_zombie_remove(ex, drove_container_info_id(c),
+		                          drove_container_info_image(c));
 	}
 	drove__known_instances_free(rc->known);
 	free(rc);
@@ -1165,6 +1165,7 @@ void drove_executor_free(drove_executor *ex)
 	while (ex->sends)
 		send_free(ex->sends);
 	drove_runtime_free(ex->rt); /* cancels calls in flight: their callbacks do not run */
+	drove__exec_extras_free(ex);
 	if (ex->reap) {
 		drove__known_instances_free(ex->reap->known);
 		free(ex->reap);

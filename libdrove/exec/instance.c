@@ -317,31 +317,10 @@ static void on_pulled(const drove_runtime_result *res, void *ud)
 		begin_create(i);
 }
 
-static char *registry_auth(struct drove_executor *ex, const char *image)
-{
-	const char *slash = strchr(image, '/');
-	for (size_t k = 0; slash && k < ex->ec->n_docker_auth; k++) {
-		const drove__cfg_docker_auth *a = &ex->ec->docker_auth[k];
-		if (a->registry && strlen(a->registry) == (size_t)(slash - image) &&
-		    !strncmp(a->registry, image, (size_t)(slash - image))) {
-			char *json = drove__asprintf("{\"username\":\"%s\",\"password\":\"%s\","
-			                             "\"serveraddress\":\"%s\"}",
-			                             a->username ? a->username : "",
-			                             a->password ? a->password : "", a->registry);
-			char *b64 = NULL;
-			if (json)
-				(void)drove__base64_encode(json, strlen(json), &b64);
-			free(json);
-			return b64;
-		}
-	}
-	return NULL;
-}
-
 static void on_image(const drove_runtime_result *res, void *ud)
 {
 	exec_inst *i = ud;
-	char *auth;
+	char *auth = NULL;
 	int64_t to;
 	if (drove__exec_inst_release(i))
 		return;
@@ -353,7 +332,10 @@ static void on_image(const drove_runtime_result *res, void *ud)
 		pull_failed(i, drove_runtime_result_message(res));
 		return;
 	}
-	auth = registry_auth(i->ex, i->exe->url);
+	if (drove__exec_registry_auth(i->ex->ec, i->exe->url, &auth) < 0) {
+		pull_failed(i, drove_error_last()->message);
+		return;
+	}
 	to = drove__exec_dur_ms(&i->exe->docker_pull_timeout, i->exe->has_docker_pull_timeout,
 	                        15 * 60000);
 	drove__exec_inst_hold(i);
@@ -761,6 +743,8 @@ static void on_removed(const drove_runtime_result *res, void *ud)
 	if (drove_runtime_result_code(res) < 0 && drove_runtime_result_code(res) != DROVE_ENOTFOUND)
 		drove__warn(i->ex->ctx, MOD, "%s: remove: %s", i->id,
 		            drove_runtime_result_message(res));
+	else
+		drove__exec_image_release(i->ex, i->exe ? i->exe->url : NULL, i);
 	(void)drove__exec_inst_set_state(
 	        i, i->kind == DROVE__EXEC_TASK ? DROVE_TASK_STOPPED : DROVE_INST_STOPPED, NULL);
 }
@@ -787,7 +771,6 @@ static void deprovision(exec_inst *i)
 		        i, i->kind == DROVE__EXEC_TASK ? DROVE_TASK_STOPPED : DROVE_INST_STOPPED,
 		        NULL);
 	}
-	/* images are kept: the runtime module has no image removal yet (docs/executor.md) */
 }
 
 static void on_stopped(const drove_runtime_result *res, void *ud)

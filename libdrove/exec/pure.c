@@ -501,6 +501,48 @@ int drove__exec_label_owned(const char *info_json, const char *executor_id)
 	return owned;
 }
 
+/* ---- registry credentials (§8.8 step 1, dockerAuth) ---- */
+
+int drove__exec_registry_auth(const struct drove__cfg_executor *e, const char *image, char **out)
+{
+	const char *slash = image ? strchr(image, '/') : NULL;
+	json_object *o = NULL;
+	const char *json;
+	char *b64 = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	for (size_t k = 0; slash && k < e->n_docker_auth; k++) {
+		const drove__cfg_docker_auth *a = &e->docker_auth[k];
+		if (!a->registry || strlen(a->registry) != (size_t)(slash - image) ||
+		    strncmp(a->registry, image, (size_t)(slash - image)) != 0)
+			continue;
+		if (!(o = json_object_new_object()) ||
+		    json_object_object_add(
+		            o, "username",
+		            json_object_new_string(a->username ? a->username : "")) ||
+		    json_object_object_add(
+		            o, "password",
+		            json_object_new_string(a->password ? a->password : "")) ||
+		    json_object_object_add(o, "serveraddress",
+		                           json_object_new_string(a->registry)) ||
+		    !(json = json_object_to_json_string_ext(
+		              o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE))) {
+			rc = drove__enomem();
+			break;
+		}
+		if ((rc = drove__base64_encode(json, strlen(json), &b64)) < 0)
+			break;
+		/* the Engine API wants base64url (RFC 4648 §5), padding kept */
+		for (char *c = b64; *c; c++)
+			*c = *c == '+' ? '-' : *c == '/' ? '_' : *c;
+		*out = b64;
+		break;
+	}
+	json_object_put(o);
+	return rc;
+}
+
 /* ---- node metadata (§10.2 metadata providers) ---- */
 
 static int key_blacklisted(const drove_strlist *patterns, const char *key)
@@ -518,8 +560,74 @@ static int key_blacklisted(const drove_strlist *patterns, const char *key)
 	return 0;
 }
 
+/* Length of the valid UTF-8 sequence at s[0..n), 0 when invalid (RFC 3629). */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t need;
+	unsigned cp;
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		need = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		need = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		need = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n < need)
+		return 0;
+	for (size_t k = 1; k < need; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[k] & 0x3f);
+	}
+	if ((need == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (need == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return need;
+}
+
+int drove__exec_mdcmd_value(const char *out, size_t len, char **value)
+{
+	const unsigned char *s = (const unsigned char *)out;
+	drove__buf b = DROVE_BUF_INIT;
+	size_t pending = 0; /* line ends seen but not yet written (a final one is dropped) */
+	int rc = drove__buf_puts(&b, "");
+
+	for (size_t i = 0; rc == 0 && i < len;) {
+		size_t n;
+		if (s[i] == '\r' || s[i] == '\n') {
+			i += s[i] == '\r' && i + 1 < len && s[i + 1] == '\n' ? 2 : 1;
+			pending++;
+			continue;
+		}
+		for (; rc == 0 && pending; pending--)
+			rc = drove__buf_putc(&b, '\n');
+		if (s[i] == 0) {
+			i++;
+		} else if ((n = utf8_len(s + i, len - i)) > 0) {
+			rc = drove__buf_append(&b, s + i, n);
+			i += n;
+		} else {
+			rc = drove__buf_puts(&b, "\xef\xbf\xbd");
+			i++;
+		}
+	}
+	/* Java's lines(): "a\n\n" is two lines, "a" and "" */
+	for (; rc == 0 && pending > 1; pending--)
+		rc = drove__buf_putc(&b, '\n');
+	if (rc < 0) {
+		drove__buf_free(&b);
+		return drove__enomem();
+	}
+	*value = drove__buf_steal(&b);
+	return 0;
+}
+
 int drove__exec_metadata(const struct drove__cfg_executor *e,
-                         const char *(*getenv_fn)(const char *), drove_strmap **out)
+                         const char *(*getenv_fn)(const char *), const drove_strmap *const *dynamic,
+                         drove_strmap **out)
 {
 	drove_strmap *m = NULL, *seen = NULL;
 	drove_strlist *dup = NULL;
@@ -547,7 +655,11 @@ int drove__exec_metadata(const struct drove__cfg_executor *e,
 				if (v && rc == 0)
 					rc = drove_strmap_set(vals, name, v);
 			}
-		} /* DYNAMIC_COMMAND providers are not run (docs/executor.md) */
+		} else if (pr->type == DROVE__MDP_DYNAMIC_COMMAND && dynamic && dynamic[p]) {
+			for (size_t k = 0; rc == 0 && k < drove_strmap_count(dynamic[p]); k++)
+				rc = drove_strmap_set(vals, drove_strmap_key(dynamic[p], k),
+				                      drove_strmap_value(dynamic[p], k));
+		}
 		for (size_t k = 0; rc == 0 && k < drove_strmap_count(vals); k++) {
 			const char *key = drove_strmap_key(vals, k),
 			           *v = drove_strmap_value(vals, k);

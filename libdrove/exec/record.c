@@ -7,6 +7,7 @@
 
 #include <drove/clock.h>
 #include "exec/engine.h"
+#include "exec/mdcmd.h"
 #include "model/codec.h"
 
 /* ---- timers ---- */
@@ -371,7 +372,8 @@ int drove__exec_node_data(struct drove_executor *ex, drove_node_data **out)
 	nd->has_executor_state = true;
 	if (!(nd->hostname = drove__strdup(ex->hostname)) ||
 	    drove__exec_res_snapshot(&ex->res, ex->id, &nd->state) < 0 ||
-	    drove__exec_metadata(ex->ec, NULL, &nd->metadata) < 0)
+	    drove__exec_metadata(ex->ec, NULL, drove__exec_mdcmd_values(ex->mdcmd), &nd->metadata) <
+	            0)
 		goto nomem;
 	for (exec_inst *i = ex->insts; i; i = i->next) {
 		if (i->removed)
@@ -426,4 +428,61 @@ void drove__exec_runtime_ignore(const drove_runtime_result *res, void *ud)
 {
 	(void)res;
 	(void)ud;
+}
+
+/* ---- images (cacheImages false: §8.7 reaper step 3, §8.8 step 6) ---- */
+
+static void on_image_removed(const drove_runtime_result *res, void *ud)
+{
+	struct drove_executor *ex = ud;
+	int code = drove_runtime_result_code(res);
+	/* in use (another container) or already gone: nothing to do, as in Drove */
+	if (code < 0 && code != DROVE_ECONFLICT && code != DROVE_ENOTFOUND)
+		drove__warn(ex->ctx, "exec", "image removal: %s",
+		            drove_runtime_result_message(res));
+}
+
+void drove__exec_image_release(struct drove_executor *ex, const char *image,
+                               const exec_inst *except)
+{
+	if (ex->ec->cache_images || !image || ex->stopped)
+		return;
+	for (exec_inst *i = ex->insts; i; i = i->next)
+		if (i != except && !i->removed && i->exe && i->exe->url &&
+		    !strcmp(i->exe->url, image))
+			return; /* still wanted by an instance of this executor */
+	drove__info(ex->ctx, "exec",
+	            "removing image %s (cacheImages is false, no instance uses it)", image);
+	if (drove_runtime_image_remove(ex->rt, image, 0, on_image_removed, ex) < 0)
+		drove__warn(ex->ctx, "exec", "image removal: %s", drove_error_last()->message);
+}
+
+static void on_zombie_removed(const drove_runtime_result *res, void *ud)
+{
+	struct drove_executor *ex = ud;
+	drove_strlist *imgs = ex->img_release;
+	(void)res;
+	ex->img_release = NULL;
+	for (size_t k = 0; k < drove_strlist_count(imgs); k++)
+		drove__exec_image_release(ex, drove_strlist_get(imgs, k), NULL);
+	drove_strlist_free(imgs);
+}
+
+void drove__exec_extras_free(struct drove_executor *ex)
+{
+	drove_strlist_free(ex->img_release);
+	ex->img_release = NULL;
+	drove__exec_mdcmd_free(ex->mdcmd);
+	ex->mdcmd = NULL;
+}
+
+void drove__exec_zombie_remove(struct drove_executor *ex, const char *container, const char *image)
+{
+	if (!ex->ec->cache_images && image && !ex->img_release &&
+	    drove_strlist_new(&ex->img_release) < 0)
+		drove_error_clear();
+	if (!ex->ec->cache_images && image && ex->img_release &&
+	    !drove_strlist_contains(ex->img_release, image))
+		(void)drove_strlist_add(ex->img_release, image);
+	(void)drove_runtime_remove(ex->rt, container, on_zombie_removed, ex);
 }

@@ -10,8 +10,9 @@
 #include "runtime/runtime_internal.h"
 
 static const char *const kind_names[] = {
-        "version", "image inspect", "pull",   "create", "put archive", "start", "inspect",
-        "stop",    "kill",          "remove", "list",   "logs",        "exec",  "stats",
+        "version", "image inspect", "pull", "create", "put archive",
+        "start",   "inspect",       "stop", "kill",   "remove",
+        "list",    "logs",          "exec", "stats",  "image remove",
 };
 
 const char *drove__runtime_kind_name(int kind)

@@ -247,6 +247,13 @@ static void on_pulled(const drove__http_response *resp, void *ud)
 		return;
 	if (call->lines.len)
 		pull_line(call, call->lines.data, call->lines.len);
+	if (call->pull_error && drove__runtime_is_auth_error(call->pull_error)) {
+		const char *slash = strchr(call->target, '/');
+		return finish(call, DROVE_EAUTH,
+		              "registry %.*s refused the credentials (dockerAuth): %s",
+		              slash ? (int)(slash - call->target) : 9,
+		              slash ? call->target : "docker.io", call->pull_error);
+	}
 	if (call->pull_error)
 		return finish(call, DROVE_ERROR, "%s", call->pull_error);
 	call->step = 1;
@@ -621,6 +628,12 @@ static int issue(drove_runtime_call *call)
 		     drove__buf_puts(&p, "/stats?stream=false");
 		if (rc == 0)
 			rc = send_req(call, "GET", p.data, NULL, NULL, 0, NULL, on_stats, 0);
+		break;
+	case RT_IMAGE_REMOVE:
+		rc = drove__buf_puts(&p, "/images/") | pct(&p, t, "/:@") |
+		     drove__buf_printf(&p, "?force=%s", call->num ? "true" : "false");
+		if (rc == 0)
+			rc = send_req(call, "DELETE", p.data, NULL, NULL, 0, NULL, on_plain, 0);
 		break;
 	default:
 		rc = drove__error(DROVE_EINVAL, "runtime: unknown call kind %d", call->kind);

@@ -83,6 +83,16 @@ int drove__runtime_status_code(int status)
 	}
 }
 
+int drove__runtime_is_auth_error(const char *msg)
+{
+	static const char *const marks[] = {"unauthorized", "authentication required",
+	                                    "access denied", "denied: ", "no basic auth"};
+	for (size_t k = 0; msg && k < sizeof(marks) / sizeof(marks[0]); k++)
+		if (strcasestr(msg, marks[k]))
+			return 1;
+	return 0;
+}
+
 char *drove__runtime_engine_message(const char *body, size_t len, int status)
 {
 	json_object *o = NULL;

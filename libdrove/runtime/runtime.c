@@ -247,6 +247,15 @@ int drove_runtime_stats(drove_runtime *rt, const char *id, drove_runtime_fn done
 	return simple(rt, RT_STATS, id, done, userdata);
 }
 
+int drove_runtime_image_remove(drove_runtime *rt, const char *image, int force,
+                               drove_runtime_fn done, void *userdata)
+{
+	DROVE_CHECK_ARG(rt && image && *image && done);
+	NEW_CALL(RT_IMAGE_REMOVE, image);
+	call->num = force != 0;
+	return submit(rt, call, NULL);
+}
+
 int drove_runtime_stop(drove_runtime *rt, const char *id, int grace_s, drove_runtime_fn done,
                        void *userdata)
 {

@@ -25,6 +25,7 @@ enum {
 	RT_LOGS,
 	RT_EXEC,
 	RT_STATS,
+	RT_IMAGE_REMOVE,
 };
 
 /* A backend (Docker Engine API today; containerd or plain processes later). */
@@ -189,6 +190,9 @@ void drove__runtime_demux_free(drove__runtime_demux *d);
 char *drove__runtime_engine_message(const char *body, size_t len, int status);
 /* Map an engine HTTP status to a code. */
 int drove__runtime_status_code(int status);
+/* Does a pull error say the registry refused or wanted credentials? (podman and Docker
+ * texts: "unauthorized", "authentication required", "denied", "no basic auth"). */
+int drove__runtime_is_auth_error(const char *msg);
 /* GET /version: "docker" or "podman" and the API version to use (capped at 1.41). */
 int drove__runtime_parse_version(const char *json, size_t len, char *engine, size_t engine_sz,
                                  char *api, size_t api_sz);

@@ -4,6 +4,9 @@
 #   - podman's Docker-Engine-API service on a private socket -> DROVE_TEST_DOCKER_SOCK
 #   - the test image localhost/drove-test:latest (busybox-static, no registry needed)
 #                                                          -> DROVE_TEST_IMAGE
+#   - a registry (Debian's docker-registry) on a free loopback port, htpasswd (bcrypt) basic
+#     auth, plain HTTP declared insecure to podman through a private registries.conf, holding
+#     the test image as drove-test:latest -> DROVE_TEST_REGISTRY, _USER, _PASSWORD
 # Usage: components.sh start DIR   (writes DIR/env to source)
 #        components.sh restart-zk DIR [PAUSE_S]   (ZooKeeper down, then up on the same port)
 #        components.sh stop DIR
@@ -72,6 +75,48 @@ CFG
 
 build_image() {
 	"$here/../../scripts/make-test-image.sh" "$dir" | sed 's/^/components: /'
+}
+
+# Before podman's service (it reads CONTAINERS_REGISTRIES_CONF when it starts).
+REG_USER=drove
+REG_PASS='pa"ss\word' # a '"' and a '\': the executor's JSON must escape them
+start_registry() {
+	command -v docker-registry >/dev/null 2>&1 || {
+		[ "${DROVE_REQUIRE_COMPONENTS:-0}" = 1 ] && { echo "components: docker-registry missing" >&2; return 1; }
+		echo "components: docker-registry not installed, registry skipped"
+		return 0
+	}
+	local port
+	port=$(free_port)
+	mkdir -p "$dir/registry/data"
+	htpasswd -Bbn "$REG_USER" "$REG_PASS" >"$dir/registry/htpasswd"
+	cat >"$dir/registry/config.yml" <<CFG
+version: 0.1
+log: { level: warn }
+storage: { filesystem: { rootdirectory: $dir/registry/data } }
+http: { addr: 127.0.0.1:$port }
+auth: { htpasswd: { realm: drove-test, path: $dir/registry/htpasswd } }
+CFG
+	printf '[[registry]]\nlocation = "127.0.0.1:%s"\ninsecure = true\n' "$port" >"$dir/registries.conf"
+	export CONTAINERS_REGISTRIES_CONF=$dir/registries.conf
+	docker-registry serve "$dir/registry/config.yml" >"$dir/registry/log" 2>&1 &
+	echo $! >"$dir/registry/pid"
+	wait_for 30 "registry on port $port" curl -s -o /dev/null http://127.0.0.1:$port/v2/
+	echo "127.0.0.1:$port" >"$dir/registry/addr"
+	echo "components: registry on 127.0.0.1:$port"
+}
+
+push_registry() { # after the test image exists
+	[ -f "$dir/registry/addr" ] || return 0
+	local addr
+	addr=$(cat "$dir/registry/addr")
+	podman push -q --creds "$REG_USER:$REG_PASS" "$IMAGE" "$addr/drove-test:latest"
+	{
+		echo "export DROVE_TEST_REGISTRY=$addr"
+		echo "export DROVE_TEST_REGISTRY_USER=$REG_USER"
+		echo "export DROVE_TEST_REGISTRY_PASSWORD='$REG_PASS'"
+		echo "export CONTAINERS_REGISTRIES_CONF=$CONTAINERS_REGISTRIES_CONF"
+	} >>"$dir/env"
 }
 
 start_podman() {
@@ -146,7 +191,9 @@ case $cmd in
 start)
 	: >"$dir/env"
 	start_zk
+	start_registry
 	start_podman
+	push_registry
 	start_docker
 	;;
 restart-zk)
@@ -169,6 +216,7 @@ stop)
 	stop_docker
 	stop_pid "$dir/zk/pid"
 	stop_pid "$dir/podman.pid"
+	stop_pid "$dir/registry/pid"
 	echo "components: stopped"
 	;;
 *)

@@ -217,6 +217,7 @@ START_TEST(test_zk_mode)
 	        "clusterAuth:\n  secrets:\n    - {nodeType: CONTROLLER, secret: %s}\n"
 	        "    - {nodeType: EXECUTOR, secret: %s}\n"
 	        "options:\n  hostname: localhost\n  dockerSocketPath: %s\n  maxOpenFiles: 1024\n"
+	        "  cacheImages: true\n"
 	        "  snapshotInterval: 200ms\n  leaderLookupInterval: 500ms\n",
 	        tmpdir, zk, ns, SECRET_C, SECRET_E, sock);
 	ck_assert_int_eq(drove_config_load_executor_buf(&cfg, ctx, "executor.yml", y, strlen(y)),

@@ -340,6 +340,11 @@ static inline char *task_spec(const char *cmd, int core, char *id_out, size_t id
 
 /* ---- executor config ---- */
 
+/* What a test may change in the executor's config: options.cacheImages and top-level YAML
+ * appended at the end (dockerAuth, resources ...). */
+static const char *exec_cache_images = "true";
+static const char *exec_yaml_tail = "";
+
 static inline char *exec_yaml(int port, int zombie_s)
 {
 	return drove__asprintf(
@@ -350,11 +355,12 @@ static inline char *exec_yaml(int port, int zombie_s)
 	        "clusterAuth:\n  secrets:\n    - {nodeType: CONTROLLER, secret: %s}\n"
 	        "    - {nodeType: EXECUTOR, secret: %s}\n"
 	        "options:\n  hostname: localhost\n  dockerSocketPath: %s\n  remoteUpdateMode: RPC\n"
-	        "  cacheImages: true\n  maxOpenFiles: 1024\n"
+	        "  cacheImages: %s\n  maxOpenFiles: 1024\n"
 	        "  snapshotInterval: 200ms\n  leaderLookupInterval: 500ms\n  zombieCheckInterval: "
 	        "%ds\n"
-	        "controllers:\n  endpoints: [\"http://127.0.0.1:%d\"]\n",
-	        port, tmpdir, SECRET_C, SECRET_E, sock, zombie_s, leader_port);
+	        "controllers:\n  endpoints: [\"http://127.0.0.1:%d\"]\n%s",
+	        port, tmpdir, SECRET_C, SECRET_E, sock, exec_cache_images, zombie_s, leader_port,
+	        exec_yaml_tail);
 }
 
 static drove_config *cfg;
@@ -368,7 +374,8 @@ static inline void start_executor(void)
 	free(y);
 	ck_assert_int_eq(drove_executor_new(&ex, loop, cfg), 0);
 	ck_assert_int_eq(drove_executor_start(ex), 0);
-	WAIT_FOR(drove_executor_state(ex) == DROVE_EXECUTOR_ACTIVE, 15000, "executor ACTIVE");
+	/* the engine's first answer (/version) alone took 8 s on a loaded machine */
+	WAIT_FOR(drove_executor_state(ex) == DROVE_EXECUTOR_ACTIVE, 60000, "executor ACTIVE");
 	WAIT_FOR(nsnaps > 0, 5000, "a snapshot");
 	ck_assert_str_eq(last_exec_id, drove_executor_node_id(ex));
 }

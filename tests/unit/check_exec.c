@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include <drove/drove.h>
 #include "core/internal.h"
 #include "config/config.h"
@@ -533,7 +535,7 @@ START_TEST(test_metadata_providers)
 	drove_config *cfg = NULL;
 	drove_strmap *m = NULL;
 	ck_assert_int_eq(drove_config_load_executor_buf(&cfg, ctx, "e.yml", y, strlen(y)), 0);
-	ck_assert_int_eq(drove__exec_metadata(&cfg->exec, md_getenv, &m), 0);
+	ck_assert_int_eq(drove__exec_metadata(&cfg->exec, md_getenv, NULL, &m), 0);
 	ck_assert_str_eq(drove_strmap_get(m, "zone"), "z1");
 	ck_assert_str_eq(drove_strmap_get(m, "ROW"), "row7");
 	ck_assert_ptr_null(drove_strmap_get(m, "secretKey")); /* blacklisted */
@@ -542,6 +544,117 @@ START_TEST(test_metadata_providers)
 	ck_assert_ptr_null(drove_strmap_get(m, "NOPE"));      /* not set */
 	ck_assert_uint_eq(drove_strmap_count(m), 2);
 	drove_strmap_free(m);
+	drove_config_free(cfg);
+}
+END_TEST
+
+/* DYNAMIC_COMMAND values join CONFIGURED ones; a key both offer is a conflict (dropped). */
+START_TEST(test_metadata_dynamic)
+{
+	static const char *y =
+	        "resources:\n  metadata:\n    metadataProviders:\n"
+	        "      static: {type: CONFIGURED, metadata: {zone: z1, kernel: k}}\n"
+	        "      cmds: {type: DYNAMIC_COMMAND, commands: {kernel: {type: STATIC, command: "
+	        "\"uname -r\", defaultValue: u}, rack: {type: DYNAMIC, command: x, defaultValue: "
+	        "d}}}\n"
+	        "options: {remoteUpdateMode: RPC}\ncontrollers: {endpoints: [\"http://c:1\"]}\n";
+	drove_config *cfg = NULL;
+	drove_strmap *m = NULL, *dyn = NULL;
+	const drove_strmap *vals[2] = {NULL, NULL};
+	ck_assert_int_eq(drove_config_load_executor_buf(&cfg, ctx, "e.yml", y, strlen(y)), 0);
+	ck_assert_uint_eq(cfg->exec.n_md_providers, 2);
+	ck_assert_int_eq(cfg->exec.md_providers[1].type, DROVE__MDP_DYNAMIC_COMMAND);
+	ck_assert_int_eq(cfg->exec.md_providers[1].command_rerun_secs, 60);
+	/* nothing has run yet: only the configured values */
+	ck_assert_int_eq(drove__exec_metadata(&cfg->exec, md_getenv, vals, &m), 0);
+	ck_assert_uint_eq(drove_strmap_count(m), 2);
+	drove_strmap_free(m);
+	ck_assert_int_eq(drove_strmap_new(&dyn), 0);
+	ck_assert_int_eq(drove_strmap_set(dyn, "kernel", "6.1"), 0);
+	ck_assert_int_eq(drove_strmap_set(dyn, "rack", "r9"), 0);
+	vals[1] = dyn;
+	ck_assert_int_eq(drove__exec_metadata(&cfg->exec, md_getenv, vals, &m), 0);
+	ck_assert_str_eq(drove_strmap_get(m, "zone"), "z1");
+	ck_assert_str_eq(drove_strmap_get(m, "rack"), "r9");
+	ck_assert_ptr_null(drove_strmap_get(m, "kernel")); /* both providers offer it */
+	ck_assert_uint_eq(drove_strmap_count(m), 2);
+	drove_strmap_free(m);
+	drove_strmap_free(dyn);
+	drove_config_free(cfg);
+}
+END_TEST
+
+static void md_value_is(const char *in, size_t len, const char *want)
+{
+	char *v = NULL;
+	ck_assert_int_eq(drove__exec_mdcmd_value(in, len, &v), 0);
+	ck_assert_msg(!strcmp(v, want), "[%.*s] gave [%s], want [%s]", (int)len, in, v, want);
+	free(v);
+}
+
+/* Drove reads a command's stdout line by line and joins the lines with \n. */
+START_TEST(test_metadata_command_output)
+{
+	md_value_is("", 0, "");
+	md_value_is("\n", 1, "");
+	md_value_is("6.1.0-13-amd64\n", 15, "6.1.0-13-amd64");
+	md_value_is("no newline", 10, "no newline");
+	md_value_is("a\r\nb\rc\n", 7, "a\nb\nc");
+	md_value_is("a\n\n", 3, "a\n");
+	md_value_is("a\n\nb\n", 5, "a\n\nb");
+	md_value_is("\n\n", 2, "\n");
+	md_value_is("x\0y", 3, "xy");                             /* NUL dropped */
+	md_value_is("\xc3\xa9t\xc3\xa9", 6, "\xc3\xa9t\xc3\xa9"); /* UTF-8 kept */
+	md_value_is("a\xff"
+	            "b",
+	            3,
+	            "a\xef\xbf\xbd"
+	            "b"); /* invalid: U+FFFD */
+	md_value_is("\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"); /* surrogate */
+	md_value_is("\xf0\x9f\x98", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"); /* cut short */
+}
+END_TEST
+
+/* dockerAuth: base64url of JSON built with escaping, only for the registry named before the
+ * first '/'. */
+START_TEST(test_registry_auth)
+{
+	static const char *y =
+	        "dockerAuth:\n  entries:\n"
+	        "    \"reg.example.com:5000\": {type: CREDENTIALS, username: \"u\\\"1\", password: "
+	        "'p\"a\\s/s+?>'}\n"
+	        "options: {remoteUpdateMode: RPC}\ncontrollers: {endpoints: [\"http://c:1\"]}\n";
+	drove_config *cfg = NULL;
+	char *a = NULL;
+	unsigned char *raw = NULL;
+	size_t n;
+	struct json_object *o, *v;
+	ck_assert_int_eq(drove_config_load_executor_buf(&cfg, ctx, "e.yml", y, strlen(y)), 0);
+	ck_assert_int_eq(
+	        drove__exec_registry_auth(&cfg->exec, "reg.example.com:5000/team/app:1", &a), 0);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_null(strpbrk(a, "+/")); /* base64url */
+	for (char *c = a; *c; c++)
+		*c = *c == '-' ? '+' : *c == '_' ? '/' : *c;
+	ck_assert_int_eq(drove__base64_decode(a, strlen(a), &raw, &n), 0);
+	o = json_tokener_parse((const char *)raw);
+	ck_assert_msg(o != NULL, "%s", raw);
+	ck_assert(json_object_object_get_ex(o, "username", &v));
+	ck_assert_str_eq(json_object_get_string(v), "u\"1");
+	ck_assert(json_object_object_get_ex(o, "password", &v));
+	ck_assert_str_eq(json_object_get_string(v), "p\"a\\s/s+?>");
+	ck_assert(json_object_object_get_ex(o, "serveraddress", &v));
+	ck_assert_str_eq(json_object_get_string(v), "reg.example.com:5000");
+	json_object_put(o);
+	free(raw);
+	free(a);
+	/* another registry, no registry part, a prefix of the name: no credentials */
+	ck_assert_int_eq(drove__exec_registry_auth(&cfg->exec, "other.io/app:1", &a), 0);
+	ck_assert_ptr_null(a);
+	ck_assert_int_eq(drove__exec_registry_auth(&cfg->exec, "busybox:latest", &a), 0);
+	ck_assert_ptr_null(a);
+	ck_assert_int_eq(drove__exec_registry_auth(&cfg->exec, "reg.example.com/app:1", &a), 0);
+	ck_assert_ptr_null(a);
 	drove_config_free(cfg);
 }
 END_TEST
@@ -561,6 +674,9 @@ Suite *exec_suite(void)
 	tcase_add_test(tc, test_log_rotation);
 	tcase_add_test(tc, test_labels_round_trip);
 	tcase_add_test(tc, test_metadata_providers);
+	tcase_add_test(tc, test_metadata_dynamic);
+	tcase_add_test(tc, test_metadata_command_output);
+	tcase_add_test(tc, test_registry_auth);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("engine");
 	tcase_add_checked_fixture(tc, setup, teardown);

@@ -373,6 +373,17 @@ START_TEST(test_engine_messages_and_codes)
 	ck_assert_int_eq(drove__runtime_status_code(400), DROVE_EINVAL);
 	ck_assert_int_eq(drove__runtime_status_code(403), DROVE_EAUTH);
 	ck_assert_int_eq(drove__runtime_status_code(500), DROVE_ERROR);
+	/* pull errors that mean "bad or missing registry credentials" (podman, Docker) */
+	ck_assert(drove__runtime_is_auth_error("reading manifest latest in 127.0.0.1:5000/x: "
+	                                       "unauthorized: authentication required"));
+	ck_assert(drove__runtime_is_auth_error("Head \"https://r/v2/x/manifests/1\": no basic auth "
+	                                       "credentials"));
+	ck_assert(
+	        drove__runtime_is_auth_error("denied: requested access to the resource is denied"));
+	ck_assert(!drove__runtime_is_auth_error("manifest unknown: manifest unknown"));
+	ck_assert(
+	        !drove__runtime_is_auth_error("dial tcp 127.0.0.1:1: connect: connection refused"));
+	ck_assert(!drove__runtime_is_auth_error(NULL));
 }
 END_TEST
 
