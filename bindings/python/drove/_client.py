@@ -491,7 +491,6 @@ class Logs:
              length: int = -1) -> Tuple[bytes, int]:
         """Up to `length` bytes (-1: the executor's default chunk) from `offset`, and the
         offset after them; offset -1 gives (b"", the file's size)."""
-        data, off = None, offset
         res = self._c._native(native.drove_client_log_read, kind, id1, id2, file, offset,
                               length, envelope=False)
         off, data = res[0], res[1]
