@@ -147,10 +147,21 @@ def suites(env):
                            env=dict(env, PYTHONPATH=os.path.join(BUILD, "bindings", "python")),
                            cwd=WORK)
         rc = rc or r.returncode
+        say("python: examples/python/deploy.py")
+        r = subprocess.run([sys.executable, os.path.join(SRC, "examples", "python", "deploy.py"),
+                            "--endpoint", env["DROVE_TEST_ENDPOINT"], "--user", USER,
+                            "--password", PASSWORD, "--name", "PYDEPLOY_APP", "--instances", "1",
+                            "--timeout", "120", "--destroy"],
+                           env=dict(env, PYTHONPATH=os.path.join(BUILD, "bindings", "python")),
+                           capture_output=True, text=True)
+        print(r.stdout + r.stderr, flush=True)
+        if r.returncode != 0 or "1/1 healthy" not in r.stdout or "destroyed" not in r.stdout:
+            say("FAIL: examples/python/deploy.py")
+            rc = rc or 1
     if WHICH in ("go", "all"):
         say("go: go test in bindings/go")
         r = subprocess.run([os.path.join(SRC, "bindings", "go", "run_client_test.sh"),
-                            os.path.join(SRC, "bindings", "go"), os.path.join(WORK, "go"),
+                            os.path.join(SRC, "bindings", "go"), os.path.join(BUILD, "bindings", "go-client"),
                             os.path.join(SRC, "include"),
                             os.path.join(BUILD, "include"), os.path.join(BUILD, "libdrove")],
                            env=env)

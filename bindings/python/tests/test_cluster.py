@@ -160,3 +160,48 @@ def test_task_result_and_logs(client):
         client.tasks.create(spec)
     assert any("already exists" in v for v in ei.value.validation_errors), ei.value
     client.tasks.delete("PYBIND_APP", "T-pybind")
+
+
+def test_local_service(client):
+    spec = quick(load("localservice.json"))
+    spec["name"] = "PYBIND_LS"
+    sid = client.local_services.create(spec, instances_per_host=1)
+    assert sid in client.local_services.list()
+    assert client.local_services.spec(sid)["name"] == "PYBIND_LS"
+    try:
+        client.local_services.activate(sid)
+        s = client.local_services.wait(sid, healthy=1, timeout=90)
+        assert s["activationState"] == "ACTIVE"
+        (inst,) = client.local_services.instances(sid, ["HEALTHY"])
+        assert client.local_services.instance(sid, inst["instanceId"])["state"] == "HEALTHY"
+        assert "output.log" in client.logs.list("localservices", sid, inst["instanceId"])
+    finally:
+        client.local_services.deactivate(sid)
+    end = time.time() + 60
+    while True:  # DESTROY is refused until the service is INACTIVE
+        try:
+            client.local_services.destroy(sid)
+            break
+        except drove.ValidationError:
+            if time.time() > end:
+                raise
+            time.sleep(0.5)
+    assert client.local_services.wait(sid, state="DESTROYED", timeout=60) is None
+
+
+def test_blacklist_and_unblacklist(client):
+    ex = os.environ["DROVE_TEST_EXECUTOR"]
+    r = client.executors.blacklist(ex)
+    assert ex in r["successful"], r
+    try:
+        end = time.time() + 30
+        while client.executors.list()[0]["state"] not in ("BLACKLISTED", "BLACKLIST_REQUESTED"):
+            assert time.time() < end, client.executors.list()
+            time.sleep(0.3)
+    finally:
+        r = client.executors.unblacklist([ex])
+        assert ex in r["successful"], r
+    end = time.time() + 30
+    while client.executors.list()[0]["state"] != "ACTIVE":
+        assert time.time() < end, client.executors.list()
+        time.sleep(0.3)
