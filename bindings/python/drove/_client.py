@@ -11,6 +11,7 @@ import time
 from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 from . import native
+from ._base import Closing
 from ._errors import DroveError, NotFoundError, TimeoutError, from_last
 
 Spec = Union[Dict[str, Any], str]
@@ -49,7 +50,7 @@ class _Deadline:
         time.sleep(interval if left is None else max(0.0, min(interval, left)))
 
 
-class Client:
+class Client(Closing):
     """A client of one Drove cluster.
 
     endpoints: one URL or a list ("http[s]://host:port"), pinged in order to find the
@@ -102,18 +103,6 @@ class Client:
             if self._ctx is not None:
                 native.drove_ctx_free(self._ctx)
                 self._ctx = None
-
-    def __enter__(self) -> "Client":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:  # interpreter shutdown
-            pass
 
     # ---- plumbing ----
     def _native(self, fn: Callable[..., Any], *args: Any, envelope: bool = True) -> Any:

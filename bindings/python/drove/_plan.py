@@ -3,6 +3,7 @@ executors and ask where N instances would land, without a cluster."""
 from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Sequence, Union
 
 from . import native
+from ._base import Closing
 from ._errors import DroveError, ValidationError, from_last
 
 _KINDS = {"app": native.DROVE_SCHED_KIND_APP, "task": native.DROVE_SCHED_KIND_TASK,
@@ -83,7 +84,7 @@ def _policy(spec: Union[None, str, Dict[str, Any]]) -> Any:
                      native.DROVE_EINVAL)
 
 
-class ClusterModel:
+class ClusterModel(Closing):
     """A model of executors for offline planning.
 
     add_executor(id, hostname, nodes=[(cores, memory_mb), ...]) describes each NUMA node by
@@ -111,18 +112,6 @@ class ClusterModel:
         if self._ctx is not None:
             native.drove_ctx_free(self._ctx)
             self._ctx = None
-
-    def __enter__(self) -> "ClusterModel":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def add_executor(self, executor_id: str, hostname: str,
                      nodes: Sequence[Any], port: int = 3000,
