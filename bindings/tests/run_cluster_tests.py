@@ -161,7 +161,8 @@ def suites(env):
     if WHICH in ("go", "all"):
         say("go: go test in bindings/go")
         r = subprocess.run([os.path.join(SRC, "bindings", "go", "run_client_test.sh"),
-                            os.path.join(SRC, "bindings", "go"), os.path.join(BUILD, "bindings", "go-client"),
+                            os.path.join(SRC, "bindings", "go"),
+                            os.path.join(BUILD, "bindings", "go"),  # the Go cache of bindings_go
                             os.path.join(SRC, "include"),
                             os.path.join(BUILD, "include"), os.path.join(BUILD, "libdrove")],
                            env=env)
