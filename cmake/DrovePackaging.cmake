@@ -223,6 +223,6 @@ function(drove_python_package)
   drove_register_package(${P_PACKAGE} SECTION python ELF ${P_TARGET}
     SUMMARY "Python 3 bindings of libdrove"
     DESCRIPTION "The drove package: a client of Drove clusters (apps, tasks, local services,
-events, logs, waits) and offline placement plans, over libdrove's public C API (SWIG)."
+events, logs, waits) and offline placement plans, over libdrove (SWIG)."
     DEPENDS "python3 (>= ${pycur}), python3 (<< ${pynext})")
 endfunction()
