@@ -10,7 +10,14 @@
  *    `T **out` results come back as objects; a drove_duration / drove_size out parameter
  *    comes back as the struct.
  */
+/* Python: the native module drove.native (the package `drove`, bindings/python/drove, puts
+ * the Pythonic layer on top); threads="1" releases the GIL around every C call, so a blocking
+ * client call (HTTP, waits) lets other Python threads run. Go: package drove. */
+#ifdef SWIGPYTHON
+%module(package="drove", threads="1") native
+#else
 %module drove
+#endif
 
 %{
 #include <drove/drove.h>
@@ -33,7 +40,9 @@
 %{
 #define DROVE_SWIG_PLAIN_INT 1
 %}
-%typemap(out) int drove_id_is_valid_name, int drove_strlist_contains
+%typemap(out) int drove_id_is_valid_name, int drove_strlist_contains,
+	int drove_client_response_status, int drove_client_response_ok,
+	int drove_client_last_status, int drove_client_config_has_section
 	"$result = SWIG_From_int($1);"
 /* struct members are values, not return codes */
 %typemap(out) int unit, int code "$result = SWIG_From_int($1);"
@@ -45,6 +54,7 @@
 	drove_free(*$1);
 }
 %typemap(newfree) char * "drove_free($1);";
+%apply char **out { char **app_id_out, char **task_id_out, char **service_id_out };
 %newobject drove_duration_format;
 %newobject drove_size_format;
 %newobject drove_strlist_join;
@@ -85,6 +95,54 @@ DROVE_OUT_OBJECT(drove_sched_snapshot)
 DROVE_OUT_OBJECT(drove_sched_session)
 DROVE_OUT_OBJECT(drove_sched_alloc)
 DROVE_OUT_OBJECT(drove_sched_plan)
+DROVE_OUT_OBJECT(drove_client)
+DROVE_OUT_OBJECT(drove_client_response)
+DROVE_OUT_OBJECT(drove_client_config)
+
+/* ---- client: a list of str as (const char *const *, size_t) ---- */
+%typemap(in) (const char *const *instance_ids, size_t n), (const char *const *ids, size_t n) {
+	Py_ssize_t i, len;
+	const char **v;
+	if (!PySequence_Check($input) || PyUnicode_Check($input))
+		SWIG_exception(SWIG_TypeError, "expected a sequence of str");
+	len = PySequence_Length($input);
+	v = (const char **)calloc((size_t)(len ? len : 1), sizeof(char *));
+	if (!v)
+		SWIG_exception(SWIG_MemoryError, "out of memory");
+	for (i = 0; i < len; i++) {
+		PyObject *o = PySequence_GetItem($input, i);
+		v[i] = o && PyUnicode_Check(o) ? PyUnicode_AsUTF8(o) : NULL;
+		Py_XDECREF(o); /* the UTF-8 buffer lives as long as the list holds the str */
+		if (!v[i]) {
+			free((void *)v);
+			SWIG_exception(SWIG_TypeError, "expected a sequence of str");
+		}
+	}
+	$1 = ($1_ltype)v;
+	$2 = (size_t)len;
+}
+%typemap(freearg) (const char *const *instance_ids, size_t n), (const char *const *ids, size_t n)
+	"free((void *)$1);"
+/* log reads: the offset goes in and comes back; the data comes back as bytes (a read may end
+ * inside a UTF-8 sequence; the Python layer decodes incrementally) */
+%typemap(in) int64_t *offset (int64_t tmp) {
+	tmp = (int64_t)PyLong_AsLongLong($input);
+	if (PyErr_Occurred())
+		SWIG_fail;
+	$1 = &tmp;
+}
+%typemap(argout) int64_t *offset { %append_output(SWIG_From_long_SS_long((long long)*$1)); }
+%typemap(in, numinputs=0) (char **out, size_t *len_out) (char *tmp = NULL, size_t tlen = 0) {
+	$1 = &tmp;
+	$2 = &tlen;
+}
+%typemap(argout) (char **out, size_t *len_out) {
+	%append_output(PyBytes_FromStringAndSize(*$1 ? *$1 : "", (Py_ssize_t)*$2));
+	drove_free(*$1);
+}
+%typemap(in, numinputs=0) int64_t *bytes_out (int64_t tmp = 0) "$1 = &tmp;"
+%typemap(argout) int64_t *bytes_out { %append_output(SWIG_From_long_SS_long((long long)*$1)); }
+%typemap(in, numinputs=0) size_t *len (size_t tmp = 0) "$1 = &tmp;"
 
 /* value getters that return ints, not codes */
 %typemap(out) int drove_sched_alloc_node, int drove_sched_alloc_core,
@@ -301,3 +359,7 @@ static drove_strlist *drove_spec_problems(drove_ctx *ctx, const char *json,
 %include <drove/model.h>
 %include <drove/spec.h>
 %include <drove/sched.h>
+#ifndef SWIGGO
+/* Go drives the client through the cgo package bindings/go (idiomatic errors, contexts). */
+%include <drove/client.h>
+#endif

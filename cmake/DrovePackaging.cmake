@@ -13,8 +13,8 @@
 #       <NAME>.service.in, <NAME>.8}, where <short> is NAME without "drove-".
 #   drove_program_package(TARGET t PACKAGE p [MAN f...] [COMPLETION f] SUMMARY "...")
 #       a program without a service (the CLI).
-#   drove_python_package(TARGET t FILES f... [PACKAGE python3-drove])
-#       a Python extension module and its .py files.
+#   drove_python_package(TARGET t FILES f... [PACKAGE python3-drove] [SUBDIR pkgdir])
+#       a Python extension module and its .py files (in dist-packages/SUBDIR when given).
 #
 # Relocatable installs: with a prefix other than /usr (DROVE_INSTALL_RPATH ON) programs and
 # modules carry an $ORIGIN-relative RPATH to the installed library, so `cmake --install B
@@ -200,13 +200,17 @@ function(drove_daemon_package)
 endfunction()
 
 function(drove_python_package)
-  cmake_parse_arguments(P "" "TARGET;PACKAGE" "FILES" ${ARGN})
+  cmake_parse_arguments(P "" "TARGET;PACKAGE;SUBDIR" "FILES" ${ARGN})
   if(NOT P_PACKAGE)
     set(P_PACKAGE python3-drove)
   endif()
-  drove_install_rpath(${P_TARGET} ${DROVE_PYTHON_DIR})
-  install(TARGETS ${P_TARGET} LIBRARY DESTINATION ${DROVE_PYTHON_DIR} COMPONENT ${P_PACKAGE})
-  install(FILES ${P_FILES} DESTINATION ${DROVE_PYTHON_DIR} COMPONENT ${P_PACKAGE})
+  set(dest ${DROVE_PYTHON_DIR})
+  if(P_SUBDIR) # a package directory (SUBDIR drove: dist-packages/drove/)
+    set(dest ${DROVE_PYTHON_DIR}/${P_SUBDIR})
+  endif()
+  drove_install_rpath(${P_TARGET} ${dest})
+  install(TARGETS ${P_TARGET} LIBRARY DESTINATION ${dest} COMPONENT ${P_PACKAGE})
+  install(FILES ${P_FILES} DESTINATION ${dest} COMPONENT ${P_PACKAGE})
   if(NOT Python3_EXECUTABLE)
     set(Python3_EXECUTABLE /usr/bin/python3)
   endif()
@@ -218,7 +222,7 @@ function(drove_python_package)
   list(GET pyv 1 pynext)
   drove_register_package(${P_PACKAGE} SECTION python ELF ${P_TARGET}
     SUMMARY "Python 3 bindings of libdrove"
-    DESCRIPTION "The drove module: libdrove's public C API (specs, validation, client)
-for Python 3, generated with SWIG."
+    DESCRIPTION "The drove package: a client of Drove clusters (apps, tasks, local services,
+events, logs, waits) and offline placement plans, over libdrove (SWIG)."
     DEPENDS "python3 (>= ${pycur}), python3 (<< ${pynext})")
 endfunction()

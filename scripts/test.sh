@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite (README: "Run the tests"). Installs what it needs, then:
-#   1. a release build with warnings as errors: every test, header checks, the installed
-#      package, the ABI check against abi/libdrove.abi, and the unit tests again under valgrind;
+#   1. a release build with warnings as errors: unit, fuzz, package and bindings tests (the
+#      bindings against a real cluster: they are not built with sanitizers), header checks,
+#      the installed package, the ABI check against abi/libdrove.abi, and the unit tests again
+#      under valgrind;
 #   2. an ASan+UBSan build: unit, fuzz-corpus and integration tests against real components
 #      (ZooKeeper, podman) that it starts and stops itself;
 #   3. the first run: README command one (scripts/cluster.sh up) on the release build, a curl of
@@ -62,7 +64,7 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 step "tests: release build"
-(cd "$out/release" && ctest --output-on-failure -j"$jobs" -L 'unit|fuzz|package')
+(cd "$out/release" && ctest --output-on-failure -j"$jobs" -L 'unit|fuzz|package|bindings')
 
 step "ABI check against abi/libdrove.abi"
 if command -v abidiff >/dev/null || [ "${DROVE_REQUIRE_COMPONENTS:-0}" = 1 ]; then

@@ -8,7 +8,7 @@ rm -rf "$pkg"
 mkdir -p "$pkg"
 "$swig" -go -cgo -intgosize 64 -module drove -I"$inc" -I"$geninc" \
 	-o "$pkg/drove_wrap.c" -outdir "$pkg" "$src/drove.i"
-cp "$src/go/drove_test.go" "$src/go/go.mod" "$pkg/"
+cp "$src/go/swig/drove_test.go" "$src/go/swig/go.mod" "$pkg/"
 export CGO_CFLAGS="-I$inc -I$geninc"
 export CGO_LDFLAGS="-L$libdir -ldrove -Wl,-rpath,$libdir"
 export GOCACHE=$out/gocache GOPATH=$out/gopath GOFLAGS=-mod=mod GOPROXY=off GO111MODULE=on

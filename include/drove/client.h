@@ -96,6 +96,16 @@ DROVE_API void drove_client_response_free(drove_client_response *resp);
 DROVE_API int drove_client_call(drove_client *client, const char *method, const char *path,
                                 const char *query, const char *body, char **data_out);
 
+/** The HTTP status of the last drove_client_call() (or typed helper using it) that reached the
+ *  leader; 0 before any, or when the last call got no answer. Lets bindings tell a 400 from
+ *  another error. @since 0.1 */
+DROVE_API int drove_client_last_status(const drove_client *client);
+/** When the last drove_client_call() (or typed helper) failed with an envelope carrying data,
+ *  that data as compact JSON text (a 400's `{"validationErrors":[...]}` keeps every message as
+ *  sent, which drove_error_last() joins and may truncate); NULL otherwise. Borrowed until the
+ *  next call on `client`. @since 0.1 */
+DROVE_API const char *drove_client_last_error_data(const drove_client *client);
+
 /* ---- typed helpers: each returns the envelope's data as JSON text in `*out` ----
  * Ids are escaped here. `timeout` is a Drove duration (NULL: "5m"), `parallelism` < 1 means 1
  * (the operation's opSpec, failureStrategy STOP). `out` may be NULL where the data is not

@@ -25,6 +25,8 @@ struct drove_client {
 	int64_t connect_ms, request_ms;
 	int retries;
 	int64_t backoff_ms, max_backoff_ms;
+	int last_status;       /* HTTP status of the last envelope call answered, 0 before */
+	char *last_error_data; /* that call's envelope data when it failed, or NULL */
 };
 
 struct drove_client_response {
@@ -69,6 +71,7 @@ void drove_client_free(drove_client *c)
 		free(c->eps[i]);
 	free(c->eps);
 	free(c->auth);
+	free(c->last_error_data);
 	free(c);
 }
 
@@ -467,6 +470,16 @@ int drove_client_response_ok(const drove_client_response *r)
 	return r && r->is_env && r->env.success;
 }
 
+int drove_client_last_status(const drove_client *c)
+{
+	return c ? c->last_status : 0;
+}
+
+const char *drove_client_last_error_data(const drove_client *c)
+{
+	return c ? c->last_error_data : NULL;
+}
+
 const char *drove_client_response_message(const drove_client_response *r)
 {
 	return r && r->is_env ? (r->env.message ? r->env.message : "") : NULL;
@@ -492,9 +505,17 @@ int drove_client_call(drove_client *c, const char *method, const char *path, con
 	drove_client_response *r = NULL;
 	int rc;
 
+	if (c) {
+		c->last_status = 0;
+		free(c->last_error_data);
+		c->last_error_data = NULL;
+	}
 	if ((rc = drove_client_request(c, method, path, query, body, &r)) < 0)
 		return rc;
+	c->last_status = r->status;
 	rc = drove__client_map_error(r->status, r->body.data, r->body.len, path);
+	if (rc < 0 && rc != DROVE_ENOMEM && r->is_env && r->env.data)
+		c->last_error_data = strdup(r->env.data); /* NULL on ENOMEM: a detail only */
 	if (rc == 0 && data_out) {
 		char *d = drove__strdup(r->env.data ? r->env.data : "null");
 		if (!d)

@@ -191,7 +191,7 @@ say "both daemons stopped with status 0 on SIGTERM"
 used=$("$src/tests/install/outside_program.sh" "$src" "$work") || fail "outside programs: $used"
 [ "$used" = "$(readlink -f /usr/lib/x86_64-linux-gnu/libdrove.so.0)" ] ||
 	fail "outside programs loaded $used, not the installed library"
-(cd / && /usr/bin/python3 -c 'import drove; print(drove.drove_version_string())') >"$work/python.log" 2>&1 ||
+(cd / && /usr/bin/python3 -c 'import drove; drove.ClusterModel(seed=1).close(); print(drove.native.drove_version_string())') >"$work/python.log" 2>&1 ||
 	fail "python3 -c 'import drove'"
 say "pkg-config and find_package programs run against /usr; python3 imports drove $(cat "$work/python.log")"
 

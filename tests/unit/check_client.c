@@ -232,16 +232,32 @@ START_TEST(test_error_mapping)
 	drove_assert_error(drove_client_app_scale(cl, "A-1", 1, NULL, 1), DROVE_EINVAL,
 	                   "Command validation failure: spec.name must not be empty; "
 	                   "opSpec.parallelism 0 < 1");
+	/* the 400's data as sent, for bindings that list the validation errors */
+	ck_assert_int_eq(drove_client_last_status(cl), 400);
+	ck_assert_str_eq(drove_client_last_error_data(cl),
+	                 "{\"validationErrors\":[\"spec.name must not be empty\",\"opSpec."
+	                 "parallelism 0 < 1\"]}");
 	drove_assert_error(drove_client_app_cancel(cl, "A-1"), DROVE_EINVAL,
 	                   "Current operation could not be cancelled");
+	ck_assert_int_eq(drove_client_last_status(cl), 400);
+	ck_assert_ptr_null(drove_client_last_error_data(cl)); /* no data in that envelope */
 	drove_assert_error(drove_client_cluster_maintenance(cl, 1, NULL), DROVE_EAUTH, "403");
 	drove_assert_error(drove_client_cluster_summary(cl, NULL), DROVE_ERROR,
 	                   "Unexpected Server error (HTTP 500): boom");
 	drove_assert_error(drove_client_task_delete(cl, "A", "T2"), DROVE_ERROR,
 	                   "Could not delete A/T2");
+	ck_assert_int_eq(drove_client_last_status(cl), 200);
+	ck_assert_str_eq(drove_client_last_error_data(cl), "{\"deleted\":false}");
 	drove_assert_error(drove_client_ls_list(cl, NULL), DROVE_ERROR, "invalid response");
 	drove_assert_error(drove_client_executors_list(cl, NULL), DROVE_ENOTFOUND,
 	                   "404 not found: /apis/v1/cluster/executors");
+	ck_assert_int_eq(drove_client_last_status(cl), 404);
+	ck_assert_ptr_null(drove_client_last_error_data(cl));
+	drove_assert_error(drove_client_app_get(cl, "NOPE-1", NULL), DROVE_ENOTFOUND, "not found");
+	ck_assert_int_eq(drove_client_last_status(cl), 200);
+	ck_assert_ptr_null(drove_client_last_error_data(cl));
+	ck_assert_int_eq(drove_client_last_status(NULL), 0);
+	ck_assert_ptr_null(drove_client_last_error_data(NULL));
 	drove_assert_error(drove_client_app_get(cl, "", NULL), DROVE_EINVAL, "app id");
 	mock_stop(a);
 }

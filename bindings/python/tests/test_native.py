@@ -2,7 +2,7 @@
 import os
 import unittest
 
-import drove
+from drove import native as drove
 
 
 class CoreTest(unittest.TestCase):
@@ -63,7 +63,7 @@ def strlist(lst):
         drove.drove_strlist_free(lst)
 
 
-SAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "tests", "data", "model")
+SAMPLE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "tests", "data", "model")
 
 
 class SpecTest(unittest.TestCase):

@@ -1,0 +1,3 @@
+module libdrove.local/droveswig
+
+go 1.19

@@ -1,0 +1,207 @@
+"""The Python package `drove` against a real cluster (bindings/tests/run_cluster_tests.py
+starts it and sets DROVE_TEST_ENDPOINT, DROVE_TEST_USER, DROVE_TEST_PASSWORD,
+DROVE_TEST_SPECS). Run with pytest-3."""
+import json
+import os
+import time
+
+import pytest
+
+import drove
+
+ENDPOINT = os.environ.get("DROVE_TEST_ENDPOINT")
+if not ENDPOINT:
+    if os.environ.get("DROVE_REQUIRE_COMPONENTS") == "1":
+        raise RuntimeError("DROVE_TEST_ENDPOINT is not set (run through run_cluster_tests.py)")
+    pytest.skip("no cluster (DROVE_TEST_ENDPOINT)", allow_module_level=True)
+USER = os.environ.get("DROVE_TEST_USER")
+PASSWORD = os.environ.get("DROVE_TEST_PASSWORD")
+SPECS = os.environ.get("DROVE_TEST_SPECS", "")
+
+
+def load(name):
+    with open(os.path.join(SPECS, name)) as f:
+        return json.load(f)
+
+
+def quick(spec):
+    for k in ("readiness", "healthcheck"):
+        if spec.get(k):
+            spec[k]["interval"] = "1 second"
+            spec[k]["initialDelay"] = "0 seconds"
+    if spec.get("readiness"):
+        spec["readiness"]["attempts"] = 30
+    return spec
+
+
+@pytest.fixture(scope="module")
+def client():
+    with drove.Client([ENDPOINT], user=USER, password=PASSWORD, request_timeout=30) as c:
+        yield c
+
+
+def test_cluster_and_executors(client):
+    client.cluster.ping()
+    assert client.leader == ENDPOINT
+    end = time.time() + 40  # the leader computes the summary in the background
+    while True:
+        try:
+            s = client.cluster.summary()
+            if s.get("numExecutors") == 1 or time.time() > end:
+                break
+        except drove.DroveError:
+            if time.time() > end:
+                raise
+        time.sleep(0.5)
+    assert s["state"] == "NORMAL" and s["numExecutors"] == 1, s
+    (ex,) = client.executors.list()
+    assert ex["executorId"] == os.environ["DROVE_TEST_EXECUTOR"]
+    info = client.executors.get(ex["executorId"])
+    assert info["state"]["executorId"] == ex["executorId"]
+    assert client.cluster.maintenance(True)["state"] == "MAINTENANCE"
+    assert client.cluster.maintenance(False)["state"] == "NORMAL"
+
+
+def test_wrong_password_is_auth_error():
+    with drove.Client(ENDPOINT, user=USER, password="wrong", retries=0) as c:
+        with pytest.raises(drove.AuthError):
+            c.apps.list()
+
+
+def test_not_found(client):
+    with pytest.raises(drove.NotFoundError) as ei:
+        client.apps.get("NO_SUCH_APP-1")
+    assert "NO_SUCH_APP-1" in ei.value.message
+
+
+def test_400_carries_validation_errors(client):
+    spec = load("application.json")
+    spec["name"] = "bad name"
+    spec["resources"][0]["count"] = 0
+    with pytest.raises(drove.ValidationError) as ei:
+        client.apps.create(spec, instances=1)
+    e = ei.value
+    assert e.status == 400
+    assert e.message.startswith("Command validation failure")
+    assert len(e.validation_errors) >= 2, e.validation_errors
+    joined = " | ".join(e.validation_errors)
+    assert "name" in joined and "count" in joined, joined
+    assert client.apps.list().get("bad name-1") is None  # nothing stored
+
+
+def test_deploy_scale_events_logs(client):
+    since = int(time.time() * 1000) - 1
+    spec = quick(load("application.json"))
+    spec["name"] = "PYBIND_APP"
+    spec["args"] = ["sh", "-c", "echo hello from pybind; exec httpd -f -p 8000 -h /www"]
+    app_id = client.apps.create(spec, timeout=120)
+    assert app_id == "PYBIND_APP-1"
+    assert client.apps.spec(app_id)["name"] == "PYBIND_APP"
+    assert app_id in client.apps.list()
+    try:
+        with pytest.raises(drove.TimeoutError):
+            client.apps.wait(app_id, healthy=1, timeout=0.5, interval=0.1)
+        client.apps.scale(app_id, 1, timeout=120)
+        summary = client.apps.wait(app_id, healthy=1, timeout=90)
+        assert summary["healthyInstances"] == 1
+        client.apps.scale(app_id, 2, timeout=120)
+        summary = client.apps.wait(app_id, healthy=2, timeout=90)
+        assert summary["requiredInstances"] == 2
+        healthy = client.apps.instances(app_id, ["HEALTHY"])
+        assert len(healthy) == 2
+        iid = healthy[0]["instanceId"]
+        assert client.apps.instance(app_id, iid)["state"] == "HEALTHY"
+
+        eps = [e for e in client.cluster.endpoints() if e["appId"] == app_id]
+        assert eps and len(eps[0]["hosts"]) == 2
+
+        # events: the follow iterator sees the app's instances become HEALTHY
+        seen = set()
+        for ev in client.events.follow(since=since, interval=0.5, timeout=5):
+            md = ev.get("metadata") or {}
+            if md.get("APP_ID") == app_id:
+                seen.add((ev["type"], md.get("CURRENT_STATE")))
+        assert ("INSTANCE_STATE_CHANGE", "HEALTHY") in seen, seen
+        assert any(t == "APP_STATE_CHANGE" for t, _ in seen), seen
+        counts = client.events.summary(since)["eventsCount"]
+        assert counts.get("INSTANCE_STATE_CHANGE", 0) >= 2
+
+        # logs: list, read, follow
+        assert "output.log" in client.logs.list("applications", app_id, iid)
+        text = client.logs.read_all("applications", app_id, iid)
+        assert "hello from pybind" in text, text
+        lines = list(client.logs.follow("applications", app_id, iid, from_start=True,
+                                        interval=0.2, timeout=2))
+        assert any("hello from pybind" in l for l in lines), lines
+
+        client.apps.scale(app_id, 0, timeout=120)
+        client.apps.wait(app_id, state="MONITORING", timeout=90)
+    finally:
+        try:
+            client.apps.scale(app_id, 0, timeout=60)
+            client.apps.wait(app_id, state="MONITORING", timeout=60)
+        except drove.DroveError:
+            pass
+        client.apps.destroy(app_id)
+    assert client.apps.wait(app_id, state="DESTROYED", timeout=60) is None
+
+
+def test_task_result_and_logs(client):
+    spec = load("task.json")
+    spec["sourceAppName"] = "PYBIND_APP"
+    spec["taskId"] = "T-pybind"
+    spec["env"] = {"ITERATIONS": "2"}
+    assert client.tasks.create(spec, timeout=60) == "PYBIND_APP-T-pybind"
+    result = client.tasks.wait_result("PYBIND_APP", "T-pybind", timeout=90, interval=0.5)
+    assert result == {"status": "SUCCESSFUL", "exitCode": 0}
+    assert "iteration 2" in client.tasks.logs("PYBIND_APP", "T-pybind")
+    # a second CREATE of the same task is a 400 with the API's reason
+    with pytest.raises(drove.ValidationError) as ei:
+        client.tasks.create(spec)
+    assert any("already exists" in v for v in ei.value.validation_errors), ei.value
+    client.tasks.delete("PYBIND_APP", "T-pybind")
+
+
+def test_local_service(client):
+    spec = quick(load("localservice.json"))
+    spec["name"] = "PYBIND_LS"
+    sid = client.local_services.create(spec, instances_per_host=1)
+    assert sid in client.local_services.list()
+    assert client.local_services.spec(sid)["name"] == "PYBIND_LS"
+    try:
+        client.local_services.activate(sid)
+        s = client.local_services.wait(sid, healthy=1, timeout=90)
+        assert s["activationState"] == "ACTIVE"
+        (inst,) = client.local_services.instances(sid, ["HEALTHY"])
+        assert client.local_services.instance(sid, inst["instanceId"])["state"] == "HEALTHY"
+        assert "output.log" in client.logs.list("localservices", sid, inst["instanceId"])
+    finally:
+        client.local_services.deactivate(sid)
+    end = time.time() + 60
+    while True:  # DESTROY is refused until the service is INACTIVE
+        try:
+            client.local_services.destroy(sid)
+            break
+        except drove.ValidationError:
+            if time.time() > end:
+                raise
+            time.sleep(0.5)
+    assert client.local_services.wait(sid, state="DESTROYED", timeout=60) is None
+
+
+def test_blacklist_and_unblacklist(client):
+    ex = os.environ["DROVE_TEST_EXECUTOR"]
+    r = client.executors.blacklist(ex)
+    assert ex in r["successful"], r
+    try:
+        end = time.time() + 30
+        while client.executors.list()[0]["state"] not in ("BLACKLISTED", "BLACKLIST_REQUESTED"):
+            assert time.time() < end, client.executors.list()
+            time.sleep(0.3)
+    finally:
+        r = client.executors.unblacklist([ex])
+        assert ex in r["successful"], r
+    end = time.time() + 30
+    while client.executors.list()[0]["state"] != "ACTIVE":
+        assert time.time() < end, client.executors.list()
+        time.sleep(0.3)

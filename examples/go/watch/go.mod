@@ -1,0 +1,7 @@
+module libdrove.local/examples/watch
+
+go 1.19
+
+require libdrove.local/drove v0.0.0
+
+replace libdrove.local/drove => ../../../bindings/go
