@@ -16,49 +16,54 @@
 #define TOP_N   5  /* entries in each top list, as Drove */
 #define N_STATE 32 /* more than any state enum has */
 
-struct json_object *drove__ctrl_cluster_summary(drove_controller *c, int64_t *total_cores,
-                                                int64_t *total_mb)
+void drove__ctrl_cluster_totals(drove_controller *c, drove__ctrl_totals *t)
 {
-	struct json_object *o = json_object_new_object();
-	int64_t fc = 0, uc = 0, fm = 0, um = 0, nex = 0, nactive = 0;
-	size_t nls = 0, nls_active = 0;
-
+	*t = (drove__ctrl_totals){0};
 	for (size_t i = 0; i < c->n_execs; i++) {
 		int64_t a, b, x, y;
 		if (drove__ctrl_exec_state(c->execs[i]) != DROVE_EXECUTOR_ACTIVE)
 			continue;
-		nex++;
+		t->executors++;
 		drove__ctrl_node_totals(c->execs[i]->nd, &a, &b, &x, &y);
-		fc += a;
-		uc += b;
-		fm += x;
-		um += y;
+		t->free_cores += a;
+		t->used_cores += b;
+		t->free_mb += x;
+		t->used_mb += y;
 	}
 	for (size_t i = 0; i < c->n_apps; i++)
 		if (drove_app_state_is_active(c->apps[i]->state))
-			nactive++;
+			t->active_apps++;
+	t->active_tasks = (int64_t)drove__ctrl_tasks_active(c);
+	drove__ctrl_lsvc_counts(c, &t->lsvcs, &t->active_lsvcs);
+}
+
+struct json_object *drove__ctrl_cluster_summary(drove_controller *c, int64_t *total_cores,
+                                                int64_t *total_mb)
+{
+	struct json_object *o = json_object_new_object();
+	drove__ctrl_totals t;
+
+	drove__ctrl_cluster_totals(c, &t);
 	json_object_object_add(o, "leader", drove__ctrl_jstr(c->leader_hp));
 	json_object_object_add(o, "state",
 	                       drove__ctrl_jstr(drove_cluster_state_name(c->cluster_state)));
-	json_object_object_add(o, "numExecutors", json_object_new_int64(nex));
+	json_object_object_add(o, "numExecutors", json_object_new_int64(t.executors));
 	json_object_object_add(o, "numApplications", json_object_new_int64((int64_t)c->n_apps));
-	json_object_object_add(o, "numActiveApplications", json_object_new_int64(nactive));
-	drove__ctrl_lsvc_counts(c, &nls, &nls_active);
-	json_object_object_add(o, "numActiveTasks",
-	                       json_object_new_int64((int64_t)drove__ctrl_tasks_active(c)));
-	json_object_object_add(o, "numLocalServices", json_object_new_int64((int64_t)nls));
+	json_object_object_add(o, "numActiveApplications", json_object_new_int64(t.active_apps));
+	json_object_object_add(o, "numActiveTasks", json_object_new_int64(t.active_tasks));
+	json_object_object_add(o, "numLocalServices", json_object_new_int64((int64_t)t.lsvcs));
 	json_object_object_add(o, "numActiveLocalServices",
-	                       json_object_new_int64((int64_t)nls_active));
-	json_object_object_add(o, "freeCores", json_object_new_int64(fc));
-	json_object_object_add(o, "usedCores", json_object_new_int64(uc));
-	json_object_object_add(o, "totalCores", json_object_new_int64(fc + uc));
-	json_object_object_add(o, "freeMemory", json_object_new_int64(fm));
-	json_object_object_add(o, "usedMemory", json_object_new_int64(um));
-	json_object_object_add(o, "totalMemory", json_object_new_int64(fm + um));
+	                       json_object_new_int64((int64_t)t.active_lsvcs));
+	json_object_object_add(o, "freeCores", json_object_new_int64(t.free_cores));
+	json_object_object_add(o, "usedCores", json_object_new_int64(t.used_cores));
+	json_object_object_add(o, "totalCores", json_object_new_int64(t.free_cores + t.used_cores));
+	json_object_object_add(o, "freeMemory", json_object_new_int64(t.free_mb));
+	json_object_object_add(o, "usedMemory", json_object_new_int64(t.used_mb));
+	json_object_object_add(o, "totalMemory", json_object_new_int64(t.free_mb + t.used_mb));
 	if (total_cores)
-		*total_cores = fc + uc;
+		*total_cores = t.free_cores + t.used_cores;
 	if (total_mb)
-		*total_mb = fm + um;
+		*total_mb = t.free_mb + t.used_mb;
 	return o;
 }
 

@@ -41,6 +41,14 @@ int drove__ctrl_console_routes(drove_controller *c);
 int drove__ctrl_iapi_routes(drove_controller *c);
 
 /* ---- the cluster summary and the dashboard (dashboard.c): §2.7, §6.6 ---- */
+/* The ClusterSummary figures: ACTIVE executors and their cores / MB, active apps, tasks and
+ * local services (also the console's cluster page). */
+typedef struct drove__ctrl_totals {
+	int64_t executors, free_cores, used_cores, free_mb, used_mb;
+	int64_t active_apps, active_tasks;
+	size_t lsvcs, active_lsvcs;
+} drove__ctrl_totals;
+void drove__ctrl_cluster_totals(drove_controller *c, drove__ctrl_totals *t);
 /* ClusterSummary; *total_cores / *total_mb (may be NULL) get the ACTIVE executors' totals. */
 struct json_object *drove__ctrl_cluster_summary(drove_controller *c, int64_t *total_cores,
                                                 int64_t *total_mb);

@@ -84,57 +84,55 @@ START_TEST(test_dryrun)
 }
 END_TEST
 
+#define OK_RULE RULE("'a' == 'a'")
+#define JSONF   "JSON validation failure"
+#define CMDF    "Command validation failure"
+
+/* Bad DryRunRuleInfo bodies: policy and schedulingInfo, the message, the error expected. */
+static const struct {
+	const char *policy, *info, *message, *what;
+} dry_cases[] = {
+        {"{\"type\":\"RULE_BASED\",\"ruleType\":\"HOPE\"}", "{}", CMDF,
+         "ruleBasedPlacementPolicy.rule must not be empty"},
+        {"{\"type\":\"RULE_BASED\",\"rule\":\"\",\"ruleType\":\"HOPE\"}", "{}", CMDF,
+         "ruleBasedPlacementPolicy.rule must not be empty"},
+        {"{\"type\":\"RULE_BASED\",\"rule\":\"'a' == 'a'\"}", "{}", CMDF,
+         "ruleBasedPlacementPolicy.ruleType must not be null"},
+        {"{\"type\":\"RULE_BASED\",\"rule\":\"hostname == 'x'\",\"ruleType\":\"MVEL\"}", "{}", CMDF,
+         "ruleBasedPlacementPolicy.ruleType: MVEL rules are not supported"},
+        {"{\"type\":\"RULE_BASED\",\"rule\":\"'a' == 'a'\",\"ruleType\":\"LUA\"}", "{}", JSONF,
+         "LUA"},
+        {"{\"type\":\"ANY\"}", "{}", JSONF,
+         "ruleBasedPlacementPolicy.type: not RULE_BASED but ANY"},
+        {"{\"type\":\"NOPE\"}", "{}", JSONF, "NOPE"},
+        {OK_RULE, "\"x\"", JSONF, "schedulingInfo: must be an object"},
+        {OK_RULE, "{\"executorNodeId\":5}", JSONF,
+         "schedulingInfo.executorNodeId: must be a string"},
+        {OK_RULE, "{\"allocatedExecutorNodeMetadata\":[\"a\"]}", JSONF,
+         "schedulingInfo.allocatedExecutorNodeMetadata: must be a map of strings"},
+        {OK_RULE, "{\"applicationEnvironment\":{\"K\":{\"x\":1}}}", JSONF,
+         "schedulingInfo.applicationEnvironment: must be a map of strings"},
+        {OK_RULE, "{\"allExecutorMetadata\":{\"ex-0\":[1]}}", JSONF,
+         "schedulingInfo.allExecutorMetadata.ex-0: must be a map of strings"},
+        {OK_RULE, "{\"allExecutorMetadata\":7}", JSONF,
+         "schedulingInfo.allExecutorMetadata: must be an object"},
+};
+
 START_TEST(test_dryrun_bad_input)
 {
 	char *b;
-	const char *json = "JSON validation failure", *cmd = "Command validation failure";
 
-	dry_bad("{\"ruleBasedPlacementPolicy\":", json, "malformed JSON");
-	dry_bad("[1,2]", json, "DryRunRuleInfo: must be an object");
-	dry_bad("{\"schedulingInfo\":{}}", cmd, "ruleBasedPlacementPolicy must not be null");
-	dry_bad("{\"ruleBasedPlacementPolicy\":" RULE("'a' == 'a'") "}", cmd,
+	dry_bad("{\"ruleBasedPlacementPolicy\":", JSONF, "malformed JSON");
+	dry_bad("", JSONF, "No content");
+	dry_bad("[1,2]", JSONF, "DryRunRuleInfo: must be an object");
+	dry_bad("{\"schedulingInfo\":{}}", CMDF, "ruleBasedPlacementPolicy must not be null");
+	dry_bad("{\"ruleBasedPlacementPolicy\":" OK_RULE "}", CMDF,
 	        "schedulingInfo must not be null");
-	b = dry_body("{\"type\":\"RULE_BASED\",\"ruleType\":\"HOPE\"}", "{}");
-	dry_bad(b, cmd, "ruleBasedPlacementPolicy.rule must not be empty");
-	free(b);
-	b = dry_body("{\"type\":\"RULE_BASED\",\"rule\":\"\",\"ruleType\":\"HOPE\"}", "{}");
-	dry_bad(b, cmd, "ruleBasedPlacementPolicy.rule must not be empty");
-	free(b);
-	b = dry_body("{\"type\":\"RULE_BASED\",\"rule\":\"'a' == 'a'\"}", "{}");
-	dry_bad(b, cmd, "ruleBasedPlacementPolicy.ruleType must not be null");
-	free(b);
-	b = dry_body("{\"type\":\"RULE_BASED\",\"rule\":\"hostname == 'x'\",\"ruleType\":\"MVEL\"}",
-	             "{}");
-	dry_bad(b, cmd, "ruleBasedPlacementPolicy.ruleType: MVEL rules are not supported");
-	free(b);
-	b = dry_body("{\"type\":\"RULE_BASED\",\"rule\":\"'a' == 'a'\",\"ruleType\":\"LUA\"}",
-	             "{}");
-	dry_bad(b, json, "LUA");
-	free(b);
-	b = dry_body("{\"type\":\"ANY\"}", "{}");
-	dry_bad(b, json, "ruleBasedPlacementPolicy.type: not RULE_BASED but ANY");
-	free(b);
-	b = dry_body("{\"type\":\"NOPE\"}", "{}");
-	dry_bad(b, json, "NOPE");
-	free(b);
-	b = dry_body(RULE("'a' == 'a'"), "\"x\"");
-	dry_bad(b, json, "schedulingInfo: must be an object");
-	free(b);
-	b = dry_body(RULE("'a' == 'a'"), "{\"executorNodeId\":5}");
-	dry_bad(b, json, "schedulingInfo.executorNodeId: must be a string");
-	free(b);
-	b = dry_body(RULE("'a' == 'a'"), "{\"allocatedExecutorNodeMetadata\":[\"a\"]}");
-	dry_bad(b, json, "schedulingInfo.allocatedExecutorNodeMetadata: must be a map of strings");
-	free(b);
-	b = dry_body(RULE("'a' == 'a'"), "{\"applicationEnvironment\":{\"K\":{\"x\":1}}}");
-	dry_bad(b, json, "schedulingInfo.applicationEnvironment: must be a map of strings");
-	free(b);
-	b = dry_body(RULE("'a' == 'a'"), "{\"allExecutorMetadata\":{\"ex-0\":[1]}}");
-	dry_bad(b, json, "schedulingInfo.allExecutorMetadata.ex-0: must be a map of strings");
-	free(b);
-	b = dry_body(RULE("'a' == 'a'"), "{\"allExecutorMetadata\":7}");
-	dry_bad(b, json, "schedulingInfo.allExecutorMetadata: must be an object");
-	free(b);
+	for (size_t i = 0; i < sizeof(dry_cases) / sizeof(dry_cases[0]); i++) {
+		b = dry_body(dry_cases[i].policy, dry_cases[i].info);
+		dry_bad(b, dry_cases[i].message, dry_cases[i].what);
+		free(b);
+	}
 	/* nothing was created by any of them, and the engine still answers */
 	ck_assert_int_eq(http("GET", "/apis/v1/applications", NULL, &b), 200);
 	ck_assert_str_eq(b, "{\"status\":\"SUCCESS\",\"data\":{},\"message\":\"success\"}");
