@@ -547,6 +547,7 @@ static int dry_decode(struct json_object *j, drove_placement_policy **pp, struct
                       drove_strlist *errors)
 {
 	struct json_object *rbp = json_object_object_get(j, "ruleBasedPlacementPolicy");
+	drove_strlist *dec = NULL;
 	int rc;
 
 	*si = json_object_object_get(j, "schedulingInfo");
@@ -556,7 +557,16 @@ static int dry_decode(struct json_object *j, drove_placement_policy **pp, struct
 		drove_strlist_add(errors, "schedulingInfo must not be null");
 	if (drove_strlist_count(errors))
 		return 2;
-	if ((rc = drove__placement_policy_from_jobj(rbp, 0, pp, errors, NULL)) < 0)
+	if (drove_strlist_new(&dec) < 0)
+		return DROVE_ENOMEM;
+	rc = drove__placement_policy_from_jobj(rbp, 0, pp, dec, NULL);
+	/* the decoder's messages name the policy's fields: say whose */
+	if (rc < 0 && rc != DROVE_ENOMEM && !drove_strlist_count(dec))
+		dry_error(errors, "ruleBasedPlacementPolicy.", drove_error_last()->message);
+	for (size_t i = 0; i < drove_strlist_count(dec); i++)
+		dry_error(errors, "ruleBasedPlacementPolicy.", drove_strlist_get(dec, i));
+	drove_strlist_free(dec);
+	if (rc < 0)
 		return rc == DROVE_ENOMEM ? rc : 1;
 	if ((*pp)->type != DROVE_PLACE_RULE_BASED) {
 		dry_error(errors, "ruleBasedPlacementPolicy.type: not RULE_BASED but ",
@@ -648,10 +658,11 @@ static void h_rule_dryrun(drove__http_req *req, void *ud)
 		json_object_object_add(d, "checkResult", dry_result("SUCCESS", NULL, -1));
 		json_object_object_add(d, "evalResult", dry_result("SUCCESS", NULL, result));
 	}
-	drove__info(c->ctx, MOD,
-	            "ACCESS_AUDIT: Placement rule dryrun: %s received from user: %s. Validation "
-	            "result: %s",
-	            pp->rule, who ? drove_principal_name(who) : "", result ? "true" : "false");
+	drove__info(
+	        c->ctx, MOD,
+	        "ACCESS_AUDIT: Placement rule dryrun: %.256s received from user: %s. Validation "
+	        "result: %s",
+	        pp->rule, who ? drove_principal_name(who) : "", result ? "true" : "false");
 	drove__http_reply_success(req, d);
 out:
 	json_object_put(j);
