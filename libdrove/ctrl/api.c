@@ -456,6 +456,222 @@ out:
 	drove_strlist_free(errors);
 }
 
+/* ---- placement rule dry run (§3.9) ---- */
+
+/* Add "<what><why>" to `errors`. @return -1. */
+static int dry_error(drove_strlist *errors, const char *what, const char *why)
+{
+	char *m = drove__asprintf("%s%s", what, why);
+	drove_strlist_add(errors, m ? m : why);
+	free(m);
+	return -1;
+}
+
+/* The string map `field` of schedulingInfo (`exec` NULL) or of one executor of
+ * allExecutorMetadata into `info`. Values are strings, numbers or booleans (as their text).
+ * -1 with the problem in `errors` when it is not such a map. */
+static int dry_map(struct json_object *m, const char *path, const char *exec, int which,
+                   drove_sched_info *info, drove_strlist *errors)
+{
+	if (!m || json_object_is_type(m, json_type_null))
+		return 0;
+	if (!json_object_is_type(m, json_type_object))
+		goto bad;
+	json_object_object_foreach(m, k, v)
+	{
+		const char *txt = json_object_get_string(v);
+		int rc;
+		if (json_object_is_type(v, json_type_null))
+			continue;
+		if (json_object_is_type(v, json_type_object) ||
+		    json_object_is_type(v, json_type_array))
+			goto bad;
+		rc = which == 0   ? drove_sched_info_set_allocated_metadata(info, k, txt)
+		     : which == 1 ? drove_sched_info_set_executor_metadata(info, exec, k, txt)
+		                  : drove_sched_info_set_env(info, k, txt);
+		if (rc < 0)
+			return rc == DROVE_ENOMEM ? rc : -1;
+	}
+	return 0;
+bad:
+	return dry_error(errors, path, ": must be a map of strings");
+}
+
+/* schedulingInfo → `info`. 0, -1 (bad shape, in `errors`) or DROVE_ENOMEM. */
+static int dry_info(struct json_object *si, drove_sched_info *info, drove_strlist *errors)
+{
+	struct json_object *v = NULL;
+	int rc;
+
+	if (!json_object_is_type(si, json_type_object)) {
+		drove_strlist_add(errors, "schedulingInfo: must be an object");
+		return -1;
+	}
+	if (json_object_object_get_ex(si, "executorNodeId", &v) && v) {
+		if (!json_object_is_type(v, json_type_string)) {
+			drove_strlist_add(errors,
+			                  "schedulingInfo.executorNodeId: must be a string");
+			return -1;
+		}
+		if ((rc = drove_sched_info_set_executor_id(info, json_object_get_string(v))) < 0)
+			return rc;
+	}
+	if ((rc = dry_map(json_object_object_get(si, "allocatedExecutorNodeMetadata"),
+	                  "schedulingInfo.allocatedExecutorNodeMetadata", NULL, 0, info, errors)) <
+	            0 ||
+	    (rc = dry_map(json_object_object_get(si, "applicationEnvironment"),
+	                  "schedulingInfo.applicationEnvironment", NULL, 2, info, errors)) < 0)
+		return rc;
+	v = json_object_object_get(si, "allExecutorMetadata");
+	if (!v || json_object_is_type(v, json_type_null))
+		return 0;
+	if (!json_object_is_type(v, json_type_object)) {
+		drove_strlist_add(errors, "schedulingInfo.allExecutorMetadata: must be an object");
+		return -1;
+	}
+	json_object_object_foreach(v, exec, m)
+	{
+		char *path = drove__asprintf("schedulingInfo.allExecutorMetadata.%.64s", exec);
+		rc = path ? dry_map(m, path, exec, 1, info, errors) : DROVE_ENOMEM;
+		free(path);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The bean checks of DryRunRuleInfo: both members present, a RULE_BASED policy with a rule
+ * and a ruleType we evaluate (HOPE). 0; 1 (decoding: JSON validation failure) or 2
+ * (validation) with the problems in `errors`; or DROVE_ENOMEM. */
+static int dry_decode(struct json_object *j, drove_placement_policy **pp, struct json_object **si,
+                      drove_strlist *errors)
+{
+	struct json_object *rbp = json_object_object_get(j, "ruleBasedPlacementPolicy");
+	drove_strlist *dec = NULL;
+	int rc;
+
+	*si = json_object_object_get(j, "schedulingInfo");
+	if (!rbp || json_object_is_type(rbp, json_type_null))
+		drove_strlist_add(errors, "ruleBasedPlacementPolicy must not be null");
+	if (!*si || json_object_is_type(*si, json_type_null))
+		drove_strlist_add(errors, "schedulingInfo must not be null");
+	if (drove_strlist_count(errors))
+		return 2;
+	if (drove_strlist_new(&dec) < 0)
+		return DROVE_ENOMEM;
+	rc = drove__placement_policy_from_jobj(rbp, 0, pp, dec, NULL);
+	/* the decoder's messages name the policy's fields: say whose */
+	if (rc < 0 && rc != DROVE_ENOMEM && !drove_strlist_count(dec))
+		dry_error(errors, "ruleBasedPlacementPolicy.", drove_error_last()->message);
+	for (size_t i = 0; i < drove_strlist_count(dec); i++)
+		dry_error(errors, "ruleBasedPlacementPolicy.", drove_strlist_get(dec, i));
+	drove_strlist_free(dec);
+	if (rc < 0)
+		return rc == DROVE_ENOMEM ? rc : 1;
+	if ((*pp)->type != DROVE_PLACE_RULE_BASED) {
+		dry_error(errors, "ruleBasedPlacementPolicy.type: not RULE_BASED but ",
+		          drove__placement_type_name((int)(*pp)->type));
+		return 1;
+	}
+	if (!(*pp)->rule || !*(*pp)->rule)
+		drove_strlist_add(errors, "ruleBasedPlacementPolicy.rule must not be empty");
+	if (!(*pp)->has_rule_type)
+		drove_strlist_add(errors, "ruleBasedPlacementPolicy.ruleType must not be null");
+	else if ((*pp)->rule_type == DROVE_RULE_MVEL)
+		drove_strlist_add(errors, "ruleBasedPlacementPolicy.ruleType: MVEL rules are not "
+		                          "supported, use HOPE");
+	return drove_strlist_count(errors) ? 2 : 0;
+}
+
+int drove__ctrl_dryrun_decode(struct json_object *j, drove_placement_policy **pp,
+                              drove_sched_info *info, drove_strlist *errors)
+{
+	struct json_object *si = NULL;
+	int rc;
+
+	*pp = NULL;
+	if (!json_object_is_type(j, json_type_object)) {
+		drove_strlist_add(errors, "DryRunRuleInfo: must be an object");
+		return 1;
+	}
+	if ((rc = dry_decode(j, pp, &si, errors)) == 0 && (rc = dry_info(si, info, errors)) == -1)
+		rc = 1;
+	if (rc != 0) {
+		drove__placement_policy_free(*pp);
+		*pp = NULL;
+	}
+	return rc;
+}
+
+static struct json_object *dry_result(const char *status, const char *error, int result)
+{
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "status", json_object_new_string(status));
+	if (result >= 0)
+		json_object_object_add(o, "result", json_object_new_boolean(result));
+	if (error)
+		json_object_object_add(o, "error", json_object_new_string(error));
+	return o;
+}
+
+static void h_rule_dryrun(drove__http_req *req, void *ud)
+{
+	drove_controller *c = ud;
+	struct json_object *j = NULL, *d;
+	drove_placement_policy *pp = NULL;
+	drove_sched_policy *pol = NULL;
+	drove_sched_info *info = NULL;
+	drove_strlist *errors = NULL;
+	const drove_principal *who = drove__http_req_principal(req);
+	int rc, result = 0;
+
+	if (drove__http_req_json_or_reply(req, &j) < 0)
+		return;
+	if (drove_strlist_new(&errors) < 0 || drove_sched_info_new(&info) < 0) {
+		drove__http_reply_server_error(req, "out of memory");
+		goto out;
+	}
+	if ((rc = drove__ctrl_dryrun_decode(j, &pp, info, errors)) != 0) {
+		drove__ctrl_reply_decode_failed(req, rc, errors);
+		goto out;
+	}
+	if (drove__ctrl_in_window(c)) {
+		drove__ctrl_reply_one_error(req, "Cluster is in maintenance mode");
+		goto out;
+	}
+	d = json_object_new_object();
+	rc = drove_sched_policy_rule_hope(&pol, pp->rule);
+	if (rc == DROVE_ENOMEM) {
+		json_object_put(d);
+		drove__http_reply_server_error(req, "out of memory");
+		goto out;
+	}
+	if (rc < 0) {
+		/* a rule that does not parse is the dry run's answer, not a bad request (Drove) */
+		json_object_object_add(d, "status", json_object_new_boolean(0));
+		json_object_object_add(d, "checkResult",
+		                       dry_result("FAILURE", drove_error_last()->message, -1));
+		json_object_object_add(d, "evalResult", dry_result("FAILURE", "Not evaluated", -1));
+	} else {
+		drove_sched_rule_eval(pol, info, &result);
+		json_object_object_add(d, "status", json_object_new_boolean(1));
+		json_object_object_add(d, "checkResult", dry_result("SUCCESS", NULL, -1));
+		json_object_object_add(d, "evalResult", dry_result("SUCCESS", NULL, result));
+	}
+	drove__info(
+	        c->ctx, MOD,
+	        "ACCESS_AUDIT: Placement rule dryrun: %.256s received from user: %s. Validation "
+	        "result: %s",
+	        pp->rule, who ? drove_principal_name(who) : "", result ? "true" : "false");
+	drove__http_reply_success(req, d);
+out:
+	json_object_put(j);
+	drove__placement_policy_free(pp);
+	drove_sched_policy_free(pol);
+	drove_sched_info_free(info);
+	drove_strlist_free(errors);
+}
+
 /* ---- endpoints ---- */
 
 static void h_endpoints(drove__http_req *req, void *ud)
@@ -480,44 +696,7 @@ static void h_endpoints(drove__http_req *req, void *ud)
 
 static void h_cluster(drove__http_req *req, void *ud)
 {
-	drove_controller *c = ud;
-	struct json_object *o = json_object_new_object();
-	int64_t fc = 0, uc = 0, fm = 0, um = 0, nex = 0, nactive = 0;
-	size_t nls = 0, nls_active = 0;
-
-	for (size_t i = 0; i < c->n_execs; i++) {
-		int64_t a, b, x, y;
-		if (drove__ctrl_exec_state(c->execs[i]) != DROVE_EXECUTOR_ACTIVE)
-			continue;
-		nex++;
-		drove__ctrl_node_totals(c->execs[i]->nd, &a, &b, &x, &y);
-		fc += a;
-		uc += b;
-		fm += x;
-		um += y;
-	}
-	for (size_t i = 0; i < c->n_apps; i++)
-		if (drove_app_state_is_active(c->apps[i]->state))
-			nactive++;
-	json_object_object_add(o, "leader", drove__ctrl_jstr(c->leader_hp));
-	json_object_object_add(o, "state",
-	                       drove__ctrl_jstr(drove_cluster_state_name(c->cluster_state)));
-	json_object_object_add(o, "numExecutors", json_object_new_int64(nex));
-	json_object_object_add(o, "numApplications", json_object_new_int64((int64_t)c->n_apps));
-	json_object_object_add(o, "numActiveApplications", json_object_new_int64(nactive));
-	drove__ctrl_lsvc_counts(c, &nls, &nls_active);
-	json_object_object_add(o, "numActiveTasks",
-	                       json_object_new_int64((int64_t)drove__ctrl_tasks_active(c)));
-	json_object_object_add(o, "numLocalServices", json_object_new_int64((int64_t)nls));
-	json_object_object_add(o, "numActiveLocalServices",
-	                       json_object_new_int64((int64_t)nls_active));
-	json_object_object_add(o, "freeCores", json_object_new_int64(fc));
-	json_object_object_add(o, "usedCores", json_object_new_int64(uc));
-	json_object_object_add(o, "totalCores", json_object_new_int64(fc + uc));
-	json_object_object_add(o, "freeMemory", json_object_new_int64(fm));
-	json_object_object_add(o, "usedMemory", json_object_new_int64(um));
-	json_object_object_add(o, "totalMemory", json_object_new_int64(fm + um));
-	drove__http_reply_success(req, o);
+	drove__http_reply_success(req, drove__ctrl_cluster_summary(ud, NULL, NULL));
 }
 
 static void h_executors(drove__http_req *req, void *ud)
@@ -754,6 +933,7 @@ static const struct route {
         {POST, V1 "/applications/operations/{appId}/cancel", DROVE_ROLES_OPERATIONS, 1, h_cancel},
         {POST, V1 "/operations/{appId}/cancel", DROVE_ROLES_OPERATIONS, 1, h_cancel},
         {POST, V1 "/applications/validate/spec", DROVE_ROLES_ANY, 1, h_validate},
+        {POST, V1 "/applications/placementpolicy/rule/dryrun", DROVE_ROLES_ANY, 1, h_rule_dryrun},
         {GET, V1 "/applications", DROVE_ROLES_ANY, 1, h_apps},
         {GET, V1 "/applications/{appId}", DROVE_ROLES_ANY, 1, h_app},
         {GET, V1 "/applications/{appId}/spec", DROVE_ROLES_ANY, 1, h_app_spec},
@@ -796,8 +976,8 @@ int drove__ctrl_api_routes(drove_controller *c)
 			return rc;
 	}
 	if ((rc = drove__ctrl_task_routes(c)) < 0 || (rc = drove__ctrl_lsvc_routes(c)) < 0 ||
-	    (rc = drove__ctrl_log_routes(c)) < 0 || (rc = drove__ctrl_iapi_routes(c)) < 0 ||
-	    (rc = drove__ctrl_console_routes(c)) < 0)
+	    (rc = drove__ctrl_dashboard_routes(c)) < 0 || (rc = drove__ctrl_log_routes(c)) < 0 ||
+	    (rc = drove__ctrl_iapi_routes(c)) < 0 || (rc = drove__ctrl_console_routes(c)) < 0)
 		return rc;
 	return 0;
 }

@@ -545,26 +545,11 @@ static int events(drove_controller *c, drove__buf *b, size_t max)
 
 static int page_cluster(drove_controller *c, drove__buf *b)
 {
-	int64_t fc = 0, uc = 0, fm = 0, um = 0, nex = 0, nactive = 0;
-	size_t nls = 0, nls_active = 0;
+	drove__ctrl_totals t;
 	drove__buf v = DROVE_BUF_INIT;
 	int rc = 0;
 
-	for (size_t i = 0; i < c->n_execs; i++) {
-		int64_t a, x, y, z;
-		if (drove__ctrl_exec_state(c->execs[i]) != DROVE_EXECUTOR_ACTIVE)
-			continue;
-		nex++;
-		drove__ctrl_node_totals(c->execs[i]->nd, &a, &x, &y, &z);
-		fc += a;
-		uc += x;
-		fm += y;
-		um += z;
-	}
-	for (size_t i = 0; i < c->n_apps; i++)
-		if (drove_app_state_is_active(c->apps[i]->state))
-			nactive++;
-	drove__ctrl_lsvc_counts(c, &nls, &nls_active);
+	drove__ctrl_cluster_totals(c, &t);
 	OK(P(b, "<h1 class=\"h3\">Cluster</h1><div class=\"row row-cols-2 row-cols-md-6 g-2 "
 	        "mb-3\">"));
 #define CARD(label, ...)                                                                \
@@ -579,20 +564,20 @@ static int page_cluster(drove_controller *c, drove__buf *b)
 	     "%t</span>",
 	     state_class(drove_cluster_state_name(c->cluster_state)),
 	     drove_cluster_state_name(c->cluster_state), c->cluster_updated);
-	CARD("Active executors", "<a href=\"/ui/executors\">%d</a>", nex);
+	CARD("Active executors", "<a href=\"/ui/executors\">%d</a>", t.executors);
 	CARD("Applications",
 	     "<a href=\"/ui/applications\">%d</a> <span class=\"small "
 	     "text-muted\">(%d active)</span>",
-	     (int64_t)c->n_apps, nactive);
-	CARD("Active tasks", "<a href=\"/ui/tasks\">%d</a>", (int64_t)drove__ctrl_tasks_active(c));
+	     (int64_t)c->n_apps, t.active_apps);
+	CARD("Active tasks", "<a href=\"/ui/tasks\">%d</a>", t.active_tasks);
 	CARD("Local services",
 	     "<a href=\"/ui/localservices\">%d</a> <span class=\"small "
 	     "text-muted\">(%d active)</span>",
-	     (int64_t)nls, (int64_t)nls_active);
+	     (int64_t)t.lsvcs, (int64_t)t.active_lsvcs);
 #undef CARD
 	if ((rc = P(b, "</div><h2 class=\"h5\">Resources (active executors)</h2>")) < 0 ||
-	    (rc = meter(b, "Cores", uc, uc + fc, "cores")) < 0 ||
-	    (rc = meter(b, "Memory", um, um + fm, "MB")) < 0 ||
+	    (rc = meter(b, "Cores", t.used_cores, t.used_cores + t.free_cores, "cores")) < 0 ||
+	    (rc = meter(b, "Memory", t.used_mb, t.used_mb + t.free_mb, "MB")) < 0 ||
 	    (rc = P(b, "<h2 class=\"h5 mt-3\">Executors</h2>")) < 0 ||
 	    (rc = exec_rows(c, b, false)) < 0 ||
 	    (rc = P(b, "<h2 class=\"h5 mt-3\">Recent events</h2>")) < 0)

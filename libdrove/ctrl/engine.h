@@ -40,12 +40,34 @@ int drove__ctrl_console_routes(drove_controller *c);
 /* ---- the app-instance API (iapi.c): §2.10 ---- */
 int drove__ctrl_iapi_routes(drove_controller *c);
 
+/* ---- the cluster summary and the dashboard (dashboard.c): §2.7, §6.6 ---- */
+/* The ClusterSummary figures: ACTIVE executors and their cores / MB, active apps, tasks and
+ * local services (also the console's cluster page). */
+typedef struct drove__ctrl_totals {
+	int64_t executors, free_cores, used_cores, free_mb, used_mb;
+	int64_t active_apps, active_tasks;
+	size_t lsvcs, active_lsvcs;
+} drove__ctrl_totals;
+void drove__ctrl_cluster_totals(drove_controller *c, drove__ctrl_totals *t);
+/* ClusterSummary; *total_cores / *total_mb (may be NULL) get the ACTIVE executors' totals. */
+struct json_object *drove__ctrl_cluster_summary(drove_controller *c, int64_t *total_cores,
+                                                int64_t *total_mb);
+/* GET /cluster/dashboard. */
+int drove__ctrl_dashboard_routes(drove_controller *c);
+
 /* ---- REST (api.c) ---- */
 /* Decode and validate an ApplicationOperation body (POST /applications/operations): 0 with
  * *out, 1 (malformed JSON, bad type or enum: "JSON validation failure") or 2 (validation:
  * "Command validation failure") with the problems in `errors`, or DROVE_ENOMEM. */
 int drove__ctrl_op_decode(const char *body, size_t len, const struct drove_spec_opts *opts,
                           drove_app_op **out, drove_strlist *errors);
+/* Decode a DryRunRuleInfo (§3.9) parsed from a request body: *pp the RULE_BASED policy (HOPE,
+ * with a rule; free with drove__placement_policy_free) and the schedulingInfo set on `info`.
+ * 0; 1 (bad shape or type: "JSON validation failure") or 2 (a member missing, no rule or
+ * ruleType, MVEL: "Command validation failure") with the problems in `errors` and *pp NULL;
+ * or DROVE_ENOMEM. The rule itself is not parsed here. */
+int drove__ctrl_dryrun_decode(struct json_object *j, drove_placement_policy **pp,
+                              drove_sched_info *info, drove_strlist *errors);
 int drove__ctrl_api_routes(drove_controller *c);
 
 #endif

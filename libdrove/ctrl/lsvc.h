@@ -155,6 +155,11 @@ int drove__lsvc_svc_persist(drove_controller *c, struct svc *s);
 void drove__lsvc_instance_counts(drove_controller *c, const struct svc *s, int64_t now,
                                  int64_t *healthy, int64_t *active);
 
+/* lsvc_rest.c, for the dashboard (§6.6): serviceStats, shares of `cores`/`mb` (the cluster's
+ * totals) ranking the top services; instances fresh at wall time `now`. */
+struct json_object *drove__lsvc_dashboard_stats(drove_controller *c, int64_t cores, int64_t mb,
+                                                int64_t now);
+
 /* Destroy `s`: its records leave the store, then it leaves memory (`s` is freed).
  * @return 0, or the store's error (the service stays INACTIVE). */
 int drove__lsvc_destroy(drove_controller *c, struct svc *s);

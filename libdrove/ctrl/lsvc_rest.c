@@ -38,6 +38,42 @@ static struct json_object *summary(drove_controller *c, struct svc *s)
 	return drove__lsvc_summary(s->info, s->state, h, a);
 }
 
+struct json_object *drove__lsvc_dashboard_stats(drove_controller *c, int64_t cores, int64_t mb,
+                                                int64_t now)
+{
+	struct drove__ctrl_lsvcs *L = c->lsvcs;
+	struct json_object *o = json_object_new_object(), *top = json_object_new_array();
+	drove__ctrl_scored *v = calloc((L ? L->n : 0) + 1, sizeof(*v));
+	int64_t by_state[32] = {0}, by_act[32] = {0}, healthy = 0;
+	size_t n = 0, k;
+
+	for (size_t i = 0; v && L && i < L->n; i++) {
+		const struct svc *s = L->v[i];
+		int64_t h, a;
+		if (s->state >= 0 && s->state < 32)
+			by_state[s->state]++;
+		if ((int)s->info->activation_state >= 0 && (int)s->info->activation_state < 32)
+			by_act[s->info->activation_state]++;
+		drove__lsvc_instance_counts(c, s, now, &h, &a);
+		healthy += h;
+		/* services holding resources, ranked by one instance's share, as Drove */
+		if (s->state == DROVE_LS_ACTIVE || s->state == DROVE_LS_CONFIG_TESTING)
+			v[n++] = (drove__ctrl_scored){
+			        drove__ctrl_drf_score(s->cpus, s->mem_mb, cores, mb), s, 0};
+	}
+	k = drove__ctrl_top(v, n, 5);
+	for (size_t i = 0; i < k; i++)
+		json_object_array_add(top, summary(c, (struct svc *)v[i].item));
+	free(v);
+	json_object_object_add(o, "serviceCountByState",
+	                       drove__ctrl_counts_jobj(drove_ls_state_name, by_state, 32));
+	json_object_object_add(o, "serviceCountByActivationState",
+	                       drove__ctrl_counts_jobj(drove_ls_activation_state_name, by_act, 32));
+	json_object_object_add(o, "topServices", top);
+	json_object_object_add(o, "totalHealthyInstances", json_object_new_int64(healthy));
+	return o;
+}
+
 static void h_list(drove__http_req *req, void *ud)
 {
 	drove_controller *c = ud;

@@ -133,6 +133,21 @@ void drove__ctrl_inst_free(drove__ctrl_inst *in);
 /* AppSummary (§2.2). `now`/`stale_ms` decide healthyInstances. */
 struct json_object *drove__ctrl_app_summary(const drove__ctrl_app *app, int64_t now,
                                             int64_t stale_ms);
+/* Fresh HEALTHY instances of `app` at `now` (the summary's healthyInstances). */
+int64_t drove__ctrl_app_healthy(const drove__ctrl_app *app, int64_t now, int64_t stale_ms);
+/* The dashboard's ranking (§6.6): dominant resource share of `cpus`/`mem_mb` in the cluster's
+ * totals, in millionths. */
+int64_t drove__ctrl_drf_score(int64_t cpus, int64_t mem_mb, int64_t total_cores, int64_t total_mb);
+typedef struct drove__ctrl_scored {
+	int64_t score;
+	const void *item;
+	size_t order; /* set by drove__ctrl_top */
+} drove__ctrl_scored;
+/* Sort `v` by score, highest first (ties keep their order); @return min(n, max). */
+size_t drove__ctrl_top(drove__ctrl_scored *v, size_t n, size_t max);
+/* {"<name(0)>": counts[0], ...} for the first `n` values of an enum (stops at a NULL name). */
+struct json_object *drove__ctrl_counts_jobj(const char *(*name)(int), const int64_t *counts,
+                                            size_t n);
 /* GET /endpoints (§2.4): `apps` sorted by id; `names` NULL or the app names wanted. */
 struct json_object *drove__ctrl_endpoints(drove__ctrl_app *const *apps, size_t n_apps,
                                           const drove_strlist *names, int64_t now, int64_t stale_ms,

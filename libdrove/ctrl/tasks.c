@@ -982,6 +982,40 @@ static void h_delete(drove__http_req *req, void *ud)
 	drove__http_reply_success(req, d);
 }
 
+/* The console's task search (§2.0): form (POST) or query (GET) fields taskSearchAppName and
+ * taskSearchTaskID; 303 to the task's console page when the leader knows it, else to "/". */
+static void h_search(drove__http_req *req, void *ud)
+{
+	static const char *const fields[] = {"taskSearchAppName", "taskSearchTaskID"};
+	const char *v[2];
+	drove_strlist *errors = NULL;
+	char *loc;
+
+	if (drove_strlist_new(&errors) < 0)
+		return drove__http_reply_server_error(req, "out of memory");
+	for (int i = 0; i < 2; i++) {
+		char *msg;
+		v[i] = drove__http_req_query(req, fields[i]);
+		if (v[i] && drove_id_is_valid_name(v[i]))
+			continue;
+		msg = drove__asprintf(v[i] && *v[i] ? "%s must match \"[a-zA-Z\\d\\-_]*\""
+		                                    : "%s must not be empty",
+		                      fields[i]);
+		drove_strlist_add(errors, msg ? msg : fields[i]);
+		free(msg);
+	}
+	if (drove_strlist_count(errors)) {
+		drove__http_reply_validation(req, errors);
+		drove_strlist_free(errors);
+		return;
+	}
+	drove_strlist_free(errors);
+	loc = find(ud, v[0], v[1]) ? drove__asprintf("/ui/tasks/%s/%s", v[0], v[1]) : NULL;
+	drove__http_req_add_header(req, "Location", loc ? loc : "/");
+	drove__http_reply_raw(req, 303, "text/plain; charset=utf-8", "", 0);
+	free(loc);
+}
+
 int drove__ctrl_task_routes(drove_controller *c)
 {
 	static const struct {
@@ -997,6 +1031,7 @@ int drove__ctrl_task_routes(drove_controller *c)
 	         h_get},
 	        {DROVE_HTTP_DELETE, V1 "/tasks/{sourceAppName}/instances/{taskId}", DROVE_ROLES_ANY,
 	         h_delete},
+	        {DROVE_HTTP_GET | DROVE_HTTP_POST, V1 "/tasks/search", DROVE_ROLES_ANY, h_search},
 	};
 	int rc;
 	for (size_t i = 0; i < DROVE_ARRAY_LEN(routes); i++)

@@ -71,15 +71,11 @@ struct json_object *drove__ctrl_app_summary(const drove__ctrl_app *app, int64_t 
 {
 	struct json_object *o = json_object_new_object();
 	const drove_app_spec *s = app->info->spec;
-	int64_t healthy = 0;
+	int64_t healthy = drove__ctrl_app_healthy(app, now, stale_ms);
 	const char *st = drove_app_state_name(app->state);
 
 	if (!o)
 		return NULL;
-	for (size_t i = 0; i < app->n_insts; i++)
-		if (app->insts[i]->info->state == DROVE_INST_HEALTHY &&
-		    drove__ctrl_inst_fresh(app->insts[i], now, stale_ms))
-			healthy++;
 	json_object_object_add(o, "id", json_object_new_string(app->id));
 	json_object_object_add(o, "name", json_object_new_string(s->name ? s->name : ""));
 	json_object_object_add(o, "requiredInstances", json_object_new_int64(app->info->instances));
@@ -630,4 +626,50 @@ fail:
 	drove__app_spec_free(c);
 	drove__app_instance_spec_free(s);
 	return rc < 0 ? rc : DROVE_ENOMEM;
+}
+
+/* ---- dashboard figures (§6.6 DashboardData) ---- */
+
+int64_t drove__ctrl_app_healthy(const drove__ctrl_app *app, int64_t now, int64_t stale_ms)
+{
+	int64_t healthy = 0;
+	for (size_t i = 0; i < app->n_insts; i++)
+		if (app->insts[i]->info->state == DROVE_INST_HEALTHY &&
+		    drove__ctrl_inst_fresh(app->insts[i], now, stale_ms))
+			healthy++;
+	return healthy;
+}
+
+int64_t drove__ctrl_drf_score(int64_t cpus, int64_t mem_mb, int64_t total_cores, int64_t total_mb)
+{
+	int64_t c = cpus * 1000000 / (total_cores > 1 ? total_cores : 1);
+	int64_t m = mem_mb * 1000000 / (total_mb > 1 ? total_mb : 1);
+	return c > m ? c : m;
+}
+
+static int cmp_scored(const void *a, const void *b)
+{
+	const drove__ctrl_scored *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+size_t drove__ctrl_top(drove__ctrl_scored *v, size_t n, size_t max)
+{
+	for (size_t i = 0; i < n; i++)
+		v[i].order = i;
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_scored);
+	return n < max ? n : max;
+}
+
+struct json_object *drove__ctrl_counts_jobj(const char *(*name)(int), const int64_t *counts,
+                                            size_t n)
+{
+	struct json_object *o = json_object_new_object();
+	const char *k;
+	for (size_t i = 0; o && i < n && (k = name((int)i)); i++)
+		json_object_object_add(o, k, json_object_new_int64(counts[i]));
+	return o;
 }

@@ -621,6 +621,29 @@ static const char *header_lookup(const char *name, void *userdata)
 	return evhttp_find_header(evhttp_request_get_input_headers(userdata), name);
 }
 
+/* A POST with an application/x-www-form-urlencoded body (HTML forms): its fields join the
+ * query parameters, after those of the URL. -1 when it does not parse. */
+static int form_body(drove__http_req *r)
+{
+	static const char form[] = "application/x-www-form-urlencoded";
+	const char *ct = drove__http_req_header(r, "Content-Type");
+	struct evkeyvalq fields;
+	struct evkeyval *kv;
+
+	if (r->method != DROVE_HTTP_POST || !ct || !r->body_len ||
+	    evutil_ascii_strncasecmp(ct, form, sizeof(form) - 1) != 0)
+		return 0;
+	fields.tqh_first = NULL;
+	fields.tqh_last = &fields.tqh_first;
+	if (evhttp_parse_query_str(r->body, &fields) < 0)
+		return -1;
+	while ((kv = TAILQ_FIRST(&fields))) {
+		TAILQ_REMOVE(&fields, kv, next);
+		TAILQ_INSERT_TAIL(&r->query, kv, next);
+	}
+	return 0;
+}
+
 static void dispatch(struct evhttp_request *ev, void *arg)
 {
 	drove__http_server *srv = arg;
@@ -713,6 +736,10 @@ static void dispatch(struct evhttp_request *ev, void *arg)
 	r->query_parsed = 1;
 	if (query && evhttp_parse_query_str(query, &r->query) < 0) {
 		drove__http_reply_failed(r, 400, "Malformed query string", NULL);
+		return;
+	}
+	if (form_body(r) < 0) {
+		drove__http_reply_failed(r, 400, "Malformed form body", NULL);
 		return;
 	}
 

@@ -111,7 +111,9 @@ const char *drove__http_req_path(const drove__http_req *req);
 int drove__http_req_fd(const drove__http_req *req);
 /* A path parameter, percent-decoded; NULL when the route has no such parameter. */
 const char *drove__http_req_param(const drove__http_req *req, const char *name);
-/* The first value of query parameter `name` (decoded, '+' is a space); NULL when absent. */
+/* The first value of query parameter `name` (decoded, '+' is a space); NULL when absent.
+ * The fields of a POST's application/x-www-form-urlencoded body count as query parameters
+ * (after the URL's); a body that does not parse is answered 400 before the handler. */
 const char *drove__http_req_query(const drove__http_req *req, const char *name);
 /* Every value of query parameter `name` (state=A&state=B) appended to `out`.
  * @return the number appended, or DROVE_ENOMEM. */

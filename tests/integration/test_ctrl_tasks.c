@@ -234,6 +234,20 @@ START_TEST(test_tasks_lifecycle)
 		ck_assert_int_eq(json_object_get_int(json_object_object_get(d, "numActiveTasks")),
 		                 1);
 		json_object_put(root);
+		/* the dashboard sees it on the real executors (§6.6) */
+		d = dtc_get_data("/apis/v1/cluster/dashboard", &root);
+		d = json_object_object_get(d, "taskStats");
+		ck_assert_int_eq(json_object_get_int(json_object_object_get(
+		                         json_object_object_get(d, "taskCountByState"), "RUNNING")),
+		                 1);
+		d = json_object_array_get_idx(json_object_object_get(d, "topTasks"), 0);
+		ck_assert_str_eq(sget(d, "taskId"), "LONG");
+		json_object_put(root);
+		ck_assert_int_eq(dtc_http("GET",
+		                          "/apis/v1/tasks/search?taskSearchAppName=" APP
+		                          "&taskSearchTaskID=LONG",
+		                          NULL, NULL),
+		                 303);
 	}
 	b = NULL;
 	ck_assert_int_eq(kill_task("LONG", &b), 200);
