@@ -481,6 +481,13 @@ static int java_regex(struct ectx *c, const struct drove__hope_node *f, const ch
 			                  : e == 's' || e == 'S' ? "[:space:]"
 			                                         : NULL;
 			bool neg = e == 'D' || e == 'W' || e == 'S';
+			if (e >= '0' && e <= '9') { /* glibc runs back-references by backtracking */
+				drove__buf_free(&b);
+				return fail(c,
+				            "str.match (position %u): back-references are not "
+				            "supported",
+				            f->pos);
+			}
 			if (cls && in_class) {
 				if (neg) {
 					drove__buf_free(&b);

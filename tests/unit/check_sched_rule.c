@@ -91,6 +91,11 @@ static const struct ecase drove_examples[] = {
         {"str.match('^sas.*', '/allocatedExecutorNodeMetadata/first name') == true", 0, NULL},
         {"'/allocatedExecutorNodeMetadata/envvar1' == \"val1\"", 1, NULL},
         {"'/allocatedExecutorNodeMetadata/envvar1' == \"val2\"", 0, NULL},
+        /* docs/scheduler.md's examples */
+        {"arr.in('/applicationEnvironment/ZONE', ['z1', 'z2']) == true", 1, NULL},
+        {"(\"/allocatedExecutorNodeMetadata/rack\" != 'r2') && "
+         "pointer.exists('/allExecutorMetadata/exec-9') == false",
+         1, NULL},
 };
 
 START_TEST(test_drove_examples)
@@ -272,6 +277,14 @@ static const struct ecase functions[] = {
         {"str.match('(', 'x') == true", E, "bad regex '('"},
         {"str.match('(a{1,50}){1,50}{2}', 'x') == true", E, "regex too complex"},
         {"str.match('a{100}', 'x') == true", E, "regex too complex"},
+        {"str.match('(a*)*\\1', 'aaaa') == true", E, "back-references are not supported"},
+        {"str.match('[a-c]+x?', 'abc') == true", 1, NULL},
+        {"str.match('[^\\d]+', 'abc') == true", 1, NULL},
+        {"str.match('[\\D]', 'a') == true", E, "\\D inside [] is not supported"},
+        {"str.match('a\\.b', 'a.b') == true", 1, NULL},
+        {"str.match('a\\.b', 'axb') == true", 0, NULL},
+        /* the regex can come from the document too */
+        {"str.match('/allocatedExecutorNodeMetadata/rack', 'r1') == true", 1, NULL},
         /* arrays */
         {"arr.in('/allocatedExecutorNodeMetadata/rack', ['r1', 'r2']) == true", 1, NULL},
         {"arr.in('/allocatedExecutorNodeMetadata/rack', ['r3', 'r2']) == true", 0, NULL},
