@@ -462,15 +462,21 @@ static int math_fn(struct ectx *c, const struct drove__hope_node *f, struct val 
 	return 0;
 }
 
-/* Java regex -> POSIX ERE for the common subset; bounded repetition is capped so a rule cannot
- * make regcomp() build a huge automaton. */
+/* Java regex -> POSIX ERE for the common subset. regcomp() copies a bounded repetition's operand
+ * once per count, nested ones multiply: the pattern is capped at 256 bytes and the product of
+ * all {n,m} counts at 64, so a rule (or a metadata value used as a regex) cannot make it build
+ * a huge automaton. */
 static int java_regex(struct ectx *c, const struct drove__hope_node *f, const char *re,
                       regex_t *out)
 {
 	drove__buf b = DROVE_BUF_INIT;
 	bool in_class = false;
-	int bounds = 0, rc;
+	long copies = 1;
 	bool oom = false;
+	int rc;
+
+	if (strlen(re) > 256)
+		return fail(c, "str.match (position %u): regex longer than 256 bytes", f->pos);
 
 	oom |= drove__buf_puts(&b, "^(") < 0;
 	for (const char *p = re; *p; p++) {
@@ -523,13 +529,13 @@ static int java_regex(struct ectx *c, const struct drove__hope_node *f, const ch
 			char *end;
 			long lo = strtol(p + 1, &end, 10), hi = lo;
 			if (*end == ',')
-				hi = end[1] == '}' ? 1000 : strtol(end + 1, NULL, 10);
-			if (++bounds > 2 || lo > 64 || hi > 64) {
+				hi = end[1] == '}' ? lo + 1 : strtol(end + 1, NULL, 10);
+			if (lo > 32 || hi > 32 || (copies *= hi < 1 ? 1 : hi) > 64) {
 				drove__buf_free(&b);
 				return fail(
 				        c,
-				        "str.match (position %u): regex too complex (at most two "
-				        "{n,m} bounds up to 64)",
+				        "str.match (position %u): regex too complex ({n,m} counts "
+				        "up to 32, multiplying to at most 64)",
 				        f->pos);
 			}
 		}

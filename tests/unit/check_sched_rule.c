@@ -275,8 +275,11 @@ static const struct ecase functions[] = {
         {"str.match('a|b{1,3}', 'bbb') == true", 1, NULL},
         {"str.match('', 'x') == true", E, "regex is empty"},
         {"str.match('(', 'x') == true", E, "bad regex '('"},
-        {"str.match('(a{1,50}){1,50}{2}', 'x') == true", E, "regex too complex"},
+        {"str.match('(a{1,8}){1,8}{2}', 'x') == true", E, "regex too complex"},
         {"str.match('a{100}', 'x') == true", E, "regex too complex"},
+        {"str.match('(a{0,50}){1,50}', 'aaa') == true", E, "regex too complex"},
+        {"str.match('(a{0,4}){1,4}b{2,}', 'aaabb') == true", 1, NULL},
+        {"str.match('(a{0,4}){1,4}b{2,}', 'aaab') == true", 0, NULL},
         {"str.match('(a*)*\\1', 'aaaa') == true", E, "back-references are not supported"},
         {"str.match('[a-c]+x?', 'abc') == true", 1, NULL},
         {"str.match('[^\\d]+', 'abc') == true", 1, NULL},
@@ -337,6 +340,15 @@ static const struct ecase functions[] = {
 START_TEST(test_functions)
 {
 	run_cases(functions, DROVE_ARRAY_LEN(functions));
+	/* a long regex is refused before regcomp() sees it */
+	drove__buf b = DROVE_BUF_INIT;
+	drove__buf_puts(&b, "str.match('");
+	for (int i = 0; i < 300; i++)
+		drove__buf_putc(&b, 'a');
+	drove__buf_puts(&b, "', 'a') == true");
+	struct ecase long_re = {b.data, E, "regex longer than 256 bytes"};
+	check_case(&long_re);
+	drove__buf_free(&b);
 }
 END_TEST
 
