@@ -291,7 +291,7 @@ static int new_node(struct parser *p, enum drove__hope_kind kind, size_t at, int
 	memset(&h->nodes[h->n], 0, sizeof(h->nodes[0]));
 	h->nodes[h->n].kind = (uint8_t)kind;
 	h->nodes[h->n].pos = (uint32_t)(at + 1);
-	h->nodes[h->n].a = h->nodes[h->n].b_ = -1;
+	h->nodes[h->n].lhs = h->nodes[h->n].rhs = -1;
 	*idx = (int32_t)h->n++;
 	return 0;
 }
@@ -580,8 +580,8 @@ static int binary(struct parser *p, enum drove__hope_kind kind, int32_t lhs, siz
 	int rc;
 	if ((rc = parse_typed(p, rhs_as, &rhs)) < 0 || (rc = new_node(p, kind, at, &idx)) < 0)
 		return rc;
-	p->h->nodes[idx].a = lhs;
-	p->h->nodes[idx].b_ = rhs;
+	p->h->nodes[idx].lhs = lhs;
+	p->h->nodes[idx].rhs = rhs;
 	*out = idx;
 	return 0;
 }
@@ -603,7 +603,7 @@ static int parse_native(struct parser *p, int32_t *out)
 		if ((rc = parse_typed(p, HOPE_AS_BOOL, &lhs)) < 0 ||
 		    (rc = new_node(p, HOPE_BNOT, t.at, &idx)) < 0)
 			return rc;
-		p->h->nodes[idx].a = lhs;
+		p->h->nodes[idx].lhs = lhs;
 		*out = idx;
 		return 0;
 	}
@@ -652,7 +652,7 @@ static int parse_native(struct parser *p, int32_t *out)
 			if ((rc = new_node(p, t.t == T_PTR ? HOPE_EXISTS : HOPE_CONST, t.at,
 			                   &idx)) < 0)
 				return rc;
-			p->h->nodes[idx].a = lhs;
+			p->h->nodes[idx].lhs = lhs;
 			p->h->nodes[idx].b = t.b;
 			*out = idx;
 			return 0;
@@ -697,7 +697,7 @@ static int parse_expression(struct parser *p, int32_t *out)
 		    (rc = new_node(p, HOPE_XNOT, t.at, &idx)) < 0)
 			return rc;
 		p->depth--;
-		p->h->nodes[idx].a = kid;
+		p->h->nodes[idx].lhs = kid;
 		*out = idx;
 		return 0;
 	}

@@ -28,7 +28,7 @@ enum drove__hope_kind {
 	HOPE_PATH, /* JSONPath (only $ and $.a.b): str = text, seg/nseg = names */
 	HOPE_FUNC, /* fn, args kids[first .. first+n) */
 	HOPE_ARRAY,
-	/* boolean expressions: a (lhs), b (rhs) */
+	/* boolean expressions over lhs and rhs */
 	HOPE_EQ,
 	HOPE_NE,
 	HOPE_GT,
@@ -37,12 +37,12 @@ enum drove__hope_kind {
 	HOPE_LE,
 	HOPE_BAND, /* '&' between two booleans */
 	HOPE_BOR,  /* '|' */
-	HOPE_BNOT, /* '^' a */
+	HOPE_BNOT, /* '^' lhs */
 	HOPE_ALL,  /* '&&' chain: kids[first .. first+n) */
 	HOPE_ANY,  /* '||' chain */
 	/* libdrove additions (rules written for libdrove before HOPE was complete) */
-	HOPE_XNOT,   /* '!' a: negates an expression */
-	HOPE_EXISTS, /* a lone pointer: a = the pointer node */
+	HOPE_XNOT,   /* '!' lhs: negates an expression */
+	HOPE_EXISTS, /* a lone pointer: lhs = the pointer node */
 	HOPE_CONST   /* a lone true / false: b */
 };
 
@@ -93,8 +93,8 @@ struct drove__hope_node {
 	uint8_t as;   /* enum drove__hope_as: conversion where this value is used */
 	uint8_t fn;   /* enum drove__hope_fn (HOPE_FUNC) */
 	bool b;
-	uint32_t pos; /* 1-based position in the text, for messages */
-	int32_t a, b_;
+	uint32_t pos;      /* 1-based position in the text, for messages */
+	int32_t lhs, rhs;  /* operands (a unary operator uses lhs) */
 	uint32_t first, n; /* children in drove__hope.kids */
 	double num;
 	char *str;

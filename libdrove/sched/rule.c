@@ -726,7 +726,7 @@ static int eval_node(struct ectx *c, int32_t i, bool *out)
 		return 0;
 	case HOPE_EQ:
 	case HOPE_NE:
-		if (operand(c, n->a, &x) < 0 || operand(c, n->b_, &y) < 0)
+		if (operand(c, n->lhs, &x) < 0 || operand(c, n->rhs, &y) < 0)
 			return -1;
 		*out = java_equals(&x, &y) == (n->kind == HOPE_EQ);
 		return 0;
@@ -734,7 +734,7 @@ static int eval_node(struct ectx *c, int32_t i, bool *out)
 	case HOPE_GE:
 	case HOPE_LT:
 	case HOPE_LE:
-		if (operand(c, n->a, &x) < 0 || operand(c, n->b_, &y) < 0)
+		if (operand(c, n->lhs, &x) < 0 || operand(c, n->rhs, &y) < 0)
 			return -1;
 		*out = n->kind == HOPE_GT   ? x.n > y.n
 		       : n->kind == HOPE_GE ? x.n >= y.n
@@ -743,22 +743,22 @@ static int eval_node(struct ectx *c, int32_t i, bool *out)
 		return 0;
 	case HOPE_BAND:
 	case HOPE_BOR: /* both sides are evaluated, as in HOPE */
-		if (operand(c, n->a, &x) < 0 || operand(c, n->b_, &y) < 0)
+		if (operand(c, n->lhs, &x) < 0 || operand(c, n->rhs, &y) < 0)
 			return -1;
 		*out = n->kind == HOPE_BAND ? x.b && y.b : x.b || y.b;
 		return 0;
 	case HOPE_BNOT:
-		if (operand(c, n->a, &x) < 0)
+		if (operand(c, n->lhs, &x) < 0)
 			return -1;
 		*out = !x.b;
 		return 0;
 	case HOPE_XNOT:
-		if (eval_node(c, n->a, &t) < 0)
+		if (eval_node(c, n->lhs, &t) < 0)
 			return -1;
 		*out = !t;
 		return 0;
 	case HOPE_EXISTS:
-		*out = resolve(c, node(c, n->a)).t != V_NONE;
+		*out = resolve(c, node(c, n->lhs)).t != V_NONE;
 		return 0;
 	case HOPE_CONST:
 		*out = n->b;
