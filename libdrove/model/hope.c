@@ -87,6 +87,7 @@ static const struct {
         [HF_STR_UPPER] = {"str.upper", 1, 1},
         [HF_SYS_EPOCH] = {"sys.epoch", 0, 0},
         [HF_UTILS_HASH_J] = {"utils.hash_j", 1, 1},
+        [HF_UTILS_HASH_M128] = {"utils.hash_m128", 1, 1},
 };
 
 const char *drove__model_hope_fn_name(int fn)
@@ -419,12 +420,6 @@ static int parse_call(struct parser *p, const struct token *name, int32_t *out)
 
 	fn = lookup_fn(p->s + name->at, name->len);
 	if (fn < 0) {
-		if (name->len == 15 && memcmp(p->s + name->at, "utils.hash_m128", 15) == 0)
-			return drove__error(
-			        DROVE_EINVAL,
-			        "rule: function 'utils.hash_m128' at position %zu is not "
-			        "supported by libdrove",
-			        name->at + 1);
 		return drove__error(DROVE_EINVAL, "rule: unknown function '%.*s' at position %zu",
 		                    (int)(name->len > 64 ? 64 : name->len), p->s + name->at,
 		                    name->at + 1);
@@ -502,6 +497,15 @@ static int parse_call(struct parser *p, const struct token *name, int32_t *out)
 			        "rule: function '%s' takes %d to %d arguments, got %zu at "
 			        "position %zu",
 			        fns[fn].name, fns[fn].min, fns[fn].max, nargs, name->at + 1);
+		goto out;
+	}
+	if (fn == HF_UTILS_HASH_M128 && p->h->nodes[args[0]].kind == HOPE_FUNC) {
+		/* HOPE hashes the Java text of the call itself there, which has no C equivalent */
+		rc = drove__error(
+		        DROVE_EINVAL,
+		        "rule: utils.hash_m128 of a function result (position %zu) is not "
+		        "supported by libdrove",
+		        name->at + 1);
 		goto out;
 	}
 	if ((rc = new_node(p, HOPE_FUNC, name->at, &idx)) < 0 ||

@@ -85,6 +85,7 @@ enum drove__hope_fn {
 	HF_STR_UPPER,
 	HF_SYS_EPOCH,
 	HF_UTILS_HASH_J,
+	HF_UTILS_HASH_M128,
 	HF__COUNT
 };
 

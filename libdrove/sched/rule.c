@@ -593,6 +593,77 @@ static int32_t java_hash(const struct val *v)
 	return (int32_t)(uint32_t)(bits ^ (bits >> 32));
 }
 
+/* MurmurHash3 x64 128 with seed 0 over `in` (Guava's Hashing.murmur3_128()); the first
+ * 64 bits, as Guava's HashCode.asLong() reads them. */
+static uint64_t rotl64(uint64_t x, int r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+static uint64_t fmix64(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdull;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ull;
+	k ^= k >> 33;
+	return k;
+}
+
+static int64_t murmur3_128_first64(const unsigned char *in, size_t len)
+{
+	const uint64_t c1 = 0x87c37b91114253d5ull, c2 = 0x4cf5ad432745937full;
+	uint64_t h1 = 0, h2 = 0, k1, k2;
+	size_t i = 0;
+
+	for (; i + 16 <= len; i += 16) {
+		k1 = k2 = 0;
+		for (int b = 7; b >= 0; b--) {
+			k1 = (k1 << 8) | in[i + (size_t)b];
+			k2 = (k2 << 8) | in[i + 8 + (size_t)b];
+		}
+		h1 ^= rotl64(k1 * c1, 31) * c2;
+		h1 = (rotl64(h1, 27) + h2) * 5 + 0x52dce729;
+		h2 ^= rotl64(k2 * c2, 33) * c1;
+		h2 = (rotl64(h2, 31) + h1) * 5 + 0x38495ab5;
+	}
+	k1 = k2 = 0;
+	for (size_t b = len - i; b > 8; b--)
+		k2 = (k2 << 8) | in[i + b - 1];
+	for (size_t b = len - i > 8 ? 8 : len - i; b > 0; b--)
+		k1 = (k1 << 8) | in[i + b - 1];
+	if (len - i > 8)
+		h2 ^= rotl64(k2 * c2, 33) * c1;
+	if (len - i > 0)
+		h1 ^= rotl64(k1 * c1, 31) * c2;
+	h1 ^= len;
+	h2 ^= len;
+	h1 += h2;
+	h2 += h1;
+	h1 = fmix64(h1);
+	h2 = fmix64(h2);
+	h1 += h2;
+	return (int64_t)h1;
+}
+
+/* utils.hash_m128: a string hashes its UTF-8 bytes, a number the 8 little-endian bytes of
+ * its IEEE bits, a boolean one byte. */
+static double hash_m128(const struct val *v)
+{
+	unsigned char buf[8];
+	if (v->t == V_STR)
+		return (double)murmur3_128_first64((const unsigned char *)v->s, strlen(v->s));
+	if (v->t == V_BOOL) {
+		buf[0] = v->b ? 1 : 0;
+		return (double)murmur3_128_first64(buf, 1);
+	}
+	uint64_t bits;
+	memcpy(&bits, &v->n, sizeof(bits));
+	for (int b = 0; b < 8; b++)
+		buf[b] = (unsigned char)(bits >> (8 * b));
+	return (double)murmur3_128_first64(buf, 8);
+}
+
 static int str_fn(struct ectx *c, const struct drove__hope_node *f, struct val *out)
 {
 	const char *s, *re;
@@ -693,10 +764,11 @@ static int call(struct ectx *c, const struct drove__hope_node *f, struct val *ou
 		return 0;
 	}
 	case HF_UTILS_HASH_J:
+	case HF_UTILS_HASH_M128:
 		if (object(c, kid(c, f, 0), &v) < 0)
 			return -1;
 		out->t = V_NUM;
-		out->n = java_hash(&v);
+		out->n = f->fn == HF_UTILS_HASH_J ? java_hash(&v) : hash_m128(&v);
 		return 0;
 	default:
 		return date_fn(c, f, out);

@@ -30,6 +30,7 @@ static void setup(void)
 	ck_assert_int_eq(drove_sched_info_set_executor_metadata(info, "exec-0", "rack", "r2"), 0);
 	ck_assert_int_eq(drove_sched_info_set_env(info, "ZONE", "z1"), 0);
 	ck_assert_int_eq(drove_sched_info_set_env(info, "NAME", "Hello World"), 0);
+	ck_assert_int_eq(drove_sched_info_set_env(info, "GREET", "hello"), 0);
 }
 
 static void teardown(void)
@@ -253,6 +254,18 @@ static const struct ecase functions[] = {
         {"math.sub(5, 7) == -2", 1, NULL},
         {"math.abs(utils.hash_j(-23)) == math.abs(-1070137344)", 1, NULL},
         {"utils.hash_j('abc') == 96354", 1, NULL},
+        /* HOPE's own test vector for utils.hash_m128 */
+        {"math.abs(utils.hash_m128(-23)) == 2940310638642342768", 1, NULL},
+        {"utils.hash_m128('hello') == utils.hash_m128('/applicationEnvironment/GREET')", 1, NULL},
+        {"utils.hash_m128('hello') != utils.hash_m128('hellp')", 1, NULL},
+        {"utils.hash_m128(true) != utils.hash_m128(false)", 1, NULL},
+        /* MurmurHash3_x64_128 reference values (seed 0, first 64 bits, signed): a tail only,
+         * and two 16-byte blocks plus an 11-byte tail */
+        {"utils.hash_m128('hello') == -3758069500696749310", 1, NULL},
+        {"utils.hash_m128('The quick brown fox jumps over the lazy dog') == "
+         "-2068352364225029268",
+         1, NULL},
+        {"utils.hash_m128([1]) == 0", E, "an array"},
         {"utils.hash_j(true) == 1231", 1, NULL},
         {"utils.hash_j('/allocatedExecutorNodeMetadata/rack') == utils.hash_j('r1')", 1, NULL},
         /* strings */
@@ -431,7 +444,8 @@ static const struct pcase parse_errors[] = {
         {"sys.epoch(1) == 1", "takes 0 arguments, got 1"},
         {"arr.in(1, [1, 2) == true", "expected ',' or ']' in an array, found ')"},
         {"arr.in(1, [[1]]) == true", "found '[1]]) == true' at position 12"},
-        {"utils.hash_m128(1) == 1", "'utils.hash_m128' at position 1 is not supported"},
+        {"utils.hash_m128(str.len('a')) == 1",
+         "utils.hash_m128 of a function result (position 1) is not supported"},
         {"mvel.eval('x') == 1", "unknown function 'mvel.eval'"},
         {"'/a' == 'b' # comment", "unexpected character, found '# comment' at position 13"},
 };
