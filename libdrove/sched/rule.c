@@ -462,16 +462,103 @@ static int math_fn(struct ectx *c, const struct drove__hope_node *f, struct val 
 	return 0;
 }
 
-/* Java regex -> POSIX ERE for the common subset. regcomp() copies a bounded repetition's operand
- * once per count, nested ones multiply: the pattern is capped at 256 bytes and the product of
- * all {n,m} counts at 64, so a rule (or a metadata value used as a regex) cannot make it build
- * a huge automaton. */
+#define REGEX_MAX_STATES 2000
+
+/* An estimate of the automaton regcomp() builds for the ERE `re`: it copies the operand of '+'
+ * twice and of {n,m} m times (n + 1 when open), and nested repetitions multiply, so stacked or
+ * nested quantifiers (a++++, ((a+)+)+, (a{9}){9}) grow exponentially. */
+static bool regex_too_big(const char *re)
+{
+	long sum[260], last[260];
+	int d = 0;
+
+	sum[0] = last[0] = 0;
+	for (const char *p = re; *p; p++) {
+		long w = 1;
+		switch (*p) {
+		case '(':
+			if (++d >= 259)
+				return true;
+			sum[d] = last[d] = 0;
+			continue;
+		case ')':
+			if (d > 0) {
+				long g = sum[d] + 1;
+				d--;
+				sum[d] += g;
+				last[d] = g;
+			}
+			break;
+		case '|':
+			last[d] = 0;
+			continue;
+		case '*':
+		case '?':
+			break;
+		case '+':
+			w = 2;
+			break;
+		case '{': {
+			char *end;
+			long lo = strtol(p + 1, &end, 10), hi = lo;
+			const char *close = strchr(p, '}');
+			if (*end == ',')
+				hi = end[1] == '}' ? lo + 1 : strtol(end + 1, NULL, 10);
+			if (lo > 255 || hi > 255)
+				return true;
+			w = hi < 1 ? 1 : hi;
+			if (close)
+				p = close;
+			break;
+		}
+		case '[': { /* a bracket expression is one state */
+			const char *q = p + 1;
+			if (*q == '^')
+				q++;
+			if (*q == ']')
+				q++;
+			while (*q && *q != ']') {
+				if (*q == '[' && (q[1] == ':' || q[1] == '=' || q[1] == '.')) {
+					const char *e = q + 2;
+					while (*e && !(e[0] == q[1] && e[1] == ']'))
+						e++;
+					q = *e ? e + 2 : e;
+				} else {
+					q++;
+				}
+			}
+			p = *q ? q : q - 1;
+			sum[d] += 1;
+			last[d] = 1;
+			continue;
+		}
+		case '\\':
+			if (p[1])
+				p++;
+			/* fall through */
+		default:
+			sum[d] += 1;
+			last[d] = 1;
+			continue;
+		}
+		if (w > 1 && last[d] > 0) { /* a quantifier repeats the last atom or group */
+			sum[d] += last[d] * (w - 1);
+			last[d] *= w;
+		}
+		if (sum[d] > REGEX_MAX_STATES || last[d] > REGEX_MAX_STATES)
+			return true;
+	}
+	return false;
+}
+
+/* Java regex -> POSIX ERE for the common subset; at most 256 bytes and REGEX_MAX_STATES
+ * (regex_too_big), so neither a rule nor a metadata value used as a regex can make regcomp()
+ * build a huge automaton. */
 static int java_regex(struct ectx *c, const struct drove__hope_node *f, const char *re,
                       regex_t *out)
 {
 	drove__buf b = DROVE_BUF_INIT;
 	bool in_class = false;
-	long copies = 1;
 	bool oom = false;
 	int rc;
 
@@ -525,26 +612,19 @@ static int java_regex(struct ectx *c, const struct drove__hope_node *f, const ch
 		}
 		if (*p == ']' && in_class)
 			in_class = false;
-		if (*p == '{' && !in_class) {
-			char *end;
-			long lo = strtol(p + 1, &end, 10), hi = lo;
-			if (*end == ',')
-				hi = end[1] == '}' ? lo + 1 : strtol(end + 1, NULL, 10);
-			if (lo > 32 || hi > 32 || (copies *= hi < 1 ? 1 : hi) > 64) {
-				drove__buf_free(&b);
-				return fail(
-				        c,
-				        "str.match (position %u): regex too complex ({n,m} counts "
-				        "up to 32, multiplying to at most 64)",
-				        f->pos);
-			}
-		}
 		oom |= drove__buf_putc(&b, *p) < 0;
 	}
 	oom |= drove__buf_puts(&b, ")$") < 0;
 	if (oom) {
 		drove__buf_free(&b);
 		return fail(c, "out of memory");
+	}
+	if (regex_too_big(b.data)) {
+		drove__buf_free(&b);
+		return fail(c,
+		            "str.match (position %u): regex too complex (its repetitions would "
+		            "expand to over %d states)",
+		            f->pos, REGEX_MAX_STATES);
 	}
 	rc = regcomp(out, b.data, REG_EXTENDED | REG_NOSUB);
 	drove__buf_free(&b);
