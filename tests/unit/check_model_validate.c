@@ -365,10 +365,11 @@ START_TEST(test_app_placement)
 	           "placementPolicy.policies[1].rule: expected a string, number, boolean, pointer, "
 	           "path or function at end of rule (position 9)");
 	{
-		char *ok = mutate(APP, "placementPolicy",
-		                  "{\"type\":\"RULE_BASED\",\"ruleType\":\"HOPE\",\"rule\":"
-		                  "\"str.match('r[0-9]', '/allocatedExecutorNodeMetadata/rack') == true "
-		                  "&& arr.in('/applicationEnvironment/ZONE', ['z1', 'z2']) == true\"}");
+		char *ok = mutate(
+		        APP, "placementPolicy",
+		        "{\"type\":\"RULE_BASED\",\"ruleType\":\"HOPE\",\"rule\":"
+		        "\"str.match('r[0-9]', '/allocatedExecutorNodeMetadata/rack') == true "
+		        "&& arr.in('/applicationEnvironment/ZONE', ['z1', 'z2']) == true\"}");
 		expect_valid(ok);
 		free(ok);
 	}
