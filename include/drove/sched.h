@@ -104,8 +104,8 @@ DROVE_API int drove_sched_rule_eval(const drove_sched_policy *policy, const drov
 /** Like drove_sched_rule_eval(), but a rule whose evaluation fails (HOPE fails the whole rule
  *  on a missing value, a type mismatch, a zero denominator, a bad regex: the scheduler then
  *  skips the executor) is reported: `*result` is 0 and the call returns DROVE_EINVAL with
- *  the reason ("rule: no value at /allocatedExecutorNodeMetadata/rack (position 1)"). This
- *  is what the rule dry run shows as `evalResult`. Thread-safe on distinct `info`.
+ *  the reason ("rule: no value at /allocatedExecutorNodeMetadata/rack (position 1)"). Drove's
+ *  rule dry run shows this as a FAILURE `evalResult`. Thread-safe on distinct `info`.
  *  @return 0, or DROVE_EINVAL (not RULE_BASED, or the evaluation failed). @since 0.1 */
 DROVE_API int drove_sched_rule_eval_strict(const drove_sched_policy *policy,
                                            const drove_sched_info *info, int *result);
