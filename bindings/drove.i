@@ -239,7 +239,7 @@ DROVE_OUT_OBJECT(drove_client_config)
 %ignore drove_sched_policy_local; %ignore drove_sched_policy_rule;
 %ignore drove_sched_policy_rule_hope; %rename(drove_sched_policy_rule_hope) drove_go_sched_policy_rule_hope;
 %ignore drove_sched_policy_composite; %rename(drove_sched_policy_composite) drove_go_sched_policy_composite;
-%ignore drove_sched_info_new; %ignore drove_sched_rule_eval;
+%ignore drove_sched_info_new; %ignore drove_sched_rule_eval; %ignore drove_sched_rule_eval_strict;
 %ignore drove_sched_snapshot_new; %rename(drove_sched_snapshot_new) drove_go_sched_snapshot_new;
 %ignore drove_sched_session_new; %rename(drove_sched_session_new) drove_go_sched_session_new;
 %ignore drove_sched_place; %rename(drove_sched_place) drove_go_sched_place;

@@ -66,8 +66,8 @@ DROVE_API int drove_sched_policy_max_per_host(drove_sched_policy **out, int max)
 DROVE_API int drove_sched_policy_match_tag(drove_sched_policy **out, const char *tag);
 DROVE_API int drove_sched_policy_no_tag(drove_sched_policy **out);
 DROVE_API int drove_sched_policy_local(drove_sched_policy **out, int host_level);
-/** A RULE_BASED policy with a HOPE-style rule, parsed now (docs/scheduler.md has the
- *  grammar: JSON pointers, ==, !=, &&, ||, !, parentheses, literals).
+/** A RULE_BASED policy with a HOPE rule, parsed now (docs/scheduler.md has the grammar:
+ *  JSON pointers and $.paths, comparisons, &&, ||, &, |, ^, !, HOPE's functions, literals).
  *  @return 0, DROVE_EINVAL (the message names the position) or DROVE_ENOMEM. @since 0.1 */
 DROVE_API int drove_sched_policy_rule_hope(drove_sched_policy **out, const char *rule);
 /** RULE_BASED with an explicit `rule_type` ("HOPE", case-insensitive); "MVEL" and anything
@@ -101,6 +101,14 @@ DROVE_API int drove_sched_info_set_env(drove_sched_info *info, const char *key, 
  *  @return 0 or DROVE_EINVAL (not a RULE_BASED policy). @since 0.1 */
 DROVE_API int drove_sched_rule_eval(const drove_sched_policy *policy, const drove_sched_info *info,
                                     int *result);
+/** Like drove_sched_rule_eval(), but a rule whose evaluation fails (HOPE fails the whole rule
+ *  on a missing value, a type mismatch, a zero denominator, a bad regex: the scheduler then
+ *  skips the executor) is reported: `*result` is 0 and the call returns DROVE_EINVAL with
+ *  the reason ("rule: no value at /allocatedExecutorNodeMetadata/rack (position 1)"). Drove's
+ *  rule dry run shows this as a FAILURE `evalResult`. Thread-safe on distinct `info`.
+ *  @return 0, or DROVE_EINVAL (not RULE_BASED, or the evaluation failed). @since 0.1 */
+DROVE_API int drove_sched_rule_eval_strict(const drove_sched_policy *policy,
+                                           const drove_sched_info *info, int *result);
 
 /* ---- executor snapshots ---- */
 

@@ -1,11 +1,13 @@
 /* Validation of specs and operations with Drove's rules (DROVE_API.md §3.1–§3.4, §3.7, §4).
  * Every problem is collected as "path: message"; nothing stops at the first one. */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <drove/ids.h>
 #include "core/internal.h"
+#include "model/hope.h"
 #include "model/model.h"
 
 #define MAX_ARGS        2048
@@ -272,6 +274,20 @@ static void v_resources(struct val *v, const drove_resource_req *r, size_t n)
 
 enum owner { OWNER_APP, OWNER_TASK, OWNER_LS };
 
+/* A HOPE rule must parse (model/hope.c); the parser's message names the problem. */
+static void v_hope_rule(struct val *v, const char *rule)
+{
+	drove__hope *h = NULL;
+	if (drove__model_hope_parse(rule, &h) == 0) {
+		drove__model_hope_free(h);
+		return;
+	}
+	char msg[512];
+	const char *m = drove_error_last()->message;
+	snprintf(msg, sizeof(msg), "%s", strncmp(m, "rule: ", 6) == 0 ? m + 6 : m);
+	verr(v, "rule", "%s", msg);
+}
+
 static void v_policy(struct val *v, const drove_placement_policy *p, enum owner owner)
 {
 	switch (p->type) {
@@ -290,6 +306,8 @@ static void v_policy(struct val *v, const drove_placement_policy *p, enum owner 
 			verr(v, "ruleType", "is required");
 		else if (p->rule_type == DROVE_RULE_MVEL)
 			verr(v, "ruleType", "MVEL rules are not supported, use HOPE");
+		else if (!empty(p->rule))
+			v_hope_rule(v, p->rule);
 		break;
 	case DROVE_PLACE_COMPOSITE:
 		if (p->n_policies == 0)

@@ -450,3 +450,20 @@ int drove_sched_rule_eval(const drove_sched_policy *policy, const drove_sched_in
 	*result = drove__sched_rule_eval(policy->rule, &doc) ? 1 : 0;
 	return 0;
 }
+
+int drove_sched_rule_eval_strict(const drove_sched_policy *policy, const drove_sched_info *info,
+                                 int *result)
+{
+	bool ok = false;
+	int rc;
+	DROVE_CHECK_ARG(policy && info && result);
+	*result = 0;
+	if (policy->type != POL_RULE)
+		return drove__error(DROVE_EINVAL, "placementPolicy.type: not RULE_BASED");
+	drove__sched_ruledoc doc = {info->executor_id, info_alloc, info_known,
+	                            info_meta,         info_env,   info};
+	if ((rc = drove__sched_rule_eval_ex(policy->rule, &doc, &ok)) < 0)
+		return rc;
+	*result = ok ? 1 : 0;
+	return 0;
+}

@@ -355,6 +355,24 @@ START_TEST(test_app_placement)
 	           "placementPolicy.ruleType: MVEL rules are not supported, use HOPE");
 	expect_one(APP, "placementPolicy", "{\"type\":\"RULE_BASED\",\"ruleType\":\"HOPE\"}",
 	           "placementPolicy.rule: is required");
+	/* a HOPE rule that does not parse is refused here, with the parser's reason */
+	expect_one(APP, "placementPolicy",
+	           "{\"type\":\"RULE_BASED\",\"rule\":\"x == 1\",\"ruleType\":\"HOPE\"}",
+	           "placementPolicy.rule: unknown function 'x' at position 1");
+	expect_one(APP, "placementPolicy",
+	           "{\"type\":\"COMPOSITE\",\"policies\":[{\"type\":\"ANY\"},"
+	           "{\"type\":\"RULE_BASED\",\"rule\":\"'/a' == \",\"ruleType\":\"HOPE\"}]}",
+	           "placementPolicy.policies[1].rule: expected a string, number, boolean, pointer, "
+	           "path or function at end of rule (position 9)");
+	{
+		char *ok = mutate(
+		        APP, "placementPolicy",
+		        "{\"type\":\"RULE_BASED\",\"ruleType\":\"HOPE\",\"rule\":"
+		        "\"str.match('r[0-9]', '/allocatedExecutorNodeMetadata/rack') == true "
+		        "&& arr.in('/applicationEnvironment/ZONE', ['z1', 'z2']) == true\"}");
+		expect_valid(ok);
+		free(ok);
+	}
 	expect_one(APP, "placementPolicy", "{\"type\":\"COMPOSITE\",\"policies\":[]}",
 	           "placementPolicy.policies: must not be empty");
 	expect_one(APP, "placementPolicy", "{\"type\":\"LOCAL\"}",
