@@ -652,8 +652,15 @@ static void h_rule_dryrun(drove__http_req *req, void *ud)
 		json_object_object_add(d, "checkResult",
 		                       dry_result("FAILURE", drove_error_last()->message, -1));
 		json_object_object_add(d, "evalResult", dry_result("FAILURE", "Not evaluated", -1));
+	} else if (drove_sched_rule_eval_strict(pol, info, &result) < 0) {
+		/* HOPE's failure rule (a missing value, a type mismatch ...): the executor would be
+		 * skipped; the dry run says why */
+		result = 0;
+		json_object_object_add(d, "status", json_object_new_boolean(0));
+		json_object_object_add(d, "checkResult", dry_result("SUCCESS", NULL, -1));
+		json_object_object_add(d, "evalResult",
+		                       dry_result("FAILURE", drove_error_last()->message, -1));
 	} else {
-		drove_sched_rule_eval(pol, info, &result);
 		json_object_object_add(d, "status", json_object_new_boolean(1));
 		json_object_object_add(d, "checkResult", dry_result("SUCCESS", NULL, -1));
 		json_object_object_add(d, "evalResult", dry_result("SUCCESS", NULL, result));

@@ -59,7 +59,7 @@ START_TEST(test_dryrun)
 	                "\\\"/executorNodeId\\\" == 'ex-1' && "
 	                "\\\"/allExecutorMetadata/ex-0/zone\\\" == 'z1' && "
 	                "\\\"/applicationEnvironment/K\\\" == 'V' && "
-	                "\\\"/allocatedExecutorNodeMetadata/cores\\\" == 64"),
+	                "\\\"/allocatedExecutorNodeMetadata/cores\\\" == '64'"),
 	           INFO);
 	ck_assert_str_eq(d, "{\"status\":true,\"checkResult\":{\"status\":\"SUCCESS\"},"
 	                    "\"evalResult\":{\"status\":\"SUCCESS\",\"result\":true}}");
@@ -72,6 +72,13 @@ START_TEST(test_dryrun)
 	/* an empty document: members are optional, a lone pointer tests existence */
 	d = dry_ok(RULE("\\\"/allocatedExecutorNodeMetadata/rack\\\""), "{}");
 	ck_assert_ptr_nonnull(strstr(d, "\"result\":false"));
+	free(d);
+	/* a comparison with a missing value fails the evaluation (HOPE's rule: the executor
+	 * would be skipped), and the dry run says why */
+	d = dry_ok(RULE("\\\"/allocatedExecutorNodeMetadata/rack\\\" == 'r1'"), "{}");
+	ck_assert_msg(strstr(d, "\"status\":false,\"checkResult\":{\"status\":\"SUCCESS\"},"
+	                        "\"evalResult\":{\"status\":\"FAILURE\",\"error\":\""),
+	              "%s", d);
 	free(d);
 	/* a rule that does not parse is the dry run's answer (Drove: SUCCESS, status false) */
 	d = dry_ok(RULE("\\\"/allocatedExecutorNodeMetadata/rack\\\" == "), INFO);
