@@ -357,20 +357,14 @@ END_TEST
  * first child never runs the second, and a failed nested ALL skips its rest too. */
 START_TEST(test_next_task_nested)
 {
-	/* ALL[ ANY[ a, b ], c ] */
-	const char *all_any =
-	        "{\"name\":\"n1\",\"task\":{\"type\":\"COMPOSITE\",\"compositionType\":\"ALL\","
-	        "\"tasks\":[{\"type\":\"COMPOSITE\",\"compositionType\":\"ANY\",\"tasks\":[" TASK(
-	                "a") "," TASK("b") "]}," TASK("c") "]},"
-	                                                   "\"trigger\":{\"type\":\"CRON\","
-	                                                   "\"timeSpec\":\"0 0 * * * ?\"}}";
-	/* ANY[ ALL[ a, b ], c ] */
-	const char *any_all =
-	        "{\"name\":\"n2\",\"task\":{\"type\":\"COMPOSITE\",\"compositionType\":\"ANY\","
-	        "\"tasks\":[{\"type\":\"COMPOSITE\",\"compositionType\":\"ALL\",\"tasks\":[" TASK(
-	                "a") "," TASK("b") "]}," TASK("c") "]},"
-	                                                   "\"trigger\":{\"type\":\"CRON\","
-	                                                   "\"timeSpec\":\"0 0 * * * ?\"}}";
+	/* OUTER[ INNER[ a, b ], c ] */
+#define NESTED(outer, inner)                                                                     \
+	"{\"name\":\"n\",\"task\":{\"type\":\"COMPOSITE\",\"compositionType\":\"" outer "\","    \
+	"\"tasks\":[{\"type\":\"COMPOSITE\",\"compositionType\":\"" inner "\",\"tasks\":[" TASK( \
+	        "a") "," TASK("b") "]}," TASK("c") "]},\"trigger\":{\"type\":\"CRON\","          \
+	                                           "\"timeSpec\":\"0 0 * * * ?\"}}"
+	const char *all_any = NESTED("ALL", "ANY"), *any_all = NESTED("ANY", "ALL");
+#undef NESTED
 	enum {
 		P = DROVE_EPOCH_TASK_PENDING,
 		C = DROVE_EPOCH_TASK_COMPLETED,
