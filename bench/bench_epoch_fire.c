@@ -233,6 +233,15 @@ int main(int argc, char **argv)
 	pthread_join(lthr, NULL);
 	long rss = bench_rss_kb();
 	drove_epoch_free(ep);
+	if (zk) { /* leave ZooKeeper as found: the namespace goes (one node at a time) */
+		so = NULL;
+		st = NULL;
+		if (drove_store_opts_new(&so) || drove_store_opts_set_zk(so, zk) ||
+		    drove_store_open(&st, loop, so) || drove_store_delete_recursive(st, ns))
+			fprintf(stderr, "cleaning up %s: %s\n", ns, drove_error_last()->message);
+		drove_store_close(st);
+		drove_store_opts_free(so);
+	}
 	event_base_loopbreak(stub_base);
 	pthread_join(sthr, NULL);
 	pthread_mutex_lock(&mu);
