@@ -1,93 +1,272 @@
 /*
- * Epoch's firing path without the network: 10,000 CRON topologies on 1 s schedules in the
- * timetable; each due one gets its Drove task CREATE spec built, as the daemon would send
- * it. Lateness = spec ready minus scheduled time. The HTTP CREATE to a (stub) controller and
- * the run record in the store are NOT measured here: bench_epoch_engine measures the engine
- * that does them (docs/benchmarks.md).
+ * The whole Epoch firing path: the drove_epoch engine (embedded store in a temporary
+ * directory) with N CRON topologies on 1 s schedules, against a stub Drove controller in the
+ * same process (libevent evhttp on its own thread: CREATE 200, status STOPPED/SUCCESSFUL,
+ * DELETE). Lateness = the stub receiving the task CREATE minus the scheduled time (from the
+ * run id SR-<seconds> in the taskId). Each fire also records its run in the store, and each
+ * run is polled, cleaned up and trimmed, as in production. The topologies are stored (in
+ * batches) as created a few seconds ahead, so that the engine starts with no misfires.
  *
  *   bench_epoch_fire [topologies] [seconds]     (defaults 10000 and 5)
+ *   DROVE_BENCH_ZK=host:port bench_epoch_fire ... (ZooKeeper instead of the embedded store)
+ *   BENCH_LOG=INFO bench_epoch_fire ...          (the engine's log level; WARN)
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/thread.h>
 
 #include <drove/drove.h>
 
 #include "bench_common.h"
+#include <drove/epoch_server.h>
+#include "core/internal.h"
 
-#define TOPO                                                                  \
-	"{\"name\":\"t%d\",\"task\":{\"type\":\"CONTAINER_EXECUTION\","       \
-	"\"taskName\":\"main\",\"executable\":{\"type\":\"DOCKER\","          \
-	"\"url\":\"localhost/drove-test:latest\",\"dockerPullTimeout\":"      \
-	"\"100 seconds\"},\"resources\":[{\"type\":\"CPU\",\"count\":1},"     \
-	"{\"type\":\"MEMORY\",\"sizeInMB\":32}],\"placementPolicy\":"         \
-	"{\"type\":\"ANY\"},\"env\":{\"N\":\"%d\"},\"args\":[\"true\"],"      \
-	"\"logging\":{\"type\":\"LOCAL\",\"maxSize\":\"10m\",\"maxFiles\":3," \
-	"\"compress\":true}},\"trigger\":{\"type\":\"CRON\","                 \
+#define TOPO                                                                      \
+	"{\"name\":\"t%d\",\"task\":{\"type\":\"CONTAINER_EXECUTION\","           \
+	"\"taskName\":\"main\",\"executable\":{\"type\":\"DOCKER\","              \
+	"\"url\":\"localhost/drove-test:latest\",\"dockerPullTimeout\":"          \
+	"\"100 seconds\"},\"resources\":[{\"type\":\"CPU\",\"count\":1},"         \
+	"{\"type\":\"MEMORY\",\"sizeInMB\":32}],\"placementPolicy\":"             \
+	"{\"type\":\"ANY\"},\"args\":[\"true\"]},\"trigger\":{\"type\":\"CRON\"," \
 	"\"timeSpec\":\"* * * * * ?\"}}"
+
+#define AHEAD 4000 /* ms: the topologies' creation time, from the start of storing them */
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static int64_t *late;
+static size_t nlate, cap, creates;
+static int64_t measure_from, measure_to, window_ms;
+static size_t per_sec[64]; /* CREATEs received per scheduled second of the window */
+
+static void reply(struct evhttp_request *req, const char *body)
+{
+	struct evbuffer *b = evbuffer_new();
+	evbuffer_add(b, body, strlen(body));
+	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
+	                  "application/json");
+	evhttp_send_reply(req, 200, "OK", b);
+	evbuffer_free(b);
+}
+
+static void on_request(struct evhttp_request *req, void *ud)
+{
+	(void)ud;
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_POST) {
+		int64_t t = bench_now_ms();
+		struct evbuffer *in = evhttp_request_get_input_buffer(req);
+		size_t len = evbuffer_get_length(in);
+		char *body = malloc(len + 1), *sr;
+		if (body) {
+			evbuffer_copyout(in, body, len);
+			body[len] = '\0';
+			if ((sr = strstr(body, "-SR-"))) {
+				int64_t at = strtoll(sr + 4, NULL, 10) * 1000;
+				pthread_mutex_lock(&mu);
+				creates++;
+				if (!measure_from) { /* the engine has loaded: measure from 3 s on
+					              */
+					measure_from = (at / 1000 + 3) * 1000;
+					measure_to = measure_from + window_ms;
+				}
+				if (at >= measure_from && at < measure_to && nlate < cap) {
+					late[nlate++] = t - at;
+					per_sec[(at - measure_from) / 1000]++;
+				}
+				pthread_mutex_unlock(&mu);
+			}
+			free(body);
+		}
+		reply(req, "{\"status\":\"SUCCESS\",\"data\":{\"taskId\":\"x\"},\"message\":"
+		           "\"success\"}");
+	} else if (evhttp_request_get_command(req) == EVHTTP_REQ_DELETE) {
+		reply(req, "{\"status\":\"SUCCESS\",\"data\":{\"deleted\":true},\"message\":"
+		           "\"success\"}");
+	} else if (strstr(evhttp_request_get_uri(req), "/instances/")) {
+		reply(req, "{\"status\":\"SUCCESS\",\"data\":{\"state\":\"STOPPED\",\"taskResult\":"
+		           "{\"status\":\"SUCCESSFUL\"}},\"message\":\"success\"}");
+	} else {
+		reply(req, "{\"status\":\"SUCCESS\",\"data\":\"pong\",\"message\":\"success\"}");
+	}
+}
+
+static struct event_base *stub_base;
+
+static void *stub_thread(void *arg)
+{
+	(void)arg;
+	event_base_loop(stub_base, EVLOOP_NO_EXIT_ON_EMPTY);
+	return NULL;
+}
+
+static drove_loop *loop;
+
+static void *loop_thread(void *arg)
+{
+	(void)arg;
+	drove_loop_run(loop);
+	return NULL;
+}
 
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 10000, secs = argc > 2 ? atoi(argv[2]) : 5;
+	char dir[64] = "/tmp/bench-epoch-fire-XXXXXX", json[2048], store[128], *yml;
 	drove_ctx *ctx = NULL;
-	drove_epoch_timetable *tt = NULL;
-	drove_epoch_topology **topos;
-	int64_t *late;
-	size_t nlate = 0, cap;
-	char json[2048];
+	drove_store_opts *so = NULL;
+	drove_store *st = NULL;
+	drove_epoch_config *cfg = NULL;
+	drove_epoch *ep = NULL;
+	pthread_t sthr, lthr;
 
-	if (n < 1 || secs < 1 || drove_ctx_new(&ctx) != 0 || drove_epoch_timetable_new(&tt) != 0)
+	if (n < 1 || secs < 1 || secs > 60 || !mkdtemp(dir) || drove_ctx_new(&ctx) != 0 ||
+	    drove_loop_new(&loop, ctx) != 0)
 		return 1;
 	cap = (size_t)n * (size_t)(secs + 2);
-	topos = calloc((size_t)n, sizeof(*topos));
-	late = calloc(cap, sizeof(*late));
-	if (!topos || !late)
+	if (!(late = calloc(cap, sizeof(*late))))
 		return 1;
-	int64_t start = bench_now_ms();
+	/* the stub controller */
+	evthread_use_pthreads();
+	stub_base = event_base_new();
+	struct evhttp *http = evhttp_new(stub_base);
+	struct evhttp_bound_socket *bs = evhttp_bind_socket_with_handle(http, "127.0.0.1", 0);
+	if (!bs)
+		return 1;
+	evhttp_set_gencb(http, on_request, NULL);
+	int sport = 0;
+	{
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		getsockname(evhttp_bound_socket_get_fd(bs), (struct sockaddr *)&ss, &sl);
+		sport = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	}
+	pthread_create(&sthr, NULL, stub_thread, NULL);
+	/* the topologies, stored before the engine starts (it loads them as leader) */
+	snprintf(store, sizeof(store), "%s/store", dir);
+	const char *zk = getenv("DROVE_BENCH_ZK");
+	char ns[64];
+	snprintf(ns, sizeof(ns), "/bench-epoch-%d", (int)getpid());
+	if (drove_store_opts_new(&so) ||
+	    (zk ? drove_store_opts_set_zk(so, zk) || drove_store_opts_set_namespace(so, ns)
+	        : drove_store_opts_set_local(so, store)) ||
+	    drove_store_open(&st, loop, so))
+		return 1;
+	int64_t t0 = bench_now_ms();
+	/* EpochTopologyDetails written in batches of 500, created AHEAD ms from now */
+	int64_t created = t0 + AHEAD;
+	drove_store_ops *ops = NULL;
+	if (drove_store_create(st, "/topologies", "", 0,
+	                       DROVE_STORE_PERSISTENT | DROVE_STORE_PARENTS, NULL))
+		return 1;
 	for (int i = 0; i < n; i++) {
-		snprintf(json, sizeof(json), TOPO, i, i);
-		if (drove_epoch_topology_from_json(&topos[i], ctx, json, strlen(json), start,
-		                                   NULL) ||
-		    drove_epoch_timetable_add(tt, drove_epoch_topology_name(topos[i]),
-		                              drove_epoch_topology_cron(topos[i]), start)) {
+		drove_epoch_topology *t = NULL;
+		char *doc = NULL, *det, path[64];
+		snprintf(json, sizeof(json), TOPO, i);
+		if (drove_epoch_topology_from_json(&t, ctx, json, strlen(json), t0, NULL) ||
+		    drove_epoch_topology_to_json(t, &doc) ||
+		    !(det = drove__asprintf("{\"id\":\"t%d\",\"topology\":%s,\"state\":\"ACTIVE\","
+		                            "\"created\":%lld,\"updated\":%lld}",
+		                            i, doc, (long long)created, (long long)created)) ||
+		    (!ops && drove_store_ops_new(&ops))) {
 			fprintf(stderr, "topology %d: %s\n", i, drove_error_last()->message);
 			return 1;
 		}
-	}
-	fprintf(stderr, "loaded %d topologies in %lld ms\n", n,
-	        (long long)(bench_now_ms() - start));
-	int64_t end = bench_now_ms() + secs * 1000LL;
-	while (bench_now_ms() < end) {
-		int64_t next = drove_epoch_timetable_next(tt), t = bench_now_ms();
-		if (next > t) {
-			struct timespec ts = {(next - t) / 1000, ((next - t) % 1000) * 1000000};
-			nanosleep(&ts, NULL);
-			continue;
-		}
-		char *id = NULL, *spec = NULL, run[32];
-		int64_t at;
-		while (drove_epoch_timetable_pop(tt, bench_now_ms(), &id, &at) == 1) {
-			int idx = atoi(id + 1);
-			snprintf(run, sizeof(run), "SR-%lld", (long long)(at / 1000));
-			if (drove_epoch_topology_task_spec(topos[idx], 0, "EPOCH", run, &spec) != 0)
+		snprintf(path, sizeof(path), "/topologies/t%d", i);
+		if (drove_store_ops_create(ops, path, det, strlen(det), DROVE_STORE_PERSISTENT))
+			return 1;
+		free(det);
+		drove_free(doc);
+		drove_epoch_topology_free(t);
+		if (drove_store_ops_count(ops) == 500 || i == n - 1) {
+			if (drove_store_multi(st, ops)) {
+				fprintf(stderr, "store: %s\n", drove_error_last()->message);
 				return 1;
-			if (nlate < cap)
-				late[nlate++] = bench_now_ms() - at;
-			drove_free(spec);
-			drove_free(id);
+			}
+			drove_store_ops_free(ops);
+			ops = NULL;
 		}
 	}
+	drove_store_close(st);
+	drove_store_opts_free(so);
+	char storecfg[256];
+	if (zk)
+		snprintf(storecfg, sizeof(storecfg),
+		         "zookeeper:\n  connectionString: %s\n  nameSpace: %s\n", zk, ns + 1);
+	else
+		snprintf(storecfg, sizeof(storecfg), "store:\n  dataDir: %s\n", store);
+	fprintf(stderr, "stored %d topologies in %lld ms\n", n, (long long)(bench_now_ms() - t0));
+	yml = drove__asprintf("server:\n  applicationConnectors:\n    - type: http\n      port: 0\n"
+	                      "  adminConnectors: []\nlogging:\n  level: %s\n%s"
+	                      "drove:\n  endpoints:\n    - http://127.0.0.1:%d\n"
+	                      "options:\n  numRunsPerJob: 3\n",
+	                      getenv("BENCH_LOG") ? getenv("BENCH_LOG") : "WARN", storecfg, sport);
+	if (!yml || drove_epoch_config_load_buf(&cfg, ctx, "bench.yml", yml, strlen(yml)) ||
+	    drove_epoch_new(&ep, loop, cfg) || drove_epoch_start(ep)) {
+		fprintf(stderr, "engine: %s\n", drove_error_last()->message);
+		return 1;
+	}
+	free(yml);
+	if (bench_now_ms() > created)
+		fprintf(stderr, "storing took longer than %d ms: misfires at the start\n", AHEAD);
+	window_ms = secs * 1000LL;
+	pthread_create(&lthr, NULL, loop_thread, NULL);
+	for (int64_t give_up = bench_now_ms() + 120000;;) {
+		struct timespec ts = {0, 50000000};
+		nanosleep(&ts, NULL);
+		pthread_mutex_lock(&mu);
+		int64_t to = measure_to;
+		pthread_mutex_unlock(&mu);
+		if ((to && bench_now_ms() >= to + 1000) || bench_now_ms() > give_up)
+			break;
+	}
+	drove_loop_stop(loop);
+	pthread_join(lthr, NULL);
+	long rss = bench_rss_kb();
+	drove_epoch_free(ep);
+	if (zk) { /* leave ZooKeeper as found: the namespace goes (one node at a time) */
+		so = NULL;
+		st = NULL;
+		if (drove_store_opts_new(&so) || drove_store_opts_set_zk(so, zk) ||
+		    drove_store_open(&st, loop, so) || drove_store_delete_recursive(st, ns))
+			fprintf(stderr, "cleaning up %s: %s\n", ns, drove_error_last()->message);
+		drove_store_close(st);
+		drove_store_opts_free(so);
+	}
+	event_base_loopbreak(stub_base);
+	pthread_join(sthr, NULL);
+	pthread_mutex_lock(&mu);
+	/* a fire not sent by the end counts as late as the end (a lower bound) */
+	size_t sent = nlate;
+	int64_t t_end = bench_now_ms();
+	if (!measure_from)
+		fprintf(stderr, "no task CREATE reached the stub in 120 s\n");
+	for (int sec = 0; measure_from && sec < secs; sec++)
+		for (size_t k = per_sec[sec]; k < (size_t)n && nlate < cap; k++)
+			late[nlate++] = t_end - (measure_from + sec * 1000LL);
 	qsort(late, nlate, sizeof(*late), bench_cmp64);
 	printf("epoch: schedules=%d lateness_p50_ms=%lld lateness_p99_ms=%lld rss_mib=%.1f "
-	       "(fires=%zu; timetable and CREATE spec only: no HTTP, no store)\n",
+	       "(engine + %s store + HTTP CREATE to an in-process stub; creates=%zu in %d s, "
+	       "expected %lld)\n",
 	       n, nlate ? (long long)late[nlate / 2] : -1,
-	       nlate ? (long long)late[nlate * 99 / 100] : -1, bench_rss_kb() / 1024.0, nlate);
-	for (int i = 0; i < n; i++)
-		drove_epoch_topology_free(topos[i]);
-	free(topos);
-	free(late);
-	drove_epoch_timetable_free(tt);
+	       nlate ? (long long)late[nlate * 99 / 100] : -1, rss / 1024.0,
+	       zk ? "ZooKeeper" : "embedded", sent, secs, (long long)n * secs);
+	pthread_mutex_unlock(&mu);
+	evhttp_free(http);
+	event_base_free(stub_base);
+	drove_epoch_config_free(cfg);
+	drove_loop_free(loop);
 	drove_ctx_free(ctx);
-	return 0;
+	free(late);
+	snprintf(json, sizeof(json), "rm -rf '%s'", dir);
+	return system(json) == 0 ? 0 : 1;
 }

@@ -166,7 +166,9 @@ DROVE_API const char *drove_epoch_config_get_string(const drove_epoch_config *cf
 /** Numbers and flags by key path (durations in ms): drove.insecure, drove.checkInterval,
  *  drove.connectionTimeout, drove.operationTimeout, drove.rpcRetryCount,
  *  drove.rpcRetryInterval, userAuth.enabled, notify.mail (1 for MAIL), notify.port,
- *  notify.tls, options.cleanupJobInterval, options.numRunsPerJob.
+ *  notify.tls, options.cleanupJobInterval, options.numRunsPerJob; libdrove's own (since
+ *  0.2; Epoch has them fixed): options.misfireWindow (60 s), options.pollInterval (1 s),
+ *  options.taskTimeout (300 s).
  *  @return 0, DROVE_ENOTFOUND or DROVE_EINVAL. @since 0.1 */
 DROVE_API int drove_epoch_config_get_int(const drove_epoch_config *cfg, const char *key,
                                          int64_t *out);

@@ -217,8 +217,10 @@ DROVE_API const char *drove_epoch_task_state_name(int state);
  *  result), CANCELLED, or FAILED; anything else UNKNOWN. @since 0.1 */
 DROVE_API int drove_epoch_task_state_from_drove(const char *state, const char *result);
 /** A run's state from its tasks' states (`task_states[i]` for task i, depth first, `n` the
- *  topology's task count): a COMPOSITE ALL fails when any child fails and succeeds when all
- *  do; ANY succeeds when any child does and fails when all fail.
+ *  topology's task count), visiting the tasks in order as Epoch runs them: a COMPOSITE ALL
+ *  fails at its first failed (or cancelled) child and succeeds when all succeed; ANY
+ *  succeeds at its first COMPLETED child and fails when all fail; the children after the
+ *  one that decides a composite (nested ones included) are not looked at.
  *  @return DROVE_EPOCH_RUN_RUNNING, _SUCCESSFUL or _FAILED; DROVE_EINVAL (wrong count).
  *  @since 0.1 */
 DROVE_API int drove_epoch_topology_run_state(const drove_epoch_topology *t, const int *task_states,

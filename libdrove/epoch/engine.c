@@ -18,6 +18,7 @@
 #include "core/internal.h"
 #include "core/loop_internal.h"
 #include "epoch/engine.h"
+#include "epoch/records.h"
 #include "epoch/runs.h"
 #include "model/codec.h"
 #include "store/store_internal.h"
@@ -26,6 +27,7 @@
 #define WORKERS        4
 #define START_TRIES    10
 #define NOTFOUND_TRIES 10
+#define FLUSH_MS       100
 
 /* ---- topologies ---- */
 
@@ -117,86 +119,258 @@ static drove__etopo *topo_set(drove_epoch *e, drove_epoch_topology *t, int state
 
 static void demote(drove_epoch *e, const char *why);
 
-/* One scheduling step of a topology runs on a worker (it writes the fenced run record: store
- * round trips the loop must not wait for); its result comes back here. */
+/* Firing runs on the workers (the fenced run records are store round trips the loop must
+ * not wait for), in batches: the due topologies of one timer tick go in jobs of up to
+ * DROVE__EPOCH_BATCH_MAX. For a CRON topology the worker applies the misfire rule itself
+ * (drove_epoch_due, as drove_epoch_step does) and its records (the skipped times, the time
+ * to fire) go with those of the other topologies of the job into store batches under the
+ * fence. AT triggers, and the topologies of a batch the store refused (a run recorded
+ * already, by an earlier leader), go through drove_epoch_step one by one. Results come back
+ * to fire_done on the loop thread. */
+#define SKIPPED_RECORDED_MAX 64 /* as drove_epoch_step */
+
+struct fire_member {
+	drove__etopo *tp; /* a reference */
+	int64_t last_ms;
+	int parent_missing, rc;
+	int64_t handled, next;
+	char *rid, *msg;
+};
+
 struct fire_job {
 	drove__ejob base;
 	drove_epoch *e;
-	drove__etopo *tp; /* a reference */
 	drove_store *store;
-	int fence, rc;
-	int64_t last_ms, now, misfire_ms, handled, next;
-	char *rid, *msg;
+	int fence;
+	int64_t now, misfire_ms;
+	size_t n;
+	struct fire_member m[];
 };
+
+static void fire_step(struct fire_job *j, struct fire_member *m)
+{
+	m->rc = drove_epoch_step(j->store, j->fence, m->tp->t, m->last_ms, j->now, j->misfire_ms,
+	                         &m->rid, &m->handled, &m->next);
+	if (m->rc < 0)
+		m->msg = strdup(drove_error_last()->message);
+	drove_error_clear();
+}
+
+/* The records of one store batch and the members they belong to. */
+struct fire_batch {
+	struct drove__epoch_new_run runs[DROVE__EPOCH_BATCH_MAX];
+	char *ids[DROVE__EPOCH_BATCH_MAX];
+	char msgs[DROVE__EPOCH_BATCH_MAX][96];
+	size_t nruns, first, last; /* members [first, last) */
+};
+
+static void batch_flush(struct fire_job *j, struct fire_batch *b)
+{
+	int rc = b->nruns ? drove__epoch_runs_begin_batch(j->store, j->fence, b->nruns, b->runs,
+	                                                  j->now)
+	                  : 0;
+	for (size_t i = b->first; i < b->last; i++) {
+		struct fire_member *m = &j->m[i];
+		if (m->rc == 1) { /* not batched (AT) */
+			fire_step(j, m);
+		} else if (rc == DROVE_ESTALE) {
+			m->rc = rc;
+			m->msg = strdup(drove_error_last()->message);
+			drove_free(m->rid);
+			m->rid = NULL;
+		} else if (rc < 0) { /* one by one: what an earlier leader recorded is handled */
+			drove_free(m->rid);
+			m->rid = NULL;
+			fire_step(j, m);
+		}
+	}
+	for (size_t i = 0; i < b->nruns; i++)
+		drove_free(b->ids[i]);
+	drove_error_clear();
+	b->nruns = 0;
+	b->first = b->last;
+}
+
+/* A CRON member's records into the batch (flushed first when they would not fit).
+ * @return 0, or < 0 when the member goes through the step instead. */
+static int batch_add(struct fire_job *j, struct fire_batch *b, struct fire_member *m)
+{
+	int64_t fire = 0, skipped[SKIPPED_RECORDED_MAX];
+	size_t nskipped = 0;
+	if (drove_epoch_due(drove_epoch_topology_cron(m->tp->t), m->last_ms, j->now, j->misfire_ms,
+	                    &fire, skipped, SKIPPED_RECORDED_MAX, &nskipped, &m->next) < 0)
+		return -1;
+	if (nskipped > SKIPPED_RECORDED_MAX)
+		nskipped = SKIPPED_RECORDED_MAX;
+	size_t need = nskipped + (fire ? 1 : 0) + (m->parent_missing ? 1 : 0);
+	if (b->nruns + need > DROVE__EPOCH_BATCH_MAX)
+		batch_flush(j, b);
+	m->handled = m->last_ms;
+	for (size_t k = 0; k <= nskipped; k++) {
+		int64_t at = k < nskipped ? skipped[k] : fire;
+		if (!at)
+			break;
+		struct drove__epoch_new_run *r = &b->runs[b->nruns];
+		if (drove_epoch_run_id(at, &b->ids[b->nruns]) < 0)
+			return -1; /* the entries added so far are harmless: the step redoes them */
+		r->topology_id = drove_epoch_topology_name(m->tp->t);
+		r->run_id = b->ids[b->nruns];
+		r->parent_missing = m->parent_missing && k == 0;
+		r->state = k < nskipped ? DROVE_EPOCH_RUN_SKIPPED : DROVE_EPOCH_RUN_RUNNING;
+		r->message = NULL;
+		if (k < nskipped) {
+			snprintf(b->msgs[b->nruns], sizeof(b->msgs[0]),
+			         "missed: no leader was running at %" PRId64, at);
+			r->message = b->msgs[b->nruns];
+		} else if (!(m->rid = strdup(r->run_id))) {
+			b->nruns++;
+			return -1;
+		}
+		b->nruns++;
+		if (at > m->handled)
+			m->handled = at;
+	}
+	return 0;
+}
 
 static void fire_work(drove__ejob *base, drove_client *client)
 {
 	struct fire_job *j = (struct fire_job *)base;
+	struct fire_batch *b = calloc(1, sizeof(*b));
 	(void)client;
-	j->rc = drove_epoch_step(j->store, j->fence, j->tp->t, j->last_ms, j->now, j->misfire_ms,
-	                         &j->rid, &j->handled, &j->next);
-	if (j->rc < 0)
-		j->msg = strdup(drove_error_last()->message);
-	drove_error_clear();
+	for (size_t i = 0; i < j->n; i++) {
+		struct fire_member *m = &j->m[i];
+		if (b && drove_epoch_topology_trigger(m->tp->t) == DROVE_EPOCH_TRIGGER_CRON &&
+		    batch_add(j, b, m) == 0) {
+			b->last = i + 1;
+			continue;
+		}
+		drove_error_clear();
+		drove_free(m->rid);
+		m->rid = NULL;
+		if (b) {
+			m->rc = 1; /* stepped when its batch is flushed, after the members before it
+			            */
+			b->last = i + 1;
+		} else {
+			fire_step(j, m);
+		}
+	}
+	if (b)
+		batch_flush(j, b);
+	free(b);
 }
 
 static void fire_done(drove__ejob *base, int cancelled)
 {
 	struct fire_job *j = (struct fire_job *)base;
 	drove_epoch *e = j->e;
-	const char *name = drove_epoch_topology_name(j->tp->t);
-	drove__etopo *cur = cancelled ? NULL : topo_find(e, name);
+	const char *stale = NULL;
+	int mine = !cancelled && e->leader && j->fence == e->fence;
 
-	j->tp->firing = 0;
-	if (cancelled || !e->leader || j->fence != e->fence) {
-		/* a run recorded here is followed by whoever leads next (it is RUNNING) */
-	} else if (j->rc == DROVE_ESTALE) {
-		demote(e, j->msg ? j->msg : "the fence moved");
-	} else if (j->rc < 0) {
-		drove__warn(e->ctx, MOD, "topology %s: %s", name, j->msg ? j->msg : "");
-	} else {
-		if (cur && j->handled > cur->last_ms)
-			cur->last_ms = j->handled;
-		if (j->rid) {
-			e->fired++;
-			drove__info(e->ctx, MOD, "topology %s: run %s fired (%" PRId64 " ms late)",
-			            name, j->rid, drove_time_wall_ms() - j->handled);
-			if (drove__erun_add(e, cur ? cur : j->tp, j->rid, DROVE_EPOCH_RUN_SCHEDULED,
-			                    j->now) < 0)
-				drove__err(e->ctx, MOD, "run %s: out of memory", j->rid);
+	for (size_t i = 0; i < j->n; i++) {
+		struct fire_member *m = &j->m[i];
+		const char *name = drove_epoch_topology_name(m->tp->t);
+		drove__etopo *cur = mine ? topo_find(e, name) : NULL;
+		m->tp->firing = 0;
+		if (!mine) {
+			/* a run recorded here is followed by whoever leads next (it is RUNNING) */
+		} else if (m->rc == DROVE_ESTALE) {
+			stale = m->msg ? m->msg : "the fence moved";
+		} else if (m->rc < 0) {
+			drove__warn(e->ctx, MOD, "topology %s: %s", name, m->msg ? m->msg : "");
+		} else {
+			if (cur && m->handled > cur->last_ms)
+				cur->last_ms = m->handled;
+			if (cur && (m->rid || m->handled > m->last_ms))
+				cur->runs_parent = 1;
+			if (m->rid) {
+				e->fired++;
+				drove__debug(e->ctx, MOD,
+				             "topology %s: run %s fired (%" PRId64 " ms late)",
+				             name, m->rid, drove_time_wall_ms() - m->handled);
+				if (drove__erun_add(e, cur ? cur : m->tp, m->rid,
+				                    DROVE_EPOCH_RUN_SCHEDULED, j->now) < 0)
+					drove__err(e->ctx, MOD, "run %s: out of memory", m->rid);
+			}
 		}
 	}
-	drove__etopo_unref(j->tp);
-	drove_free(j->rid);
-	free(j->msg);
+	if (stale && e->leader && j->fence == e->fence)
+		demote(e, stale);
+	for (size_t i = 0; i < j->n; i++) {
+		drove__etopo_unref(j->m[i].tp);
+		drove_free(j->m[i].rid);
+		free(j->m[i].msg);
+	}
 	free(j);
 }
 
-/* @return 1 when a step was queued, 0 when one is under way (it covers this time too, by the
- * misfire rule) or it could not be queued. */
+/* Queue a step of `tp` for the next fire_flush. @return 1 when queued, 0 when one is under
+ * way (it covers this time too, by the misfire rule), nothing is due, or out of memory. */
 static int fire_one(drove_epoch *e, drove__etopo *tp, int64_t now)
 {
-	struct fire_job *j;
-	if (tp->firing || !(j = calloc(1, sizeof(*j))))
+	if (tp->firing)
 		return 0;
-	j->base.work = fire_work;
-	j->base.done = fire_done;
-	j->e = e;
-	j->tp = tp;
-	tp->refs++;
-	j->store = e->store;
-	j->fence = e->fence;
-	j->last_ms = tp->last_ms;
-	j->now = now;
-	j->misfire_ms = e->misfire_ms;
-	if (drove__epool_submit(e->pool, &j->base) < 0) {
+	if (drove_epoch_topology_trigger(tp->t) == DROVE_EPOCH_TRIGGER_CRON) {
+		int64_t fire = 0, next = 0;
+		size_t skipped = 0;
+		if (drove_epoch_due(drove_epoch_topology_cron(tp->t), tp->last_ms, now,
+		                    e->misfire_ms, &fire, NULL, 0, &skipped, &next) == 0 &&
+		    !fire && !skipped)
+			return 0;
 		drove_error_clear();
-		drove__etopo_unref(tp);
-		free(j);
-		return 0;
 	}
+	if (e->nfq == e->fqcap) {
+		size_t cap = e->fqcap ? e->fqcap * 2 : 64;
+		drove__etopo **n = realloc(e->fq, cap * sizeof(*n));
+		if (!n)
+			return 0;
+		e->fq = n;
+		e->fqcap = cap;
+	}
+	e->fq[e->nfq++] = tp;
+	tp->refs++;
 	tp->firing = 1;
 	return 1;
+}
+
+/* Submit the queued steps (loop thread), in jobs of up to DROVE__EPOCH_BATCH_MAX. */
+static void fire_flush(drove_epoch *e, int64_t now)
+{
+	size_t done = 0;
+	while (done < e->nfq) {
+		size_t n = e->nfq - done;
+		if (n > DROVE__EPOCH_BATCH_MAX)
+			n = DROVE__EPOCH_BATCH_MAX;
+		struct fire_job *j = calloc(1, sizeof(*j) + n * sizeof(j->m[0]));
+		if (j) {
+			j->base.work = fire_work;
+			j->base.done = fire_done;
+			j->e = e;
+			j->store = e->store;
+			j->fence = e->fence;
+			j->now = now;
+			j->misfire_ms = e->misfire_ms;
+			j->n = n;
+			for (size_t i = 0; i < n; i++) {
+				drove__etopo *tp = e->fq[done + i];
+				j->m[i].tp = tp;
+				j->m[i].last_ms = tp->last_ms;
+				j->m[i].parent_missing = !tp->runs_parent;
+			}
+		}
+		if (!j || drove__epool_submit(e->pool, &j->base) < 0) {
+			drove_error_clear();
+			for (size_t i = 0; i < n;
+			     i++) { /* not queued: tried again on its next time */
+				e->fq[done + i]->firing = 0;
+				drove__etopo_unref(e->fq[done + i]);
+			}
+			free(j);
+		}
+		done += n;
+	}
+	e->nfq = 0;
 }
 
 static void arm_fire(drove_epoch *e);
@@ -226,6 +400,7 @@ static void on_fire(evutil_socket_t fd, short what, void *arg)
 			e->n_at--;
 		}
 	}
+	fire_flush(e, now);
 	arm_fire(e);
 }
 
@@ -368,7 +543,9 @@ static void load_one(drove_epoch *e, const char *id)
 	if (!tp)
 		goto out;
 	if (drove_epoch_runs_list(e->store, id, &runs) == 0)
-		for (size_t i = 0; i < drove_strlist_count(runs); i++) {
+		tp->runs_parent = drove_strlist_count(runs) > 0;
+	if (runs)
+		for (size_t i = drove_strlist_count(runs); i-- > 0;) { /* oldest first */
 			const char *rid = drove_strlist_get(runs, i);
 			char *run = NULL;
 			struct json_object *rj = NULL;
@@ -379,7 +556,9 @@ static void load_one(drove_epoch *e, const char *id)
 			}
 			if (drove_epoch_run_get(e->store, id, rid, &run) == 0 &&
 			    drove__mcodec_parse(run, strlen(run), &rj) == 0 && jstr(rj, "state") &&
-			    !strcmp(jstr(rj, "state"), "RUNNING")) {
+			    strcmp(jstr(rj, "state"), "RUNNING") != 0 && i < e->keep_runs)
+				drove__etopo_done(e, tp, rid); /* retention's memory */
+			else if (rj && jstr(rj, "state") && !strcmp(jstr(rj, "state"), "RUNNING")) {
 				const char *type = jstr(rj, "runType");
 				drove__info(e->ctx, MOD, "run %s/%s: following it again", id, rid);
 				drove__erun_add(e, tp, rid,
@@ -403,6 +582,11 @@ out:
 
 static void clear_state(drove_epoch *e)
 {
+	for (size_t i = 0; i < e->nfq; i++) {
+		e->fq[i]->firing = 0;
+		drove__etopo_unref(e->fq[i]);
+	}
+	e->nfq = 0;
 	drove__eruns_drop(e);
 	while (e->ntopos)
 		topo_remove(e, drove_epoch_topology_name(e->topos[e->ntopos - 1]->t));
@@ -425,6 +609,10 @@ static void on_acquired(drove_epoch *e, int64_t term)
 	}
 	e->term = term;
 	e->fence = fence;
+	/* the runs' root, so that batched run records need only their topology's parent */
+	if (drove_store_create(e->store, "/runs", "", 0,
+	                       DROVE_STORE_PERSISTENT | DROVE_STORE_PARENTS, NULL) < 0)
+		drove_error_clear();
 	clear_state(e);
 	e->leader = 1;
 	drove__info(e->ctx, MOD, "leader (term %" PRId64 ", fence %d)", term, fence);
@@ -433,6 +621,7 @@ static void on_acquired(drove_epoch *e, int64_t term)
 			load_one(e, drove_strlist_get(ids, i));
 	drove_error_clear();
 	drove_strlist_free(ids);
+	fire_flush(e, drove_time_wall_ms());
 	arm_fire(e);
 }
 
@@ -589,6 +778,16 @@ static void on_poll(evutil_socket_t fd, short what, void *arg)
 		drove__eruns_poll(e);
 }
 
+/* Run records go to the store in batches, every FLUSH_MS. */
+static void on_flush(evutil_socket_t fd, short what, void *arg)
+{
+	drove_epoch *e = arg;
+	(void)fd;
+	(void)what;
+	if (drove__epoch_leads(e))
+		drove__eruns_flush(e);
+}
+
 /* ---- lifecycle ---- */
 
 static int64_t cfg_int(const drove_epoch_config *cfg, const char *key, int64_t def)
@@ -643,9 +842,9 @@ int drove__epoch_engine_init(drove_epoch *e)
 	const char *app = drove_epoch_config_get_string(cfg, "drove.appName");
 	if (!(e->app_name = strdup(app ? app : "EPOCH")))
 		return drove__enomem();
-	e->misfire_ms = 60000;
-	e->poll_ms = 1000;
-	e->task_timeout_s = 300;
+	e->misfire_ms = cfg_int(cfg, "options.misfireWindow", 60000);
+	e->poll_ms = cfg_int(cfg, "options.pollInterval", 1000);
+	e->task_timeout_s = (cfg_int(cfg, "options.taskTimeout", 300000) + 999) / 1000;
 	e->trim_ms = cfg_int(cfg, "options.cleanupJobInterval", 3600000);
 	if (e->trim_ms < 1000)
 		e->trim_ms = 1000;
@@ -726,6 +925,7 @@ int drove__epoch_engine_start(drove_epoch *e)
 
 	if ((rc = drove__epool_new(&e->pool, e->loop, WORKERS, make_client, e)) < 0)
 		return rc;
+	drove__epool_set_check(e->pool, cfg_int(cfg, "drove.checkInterval", 5000));
 	if ((rc = drove_store_opts_new(&so)) < 0)
 		return rc;
 	if (drove_epoch_config_zk_connection(cfg)) {
@@ -753,7 +953,8 @@ int drove__epoch_engine_start(drove_epoch *e)
 	e->t_fire = timer(e, 0, on_fire);
 	e->t_poll = timer(e, e->poll_ms, on_poll);
 	e->t_trim = timer(e, e->trim_ms, on_trim);
-	if (!e->t_fire || !e->t_poll || !e->t_trim)
+	e->t_flush = timer(e, FLUSH_MS, on_flush);
+	if (!e->t_fire || !e->t_poll || !e->t_trim || !e->t_flush)
 		return drove__enomem();
 	return drove_store_elect(e->store, e->leader_hp, strlen(e->leader_hp), on_election, e,
 	                         &e->election);
@@ -761,7 +962,7 @@ int drove__epoch_engine_start(drove_epoch *e)
 
 void drove__epoch_engine_stop(drove_epoch *e)
 {
-	struct event **evs[] = {&e->t_fire, &e->t_poll, &e->t_trim};
+	struct event **evs[] = {&e->t_fire, &e->t_poll, &e->t_trim, &e->t_flush};
 	for (size_t i = 0; i < DROVE_ARRAY_LEN(evs); i++)
 		if (*evs[i]) {
 			event_free(*evs[i]);
@@ -775,6 +976,12 @@ void drove__epoch_engine_stop(drove_epoch *e)
 	drove__epool_free(e->pool); /* jobs in flight come back cancelled */
 	e->pool = NULL;
 	clear_state(e);
+	free(e->fq);
+	e->fq = NULL;
+	e->fqcap = 0;
+	free(e->rq);
+	e->rq = NULL;
+	e->rqcap = 0;
 	drove_store_close(e->store);
 	e->store = NULL;
 	drove__store_renew_free(e->renew); /* after the close: it delivers no session event */

@@ -33,8 +33,18 @@ typedef struct drove__etopo {
 	int64_t last_ms; /* newest scheduled time handled (fired or skipped) */
 	int at_pending;  /* AT trigger not handled yet */
 	int firing;      /* a scheduling step is under way on a worker */
-	size_t finished; /* runs finished (retention trims every numRunsPerJob) */
+	int runs_parent; /* /runs/{id} is known to exist */
+	/* the newest finished runs this leader knows, oldest first: retention deletes the
+	 * oldest beyond numRunsPerJob without reading the store (runs.c) */
+	char **done;
+	size_t ndone, done_cap;
 } drove__etopo;
+
+/* A run record queued for the next batched write (runs.c). */
+struct drove__erec {
+	char *tid, *rid, *json;     /* json NULL: delete */
+	struct drove__erun *finish; /* its cleanup waits for this final record */
+};
 
 struct drove_epoch {
 	drove_ctx *ctx;
@@ -57,6 +67,12 @@ struct drove_epoch {
 	size_t ntopos, cap;
 	size_t n_at;              /* topologies with an AT trigger still pending */
 	struct drove__erun *runs; /* runs.c */
+	drove__etopo **fq;        /* steps queued during this tick (references) */
+	size_t nfq, fqcap;
+	struct drove__erec *rq; /* run records to write (runs.c) */
+	size_t nrq, rqcap;
+	int flushing; /* a record batch is on a worker: one at a time, in order */
+	struct event *t_flush;
 	/* settings */
 	char *app_name;
 	char *leader_hp;

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include <drove/clock.h>
 #include <event2/event.h>
 
 #include "core/internal.h"
@@ -25,6 +26,7 @@ struct drove__epool {
 	drove__epool_client_fn mk;
 	void *mk_ud;
 	bool quit;
+	int64_t check_ms; /* leader check interval (0: none); read under mu */
 };
 
 static void push(drove__ejob **head, drove__ejob **tail, drove__ejob *j)
@@ -41,6 +43,7 @@ static void *worker(void *arg)
 {
 	drove__epool *p = arg;
 	drove_client *client = NULL;
+	int64_t checked = drove_time_mono_ms();
 
 	if (p->mk(&client, p->mk_ud) < 0)
 		client = NULL; /* jobs then fail with DROVE_EINVAL from the client calls */
@@ -54,7 +57,15 @@ static void *worker(void *arg)
 		j = p->in_head;
 		if (!(p->in_head = j->next))
 			p->in_tail = NULL;
+		int64_t check_ms = p->check_ms, now = drove_time_mono_ms();
 		pthread_mutex_unlock(&p->mu);
+		/* drove.checkInterval: which controller leads is asked again this often (as the
+		 * Drove Java client's leader check does), not only after a failed call */
+		if (client && check_ms > 0 && now - checked >= check_ms) {
+			checked = now;
+			if (drove_client_find_leader(client) < 0)
+				drove_error_clear(); /* the job's own call retries and reports */
+		}
 		j->work(j, client);
 		pthread_mutex_lock(&p->mu);
 		push(&p->out_head, &p->out_tail, j);
@@ -110,6 +121,13 @@ int drove__epool_new(drove__epool **out, drove_loop *loop, int n, drove__epool_c
 	}
 	*out = p;
 	return 0;
+}
+
+void drove__epool_set_check(drove__epool *p, int64_t ms)
+{
+	pthread_mutex_lock(&p->mu);
+	p->check_ms = ms;
+	pthread_mutex_unlock(&p->mu);
 }
 
 int drove__epool_submit(drove__epool *p, drove__ejob *job)

@@ -8,6 +8,8 @@
 #ifndef DROVE_EPOCH_POOL_H
 #define DROVE_EPOCH_POOL_H
 
+#include <stdint.h>
+
 #include <drove/client.h>
 #include <drove/loop.h>
 
@@ -32,6 +34,9 @@ typedef int (*drove__epool_client_fn)(drove_client **out, void *userdata);
 /* Start `n` workers. @return 0, DROVE_ENOMEM or DROVE_ERROR. */
 int drove__epool_new(drove__epool **out, drove_loop *loop, int n, drove__epool_client_fn mk,
                      void *userdata);
+/* Workers ask their client which controller leads (drove_client_find_leader) before a job
+ * when the last check is `ms` or more ago (0: never; the default). Any thread. */
+void drove__epool_set_check(drove__epool *p, int64_t ms);
 /* Queue `job` (any thread). @return 0 or DROVE_EUNAVAIL (stopping: the job is not taken). */
 int drove__epool_submit(drove__epool *p, drove__ejob *job);
 /* Jobs queued or running. */

@@ -13,6 +13,7 @@
 #include <drove/epoch.h>
 #include <drove/ids.h>
 #include "core/internal.h"
+#include "epoch/records.h"
 #include "model/codec.h"
 
 #define TERM_PATH "/epoch/term"
@@ -232,12 +233,48 @@ static char *run_path(const char *tid, const char *rid)
 	return drove__asprintf("/runs/%s/%s", tid, rid);
 }
 
+/* A new run's EpochTopologyRunInfo (no tasks yet). @return the text (free()) or NULL. */
+static char *run_doc(const char *topology_id, const char *run_id, int run_type, int state,
+                     const char *message, int64_t now_ms)
+{
+	struct json_object *r = json_object_new_object();
+	char *text = NULL;
+	if (!r) {
+		drove__enomem();
+		return NULL;
+	}
+	json_object_object_add(r, "topologyId", json_object_new_string(topology_id));
+	json_object_object_add(r, "runId", json_object_new_string(run_id));
+	json_object_object_add(r, "state", json_object_new_string(RUN_STATES[state]));
+	if (message)
+		json_object_object_add(r, "message", json_object_new_string(message));
+	json_object_object_add(r, "tasks", json_object_new_object());
+	json_object_object_add(r, "runType", json_object_new_string(RUN_TYPES[run_type]));
+	json_object_object_add(r, "created", json_object_new_int64(now_ms));
+	json_object_object_add(r, "updated", json_object_new_int64(now_ms));
+	if (!(text = strdup(json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN))))
+		drove__enomem();
+	json_object_put(r);
+	return text;
+}
+
+/* A batch's failure in the run records' terms. */
+static int begin_error(int rc, const char *topology_id, const char *run_id)
+{
+	if (rc == DROVE_EEXISTS)
+		return drove__error(DROVE_EEXISTS, "run %s/%s: recorded already", topology_id,
+		                    run_id);
+	if (rc == DROVE_ECONFLICT || rc == DROVE_ENOTFOUND)
+		return drove__error(DROVE_ESTALE, "run %s/%s: this leader's fence is gone",
+		                    topology_id, run_id);
+	return rc;
+}
+
 int drove_epoch_run_begin(drove_store *st, int fence, const char *topology_id, const char *run_id,
                           int run_type, int state, const char *message, int64_t now_ms)
 {
 	drove_store_ops *ops = NULL;
-	struct json_object *r = NULL;
-	char *path, *parent;
+	char *path, *parent, *text = NULL;
 	int rc;
 
 	DROVE_CHECK_ARG(st);
@@ -258,35 +295,101 @@ int drove_epoch_run_begin(drove_store *st, int fence, const char *topology_id, c
 		drove_error_clear();
 		rc = 0;
 	}
-	if (rc == 0 && !(r = json_object_new_object()))
-		rc = drove__enomem();
-	if (rc == 0) {
-		json_object_object_add(r, "topologyId", json_object_new_string(topology_id));
-		json_object_object_add(r, "runId", json_object_new_string(run_id));
-		json_object_object_add(r, "state", json_object_new_string(RUN_STATES[state]));
-		if (message)
-			json_object_object_add(r, "message", json_object_new_string(message));
-		json_object_object_add(r, "tasks", json_object_new_object());
-		json_object_object_add(r, "runType", json_object_new_string(RUN_TYPES[run_type]));
-		json_object_object_add(r, "created", json_object_new_int64(now_ms));
-		json_object_object_add(r, "updated", json_object_new_int64(now_ms));
-		const char *text = json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN);
-		if ((rc = drove_store_ops_new(&ops)) == 0 &&
-		    (rc = drove_store_ops_check(ops, TERM_PATH, fence)) == 0 &&
-		    (rc = drove_store_ops_create(ops, path, text, strlen(text),
-		                                 DROVE_STORE_PERSISTENT)) == 0)
-			rc = drove_store_multi(st, ops);
-		json_object_put(r);
-	}
-	if (rc == DROVE_EEXISTS)
-		rc = drove__error(DROVE_EEXISTS, "run %s/%s: recorded already", topology_id,
-		                  run_id);
-	else if (rc == DROVE_ECONFLICT || rc == DROVE_ENOTFOUND)
-		rc = drove__error(DROVE_ESTALE, "run %s/%s: this leader's fence is gone",
-		                  topology_id, run_id);
+	if (rc == 0 && !(text = run_doc(topology_id, run_id, run_type, state, message, now_ms)))
+		rc = DROVE_ENOMEM;
+	if (rc == 0 && (rc = drove_store_ops_new(&ops)) == 0 &&
+	    (rc = drove_store_ops_check(ops, TERM_PATH, fence)) == 0 &&
+	    (rc = drove_store_ops_create(ops, path, text, strlen(text), DROVE_STORE_PERSISTENT)) ==
+	            0)
+		rc = drove_store_multi(st, ops);
+	rc = begin_error(rc, topology_id, run_id);
 	drove_store_ops_free(ops);
+	free(text);
 	free(parent);
 	free(path);
+	return rc;
+}
+
+int drove__epoch_runs_begin_batch(drove_store *st, int fence, size_t n,
+                                  const struct drove__epoch_new_run *runs, int64_t now_ms)
+{
+	drove_store_ops *ops = NULL;
+	int rc;
+
+	DROVE_CHECK_ARG(st && runs && n > 0);
+	if ((rc = drove_store_ops_new(&ops)) < 0 ||
+	    (rc = drove_store_ops_check(ops, TERM_PATH, fence)) < 0)
+		goto out;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		char *path = run_path(runs[i].topology_id, runs[i].run_id), *parent = NULL, *text;
+		if (!path) {
+			rc = drove_error_last()->code;
+			break;
+		}
+		if (runs[i].parent_missing &&
+		    (!(parent = drove__asprintf("/runs/%s", runs[i].topology_id)) ||
+		     (rc = drove_store_ops_create(ops, parent, "", 0, DROVE_STORE_PERSISTENT)) < 0))
+			rc = rc < 0 ? rc : DROVE_ENOMEM;
+		if (rc == 0 &&
+		    !(text = run_doc(runs[i].topology_id, runs[i].run_id, DROVE_EPOCH_RUN_SCHEDULED,
+		                     runs[i].state, runs[i].message, now_ms)))
+			rc = DROVE_ENOMEM;
+		else if (rc == 0) {
+			rc = drove_store_ops_create(ops, path, text, strlen(text),
+			                            DROVE_STORE_PERSISTENT);
+			free(text);
+		}
+		free(parent);
+		free(path);
+	}
+	if (rc == 0)
+		rc = drove_store_multi(st, ops);
+	if (rc == DROVE_ECONFLICT)
+		rc = drove__error(DROVE_ESTALE, "runs: this leader's fence is gone");
+out:
+	drove_store_ops_free(ops);
+	return rc;
+}
+
+int drove__epoch_records_flush(drove_store *st, size_t n, const struct drove__epoch_rec *recs)
+{
+	drove_store_ops *ops = NULL;
+	int rc;
+
+	DROVE_CHECK_ARG(st && (recs || n == 0));
+	if (n == 0)
+		return 0;
+	if ((rc = drove_store_ops_new(&ops)) < 0)
+		return rc;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		char *path = run_path(recs[i].topology_id, recs[i].run_id);
+		if (!path)
+			rc = drove_error_last()->code;
+		else if (recs[i].json)
+			rc = drove_store_ops_set(ops, path, recs[i].json, strlen(recs[i].json), -1);
+		else
+			rc = drove_store_ops_delete(ops, path, -1);
+		free(path);
+	}
+	if (rc == 0 && (rc = drove_store_multi(st, ops)) < 0) {
+		/* one record gone (its topology deleted, a run trimmed meanwhile) fails the
+		 * batch: each on its own then, a missing record staying missing */
+		drove_error_clear();
+		rc = 0;
+		for (size_t i = 0; i < n; i++) {
+			char *path = run_path(recs[i].topology_id, recs[i].run_id);
+			int r = !path          ? DROVE_ENOMEM
+			        : recs[i].json ? drove_store_set(st, path, recs[i].json,
+			                                         strlen(recs[i].json), -1, NULL)
+			                       : drove_store_delete(st, path, -1);
+			free(path);
+			if (r < 0 && r != DROVE_ENOTFOUND && r != DROVE_ECONFLICT && rc == 0)
+				rc = r;
+			if (r == DROVE_ENOTFOUND || r == DROVE_ECONFLICT)
+				drove_error_clear();
+		}
+	}
+	drove_store_ops_free(ops);
 	return rc;
 }
 
@@ -400,15 +503,16 @@ int drove_epoch_runs_list(drove_store *st, const char *topology_id, drove_strlis
 	return rc;
 }
 
-int drove_epoch_runs_trim(drove_store *st, const char *topology_id, size_t keep, size_t *deleted)
+int drove__epoch_runs_trim_list(drove_store *st, const char *topology_id, size_t keep,
+                                drove_strlist **out)
 {
-	drove_strlist *ids = NULL;
-	size_t gone = 0;
+	drove_strlist *ids = NULL, *doomed = NULL;
 	int rc;
 
-	DROVE_CHECK_ARG(st);
-	if ((rc = drove_epoch_runs_list(st, topology_id, &ids)) < 0)
-		return rc;
+	DROVE_CHECK_ARG(st && out);
+	if ((rc = drove_epoch_runs_list(st, topology_id, &ids)) < 0 ||
+	    (rc = drove_strlist_new(&doomed)) < 0)
+		goto out;
 	for (size_t i = keep; i < drove_strlist_count(ids); i++) {
 		const char *rid = drove_strlist_get(ids, i);
 		char *text = NULL, *path = run_path(topology_id, rid);
@@ -418,13 +522,45 @@ int drove_epoch_runs_trim(drove_store *st, const char *topology_id, size_t keep,
 		}
 		/* a run still going keeps its record until it ends */
 		if (drove_store_get(st, path, &text, NULL, NULL) == 0 &&
-		    !strstr(text, "\"state\":\"RUNNING\"") && drove_store_delete(st, path, -1) == 0)
-			gone++;
+		    !strstr(text, "\"state\":\"RUNNING\"") && drove_strlist_add(doomed, rid) < 0)
+			rc = DROVE_ENOMEM;
 		drove_error_clear();
 		drove_free(text);
 		free(path);
+		if (rc < 0)
+			break;
 	}
+	if (rc == 0) {
+		*out = doomed;
+		doomed = NULL;
+	}
+out:
+	drove_strlist_free(doomed);
 	drove_strlist_free(ids);
+	return rc;
+}
+
+int drove_epoch_runs_trim(drove_store *st, const char *topology_id, size_t keep, size_t *deleted)
+{
+	drove_strlist *doomed = NULL;
+	size_t gone = 0;
+	int rc;
+
+	DROVE_CHECK_ARG(st);
+	if ((rc = drove__epoch_runs_trim_list(st, topology_id, keep, &doomed)) < 0)
+		return rc;
+	for (size_t i = 0; i < drove_strlist_count(doomed); i++) {
+		char *path = run_path(topology_id, drove_strlist_get(doomed, i));
+		if (!path) {
+			rc = DROVE_ENOMEM;
+			break;
+		}
+		if (drove_store_delete(st, path, -1) == 0)
+			gone++;
+		drove_error_clear();
+		free(path);
+	}
+	drove_strlist_free(doomed);
 	if (deleted)
 		*deleted = gone;
 	return rc;

@@ -13,7 +13,9 @@
 
 #include <drove/clock.h>
 #include "core/internal.h"
+#include "epoch/records.h"
 #include "epoch/runs.h"
+#include "epoch/status.h"
 #include "model/codec.h"
 
 #define MOD            "epoch"
@@ -43,12 +45,14 @@ struct drove__erun {
 	int busy, finishing, abandoned;
 	int state;
 	int start_tries;
-	char *pending; /* the record to write, by the run's next job (off the loop) */
 };
 
 void drove__etopo_unref(drove__etopo *tp)
 {
 	if (tp && --tp->refs == 0) {
+		for (size_t i = 0; i < tp->ndone; i++)
+			free(tp->done[i]);
+		free(tp->done);
 		drove_epoch_topology_free(tp->t);
 		free(tp);
 	}
@@ -60,7 +64,6 @@ static void run_free(struct drove__erun *r)
 {
 	if (!r)
 		return;
-	free(r->pending);
 	for (size_t i = 0; i < r->n; i++) {
 		free(r->tasks[i].task_id);
 		free(r->tasks[i].error);
@@ -87,7 +90,44 @@ static int terminal(int s)
 	       s == DROVE_EPOCH_TASK_FAILED;
 }
 
-/* The run's EpochTopologyRunInfo, written over the record. */
+/* ---- the record queue: run records written in batches by one flush job at a time ---- */
+
+static void rec_free(struct drove__erec *q)
+{
+	free(q->tid);
+	free(q->rid);
+	free(q->json);
+}
+
+/* Queue a record write (json, taken) or delete (json NULL); `finish`: the run whose cleanup
+ * waits for this record (its final state) to be written. @return 0 or DROVE_ENOMEM. */
+static int rec_push(drove_epoch *e, const char *tid, const char *rid, char *json,
+                    struct drove__erun *finish)
+{
+	if (e->nrq == e->rqcap) {
+		size_t cap = e->rqcap ? e->rqcap * 2 : 256;
+		struct drove__erec *n = realloc(e->rq, cap * sizeof(*n));
+		if (!n) {
+			free(json);
+			return drove__enomem();
+		}
+		e->rq = n;
+		e->rqcap = cap;
+	}
+	struct drove__erec *q = &e->rq[e->nrq];
+	q->json = json;
+	q->finish = finish;
+	if (!(q->tid = strdup(tid)) || !(q->rid = strdup(rid))) {
+		rec_free(q);
+		return drove__enomem();
+	}
+	e->nrq++;
+	if (finish)
+		finish->busy++; /* kept until its record is written */
+	return 0;
+}
+
+/* The run's EpochTopologyRunInfo, queued to be written over the record. */
 static void run_record(drove_epoch *e, struct drove__erun *r, const char *message)
 {
 	struct json_object *j = json_object_new_object(), *tasks = json_object_new_object();
@@ -124,19 +164,22 @@ static void run_record(drove_epoch *e, struct drove__erun *r, const char *messag
 	json_object_object_add(j, "created", json_object_new_int64(r->created));
 	json_object_object_add(j, "updated", json_object_new_int64(drove_time_wall_ms()));
 	char *text = strdup(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
-	if (text) {
-		free(r->pending);
-		r->pending = text;
-	}
+	if (!text || rec_push(e, r->tid, r->rid, text, r->finishing ? r : NULL) < 0)
+		drove_error_clear(); /* written with the run's next change, or re-followed */
 	json_object_put(j);
 }
 
 /* A job about one run. */
-enum { JOB_START = 1, JOB_POLL, JOB_FINISH };
+enum { JOB_START = 1, JOB_POLL, JOB_FINISH, JOB_FLUSH };
 struct run_job {
 	drove__ejob base;
 	int kind;
 	struct drove__erun *run;
+	/* the record queue's flush (kind JOB_FLUSH; no run) */
+	drove_epoch *e;
+	struct drove__erec *recs;
+	size_t nrecs;
+	int *rec_rc;
 	/* copies for the worker (the run is touched on the loop thread only) */
 	drove_epoch_topology *t; /* borrowed: the run holds a reference */
 	char *app, *rid;
@@ -147,7 +190,6 @@ struct run_job {
 	/* FINISH */
 	drove_store *store;
 	char *tid;
-	char *record; /* written first (the run's latest EpochTopologyRunInfo) */
 	size_t keep;
 	int mail;
 	drove__epoch_mail mailcfg;
@@ -157,7 +199,10 @@ struct run_job {
 
 static void job_free(struct run_job *j)
 {
-	free(j->record);
+	for (size_t i = 0; i < j->nrecs; i++)
+		rec_free(&j->recs[i]);
+	free(j->recs);
+	free(j->rec_rc);
 	for (size_t i = 0; i < j->n; i++) {
 		free(j->task_ids ? j->task_ids[i] : NULL);
 		free(j->msg ? j->msg[i] : NULL);
@@ -178,12 +223,17 @@ static void job_free(struct run_job *j)
 }
 
 static void job_done(drove__ejob *base, int cancelled);
+static void flush_work(struct run_job *j);
+static void flush_done(struct run_job *j, int cancelled);
+static void run_finish(drove_epoch *e, struct drove__erun *r);
 
 static void job_work(drove__ejob *base, drove_client *client)
 {
 	struct run_job *j = (struct run_job *)base;
-	if (j->record && drove_epoch_run_put(j->store, j->tid, j->rid, j->record) < 0)
-		drove_error_clear(); /* the topology was deleted meanwhile */
+	if (j->kind == JOB_FLUSH) {
+		flush_work(j);
+		return;
+	}
 	for (size_t i = 0; i < j->n; i++) {
 		if (!j->todo[i])
 			continue;
@@ -215,8 +265,6 @@ static void job_work(drove__ejob *base, drove_client *client)
 			j->msg[0] = strdup(drove_error_last()->message); /* logged on the loop */
 			j->rc[0] = 1;
 		}
-		if (j->keep && drove_epoch_runs_trim(j->store, j->tid, j->keep, NULL) < 0)
-			drove_error_clear();
 	}
 }
 
@@ -244,8 +292,6 @@ static struct run_job *job_new(struct drove__erun *r, int kind)
 	for (size_t i = 0; i < r->n; i++)
 		if (!(j->task_ids[i] = strdup(r->tasks[i].task_id)))
 			goto fail;
-	j->record = r->pending; /* the run's latest record goes with its next job */
-	r->pending = NULL;
 	return j;
 fail:
 	job_free(j);
@@ -265,24 +311,29 @@ static void submit(drove_epoch *e, struct drove__erun *r, struct run_job *j)
 }
 
 /* Tasks run one at a time, depth first, as Epoch does: a COMPOSITE ANY stops at its first
- * COMPLETED child and ALL at its first failed one (drove_epoch_topology_run_state decides),
- * so later children may never start. With `poll`, a started task is asked about; otherwise
- * only the next task is started when none is under way. */
+ * COMPLETED child and ALL at its first failed one, nested ones included
+ * (drove__epoch_topology_next_task), so later children may never start. With `poll`, a
+ * started task is asked about; otherwise only the next task is started when none is under
+ * way. */
 static void run_next(drove_epoch *e, struct drove__erun *r, int poll)
 {
+	int states[DROVE_EPOCH_TASKS_MAX];
 	struct run_job *j;
 	size_t next = r->n;
 	int active = 0;
 	if (r->busy || r->finishing)
 		return;
 	for (size_t i = 0; i < r->n; i++) {
+		states[i] = r->tasks[i].state;
 		if (r->tasks[i].started && !terminal(r->tasks[i].state))
 			active = 1;
-		else if (!r->tasks[i].started && !terminal(r->tasks[i].state) && next == r->n)
-			next = i;
 	}
-	if ((active && !poll) || (!active && next == r->n) ||
-	    !(j = job_new(r, active ? JOB_POLL : JOB_START)))
+	if (!active && (drove__epoch_topology_next_task(r->tp->t, states, r->n, &next) < 0 ||
+	                next >= r->n || r->tasks[next].started)) {
+		drove_error_clear();
+		return;
+	}
+	if ((active && !poll) || !(j = job_new(r, active ? JOB_POLL : JOB_START)))
 		return;
 	for (size_t i = 0; i < r->n; i++)
 		j->todo[i] =
@@ -364,13 +415,21 @@ static void run_evaluate(drove_epoch *e, struct drove__erun *r, int changed)
 			         drove_epoch_topology_task_name(r->tp->t, i), r->tasks[i].error);
 	run_record(e, r, *msg ? msg : NULL);
 	drove__info(e->ctx, MOD, "run %s/%s: %s", r->tid, r->rid, RUN_STATES[rs]);
+	/* retention: the oldest finished run beyond `keep` goes with the next batch (the
+	 * cleanup timer trims what this leader did not finish itself) */
+	drove__etopo_done(e, r->tp, r->rid);
+	/* the cleanup (kill, DELETE from Drove, mail) follows once the final record is
+	 * written: a run whose record still says RUNNING must still have its tasks on Drove, or
+	 * the next leader would create them again (run_finish) */
+}
+
+/* The run's final record is written: kill what still runs, delete its tasks from Drove,
+ * mail. */
+static void run_finish(drove_epoch *e, struct drove__erun *r)
+{
 	struct run_job *j = job_new(r, JOB_FINISH);
 	if (!j)
 		return;
-	/* retention: trimmed once per `keep` finished runs (and by the cleanup timer), not
-	 * after every run: a trim reads every run record */
-	if (e->keep_runs && ++r->tp->finished % e->keep_runs == 0)
-		j->keep = e->keep_runs;
 	for (size_t i = 0; i < r->n; i++)
 		if (r->tasks[i].started)
 			j->todo[i] = terminal(r->tasks[i].state) ? 1 : 2;
@@ -381,6 +440,10 @@ static void run_evaluate(drove_epoch *e, struct drove__erun *r, int changed)
 static void job_done(drove__ejob *base, int cancelled)
 {
 	struct run_job *j = (struct run_job *)base;
+	if (j->kind == JOB_FLUSH) {
+		flush_done(j, cancelled);
+		return;
+	}
 	struct drove__erun *r = j->run;
 	drove_epoch *e = r->e;
 	int changed = 0;
@@ -458,6 +521,32 @@ static void job_done(drove__ejob *base, int cancelled)
 		run_next(e, r, 0);
 }
 
+void drove__etopo_done(drove_epoch *e, drove__etopo *tp, const char *rid)
+{
+	char *id;
+	if (!e->keep_runs)
+		return;
+	if (tp->ndone == tp->done_cap) {
+		size_t cap = tp->done_cap ? tp->done_cap * 2 : 4;
+		char **n = realloc(tp->done, cap * sizeof(*n));
+		if (!n)
+			return;
+		tp->done = n;
+		tp->done_cap = cap;
+	}
+	if (!(id = strdup(rid)))
+		return;
+	tp->done[tp->ndone++] = id;
+	while (tp->ndone > e->keep_runs) {
+		char *old = tp->done[0];
+		memmove(tp->done, tp->done + 1, (tp->ndone - 1) * sizeof(*tp->done));
+		tp->ndone--;
+		if (rec_push(e, drove_epoch_topology_name(tp->t), old, NULL, NULL) < 0)
+			drove_error_clear();
+		free(old);
+	}
+}
+
 /* A run to follow: tasks not started yet (new) or to be started again (resumed: the CREATE
  * answers "Task already exists" for those that were). Takes a reference on `tp`. */
 int drove__erun_add(drove_epoch *e, drove__etopo *tp, const char *rid, int type, int64_t created)
@@ -495,6 +584,13 @@ void drove__eruns_drop(drove_epoch *e)
 {
 	struct drove__erun *r = e->runs;
 	e->runs = NULL;
+	/* records not written yet go too: the next leader follows their runs (RUNNING) */
+	for (size_t i = 0; i < e->nrq; i++) {
+		if (e->rq[i].finish)
+			e->rq[i].finish->busy--;
+		rec_free(&e->rq[i]);
+	}
+	e->nrq = 0;
 	while (r) {
 		struct drove__erun *next = r->next;
 		if (r->busy) {
@@ -567,4 +663,81 @@ int drove__eruns_kill(drove_epoch *e, const char *task_id, drove__epoch_kill_fn 
 		return DROVE_EUNAVAIL;
 	}
 	return 0;
+}
+
+/* ---- the record flush ---- */
+
+/* Worker: every record goes in batches, in order. */
+static void flush_work(struct run_job *j)
+{
+	for (size_t done = 0; done < j->nrecs;) {
+		struct drove__epoch_rec b[DROVE__EPOCH_BATCH_MAX];
+		size_t n = j->nrecs - done < DROVE__EPOCH_BATCH_MAX ? j->nrecs - done
+		                                                    : DROVE__EPOCH_BATCH_MAX;
+		for (size_t i = 0; i < n; i++) {
+			b[i].topology_id = j->recs[done + i].tid;
+			b[i].run_id = j->recs[done + i].rid;
+			b[i].json = j->recs[done + i].json;
+		}
+		int rc = drove__epoch_records_flush(j->store, n, b);
+		for (size_t i = 0; i < n; i++)
+			j->rec_rc[done + i] = rc;
+		drove_error_clear();
+		done += n;
+	}
+}
+
+/* Loop: runs whose final record is written go on to their cleanup; a record the store
+ * refused (other than missing) is queued again. */
+static void flush_done(struct run_job *j, int cancelled)
+{
+	drove_epoch *e = j->e;
+	e->flushing = 0;
+	for (size_t i = 0; i < j->nrecs; i++) {
+		struct drove__erec *q = &j->recs[i];
+		struct drove__erun *r = q->finish;
+		if (!r)
+			continue;
+		r->busy--;
+		if (r->abandoned) {
+			if (r->busy == 0)
+				run_free(r);
+		} else if (cancelled) {
+			/* stopping: the next leader follows the run (RUNNING) to its end */
+		} else if (j->rec_rc[i] < 0) {
+			if (rec_push(e, q->tid, q->rid, q->json, r) == 0)
+				q->json = NULL;
+			drove_error_clear();
+		} else {
+			run_finish(e, r);
+		}
+	}
+	job_free(j);
+}
+
+void drove__eruns_flush(drove_epoch *e)
+{
+	struct run_job *j;
+	if (e->flushing || !e->nrq || !(j = calloc(1, sizeof(*j))))
+		return;
+	j->base.work = job_work;
+	j->base.done = job_done;
+	j->kind = JOB_FLUSH;
+	j->e = e;
+	j->store = e->store;
+	j->keep = e->keep_runs;
+	if (!(j->rec_rc = calloc(e->nrq ? e->nrq : 1, sizeof(int)))) {
+		free(j);
+		return;
+	}
+	j->recs = e->rq;
+	j->nrecs = e->nrq;
+	e->rq = NULL;
+	e->nrq = e->rqcap = 0;
+	if (drove__epool_submit(e->pool, &j->base) < 0) {
+		drove_error_clear();
+		flush_done(j, 1);
+		return;
+	}
+	e->flushing = 1;
 }

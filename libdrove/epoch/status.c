@@ -9,6 +9,7 @@
 
 #include <drove/epoch.h>
 #include "core/internal.h"
+#include "epoch/status.h"
 #include "model/codec.h"
 
 static const char *const TASK_STATES[] = {NULL,      "PENDING",   "STARTING",  "UNKNOWN",
@@ -61,33 +62,61 @@ static int leaf_outcome(int s)
 	return 0;
 }
 
-static int outcome(struct json_object *task, const int *states, size_t n, size_t *next)
+static size_t leaf_count(struct json_object *task)
+{
+	struct json_object *j, *tasks;
+	size_t n = 0;
+	const char *type =
+	        json_object_object_get_ex(task, "type", &j) ? json_object_get_string(j) : "";
+	if (strcmp(type, "COMPOSITE") != 0)
+		return 1;
+	if (json_object_object_get_ex(task, "tasks", &tasks))
+		for (size_t i = 0; i < json_object_array_length(tasks); i++)
+			n += leaf_count(json_object_array_get_idx(tasks, i));
+	return n;
+}
+
+/* Epoch's visit of a run's tasks, one at a time, depth first: an ANY stops at its first
+ * COMPLETED child and an ALL at its first failed (or cancelled) one, so the children after
+ * it are never run, nested composites included. `*idx` walks the leaves (depth-first
+ * index); `*pending` gets the leaf still to finish. 1 success, -1 failure, 0 still going. */
+static int visit(struct json_object *task, const int *states, size_t n, size_t *idx,
+                 size_t *pending)
 {
 	struct json_object *j, *tasks;
 	const char *type =
 	        json_object_object_get_ex(task, "type", &j) ? json_object_get_string(j) : "";
-	if (strcmp(type, "COMPOSITE") != 0)
-		return *next < n ? leaf_outcome(states[(*next)++]) : 0;
+	if (strcmp(type, "COMPOSITE") != 0) {
+		size_t i = (*idx)++;
+		int o = i < n ? leaf_outcome(states[i]) : 0;
+		if (o == 0)
+			*pending = i;
+		return o;
+	}
 	const char *ct = json_object_object_get_ex(task, "compositionType", &j)
 	                         ? json_object_get_string(j)
 	                         : "ALL";
-	int any = !strcmp(ct, "ANY"), ok = 0, bad = 0, cnt = 0;
-	if (json_object_object_get_ex(task, "tasks", &tasks))
-		for (size_t i = 0; i < json_object_array_length(tasks); i++, cnt++) {
-			int o = outcome(json_object_array_get_idx(tasks, i), states, n, next);
-			ok += o > 0;
-			bad += o < 0;
+	int any = !strcmp(ct, "ANY");
+	size_t cnt = json_object_object_get_ex(task, "tasks", &tasks)
+	                     ? json_object_array_length(tasks)
+	                     : 0;
+	for (size_t i = 0; i < cnt; i++) {
+		int o = visit(json_object_array_get_idx(tasks, i), states, n, idx, pending);
+		if (o == 0 || (any && o > 0) || (!any && o < 0)) {
+			for (size_t k = i + 1; k < cnt; k++) /* not visited: skip their leaves */
+				*idx += leaf_count(json_object_array_get_idx(tasks, k));
+			return o;
 		}
-	if (any)
-		return ok > 0 ? 1 : bad == cnt ? -1 : 0;
-	return bad > 0 ? -1 : ok == cnt ? 1 : 0;
+	}
+	return any ? -1 : 1;
 }
 
-int drove_epoch_topology_run_state(const drove_epoch_topology *t, const int *task_states, size_t n)
+int drove__epoch_topology_next_task(const drove_epoch_topology *t, const int *task_states, size_t n,
+                                    size_t *next)
 {
 	char *doc = NULL;
 	struct json_object *j = NULL, *task;
-	size_t next = 0;
+	size_t idx = 0, pending = n;
 	int o = 0;
 
 	if (!t || (n && !task_states) || n != drove_epoch_topology_task_count(t))
@@ -97,12 +126,19 @@ int drove_epoch_topology_run_state(const drove_epoch_topology *t, const int *tas
 		return DROVE_ENOMEM;
 	if (drove__mcodec_parse(doc, strlen(doc), &j) == 0 &&
 	    json_object_object_get_ex(j, "task", &task))
-		o = outcome(task, task_states, n, &next);
+		o = visit(task, task_states, n, &idx, &pending);
 	json_object_put(j);
 	drove_free(doc);
+	if (next)
+		*next = o == 0 ? pending : n;
 	return o > 0   ? DROVE_EPOCH_RUN_SUCCESSFUL
 	       : o < 0 ? DROVE_EPOCH_RUN_FAILED
 	               : DROVE_EPOCH_RUN_RUNNING;
+}
+
+int drove_epoch_topology_run_state(const drove_epoch_topology *t, const int *task_states, size_t n)
+{
+	return drove__epoch_topology_next_task(t, task_states, n, NULL);
 }
 
 int drove_epoch_is_task_exists(const char *body, size_t len)

@@ -7,6 +7,7 @@
 
 #include <drove/drove.h>
 #include "core/internal.h"
+#include "epoch/status.h"
 #include "harness.h"
 
 static drove_ctx *ctx;
@@ -352,6 +353,55 @@ START_TEST(test_run_state_all_any)
 }
 END_TEST
 
+/* Epoch visits the tasks one at a time, depth first, lazily: a nested ANY satisfied by its
+ * first child never runs the second, and a failed nested ALL skips its rest too. */
+START_TEST(test_next_task_nested)
+{
+	/* OUTER[ INNER[ a, b ], c ] */
+#define NESTED(outer, inner)                                                                     \
+	"{\"name\":\"n\",\"task\":{\"type\":\"COMPOSITE\",\"compositionType\":\"" outer "\","    \
+	"\"tasks\":[{\"type\":\"COMPOSITE\",\"compositionType\":\"" inner "\",\"tasks\":[" TASK( \
+	        "a") "," TASK("b") "]}," TASK("c") "]},\"trigger\":{\"type\":\"CRON\","          \
+	                                           "\"timeSpec\":\"0 0 * * * ?\"}}"
+	const char *all_any = NESTED("ALL", "ANY"), *any_all = NESTED("ANY", "ALL");
+#undef NESTED
+	enum {
+		P = DROVE_EPOCH_TASK_PENDING,
+		C = DROVE_EPOCH_TASK_COMPLETED,
+		F = DROVE_EPOCH_TASK_FAILED,
+		R = DROVE_EPOCH_TASK_RUNNING
+	};
+	static const struct {
+		int which, s[3], want;
+		size_t next;
+	} rows[] = {
+	        {0, {P, P, P}, DROVE_EPOCH_RUN_RUNNING, 0},
+	        {0, {R, P, P}, DROVE_EPOCH_RUN_RUNNING, 0},
+	        {0, {C, P, P}, DROVE_EPOCH_RUN_RUNNING, 2}, /* b skipped: the ANY is satisfied */
+	        {0, {F, P, P}, DROVE_EPOCH_RUN_RUNNING, 1}, /* the ANY tries b */
+	        {0, {F, F, P}, DROVE_EPOCH_RUN_FAILED, 3},  /* c never runs */
+	        {0, {C, P, C}, DROVE_EPOCH_RUN_SUCCESSFUL, 3},
+	        {0, {C, P, F}, DROVE_EPOCH_RUN_FAILED, 3},
+	        {1, {F, P, P}, DROVE_EPOCH_RUN_RUNNING, 2}, /* b skipped: the ALL failed */
+	        {1, {C, P, P}, DROVE_EPOCH_RUN_RUNNING, 1},
+	        {1, {C, C, P}, DROVE_EPOCH_RUN_SUCCESSFUL, 3}, /* c never runs */
+	        {1, {F, P, F}, DROVE_EPOCH_RUN_FAILED, 3},
+	};
+	drove_epoch_topology *t[2] = {parse_ok(all_any), parse_ok(any_all)};
+	for (size_t i = 0; i < DROVE_ARRAY_LEN(rows); i++) {
+		size_t next = 99;
+		int rs = drove__epoch_topology_next_task(t[rows[i].which], rows[i].s, 3, &next);
+		ck_assert_msg(rs == rows[i].want && next == rows[i].next,
+		              "row %zu: state %d next %zu", i, rs, next);
+		ck_assert_int_eq(drove_epoch_topology_run_state(t[rows[i].which], rows[i].s, 3),
+		                 rs);
+	}
+	ck_assert_int_eq(drove__epoch_topology_next_task(t[0], rows[0].s, 2, NULL), DROVE_EINVAL);
+	drove_epoch_topology_free(t[0]);
+	drove_epoch_topology_free(t[1]);
+}
+END_TEST
+
 START_TEST(test_task_exists)
 {
 	const char *yes = "{\"status\":\"FAILED\",\"data\":{\"validationErrors\":[\"Task already "
@@ -440,6 +490,7 @@ Suite *epoch_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_drove_state_mapping);
 	tcase_add_test(tc, test_run_state_all_any);
+	tcase_add_test(tc, test_next_task_nested);
 	tcase_add_test(tc, test_task_exists);
 	suite_add_tcase(s, tc);
 	return s;

@@ -32,7 +32,9 @@ static const char *FULL = "server:\n"
                           "notify:\n  type: MAIL\n  smtpServer: smtp.example.com\n  port: 2525\n"
                           "  tls: true\n  username: m\n  password: mp\n"
                           "  defaultEmails:\n  - ops@example.com\n"
-                          "options:\n  cleanupJobInterval: 10 minutes\n  numRunsPerJob: 3\n";
+                          "options:\n  cleanupJobInterval: 10 minutes\n  numRunsPerJob: 3\n"
+                          "  misfireWindow: 5 minutes\n  pollInterval: 500ms\n"
+                          "  taskTimeout: 1 hour\n";
 
 START_TEST(test_full)
 {
@@ -67,6 +69,12 @@ START_TEST(test_full)
 	ck_assert_int_eq(v, 600000);
 	ck_assert_int_eq(drove_epoch_config_get_int(c, "options.numRunsPerJob", &v), 0);
 	ck_assert_int_eq(v, 3);
+	ck_assert_int_eq(drove_epoch_config_get_int(c, "options.misfireWindow", &v), 0);
+	ck_assert_int_eq(v, 300000);
+	ck_assert_int_eq(drove_epoch_config_get_int(c, "options.pollInterval", &v), 0);
+	ck_assert_int_eq(v, 500);
+	ck_assert_int_eq(drove_epoch_config_get_int(c, "options.taskTimeout", &v), 0);
+	ck_assert_int_eq(v, 3600000);
 	ck_assert_int_eq(drove_epoch_config_get_int(c, "userAuth.enabled", &v), 0);
 	ck_assert_int_eq(v, 1);
 	ck_assert_int_eq(drove_epoch_config_get_int(c, "options.bogus", &v), DROVE_ENOTFOUND);
@@ -97,6 +105,14 @@ START_TEST(test_defaults_and_example)
 	ck_assert_str_eq(drove_epoch_config_data_dir(c), "/var/lib/drove-epoch");
 	ck_assert_int_eq(drove_epoch_config_get_int(c, "options.numRunsPerJob", &v), 0);
 	ck_assert_int_eq(v, 10);
+	ck_assert_int_eq(drove_epoch_config_get_int(c, "options.misfireWindow", &v), 0);
+	ck_assert_int_eq(v, 60000);
+	ck_assert_int_eq(drove_epoch_config_get_int(c, "options.pollInterval", &v), 0);
+	ck_assert_int_eq(v, 1000);
+	ck_assert_int_eq(drove_epoch_config_get_int(c, "options.taskTimeout", &v), 0);
+	ck_assert_int_eq(v, 300000);
+	ck_assert_int_eq(drove_epoch_config_get_int(c, "drove.checkInterval", &v), 0);
+	ck_assert_int_eq(v, 5000);
 	ck_assert_int_eq(drove_epoch_config_get_int(c, "notify.mail", &v), 0);
 	ck_assert_int_eq(v, 0);
 	drove_epoch_config_free(c);
@@ -133,6 +149,9 @@ static const struct bad BAD[] = {
         {"drove:\n  endpoints: [a]\noptions:\n  numRunsPerJob: -1\n", "options.numRunsPerJob"},
         {"drove:\n  endpoints: [a]\noptions:\n  cleanupJobInterval: soon\n",
          "options.cleanupJobInterval"},
+        {"drove:\n  endpoints: [a]\noptions:\n  pollInterval: 10ms\n", "options.pollInterval"},
+        {"drove:\n  endpoints: [a]\noptions:\n  misfireWindow: 2 days\n", "options.misfireWindow"},
+        {"drove:\n  endpoints: [a]\noptions:\n  taskTimeout: never\n", "options.taskTimeout"},
         {"drove:\n  endpoints: [a]\nserver:\n  applicationConnectors:\n    - port: 99999\n",
          "server.applicationConnectors[0].port"},
         {"drove:\n  endpoints: [a]\nextra: 1\n", "extra"},

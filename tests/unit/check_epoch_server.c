@@ -93,7 +93,9 @@ static void setup(void)
 	         "{\"status\":\"SUCCESS\",\"data\":\"pong\",\"message\":\"success\"}");
 	yml = drove__asprintf("server:\n  applicationConnectors:\n    - type: http\n      port: 0\n"
 	                      "  adminConnectors: []\nstore:\n  dataDir: %s/store\n"
-	                      "drove:\n  endpoints:\n    - %s\n"
+	                      "drove:\n  endpoints:\n    - %s\n  checkInterval: 100ms\n"
+	                      "options:\n  pollInterval: 300ms\n  misfireWindow: 30s\n"
+	                      "  taskTimeout: 42 seconds\n"
 	                      "userAuth:\n  enabled: true\n  users:\n"
 	                      "    - {username: rw, password: rwpw, role: READ_WRITE}\n"
 	                      "    - {username: ro, password: ropw, role: READ_ONLY}\n",
@@ -217,6 +219,12 @@ START_TEST(test_fire_run_pause_delete)
 	ck_assert(wait_for("/topologies/tick/runs?state=SUCCESSFUL", "\"runType\":\"INSTANT\"",
 	                   10000));
 	ck_assert_int_ge(drove_epoch_runs_fired(ep), 2);
+	/* drove.checkInterval (100 ms): the workers asked which controller leads again before
+	 * their later jobs, not only once each (4 workers) */
+	pthread_mutex_lock(&m->lock);
+	int pings = m->pings;
+	pthread_mutex_unlock(&m->lock);
+	ck_assert_msg(pings > 4, "pings %d", pings);
 	/* the Drove side: CREATE, status, DELETE (cleanup) were sent */
 	char method[16], uri[1024], body[4096];
 	mock_last(m, method, sizeof(method), uri, sizeof(uri), body, sizeof(body));

@@ -6,6 +6,7 @@
 
 #include <drove/drove.h>
 #include "core/internal.h"
+#include "epoch/records.h"
 #include "harness.h"
 
 static drove_ctx *ctx;
@@ -274,6 +275,73 @@ START_TEST(test_step_fires_once_and_records_misfires)
 }
 END_TEST
 
+/* The engine's batches: new runs under the fence, all or nothing; record writes that leave
+ * a missing record missing. */
+START_TEST(test_batches)
+{
+	int fence = -1;
+	char *doc = NULL;
+	drove_strlist *ids = NULL;
+	ck_assert_int_eq(drove_epoch_fence(st, 3, &fence), 0);
+	ck_assert_int_eq(drove_store_create(st, "/runs", "", 0, DROVE_STORE_PERSISTENT, NULL), 0);
+	struct drove__epoch_new_run runs[] = {
+	        {"a", "SR-100", 1, DROVE_EPOCH_RUN_SKIPPED, "missed"},
+	        {"a", "SR-101", 0, DROVE_EPOCH_RUN_RUNNING, NULL},
+	        {"b", "SR-101", 1, DROVE_EPOCH_RUN_RUNNING, NULL},
+	};
+	ck_assert_int_eq(drove__epoch_runs_begin_batch(st, fence, 3, runs, 5000), 0);
+	ck_assert_int_eq(drove_epoch_run_get(st, "a", "SR-100", &doc), 0);
+	ck_assert_ptr_nonnull(strstr(doc, "\"state\":\"SKIPPED\""));
+	ck_assert_ptr_nonnull(strstr(doc, "\"message\":\"missed\""));
+	drove_free(doc);
+	ck_assert_int_eq(drove_epoch_run_get(st, "b", "SR-101", &doc), 0);
+	ck_assert_ptr_nonnull(strstr(doc, "\"state\":\"RUNNING\""));
+	drove_free(doc);
+	/* one run recorded already: nothing of the batch is */
+	struct drove__epoch_new_run again[] = {
+	        {"a", "SR-102", 0, DROVE_EPOCH_RUN_RUNNING, NULL},
+	        {"b", "SR-101", 0, DROVE_EPOCH_RUN_RUNNING, NULL},
+	};
+	ck_assert_int_eq(drove__epoch_runs_begin_batch(st, fence, 2, again, 6000), DROVE_EEXISTS);
+	drove_error_clear();
+	ck_assert_int_eq(drove_epoch_run_get(st, "a", "SR-102", &doc), DROVE_ENOTFOUND);
+	drove_error_clear();
+	/* a newer leader's fence: refused as stale, nothing recorded */
+	int newer = -1;
+	ck_assert_int_eq(drove_epoch_fence(st, 4, &newer), 0);
+	ck_assert_int_eq(drove__epoch_runs_begin_batch(st, fence, 1, again, 6000), DROVE_ESTALE);
+	drove_error_clear();
+	ck_assert_int_eq(drove_epoch_run_get(st, "a", "SR-102", &doc), DROVE_ENOTFOUND);
+	drove_error_clear();
+
+	/* records: a set, a delete, and a set of a missing run (not created) */
+	struct drove__epoch_rec recs[] = {
+	        {"a", "SR-101", "{\"state\":\"SUCCESSFUL\"}"},
+	        {"a", "SR-100", NULL},
+	        {"a", "SR-999", "{\"state\":\"SUCCESSFUL\"}"},
+	};
+	ck_assert_int_eq(drove__epoch_records_flush(st, 3, recs), 0);
+	ck_assert_int_eq(drove_epoch_run_get(st, "a", "SR-101", &doc), 0);
+	ck_assert_str_eq(doc, "{\"state\":\"SUCCESSFUL\"}");
+	drove_free(doc);
+	ck_assert_int_eq(drove_epoch_runs_list(st, "a", &ids), 0);
+	ck_assert_uint_eq(drove_strlist_count(ids), 1);
+	drove_strlist_free(ids);
+	ck_assert_int_eq(drove__epoch_records_flush(st, 0, NULL), 0);
+	/* in one batch when none is missing */
+	ck_assert_int_eq(drove__epoch_records_flush(st, 1, recs), 0);
+
+	/* retention's list: the oldest beyond keep, never a RUNNING one */
+	drove_strlist *doomed = NULL;
+	ck_assert_int_eq(drove__epoch_runs_trim_list(st, "a", 0, &doomed), 0);
+	ck_assert_uint_eq(drove_strlist_count(doomed), 1);
+	drove_strlist_free(doomed);
+	ck_assert_int_eq(drove__epoch_runs_trim_list(st, "b", 0, &doomed), 0);
+	ck_assert_uint_eq(drove_strlist_count(doomed), 0); /* b's run is RUNNING */
+	drove_strlist_free(doomed);
+}
+END_TEST
+
 Suite *epoch_store_suite(void)
 {
 	Suite *s = suite_create("epoch_store");
@@ -283,6 +351,7 @@ Suite *epoch_store_suite(void)
 	tcase_add_test(tc, test_runs_at_most_once_and_fenced);
 	tcase_add_test(tc, test_retention);
 	tcase_add_test(tc, test_step_fires_once_and_records_misfires);
+	tcase_add_test(tc, test_batches);
 	suite_add_tcase(s, tc);
 	return s;
 }

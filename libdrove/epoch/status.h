@@ -1,0 +1,17 @@
+/* The order of a run's tasks (internal; status.c). */
+#ifndef DROVE_EPOCH_STATUS_H
+#define DROVE_EPOCH_STATUS_H
+
+#include <stddef.h>
+
+#include <drove/epoch.h>
+
+/* drove_epoch_topology_run_state(), and, while the run is RUNNING, `*next` (may be NULL)
+ * the depth-first index of the one task to run or wait for now, as Epoch visits them: one at
+ * a time, an ANY stopping at its first COMPLETED child and an ALL at its first failed one,
+ * nested composites included (the children after are never run). `*next` is `n` once
+ * decided. @return as drove_epoch_topology_run_state(). */
+int drove__epoch_topology_next_task(const drove_epoch_topology *t, const int *task_states, size_t n,
+                                    size_t *next);
+
+#endif
