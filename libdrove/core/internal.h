@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <pthread.h>
+#include <spawn.h>
 
 #include <drove/common.h>
 #include <drove/ctx.h>
@@ -36,11 +37,11 @@ int drove__verror(int code, const char *fmt, va_list ap) DROVE_PRINTF(2, 0);
 int drove__enomem(void);
 
 /* Reject a bad argument with DROVE_EINVAL and a message quoting the condition. */
-#define DROVE_CHECK_ARG(cond)                                                                      \
-	do {                                                                                       \
-		if (!(cond))                                                                       \
-			return drove__error(DROVE_EINVAL, "%s: invalid argument (%s)", __func__,   \
-			                    #cond);                                                \
+#define DROVE_CHECK_ARG(cond)                                                                    \
+	do {                                                                                     \
+		if (!(cond))                                                                     \
+			return drove__error(DROVE_EINVAL, "%s: invalid argument (%s)", __func__, \
+			                    #cond);                                              \
 	} while (0)
 
 /* ---- the context (ctx.c) ---- */
@@ -54,7 +55,7 @@ struct drove_ctx {
 };
 
 void drove__log(drove_ctx *ctx, int level, const char *module, const char *fmt, ...)
-	DROVE_PRINTF(4, 5);
+        DROVE_PRINTF(4, 5);
 /* True when a message at `level` would be delivered (skip expensive formatting otherwise). */
 bool drove__log_enabled(const drove_ctx *ctx, int level);
 
@@ -93,7 +94,10 @@ typedef struct drove__buf {
 	size_t cap;
 } drove__buf;
 
-#define DROVE_BUF_INIT {NULL, 0, 0}
+#define DROVE_BUF_INIT     \
+	{                  \
+		NULL, 0, 0 \
+	}
 int drove__buf_reserve(drove__buf *b, size_t extra);
 int drove__buf_append(drove__buf *b, const void *data, size_t n);
 int drove__buf_puts(drove__buf *b, const char *s);
@@ -114,6 +118,11 @@ int drove__base64_encode(const void *data, size_t n, char **out);
 int drove__base64_decode(const char *s, size_t n, unsigned char **out, size_t *out_len);
 
 /* ---- one-time global initialisation of dependencies (init.c) ---- */
+
+/* spawn.c: attributes for a child the library starts: no blocked signal and SIGPIPE at its
+ * default, whatever the daemon set for itself; in a process group of its own (`own_group`) so
+ * that a timeout can kill its children too. Destroy with posix_spawnattr_destroy(). */
+void drove__spawnattr_init(posix_spawnattr_t *at, bool own_group);
 
 /* curl_global_init, evthread_use_pthreads, OpenSSL: once per process, thread-safe. */
 int drove__global_init(void);

@@ -193,7 +193,6 @@ static int spawn_cmd(struct provider *p, const char *command)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
-	sigset_t none, dfl;
 	int po[2] = {-1, -1}, pe[2] = {-1, -1}, err;
 	char *argv[] = {(char *)BASH, (char *)"-c", (char *)command, NULL};
 
@@ -207,15 +206,7 @@ static int spawn_cmd(struct provider *p, const char *command)
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, po[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
-	sigemptyset(&none);
-	sigemptyset(&dfl);
-	sigaddset(&dfl, SIGPIPE);
-	posix_spawnattr_init(&at);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setsigdefault(&at, &dfl);
-	posix_spawnattr_setpgroup(&at, 0); /* its own group: a timeout kills its children too */
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-	                                      POSIX_SPAWN_SETPGROUP);
+	drove__spawnattr_init(&at, true); /* its own group: a timeout kills its children too */
 	err = posix_spawn(&p->pid, BASH, &fa, &at, argv, environ);
 	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);

@@ -58,7 +58,6 @@ int drove__gw_run(const char *const *argv, int64_t timeout_ms, int *status, char
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
-	sigset_t none, dfl;
 	int pfd[2], st = 0, rc = 0;
 	pid_t pid;
 	int64_t end = drove_time_mono_ms() + timeout_ms;
@@ -72,13 +71,7 @@ int drove__gw_run(const char *const *argv, int64_t timeout_ms, int *status, char
 	posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
 	/* the child (nginx may stay as a daemon) starts with no blocked signals and SIGPIPE at
 	 * its default, whatever the daemon set for itself */
-	sigemptyset(&none);
-	sigemptyset(&dfl);
-	sigaddset(&dfl, SIGPIPE);
-	posix_spawnattr_init(&at);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setsigdefault(&at, &dfl);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	drove__spawnattr_init(&at, false);
 	errno = posix_spawnp(&pid, argv[0], &fa, &at, (char *const *)argv, environ);
 	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
