@@ -25,8 +25,9 @@ char *drove_test_read_source_file(const char *relpath, size_t *len);
 /* End the ZooKeeper session of store `s` (server `zk`, "host:port") the standard way: a second
  * client joins the session with its id and password, then closes it, which ends the session
  * on the server. The store hears DROVE_STORE_EXPIRED when it next talks to the server; its own
- * client may have taken the session back first, so a caller retries until it sees that.
- * Asserts on failure. Any thread. */
+ * client may have taken the session back first, so a caller retries until it sees that. A
+ * session the server already reports expired counts as ended. Asserts on failure (no answer
+ * from the server within 10 s). Any thread. */
 struct drove_store;
 void drove_test_zk_end_session(struct drove_store *s, const char *zk);
 
