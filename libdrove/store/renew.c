@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include <drove/clock.h>
 #include <event2/event.h>
 
 #include "core/internal.h"
@@ -14,6 +15,7 @@
 
 #define RENEW_RETRY_MS 1000
 #define RENEW_BUSY_MS  100
+#define RENEW_SAY_MS   5000
 
 struct drove__store_renew {
 	drove_store **slot;
@@ -22,9 +24,11 @@ struct drove__store_renew {
 	const struct drove__store_renew_ops *ops;
 	void *ud;
 	struct event *timer;
-	bool dropping;  /* ops->closing called, the store not closed yet (ops->busy said wait) */
-	bool closed;    /* the old store is closed; opening a new one */
-	bool suspended; /* the connection is lost (logged once) */
+	bool dropping;   /* ops->closing called, the store not closed yet (ops->busy said wait) */
+	bool closed;     /* the old store is closed; opening a new one */
+	bool suspended;  /* the connection is lost (logged once) */
+	int64_t drop_ms; /* when ops->closing was called (monotonic) */
+	int64_t said_ms; /* when the wait for ops->busy was last logged */
 };
 
 static void renew_in(drove__store_renew *r, int64_t ms)
@@ -42,8 +46,17 @@ static void on_renew(evutil_socket_t fd, short what, void *arg)
 		if (!r->dropping) {
 			r->ops->closing(r->ud);
 			r->dropping = true;
+			r->drop_ms = r->said_ms = drove_time_mono_ms();
 		}
 		if (r->ops->busy && r->ops->busy(r->ud)) {
+			int64_t now = drove_time_mono_ms();
+			if (now - r->said_ms >= RENEW_SAY_MS && *r->slot) { /* why no new session */
+				r->said_ms = now;
+				drove__warn((*r->slot)->ctx, "store",
+				            "new session waits for work in flight on the old one "
+				            "(%lld s)",
+				            (long long)((now - r->drop_ms) / 1000));
+			}
 			renew_in(r, RENEW_BUSY_MS); /* other threads still use the store */
 			return;
 		}
