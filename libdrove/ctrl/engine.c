@@ -697,8 +697,9 @@ int drove__ctrl_engine_start(drove_controller *c)
 		rc = drove__enomem();
 		goto fail;
 	}
-	if ((rc = drove_store_elect(c->store, c->leader_hp, strlen(c->leader_hp), on_election, c,
-	                            &c->election)) < 0)
+	/* (no store yet when ZooKeeper is not up: store_opened elects once it is) */
+	if (c->store && (rc = drove_store_elect(c->store, c->leader_hp, strlen(c->leader_hp),
+	                                        on_election, c, &c->election)) < 0)
 		goto fail;
 	drove__info(c->ctx, MOD, "controller %s listening on port %d", c->node_name, c->port);
 	return 0;

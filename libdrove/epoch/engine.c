@@ -956,6 +956,8 @@ int drove__epoch_engine_start(drove_epoch *e)
 	e->t_flush = timer(e, FLUSH_MS, on_flush);
 	if (!e->t_fire || !e->t_poll || !e->t_trim || !e->t_flush)
 		return drove__enomem();
+	if (!e->store)
+		return 0; /* ZooKeeper not up yet: store_opened elects once it is */
 	return drove_store_elect(e->store, e->leader_hp, strlen(e->leader_hp), on_election, e,
 	                         &e->election);
 }

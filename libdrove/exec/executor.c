@@ -1125,8 +1125,8 @@ int drove__exec_engine_start(struct drove_executor *ex)
 	arm(ex->t_lookup, 0);
 	arm(ex->t_snapshot, ex->ec->snapshot_interval_ms);
 	arm(ex->t_ready, 0);
-	if (drove_strlist_count(ex->ec->controller_endpoints) == 0 && !ex->store)
-		start_recovery(ex); /* no leader to ask */
+	if (drove_strlist_count(ex->ec->controller_endpoints) == 0 && !ex->store && !ex->renew)
+		start_recovery(ex); /* no leader to ask (nor ZooKeeper to find one through) */
 	return 0;
 }
 

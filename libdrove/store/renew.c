@@ -120,8 +120,16 @@ int drove__store_open_renewing(drove_store **slot, drove_loop *loop, drove_store
 	drove_store_opts_set_session_cb(opts, on_session, r);
 	if ((rc = drove_store_open(slot, loop, opts)) < 0) {
 		*slot = NULL;
-		drove__store_renew_free(r);
-		return rc;
+		if (rc != DROVE_EUNAVAIL) {
+			drove__store_renew_free(r);
+			return rc;
+		}
+		/* ZooKeeper is not up (yet): wait for it as after an expiry, as Curator does,
+		 * rather than exit (a daemon restarted during a ZooKeeper restart would be gone) */
+		ops->failed(ud, drove_error_last()->message);
+		drove_error_clear();
+		r->closed = true;
+		renew_in(r, RENEW_RETRY_MS);
 	}
 	*out = r;
 	return 0;

@@ -4,7 +4,9 @@
  * (and started again), the leader frozen with SIGSTOP for 10 s (deposed meanwhile, its session
  * still valid) and woken, then for 60 s (its session expires meanwhile: it must start a new one)
  * and woken, the leader killed again (the one frozen for 60 s must take over), ZooKeeper stopped
- * for 2 s and started again, and an executor cut off from both controllers for 30 s by iptables
+ * for 2 s and started again, the standby killed and started again while ZooKeeper is down for
+ * 8 s (it must wait for ZooKeeper, not exit, and take over at the next leader kill), and an
+ * executor cut off from both controllers for 30 s by iptables
  * rules on loopback addresses of its own (each executor binds and names itself 127.0.0.1x and
  * reaches the controllers at 127.0.0.2x), then healed; then DROVE_CHAOS_FAULTS (default 0; 20
  * for the long run) of the executor, leader and ZooKeeper faults chosen at random (seeded by
@@ -200,6 +202,55 @@ static char *app_containers(int *n)
 	return containers_of(NULL, n);
 }
 
+/* For a failure: each controller's process (alive, or how it ended) and the tail of its log,
+ * printed to stderr (check's messages are short); returns the note to end the message with. */
+static const char *ctrl_story(void)
+{
+	for (int i = 0; i < 2; i++) {
+		char path[200], alive[64];
+		int st = 0;
+		pid_t r = dtc.cpid[i] > 0 ? waitpid(dtc.cpid[i], &st, WNOHANG) : -1;
+		if (r == 0)
+			snprintf(alive, sizeof(alive), "running (pid %d)", (int)dtc.cpid[i]);
+		else if (r > 0 && WIFSIGNALED(st))
+			snprintf(alive, sizeof(alive), "ended by signal %d", WTERMSIG(st));
+		else if (r > 0)
+			snprintf(alive, sizeof(alive), "exited %d", WEXITSTATUS(st));
+		else
+			snprintf(alive, sizeof(alive), "not running");
+		snprintf(path, sizeof(path), "%s/controller%d.log", dtc.dir, i);
+		char *log = dtc_read_file(path);
+		size_t n = log ? strlen(log) : 0;
+		fprintf(stderr, "\n--- controller %d: %s; its log ends:\n%s\n", i, alive,
+		        log ? log + (n > 6000 ? n - 6000 : 0) : "(none)");
+		free(log);
+	}
+	return " (the controllers' state and logs are printed above)";
+}
+
+/* A controller that died unasked (a crash) fails the run at once, with its log. */
+static void assert_ctrls_alive(const char *after)
+{
+	for (int i = 0; i < 2; i++) {
+		int st;
+		if (dtc.cpid[i] > 0 && waitpid(dtc.cpid[i], &st, WNOHANG) == dtc.cpid[i]) {
+			pid_t dead = dtc.cpid[i];
+			dtc.cpid[i] = 0;
+			char path[200];
+			snprintf(path, sizeof(path), "%s/controller%d.log", dtc.dir, i);
+			char *log = dtc_read_file(path);
+			size_t n = log ? strlen(log) : 0;
+			fprintf(stderr, "--- controller %d's log ends:\n%s\n", i,
+			        log ? log + (n > 6000 ? n - 6000 : 0) : "(none)");
+			free(log);
+			ck_abort_msg("after %s: controller %d (pid %d) ended (%s %d): its log is "
+			             "printed above",
+			             after, i, (int)dead, WIFSIGNALED(st) ? "signal" : "exit",
+			             WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+		}
+	}
+}
+
 /* Wait until every invariant holds; fails with what did not. */
 static void settle(const char *after)
 {
@@ -207,6 +258,7 @@ static void settle(const char *after)
 	int leaders = 0, running = -1;
 	char *ids = NULL;
 	while (drove_time_mono_ms() < end) {
+		assert_ctrls_alive(after);
 		leader_now(&leaders);
 		free(ids);
 		ids = app_containers(&running);
@@ -218,8 +270,8 @@ static void settle(const char *after)
 	}
 	if (running > 2)
 		duplicates_seen += running - 2;
-	ck_abort_msg("after %s: leaders=%d app containers=%d (%s), app RUNNING/2 healthy: %d",
-	             after, leaders, running, ids ? ids : "", app_running_healthy(2));
+	ck_abort_msg("after %s: leaders=%d app containers=%d (%s), app RUNNING/2 healthy: %d%s",
+	             after, leaders, running, ids ? ids : "", app_running_healthy(2), ctrl_story());
 }
 
 /* ---- faults ---- */
@@ -283,7 +335,7 @@ static void fault_leader(void)
 	kill9(&dtc.cpid[leader]);
 	t0 = drove_time_mono_ms();
 	while (leader_now(NULL) < 0) {
-		ck_assert_msg(drove_time_mono_ms() - t0 < SETTLE_MS, "no takeover");
+		ck_assert_msg(drove_time_mono_ms() - t0 < SETTLE_MS, "no takeover%s", ctrl_story());
 		usleep(50 * 1000);
 	}
 	took = drove_time_mono_ms() - t0;
@@ -316,7 +368,7 @@ static void fault_frozen_leader(int stop_s)
 	t0 = drove_time_mono_ms();
 	while (!pings_ok(1 - leader)) {
 		ck_assert_msg(drove_time_mono_ms() - t0 < SETTLE_MS,
-		              "no takeover from a frozen leader");
+		              "no takeover from a frozen leader%s", ctrl_story());
 		usleep(50 * 1000);
 	}
 	if (drove_time_mono_ms() - t0 > failover_max_ms)
@@ -455,6 +507,31 @@ static void fault_zookeeper(void)
 	zk_restarts++;
 }
 
+/* The standby dies and is started again while ZooKeeper is down (as in a restart of the whole
+ * control plane): it waits for ZooKeeper instead of exiting, joins as the standby once
+ * ZooKeeper is back, and takes over when the leader is killed next. */
+static void fault_start_during_zk_outage(void)
+{
+	int leader = leader_now(NULL), standby;
+	int64_t t0;
+	ck_assert_int_ge(leader, 0);
+	standby = 1 - leader;
+	kill9(&dtc.cpid[standby]);
+	t0 = drove_time_mono_ms();
+	drove_test_zk_outage_begin(8);
+	dtc_restart_controller(standby);
+	while (!drove_test_zk_outage_over()) {
+		ck_assert_msg(drove_time_mono_ms() - t0 < 90000, "ZooKeeper did not come back");
+		assert_ctrls_alive("a start while ZooKeeper was down");
+		usleep(200 * 1000);
+	}
+	fprintf(stderr, "chaos: controller %d started while ZooKeeper was down for %lld ms\n",
+	        standby, (long long)(drove_time_mono_ms() - t0));
+	settle("a controller started while ZooKeeper was down");
+	zk_restarts++;
+	fault_leader(); /* the one started during the outage takes over */
+}
+
 START_TEST(test_chaos)
 {
 	const char *f = getenv("DROVE_CHAOS_FAULTS"), *seed_s = getenv("DROVE_CHAOS_SEED");
@@ -489,6 +566,7 @@ START_TEST(test_chaos)
 	/* after the frozen leader: its stale view must not have reached the store (a leader that
 	 * reloads it over the ZooKeeper restart would act on it) */
 	fault_zookeeper();
+	fault_start_during_zk_outage();
 	fault_partition(30);
 	for (int i = 0; i < faults; i++) {
 		switch (rand() % 5) {
@@ -509,7 +587,7 @@ START_TEST(test_chaos)
 	        "chaos: executor_death_replaced_s=%.1f failover_s=%.1f duplicates=%d restarted=%d "
 	        "faults=%d\n",
 	        replaced_max_ms / 1000.0, failover_max_ms / 1000.0, duplicates_seen, restarted_seen,
-	        faults + 7);
+	        faults + 9);
 	ck_assert_int_eq(duplicates_seen, 0);
 	ck_assert_int_eq(restarted_seen, 0);
 }

@@ -2,6 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #ifndef THREADED
 #define THREADED 1
@@ -86,4 +89,46 @@ void drove_test_zk_end_session(struct drove_store *s, const char *zk)
 	 * store has not heard yet), which is what the caller wants */
 	ck_assert_msg(up != 0, "could not join the session");
 	zookeeper_close(zh);
+}
+
+bool drove_test_zk_reachable(const char *zk)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	const char *colon = strrchr(zk, ':');
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	bool ok;
+	sa.sin_port = htons((uint16_t)atoi(colon ? colon + 1 : "0"));
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ok = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+static char outage_flag[512];
+
+void drove_test_zk_outage_begin(int secs)
+{
+	const char *zk = drove_test_require_env("DROVE_TEST_ZK", "ZooKeeper");
+	const char *dir = drove_test_require_env("DROVE_TEST_COMPONENTS_DIR", "components");
+	char cmd[2048];
+	int64_t end;
+
+	snprintf(outage_flag, sizeof(outage_flag), "%s/zk-back-%d", dir, (int)getpid());
+	unlink(outage_flag);
+	snprintf(cmd, sizeof(cmd),
+	         "(%s/tests/harness/components.sh restart-zk '%s' %d >/dev/null 2>&1; "
+	         "touch '%s') &",
+	         DROVE_SOURCE_DIR, dir, secs, outage_flag);
+	ck_assert_int_eq(system(cmd), 0);
+	end = drove_time_mono_ms() + 30000;
+	while (drove_test_zk_reachable(zk)) {
+		ck_assert_msg(drove_time_mono_ms() < end, "ZooKeeper did not stop");
+		usleep(50 * 1000);
+	}
+}
+
+bool drove_test_zk_outage_over(void)
+{
+	return outage_flag[0] && access(outage_flag, F_OK) == 0;
 }

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 #include <string.h>
+#include <stdbool.h>
+
 #include <check.h>
 #include <drove/common.h>
 
@@ -30,6 +32,14 @@ char *drove_test_read_source_file(const char *relpath, size_t *len);
  * from the server within 10 s). Any thread. */
 struct drove_store;
 void drove_test_zk_end_session(struct drove_store *s, const char *zk);
+
+/* Whether something accepts TCP connections at ZooKeeper's "127.0.0.1:port" `zk`. */
+bool drove_test_zk_reachable(const char *zk);
+/* A ZooKeeper outage: components.sh restart-zk in the background (down for `secs`, then up on
+ * the same port with the same data); returns once ZooKeeper no longer accepts connections.
+ * drove_test_zk_outage_over() says when it is back up. One outage at a time per process. */
+void drove_test_zk_outage_begin(int secs);
+bool drove_test_zk_outage_over(void);
 
 /* Assert that the thread's last libdrove error has `code` and its message contains `needle`. */
 #define drove_assert_error(rc_, code_, needle)                                                   \

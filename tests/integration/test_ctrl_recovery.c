@@ -455,6 +455,44 @@ START_TEST(test_zk_session_expiry)
 }
 END_TEST
 
+/* ZooKeeper is down when the controller starts (a whole control plane coming back): the
+ * controller does not give up; it waits and leads once ZooKeeper is back. */
+START_TEST(test_zk_down_at_start)
+{
+	const char *zk = drove_test_require_env("DROVE_TEST_ZK", "ZooKeeper");
+	char *store;
+	int64_t t0;
+
+	drove_test_zk_outage_begin(6);
+	ck_assert_int_eq(drove_ctx_new(&ctx), 0);
+	ck_assert_int_eq(drove_loop_new(&loop, ctx), 0);
+	store = drove__asprintf("zookeeper: { connectionString: \"%s\", nameSpace: ctrldown%d }\n",
+	                        zk, (int)getpid());
+	cfg = make_config(store, 0);
+	free(store);
+	ck_assert_int_eq(drove_controller_new(&ctrl, loop, cfg), 0);
+	ck_assert_int_eq(drove_controller_set_hostname(ctrl, "127.0.0.1"), 0);
+	ck_assert_msg(drove_controller_start(ctrl) == 0, "%s", drove_error_last()->message);
+	port = drove_controller_port(ctrl);
+	run_loop();
+	ck_assert(!drove_controller_is_leader(ctrl));
+	t0 = drove_time_mono_ms();
+	while (!drove_test_zk_outage_over()) {
+		ck_assert_msg(drove_time_mono_ms() - t0 < 60000, "ZooKeeper did not come back");
+		usleep(50 * 1000);
+	}
+	t0 = drove_time_mono_ms();
+	while (!drove_controller_is_leader(ctrl) ||
+	       http_to(port, "GET", "/apis/v1/ping", NULL, NULL, NULL, NULL) != 200) {
+		ck_assert_msg(drove_time_mono_ms() - t0 < 30000,
+		              "no leadership after ZooKeeper came back");
+		usleep(50 * 1000);
+	}
+	fprintf(stderr, "test_ctrl_recovery: leading %lld ms after ZooKeeper came back\n",
+	        (long long)(drove_time_mono_ms() - t0));
+}
+END_TEST
+
 Suite *ctrl_recovery_suite(void)
 {
 	Suite *s = suite_create("ctrl_recovery");
@@ -481,6 +519,7 @@ Suite *ctrl_recovery_suite(void)
 		tcase_set_timeout(tz, 90);
 		tcase_add_test(tz, test_zk_failover);
 		tcase_add_test(tz, test_zk_session_expiry);
+		tcase_add_test(tz, test_zk_down_at_start);
 		suite_add_tcase(s, tz);
 	} else {
 		fprintf(stderr, "test_ctrl_recovery: DROVE_TEST_ZK unset: the ZooKeeper tests are "
