@@ -114,11 +114,13 @@ void drove_test_zk_outage_begin(int secs)
 	char cmd[2048];
 	int64_t end;
 
+	/* (in a session of its own: check kills a test's process group when the test ends, and
+	 * ZooKeeper must come back even when the test fails during the outage) */
 	snprintf(outage_flag, sizeof(outage_flag), "%s/zk-back-%d", dir, (int)getpid());
 	unlink(outage_flag);
 	snprintf(cmd, sizeof(cmd),
-	         "(%s/tests/harness/components.sh restart-zk '%s' %d >/dev/null 2>&1; "
-	         "touch '%s') &",
+	         "setsid sh -c \"%s/tests/harness/components.sh restart-zk '%s' %d >/dev/null "
+	         "2>&1; touch '%s'\" </dev/null >/dev/null 2>&1 &",
 	         DROVE_SOURCE_DIR, dir, secs, outage_flag);
 	ck_assert_int_eq(system(cmd), 0);
 	end = drove_time_mono_ms() + 30000;
