@@ -8,7 +8,8 @@
  *   (trusting the test CA through SSL_CERT_FILE); drove_client and the drove CLI verify the
  *   controller's certificate (fail without the CA, work with it or with --insecure); an app
  *   whose EXECUTOR_HTTP_FETCH config is served by a self-signed `openssl s_server` fails to
- *   start with insecure: false and runs with insecure: true. */
+ *   start with insecure: false and runs with insecure: true; drove-epoch serves https and
+ *   drives the https controller. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,7 +128,7 @@ static void get(drove__http_client *c, const char *url, int insecure, const char
 	int64_t end = drove_time_mono_ms() + 15000;
 	memset(g, 0, sizeof(*g));
 	req.url = url;
-	req.timeout_ms = 10000;
+	req.timeout_ms = 30000;
 	req.insecure = insecure;
 	req.ca_file = ca;
 	req.on_done = on_got;
@@ -293,7 +294,9 @@ END_TEST
 
 /* ---- tcase cluster: daemons over https ---- */
 
-static pid_t s_server_pid;
+#define EPOCH_BIN DROVE_BINARY_DIR "/daemons/drove-epoch/drove-epoch"
+
+static pid_t s_server_pid, epoch_pid;
 
 static void c_setup(void)
 {
@@ -314,6 +317,8 @@ static void c_teardown(void)
 		waitpid(s_server_pid, NULL, 0);
 		s_server_pid = 0;
 	}
+	if (epoch_pid > 0)
+		dtc_stop(&epoch_pid, SIGTERM);
 	unsetenv("SSL_CERT_FILE");
 	dtc_teardown();
 }
@@ -328,22 +333,11 @@ static drove_client *client(const char *ep, int insecure)
 	return cl;
 }
 
-/* The app spec of tests/data/model with `version` and an EXECUTOR_HTTP_FETCH config from
- * https://127.0.0.1:port/ with `insecure`. */
-static char *fetch_app(int version, int port, int insecure)
+static void add_fetch(json_object *cfgs, const char *type, const char *file, int port, int insecure)
 {
-	size_t len;
-	char *spec = drove_test_read_source_file("tests/data/model/application.json", &len);
-	json_object *j = json_tokener_parse(spec), *cfgs, *h, *c;
-	char *out;
-	free(spec);
-	ck_assert_ptr_nonnull(j);
-	json_object_object_add(j, "version", json_object_new_string(version == 1 ? "1" : "2"));
-	ck_assert(json_object_object_get_ex(j, "configs", &cfgs));
-	c = json_object_new_object();
-	h = json_object_new_object();
-	json_object_object_add(c, "type", json_object_new_string("EXECUTOR_HTTP_FETCH"));
-	json_object_object_add(c, "localFilename", json_object_new_string("/www/fetched.html"));
+	json_object *c = json_object_new_object(), *h = json_object_new_object();
+	json_object_object_add(c, "type", json_object_new_string(type));
+	json_object_object_add(c, "localFilename", json_object_new_string(file));
 	json_object_object_add(h, "protocol", json_object_new_string("HTTPS"));
 	json_object_object_add(h, "hostname", json_object_new_string("127.0.0.1"));
 	json_object_object_add(h, "port", json_object_new_int(port));
@@ -353,6 +347,25 @@ static char *fetch_app(int version, int port, int insecure)
 	json_object_object_add(h, "insecure", json_object_new_boolean(insecure));
 	json_object_object_add(c, "http", h);
 	json_object_array_add(cfgs, c);
+}
+
+/* The app spec of tests/data/model as version `version` with an EXECUTOR_HTTP_FETCH and / or a
+ * CONTROLLER_HTTP_FETCH config (insecure as given; -1: none) from https://127.0.0.1:port/. */
+static char *fetch_app(int version, int port, int exec_insecure, int ctrl_insecure)
+{
+	size_t len;
+	char *spec = drove_test_read_source_file("tests/data/model/application.json", &len);
+	json_object *j = json_tokener_parse(spec), *cfgs;
+	char *out, v[16];
+	free(spec);
+	ck_assert_ptr_nonnull(j);
+	snprintf(v, sizeof(v), "%d", version);
+	json_object_object_add(j, "version", json_object_new_string(v));
+	ck_assert(json_object_object_get_ex(j, "configs", &cfgs));
+	if (exec_insecure >= 0)
+		add_fetch(cfgs, "EXECUTOR_HTTP_FETCH", "/www/e.html", port, exec_insecure);
+	if (ctrl_insecure >= 0)
+		add_fetch(cfgs, "CONTROLLER_HTTP_FETCH", "/www/c.html", port, ctrl_insecure);
 	out = strdup(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
 	json_object_put(j);
 	return out;
@@ -445,7 +458,7 @@ START_TEST(test_cluster_https)
 		snprintf(aurl, sizeof(aurl), "https://127.0.0.1:%d/ping", dtc.caport[0]);
 		req.url = aurl;
 		req.ca_file = ca;
-		req.timeout_ms = 5000;
+		req.timeout_ms = 30000;
 		ck_assert_int_eq(drove__http_request_sync(ctx, &req, &resp), 0);
 		ck_assert_int_eq(resp->status, 200);
 		drove__http_response_free(resp);
@@ -499,22 +512,80 @@ START_TEST(test_cluster_https)
 		snprintf(log, sizeof(log), "%s/s_server.log", dtc.dir);
 		s_server_pid = dtc_spawn_argv(argv, log);
 	}
-	/* insecure: false -> the instance fails with the verification message */
-	spec = fetch_app(1, sport, 0);
+	/* insecure: false -> the executor's fetch fails with the verification message, and so
+	 * does the controller's */
+	spec = fetch_app(1, sport, 0, -1);
+	ck_assert_msg(drove_client_app_create(cl, spec, 1, "60 seconds", 1, NULL) == 0, "%s",
+	              drove_error_last()->message);
+	free(spec);
+	spec = fetch_app(3, sport, -1, 0);
 	ck_assert_msg(drove_client_app_create(cl, spec, 1, "60 seconds", 1, NULL) == 0, "%s",
 	              drove_error_last()->message);
 	free(spec);
 	ck_assert_msg(wait_text(cl, "/apis/v1/applications/DROVE_TEST_APP-1/instances/old",
 	                        "TLS certificate verification failed", 60000),
 	              "no instance failed on the self-signed certificate");
-	/* insecure: true -> it runs and serves the fetched file */
-	spec = fetch_app(2, sport, 1);
+	{
+		int64_t end = drove_time_mono_ms() + 60000;
+		char clog[256], *text = NULL;
+		snprintf(clog, sizeof(clog), "%s/controller0.log", dtc.dir);
+		while (drove_time_mono_ms() < end) {
+			free(text);
+			text = dtc_read_file(clog);
+			if (text && strstr(text, "TLS certificate verification failed"))
+				break;
+			usleep(300 * 1000);
+		}
+		ck_assert_msg(text && strstr(text, "TLS certificate verification failed"),
+		              "the controller's fetch did not fail on the certificate");
+		free(text);
+	}
+	/* insecure: true on both -> it runs */
+	spec = fetch_app(2, sport, 1, 1);
 	ck_assert_msg(drove_client_app_create(cl, spec, 1, "60 seconds", 1, NULL) == 0, "%s",
 	              drove_error_last()->message);
 	free(spec);
 	ck_assert_msg(wait_text(cl, "/apis/v1/applications/DROVE_TEST_APP-2/instances",
 	                        "\"state\":\"HEALTHY\"", 60000),
-	              "the insecure fetch did not give a HEALTHY instance");
+	              "the insecure fetches did not give a HEALTHY instance");
+	/* drove-epoch serving https, driving the https controller (verified through the CA) */
+	{
+		drove__http_response *resp = NULL;
+		drove__http_request req = {0};
+		int eport = dtc_free_port(), code = 0;
+		char *argv[] = {(char *)EPOCH_BIN, (char *)"-c", path, NULL};
+		y = drove__asprintf(
+		        "server:\n  applicationConnectors:\n    - {type: https, port: %d, "
+		        "keyStorePath: %s, keyStorePassword: " STOREPW "}\n  adminConnectors: []\n"
+		        "store:\n  dataDir: %s/epoch-store\n"
+		        "drove:\n  endpoints: [\"https://127.0.0.1:%d\"]\n",
+		        eport, p12, dtc.dir, dtc.cport[0]);
+		snprintf(path, sizeof(path), "%s/epoch.yml", dtc.dir);
+		snprintf(log, sizeof(log), "%s/epoch.log", dtc.dir);
+		dtc_write_file(path, y);
+		free(y);
+		epoch_pid = dtc_spawn_argv(argv, log);
+		snprintf(aurl, sizeof(aurl), "https://127.0.0.1:%d/apis/v1/topologies", eport);
+		req.url = aurl;
+		req.ca_file = ca;
+		req.timeout_ms = 5000;
+		for (int i = 0; i < 100 && code != 200; i++) {
+			if (drove__http_request_sync(ctx, &req, &resp) == 0) {
+				code = resp->status;
+				drove__http_response_free(resp);
+			}
+			if (code != 200)
+				usleep(200 * 1000);
+		}
+		ck_assert_msg(code == 200, "drove-epoch did not answer over https");
+		req.ca_file = NULL;
+		req.timeout_ms = 30000; /* a loaded machine */
+		unsetenv("SSL_CERT_FILE");
+		ck_assert_int_eq(drove__http_request_sync(ctx, &req, &resp), DROVE_EIO);
+		ck_assert_ptr_nonnull(
+		        strstr(drove_error_last()->message, "TLS certificate verification failed"));
+		setenv("SSL_CERT_FILE", ca, 1);
+	}
 	/* the executor stayed (the controller reaches it over https) */
 	ck_assert_int_eq(drove_client_executors_list(cl, &b), 0);
 	ck_assert_ptr_nonnull(strstr(b, "\"transportType\":\"HTTPS\""));
