@@ -371,6 +371,16 @@ static char *fetch_app(int version, int port, int exec_insecure, int ctrl_insecu
 	return out;
 }
 
+/* CREATE fetch_app(...) with one instance. */
+static void create_fetch_app(drove_client *cl, int version, int port, int exec_insecure,
+                             int ctrl_insecure)
+{
+	char *spec = fetch_app(version, port, exec_insecure, ctrl_insecure);
+	ck_assert_msg(drove_client_app_create(cl, spec, 1, "60 seconds", 1, NULL) == 0, "%s",
+	              drove_error_last()->message);
+	free(spec);
+}
+
 static int wait_text(drove_client *cl, const char *path, const char *needle, int64_t ms)
 {
 	int64_t end = drove_time_mono_ms() + ms;
@@ -391,7 +401,7 @@ static int wait_text(drove_client *cl, const char *path, const char *needle, int
 START_TEST(test_cluster_https)
 {
 	char path[256], log[256], ep[64], aurl[96], *y, *ca = cpath("ca.pem");
-	char *p12 = cpath("srv.p12"), *spec, *b = NULL;
+	char *p12 = cpath("srv.p12"), *b = NULL;
 	drove_client *cl;
 	struct run r;
 	int sport;
@@ -514,14 +524,8 @@ START_TEST(test_cluster_https)
 	}
 	/* insecure: false -> the executor's fetch fails with the verification message, and so
 	 * does the controller's */
-	spec = fetch_app(1, sport, 0, -1);
-	ck_assert_msg(drove_client_app_create(cl, spec, 1, "60 seconds", 1, NULL) == 0, "%s",
-	              drove_error_last()->message);
-	free(spec);
-	spec = fetch_app(3, sport, -1, 0);
-	ck_assert_msg(drove_client_app_create(cl, spec, 1, "60 seconds", 1, NULL) == 0, "%s",
-	              drove_error_last()->message);
-	free(spec);
+	create_fetch_app(cl, 1, sport, 0, -1);
+	create_fetch_app(cl, 3, sport, -1, 0);
 	ck_assert_msg(wait_text(cl, "/apis/v1/applications/DROVE_TEST_APP-1/instances/old",
 	                        "TLS certificate verification failed", 60000),
 	              "no instance failed on the self-signed certificate");
@@ -541,10 +545,7 @@ START_TEST(test_cluster_https)
 		free(text);
 	}
 	/* insecure: true on both -> it runs */
-	spec = fetch_app(2, sport, 1, 1);
-	ck_assert_msg(drove_client_app_create(cl, spec, 1, "60 seconds", 1, NULL) == 0, "%s",
-	              drove_error_last()->message);
-	free(spec);
+	create_fetch_app(cl, 2, sport, 1, 1);
 	ck_assert_msg(wait_text(cl, "/apis/v1/applications/DROVE_TEST_APP-2/instances",
 	                        "\"state\":\"HEALTHY\"", 60000),
 	              "the insecure fetches did not give a HEALTHY instance");
