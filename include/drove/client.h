@@ -48,7 +48,10 @@ DROVE_API int drove_client_set_basic_auth(drove_client *client, const char *user
 /** Send `value` verbatim as the Authorization header (a token; replaces basic auth).
  *  @return 0, DROVE_EINVAL (a CR or LF in it) or DROVE_ENOMEM. @since 0.1 */
 DROVE_API int drove_client_set_auth_header(drove_client *client, const char *value);
-/** 1: do not verify TLS certificates or host names. @since 0.1 */
+/** 1: do not verify TLS certificates or host names. Verification (the default) trusts the
+ *  system store, or the PEM bundle named by $CURL_CA_BUNDLE or $SSL_CERT_FILE when set; a
+ *  failure is DROVE_EUNAVAIL with "TLS certificate verification failed" in the message.
+ *  @since 0.1 */
 DROVE_API void drove_client_set_insecure(drove_client *client, int insecure);
 /** Connect and whole-request timeouts in ms (each >= 1). @return 0 or DROVE_EINVAL.
  *  @since 0.1 */

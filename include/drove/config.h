@@ -124,7 +124,9 @@ DROVE_API const int *drove_config_os_cores(const drove_config *cfg, size_t *n_ou
 DROVE_END_DECLS
 
 /* ---- Epoch (drove-epoch): epoch.yml as PhonePe's Epoch reads it ----
- * server.applicationConnectors/adminConnectors (first connector's port; defaults 8080/8081),
+ * server.applicationConnectors/adminConnectors (first connector's port; defaults 8080/8081;
+ * type http or https with keyStorePath, keyStorePassword, keyStoreType PKCS12 readable with
+ * drove_epoch_config_get_string("server.applicationConnectors.keyStorePath") etc.),
  * logging.level, zookeeper.connectionString (+ nameSpace, default "epoch"; without
  * `zookeeper:` the embedded store is used in store.dataDir, default /var/lib/drove-epoch),
  * drove.endpoints (required) + insecure, username/password or droveAuthToken, appName

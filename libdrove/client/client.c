@@ -238,6 +238,7 @@ static int perform(drove_client *c, const char *base, const char *method, const 
 	CURLcode cc;
 	long code = 0;
 	int rc = 0;
+	char errbuf[CURL_ERROR_SIZE];
 
 	*unsent = 0;
 	if (drove__buf_printf(&url, "%s%s%s%s", base, path, query && *query ? "?" : "",
@@ -257,7 +258,11 @@ static int perform(drove_client *c, const char *base, const char *method, const 
 	if (c->insecure) {
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+	} else if (drove__tls_ca_file()) {
+		curl_easy_setopt(h, CURLOPT_CAINFO, drove__tls_ca_file());
 	}
+	errbuf[0] = '\0';
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	if (c->auth && !(hl = curl_slist_append(hl, c->auth)))
 		goto nomem;
 	if (!(hl = curl_slist_append(hl, "Accept: application/json")))
@@ -294,12 +299,19 @@ static int perform(drove_client *c, const char *base, const char *method, const 
 	} else if (cc == CURLE_OPERATION_TIMEDOUT) {
 		rc = drove__error(DROVE_ETIMEOUT, "%s%s: timed out (%s)", base, path,
 		                  curl_easy_strerror(cc));
+	} else if (cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CACERT_BADFILE) {
+		rc = drove__error(
+		        DROVE_EUNAVAIL,
+		        "%s: TLS certificate verification failed: %s (trust the issuing CA "
+		        "with SSL_CERT_FILE, or use --insecure / insecure = true)",
+		        base, errbuf[0] ? errbuf : curl_easy_strerror(cc));
 	} else {
 		*unsent = cc == CURLE_COULDNT_CONNECT || cc == CURLE_COULDNT_RESOLVE_HOST ||
 		          cc == CURLE_COULDNT_RESOLVE_PROXY;
 		rc = drove__error(DROVE_EUNAVAIL, "%s: %s", base, curl_easy_strerror(cc));
 	}
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
 	curl_slist_free_all(hl);
 	drove__buf_free(&url);
 	return rc;

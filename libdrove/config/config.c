@@ -96,6 +96,8 @@ void drove_config_free(drove_config *cfg)
 	free(cfg->name);
 	free(cfg->server.bind_host);
 	free(cfg->server.admin_bind_host);
+	drove__cfg_tls_clear(&cfg->server.tls);
+	drove__cfg_tls_clear(&cfg->server.admin_tls);
 	free(cfg->store.zk_connection);
 	free(cfg->store.zk_namespace);
 	free(cfg->store.data_dir);
@@ -119,12 +121,12 @@ void drove_config_free(drove_config *cfg)
 
 /* ---- server ---- */
 
-static int read_connector(yr *r, yn *seq, const char *key, int *port, char **host)
+static int read_connector(yr *r, yn *seq, const char *key, int *port, char **host,
+                          drove__cfg_tls *tls)
 {
-	static const char *const types[] = {"http", NULL};
 	yn *c;
 	int64_t p = *port;
-	int type = 0, rc = 0;
+	int rc = 0;
 	size_t mark;
 
 	if (seq->n == 0)
@@ -132,14 +134,22 @@ static int read_connector(yr *r, yn *seq, const char *key, int *port, char **hos
 	mark = drove__yr_push_key(r, key);
 	for (size_t i = 0; i < seq->n; i++) {
 		size_t m2 = drove__yr_push_index(r, i);
+		drove__cfg_tls t;
 		c = seq->items[i];
 		if (c->kind != DROVE__Y_MAP) {
 			rc = drove__yr_error(r, c->line, NULL, "expected a map");
-		} else if ((rc = drove__yr_enum(r, c, "type", types, &type)) == 0 &&
-		           (rc = drove__yr_int(r, c, "port", 0, 65535, &p, NULL)) == 0 &&
-		           (rc = i == 0 ? drove__yr_str(r, c, "bindHost", host) : 0) == 0) {
-			drove__yr_get(c, "bindHost");
-			rc = drove__yr_check_unknown(r, c);
+		} else if ((rc = drove__cfg_read_connector(r, c, &t)) == 0) {
+			if (i == 0) {
+				drove__cfg_tls_clear(tls);
+				*tls = t;
+			} else {
+				drove__cfg_tls_clear(&t);
+			}
+			if ((rc = drove__yr_int(r, c, "port", 0, 65535, &p, NULL)) == 0 &&
+			    (rc = i == 0 ? drove__yr_str(r, c, "bindHost", host) : 0) == 0) {
+				drove__yr_get(c, "bindHost");
+				rc = drove__yr_check_unknown(r, c);
+			}
 		}
 		if (i == 0)
 			*port = (int)p;
@@ -164,7 +174,7 @@ static int read_server(yr *r, yn *root, drove_config *cfg, int port, int admin_p
 	if (rc == 0 && app)
 		WITH_KEY(r, "server",
 		         read_connector(r, app, "applicationConnectors", &cfg->server.port,
-		                        &cfg->server.bind_host));
+		                        &cfg->server.bind_host, &cfg->server.tls));
 	if (rc == 0)
 		WITH_KEY(r, "server", drove__yr_seq(r, srv, "adminConnectors", &adm));
 	if (rc == 0 && adm) {
@@ -173,7 +183,8 @@ static int read_server(yr *r, yn *root, drove_config *cfg, int port, int admin_p
 		else
 			WITH_KEY(r, "server",
 			         read_connector(r, adm, "adminConnectors", &cfg->server.admin_port,
-			                        &cfg->server.admin_bind_host));
+			                        &cfg->server.admin_bind_host,
+			                        &cfg->server.admin_tls));
 	}
 	/* other Dropwizard server settings (requestLog, type, rootPath...) are ignored */
 	return rc;

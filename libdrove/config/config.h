@@ -8,11 +8,30 @@
 #include <drove/config.h>
 #include <drove/strlist.h>
 
+/* A `type: https` connector's key store (tls.c); enabled 0 for `type: http`. */
+typedef struct drove__cfg_tls {
+	int enabled;
+	char *key_store_path;
+	char *key_store_password; /* NULL: none */
+	char *key_store_type;     /* NULL or "PKCS12" (JKS is refused while reading) */
+} drove__cfg_tls;
+
+struct drove__yreader;
+struct drove__ynode;
+/* Read a connector's `type` (http | https) and, for https, its keyStorePath (required),
+ * keyStorePassword and keyStoreType into *out (cleared first). @return 0 or DROVE_EINVAL
+ * ("file:line: path.key: problem"; JKS is refused with how to convert it). */
+int drove__cfg_read_connector(struct drove__yreader *r, struct drove__ynode *connector,
+                              drove__cfg_tls *out);
+void drove__cfg_tls_clear(drove__cfg_tls *t);
+
 typedef struct drove__cfg_server {
 	int port;
 	char *bind_host;
 	int admin_port;
 	char *admin_bind_host;
+	drove__cfg_tls tls;       /* applicationConnectors[0] */
+	drove__cfg_tls admin_tls; /* adminConnectors[0] */
 } drove__cfg_server;
 
 typedef struct drove__cfg_store {

@@ -7,6 +7,7 @@
 
 #include <drove/config.h>
 #include "core/internal.h"
+#include "config/config.h"
 #include "config/yaml.h"
 
 typedef drove__yreader yr;
@@ -20,6 +21,7 @@ struct epoch_user {
 struct drove_epoch_config {
 	int port, admin_port;
 	char *bind_host;
+	drove__cfg_tls tls, admin_tls; /* the first connectors' */
 	int log_level;
 	char *zk_connection, *zk_namespace, *data_dir;
 	drove_strlist *endpoints;
@@ -44,6 +46,8 @@ void drove_epoch_config_free(drove_epoch_config *c)
 	if (!c)
 		return;
 	free(c->bind_host);
+	drove__cfg_tls_clear(&c->tls);
+	drove__cfg_tls_clear(&c->admin_tls);
 	free(c->zk_connection);
 	free(c->zk_namespace);
 	free(c->data_dir);
@@ -65,7 +69,7 @@ void drove_epoch_config_free(drove_epoch_config *c)
 }
 
 /* The first connector's port (and bindHost); later connectors are accepted and unused. */
-static int first_port(yr *r, yn *srv, const char *key, int *port, char **host)
+static int first_port(yr *r, yn *srv, const char *key, int *port, char **host, drove__cfg_tls *tls)
 {
 	yn *seq = NULL;
 	int64_t p = *port;
@@ -80,7 +84,8 @@ static int first_port(yr *r, yn *srv, const char *key, int *port, char **host)
 			yn *c = seq->items[0];
 			if (c->kind != DROVE__Y_MAP)
 				rc = drove__yr_error(r, c->line, NULL, "expected a map");
-			else if ((rc = drove__yr_int(r, c, "port", 0, 65535, &p, NULL)) == 0 &&
+			else if ((rc = drove__cfg_read_connector(r, c, tls)) == 0 &&
+			         (rc = drove__yr_int(r, c, "port", 0, 65535, &p, NULL)) == 0 &&
 			         (rc = host ? drove__yr_str(r, c, "bindHost", host) : 0) == 0)
 				*port = (int)p;
 			if (c->kind == DROVE__Y_MAP) /* type: http and the rest of Dropwizard's */
@@ -212,9 +217,10 @@ static int read_root(yr *r, yn *root, drove_epoch_config *c)
 	int rc, level = 2;
 
 	if ((rc = drove__yr_map(r, root, "server", &srv)) == 0 && srv) {
-		if ((rc = first_port(r, srv, "applicationConnectors", &c->port, &c->bind_host)) ==
-		    0)
-			rc = first_port(r, srv, "adminConnectors", &c->admin_port, NULL);
+		if ((rc = first_port(r, srv, "applicationConnectors", &c->port, &c->bind_host,
+		                     &c->tls)) == 0)
+			rc = first_port(r, srv, "adminConnectors", &c->admin_port, NULL,
+			                &c->admin_tls);
 		for (size_t i = 0; i < srv->n; i += 2) /* the rest of Dropwizard's server */
 			srv->items[i]->used = true;
 	}
@@ -401,6 +407,11 @@ const char *drove_epoch_config_get_string(const drove_epoch_config *c, const cha
 		const char *key;
 		const char *val;
 	} map[] = {
+	        {"server.applicationConnectors.keyStorePath", c ? c->tls.key_store_path : NULL},
+	        {"server.applicationConnectors.keyStorePassword",
+	         c ? c->tls.key_store_password : NULL},
+	        {"server.applicationConnectors.keyStoreType", c ? c->tls.key_store_type : NULL},
+	        {"server.adminConnectors.keyStorePath", c ? c->admin_tls.key_store_path : NULL},
 	        {"drove.username", c ? c->drove_user : NULL},
 	        {"drove.password", c ? c->drove_password : NULL},
 	        {"drove.droveAuthToken", c ? c->drove_token : NULL},

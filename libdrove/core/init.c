@@ -1,5 +1,6 @@
 /* One-time, thread-safe initialisation of the libraries we build on. */
 #include <pthread.h>
+#include <stdlib.h>
 #include <curl/curl.h>
 #include <event2/thread.h>
 
@@ -24,4 +25,13 @@ int drove__global_init(void)
 	if (init_rc < 0)
 		return drove__error(init_rc, "global initialisation of libcurl/libevent failed");
 	return 0;
+}
+
+const char *drove__tls_ca_file(void)
+{
+	const char *p = getenv("CURL_CA_BUNDLE");
+
+	if (!p || !*p)
+		p = getenv("SSL_CERT_FILE");
+	return p && *p ? p : NULL;
 }

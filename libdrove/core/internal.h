@@ -126,5 +126,8 @@ void drove__spawnattr_init(posix_spawnattr_t *at, bool own_group);
 
 /* curl_global_init, evthread_use_pthreads, OpenSSL: once per process, thread-safe. */
 int drove__global_init(void);
+/* The CA bundle outgoing HTTPS requests trust instead of the system store: $CURL_CA_BUNDLE,
+ * else $SSL_CERT_FILE (as curl(1) reads them); NULL when neither is set (non-empty). */
+const char *drove__tls_ca_file(void);
 
 #endif

@@ -298,7 +298,8 @@ static void write_node(drove_controller *c)
 	nd.type = DROVE_NODEDATA_CONTROLLER;
 	nd.hostname = c->hostname;
 	nd.port = c->port;
-	nd.transport_type = DROVE_TRANSPORT_HTTP;
+	nd.transport_type =
+	        c->cfg->server.tls.enabled ? DROVE_TRANSPORT_HTTPS : DROVE_TRANSPORT_HTTP;
 	nd.updated = drove_time_wall_ms();
 	nd.leader = c->leader != 0;
 	if (!(j = drove__node_data_to_jobj(&nd)))
@@ -664,6 +665,11 @@ int drove__ctrl_engine_start(drove_controller *c)
 	int rc;
 
 	if ((rc = drove__ctrl_decoder_start(c)) < 0)
+		goto fail;
+	if (cfg->server.tls.enabled &&
+	    (rc = drove__http_server_set_tls(c->http, cfg->server.tls.key_store_path,
+	                                     cfg->server.tls.key_store_password,
+	                                     cfg->server.tls.key_store_type)) < 0)
 		goto fail;
 	if ((rc = drove__http_server_bind(
 	             c->http, cfg->server.bind_host ? cfg->server.bind_host : "127.0.0.1",

@@ -186,6 +186,7 @@ static void next(struct drove__ctrl_fetch *f)
 		req.timeout_ms =
 		        h->has_operation_timeout ? drove_duration_ms(&h->operation_timeout) : 1000;
 		req.max_body = DROVE_MODEL_MAX_SIZE / 2;
+		req.insecure = h->insecure;
 		req.on_done = on_fetched;
 		req.userdata = f;
 		if (!f->url || drove__http_send(f->c->client, &req, &f->inflight) < 0) {

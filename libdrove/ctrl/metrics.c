@@ -218,6 +218,10 @@ int drove__ctrl_admin_start(drove_controller *c)
 	if ((rc = drove_admin_new(&c->m.admin, c->loop, c->m.reg)) < 0 ||
 	    (rc = drove_admin_add_check(c->m.admin, "store", check_store, c)) < 0 ||
 	    (rc = drove_admin_add_check(c->m.admin, "leader", check_leader, c)) < 0 ||
+	    (cfg->server.admin_tls.enabled &&
+	     (rc = drove__admin_set_tls(c->m.admin, cfg->server.admin_tls.key_store_path,
+	                                cfg->server.admin_tls.key_store_password,
+	                                cfg->server.admin_tls.key_store_type)) < 0) ||
 	    (rc = drove_admin_start(c->m.admin, cfg->server.admin_bind_host,
 	                            cfg->server.admin_port)) < 0)
 		return rc;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "ctrl/state.h"
 #include "http/client.h"
 
@@ -41,7 +42,9 @@ static void on_found(int rc, const char *data, size_t len, int64_t term, void *u
 	if (sb->term != term || !sb->leader_hp) {
 		forget_leader(sb);
 		if (!(sb->leader_hp = drove__strndup(data, len)) ||
-		    !(sb->url = drove__asprintf("http://%s/apis/v1/ping", sb->leader_hp))) {
+		    !(sb->url = drove__asprintf("%s://%s/apis/v1/ping",
+		                                c->cfg->server.tls.enabled ? "https" : "http",
+		                                sb->leader_hp))) {
 			forget_leader(sb);
 			return;
 		}

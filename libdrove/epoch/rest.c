@@ -153,7 +153,8 @@ static int forward(drove__http_req *req, drove_epoch *e)
 	const char *hdrs[3] = {"Content-Type: application/json", NULL, NULL};
 	if (a && !strpbrk(a, "\r\n"))
 		hdrs[1] = auth = drove__asprintf("Authorization: %s", a);
-	url = drove__asprintf("http://%s%s", leader, drove__http_req_path(req));
+	url = drove__asprintf("%s://%s%s", drove__http_server_is_tls(e->http) ? "https" : "http",
+	                      leader, drove__http_req_path(req));
 	f = calloc(1, sizeof(*f));
 	if (!url || !f || (a && !auth)) {
 		drove__http_reply_server_error(req, "out of memory");

@@ -72,6 +72,15 @@ int drove_epoch_start(drove_epoch *e)
 	    (rc = drove__http_client_new(&e->hc, e->loop)) < 0 ||
 	    (rc = drove__http_server_set_max_body(e->http, DROVE_EPOCH_TOPOLOGY_MAX + 4096)) < 0 ||
 	    (rc = drove__epoch_rest_routes(e)) < 0 ||
+	    (drove_epoch_config_get_string(e->cfg, "server.applicationConnectors.keyStorePath") &&
+	     (rc = drove__http_server_set_tls(
+	              e->http,
+	              drove_epoch_config_get_string(e->cfg,
+	                                            "server.applicationConnectors.keyStorePath"),
+	              drove_epoch_config_get_string(
+	                      e->cfg, "server.applicationConnectors.keyStorePassword"),
+	              drove_epoch_config_get_string(
+	                      e->cfg, "server.applicationConnectors.keyStoreType"))) < 0) ||
 	    (rc = drove__http_server_bind(e->http, bind ? bind : "127.0.0.1",
 	                                  drove_epoch_config_port(e->cfg))) < 0)
 		return rc;

@@ -214,6 +214,11 @@ int drove_executor_start(drove_executor *ex)
 	                                   "/apis/v1/logs/filestream/{id1}/{id2}/download/{file}",
 	                                   DROVE_ROLES_CLUSTER, 0, h_log_download, ex)) < 0)
 		return rc;
+	if (ex->cfg->server.tls.enabled &&
+	    (rc = drove__http_server_set_tls(ex->srv, ex->cfg->server.tls.key_store_path,
+	                                     ex->cfg->server.tls.key_store_password,
+	                                     ex->cfg->server.tls.key_store_type)) < 0)
+		return rc;
 	bind = drove_config_bind_host(ex->cfg);
 	if ((rc = drove__http_server_bind(ex->srv, bind ? bind : "0.0.0.0",
 	                                  drove_config_port(ex->cfg))) < 0)

@@ -266,6 +266,7 @@ static void fetch_next(exec_inst *i)
 		req.timeout_ms =
 		        drove__exec_dur_ms(&h->operation_timeout, h->has_operation_timeout, 1000);
 		req.max_body = CFG_FILE_MAX;
+		req.insecure = h->insecure;
 		req.on_done = on_fetched;
 		req.userdata = i;
 		drove__exec_inst_hold(i);
@@ -396,7 +397,8 @@ static void on_http_check(const drove__http_response *resp, void *ud)
 	int ok = 0;
 	if (resp->error) {
 		snprintf(msg, sizeof(msg), "%s", resp->errtext);
-		c->unreachable = resp->status == 0 && resp->error != DROVE_ETIMEOUT;
+		c->unreachable =
+		        resp->status == 0 && resp->error != DROVE_ETIMEOUT && !resp->tls_unverified;
 	} else {
 		if (m->n_success_codes == 0)
 			ok = resp->status == 200;
@@ -502,6 +504,7 @@ static void run_check(exec_inst *i, int which, const drove_check_mode *m, int64_
 		        drove__exec_dur_ms(&m->connection_timeout, m->has_connection_timeout, 1000);
 		req.timeout_ms = timeout_ms;
 		req.max_body = 8192;
+		req.insecure = m->insecure;
 		req.on_done = on_http_check;
 		req.userdata = c;
 		rc = url ? drove__http_send(i->ex->http, &req, NULL) : DROVE_ENOMEM;

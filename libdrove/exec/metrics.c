@@ -387,6 +387,10 @@ int drove__exec_metrics_start(struct drove_executor *ex)
 	    (rc = drove_admin_add_check(m->admin, "engine", check_engine, m)) < 0 ||
 	    (rc = drove_admin_add_check(m->admin, "leader", check_leader, m)) < 0 ||
 	    (ex->store && (rc = drove_admin_add_check(m->admin, "store", check_store, m)) < 0) ||
+	    (cfg->server.admin_tls.enabled &&
+	     (rc = drove__admin_set_tls(m->admin, cfg->server.admin_tls.key_store_path,
+	                                cfg->server.admin_tls.key_store_password,
+	                                cfg->server.admin_tls.key_store_type)) < 0) ||
 	    (rc = drove_admin_start(m->admin,
 	                            cfg->server.admin_bind_host ? cfg->server.admin_bind_host
 	                                                        : "0.0.0.0",

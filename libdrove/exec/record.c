@@ -366,7 +366,8 @@ int drove__exec_node_data(struct drove_executor *ex, drove_node_data **out)
 		return drove__enomem();
 	nd->type = DROVE_NODEDATA_EXECUTOR;
 	nd->port = ex->port;
-	nd->transport_type = DROVE_TRANSPORT_HTTP;
+	nd->transport_type =
+	        drove__http_server_is_tls(ex->srv) ? DROVE_TRANSPORT_HTTPS : DROVE_TRANSPORT_HTTP;
 	nd->updated = drove_time_wall_ms();
 	nd->executor_state = ex->state;
 	nd->has_executor_state = true;

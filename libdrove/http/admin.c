@@ -174,6 +174,13 @@ int drove_admin_add_check(drove_admin *a, const char *name, drove_health_fn fn, 
 	return 0;
 }
 
+int drove__admin_set_tls(drove_admin *a, const char *key_store_path, const char *password,
+                         const char *type)
+{
+	DROVE_CHECK_ARG(a);
+	return drove__http_server_set_tls(a->srv, key_store_path, password, type);
+}
+
 int drove_admin_start(drove_admin *a, const char *address, int port)
 {
 	DROVE_CHECK_ARG(a);

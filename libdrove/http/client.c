@@ -1,5 +1,6 @@
 /* Asynchronous HTTP client: libcurl multi driven by the drove_loop's libevent base. */
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -34,6 +35,7 @@ struct drove__http_req {
 	long status;
 	int cancelled, capped, aborted, oom, done;
 	char errbuf[CURL_ERROR_SIZE];
+	char tlsbuf[CURL_ERROR_SIZE + 128];
 };
 
 struct drove__http_client {
@@ -188,6 +190,14 @@ static void finish(drove__http_client *c, drove__http_req *r, CURLcode res)
 	} else if (r->aborted) {
 		resp.error = DROVE_EIO;
 		resp.errtext = (char *)"transfer aborted by the receiver";
+	} else if (res == CURLE_PEER_FAILED_VERIFICATION || res == CURLE_SSL_CACERT_BADFILE) {
+		resp.error = DROVE_EIO;
+		resp.tls_unverified = 1;
+		snprintf(r->tlsbuf, sizeof(r->tlsbuf),
+		         "TLS certificate verification failed: %s (trust the issuing CA, or set "
+		         "insecure to skip verification)",
+		         r->errbuf[0] ? r->errbuf : curl_easy_strerror(res));
+		resp.errtext = r->tlsbuf;
 	} else if (res != CURLE_OK) {
 		resp.error = drove__http_map_curl_error(res);
 		resp.errtext = r->errbuf[0] ? r->errbuf : (char *)curl_easy_strerror(res);
@@ -422,6 +432,14 @@ int drove__http_send(drove__http_client *c, const drove__http_request *req,
 	                       (long)(req->connect_timeout_ms > 0 ? req->connect_timeout_ms
 	                                                          : DEFAULT_CONNECT_MS)) ==
 	      CURLE_OK;
+	if (req->insecure) {
+		ok &= curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L) == CURLE_OK;
+		ok &= curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L) == CURLE_OK;
+	} else if (req->ca_file || drove__tls_ca_file()) {
+		ok &= curl_easy_setopt(e, CURLOPT_CAINFO,
+		                       req->ca_file ? req->ca_file : drove__tls_ca_file()) ==
+		      CURLE_OK;
+	}
 	if (req->timeout_ms > 0)
 		ok &= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)req->timeout_ms) == CURLE_OK;
 	if (strcmp(method, "GET") == 0) {
@@ -541,6 +559,7 @@ static void sync_done(const drove__http_response *resp, void *userdata)
 		return;
 	r->status = resp->status;
 	r->error = resp->error;
+	r->tls_unverified = resp->tls_unverified;
 	r->errtext = strdup(resp->errtext);
 	r->body = malloc(resp->body_len + 1);
 	r->headers = strdup(resp->headers);

@@ -26,7 +26,8 @@ typedef struct drove__http_response {
 	char *errtext; /* curl's error text or our own ("" when error == 0); never NULL */
 	char *body;    /* NUL-terminated, never NULL; in streaming mode only non-2xx bodies */
 	size_t body_len;
-	char *headers; /* raw header lines of the last response, "Name: value\r\n"... */
+	char *headers;      /* raw header lines of the last response, "Name: value\r\n"... */
+	int tls_unverified; /* 1: the peer's TLS certificate failed verification (error EIO) */
 } drove__http_response;
 
 /* Streaming: called with each piece of a 2xx response body as it arrives. Return 0 to go on,
@@ -48,6 +49,13 @@ typedef struct drove__http_request {
 	drove__http_chunk_fn on_chunk; /* optional: streaming mode */
 	drove__http_done_fn on_done;   /* required */
 	void *userdata;
+	/* TLS (https URLs): the peer's certificate and host name are verified against the system
+	 * trust store, or against `ca_file` (PEM bundle, optional) when set, else against
+	 * $CURL_CA_BUNDLE / $SSL_CERT_FILE when set; `insecure` 1 skips both checks. A failed
+	 * verification completes with DROVE_EIO and an errtext starting "TLS certificate
+	 * verification failed". */
+	int insecure;
+	const char *ca_file;
 } drove__http_request;
 
 /* A client on `loop`. @return 0, DROVE_ENOMEM or DROVE_ERROR. */

@@ -11,12 +11,14 @@
 #include <sys/time.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 #include <event2/util.h>
 #include <json-c/json.h>
+#include <openssl/ssl.h>
 
 #include <drove/clock.h>
 
@@ -68,6 +70,7 @@ struct drove__http_server {
 	drove__http_req *live; /* requests not yet finished */
 	size_t pending;
 	int freeing;
+	SSL_CTX *tls; /* HTTPS when set */
 };
 
 struct drove__http_req {
@@ -850,6 +853,7 @@ void drove__http_server_free(drove__http_server *srv)
 	}
 	if (srv->http)
 		evhttp_free(srv->http);
+	SSL_CTX_free(srv->tls);
 	while (srv->routes) {
 		struct route *x = srv->routes;
 		srv->routes = x->next;
@@ -991,8 +995,47 @@ int drove__http_server_bind(drove__http_server *srv, const char *address, int po
 		else if (ss.ss_family == AF_INET6)
 			srv->port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
 	}
-	drove__info(srv->ctx, MOD, "listening on %s:%d", address, srv->port);
+	drove__info(srv->ctx, MOD, "listening on %s:%d%s", address, srv->port,
+	            srv->tls ? " (https)" : "");
 	return 0;
+}
+
+/* evhttp's per-connection bufferevent: a TLS one accepting the handshake. */
+static struct bufferevent *tls_bev(struct event_base *base, void *arg)
+{
+	drove__http_server *srv = arg;
+	SSL *ssl = SSL_new(srv->tls);
+	struct bufferevent *bev;
+
+	if (!ssl)
+		return NULL;
+	bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+	                                     BEV_OPT_CLOSE_ON_FREE);
+	if (!bev) {
+		SSL_free(ssl);
+		return NULL;
+	}
+	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	return bev;
+}
+
+int drove__http_server_set_tls(drove__http_server *srv, const char *key_store_path,
+                               const char *password, const char *type)
+{
+	void *ctx = NULL;
+	int rc;
+
+	DROVE_CHECK_ARG(srv && key_store_path && !srv->tls);
+	if ((rc = drove__http_tls_ctx_new(&ctx, key_store_path, password, type)) < 0)
+		return rc;
+	srv->tls = ctx;
+	evhttp_set_bevcb(srv->http, tls_bev, srv);
+	return 0;
+}
+
+int drove__http_server_is_tls(const drove__http_server *srv)
+{
+	return srv && srv->tls ? 1 : 0;
 }
 
 int drove__http_server_port(const drove__http_server *srv)

@@ -94,6 +94,20 @@ int drove__http_server_route(drove__http_server *srv, unsigned methods, const ch
 /* Listen on `address` ("127.0.0.1", "0.0.0.0", "::") and `port` (0: an ephemeral port).
  * Several binds are allowed. @return 0, DROVE_EINVAL or DROVE_EIO (the message says why). */
 int drove__http_server_bind(drove__http_server *srv, const char *address, int port);
+/* Serve HTTPS on every listener of `srv` (call before drove__http_server_bind): the key and
+ * certificate (plus any chain) come from the PKCS12 key store at `key_store_path` opened with
+ * `password` (NULL: ""); `type` NULL or "PKCS12" ("JKS" is refused: convert it). TLS 1.2+.
+ * @return 0, DROVE_EINVAL (the message names the file and says what is wrong), DROVE_EIO
+ * (cannot read it) or DROVE_ENOMEM. */
+int drove__http_server_set_tls(drove__http_server *srv, const char *key_store_path,
+                               const char *password, const char *type);
+/* drove__http_server_set_tls() for a drove_admin's server (admin.c), before
+ * drove_admin_start(). */
+struct drove_admin;
+int drove__admin_set_tls(struct drove_admin *a, const char *key_store_path, const char *password,
+                         const char *type);
+/* 1 when the server serves HTTPS. */
+int drove__http_server_is_tls(const drove__http_server *srv);
 /* The actual port of the first listener (after bind with port 0); -1 when not bound. */
 int drove__http_server_port(const drove__http_server *srv);
 /* Graceful stop, step one: close every listener so that no new connection is accepted;
@@ -190,6 +204,15 @@ void drove__http_stream_end(drove__http_req *req);
  * NULL on ENOMEM. `data` is consumed. */
 char *drove__http_envelope(int success, const char *message, struct json_object *data);
 char *drove__http_envelope_validation(const char *message, const drove_strlist *errors);
+
+/* ---- TLS contexts (tls.c) ---- */
+
+/* 0 for NULL or "PKCS12"; DROVE_EINVAL with a message for "JKS" (convert it) and others. */
+int drove__http_tls_check_type(const char *type);
+/* A server SSL_CTX (as void *) from a PKCS12 key store; see drove__http_server_set_tls(). */
+int drove__http_tls_ctx_new(void **out, const char *key_store_path, const char *password,
+                            const char *type);
+void drove__http_tls_ctx_free(void *ctx);
 
 /* ---- router (router.c), pure ---- */
 

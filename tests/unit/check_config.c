@@ -540,10 +540,18 @@ START_TEST(test_type_errors)
 	ASSERT_FAILS(load_c(ZK "clusterAuth: {secrets: [{nodeType: GATEWAY, secret: s}]}\n"),
 	             "controller.yml:2: clusterAuth.secrets[0].nodeType: 'GATEWAY' is not one of "
 	             "CONTROLLER, EXECUTOR");
-	ASSERT_FAILS(
-	        load_c("server: {applicationConnectors: [{type: https, port: 1}]}\n" ZK),
-	        "controller.yml:1: server.applicationConnectors[0].type: 'https' is not one of "
-	        "http");
+	ASSERT_FAILS(load_c("server: {applicationConnectors: [{type: h2, port: 1}]}\n" ZK),
+	             "controller.yml:1: server.applicationConnectors[0].type: 'h2' is not one of "
+	             "http, https");
+	ASSERT_FAILS(load_c("server: {applicationConnectors: [{type: https, port: 1}]}\n" ZK),
+	             "controller.yml:1: server.applicationConnectors[0].keyStorePath: required for "
+	             "a connector of type https (a PKCS12 key store)");
+	ASSERT_FAILS(load_c("server: {adminConnectors: [{type: https, port: 1, keyStorePath: k, "
+	                    "keyStoreType: JKS}]}\n" ZK),
+	             "controller.yml:1: server.adminConnectors[0].keyStoreType: JKS key stores are "
+	             "not supported; convert the store to PKCS12 (keytool -importkeystore "
+	             "-srckeystore in.jks -destkeystore out.p12 -deststoretype PKCS12) and set "
+	             "keyStoreType: PKCS12");
 	ASSERT_FAILS(load_c("server: {applicationConnectors: []}\n" ZK),
 	             "controller.yml:1: server.applicationConnectors: at least one connector is "
 	             "required");
