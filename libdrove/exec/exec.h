@@ -37,6 +37,10 @@ struct drove__buf;
 int drove__exec_syslog_format(struct drove__buf *b, int facility, int severity, int64_t wall_ms,
                               const char *hostname, const char *app_id, const char *instance_id,
                               const char *line, size_t len);
+/* A RSYSLOG loggingSpec's `server` ("udp://h:p", "tcp://h:p", "h:p", "[v6]:p", "h"; port
+ * 514 by default): `host` (caller frees), `port`, `tcp`. @return 0, DROVE_EINVAL naming
+ * loggingSpec.server, or DROVE_ENOMEM. */
+int drove__exec_syslog_parse_server(const char *server, char **host, int *port, int *tcp);
 
 /* ---- resources: hard locks per instance (§9.1 step 5) ---- */
 

@@ -81,6 +81,7 @@ static void on_log_line(int stream, const char *line, size_t len, void *ud)
 	if (i->logw)
 		(void)drove__exec_logw_line(i->logw, line, len);
 	drove__exec_syslog_line(i->syslog, stream == DROVE_RUNTIME_STDERR ? 3 : 6, line, len);
+	drove__exec_syslog_line(i->rsyslog, stream == DROVE_RUNTIME_STDERR ? 3 : 6, line, len);
 }
 
 static void on_log_done(const drove_runtime_result *res, void *ud)
@@ -91,8 +92,26 @@ static void on_log_done(const drove_runtime_result *res, void *ud)
 	drove__exec_inst_release(i);
 }
 
+/* The instance's loggingSpec when it is RSYSLOG and the engine has no syslog log driver that
+ * takes Drove's options (podman): the executor sends the lines itself. */
+static const drove_logging *own_rsyslog(const exec_inst *i)
+{
+	const drove_logging *lg = i->app  ? i->app->logging_spec
+	                          : i->ls ? i->ls->logging_spec
+	                                  : i->task->logging_spec;
+	return lg && lg->type == DROVE_LOGGING_RSYSLOG &&
+	                       strcmp(drove_runtime_engine(i->ex->rt), "docker") != 0
+	               ? lg
+	               : NULL;
+}
+
 static void open_log(exec_inst *i)
 {
+	const drove_logging *lg = own_rsyslog(i);
+	if (!i->rsyslog && lg &&
+	    drove__exec_syslog_open_spec(&i->rsyslog, i->ex, lg, i->id1, i->id) < 0)
+		drove__warn(i->ex->ctx, MOD, "%s: loggingSpec syslog: %s", i->id,
+		            drove_error_last()->message);
 	if (!i->syslog && i->ex->ec->syslog.present &&
 	    drove__exec_syslog_open(&i->syslog, i->ex, i->id1, i->id) < 0)
 		drove__warn(i->ex->ctx, MOD, "%s: syslog: %s", i->id, drove_error_last()->message);

@@ -414,6 +414,45 @@ START_TEST(test_syslog_format)
 }
 END_TEST
 
+START_TEST(test_syslog_parse_server)
+{
+	char *h = NULL;
+	int port = 0, tcp = -1;
+	ck_assert_int_eq(
+	        drove__exec_syslog_parse_server("tcp://logs.example:1514", &h, &port, &tcp), 0);
+	ck_assert_str_eq(h, "logs.example");
+	ck_assert_int_eq(port, 1514);
+	ck_assert_int_eq(tcp, 1);
+	free(h);
+	ck_assert_int_eq(drove__exec_syslog_parse_server("udp://10.0.0.1", &h, &port, &tcp), 0);
+	ck_assert_str_eq(h, "10.0.0.1");
+	ck_assert_int_eq(port, 514);
+	ck_assert_int_eq(tcp, 0);
+	free(h);
+	ck_assert_int_eq(drove__exec_syslog_parse_server("[::1]:601", &h, &port, &tcp), 0);
+	ck_assert_str_eq(h, "::1");
+	ck_assert_int_eq(port, 601);
+	ck_assert_int_eq(tcp, 0);
+	free(h);
+	drove_assert_error(drove__exec_syslog_parse_server("tcp+tls://h:1", &h, &port, &tcp),
+	                   DROVE_EINVAL,
+	                   "loggingSpec.server 'tcp+tls://h:1': only udp:// and tcp://");
+	ck_assert_ptr_null(h);
+	drove_assert_error(drove__exec_syslog_parse_server("h:0", &h, &port, &tcp), DROVE_EINVAL,
+	                   "bad port");
+	drove_assert_error(drove__exec_syslog_parse_server("h:70000", &h, &port, &tcp),
+	                   DROVE_EINVAL, "bad port");
+	drove_assert_error(drove__exec_syslog_parse_server("udp://:514", &h, &port, &tcp),
+	                   DROVE_EINVAL, "no host");
+	drove_assert_error(drove__exec_syslog_parse_server("[::1", &h, &port, &tcp), DROVE_EINVAL,
+	                   "no ']'");
+	drove_assert_error(drove__exec_syslog_parse_server("", &h, &port, &tcp), DROVE_EINVAL,
+	                   "loggingSpec.server");
+	drove_assert_error(drove__exec_syslog_parse_server(NULL, &h, &port, &tcp), DROVE_EINVAL,
+	                   "loggingSpec.server");
+}
+END_TEST
+
 /* ---- the message handler without a runtime ---- */
 
 static const char *CFG =
@@ -666,6 +705,7 @@ Suite *exec_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_inst_transitions);
 	tcase_add_test(tc, test_syslog_format);
+	tcase_add_test(tc, test_syslog_parse_server);
 	tcase_add_test(tc, test_task_transitions);
 	tcase_add_test(tc, test_res_lock_conflict_unlock);
 	tcase_add_test(tc, test_env_app);
