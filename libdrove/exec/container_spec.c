@@ -298,7 +298,25 @@ int drove__exec_container_spec(exec_inst *i, drove_container_spec **out)
 				goto out;
 		}
 		if (lg && !strcmp(drove_runtime_engine(ex->rt), "docker")) {
-			char num[24];
+			char num[24], sz[32];
+			/* Docker's dual logging (§8.8): options.cacheFileSize, cacheFileCount and
+			 * logBufferSize; podman has no such cache (the runtime drops them) */
+			snprintf(sz, sizeof(sz), "%lldm",
+			         (long long)(ex->ec->cache_file_size / 1000000));
+			snprintf(num, sizeof(num), "%lld", (long long)ex->ec->cache_file_count);
+			if ((rc = drove_container_spec_set_log_opt(cs, "cache-disabled", "false")) <
+			            0 ||
+			    (rc = drove_container_spec_set_log_opt(cs, "cache-max-size", sz)) < 0 ||
+			    (rc = drove_container_spec_set_log_opt(cs, "cache-max-file", num)) <
+			            0 ||
+			    (rc = drove_container_spec_set_log_opt(cs, "cache-compress", "true")) <
+			            0 ||
+			    (rc = drove_container_spec_set_log_opt(cs, "mode", "non-blocking")) < 0)
+				goto out;
+			snprintf(sz, sizeof(sz), "%lldm",
+			         (long long)(ex->ec->log_buffer_size / 1000000));
+			if ((rc = drove_container_spec_set_log_opt(cs, "max-buffer-size", sz)) < 0)
+				goto out;
 			if (lg->type == DROVE_LOGGING_LOCAL) {
 				snprintf(num, sizeof(num), "%d",
 				         lg->has_max_files ? lg->max_files : 3);

@@ -108,6 +108,8 @@ static const drove_logging *own_rsyslog(const exec_inst *i)
 static void open_log(exec_inst *i)
 {
 	const drove_logging *lg = own_rsyslog(i);
+	const drove__cfg_drove_appender *ap = &i->ex->ec->appender;
+	int count = i->ex->log_count;
 	if (!i->rsyslog && lg &&
 	    drove__exec_syslog_open_spec(&i->rsyslog, i->ex, lg, i->id1, i->id) < 0)
 		drove__warn(i->ex->ctx, MOD, "%s: loggingSpec syslog: %s", i->id,
@@ -117,8 +119,17 @@ static void open_log(exec_inst *i)
 		drove__warn(i->ex->ctx, MOD, "%s: syslog: %s", i->id, drove_error_last()->message);
 	if (i->logw || !i->ex->log_root)
 		return;
+	/* the drove appender: archive, archivedFileCount, totalSizeCap (archives of maxFileSize
+	 * each), bufferSize when immediateFlush is false */
+	if (!ap->archive)
+		count = 0;
+	else if (ap->total_size_cap && ap->max_file_size &&
+	         ap->total_size_cap / ap->max_file_size < count)
+		count = (int)(ap->total_size_cap / ap->max_file_size);
 	if (drove__exec_logw_open(&i->logw, i->ex->log_root, i->id1, i->id2, i->ex->log_max,
-	                          i->ex->log_count) < 0)
+	                          count) < 0 ||
+	    drove__exec_logw_set_buffer(i->logw,
+	                                ap->immediate_flush ? 0 : (size_t)ap->buffer_size) < 0)
 		drove__warn(i->ex->ctx, MOD, "%s: log file: %s", i->id,
 		            drove_error_last()->message);
 }
