@@ -230,6 +230,20 @@ DROVE_API int drove_container_spec_add_volume(drove_container_spec *spec, const 
  *  @since 0.1 */
 DROVE_API int drove_container_spec_add_device(drove_container_spec *spec, const char *host_path,
                                               const char *container_path, const char *permissions);
+/** Request devices from a driver, as a Docker `HostConfig.DeviceRequests` entry (Drove's
+ *  DETAILED devices, `enableNvidiaGpu`): `driver` ("nvidia"; NULL or "" lets the engine pick
+ *  by capability), `count` (-1: all, 0: use `device_ids`), `device_ids`, `capabilities`
+ *  (one entry per alternative set, its capabilities comma-separated: "gpu,utility"),
+ *  `options`; the lists and map may be NULL and are copied. For podman, which ignores
+ *  DeviceRequests, the request becomes CDI device names in `HostConfig.Devices`
+ *  (`nvidia.com/gpu=all`, `nvidia.com/gpu=<id>`, or ids that are CDI names already); a
+ *  request with no CDI form makes drove_runtime_create() fail on podman with DROVE_EINVAL.
+ *  @return 0, DROVE_EINVAL (count < -1) or DROVE_ENOMEM. @since 0.1 */
+DROVE_API int drove_container_spec_add_device_request(drove_container_spec *spec,
+                                                      const char *driver, int count,
+                                                      const drove_strlist *device_ids,
+                                                      const drove_strlist *capabilities,
+                                                      const drove_strmap *options);
 /** User ("user[:group]") and hostname; NULL clears. @since 0.1 */
 DROVE_API int drove_container_spec_set_user(drove_container_spec *spec, const char *user);
 DROVE_API int drove_container_spec_set_hostname(drove_container_spec *spec, const char *hostname);

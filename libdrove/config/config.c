@@ -214,6 +214,14 @@ static int read_level(yr *r, yn *logging, int *out)
 	return rc;
 }
 
+/* A key of Drove's configuration this library does not apply: refused when present, with
+ * why, rather than accepted and ignored (docs/configuration.md, "Refused keys"). */
+static int refuse(yr *r, yn *map, const char *key, const char *why)
+{
+	yn *n = drove__yr_get(map, key);
+	return n ? drove__yr_error(r, n->line, key, "not supported: %s; remove it", why) : 0;
+}
+
 static int read_drove_appender(yr *r, yn *a, drove__cfg_drove_appender *ap)
 {
 	static const char *const ignored[] = {"type",       "threshold",   "logFormat",
@@ -237,6 +245,16 @@ static int read_drove_appender(yr *r, yn *a, drove__cfg_drove_appender *ap)
 		return rc;
 	if (!ap->log_path)
 		return drove__yr_required(r, a, "logPath");
+	if (strcmp(ap->archived_suffix, "%d") && strcmp(ap->archived_suffix, "%i"))
+		return drove__yr_error(r, drove__yr_get(a, "archivedLogFileSuffix")->line,
+		                       "archivedLogFileSuffix",
+		                       "'%s' is not supported: archives are numbered output.log-1 "
+		                       "(newest) .. -N; only %%d and %%i are accepted",
+		                       ap->archived_suffix);
+	if (ap->total_size_cap && !ap->max_file_size)
+		return drove__yr_error(r, drove__yr_get(a, "totalSizeCap")->line, "totalSizeCap",
+		                       "needs maxFileSize (the cap bounds the number of archives "
+		                       "of maxFileSize each)");
 	return drove__yr_check_unknown(r, a);
 }
 
@@ -485,6 +503,64 @@ static int read_users(yr *r, yn *ua, drove__cfg_controller *c)
 	return rc;
 }
 
+/* userAuth.cachingPolicy, a Caffeine spec ("maximumSize=500, expireAfterAccess=30m"), as the
+ * size and idle time of the bcrypt cache (drove_auth_set_cache); initialCapacity and
+ * recordStats change nothing that matters here and are accepted, anything else is refused. */
+static int caching_policy(yr *r, yn *ua, drove__cfg_controller *c)
+{
+	const char *p = c->caching_policy;
+	yn *node = drove__yr_get(ua, "cachingPolicy");
+	int line = node ? node->line : ua->line;
+	while (p && *p) {
+		char part[128], *eq, *e;
+		size_t n = strcspn(p, ",");
+		while (n && (*p == ' ' || *p == '\t'))
+			p++, n--;
+		if (n >= sizeof(part))
+			return drove__yr_error(r, line, "cachingPolicy", "a part is too long");
+		memcpy(part, p, n);
+		part[n] = '\0';
+		while (n && (part[n - 1] == ' ' || part[n - 1] == '\t'))
+			part[--n] = '\0';
+		p += strcspn(p, ",");
+		p += *p == ',';
+		if (!n)
+			continue;
+		eq = strchr(part, '=');
+		if (eq)
+			*eq++ = '\0';
+		if (!strcmp(part, "maximumSize") && eq) {
+			long long v = strtoll(eq, &e, 10);
+			if (e == eq || *e || v < 0 || v > 1000000)
+				return drove__yr_error(r, line, "cachingPolicy",
+				                       "maximumSize '%s' is not 0..1000000", eq);
+			c->auth_cache_max = (int64_t)v;
+		} else if (!strcmp(part, "expireAfterAccess") && eq) {
+			/* Caffeine's form: a number and one of d, h, m, s */
+			long long v = strtoll(eq, &e, 10);
+			int64_t unit = !strcmp(e, "d")   ? 86400 * SEC
+			               : !strcmp(e, "h") ? 3600 * SEC
+			               : !strcmp(e, "m") ? 60 * SEC
+			               : !strcmp(e, "s") ? SEC
+			                                 : 0;
+			if (e == eq || !unit || v < 0 || v > 365LL * 86400)
+				return drove__yr_error(
+				        r, line, "cachingPolicy",
+				        "expireAfterAccess '%s' is not a number with "
+				        "d, h, m or s",
+				        eq);
+			c->auth_cache_ttl_ms = (int64_t)v * unit;
+		} else if (strcmp(part, "initialCapacity") && strcmp(part, "recordStats")) {
+			return drove__yr_error(
+			        r, line, "cachingPolicy",
+			        "'%s' is not supported (maximumSize, expireAfterAccess, "
+			        "initialCapacity and recordStats are)",
+			        part);
+		}
+	}
+	return 0;
+}
+
 static int read_user_auth(yr *r, yn *root, drove__cfg_controller *c)
 {
 	static const char *const enc[] = {"PLAIN", "CRYPT", NULL};
@@ -498,7 +574,7 @@ static int read_user_auth(yr *r, yn *root, drove__cfg_controller *c)
 	if ((rc = drove__yr_bool(r, ua, "enabled", &c->user_auth_enabled)) == 0 &&
 	    (rc = drove__yr_enum(r, ua, "encoding", enc, &c->user_auth_crypt)) == 0 &&
 	    (rc = drove__yr_str(r, ua, "cachingPolicy", &c->caching_policy)) == 0 &&
-	    (rc = read_users(r, ua, c)) == 0)
+	    (rc = caching_policy(r, ua, c)) == 0 && (rc = read_users(r, ua, c)) == 0)
 		rc = drove__yr_check_unknown(r, ua);
 	drove__yr_pop(r, mark);
 	return rc;
@@ -550,6 +626,8 @@ static int ctrl_defaults(drove__cfg_controller *c)
 	    (rc = drove_strlist_new(&o->allowed_mount_dirs)) < 0 ||
 	    (rc = drove_strlist_new(&o->allowed_rule_import_packages)) < 0)
 		return rc;
+	c->auth_cache_max = 500;
+	c->auth_cache_ttl_ms = 30 * 60 * SEC;
 	if (!(c->caching_policy = drove__strdup("maximumSize=500, expireAfterAccess=30m")) ||
 	    !(c->instance_secret = drove__strdup("DEFAULT_SECRET")))
 		return DROVE_ENOMEM;
@@ -581,18 +659,20 @@ static int read_ctrl_options(yr *r, yn *o, drove__cfg_controller_options *x)
 	    (rc = drove__yr_int(r, o, "jobRetryCount", 0, 32, &x->job_retry_count, NULL)) < 0 ||
 	    (rc = drove__yr_duration(r, o, "jobRetryInterval", SEC, 1800 * SEC,
 	                             &x->job_retry_interval_ms, NULL)) < 0 ||
-	    (rc = drove__yr_duration(r, o, "instanceStateCheckRetryInterval", 5 * SEC, 1800 * SEC,
-	                             &x->instance_state_check_ms, NULL)) < 0 ||
+	    (rc = refuse(r, o, "instanceStateCheckRetryInterval",
+	                 "this controller follows the executors' state reports and does not poll "
+	                 "instance state")) < 0 ||
 	    (rc = drove__yr_strlist(r, o, "auditedHttpMethods", &x->audited_http_methods)) < 0 ||
 	    (rc = drove__yr_strlist(r, o, "allowedMountDirs", &x->allowed_mount_dirs)) < 0 ||
 	    (rc = drove__yr_bool(r, o, "disableReadAuth", &x->disable_read_auth)) < 0 ||
 	    (rc = drove__yr_bool(r, o, "disableCmdlArgs", &x->disable_cmdl_args)) < 0 ||
 	    (rc = drove__yr_bool(r, o, "enableRawDeviceAccess", &x->enable_raw_device_access)) <
 	            0 ||
-	    (rc = drove__yr_int(r, o, "compiledRuleCacheCount", 0, 1000,
-	                        &x->compiled_rule_cache_count, NULL)) < 0 ||
-	    (rc = drove__yr_strlist(r, o, "allowedRuleImportPackages",
-	                            &x->allowed_rule_import_packages)) < 0 ||
+	    (rc = refuse(r, o, "compiledRuleCacheCount",
+	                 "RULE_BASED rules are parsed once, when the spec is validated, and kept "
+	                 "with it: there is no rule cache to size")) < 0 ||
+	    (rc = refuse(r, o, "allowedRuleImportPackages",
+	                 "MVEL rules are refused (HOPE only), so there is no MVEL sandbox")) < 0 ||
 	    (rc = drove__yr_duration(r, o, "staleExecutorAge", SEC, 3600 * SEC,
 	                             &x->stale_executor_age_ms, NULL)) < 0 ||
 	    (rc = drove__yr_duration(r, o, "reconcileInterval", 100, -1, &x->reconcile_interval_ms,
@@ -831,7 +911,7 @@ static int read_exec_options(yr *r, yn *o, drove__cfg_executor *e)
 	    (rc = drove__yr_duration(r, o, "zombieCheckInterval", SEC, -1,
 	                             &e->zombie_check_interval_ms, NULL)) < 0 ||
 	    (rc = drove__yr_duration(r, o, "leaderLookupInterval", 100, -1,
-	                             &e->leader_lookup_interval_ms, NULL)) < 0 ||
+	                             &e->leader_lookup_interval_ms, &e->leader_lookup_given)) < 0 ||
 	    (rc = drove__yr_duration(r, o, "statsInterval", 0, -1, &e->stats_interval_ms, NULL)) <
 	            0 ||
 	    (rc = drove__yr_map(r, o, "defaultUserSpec", &us)) < 0)
@@ -889,12 +969,16 @@ static int read_docker_auth(yr *r, yn *da, drove__cfg_executor *e)
 
 static int read_controllers(yr *r, yn *c, drove__cfg_executor *e)
 {
+	bool given = false;
 	int rc;
 
 	if ((rc = drove__yr_strlist(r, c, "endpoints", &e->controller_endpoints)) < 0 ||
 	    (rc = drove__yr_duration(r, c, "leadershipCheckInterval", 3 * SEC, 60 * SEC,
-	                             &e->leadership_check_interval_ms, NULL)) < 0)
+	                             &e->leadership_check_interval_ms, &given)) < 0)
 		return rc;
+	/* how often the executor looks for the leader among the endpoints */
+	if (given && !e->leader_lookup_given)
+		e->leader_lookup_interval_ms = e->leadership_check_interval_ms;
 	return drove__yr_check_unknown(r, c);
 }
 

@@ -3,6 +3,7 @@
 #ifndef DROVE_CONFIG_INTERNAL_H
 #define DROVE_CONFIG_INTERNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <drove/config.h>
@@ -77,15 +78,15 @@ typedef struct drove__cfg_controller_options {
 	int64_t cluster_op_parallelism;      /* 1, 1..512 (0 -> 1) */
 	int64_t job_retry_count;             /* 2, 0..32 */
 	int64_t job_retry_interval_ms;       /* 1 s, 1..1800 s */
-	int64_t instance_state_check_ms;     /* 3 s; 5..1800 s when set */
+	int64_t instance_state_check_ms;     /* 3 s (the key is refused: not applied) */
 	drove_strlist *audited_http_methods; /* POST, PUT */
 	drove_strlist *allowed_mount_dirs;   /* empty: all allowed */
 	int disable_read_auth;
 	int disable_cmdl_args;
 	int enable_raw_device_access;
-	int64_t compiled_rule_cache_count; /* 100, 0..1000 */
-	drove_strlist *allowed_rule_import_packages;
-	int64_t stale_executor_age_ms; /* 45 s, 1..3600 s (Drove: 10..3600 s) */
+	int64_t compiled_rule_cache_count;           /* 100 (the key is refused: no rule cache) */
+	drove_strlist *allowed_rule_import_packages; /* (the key is refused: no MVEL) */
+	int64_t stale_executor_age_ms;               /* 45 s, 1..3600 s (Drove: 10..3600 s) */
 	/* our additions (docs/configuration.md) */
 	int64_t reconcile_interval_ms;      /* app monitor, 30 s, >= 100 ms */
 	int64_t stale_instance_report_ms;   /* record not updated -> LOST, 60 s, >= 1 s */
@@ -100,6 +101,8 @@ typedef struct drove__cfg_controller {
 	int user_auth_enabled;
 	int user_auth_crypt; /* encoding CRYPT */
 	char *caching_policy;
+	int64_t auth_cache_max;    /* cachingPolicy maximumSize, 500 */
+	int64_t auth_cache_ttl_ms; /* cachingPolicy expireAfterAccess, 30 min */
 	drove__cfg_user *users;
 	size_t n_users;
 	char *instance_secret; /* DEFAULT_SECRET */
@@ -195,8 +198,9 @@ typedef struct drove__cfg_executor {
 	/* our additions (docs/configuration.md) */
 	int64_t snapshot_interval_ms;      /* 20 s, >= 100 ms: node-data refresh to the leader */
 	int64_t zombie_check_interval_ms;  /* 30 s, >= 1 s */
-	int64_t leader_lookup_interval_ms; /* 5 s, >= 100 ms */
-	int64_t stats_interval_ms;         /* 10 s, >= 100 ms; 0: off: container statistics */
+	int64_t leader_lookup_interval_ms; /* 5 s, >= 100 ms; else leadershipCheckInterval */
+	bool leader_lookup_given;
+	int64_t stats_interval_ms; /* 10 s, >= 100 ms; 0: off: container statistics */
 } drove__cfg_executor;
 
 struct drove_config {

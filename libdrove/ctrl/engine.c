@@ -512,6 +512,10 @@ static int build_auth(drove_controller *c)
 			return rc;
 	drove_auth_set_no_auth(c->auth, !cfg->ctrl.user_auth_enabled);
 	drove_auth_set_disable_read_auth(c->auth, cfg->ctrl.options.disable_read_auth);
+	/* userAuth.cachingPolicy */
+	if ((rc = drove_auth_set_cache(c->auth, (size_t)cfg->ctrl.auth_cache_max,
+	                               cfg->ctrl.auth_cache_ttl_ms)) < 0)
+		return rc;
 	for (size_t i = 0; cfg->ctrl.user_auth_enabled && i < cfg->ctrl.n_users; i++) {
 		const drove__cfg_user *u = &cfg->ctrl.users[i];
 		int role;

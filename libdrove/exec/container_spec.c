@@ -46,6 +46,36 @@ static int read_local_file(const char *path, unsigned char **data, size_t *len)
 	return 0;
 }
 
+/* A DETAILED DeviceSpec as the runtime's device request; a missing count means the given
+ * device ids (or all devices when there are none), as Docker's CLI does. */
+static int add_device_request(drove_container_spec *cs, const drove_device *d)
+{
+	drove_strlist *ids = NULL, *caps = NULL;
+	int rc;
+	int count = d->has_count ? d->count : d->n_device_ids ? 0 : -1;
+
+	if ((rc = drove_strlist_new(&ids)) < 0 || (rc = drove_strlist_new(&caps)) < 0)
+		goto out;
+	for (size_t k = 0; k < d->n_device_ids && rc == 0; k++)
+		rc = drove_strlist_add(ids, d->device_ids[k]);
+	for (size_t k = 0; k < d->n_capabilities && rc == 0; k++) {
+		drove__buf b = DROVE_BUF_INIT;
+		for (size_t j = 0; j < d->capabilities[k].n_items && rc == 0; j++)
+			rc = drove__buf_printf(&b, "%s%s", j ? "," : "",
+			                       d->capabilities[k].items[j]);
+		if (rc == 0)
+			rc = drove_strlist_add(caps, b.data ? b.data : "");
+		drove__buf_free(&b);
+	}
+	if (rc == 0)
+		rc = drove_container_spec_add_device_request(cs, d->driver, count, ids, caps,
+		                                             d->options);
+out:
+	drove_strlist_free(ids);
+	drove_strlist_free(caps);
+	return rc;
+}
+
 static const char *user_getenv(const char *name, void *ud)
 {
 	(void)ud;
@@ -160,8 +190,9 @@ int drove__exec_container_spec(exec_inst *i, drove_container_spec **out)
 			             v[k].mode == DROVE_MOUNT_READ_ONLY)) < 0)
 				goto out;
 	}
-	/* devices: DIRECT ones (DETAILED device requests need a runtime call that does not exist
-	 * yet; they are refused so that the instance does not run without its device) */
+	/* devices (§3.1 DeviceSpec): DIRECT ones as HostConfig.Devices, DETAILED ones as device
+	 * requests (Docker's DeviceRequests, CDI names for podman), plus every GPU when the
+	 * executor has `resources.enableNvidiaGpu` (§8.8) */
 	{
 		static const char *const perms[] = {"r", "w", "m", "rwm", "rw"};
 		const drove_device *d = i->app  ? i->app->devices
@@ -171,12 +202,10 @@ int drove__exec_container_spec(exec_inst *i, drove_container_spec **out)
 		            : i->ls ? i->ls->n_devices
 		                    : i->task->n_devices;
 		for (size_t k = 0; k < nd; k++) {
-			if (d[k].type != DROVE_DEVICE_DIRECT) {
-				rc = drove__error(DROVE_EINVAL,
-				                  "devices[%zu]: DETAILED devices are not "
-				                  "supported by this executor",
-				                  k);
-				goto out;
+			if (d[k].type == DROVE_DEVICE_DETAILED) {
+				if ((rc = add_device_request(cs, &d[k])) < 0)
+					goto out;
+				continue;
 			}
 			if ((rc = drove_container_spec_add_device(
 			             cs, d[k].path_on_host,
@@ -185,6 +214,18 @@ int drove__exec_container_spec(exec_inst *i, drove_container_spec **out)
 			             d[k].has_permissions && (unsigned)d[k].permissions < 5
 			                     ? perms[d[k].permissions]
 			                     : "rwm")) < 0)
+				goto out;
+		}
+		if (ex->ec->enable_nvidia_gpu) {
+			drove_strlist *caps = NULL;
+			rc = drove_strlist_new(&caps);
+			if (rc == 0)
+				rc = drove_strlist_add(caps, "gpu");
+			if (rc == 0)
+				rc = drove_container_spec_add_device_request(cs, "nvidia", -1, NULL,
+				                                             caps, NULL);
+			drove_strlist_free(caps);
+			if (rc < 0)
 				goto out;
 		}
 	}
@@ -239,13 +280,43 @@ int drove__exec_container_spec(exec_inst *i, drove_container_spec **out)
 		}
 	}
 	/* LoggingSpec -> docker log driver; podman rejects several of these options, so they
-	 * are only set for Docker (the engine is known after the image inspect) */
+	 * are only set for Docker (the engine is known after the image inspect); on podman a
+	 * RSYSLOG spec is served by the executor's own sender (syslog.c) */
 	{
 		const drove_logging *lg = i->app  ? i->app->logging_spec
 		                          : i->ls ? i->ls->logging_spec
 		                                  : i->task->logging_spec;
+		if (lg && lg->type == DROVE_LOGGING_RSYSLOG &&
+		    strcmp(drove_runtime_engine(ex->rt), "docker") != 0) {
+			/* podman: the executor sends the lines itself (instance.c), so the
+			 * server must be one it can reach; refused here like Docker would */
+			char *host = NULL;
+			int port, tcp;
+			rc = drove__exec_syslog_parse_server(lg->server, &host, &port, &tcp);
+			free(host);
+			if (rc < 0)
+				goto out;
+		}
 		if (lg && !strcmp(drove_runtime_engine(ex->rt), "docker")) {
-			char num[24];
+			char num[24], sz[32];
+			/* Docker's dual logging (§8.8): options.cacheFileSize, cacheFileCount and
+			 * logBufferSize; podman has no such cache (the runtime drops them) */
+			snprintf(sz, sizeof(sz), "%lldm",
+			         (long long)(ex->ec->cache_file_size / 1000000));
+			snprintf(num, sizeof(num), "%lld", (long long)ex->ec->cache_file_count);
+			if ((rc = drove_container_spec_set_log_opt(cs, "cache-disabled", "false")) <
+			            0 ||
+			    (rc = drove_container_spec_set_log_opt(cs, "cache-max-size", sz)) < 0 ||
+			    (rc = drove_container_spec_set_log_opt(cs, "cache-max-file", num)) <
+			            0 ||
+			    (rc = drove_container_spec_set_log_opt(cs, "cache-compress", "true")) <
+			            0 ||
+			    (rc = drove_container_spec_set_log_opt(cs, "mode", "non-blocking")) < 0)
+				goto out;
+			snprintf(sz, sizeof(sz), "%lldm",
+			         (long long)(ex->ec->log_buffer_size / 1000000));
+			if ((rc = drove_container_spec_set_log_opt(cs, "max-buffer-size", sz)) < 0)
+				goto out;
 			if (lg->type == DROVE_LOGGING_LOCAL) {
 				snprintf(num, sizeof(num), "%d",
 				         lg->has_max_files ? lg->max_files : 3);

@@ -62,7 +62,8 @@ struct exec_inst {
 	struct event *timer;
 	exec_inst_fn tfn;
 	drove__exec_logw *logw;
-	drove__exec_syslog *syslog; /* the syslog appender's sender, or NULL */
+	drove__exec_syslog *syslog;  /* the syslog appender's sender, or NULL */
+	drove__exec_syslog *rsyslog; /* a RSYSLOG loggingSpec's sender (podman), or NULL */
 	drove_runtime_call *logcall;
 	int refs;    /* async operations holding this record */
 	int removed; /* out of the table; freed when refs drops to 0 */
@@ -137,6 +138,12 @@ void drove__exec_metrics_free(struct drove_executor *ex);
  * resolve), DROVE_EIO or DROVE_ENOMEM. */
 int drove__exec_syslog_open(drove__exec_syslog **out, struct drove_executor *ex, const char *app_id,
                             const char *instance_id);
+/* A sender for a RSYSLOG loggingSpec (`server` udp://|tcp://host:port, APP-NAME the tag
+ * prefix + instance id + suffix, facility daemon), for engines without Docker's syslog log
+ * driver. @return 0, DROVE_EINVAL (server), DROVE_EUNAVAIL, DROVE_EIO or DROVE_ENOMEM. */
+int drove__exec_syslog_open_spec(drove__exec_syslog **out, struct drove_executor *ex,
+                                 const drove_logging *lg, const char *app_id,
+                                 const char *instance_id);
 /* Send one line (severity 0..7); dropped when it cannot be sent. NULL is fine. */
 void drove__exec_syslog_line(drove__exec_syslog *s, int severity, const char *line, size_t len);
 void drove__exec_syslog_close(drove__exec_syslog *s);

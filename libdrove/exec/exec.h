@@ -37,6 +37,10 @@ struct drove__buf;
 int drove__exec_syslog_format(struct drove__buf *b, int facility, int severity, int64_t wall_ms,
                               const char *hostname, const char *app_id, const char *instance_id,
                               const char *line, size_t len);
+/* A RSYSLOG loggingSpec's `server` ("udp://h:p", "tcp://h:p", "h:p", "[v6]:p", "h"; port
+ * 514 by default): `host` (caller frees), `port`, `tcp`. @return 0, DROVE_EINVAL naming
+ * loggingSpec.server, or DROVE_ENOMEM. */
+int drove__exec_syslog_parse_server(const char *server, char **host, int *port, int *tcp);
 
 /* ---- resources: hard locks per instance (§9.1 step 5) ---- */
 
@@ -126,14 +130,20 @@ typedef struct drove__exec_logw {
 	char *dir;
 	int fd;
 	int64_t size;
-	int64_t max_size; /* 0: no rotation */
-	int count;        /* archives kept */
+	int64_t max_size;         /* 0: no rotation */
+	int count;                /* archives kept */
+	char *pend;               /* lines not written yet (immediateFlush false) */
+	size_t pend_len, buf_max; /* buf_max 0: every line written at once */
 } drove__exec_logw;
 
 /* Open (creating directories) {root}/{id1}/{id2}/output.log for appending.
  * @return 0, DROVE_EINVAL or DROVE_EIO. */
 int drove__exec_logw_open(drove__exec_logw **out, const char *root, const char *id1,
                           const char *id2, int64_t max_size, int count);
+/* Keep up to `size` bytes of lines before writing them (the appender's bufferSize when
+ * immediateFlush is false; 0: write every line at once). Flushed when full, before a
+ * rotation and at close. @return 0 or DROVE_ENOMEM. */
+int drove__exec_logw_set_buffer(drove__exec_logw *w, size_t size);
 /* Append one line (a newline is added), rotating first when it would exceed max_size. */
 int drove__exec_logw_line(drove__exec_logw *w, const char *line, size_t len);
 void drove__exec_logw_close(drove__exec_logw *w);

@@ -81,6 +81,7 @@ static void on_log_line(int stream, const char *line, size_t len, void *ud)
 	if (i->logw)
 		(void)drove__exec_logw_line(i->logw, line, len);
 	drove__exec_syslog_line(i->syslog, stream == DROVE_RUNTIME_STDERR ? 3 : 6, line, len);
+	drove__exec_syslog_line(i->rsyslog, stream == DROVE_RUNTIME_STDERR ? 3 : 6, line, len);
 }
 
 static void on_log_done(const drove_runtime_result *res, void *ud)
@@ -91,15 +92,44 @@ static void on_log_done(const drove_runtime_result *res, void *ud)
 	drove__exec_inst_release(i);
 }
 
+/* The instance's loggingSpec when it is RSYSLOG and the engine has no syslog log driver that
+ * takes Drove's options (podman): the executor sends the lines itself. */
+static const drove_logging *own_rsyslog(const exec_inst *i)
+{
+	const drove_logging *lg = i->app  ? i->app->logging_spec
+	                          : i->ls ? i->ls->logging_spec
+	                                  : i->task->logging_spec;
+	return lg && lg->type == DROVE_LOGGING_RSYSLOG &&
+	                       strcmp(drove_runtime_engine(i->ex->rt), "docker") != 0
+	               ? lg
+	               : NULL;
+}
+
 static void open_log(exec_inst *i)
 {
+	const drove_logging *lg = own_rsyslog(i);
+	const drove__cfg_drove_appender *ap = &i->ex->ec->appender;
+	int count = i->ex->log_count;
+	if (!i->rsyslog && lg &&
+	    drove__exec_syslog_open_spec(&i->rsyslog, i->ex, lg, i->id1, i->id) < 0)
+		drove__warn(i->ex->ctx, MOD, "%s: loggingSpec syslog: %s", i->id,
+		            drove_error_last()->message);
 	if (!i->syslog && i->ex->ec->syslog.present &&
 	    drove__exec_syslog_open(&i->syslog, i->ex, i->id1, i->id) < 0)
 		drove__warn(i->ex->ctx, MOD, "%s: syslog: %s", i->id, drove_error_last()->message);
 	if (i->logw || !i->ex->log_root)
 		return;
+	/* the drove appender: archive, archivedFileCount, totalSizeCap (archives of maxFileSize
+	 * each), bufferSize when immediateFlush is false */
+	if (!ap->archive)
+		count = 0;
+	else if (ap->total_size_cap && ap->max_file_size &&
+	         ap->total_size_cap / ap->max_file_size < count)
+		count = (int)(ap->total_size_cap / ap->max_file_size);
 	if (drove__exec_logw_open(&i->logw, i->ex->log_root, i->id1, i->id2, i->ex->log_max,
-	                          i->ex->log_count) < 0)
+	                          count) < 0 ||
+	    drove__exec_logw_set_buffer(i->logw,
+	                                ap->immediate_flush ? 0 : (size_t)ap->buffer_size) < 0)
 		drove__warn(i->ex->ctx, MOD, "%s: log file: %s", i->id,
 		            drove_error_last()->message);
 }

@@ -181,9 +181,37 @@ int drove__exec_logw_open(drove__exec_logw **out, const char *root, const char *
 	return 0;
 }
 
+static int flush_pend(drove__exec_logw *w)
+{
+	ssize_t n = 0;
+	if (w->pend_len && w->fd >= 0)
+		n = write(w->fd, w->pend, w->pend_len);
+	w->pend_len = 0;
+	if (n < 0)
+		return drove__error(DROVE_EIO, "%s/output.log: %s", w->dir, strerror(errno));
+	return 0;
+}
+
+int drove__exec_logw_set_buffer(drove__exec_logw *w, size_t size)
+{
+	char *p;
+	if (!w)
+		return 0;
+	(void)flush_pend(w);
+	if (size > 64u * 1024 * 1024)
+		size = 64u * 1024 * 1024;
+	if (size && !(p = realloc(w->pend, size)))
+		return drove__enomem();
+	if (size)
+		w->pend = p;
+	w->buf_max = size;
+	return 0;
+}
+
 static void rotate(drove__exec_logw *w)
 {
 	char from[PATH_MAX], to[PATH_MAX];
+	(void)flush_pend(w);
 	close(w->fd);
 	w->fd = -1;
 	if (w->count == 0) {
@@ -214,6 +242,17 @@ int drove__exec_logw_line(drove__exec_logw *w, const char *line, size_t len)
 		rotate(w);
 	if (w->fd < 0)
 		return drove__error(DROVE_EIO, "%s/output.log: not open", w->dir);
+	if (w->buf_max) { /* immediateFlush false: written when the buffer fills */
+		if (w->pend_len + len + 1 > w->buf_max && flush_pend(w) < 0)
+			return DROVE_EIO;
+		if (len + 1 <= w->buf_max) {
+			memcpy(w->pend + w->pend_len, line, len);
+			w->pend[w->pend_len + len] = '\n';
+			w->pend_len += len + 1;
+			w->size += (int64_t)len + 1;
+			return 0;
+		}
+	}
 	if (!(tmp = malloc(len + 1)))
 		return drove__enomem();
 	memcpy(tmp, line, len);
@@ -230,8 +269,10 @@ void drove__exec_logw_close(drove__exec_logw *w)
 {
 	if (!w)
 		return;
+	(void)flush_pend(w);
 	if (w->fd >= 0)
 		close(w->fd);
+	free(w->pend);
 	free(w->dir);
 	free(w);
 }

@@ -276,6 +276,7 @@ void drove__exec_inst_free(exec_inst *i)
 	drove_runtime_call_cancel(i->logcall);
 	drove__exec_logw_close(i->logw);
 	drove__exec_syslog_close(i->syslog);
+	drove__exec_syslog_close(i->rsyslog);
 	for (size_t k = 0; k < i->n_pinfo; k++)
 		free(i->pinfo[k].name);
 	free(i->pinfo);

@@ -499,6 +499,10 @@ static int issue(drove_runtime_call *call)
 			const char *body = strcmp(call->rt->engine, "podman") == 0
 			                           ? call->alt
 			                           : call->payload.data;
+			if (!body) { /* a part podman cannot express (runtime.c) */
+				rc = drove__error(DROVE_EINVAL, "podman: %s", call->pull_error);
+				break;
+			}
 			rc = drove__buf_puts(&p, "/containers/create");
 			if (t)
 				rc |= drove__buf_puts(&p, "?name=") | pct(&p, t, NULL);

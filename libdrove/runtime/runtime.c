@@ -173,7 +173,9 @@ int drove_runtime_create(drove_runtime *rt, const drove_container_spec *spec, dr
 	NEW_CALL(RT_CREATE, spec->name);
 	if ((rc = drove__runtime_spec_json(spec, 0, &json)) < 0 ||
 	    (rc = drove__buf_puts(&call->payload, json)) < 0 ||
-	    (rc = drove__runtime_spec_json(spec, 1, &call->alt)) < 0 ||
+	    ((rc = drove__runtime_spec_json(spec, 1, &call->alt)) < 0 &&
+	     (rc != DROVE_EINVAL ||
+	      !(call->pull_error = drove__strdup(drove_error_last()->message)))) ||
 	    (spec->nfiles &&
 	     ((rc = drove__buf_append(&call->tar, spec->tar.data, spec->tar.len)) < 0 ||
 	      (rc = drove__runtime_tar_finish(&call->tar)) < 0))) {

@@ -78,8 +78,11 @@ struct drove_container_spec {
 	drove_strlist *args;
 	drove_strmap *env, *labels, *log_opts, *ulimits; /* ulimits: name -> "soft:hard" */
 	drove_strlist *binds;
-	drove_strlist *devices; /* "host\ncontainer\nperms" */
-	int *ports;             /* pairs: container port, host port */
+	drove_strlist *devices;         /* "host\ncontainer\nperms" */
+	drove_strlist *device_requests; /* each a DeviceRequest object as JSON (Docker) */
+	drove_strlist *cdi_devices;     /* the same requests as CDI names (podman) */
+	char *cdi_error;                /* a request podman cannot express: why */
+	int *ports;                     /* pairs: container port, host port */
 	size_t nports;
 	int64_t memory;
 	int cpu_count;

@@ -22,7 +22,8 @@ int drove_container_spec_new(drove_container_spec **out, const char *name, const
 		return drove__enomem();
 	if ((name && !(s->name = drove__strdup(name))) || !(s->image = drove__strdup(image)) ||
 	    drove_strlist_new(&s->args) < 0 || drove_strlist_new(&s->binds) < 0 ||
-	    drove_strlist_new(&s->devices) < 0 || drove_strmap_new(&s->env) < 0 ||
+	    drove_strlist_new(&s->devices) < 0 || drove_strlist_new(&s->device_requests) < 0 ||
+	    drove_strlist_new(&s->cdi_devices) < 0 || drove_strmap_new(&s->env) < 0 ||
 	    drove_strmap_new(&s->labels) < 0 || drove_strmap_new(&s->log_opts) < 0 ||
 	    drove_strmap_new(&s->ulimits) < 0) {
 		drove_container_spec_free(s);
@@ -46,6 +47,9 @@ void drove_container_spec_free(drove_container_spec *s)
 	drove_strlist_free(s->args);
 	drove_strlist_free(s->binds);
 	drove_strlist_free(s->devices);
+	drove_strlist_free(s->device_requests);
+	drove_strlist_free(s->cdi_devices);
+	free(s->cdi_error);
 	drove_strmap_free(s->env);
 	drove_strmap_free(s->labels);
 	drove_strmap_free(s->log_opts);
@@ -54,6 +58,8 @@ void drove_container_spec_free(drove_container_spec *s)
 	drove__buf_free(&s->tar);
 	free(s);
 }
+
+static int add(json_object *o, const char *k, json_object *v);
 
 static int set_str(char **field, const char *v)
 {
@@ -190,6 +196,92 @@ int drove_container_spec_add_device(drove_container_spec *s, const char *host_pa
 	rc = drove_strlist_add(s->devices, d);
 	free(d);
 	return rc;
+}
+
+/* The CDI names podman resolves for a request: a driver's ids when they are qualified
+ * names already (`vendor/class=name`), nvidia's `nvidia.com/gpu=<id>|all`. */
+static int cdi_names(drove_container_spec *s, const char *driver, int count,
+                     const drove_strlist *ids, const drove_strlist *caps)
+{
+	size_t nids = ids ? drove_strlist_count(ids) : 0;
+	int nvidia = driver && !strcmp(driver, "nvidia");
+	int rc = 0;
+
+	for (size_t i = 0; !driver && caps && i < drove_strlist_count(caps); i++)
+		if (strstr(drove_strlist_get(caps, i), "gpu"))
+			nvidia = 1; /* Docker picks nvidia for a "gpu" capability */
+	for (size_t i = 0; i < nids && rc == 0; i++) {
+		const char *id = drove_strlist_get(ids, i);
+		char *n;
+		if (strchr(id, '=') && strchr(id, '/'))
+			rc = drove_strlist_add(s->cdi_devices, id);
+		else if (nvidia && (n = drove__asprintf("nvidia.com/gpu=%s", id))) {
+			rc = drove_strlist_add(s->cdi_devices, n);
+			free(n);
+		} else
+			rc = nvidia ? DROVE_ENOMEM : 1;
+	}
+	if (rc == 0 && !nids)
+		rc = nvidia && count < 0 ? drove_strlist_add(s->cdi_devices, "nvidia.com/gpu=all")
+		                         : 1;
+	if (rc == 1 && !s->cdi_error &&
+	    !(s->cdi_error = drove__asprintf(
+	              "DeviceRequests: driver '%s' with %s has no CDI device name podman can use",
+	              driver ? driver : "", nids ? "these device ids" : "a count")))
+		rc = DROVE_ENOMEM;
+	return rc < 0 ? rc : 0;
+}
+
+int drove_container_spec_add_device_request(drove_container_spec *s, const char *driver, int count,
+                                            const drove_strlist *device_ids,
+                                            const drove_strlist *capabilities,
+                                            const drove_strmap *options)
+{
+	json_object *r, *o;
+	int rc = 0;
+
+	DROVE_CHECK_ARG(s);
+	if (count < -1)
+		return drove__error(DROVE_EINVAL, "device request: count %d (-1 means all)", count);
+	if (!(r = json_object_new_object()))
+		return drove__enomem();
+	rc |= add(r, "Driver", json_object_new_string(driver ? driver : ""));
+	rc |= add(r, "Count", json_object_new_int(count));
+	if ((rc |= add(r, "DeviceIDs", o = json_object_new_array())) < 0)
+		goto nomem;
+	for (size_t i = 0; device_ids && i < drove_strlist_count(device_ids); i++)
+		rc |= json_object_array_add(
+		        o, json_object_new_string(drove_strlist_get(device_ids, i)));
+	if ((rc |= add(r, "Capabilities", o = json_object_new_array())) < 0)
+		goto nomem;
+	for (size_t i = 0; capabilities && i < drove_strlist_count(capabilities); i++) {
+		const char *c = drove_strlist_get(capabilities, i), *e;
+		json_object *set = json_object_new_array();
+		if (!set || json_object_array_add(o, set) < 0) {
+			json_object_put(set);
+			goto nomem;
+		}
+		for (; *c; c = *e ? e + 1 : e) { /* "gpu,utility" -> ["gpu","utility"] */
+			e = strchr(c, ',');
+			e = e ? e : c + strlen(c);
+			if (e > c)
+				rc |= json_object_array_add(
+				        set, json_object_new_string_len(c, (int)(e - c)));
+		}
+	}
+	if ((rc |= add(r, "Options", o = json_object_new_object())) < 0)
+		goto nomem;
+	for (size_t i = 0; options && i < drove_strmap_count(options); i++)
+		rc |= add(o, drove_strmap_key(options, i),
+		          json_object_new_string(drove_strmap_value(options, i)));
+	if (rc || drove_strlist_add(s->device_requests,
+	                            json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN)) < 0)
+		goto nomem;
+	json_object_put(r);
+	return cdi_names(s, driver && *driver ? driver : NULL, count, device_ids, capabilities);
+nomem:
+	json_object_put(r);
+	return drove__enomem();
 }
 
 int drove_container_spec_set_user(drove_container_spec *s, const char *user)
@@ -355,6 +447,40 @@ int drove__runtime_spec_json(const drove_container_spec *s, int podman, char **o
 			rc |= add(dev, "PathInContainer",
 			          json_object_new_string_len(n1 + 1, (int)(n2 - n1 - 1)));
 			rc |= add(dev, "CgroupPermissions", json_object_new_string(n2 + 1));
+		}
+	}
+	if (!podman && drove_strlist_count(s->device_requests)) {
+		if ((rc |= add(hc, "DeviceRequests", o = json_object_new_array())) < 0)
+			goto nomem;
+		for (i = 0; i < drove_strlist_count(s->device_requests); i++) {
+			json_object *r =
+			        json_tokener_parse(drove_strlist_get(s->device_requests, i));
+			if (!r || json_object_array_add(o, r) < 0) {
+				json_object_put(r);
+				goto nomem;
+			}
+		}
+	}
+	if (podman && s->cdi_error) {
+		json_object_put(hc);
+		json_object_put(root);
+		return drove__error(DROVE_EINVAL, "%s", s->cdi_error);
+	}
+	if (podman && drove_strlist_count(s->cdi_devices)) {
+		/* podman resolves CDI names given as a device's host path */
+		if (!(o = json_object_object_get(hc, "Devices")) &&
+		    (rc |= add(hc, "Devices", o = json_object_new_array())) < 0)
+			goto nomem;
+		for (i = 0; i < drove_strlist_count(s->cdi_devices); i++) {
+			const char *n = drove_strlist_get(s->cdi_devices, i);
+			json_object *dev = json_object_new_object();
+			if (!dev || json_object_array_add(o, dev) < 0) {
+				json_object_put(dev);
+				goto nomem;
+			}
+			rc |= add(dev, "PathOnHost", json_object_new_string(n));
+			rc |= add(dev, "PathInContainer", json_object_new_string(""));
+			rc |= add(dev, "CgroupPermissions", json_object_new_string(""));
 		}
 	}
 	if (drove_strmap_count(s->ulimits)) {

@@ -7,6 +7,7 @@
 #include <drove/drove.h>
 #include "core/internal.h"
 #include "config/config.h"
+#include "config/yaml.h"
 #include "harness.h"
 
 static drove_ctx *ctx;
@@ -57,10 +58,49 @@ static int64_t get(const char *key)
 
 /* ---- samples ---- */
 
+/* Keys of Drove's configuration this library refuses (config.c, docs/configuration.md). */
+static const char *const refused_keys[] = {"options.instanceStateCheckRetryInterval",
+                                           "options.compiledRuleCacheCount",
+                                           "options.allowedRuleImportPackages", NULL};
+
+/* `yaml` without the lines that set a key named `leaf` ("  leaf: ..."). */
+static char *strip_key(const char *yaml, const char *leaf)
+{
+	size_t n = strlen(yaml), ll = strlen(leaf);
+	char *out = malloc(n + 1), *o = out;
+	ck_assert_ptr_nonnull(out);
+	for (const char *p = yaml; *p;) {
+		const char *e = strchr(p, '\n'), *t = p;
+		size_t len = e ? (size_t)(e - p) + 1 : strlen(p);
+		while (*t == ' ')
+			t++;
+		if (!(strncmp(t, leaf, ll) == 0 && t[ll] == ':')) {
+			memcpy(o, p, len);
+			o += len;
+		}
+		p += len;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* The controller sample without the refused keys. */
+static char *controller_sample(size_t *len)
+{
+	char *yaml = drove_test_read_source_file("tests/data/config/controller.yml", len);
+	for (int i = 0; refused_keys[i]; i++) {
+		char *t = strip_key(yaml, strrchr(refused_keys[i], '.') + 1);
+		free(yaml);
+		yaml = t;
+	}
+	*len = strlen(yaml);
+	return yaml;
+}
+
 START_TEST(test_controller_sample)
 {
 	size_t len;
-	char *yaml = drove_test_read_source_file("tests/data/config/controller.yml", &len);
+	char *yaml = controller_sample(&len);
 	int type = -1;
 	ck_assert_int_eq(drove_config_load_controller_buf(&cfg, ctx, "controller.yml", yaml, len),
 	                 0);
@@ -102,21 +142,15 @@ START_TEST(test_controller_sample)
 	ck_assert_int_eq(get("options.clusterOpParallelism"), 4);
 	ck_assert_int_eq(get("options.jobRetryCount"), 3);
 	ck_assert_int_eq(get("options.jobRetryInterval"), 2000);
-	ck_assert_int_eq(get("options.instanceStateCheckRetryInterval"), 10000);
 	ck_assert_int_eq(get("options.disableReadAuth"), 1);
 	ck_assert_int_eq(get("options.disableCmdlArgs"), 1);
 	ck_assert_int_eq(get("options.enableRawDeviceAccess"), 1);
-	ck_assert_int_eq(get("options.compiledRuleCacheCount"), 200);
 	ck_assert_int_eq(get("options.staleExecutorAge"), 60000);
 	const drove_strlist *m = drove_config_get_strlist(cfg, "options.auditedHttpMethods");
 	ck_assert_uint_eq(drove_strlist_count(m), 3);
 	ck_assert_str_eq(drove_strlist_get(m, 2), "DELETE");
 	m = drove_config_get_strlist(cfg, "options.allowedMountDirs");
 	ck_assert_str_eq(drove_strlist_get(m, 1), "/var/log");
-	ck_assert_str_eq(
-	        drove_strlist_get(
-	                drove_config_get_strlist(cfg, "options.allowedRuleImportPackages"), 0),
-	        "java.util");
 	ck_assert_str_eq(drove_config_get_string(cfg, "userAuth.cachingPolicy"),
 	                 "maximumSize=500, expireAfterAccess=30m");
 	/* executor keys do not exist on a controller config */
@@ -225,6 +259,179 @@ START_TEST(test_load_from_path)
 }
 END_TEST
 
+/* ---- every key of the reference samples: applied or refused ---- */
+
+/* Keys read through their own getters (checked in the sample tests above), and keys that are
+ * Dropwizard's or the UI's, documented as not read (docs/configuration.md). */
+static const char *const typed_prefixes[] = {"server.applicationConnectors",
+                                             "server.adminConnectors",
+                                             "logging.level",
+                                             "zookeeper.",
+                                             "clusterAuth.",
+                                             "userAuth.enabled",
+                                             "userAuth.encoding",
+                                             "userAuth.users",
+                                             "instanceAuth.secret",
+                                             "resources.osCores",
+                                             "resources.metadata.metadataProviders",
+                                             "dockerAuth.entries",
+                                             NULL};
+static const char *const not_read_prefixes[] = {"server.requestLog", "logging.loggers",
+                                                "logging.appenders.console", "view.", NULL};
+
+static int has_prefix(const char *key, const char *const *list)
+{
+	for (int i = 0; list[i]; i++)
+		if (!strncmp(key, list[i], strlen(list[i])))
+			return 1;
+	return 0;
+}
+
+static int is_refused(const char *key)
+{
+	for (int i = 0; refused_keys[i]; i++)
+		if (!strcmp(key, refused_keys[i]))
+			return 1;
+	return 0;
+}
+
+/* Whether a getter reads `key`. */
+static int applied(const char *key)
+{
+	int64_t v;
+	return drove_config_get_int(cfg, key, &v) == 0 || drove_config_get_string(cfg, key) ||
+	       drove_config_get_strlist(cfg, key);
+}
+
+/* Every leaf key under `n` (appenders by their type), checked. */
+static void walk(const drove__ynode *n, const char *path, int *checked)
+{
+	char key[512];
+	if (n->kind == DROVE__Y_MAP) {
+		for (size_t i = 0; i + 1 < n->n; i += 2) {
+			snprintf(key, sizeof(key), "%s%s%s", path, *path ? "." : "",
+			         n->items[i]->value);
+			walk(n->items[i + 1], key, checked);
+		}
+		return;
+	}
+	if (n->kind == DROVE__Y_SEQ && !strcmp(path, "logging.appenders")) {
+		for (size_t i = 0; i < n->n; i++) {
+			const drove__ynode *a = n->items[i];
+			const char *type = NULL;
+			for (size_t k = 0; k + 1 < a->n; k += 2)
+				if (!strcmp(a->items[k]->value, "type"))
+					type = a->items[k + 1]->value;
+			ck_assert_ptr_nonnull(type);
+			for (size_t k = 0; k + 1 < a->n; k += 2) {
+				if (!strcmp(a->items[k]->value, "type"))
+					continue;
+				snprintf(key, sizeof(key), "%s.%s.%s", path, type,
+				         a->items[k]->value);
+				walk(a->items[k + 1], key, checked);
+			}
+		}
+		return;
+	}
+	(*checked)++;
+	if (has_prefix(path, typed_prefixes) || has_prefix(path, not_read_prefixes))
+		return;
+	if (is_refused(path)) {
+		ck_assert_msg(!applied(path), "%s: refused, yet readable", path);
+		return;
+	}
+	ck_assert_msg(applied(path), "%s: neither applied (no getter reads it) nor refused", path);
+}
+
+static void walk_sample(const char *file, int controller)
+{
+	size_t len;
+	char *yaml = drove_test_read_source_file(file, &len), *kept;
+	drove__ynode *root = NULL;
+	int checked = 0, nrefused = 0;
+	ck_assert_int_eq(drove__yaml_parse(&root, file, yaml, len, 1 << 20, 32), 0);
+	/* each refused key the sample sets fails the load, naming it and why */
+	for (int i = 0; refused_keys[i]; i++) {
+		kept = drove__strdup(yaml);
+		for (int j = 0; refused_keys[j]; j++)
+			if (j != i) {
+				char *t = strip_key(kept, strrchr(refused_keys[j], '.') + 1);
+				free(kept);
+				kept = t;
+			}
+		if (strstr(kept, strrchr(refused_keys[i], '.') + 1)) {
+			int rc = controller ? load_c(kept) : load_e(kept);
+			drove_assert_error(rc, DROVE_EINVAL, refused_keys[i]);
+			ck_assert_ptr_nonnull(
+			        strstr(drove_error_last()->message, "not supported: "));
+			nrefused++;
+		}
+		free(kept);
+	}
+	/* without them it loads, and every other key is read */
+	kept = drove__strdup(yaml);
+	for (int j = 0; refused_keys[j]; j++) {
+		char *t = strip_key(kept, strrchr(refused_keys[j], '.') + 1);
+		free(kept);
+		kept = t;
+	}
+	ck_assert_int_eq(controller ? load_c(kept) : load_e(kept), 0);
+	walk(root, "", &checked);
+	ck_assert_int_ge(checked, controller ? 36 : 45);
+	ck_assert_int_eq(nrefused, controller ? 3 : 0);
+	free(kept);
+	free(yaml);
+	drove__yaml_free(root);
+}
+
+START_TEST(test_sample_keys_applied_or_refused)
+{
+	walk_sample("tests/data/config/controller.yml", 1);
+	walk_sample("tests/data/config/executor.yml", 0);
+}
+END_TEST
+
+/* cachingPolicy sizes the bcrypt cache; the appender's suffix and cap are checked */
+START_TEST(test_applied_values)
+{
+	ck_assert_int_eq(load_c(ZK "userAuth:\n  cachingPolicy: \"maximumSize=42, "
+	                           "expireAfterAccess=2h, recordStats\"\n  users: []\n"),
+	                 0);
+	ck_assert_int_eq(get("userAuth.cachingPolicy.maximumSize"), 42);
+	ck_assert_int_eq(get("userAuth.cachingPolicy.expireAfterAccess"), 2 * 3600000LL);
+	ck_assert_int_eq(load_c(ZK), 0);
+	ck_assert_int_eq(get("userAuth.cachingPolicy.maximumSize"), 500);
+	ck_assert_int_eq(get("userAuth.cachingPolicy.expireAfterAccess"), 30 * 60000LL);
+	ASSERT_FAILS(load_c(ZK "userAuth:\n  cachingPolicy: \"weakKeys\"\n"),
+	             "controller.yml:3: userAuth.cachingPolicy: 'weakKeys' is not supported "
+	             "(maximumSize, expireAfterAccess, initialCapacity and recordStats are)");
+	ASSERT_FAILS(load_c(ZK "userAuth:\n  cachingPolicy: \"expireAfterAccess=5y\"\n"),
+	             "controller.yml:3: userAuth.cachingPolicy: expireAfterAccess '5y' is not a "
+	             "number with d, h, m or s");
+	ASSERT_FAILS(load_e(ZK "logging:\n  appenders:\n    - {type: drove, logPath: /l, "
+	                       "archivedLogFileSuffix: \"%d{yyyy}\"}\n"),
+	             "executor.yml:4: logging.appenders[0].archivedLogFileSuffix: '%d{yyyy}' is "
+	             "not supported: archives are numbered output.log-1 (newest) .. -N; only %d "
+	             "and %i are accepted");
+	ASSERT_FAILS(
+	        load_e(ZK "logging:\n  appenders:\n    - {type: drove, logPath: /l, "
+	                  "totalSizeCap: 1GiB}\n"),
+	        "executor.yml:4: logging.appenders[0].totalSizeCap: needs maxFileSize (the cap "
+	        "bounds the number of archives of maxFileSize each)");
+	/* leadershipCheckInterval is how often the executor looks for the leader (RPC mode),
+	 * unless options.leaderLookupInterval says otherwise */
+	ck_assert_int_eq(load_e("options: {remoteUpdateMode: RPC}\ncontrollers: {endpoints: "
+	                        "[\"http://c:4000\"], leadershipCheckInterval: 7s}\n"),
+	                 0);
+	ck_assert_int_eq(cfg->exec.leader_lookup_interval_ms, 7000);
+	ck_assert_int_eq(load_e("options: {remoteUpdateMode: RPC, leaderLookupInterval: 1s}\n"
+	                        "controllers: {endpoints: [\"http://c:4000\"], "
+	                        "leadershipCheckInterval: 7s}\n"),
+	                 0);
+	ck_assert_int_eq(cfg->exec.leader_lookup_interval_ms, 1000);
+}
+END_TEST
+
 /* ---- defaults ---- */
 
 START_TEST(test_controller_defaults)
@@ -252,9 +459,7 @@ START_TEST(test_controller_defaults)
 	ck_assert_int_eq(get("options.clusterOpParallelism"), 1);
 	ck_assert_int_eq(get("options.jobRetryCount"), 2);
 	ck_assert_int_eq(get("options.jobRetryInterval"), 1000);
-	ck_assert_int_eq(get("options.instanceStateCheckRetryInterval"), 3000);
 	ck_assert_int_eq(get("options.disableReadAuth"), 0);
-	ck_assert_int_eq(get("options.compiledRuleCacheCount"), 100);
 	ck_assert_int_eq(get("options.staleExecutorAge"), 45000);
 	ck_assert_int_eq(get("options.reconcileInterval"), 30000);
 	ck_assert_int_eq(get("options.staleInstanceReportAge"), 60000);
@@ -479,16 +684,22 @@ START_TEST(test_range_errors)
 	ASSERT_FAILS(
 	        load_c(ZK "options: {jobRetryInterval: 500ms}\n"),
 	        "controller.yml:2: options.jobRetryInterval: 500 milliseconds is below 1 second");
-	ASSERT_FAILS(
-	        load_c(ZK "options: {instanceStateCheckRetryInterval: 3s}\n"),
-	        "controller.yml:2: options.instanceStateCheckRetryInterval: 3 seconds is below 5 "
-	        "seconds");
+	ASSERT_FAILS(load_c(ZK "options: {instanceStateCheckRetryInterval: 10s}\n"),
+	             "controller.yml:2: options.instanceStateCheckRetryInterval: not supported: "
+	             "this controller follows the executors' state reports and does not poll "
+	             "instance state; remove it");
 	ASSERT_FAILS(load_c(ZK "options: {maxStaleInstancesCount: 5000}\n"),
 	             "controller.yml:2: options.maxStaleInstancesCount: 5000 is above 4096");
 	ASSERT_FAILS(load_c(ZK "options: {clusterOpParallelism: 513}\n"),
 	             "controller.yml:2: options.clusterOpParallelism: 513 is above 512");
-	ASSERT_FAILS(load_c(ZK "options: {compiledRuleCacheCount: 1001}\n"),
-	             "controller.yml:2: options.compiledRuleCacheCount: 1001 is above 1000");
+	ASSERT_FAILS(
+	        load_c(ZK "options: {compiledRuleCacheCount: 100}\n"),
+	        "controller.yml:2: options.compiledRuleCacheCount: not supported: RULE_BASED "
+	        "rules are parsed once, when the spec is validated, and kept with it: there is "
+	        "no rule cache to size; remove it");
+	ASSERT_FAILS(load_c(ZK "options: {allowedRuleImportPackages: []}\n"),
+	             "controller.yml:2: options.allowedRuleImportPackages: not supported: MVEL "
+	             "rules are refused (HOPE only), so there is no MVEL sandbox; remove it");
 	ASSERT_FAILS(
 	        load_c("server:\n  applicationConnectors:\n    - port: 70000\n" ZK),
 	        "controller.yml:3: server.applicationConnectors[0].port: 70000 is above 65535");
@@ -707,6 +918,8 @@ Suite *config_suite(void)
 	tcase_add_test(tc, test_controller_sample);
 	tcase_add_test(tc, test_executor_sample);
 	tcase_add_test(tc, test_load_from_path);
+	tcase_add_test(tc, test_sample_keys_applied_or_refused);
+	tcase_add_test(tc, test_applied_values);
 	tcase_add_test(tc, test_syslog_appender);
 	tcase_add_test(tc, test_controller_defaults);
 	tcase_add_test(tc, test_executor_defaults);

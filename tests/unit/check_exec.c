@@ -342,6 +342,40 @@ START_TEST(test_log_rotation)
 }
 END_TEST
 
+/* immediateFlush false: lines gather up to bufferSize, then are written; the rest at close */
+START_TEST(test_log_buffer)
+{
+	drove__exec_logw *w = NULL;
+	char p[256], line[40];
+	struct stat st;
+	ck_assert_int_eq(drove__exec_logw_open(&w, tmpdir, "SRC", "B1", 0, 0), 0);
+	ck_assert_int_eq(drove__exec_logw_set_buffer(w, 64), 0);
+	snprintf(p, sizeof(p), "%s/SRC/B1/output.log", tmpdir);
+	for (int k = 0; k < 2; k++) {
+		snprintf(line, sizeof(line), "buffered line %02d of output", k); /* 26 + \n */
+		ck_assert_int_eq(drove__exec_logw_line(w, line, strlen(line)), 0);
+	}
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_int_eq(st.st_size, 0); /* 54 bytes held */
+	ck_assert_int_eq(drove__exec_logw_line(w, line, strlen(line)), 0);
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_int_eq(st.st_size, 54); /* the third did not fit: the first two written */
+	/* a line longer than the buffer goes straight through, after what is held */
+	memset(line, 'x', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\0';
+	ck_assert_int_eq(drove__exec_logw_set_buffer(w, 16), 0); /* flushes */
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_int_eq(st.st_size, 81);
+	ck_assert_int_eq(drove__exec_logw_line(w, line, strlen(line)), 0);
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_int_eq(st.st_size, 81 + 40);
+	ck_assert_int_eq(drove__exec_logw_line(w, "tail", 4), 0);
+	drove__exec_logw_close(w);
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_int_eq(st.st_size, 81 + 40 + 5);
+}
+END_TEST
+
 /* ---- labels ---- */
 
 START_TEST(test_labels_round_trip)
@@ -411,6 +445,45 @@ START_TEST(test_syslog_format)
 	ck_assert_ptr_nonnull(strstr(b.data, "AAAA - - [drove@32473 appId=\"AAA \\]AAA"));
 	ck_assert_int_eq((int)(strstr(b.data, " - - [") - strstr(b.data, "AAA_]")), 48);
 	drove__buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_syslog_parse_server)
+{
+	char *h = NULL;
+	int port = 0, tcp = -1;
+	ck_assert_int_eq(
+	        drove__exec_syslog_parse_server("tcp://logs.example:1514", &h, &port, &tcp), 0);
+	ck_assert_str_eq(h, "logs.example");
+	ck_assert_int_eq(port, 1514);
+	ck_assert_int_eq(tcp, 1);
+	free(h);
+	ck_assert_int_eq(drove__exec_syslog_parse_server("udp://10.0.0.1", &h, &port, &tcp), 0);
+	ck_assert_str_eq(h, "10.0.0.1");
+	ck_assert_int_eq(port, 514);
+	ck_assert_int_eq(tcp, 0);
+	free(h);
+	ck_assert_int_eq(drove__exec_syslog_parse_server("[::1]:601", &h, &port, &tcp), 0);
+	ck_assert_str_eq(h, "::1");
+	ck_assert_int_eq(port, 601);
+	ck_assert_int_eq(tcp, 0);
+	free(h);
+	drove_assert_error(drove__exec_syslog_parse_server("tcp+tls://h:1", &h, &port, &tcp),
+	                   DROVE_EINVAL,
+	                   "loggingSpec.server 'tcp+tls://h:1': only udp:// and tcp://");
+	ck_assert_ptr_null(h);
+	drove_assert_error(drove__exec_syslog_parse_server("h:0", &h, &port, &tcp), DROVE_EINVAL,
+	                   "bad port");
+	drove_assert_error(drove__exec_syslog_parse_server("h:70000", &h, &port, &tcp),
+	                   DROVE_EINVAL, "bad port");
+	drove_assert_error(drove__exec_syslog_parse_server("udp://:514", &h, &port, &tcp),
+	                   DROVE_EINVAL, "no host");
+	drove_assert_error(drove__exec_syslog_parse_server("[::1", &h, &port, &tcp), DROVE_EINVAL,
+	                   "no ']'");
+	drove_assert_error(drove__exec_syslog_parse_server("", &h, &port, &tcp), DROVE_EINVAL,
+	                   "loggingSpec.server");
+	drove_assert_error(drove__exec_syslog_parse_server(NULL, &h, &port, &tcp), DROVE_EINVAL,
+	                   "loggingSpec.server");
 }
 END_TEST
 
@@ -503,7 +576,7 @@ START_TEST(test_new_rejects_controller_config)
 	drove_loop *loop = NULL;
 	drove_executor *ex = NULL;
 	size_t len;
-	char *y = drove_test_read_source_file("tests/data/config/controller.yml", &len);
+	char *y = drove_test_read_source_file("tests/data/config/controller-local.yml", &len);
 	ck_assert_int_eq(drove_config_load_controller_buf(&cfg, ctx, "c.yml", y, len), 0);
 	ck_assert_int_eq(drove_loop_new(&loop, ctx), 0);
 	drove_assert_error(drove_executor_new(&ex, loop, cfg), DROVE_EINVAL,
@@ -666,12 +739,14 @@ Suite *exec_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_inst_transitions);
 	tcase_add_test(tc, test_syslog_format);
+	tcase_add_test(tc, test_syslog_parse_server);
 	tcase_add_test(tc, test_task_transitions);
 	tcase_add_test(tc, test_res_lock_conflict_unlock);
 	tcase_add_test(tc, test_env_app);
 	tcase_add_test(tc, test_log_confinement);
 	tcase_add_test(tc, test_log_read_semantics);
 	tcase_add_test(tc, test_log_rotation);
+	tcase_add_test(tc, test_log_buffer);
 	tcase_add_test(tc, test_labels_round_trip);
 	tcase_add_test(tc, test_metadata_providers);
 	tcase_add_test(tc, test_metadata_dynamic);

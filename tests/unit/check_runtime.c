@@ -95,6 +95,89 @@ START_TEST(test_spec_json_fields)
 }
 END_TEST
 
+START_TEST(test_spec_device_requests)
+{
+	drove_container_spec *spec;
+	drove_strlist *ids, *caps;
+	drove_strmap *opts;
+	json_object *o;
+	char *body = NULL;
+
+	ck_assert_int_eq(drove_container_spec_new(&spec, "gpu", "img"), 0);
+	ck_assert_int_eq(drove_strlist_new(&ids), 0);
+	ck_assert_int_eq(drove_strlist_new(&caps), 0);
+	ck_assert_int_eq(drove_strmap_new(&opts), 0);
+	drove_strlist_add(caps, "gpu");
+	/* enableNvidiaGpu */
+	ck_assert_int_eq(
+	        drove_container_spec_add_device_request(spec, "nvidia", -1, NULL, caps, NULL), 0);
+	/* a DETAILED device with ids, capability sets and options */
+	drove_strlist_add(ids, "0");
+	drove_strlist_add(ids, "GPU-3a1b");
+	drove_strlist_free(caps);
+	ck_assert_int_eq(drove_strlist_new(&caps), 0);
+	drove_strlist_add(caps, "gpu,utility");
+	drove_strlist_add(caps, "compute");
+	drove_strmap_set(opts, "k", "v\"q");
+	ck_assert_int_eq(
+	        drove_container_spec_add_device_request(spec, "nvidia", 0, ids, caps, opts), 0);
+	drove_assert_error(drove_container_spec_add_device_request(spec, "x", -2, NULL, NULL, NULL),
+	                   DROVE_EINVAL, "count -2");
+
+	o = spec_json(spec, 0); /* Docker: HostConfig.DeviceRequests as given */
+	ck_assert_str_eq(jpath(o, "HostConfig", "DeviceRequests", NULL),
+	                 "[ { \"Driver\": \"nvidia\", \"Count\": -1, \"DeviceIDs\": [ ], "
+	                 "\"Capabilities\": [ [ \"gpu\" ] ], \"Options\": { } }, "
+	                 "{ \"Driver\": \"nvidia\", \"Count\": 0, \"DeviceIDs\": [ \"0\", "
+	                 "\"GPU-3a1b\" ], \"Capabilities\": [ [ \"gpu\", \"utility\" ], "
+	                 "[ \"compute\" ] ], \"Options\": { \"k\": \"v\\\"q\" } } ]");
+	ck_assert_ptr_null(jpath(o, "HostConfig", "Devices", NULL));
+	json_object_put(o);
+	o = spec_json(spec, 1); /* podman: CDI names as devices, no DeviceRequests */
+	ck_assert_ptr_null(jpath(o, "HostConfig", "DeviceRequests", NULL));
+	ck_assert_str_eq(jpath(o, "HostConfig", "Devices", NULL),
+	                 "[ { \"PathOnHost\": \"nvidia.com\\/gpu=all\", \"PathInContainer\": "
+	                 "\"\", \"CgroupPermissions\": \"\" }, { \"PathOnHost\": "
+	                 "\"nvidia.com\\/gpu=0\", \"PathInContainer\": \"\", "
+	                 "\"CgroupPermissions\": \"\" }, { \"PathOnHost\": "
+	                 "\"nvidia.com\\/gpu=GPU-3a1b\", \"PathInContainer\": \"\", "
+	                 "\"CgroupPermissions\": \"\" } ]");
+	json_object_put(o);
+
+	/* a driver podman has no CDI name for: Docker gets it, podman's body is refused */
+	drove_strlist_free(ids);
+	ck_assert_int_eq(drove_strlist_new(&ids), 0);
+	ck_assert_int_eq(drove_container_spec_add_device_request(spec, "acme", 1, NULL, NULL, NULL),
+	                 0);
+	drove_strlist_add(ids, "vendor.com/fpga=f0");
+	ck_assert_int_eq(drove_container_spec_add_device_request(spec, "cdi", 0, ids, NULL, NULL),
+	                 0);
+	o = spec_json(spec, 0);
+	ck_assert_ptr_nonnull(strstr(jpath(o, "HostConfig", "DeviceRequests", NULL),
+	                             "\"Driver\": \"acme\", \"Count\": 1"));
+	json_object_put(o);
+	drove_assert_error(drove__runtime_spec_json(spec, 1, &body), DROVE_EINVAL, "driver 'acme'");
+	ck_assert_ptr_null(body);
+	drove_strlist_free(ids);
+	drove_strlist_free(caps);
+	drove_strmap_free(opts);
+	drove_container_spec_free(spec);
+
+	/* ids that are CDI names already pass through */
+	ck_assert_int_eq(drove_container_spec_new(&spec, "cdi", "img"), 0);
+	ck_assert_int_eq(drove_strlist_new(&ids), 0);
+	drove_strlist_add(ids, "vendor.com/fpga=f0");
+	ck_assert_int_eq(drove_container_spec_add_device_request(spec, "cdi", 0, ids, NULL, NULL),
+	                 0);
+	o = spec_json(spec, 1);
+	ck_assert_ptr_nonnull(strstr(jpath(o, "HostConfig", "Devices", NULL),
+	                             "\"PathOnHost\": \"vendor.com\\/fpga=f0\""));
+	json_object_put(o);
+	drove_strlist_free(ids);
+	drove_container_spec_free(spec);
+}
+END_TEST
+
 START_TEST(test_spec_rejects_bad_values)
 {
 	drove_container_spec *spec = NULL;
@@ -475,6 +558,7 @@ Suite *runtime_suite(void)
 	TCase *tc = tcase_create("spec");
 	tcase_add_test(tc, test_spec_json_fields);
 	tcase_add_test(tc, test_spec_rejects_bad_values);
+	tcase_add_test(tc, test_spec_device_requests);
 	tcase_add_test(tc, test_tar_entries);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("stream");
