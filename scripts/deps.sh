@@ -9,6 +9,7 @@ BUILD_PKGS=(build-essential cmake pkg-config clang libclang-rt-14-dev
 RUNTIME_PKGS=(zookeeper default-jre-headless podman runc busybox-static uidmap catatonit docker.io
 	curl iproute2 iptables valgrind wrk hyperfine dpkg-dev lintian systemd libjs-bootstrap5 chromium
 	python3-websocket python3-aiosmtpd python3-pytest python3-setuptools python3-pip python3-wheel
+	python3-venv
 	nginx bind9-dnsutils prometheus rsyslog abigail-tools docker-registry apache2-utils openssl)
 
 want=("${BUILD_PKGS[@]}")

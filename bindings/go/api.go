@@ -289,10 +289,7 @@ func (cl *Client) SuspendApp(appID string, op *Op) error {
 
 // RestartApp replaces every healthy instance (a rolling restart).
 func (cl *Client) RestartApp(appID string, stopFirst bool, op *Op) error {
-	sf := C.int(0)
-	if stopFirst {
-		sf = 1
-	}
+	sf := cbool(stopFirst)
 	return cl.appOp(appID, op, func(c *C.drove_client, id, t *C.char, par C.int) C.int {
 		return C.drove_client_app_restart(c, id, sf, t, par)
 	})
@@ -316,12 +313,63 @@ func (cl *Client) CancelApp(appID string) error {
 func (cl *Client) KillInstances(appID string, instanceIDs []string, skipRespawn bool, op *Op) error {
 	ids, n := cstrs(instanceIDs)
 	defer freeStrs(ids, n)
-	sr := C.int(0)
-	if skipRespawn {
-		sr = 1
-	}
+	sr := cbool(skipRespawn)
 	return cl.appOp(appID, op, func(c *C.drove_client, id, t *C.char, par C.int) C.int {
 		return C.drove_client_instances_kill(c, id, ids, n, sr, t, par)
+	})
+}
+
+// AppOldInstances lists the application's instances in non-active states.
+func (cl *Client) AppOldInstances(appID string) ([]InstanceInfo, error) {
+	var v []InstanceInfo
+	id := cstr(appID)
+	defer free(id)
+	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_app_old_instances(c, id, o) })
+}
+
+// AppInstance is one instance of an application.
+func (cl *Client) AppInstance(appID, instanceID string) (InstanceInfo, error) {
+	var v InstanceInfo
+	id, iid := cstr(appID), cstr(instanceID)
+	defer free(id)
+	defer free(iid)
+	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_app_instance(c, id, iid, o) })
+}
+
+// AppOperation posts any application operation (§4.1) as is (a struct, map, string or
+// json.RawMessage); the envelope's data is decoded into out (may be nil).
+func (cl *Client) AppOperation(op interface{}, out interface{}) error {
+	js, err := specText(op)
+	if err != nil {
+		return err
+	}
+	s := cstr(js)
+	defer free(s)
+	return cl.text(out, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_app_operation(c, s, o) })
+}
+
+// StartInstances starts `count` more instances.
+func (cl *Client) StartInstances(appID string, count int64, op *Op) error {
+	return cl.appOp(appID, op, func(c *C.drove_client, id, t *C.char, par C.int) C.int {
+		return C.drove_client_app_start_instances(c, id, C.int64_t(count), t, par)
+	})
+}
+
+// RecoverApp brings a suspended application back to its expected instance count.
+func (cl *Client) RecoverApp(appID string) error {
+	return cl.appOp(appID, nil, func(c *C.drove_client, id, _ *C.char, _ C.int) C.int {
+		return C.drove_client_app_recover(c, id)
+	})
+}
+
+// ReplaceInstances replaces the listed instances with new ones (stopFirst: stop each old
+// one before its replacement starts).
+func (cl *Client) ReplaceInstances(appID string, instanceIDs []string, stopFirst bool, op *Op) error {
+	ids, n := cstrs(instanceIDs)
+	defer freeStrs(ids, n)
+	sf := cbool(stopFirst)
+	return cl.appOp(appID, op, func(c *C.drove_client, id, t *C.char, par C.int) C.int {
+		return C.drove_client_instances_replace(c, id, ids, n, sf, t, par)
 	})
 }
 
@@ -379,42 +427,6 @@ func (cl *Client) DeleteTask(sourceApp, taskID string) error {
 	return cl.do(true, func(c *C.drove_client) C.int { return C.drove_client_task_delete(c, a, t) })
 }
 
-// ---- local services ----
-
-// LocalServices lists the local services, keyed by serviceId (summaries as JSON).
-func (cl *Client) LocalServices() (map[string]json.RawMessage, error) {
-	var v map[string]json.RawMessage
-	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_ls_list(c, o) })
-}
-
-// CreateLocalService creates a local service; the serviceId (ActivateLocalService starts it).
-func (cl *Client) CreateLocalService(spec interface{}, instancesPerHost int) (string, error) {
-	js, err := specText(spec)
-	if err != nil {
-		return "", err
-	}
-	s := cstr(js)
-	defer free(s)
-	var out *C.char
-	if err := cl.do(true, func(c *C.drove_client) C.int {
-		return C.drove_client_ls_create(c, s, C.int(instancesPerHost), &out)
-	}); err != nil {
-		return "", err
-	}
-	id := C.GoString(out)
-	C.drove_free(unsafe.Pointer(out))
-	return id, nil
-}
-
-// LocalServiceOp runs "ACTIVATE", "DEACTIVATE", "DEPLOY_TEST_INSTANCE", "DESTROY" or
-// "ADJUST_INSTANCES" on a local service.
-func (cl *Client) LocalServiceOp(opType, serviceID string) error {
-	t, id := cstr(opType), cstr(serviceID)
-	defer free(t)
-	defer free(id)
-	return cl.do(true, func(c *C.drove_client) C.int { return C.drove_client_ls_simple_op(c, t, id) })
-}
-
 // ---- cluster and executors ----
 
 // Cluster is the cluster summary.
@@ -426,10 +438,7 @@ func (cl *Client) Cluster() (ClusterSummary, error) {
 // SetMaintenance sets (on) or removes maintenance mode.
 func (cl *Client) SetMaintenance(on bool) (ClusterState, error) {
 	var v ClusterState
-	o1 := C.int(0)
-	if on {
-		o1 = 1
-	}
+	o1 := cbool(on)
 	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_cluster_maintenance(c, o1, o) })
 }
 
@@ -479,6 +488,20 @@ func (cl *Client) Events(since int64, size int) ([]Event, error) {
 	var v []Event
 	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int {
 		return C.drove_client_cluster_events(c, C.int64_t(since), C.int(size), o)
+	})
+}
+
+// EventsSummary is GET /cluster/events/summary: counts per event type since `since` (ms).
+type EventsSummary struct {
+	EventsCount  map[string]int64 `json:"eventsCount"`
+	LastSyncTime int64            `json:"lastSyncTime"`
+}
+
+// EventCounts counts the events newer than since (ms) by type.
+func (cl *Client) EventCounts(since int64) (EventsSummary, error) {
+	var v EventsSummary
+	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int {
+		return C.drove_client_cluster_events_summary(c, C.int64_t(since), o)
 	})
 }
 

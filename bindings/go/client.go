@@ -123,6 +123,14 @@ func cstrOpt(s string) *C.char {
 	return C.CString(s)
 }
 
+// cbool is 1 for true, 0 for false.
+func cbool(b bool) C.int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 func free(p *C.char) {
 	if p != nil {
 		C.free(unsafe.Pointer(p))
@@ -258,6 +266,14 @@ func (cl *Client) Leader() string {
 		return ""
 	}
 	return C.GoString(C.drove_client_leader(cl.c))
+}
+
+// FindLeader pings every endpoint now; the leader's URL.
+func (cl *Client) FindLeader() (string, error) {
+	if err := cl.do(false, func(c *C.drove_client) C.int { return C.drove_client_find_leader(c) }); err != nil {
+		return "", err
+	}
+	return cl.Leader(), nil
 }
 
 // Ping asks the leader for /ping.

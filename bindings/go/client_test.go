@@ -1,6 +1,7 @@
 package drove
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -73,6 +74,9 @@ func TestClusterBasics(t *testing.T) {
 	if err := c.Ping(); err != nil {
 		t.Fatal(err)
 	}
+	if l, err := c.FindLeader(); err != nil || l != os.Getenv("DROVE_TEST_ENDPOINT") {
+		t.Fatalf("leader %q %v", l, err)
+	}
 	ex, err := c.Executors()
 	if err != nil || len(ex) != 1 || ex[0].State != "ACTIVE" || ex[0].ExecutorID != os.Getenv("DROVE_TEST_EXECUTOR") {
 		t.Fatalf("executors %+v %v", ex, err)
@@ -115,9 +119,11 @@ func TestDeployScaleEventsLogs(t *testing.T) {
 		t.Fatalf("create %q %v", appID, err)
 	}
 	defer func() {
-		_ = c.ScaleApp(appID, 0, op)
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
+		// scaling is refused while another operation (a replace) still runs
+		for c.ScaleApp(appID, 0, op) != nil && sleep(ctx, 500*time.Millisecond) == nil {
+		}
 		_, _ = c.WaitApp(ctx, appID, WaitFor{State: "MONITORING"})
 		if err := c.DestroyApp(appID); err != nil {
 			t.Errorf("destroy: %v", err)
@@ -193,6 +199,79 @@ func TestDeployScaleEventsLogs(t *testing.T) {
 	if _, _, err := c.ReadLog(LogApps, appID, "AI-nope", "output.log", 0, -1); err == nil {
 		t.Fatalf("reading an unknown instance's log succeeded (%q)", got)
 	}
+	all, err := c.ReadAllLog(LogApps, appID, iid, "output.log")
+	if err != nil || !strings.Contains(string(all), "hello from gobind") {
+		t.Fatalf("read all %q %v", all, err)
+	}
+	// download: into any io.Writer (through a pipe) and into an *os.File (its fd)
+	var buf bytes.Buffer
+	n, err := c.DownloadLog(LogApps, appID, iid, "output.log", &buf)
+	if err != nil || n != int64(buf.Len()) || !strings.Contains(buf.String(), "hello from gobind") {
+		t.Fatalf("download to a buffer: %d bytes %q %v", n, buf.String(), err)
+	}
+	f, err := os.CreateTemp(t.TempDir(), "log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err = c.DownloadLog(LogApps, appID, iid, "output.log", f)
+	f.Close()
+	onDisk, _ := os.ReadFile(f.Name())
+	if err != nil || n != int64(len(onDisk)) || !strings.Contains(string(onDisk), "hello from gobind") {
+		t.Fatalf("download to a file: %d bytes %q %v", n, onDisk, err)
+	}
+	if _, err := c.DownloadLog(LogApps, appID, iid, "no-such.log", &buf); err == nil {
+		t.Fatal("downloading a missing file succeeded")
+	}
+	counts, err := c.EventCounts(since)
+	if err != nil || counts.EventsCount["INSTANCE_STATE_CHANGE"] < 2 {
+		t.Fatalf("event counts %+v %v", counts, err)
+	}
+	one, err := c.AppInstance(appID, iid)
+	if err != nil || one.State != "HEALTHY" || one.InstanceID != iid {
+		t.Fatalf("instance %+v %v", one, err)
+	}
+	if _, err := c.AppInstance(appID, "AI-nope"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown instance: %v", err)
+	}
+
+	// replace one instance: a new one takes its place, the old one ends up in the old list
+	if err := c.ReplaceInstances(appID, []string{iid}, false, op); err != nil {
+		t.Fatalf("replace: %v", err)
+	}
+	for {
+		cur, err := c.AppInstances(appID, "HEALTHY")
+		if err != nil {
+			t.Fatal(err)
+		}
+		replaced := len(cur) == 2
+		for _, in := range cur {
+			if in.InstanceID == iid {
+				replaced = false
+			}
+		}
+		if replaced {
+			break
+		}
+		if err := sleep(ctx, 300*time.Millisecond); err != nil {
+			t.Fatalf("replace did not finish: %v (instances %+v)", err, cur)
+		}
+	}
+	for { // the old instance is listed as old once it has stopped
+		old, err := c.AppOldInstances(appID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, in := range old {
+			found = found || in.InstanceID == iid
+		}
+		if found {
+			break
+		}
+		if err := sleep(ctx, 300*time.Millisecond); err != nil {
+			t.Fatalf("replaced instance %s not among the old ones %+v", iid, old)
+		}
+	}
 }
 
 func TestTaskResult(t *testing.T) {
@@ -207,13 +286,35 @@ func TestTaskResult(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
+	ti, err := c.WaitTask(ctx, "GOBIND_APP", "T-gobind", "RUNNING", 200*time.Millisecond)
+	if err != nil || (ti.State != "RUNNING" && ti.State != "STOPPED") {
+		t.Fatalf("wait running %+v %v", ti, err)
+	}
+	// the task list: wait until the task has left the active list
+	_, err = c.WaitTasks(ctx, 500*time.Millisecond, func(ts []TaskInfo) bool {
+		for _, x := range ts {
+			if x.TaskID == "T-gobind" && x.State != "STOPPED" && x.State != "LOST" {
+				return false
+			}
+		}
+		return true
+	})
+	if err != nil {
+		t.Fatalf("wait on the task list: %v", err)
+	}
 	res, err := c.WaitTaskResult(ctx, "GOBIND_APP", "T-gobind", 500*time.Millisecond)
 	if err != nil || res.Status != "SUCCESSFUL" || res.ExitCode != 0 {
 		t.Fatalf("result %+v %v", res, err)
 	}
-	data, _, err := c.ReadLog(LogTasks, "GOBIND_APP", "T-gobind", "output.log", 0, -1)
-	if err != nil || !strings.Contains(string(data), "iteration 2") {
+	data, err := c.TaskLog("GOBIND_APP", "T-gobind", "")
+	if err != nil || !strings.Contains(data, "iteration 2") {
 		t.Fatalf("task log %q %v", data, err)
+	}
+	short, scancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	_, err = c.WaitTasks(short, 50*time.Millisecond, func([]TaskInfo) bool { return false })
+	scancel()
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a task-list wait that cannot be met: %v", err)
 	}
 	_, err = c.CreateTask(spec, 0)
 	var de *Error
@@ -223,5 +324,182 @@ func TestTaskResult(t *testing.T) {
 	}
 	if err := c.DeleteTask("GOBIND_APP", "T-gobind"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestLocalService(t *testing.T) {
+	c := cluster(t)
+	spec := loadSpec(t, "localservice.json")
+	spec["name"] = "GOBIND_LS"
+	sid, err := c.CreateLocalService(spec, 1)
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	all, err := c.LocalServices()
+	if _, ok := all[sid]; err != nil || !ok {
+		t.Fatalf("list %v %v", all, err)
+	}
+	raw, err := c.LocalServiceSpec(sid)
+	if err != nil || !strings.Contains(string(raw), "GOBIND_LS") {
+		t.Fatalf("spec %s %v", raw, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if err := c.ActivateLocalService(sid); err != nil {
+		t.Fatalf("activate: %v", err)
+	}
+	s, err := c.WaitLocalService(ctx, sid, WaitFor{State: "ACTIVE", Healthy: 1, Interval: 300 * time.Millisecond})
+	if err != nil || s.ActivationState != "ACTIVE" || s.Name != "GOBIND_LS" {
+		t.Fatalf("wait healthy %+v %v", s, err)
+	}
+	inst, err := c.LocalServiceInstances(sid, "HEALTHY")
+	if err != nil || len(inst) != 1 || inst[0].ServiceID != sid {
+		t.Fatalf("instances %+v %v", inst, err)
+	}
+	iid := inst[0].InstanceID
+	if one, err := c.LocalServiceInstance(sid, iid); err != nil || one.State != "HEALTHY" {
+		t.Fatalf("instance %+v %v", one, err)
+	}
+	if files, err := c.LogFiles(LogLocalServices, sid, iid); err != nil || len(files) == 0 {
+		t.Fatalf("log files %v %v", files, err)
+	}
+	// replace the instance: a new one becomes healthy, the old one is listed as old
+	if err := c.ReplaceLocalServiceInstances(sid, []string{iid}, &Op{Timeout: 2 * time.Minute}); err != nil {
+		t.Fatalf("replace: %v", err)
+	}
+	for {
+		cur, err := c.LocalServiceInstances(sid, "HEALTHY")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cur) == 1 && cur[0].InstanceID != iid {
+			break
+		}
+		if err := sleep(ctx, 300*time.Millisecond); err != nil {
+			t.Fatalf("replace did not finish: %v (instances %+v)", err, cur)
+		}
+	}
+	for { // listed as old once it has stopped
+		old, err := c.LocalServiceOldInstances(sid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(old) == 1 && old[0].InstanceID == iid {
+			break
+		}
+		if err := sleep(ctx, 300*time.Millisecond); err != nil {
+			t.Fatalf("old instances %+v", old)
+		}
+	}
+	if err := c.DeactivateLocalService(sid); err != nil {
+		t.Fatalf("deactivate: %v", err)
+	}
+	if _, err := c.WaitLocalService(ctx, sid, WaitFor{State: "INACTIVE", Interval: 300 * time.Millisecond}); err != nil {
+		t.Fatalf("wait inactive: %v", err)
+	}
+	for { // DESTROY is refused until every instance has stopped
+		err := c.DestroyLocalService(sid)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, ErrInvalid) {
+			t.Fatalf("destroy: %v", err)
+		}
+		if err := sleep(ctx, 500*time.Millisecond); err != nil {
+			t.Fatalf("destroy refused until the end: %v", err)
+		}
+	}
+	if _, err := c.WaitLocalService(ctx, sid, WaitFor{State: "DESTROYED"}); err != nil {
+		t.Fatalf("wait destroyed: %v", err)
+	}
+	if _, err := c.LocalService(sid); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("destroyed service: %v", err)
+	}
+}
+
+func TestMaintenanceAndBlacklist(t *testing.T) {
+	c := cluster(t)
+	st, err := c.SetMaintenance(true)
+	if err != nil || st.State != "MAINTENANCE" {
+		t.Fatalf("maintenance on %+v %v", st, err)
+	}
+	if st, err = c.SetMaintenance(false); err != nil || st.State != "NORMAL" {
+		t.Fatalf("maintenance off %+v %v", st, err)
+	}
+	ex := os.Getenv("DROVE_TEST_EXECUTOR")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	waitState := func(want ...string) {
+		for {
+			es, err := c.Executors()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range want {
+				if len(es) == 1 && es[0].State == w {
+					return
+				}
+			}
+			if err := sleep(ctx, 300*time.Millisecond); err != nil {
+				t.Fatalf("executor not %v: %+v", want, es)
+			}
+		}
+	}
+	r, err := c.Blacklist(ex)
+	if err != nil || len(r.Successful) != 1 || r.Successful[0] != ex {
+		t.Fatalf("blacklist %+v %v", r, err)
+	}
+	waitState("BLACKLISTED", "BLACKLIST_REQUESTED")
+	if r, err = c.Unblacklist(ex); err != nil || len(r.Successful) != 1 {
+		t.Fatalf("unblacklist %+v %v", r, err)
+	}
+	waitState("ACTIVE")
+}
+
+// Every call on an object that does not exist comes back as an *Error from the controller
+// (a 400 naming the object, or Drove's FAILED envelope: ErrNotFound), never a panic or a
+// nil error; instance lists of a missing object are empty, as in Drove.
+func TestCallsOnMissingObjects(t *testing.T) {
+	c := cluster(t)
+	const app, ls = "NO_SUCH_APP-1", "NO_SUCH_LS-1"
+	op := &Op{Timeout: 10 * time.Second}
+	calls := map[string]func() error{
+		"StartInstances": func() error { return c.StartInstances(app, 1, op) },
+		"RecoverApp":     func() error { return c.RecoverApp(app) },
+		"RestartApp":     func() error { return c.RestartApp(app, true, op) },
+		"ReplaceInstances": func() error {
+			return c.ReplaceInstances(app, []string{"AI-1"}, false, op)
+		},
+		"KillInstances": func() error { return c.KillInstances(app, []string{"AI-1"}, true, op) },
+		"CancelApp":     func() error { return c.CancelApp(app) },
+		"AppOperation": func() error {
+			return c.AppOperation(map[string]interface{}{"type": "SUSPEND", "appId": app,
+				"opSpec": map[string]interface{}{"timeout": "10 seconds", "parallelism": 1}}, nil)
+		},
+		"LocalService":                func() error { _, err := c.LocalService(ls); return err },
+		"DeployTestInstance":          func() error { return c.DeployTestInstance(ls) },
+		"AdjustLocalServiceInstances": func() error { return c.AdjustLocalServiceInstances(ls) },
+		"UpdateLocalServiceInstances": func() error { return c.UpdateLocalServiceInstances(ls, 2) },
+		"RestartLocalService":         func() error { return c.RestartLocalService(ls, false, op) },
+		"CancelLocalService":          func() error { return c.CancelLocalService(ls) },
+		"KillLocalServiceInstances": func() error {
+			return c.KillLocalServiceInstances(ls, []string{"SI-1"}, op)
+		},
+		"LocalServiceOperation": func() error {
+			return c.LocalServiceOperation(map[string]interface{}{"type": "ACTIVATE", "serviceId": ls}, nil)
+		},
+	}
+	for name, call := range calls {
+		err := call()
+		var de *Error
+		if !errors.As(err, &de) || (de.Status != 400 && !errors.Is(err, ErrNotFound)) || de.Message == "" {
+			t.Errorf("%s on a missing object: %#v", name, err)
+		}
+	}
+	if l, err := c.AppOldInstances(app); err != nil || len(l) != 0 {
+		t.Errorf("old instances of a missing app: %+v %v", l, err)
+	}
+	if l, err := c.LocalServiceInstances(ls); err != nil || len(l) != 0 {
+		t.Errorf("instances of a missing local service: %+v %v", l, err)
 	}
 }

@@ -39,22 +39,31 @@ func interval(d, def time.Duration) time.Duration {
 // WaitApp polls the application until `want` holds or ctx ends (then the error wraps
 // ctx.Err() and says what was last seen); the last summary.
 func (cl *Client) WaitApp(ctx context.Context, appID string, want WaitFor) (AppSummary, error) {
-	var last AppSummary
+	return waitState(ctx, "app "+appID, want, func() (AppSummary, error) { return cl.App(appID) },
+		func(s AppSummary) (string, int64) { return s.State, s.HealthyInstances })
+}
+
+// waitState polls get until its state and healthy count (by state()) meet `want`; a not
+// found object meets State "DESTROYED" (the last value seen is returned then).
+func waitState[T any](ctx context.Context, what string, want WaitFor, get func() (T, error),
+	state func(T) (string, int64)) (T, error) {
+	var last T
 	for {
-		s, err := cl.App(appID)
+		v, err := get()
 		if err != nil {
 			if want.State == "DESTROYED" && errors.Is(err, ErrNotFound) {
 				return last, nil
 			}
 			return last, err
 		}
-		last = s
-		if (want.State == "" || s.State == want.State) && s.HealthyInstances >= want.Healthy {
-			return s, nil
+		last = v
+		st, healthy := state(v)
+		if (want.State == "" || st == want.State) && healthy >= want.Healthy {
+			return v, nil
 		}
 		if err := sleep(ctx, interval(want.Interval, time.Second)); err != nil {
-			return last, fmt.Errorf("waiting for app %s (state %q, %d healthy): last seen state %s, %d healthy: %w",
-				appID, want.State, want.Healthy, s.State, s.HealthyInstances, err)
+			return last, fmt.Errorf("waiting for %s (state %q, %d healthy): last seen state %s, %d healthy: %w",
+				what, want.State, want.Healthy, st, healthy, err)
 		}
 	}
 }
@@ -75,6 +84,40 @@ func (cl *Client) WaitTaskResult(ctx context.Context, sourceApp, taskID string, 
 		}
 		if err := sleep(ctx, interval(every, time.Second)); err != nil {
 			return TaskResult{}, fmt.Errorf("waiting for task %s/%s (state %s): %w", sourceApp, taskID, t.State, err)
+		}
+	}
+}
+
+// WaitTask polls the task until it is in `state` (e.g. "RUNNING"; finished tasks are
+// STOPPED or LOST, which also end the wait) or ctx ends; the last record seen.
+func (cl *Client) WaitTask(ctx context.Context, sourceApp, taskID, state string, every time.Duration) (TaskInfo, error) {
+	for {
+		t, err := cl.Task(sourceApp, taskID)
+		if err != nil {
+			return t, err
+		}
+		if t.State == state || t.State == "STOPPED" || t.State == "LOST" {
+			return t, nil
+		}
+		if err := sleep(ctx, interval(every, time.Second)); err != nil {
+			return t, fmt.Errorf("waiting for task %s/%s to be %s (state %s): %w", sourceApp, taskID, state, t.State, err)
+		}
+	}
+}
+
+// WaitTasks polls the active task list until done(list) is true or ctx ends; the last list.
+// E.g. wait until no task of an app is left running.
+func (cl *Client) WaitTasks(ctx context.Context, every time.Duration, done func([]TaskInfo) bool) ([]TaskInfo, error) {
+	for {
+		ts, err := cl.Tasks()
+		if err != nil {
+			return ts, err
+		}
+		if done(ts) {
+			return ts, nil
+		}
+		if err := sleep(ctx, interval(every, time.Second)); err != nil {
+			return ts, fmt.Errorf("waiting on the task list (%d tasks): %w", len(ts), err)
 		}
 	}
 }

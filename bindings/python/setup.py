@@ -1,8 +1,10 @@
 """pip install . of the Python package `drove` (bindings/README.md, "Install").
 
 The native module (drove/native.py and drove/_native*.so, SWIG over libdrove's headers) is
-built by CMake with the rest of libdrove; this setup packages it with the pure-Python layer.
-It is taken from DROVE_BUILD_DIR/bindings/python/drove (default: ../../build/release).
+built by CMake with the rest of libdrove; this setup packages it with the pure-Python layer
+and a copy of libdrove.so.N (found through the module's $ORIGIN RPATH), so an installed
+package or a wheel does not need the build tree. They are taken from DROVE_BUILD_DIR
+(default: ../../build/release): bindings/python/drove and libdrove/.
 Offline (Debian's python3-setuptools): pip install --no-build-isolation .
 """
 import glob
@@ -19,8 +21,7 @@ SRC = os.path.normpath(os.path.join(HERE, "..", ".."))
 
 
 def native_dir():
-    build = os.environ.get("DROVE_BUILD_DIR", os.path.join(SRC, "build", "release"))
-    d = os.path.join(os.path.abspath(build), "bindings", "python", "drove")
+    d = os.path.join(build_dir(), "bindings", "python", "drove")
     if not (os.path.exists(os.path.join(d, "native.py")) and glob.glob(os.path.join(d, "_native*.so"))):
         raise SystemExit(
             "drove: the native module is not built in %s\n"
@@ -29,13 +30,33 @@ def native_dir():
     return d
 
 
+def build_dir():
+    return os.path.abspath(os.environ.get("DROVE_BUILD_DIR", os.path.join(SRC, "build", "release")))
+
+
 def version():
-    try:
-        with open(os.path.join(SRC, "CMakeLists.txt")) as f:
-            m = re.search(r"project\(libdrove VERSION ([0-9.]+)", f.read())
-        return m.group(1) if m else "0.0.0"
-    except OSError:
-        return "0.0.0"
+    """The source tree's project() version, else the build tree's version.h (a copy of
+    this directory has no ../../CMakeLists.txt)."""
+    for path, rx in ((os.path.join(SRC, "CMakeLists.txt"), r"project\(libdrove VERSION ([0-9.]+)"),
+                     (os.path.join(build_dir(), "include", "drove", "version.h"),
+                      r'DROVE_VERSION_STRING "([0-9.]+)"')):
+        try:
+            with open(path) as f:
+                m = re.search(rx, f.read())
+            if m:
+                return m.group(1)
+        except OSError:
+            pass
+    return "0.0.0"
+
+
+def libdrove():
+    """The built libdrove.so.N the native module links to (bundled next to it; the module's
+    RPATH starts with $ORIGIN)."""
+    libs = sorted(glob.glob(os.path.join(build_dir(), "libdrove", "libdrove.so.[0-9]")))
+    if not libs:
+        raise SystemExit("drove: libdrove.so.N is not built in %s/libdrove" % build_dir())
+    return libs[-1]
 
 
 class BuildPy(build_py):
@@ -48,6 +69,8 @@ class BuildPy(build_py):
         os.makedirs(out, exist_ok=True)
         for f in [os.path.join(d, "native.py")] + glob.glob(os.path.join(d, "_native*.so")):
             shutil.copy2(f, out)
+        lib = libdrove()  # a symlink to libdrove.so.X.Y.Z: copy the file under the SONAME
+        shutil.copyfile(lib, os.path.join(out, os.path.basename(lib)))
 
 
 class BinaryDistribution(Distribution):

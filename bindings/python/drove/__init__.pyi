@@ -1,7 +1,7 @@
 # Type stubs of the package `drove` (bindings/python/drove). The raw SWIG module drove.native
 # is untyped (Any).
-from typing import (Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple,
-                    Union)
+from typing import (Any, Callable, Dict, Iterable, Iterator, List, NamedTuple, Optional,
+                    Sequence, Tuple, Union)
 
 native: Any
 __version__: str
@@ -80,6 +80,11 @@ class Tasks:
     def delete(self, source_app: str, task_id: str) -> None: ...
     def wait_result(self, source_app: str, task_id: str, timeout: Optional[float] = ...,
                     interval: float = ...) -> Dict[str, Any]: ...
+    def wait(self, source_app: str, task_id: str, state: str, timeout: Optional[float] = ...,
+             interval: float = ...) -> Dict[str, Any]: ...
+    def wait_list(self, done: Callable[[List[Dict[str, Any]]], bool],
+                  timeout: Optional[float] = ..., interval: float = ...
+                  ) -> List[Dict[str, Any]]: ...
     def logs(self, source_app: str, task_id: str, file: str = ...) -> str: ...
 
 class LocalServices:

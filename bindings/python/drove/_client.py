@@ -288,6 +288,30 @@ class Tasks:
             dl.sleep(interval, "task %s/%s (state %s)" % (source_app, task_id,
                                                           info.get("state")))
 
+    def wait(self, source_app: str, task_id: str, state: str,
+             timeout: Optional[float] = 300.0, interval: float = 1.0) -> Dict[str, Any]:
+        """Poll until the task is in `state` (e.g. "RUNNING"; STOPPED and LOST also end the
+        wait); the TaskInfo then. Raises drove.TimeoutError after `timeout` seconds."""
+        dl = _Deadline(timeout)
+        while True:
+            info = self.get(source_app, task_id)
+            if info.get("state") in (state,) + TASK_DONE:
+                return info
+            dl.sleep(interval, "task %s/%s to be %s (state %s)" % (
+                source_app, task_id, state, info.get("state")))
+
+    def wait_list(self, done: Callable[[List[Dict[str, Any]]], bool],
+                  timeout: Optional[float] = 300.0, interval: float = 1.0
+                  ) -> List[Dict[str, Any]]:
+        """Poll the active task list until done(list) is true; the list then (e.g. wait until
+        no task of an app is left running). Raises drove.TimeoutError after `timeout`."""
+        dl = _Deadline(timeout)
+        while True:
+            tasks = self.list()
+            if done(tasks):
+                return tasks
+            dl.sleep(interval, "the task list (%d tasks)" % len(tasks))
+
     def logs(self, source_app: str, task_id: str, file: str = "output.log") -> str:
         """The whole log file of the task (see Client.logs for lists and follows)."""
         return self._c.logs.read_all("tasks", source_app, task_id, file)

@@ -89,7 +89,7 @@ def test_400_carries_validation_errors(client):
     assert client.apps.list().get("bad name-1") is None  # nothing stored
 
 
-def test_deploy_scale_events_logs(client):
+def test_deploy_scale_events_logs(client, tmp_path):
     since = int(time.time() * 1000) - 1
     spec = quick(load("application.json"))
     spec["name"] = "PYBIND_APP"
@@ -133,12 +133,46 @@ def test_deploy_scale_events_logs(client):
         lines = list(client.logs.follow("applications", app_id, iid, from_start=True,
                                         interval=0.2, timeout=2))
         assert any("hello from pybind" in l for l in lines), lines
+        # download: to a path and to a file object
+        path = os.path.join(tmp_path, "out.log")
+        n = client.logs.download("applications", app_id, iid, "output.log", path)
+        with open(path, "rb") as f:
+            body = f.read()
+        assert n == len(body) and b"hello from pybind" in body, (n, body)
+        with open(os.path.join(tmp_path, "out2.log"), "w+b") as f:
+            assert client.logs.download("applications", app_id, iid, "output.log", f) == n
+            f.seek(0)
+            assert f.read() == body
+        with pytest.raises(drove.DroveError):
+            client.logs.download("applications", app_id, iid, "no-such.log",
+                                 os.path.join(tmp_path, "none.log"))
+
+        # replace one instance: a new one takes its place, the old one is listed as old
+        client.apps.replace_instances(app_id, [iid], timeout=120)
+        end = time.time() + 90
+        while True:
+            cur = [i["instanceId"] for i in client.apps.instances(app_id, ["HEALTHY"])]
+            if len(cur) == 2 and iid not in cur:
+                break
+            assert time.time() < end, cur
+            time.sleep(0.3)
+        while iid not in [i["instanceId"] for i in client.apps.old_instances(app_id)]:
+            assert time.time() < end, client.apps.old_instances(app_id)  # listed once stopped
+            time.sleep(0.3)
 
         client.apps.scale(app_id, 0, timeout=120)
         client.apps.wait(app_id, state="MONITORING", timeout=90)
     finally:
+        end = time.time() + 60
+        while True:  # scaling is refused while another operation (a replace) still runs
+            try:
+                client.apps.scale(app_id, 0, timeout=60)
+                break
+            except drove.ValidationError:
+                if time.time() > end:
+                    break
+                time.sleep(0.5)
         try:
-            client.apps.scale(app_id, 0, timeout=60)
             client.apps.wait(app_id, state="MONITORING", timeout=60)
         except drove.DroveError:
             pass
@@ -152,6 +186,14 @@ def test_task_result_and_logs(client):
     spec["taskId"] = "T-pybind"
     spec["env"] = {"ITERATIONS": "2"}
     assert client.tasks.create(spec, timeout=60) == "PYBIND_APP-T-pybind"
+    info = client.tasks.wait("PYBIND_APP", "T-pybind", "RUNNING", timeout=90, interval=0.2)
+    assert info["state"] in ("RUNNING", "STOPPED"), info
+    # the task list: wait until the task has left the active states
+    client.tasks.wait_list(lambda ts: not [t for t in ts if t["taskId"] == "T-pybind" and
+                                           t["state"] not in ("STOPPED", "LOST")],
+                           timeout=90, interval=0.5)
+    with pytest.raises(drove.TimeoutError):
+        client.tasks.wait_list(lambda ts: False, timeout=0.3, interval=0.1)
     result = client.tasks.wait_result("PYBIND_APP", "T-pybind", timeout=90, interval=0.5)
     assert result == {"status": "SUCCESSFUL", "exitCode": 0}
     assert "iteration 2" in client.tasks.logs("PYBIND_APP", "T-pybind")

@@ -1,0 +1,204 @@
+package drove
+
+/*
+#include <stdlib.h>
+#include <drove/client.h>
+*/
+import "C"
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"unsafe"
+)
+
+// LocalServiceSummary is GET /localservices/{serviceId} (DROVE_API.md §2.6).
+type LocalServiceSummary struct {
+	ID               string            `json:"id"`
+	Name             string            `json:"name"`
+	InstancesPerHost int64             `json:"instancesPerHost"`
+	HealthyInstances int64             `json:"healthyInstances"`
+	TotalCPUs        int64             `json:"totalCPUs"`
+	TotalMemory      int64             `json:"totalMemory"`
+	Tags             map[string]string `json:"tags,omitempty"`
+	ActivationState  string            `json:"activationState"`
+	State            string            `json:"state"`
+	Created          int64             `json:"created"`
+	Updated          int64             `json:"updated"`
+}
+
+// LocalServices lists the local services, keyed by serviceId.
+func (cl *Client) LocalServices() (map[string]LocalServiceSummary, error) {
+	var v map[string]LocalServiceSummary
+	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_ls_list(c, o) })
+}
+
+// lsText runs a call on one service id that answers JSON, decoded into v.
+func (cl *Client) lsText(serviceID string, v interface{},
+	fn func(c *C.drove_client, id *C.char, o **C.char) C.int) error {
+	id := cstr(serviceID)
+	defer free(id)
+	return cl.text(v, func(c *C.drove_client, o **C.char) C.int { return fn(c, id, o) })
+}
+
+// LocalService is one local service's summary.
+func (cl *Client) LocalService(serviceID string) (LocalServiceSummary, error) {
+	var v LocalServiceSummary
+	return v, cl.lsText(serviceID, &v, func(c *C.drove_client, id *C.char, o **C.char) C.int {
+		return C.drove_client_ls_get(c, id, o)
+	})
+}
+
+// LocalServiceSpec is the local service's spec as sent.
+func (cl *Client) LocalServiceSpec(serviceID string) (json.RawMessage, error) {
+	var v json.RawMessage
+	return v, cl.lsText(serviceID, &v, func(c *C.drove_client, id *C.char, o **C.char) C.int {
+		return C.drove_client_ls_spec(c, id, o)
+	})
+}
+
+// LocalServiceInstances lists instances in the given states (none: the active ones).
+func (cl *Client) LocalServiceInstances(serviceID string, states ...string) ([]InstanceInfo, error) {
+	var v []InstanceInfo
+	st := cstrOpt(strings.Join(states, ","))
+	defer free(st)
+	return v, cl.lsText(serviceID, &v, func(c *C.drove_client, id *C.char, o **C.char) C.int {
+		return C.drove_client_ls_instances(c, id, st, o)
+	})
+}
+
+// LocalServiceOldInstances lists the service's instances in non-active states.
+func (cl *Client) LocalServiceOldInstances(serviceID string) ([]InstanceInfo, error) {
+	var v []InstanceInfo
+	return v, cl.lsText(serviceID, &v, func(c *C.drove_client, id *C.char, o **C.char) C.int {
+		return C.drove_client_ls_old_instances(c, id, o)
+	})
+}
+
+// LocalServiceInstance is one instance of a local service.
+func (cl *Client) LocalServiceInstance(serviceID, instanceID string) (InstanceInfo, error) {
+	var v InstanceInfo
+	iid := cstr(instanceID)
+	defer free(iid)
+	return v, cl.lsText(serviceID, &v, func(c *C.drove_client, id *C.char, o **C.char) C.int {
+		return C.drove_client_ls_instance(c, id, iid, o)
+	})
+}
+
+// LocalServiceOperation posts any local service operation (§4.2) as is; the envelope's data
+// is decoded into out (may be nil).
+func (cl *Client) LocalServiceOperation(op interface{}, out interface{}) error {
+	js, err := specText(op)
+	if err != nil {
+		return err
+	}
+	s := cstr(js)
+	defer free(s)
+	return cl.text(out, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_ls_operation(c, s, o) })
+}
+
+// CreateLocalService creates a local service (INACTIVE); the serviceId.
+// ActivateLocalService starts it.
+func (cl *Client) CreateLocalService(spec interface{}, instancesPerHost int) (string, error) {
+	js, err := specText(spec)
+	if err != nil {
+		return "", err
+	}
+	s := cstr(js)
+	defer free(s)
+	var out *C.char
+	if err := cl.do(true, func(c *C.drove_client) C.int {
+		return C.drove_client_ls_create(c, s, C.int(instancesPerHost), &out)
+	}); err != nil {
+		return "", err
+	}
+	id := C.GoString(out)
+	C.drove_free(unsafe.Pointer(out))
+	return id, nil
+}
+
+// LocalServiceOp runs "ACTIVATE", "DEACTIVATE", "DEPLOY_TEST_INSTANCE", "DESTROY" or
+// "ADJUST_INSTANCES" on a local service.
+func (cl *Client) LocalServiceOp(opType, serviceID string) error {
+	t, id := cstr(opType), cstr(serviceID)
+	defer free(t)
+	defer free(id)
+	return cl.do(true, func(c *C.drove_client) C.int { return C.drove_client_ls_simple_op(c, t, id) })
+}
+
+// ActivateLocalService places instancesPerHost instances on every eligible executor.
+func (cl *Client) ActivateLocalService(serviceID string) error {
+	return cl.LocalServiceOp("ACTIVATE", serviceID)
+}
+
+// DeactivateLocalService stops every instance (the service becomes INACTIVE).
+func (cl *Client) DeactivateLocalService(serviceID string) error {
+	return cl.LocalServiceOp("DEACTIVATE", serviceID)
+}
+
+// DeployTestInstance runs one instance cluster-wide (CONFIG_TESTING) of an INACTIVE service.
+func (cl *Client) DeployTestInstance(serviceID string) error {
+	return cl.LocalServiceOp("DEPLOY_TEST_INSTANCE", serviceID)
+}
+
+// AdjustLocalServiceInstances places or stops instances to match instancesPerHost now.
+func (cl *Client) AdjustLocalServiceInstances(serviceID string) error {
+	return cl.LocalServiceOp("ADJUST_INSTANCES", serviceID)
+}
+
+// DestroyLocalService destroys an INACTIVE local service.
+func (cl *Client) DestroyLocalService(serviceID string) error {
+	return cl.LocalServiceOp("DESTROY", serviceID)
+}
+
+// UpdateLocalServiceInstances sets instancesPerHost.
+func (cl *Client) UpdateLocalServiceInstances(serviceID string, instancesPerHost int) error {
+	id := cstr(serviceID)
+	defer free(id)
+	return cl.do(true, func(c *C.drove_client) C.int {
+		return C.drove_client_ls_update_instances(c, id, C.int(instancesPerHost))
+	})
+}
+
+// RestartLocalService replaces every instance.
+func (cl *Client) RestartLocalService(serviceID string, stopFirst bool, op *Op) error {
+	sf := cbool(stopFirst)
+	return cl.appOp(serviceID, op, func(c *C.drove_client, id, t *C.char, par C.int) C.int {
+		return C.drove_client_ls_restart(c, id, sf, t, par)
+	})
+}
+
+// CancelLocalService cancels the service's current operation.
+func (cl *Client) CancelLocalService(serviceID string) error {
+	return cl.appOp(serviceID, nil, func(c *C.drove_client, id, _ *C.char, _ C.int) C.int {
+		return C.drove_client_ls_cancel(c, id)
+	})
+}
+
+func (cl *Client) lsInstancesOp(serviceID string, instanceIDs []string, kill C.int, op *Op) error {
+	ids, n := cstrs(instanceIDs)
+	defer freeStrs(ids, n)
+	return cl.appOp(serviceID, op, func(c *C.drove_client, id, t *C.char, par C.int) C.int {
+		return C.drove_client_ls_instances_op(c, id, ids, n, kill, t, par)
+	})
+}
+
+// ReplaceLocalServiceInstances replaces the listed instances.
+func (cl *Client) ReplaceLocalServiceInstances(serviceID string, instanceIDs []string, op *Op) error {
+	return cl.lsInstancesOp(serviceID, instanceIDs, 0, op)
+}
+
+// KillLocalServiceInstances stops the listed instances.
+func (cl *Client) KillLocalServiceInstances(serviceID string, instanceIDs []string, op *Op) error {
+	return cl.lsInstancesOp(serviceID, instanceIDs, 1, op)
+}
+
+// WaitLocalService polls the local service until `want` holds (State is the service's state,
+// e.g. "ACTIVE", "INACTIVE"; "DESTROYED" waits until it is gone) or ctx ends (then the error
+// wraps ctx.Err()); the last summary.
+func (cl *Client) WaitLocalService(ctx context.Context, serviceID string, want WaitFor) (LocalServiceSummary, error) {
+	return waitState(ctx, "local service "+serviceID, want,
+		func() (LocalServiceSummary, error) { return cl.LocalService(serviceID) },
+		func(s LocalServiceSummary) (string, int64) { return s.State, s.HealthyInstances })
+}
