@@ -214,12 +214,14 @@ static int read_level(yr *r, yn *logging, int *out)
 	return rc;
 }
 
-/* A key of Drove's configuration this library does not apply: refused when present, with
- * why, rather than accepted and ignored (docs/configuration.md, "Refused keys"). */
-static int refuse(yr *r, yn *map, const char *key, const char *why)
+/* A Drove key accepted for compatibility but without effect here: its bit in *set when
+ * present (the controller warns about it at start). Always 0. */
+static int inert(yr *r, yn *map, const char *key, unsigned bit, unsigned *set)
 {
-	yn *n = drove__yr_get(map, key);
-	return n ? drove__yr_error(r, n->line, key, "not supported: %s; remove it", why) : 0;
+	(void)r;
+	if (map && drove__yr_get(map, key))
+		*set |= bit;
+	return 0;
 }
 
 static int read_drove_appender(yr *r, yn *a, drove__cfg_drove_appender *ap)
@@ -659,20 +661,24 @@ static int read_ctrl_options(yr *r, yn *o, drove__cfg_controller_options *x)
 	    (rc = drove__yr_int(r, o, "jobRetryCount", 0, 32, &x->job_retry_count, NULL)) < 0 ||
 	    (rc = drove__yr_duration(r, o, "jobRetryInterval", SEC, 1800 * SEC,
 	                             &x->job_retry_interval_ms, NULL)) < 0 ||
-	    (rc = refuse(r, o, "instanceStateCheckRetryInterval",
-	                 "this controller follows the executors' state reports and does not poll "
-	                 "instance state")) < 0 ||
+	    (rc = inert(r, o, "instanceStateCheckRetryInterval", DROVE__CFG_INERT_STATE_CHECK,
+	                &x->inert_set)) < 0 ||
+	    (rc = drove__yr_duration(r, o, "instanceStateCheckRetryInterval", 5 * SEC, 1800 * SEC,
+	                             &x->instance_state_check_ms, NULL)) < 0 ||
 	    (rc = drove__yr_strlist(r, o, "auditedHttpMethods", &x->audited_http_methods)) < 0 ||
 	    (rc = drove__yr_strlist(r, o, "allowedMountDirs", &x->allowed_mount_dirs)) < 0 ||
 	    (rc = drove__yr_bool(r, o, "disableReadAuth", &x->disable_read_auth)) < 0 ||
 	    (rc = drove__yr_bool(r, o, "disableCmdlArgs", &x->disable_cmdl_args)) < 0 ||
 	    (rc = drove__yr_bool(r, o, "enableRawDeviceAccess", &x->enable_raw_device_access)) <
 	            0 ||
-	    (rc = refuse(r, o, "compiledRuleCacheCount",
-	                 "RULE_BASED rules are parsed once, when the spec is validated, and kept "
-	                 "with it: there is no rule cache to size")) < 0 ||
-	    (rc = refuse(r, o, "allowedRuleImportPackages",
-	                 "MVEL rules are refused (HOPE only), so there is no MVEL sandbox")) < 0 ||
+	    (rc = inert(r, o, "compiledRuleCacheCount", DROVE__CFG_INERT_RULE_CACHE,
+	                &x->inert_set)) < 0 ||
+	    (rc = drove__yr_int(r, o, "compiledRuleCacheCount", 0, 1000,
+	                        &x->compiled_rule_cache_count, NULL)) < 0 ||
+	    (rc = inert(r, o, "allowedRuleImportPackages", DROVE__CFG_INERT_RULE_IMPORTS,
+	                &x->inert_set)) < 0 ||
+	    (rc = drove__yr_strlist(r, o, "allowedRuleImportPackages",
+	                            &x->allowed_rule_import_packages)) < 0 ||
 	    (rc = drove__yr_duration(r, o, "staleExecutorAge", SEC, 3600 * SEC,
 	                             &x->stale_executor_age_ms, NULL)) < 0 ||
 	    (rc = drove__yr_duration(r, o, "reconcileInterval", 100, -1, &x->reconcile_interval_ms,

@@ -9,6 +9,14 @@
 #include <drove/config.h>
 #include <drove/strlist.h>
 
+/* Drove controller keys accepted for compatibility that have no effect here (bits of
+ * options.inert_set; docs/configuration.md). */
+enum {
+	DROVE__CFG_INERT_STATE_CHECK = 1u << 0,  /* instanceStateCheckRetryInterval */
+	DROVE__CFG_INERT_RULE_CACHE = 1u << 1,   /* compiledRuleCacheCount */
+	DROVE__CFG_INERT_RULE_IMPORTS = 1u << 2, /* allowedRuleImportPackages */
+};
+
 /* A `type: https` connector's key store (tls.c); enabled 0 for `type: http`. */
 typedef struct drove__cfg_tls {
 	int enabled;
@@ -78,15 +86,18 @@ typedef struct drove__cfg_controller_options {
 	int64_t cluster_op_parallelism;      /* 1, 1..512 (0 -> 1) */
 	int64_t job_retry_count;             /* 2, 0..32 */
 	int64_t job_retry_interval_ms;       /* 1 s, 1..1800 s */
-	int64_t instance_state_check_ms;     /* 3 s (the key is refused: not applied) */
+	int64_t instance_state_check_ms;     /* 3 s, 5..1800 s when set (accepted, inert) */
 	drove_strlist *audited_http_methods; /* POST, PUT */
 	drove_strlist *allowed_mount_dirs;   /* empty: all allowed */
 	int disable_read_auth;
 	int disable_cmdl_args;
 	int enable_raw_device_access;
-	int64_t compiled_rule_cache_count;           /* 100 (the key is refused: no rule cache) */
-	drove_strlist *allowed_rule_import_packages; /* (the key is refused: no MVEL) */
-	int64_t stale_executor_age_ms;               /* 45 s, 1..3600 s (Drove: 10..3600 s) */
+	int64_t compiled_rule_cache_count;           /* 100, 0..1000 (accepted, inert) */
+	drove_strlist *allowed_rule_import_packages; /* (accepted, inert: no MVEL) */
+	/* Drove keys accepted for compatibility that have no effect here, each set one a bit
+	 * (DROVE__CFG_INERT_*): the controller names them in a warning at start */
+	unsigned inert_set;
+	int64_t stale_executor_age_ms; /* 45 s, 1..3600 s (Drove: 10..3600 s) */
 	/* our additions (docs/configuration.md) */
 	int64_t reconcile_interval_ms;      /* app monitor, 30 s, >= 100 ms */
 	int64_t stale_instance_report_ms;   /* record not updated -> LOST, 60 s, >= 1 s */

@@ -662,6 +662,26 @@ static void store_failed(void *ud, const char *why)
 static const struct drove__store_renew_ops renew_ops = {
         .closing = store_closing, .opened = store_opened, .failed = store_failed};
 
+/* Drove keys accepted for compatibility without effect here: said once, at start. */
+static void warn_inert(drove_controller *c)
+{
+	static const struct {
+		unsigned bit;
+		const char *key, *why;
+	} keys[] = {
+	        {DROVE__CFG_INERT_STATE_CHECK, "instanceStateCheckRetryInterval",
+	         "instance states come from the executors' reports, not from polling"},
+	        {DROVE__CFG_INERT_RULE_CACHE, "compiledRuleCacheCount",
+	         "RULE_BASED rules are parsed once, when the spec is validated"},
+	        {DROVE__CFG_INERT_RULE_IMPORTS, "allowedRuleImportPackages",
+	         "MVEL rules are refused (HOPE only)"},
+	};
+	for (size_t i = 0; i < DROVE_ARRAY_LEN(keys); i++)
+		if (c->cfg->ctrl.options.inert_set & keys[i].bit)
+			drove__warn(c->ctx, MOD, "options.%s: accepted, has no effect here: %s",
+			            keys[i].key, keys[i].why);
+}
+
 int drove__ctrl_engine_start(drove_controller *c)
 {
 	const drove_config *cfg = c->cfg;
@@ -711,6 +731,7 @@ int drove__ctrl_engine_start(drove_controller *c)
 	if (c->store && (rc = drove_store_elect(c->store, c->leader_hp, strlen(c->leader_hp),
 	                                        on_election, c, &c->election)) < 0)
 		goto fail;
+	warn_inert(c);
 	drove__info(c->ctx, MOD, "controller %s listening on port %d", c->node_name, c->port);
 	return 0;
 fail:

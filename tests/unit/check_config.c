@@ -58,10 +58,10 @@ static int64_t get(const char *key)
 
 /* ---- samples ---- */
 
-/* Keys of Drove's configuration this library refuses (config.c, docs/configuration.md). */
-static const char *const refused_keys[] = {"options.instanceStateCheckRetryInterval",
-                                           "options.compiledRuleCacheCount",
-                                           "options.allowedRuleImportPackages", NULL};
+/* Keys of Drove's configuration this library refuses (config.c, docs/configuration.md):
+ * none of the samples' keys since the three inert controller options are accepted (the
+ * walk below still handles a refused key should one be added). */
+static const char *const refused_keys[] = {NULL};
 
 /* `yaml` without the lines that set a key named `leaf` ("  leaf: ..."). */
 static char *strip_key(const char *yaml, const char *leaf)
@@ -96,6 +96,29 @@ static char *controller_sample(size_t *len)
 	*len = strlen(yaml);
 	return yaml;
 }
+
+/* Drove's three controller options without effect here are accepted (a Drove controller.yml
+ * starts unchanged), validated, readable, and flagged for the start-up warning. */
+START_TEST(test_inert_keys_accepted)
+{
+	const drove_strlist *l;
+	ck_assert_int_eq(load_c(ZK "options: {instanceStateCheckRetryInterval: 10s, "
+	                           "compiledRuleCacheCount: 200, allowedRuleImportPackages: "
+	                           "[java.util]}\n"),
+	                 0);
+	ck_assert_int_eq(get("options.instanceStateCheckRetryInterval"), 10000);
+	ck_assert_int_eq(get("options.compiledRuleCacheCount"), 200);
+	ck_assert_ptr_nonnull(
+	        l = drove_config_get_strlist(cfg, "options.allowedRuleImportPackages"));
+	ck_assert_str_eq(drove_strlist_get(l, 0), "java.util");
+	ck_assert_uint_eq(cfg->ctrl.options.inert_set, DROVE__CFG_INERT_STATE_CHECK |
+	                                                       DROVE__CFG_INERT_RULE_CACHE |
+	                                                       DROVE__CFG_INERT_RULE_IMPORTS);
+	ck_assert_int_eq(load_c(ZK "options: {jobRetryCount: 3}\n"), 0);
+	ck_assert_uint_eq(cfg->ctrl.options.inert_set, 0);
+	ck_assert_int_eq(get("options.instanceStateCheckRetryInterval"), 3000);
+}
+END_TEST
 
 START_TEST(test_controller_sample)
 {
@@ -378,7 +401,7 @@ static void walk_sample(const char *file, int controller)
 	ck_assert_int_eq(controller ? load_c(kept) : load_e(kept), 0);
 	walk(root, "", &checked);
 	ck_assert_int_ge(checked, controller ? 36 : 45);
-	ck_assert_int_eq(nrefused, controller ? 3 : 0);
+	ck_assert_int_eq(nrefused, 0);
 	free(kept);
 	free(yaml);
 	drove__yaml_free(root);
@@ -684,22 +707,16 @@ START_TEST(test_range_errors)
 	ASSERT_FAILS(
 	        load_c(ZK "options: {jobRetryInterval: 500ms}\n"),
 	        "controller.yml:2: options.jobRetryInterval: 500 milliseconds is below 1 second");
-	ASSERT_FAILS(load_c(ZK "options: {instanceStateCheckRetryInterval: 10s}\n"),
-	             "controller.yml:2: options.instanceStateCheckRetryInterval: not supported: "
-	             "this controller follows the executors' state reports and does not poll "
-	             "instance state; remove it");
+	ASSERT_FAILS(
+	        load_c(ZK "options: {instanceStateCheckRetryInterval: 2s}\n"),
+	        "controller.yml:2: options.instanceStateCheckRetryInterval: 2 seconds is below "
+	        "5 seconds");
 	ASSERT_FAILS(load_c(ZK "options: {maxStaleInstancesCount: 5000}\n"),
 	             "controller.yml:2: options.maxStaleInstancesCount: 5000 is above 4096");
 	ASSERT_FAILS(load_c(ZK "options: {clusterOpParallelism: 513}\n"),
 	             "controller.yml:2: options.clusterOpParallelism: 513 is above 512");
-	ASSERT_FAILS(
-	        load_c(ZK "options: {compiledRuleCacheCount: 100}\n"),
-	        "controller.yml:2: options.compiledRuleCacheCount: not supported: RULE_BASED "
-	        "rules are parsed once, when the spec is validated, and kept with it: there is "
-	        "no rule cache to size; remove it");
-	ASSERT_FAILS(load_c(ZK "options: {allowedRuleImportPackages: []}\n"),
-	             "controller.yml:2: options.allowedRuleImportPackages: not supported: MVEL "
-	             "rules are refused (HOPE only), so there is no MVEL sandbox; remove it");
+	ASSERT_FAILS(load_c(ZK "options: {compiledRuleCacheCount: 1001}\n"),
+	             "controller.yml:2: options.compiledRuleCacheCount: 1001 is above 1000");
 	ASSERT_FAILS(
 	        load_c("server:\n  applicationConnectors:\n    - port: 70000\n" ZK),
 	        "controller.yml:3: server.applicationConnectors[0].port: 70000 is above 65535");
@@ -916,6 +933,7 @@ Suite *config_suite(void)
 	TCase *tc = tcase_create("samples");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_controller_sample);
+	tcase_add_test(tc, test_inert_keys_accepted);
 	tcase_add_test(tc, test_executor_sample);
 	tcase_add_test(tc, test_load_from_path);
 	tcase_add_test(tc, test_sample_keys_applied_or_refused);
