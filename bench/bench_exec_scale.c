@@ -265,6 +265,7 @@ int main(int argc, char **argv)
 	ssize_t n;
 	FILE *f;
 
+	setvbuf(stdout, NULL, _IOLBF, 0); /* rounds reach a log at once */
 	image = getenv("DROVE_TEST_IMAGE") ? getenv("DROVE_TEST_IMAGE")
 	                                   : "localhost/drove-test:latest";
 	n_want = getenv("BENCH_EXEC_SCALE_N") ? atoi(getenv("BENCH_EXEC_SCALE_N")) : 100;
