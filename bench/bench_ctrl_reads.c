@@ -80,21 +80,6 @@ static void *loop_main(void *ud)
 	return NULL;
 }
 
-static long healthy_total(void)
-{
-	char *b = NULL;
-	long total = 0;
-	const char *p;
-	if (http("GET", "/apis/v1/applications", NULL, &b) != 200) {
-		free(b);
-		return -1;
-	}
-	for (p = b; (p = strstr(p, "\"healthyInstances\":")); p++)
-		total += strtol(p + 19, NULL, 10);
-	free(b);
-	return total;
-}
-
 int main(int argc, char **argv)
 {
 	int secs = argc > 1 ? atoi(argv[1]) : 10;

@@ -81,21 +81,6 @@ static double cpu_s(pid_t pid)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
-static long healthy_total(void)
-{
-	char *b = NULL;
-	long total = 0;
-	const char *p;
-	if (http("GET", "/apis/v1/applications", NULL, &b) != 200) {
-		free(b);
-		return -1;
-	}
-	for (p = b; (p = strstr(p, "\"healthyInstances\":")); p++)
-		total += strtol(p + 19, NULL, 10);
-	free(b);
-	return total;
-}
-
 /* ---- the controller's Prometheus histograms (admin port) ---- */
 
 struct hist {
@@ -442,11 +427,14 @@ int main(int argc, char **argv)
 		const char *f = "route=\"/apis/v1/messages\"";
 		hist_read(m0, "drove_api_request_duration_seconds", f, &h0);
 		hist_read(m1, "drove_api_request_duration_seconds", f, &h1);
-		snap_p99_us = hist_quantile(&h0, &h1, 0.99, &n_snap) * 1e6;
-		snap_p50_us = hist_quantile(&h0, &h1, 0.5, &n_snap) * 1e6;
+		snap_p99_us = hist_quantile(&h0, &h1, 0.99, &n_snap);
+		snap_p99_us = snap_p99_us < 0 ? -1 : snap_p99_us * 1e6;
+		snap_p50_us = hist_quantile(&h0, &h1, 0.5, &n_snap);
+		snap_p50_us = snap_p50_us < 0 ? -1 : snap_p50_us * 1e6;
 		hist_read(m0, "drove_reconcile_duration_seconds", NULL, &h0);
 		hist_read(m1, "drove_reconcile_duration_seconds", NULL, &h1);
-		rec_p99_ms = hist_quantile(&h0, &h1, 0.99, &n_rec) * 1e3;
+		rec_p99_ms = hist_quantile(&h0, &h1, 0.99, &n_rec); /* -1: no pass */
+		rec_p99_ms = rec_p99_ms < 0 ? -1 : rec_p99_ms * 1e3;
 	}
 	free(m0);
 	free(m1);

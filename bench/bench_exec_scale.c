@@ -226,21 +226,6 @@ static double deploy_round(void)
 	return (double)(drove_time_mono_us() - t0) / 1e6;
 }
 
-static pid_t spawn(const char *bin, const char *cfg, const char *log)
-{
-	pid_t pid = fork();
-	if (pid == 0) {
-		FILE *f = fopen(log, "ae");
-		if (f) {
-			dup2(fileno(f), 1);
-			dup2(fileno(f), 2);
-		}
-		execl(bin, bin, "-c", cfg, (char *)NULL);
-		_exit(127);
-	}
-	return pid;
-}
-
 static int cmp_d(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -249,7 +234,7 @@ static int cmp_d(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	int rounds = argc > 1 ? atoi(argv[1]) : 3, n_ok = 0, status, eport;
+	int rounds = argc > 1 ? atoi(argv[1]) : 3, n_ok = 0, status;
 	const char *sock = getenv("DROVE_TEST_DOCKER_SOCK");
 	const char *engine =
 	        getenv("BENCH_EXEC_SCALE_ENGINE") ? getenv("BENCH_EXEC_SCALE_ENGINE") : "podman";
@@ -257,13 +242,10 @@ int main(int argc, char **argv)
 	                   ? atoi(getenv("BENCH_EXEC_SCALE_CPU_MULTIPLIER"))
 	                   : 20;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	char self[1024], ctrl_bin[1200], exec_bin[1200], dir[] = "/tmp/drove-bench-xscale-XXXXXX";
-	char path[1300], log[1300], *body, *out = NULL;
+	char dir[] = "/tmp/drove-bench-xscale-XXXXXX", extra[160], path[1300], *body, *out = NULL;
 	double deploy[ROUNDS], bare[ROUNDS];
 	drove_ctx *ctx = NULL;
-	pid_t cpid, epid;
-	ssize_t n;
-	FILE *f;
+	pid_t cpid = 0, epid = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0); /* rounds reach a log at once */
 	image = getenv("DROVE_TEST_IMAGE") ? getenv("DROVE_TEST_IMAGE")
@@ -286,60 +268,14 @@ int main(int argc, char **argv)
 		rounds = ROUNDS;
 	if (par < 1)
 		par = 1;
-	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) < 0)
+	if (!mkdtemp(dir))
 		return 1;
-	self[n] = '\0';
-	*strrchr(self, '/') = '\0';
-	snprintf(ctrl_bin, sizeof(ctrl_bin), "%s/../daemons/drove-controller/drove-controller",
-	         self);
-	snprintf(exec_bin, sizeof(exec_bin), "%s/../daemons/drove-executor/drove-executor", self);
-	if (access(ctrl_bin, X_OK) || access(exec_bin, X_OK) || !mkdtemp(dir)) {
-		fprintf(stderr, "bench_exec_scale: needs %s and %s\n", ctrl_bin, exec_bin);
+	snprintf(extra, sizeof(extra),
+	         "resources:\n  overProvisioning: {enabled: true, cpuMultiplier: %d, "
+	         "memoryMultiplier: 1}\n",
+	         mult);
+	if (bench_start_pair(dir, sock, extra, &cpid, &epid) != 0)
 		return 77;
-	}
-	port = free_port();
-	eport = free_port();
-	snprintf(path, sizeof(path), "%s/controller.yml", dir);
-	f = fopen(path, "we");
-	fprintf(f,
-	        "server: { applicationConnectors: [{type: http, port: %d}], adminConnectors: [] }\n"
-	        "logging: { level: WARN }\n"
-	        "store: { type: local, dataDir: %s/data }\n"
-	        "clusterAuth: { secrets: [ {nodeType: CONTROLLER, secret: cs}, "
-	        "{nodeType: EXECUTOR, secret: es} ] }\n"
-	        "options: { maintenanceWindowTail: 0s, reconcileInterval: 1s, "
-	        "staleExecutorAge: 30s, executorCheckInterval: 1s }\n",
-	        port, dir);
-	fclose(f);
-	snprintf(log, sizeof(log), "%s/controller.log", dir);
-	cpid = spawn(ctrl_bin, path, log);
-	snprintf(path, sizeof(path), "%s/executor.yml", dir);
-	f = fopen(path, "we");
-	fprintf(f,
-	        "server:\n  applicationConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}]\n"
-	        "  adminConnectors: []\n"
-	        "logging:\n  level: WARN\n  appenders:\n    - {type: drove, logPath: %s/logs}\n"
-	        "clusterAuth:\n  secrets:\n    - {nodeType: CONTROLLER, secret: cs}\n"
-	        "    - {nodeType: EXECUTOR, secret: es}\n"
-	        "resources:\n  overProvisioning: {enabled: true, cpuMultiplier: %d, "
-	        "memoryMultiplier: 1}\n"
-	        "options:\n  hostname: localhost\n  dockerSocketPath: %s\n  remoteUpdateMode: RPC\n"
-	        "  cacheImages: true\n  maxOpenFiles: 1024\n  snapshotInterval: 1s\n"
-	        "  leaderLookupInterval: 500ms\n  zombieCheckInterval: 30s\n"
-	        "controllers:\n  endpoints: [\"http://127.0.0.1:%d\"]\n",
-	        eport, dir, mult, sock, port);
-	fclose(f);
-	snprintf(log, sizeof(log), "%s/executor.log", dir);
-	epid = spawn(exec_bin, path, log);
-	for (int i = 0; i < 300; i++) {
-		char *b = NULL;
-		int up = http("GET", "/apis/v1/cluster", NULL, &b) == 200 &&
-		         strstr(b, "\"numExecutors\":1,");
-		free(b);
-		if (up)
-			break;
-		usleep(100 * 1000);
-	}
 	body = drove__asprintf(
 	        "{\"type\":\"CREATE\",\"instances\":0,\"opSpec\":{\"timeout\":\"1m\","
 	        "\"parallelism\":1,\"failureStrategy\":\"STOP\"},\"spec\":{\"name\":\"SCALE_"
