@@ -22,82 +22,11 @@
 #include <drove/runtime.h>
 
 #include "core/internal.h"
+#include "bench_ctrl_common.h"
 
 #define APP "DEPLOY_BENCH-1"
 
-static int port;
 static drove_loop *loop;
-
-static size_t sink(char *p, size_t sz, size_t n, void *ud)
-{
-	if (ud)
-		drove__buf_append(ud, p, sz * n);
-	return sz * n;
-}
-
-static long http_url(const char *method, const char *url, const char *body, char **out)
-{
-	CURL *h = curl_easy_init();
-	struct curl_slist *hl = NULL;
-	drove__buf b = DROVE_BUF_INIT;
-	long code = 0;
-
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
-	if (body) {
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-		hl = curl_slist_append(hl, "Content-Type: application/json");
-		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
-	}
-	if (curl_easy_perform(h) == CURLE_OK)
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-	curl_slist_free_all(hl);
-	curl_easy_cleanup(h);
-	if (out)
-		*out = drove__buf_steal(&b);
-	drove__buf_free(&b);
-	return code;
-}
-
-static long http(const char *method, const char *path, const char *body, char **out)
-{
-	char url[256];
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
-	return http_url(method, url, body, out);
-}
-
-static int free_port(void)
-{
-	struct sockaddr_in a = {0};
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), p;
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&a, &len) < 0)
-		return -1;
-	p = ntohs(a.sin_port);
-	close(fd);
-	return p;
-}
-
-static pid_t spawn(const char *bin, const char *cfg, const char *log)
-{
-	pid_t pid = fork();
-	if (pid == 0) {
-		FILE *f = fopen(log, "ae");
-		if (f) {
-			dup2(fileno(f), 1);
-			dup2(fileno(f), 2);
-		}
-		execl(bin, bin, "-c", cfg, (char *)NULL);
-		_exit(127);
-	}
-	return pid;
-}
 
 static int healthy_is(int n)
 {
@@ -196,15 +125,12 @@ int main(int argc, char **argv)
 	const char *sock = getenv("DROVE_TEST_DOCKER_SOCK");
 	const char *image = getenv("DROVE_TEST_IMAGE") ? getenv("DROVE_TEST_IMAGE")
 	                                               : "localhost/drove-test:latest";
-	char self[1024], ctrl_bin[1200], exec_bin[1200], dir[] = "/tmp/drove-bench-deploy-XXXXXX";
-	char path[1300], log[1300], *body;
+	char dir[] = "/tmp/drove-bench-deploy-XXXXXX", path[1300], *body;
 	double deploy[32], bare[32];
 	drove_ctx *ctx = NULL;
 	drove_runtime *rt = NULL;
-	pid_t cpid, epid;
-	int eport, n_ok = 0, status;
-	ssize_t n;
-	FILE *f;
+	pid_t cpid = 0, epid = 0;
+	int n_ok = 0, status;
 
 	if (!sock) {
 		fprintf(stderr, "bench_ctrl_deploy: needs DROVE_TEST_DOCKER_SOCK\n");
@@ -212,58 +138,10 @@ int main(int argc, char **argv)
 	}
 	if (rounds > 32)
 		rounds = 32;
-	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) < 0)
+	if (!mkdtemp(dir))
 		return 1;
-	self[n] = '\0';
-	*strrchr(self, '/') = '\0';
-	snprintf(ctrl_bin, sizeof(ctrl_bin), "%s/../daemons/drove-controller/drove-controller",
-	         self);
-	snprintf(exec_bin, sizeof(exec_bin), "%s/../daemons/drove-executor/drove-executor", self);
-	if (access(ctrl_bin, X_OK) || access(exec_bin, X_OK) || !mkdtemp(dir)) {
-		fprintf(stderr, "bench_ctrl_deploy: needs %s and %s\n", ctrl_bin, exec_bin);
+	if (bench_start_pair(dir, sock, NULL, &cpid, &epid) != 0)
 		return 77;
-	}
-	port = free_port();
-	eport = free_port();
-	snprintf(path, sizeof(path), "%s/controller.yml", dir);
-	f = fopen(path, "we");
-	fprintf(f,
-	        "server: { applicationConnectors: [{type: http, port: %d}], adminConnectors: [] }\n"
-	        "logging: { level: WARN }\n"
-	        "store: { type: local, dataDir: %s/data }\n"
-	        "clusterAuth: { secrets: [ {nodeType: CONTROLLER, secret: cs}, "
-	        "{nodeType: EXECUTOR, secret: es} ] }\n"
-	        "options: { maintenanceWindowTail: 0s, reconcileInterval: 1s, "
-	        "staleExecutorAge: 5s, executorCheckInterval: 500ms }\n",
-	        port, dir);
-	fclose(f);
-	snprintf(log, sizeof(log), "%s/controller.log", dir);
-	cpid = spawn(ctrl_bin, path, log);
-	snprintf(path, sizeof(path), "%s/executor.yml", dir);
-	f = fopen(path, "we");
-	fprintf(f,
-	        "server:\n  applicationConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}]\n"
-	        "  adminConnectors: []\n"
-	        "logging:\n  level: WARN\n  appenders:\n    - {type: drove, logPath: %s/logs}\n"
-	        "clusterAuth:\n  secrets:\n    - {nodeType: CONTROLLER, secret: cs}\n"
-	        "    - {nodeType: EXECUTOR, secret: es}\n"
-	        "options:\n  hostname: localhost\n  dockerSocketPath: %s\n  remoteUpdateMode: RPC\n"
-	        "  cacheImages: true\n  maxOpenFiles: 1024\n  snapshotInterval: 1s\n"
-	        "  leaderLookupInterval: 500ms\n  zombieCheckInterval: 30s\n"
-	        "controllers:\n  endpoints: [\"http://127.0.0.1:%d\"]\n",
-	        eport, dir, sock, port);
-	fclose(f);
-	snprintf(log, sizeof(log), "%s/executor.log", dir);
-	epid = spawn(exec_bin, path, log);
-	for (int i = 0; i < 300; i++) {
-		char *b = NULL;
-		int up = http("GET", "/apis/v1/cluster", NULL, &b) == 200 &&
-		         strstr(b, "\"numExecutors\":1,");
-		free(b);
-		if (up)
-			break;
-		usleep(100 * 1000);
-	}
 	body = drove__asprintf(
 	        "{\"type\":\"CREATE\",\"instances\":0,\"opSpec\":{\"timeout\":\"1m\","
 	        "\"parallelism\":1,"

@@ -24,13 +24,14 @@
 #include <drove/loop.h>
 
 #include "../tests/integration/test_ctrl_fake.h"
+#include "bench_ctrl_common.h"
 
 #define N_EXEC  10
 #define N_APPS  100
 #define PER_APP 30
 
 static drove_loop *loop;
-static int port, aport; /* the API and admin ports */
+static int aport; /* the admin port (the API's: port, bench_ctrl_common.h) */
 
 /* BENCH_CTRL_SCRAPE_MS: a Prometheus-like scrape of the admin port's /metrics at that period
  * while wrk runs (issue 16: what scraping costs the API). */
@@ -77,165 +78,6 @@ static void *loop_main(void *ud)
 	(void)ud;
 	drove_loop_run(loop);
 	return NULL;
-}
-
-static size_t sink(char *p, size_t sz, size_t n, void *ud)
-{
-	drove__buf_append(ud, p, sz * n);
-	return sz * n;
-}
-
-static long http(const char *method, const char *path, const char *body, char **out)
-{
-	CURL *h = curl_easy_init();
-	struct curl_slist *hl = NULL;
-	drove__buf b = DROVE_BUF_INIT;
-	char url[256];
-	long code = 0;
-
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
-	if (body) {
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-		hl = curl_slist_append(hl, "Content-Type: application/json");
-		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
-	}
-	if (curl_easy_perform(h) == CURLE_OK)
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-	curl_slist_free_all(hl);
-	curl_easy_cleanup(h);
-	if (out)
-		*out = drove__buf_steal(&b);
-	drove__buf_free(&b);
-	return code;
-}
-
-static int free_port(void)
-{
-	struct sockaddr_in a = {0};
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), p;
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&a, &len) < 0)
-		return -1;
-	p = ntohs(a.sin_port);
-	close(fd);
-	return p;
-}
-
-static long rss_kb_of(pid_t pid, const char *key);
-
-static long rss_kb(pid_t pid)
-{
-	return rss_kb_of(pid, "VmRSS:");
-}
-
-static long rss_kb_of(pid_t pid, const char *key)
-{
-	char path[64], line[256];
-	long kb = -1;
-	FILE *f;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (!(f = fopen(path, "re")))
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)))
-			kb = strtol(line + strlen(key), NULL, 10);
-	fclose(f);
-	return kb;
-}
-
-static long healthy_total(void)
-{
-	char *b = NULL;
-	long total = 0;
-	const char *p;
-	if (http("GET", "/apis/v1/applications", NULL, &b) != 200) {
-		free(b);
-		return -1;
-	}
-	for (p = b; (p = strstr(p, "\"healthyInstances\":")); p++)
-		total += strtol(p + 19, NULL, 10);
-	free(b);
-	return total;
-}
-
-/* A file of the source tree (found from this file's path). */
-static char *read_source(const char *rel, size_t *len)
-{
-	char path[1024], *slash;
-	drove__buf b = DROVE_BUF_INIT;
-	char chunk[4096];
-	size_t n;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s", __FILE__);
-	if ((slash = strrchr(path, '/')))
-		*slash = '\0';
-	if ((slash = strrchr(path, '/')))
-		*slash = '\0';
-	else
-		snprintf(path, sizeof(path), ".");
-	strncat(path, "/", sizeof(path) - strlen(path) - 1);
-	strncat(path, rel, sizeof(path) - strlen(path) - 1);
-	if (!(f = fopen(path, "re")))
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		drove__buf_append(&b, chunk, n);
-	fclose(f);
-	*len = b.len;
-	return drove__buf_steal(&b);
-}
-
-/* wrk's "99%" line in ms. */
-static double parse_ms(const char *line)
-{
-	const char *p = strstr(line, "99%");
-	double v;
-	char unit[8] = "";
-	if (!p || sscanf(p + 3, "%lf%7s", &v, unit) != 2)
-		return -1;
-	if (!strcmp(unit, "us"))
-		return v / 1000;
-	if (!strcmp(unit, "s"))
-		return v * 1000;
-	return v;
-}
-
-struct wrk_result {
-	double rps, p99_ms;
-};
-
-static struct wrk_result run_wrk(const char *label, const char *path, int secs)
-{
-	char cmd[512], line[512];
-	struct wrk_result r = {-1, -1};
-	FILE *f;
-	snprintf(cmd, sizeof(cmd), "wrk -t1 -c16 -d%ds --latency http://127.0.0.1:%d%s 2>&1", secs,
-	         port, path);
-	if (!(f = popen(cmd, "r"))) {
-		printf("%s: cannot run wrk\n", label);
-		return r;
-	}
-	printf("== %s (GET %s)\n", label, path);
-	while (fgets(line, sizeof(line), f)) {
-		if (strstr(line, "Latency") || strstr(line, "50%") || strstr(line, "90%") ||
-		    strstr(line, "99%") || strstr(line, "Requests/sec") ||
-		    strstr(line, "Non-2xx") || strstr(line, "errors"))
-			fputs(line, stdout);
-		if (strstr(line, "99%"))
-			r.p99_ms = parse_ms(line);
-		if (strstr(line, "Requests/sec:"))
-			r.rps = strtod(strstr(line, ":") + 1, NULL);
-	}
-	pclose(f);
-	return r;
 }
 
 int main(int argc, char **argv)

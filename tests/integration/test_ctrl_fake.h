@@ -4,7 +4,9 @@
  * HEALTHY (or STOPPED) shortly after, and pushes EXECUTOR_SNAPSHOT every `snap_ms` to every
  * controller it knows (non-leaders answer REJECTED). START_TASK as `task_mode` says: refused
  * (the default), accepted and dropped (a start lost in flight), or accepted and reported
- * RUNNING in every snapshot. Everything runs on the loop's thread. */
+ * RUNNING in every snapshot. `nodes` (default 1) splits the cores and memory evenly over
+ * that many NUMA nodes (core c on node c / (ncores / nodes)). Everything runs on the loop's
+ * thread. */
 #ifndef TEST_CTRL_FAKE_H
 #define TEST_CTRL_FAKE_H
 
@@ -48,6 +50,7 @@ struct fake_exec {
 	int port;
 	char id[40];
 	int ncores;
+	int nodes; /* NUMA nodes, 0 or 1: one */
 	int64_t mem;
 	unsigned char used[FAKE_MAX_CORES];
 	struct fake_inst *insts;
@@ -69,6 +72,35 @@ struct fake_exec {
 	size_t n_tasks, cap_tasks;
 };
 
+static inline int fake_nodes(const struct fake_exec *f)
+{
+	return f->nodes > 1 ? f->nodes : 1;
+}
+
+static inline int fake_node_of(const struct fake_exec *f, int core)
+{
+	int per = f->ncores / fake_nodes(f);
+	int n = per > 0 ? core / per : 0;
+	return n < fake_nodes(f) ? n : fake_nodes(f) - 1;
+}
+
+/* {"0":[c,...],"1":[...]} of the cores whose used flag is `used` (-1: every core). */
+static inline void fake_buf_cores(drove__buf *b, const struct fake_exec *f, int used)
+{
+	drove__buf_putc(b, '{');
+	for (int n = 0; n < fake_nodes(f); n++) {
+		int first = 1;
+		drove__buf_printf(b, "%s\"%d\":[", n ? "," : "", n);
+		for (int c = 0; c < f->ncores; c++)
+			if (fake_node_of(f, c) == n && (used < 0 || f->used[c] == used)) {
+				drove__buf_printf(b, "%s%d", first ? "" : ",", c);
+				first = 0;
+			}
+		drove__buf_putc(b, ']');
+	}
+	drove__buf_putc(b, '}');
+}
+
 static inline void fake_buf_instance(drove__buf *b, const struct fake_exec *f,
                                      const struct fake_inst *in)
 {
@@ -77,42 +109,42 @@ static inline void fake_buf_instance(drove__buf *b, const struct fake_exec *f,
 	                  "\"executorId\":\"%s\",\"localInfo\":{\"hostname\":\"127.0.0.1\","
 	                  "\"ports\":{\"main\":{\"containerPort\":8000,\"hostPort\":%d,"
 	                  "\"portType\":\"HTTP\"}}},\"resources\":[{\"type\":\"CPU\",\"cores\":"
-	                  "{\"0\":[%d]}},{\"type\":\"MEMORY\",\"memoryInMB\":{\"0\":%lld}}],"
+	                  "{\"%d\":[%d]}},{\"type\":\"MEMORY\",\"memoryInMB\":{\"%d\":%lld}}],"
 	                  "\"state\":\"%s\",\"metadata\":{},\"errorMessage\":\"\",\"created\":%lld,"
 	                  "\"updated\":%lld}",
-	                  in->app_id, in->app_name, in->id, f->id, in->host_port, in->core,
+	                  in->app_id, in->app_name, in->id, f->id, in->host_port,
+	                  fake_node_of(f, in->core), in->core, fake_node_of(f, in->core),
 	                  (long long)in->mb, drove_instance_state_name(in->state),
 	                  (long long)in->created, (long long)in->updated);
 }
 
 static inline void fake_buf_state(drove__buf *b, const struct fake_exec *f)
 {
-	int64_t used_mb = 0;
-	int first = 1;
-	for (size_t i = 0; i < f->n; i++)
-		used_mb += f->insts[i].mb;
+	int nn = fake_nodes(f);
 	drove__buf_printf(
-	        b, "{\"executorId\":\"%s\",\"cpus\":{\"type\":\"CPU\",\"freeCores\":{\"0\":[",
-	        f->id);
-	for (int c = 0; c < f->ncores; c++)
-		if (!f->used[c]) {
-			drove__buf_printf(b, "%s%d", first ? "" : ",", c);
-			first = 0;
+	        b, "{\"executorId\":\"%s\",\"cpus\":{\"type\":\"CPU\",\"freeCores\":", f->id);
+	fake_buf_cores(b, f, 0);
+	drove__buf_puts(b, ",\"usedCores\":");
+	fake_buf_cores(b, f, 1);
+	drove__buf_puts(b, "},\"memory\":{\"type\":\"MEMORY\",\"freeMemory\":{");
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass)
+			drove__buf_puts(b, "},\"usedMemory\":{");
+		for (int n = 0; n < nn; n++) {
+			int64_t used_mb = 0;
+			for (size_t i = 0; i < f->n; i++)
+				if (fake_node_of(f, f->insts[i].core) == n)
+					used_mb += f->insts[i].mb;
+			drove__buf_printf(b, "%s\"%d\":%lld", n ? "," : "", n,
+			                  (long long)(pass ? used_mb : f->mem / nn - used_mb));
 		}
-	drove__buf_puts(b, "]},\"usedCores\":{\"0\":[");
-	first = 1;
-	for (int c = 0; c < f->ncores; c++)
-		if (f->used[c]) {
-			drove__buf_printf(b, "%s%d", first ? "" : ",", c);
-			first = 0;
-		}
-	drove__buf_printf(b,
-	                  "]}},\"memory\":{\"type\":\"MEMORY\",\"freeMemory\":{\"0\":%lld},"
-	                  "\"usedMemory\":{\"0\":%lld}},\"layout\":{\"cores\":{\"0\":[",
-	                  (long long)(f->mem - used_mb), (long long)used_mb);
-	for (int c = 0; c < f->ncores; c++)
-		drove__buf_printf(b, "%s%d", c ? "," : "", c);
-	drove__buf_printf(b, "]},\"memory\":{\"0\":%lld}}}", (long long)f->mem);
+	}
+	drove__buf_puts(b, "}},\"layout\":{\"cores\":");
+	fake_buf_cores(b, f, -1);
+	drove__buf_puts(b, ",\"memory\":{");
+	for (int n = 0; n < nn; n++)
+		drove__buf_printf(b, "%s\"%d\":%lld", n ? "," : "", n, (long long)(f->mem / nn));
+	drove__buf_puts(b, "}}}");
 }
 
 static inline void fake_sent(const drove__http_response *resp, void *ud)
