@@ -9,6 +9,7 @@
 #include "config/config.h"
 #include "ctrl/state.h"
 #include "http/client.h"
+#include "store/store_internal.h"
 
 #define MOD "ctrl"
 
@@ -31,14 +32,35 @@ void drove__ctrl_standby_clear(drove_controller *c)
 	forget_leader(sb);
 }
 
+static void on_deposed(int rc, void *ud);
+
 static void on_found(int rc, const char *data, size_t len, int64_t term, void *ud)
 {
 	drove_controller *c = ud;
 	struct drove__ctrl_standby *sb = &c->standby;
 	sb->busy = false;
-	if (rc < 0 || !c->leader_hp ||
-	    (len == strlen(c->leader_hp) && !memcmp(data, c->leader_hp, len)))
-		return; /* no leader, or it is us */
+	if (rc < 0 || !c->leader_hp)
+		return; /* no leader */
+	if (len == strlen(c->leader_hp) && !memcmp(data, c->leader_hp, len)) {
+		int64_t mine = drove__election_node_term(c->election);
+		if (mine == 0 || term == mine)
+			return; /* it is us (or our node is not known yet: look again later) */
+		/* the node of an earlier run of this controller (same host:port, killed before its
+		 * session ended): that process is gone — we are the one on this port, and a ping
+		 * would reach us — so it is deposed at once rather than after its session timeout
+		 */
+		forget_leader(sb);
+		if (!(sb->leader_hp = drove__strndup(data, len)))
+			return;
+		sb->term = term;
+		sb->busy = true;
+		if (drove_store_depose_leader(c->store, term, on_deposed, c) < 0) {
+			sb->busy = false;
+			drove_error_clear();
+			forget_leader(sb);
+		}
+		return;
+	}
 	if (sb->term != term || !sb->leader_hp) {
 		forget_leader(sb);
 		if (!(sb->leader_hp = drove__strndup(data, len)) ||
@@ -57,7 +79,12 @@ static void on_deposed(int rc, void *ud)
 	drove_controller *c = ud;
 	struct drove__ctrl_standby *sb = &c->standby;
 	sb->busy = false;
-	if (rc == 0)
+	if (rc == 0 && sb->fails == 0)
+		drove__warn(c->ctx, MOD,
+		            "leader node of an earlier run of this controller (%s, term %lld): "
+		            "deposed",
+		            sb->leader_hp ? sb->leader_hp : "?", (long long)sb->term);
+	else if (rc == 0)
 		drove__warn(c->ctx, MOD, "leader %s (term %lld) did not answer %d pings: deposed",
 		            sb->leader_hp ? sb->leader_hp : "?", (long long)sb->term, sb->fails);
 	else

@@ -335,6 +335,11 @@ int drove_election_is_leader(const drove_election *e)
 	return e ? __atomic_load_n(&e->leader, __ATOMIC_ACQUIRE) : 0;
 }
 
+int64_t drove__election_node_term(const drove_election *e)
+{
+	return e && e->node ? e->czxid : 0;
+}
+
 int64_t drove_election_term(const drove_election *e)
 {
 	return e ? __atomic_load_n(&e->term, __ATOMIC_ACQUIRE) : 0;

@@ -222,6 +222,11 @@ void drove__store_wrec_free(struct drove__store_wrec *w);
  * DROVE_ESTALE and changes nothing; writes under /leaderselection are never fenced. NULL
  * clears. Any thread. @return 0 or DROVE_ENOMEM (the fence unchanged). */
 int drove__store_fence(drove_store *store, const char *path);
+
+/* election.c: the term (czxid) of this contender's own election node, 0 until it is known
+ * (ZooKeeper; 0 on the embedded store). Tells this contender's node from one an earlier run
+ * of the same process left behind with the same data. Loop thread. */
+int64_t drove__election_node_term(const drove_election *e);
 /* Free the store's own memory (after close). */
 void drove__store_free(drove_store *s);
 

@@ -529,7 +529,20 @@ static void fault_start_during_zk_outage(void)
 	        standby, (long long)(drove_time_mono_ms() - t0));
 	settle("a controller started while ZooKeeper was down");
 	zk_restarts++;
-	fault_leader(); /* the one started during the outage takes over */
+	/* the one started during the outage takes over; its killed run's election node (same
+	 * host:port, its session not yet ended) is next in line after the leader, and must be
+	 * deposed at once rather than waited out for the session timeout (30 s) */
+	fault_leader();
+	{
+		char path[200];
+		snprintf(path, sizeof(path), "%s/controller%d.log", dtc.dir, standby);
+		char *log = dtc_read_file(path);
+		ck_assert_msg(
+		        log && strstr(log, "leader node of an earlier run of this controller"),
+		        "controller %d did not depose its earlier run's node%s", standby,
+		        ctrl_story());
+		free(log);
+	}
 }
 
 START_TEST(test_chaos)
