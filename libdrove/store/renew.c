@@ -120,7 +120,7 @@ int drove__store_open_renewing(drove_store **slot, drove_loop *loop, drove_store
 	drove_store_opts_set_session_cb(opts, on_session, r);
 	if ((rc = drove_store_open(slot, loop, opts)) < 0) {
 		*slot = NULL;
-		if (rc != DROVE_EUNAVAIL) {
+		if (rc != DROVE_EUNAVAIL || opts->backend != DROVE_STORE_ZK) {
 			drove__store_renew_free(r);
 			return rc;
 		}

@@ -258,9 +258,10 @@ int drove__store_put_async(drove_store *store, const char *path, const char *dat
  * into *slot, then ops->opened (take it up again: publish, elect; < 0 starts over in a
  * second). While ZooKeeper is unreachable the open is retried every second, ops->failed
  * telling why each time. The first open too: when ZooKeeper cannot be reached at start
- * (DROVE_EUNAVAIL) this returns 0 with *slot NULL, calls ops->failed and keeps trying every
- * second; ops->opened runs once it is up (the caller does then what it would have done with
- * a store at start). Takes `opts` (also on error). Free the renewer
+ * (DROVE_EUNAVAIL from the ZooKeeper backend; the embedded store's errors, e.g. a data
+ * directory in use, are returned as they are) this returns 0 with *slot NULL, calls ops->failed and
+ * keeps trying every second; ops->opened runs once it is up (the caller does then what it would
+ * have done with a store at start). Takes `opts` (also on error). Free the renewer
  * (drove__store_renew_free) after closing the store it fills (a close delivers no session
  * event).
  * @return 0 or the open's error other than DROVE_EUNAVAIL (then *slot is NULL and nothing is

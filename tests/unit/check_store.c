@@ -311,6 +311,55 @@ START_TEST(test_flock_keeps_second_open_out)
 }
 END_TEST
 
+static void rn_closing(void *ud)
+{
+	(void)ud;
+}
+
+static int rn_opened(void *ud)
+{
+	(void)ud;
+	return 0;
+}
+
+static void rn_failed(void *ud, const char *why)
+{
+	ck_assert_ptr_nonnull(strstr(why, "cannot connect"));
+	(*(int *)ud)++;
+}
+
+static const struct drove__store_renew_ops rn_ops = {
+        .closing = rn_closing, .opened = rn_opened, .failed = rn_failed};
+
+/* The first open of a renewing store (renew.c): the embedded store's errors come back as they
+ * are (a data directory in use fails the start); an unreachable ZooKeeper is waited for: 0,
+ * no store yet, ops->failed told why. */
+START_TEST(test_renewing_first_open)
+{
+	drove_store *second = NULL, *zk = NULL;
+	drove__store_renew *r = NULL;
+	drove_store_opts *o;
+	int failed = 0;
+
+	ck_assert_int_eq(drove_store_opts_new(&o), 0);
+	ck_assert_int_eq(drove_store_opts_set_local(o, dir), 0);
+	drove_assert_error(drove__store_open_renewing(&second, loop, o, &rn_ops, &failed, &r),
+	                   DROVE_EUNAVAIL, "is in use by another store");
+	ck_assert_ptr_null(second);
+	ck_assert_ptr_null(r);
+	ck_assert_int_eq(failed, 0);
+
+	ck_assert_int_eq(drove_store_opts_new(&o), 0);
+	ck_assert_int_eq(drove_store_opts_set_zk(o, "127.0.0.1:1"), 0);
+	ck_assert_int_eq(drove_store_opts_set_connect_timeout(o, 200), 0);
+	ck_assert_int_eq(drove__store_open_renewing(&zk, loop, o, &rn_ops, &failed, &r), 0);
+	ck_assert_ptr_null(zk);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(failed, 1);
+	drove__store_renew_free(r);
+}
+END_TEST
+
 START_TEST(test_flock_across_processes)
 {
 	int fds[2];
@@ -705,6 +754,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_records_async);
 	tcase_add_test(tc, test_record_paths);
 	tcase_add_test(tc, test_records_local_roundtrip);
+	tcase_add_test(tc, test_renewing_first_open);
 	suite_add_tcase(s, tc);
 	return s;
 }
