@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/types.h>
 
 static inline int64_t bench_now_ms(void)
 {
@@ -35,6 +36,22 @@ static inline int bench_cmp64(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 	return x < y ? -1 : x > y;
+}
+
+/* A "Key:   N kB" field of /proc/<pid>/status (VmRSS:, RssAnon:, ...) in KiB, -1 when absent. */
+static inline long bench_proc_status_kb(pid_t pid, const char *key)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *f;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)))
+			kb = strtol(line + strlen(key), NULL, 10);
+	fclose(f);
+	return kb;
 }
 
 #endif

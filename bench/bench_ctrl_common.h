@@ -15,6 +15,8 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "bench_common.h"
+
 static int port; /* the controller's API port */
 
 static inline size_t sink(char *p, size_t sz, size_t n, void *ud)
@@ -75,17 +77,7 @@ static inline int free_port(void)
 
 static inline long rss_kb_of(pid_t pid, const char *key)
 {
-	char path[64], line[256];
-	long kb = -1;
-	FILE *f;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (!(f = fopen(path, "re")))
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)))
-			kb = strtol(line + strlen(key), NULL, 10);
-	fclose(f);
-	return kb;
+	return bench_proc_status_kb(pid, key);
 }
 
 static inline long rss_kb(pid_t pid)

@@ -22,6 +22,8 @@
 #include "http/server.h"
 #include "model/message.h"
 
+#include "bench_common.h"
+
 static drove_loop *loop;
 static drove__http_client *http;
 static int healthy, stopped, nsnap;
@@ -74,24 +76,9 @@ static void l_failed(drove__http_req *req, void *ud)
 }
 
 /* A line of /proc/<pid>/status in KiB ("VmRSS:", "RssAnon:"). */
-static long status_kb(pid_t pid, const char *key)
-{
-	char path[64], line[256];
-	long kb = -1;
-	FILE *f;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (!(f = fopen(path, "re")))
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)))
-			kb = strtol(line + strlen(key), NULL, 10);
-	fclose(f);
-	return kb;
-}
-
 static long rss_kb(pid_t pid)
 {
-	return status_kb(pid, "VmRSS:");
+	return bench_proc_status_kb(pid, "VmRSS:");
 }
 
 static int done_flag;
@@ -198,7 +185,7 @@ int main(int argc, char **argv)
 	drove_loop_run_for(loop, 3000);
 	idle = rss_kb(pid);
 	printf("executor idle: VmRSS %ld KiB (RssAnon %ld KiB, RssFile %ld KiB)\n", idle,
-	       status_kb(pid, "RssAnon:"), status_kb(pid, "RssFile:"));
+	       bench_proc_status_kb(pid, "RssAnon:"), bench_proc_status_kb(pid, "RssFile:"));
 	for (int k = 0; k < n; k++) {
 		char *iid = NULL, *msg, cores[32] = "";
 		drove_instance_id_new(ctx, DROVE_INSTANCE_APP, &iid);
@@ -237,7 +224,7 @@ int main(int argc, char **argv)
 		v = rss_kb(pid);
 		if (v > loaded)
 			loaded = v;
-		v = status_kb(pid, "RssAnon:");
+		v = bench_proc_status_kb(pid, "RssAnon:");
 		if (v > anon)
 			anon = v;
 	}
@@ -255,7 +242,7 @@ int main(int argc, char **argv)
 	run_until(&stopped, n, 180000);
 	after = rss_kb(pid);
 	printf("executor after stopping them: VmRSS %ld KiB, RssAnon %ld KiB (%d stopped)\n", after,
-	       status_kb(pid, "RssAnon:"), stopped);
+	       bench_proc_status_kb(pid, "RssAnon:"), stopped);
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
 	drove__http_server_free(srv);
