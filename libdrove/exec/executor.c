@@ -205,7 +205,10 @@ static void report(exec_inst *i)
 static void send_snapshot(struct drove_executor *ex)
 {
 	drove_message m;
-	if (!ex->started || ex->stopped)
+	/* Not before recovery has adopted what runs: a snapshot without those instances would
+	 * tell the leader they are gone, and re-adding this executor (if it was lost) before it
+	 * asked for instances/last would lose the list of what was replaced meanwhile. */
+	if (!ex->started || ex->stopped || ex->recovery != 2)
 		return;
 	memset(&m, 0, sizeof(m));
 	m.type = DROVE_MSG_EXECUTOR_SNAPSHOT;
@@ -704,6 +707,15 @@ static int in_list(char **l, size_t n, const char *id)
 	return 0;
 }
 
+/* Recovery is over (done, failed, or nothing to ask): report, get ready, start reaping. */
+static void recovery_done(struct drove_executor *ex)
+{
+	ex->recovery = 2;
+	snapshot_soon(ex);
+	arm(ex->t_ready, 0);
+	arm(ex->t_zombie, ex->ec->zombie_check_interval_ms);
+}
+
 static void recov_finish(struct recov *r)
 {
 	struct drove_executor *ex = r->ex;
@@ -775,10 +787,7 @@ static void recov_finish(struct recov *r)
 		drove__exec_inst_resume(i);
 	}
 	recov_free(r);
-	ex->recovery = 2;
-	snapshot_soon(ex);
-	arm(ex->t_ready, 0);
-	arm(ex->t_zombie, ex->ec->zombie_check_interval_ms);
+	recovery_done(ex);
 }
 
 static void on_last(const drove__http_response *resp, void *ud)
@@ -800,7 +809,7 @@ static void on_recov_list(const drove_runtime_result *res, void *ud)
 	size_t n = drove_runtime_result_container_count(res);
 	char *path;
 	if (!r) {
-		ex->recovery = 2;
+		recovery_done(ex);
 		return;
 	}
 	r->ex = ex;
@@ -814,7 +823,7 @@ static void on_recov_list(const drove_runtime_result *res, void *ud)
 	r->cids = calloc(n + 1, sizeof(char *));
 	if (!r->ids || !r->types || !r->specs || !r->infos || !r->cids) {
 		recov_free(r);
-		ex->recovery = 2;
+		recovery_done(ex);
 		return;
 	}
 	for (size_t k = 0; k < n; k++) {
@@ -850,9 +859,7 @@ static void start_recovery(struct drove_executor *ex)
 	ex->recovery = 1;
 	if (drove_runtime_list(ex->rt, DROVE__LABEL_ID, 0, on_recov_list, ex) < 0) {
 		drove__warn(ex->ctx, MOD, "recovery: %s", drove_error_last()->message);
-		ex->recovery = 2;
-		arm(ex->t_ready, 0);
-		arm(ex->t_zombie, ex->ec->zombie_check_interval_ms);
+		recovery_done(ex);
 	}
 }
 
@@ -888,7 +895,8 @@ static void on_reap_list(const drove_runtime_result *res, void *ud)
 		             kn->n_stale_local_service_instance_ids, i->id)) ||
 		    (i->kind == DROVE__EXEC_TASK &&
 		     in_list(kn->stale_task_instance_ids, kn->n_stale_task_instance_ids, i->id))) {
-			drove__info(ex->ctx, MOD, "reaper: %s is stale, stopping", i->id);
+			if (drove__exec_inst_running(i)) /* not again at every pass while it stops */
+				drove__info(ex->ctx, MOD, "reaper: %s is stale, stopping", i->id);
 			drove__exec_inst_stop(i, "Instance is stale");
 		}
 	}

@@ -102,6 +102,8 @@ START_TEST(test_kill9_recovery)
 	ck_assert(WIFSIGNALED(status));
 	mark = nrecs;
 	spin(1500); /* the periodic reaper of a dead executor does nothing */
+	snap_mark = nsnaps;
+	snap_first_n = -1;
 	pid = spawn_daemon(cfgpath, logpath);
 	WAIT_FOR(find_rec(mark, app_id, DROVE_MSG_INSTANCE_STATE_REPORT, DROVE_INST_HEALTHY) >= 0 &&
 	                 find_rec(mark, task_id, DROVE_MSG_TASK_STATE_REPORT, DROVE_TASK_RUNNING) >=
@@ -111,6 +113,8 @@ START_TEST(test_kill9_recovery)
 	        find_rec(mark, app_id, DROVE_MSG_INSTANCE_STATE_REPORT, DROVE_INST_UNREADY), 0);
 	ck_assert_int_lt(
 	        find_rec(mark, app_id, DROVE_MSG_INSTANCE_STATE_REPORT, DROVE_INST_STARTING), 0);
+	/* its first snapshot comes after recovery and lists both: none that says they are gone */
+	ck_assert_int_eq(snap_first_n, 2);
 	spin(2500); /* a couple of reaper sweeps: tracked containers survive */
 	inspect(name, &r);
 	ck_assert(r.running);

@@ -58,6 +58,8 @@ struct rec {
 static struct rec recs[MAX_RECS];
 static int nrecs, nsnaps;
 static char last_exec_id[64];
+/* Set snap_mark to nsnaps: the first snapshot after it records its instances + tasks here. */
+static int snap_mark = -1, snap_first_n = -1;
 
 static inline void l_messages(drove__http_req *req, void *ud)
 {
@@ -96,6 +98,8 @@ static inline void l_messages(drove__http_req *req, void *ud)
 			}
 		} else if (m->node_data) {
 			nsnaps++;
+			if (snap_mark >= 0 && snap_first_n < 0 && nsnaps > snap_mark)
+				snap_first_n = (int)(m->node_data->n_instances + m->node_data->n_tasks);
 			if (m->node_data->state && m->node_data->state->executor_id)
 				snprintf(last_exec_id, sizeof(last_exec_id), "%s",
 				         m->node_data->state->executor_id);
