@@ -16,26 +16,26 @@ static void teardown(void)
 	drove_ctx_free(ctx);
 }
 
-static const char *FULL =
-        "server:\n"
-        "  applicationConnectors:\n    - type: http\n      port: 6200\n"
-        "  adminConnectors:\n    - type: http\n      port: 6201\n      bindHost: 127.0.0.9\n"
-        "  applicationContextPath: /\n"
-        "  requestLog:\n    appenders:\n      - type: console\n"
-        "logging:\n  level: DEBUG\n  loggers:\n    com.phonepe.epoch: DEBUG\n"
-        "zookeeper:\n  connectionString: ${EPOCH_TEST_ZK}\n"
-        "drove:\n  endpoints:\n  - http://localhost:10000\n"
-        "  username: u\n  password: p\n  checkInterval: 2 seconds\n"
-        "  clusterOpSpec:\n    timeout: 300 seconds\n    parallelism: 1\n"
-        "userAuth:\n  enabled: true\n  users:\n"
-        "  - username: admin\n    password: admin\n    role: READ_WRITE\n"
-        "  - username: guest\n    password: guest\n    role: READ_ONLY\n"
-        "notify:\n  type: MAIL\n  smtpServer: smtp.example.com\n  port: 2525\n"
-        "  tls: true\n  username: m\n  password: mp\n"
-        "  defaultEmails:\n  - ops@example.com\n"
-        "options:\n  cleanupJobInterval: 10 minutes\n  numRunsPerJob: 3\n"
-        "  misfireWindow: 5 minutes\n  pollInterval: 500ms\n"
-        "  taskTimeout: 1 hour\n";
+static const char *FULL = "server:\n"
+                          "  applicationConnectors:\n    - type: http\n      port: 6200\n"
+                          "  adminConnectors:\n    - type: http\n      port: 6201\n"
+                          "      bindHost: 127.0.0.9\n"
+                          "  applicationContextPath: /\n"
+                          "  requestLog:\n    appenders:\n      - type: console\n"
+                          "logging:\n  level: DEBUG\n  loggers:\n    com.phonepe.epoch: DEBUG\n"
+                          "zookeeper:\n  connectionString: ${EPOCH_TEST_ZK}\n"
+                          "drove:\n  endpoints:\n  - http://localhost:10000\n"
+                          "  username: u\n  password: p\n  checkInterval: 2 seconds\n"
+                          "  clusterOpSpec:\n    timeout: 300 seconds\n    parallelism: 1\n"
+                          "userAuth:\n  enabled: true\n  users:\n"
+                          "  - username: admin\n    password: admin\n    role: READ_WRITE\n"
+                          "  - username: guest\n    password: guest\n    role: READ_ONLY\n"
+                          "notify:\n  type: MAIL\n  smtpServer: smtp.example.com\n  port: 2525\n"
+                          "  tls: true\n  username: m\n  password: mp\n"
+                          "  defaultEmails:\n  - ops@example.com\n"
+                          "options:\n  cleanupJobInterval: 10 minutes\n  numRunsPerJob: 3\n"
+                          "  misfireWindow: 5 minutes\n  pollInterval: 500ms\n"
+                          "  taskTimeout: 1 hour\n";
 
 START_TEST(test_full)
 {
