@@ -6,8 +6,8 @@
  *                     "timestamp":"..."},...}: 200 when every check is healthy, 500 otherwise,
  *                     501 when no check is registered (as Dropwizard)
  *   GET /ping         "pong"
- * drove-controller and drove-executor open one on server.adminConnectors[0] themselves; any
- * other program (drove-epoch) can build its own with these functions.
+ * drove-controller, drove-executor and drove-epoch open one on server.adminConnectors[0]
+ * themselves; any other program can build its own with these functions.
  *
  * Threads: one thread at a time, the thread that runs `loop`; health checks run there too.
  */

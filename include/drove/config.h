@@ -162,8 +162,9 @@ DROVE_API const char *drove_epoch_config_data_dir(const drove_epoch_config *cfg)
 DROVE_API const drove_strlist *drove_epoch_config_drove_endpoints(const drove_epoch_config *cfg);
 DROVE_API const drove_strlist *drove_epoch_config_default_emails(const drove_epoch_config *cfg);
 /** Strings by key path: drove.username, drove.password, drove.droveAuthToken, drove.appName,
- *  notify.smtpServer, notify.username, notify.password; borrowed, NULL when unset.
- *  @since 0.1 */
+ *  notify.smtpServer, notify.username, notify.password, server.applicationConnectors. and
+ *  server.adminConnectors.keyStorePath / keyStorePassword / keyStoreType,
+ *  server.adminConnectors.bindHost (since 0.2); borrowed, NULL when unset. @since 0.1 */
 DROVE_API const char *drove_epoch_config_get_string(const drove_epoch_config *cfg, const char *key);
 /** Numbers and flags by key path (durations in ms): drove.insecure, drove.checkInterval,
  *  drove.connectionTimeout, drove.operationTimeout, drove.rpcRetryCount,

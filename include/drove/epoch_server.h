@@ -33,7 +33,9 @@ typedef struct drove_epoch drove_epoch;
 DROVE_API int drove_epoch_new(drove_epoch **out, drove_loop *loop,
                               const drove_epoch_config *config);
 /** Listen on `server.applicationConnectors[0]` (127.0.0.1 unless bindHost is set; port 0
- *  picks a free one), start the workers, open the store and contend for leadership. Loop
+ *  picks a free one), start the workers, open the store and contend for leadership; open
+ *  the admin port on `server.adminConnectors[0]` (/metrics, /healthcheck, /ping as
+ *  <drove/admin.h>; none with `adminConnectors: []`; since 0.2). Loop
  *  thread. @return 0, DROVE_EUNAVAIL (store), DROVE_EIO (listen), DROVE_EINVAL (started
  *  already) or DROVE_ENOMEM. @since 0.1 */
 DROVE_API int drove_epoch_start(drove_epoch *e);

@@ -661,8 +661,6 @@ static int read_ctrl_options(yr *r, yn *o, drove__cfg_controller_options *x)
 	    (rc = drove__yr_int(r, o, "jobRetryCount", 0, 32, &x->job_retry_count, NULL)) < 0 ||
 	    (rc = drove__yr_duration(r, o, "jobRetryInterval", SEC, 1800 * SEC,
 	                             &x->job_retry_interval_ms, NULL)) < 0 ||
-	    (rc = inert(r, o, "instanceStateCheckRetryInterval", DROVE__CFG_INERT_STATE_CHECK,
-	                &x->inert_set)) < 0 ||
 	    (rc = drove__yr_duration(r, o, "instanceStateCheckRetryInterval", 5 * SEC, 1800 * SEC,
 	                             &x->instance_state_check_ms, NULL)) < 0 ||
 	    (rc = drove__yr_strlist(r, o, "auditedHttpMethods", &x->audited_http_methods)) < 0 ||

@@ -12,7 +12,6 @@
 /* Drove controller keys accepted for compatibility that have no effect here (bits of
  * options.inert_set; docs/configuration.md). */
 enum {
-	DROVE__CFG_INERT_STATE_CHECK = 1u << 0,  /* instanceStateCheckRetryInterval */
 	DROVE__CFG_INERT_RULE_CACHE = 1u << 1,   /* compiledRuleCacheCount */
 	DROVE__CFG_INERT_RULE_IMPORTS = 1u << 2, /* allowedRuleImportPackages */
 };
@@ -86,7 +85,7 @@ typedef struct drove__cfg_controller_options {
 	int64_t cluster_op_parallelism;      /* 1, 1..512 (0 -> 1) */
 	int64_t job_retry_count;             /* 2, 0..32 */
 	int64_t job_retry_interval_ms;       /* 1 s, 1..1800 s */
-	int64_t instance_state_check_ms;     /* 3 s, 5..1800 s when set (accepted, inert) */
+	int64_t instance_state_check_ms;     /* 3 s, 5..1800 s when set; jobs' re-checks */
 	drove_strlist *audited_http_methods; /* POST, PUT */
 	drove_strlist *allowed_mount_dirs;   /* empty: all allowed */
 	int disable_read_auth;

@@ -20,7 +20,7 @@ struct epoch_user {
 
 struct drove_epoch_config {
 	int port, admin_port;
-	char *bind_host;
+	char *bind_host, *admin_bind_host;
 	drove__cfg_tls tls, admin_tls; /* the first connectors' */
 	int log_level;
 	char *zk_connection, *zk_namespace, *data_dir;
@@ -46,6 +46,7 @@ void drove_epoch_config_free(drove_epoch_config *c)
 	if (!c)
 		return;
 	free(c->bind_host);
+	free(c->admin_bind_host);
 	drove__cfg_tls_clear(&c->tls);
 	drove__cfg_tls_clear(&c->admin_tls);
 	free(c->zk_connection);
@@ -219,8 +220,8 @@ static int read_root(yr *r, yn *root, drove_epoch_config *c)
 	if ((rc = drove__yr_map(r, root, "server", &srv)) == 0 && srv) {
 		if ((rc = first_port(r, srv, "applicationConnectors", &c->port, &c->bind_host,
 		                     &c->tls)) == 0)
-			rc = first_port(r, srv, "adminConnectors", &c->admin_port, NULL,
-			                &c->admin_tls);
+			rc = first_port(r, srv, "adminConnectors", &c->admin_port,
+			                &c->admin_bind_host, &c->admin_tls);
 		for (size_t i = 0; i < srv->n; i += 2) /* the rest of Dropwizard's server */
 			srv->items[i]->used = true;
 	}
@@ -412,6 +413,10 @@ const char *drove_epoch_config_get_string(const drove_epoch_config *c, const cha
 	         c ? c->tls.key_store_password : NULL},
 	        {"server.applicationConnectors.keyStoreType", c ? c->tls.key_store_type : NULL},
 	        {"server.adminConnectors.keyStorePath", c ? c->admin_tls.key_store_path : NULL},
+	        {"server.adminConnectors.keyStorePassword",
+	         c ? c->admin_tls.key_store_password : NULL},
+	        {"server.adminConnectors.keyStoreType", c ? c->admin_tls.key_store_type : NULL},
+	        {"server.adminConnectors.bindHost", c ? c->admin_bind_host : NULL},
 	        {"drove.username", c ? c->drove_user : NULL},
 	        {"drove.password", c ? c->drove_password : NULL},
 	        {"drove.droveAuthToken", c ? c->drove_token : NULL},

@@ -561,6 +561,7 @@ int drove_controller_new(drove_controller **out, drove_loop *loop, const drove_c
 	c->op_parallelism = o->cluster_op_parallelism > 0 ? o->cluster_op_parallelism : 1;
 	c->job_retries = o->job_retry_count;
 	c->job_retry_ms = o->job_retry_interval_ms;
+	c->state_check_ms = o->instance_state_check_ms;
 	c->events_keep_ms = o->max_events_storage_ms;
 	c->max_old_instances =
 	        o->max_stale_instances_count > 0 ? o->max_stale_instances_count : 100;
@@ -669,8 +670,6 @@ static void warn_inert(drove_controller *c)
 		unsigned bit;
 		const char *key, *why;
 	} keys[] = {
-	        {DROVE__CFG_INERT_STATE_CHECK, "instanceStateCheckRetryInterval",
-	         "instance states come from the executors' reports, not from polling"},
 	        {DROVE__CFG_INERT_RULE_CACHE, "compiledRuleCacheCount",
 	         "RULE_BASED rules are parsed once, when the spec is validated"},
 	        {DROVE__CFG_INERT_RULE_IMPORTS, "allowedRuleImportPackages",

@@ -1,7 +1,10 @@
 /* Operation jobs (§4.2, §4.2.1): SCALE, STOP_INSTANCES, REPLACE_INSTANCES and DESTROY as sets
  * of instance tasks run `parallelism` at a time, each a start (place, START_INSTANCE, wait for
  * HEALTHY) or a stop (STOP_INSTANCE, wait for STOPPED), retried per jobRetryCount. Jobs are
- * stepped on every report about their app and on a 100 ms tick (timeouts, retries). */
+ * stepped on every report about their app and on a 100 ms tick (timeouts, retries). With
+ * instanceStateCheckRetryInterval set, a waiting task is re-checked on its own schedule as
+ * Drove polls: a report still ends the wait at once, but the timeout is only found at a
+ * re-check, one interval after the last (the wait began at the first). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +30,7 @@ struct task {
 	char *new_id; /* the START's instance id (current attempt) */
 	drove_sched_alloc *alloc;
 	int64_t deadline;
+	int64_t next_check; /* instanceStateCheckRetryInterval: the next re-check of a wait */
 	int64_t not_before;
 	drove__ctrl_send *send;
 	struct drove__ctrl_fetch *fetch; /* CONTROLLER_HTTP_FETCH configs in flight */
@@ -168,6 +172,27 @@ static void stage_ok(struct task *t)
 	t->ok = true;
 }
 
+/* Begin waiting for the instance's state (the first re-check one interval on). */
+static void begin_wait(drove_controller *c, struct task *t)
+{
+	t->phase = PH_WAITING;
+	t->next_check = now_ms() + c->state_check_ms;
+}
+
+/* Is the wait's deadline to be looked at now: every step without the option, else at each
+ * re-check (instanceStateCheckRetryInterval apart, as Drove polls the instance record). */
+static bool recheck_due(drove_controller *c, struct task *t)
+{
+	int64_t now = now_ms();
+	if (c->state_check_ms <= 0)
+		return true;
+	if (now < t->next_check)
+		return false;
+	while (t->next_check <= now)
+		t->next_check += c->state_check_ms;
+	return true;
+}
+
 static void on_start_reply(drove_controller *c, int status, const char *message, void *ud)
 {
 	struct task *t = ud;
@@ -181,7 +206,7 @@ static void on_start_reply(drove_controller *c, int status, const char *message,
 		attempt_failed(c, t, status < 0 ? "executor unreachable" : message);
 	} else {
 		wait = drove__ctrl_max_start_ms(job->app->info->spec);
-		t->phase = PH_WAITING;
+		begin_wait(c, t);
 		t->deadline = now_ms() + (job->timeout_ms > wait ? job->timeout_ms : wait);
 	}
 	drove__ctrl_job_step(c, job->app);
@@ -198,7 +223,7 @@ static void on_stop_reply(drove_controller *c, int status, const char *message, 
 	in = drove__ctrl_inst_find(t->job->app, t->old_id);
 	if (status == DROVE_MSG_ACCEPTED || !in ||
 	    !drove_instance_state_is_running((int)in->info->state)) {
-		t->phase = PH_WAITING;
+		begin_wait(c, t);
 	} else if (now_ms() < t->deadline) {
 		t->phase = PH_PENDING; /* try again in a second */
 		t->not_before = now_ms() + 1000;
@@ -324,7 +349,7 @@ static void begin_stop(drove_controller *c, struct task *t)
 	if (!drove_instance_state_is_running((int)in->info->state) &&
 	    in->info->state != DROVE_INST_PENDING && in->info->state != DROVE_INST_PROVISIONING &&
 	    in->info->state != DROVE_INST_STARTING) {
-		t->phase = PH_WAITING; /* already on its way out */
+		begin_wait(c, t); /* already on its way out */
 		return;
 	}
 	if (!(m = calloc(1, sizeof(*m))) || !(m->instance_id = drove__strdup(t->old_id))) {
@@ -352,7 +377,7 @@ static void check_waiting(drove_controller *c, struct task *t)
 		} else if (in && (!drove_instance_state_is_active((int)in->info->state) ||
 		                  in->info->state == DROVE_INST_UNHEALTHY)) {
 			attempt_failed(c, t, drove_instance_state_name((int)in->info->state));
-		} else if (now_ms() >= t->deadline) {
+		} else if (now_ms() >= t->deadline && recheck_due(c, t)) {
 			const char *exec = t->alloc ? drove_sched_alloc_executor(t->alloc) : NULL;
 			if (exec && t->new_id)
 				drove__ctrl_send_simple(c, exec, DROVE_MSG_STOP_INSTANCE, t->new_id,
@@ -363,7 +388,7 @@ static void check_waiting(drove_controller *c, struct task *t)
 		in = drove__ctrl_inst_find(app, t->old_id);
 		if (!in || !drove_instance_state_is_active((int)in->info->state))
 			stage_ok(t);
-		else if (now_ms() >= t->deadline)
+		else if (now_ms() >= t->deadline && recheck_due(c, t))
 			attempt_failed(c, t, "timed out waiting for STOPPED");
 	}
 }

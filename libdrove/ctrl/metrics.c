@@ -207,6 +207,8 @@ static int check_leader(char *msg, size_t size, void *ud)
 
 int drove__ctrl_admin_start(drove_controller *c)
 {
+	static const struct drove__admin_check checks[] = {{"store", check_store},
+	                                                   {"leader", check_leader}};
 	const drove_config *cfg = c->cfg;
 	int rc;
 	if ((rc = drove_metrics_on_collect(c->m.reg, collect, c)) < 0)
@@ -215,15 +217,12 @@ int drove__ctrl_admin_start(drove_controller *c)
 		return rc;
 	if (cfg->server.admin_port <= 0)
 		return 0; /* adminConnectors: [] */
-	if ((rc = drove_admin_new(&c->m.admin, c->loop, c->m.reg)) < 0 ||
-	    (rc = drove_admin_add_check(c->m.admin, "store", check_store, c)) < 0 ||
-	    (rc = drove_admin_add_check(c->m.admin, "leader", check_leader, c)) < 0 ||
-	    (cfg->server.admin_tls.enabled &&
-	     (rc = drove__admin_set_tls(c->m.admin, cfg->server.admin_tls.key_store_path,
-	                                cfg->server.admin_tls.key_store_password,
-	                                cfg->server.admin_tls.key_store_type)) < 0) ||
-	    (rc = drove_admin_start(c->m.admin, cfg->server.admin_bind_host,
-	                            cfg->server.admin_port)) < 0)
+	if ((rc = drove__admin_open(
+	             &c->m.admin, c->loop, c->m.reg, checks, DROVE_ARRAY_LEN(checks), c,
+	             cfg->server.admin_bind_host, cfg->server.admin_port,
+	             cfg->server.admin_tls.enabled ? cfg->server.admin_tls.key_store_path : NULL,
+	             cfg->server.admin_tls.key_store_password,
+	             cfg->server.admin_tls.key_store_type)) < 0)
 		return rc;
 	drove__info(c->ctx, MOD, "admin port %d", drove_admin_port(c->m.admin));
 	return 0;

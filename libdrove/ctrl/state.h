@@ -60,6 +60,7 @@ struct drove_controller {
 	int64_t reconcile_ms, exec_check_ms, stale_exec_ms, stale_inst_ms, window_tail_ms;
 	int64_t probe_ms, probe_failures;
 	int64_t op_timeout_ms, job_retry_ms, events_keep_ms;
+	int64_t state_check_ms; /* instanceStateCheckRetryInterval (jobs.c) */
 	int64_t op_parallelism, job_retries, max_old_instances;
 	struct drove_spec_opts spec_opts;
 	/* state */

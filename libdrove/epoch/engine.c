@@ -286,6 +286,7 @@ static void fire_done(drove__ejob *base, int cancelled)
 				cur->runs_parent = 1;
 			if (m->rid) {
 				e->fired++;
+				drove_metric_add(e->m.fired, (const char *[]){"SCHEDULED"}, 1);
 				drove__debug(e->ctx, MOD,
 				             "topology %s: run %s fired (%" PRId64 " ms late)",
 				             name, m->rid, drove_time_wall_ms() - m->handled);
@@ -739,6 +740,7 @@ int drove__epoch_run_now(drove_epoch *e, const char *id, char **rid_out)
 		return rc;
 	}
 	e->fired++;
+	drove_metric_add(e->m.fired, (const char *[]){"INSTANT"}, 1);
 	*rid_out = rid;
 	return 0;
 }
@@ -896,6 +898,7 @@ static bool store_busy(void *ud)
 static int store_opened(void *ud)
 {
 	drove_epoch *e = ud;
+	(void)drove_store_set_metrics(e->store, e->m.reg); /* its calls, this session's */
 	if (drove_store_elect(e->store, e->leader_hp, strlen(e->leader_hp), on_election, e,
 	                      &e->election) < 0) {
 		drove__warn(e->ctx, MOD, "election: %s: retrying", drove_error_last()->message);
@@ -950,6 +953,8 @@ int drove__epoch_engine_start(drove_epoch *e)
 	}
 	if ((rc = drove__store_open_renewing(&e->store, e->loop, so, &renew_ops, e, &e->renew)) < 0)
 		return rc; /* `so` taken */
+	if (e->store && (rc = drove_store_set_metrics(e->store, e->m.reg)) < 0)
+		return rc;
 	e->t_fire = timer(e, 0, on_fire);
 	e->t_poll = timer(e, e->poll_ms, on_poll);
 	e->t_trim = timer(e, e->trim_ms, on_trim);

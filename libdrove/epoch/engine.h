@@ -15,6 +15,7 @@
 #include <drove/epoch.h>
 #include <drove/epoch_server.h>
 #include <drove/loop.h>
+#include <drove/metrics.h>
 #include <drove/store.h>
 
 #include "epoch/mail.h"
@@ -44,6 +45,15 @@ typedef struct drove__etopo {
 struct drove__erec {
 	char *tid, *rid, *json;     /* json NULL: delete */
 	struct drove__erun *finish; /* its cleanup waits for this final record */
+};
+
+/* The registry and the admin port (metrics.c; issue 22). The counters are bumped where things
+ * happen (engine.c, runs.c); the rest is read at scrape time. */
+struct drove__epoch_metrics {
+	drove_metrics *reg;
+	struct drove_admin *admin; /* server.adminConnectors; NULL with `[]` */
+	drove_metric *fired;       /* drove_epoch_runs_fired_total{type} */
+	drove_metric *finished;    /* drove_epoch_runs_finished_total{state} */
 };
 
 struct drove_epoch {
@@ -82,6 +92,7 @@ struct drove_epoch {
 	int mail_on;
 	drove__epoch_mail mail;
 	/* counters */
+	struct drove__epoch_metrics m;
 	int64_t fired;
 	int64_t instant_seq;
 };
@@ -115,5 +126,17 @@ int drove__epoch_run_now(drove_epoch *e, const char *id, char **rid_out);
 typedef void (*drove__epoch_kill_fn)(int ok, const char *message, void *userdata);
 int drove__epoch_kill(drove_epoch *e, const char *id, const char *run_id, const char *task,
                       drove__epoch_kill_fn cb, void *userdata);
+
+/* ---- metrics.c (server.c calls these; loop thread) ---- */
+
+/* The registry: process figures, the run counters, and the gauges read at scrape time. */
+int drove__epoch_metrics_new(drove_epoch *e);
+/* Open server.adminConnectors[0] (none with `[]`): /metrics, /healthcheck (store, leader),
+ * /ping. */
+int drove__epoch_admin_start(drove_epoch *e);
+/* Close the admin port (drove_epoch_stop). */
+void drove__epoch_admin_stop(drove_epoch *e);
+/* Free the registry (drove_epoch_free). */
+void drove__epoch_metrics_free(drove_epoch *e);
 
 #endif

@@ -23,6 +23,16 @@ static const char *const RUN_STATES[] = {NULL,         "RUNNING", "COMPLETED",
                                          "SUCCESSFUL", "SKIPPED", "FAILED"};
 static const char *const RUN_TYPES[] = {NULL, "SCHEDULED", "INSTANT"};
 
+const char *drove__epoch_state_name(int state)
+{
+	return state > 0 && state < (int)DROVE_ARRAY_LEN(STATES) ? STATES[state] : NULL;
+}
+
+const char *drove__epoch_run_state_name(int state)
+{
+	return state > 0 && state < (int)DROVE_ARRAY_LEN(RUN_STATES) ? RUN_STATES[state] : NULL;
+}
+
 static int check_id(const char *what, const char *id)
 {
 	if (!id || !drove_id_is_valid_name(id))

@@ -11,6 +11,11 @@
 #include <drove/store.h>
 #include <drove/strlist.h>
 
+/* Names of enum drove_epoch_state and enum drove_epoch_run_state ("ACTIVE", "FAILED" ...);
+ * NULL for a value outside the enum. */
+const char *drove__epoch_state_name(int state);
+const char *drove__epoch_run_state_name(int state);
+
 /* Batches stay well under ZooKeeper's 1 MB request cap (a run record is ~250 bytes). */
 #define DROVE__EPOCH_BATCH_MAX 500
 

@@ -22,9 +22,6 @@
 #define START_TRIES    10
 #define NOTFOUND_TRIES 10
 
-static const char *const RUN_STATES[] = {NULL,         "RUNNING", "COMPLETED",
-                                         "SUCCESSFUL", "SKIPPED", "FAILED"};
-
 struct etask {
 	char *task_id;
 	int state; /* enum drove_epoch_task_state */
@@ -138,7 +135,8 @@ static void run_record(drove_epoch *e, struct drove__erun *r, const char *messag
 	}
 	json_object_object_add(j, "topologyId", json_object_new_string(r->tid));
 	json_object_object_add(j, "runId", json_object_new_string(r->rid));
-	json_object_object_add(j, "state", json_object_new_string(RUN_STATES[r->state]));
+	json_object_object_add(j, "state",
+	                       json_object_new_string(drove__epoch_run_state_name(r->state)));
 	if (message)
 		json_object_object_add(j, "message", json_object_new_string(message));
 	for (size_t i = 0; i < r->n; i++) {
@@ -365,8 +363,8 @@ static void notify_text(drove_epoch *e, struct drove__erun *r, struct run_job *j
 		if (!drove_strlist_contains(j->emails, drove_strlist_get(def, i)) &&
 		    drove_strlist_add(j->emails, drove_strlist_get(def, i)) < 0)
 			goto out;
-	j->subject =
-	        drove__asprintf("Topology %s run %s: %s", r->tid, r->rid, RUN_STATES[r->state]);
+	j->subject = drove__asprintf("Topology %s run %s: %s", r->tid, r->rid,
+	                             drove__epoch_run_state_name(r->state));
 	size_t cap = 256;
 	for (size_t i = 0; i < r->n; i++)
 		cap += strlen(r->tasks[i].task_id) + 64 +
@@ -375,7 +373,7 @@ static void notify_text(drove_epoch *e, struct drove__erun *r, struct run_job *j
 	if (!j->subject || !j->body)
 		goto out;
 	size_t off = (size_t)snprintf(j->body, cap, "Topology: %s\nRun: %s\nState: %s\n\nTasks:\n",
-	                              r->tid, r->rid, RUN_STATES[r->state]);
+	                              r->tid, r->rid, drove__epoch_run_state_name(r->state));
 	for (size_t i = 0; i < r->n && off < cap; i++)
 		off += (size_t)snprintf(
 		        j->body + off, cap - off, "  %s (%s): %s%s%s\n",
@@ -414,7 +412,11 @@ static void run_evaluate(drove_epoch *e, struct drove__erun *r, int changed)
 			snprintf(msg, sizeof(msg), "%s: %s",
 			         drove_epoch_topology_task_name(r->tp->t, i), r->tasks[i].error);
 	run_record(e, r, *msg ? msg : NULL);
-	drove__info(e->ctx, MOD, "run %s/%s: %s", r->tid, r->rid, RUN_STATES[rs]);
+	drove__info(e->ctx, MOD, "run %s/%s: %s", r->tid, r->rid, drove__epoch_run_state_name(rs));
+	{
+		const char *v[] = {drove__epoch_run_state_name(rs)};
+		drove_metric_add(e->m.finished, v, 1);
+	}
 	/* retention: the oldest finished run beyond `keep` goes with the next batch (the
 	 * cleanup timer trims what this leader did not finish itself) */
 	drove__etopo_done(e, r->tp, r->rid);

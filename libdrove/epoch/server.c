@@ -1,6 +1,6 @@
 /* The public face of the Epoch engine (include/drove/epoch_server.h): builds the
- * authenticator from userAuth, the HTTP server with the REST routes (rest.c) and starts the
- * engine (engine.c). */
+ * authenticator from userAuth, the HTTP server with the REST routes (rest.c), the metrics and
+ * the admin port (metrics.c) and starts the engine (engine.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +51,8 @@ int drove_epoch_new(drove_epoch **out, drove_loop *loop, const drove_epoch_confi
 	e->loop = loop;
 	e->cfg = config;
 	e->port = -1;
-	if ((rc = build_auth(e)) < 0 || (rc = drove__epoch_engine_init(e)) < 0) {
+	if ((rc = build_auth(e)) < 0 || (rc = drove__epoch_metrics_new(e)) < 0 ||
+	    (rc = drove__epoch_engine_init(e)) < 0) {
 		drove_epoch_free(e);
 		return rc;
 	}
@@ -96,7 +97,7 @@ int drove_epoch_start(drove_epoch *e)
 	}
 	if (!(e->leader_hp = drove__asprintf("%s:%d", host, e->port)))
 		return DROVE_ENOMEM;
-	if ((rc = drove__epoch_engine_start(e)) < 0)
+	if ((rc = drove__epoch_engine_start(e)) < 0 || (rc = drove__epoch_admin_start(e)) < 0)
 		return rc;
 	drove__info(e->ctx, "epoch", "listening on port %d", e->port);
 	return 0;
@@ -122,6 +123,7 @@ void drove_epoch_stop(drove_epoch *e)
 	if (!e)
 		return;
 	e->stopping = 1;
+	drove__epoch_admin_stop(e);
 	/* forwards first (their callbacks never run), then the engine (pending kills are
 	 * answered while the server still holds their requests), then the server */
 	drove__http_client_free(e->hc);
@@ -139,6 +141,7 @@ void drove_epoch_free(drove_epoch *e)
 	if (!e)
 		return;
 	drove_epoch_stop(e);
+	drove__epoch_metrics_free(e);
 	drove_epoch_timetable_free(e->tt);
 	free(e->topos);
 	drove_auth_free(e->auth);

@@ -592,9 +592,11 @@ static void ready_done(exec_inst *i, int ok, const char *msg)
 	}
 	i->slot_mono = 0;
 	if (++i->attempts >= ck_attempts(i->readiness)) {
+		char err[1100];
+		/* the last attempt's reason (an untrusted certificate, HTTP 503 ...) goes along */
+		snprintf(err, sizeof(err), "Readiness check failed: %s", msg);
 		i->gen++;
-		if (drove__exec_inst_set_state(i, DROVE_INST_READINESS_CHECK_FAILED,
-		                               "Readiness check failed") == 0)
+		if (drove__exec_inst_set_state(i, DROVE_INST_READINESS_CHECK_FAILED, err) == 0)
 			stop_action(i);
 		return;
 	}
@@ -641,9 +643,9 @@ static void health_done(exec_inst *i, int ok, const char *msg)
 			return;
 		}
 		if (++i->attempts >= ck_attempts(i->health)) {
+			snprintf(err, sizeof(err), "Healthcheck failed:%s", msg);
 			i->gen++;
-			if (drove__exec_inst_set_state(i, DROVE_INST_STOPPING,
-			                               "Healthcheck failed") == 0)
+			if (drove__exec_inst_set_state(i, DROVE_INST_STOPPING, err) == 0)
 				stop_action(i);
 			return;
 		}

@@ -383,19 +383,21 @@ int drove__exec_metrics_start(struct drove_executor *ex)
 		m->interval_ms = 10000;
 	if (cfg->server.admin_port <= 0)
 		return 0;
-	if ((rc = drove_admin_new(&m->admin, ex->loop, m->reg)) < 0 ||
-	    (rc = drove_admin_add_check(m->admin, "engine", check_engine, m)) < 0 ||
-	    (rc = drove_admin_add_check(m->admin, "leader", check_leader, m)) < 0 ||
-	    (ex->store && (rc = drove_admin_add_check(m->admin, "store", check_store, m)) < 0) ||
-	    (cfg->server.admin_tls.enabled &&
-	     (rc = drove__admin_set_tls(m->admin, cfg->server.admin_tls.key_store_path,
-	                                cfg->server.admin_tls.key_store_password,
-	                                cfg->server.admin_tls.key_store_type)) < 0) ||
-	    (rc = drove_admin_start(m->admin,
-	                            cfg->server.admin_bind_host ? cfg->server.admin_bind_host
-	                                                        : "0.0.0.0",
-	                            cfg->server.admin_port)) < 0)
-		return rc;
+	{
+		const struct drove__admin_check checks[] = {
+		        {"engine", check_engine},
+		        {"leader", check_leader},
+		        {"store", ex->store ? check_store : NULL}};
+		if ((rc = drove__admin_open(
+		             &m->admin, ex->loop, m->reg, checks, DROVE_ARRAY_LEN(checks), m,
+		             cfg->server.admin_bind_host ? cfg->server.admin_bind_host : "0.0.0.0",
+		             cfg->server.admin_port,
+		             cfg->server.admin_tls.enabled ? cfg->server.admin_tls.key_store_path
+		                                           : NULL,
+		             cfg->server.admin_tls.key_store_password,
+		             cfg->server.admin_tls.key_store_type)) < 0)
+			return rc;
+	}
 	drove__info(ex->ctx, MOD, "admin port %d", drove_admin_port(m->admin));
 	return 0;
 }

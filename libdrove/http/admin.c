@@ -181,6 +181,32 @@ int drove__admin_set_tls(drove_admin *a, const char *key_store_path, const char 
 	return drove__http_server_set_tls(a->srv, key_store_path, password, type);
 }
 
+int drove__admin_open(drove_admin **out, drove_loop *loop, drove_metrics *metrics,
+                      const struct drove__admin_check *checks, size_t n, void *userdata,
+                      const char *address, int port, const char *key_store_path,
+                      const char *password, const char *type)
+{
+	drove_admin *a = NULL;
+	int rc;
+	DROVE_CHECK_ARG(out && (checks || !n));
+	*out = NULL;
+	if ((rc = drove_admin_new(&a, loop, metrics)) < 0)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if (checks[i].fn &&
+		    (rc = drove_admin_add_check(a, checks[i].name, checks[i].fn, userdata)) < 0)
+			goto fail;
+	if ((key_store_path &&
+	     (rc = drove__admin_set_tls(a, key_store_path, password, type)) < 0) ||
+	    (rc = drove_admin_start(a, address, port)) < 0)
+		goto fail;
+	*out = a;
+	return 0;
+fail:
+	drove_admin_free(a);
+	return rc;
+}
+
 int drove_admin_start(drove_admin *a, const char *address, int port)
 {
 	DROVE_CHECK_ARG(a);

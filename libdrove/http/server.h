@@ -15,6 +15,7 @@
 
 #include <drove/auth.h>
 #include <drove/loop.h>
+#include <drove/metrics.h>
 #include <drove/strlist.h>
 
 struct json_object;
@@ -106,6 +107,19 @@ int drove__http_server_set_tls(drove__http_server *srv, const char *key_store_pa
 struct drove_admin;
 int drove__admin_set_tls(struct drove_admin *a, const char *key_store_path, const char *password,
                          const char *type);
+/* One health check of drove__admin_open(); a NULL `fn` is left out. */
+struct drove__admin_check {
+	const char *name;
+	int (*fn)(char *message, size_t size, void *userdata); /* drove_health_fn */
+};
+/* A daemon's admin port in one call (controller, executor, Epoch): drove_admin_new() on
+ * `metrics`, the `n` checks (each called with `userdata`), HTTPS from the PKCS12 key store
+ * when `key_store_path` is set, then drove_admin_start() on `address` (NULL: 127.0.0.1) and
+ * `port`. On error nothing is left: *out stays NULL. */
+int drove__admin_open(struct drove_admin **out, drove_loop *loop, drove_metrics *metrics,
+                      const struct drove__admin_check *checks, size_t n, void *userdata,
+                      const char *address, int port, const char *key_store_path,
+                      const char *password, const char *type);
 /* 1 when the server serves HTTPS. */
 int drove__http_server_is_tls(const drove__http_server *srv);
 /* The actual port of the first listener (after bind with port 0); -1 when not bound. */

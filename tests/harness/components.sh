@@ -4,6 +4,8 @@
 #   - podman's Docker-Engine-API service on a private socket -> DROVE_TEST_DOCKER_SOCK
 #   - the test image localhost/drove-test:latest (busybox-static, no registry needed)
 #                                                          -> DROVE_TEST_IMAGE
+#   - the same plus openssl and a self-signed certificate, localhost/drove-test-tls:latest
+#     (an HTTPS server for the check tests)                -> DROVE_TEST_TLS_IMAGE
 #   - a registry (Debian's docker-registry) on a free loopback port, htpasswd (bcrypt) basic
 #     auth, plain HTTP declared insecure to podman through a private registries.conf, holding
 #     the test image as drove-test:latest -> DROVE_TEST_REGISTRY, _USER, _PASSWORD
@@ -17,6 +19,7 @@ dir=${2:?state directory}
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 IMAGE=localhost/drove-test:latest
+TLS_IMAGE=localhost/drove-test-tls:latest
 export CONTAINERS_CONF=$here/containers.conf
 
 free_port() {
@@ -74,7 +77,14 @@ CFG
 }
 
 build_image() {
-	"$here/../../scripts/make-test-image.sh" "$dir" | sed 's/^/components: /'
+	DROVE_TEST_IMAGE=$IMAGE DROVE_TEST_TLS_IMAGE=$TLS_IMAGE \
+		"$here/../../scripts/make-test-image.sh" --tls "$dir" | sed 's/^/components: /'
+	if podman image exists "$TLS_IMAGE"; then
+		echo "export DROVE_TEST_TLS_IMAGE=$TLS_IMAGE" >>"$dir/env"
+	elif [ "${DROVE_REQUIRE_COMPONENTS:-0}" = 1 ]; then
+		echo "components: $TLS_IMAGE not built (openssl missing)" >&2
+		return 1
+	fi
 }
 
 # Before podman's service (it reads CONTAINERS_REGISTRIES_CONF when it starts).

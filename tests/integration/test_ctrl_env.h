@@ -52,6 +52,8 @@ static const char *opts_yaml = "clusterAuth:\n"
 static const char *window_tail = "0s";
 /* options.staleExecutorAge: short, so that most tests need no pings to lose an executor */
 static const char *stale_age = "2s";
+/* more lines of `options` (each "  key: value\n") for one test's setup */
+static const char *opts_extra = "";
 
 static const char *users_yaml =
         "userAuth:\n"
@@ -66,8 +68,8 @@ static inline drove_config *make_config(const char *store_yaml, int with_users)
 {
 	char *y = drove__asprintf("server: { applicationConnectors: [{type: http, port: 0}], "
 	                          "adminConnectors: [] }\n%s%s"
-	                          "  maintenanceWindowTail: %s\n  staleExecutorAge: %s\n%s",
-	                          store_yaml, opts_yaml, window_tail, stale_age,
+	                          "  maintenanceWindowTail: %s\n  staleExecutorAge: %s\n%s%s",
+	                          store_yaml, opts_yaml, window_tail, stale_age, opts_extra,
 	                          with_users ? users_yaml : "");
 	drove_config *c = NULL;
 	ck_assert_msg(drove_config_load_controller_buf(&c, ctx, "controller.yml", y, strlen(y)) ==

@@ -59,7 +59,7 @@ struct fake_exec {
 	int64_t term;
 	int dead;
 	int snap_ms;
-	int health_delay_ms;
+	int health_delay_ms; /* < 0: a started instance is never reported HEALTHY */
 	int ctrl_ports[4];
 	int n_ctrl;
 	struct event *snap_timer;
@@ -352,7 +352,8 @@ static inline void fake_on_message(drove__http_req *req, void *ud)
 		f->insts[f->n++] = in;
 		f->starts++;
 		fake_reply(req, m, "ACCEPTED", "");
-		fake_later(f, in.id, DROVE_INST_HEALTHY, f->health_delay_ms);
+		if (f->health_delay_ms >= 0)
+			fake_later(f, in.id, DROVE_INST_HEALTHY, f->health_delay_ms);
 		break;
 	}
 	case DROVE_MSG_STOP_INSTANCE: {

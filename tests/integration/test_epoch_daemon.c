@@ -10,7 +10,10 @@
  *    takes over; no scheduled time has two runs, and every scheduled time in the window was
  *    fired or recorded SKIPPED;
  *  - the leader frozen past its ZooKeeper session starts a new one when woken, follows, and
- *    leads again when the other is killed. */
+ *    leads again when the other is killed;
+ *  - the admin port (server.adminConnectors): /ping, /healthcheck (store, leader) on the
+ *    leader and the follower, /metrics (process figures, leadership, topologies by state,
+ *    runs fired and finished); a node whose ZooKeeper is unreachable answers 500. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +34,7 @@
 #define RW        "admin:adminpw"
 #define RO        "guest:guestpw"
 
-static int eport[2];
+static int eport[2], eadmin[2];
 static pid_t epid[2] = {-1, -1}, smtp_pid = -1;
 static char elog[2][192];
 
@@ -54,18 +57,21 @@ static void start_epoch(int i, const char *store, const char *notify)
 {
 	char path[192];
 	eport[i] = dtc_free_port();
+	eadmin[i] = dtc_free_port();
 	snprintf(path, sizeof(path), "%s/epoch%d.yml", dtc.dir, i);
 	snprintf(elog[i], sizeof(elog[i]), "%s/epoch%d.log", dtc.dir, i);
 	char *yml = drove__asprintf(
 	        "server:\n  applicationConnectors:\n    - type: http\n      port: %d\n"
-	        "  adminConnectors: []\nlogging:\n  level: DEBUG\n%s"
+	        "  adminConnectors:\n    - {type: http, port: %d, bindHost: 127.0.0.1}\n"
+	        "logging:\n  level: DEBUG\n%s"
 	        "drove:\n  endpoints:\n    - http://127.0.0.1:%d\n"
 	        "userAuth:\n  enabled: true\n  users:\n"
 	        "    - {username: admin, password: adminpw, role: READ_WRITE}\n"
 	        "    - {username: guest, password: guestpw, role: READ_ONLY}\n"
 	        "%s"
 	        "options:\n  numRunsPerJob: 1000\n  cleanupJobInterval: 1 hour\n",
-	        eport[i], store, dtc.port, notify ? notify : "notify:\n  type: BLACKHOLE\n");
+	        eport[i], eadmin[i], store, dtc.port,
+	        notify ? notify : "notify:\n  type: BLACKHOLE\n");
 	ck_assert_ptr_nonnull(yml);
 	dtc_write_file(path, yml);
 	free(yml);
@@ -552,6 +558,111 @@ START_TEST(test_session_expiry)
 }
 END_TEST
 
+/* GET `path` on drove-epoch `i`'s admin port. */
+static long eadm(int i, const char *path, char **out)
+{
+	char url[128];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", eadmin[i], path);
+	return dtc_http_url("GET", url, NULL, out);
+}
+
+/* The value of `series` ("name" or "name{labels}") on drove-epoch `i`'s /metrics; -1 when
+ * it is not there. */
+static double metric(int i, const char *series)
+{
+	char *text = NULL, want[160];
+	double v = -1;
+	ck_assert_int_eq(eadm(i, "/metrics", &text), 200);
+	snprintf(want, sizeof(want), "\n%s ", series);
+	const char *p = text ? strstr(text, want) : NULL;
+	if (p)
+		v = strtod(p + strlen(want), NULL);
+	free(text);
+	return v;
+}
+
+static void wait_metric(int i, const char *series, double value)
+{
+	int64_t deadline = drove_time_mono_ms() + 20000;
+	while (metric(i, series) != value && drove_time_mono_ms() < deadline)
+		usleep(200 * 1000);
+	ck_assert_msg(metric(i, series) == value, "%s is %g, not %g", series, metric(i, series),
+	              value);
+}
+
+/* The admin port of two drove-epoch processes on ZooKeeper, then of one whose ZooKeeper is
+ * not there. */
+START_TEST(test_admin_port)
+{
+	struct json_object *root;
+	char *out = NULL, want[64], store[256];
+
+	start_cluster();
+	start_pair("epoch-admin");
+	ck_assert_int_eq(eadm(0, "/ping", &out), 200);
+	ck_assert_str_eq(out, "pong\n");
+	free(out);
+	/* both healthy: the leader says it leads, the follower names it */
+	ck_assert_int_eq(eadm(0, "/healthcheck", &out), 200);
+	ck_assert_msg(strstr(out, "\"leader\":{\"healthy\":true,\"message\":\"this node leads") &&
+	                      strstr(out, "\"store\":{\"healthy\":true,\"message\":\"connected\""),
+	              "%s", out);
+	free(out);
+	ck_assert_int_eq(eadm(1, "/healthcheck", &out), 200);
+	snprintf(want, sizeof(want), "leader 127.0.0.1:%d", eport[0]);
+	ck_assert_msg(strstr(out, want) && strstr(out, "\"store\":{\"healthy\":true"), "%s", out);
+	free(out);
+	/* process figures, leadership, the store */
+	ck_assert(metric(0, "process_resident_memory_bytes") > 0);
+	ck_assert(metric(0, "drove_epoch_leader") == 1);
+	ck_assert(metric(1, "drove_epoch_leader") == 0);
+	ck_assert(metric(0, "drove_epoch_leader_term") >= 1);
+	ck_assert(metric(0, "drove_store_connected") == 1);
+	ck_assert(metric(0, "drove_epoch_runs_fired_total{type=\"INSTANT\"}") == 0);
+	ck_assert(metric(0, "drove_epoch_runs_finished_total{state=\"FAILED\"}") == 0);
+	/* a topology whose task fails: ACTIVE, one run fired, one run FAILED */
+	edata(0, "POST", "/topologies", TOPO("admin-fails", LEAF("f", "sleep 3; exit 3"), NEVER),
+	      &root);
+	json_object_put(root);
+	wait_metric(0, "drove_epoch_topologies{state=\"ACTIVE\"}", 1);
+	char *rid = run_now("admin-fails");
+	char *st = wait_run_end(0, "admin-fails", rid, 90000);
+	ck_assert_str_eq(st, "FAILED");
+	free(st);
+	free(rid);
+	wait_metric(0, "drove_epoch_runs_finished_total{state=\"FAILED\"}", 1);
+	ck_assert(metric(0, "drove_epoch_runs_fired_total{type=\"INSTANT\"}") == 1);
+	ck_assert(metric(1, "drove_epoch_runs_fired_total{type=\"INSTANT\"}") == 0);
+	edata(0, "PUT", "/topologies/admin-fails/pause", NULL, &root);
+	json_object_put(root);
+	wait_metric(0, "drove_epoch_topologies{state=\"PAUSED\"}", 1);
+	ck_assert(metric(0, "drove_epoch_topologies{state=\"ACTIVE\"}") == 0);
+	/* a node with no ZooKeeper: up, but unhealthy (500) with both checks saying why */
+	for (int i = 0; i < 2; i++)
+		dtc_stop(&epid[i], SIGTERM);
+	snprintf(store, sizeof(store), "zookeeper:\n  connectionString: 127.0.0.1:%d\n",
+	         dtc_free_port());
+	start_epoch(0, store, NULL);
+	long code = 0;
+	for (int k = 0; k < 300 && code == 0; k++) {
+		code = eadm(0, "/healthcheck", &out);
+		if (code == 0) {
+			free(out);
+			out = NULL;
+			usleep(100 * 1000);
+		}
+	}
+	ck_assert_int_eq(code, 500);
+	ck_assert_msg(strstr(out, "\"store\":{\"healthy\":false") &&
+	                      strstr(out, "\"leader\":{\"healthy\":false,\"message\":\"no leader "
+	                                  "known\""),
+	              "%s", out);
+	free(out);
+	ck_assert(metric(0, "drove_store_connected") == 0);
+	ck_assert(metric(0, "drove_epoch_leader") == 0);
+}
+END_TEST
+
 Suite *epoch_daemon_suite(void)
 {
 	Suite *s;
@@ -566,6 +677,7 @@ Suite *epoch_daemon_suite(void)
 	tcase_add_test(tc, test_composite_and_mail);
 	tcase_add_test(tc, test_failover_kill9);
 	tcase_add_test(tc, test_session_expiry);
+	tcase_add_test(tc, test_admin_port);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -65,9 +65,11 @@ done
 CP=$(free_port)
 EP=$(free_port)
 XP=$(free_port)
-# drove-epoch: its own port, and this run's controller
-sed -i "s/^      port: 8080$/      port: $XP/; s#http://127.0.0.1:4000#http://127.0.0.1:$CP#" "$CONF/epoch.yml"
+XA=$(free_port)
+# drove-epoch: its own ports (API and admin), and this run's controller
+sed -i "s/^      port: 8080$/      port: $XP/; s/^      port: 8081$/      port: $XA/; s#http://127.0.0.1:4000#http://127.0.0.1:$CP#" "$CONF/epoch.yml"
 grep -q "port: $XP" "$CONF/epoch.yml" || fail "the shipped epoch.yml has no port 8080 to replace"
+grep -q "port: $XA" "$CONF/epoch.yml" || fail "the shipped epoch.yml has no admin port 8081 to replace"
 EPOCH=http://127.0.0.1:$XP/apis/v1
 API=http://127.0.0.1:$CP/apis/v1
 # The executor reaches the engine at the mounted socket's path inside its container.

@@ -19,6 +19,7 @@ static void teardown(void)
 static const char *FULL = "server:\n"
                           "  applicationConnectors:\n    - type: http\n      port: 6200\n"
                           "  adminConnectors:\n    - type: http\n      port: 6201\n"
+                          "      bindHost: 127.0.0.9\n"
                           "  applicationContextPath: /\n"
                           "  requestLog:\n    appenders:\n      - type: console\n"
                           "logging:\n  level: DEBUG\n  loggers:\n    com.phonepe.epoch: DEBUG\n"
@@ -48,6 +49,8 @@ START_TEST(test_full)
 		ck_abort_msg("%s", drove_error_last()->message);
 	ck_assert_int_eq(drove_epoch_config_port(c), 6200);
 	ck_assert_int_eq(drove_epoch_config_admin_port(c), 6201);
+	ck_assert_str_eq(drove_epoch_config_get_string(c, "server.adminConnectors.bindHost"),
+	                 "127.0.0.9");
 	ck_assert_ptr_null(drove_epoch_config_bind_host(c));
 	ck_assert_int_eq(drove_epoch_config_log_level(c), DROVE_LOG_DEBUG);
 	ck_assert_str_eq(drove_epoch_config_zk_connection(c), "127.0.0.1:2181");
