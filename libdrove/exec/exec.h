@@ -175,6 +175,10 @@ int drove__exec_labels_parse(const char *job_type, const char *id, const char *s
                              const char *info_json, drove__exec_labels *out);
 void drove__exec_labels_clear(drove__exec_labels *l);
 
+/* Whether `id` is in the leader's stale lists (stale) or known lists (!stale) of `kn`, of any
+ * kind (ids carry theirs: AI-, TI-, SI-). */
+bool drove__exec_listed(const drove_known_instances *kn, const char *id, bool stale);
+
 /* 1 only when the info label names this executor ("executorId"); a missing, unreadable or
  * foreign owner is 0. An executor recovers and reaps only containers provably its own, so that
  * several executors, tests and other tools can share one engine. */

@@ -205,9 +205,7 @@ static void report(exec_inst *i)
 static void send_snapshot(struct drove_executor *ex)
 {
 	drove_message m;
-	/* Not before recovery has adopted what runs: a snapshot without those instances would
-	 * tell the leader they are gone, and re-adding this executor (if it was lost) before it
-	 * asked for instances/last would lose the list of what was replaced meanwhile. */
+	/* not before recovery has adopted what runs (docs/executor.md, "Recovery and zombies") */
 	if (!ex->started || ex->stopped || ex->recovery != 2)
 		return;
 	memset(&m, 0, sizeof(m));
@@ -699,14 +697,6 @@ static void recov_free(struct recov *r)
 	free(r);
 }
 
-static int in_list(char **l, size_t n, const char *id)
-{
-	for (size_t k = 0; k < n; k++)
-		if (!strcmp(l[k], id))
-			return 1;
-	return 0;
-}
-
 /* Recovery is over (done, failed, or nothing to ask): report, get ready, start reaping. */
 static void recovery_done(struct drove_executor *ex)
 {
@@ -729,17 +719,8 @@ static void recov_finish(struct recov *r)
 		void *spec;
 		if (drove__exec_find(ex, r->ids[k]))
 			continue;
-		if (kn &&
-		    (in_list(kn->stale_app_instance_ids, kn->n_stale_app_instance_ids, r->ids[k]) ||
-		     in_list(kn->stale_task_instance_ids, kn->n_stale_task_instance_ids,
-		             r->ids[k]) ||
-		     in_list(kn->stale_local_service_instance_ids,
-		             kn->n_stale_local_service_instance_ids, r->ids[k])))
-			continue;
-		if (nknown && !in_list(kn->app_instance_ids, kn->n_app_instance_ids, r->ids[k]) &&
-		    !in_list(kn->task_instance_ids, kn->n_task_instance_ids, r->ids[k]) &&
-		    !in_list(kn->local_service_instance_ids, kn->n_local_service_instance_ids,
-		             r->ids[k]))
+		if (kn && (drove__exec_listed(kn, r->ids[k], true) ||
+		           (nknown && !drove__exec_listed(kn, r->ids[k], false))))
 			continue;
 		if (drove__exec_labels_parse(r->types[k], r->ids[k], r->specs[k], r->infos[k], &l) <
 		    0) {
@@ -888,13 +869,7 @@ static void on_reap_list(const drove_runtime_result *res, void *ud)
 		nx = i->next;
 		if (i->removed)
 			continue;
-		if ((i->kind == DROVE__EXEC_APP &&
-		     in_list(kn->stale_app_instance_ids, kn->n_stale_app_instance_ids, i->id)) ||
-		    (i->kind == DROVE__EXEC_LS &&
-		     in_list(kn->stale_local_service_instance_ids,
-		             kn->n_stale_local_service_instance_ids, i->id)) ||
-		    (i->kind == DROVE__EXEC_TASK &&
-		     in_list(kn->stale_task_instance_ids, kn->n_stale_task_instance_ids, i->id))) {
+		if (drove__exec_listed(kn, i->id, true)) {
 			if (drove__exec_inst_running(i)) /* not again at every pass while it stops */
 				drove__info(ex->ctx, MOD, "reaper: %s is stale, stopping", i->id);
 			drove__exec_inst_stop(i, "Instance is stale");

@@ -690,3 +690,25 @@ out:
 	drove_strlist_free(dup);
 	return rc;
 }
+
+/* ---- the leader's known-instances lists ---- */
+
+static bool in_list(char *const *l, size_t n, const char *id)
+{
+	for (size_t k = 0; k < n; k++)
+		if (!strcmp(l[k], id))
+			return true;
+	return false;
+}
+
+bool drove__exec_listed(const drove_known_instances *kn, const char *id, bool stale)
+{
+	if (stale)
+		return in_list(kn->stale_app_instance_ids, kn->n_stale_app_instance_ids, id) ||
+		       in_list(kn->stale_task_instance_ids, kn->n_stale_task_instance_ids, id) ||
+		       in_list(kn->stale_local_service_instance_ids,
+		               kn->n_stale_local_service_instance_ids, id);
+	return in_list(kn->app_instance_ids, kn->n_app_instance_ids, id) ||
+	       in_list(kn->task_instance_ids, kn->n_task_instance_ids, id) ||
+	       in_list(kn->local_service_instance_ids, kn->n_local_service_instance_ids, id);
+}

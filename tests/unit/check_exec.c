@@ -423,6 +423,28 @@ END_TEST
 
 /* ---- syslog messages (RFC 5424) ---- */
 
+START_TEST(test_known_lists)
+{
+	char *known[] = {"AI-1", "TI-1"}, *stale[] = {"SI-2"};
+	drove_known_instances kn;
+	memset(&kn, 0, sizeof(kn));
+	ck_assert(!drove__exec_listed(&kn, "AI-1", false));
+	ck_assert(!drove__exec_listed(&kn, "AI-1", true));
+	kn.app_instance_ids = known;
+	kn.n_app_instance_ids = 1;
+	kn.task_instance_ids = known + 1;
+	kn.n_task_instance_ids = 1;
+	kn.stale_local_service_instance_ids = stale;
+	kn.n_stale_local_service_instance_ids = 1;
+	ck_assert(drove__exec_listed(&kn, "AI-1", false));
+	ck_assert(drove__exec_listed(&kn, "TI-1", false));
+	ck_assert(!drove__exec_listed(&kn, "AI-1", true));
+	ck_assert(drove__exec_listed(&kn, "SI-2", true));
+	ck_assert(!drove__exec_listed(&kn, "SI-2", false));
+	ck_assert(!drove__exec_listed(&kn, "AI-2", false));
+}
+END_TEST
+
 START_TEST(test_syslog_format)
 {
 	drove__buf b = DROVE_BUF_INIT;
@@ -738,6 +760,7 @@ Suite *exec_suite(void)
 	TCase *tc = tcase_create("pure");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_inst_transitions);
+	tcase_add_test(tc, test_known_lists);
 	tcase_add_test(tc, test_syslog_format);
 	tcase_add_test(tc, test_syslog_parse_server);
 	tcase_add_test(tc, test_task_transitions);
