@@ -24,7 +24,7 @@ struct ereq {
 	struct ereq *aprev, *anext; /* every exchange not finished */
 	drove__ectl *c;
 	char *method, *path, *body;
-	int idempotent, attempt, leader_used;
+	int idempotent, attempt, leader_used, urgent;
 	drove__ectl_fn fn;
 	void *ud;
 	struct event *timer; /* backing off before it is sent again */
@@ -46,7 +46,7 @@ struct drove__ectl {
 	size_t find_i;
 	drove__buf find_why;
 	struct event *find_timer;
-	struct ereq *qhead, *qtail, *all;
+	struct ereq *qhead[2], *qtail[2], *all; /* queues: [0] urgent, [1] the rest */
 	size_t ninflight, npending;
 	int dying;
 };
@@ -81,12 +81,31 @@ static void complete(struct ereq *r, int rc, int status, const char *body, size_
 
 static void enqueue(drove__ectl *c, struct ereq *r)
 {
+	int k = r->urgent ? 0 : 1;
 	r->qnext = NULL;
-	if (c->qtail)
-		c->qtail->qnext = r;
+	if (c->qtail[k])
+		c->qtail[k]->qnext = r;
 	else
-		c->qhead = r;
-	c->qtail = r;
+		c->qhead[k] = r;
+	c->qtail[k] = r;
+}
+
+static struct ereq *dequeue(drove__ectl *c)
+{
+	for (int k = 0; k < 2; k++) {
+		struct ereq *r = c->qhead[k];
+		if (r) {
+			if (!(c->qhead[k] = r->qnext))
+				c->qtail[k] = NULL;
+			return r;
+		}
+	}
+	return NULL;
+}
+
+static int queued(const drove__ectl *c)
+{
+	return c->qhead[0] || c->qhead[1];
 }
 
 static int64_t backoff_ms(const drove__ectl *c, int attempt)
@@ -126,31 +145,20 @@ static void find_failed(drove__ectl *c)
 	         c->find_why.data ? c->find_why.data : "");
 	c->finding = 0;
 	c->find_fails++;
-	struct ereq *q = c->qhead, *keep = NULL, *tail = NULL;
-	c->qhead = c->qtail = NULL;
-	while (q) {
-		struct ereq *next = q->qnext;
-		if (rc == DROVE_EAUTH || q->attempt >= c->o.retries) {
-			complete(q, rc, 0, NULL, 0, why, 0);
-		} else {
-			q->attempt++;
-			q->qnext = NULL;
-			if (tail)
-				tail->qnext = q;
-			else
-				keep = q;
-			tail = q;
+	struct ereq *q[2] = {c->qhead[0], c->qhead[1]};
+	c->qhead[0] = c->qhead[1] = c->qtail[0] = c->qtail[1] = NULL;
+	for (int k = 0; k < 2; k++)
+		while (q[k]) {
+			struct ereq *next = q[k]->qnext;
+			if (rc == DROVE_EAUTH || q[k]->attempt >= c->o.retries) {
+				complete(q[k], rc, 0, NULL, 0, why, 0);
+			} else {
+				q[k]->attempt++;
+				enqueue(c, q[k]); /* after what callbacks queued: order is kept within */
+			}
+			q[k] = next;
 		}
-		q = next;
-	}
-	/* callbacks may have queued more: those go after the ones kept */
-	if (keep) {
-		tail->qnext = c->qhead;
-		c->qhead = keep;
-		if (!c->qtail)
-			c->qtail = tail;
-	}
-	if (c->qhead && !c->dying)
+	if (queued(c) && !c->dying)
 		arm(c->find_timer, backoff_ms(c, c->find_fails - 1));
 }
 
@@ -310,20 +318,16 @@ static void pump(drove__ectl *c)
 	    drove_time_mono_ms() - c->checked_ms >= c->o.check_ms)
 		c->leader = -1; /* asked again before the next exchange, as the workers did */
 	if (c->leader < 0) {
-		if (c->qhead && !c->finding && !evtimer_pending(c->find_timer, NULL))
+		if (queued(c) && !c->finding && !evtimer_pending(c->find_timer, NULL))
 			find_start(c);
 		return;
 	}
-	while (c->qhead && c->ninflight < c->o.max_inflight && c->leader >= 0) {
-		struct ereq *r = c->qhead;
-		if (!(c->qhead = r->qnext))
-			c->qtail = NULL;
-		dispatch(c, r);
-	}
+	while (c->ninflight < c->o.max_inflight && c->leader >= 0 && queued(c))
+		dispatch(c, dequeue(c));
 }
 
 int drove__ectl_send(drove__ectl *c, const char *method, const char *path, const char *body,
-                     drove__ectl_fn fn, void *userdata)
+                     int urgent, drove__ectl_fn fn, void *userdata)
 {
 	DROVE_CHECK_ARG(c && method && path && fn);
 	if (c->dying)
@@ -339,6 +343,7 @@ int drove__ectl_send(drove__ectl *c, const char *method, const char *path, const
 	r->fn = fn;
 	r->ud = userdata;
 	r->idempotent = strcmp(method, "GET") == 0;
+	r->urgent = urgent ? 1 : 0;
 	r->anext = c->all;
 	if (c->all)
 		c->all->aprev = r;

@@ -40,10 +40,12 @@ typedef struct drove__ectl_opts {
 /* @return 0, DROVE_EINVAL (no endpoint) or DROVE_ENOMEM. */
 int drove__ectl_new(drove__ectl **out, drove_ctx *ctx, drove_loop *loop,
                     const drove__ectl_opts *o);
-/* Queue `method path` with `body` (JSON, copied; NULL for none). @return 0 (the callback runs
+/* Queue `method path` with `body` (JSON, copied; NULL for none); an `urgent` one (a task
+ * CREATE: its lateness is what Epoch promises) is sent before every other one queued, in
+ * order among themselves. @return 0 (the callback runs
  * later, once), DROVE_EUNAVAIL (the link is being freed) or DROVE_ENOMEM (no callback then). */
 int drove__ectl_send(drove__ectl *c, const char *method, const char *path, const char *body,
-                     drove__ectl_fn fn, void *userdata);
+                     int urgent, drove__ectl_fn fn, void *userdata);
 /* Exchanges queued or in flight. */
 size_t drove__ectl_pending(const drove__ectl *c);
 /* Every exchange not finished gets its callback with `cancelled` 1, then the link goes.

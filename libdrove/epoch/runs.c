@@ -332,7 +332,7 @@ static void x_send(struct xref *x)
 	if (rc == 0 && (!path || (j->kind == JOB_FINISH && x->kill && !body)))
 		rc = drove__enomem();
 	if (rc == 0)
-		rc = drove__ectl_send(e->ctl, method, path, body, x_done, x);
+		rc = drove__ectl_send(e->ctl, method, path, body, j->kind == JOB_START, x_done, x);
 	free(body);
 	free(path);
 	if (rc < 0) {

@@ -199,8 +199,8 @@ START_TEST(test_link_leader_and_retries)
 
 	/* past the dead endpoint to the leader */
 	struct answers a = {.loop = loop, .want = 2};
-	ck_assert_int_eq(drove__ectl_send(c, "GET", "/apis/v1/tasks", NULL, on_answer, &a), 0);
-	ck_assert_int_eq(drove__ectl_send(c, "POST", "/apis/v1/tasks/operations", "{}", on_answer,
+	ck_assert_int_eq(drove__ectl_send(c, "GET", "/apis/v1/tasks", NULL, 0, on_answer, &a), 0);
+	ck_assert_int_eq(drove__ectl_send(c, "POST", "/apis/v1/tasks/operations", "{}", 1, on_answer,
 	                                  &a),
 	                 0);
 	ck_assert_uint_eq(drove__ectl_pending(c), 2);
@@ -215,7 +215,7 @@ START_TEST(test_link_leader_and_retries)
 	mock_set(m, &m->not_leader, 1);
 	int before = mock_get(m, &m->requests);
 	struct answers b = {.loop = loop, .want = 1};
-	ck_assert_int_eq(drove__ectl_send(c, "POST", "/apis/v1/tasks/operations", "{}", on_answer,
+	ck_assert_int_eq(drove__ectl_send(c, "POST", "/apis/v1/tasks/operations", "{}", 1, on_answer,
 	                                  &b),
 	                 0);
 	ck_assert_int_eq(drove_loop_run_for(loop, 10000), 0);
@@ -225,7 +225,7 @@ START_TEST(test_link_leader_and_retries)
 
 	/* freeing answers what is left, cancelled */
 	struct answers d = {.loop = loop, .want = 100};
-	ck_assert_int_eq(drove__ectl_send(c, "GET", "/apis/v1/tasks", NULL, on_answer, &d), 0);
+	ck_assert_int_eq(drove__ectl_send(c, "GET", "/apis/v1/tasks", NULL, 0, on_answer, &d), 0);
 	drove__ectl_free(NULL);
 	drove__ectl_free(c);
 	ck_assert_int_eq(d.cancelled, 1);
