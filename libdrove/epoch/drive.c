@@ -1,7 +1,8 @@
 /*
  * Driving Drove for a run (DROVE_API.md §12): task CREATE through the client (leader
  * tracking and retries are the client's), "Task already exists" taken as started, and the
- * task's state read back and mapped.
+ * task's state read back and mapped. The request bodies and the reading of the answers are
+ * shared with the engine's asynchronous exchanges (drive.h).
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -11,44 +12,41 @@
 
 #include <drove/client.h>
 #include <drove/epoch.h>
+#include "client/client_internal.h"
 #include "core/internal.h"
+#include "epoch/drive.h"
 #include "model/codec.h"
 
-int drove_epoch_task_start(drove_client *client, const drove_epoch_topology *t, size_t i,
-                           const char *source_app, const char *run_id, int64_t timeout_s,
-                           int *already_out)
+int drove__epoch_task_create_body(const drove_epoch_topology *t, size_t i, const char *source_app,
+                                  const char *run_id, int64_t timeout_s, char **out)
 {
-	drove_client_response *resp = NULL;
-	char *spec = NULL, *body = NULL;
+	char *spec = NULL;
 	int rc;
-
-	DROVE_CHECK_ARG(client && t && already_out && timeout_s > 0);
 	if ((rc = drove_epoch_topology_task_spec(t, i, source_app, run_id, &spec)) < 0)
 		return rc;
-	body = drove__asprintf("{\"type\":\"CREATE\",\"spec\":%s,\"opSpec\":{\"timeout\":\"%" PRId64
+	*out = drove__asprintf("{\"type\":\"CREATE\",\"spec\":%s,\"opSpec\":{\"timeout\":\"%" PRId64
 	                       " seconds\",\"parallelism\":1,\"failureStrategy\":\"STOP\"}}",
 	                       spec, timeout_s);
 	drove_free(spec);
-	if (!body)
-		return DROVE_ENOMEM;
-	rc = drove_client_request(client, "POST", "/apis/v1/tasks/operations", NULL, body, &resp);
-	free(body);
-	if (rc < 0)
-		return rc;
-	size_t len = 0;
-	const char *text = drove_client_response_body(resp, &len);
-	int status = drove_client_response_status(resp);
-	if (status == 200 && drove_client_response_ok(resp)) {
+	return *out ? 0 : DROVE_ENOMEM;
+}
+
+int drove__epoch_task_create_result(const drove_epoch_topology *t, size_t i, const char *run_id,
+                                    int status, const char *body, size_t len, int *already_out)
+{
+	drove__client_envelope env;
+	int is_env = len && drove__client_envelope_parse(body, len, &env) == 0;
+	int rc = 0;
+	drove_error_clear();
+	if (status == 200 && is_env && env.success) {
 		*already_out = 0;
-	} else if (status == 400 && drove_epoch_is_task_exists(text, len)) {
+	} else if (status == 400 && drove_epoch_is_task_exists(body, len)) {
 		*already_out = 1; /* sent before (by us or an earlier leader): started */
 	} else {
 		/* the controller's reasons: data.validationErrors when it gives them */
-		const char *msg = drove_client_response_message(resp);
-		const char *data = drove_client_response_data(resp);
 		struct json_object *d = NULL, *errs;
 		const char *why = NULL;
-		if (data && drove__mcodec_parse(data, strlen(data), &d) == 0 &&
+		if (is_env && env.data && drove__mcodec_parse(env.data, strlen(env.data), &d) == 0 &&
 		    json_object_is_type(d, json_type_object) &&
 		    json_object_object_get_ex(d, "validationErrors", &errs))
 			why = json_object_to_json_string_ext(errs, JSON_C_TO_STRING_PLAIN);
@@ -56,24 +54,81 @@ int drove_epoch_task_start(drove_client *client, const drove_epoch_topology *t, 
 		rc = drove__error(status == 400 ? DROVE_EINVAL : DROVE_ERROR,
 		                  "task %s-%s-%s: create answered HTTP %d: %s%s%s",
 		                  drove_epoch_topology_name(t), run_id,
-		                  drove_epoch_topology_task_name(t, i), status, msg ? msg : "",
-		                  why ? " " : "", why ? why : "");
+		                  drove_epoch_topology_task_name(t, i), status,
+		                  is_env && env.message ? env.message : "", why ? " " : "",
+		                  why ? why : "");
 		json_object_put(d);
 	}
+	if (is_env)
+		drove__client_envelope_clear(&env);
+	return rc;
+}
+
+int drove_epoch_task_start(drove_client *client, const drove_epoch_topology *t, size_t i,
+                           const char *source_app, const char *run_id, int64_t timeout_s,
+                           int *already_out)
+{
+	drove_client_response *resp = NULL;
+	char *body = NULL;
+	int rc;
+
+	DROVE_CHECK_ARG(client && t && already_out && timeout_s > 0);
+	if ((rc = drove__epoch_task_create_body(t, i, source_app, run_id, timeout_s, &body)) < 0)
+		return rc;
+	rc = drove_client_request(client, "POST", DROVE__EPOCH_TASK_OPS, NULL, body, &resp);
+	free(body);
+	if (rc < 0)
+		return rc;
+	size_t len = 0;
+	const char *text = drove_client_response_body(resp, &len);
+	rc = drove__epoch_task_create_result(t, i, run_id, drove_client_response_status(resp), text,
+	                                     len, already_out);
 	drove_client_response_free(resp);
 	return rc;
 }
 
-int drove_epoch_task_poll(drove_client *client, const char *source_app, const char *task_id,
-                          int *state_out, char **error_out)
+char *drove__epoch_task_path(const char *source_app, const char *task_id)
+{
+	drove__buf b = DROVE_BUF_INIT;
+	if (drove__buf_puts(&b, "/apis/v1/tasks/") < 0 || drove__client_escape(&b, source_app) < 0 ||
+	    drove__buf_puts(&b, "/instances/") < 0 || drove__client_escape(&b, task_id) < 0) {
+		drove__buf_free(&b);
+		return NULL;
+	}
+	return drove__buf_steal(&b);
+}
+
+char *drove__epoch_task_kill_body(const char *source_app, const char *task_id)
+{
+	struct json_object *o = json_object_new_object(), *s = json_object_new_object();
+	char *text = NULL;
+	if (o && s) {
+		json_object_object_add(o, "type", json_object_new_string("KILL"));
+		json_object_object_add(o, "sourceAppName", json_object_new_string(source_app));
+		json_object_object_add(o, "taskId", json_object_new_string(task_id));
+		json_object_object_add(s, "timeout", json_object_new_string("5m"));
+		json_object_object_add(s, "parallelism", json_object_new_int(1));
+		json_object_object_add(s, "failureStrategy", json_object_new_string("STOP"));
+		json_object_object_add(o, "opSpec", s);
+		s = NULL;
+		text = strdup(json_object_to_json_string_ext(
+		        o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	}
+	json_object_put(s);
+	json_object_put(o);
+	return text;
+}
+
+int drove__epoch_task_op_result(int status, const char *body, size_t len, const char *path)
+{
+	return drove__client_map_error(status, body, len, path);
+}
+
+/* A TaskInfo's state, result and errorMessage. */
+static int task_state(const char *data, const char *task_id, int *state_out, char **error_out)
 {
 	struct json_object *j = NULL, *v, *res;
-	char *data = NULL;
 	int rc;
-
-	DROVE_CHECK_ARG(client && source_app && task_id && state_out);
-	if ((rc = drove_client_task_get(client, source_app, task_id, &data)) < 0)
-		return rc;
 	if ((rc = drove__mcodec_parse(data, strlen(data), &j)) < 0 ||
 	    !json_object_is_type(j, json_type_object)) {
 		rc = rc < 0 ? rc : drove__error(DROVE_ERROR, "task %s: not a task record", task_id);
@@ -97,6 +152,33 @@ int drove_epoch_task_poll(drove_client *client, const char *source_app, const ch
 	}
 out:
 	json_object_put(j);
+	return rc;
+}
+
+int drove__epoch_task_state_result(int status, const char *body, size_t len, const char *path,
+                                   const char *task_id, int *state_out, char **error_out)
+{
+	drove__client_envelope env;
+	int rc = drove__client_map_error(status, body, len, path);
+	if (rc < 0)
+		return rc;
+	if ((rc = drove__client_envelope_parse(body, len, &env)) < 0)
+		return rc;
+	rc = task_state(env.data ? env.data : "null", task_id, state_out, error_out);
+	drove__client_envelope_clear(&env);
+	return rc;
+}
+
+int drove_epoch_task_poll(drove_client *client, const char *source_app, const char *task_id,
+                          int *state_out, char **error_out)
+{
+	char *data = NULL;
+	int rc;
+
+	DROVE_CHECK_ARG(client && source_app && task_id && state_out);
+	if ((rc = drove_client_task_get(client, source_app, task_id, &data)) < 0)
+		return rc;
+	rc = task_state(data, task_id, state_out, error_out);
 	drove_free(data);
 	return rc;
 }

@@ -17,6 +17,7 @@
 #include <drove/clock.h>
 #include "core/internal.h"
 #include "core/loop_internal.h"
+#include "epoch/ctl.h"
 #include "epoch/engine.h"
 #include "epoch/records.h"
 #include "epoch/runs.h"
@@ -28,6 +29,7 @@
 #define START_TRIES    10
 #define NOTFOUND_TRIES 10
 #define FLUSH_MS       100
+#define CTL_INFLIGHT   64 /* exchanges with the controller in flight at once */
 
 /* ---- topologies ---- */
 
@@ -838,6 +840,45 @@ fail:
 	return rc;
 }
 
+/* The asynchronous link for the runs' exchanges, with make_client's settings; none without
+ * endpoints (the runs' tasks then fail as with a worker's missing client). */
+static int make_ctl(drove_epoch *e)
+{
+	const drove_epoch_config *cfg = e->cfg;
+	const char *user = drove_epoch_config_get_string(cfg, "drove.username");
+	const char *token = drove_epoch_config_get_string(cfg, "drove.droveAuthToken");
+	char *auth = NULL, *b64 = NULL;
+	int rc;
+	if (!drove_strlist_count(drove_epoch_config_drove_endpoints(cfg)))
+		return 0;
+	if (token) {
+		auth = drove__asprintf("Authorization: %s", token);
+	} else if (user) {
+		const char *pw = drove_epoch_config_get_string(cfg, "drove.password");
+		char *pair = drove__asprintf("%s:%s", user, pw ? pw : "");
+		if (pair && drove__base64_encode(pair, strlen(pair), &b64) == 0)
+			auth = drove__asprintf("Authorization: Basic %s", b64);
+		free(pair);
+		free(b64);
+	}
+	if ((token || user) && !auth)
+		return drove__enomem();
+	int64_t retry = cfg_int(cfg, "drove.rpcRetryInterval", 1000);
+	drove__ectl_opts o = {.endpoints = drove_epoch_config_drove_endpoints(cfg),
+	                      .auth = auth,
+	                      .insecure = (int)cfg_int(cfg, "drove.insecure", 0),
+	                      .connect_ms = cfg_int(cfg, "drove.connectionTimeout", 1000),
+	                      .request_ms = cfg_int(cfg, "drove.operationTimeout", 5000) + 5000,
+	                      .retries = (int)cfg_int(cfg, "drove.rpcRetryCount", 3),
+	                      .backoff_ms = retry,
+	                      .max_backoff_ms = retry * 4,
+	                      .check_ms = cfg_int(cfg, "drove.checkInterval", 5000),
+	                      .max_inflight = CTL_INFLIGHT};
+	rc = drove__ectl_new(&e->ctl, e->ctx, e->loop, &o);
+	free(auth);
+	return rc;
+}
+
 int drove__epoch_engine_init(drove_epoch *e)
 {
 	const drove_epoch_config *cfg = e->cfg;
@@ -929,6 +970,8 @@ int drove__epoch_engine_start(drove_epoch *e)
 	if ((rc = drove__epool_new(&e->pool, e->loop, WORKERS, make_client, e)) < 0)
 		return rc;
 	drove__epool_set_check(e->pool, cfg_int(cfg, "drove.checkInterval", 5000));
+	if ((rc = make_ctl(e)) < 0)
+		return rc;
 	if ((rc = drove_store_opts_new(&so)) < 0)
 		return rc;
 	if (drove_epoch_config_zk_connection(cfg)) {
@@ -980,6 +1023,8 @@ void drove__epoch_engine_stop(drove_epoch *e)
 		e->election = NULL;
 	}
 	e->leader = 0;
+	drove__ectl_free(e->ctl); /* exchanges in flight come back cancelled */
+	e->ctl = NULL;
 	drove__epool_free(e->pool); /* jobs in flight come back cancelled */
 	e->pool = NULL;
 	clear_state(e);

@@ -13,6 +13,8 @@
 
 #include <drove/clock.h>
 #include "core/internal.h"
+#include "epoch/ctl.h"
+#include "epoch/drive.h"
 #include "epoch/records.h"
 #include "epoch/runs.h"
 #include "epoch/status.h"
@@ -193,6 +195,10 @@ struct run_job {
 	drove__epoch_mail mailcfg;
 	drove_strlist *emails;
 	char *subject, *body;
+	/* the exchanges in flight (x_start) */
+	struct xref *x;
+	size_t npend;
+	int cancelled;
 };
 
 static void job_free(struct run_job *j)
@@ -211,6 +217,7 @@ static void job_free(struct run_job *j)
 	free(j->state);
 	free(j->task_ids);
 	free(j->msg);
+	free(j->x);
 	free(j->app);
 	free(j->rid);
 	free(j->tid);
@@ -225,45 +232,138 @@ static void flush_work(struct run_job *j);
 static void flush_done(struct run_job *j, int cancelled);
 static void run_finish(drove_epoch *e, struct drove__erun *r);
 
+/* Worker: the record flush, or the MAIL of a finished run (its HTTP exchanges are done). */
 static void job_work(drove__ejob *base, drove_client *client)
 {
 	struct run_job *j = (struct run_job *)base;
+	(void)client;
 	if (j->kind == JOB_FLUSH) {
 		flush_work(j);
 		return;
 	}
+	if (j->mail && drove__epoch_mail_send(&j->mailcfg, j->emails, j->subject, j->body) < 0) {
+		free(j->msg[0]);
+		j->msg[0] = strdup(drove_error_last()->message); /* logged on the loop */
+		j->rc[0] = 1;
+	}
+	drove_error_clear();
+}
+
+/* ---- the exchanges with Drove: asynchronous, all of a job's at once (ctl.c) ---- */
+
+/* One exchange of a job: task `i`; `kill` 1 while the KILL before a DELETE is out. */
+struct xref {
+	struct run_job *j;
+	size_t i;
+	int kill;
+};
+
+static void x_send(struct xref *x);
+
+/* An exchange is over; the last one of the job hands it on as the worker did. */
+static void x_release(struct run_job *j)
+{
+	if (--j->npend)
+		return;
+	if (j->kind == JOB_FINISH && j->mail && !j->cancelled &&
+	    drove__epool_submit(j->run->e->pool, &j->base) == 0)
+		return; /* the MAIL on a worker; job_done afterwards */
+	drove_error_clear();
+	job_done(&j->base, j->cancelled);
+}
+
+static void x_done(int rc, int status, const char *body, size_t len, const char *why,
+                   int cancelled, void *ud)
+{
+	struct xref *x = ud;
+	struct run_job *j = x->j;
+	size_t i = x->i;
+	if (cancelled) {
+		j->cancelled = 1;
+	} else if (j->kind == JOB_FINISH && x->kill) {
+		x->kill = 0; /* whatever KILL answered, the DELETE follows */
+		x_send(x);
+		return;
+	} else if (rc < 0) {
+		j->rc[i] = drove__error(rc, "%s", why);
+	} else if (j->kind == JOB_START) {
+		j->rc[i] = drove__epoch_task_create_result(j->t, i, j->rid, status, body, len,
+		                                           &j->already[i]);
+	} else if (j->kind == JOB_POLL) {
+		char *path = drove__epoch_task_path(j->app, j->task_ids[i]);
+		j->rc[i] = path ? drove__epoch_task_state_result(status, body, len, path,
+		                                                 j->task_ids[i], &j->state[i],
+		                                                 &j->msg[i])
+		                : DROVE_ENOMEM;
+		free(path);
+	} else {
+		j->rc[i] = drove__epoch_task_op_result(status, body, len, "task DELETE");
+	}
+	if (!cancelled && j->rc[i] < 0 && !j->msg[i] && j->kind != JOB_POLL)
+		j->msg[i] = strdup(drove_error_last()->message);
+	drove_error_clear();
+	x_release(j);
+}
+
+static void x_send(struct xref *x)
+{
+	struct run_job *j = x->j;
+	drove_epoch *e = j->run->e;
+	size_t i = x->i;
+	char *body = NULL, *path = NULL;
+	const char *method = "POST";
+	int rc;
+	if (!e->ctl) {
+		rc = drove__error(DROVE_EINVAL, "epoch: no client for drove.endpoints");
+	} else if (j->kind == JOB_START) {
+		rc = drove__epoch_task_create_body(j->t, i, j->app, j->rid, j->timeout_s, &body);
+		path = rc == 0 ? strdup(DROVE__EPOCH_TASK_OPS) : NULL;
+	} else if (j->kind == JOB_FINISH && x->kill) {
+		body = drove__epoch_task_kill_body(j->app, j->task_ids[i]);
+		path = strdup(DROVE__EPOCH_TASK_OPS);
+		rc = 0;
+	} else {
+		method = j->kind == JOB_POLL ? "GET" : "DELETE";
+		path = drove__epoch_task_path(j->app, j->task_ids[i]);
+		rc = 0;
+	}
+	if (rc == 0 && (!path || (j->kind == JOB_FINISH && x->kill && !body)))
+		rc = drove__enomem();
+	if (rc == 0)
+		rc = drove__ectl_send(e->ctl, method, path, body, j->kind == JOB_START, x_done, x);
+	free(body);
+	free(path);
+	if (rc < 0) {
+		if (j->kind == JOB_FINISH && x->kill) { /* the DELETE goes on */
+			drove_error_clear();
+			x->kill = 0;
+			x_send(x);
+			return;
+		}
+		j->rc[i] = rc;
+		if (j->kind != JOB_POLL && !j->msg[i])
+			j->msg[i] = strdup(drove_error_last()->message);
+		drove_error_clear();
+		x_release(j);
+	}
+}
+
+/* Send the job's exchanges; it comes back to job_done once all are answered. */
+static void x_start(struct run_job *j)
+{
+	if (!(j->x = calloc(j->n ? j->n : 1, sizeof(*j->x)))) {
+		job_done(&j->base, 1);
+		return;
+	}
+	j->npend = 1; /* held while sending */
 	for (size_t i = 0; i < j->n; i++) {
 		if (!j->todo[i])
 			continue;
-		if (!client) {
-			j->rc[i] =
-			        drove__error(DROVE_EINVAL, "epoch: no client for drove.endpoints");
-		} else if (j->kind == JOB_START) {
-			j->rc[i] = drove_epoch_task_start(client, j->t, i, j->app, j->rid,
-			                                  j->timeout_s, &j->already[i]);
-		} else if (j->kind == JOB_POLL) {
-			j->rc[i] = drove_epoch_task_poll(client, j->app, j->task_ids[i],
-			                                 &j->state[i], &j->msg[i]);
-			continue;
-		} else {
-			/* FINISH: kill what still runs, then delete the task's record from Drove */
-			if (j->todo[i] == 2 &&
-			    drove_client_task_kill(client, j->app, j->task_ids[i], NULL) < 0)
-				drove_error_clear();
-			j->rc[i] = drove_client_task_delete(client, j->app, j->task_ids[i]);
-		}
-		if (j->rc[i] < 0 && !j->msg[i])
-			j->msg[i] = strdup(drove_error_last()->message);
-		drove_error_clear();
+		j->x[i] = (struct xref){j, i, j->kind == JOB_FINISH && j->todo[i] == 2};
+		j->npend++;
+		x_send(&j->x[i]);
 	}
-	if (j->kind == JOB_FINISH) {
-		if (j->mail &&
-		    drove__epoch_mail_send(&j->mailcfg, j->emails, j->subject, j->body) < 0) {
-			free(j->msg[0]);
-			j->msg[0] = strdup(drove_error_last()->message); /* logged on the loop */
-			j->rc[0] = 1;
-		}
-	}
+	x_release(j);
 }
 
 static struct run_job *job_new(struct drove__erun *r, int kind)
@@ -298,14 +398,11 @@ fail:
 
 static void submit(drove_epoch *e, struct drove__erun *r, struct run_job *j)
 {
+	(void)e;
 	if (!j)
 		return;
-	if (drove__epool_submit(e->pool, &j->base) < 0) {
-		drove_error_clear();
-		job_free(j);
-		return;
-	}
 	r->busy++;
+	x_start(j); /* may come back to job_done at once (nothing to send) */
 }
 
 /* Tasks run one at a time, depth first, as Epoch does: a COMPOSITE ANY stops at its first

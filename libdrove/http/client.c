@@ -201,6 +201,8 @@ static void finish(drove__http_client *c, drove__http_req *r, CURLcode res)
 	} else if (res != CURLE_OK) {
 		resp.error = drove__http_map_curl_error(res);
 		resp.errtext = r->errbuf[0] ? r->errbuf : (char *)curl_easy_strerror(res);
+		resp.unsent = res == CURLE_COULDNT_CONNECT || res == CURLE_COULDNT_RESOLVE_HOST ||
+		              res == CURLE_COULDNT_RESOLVE_PROXY;
 	} else {
 		resp.errtext = (char *)"";
 	}
@@ -560,6 +562,7 @@ static void sync_done(const drove__http_response *resp, void *userdata)
 	r->status = resp->status;
 	r->error = resp->error;
 	r->tls_unverified = resp->tls_unverified;
+	r->unsent = resp->unsent;
 	r->errtext = strdup(resp->errtext);
 	r->body = malloc(resp->body_len + 1);
 	r->headers = strdup(resp->headers);

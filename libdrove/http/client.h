@@ -28,6 +28,8 @@ typedef struct drove__http_response {
 	size_t body_len;
 	char *headers;      /* raw header lines of the last response, "Name: value\r\n"... */
 	int tls_unverified; /* 1: the peer's TLS certificate failed verification (error EIO) */
+	int unsent;         /* 1: no connection was made (refused, name not resolved): the
+	                       request certainly did not reach the peer */
 } drove__http_response;
 
 /* Streaming: called with each piece of a 2xx response body as it arrives. Return 0 to go on,

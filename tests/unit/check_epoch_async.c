@@ -1,0 +1,422 @@
+/* The Epoch engine's asynchronous exchanges with the controller (libdrove/epoch/ctl.c and
+ * runs.c):
+ *  - the link finds the leader past a dead endpoint, answers GETs and POSTs, and gives up on a
+ *    controller that keeps answering "not the leader" after its retries;
+ *  - 300 topologies firing in the same seconds are each created once per scheduled time;
+ *  - CREATEs the controller never answers do not hold up the other topologies' CREATEs (the
+ *    blocking workers of before were all stuck behind them).
+ * The controller is a libevent evhttp stub on its own thread that answers a "slow" task's
+ * CREATE never (a timer far away), the others at once, and counts CREATEs per task id. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/thread.h>
+
+#include <drove/drove.h>
+#include "core/internal.h"
+#include "epoch/ctl.h"
+#include "harness.h"
+#include "check_client_mock.h"
+
+/* ---- the stub controller ---- */
+
+#define MAXIDS 8192
+
+static struct {
+	struct event_base *base;
+	struct evhttp *http;
+	pthread_t thr;
+	int port;
+	pthread_mutex_t mu;
+	char *ids[MAXIDS];
+	int counts[MAXIDS];
+	size_t nids;
+	int slow_creates, fast_creates, dup;
+} stub;
+
+static void reply(struct evhttp_request *req, const char *body)
+{
+	struct evbuffer *b = evbuffer_new();
+	evbuffer_add(b, body, strlen(body));
+	evhttp_send_reply(req, 200, "OK", b);
+	evbuffer_free(b);
+}
+
+static void slow_reply(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	reply(arg, "{\"status\":\"SUCCESS\",\"data\":{\"taskId\":\"x\"},\"message\":\"success\"}");
+}
+
+static void count_create(const char *id, size_t len)
+{
+	pthread_mutex_lock(&stub.mu);
+	size_t i;
+	for (i = 0; i < stub.nids; i++)
+		if (strlen(stub.ids[i]) == len && !strncmp(stub.ids[i], id, len))
+			break;
+	if (i == stub.nids && stub.nids < MAXIDS)
+		stub.ids[stub.nids++] = strndup(id, len);
+	if (i < MAXIDS && ++stub.counts[i] > 1)
+		stub.dup++;
+	if (!strncmp(id, "slow", 4))
+		stub.slow_creates++;
+	else
+		stub.fast_creates++;
+	pthread_mutex_unlock(&stub.mu);
+}
+
+static void on_request(struct evhttp_request *req, void *ud)
+{
+	(void)ud;
+	const char *uri = evhttp_request_get_uri(req);
+	if (evhttp_request_get_command(req) == EVHTTP_REQ_POST) {
+		struct evbuffer *in = evhttp_request_get_input_buffer(req);
+		size_t len = evbuffer_get_length(in);
+		char *body = calloc(1, len + 1), *id, *end;
+		evbuffer_copyout(in, body, len);
+		if ((id = strstr(body, "\"taskId\":\"")) && (end = strchr(id + 10, '"'))) {
+			id += 10;
+			count_create(id, (size_t)(end - id));
+			if (!strncmp(id, "slow", 4)) {
+				struct timeval tv = {600, 0};
+				event_base_once(stub.base, -1, EV_TIMEOUT, slow_reply, req, &tv);
+				free(body);
+				return;
+			}
+		}
+		free(body);
+		reply(req, "{\"status\":\"SUCCESS\",\"data\":{\"taskId\":\"x\"},\"message\":\"success\"}");
+	} else if (evhttp_request_get_command(req) == EVHTTP_REQ_DELETE) {
+		reply(req, "{\"status\":\"SUCCESS\",\"data\":{\"deleted\":true},\"message\":\"success\"}");
+	} else if (strstr(uri, "/instances/")) {
+		reply(req, "{\"status\":\"SUCCESS\",\"data\":{\"state\":\"STOPPED\",\"taskResult\":"
+		           "{\"status\":\"SUCCESSFUL\"}},\"message\":\"success\"}");
+	} else {
+		reply(req, "{\"status\":\"SUCCESS\",\"data\":\"pong\",\"message\":\"success\"}");
+	}
+}
+
+static void *stub_thread(void *arg)
+{
+	(void)arg;
+	event_base_loop(stub.base, EVLOOP_NO_EXIT_ON_EMPTY);
+	return NULL;
+}
+
+static void stub_start(void)
+{
+	memset(&stub, 0, sizeof(stub));
+	pthread_mutex_init(&stub.mu, NULL);
+	evthread_use_pthreads();
+	ck_assert_ptr_nonnull(stub.base = event_base_new());
+	ck_assert_ptr_nonnull(stub.http = evhttp_new(stub.base));
+	struct evhttp_bound_socket *bs = evhttp_bind_socket_with_handle(stub.http, "127.0.0.1", 0);
+	ck_assert_ptr_nonnull(bs);
+	evhttp_set_gencb(stub.http, on_request, NULL);
+	struct sockaddr_in sin;
+	socklen_t sl = sizeof(sin);
+	getsockname(evhttp_bound_socket_get_fd(bs), (struct sockaddr *)&sin, &sl);
+	stub.port = ntohs(sin.sin_port);
+	ck_assert_int_eq(pthread_create(&stub.thr, NULL, stub_thread, NULL), 0);
+}
+
+static void stub_stop(void)
+{
+	event_base_loopbreak(stub.base);
+	pthread_join(stub.thr, NULL);
+	evhttp_free(stub.http);
+	event_base_free(stub.base);
+	for (size_t i = 0; i < stub.nids; i++)
+		free(stub.ids[i]);
+}
+
+static int stub_get(int *field)
+{
+	pthread_mutex_lock(&stub.mu);
+	int v = *field;
+	pthread_mutex_unlock(&stub.mu);
+	return v;
+}
+
+/* ---- the link alone ---- */
+
+struct answers {
+	drove_loop *loop;
+	int want, got, cancelled;
+	int rc[4], status[4];
+};
+
+static void on_answer(int rc, int status, const char *body, size_t len, const char *why,
+                      int cancelled, void *ud)
+{
+	struct answers *a = ud;
+	(void)body;
+	(void)len;
+	(void)why;
+	if (cancelled) {
+		a->cancelled++;
+		return;
+	}
+	a->rc[a->got] = rc;
+	a->status[a->got] = status;
+	if (++a->got == a->want)
+		drove_loop_stop(a->loop);
+}
+
+START_TEST(test_link_leader_and_retries)
+{
+	drove_ctx *ctx = NULL;
+	drove_loop *loop = NULL;
+	drove_strlist *eps = NULL;
+	drove__ectl *c = NULL;
+	struct mock *m = mock_start();
+	char url[64], dead[64];
+	ck_assert_ptr_nonnull(m);
+	mock_url(m, url, sizeof(url));
+	snprintf(dead, sizeof(dead), "http://127.0.0.1:%d", mock_dead_port());
+	mock_add(m, "POST", "/apis/v1/tasks/operations", 200,
+	         "{\"status\":\"SUCCESS\",\"data\":{\"taskId\":\"x\"},\"message\":\"success\"}");
+	mock_add(m, "GET", "/apis/v1/tasks", 200,
+	         "{\"status\":\"SUCCESS\",\"data\":[],\"message\":\"success\"}");
+	ck_assert_int_eq(drove_ctx_new(&ctx), 0);
+	ck_assert_int_eq(drove_loop_new(&loop, ctx), 0);
+	ck_assert_int_eq(drove_strlist_new(&eps), 0);
+	drove__ectl_opts o = {.endpoints = eps, .connect_ms = 1000, .request_ms = 5000,
+	                      .retries = 2, .backoff_ms = 10, .max_backoff_ms = 40};
+	ck_assert_int_eq(drove__ectl_new(&c, ctx, loop, &o), DROVE_EINVAL); /* no endpoint */
+	drove_error_clear();
+	ck_assert_int_eq(drove_strlist_add(eps, dead), 0);
+	ck_assert_int_eq(drove_strlist_add(eps, url), 0);
+	ck_assert_int_eq(drove__ectl_new(&c, ctx, loop, &o), 0);
+
+	/* past the dead endpoint to the leader */
+	struct answers a = {.loop = loop, .want = 2};
+	ck_assert_int_eq(drove__ectl_send(c, "GET", "/apis/v1/tasks", NULL, 0, on_answer, &a), 0);
+	ck_assert_int_eq(drove__ectl_send(c, "POST", "/apis/v1/tasks/operations", "{}", 1, on_answer,
+	                                  &a),
+	                 0);
+	ck_assert_uint_eq(drove__ectl_pending(c), 2);
+	ck_assert_int_eq(drove_loop_run_for(loop, 10000), 0);
+	ck_assert_int_eq(a.got, 2);
+	ck_assert_int_eq(a.rc[0], 0);
+	ck_assert_int_eq(a.status[0], 200);
+	ck_assert_int_eq(a.rc[1], 0);
+	ck_assert_uint_eq(drove__ectl_pending(c), 0);
+
+	/* "not the leader" on every endpoint: the POST is tried again, then given up */
+	mock_set(m, &m->not_leader, 1);
+	int before = mock_get(m, &m->requests);
+	struct answers b = {.loop = loop, .want = 1};
+	ck_assert_int_eq(drove__ectl_send(c, "POST", "/apis/v1/tasks/operations", "{}", 1, on_answer,
+	                                  &b),
+	                 0);
+	ck_assert_int_eq(drove_loop_run_for(loop, 10000), 0);
+	ck_assert_int_eq(b.got, 1);
+	ck_assert_int_lt(b.rc[0], 0);
+	ck_assert_int_gt(mock_get(m, &m->requests) - before, 1);
+
+	/* freeing answers what is left, cancelled */
+	struct answers d = {.loop = loop, .want = 100};
+	ck_assert_int_eq(drove__ectl_send(c, "GET", "/apis/v1/tasks", NULL, 0, on_answer, &d), 0);
+	drove__ectl_free(NULL);
+	drove__ectl_free(c);
+	ck_assert_int_eq(d.cancelled, 1);
+	ck_assert_int_eq(d.got, 0);
+	drove_strlist_free(eps);
+	drove_loop_free(loop);
+	drove_ctx_free(ctx);
+	mock_stop(m);
+}
+END_TEST
+
+/* ---- the engine ---- */
+
+static drove_ctx *ectx;
+static drove_loop *eloop;
+static drove_epoch_config *ecfg;
+static drove_epoch *ep;
+static pthread_t ethr;
+static char edir[64];
+
+#define LEAF(name)                                                                             \
+	"{\"type\":\"CONTAINER_EXECUTION\",\"taskName\":\"" name "\",\"executable\":{\"type\":" \
+	"\"DOCKER\",\"url\":\"localhost/drove-test:latest\",\"dockerPullTimeout\":"             \
+	"\"100 seconds\"},\"resources\":[{\"type\":\"CPU\",\"count\":1},{\"type\":\"MEMORY\","  \
+	"\"sizeInMB\":32}],\"placementPolicy\":{\"type\":\"ANY\"}}"
+
+static void *run_loop(void *arg)
+{
+	(void)arg;
+	drove_loop_run(eloop);
+	return NULL;
+}
+
+static size_t on_body(char *p, size_t s, size_t n, void *ud)
+{
+	(void)p;
+	(void)ud;
+	return s * n;
+}
+
+/* A topology firing every second, or once at `at_ms` (AT) when that is not 0. */
+static long post_topology(const char *name, int64_t at_ms)
+{
+	char url[128], body[1024], trig[96];
+	long code = 0;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/apis/v1/topologies", drove_epoch_port(ep));
+	if (at_ms)
+		snprintf(trig, sizeof(trig), "{\"type\":\"AT\",\"time\":%lld}", (long long)at_ms);
+	else
+		snprintf(trig, sizeof(trig), "{\"type\":\"CRON\",\"timeSpec\":\"* * * * * ?\"}");
+	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"task\":" LEAF("t") ",\"trigger\":%s}",
+	         name, trig);
+	CURL *h = curl_easy_init();
+	struct curl_slist *hl = curl_slist_append(NULL, "Content-Type: application/json");
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
+	if (curl_easy_perform(h) == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(h);
+	return code;
+}
+
+static void engine_start(void)
+{
+	stub_start();
+	snprintf(edir, sizeof(edir), "/tmp/check-epoch-async-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(edir));
+	char *yml = drove__asprintf(
+	        "server:\n  applicationConnectors:\n    - type: http\n      port: 0\n"
+	        "  adminConnectors: []\nstore:\n  dataDir: %s/store\n"
+	        "drove:\n  endpoints:\n    - http://127.0.0.1:%d\n  operationTimeout: 600s\n"
+	        "options:\n  pollInterval: 300ms\n  misfireWindow: 30s\n  numRunsPerJob: 2\n",
+	        edir, stub.port);
+	ck_assert_int_eq(drove_ctx_new(&ectx), 0);
+	ck_assert_int_eq(drove_epoch_config_load_buf(&ecfg, ectx, "epoch.yml", yml, strlen(yml)),
+	                 0);
+	free(yml);
+	ck_assert_int_eq(drove_loop_new(&eloop, ectx), 0);
+	ck_assert_int_eq(drove_epoch_new(&ep, eloop, ecfg), 0);
+	ck_assert_int_eq(drove_epoch_start(ep), 0);
+	ck_assert_int_eq(pthread_create(&ethr, NULL, run_loop, NULL), 0);
+	for (int i = 0; i < 250 && !drove_epoch_is_leader(ep); i++)
+		usleep(20 * 1000);
+	ck_assert_int_eq(drove_epoch_is_leader(ep), 1);
+}
+
+static void engine_stop(void)
+{
+	char cmd[128];
+	drove_loop_stop(eloop);
+	pthread_join(ethr, NULL);
+	drove_epoch_stop(ep); /* the CREATEs still in flight come back cancelled */
+	drove_epoch_free(ep);
+	drove_loop_free(eloop);
+	drove_epoch_config_free(ecfg);
+	drove_ctx_free(ectx);
+	stub_stop();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", edir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Distinct scheduled seconds CREATEd for topology `name` ("name-SR-..."). */
+static int seconds_of(const char *name)
+{
+	char pre[64];
+	int n = 0;
+	snprintf(pre, sizeof(pre), "%s-SR-", name);
+	pthread_mutex_lock(&stub.mu);
+	for (size_t i = 0; i < stub.nids; i++)
+		n += !strncmp(stub.ids[i], pre, strlen(pre));
+	pthread_mutex_unlock(&stub.mu);
+	return n;
+}
+
+/* Wait (up to `ms`) until each of topologies `prefix`0 .. `prefix`n-1 has CREATEs for `want` seconds;
+ * @return the fewest seconds any of them has. */
+static int wait_seconds(const char *prefix, int n, int want, int64_t ms)
+{
+	char name[32];
+	int64_t deadline = drove_time_mono_ms() + ms;
+	int low = 0;
+	while (drove_time_mono_ms() < deadline) {
+		low = 1 << 30;
+		for (int i = 0; i < n; i++) {
+			snprintf(name, sizeof(name), "%s%d", prefix, i);
+			int s = seconds_of(name);
+			if (s < low)
+				low = s;
+		}
+		if (low >= want)
+			break;
+		usleep(200 * 1000);
+	}
+	return low;
+}
+
+START_TEST(test_many_in_one_second_created_once)
+{
+	enum { N = 300 };
+	char name[32];
+	engine_start();
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "many-%d", i);
+		ck_assert_int_eq(post_topology(name, 0), 200);
+	}
+	/* every topology fires in the same seconds: wait for three of each */
+	ck_assert_int_ge(wait_seconds("many-", N, 3, 60000), 3);
+	ck_assert_int_eq(stub_get(&stub.dup), 0); /* no task id CREATEd twice */
+	engine_stop();
+}
+END_TEST
+
+START_TEST(test_slow_creates_do_not_hold_up_others)
+{
+	char name[32];
+	engine_start();
+	/* more unanswered CREATEs than the 4 blocking workers of before (AT: once each) */
+	int64_t at = drove_time_wall_ms() + 1500;
+	for (int i = 0; i < 8; i++) {
+		snprintf(name, sizeof(name), "slow-%d", i);
+		ck_assert_int_eq(post_topology(name, at), 200);
+	}
+	int64_t deadline = drove_time_mono_ms() + 30000;
+	while (stub_get(&stub.slow_creates) < 8 && drove_time_mono_ms() < deadline)
+		usleep(100 * 1000);
+	ck_assert_int_ge(stub_get(&stub.slow_creates), 8);
+	/* with those in flight (unanswered), other topologies are still created every second */
+	for (int i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "fast-%d", i);
+		ck_assert_int_eq(post_topology(name, 0), 200);
+	}
+	ck_assert_int_ge(wait_seconds("fast-", 20, 3, 30000), 3);
+	/* the slow ones still wait for their answer, and were not sent twice */
+	ck_assert_int_eq(stub_get(&stub.slow_creates), 8);
+	ck_assert_int_eq(stub_get(&stub.dup), 0);
+	engine_stop();
+}
+END_TEST
+
+Suite *epoch_async_suite(void)
+{
+	Suite *s = suite_create("epoch_async");
+	TCase *tc = tcase_create("async");
+	tcase_set_timeout(tc, 110);
+	tcase_add_test(tc, test_link_leader_and_retries);
+	tcase_add_test(tc, test_many_in_one_second_created_once);
+	tcase_add_test(tc, test_slow_creates_do_not_hold_up_others);
+	suite_add_tcase(s, tc);
+	return s;
+}
