@@ -73,6 +73,45 @@ START_TEST(test_executor_lost)
 }
 END_TEST
 
+/* ---- EXPECTED_INSTANCES names, to each executor, its own instances and no others ---- */
+
+static void reset_expected(void *ud)
+{
+	(void)ud;
+	for (int i = 0; i < 2; i++)
+		fx[i]->expected_msgs = fx[i]->foreign_known = 0;
+}
+
+/* The leader groups its records by executor for every pass (engine.c): an instance listed to
+ * the wrong executor, or a group cut short, shows here as a foreign id or as the executor's
+ * own instance stopped as stale. */
+START_TEST(test_expected_per_executor)
+{
+	int64_t t0;
+	int stale;
+
+	create_app(8);
+	wait_app("RUNNING", 8, 8000);
+	stale = fx[0]->stale_stops + fx[1]->stale_stops;
+	on_loop(reset_expected, NULL);
+	t0 = drove_time_mono_ms();
+	while (fx[0]->expected_msgs < 2 || fx[1]->expected_msgs < 2) {
+		ck_assert_msg(drove_time_mono_ms() - t0 < 8000, "no EXPECTED_INSTANCES (%d, %d)",
+		              fx[0]->expected_msgs, fx[1]->expected_msgs);
+		usleep(50 * 1000);
+	}
+	ck_assert_int_eq(fx[0]->foreign_known, 0);
+	ck_assert_int_eq(fx[1]->foreign_known, 0);
+	ck_assert_int_eq(fx[0]->stale_stops + fx[1]->stale_stops, stale);
+	ck_assert_int_eq(count_on(fx[0]) + count_on(fx[1]), 8);
+	/* a SCALE down to 0 is in flight: its instances are still known while they stop */
+	simple_op("SCALE", "\"requiredInstances\":0");
+	wait_app("MONITORING", 0, 8000);
+	ck_assert_int_eq(fx[0]->foreign_known, 0);
+	ck_assert_int_eq(fx[1]->foreign_known, 0);
+}
+END_TEST
+
 /* ---- restart on the same embedded store: state rebuilt, nothing restarted ---- */
 
 START_TEST(test_restart_recovers)
@@ -501,6 +540,7 @@ Suite *ctrl_recovery_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_executor_lost);
+	tcase_add_test(tc, test_expected_per_executor);
 	tcase_add_test(tc, test_restart_recovers);
 	tcase_add_test(tc, test_restart_waits_for_every_executor);
 	tcase_add_test(tc, test_restart_resumes_a_task_start);
