@@ -1,0 +1,320 @@
+/* The local backend's write path (docs/store.md): group commit through an append-only journal.
+ * A write is applied in memory by local.c, which appends the final state of every node it
+ * touched to the pending group ("P <name> <len>\n<file bytes>" or "D <name>\n" entries, then
+ * "END\n") and queues the request here. One writer thread appends each group to <dir>/journal
+ * with a single fdatasync and only then completes the group's requests: every write a caller
+ * sees acknowledged is on disk, and all writes queued while the previous sync ran share the
+ * next one. When the journal passes LOG_CHECKPOINT bytes (and at shutdown) its groups are
+ * written to the node files, the file system is synced once and the journal is emptied. At
+ * open, the committed groups of a journal left by a crash are replayed onto the node files. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/local.h"
+
+#define LOG_CHECKPOINT (4u * 1024 * 1024)
+
+struct drove__llog {
+	pthread_mutex_t *m; /* the tree lock: guards buf, head/tail, stop, broken */
+	pthread_cond_t cv;
+	pthread_t th;
+	bool started, stop, broken;
+	bool busy; /* the writer holds a group it has not completed yet */
+	int dirfd, nodesfd, jfd;
+	drove__buf buf;                     /* the pending group(s) */
+	struct drove__store_req *head, *tail; /* their requests, linked through req->bk */
+	drove__buf since;                   /* groups in the journal since the last checkpoint */
+};
+
+int drove__local_write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int drove__local_durable_write(int dirfd, const char *name, const char *hdr, size_t hlen,
+                               const char *data, size_t len, bool sync)
+{
+	char tmp[DROVE__LOCAL_NAME_MAX + 16];
+	int fd;
+
+	snprintf(tmp, sizeof(tmp), ".tmp-%.240s", name);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return drove__error(DROVE_EIO, "store: local: create %s: %s", tmp, strerror(errno));
+	if (drove__local_write_all(fd, hdr, hlen) < 0 ||
+	    (len && drove__local_write_all(fd, data, len) < 0) || (sync && fsync(fd) < 0)) {
+		int e = errno;
+		close(fd);
+		unlinkat(dirfd, tmp, 0);
+		return drove__error(DROVE_EIO, "store: local: write %s: %s", tmp, strerror(e));
+	}
+	close(fd);
+	if (renameat(dirfd, tmp, dirfd, name) < 0 || (sync && fsync(dirfd) < 0))
+		return drove__error(DROVE_EIO, "store: local: rename %s: %s", name,
+		                    strerror(errno));
+	return 0;
+}
+
+/* One journal entry at p (< end): *kind 'P', 'D' or 'E' (END), its name and file bytes,
+ * and where the next starts. @return false when it is torn or not an entry. */
+static bool entry(const char *p, const char *end, char *kind, char *name, const char **file,
+                  size_t *flen, const char **next)
+{
+	char line[DROVE__LOCAL_NAME_MAX + 40];
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
+	size_t ll;
+
+	if (!nl || (ll = (size_t)(nl - p)) >= sizeof(line))
+		return false;
+	memcpy(line, p, ll);
+	line[ll] = '\0';
+	*flen = 0;
+	*file = nl + 1;
+	*next = nl + 1;
+	if (!strcmp(line, "END")) {
+		*kind = 'E';
+		return true;
+	}
+	if (line[0] == 'P' && sscanf(line, "P %255s %zu", name, flen) == 2 &&
+	    *flen <= (size_t)(end - nl - 1) && memchr(nl + 1, '\n', *flen)) {
+		*kind = 'P';
+		*next = nl + 1 + *flen;
+		return true;
+	}
+	if (line[0] == 'D' && sscanf(line, "D %255s", name) == 1) {
+		*kind = 'D';
+		return true;
+	}
+	return false;
+}
+
+/* Write the committed groups of `body` to the node files (no sync; the caller syncs). The
+ * entries after the last END are a group that never committed: ignored. */
+static int apply(int nodesfd, const char *body, size_t len)
+{
+	const char *p = body, *end = body + len, *committed = body, *file, *next;
+	char name[DROVE__LOCAL_NAME_MAX + 1], kind;
+	size_t flen;
+	int rc;
+
+	while (p < end && entry(p, end, &kind, name, &file, &flen, &next)) {
+		p = next;
+		if (kind == 'E')
+			committed = p;
+	}
+	for (p = body; p < committed && entry(p, committed, &kind, name, &file, &flen, &next);
+	     p = next) {
+		if (kind == 'P') {
+			const char *hnl = memchr(file, '\n', flen);
+			size_t hl = (size_t)(hnl + 1 - file);
+			if ((rc = drove__local_durable_write(nodesfd, name, file, hl, hnl + 1,
+			                                     flen - hl, false)) < 0)
+				return rc;
+		} else if (kind == 'D' && unlinkat(nodesfd, name, 0) < 0 && errno != ENOENT) {
+			return drove__error(DROVE_EIO, "store: local: unlink %s: %s", name,
+			                    strerror(errno));
+		}
+	}
+	return 0;
+}
+
+/* Make the node files hold every group of `body`, then empty the journal (jfd, or remove
+ * <dir>/journal when jfd < 0). */
+static int checkpoint(int dirfd, int nodesfd, int jfd, const char *body, size_t len)
+{
+	int rc;
+	if ((rc = apply(nodesfd, body, len)) < 0)
+		return rc;
+	if (syncfs(nodesfd) < 0 || fsync(nodesfd) < 0)
+		return drove__error(DROVE_EIO, "store: local: sync nodes: %s", strerror(errno));
+	if (jfd >= 0 ? ftruncate(jfd, 0) < 0 || fdatasync(jfd) < 0
+	             : (unlinkat(dirfd, "journal", 0) < 0 && errno != ENOENT) || fsync(dirfd) < 0)
+		return drove__error(DROVE_EIO, "store: local: empty the journal: %s",
+		                    strerror(errno));
+	return 0;
+}
+
+int drove__local_replay(int dirfd, int nodesfd)
+{
+	char *body = NULL;
+	size_t len = 0;
+	int rc, fd = openat(dirfd, "journal", O_RDONLY | O_CLOEXEC);
+	drove__buf b = DROVE_BUF_INIT;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0
+		                       : drove__error(DROVE_EIO, "store: local: open journal: %s",
+		                                      strerror(errno));
+	for (;;) {
+		char chunk[65536];
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = drove__error(DROVE_EIO, "store: local: read journal: %s", strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if ((rc = drove__buf_append(&b, chunk, (size_t)n)) < 0)
+			goto out;
+	}
+	body = b.data;
+	len = b.len;
+	rc = checkpoint(dirfd, nodesfd, -1, body ? body : "", len);
+out:
+	close(fd);
+	drove__buf_free(&b);
+	return rc;
+}
+
+static void fail_all(struct drove__store_req *r, int rc, const char *msg)
+{
+	while (r) {
+		struct drove__store_req *next = r->bk;
+		r->bk = NULL;
+		if (rc < 0 && r->rc == 0)
+			drove__store_req_fail(r, rc, "%s", msg);
+		r->complete(r);
+		r = next;
+	}
+}
+
+static void *writer(void *ud)
+{
+	struct drove__llog *l = ud;
+
+	pthread_mutex_lock(l->m);
+	for (;;) {
+		drove__buf group;
+		struct drove__store_req *reqs;
+		char msg[256] = "";
+		int rc = 0;
+
+		while (!l->head && !l->stop)
+			pthread_cond_wait(&l->cv, l->m);
+		if (!l->head)
+			break;
+		group = l->buf;
+		reqs = l->head;
+		memset(&l->buf, 0, sizeof(l->buf));
+		l->head = l->tail = NULL;
+		l->busy = true;
+		pthread_mutex_unlock(l->m);
+
+		if (!group.len) /* requests that only wait for the ones before them */
+			;
+		else if (drove__local_write_all(l->jfd, group.data, group.len) < 0 ||
+		         fdatasync(l->jfd) < 0)
+			rc = drove__error(DROVE_EIO, "store: local: write journal: %s",
+			                  strerror(errno));
+		else if ((rc = drove__buf_append(&l->since, group.data, group.len)) == 0 &&
+		         l->since.len >= LOG_CHECKPOINT) {
+			rc = checkpoint(l->dirfd, l->nodesfd, l->jfd, l->since.data, l->since.len);
+			drove__buf_reset(&l->since);
+		}
+		drove__buf_free(&group);
+		if (rc < 0)
+			snprintf(msg, sizeof(msg), "%s", drove_error_last()->message);
+		/* acknowledged only now: on disk in the journal */
+		fail_all(reqs, rc, msg);
+		pthread_mutex_lock(l->m);
+		l->busy = false;
+		if (rc < 0)
+			l->broken = true; /* memory is ahead of the disk: refuse further writes */
+	}
+	pthread_mutex_unlock(l->m);
+	return NULL;
+}
+
+int drove__llog_start(struct drove__llog **out, pthread_mutex_t *m, int dirfd, int nodesfd)
+{
+	struct drove__llog *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return drove__enomem();
+	l->m = m;
+	l->dirfd = dirfd;
+	l->nodesfd = nodesfd;
+	pthread_cond_init(&l->cv, NULL);
+	l->jfd = openat(dirfd, "journal", O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
+	                0600);
+	if (l->jfd < 0 || fsync(dirfd) < 0) {
+		int rc = drove__error(DROVE_EIO, "store: local: create journal: %s",
+		                      strerror(errno));
+		drove__llog_free(l);
+		return rc;
+	}
+	if (pthread_create(&l->th, NULL, writer, l) != 0) {
+		drove__llog_free(l);
+		return drove__error(DROVE_EIO, "store: local: cannot start the writer thread");
+	}
+	l->started = true;
+	*out = l;
+	return 0;
+}
+
+drove__buf *drove__llog_group(struct drove__llog *l)
+{
+	return l->broken ? NULL : &l->buf;
+}
+
+bool drove__llog_waiting(const struct drove__llog *l)
+{
+	return l && (l->head || l->busy);
+}
+
+void drove__llog_queue(struct drove__llog *l, struct drove__store_req *r)
+{
+	r->bk = NULL;
+	if (l->tail)
+		l->tail->bk = r;
+	else
+		l->head = r;
+	l->tail = r;
+	pthread_cond_signal(&l->cv);
+}
+
+void drove__llog_stop(struct drove__llog *l)
+{
+	if (!l || !l->started)
+		return;
+	pthread_mutex_lock(l->m);
+	l->stop = true;
+	pthread_cond_signal(&l->cv);
+	pthread_mutex_unlock(l->m);
+	pthread_join(l->th, NULL);
+	l->started = false;
+	if (!l->broken && l->since.len &&
+	    checkpoint(l->dirfd, l->nodesfd, l->jfd, l->since.data, l->since.len) < 0)
+		drove_error_clear(); /* the journal stays: replayed at the next open */
+	drove__buf_reset(&l->since);
+}
+
+void drove__llog_free(struct drove__llog *l)
+{
+	if (!l)
+		return;
+	drove__llog_stop(l);
+	if (l->jfd >= 0)
+		close(l->jfd);
+	pthread_cond_destroy(&l->cv);
+	drove__buf_free(&l->buf);
+	drove__buf_free(&l->since);
+	free(l);
+}
