@@ -40,6 +40,7 @@ struct localb {
 	int dirfd, nodesfd, lockfd;
 	struct lnode *root;
 	struct drove__llog *log; /* the write path (local_log.c) */
+	drove__buf replayed;     /* the journal found at open, until the writer takes it */
 };
 
 /* ---- names ---- */
@@ -380,6 +381,25 @@ static int load_all(struct localb *b)
 	return rc;
 }
 
+/* A journal entry found at open, onto the tree loaded from the node files. */
+static int from_journal(void *ud, char kind, const char *name, const char *file, size_t flen)
+{
+	struct localb *b = ud;
+	char *path;
+	struct lnode *n;
+
+	if (kind == 'P')
+		return load_one(b, name, file, flen);
+	if (!(path = decode_name(name)))
+		return drove__error(DROVE_EIO, "store: local: unexpected journal entry %s", name);
+	if ((n = lookup(b, path)) && n != b->root) {
+		kid_remove(n->parent, n);
+		node_free(n);
+	}
+	free(path);
+	return 0;
+}
+
 static int bump_term(drove_store *s, struct localb *b)
 {
 	char *body = NULL, buf[32];
@@ -399,7 +419,8 @@ static int bump_term(drove_store *s, struct localb *b)
 	drove_error_clear();
 	term++;
 	snprintf(buf, sizeof(buf), "%lld\n", term);
-	if ((rc = drove__local_durable_write(b->dirfd, "term", buf, strlen(buf), NULL, 0, true)) < 0)
+	if ((rc = drove__local_durable_write(b->dirfd, "term", buf, strlen(buf), NULL, 0, true)) <
+	    0)
 		return rc;
 	s->local_term = term;
 	return 0;
@@ -465,8 +486,13 @@ static int local_open(drove_store *s)
 		                    strerror(errno));
 	if (!(b->root = new_node("", 0)))
 		return DROVE_ENOMEM;
-	if ((rc = drove__local_replay(b->dirfd, b->nodesfd)) < 0 || (rc = load_all(b)) < 0 || (rc = bump_term(s, b)) < 0 ||
-	    (rc = drove__llog_start(&b->log, &b->m, b->dirfd, b->nodesfd)) < 0)
+	if ((rc = drove__local_journal_read(b->dirfd, &b->replayed)) < 0 ||
+	    (rc = load_all(b)) < 0 ||
+	    (rc = drove__local_journal_each(b->replayed.data ? b->replayed.data : "",
+	                                    b->replayed.len, from_journal, b, NULL)) < 0 ||
+	    (rc = bump_term(s, b)) < 0 ||
+	    (rc = drove__llog_start(&b->log, s->ctx, &b->m, b->dirfd, b->nodesfd, &b->replayed)) <
+	            0)
 		return rc;
 	s->connected = 1;
 	drove__store_session_event(s, DROVE_STORE_CONNECTED);
@@ -486,6 +512,7 @@ static void local_free(drove_store *s)
 	if (!b)
 		return;
 	drove__llog_free(b->log);
+	drove__buf_free(&b->replayed);
 	node_free(b->root);
 	if (b->nodesfd >= 0)
 		close(b->nodesfd);
@@ -981,8 +1008,10 @@ static int local_submit(drove_store *s, struct drove__store_req *r)
 		drove__store_req_fail(r, rc, "%s", drove_error_last()->message);
 		drove_error_clear();
 	}
-	if (rc != 1 && drove__llog_waiting(b->log)) {
-		drove__llog_queue(b->log, r); /* after the writes submitted before it */
+	/* an asynchronous completion waits for the writes submitted before it (their callbacks
+	 * run first); a synchronous read returns at once, from memory */
+	if (rc != 1 && !r->sync && drove__llog_waiting(b->log)) {
+		drove__llog_queue(b->log, r);
 		rc = 1;
 	}
 	pthread_mutex_unlock(&b->m);

@@ -12,20 +12,32 @@ int drove__local_write_all(int fd, const void *buf, size_t n);
  * of the directory after it. */
 int drove__local_durable_write(int dirfd, const char *name, const char *hdr, size_t hlen,
                                const char *data, size_t len, bool sync);
-/* At open: write the committed groups of <dir>/journal (if any) to the node files, sync,
- * remove the journal. */
-int drove__local_replay(int dirfd, int nodesfd);
+/* The committed groups of <dir>/journal (empty without one) in `out`, read at open; the
+ * writer keeps the journal until its next checkpoint, so a crash before that replays them
+ * again. */
+int drove__local_journal_read(int dirfd, drove__buf *out);
+/* Call fn(ud, 'P' or 'D', encoded name, file bytes, their length) for the last state of
+ * every node in the committed groups of a journal (in name order; stops at an error, which
+ * it returns); *committed_len (may be NULL) gets the committed part's length. fn NULL: only
+ * that length. */
+typedef int (*drove__local_entry_fn)(void *ud, char kind, const char *name, const char *file,
+                                     size_t flen);
+int drove__local_journal_each(const char *body, size_t len, drove__local_entry_fn fn, void *ud,
+                              size_t *committed_len);
 
 struct drove__llog;
-/* Create an empty <dir>/journal and start the writer thread. `m` is the tree lock: the
- * group and the queue below are used with it held. */
-int drove__llog_start(struct drove__llog **out, pthread_mutex_t *m, int dirfd, int nodesfd);
+/* Open <dir>/journal, holding `replayed` (taken: what drove__local_journal_read returned; a torn
+ * tail past it is cut), and start the writer thread (logs to `ctx`). `m` is the
+ * tree lock: the group and the queue below are used with it held. A failed journal write or
+ * checkpoint makes the store refuse writes from then on. */
+int drove__llog_start(struct drove__llog **out, drove_ctx *ctx, pthread_mutex_t *m, int dirfd,
+                      int nodesfd, drove__buf *replayed);
 /* The pending group to append a write's entries (and "END\n") to; NULL once a journal write
  * failed (the store refuses writes from then on). Tree lock held. */
 drove__buf *drove__llog_group(struct drove__llog *l);
-/* True while requests wait for (or are in) a journal write: a request that needs no write
- * (a read, an error) then queues behind them, so completions keep the submission order (as
- * ZooKeeper's do). Tree lock held. */
+/* True while requests wait for (or are in) a journal write: an asynchronous request that
+ * needs no write (a read, an error) then queues behind them, so completions keep the
+ * submission order (as ZooKeeper's do). Tree lock held. */
 bool drove__llog_waiting(const struct drove__llog *l);
 /* Queue a request whose entries are in the group, or (its results set) one that must wait for
  * the requests before it: completed once they are on disk. Tree lock held. */

@@ -6,12 +6,15 @@
  * sees acknowledged is on disk, and all writes queued while the previous sync ran share the
  * next one. When the journal passes LOG_CHECKPOINT bytes (and at shutdown) its groups are
  * written to the node files, the file system is synced once and the journal is emptied. At
- * open, the committed groups of a journal left by a crash are replayed onto the node files. */
+ * open, the committed groups of a journal left by a crash are written to the node files
+ * (without a sync: the journal keeps them until the next checkpoint) and its torn tail, if
+ * any, is cut. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store/local.h"
@@ -19,15 +22,16 @@
 #define LOG_CHECKPOINT (4u * 1024 * 1024)
 
 struct drove__llog {
+	drove_ctx *ctx;
 	pthread_mutex_t *m; /* the tree lock: guards buf, head/tail, stop, broken */
 	pthread_cond_t cv;
 	pthread_t th;
 	bool started, stop, broken;
 	bool busy; /* the writer holds a group it has not completed yet */
 	int dirfd, nodesfd, jfd;
-	drove__buf buf;                     /* the pending group(s) */
+	drove__buf buf;                       /* the pending group(s) */
 	struct drove__store_req *head, *tail; /* their requests, linked through req->bk */
-	drove__buf since;                   /* groups in the journal since the last checkpoint */
+	drove__buf since;                     /* groups in the journal since the last checkpoint */
 };
 
 int drove__local_write_all(int fd, const void *buf, size_t n)
@@ -103,33 +107,81 @@ static bool entry(const char *p, const char *end, char *kind, char *name, const 
 	return false;
 }
 
-/* Write the committed groups of `body` to the node files (no sync; the caller syncs). The
- * entries after the last END are a group that never committed: ignored. */
-static int apply(int nodesfd, const char *body, size_t len)
+/* One entry of the committed part, for drove__local_journal_each's sort. */
+struct ent {
+	const char *name; /* into the journal line: "<name> " or "<name>\n" */
+	size_t nlen, at;  /* at: the entry's position in the journal */
+	const char *file;
+	size_t flen;
+	char kind;
+};
+
+static int ent_cmp(const void *a, const void *b)
+{
+	const struct ent *x = a, *y = b;
+	size_t n = x->nlen < y->nlen ? x->nlen : y->nlen;
+	int c = memcmp(x->name, y->name, n);
+	if (c || x->nlen != y->nlen)
+		return c ? c : x->nlen < y->nlen ? -1 : 1;
+	return x->at < y->at ? -1 : 1;
+}
+
+int drove__local_journal_each(const char *body, size_t len, drove__local_entry_fn fn, void *ud,
+                              size_t *committed_len)
 {
 	const char *p = body, *end = body + len, *committed = body, *file, *next;
 	char name[DROVE__LOCAL_NAME_MAX + 1], kind;
-	size_t flen;
-	int rc;
+	struct ent *v = NULL;
+	size_t flen, n = 0, cap = 0;
+	int rc = 0;
 
 	while (p < end && entry(p, end, &kind, name, &file, &flen, &next)) {
 		p = next;
 		if (kind == 'E')
 			committed = p;
 	}
+	if (committed_len)
+		*committed_len = (size_t)(committed - body);
+	if (!fn)
+		return 0;
 	for (p = body; p < committed && entry(p, committed, &kind, name, &file, &flen, &next);
 	     p = next) {
-		if (kind == 'P') {
-			const char *hnl = memchr(file, '\n', flen);
-			size_t hl = (size_t)(hnl + 1 - file);
-			if ((rc = drove__local_durable_write(nodesfd, name, file, hl, hnl + 1,
-			                                     flen - hl, false)) < 0)
-				return rc;
-		} else if (kind == 'D' && unlinkat(nodesfd, name, 0) < 0 && errno != ENOENT) {
-			return drove__error(DROVE_EIO, "store: local: unlink %s: %s", name,
-			                    strerror(errno));
-		}
+		if (kind == 'E')
+			continue;
+		if ((rc = drove__grow(&v, &cap, n + 1, sizeof(*v))) < 0)
+			goto out;
+		v[n] = (struct ent){p + 2, strlen(name), n, file, flen, kind};
+		n++;
 	}
+	if (n > 1)
+		qsort(v, n, sizeof(*v), ent_cmp);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct ent *e = &v[i];
+		if (i + 1 < n && e->nlen == v[i + 1].nlen &&
+		    !memcmp(e->name, v[i + 1].name, e->nlen))
+			continue; /* a later state of the same node follows */
+		memcpy(name, e->name, e->nlen);
+		name[e->nlen] = '\0';
+		rc = fn(ud, e->kind, name, e->file, e->flen);
+	}
+out:
+	free(v);
+	return rc;
+}
+
+/* Write one node's last state to its file (no sync). */
+static int to_file(void *ud, char kind, const char *name, const char *file, size_t flen)
+{
+	int nodesfd = *(int *)ud;
+	if (kind == 'P') {
+		const char *hnl = memchr(file, '\n', flen);
+		size_t hl = (size_t)(hnl + 1 - file);
+		return drove__local_durable_write(nodesfd, name, file, hl, hnl + 1, flen - hl,
+		                                  false);
+	}
+	if (unlinkat(nodesfd, name, 0) < 0 && errno != ENOENT)
+		return drove__error(DROVE_EIO, "store: local: unlink %s: %s", name,
+		                    strerror(errno));
 	return 0;
 }
 
@@ -138,7 +190,7 @@ static int apply(int nodesfd, const char *body, size_t len)
 static int checkpoint(int dirfd, int nodesfd, int jfd, const char *body, size_t len)
 {
 	int rc;
-	if ((rc = apply(nodesfd, body, len)) < 0)
+	if ((rc = drove__local_journal_each(body, len, to_file, &nodesfd, NULL)) < 0)
 		return rc;
 	if (syncfs(nodesfd) < 0 || fsync(nodesfd) < 0)
 		return drove__error(DROVE_EIO, "store: local: sync nodes: %s", strerror(errno));
@@ -149,11 +201,10 @@ static int checkpoint(int dirfd, int nodesfd, int jfd, const char *body, size_t 
 	return 0;
 }
 
-int drove__local_replay(int dirfd, int nodesfd)
+int drove__local_journal_read(int dirfd, drove__buf *out)
 {
-	char *body = NULL;
-	size_t len = 0;
-	int rc, fd = openat(dirfd, "journal", O_RDONLY | O_CLOEXEC);
+	size_t committed = 0;
+	int rc = 0, fd = openat(dirfd, "journal", O_RDONLY | O_CLOEXEC);
 	drove__buf b = DROVE_BUF_INIT;
 
 	if (fd < 0)
@@ -166,21 +217,25 @@ int drove__local_replay(int dirfd, int nodesfd)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			rc = drove__error(DROVE_EIO, "store: local: read journal: %s", strerror(errno));
-			goto out;
-		}
-		if (n == 0)
+			rc = drove__error(DROVE_EIO, "store: local: read journal: %s",
+			                  strerror(errno));
 			break;
-		if ((rc = drove__buf_append(&b, chunk, (size_t)n)) < 0)
-			goto out;
+		}
+		if (n == 0 || (rc = drove__buf_append(&b, chunk, (size_t)n)) < 0)
+			break;
 	}
-	body = b.data;
-	len = b.len;
-	rc = checkpoint(dirfd, nodesfd, -1, body ? body : "", len);
-out:
 	close(fd);
-	drove__buf_free(&b);
-	return rc;
+	if (rc < 0) {
+		drove__buf_free(&b);
+		return rc;
+	}
+	/* the committed part: the torn tail goes when the writer opens the journal */
+	drove__local_journal_each(b.data ? b.data : "", b.len, NULL, NULL, &committed);
+	b.len = committed;
+	if (b.data)
+		b.data[committed] = '\0';
+	*out = b;
+	return 0;
 }
 
 static void fail_all(struct drove__store_req *r, int rc, const char *msg)
@@ -223,16 +278,23 @@ static void *writer(void *ud)
 		         fdatasync(l->jfd) < 0)
 			rc = drove__error(DROVE_EIO, "store: local: write journal: %s",
 			                  strerror(errno));
-		else if ((rc = drove__buf_append(&l->since, group.data, group.len)) == 0 &&
-		         l->since.len >= LOG_CHECKPOINT) {
-			rc = checkpoint(l->dirfd, l->nodesfd, l->jfd, l->since.data, l->since.len);
-			drove__buf_reset(&l->since);
-		}
+		else
+			rc = drove__buf_append(&l->since, group.data, group.len);
 		drove__buf_free(&group);
 		if (rc < 0)
 			snprintf(msg, sizeof(msg), "%s", drove_error_last()->message);
 		/* acknowledged only now: on disk in the journal */
 		fail_all(reqs, rc, msg);
+		if (rc == 0 && l->since.len >= LOG_CHECKPOINT) {
+			/* the writes queued meanwhile wait for it: its cost is one file per node
+			 * written since the last checkpoint and one sync */
+			rc = checkpoint(l->dirfd, l->nodesfd, l->jfd, l->since.data, l->since.len);
+			drove__buf_reset(&l->since);
+			if (rc < 0)
+				drove__warn(l->ctx, "store",
+				            "local: checkpoint: %s (writes refused from now on)",
+				            drove_error_last()->message);
+		}
 		pthread_mutex_lock(l->m);
 		l->busy = false;
 		if (rc < 0)
@@ -242,19 +304,26 @@ static void *writer(void *ud)
 	return NULL;
 }
 
-int drove__llog_start(struct drove__llog **out, pthread_mutex_t *m, int dirfd, int nodesfd)
+int drove__llog_start(struct drove__llog **out, drove_ctx *ctx, pthread_mutex_t *m, int dirfd,
+                      int nodesfd, drove__buf *replayed)
 {
 	struct drove__llog *l = calloc(1, sizeof(*l));
+	struct stat st;
 
 	if (!l)
 		return drove__enomem();
+	l->ctx = ctx;
 	l->m = m;
 	l->dirfd = dirfd;
 	l->nodesfd = nodesfd;
+	l->since = *replayed;
+	memset(replayed, 0, sizeof(*replayed));
 	pthread_cond_init(&l->cv, NULL);
-	l->jfd = openat(dirfd, "journal", O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
-	                0600);
-	if (l->jfd < 0 || fsync(dirfd) < 0) {
+	l->jfd = openat(dirfd, "journal", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (l->jfd < 0 || fstat(l->jfd, &st) < 0 ||
+	    ((size_t)st.st_size != l->since.len &&
+	     (ftruncate(l->jfd, (off_t)l->since.len) < 0 || fdatasync(l->jfd) < 0)) ||
+	    fsync(dirfd) < 0) {
 		int rc = drove__error(DROVE_EIO, "store: local: create journal: %s",
 		                      strerror(errno));
 		drove__llog_free(l);

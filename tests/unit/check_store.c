@@ -441,6 +441,22 @@ START_TEST(test_journal_replay)
 	ck_assert_int_eq(s.version, 4);
 	drove_free(data);
 	drove_assert_error(drove_store_exists(st, "/gone", NULL), DROVE_ENOTFOUND, "/gone");
+	/* several groups: the last committed state of a node wins, a torn group is ignored */
+	drove_store_close(st);
+	st = NULL;
+	{
+		const char *n2 = "drove-node 1 5 0 0 1 3 5\nworld";
+		const char *n3 = "drove-node 1 6 0 0 1 4 4\ntorn";
+		n = snprintf(body, sizeof(body),
+		             "P %%2Fj1 %zu\n%sEND\nP %%2Fj1 %zu\n%sEND\nP %%2Fj1 %zu\n%s",
+		             strlen(node), node, strlen(n2), n2, strlen(n3), n3);
+	}
+	write_file("journal", body, (size_t)n);
+	ck_assert_int_eq(drove_store_open(&st, loop, opts), 0);
+	ck_assert_int_eq(drove_store_get(st, "/j1", &data, &len, &s), 0);
+	ck_assert_str_eq(data, "world");
+	ck_assert_int_eq(s.version, 5);
+	drove_free(data);
 	/* a batch that never committed is ignored */
 	drove_store_close(st);
 	st = NULL;
