@@ -486,7 +486,7 @@ static int local_open(drove_store *s)
 		                    strerror(errno));
 	if (!(b->root = new_node("", 0)))
 		return DROVE_ENOMEM;
-	if ((rc = drove__local_journal_read(b->dirfd, &b->replayed)) < 0 ||
+	if ((rc = drove__local_journal_read(b->dirfd, b->nodesfd, &b->replayed)) < 0 ||
 	    (rc = load_all(b)) < 0 ||
 	    (rc = drove__local_journal_each(b->replayed.data ? b->replayed.data : "",
 	                                    b->replayed.len, from_journal, b, NULL)) < 0 ||

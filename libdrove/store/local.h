@@ -12,10 +12,11 @@ int drove__local_write_all(int fd, const void *buf, size_t n);
  * of the directory after it. */
 int drove__local_durable_write(int dirfd, const char *name, const char *hdr, size_t hlen,
                                const char *data, size_t len, bool sync);
-/* The committed groups of <dir>/journal (empty without one) in `out`, read at open; the
+/* The committed groups of <dir>/journal (empty without one) in `out`, read at open (after
+ * finishing the checkpoint of a <dir>/journal.old left by a crash); the
  * writer keeps the journal until its next checkpoint, so a crash before that replays them
  * again. */
-int drove__local_journal_read(int dirfd, drove__buf *out);
+int drove__local_journal_read(int dirfd, int nodesfd, drove__buf *out);
 /* Call fn(ud, 'P' or 'D', encoded name, file bytes, their length) for the last state of
  * every node in the committed groups of a journal (in name order; stops at an error, which
  * it returns); *committed_len (may be NULL) gets the committed part's length. fn NULL: only

@@ -4,8 +4,10 @@
  * "END\n") and queues the request here. One writer thread appends each group to <dir>/journal
  * with a single fdatasync and only then completes the group's requests: every write a caller
  * sees acknowledged is on disk, and all writes queued while the previous sync ran share the
- * next one. When the journal passes LOG_CHECKPOINT bytes (and at shutdown) its groups are
- * written to the node files, the file system is synced once and the journal is emptied. At
+ * next one. When the journal passes LOG_CHECKPOINT bytes it becomes journal.old and a new one
+ * is started; a checkpoint thread writes journal.old's groups to the node files (each node's
+ * last state once), syncs the file system once and removes it, while the writer goes on
+ * acknowledging (at shutdown the same is done in place). At
  * open, the committed groups of a journal left by a crash are written to the node files
  * (without a sync: the journal keeps them until the next checkpoint) and its torn tail, if
  * any, is cut. */
@@ -32,6 +34,9 @@ struct drove__llog {
 	drove__buf buf;                       /* the pending group(s) */
 	struct drove__store_req *head, *tail; /* their requests, linked through req->bk */
 	drove__buf since;                     /* groups in the journal since the last checkpoint */
+	pthread_t ck;                         /* the background checkpoint (ck_start) */
+	bool ck_running, ck_failed;
+	drove__buf ck_buf; /* journal.old's groups, while it runs */
 };
 
 int drove__local_write_all(int fd, const void *buf, size_t n)
@@ -187,7 +192,8 @@ static int to_file(void *ud, char kind, const char *name, const char *file, size
 
 /* Make the node files hold every group of `body`, then empty the journal (jfd, or remove
  * <dir>/journal when jfd < 0). */
-static int checkpoint(int dirfd, int nodesfd, int jfd, const char *body, size_t len)
+static int checkpoint(int dirfd, int nodesfd, int jfd, const char *jname, const char *body,
+                      size_t len)
 {
 	int rc;
 	if ((rc = drove__local_journal_each(body, len, to_file, &nodesfd, NULL)) < 0)
@@ -195,21 +201,20 @@ static int checkpoint(int dirfd, int nodesfd, int jfd, const char *body, size_t 
 	if (syncfs(nodesfd) < 0 || fsync(nodesfd) < 0)
 		return drove__error(DROVE_EIO, "store: local: sync nodes: %s", strerror(errno));
 	if (jfd >= 0 ? ftruncate(jfd, 0) < 0 || fdatasync(jfd) < 0
-	             : (unlinkat(dirfd, "journal", 0) < 0 && errno != ENOENT) || fsync(dirfd) < 0)
-		return drove__error(DROVE_EIO, "store: local: empty the journal: %s",
+	             : (unlinkat(dirfd, jname, 0) < 0 && errno != ENOENT) || fsync(dirfd) < 0)
+		return drove__error(DROVE_EIO, "store: local: empty %s: %s", jname,
 		                    strerror(errno));
 	return 0;
 }
 
-int drove__local_journal_read(int dirfd, drove__buf *out)
+/* The whole file `name` of dirfd into `b` (nothing when it does not exist). */
+static int read_all(int dirfd, const char *name, drove__buf *b)
 {
-	size_t committed = 0;
-	int rc = 0, fd = openat(dirfd, "journal", O_RDONLY | O_CLOEXEC);
-	drove__buf b = DROVE_BUF_INIT;
+	int rc = 0, fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return errno == ENOENT ? 0
-		                       : drove__error(DROVE_EIO, "store: local: open journal: %s",
+		                       : drove__error(DROVE_EIO, "store: local: open %s: %s", name,
 		                                      strerror(errno));
 	for (;;) {
 		char chunk[65536];
@@ -217,14 +222,29 @@ int drove__local_journal_read(int dirfd, drove__buf *out)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			rc = drove__error(DROVE_EIO, "store: local: read journal: %s",
+			rc = drove__error(DROVE_EIO, "store: local: read %s: %s", name,
 			                  strerror(errno));
 			break;
 		}
-		if (n == 0 || (rc = drove__buf_append(&b, chunk, (size_t)n)) < 0)
+		if (n == 0 || (rc = drove__buf_append(b, chunk, (size_t)n)) < 0)
 			break;
 	}
 	close(fd);
+	return rc;
+}
+
+int drove__local_journal_read(int dirfd, int nodesfd, drove__buf *out)
+{
+	size_t committed = 0;
+	int rc;
+	drove__buf b = DROVE_BUF_INIT;
+
+	/* a checkpoint the process died in: finish it first (journal.old holds whole groups) */
+	if ((rc = read_all(dirfd, "journal.old", &b)) == 0 && b.len)
+		rc = checkpoint(dirfd, nodesfd, -1, "journal.old", b.data, b.len);
+	drove__buf_reset(&b);
+	if (rc == 0)
+		rc = read_all(dirfd, "journal", &b);
 	if (rc < 0) {
 		drove__buf_free(&b);
 		return rc;
@@ -235,6 +255,60 @@ int drove__local_journal_read(int dirfd, drove__buf *out)
 	if (b.data)
 		b.data[committed] = '\0';
 	*out = b;
+	return 0;
+}
+
+/* The background checkpoint of journal.old (its groups in l->ck_buf). */
+static void *ck_main(void *ud)
+{
+	struct drove__llog *l = ud;
+	if (checkpoint(l->dirfd, l->nodesfd, -1, "journal.old", l->ck_buf.data, l->ck_buf.len) <
+	    0) {
+		drove__warn(l->ctx, "store", "local: checkpoint: %s (writes refused from now on)",
+		            drove_error_last()->message);
+		l->ck_failed = true;
+	}
+	return NULL;
+}
+
+/* Wait for the background checkpoint, if one runs. @return false if it failed. */
+static bool ck_join(struct drove__llog *l)
+{
+	if (l->ck_running) {
+		pthread_join(l->ck, NULL);
+		l->ck_running = false;
+		drove__buf_reset(&l->ck_buf);
+	}
+	return !l->ck_failed;
+}
+
+/* Start a checkpoint of the journal so far in the background: the journal becomes
+ * journal.old (written to the node files, synced and removed by ck_main) and a new one takes
+ * the next groups, so acknowledgements do not wait for it. The writer's thread. */
+static int ck_start(struct drove__llog *l)
+{
+	drove__buf t;
+	int fd;
+
+	if (!ck_join(l))
+		return drove__error(DROVE_EIO, "store: local: an earlier checkpoint failed");
+	if (renameat(l->dirfd, "journal", l->dirfd, "journal.old") < 0 ||
+	    (fd = openat(l->dirfd, "journal", O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC,
+	                 0600)) < 0)
+		return drove__error(DROVE_EIO, "store: local: rotate the journal: %s",
+		                    strerror(errno));
+	close(l->jfd);
+	l->jfd = fd;
+	if (fsync(l->dirfd) < 0)
+		return drove__error(DROVE_EIO, "store: local: rotate the journal: %s",
+		                    strerror(errno));
+	t = l->ck_buf; /* swap: since goes to the checkpoint, its old buffer is reused */
+	l->ck_buf = l->since;
+	l->since = t;
+	drove__buf_reset(&l->since);
+	if (pthread_create(&l->ck, NULL, ck_main, l) != 0)
+		return drove__error(DROVE_EIO, "store: local: cannot start a checkpoint");
+	l->ck_running = true;
 	return 0;
 }
 
@@ -285,16 +359,10 @@ static void *writer(void *ud)
 			snprintf(msg, sizeof(msg), "%s", drove_error_last()->message);
 		/* acknowledged only now: on disk in the journal */
 		fail_all(reqs, rc, msg);
-		if (rc == 0 && l->since.len >= LOG_CHECKPOINT) {
-			/* the writes queued meanwhile wait for it: its cost is one file per node
-			 * written since the last checkpoint and one sync */
-			rc = checkpoint(l->dirfd, l->nodesfd, l->jfd, l->since.data, l->since.len);
-			drove__buf_reset(&l->since);
-			if (rc < 0)
-				drove__warn(l->ctx, "store",
-				            "local: checkpoint: %s (writes refused from now on)",
-				            drove_error_last()->message);
-		}
+		if (rc == 0 && l->since.len >= LOG_CHECKPOINT && (rc = ck_start(l)) < 0)
+			drove__warn(l->ctx, "store",
+			            "local: checkpoint: %s (writes refused from now on)",
+			            drove_error_last()->message);
 		pthread_mutex_lock(l->m);
 		l->busy = false;
 		if (rc < 0)
@@ -369,8 +437,8 @@ void drove__llog_stop(struct drove__llog *l)
 	pthread_mutex_unlock(l->m);
 	pthread_join(l->th, NULL);
 	l->started = false;
-	if (!l->broken && l->since.len &&
-	    checkpoint(l->dirfd, l->nodesfd, l->jfd, l->since.data, l->since.len) < 0)
+	if (ck_join(l) && !l->broken && l->since.len &&
+	    checkpoint(l->dirfd, l->nodesfd, l->jfd, "journal", l->since.data, l->since.len) < 0)
 		drove_error_clear(); /* the journal stays: replayed at the next open */
 	drove__buf_reset(&l->since);
 }
@@ -385,5 +453,6 @@ void drove__llog_free(struct drove__llog *l)
 	pthread_cond_destroy(&l->cv);
 	drove__buf_free(&l->buf);
 	drove__buf_free(&l->since);
+	drove__buf_free(&l->ck_buf);
 	free(l);
 }

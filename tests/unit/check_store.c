@@ -457,6 +457,20 @@ START_TEST(test_journal_replay)
 	ck_assert_str_eq(data, "world");
 	ck_assert_int_eq(s.version, 5);
 	drove_free(data);
+	/* a checkpoint the process died in (journal.old) is finished at open */
+	drove_store_close(st);
+	st = NULL;
+	n = snprintf(body, sizeof(body), "P %%2Fj3 %zu\n%sEND\n", strlen(node), node);
+	write_file("journal.old", body, (size_t)n);
+	ck_assert_int_eq(drove_store_open(&st, loop, opts), 0);
+	ck_assert_int_eq(drove_store_get(st, "/j3", &data, &len, NULL), 0);
+	ck_assert_str_eq(data, "hello");
+	drove_free(data);
+	{
+		char jp[256];
+		snprintf(jp, sizeof(jp), "%s/journal.old", dir);
+		ck_assert_int_ne(access(jp, F_OK), 0);
+	}
 	/* a batch that never committed is ignored */
 	drove_store_close(st);
 	st = NULL;
@@ -489,6 +503,48 @@ START_TEST(test_corrupt_file_is_eio)
 	write_file("nodes/%2Fa%2F..%2F..%2Fetc", "drove-node 1 0 0 0 1 1 0\n", 25);
 	drove_assert_error(drove_store_open(&st, loop, opts), DROVE_EIO, "unexpected file");
 	ck_assert_ptr_null(st);
+}
+END_TEST
+
+static void big_done(int rc, const char *path, void *ud)
+{
+	(void)path;
+	if (rc == 0)
+		(*(int *)ud)++;
+}
+
+/* More than a checkpoint's worth of journal (4 MiB): the journal rotates and a background
+ * checkpoint writes the node files while writes go on; all of it is there after reopening. */
+START_TEST(test_checkpoint_rotation)
+{
+	static char big[8192];
+	int done = 0;
+	char *data;
+	size_t len;
+
+	memset(big, 'x', sizeof(big));
+	ck_assert_int_eq(drove_store_create(st, "/big", "", 0, DROVE_STORE_PERSISTENT, NULL), 0);
+	for (int i = 0; i < 1200; i++) {
+		char p[32];
+		snprintf(p, sizeof(p), "/big/k%d", i);
+		big[0] = (char)('a' + i % 26);
+		ck_assert_int_eq(drove_store_create_async(st, p, big, sizeof(big),
+		                                          DROVE_STORE_PERSISTENT, big_done, &done),
+		                 0);
+	}
+	for (int i = 0; i < 3000 && done < 1200; i++)
+		drove_loop_run_for(loop, 10);
+	ck_assert_int_eq(done, 1200);
+	reopen();
+	for (int i = 0; i < 1200; i += 7) {
+		char p[32];
+		snprintf(p, sizeof(p), "/big/k%d", i);
+		ck_assert_int_eq(drove_store_get(st, p, &data, &len, NULL), 0);
+		ck_assert_uint_eq(len, sizeof(big));
+		ck_assert_int_eq(data[0], 'a' + i % 26);
+		drove_free(data);
+	}
+	ck_assert_int_eq(count_files("nodes"), 1201); /* checkpointed at close */
 }
 END_TEST
 
@@ -904,6 +960,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_multi_rollback);
 	tcase_add_test(tc, test_journal_replay);
 	tcase_add_test(tc, test_crash_keeps_acknowledged_writes);
+	tcase_add_test(tc, test_checkpoint_rotation);
 	tcase_add_test(tc, test_corrupt_file_is_eio);
 	tcase_add_test(tc, test_watches_local);
 	tcase_add_test(tc, test_close_inside_callback);
