@@ -524,7 +524,7 @@ START_TEST(test_checkpoint_rotation)
 
 	memset(big, 'x', sizeof(big));
 	ck_assert_int_eq(drove_store_create(st, "/big", "", 0, DROVE_STORE_PERSISTENT, NULL), 0);
-	for (int i = 0; i < 1200; i++) {
+	for (int i = 0; i < 600; i++) {
 		char p[32];
 		snprintf(p, sizeof(p), "/big/k%d", i);
 		big[0] = (char)('a' + i % 26);
@@ -532,11 +532,11 @@ START_TEST(test_checkpoint_rotation)
 		                                          DROVE_STORE_PERSISTENT, big_done, &done),
 		                 0);
 	}
-	for (int i = 0; i < 3000 && done < 1200; i++)
+	for (int i = 0; i < 3000 && done < 600; i++)
 		drove_loop_run_for(loop, 10);
-	ck_assert_int_eq(done, 1200);
+	ck_assert_int_eq(done, 600);
 	reopen();
-	for (int i = 0; i < 1200; i += 7) {
+	for (int i = 0; i < 600; i += 7) {
 		char p[32];
 		snprintf(p, sizeof(p), "/big/k%d", i);
 		ck_assert_int_eq(drove_store_get(st, p, &data, &len, NULL), 0);
@@ -544,7 +544,7 @@ START_TEST(test_checkpoint_rotation)
 		ck_assert_int_eq(data[0], 'a' + i % 26);
 		drove_free(data);
 	}
-	ck_assert_int_eq(count_files("nodes"), 1201); /* checkpointed at close */
+	ck_assert_int_eq(count_files("nodes"), 601); /* checkpointed at close */
 }
 END_TEST
 
