@@ -23,38 +23,100 @@
 
 #define MOD "ctrl"
 
+/* The instances each executor should know of, grouped by executor for one pass: (executor id,
+ * instance id) pairs, both borrowed from the records and jobs, sorted by executor id. Built
+ * afresh on every pass (O(I log I)), so it cannot go stale; the earlier per-executor scan of
+ * every record cost O(executors x instances) (docs/benchmarks.md, issue 21). */
+struct exp_pair {
+	const char *exec_id, *inst_id;
+};
+
+struct exp_index {
+	struct exp_pair *v;
+	size_t n, cap;
+	int rc;
+};
+
+static void exp_add(void *ud, const char *exec_id, const char *inst_id)
+{
+	struct exp_index *x = ud;
+	if (x->rc < 0 || !exec_id || !inst_id)
+		return;
+	if ((x->rc = drove__grow(&x->v, &x->cap, x->n + 1, sizeof(*x->v))) == 0)
+		x->v[x->n++] = (struct exp_pair){exec_id, inst_id};
+}
+
+static int exp_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct exp_pair *)a)->exec_id, ((const struct exp_pair *)b)->exec_id);
+}
+
+/* Our own active records on each executor, and starts in flight, are known. */
+static int exp_build(drove_controller *c, struct exp_index *x)
+{
+	for (size_t a = 0; a < c->n_apps; a++) {
+		drove__ctrl_app *app = c->apps[a];
+		if (app->info->instances <= 0 && !app->job)
+			continue;
+		for (size_t i = 0; i < app->n_insts; i++) {
+			const drove_instance_info *in = app->insts[i]->info;
+			if (drove_instance_state_is_active((int)in->state) &&
+			    (app->info->instances > 0 || in->state != DROVE_INST_HEALTHY))
+				exp_add(x, in->executor_id, in->instance_id);
+		}
+	}
+	drove__ctrl_jobs_starting(c, exp_add, x);
+	if (x->rc == 0 && x->n > 1)
+		qsort(x->v, x->n, sizeof(*x->v), exp_cmp);
+	return x->rc;
+}
+
+/* The instance ids of executor `id` in the index (a new list; NULL on ENOMEM). */
+static drove_strlist *exp_of(const struct exp_index *x, const char *id)
+{
+	size_t lo = 0, hi = x->n;
+	drove_strlist *l = NULL;
+
+	while (lo < hi) { /* the first pair whose executor id is >= id */
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(x->v[mid].exec_id, id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (drove_strlist_new(&l) < 0)
+		return NULL;
+	for (; lo < x->n && !strcmp(x->v[lo].exec_id, id); lo++)
+		if (drove_strlist_add(l, x->v[lo].inst_id) < 0) {
+			drove_strlist_free(l);
+			return NULL;
+		}
+	return l;
+}
+
 /* EXPECTED_INSTANCES to every live executor (the executor's zombie reaper). */
 static void send_expected(drove_controller *c)
 {
 	drove__ctrl_known_fns fns;
+	struct exp_index x = {0};
 
 	drove__ctrl_known_fns_init(c, &fns);
+	if (exp_build(c, &x) < 0) {
+		free(x.v);
+		return;
+	}
 	for (size_t e = 0; e < c->n_execs; e++) {
 		drove__ctrl_exec *ex = c->execs[e];
-		drove_strlist *extra = NULL;
+		drove_strlist *extra;
 		drove_message *m;
 
 		if (ex->removed || !ex->nd)
 			continue;
-		if (drove_strlist_new(&extra) < 0)
-			return;
-		/* our own active records there, and starts in flight, are known */
-		for (size_t a = 0; a < c->n_apps; a++) {
-			drove__ctrl_app *app = c->apps[a];
-			if (app->info->instances <= 0 && !app->job)
-				continue;
-			for (size_t i = 0; i < app->n_insts; i++) {
-				const drove_instance_info *in = app->insts[i]->info;
-				if (drove__streq(in->executor_id, ex->id) &&
-				    drove_instance_state_is_active((int)in->state) &&
-				    (app->info->instances > 0 || in->state != DROVE_INST_HEALTHY))
-					drove_strlist_add(extra, in->instance_id);
-			}
-		}
-		drove__ctrl_jobs_starting_on(c, ex->id, extra);
+		if (!(extra = exp_of(&x, ex->id)))
+			break;
 		if (!(m = calloc(1, sizeof(*m)))) {
 			drove_strlist_free(extra);
-			return;
+			break;
 		}
 		m->type = DROVE_MSG_EXPECTED_INSTANCES;
 		if (drove__ctrl_known_instances(ex->nd, &fns, extra, &m->known) == 0)
@@ -63,6 +125,7 @@ static void send_expected(drove_controller *c)
 			drove__message_free(m);
 		drove_strlist_free(extra);
 	}
+	free(x.v);
 }
 
 void drove__ctrl_reconcile(drove_controller *c)

@@ -683,16 +683,16 @@ int drove__ctrl_job_type(const struct drove__ctrl_job *job)
 	return job ? job->type : -1;
 }
 
-int drove__ctrl_jobs_starting_on(drove_controller *c, const char *exec_id, drove_strlist *out)
+void drove__ctrl_jobs_starting(drove_controller *c, drove__ctrl_starting_fn fn, void *ud)
 {
 	for (size_t a = 0; a < c->n_apps; a++) {
 		struct drove__ctrl_job *job = c->apps[a]->job;
 		for (size_t i = 0; job && i < job->n; i++) {
 			struct task *t = &job->tasks[i];
+			const char *exec_id;
 			if (t->new_id && t->alloc && t->phase != PH_DONE &&
-			    drove__streq(drove_sched_alloc_executor(t->alloc), exec_id))
-				drove_strlist_add(out, t->new_id);
+			    (exec_id = drove_sched_alloc_executor(t->alloc)))
+				fn(ud, exec_id, t->new_id);
 		}
 	}
-	return 0;
 }

@@ -49,8 +49,10 @@ void drove__ctrl_job_step(drove_controller *c, drove__ctrl_app *app);
 void drove__ctrl_job_free(drove_controller *c, struct drove__ctrl_job *job);
 /* The DROVE__CTRL_OP_* a job runs; -1 for NULL (no job). For the console. */
 int drove__ctrl_job_type(const struct drove__ctrl_job *job);
-/* Instance ids the leader is starting on executor `id` right now (known instances). */
-int drove__ctrl_jobs_starting_on(drove_controller *c, const char *exec_id, drove_strlist *out);
+/* Every instance the leader is starting right now (known instances): fn(ud, executor id,
+ * instance id), both borrowed for the call. */
+typedef void (*drove__ctrl_starting_fn)(void *ud, const char *exec_id, const char *inst_id);
+void drove__ctrl_jobs_starting(drove_controller *c, drove__ctrl_starting_fn fn, void *ud);
 
 /* ---- tasks (tasks.c): §2.5, §4.3, §5.3 ----
  * State lives in c->tasks (created on demand, freed by drove__ctrl_tasks_clear). */

@@ -1,8 +1,9 @@
 /* The local backend: the whole tree in memory, every persistent node also in a file of
  * <dir>/nodes/ (one file per node, named by its percent-encoded path, so no path can name a
- * file outside that directory). A write is durable before it returns: temp file, fsync,
- * rename, fsync of the directory. A batch is first written to <dir>/journal (replayed at
- * open if the process died half-way). Ephemeral nodes are never written. An flock on
+ * file outside that directory). A write is acknowledged once it is on disk in <dir>/journal:
+ * writes are group-committed there by local_log.c (one fdatasync for all the writes queued
+ * while the previous one ran) and written to the node files at checkpoints; the journal's
+ * committed groups are replayed at open. Ephemeral nodes are never written. An flock on
  * <dir>/LOCK keeps a second process (or a second open) out. docs/store.md has the format. */
 #include <dirent.h>
 #include <errno.h>
@@ -15,9 +16,9 @@
 #include <unistd.h>
 
 #include <drove/clock.h>
-#include "store/store_internal.h"
+#include "store/local.h"
 
-#define NAME_MAX_ENC 255
+#define NAME_MAX_ENC DROVE__LOCAL_NAME_MAX
 #define NODE_MAGIC   "drove-node 1"
 #define FILE_MAX     (64u * 1024 * 1024)
 
@@ -38,6 +39,8 @@ struct localb {
 	pthread_mutex_t m;
 	int dirfd, nodesfd, lockfd;
 	struct lnode *root;
+	struct drove__llog *log; /* the write path (local_log.c) */
+	drove__buf replayed;     /* the journal found at open, until the writer takes it */
 };
 
 /* ---- names ---- */
@@ -203,73 +206,10 @@ static void fill_stat(const struct lnode *n, drove_store_stat *st)
 
 /* ---- files ---- */
 
-static int write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 static int node_header(const struct lnode *n, char *buf, size_t cap)
 {
 	return snprintf(buf, cap, NODE_MAGIC " %d %d %lld %lld %lld %zu\n", n->version, n->cversion,
 	                (long long)n->seq, (long long)n->ctime, (long long)n->mtime, n->len);
-}
-
-/* Write a file durably: temp file, fsync, rename, fsync of the directory. Without `sync`,
- * the same without the fsyncs: the caller syncs the file system once for many files (a
- * journaled batch). */
-static int durable_write(int dirfd, const char *name, const char *hdr, size_t hlen,
-                         const char *data, size_t len, bool sync)
-{
-	char tmp[NAME_MAX_ENC + 16];
-	int fd;
-
-	snprintf(tmp, sizeof(tmp), ".tmp-%.240s", name);
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return drove__error(DROVE_EIO, "store: local: create %s: %s", tmp, strerror(errno));
-	if (write_all(fd, hdr, hlen) < 0 || (len && write_all(fd, data, len) < 0) ||
-	    (sync && fsync(fd) < 0)) {
-		int e = errno;
-		close(fd);
-		unlinkat(dirfd, tmp, 0);
-		return drove__error(DROVE_EIO, "store: local: write %s: %s", tmp, strerror(e));
-	}
-	close(fd);
-	if (renameat(dirfd, tmp, dirfd, name) < 0 || (sync && fsync(dirfd) < 0))
-		return drove__error(DROVE_EIO, "store: local: rename %s: %s", name,
-		                    strerror(errno));
-	return 0;
-}
-
-static int persist_node(struct localb *b, const char *path, const struct lnode *n, bool sync)
-{
-	char name[NAME_MAX_ENC + 1], hdr[160];
-	int rc, hl;
-
-	if ((rc = encode_name(path, name, sizeof(name))) < 0)
-		return rc;
-	if (!n || n->ephemeral) {
-		if (unlinkat(b->nodesfd, name, 0) < 0 && errno != ENOENT)
-			return drove__error(DROVE_EIO, "store: local: unlink %s: %s", name,
-			                    strerror(errno));
-		if (sync && fsync(b->nodesfd) < 0)
-			return drove__error(DROVE_EIO, "store: local: fsync nodes: %s",
-			                    strerror(errno));
-		return 0;
-	}
-	hl = node_header(n, hdr, sizeof(hdr));
-	return durable_write(b->nodesfd, name, hdr, (size_t)hl, n->data, n->len, sync);
 }
 
 static int read_file(int dirfd, const char *name, char **out, size_t *len)
@@ -410,64 +350,6 @@ static int load_one(struct localb *b, const char *fname, const char *body, size_
 	return 0;
 }
 
-/* Journal: "P <name> <len>\n<file bytes>" or "D <name>\n" entries, then "END\n". */
-static int replay_journal(struct localb *b)
-{
-	char *body = NULL, *p, *end;
-	size_t len;
-	int rc = read_file(b->dirfd, "journal", &body, &len);
-
-	if (rc == DROVE_ENOTFOUND) {
-		drove_error_clear();
-		return 0;
-	}
-	if (rc < 0)
-		return rc;
-	if (len < 4 || memcmp(body + len - 4, "END\n", 4) != 0)
-		goto done; /* never committed: the batch did not happen */
-	p = body;
-	end = body + len - 4;
-	while (p < end) {
-		char name[NAME_MAX_ENC + 1];
-		size_t flen = 0;
-		char *nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
-			break;
-		*nl = '\0';
-		if (p[0] == 'P' && sscanf(p, "P %255s %zu", name, &flen) == 2 &&
-		    flen <= (size_t)(end - nl - 1)) {
-			char *hnl = memchr(nl + 1, '\n', flen);
-			if (!hnl)
-				break;
-			if ((rc = durable_write(b->nodesfd, name, nl + 1,
-			                        (size_t)(hnl + 1 - (nl + 1)), hnl + 1,
-			                        flen - (size_t)(hnl + 1 - (nl + 1)), true)) < 0)
-				goto out;
-			p = nl + 1 + flen;
-		} else if (p[0] == 'D' && sscanf(p, "D %255s", name) == 1) {
-			if (unlinkat(b->nodesfd, name, 0) < 0 && errno != ENOENT) {
-				rc = drove__error(DROVE_EIO, "store: local: unlink %s: %s", name,
-				                  strerror(errno));
-				goto out;
-			}
-			p = nl + 1;
-		} else {
-			break;
-		}
-	}
-	if (fsync(b->nodesfd) < 0) {
-		rc = drove__error(DROVE_EIO, "store: local: fsync nodes: %s", strerror(errno));
-		goto out;
-	}
-done:
-	rc = 0;
-	if (unlinkat(b->dirfd, "journal", 0) < 0 || fsync(b->dirfd) < 0)
-		rc = drove__error(DROVE_EIO, "store: local: remove journal: %s", strerror(errno));
-out:
-	free(body);
-	return rc;
-}
-
 static int load_all(struct localb *b)
 {
 	DIR *d;
@@ -499,6 +381,25 @@ static int load_all(struct localb *b)
 	return rc;
 }
 
+/* A journal entry found at open, onto the tree loaded from the node files. */
+static int from_journal(void *ud, char kind, const char *name, const char *file, size_t flen)
+{
+	struct localb *b = ud;
+	char *path;
+	struct lnode *n;
+
+	if (kind == 'P')
+		return load_one(b, name, file, flen);
+	if (!(path = decode_name(name)))
+		return drove__error(DROVE_EIO, "store: local: unexpected journal entry %s", name);
+	if ((n = lookup(b, path)) && n != b->root) {
+		kid_remove(n->parent, n);
+		node_free(n);
+	}
+	free(path);
+	return 0;
+}
+
 static int bump_term(drove_store *s, struct localb *b)
 {
 	char *body = NULL, buf[32];
@@ -518,7 +419,8 @@ static int bump_term(drove_store *s, struct localb *b)
 	drove_error_clear();
 	term++;
 	snprintf(buf, sizeof(buf), "%lld\n", term);
-	if ((rc = durable_write(b->dirfd, "term", buf, strlen(buf), NULL, 0, true)) < 0)
+	if ((rc = drove__local_durable_write(b->dirfd, "term", buf, strlen(buf), NULL, 0, true)) <
+	    0)
 		return rc;
 	s->local_term = term;
 	return 0;
@@ -584,7 +486,13 @@ static int local_open(drove_store *s)
 		                    strerror(errno));
 	if (!(b->root = new_node("", 0)))
 		return DROVE_ENOMEM;
-	if ((rc = replay_journal(b)) < 0 || (rc = load_all(b)) < 0 || (rc = bump_term(s, b)) < 0)
+	if ((rc = drove__local_journal_read(b->dirfd, b->nodesfd, &b->replayed)) < 0 ||
+	    (rc = load_all(b)) < 0 ||
+	    (rc = drove__local_journal_each(b->replayed.data ? b->replayed.data : "",
+	                                    b->replayed.len, from_journal, b, NULL)) < 0 ||
+	    (rc = bump_term(s, b)) < 0 ||
+	    (rc = drove__llog_start(&b->log, s->ctx, &b->m, b->dirfd, b->nodesfd, &b->replayed)) <
+	            0)
 		return rc;
 	s->connected = 1;
 	drove__store_session_event(s, DROVE_STORE_CONNECTED);
@@ -593,7 +501,9 @@ static int local_open(drove_store *s)
 
 static void local_shutdown(drove_store *s)
 {
-	(void)s;
+	struct localb *b = s->bk;
+	if (b)
+		drove__llog_stop(b->log);
 }
 
 static void local_free(drove_store *s)
@@ -601,6 +511,8 @@ static void local_free(drove_store *s)
 	struct localb *b = s->bk;
 	if (!b)
 		return;
+	drove__llog_free(b->log);
+	drove__buf_free(&b->replayed);
 	node_free(b->root);
 	if (b->nodesfd >= 0)
 		close(b->nodesfd);
@@ -913,61 +825,41 @@ static int op_delete(struct localb *b, struct txn *t, const char *path, int vers
 	return 0;
 }
 
-/* Write the final state of every touched node: directly for one, through the journal for
- * several. */
-static int txn_persist(struct localb *b, struct txn *t)
+/* Append the final state of every touched node to the writer's pending group, as one
+ * committed group ("END"). @return 0, DROVE_ENOMEM (the group is left as it was) or DROVE_EIO
+ * (an earlier journal write failed). */
+static int txn_journal(struct localb *b, struct txn *t)
 {
-	drove__buf j = DROVE_BUF_INIT;
-	size_t i;
-	int rc = 0, fd;
+	drove__buf *j = drove__llog_group(b->log);
+	size_t was;
+	int rc = 0;
 
-	if (t->nt == 0)
-		return 0;
-	if (t->nt == 1)
-		return persist_node(b, t->touched[0], lookup(b, t->touched[0]), true);
-	for (i = 0; i < t->nt && rc == 0; i++) {
+	if (!j)
+		return drove__error(DROVE_EIO, "store: local: an earlier journal write failed");
+	was = j->len;
+	for (size_t i = 0; i < t->nt && rc == 0; i++) {
 		char name[NAME_MAX_ENC + 1], hdr[160];
 		struct lnode *n = lookup(b, t->touched[i]);
 		if ((rc = encode_name(t->touched[i], name, sizeof(name))) < 0)
 			break;
 		if (!n || n->ephemeral) {
-			rc = drove__buf_printf(&j, "D %s\n", name);
+			rc = drove__buf_printf(j, "D %s\n", name);
 		} else {
 			int hl = node_header(n, hdr, sizeof(hdr));
-			if ((rc = drove__buf_printf(&j, "P %s %zu\n", name, (size_t)hl + n->len)) ==
+			if ((rc = drove__buf_printf(j, "P %s %zu\n", name, (size_t)hl + n->len)) ==
 			            0 &&
-			    (rc = drove__buf_append(&j, hdr, (size_t)hl)) == 0)
-				rc = drove__buf_append(&j, n->data, n->len);
+			    (rc = drove__buf_append(j, hdr, (size_t)hl)) == 0)
+				rc = drove__buf_append(j, n->data, n->len);
 		}
 	}
 	if (rc == 0)
-		rc = drove__buf_puts(&j, "END\n");
+		rc = drove__buf_puts(j, "END\n");
 	if (rc < 0) {
-		drove__buf_free(&j);
-		return rc;
+		j->len = was;
+		if (j->data)
+			j->data[was] = '\0';
 	}
-	fd = openat(b->dirfd, "journal", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || write_all(fd, j.data, j.len) < 0 || fsync(fd) < 0 || fsync(b->dirfd) < 0) {
-		rc = drove__error(DROVE_EIO, "store: local: write journal: %s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		unlinkat(b->dirfd, "journal", 0);
-		drove__buf_free(&j);
-		return rc;
-	}
-	close(fd);
-	drove__buf_free(&j);
-	/* Committed: from here a crash replays the journal at the next open. The node files
-	 * are written without a sync each, then made durable together by one syncfs before
-	 * the journal goes (a batch of N nodes costs a few syncs, not 2N). */
-	for (i = 0; i < t->nt; i++)
-		if ((rc = persist_node(b, t->touched[i], lookup(b, t->touched[i]), false)) < 0)
-			return rc;
-	if (syncfs(b->nodesfd) < 0 || fsync(b->nodesfd) < 0)
-		return drove__error(DROVE_EIO, "store: local: sync nodes: %s", strerror(errno));
-	if (unlinkat(b->dirfd, "journal", 0) < 0 || fsync(b->dirfd) < 0)
-		return drove__error(DROVE_EIO, "store: local: remove journal: %s", strerror(errno));
-	return 0;
+	return rc;
 }
 
 /* Queue the watches the committed events trigger (tree lock held). */
@@ -1055,8 +947,8 @@ static int run_write(drove_store *s, struct localb *b, struct drove__store_req *
 		}
 		break;
 	}
-	if (rc == 0)
-		rc = txn_persist(b, &t);
+	if (rc == 0 && t.nt)
+		rc = txn_journal(b, &t);
 	if (rc < 0) {
 		free(r->rpath);
 		r->rpath = NULL;
@@ -1064,8 +956,11 @@ static int run_write(drove_store *s, struct localb *b, struct drove__store_req *
 		return rc;
 	}
 	fire_events(s, &t);
+	if (t.nt)
+		drove__llog_queue(b->log, r); /* completed by the writer once on disk */
+	rc = t.nt ? 1 : 0;
 	txn_end(&t, true);
-	return 0;
+	return rc;
 }
 
 static int run_read(struct localb *b, struct drove__store_req *r)
@@ -1104,18 +999,25 @@ static int local_submit(drove_store *s, struct drove__store_req *r)
 	else
 		rc = run_write(s, b, r);
 	if (r->watch) {
-		bool registered = rc == 0 || (r->type == DROVE__OP_EXISTS && rc == DROVE_ENOTFOUND);
+		bool registered = rc >= 0 || (r->type == DROVE__OP_EXISTS && rc == DROVE_ENOTFOUND);
 		if (!registered)
 			drove__store_watch_drop(r->watch);
 		r->watch = NULL;
 	}
-	pthread_mutex_unlock(&b->m);
 	if (rc < 0) {
 		drove__store_req_fail(r, rc, "%s", drove_error_last()->message);
 		drove_error_clear();
 	}
-	r->complete(r);
-	return 0;
+	/* an asynchronous completion waits for the writes submitted before it (their callbacks
+	 * run first); a synchronous read returns at once, from memory */
+	if (rc != 1 && !r->sync && drove__llog_waiting(b->log)) {
+		drove__llog_queue(b->log, r);
+		rc = 1;
+	}
+	pthread_mutex_unlock(&b->m);
+	if (rc != 1)
+		r->complete(r);
+	return 0; /* 1: queued; the writer completes it (perhaps already has) */
 }
 
 const struct drove__store_backend drove__store_local_backend = {

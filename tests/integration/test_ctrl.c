@@ -548,7 +548,7 @@ START_TEST(test_window_only_after_unset)
 {
 	char *b = NULL;
 	create_app(0); /* fresh cluster, default 40 s tail: accepted at once */
-	on_loop(restart_ctrl, NULL);
+	restart_leader();
 	wait_execs(2);
 	simple_op("SCALE", "\"requiredInstances\":1");
 	wait_app("RUNNING", 1, 8000);
@@ -562,7 +562,7 @@ START_TEST(test_window_only_after_unset)
 	                 400);
 	ck_assert_ptr_nonnull(strstr(b, "Cluster is in maintenance mode"));
 	free(b);
-	on_loop(restart_ctrl, NULL);
+	restart_leader();
 	wait_execs(2);
 	ck_assert_int_eq(post_op("{\"type\":\"SCALE\",\"appId\":\"" APP
 	                         "\",\"requiredInstances\":2," OPSPEC "}",

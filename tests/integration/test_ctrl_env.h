@@ -234,7 +234,8 @@ static inline struct json_object *get_data(const char *path, struct json_object 
 {
 	char *b = NULL;
 	struct json_object *j, *d = NULL;
-	ck_assert_int_eq(http("GET", path, NULL, &b), 200);
+	long code = http("GET", path, NULL, &b);
+	ck_assert_msg(code == 200, "GET %s: %ld %s", path, code, b ? b : "");
 	j = json_tokener_parse(b);
 	ck_assert_msg(j != NULL, "not json: %s", b);
 	ck_assert_msg(
@@ -344,6 +345,22 @@ static inline void restart_ctrl(void *ud)
 	port = drove_controller_port(ctrl);
 	for (int i = 0; i < 2; i++)
 		fake_add_controller(fx[i], port);
+}
+
+/* Restart the controller (restart_ctrl) and wait until it leads: the embedded store completes
+ * its election's writes once they are on disk, after the restart returns. */
+static inline void restart_leader(void)
+{
+	int64_t t0;
+	on_loop(restart_ctrl, NULL);
+	for (t0 = drove_time_mono_ms();; usleep(10 * 1000)) {
+		char *b = NULL;
+		long code = http("GET", "/apis/v1/ping", NULL, &b);
+		free(b);
+		if (code == 200)
+			break;
+		ck_assert_msg(drove_time_mono_ms() - t0 < 8000, "no leader 8 s after the restart");
+	}
 }
 
 #endif

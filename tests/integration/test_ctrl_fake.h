@@ -65,6 +65,7 @@ struct fake_exec {
 	struct event *snap_timer;
 	int starts, stops, expected_msgs, rejected;
 	int stale_stops;         /* instances stopped as stale by EXPECTED_INSTANCES */
+	int foreign_known;       /* known app instance ids in EXPECTED_INSTANCES not held here */
 	char last_config[128];   /* the first config of the last START: "TYPE:data" */
 	int task_mode;           /* FAKE_TASKS_* */
 	int task_starts;         /* START_TASK accepted */
@@ -401,6 +402,9 @@ static inline void fake_on_message(drove__http_req *req, void *ud)
 		break;
 	case DROVE_MSG_EXPECTED_INSTANCES:
 		f->expected_msgs++;
+		for (size_t i = 0; m->known && i < m->known->n_app_instance_ids; i++)
+			if (!fake_find(f, m->known->app_instance_ids[i]))
+				f->foreign_known++;
 		/* as the executor's reaper: stop running app instances the leader calls stale */
 		for (size_t i = 0; m->known && i < m->known->n_stale_app_instance_ids; i++) {
 			struct fake_inst *in = fake_find(f, m->known->stale_app_instance_ids[i]);

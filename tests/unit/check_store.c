@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <drove/drove.h>
@@ -439,6 +441,36 @@ START_TEST(test_journal_replay)
 	ck_assert_int_eq(s.version, 4);
 	drove_free(data);
 	drove_assert_error(drove_store_exists(st, "/gone", NULL), DROVE_ENOTFOUND, "/gone");
+	/* several groups: the last committed state of a node wins, a torn group is ignored */
+	drove_store_close(st);
+	st = NULL;
+	{
+		const char *n2 = "drove-node 1 5 0 0 1 3 5\nworld";
+		const char *n3 = "drove-node 1 6 0 0 1 4 4\ntorn";
+		n = snprintf(body, sizeof(body),
+		             "P %%2Fj1 %zu\n%sEND\nP %%2Fj1 %zu\n%sEND\nP %%2Fj1 %zu\n%s",
+		             strlen(node), node, strlen(n2), n2, strlen(n3), n3);
+	}
+	write_file("journal", body, (size_t)n);
+	ck_assert_int_eq(drove_store_open(&st, loop, opts), 0);
+	ck_assert_int_eq(drove_store_get(st, "/j1", &data, &len, &s), 0);
+	ck_assert_str_eq(data, "world");
+	ck_assert_int_eq(s.version, 5);
+	drove_free(data);
+	/* a checkpoint the process died in (journal.old) is finished at open */
+	drove_store_close(st);
+	st = NULL;
+	n = snprintf(body, sizeof(body), "P %%2Fj3 %zu\n%sEND\n", strlen(node), node);
+	write_file("journal.old", body, (size_t)n);
+	ck_assert_int_eq(drove_store_open(&st, loop, opts), 0);
+	ck_assert_int_eq(drove_store_get(st, "/j3", &data, &len, NULL), 0);
+	ck_assert_str_eq(data, "hello");
+	drove_free(data);
+	{
+		char jp[256];
+		snprintf(jp, sizeof(jp), "%s/journal.old", dir);
+		ck_assert_int_ne(access(jp, F_OK), 0);
+	}
 	/* a batch that never committed is ignored */
 	drove_store_close(st);
 	st = NULL;
@@ -448,8 +480,11 @@ START_TEST(test_journal_replay)
 	drove_assert_error(drove_store_exists(st, "/j2", NULL), DROVE_ENOTFOUND, "/j2");
 	{
 		char jp[256];
+		struct stat jst;
 		snprintf(jp, sizeof(jp), "%s/journal", dir);
-		ck_assert_int_ne(access(jp, F_OK), 0); /* removed after replay */
+		/* replayed, then the open store's own journal starts empty */
+		ck_assert_int_eq(stat(jp, &jst), 0);
+		ck_assert_int_eq(jst.st_size, 0);
 	}
 }
 END_TEST
@@ -468,6 +503,180 @@ START_TEST(test_corrupt_file_is_eio)
 	write_file("nodes/%2Fa%2F..%2F..%2Fetc", "drove-node 1 0 0 0 1 1 0\n", 25);
 	drove_assert_error(drove_store_open(&st, loop, opts), DROVE_EIO, "unexpected file");
 	ck_assert_ptr_null(st);
+}
+END_TEST
+
+static void big_done(int rc, const char *path, void *ud)
+{
+	(void)path;
+	if (rc == 0)
+		(*(int *)ud)++;
+}
+
+/* More than a checkpoint's worth of journal (4 MiB): the journal rotates and a background
+ * checkpoint writes the node files while writes go on; all of it is there after reopening. */
+START_TEST(test_checkpoint_rotation)
+{
+	static char big[8192];
+	int done = 0;
+	char *data;
+	size_t len;
+
+	memset(big, 'x', sizeof(big));
+	ck_assert_int_eq(drove_store_create(st, "/big", "", 0, DROVE_STORE_PERSISTENT, NULL), 0);
+	for (int i = 0; i < 600; i++) {
+		char p[32];
+		snprintf(p, sizeof(p), "/big/k%d", i);
+		big[0] = (char)('a' + i % 26);
+		ck_assert_int_eq(drove_store_create_async(st, p, big, sizeof(big),
+		                                          DROVE_STORE_PERSISTENT, big_done, &done),
+		                 0);
+	}
+	for (int i = 0; i < 3000 && done < 600; i++)
+		drove_loop_run_for(loop, 10);
+	ck_assert_int_eq(done, 600);
+	reopen();
+	for (int i = 0; i < 600; i += 7) {
+		char p[32];
+		snprintf(p, sizeof(p), "/big/k%d", i);
+		ck_assert_int_eq(drove_store_get(st, p, &data, &len, NULL), 0);
+		ck_assert_uint_eq(len, sizeof(big));
+		ck_assert_int_eq(data[0], 'a' + i % 26);
+		drove_free(data);
+	}
+	ck_assert_int_eq(count_files("nodes"), 601); /* checkpointed at close */
+}
+END_TEST
+
+/* ---- crash safety of the group commit: kill -9 after acknowledged writes ---- */
+
+struct crash {
+	int fd; /* acknowledgments: "c<i>\n" (create /crash/k<i>) or "s<i>\n" (/crash/v = i) */
+	int n;
+};
+
+static void crash_ack(int fd, char kind, int i)
+{
+	char b[32];
+	int n = snprintf(b, sizeof(b), "%c%d\n", kind, i);
+	if (write(fd, b, (size_t)n) != n)
+		_exit(3);
+}
+
+static void crash_created(int rc, const char *path, void *ud)
+{
+	int i = atoi(strrchr(path, 'k') + 1);
+	if (rc == 0)
+		crash_ack(((struct crash *)ud)->fd, 'c', i);
+}
+
+struct crash_set {
+	struct crash *c;
+	int i;
+};
+
+static void crash_set_done(int rc, const drove_store_stat *stat, void *ud)
+{
+	struct crash_set *cs = ud;
+	(void)stat;
+	if (rc == 0)
+		crash_ack(cs->c->fd, 's', cs->i);
+	free(cs);
+}
+
+/* The child: bursts of asynchronous creates and overwrites (each burst shares journal syncs)
+ * forever, acknowledging each on the pipe as its completion arrives. */
+static void crash_child(int fd)
+{
+	drove_ctx *c2 = NULL;
+	drove_loop *l2 = NULL;
+	drove_store *s2 = NULL;
+	struct crash cr = {fd, 0};
+
+	if (drove_ctx_new(&c2) < 0 || drove_loop_new(&l2, c2) < 0 ||
+	    drove_store_open(&s2, l2, opts) < 0 ||
+	    drove_store_create(s2, "/crash", "", 0, DROVE_STORE_PERSISTENT, NULL) < 0 ||
+	    drove_store_create(s2, "/crash/v", "", 0, DROVE_STORE_PERSISTENT, NULL) < 0)
+		_exit(2);
+	crash_ack(fd, 'r', 0);
+	for (;;) {
+		for (int k = 0; k < 50; k++, cr.n++) {
+			char p[64], v[32];
+			struct crash_set *cs = malloc(sizeof(*cs));
+			int vl = snprintf(v, sizeof(v), "%d", cr.n);
+			snprintf(p, sizeof(p), "/crash/k%d", cr.n);
+			cs->c = &cr;
+			cs->i = cr.n;
+			if (drove_store_create_async(s2, p, v, (size_t)vl, DROVE_STORE_PERSISTENT,
+			                             crash_created, &cr) < 0 ||
+			    drove_store_set_async(s2, "/crash/v", v, (size_t)vl, -1, crash_set_done,
+			                          cs) < 0)
+				_exit(4);
+		}
+		drove_loop_run_for(l2, 5);
+	}
+}
+
+START_TEST(test_crash_keeps_acknowledged_writes)
+{
+	int fds[2], max_set = -1, created = 0, v;
+	char *acks = NULL, *line, *save = NULL, *data;
+	size_t alen = 0, len;
+	drove__buf b = DROVE_BUF_INIT;
+	pid_t pid;
+
+	drove_store_close(st); /* the child takes the directory's lock */
+	st = NULL;
+	ck_assert_int_eq(pipe(fds), 0);
+	if ((pid = fork()) == 0) {
+		close(fds[0]);
+		crash_child(fds[1]);
+	}
+	close(fds[1]);
+	/* let it acknowledge a few hundred writes, then kill it mid-stream */
+	for (;;) {
+		char chunk[4096];
+		ssize_t n = read(fds[0], chunk, sizeof(chunk));
+		ck_assert_int_gt(n, 0);
+		ck_assert_int_eq(drove__buf_append(&b, chunk, (size_t)n), 0);
+		if (b.len > 4000)
+			break;
+	}
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+	for (;;) { /* what it acknowledged before it died */
+		char chunk[4096];
+		ssize_t n = read(fds[0], chunk, sizeof(chunk));
+		if (n <= 0)
+			break;
+		ck_assert_int_eq(drove__buf_append(&b, chunk, (size_t)n), 0);
+	}
+	close(fds[0]);
+	ck_assert_int_eq(drove_store_open(&st, loop, opts), 0);
+	alen = b.len;
+	acks = drove__buf_steal(&b);
+	ck_assert_int_gt(alen, 0);
+	for (line = strtok_r(acks, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char p[64];
+		if (line[0] == 's' && atoi(line + 1) > max_set)
+			max_set = atoi(line + 1);
+		if (line[0] != 'c')
+			continue;
+		snprintf(p, sizeof(p), "/crash/k%s", line + 1);
+		ck_assert_msg(drove_store_get(st, p, &data, &len, NULL) == 0,
+		              "acknowledged %s lost", p);
+		ck_assert_str_eq(data, line + 1);
+		drove_free(data);
+		created++;
+	}
+	free(acks);
+	ck_assert_int_gt(created, 50);
+	ck_assert_int_ge(max_set, 0);
+	/* the last acknowledged overwrite, or a later one */
+	ck_assert_int_eq(drove_store_get(st, "/crash/v", &data, &len, NULL), 0);
+	v = atoi(data);
+	drove_free(data);
+	ck_assert_int_ge(v, max_set);
 }
 END_TEST
 
@@ -589,13 +798,16 @@ START_TEST(test_local_term_grows_per_open)
 	int64_t first;
 
 	ck_assert_int_eq(drove_store_elect(st, "n1", 2, lead_cb, &l, &e), 0);
-	drove_loop_run_for(loop, 20);
+	for (int i = 0; i < 500 && l.acquired < 1; i++)
+		drove_loop_run_for(loop, 10);
 	ck_assert_int_eq(l.acquired, 1);
 	first = l.term;
 	ck_assert_int_ge(first, 1);
 	reopen(); /* the election goes with the store */
 	ck_assert_int_eq(drove_store_elect(st, "n1", 2, lead_cb, &l, &e), 0);
-	drove_loop_run_for(loop, 20);
+	/* its writes complete once the journal has them on disk */
+	for (int i = 0; i < 500 && l.acquired < 2; i++)
+		drove_loop_run_for(loop, 10);
 	ck_assert_int_eq(l.acquired, 2);
 	ck_assert_int_eq(l.term, first + 1);
 	ck_assert(drove_election_is_leader(e));
@@ -747,6 +959,8 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_flock_across_processes);
 	tcase_add_test(tc, test_multi_rollback);
 	tcase_add_test(tc, test_journal_replay);
+	tcase_add_test(tc, test_crash_keeps_acknowledged_writes);
+	tcase_add_test(tc, test_checkpoint_rotation);
 	tcase_add_test(tc, test_corrupt_file_is_eio);
 	tcase_add_test(tc, test_watches_local);
 	tcase_add_test(tc, test_close_inside_callback);
