@@ -79,6 +79,14 @@ int drove__local_durable_write(int dirfd, const char *name, const char *hdr, siz
 	return 0;
 }
 
+/* A node file name as local.c encodes a path: "%2F..." of [A-Za-z0-9_.-] and %XX only, so a
+ * damaged journal cannot name a file outside the nodes directory. */
+static bool encoded_name(const char *name)
+{
+	static const char ok[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.%";
+	return !strncmp(name, "%2F", 3) && name[strspn(name, ok)] == '\0';
+}
+
 /* One journal entry at p (< end): *kind 'P', 'D' or 'E' (END), its name and file bytes,
  * and where the next starts. @return false when it is torn or not an entry. */
 static bool entry(const char *p, const char *end, char *kind, char *name, const char **file,
@@ -100,12 +108,13 @@ static bool entry(const char *p, const char *end, char *kind, char *name, const 
 		return true;
 	}
 	if (line[0] == 'P' && sscanf(line, "P %255s %zu", name, flen) == 2 &&
-	    *flen <= (size_t)(end - nl - 1) && memchr(nl + 1, '\n', *flen)) {
+	    *flen <= (size_t)(end - nl - 1) && memchr(nl + 1, '\n', *flen) &&
+	    encoded_name(name)) {
 		*kind = 'P';
 		*next = nl + 1 + *flen;
 		return true;
 	}
-	if (line[0] == 'D' && sscanf(line, "D %255s", name) == 1) {
+	if (line[0] == 'D' && sscanf(line, "D %255s", name) == 1 && encoded_name(name)) {
 		*kind = 'D';
 		return true;
 	}
