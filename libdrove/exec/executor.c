@@ -870,7 +870,8 @@ static void on_reap_list(const drove_runtime_result *res, void *ud)
 		if (i->removed)
 			continue;
 		if (drove__exec_listed(kn, i->id, true)) {
-			if (drove__exec_inst_running(i)) /* not again at every pass while it stops */
+			/* logged once, not at every pass while it stops */
+			if (drove__exec_inst_running(i))
 				drove__info(ex->ctx, MOD, "reaper: %s is stale, stopping", i->id);
 			drove__exec_inst_stop(i, "Instance is stale");
 		}

@@ -83,7 +83,8 @@ int drove__local_durable_write(int dirfd, const char *name, const char *hdr, siz
  * damaged journal cannot name a file outside the nodes directory. */
 static bool encoded_name(const char *name)
 {
-	static const char ok[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.%";
+	static const char ok[] =
+	        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.%";
 	return !strncmp(name, "%2F", 3) && name[strspn(name, ok)] == '\0';
 }
 
@@ -107,9 +108,11 @@ static bool entry(const char *p, const char *end, char *kind, char *name, const 
 		*kind = 'E';
 		return true;
 	}
+	/* the name at 2, as journal_each takes it */
+	if (ll < 3 || line[1] != ' ' || line[2] != '%')
+		return false;
 	if (line[0] == 'P' && sscanf(line, "P %255s %zu", name, flen) == 2 &&
-	    *flen <= (size_t)(end - nl - 1) && memchr(nl + 1, '\n', *flen) &&
-	    encoded_name(name)) {
+	    *flen <= (size_t)(end - nl - 1) && memchr(nl + 1, '\n', *flen) && encoded_name(name)) {
 		*kind = 'P';
 		*next = nl + 1 + *flen;
 		return true;

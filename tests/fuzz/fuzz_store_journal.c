@@ -1,7 +1,7 @@
 /* Fuzz the embedded store's journal reader (store/local_log.c): whatever bytes a crash or a
  * damaged disk leaves, it reports only whole 'P'/'D' entries of committed groups, each name
- * one bounded percent-encoded path (never a '/') and each file inside the input, and a committed length
- * within the input. */
+ * one bounded percent-encoded path (never a '/') and each file inside the input, and a committed
+ * length within the input. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

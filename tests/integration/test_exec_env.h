@@ -99,7 +99,8 @@ static inline void l_messages(drove__http_req *req, void *ud)
 		} else if (m->node_data) {
 			nsnaps++;
 			if (snap_mark >= 0 && snap_first_n < 0 && nsnaps > snap_mark)
-				snap_first_n = (int)(m->node_data->n_instances + m->node_data->n_tasks);
+				snap_first_n =
+				        (int)(m->node_data->n_instances + m->node_data->n_tasks);
 			if (m->node_data->state && m->node_data->state->executor_id)
 				snprintf(last_exec_id, sizeof(last_exec_id), "%s",
 				         m->node_data->state->executor_id);
