@@ -8,9 +8,8 @@
  * 8 s (it must wait for ZooKeeper, not exit, and take over at the next leader kill), and an
  * executor cut off from both controllers for 30 s by iptables
  * rules on loopback addresses of its own (each executor binds and names itself 127.0.0.1x and
- * reaches the controllers at 127.0.0.2x), then healed; then DROVE_CHAOS_FAULTS (default 0; 20
- * for the long run) of the
- * executor, leader and ZooKeeper faults chosen at random (seeded by DROVE_CHAOS_SEED, printed).
+ * reaches the controllers at 127.0.0.2x), then healed; then DROVE_CHAOS_FAULTS (default 20) of
+ * the executor, leader and ZooKeeper faults chosen at random (seeded by DROVE_CHAOS_SEED, printed).
  * After every fault the invariants must hold within a deadline:
  *   - the app is RUNNING with both instances HEALTHY;
  *   - exactly two of the app's containers run across the run's executors (no duplicate left
@@ -568,9 +567,8 @@ static void fault_start_during_zk_outage(void)
 START_TEST(test_chaos)
 {
 	const char *f = getenv("DROVE_CHAOS_FAULTS"), *seed_s = getenv("DROVE_CHAOS_SEED");
-	/* the fixed sequence, then DROVE_CHAOS_FAULTS random faults (20 for the long run; CI runs
-	 * the fixed sequence until a 20-fault run passes there, docs/operations.md) */
-	int faults = f && *f ? atoi(f) : 0;
+	/* the fixed sequence, then DROVE_CHAOS_FAULTS random faults (default 20, as CI runs it) */
+	int faults = f && *f ? atoi(f) : 20;
 	unsigned seed = seed_s ? (unsigned)strtoul(seed_s, NULL, 10) : (unsigned)getpid();
 
 	srand(seed);
