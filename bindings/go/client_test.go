@@ -391,6 +391,11 @@ func TestLocalService(t *testing.T) {
 			t.Fatalf("old instances %+v", old)
 		}
 	}
+	// the replace operation ends after its last instance stopped, not with it: another
+	// operation is refused until the service is ACTIVE again
+	if _, err := c.WaitLocalService(ctx, sid, WaitFor{State: "ACTIVE", Healthy: 1, Interval: 300 * time.Millisecond}); err != nil {
+		t.Fatalf("replace did not end: %v", err)
+	}
 	if err := c.DeactivateLocalService(sid); err != nil {
 		t.Fatalf("deactivate: %v", err)
 	}
