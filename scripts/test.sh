@@ -85,7 +85,7 @@ if [ $valgrind -eq 1 ]; then
 	step "unit tests under valgrind"
 	for t in "$out"/release/tests/check_*; do
 		[ -x "$t" ] || continue
-		CK_FORK=no limit 600 "valgrind $(basename "$t")" valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
+		CK_FORK=no DROVE_UNDER_VALGRIND=1 limit 600 "valgrind $(basename "$t")" valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
 			"$t" >"$t.valgrind.log" 2>&1 || { cat "$t.valgrind.log"; echo "valgrind: $(basename "$t") failed"; exit 1; }
 		echo "valgrind: $(basename "$t") clean"
 	done
