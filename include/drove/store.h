@@ -15,6 +15,11 @@
  * store holds a lock. The synchronous calls (drove_store_get() ...) may be called from any
  * thread, including the loop's (they never need the loop to run); with the local backend,
  * calls from several threads are serialised by an internal lock.
+ *
+ * The local backend starts threads of its own: a journal writer from drove_store_open() to
+ * drove_store_close() (it makes each group of writes durable with one fdatasync, then
+ * completes them: a synchronous call returns, an asynchronous one is queued for the loop
+ * thread), and a checkpoint thread while a checkpoint runs (docs/store.md).
  */
 #ifndef DROVE_STORE_H
 #define DROVE_STORE_H
