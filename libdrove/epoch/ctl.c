@@ -20,7 +20,7 @@
 #define INFLIGHT_DEF   64
 
 struct ereq {
-	struct ereq *qnext;        /* the queue: waiting for a leader or a slot */
+	struct ereq *qnext;         /* the queue: waiting for a leader or a slot */
 	struct ereq *aprev, *anext; /* every exchange not finished */
 	drove__ectl *c;
 	char *method, *path, *body;
@@ -138,9 +138,9 @@ static void on_find_timer(evutil_socket_t fd, short what, void *arg)
 static void find_failed(drove__ectl *c)
 {
 	char why[DROVE_ERROR_MSG_MAX];
-	int rc = c->find_auth                            ? DROVE_EAUTH
+	int rc = c->find_auth                       ? DROVE_EAUTH
 	         : c->find_timeouts == (int)c->neps ? DROVE_ETIMEOUT
-	                                                  : DROVE_EUNAVAIL;
+	                                            : DROVE_EUNAVAIL;
 	snprintf(why, sizeof(why), "no leader controller: %s",
 	         c->find_why.data ? c->find_why.data : "");
 	c->finding = 0;
@@ -154,7 +154,8 @@ static void find_failed(drove__ectl *c)
 				complete(q[k], rc, 0, NULL, 0, why, 0);
 			} else {
 				q[k]->attempt++;
-				enqueue(c, q[k]); /* after what callbacks queued: order is kept within */
+				enqueue(c, q[k]); /* after what callbacks queued: order is kept
+				                     within */
 			}
 			q[k] = next;
 		}

@@ -38,8 +38,7 @@ typedef struct drove__ectl_opts {
 } drove__ectl_opts;
 
 /* @return 0, DROVE_EINVAL (no endpoint) or DROVE_ENOMEM. */
-int drove__ectl_new(drove__ectl **out, drove_ctx *ctx, drove_loop *loop,
-                    const drove__ectl_opts *o);
+int drove__ectl_new(drove__ectl **out, drove_ctx *ctx, drove_loop *loop, const drove__ectl_opts *o);
 /* Queue `method path` with `body` (JSON, copied; NULL for none); an `urgent` one (a task
  * CREATE: its lateness is what Epoch promises) is sent before every other one queued, in
  * order among themselves. @return 0 (the callback runs

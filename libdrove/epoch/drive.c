@@ -46,7 +46,8 @@ int drove__epoch_task_create_result(const drove_epoch_topology *t, size_t i, con
 		/* the controller's reasons: data.validationErrors when it gives them */
 		struct json_object *d = NULL, *errs;
 		const char *why = NULL;
-		if (is_env && env.data && drove__mcodec_parse(env.data, strlen(env.data), &d) == 0 &&
+		if (is_env && env.data &&
+		    drove__mcodec_parse(env.data, strlen(env.data), &d) == 0 &&
 		    json_object_is_type(d, json_type_object) &&
 		    json_object_object_get_ex(d, "validationErrors", &errs))
 			why = json_object_to_json_string_ext(errs, JSON_C_TO_STRING_PLAIN);
@@ -90,8 +91,9 @@ int drove_epoch_task_start(drove_client *client, const drove_epoch_topology *t, 
 char *drove__epoch_task_path(const char *source_app, const char *task_id)
 {
 	drove__buf b = DROVE_BUF_INIT;
-	if (drove__buf_puts(&b, "/apis/v1/tasks/") < 0 || drove__client_escape(&b, source_app) < 0 ||
-	    drove__buf_puts(&b, "/instances/") < 0 || drove__client_escape(&b, task_id) < 0) {
+	if (drove__buf_puts(&b, "/apis/v1/tasks/") < 0 ||
+	    drove__client_escape(&b, source_app) < 0 || drove__buf_puts(&b, "/instances/") < 0 ||
+	    drove__client_escape(&b, task_id) < 0) {
 		drove__buf_free(&b);
 		return NULL;
 	}

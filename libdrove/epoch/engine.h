@@ -67,8 +67,8 @@ struct drove_epoch {
 	drove_store *store;
 	struct drove__store_renew *renew; /* a new store session after expiry (engine.c) */
 	drove_election *election;
-	drove__epool *pool;         /* blocking work: store batches, SMTP, REST kill */
-	struct drove__ectl *ctl;    /* task CREATE, status, KILL, DELETE (asynchronous) */
+	drove__epool *pool;      /* blocking work: store batches, SMTP, REST kill */
+	struct drove__ectl *ctl; /* task CREATE, status, KILL, DELETE (asynchronous) */
 	int started, stopping;
 	volatile int leader; /* read from other threads through drove_epoch_is_leader() */
 	int fence;

@@ -272,8 +272,8 @@ static void x_release(struct run_job *j)
 	job_done(&j->base, j->cancelled);
 }
 
-static void x_done(int rc, int status, const char *body, size_t len, const char *why,
-                   int cancelled, void *ud)
+static void x_done(int rc, int status, const char *body, size_t len, const char *why, int cancelled,
+                   void *ud)
 {
 	struct xref *x = ud;
 	struct run_job *j = x->j;

@@ -93,9 +93,11 @@ static void on_request(struct evhttp_request *req, void *ud)
 			}
 		}
 		free(body);
-		reply(req, "{\"status\":\"SUCCESS\",\"data\":{\"taskId\":\"x\"},\"message\":\"success\"}");
+		reply(req, "{\"status\":\"SUCCESS\",\"data\":{\"taskId\":\"x\"},\"message\":"
+		           "\"success\"}");
 	} else if (evhttp_request_get_command(req) == EVHTTP_REQ_DELETE) {
-		reply(req, "{\"status\":\"SUCCESS\",\"data\":{\"deleted\":true},\"message\":\"success\"}");
+		reply(req, "{\"status\":\"SUCCESS\",\"data\":{\"deleted\":true},\"message\":"
+		           "\"success\"}");
 	} else if (strstr(uri, "/instances/")) {
 		reply(req, "{\"status\":\"SUCCESS\",\"data\":{\"state\":\"STOPPED\",\"taskResult\":"
 		           "{\"status\":\"SUCCESSFUL\"}},\"message\":\"success\"}");
@@ -189,8 +191,12 @@ START_TEST(test_link_leader_and_retries)
 	ck_assert_int_eq(drove_ctx_new(&ctx), 0);
 	ck_assert_int_eq(drove_loop_new(&loop, ctx), 0);
 	ck_assert_int_eq(drove_strlist_new(&eps), 0);
-	drove__ectl_opts o = {.endpoints = eps, .connect_ms = 1000, .request_ms = 5000,
-	                      .retries = 2, .backoff_ms = 10, .max_backoff_ms = 40};
+	drove__ectl_opts o = {.endpoints = eps,
+	                      .connect_ms = 1000,
+	                      .request_ms = 5000,
+	                      .retries = 2,
+	                      .backoff_ms = 10,
+	                      .max_backoff_ms = 40};
 	ck_assert_int_eq(drove__ectl_new(&c, ctx, loop, &o), DROVE_EINVAL); /* no endpoint */
 	drove_error_clear();
 	ck_assert_int_eq(drove_strlist_add(eps, dead), 0);
@@ -200,9 +206,9 @@ START_TEST(test_link_leader_and_retries)
 	/* past the dead endpoint to the leader */
 	struct answers a = {.loop = loop, .want = 2};
 	ck_assert_int_eq(drove__ectl_send(c, "GET", "/apis/v1/tasks", NULL, 0, on_answer, &a), 0);
-	ck_assert_int_eq(drove__ectl_send(c, "POST", "/apis/v1/tasks/operations", "{}", 1, on_answer,
-	                                  &a),
-	                 0);
+	ck_assert_int_eq(
+	        drove__ectl_send(c, "POST", "/apis/v1/tasks/operations", "{}", 1, on_answer, &a),
+	        0);
 	ck_assert_uint_eq(drove__ectl_pending(c), 2);
 	ck_assert_int_eq(drove_loop_run_for(loop, 10000), 0);
 	ck_assert_int_eq(a.got, 2);
@@ -215,9 +221,9 @@ START_TEST(test_link_leader_and_retries)
 	mock_set(m, &m->not_leader, 1);
 	int before = mock_get(m, &m->requests);
 	struct answers b = {.loop = loop, .want = 1};
-	ck_assert_int_eq(drove__ectl_send(c, "POST", "/apis/v1/tasks/operations", "{}", 1, on_answer,
-	                                  &b),
-	                 0);
+	ck_assert_int_eq(
+	        drove__ectl_send(c, "POST", "/apis/v1/tasks/operations", "{}", 1, on_answer, &b),
+	        0);
 	ck_assert_int_eq(drove_loop_run_for(loop, 10000), 0);
 	ck_assert_int_eq(b.got, 1);
 	ck_assert_int_lt(b.rc[0], 0);
@@ -246,7 +252,7 @@ static drove_epoch *ep;
 static pthread_t ethr;
 static char edir[64];
 
-#define LEAF(name)                                                                             \
+#define LEAF(name)                                                                              \
 	"{\"type\":\"CONTAINER_EXECUTION\",\"taskName\":\"" name "\",\"executable\":{\"type\":" \
 	"\"DOCKER\",\"url\":\"localhost/drove-test:latest\",\"dockerPullTimeout\":"             \
 	"\"100 seconds\"},\"resources\":[{\"type\":\"CPU\",\"count\":1},{\"type\":\"MEMORY\","  \
@@ -344,7 +350,8 @@ static int seconds_of(const char *name)
 	return n;
 }
 
-/* Wait (up to `ms`) until each of topologies `prefix`0 .. `prefix`n-1 has CREATEs for `want` seconds;
+/* Wait (up to `ms`) until each of topologies `prefix`0 .. `prefix`n-1 has CREATEs for `want`
+ * seconds;
  * @return the fewest seconds any of them has. */
 static int wait_seconds(const char *prefix, int n, int want, int64_t ms)
 {
