@@ -100,40 +100,53 @@ int drove_client_add_endpoint(drove_client *c, const char *url)
 	return 0;
 }
 
-int drove_client_set_basic_auth(drove_client *c, const char *user, const char *password)
+int drove__client_auth_line(const char *token, const char *user, const char *password, char **out)
 {
-	char *pair, *b64 = NULL, *line;
+	char *pair, *b64 = NULL;
 	int rc;
 
-	DROVE_CHECK_ARG(c && user && password);
+	*out = NULL;
+	if (token) {
+		if (strpbrk(token, "\r\n"))
+			return drove__error(DROVE_EINVAL, "auth header: a line break in the value");
+		return (*out = drove__asprintf("Authorization: %s", token)) ? 0 : DROVE_ENOMEM;
+	}
+	if (!user)
+		return 0;
 	if (strchr(user, ':'))
 		return drove__error(DROVE_EINVAL, "username: '%s' has a ':'", user);
-	if (!(pair = drove__asprintf("%s:%s", user, password)))
+	if (!(pair = drove__asprintf("%s:%s", user, password ? password : "")))
 		return DROVE_ENOMEM;
 	rc = drove__base64_encode(pair, strlen(pair), &b64);
 	free(pair);
 	if (rc < 0)
 		return rc;
-	line = drove__asprintf("Authorization: Basic %s", b64);
+	*out = drove__asprintf("Authorization: Basic %s", b64);
 	free(b64);
-	if (!line)
-		return DROVE_ENOMEM;
+	return *out ? 0 : DROVE_ENOMEM;
+}
+
+static int set_auth(drove_client *c, const char *token, const char *user, const char *password)
+{
+	char *line;
+	int rc = drove__client_auth_line(token, user, password, &line);
+	if (rc < 0)
+		return rc;
 	free(c->auth);
 	c->auth = line;
 	return 0;
 }
 
+int drove_client_set_basic_auth(drove_client *c, const char *user, const char *password)
+{
+	DROVE_CHECK_ARG(c && user && password);
+	return set_auth(c, NULL, user, password);
+}
+
 int drove_client_set_auth_header(drove_client *c, const char *value)
 {
-	char *line;
 	DROVE_CHECK_ARG(c && value);
-	if (strpbrk(value, "\r\n"))
-		return drove__error(DROVE_EINVAL, "auth header: a line break in the value");
-	if (!(line = drove__asprintf("Authorization: %s", value)))
-		return DROVE_ENOMEM;
-	free(c->auth);
-	c->auth = line;
-	return 0;
+	return set_auth(c, value, NULL, NULL);
 }
 
 void drove_client_set_insecure(drove_client *c, int insecure)

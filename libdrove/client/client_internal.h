@@ -31,6 +31,11 @@ void drove__client_envelope_clear(drove__client_envelope *env);
  * thread's error. @return 0 for 200 + SUCCESS. */
 int drove__client_map_error(int status, const char *body, size_t len, const char *path);
 
+/* The "Authorization: ..." line for a token (sent as given) or else for Basic `user` and
+ * `password` (NULL is empty); *out NULL when neither is set. @return 0, DROVE_EINVAL (a ':' in
+ * the user, a line break in the token) or DROVE_ENOMEM. */
+int drove__client_auth_line(const char *token, const char *user, const char *password, char **out);
+
 /* Append `s` percent-encoded as one path segment (or query value). */
 int drove__client_escape(drove__buf *b, const char *s);
 

@@ -16,6 +16,7 @@
 
 #include <drove/clock.h>
 #include "core/internal.h"
+#include "client/client_internal.h"
 #include "core/loop_internal.h"
 #include "epoch/ctl.h"
 #include "epoch/engine.h"
@@ -845,24 +846,16 @@ fail:
 static int make_ctl(drove_epoch *e)
 {
 	const drove_epoch_config *cfg = e->cfg;
-	const char *user = drove_epoch_config_get_string(cfg, "drove.username");
-	const char *token = drove_epoch_config_get_string(cfg, "drove.droveAuthToken");
-	char *auth = NULL, *b64 = NULL;
+	char *auth = NULL;
 	int rc;
 	if (!drove_strlist_count(drove_epoch_config_drove_endpoints(cfg)))
 		return 0;
-	if (token) {
-		auth = drove__asprintf("Authorization: %s", token);
-	} else if (user) {
-		const char *pw = drove_epoch_config_get_string(cfg, "drove.password");
-		char *pair = drove__asprintf("%s:%s", user, pw ? pw : "");
-		if (pair && drove__base64_encode(pair, strlen(pair), &b64) == 0)
-			auth = drove__asprintf("Authorization: Basic %s", b64);
-		free(pair);
-		free(b64);
-	}
-	if ((token || user) && !auth)
-		return drove__enomem();
+	/* the same header as make_client's drove_client */
+	if ((rc = drove__client_auth_line(
+	             drove_epoch_config_get_string(cfg, "drove.droveAuthToken"),
+	             drove_epoch_config_get_string(cfg, "drove.username"),
+	             drove_epoch_config_get_string(cfg, "drove.password"), &auth)) < 0)
+		return rc;
 	int64_t retry = cfg_int(cfg, "drove.rpcRetryInterval", 1000);
 	drove__ectl_opts o = {.endpoints = drove_epoch_config_drove_endpoints(cfg),
 	                      .auth = auth,

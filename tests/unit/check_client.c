@@ -199,6 +199,27 @@ END_TEST
 
 /* ---- error mapping ---- */
 
+START_TEST(test_auth_line)
+{
+	char *l = NULL;
+	ck_assert_int_eq(drove__client_auth_line(NULL, NULL, NULL, &l), 0);
+	ck_assert_ptr_null(l);
+	ck_assert_int_eq(drove__client_auth_line("O-Bearer x", "u", "p", &l), 0);
+	ck_assert_str_eq(l, "Authorization: O-Bearer x"); /* a token wins */
+	free(l);
+	ck_assert_int_eq(drove__client_auth_line(NULL, "admin", "admin", &l), 0);
+	ck_assert_str_eq(l, "Authorization: Basic YWRtaW46YWRtaW4=");
+	free(l);
+	ck_assert_int_eq(drove__client_auth_line(NULL, "u", NULL, &l), 0);
+	ck_assert_str_eq(l, "Authorization: Basic dTo="); /* "u:" */
+	free(l);
+	ck_assert_int_eq(drove__client_auth_line(NULL, "a:b", "p", &l), DROVE_EINVAL);
+	ck_assert_ptr_null(l);
+	ck_assert_int_eq(drove__client_auth_line("x\r\nEvil: 1", NULL, NULL, &l), DROVE_EINVAL);
+	ck_assert_ptr_null(l);
+}
+END_TEST
+
 START_TEST(test_error_mapping)
 {
 	struct mock *a = mock_start();
@@ -663,6 +684,7 @@ Suite *client_suite(void)
 
 	tc = tcase_create("errors");
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_auth_line);
 	tcase_add_test(tc, test_error_mapping);
 	tcase_add_test(tc, test_auth_basic_and_header);
 	tcase_add_test(tc, test_raw_request_response);
