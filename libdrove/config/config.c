@@ -216,12 +216,11 @@ static int read_level(yr *r, yn *logging, int *out)
 
 /* A Drove key accepted for compatibility but without effect here: its bit in *set when
  * present (the controller warns about it at start). Always 0. */
-static int inert(yr *r, yn *map, const char *key, unsigned bit, unsigned *set)
+/* Note `key` as set (DROVE__CFG_INERT_*): the controller names it in a warning at start. */
+static void mark_inert(yn *map, const char *key, unsigned bit, unsigned *set)
 {
-	(void)r;
 	if (map && drove__yr_get(map, key))
 		*set |= bit;
-	return 0;
 }
 
 static int read_drove_appender(yr *r, yn *a, drove__cfg_drove_appender *ap)
@@ -640,6 +639,8 @@ static int read_ctrl_options(yr *r, yn *o, drove__cfg_controller_options *x)
 {
 	int rc;
 
+	mark_inert(o, "compiledRuleCacheCount", DROVE__CFG_INERT_RULE_CACHE, &x->inert_set);
+	mark_inert(o, "allowedRuleImportPackages", DROVE__CFG_INERT_RULE_IMPORTS, &x->inert_set);
 	if ((rc = drove__yr_duration(r, o, "staleCheckInterval", MIN, -1,
 	                             &x->stale_check_interval_ms, NULL)) < 0 ||
 	    (rc = drove__yr_duration(r, o, "staleAppAge", -1, -1, &x->stale_app_age_ms, NULL)) <
@@ -669,12 +670,8 @@ static int read_ctrl_options(yr *r, yn *o, drove__cfg_controller_options *x)
 	    (rc = drove__yr_bool(r, o, "disableCmdlArgs", &x->disable_cmdl_args)) < 0 ||
 	    (rc = drove__yr_bool(r, o, "enableRawDeviceAccess", &x->enable_raw_device_access)) <
 	            0 ||
-	    (rc = inert(r, o, "compiledRuleCacheCount", DROVE__CFG_INERT_RULE_CACHE,
-	                &x->inert_set)) < 0 ||
 	    (rc = drove__yr_int(r, o, "compiledRuleCacheCount", 0, 1000,
 	                        &x->compiled_rule_cache_count, NULL)) < 0 ||
-	    (rc = inert(r, o, "allowedRuleImportPackages", DROVE__CFG_INERT_RULE_IMPORTS,
-	                &x->inert_set)) < 0 ||
 	    (rc = drove__yr_strlist(r, o, "allowedRuleImportPackages",
 	                            &x->allowed_rule_import_packages)) < 0 ||
 	    (rc = drove__yr_duration(r, o, "staleExecutorAge", SEC, 3600 * SEC,
