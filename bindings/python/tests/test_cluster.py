@@ -212,7 +212,9 @@ def test_local_service(client):
     assert client.local_services.spec(sid)["name"] == "PYBIND_LS"
     try:
         client.local_services.activate(sid)
-        s = client.local_services.wait(sid, healthy=1, timeout=90)
+        # ACTIVE, not only one healthy: until the service settles out of ADJUSTING_INSTANCES
+        # every operation (the DEACTIVATE below too) is refused, as in Drove
+        s = client.local_services.wait(sid, state="ACTIVE", healthy=1, timeout=90)
         assert s["activationState"] == "ACTIVE"
         (inst,) = client.local_services.instances(sid, ["HEALTHY"])
         assert client.local_services.instance(sid, inst["instanceId"])["state"] == "HEALTHY"
