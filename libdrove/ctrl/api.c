@@ -892,6 +892,62 @@ static void h_messages(drove__http_req *req, void *ud)
 	drove__message_free(m);
 }
 
+struct stale_ids {
+	drove_known_instances *k;
+	size_t cap;
+	int rc;
+};
+
+static void add_stale(const char *id, void *ud)
+{
+	struct stale_ids *s = ud;
+	drove_known_instances *k = s->k;
+	char *d;
+
+	if (s->rc < 0)
+		return;
+	for (size_t i = 0; i < k->n_stale_app_instance_ids; i++)
+		if (!strcmp(k->stale_app_instance_ids[i], id))
+			return;
+	if (!(d = drove__strdup(id)) ||
+	    drove__grow(&k->stale_app_instance_ids, &s->cap, k->n_stale_app_instance_ids + 1,
+	                sizeof(char *)) < 0) {
+		free(d);
+		s->rc = DROVE_ENOMEM;
+		return;
+	}
+	k->stale_app_instance_ids[k->n_stale_app_instance_ids++] = d;
+}
+
+/* instances/last: what executor `id` (lost, then back) may adopt. Drove answers from the
+ * removed executor's last snapshot, and FAILED without one, and the executor then adopts
+ * everything it finds. Without one is common: a leader that never saw the executor (it died
+ * across a failover) or still holds it live (it restarted within the detection time); and a
+ * new leader's snapshot of it may list nothing. So the records say more: app instances held as
+ * LOST there were replaced and are stale too, and are never adopted (they would hold their
+ * cores while being stopped). */
+static void known_last(drove__http_req *req, drove_controller *c, const char *id,
+                       const drove__ctrl_exec *e)
+{
+	struct stale_ids s = {NULL, 0, 0};
+	drove__ctrl_known_fns fns;
+
+	drove__ctrl_known_fns_init(c, &fns);
+	if (e && e->nd && e->removed)
+		s.rc = drove__ctrl_known_instances(e->nd, &fns, NULL, &s.k);
+	else if (!(s.k = calloc(1, sizeof(*s.k))))
+		s.rc = drove__enomem();
+	if (s.rc == 0) {
+		s.cap = s.k->n_stale_app_instance_ids;
+		drove__ctrl_apps_lost_on(c, id, add_stale, &s);
+	}
+	if (s.rc < 0)
+		drove__http_reply_server_error(req, drove_error_last()->message);
+	else
+		drove__http_reply_success(req, drove__known_instances_to_jobj(s.k));
+	drove__known_instances_free(s.k);
+}
+
 static void known(drove__http_req *req, drove_controller *c, bool last)
 {
 	const char *id = drove__http_req_param(req, "executorId");
@@ -899,7 +955,9 @@ static void known(drove__http_req *req, drove_controller *c, bool last)
 	drove_known_instances *k = NULL;
 	drove__ctrl_known_fns fns;
 
-	if (!e || !e->nd || e->removed != last) {
+	if (last && id)
+		return known_last(req, c, id, e);
+	if (!e || !e->nd || e->removed) { /* current: a live executor's snapshot */
 		char *msg = drove__asprintf("No executor found with id: %s", id);
 		drove__http_reply_not_found(req, msg ? msg : "No executor found");
 		free(msg);

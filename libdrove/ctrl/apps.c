@@ -123,6 +123,18 @@ void drove__ctrl_apps_hosts(drove_controller *c, void (*fn)(const char *exec_id,
 		}
 }
 
+void drove__ctrl_apps_lost_on(drove_controller *c, const char *exec_id,
+                              void (*fn)(const char *instance_id, void *ud), void *ud)
+{
+	for (size_t a = 0; a < c->n_apps; a++)
+		for (size_t i = 0; i < c->apps[a]->n_insts; i++) {
+			const drove_instance_info *in = c->apps[a]->insts[i]->info;
+			if (in->state == DROVE_INST_LOST && in->instance_id && in->executor_id &&
+			    !strcmp(in->executor_id, exec_id))
+				fn(in->instance_id, ud);
+		}
+}
+
 /* Keep at most max_old_instances non-active records per app (oldest go). */
 void drove__ctrl_prune_old(drove_controller *c, drove__ctrl_app *app)
 {

@@ -23,6 +23,10 @@ bool drove__ctrl_app_inst_lost(const drove_instance_info *in, void *c);
  * those executors to report). */
 void drove__ctrl_apps_hosts(drove_controller *c, void (*fn)(const char *exec_id, void *ud),
                             void *ud);
+/* Call `fn` with the id of every app instance record on executor `exec_id` held as LOST (the
+ * leader replaced it): what a restarted executor must not adopt. */
+void drove__ctrl_apps_lost_on(drove_controller *c, const char *exec_id,
+                              void (*fn)(const char *instance_id, void *ud), void *ud);
 /* RECOVER the app if its fresh healthy count is off (no checks of leadership or window). */
 void drove__ctrl_check_app_at(drove_controller *c, drove__ctrl_app *app, int64_t now);
 /* The same, only when leader, ready and outside the window. */

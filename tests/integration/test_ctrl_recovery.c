@@ -207,12 +207,16 @@ static void vanish_fake(void *ud)
 START_TEST(test_restart_pings_a_silent_executor)
 {
 	struct fake_exec *gone, *other;
+	struct json_object *root, *d, *stale;
+	char *path, *b = NULL;
 	int64_t t0;
+	int found = 0, held;
 
 	create_app(4);
 	wait_app("RUNNING", 4, 8000);
 	gone = count_on(fx[0]) > 0 ? fx[0] : fx[1];
 	other = gone == fx[0] ? fx[1] : fx[0];
+	held = count_on(gone);
 	on_loop(vanish_fake, gone);
 	restart_leader();
 	t0 = drove_time_mono_ms();
@@ -228,6 +232,29 @@ START_TEST(test_restart_pings_a_silent_executor)
 	        "test_ctrl_recovery: silent executor's instances replaced %lld ms after "
 	        "the restart\n",
 	        (long long)(drove_time_mono_ms() - t0));
+	/* should it come back, this leader (which never had its snapshot) tells it that the
+	 * instances it ran were replaced, so that it adopts none of them */
+	path = drove__asprintf("/apis/v1/internal/cluster/executors/%s/instances/last", gone->id);
+	ck_assert_int_eq(
+	        http_to(port, "GET", path, NULL, NULL, "Cluster-Authorization: exec-secret", &b),
+	        200);
+	root = json_tokener_parse(b);
+	d = json_object_object_get(root, "data");
+	ck_assert_msg(json_object_array_length(json_object_object_get(d, "appInstanceIds")) == 0,
+	              "%s", b);
+	stale = json_object_object_get(d, "staleAppInstanceIds");
+	ck_assert_msg(json_object_array_length(stale) == (size_t)held, "%d held: %s", held, b);
+	for (size_t i = 0; i < gone->n; i++)
+		for (size_t j = 0; j < (size_t)held; j++)
+			if (gone->insts[i].state == DROVE_INST_HEALTHY &&
+			    !strcmp(gone->insts[i].id,
+			            json_object_get_string(json_object_array_get_idx(stale, j))))
+				found++;
+	ck_assert_msg(found == held, "%d of the %d instances held listed stale: %s", found, held,
+	              b);
+	json_object_put(root);
+	free(b);
+	free(path);
 }
 END_TEST
 
