@@ -5,6 +5,11 @@
  *
  * Threads: one thread at a time, the thread that runs `loop`; every callback the engine
  * registers runs there. drove_controller_is_leader() may be called from any thread.
+ * drove_controller_start() starts threads of the library's own, joined by
+ * drove_controller_stop(): one that decodes executors' messages (snapshots) off the loop and
+ * hands each back to it in arrival order; and the store's (include/drove/store.h: the embedded
+ * store's journal writer and checkpoint threads, or the ZooKeeper client's). None of them
+ * calls the program's code.
  */
 #ifndef DROVE_CONTROLLER_H
 #define DROVE_CONTROLLER_H
