@@ -5,7 +5,10 @@
  *     bench_exec_rss build/exec/daemons/drove-executor/drove-executor [N]
  *
  * A fake leader in this process answers the executor's messages (RPC mode). The executor is
- * over-provisioned (cpuMultiplier 20) so that N containers fit on a small machine. */
+ * over-provisioned (cpuMultiplier 20) so that N containers fit on a small machine. Starts go
+ * out in waves of BENCH_EXEC_RSS_WAVE (default 10), each waiting (up to 120 s) for the last to be
+ * HEALTHY: a small VM's podman times out creating 100 containers at once. Container statistics
+ * are sampled every 2 s (options.statsInterval), so the peak covers five samplings of all. */
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +30,26 @@
 static drove_loop *loop;
 static drove__http_client *http;
 static int healthy, stopped, nsnap;
+/* the instances started, and what each has reported (1 HEALTHY, 2 STOPPED): an instance is
+ * counted once, however often its state is reported */
+static char ids[256][48];
+static int seen[256];
+static int n_ids;
+
+static void count_state(const drove_instance_info *in)
+{
+	int mark = in->state == DROVE_INST_HEALTHY ? 1 : in->state == DROVE_INST_STOPPED ? 2 : 0;
+	for (int k = 0; mark && in->instance_id && k < n_ids; k++)
+		if (!strcmp(ids[k], in->instance_id)) {
+			if (seen[k] < mark) {
+				healthy += mark == 1;
+				stopped += mark == 2;
+				seen[k] = mark;
+			}
+			return;
+		}
+}
+
 static int vcores[256];
 /* N above the machine's v-cores (2 cores x 20 here) run without a CPU allocation. */
 static size_t nvcores;
@@ -44,10 +67,8 @@ static void l_messages(drove__http_req *req, void *ud)
 		drove__http_reply_raw(req, 400, "text/plain", "bad", 3);
 		return;
 	}
-	if (m->instance && m->instance->state == DROVE_INST_HEALTHY)
-		healthy++;
-	if (m->instance && m->instance->state == DROVE_INST_STOPPED)
-		stopped++;
+	if (m->instance)
+		count_state(m->instance);
 	if (m->node_data && m->node_data->state && !nvcores) {
 		const drove_cpu_snapshot *c = m->node_data->state->cpus;
 		for (size_t k = 0; c && k < c->n_free_cores; k++)
@@ -110,6 +131,52 @@ static void post(int port, const char *body)
 			drove_loop_run_for(loop, 20);
 }
 
+/* A port nothing listens on now. */
+static int free_port(void)
+{
+	drove__http_server *tmp;
+	int p = -1;
+	if (drove__http_server_new(&tmp, loop, NULL) == 0) {
+		if (drove__http_server_bind(tmp, "127.0.0.1", 0) == 0)
+			p = drove__http_server_port(tmp);
+		drove__http_server_free(tmp);
+	}
+	return p;
+}
+
+static void on_metrics(const drove__http_response *resp, void *ud)
+{
+	int *n = ud;
+	const char *p = resp->body, *end = resp->body + resp->body_len;
+	*n = 0;
+	while (!resp->error && p && p < end) { /* count the instances' CPU series */
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!strncmp(p, "drove_instance_cpu_seconds_total{", 33))
+			++*n;
+		p = nl ? nl + 1 : end;
+	}
+}
+
+/* How many instances the executor's /metrics (admin port) has CPU statistics for, or -1. */
+static int with_stats(int port)
+{
+	char url[96];
+	drove__http_request req;
+	int n = -1;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/metrics", port);
+	memset(&req, 0, sizeof(req));
+	req.method = "GET";
+	req.url = url;
+	req.timeout_ms = 10000;
+	req.on_done = on_metrics;
+	req.userdata = &n;
+	if (drove__http_send(http, &req, NULL) == 0)
+		for (int64_t end = drove_time_mono_ms() + 11000;
+		     n < 0 && drove_time_mono_ms() < end;)
+			drove_loop_run_for(loop, 20);
+	return n;
+}
+
 static void run_until(int *counter, int want, int64_t ms)
 {
 	int64_t end = drove_time_mono_ms() + ms;
@@ -120,15 +187,16 @@ static void run_until(int *counter, int want, int64_t ms)
 int main(int argc, char **argv)
 {
 	const char *sock = getenv("DROVE_TEST_DOCKER_SOCK"), *image = getenv("DROVE_TEST_IMAGE");
-	int n = argc > 2 ? atoi(argv[2]) : 20, lport, eport;
-	char dir[] = "/tmp/bench_exec_XXXXXX", cfgpath[128], *y, ids[256][48];
+	int n = argc > 2 ? atoi(argv[2]) : 20, lport, eport, aport;
+	int wave = getenv("BENCH_EXEC_RSS_WAVE") ? atoi(getenv("BENCH_EXEC_RSS_WAVE")) : 10;
+	char dir[] = "/tmp/bench_exec_XXXXXX", cfgpath[128], *y;
 	drove_ctx *ctx;
 	drove__http_server *srv;
 	long idle, loaded = 0, after, anon = 0;
 	pid_t pid;
 	FILE *f;
 
-	if (argc < 2 || !sock || !image || n < 1 || n > 200) {
+	if (argc < 2 || !sock || !image || n < 1 || n > 200 || wave < 1) {
 		fprintf(stderr,
 		        "usage: DROVE_TEST_DOCKER_SOCK=.. DROVE_TEST_IMAGE=.. %s "
 		        "path/to/drove-executor [N]\n",
@@ -149,17 +217,12 @@ int main(int argc, char **argv)
 	if (drove__http_server_bind(srv, "127.0.0.1", 0) < 0)
 		return 1;
 	lport = drove__http_server_port(srv);
-	{
-		/* a port for the executor */
-		drove__http_server *tmp;
-		drove__http_server_new(&tmp, loop, NULL);
-		drove__http_server_bind(tmp, "127.0.0.1", 0);
-		eport = drove__http_server_port(tmp);
-		drove__http_server_free(tmp);
-	}
+	eport = free_port();
+	aport = free_port();
 	y = drove__asprintf(
 	        "server:\n  applicationConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}]\n"
-	        "  adminConnectors: []\nlogging:\n  level: WARN\n  appenders:\n"
+	        "  adminConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}]\nlogging:\n  "
+	        "level: WARN\n  appenders:\n"
 	        "    - {type: drove, logPath: %s/logs}\n"
 	        "clusterAuth:\n  secrets:\n    - {nodeType: CONTROLLER, secret: bench-c}\n"
 	        "    - {nodeType: EXECUTOR, secret: bench-e}\n"
@@ -167,9 +230,9 @@ int main(int argc, char **argv)
 	        "memoryMultiplier: 2}\n"
 	        "options:\n  hostname: localhost\n  dockerSocketPath: %s\n  remoteUpdateMode: RPC\n"
 	        "  cacheImages: true\n  maxOpenFiles: 1024\n  snapshotInterval: 1s\n  "
-	        "zombieCheckInterval: 30s\n"
+	        "zombieCheckInterval: 30s\n  statsInterval: 2s\n"
 	        "controllers:\n  endpoints: [\"http://127.0.0.1:%d\"]\n",
-	        eport, dir, sock, lport);
+	        eport, aport, dir, sock, lport);
 	snprintf(cfgpath, sizeof(cfgpath), "%s/executor.yml", dir);
 	f = fopen(cfgpath, "we");
 	fputs(y, f);
@@ -188,8 +251,11 @@ int main(int argc, char **argv)
 	       bench_proc_status_kb(pid, "RssAnon:"), bench_proc_status_kb(pid, "RssFile:"));
 	for (int k = 0; k < n; k++) {
 		char *iid = NULL, *msg, cores[32] = "";
+		if (k && k % wave == 0)
+			run_until(&healthy, k, 120000);
 		drove_instance_id_new(ctx, DROVE_INSTANCE_APP, &iid);
 		snprintf(ids[k], sizeof(ids[k]), "%s", iid);
+		n_ids = k + 1;
 		/* beyond the v-cores of a small machine: no CPU allocation (no pinning) */
 		if ((size_t)k < nvcores)
 			snprintf(cores, sizeof(cores), "\"0\":[%d]", vcores[k]);
@@ -228,11 +294,15 @@ int main(int argc, char **argv)
 		if (v > anon)
 			anon = v;
 	}
-	printf("executor with %d containers (HTTP health checks every 1 s): VmRSS %ld KiB, RssAnon "
-	       "%ld KiB (peaks over 10 s)\n",
-	       healthy, loaded, anon);
+	printf("executor with %d containers (HTTP health checks every 1 s, statistics every 2 s): "
+	       "VmRSS %ld KiB, RssAnon %ld KiB (peaks over 10 s); /metrics: %d instances with CPU "
+	       "statistics\n",
+	       healthy, loaded, anon, with_stats(aport));
 	for (int k = 0; k < n; k++) {
-		char *msg = drove__asprintf(
+		char *msg;
+		if (k && k % wave == 0)
+			run_until(&stopped, k, 120000);
+		msg = drove__asprintf(
 		        "{\"type\":\"STOP_INSTANCE\",\"header\":{\"id\":\"s%d\",\"senderType\":"
 		        "\"CONTROLLER\",\"messageTime\":1,\"term\":1},\"instanceId\":\"%s\"}",
 		        k, ids[k]);
