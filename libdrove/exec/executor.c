@@ -712,7 +712,8 @@ static void recov_finish(struct recov *r)
 	const drove_known_instances *kn = r->known;
 	size_t nknown = kn ? kn->n_app_instance_ids + kn->n_task_instance_ids +
 	                                kn->n_local_service_instance_ids
-	                   : 0;
+	                   : 0,
+	       left = 0;
 	for (size_t k = 0; k < r->n; k++) {
 		drove__exec_labels l;
 		exec_inst *i;
@@ -720,8 +721,10 @@ static void recov_finish(struct recov *r)
 		if (drove__exec_find(ex, r->ids[k]))
 			continue;
 		if (kn && (drove__exec_listed(kn, r->ids[k], true) ||
-		           (nknown && !drove__exec_listed(kn, r->ids[k], false))))
+		           (nknown && !drove__exec_listed(kn, r->ids[k], false)))) {
+			left++;
 			continue;
+		}
 		if (drove__exec_labels_parse(r->types[k], r->ids[k], r->specs[k], r->infos[k], &l) <
 		    0) {
 			drove__warn(ex->ctx, MOD, "recovery: %s", drove_error_last()->message);
@@ -769,6 +772,11 @@ static void recov_finish(struct recov *r)
 	}
 	recov_free(r);
 	recovery_done(ex);
+	if (left) { /* stale or unknown to the leader: removed now, not at the reaper's next pass */
+		drove__info(ex->ctx, MOD,
+		            "recovery: %zu instances not adopted (stale), reaping now", left);
+		reap(ex, NULL);
+	}
 }
 
 static void on_last(const drove__http_response *resp, void *ud)
