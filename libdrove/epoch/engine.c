@@ -30,7 +30,8 @@
 #define START_TRIES    10
 #define NOTFOUND_TRIES 10
 #define FLUSH_MS       100
-#define CTL_INFLIGHT   64 /* exchanges with the controller in flight at once */
+#define CTL_INFLIGHT   64  /* exchanges with the controller in flight at once */
+#define LOAD_WINDOW    512 /* topologies being read at once after taking the lead */
 
 /* ---- topologies ---- */
 
@@ -516,17 +517,33 @@ static const char *jstr(struct json_object *o, const char *key)
 	               : NULL;
 }
 
-/* One stored topology into memory: its runs still RUNNING are followed again, and the
- * newest scheduled time it handled is where its schedule resumes. */
-static void load_one(drove_epoch *e, const char *id)
+/* A stored run, for ordering by creation time as drove_epoch_runs_list() does. */
+struct lrun {
+	const char *id;
+	struct json_object *j;
+	int64_t created;
+};
+
+static int lrun_cmp(const void *a, const void *b)
 {
-	char *doc = NULL;
+	const struct lrun *x = a, *y = b;
+	if (x->created != y->created)
+		return x->created < y->created ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+/* One stored topology into memory (load.c hands it over): its runs still RUNNING are
+ * followed again, the newest finished ones are retention's memory, and the newest scheduled
+ * time it handled is where its schedule resumes. */
+static void load_topo(void *ud, const char *id, const char *doc, int runs_parent, size_t nruns,
+                      const struct drove__eload_run *runs)
+{
+	drove_epoch *e = ud;
 	struct json_object *d = NULL, *topo;
 	drove_epoch_topology *t = NULL;
-	drove_strlist *runs = NULL;
+	struct lrun *a = nruns ? calloc(nruns, sizeof(*a)) : NULL;
 
-	if (drove_epoch_topology_load(e->store, id, &doc) < 0 ||
-	    drove__mcodec_parse(doc, strlen(doc), &d) < 0 ||
+	if ((nruns && !a) || drove__mcodec_parse(doc, strlen(doc), &d) < 0 ||
 	    !json_object_object_get_ex(d, "topology", &topo))
 		goto out;
 	const char *text = json_object_to_json_string_ext(topo, JSON_C_TO_STRING_PLAIN);
@@ -546,42 +563,56 @@ static void load_one(drove_epoch *e, const char *id)
 	t = NULL;
 	if (!tp)
 		goto out;
-	if (drove_epoch_runs_list(e->store, id, &runs) == 0)
-		tp->runs_parent = drove_strlist_count(runs) > 0;
-	if (runs)
-		for (size_t i = drove_strlist_count(runs); i-- > 0;) { /* oldest first */
-			const char *rid = drove_strlist_get(runs, i);
-			char *run = NULL;
-			struct json_object *rj = NULL;
-			if (!strncmp(rid, "SR-", 3)) {
-				int64_t at = strtoll(rid + 3, NULL, 10) * 1000;
-				if (at > last)
-					last = at;
-			}
-			if (drove_epoch_run_get(e->store, id, rid, &run) == 0 &&
-			    drove__mcodec_parse(run, strlen(run), &rj) == 0 && jstr(rj, "state") &&
-			    strcmp(jstr(rj, "state"), "RUNNING") != 0 && i < e->keep_runs)
-				drove__etopo_done(e, tp, rid); /* retention's memory */
-			else if (rj && jstr(rj, "state") && !strcmp(jstr(rj, "state"), "RUNNING")) {
-				const char *type = jstr(rj, "runType");
-				drove__info(e->ctx, MOD, "run %s/%s: following it again", id, rid);
-				drove__erun_add(e, tp, rid,
-				                type && !strcmp(type, "INSTANT")
-				                        ? DROVE_EPOCH_RUN_INSTANT
-				                        : DROVE_EPOCH_RUN_SCHEDULED,
-				                jint(rj, "created"));
-			}
-			json_object_put(rj);
-			drove_free(run);
+	tp->runs_parent = runs_parent;
+	for (size_t i = 0; i < nruns; i++) {
+		a[i].id = runs[i].id;
+		if (drove__mcodec_parse(runs[i].json, strlen(runs[i].json), &a[i].j) == 0)
+			a[i].created = jint(a[i].j, "created");
+		drove_error_clear();
+	}
+	if (nruns)
+		qsort(a, nruns, sizeof(*a), lrun_cmp);
+	for (size_t k = 0; k < nruns; k++) { /* oldest first; `i` counts from the newest */
+		size_t i = nruns - 1 - k;
+		const char *rid = a[k].id, *rs = a[k].j ? jstr(a[k].j, "state") : NULL;
+		if (!strncmp(rid, "SR-", 3)) {
+			int64_t at = strtoll(rid + 3, NULL, 10) * 1000;
+			if (at > last)
+				last = at;
 		}
+		if (rs && strcmp(rs, "RUNNING") != 0 && i < e->keep_runs) {
+			drove__etopo_done(e, tp, rid); /* retention's memory */
+		} else if (rs && !strcmp(rs, "RUNNING")) {
+			const char *type = jstr(a[k].j, "runType");
+			drove__info(e->ctx, MOD, "run %s/%s: following it again", id, rid);
+			drove__erun_add(e, tp, rid,
+			                type && !strcmp(type, "INSTANT")
+			                        ? DROVE_EPOCH_RUN_INSTANT
+			                        : DROVE_EPOCH_RUN_SCHEDULED,
+			                jint(a[k].j, "created"));
+		}
+	}
 	tp->last_ms = last;
 	schedule(e, tp, 1);
 out:
 	drove_error_clear();
-	drove_strlist_free(runs);
+	for (size_t i = 0; a && i < nruns; i++)
+		json_object_put(a[i].j);
+	free(a);
 	drove_epoch_topology_free(t);
 	json_object_put(d);
-	drove_free(doc);
+}
+
+/* Every stored topology is read: writes are taken from now on. */
+static void load_done(void *ud)
+{
+	drove_epoch *e = ud;
+	drove__info(e->ctx, MOD, "%zu topologies loaded", e->ntopos);
+	drove__eload_free(e->loader);
+	e->loader = NULL;
+	e->loading = 0;
+	fire_flush(e, drove_time_wall_ms());
+	arm_fire(e);
 }
 
 static void clear_state(drove_epoch *e)
@@ -592,6 +623,9 @@ static void clear_state(drove_epoch *e)
 	}
 	e->nfq = 0;
 	drove__eruns_drop(e);
+	drove__eload_free(e->loader); /* reads in flight are dropped */
+	e->loader = NULL;
+	e->loading = 0;
 	while (e->ntopos)
 		topo_remove(e, drove_epoch_topology_name(e->topos[e->ntopos - 1]->t));
 	e->n_at = 0;
@@ -620,13 +654,19 @@ static void on_acquired(drove_epoch *e, int64_t term)
 	clear_state(e);
 	e->leader = 1;
 	drove__info(e->ctx, MOD, "leader (term %" PRId64 ", fence %d)", term, fence);
-	if (drove_epoch_topology_ids(e->store, &ids) == 0)
-		for (size_t i = 0; i < drove_strlist_count(ids) && e->leader; i++)
-			load_one(e, drove_strlist_get(ids, i));
-	drove_error_clear();
-	drove_strlist_free(ids);
-	fire_flush(e, drove_time_wall_ms());
-	arm_fire(e);
+	/* the topologies are read in a pipeline (load.c); they fire as they come in */
+	if (drove_epoch_topology_ids(e->store, &ids) < 0) {
+		drove__err(e->ctx, MOD, "leadership of term %" PRId64 ": topologies: %s", term,
+		           drove_error_last()->message);
+		drove_error_clear();
+		return;
+	}
+	e->loading = 1;
+	if (drove__eload_start(&e->loader, e->store, ids, LOAD_WINDOW, load_topo, load_done, e) <
+	    0) {
+		e->loading = 0;
+		drove_error_clear();
+	}
 }
 
 static void on_election(drove_election *el, int event, int64_t term, void *ud)
@@ -665,6 +705,16 @@ int drove__epoch_leads(const drove_epoch *e)
 
 /* ---- what the REST layer asks ---- */
 
+/* The topologies are still being read (load.c): what they hold is not known yet. */
+static int still_loading(const drove_epoch *e)
+{
+	if (!e->loading)
+		return 0;
+	return drove__error(DROVE_EUNAVAIL,
+	                    "the leader is still reading its topologies (%zu of %zu): try again",
+	                    drove__eload_progress(e->loader), e->ntopos);
+}
+
 int drove__epoch_put(drove_epoch *e, drove_epoch_topology *t, int create)
 {
 	int64_t now = drove_time_wall_ms();
@@ -672,6 +722,10 @@ int drove__epoch_put(drove_epoch *e, drove_epoch_topology *t, int create)
 	drove__etopo *old = topo_find(e, id);
 	int state = old ? old->state : DROVE_EPOCH_ACTIVE, rc;
 
+	if ((rc = still_loading(e)) < 0) {
+		drove_epoch_topology_free(t);
+		return rc;
+	}
 	if (!create && !old) {
 		drove_epoch_topology_free(t);
 		return drove__error(DROVE_ENOTFOUND, "No such topology: %s", id);
@@ -694,6 +748,8 @@ int drove__epoch_pause(drove_epoch *e, const char *id, int paused)
 	drove__etopo *tp = topo_find(e, id);
 	int64_t now = drove_time_wall_ms();
 	int rc;
+	if ((rc = still_loading(e)) < 0)
+		return rc;
 	if (!tp)
 		return drove__error(DROVE_ENOTFOUND, "No such topology: %s", id);
 	int state = paused ? DROVE_EPOCH_PAUSED : DROVE_EPOCH_ACTIVE;
@@ -714,6 +770,8 @@ int drove__epoch_pause(drove_epoch *e, const char *id, int paused)
 int drove__epoch_delete(drove_epoch *e, const char *id)
 {
 	int rc;
+	if ((rc = still_loading(e)) < 0)
+		return rc;
 	if (!topo_find(e, id))
 		return drove__error(DROVE_ENOTFOUND, "No such topology: %s", id);
 	topo_remove(e, id);
@@ -726,6 +784,8 @@ int drove__epoch_run_now(drove_epoch *e, const char *id, char **rid_out)
 	drove__etopo *tp = topo_find(e, id);
 	int64_t now = drove_time_wall_ms();
 	int rc;
+	if ((rc = still_loading(e)) < 0)
+		return rc;
 	if (!tp)
 		return drove__error(DROVE_ENOTFOUND, "No such topology: %s", id);
 	char *rid = drove__asprintf("IR-%" PRId64 "-%" PRId64, now, ++e->instant_seq);
