@@ -821,6 +821,14 @@ int drove__epoch_kill(drove_epoch *e, const char *id, const char *run_id, const 
 		task_id = strdup(json_object_get_string(v));
 	json_object_put(r);
 	drove_free(doc);
+	/* a task started in the last pollInterval is not in the record yet (runs.c): its id
+	 * is the one the CREATE used */
+	drove__etopo *tp = rc == 0 && !task_id ? topo_find(e, id) : NULL;
+	for (size_t i = 0; tp && i < drove_epoch_topology_task_count(tp->t); i++)
+		if (!strcmp(drove_epoch_topology_task_name(tp->t, i), task)) {
+			task_id = drove__asprintf("%s-%s-%s", id, run_id, task);
+			break;
+		}
 	if (!task_id)
 		return rc == DROVE_ENOMEM
 		               ? rc
