@@ -139,6 +139,9 @@ struct fire_member {
 	int parent_missing, rc;
 	int64_t handled, next;
 	char *rid, *msg;
+	/* the SKIPPED runs its batch recorded: retention counts them as finished runs */
+	char **skipped;
+	size_t nskipped;
 };
 
 struct fire_job {
@@ -168,6 +171,15 @@ struct fire_batch {
 	size_t nruns, first, last; /* members [first, last) */
 };
 
+static void member_forget_skipped(struct fire_member *m)
+{
+	for (size_t i = 0; i < m->nskipped; i++)
+		drove_free(m->skipped[i]);
+	free(m->skipped);
+	m->skipped = NULL;
+	m->nskipped = 0;
+}
+
 static void batch_flush(struct fire_job *j, struct fire_batch *b)
 {
 	int rc = b->nruns ? drove__epoch_runs_begin_batch(j->store, j->fence, b->nruns, b->runs,
@@ -177,7 +189,11 @@ static void batch_flush(struct fire_job *j, struct fire_batch *b)
 		struct fire_member *m = &j->m[i];
 		if (m->rc == 1) { /* not batched (AT) */
 			fire_step(j, m);
-		} else if (rc == DROVE_ESTALE) {
+			continue;
+		}
+		if (rc < 0)
+			member_forget_skipped(m); /* stepped again, or not recorded */
+		if (rc == DROVE_ESTALE) {
 			m->rc = rc;
 			m->msg = strdup(drove_error_last()->message);
 			drove_free(m->rid);
@@ -226,6 +242,15 @@ static int batch_add(struct fire_job *j, struct fire_batch *b, struct fire_membe
 			snprintf(b->msgs[b->nruns], sizeof(b->msgs[0]),
 			         "missed: no leader was running at %" PRId64, at);
 			r->message = b->msgs[b->nruns];
+			if (!m->skipped && !(m->skipped = calloc(nskipped, sizeof(char *)))) {
+				b->nruns++;
+				return -1;
+			}
+			if (!(m->skipped[m->nskipped] = strdup(r->run_id))) {
+				b->nruns++;
+				return -1;
+			}
+			m->nskipped++;
 		} else if (!(m->rid = strdup(r->run_id))) {
 			b->nruns++;
 			return -1;
@@ -252,6 +277,7 @@ static void fire_work(drove__ejob *base, drove_client *client)
 		drove_error_clear();
 		drove_free(m->rid);
 		m->rid = NULL;
+		member_forget_skipped(m);
 		if (b) {
 			m->rc = 1; /* stepped when its batch is flushed, after the members before it
 			            */
@@ -288,6 +314,9 @@ static void fire_done(drove__ejob *base, int cancelled)
 				cur->last_ms = m->handled;
 			if (cur && (m->rid || m->handled > m->last_ms))
 				cur->runs_parent = 1;
+			/* the SKIPPED records are finished runs for retention (oldest first) */
+			for (size_t k = 0; k < m->nskipped; k++)
+				drove__etopo_done(e, cur ? cur : m->tp, m->skipped[k]);
 			if (m->rid) {
 				e->fired++;
 				drove_metric_add(e->m.fired, (const char *[]){"SCHEDULED"}, 1);
@@ -306,6 +335,7 @@ static void fire_done(drove__ejob *base, int cancelled)
 		drove__etopo_unref(j->m[i].tp);
 		drove_free(j->m[i].rid);
 		free(j->m[i].msg);
+		member_forget_skipped(&j->m[i]);
 	}
 	free(j);
 }
