@@ -50,9 +50,8 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static int64_t *late;
 static size_t nlate, cap, creates;
 static int64_t measure_from, measure_to, window_ms;
-static size_t per_sec[64];
-static int64_t engine_t0;
-        /* drove_epoch_start() returned */ /* CREATEs received per scheduled second of the window */
+static size_t per_sec[64]; /* CREATEs received per scheduled second of the window */
+static int64_t engine_t0;  /* drove_epoch_start() returned */
 
 static void reply(struct evhttp_request *req, const char *body)
 {
