@@ -41,7 +41,8 @@ DROVE_API int drove_epoch_new(drove_epoch **out, drove_loop *loop,
 DROVE_API int drove_epoch_start(drove_epoch *e);
 /** The HTTP port bound (after start), or -1. @since 0.1 */
 DROVE_API int drove_epoch_port(const drove_epoch *e);
-/** 1 while this engine leads (fires runs). Any thread. @since 0.1 */
+/** 1 while this engine leads (fires runs) and has read its stored topologies (until then
+ *  it refuses topology writes with 503). Any thread. @since 0.1 */
 DROVE_API int drove_epoch_is_leader(const drove_epoch *e);
 /** How many runs this engine has fired (scheduled and instant) since it started: for tests
  *  and metrics. Loop thread. @since 0.1 */

@@ -30,7 +30,8 @@
 #define START_TRIES    10
 #define NOTFOUND_TRIES 10
 #define FLUSH_MS       100
-#define CTL_INFLIGHT   64 /* exchanges with the controller in flight at once */
+#define CTL_INFLIGHT   64  /* exchanges with the controller in flight at once */
+#define LOAD_WINDOW    512 /* topologies being read at once after taking the lead */
 
 /* ---- topologies ---- */
 
@@ -138,6 +139,9 @@ struct fire_member {
 	int parent_missing, rc;
 	int64_t handled, next;
 	char *rid, *msg;
+	/* the SKIPPED runs its batch recorded: retention counts them as finished runs */
+	char **skipped;
+	size_t nskipped;
 };
 
 struct fire_job {
@@ -167,6 +171,15 @@ struct fire_batch {
 	size_t nruns, first, last; /* members [first, last) */
 };
 
+static void member_forget_skipped(struct fire_member *m)
+{
+	for (size_t i = 0; i < m->nskipped; i++)
+		drove_free(m->skipped[i]);
+	free(m->skipped);
+	m->skipped = NULL;
+	m->nskipped = 0;
+}
+
 static void batch_flush(struct fire_job *j, struct fire_batch *b)
 {
 	int rc = b->nruns ? drove__epoch_runs_begin_batch(j->store, j->fence, b->nruns, b->runs,
@@ -176,7 +189,11 @@ static void batch_flush(struct fire_job *j, struct fire_batch *b)
 		struct fire_member *m = &j->m[i];
 		if (m->rc == 1) { /* not batched (AT) */
 			fire_step(j, m);
-		} else if (rc == DROVE_ESTALE) {
+			continue;
+		}
+		if (rc < 0)
+			member_forget_skipped(m); /* stepped again, or not recorded */
+		if (rc == DROVE_ESTALE) {
 			m->rc = rc;
 			m->msg = strdup(drove_error_last()->message);
 			drove_free(m->rid);
@@ -225,6 +242,15 @@ static int batch_add(struct fire_job *j, struct fire_batch *b, struct fire_membe
 			snprintf(b->msgs[b->nruns], sizeof(b->msgs[0]),
 			         "missed: no leader was running at %" PRId64, at);
 			r->message = b->msgs[b->nruns];
+			if (!m->skipped && !(m->skipped = calloc(nskipped, sizeof(char *)))) {
+				b->nruns++;
+				return -1;
+			}
+			if (!(m->skipped[m->nskipped] = strdup(r->run_id))) {
+				b->nruns++;
+				return -1;
+			}
+			m->nskipped++;
 		} else if (!(m->rid = strdup(r->run_id))) {
 			b->nruns++;
 			return -1;
@@ -251,6 +277,7 @@ static void fire_work(drove__ejob *base, drove_client *client)
 		drove_error_clear();
 		drove_free(m->rid);
 		m->rid = NULL;
+		member_forget_skipped(m);
 		if (b) {
 			m->rc = 1; /* stepped when its batch is flushed, after the members before it
 			            */
@@ -287,6 +314,9 @@ static void fire_done(drove__ejob *base, int cancelled)
 				cur->last_ms = m->handled;
 			if (cur && (m->rid || m->handled > m->last_ms))
 				cur->runs_parent = 1;
+			/* the SKIPPED records are finished runs for retention (oldest first) */
+			for (size_t k = 0; k < m->nskipped; k++)
+				drove__etopo_done(e, cur ? cur : m->tp, m->skipped[k]);
 			if (m->rid) {
 				e->fired++;
 				drove_metric_add(e->m.fired, (const char *[]){"SCHEDULED"}, 1);
@@ -305,6 +335,7 @@ static void fire_done(drove__ejob *base, int cancelled)
 		drove__etopo_unref(j->m[i].tp);
 		drove_free(j->m[i].rid);
 		free(j->m[i].msg);
+		member_forget_skipped(&j->m[i]);
 	}
 	free(j);
 }
@@ -516,17 +547,33 @@ static const char *jstr(struct json_object *o, const char *key)
 	               : NULL;
 }
 
-/* One stored topology into memory: its runs still RUNNING are followed again, and the
- * newest scheduled time it handled is where its schedule resumes. */
-static void load_one(drove_epoch *e, const char *id)
+/* A stored run, for ordering by creation time as drove_epoch_runs_list() does. */
+struct lrun {
+	const char *id;
+	struct json_object *j;
+	int64_t created;
+};
+
+static int lrun_cmp(const void *a, const void *b)
 {
-	char *doc = NULL;
+	const struct lrun *x = a, *y = b;
+	if (x->created != y->created)
+		return x->created < y->created ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+/* One stored topology into memory (load.c hands it over): its runs still RUNNING are
+ * followed again, the newest finished ones are retention's memory, and the newest scheduled
+ * time it handled is where its schedule resumes. */
+static void load_topo(void *ud, const char *id, const char *doc, int runs_parent, size_t nruns,
+                      const struct drove__eload_run *runs)
+{
+	drove_epoch *e = ud;
 	struct json_object *d = NULL, *topo;
 	drove_epoch_topology *t = NULL;
-	drove_strlist *runs = NULL;
+	struct lrun *a = nruns ? calloc(nruns, sizeof(*a)) : NULL;
 
-	if (drove_epoch_topology_load(e->store, id, &doc) < 0 ||
-	    drove__mcodec_parse(doc, strlen(doc), &d) < 0 ||
+	if ((nruns && !a) || drove__mcodec_parse(doc, strlen(doc), &d) < 0 ||
 	    !json_object_object_get_ex(d, "topology", &topo))
 		goto out;
 	const char *text = json_object_to_json_string_ext(topo, JSON_C_TO_STRING_PLAIN);
@@ -546,42 +593,56 @@ static void load_one(drove_epoch *e, const char *id)
 	t = NULL;
 	if (!tp)
 		goto out;
-	if (drove_epoch_runs_list(e->store, id, &runs) == 0)
-		tp->runs_parent = drove_strlist_count(runs) > 0;
-	if (runs)
-		for (size_t i = drove_strlist_count(runs); i-- > 0;) { /* oldest first */
-			const char *rid = drove_strlist_get(runs, i);
-			char *run = NULL;
-			struct json_object *rj = NULL;
-			if (!strncmp(rid, "SR-", 3)) {
-				int64_t at = strtoll(rid + 3, NULL, 10) * 1000;
-				if (at > last)
-					last = at;
-			}
-			if (drove_epoch_run_get(e->store, id, rid, &run) == 0 &&
-			    drove__mcodec_parse(run, strlen(run), &rj) == 0 && jstr(rj, "state") &&
-			    strcmp(jstr(rj, "state"), "RUNNING") != 0 && i < e->keep_runs)
-				drove__etopo_done(e, tp, rid); /* retention's memory */
-			else if (rj && jstr(rj, "state") && !strcmp(jstr(rj, "state"), "RUNNING")) {
-				const char *type = jstr(rj, "runType");
-				drove__info(e->ctx, MOD, "run %s/%s: following it again", id, rid);
-				drove__erun_add(e, tp, rid,
-				                type && !strcmp(type, "INSTANT")
-				                        ? DROVE_EPOCH_RUN_INSTANT
-				                        : DROVE_EPOCH_RUN_SCHEDULED,
-				                jint(rj, "created"));
-			}
-			json_object_put(rj);
-			drove_free(run);
+	tp->runs_parent = runs_parent;
+	for (size_t i = 0; i < nruns; i++) {
+		a[i].id = runs[i].id;
+		if (drove__mcodec_parse(runs[i].json, strlen(runs[i].json), &a[i].j) == 0)
+			a[i].created = jint(a[i].j, "created");
+		drove_error_clear();
+	}
+	if (nruns)
+		qsort(a, nruns, sizeof(*a), lrun_cmp);
+	for (size_t k = 0; k < nruns; k++) { /* oldest first; `i` counts from the newest */
+		size_t i = nruns - 1 - k;
+		const char *rid = a[k].id, *rs = a[k].j ? jstr(a[k].j, "state") : NULL;
+		if (!strncmp(rid, "SR-", 3)) {
+			int64_t at = strtoll(rid + 3, NULL, 10) * 1000;
+			if (at > last)
+				last = at;
 		}
+		if (rs && strcmp(rs, "RUNNING") != 0 && i < e->keep_runs) {
+			drove__etopo_done(e, tp, rid); /* retention's memory */
+		} else if (rs && !strcmp(rs, "RUNNING")) {
+			const char *type = jstr(a[k].j, "runType");
+			drove__info(e->ctx, MOD, "run %s/%s: following it again", id, rid);
+			drove__erun_add(e, tp, rid,
+			                type && !strcmp(type, "INSTANT")
+			                        ? DROVE_EPOCH_RUN_INSTANT
+			                        : DROVE_EPOCH_RUN_SCHEDULED,
+			                jint(a[k].j, "created"));
+		}
+	}
 	tp->last_ms = last;
 	schedule(e, tp, 1);
 out:
 	drove_error_clear();
-	drove_strlist_free(runs);
+	for (size_t i = 0; a && i < nruns; i++)
+		json_object_put(a[i].j);
+	free(a);
 	drove_epoch_topology_free(t);
 	json_object_put(d);
-	drove_free(doc);
+}
+
+/* Every stored topology is read: writes are taken from now on. */
+static void load_done(void *ud)
+{
+	drove_epoch *e = ud;
+	drove__info(e->ctx, MOD, "%zu topologies loaded", e->ntopos);
+	drove__eload_free(e->loader);
+	e->loader = NULL;
+	e->loading = 0;
+	fire_flush(e, drove_time_wall_ms());
+	arm_fire(e);
 }
 
 static void clear_state(drove_epoch *e)
@@ -592,6 +653,9 @@ static void clear_state(drove_epoch *e)
 	}
 	e->nfq = 0;
 	drove__eruns_drop(e);
+	drove__eload_free(e->loader); /* reads in flight are dropped */
+	e->loader = NULL;
+	e->loading = 0;
 	while (e->ntopos)
 		topo_remove(e, drove_epoch_topology_name(e->topos[e->ntopos - 1]->t));
 	e->n_at = 0;
@@ -620,13 +684,19 @@ static void on_acquired(drove_epoch *e, int64_t term)
 	clear_state(e);
 	e->leader = 1;
 	drove__info(e->ctx, MOD, "leader (term %" PRId64 ", fence %d)", term, fence);
-	if (drove_epoch_topology_ids(e->store, &ids) == 0)
-		for (size_t i = 0; i < drove_strlist_count(ids) && e->leader; i++)
-			load_one(e, drove_strlist_get(ids, i));
-	drove_error_clear();
-	drove_strlist_free(ids);
-	fire_flush(e, drove_time_wall_ms());
-	arm_fire(e);
+	/* the topologies are read in a pipeline (load.c); they fire as they come in */
+	if (drove_epoch_topology_ids(e->store, &ids) < 0) {
+		drove__err(e->ctx, MOD, "leadership of term %" PRId64 ": topologies: %s", term,
+		           drove_error_last()->message);
+		drove_error_clear();
+		return;
+	}
+	e->loading = 1;
+	if (drove__eload_start(&e->loader, e->store, ids, LOAD_WINDOW, load_topo, load_done, e) <
+	    0) {
+		e->loading = 0;
+		drove_error_clear();
+	}
 }
 
 static void on_election(drove_election *el, int event, int64_t term, void *ud)
@@ -665,6 +735,16 @@ int drove__epoch_leads(const drove_epoch *e)
 
 /* ---- what the REST layer asks ---- */
 
+/* The topologies are still being read (load.c): what they hold is not known yet. */
+static int still_loading(const drove_epoch *e)
+{
+	if (!e->loading)
+		return 0;
+	return drove__error(DROVE_EUNAVAIL,
+	                    "the leader is still reading its topologies (%zu of %zu): try again",
+	                    drove__eload_progress(e->loader), e->ntopos);
+}
+
 int drove__epoch_put(drove_epoch *e, drove_epoch_topology *t, int create)
 {
 	int64_t now = drove_time_wall_ms();
@@ -672,6 +752,10 @@ int drove__epoch_put(drove_epoch *e, drove_epoch_topology *t, int create)
 	drove__etopo *old = topo_find(e, id);
 	int state = old ? old->state : DROVE_EPOCH_ACTIVE, rc;
 
+	if ((rc = still_loading(e)) < 0) {
+		drove_epoch_topology_free(t);
+		return rc;
+	}
 	if (!create && !old) {
 		drove_epoch_topology_free(t);
 		return drove__error(DROVE_ENOTFOUND, "No such topology: %s", id);
@@ -694,6 +778,8 @@ int drove__epoch_pause(drove_epoch *e, const char *id, int paused)
 	drove__etopo *tp = topo_find(e, id);
 	int64_t now = drove_time_wall_ms();
 	int rc;
+	if ((rc = still_loading(e)) < 0)
+		return rc;
 	if (!tp)
 		return drove__error(DROVE_ENOTFOUND, "No such topology: %s", id);
 	int state = paused ? DROVE_EPOCH_PAUSED : DROVE_EPOCH_ACTIVE;
@@ -714,6 +800,8 @@ int drove__epoch_pause(drove_epoch *e, const char *id, int paused)
 int drove__epoch_delete(drove_epoch *e, const char *id)
 {
 	int rc;
+	if ((rc = still_loading(e)) < 0)
+		return rc;
 	if (!topo_find(e, id))
 		return drove__error(DROVE_ENOTFOUND, "No such topology: %s", id);
 	topo_remove(e, id);
@@ -726,6 +814,8 @@ int drove__epoch_run_now(drove_epoch *e, const char *id, char **rid_out)
 	drove__etopo *tp = topo_find(e, id);
 	int64_t now = drove_time_wall_ms();
 	int rc;
+	if ((rc = still_loading(e)) < 0)
+		return rc;
 	if (!tp)
 		return drove__error(DROVE_ENOTFOUND, "No such topology: %s", id);
 	char *rid = drove__asprintf("IR-%" PRId64 "-%" PRId64, now, ++e->instant_seq);
@@ -761,6 +851,14 @@ int drove__epoch_kill(drove_epoch *e, const char *id, const char *run_id, const 
 		task_id = strdup(json_object_get_string(v));
 	json_object_put(r);
 	drove_free(doc);
+	/* a task started in the last pollInterval is not in the record yet (runs.c): its id
+	 * is the one the CREATE used */
+	drove__etopo *tp = rc == 0 && !task_id ? topo_find(e, id) : NULL;
+	for (size_t i = 0; tp && i < drove_epoch_topology_task_count(tp->t); i++)
+		if (!strcmp(drove_epoch_topology_task_name(tp->t, i), task)) {
+			task_id = drove__asprintf("%s-%s-%s", id, run_id, task);
+			break;
+		}
 	if (!task_id)
 		return rc == DROVE_ENOMEM
 		               ? rc

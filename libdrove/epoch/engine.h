@@ -18,6 +18,7 @@
 #include <drove/metrics.h>
 #include <drove/store.h>
 
+#include "epoch/load.h"
 #include "epoch/mail.h"
 #include "epoch/pool.h"
 
@@ -73,6 +74,8 @@ struct drove_epoch {
 	volatile int leader; /* read from other threads through drove_epoch_is_leader() */
 	int fence;
 	int64_t term;
+	drove__eload *loader; /* reading the stored topologies after taking the lead (load.c) */
+	volatile int loading; /* 1 until they are all read: drove_epoch_is_leader() says 0 */
 	struct event *t_fire, *t_poll, *t_trim;
 	drove_epoch_timetable *tt;
 	drove__etopo **topos; /* sorted by name */

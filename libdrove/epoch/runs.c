@@ -42,6 +42,7 @@ struct drove__erun {
 	size_t n;
 	struct etask *tasks;
 	int busy, finishing, abandoned;
+	int unrecorded; /* tasks started since the record was last written (run_evaluate) */
 	int state;
 	int start_tries;
 };
@@ -166,6 +167,8 @@ static void run_record(drove_epoch *e, struct drove__erun *r, const char *messag
 	char *text = strdup(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
 	if (!text || rec_push(e, r->tid, r->rid, text, r->finishing ? r : NULL) < 0)
 		drove_error_clear(); /* written with the run's next change, or re-followed */
+	else
+		r->unrecorded = 0;
 	json_object_put(j);
 }
 
@@ -545,7 +548,7 @@ static void job_done(drove__ejob *base, int cancelled)
 	}
 	struct drove__erun *r = j->run;
 	drove_epoch *e = r->e;
-	int changed = 0;
+	int changed = 0, record = 0;
 
 	r->busy--;
 	if (cancelled || r->abandoned) {
@@ -564,12 +567,13 @@ static void job_done(drove__ejob *base, int cancelled)
 				t->started = 1;
 				t->state = DROVE_EPOCH_TASK_STARTING;
 				changed = 1;
+				r->unrecorded = 1; /* recorded by the first poll, or final */
 			} else if (j->rc[i] == DROVE_EINVAL || r->start_tries + 1 >= START_TRIES) {
 				t->state = DROVE_EPOCH_TASK_FAILED;
 				free(t->error);
 				t->error = j->msg[i];
 				j->msg[i] = NULL;
-				changed = 1;
+				changed = record = 1;
 			} else {
 				retry = 1;
 				drove__warn(e->ctx, MOD, "run %s/%s: start %s: %s", r->tid, r->rid,
@@ -596,7 +600,7 @@ static void job_done(drove__ejob *base, int cancelled)
 			t->notfound = 0;
 			if (st != t->state) {
 				t->state = st;
-				changed = 1;
+				changed = record = 1;
 			}
 			if (j->msg[i]) {
 				free(t->error);
@@ -613,9 +617,13 @@ static void job_done(drove__ejob *base, int cancelled)
 		job_free(j);
 		return;
 	}
+	int polled = j->kind == JOB_POLL;
 	job_free(j);
+	/* a started task alone is not written at once: the first poll (pollInterval later)
+	 * writes it with what Drove says, or the final record does; the REST kill finds its
+	 * task id without the record (engine.c). One store write less per run. */
 	if (!r->finishing)
-		run_evaluate(e, r, changed);
+		run_evaluate(e, r, record || (polled && r->unrecorded));
 	if (changed) /* the next task once one has ended (a failed start waits for the tick) */
 		run_next(e, r, 0);
 }

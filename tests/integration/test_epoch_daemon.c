@@ -145,6 +145,8 @@ static char *wait_run_end(int i, const char *id, const char *rid, int64_t ms)
 		struct json_object *d = edata(0, "GET", path, NULL, &root);
 		ck_assert(json_object_object_get_ex(d, "state", &s));
 		char *st = strdup(json_object_get_string(s));
+		if (strcmp(st, "RUNNING") && strcmp(st, "SUCCESSFUL")) /* why, for the failure */
+			fprintf(stderr, "run %s: %s\n", path, json_object_to_json_string(d));
 		json_object_put(root);
 		if (strcmp(st, "RUNNING") || drove_time_mono_ms() > deadline)
 			return st;

@@ -4,7 +4,9 @@
  *    controller that keeps answering "not the leader" after its retries;
  *  - 300 topologies firing in the same seconds are each created once per scheduled time;
  *  - CREATEs the controller never answers do not hold up the other topologies' CREATEs (the
- *    blocking workers of before were all stuck behind them).
+ *    blocking workers of before were all stuck behind them);
+ *  - a new leader reads the stored topologies and runs (pipelined, epoch/load.c), goes on
+ *    firing them and follows a run left RUNNING again.
  * The controller is a libevent evhttp stub on its own thread that answers a "slow" task's
  * CREATE never (a timer far away), the others at once, and counts CREATEs per task id. */
 #include <pthread.h>
@@ -298,11 +300,9 @@ static long post_topology(const char *name, int64_t at_ms)
 	return code;
 }
 
-static void engine_start(void)
+/* An engine on the store in `edir` (kept across engine_close() and engine_open()). */
+static void engine_open(void)
 {
-	stub_start();
-	snprintf(edir, sizeof(edir), "/tmp/check-epoch-async-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(edir));
 	char *yml = drove__asprintf(
 	        "server:\n  applicationConnectors:\n    - type: http\n      port: 0\n"
 	        "  adminConnectors: []\nstore:\n  dataDir: %s/store\n"
@@ -322,9 +322,16 @@ static void engine_start(void)
 	ck_assert_int_eq(drove_epoch_is_leader(ep), 1);
 }
 
-static void engine_stop(void)
+static void engine_start(void)
 {
-	char cmd[128];
+	stub_start();
+	snprintf(edir, sizeof(edir), "/tmp/check-epoch-async-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(edir));
+	engine_open();
+}
+
+static void engine_close(void)
+{
 	drove_loop_stop(eloop);
 	pthread_join(ethr, NULL);
 	drove_epoch_stop(ep); /* the CREATEs still in flight come back cancelled */
@@ -332,6 +339,12 @@ static void engine_stop(void)
 	drove_loop_free(eloop);
 	drove_epoch_config_free(ecfg);
 	drove_ctx_free(ectx);
+}
+
+static void engine_stop(void)
+{
+	char cmd[128];
+	engine_close();
 	stub_stop();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", edir);
 	ck_assert_int_eq(system(cmd), 0);
@@ -419,6 +432,84 @@ START_TEST(test_slow_creates_do_not_hold_up_others)
 }
 END_TEST
 
+/* How many CREATEs task id `id` got. */
+static int creates_of(const char *id)
+{
+	int n = 0;
+	pthread_mutex_lock(&stub.mu);
+	for (size_t i = 0; i < stub.nids; i++)
+		if (!strcmp(stub.ids[i], id))
+			n = stub.counts[i];
+	pthread_mutex_unlock(&stub.mu);
+	return n;
+}
+
+/* A new leader reads the stored topologies and their runs in a pipeline (epoch/load.c): it
+ * reports itself leader only once all are read, every topology goes on firing, and a run
+ * left RUNNING (its leader died before its final record) is followed again. */
+START_TEST(test_new_leader_reads_topologies_and_runs)
+{
+	const bool slow = getenv("DROVE_UNDER_VALGRIND") != NULL;
+	const int N = slow ? 10 : 50;
+	char name[32], path[256];
+	engine_start();
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "load-%d", i);
+		ck_assert_int_eq(post_topology(name, 0), 200);
+	}
+	int before = wait_seconds("load-", N, 2, slow ? 100000 : 60000);
+	ck_assert_int_ge(before, 2);
+	engine_close();
+
+	/* a run a dead leader left RUNNING, written into the store while no engine runs */
+	drove_ctx *ctx = NULL;
+	drove_loop *loop = NULL;
+	drove_store_opts *so = NULL;
+	drove_store *st = NULL;
+	const char *run = "{\"topologyId\":\"load-0\",\"runId\":\"SR-1000\",\"state\":"
+	                  "\"RUNNING\",\"tasks\":{},\"runType\":\"SCHEDULED\",\"created\":"
+	                  "1000000,\"updated\":1000000}";
+	snprintf(path, sizeof(path), "%s/store", edir);
+	ck_assert_int_eq(drove_ctx_new(&ctx), 0);
+	ck_assert_int_eq(drove_loop_new(&loop, ctx), 0);
+	ck_assert_int_eq(drove_store_opts_new(&so), 0);
+	ck_assert_int_eq(drove_store_opts_set_local(so, path), 0);
+	ck_assert_int_eq(drove_store_open(&st, loop, so), 0);
+	ck_assert_int_eq(drove_store_create(st, "/runs/load-0/SR-1000", run, strlen(run),
+	                                    DROVE_STORE_PERSISTENT, NULL),
+	                 0);
+	drove_store_close(st);
+
+	/* 10 s without a leader: each topology's missed times within the misfire window are
+	 * recorded SKIPPED but the newest, which fires */
+	sleep(10);
+	engine_open(); /* leader: every topology read */
+	ck_assert_int_ge(wait_seconds("load-", N, before + 2, slow ? 100000 : 60000), before + 2);
+	int64_t deadline = drove_time_mono_ms() + 30000;
+	while (!creates_of("load-0-SR-1000-t") && drove_time_mono_ms() < deadline)
+		usleep(100 * 1000);
+	ck_assert_int_eq(creates_of("load-0-SR-1000-t"), 1);
+	/* retention (numRunsPerJob 2) counts the SKIPPED runs too: a few runs later they are
+	 * gone, not left for the hourly trim (before: 9 or more SKIPPED records stayed) */
+	ck_assert_int_ge(wait_seconds("load-", N, before + 5, slow ? 100000 : 60000), before + 5);
+	usleep(500 * 1000); /* the last record flush */
+	engine_close();
+	drove_strlist *runs = NULL;
+	ck_assert_int_eq(drove_store_open(&st, loop, so), 0);
+	ck_assert_int_eq(drove_store_children(st, "/runs/load-1", &runs), 0);
+	ck_assert_msg(drove_strlist_count(runs) < 8, "%zu runs kept for load-1",
+	              drove_strlist_count(runs));
+	drove_strlist_free(runs);
+	drove_store_close(st);
+	drove_store_opts_free(so);
+	drove_loop_free(loop);
+	drove_ctx_free(ctx);
+	stub_stop();
+	snprintf(path, sizeof(path), "rm -rf '%s'", edir);
+	ck_assert_int_eq(system(path), 0);
+}
+END_TEST
+
 Suite *epoch_async_suite(void)
 {
 	Suite *s = suite_create("epoch_async");
@@ -427,6 +518,7 @@ Suite *epoch_async_suite(void)
 	tcase_add_test(tc, test_link_leader_and_retries);
 	tcase_add_test(tc, test_many_in_one_second_created_once);
 	tcase_add_test(tc, test_slow_creates_do_not_hold_up_others);
+	tcase_add_test(tc, test_new_leader_reads_topologies_and_runs);
 	suite_add_tcase(s, tc);
 	return s;
 }
