@@ -150,11 +150,12 @@ static void scrape_report(const char *label, long from)
 		t[i] = (double)scrape_ttfb_us[from + i] / 1000.0;
 		u[i] = (double)scrape_total_us[from + i] / 1000.0;
 	}
-	if (t && u && n > 0)
+	if (t && u && n > 0) {
+		double mt = median(t, (int)n), mu = median(u, (int)n); /* sorts: then the max */
 		printf("%s: %ld scrapes of %ld bytes (%ld failed): first byte median %.2f max %.2f "
 		       "ms, whole scrape median %.2f max %.2f ms\n",
-		       label, n, scrape_bytes, scrape_fail, median(t, (int)n), t[n - 1],
-		       median(u, (int)n), u[n - 1]);
+		       label, n, scrape_bytes, scrape_fail, mt, t[n - 1], mu, u[n - 1]);
+	}
 	free(t);
 	free(u);
 }
