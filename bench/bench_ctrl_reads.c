@@ -9,8 +9,9 @@
  * scrapes the admin port's /metrics every second meanwhile. BENCH_CTRL_SCRAPE_AB=10 runs
  * instead, on the same loaded controller, 10 rounds of (per endpoint) a wrk run without and
  * one with a scrape every BENCH_CTRL_SCRAPE_MS (default 1000), BENCH_CTRL_AB_SECS (default 2)
- * seconds each, in alternating order, and prints per endpoint the p99 and req/s of both
- * settings with their spread (docs/benchmarks.md, issue 16). */
+ * seconds each, in alternating order, and prints per endpoint the p99, req/s and controller
+ * CPU per request of both settings with their spread, after the time of a lone scrape and the
+ * controller's CPU time per scrape (docs/benchmarks.md, issue 16). */
 #include <pthread.h>
 #include <stdint.h>
 #include <signal.h>
@@ -42,7 +43,7 @@ static int aport; /* the admin port (the API's: port, bench_ctrl_common.h) */
  * API): one kept-alive connection, the whole body read, one scrape per `scrape_ms` while
  * `scrape_on` is set, the first half a period after it is set. `scrape_mu` is held during a
  * scrape, so that taking it after clearing `scrape_on` waits for the last one to end. */
-#define SCRAPES_MAX 4096
+#define SCRAPES_MAX 32768
 static volatile int scrape_on, scrape_quit, scrape_gen; /* gen: +1 per scrape_stop() */
 static long scrape_ms = 1000;
 static pthread_mutex_t scrape_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -252,6 +253,29 @@ static void scrape_ab(int rounds, int secs)
 		scrape_stop();
 	}
 	scrape_report("scrape of the loaded controller, no other load", from);
+	{ /* the controller's CPU time per scrape: 3 s idle, then 3 s of scrapes back to back */
+		CURL *h = curl_easy_init();
+		char url[64];
+		int64_t c0 = ctrl_cpu_ns(), t0 = drove_time_mono_us(), idle, busy, el;
+		usleep(3000 * 1000);
+		idle = (ctrl_cpu_ns() - c0) * 1000000 / (drove_time_mono_us() - t0);
+		snprintf(url, sizeof(url), "http://127.0.0.1:%d/metrics", aport);
+		curl_easy_setopt(h, CURLOPT_URL, url);
+		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, count_bytes);
+		from = scrapes;
+		c0 = ctrl_cpu_ns();
+		t0 = drove_time_mono_us();
+		while (drove_time_mono_us() - t0 < 3000000)
+			scrape_once(h);
+		el = drove_time_mono_us() - t0;
+		busy = ctrl_cpu_ns() - c0 - idle * el / 1000000;
+		curl_easy_cleanup(h);
+		if (scrapes > from)
+			printf("controller CPU per scrape (back to back, less its idle %.1f ms/s): "
+			       "%.3f ms\n",
+			       (double)idle / 1e6, (double)busy / 1e6 / (double)(scrapes - from));
+		scrape_report("scrapes back to back", from);
+	}
 	from = scrapes;
 	for (int r = 0; r < rounds; r++)
 		for (int e = 0; e < N_READS; e++)
