@@ -131,37 +131,24 @@ static void fwd_gone(drove__http_req *req, void *ud)
 		free(f);
 }
 
-/* 1 when answered here (a follower forwards or refuses), 0 when this node leads. */
-static int forward(drove__http_req *req, drove_epoch *e)
+static void fwd_send(struct fwd *f, const char *leader, size_t len)
 {
-	char *leader = NULL, *url = NULL, *auth = NULL;
-	size_t len = 0, blen = 0;
-	struct fwd *f = NULL;
-
-	if (drove__epoch_leads(e))
-		return 0;
-	if (drove_store_leader(e->store, &leader, &len, NULL) < 0 ||
-	    !strcmp(leader, e->leader_hp)) {
-		drove_error_clear();
-		drove__http_reply_failed(
-		        req, 400, "This node is not the leader and no leader is known", NULL);
-		drove_free(leader);
-		return 1;
-	}
+	drove__http_req *req = f->req;
+	drove_epoch *e = f->e;
+	char *url = NULL, *auth = NULL;
+	size_t blen = 0;
 	const char *a = drove__http_req_header(req, "Authorization");
 	const char *body = drove__http_req_body(req, &blen);
 	const char *hdrs[3] = {"Content-Type: application/json", NULL, NULL};
+
 	if (a && !strpbrk(a, "\r\n"))
 		hdrs[1] = auth = drove__asprintf("Authorization: %s", a);
-	url = drove__asprintf("%s://%s%s", drove__http_server_is_tls(e->http) ? "https" : "http",
-	                      leader, drove__http_req_path(req));
-	f = calloc(1, sizeof(*f));
-	if (!url || !f || (a && !auth)) {
+	url = drove__asprintf("%s://%.*s%s", drove__http_server_is_tls(e->http) ? "https" : "http",
+	                      (int)len, leader, drove__http_req_path(req));
+	if (!url || (a && !auth)) {
 		drove__http_reply_server_error(req, "out of memory");
 		goto out;
 	}
-	f->e = e;
-	f->req = req;
 	drove__http_request hr = {
 	        .method = drove__http_method_name(drove__http_req_method(req)),
 	        .url = url,
@@ -184,7 +171,50 @@ out:
 	free(f);
 	free(url);
 	free(auth);
-	drove_free(leader);
+}
+
+/* Who leads, as the election names it (asked without blocking the loop): forward there. The
+ * store answers before it closes (with an error then), while the server still holds `req`. */
+static void fwd_leader(int rc, const char *leader, size_t len, int64_t term, void *ud)
+{
+	struct fwd *f = ud;
+	drove_epoch *e = f->e;
+	(void)term;
+	if (e->stopping || !e->hc) {
+		drove__http_reply_failed(f->req, 503, "Epoch is stopping", NULL);
+		free(f);
+	} else if (rc < 0 || !leader || drove__epoch_leads(e) ||
+	           (len == strlen(e->leader_hp) && !memcmp(leader, e->leader_hp, len))) {
+		/* no leader, or us: this node lost (or just took) the lead meanwhile */
+		drove__http_reply_failed(
+		        f->req, 400, "This node is not the leader and no leader is known", NULL);
+		free(f);
+	} else {
+		fwd_send(f, leader, len);
+	}
+	drove_error_clear();
+}
+
+/* 1 when answered here (a follower forwards or refuses; the answer may come later), 0 when
+ * this node leads. */
+static int forward(drove__http_req *req, drove_epoch *e)
+{
+	struct fwd *f;
+
+	if (drove__epoch_leads(e))
+		return 0;
+	if (!(f = calloc(1, sizeof(*f)))) {
+		drove__http_reply_server_error(req, "out of memory");
+		return 1;
+	}
+	f->e = e;
+	f->req = req;
+	if (!e->store || drove_store_leader_async(e->store, fwd_leader, f) < 0) {
+		drove_error_clear();
+		drove__http_reply_failed(
+		        req, 400, "This node is not the leader and no leader is known", NULL);
+		free(f);
+	}
 	return 1;
 }
 
