@@ -55,6 +55,7 @@ static void exec_free(drove__ctrl_exec *e)
 	if (e) {
 		probe_cancel(e);
 		drove__node_data_free(e->nd);
+		free(e->view_json);
 		free(e->id);
 		free(e);
 	}
@@ -67,6 +68,7 @@ void drove__ctrl_execs_clear(drove_controller *c)
 	free(c->execs);
 	c->execs = NULL;
 	c->n_execs = c->cap_execs = 0;
+	c->execs_gen++;
 }
 
 static void exec_event(drove_controller *c, int type, const drove__ctrl_exec *e)
@@ -226,6 +228,7 @@ static void on_snapshot(drove_controller *c, drove_node_data *nd, bool record)
 		drove__ctrl_lsvc_apply(c, &nd->service_instances[i]);
 	drove__node_data_free(e->nd);
 	e->nd = nd;
+	drove__ctrl_exec_changed(c, e);
 	e->seen_mono = drove_time_mono_ms();
 	if (added) {
 		drove__info(c->ctx, MOD, "executor %s (%s:%d) added", e->id,
@@ -257,6 +260,7 @@ static void on_report(drove_controller *c, const drove_message *m)
 			drove__resource_snapshot_free(e->nd->state);
 			e->nd->state = rs;
 			e->nd->updated = m->header.message_time;
+			drove__ctrl_exec_changed(c, e);
 			sched_update(c, e);
 		}
 		e->seen_mono = drove_time_mono_ms();
@@ -295,6 +299,7 @@ static void exec_lost(drove_controller *c, drove__ctrl_exec *e, const char *why)
 	probe_cancel(e);
 	e->removed = true;
 	e->removed_at = drove_time_wall_ms();
+	drove__ctrl_exec_changed(c, e);
 	e->probe_fails = 0;
 	if (c->sched)
 		drove_sched_executor_remove(c->sched, e->id);
@@ -322,6 +327,7 @@ void drove__ctrl_exec_sweep(drove_controller *c)
 				memmove(c->execs + i, c->execs + i + 1,
 				        (c->n_execs - i - 1) * sizeof(*c->execs));
 				c->n_execs--;
+				c->execs_gen++;
 				i--;
 			}
 			continue;
@@ -459,6 +465,7 @@ void drove__ctrl_blacklist_tick(drove_controller *c)
 		}
 		if (!any) {
 			e->ctrl_state = DROVE_EXECUTOR_BLACKLISTED;
+			drove__ctrl_exec_changed(c, e);
 			if (c->sched)
 				drove_sched_executor_set_state(c->sched, e->id,
 				                               DROVE_EXECUTOR_BLACKLISTED);
