@@ -189,6 +189,26 @@ void drove__ctrl_execs_load_known(drove_controller *c)
 }
 
 /* Takes `nd`; `record`: remember a new executor in the store (known_put). */
+/* 1 when an executor list shows `a` and `b` alike (GET /cluster/executors: host, port,
+ * transport, tags, the state it reports, core and memory totals): a snapshot that changes
+ * none of these keeps the cached list (vcache.c). */
+static bool same_view(const drove_node_data *a, const drove_node_data *b)
+{
+	int64_t x[4], y[4];
+
+	if (!a || !b || !drove__streq(a->hostname, b->hostname) || a->port != b->port ||
+	    a->transport_type != b->transport_type || a->n_tags != b->n_tags ||
+	    a->has_executor_state != b->has_executor_state ||
+	    (a->has_executor_state && a->executor_state != b->executor_state))
+		return false;
+	for (size_t i = 0; i < a->n_tags; i++)
+		if (!drove__streq(a->tags[i], b->tags[i]))
+			return false;
+	drove__ctrl_node_totals(a, &x[0], &x[1], &x[2], &x[3]);
+	drove__ctrl_node_totals(b, &y[0], &y[1], &y[2], &y[3]);
+	return !memcmp(x, y, sizeof(x));
+}
+
 static void on_snapshot(drove_controller *c, drove_node_data *nd, bool record)
 {
 	char idbuf[DROVE_UUID_LEN + 1];
@@ -226,9 +246,10 @@ static void on_snapshot(drove_controller *c, drove_node_data *nd, bool record)
 		drove__ctrl_task_apply(c, &nd->tasks[i]);
 	for (size_t i = 0; i < nd->n_service_instances; i++)
 		drove__ctrl_lsvc_apply(c, &nd->service_instances[i]);
+	if (added || !same_view(e->nd, nd))
+		drove__ctrl_exec_changed(c, e);
 	drove__node_data_free(e->nd);
 	e->nd = nd;
-	drove__ctrl_exec_changed(c, e);
 	e->seen_mono = drove_time_mono_ms();
 	if (added) {
 		drove__info(c->ctx, MOD, "executor %s (%s:%d) added", e->id,
@@ -257,10 +278,15 @@ static void on_report(drove_controller *c, const drove_message *m)
 	if (e && m->snapshot) {
 		drove_resource_snapshot *rs = NULL;
 		if (drove__resource_snapshot_copy(m->snapshot, &rs) == 0) {
+			int64_t before[4], after[4];
+			drove__ctrl_node_totals(e->nd, &before[0], &before[1], &before[2],
+			                        &before[3]);
 			drove__resource_snapshot_free(e->nd->state);
 			e->nd->state = rs;
 			e->nd->updated = m->header.message_time;
-			drove__ctrl_exec_changed(c, e);
+			drove__ctrl_node_totals(e->nd, &after[0], &after[1], &after[2], &after[3]);
+			if (memcmp(before, after, sizeof(before)))
+				drove__ctrl_exec_changed(c, e);
 			sched_update(c, e);
 		}
 		e->seen_mono = drove_time_mono_ms();
