@@ -14,7 +14,6 @@
 #include <drove/clock.h>
 
 #include "ctrl/engine.h"
-#include "ctrl/mech.h"
 #include "http/server.h"
 
 #define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
