@@ -30,18 +30,13 @@ static void h_ping(drove__http_req *req, void *ud)
 static void h_apps(drove__http_req *req, void *ud)
 {
 	drove_controller *c = ud;
-	int64_t from, size, now = drove_time_wall_ms();
-	struct json_object *o;
+	int64_t from, size;
 
 	if (drove__ctrl_query_i64(req, "from", 0, 2147483646, &from) < 0)
 		return drove__ctrl_reply_bad_param(req, "from");
 	if (drove__ctrl_query_i64(req, "size", 2147483646, 2147483646, &size) < 0)
 		return drove__ctrl_reply_bad_param(req, "size");
-	o = json_object_new_object();
-	for (size_t i = (size_t)from; i < c->n_apps && (int64_t)(i - (size_t)from) < size; i++)
-		json_object_object_add(o, c->apps[i]->id,
-		                       drove__ctrl_app_summary(c->apps[i], now, c->stale_inst_ms));
-	drove__http_reply_success(req, o);
+	drove__ctrl_vc_apps(c, req, from, size);
 }
 
 static drove__ctrl_app *app_or_miss(drove_controller *c, drove__http_req *req)
@@ -693,9 +688,7 @@ static void h_endpoints(drove__http_req *req, void *ud)
 		drove_strlist_add(names, one);
 	else
 		drove__http_req_query_all(req, "app", names);
-	drove__http_reply_success(req, drove__ctrl_endpoints(c->apps, c->n_apps, names,
-	                                                     drove_time_wall_ms(), c->stale_inst_ms,
-	                                                     drove__ctrl_in_window(c)));
+	drove__ctrl_vc_endpoints(c, req, names);
 	drove_strlist_free(names);
 }
 
@@ -708,41 +701,7 @@ static void h_cluster(drove__http_req *req, void *ud)
 
 static void h_executors(drove__http_req *req, void *ud)
 {
-	drove_controller *c = ud;
-	struct json_object *a = json_object_new_array();
-
-	/* current executors first, then the removed ones */
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < c->n_execs; i++) {
-			const drove__ctrl_exec *e = c->execs[i];
-			struct json_object *o, *tags;
-			int64_t fc, uc, fm, um;
-			if (e->removed != (pass == 1) || !e->nd)
-				continue;
-			drove__ctrl_node_totals(e->nd, &fc, &uc, &fm, &um);
-			o = json_object_new_object();
-			tags = json_object_new_array();
-			for (size_t t = 0; t < e->nd->n_tags; t++)
-				json_object_array_add(tags, drove__ctrl_jstr(e->nd->tags[t]));
-			json_object_object_add(o, "executorId", drove__ctrl_jstr(e->id));
-			json_object_object_add(o, "hostname", drove__ctrl_jstr(e->nd->hostname));
-			json_object_object_add(o, "port", json_object_new_int(e->nd->port));
-			json_object_object_add(
-			        o, "transportType",
-			        drove__ctrl_jstr(e->nd->transport_type == DROVE_TRANSPORT_HTTPS
-			                                 ? "HTTPS"
-			                                 : "HTTP"));
-			json_object_object_add(o, "freeCores", json_object_new_int64(fc));
-			json_object_object_add(o, "usedCores", json_object_new_int64(uc));
-			json_object_object_add(o, "freeMemory", json_object_new_int64(fm));
-			json_object_object_add(o, "usedMemory", json_object_new_int64(um));
-			json_object_object_add(o, "tags", tags);
-			json_object_object_add(o, "state",
-			                       drove__ctrl_jstr(drove_executor_state_name(
-			                               drove__ctrl_exec_state(e))));
-			json_object_array_add(a, o);
-		}
-	drove__http_reply_success(req, a);
+	drove__ctrl_vc_executors(ud, req);
 }
 
 static void h_executor(drove__http_req *req, void *ud)
@@ -781,6 +740,7 @@ static void maintenance(drove__http_req *req, drove_controller *c, int state)
 	}
 	free(json);
 	c->cluster_state = state;
+	drove__ctrl_apps_changed(c); /* the endpoints' window */
 	c->cluster_updated = d.updated;
 	if ((ev = drove__ctrl_event_new(c->ctx, state == DROVE_CLUSTER_MAINTENANCE
 	                                                ? DROVE_EVENT_MAINTENANCE_MODE_SET

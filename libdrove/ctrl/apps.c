@@ -46,13 +46,17 @@ void drove__ctrl_apply_instance(drove_controller *c, const drove_instance_info *
 		return;
 	if (in && in->info->state == info->state &&
 	    (!in->info->local_info) == (!info->local_info)) {
-		/* the common case (snapshots): only freshness changes */
+		/* the common case (snapshots): only freshness changes; a stale record becoming
+		 * fresh again changes what the app lists show */
+		if (!drove__ctrl_inst_fresh(in, now, c->stale_inst_ms))
+			drove__ctrl_apps_changed(c);
 		in->info->updated = info->updated;
 		in->seen_ms = now;
 		return;
 	}
 	if (drove__instance_info_copy(info, &copy) < 0)
 		return;
+	drove__ctrl_apps_changed(c);
 	if (!in) {
 		if (drove__ctrl_app_add_inst(app, copy, now) < 0)
 			return;

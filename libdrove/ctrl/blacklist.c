@@ -116,6 +116,7 @@ static void bl_sent(drove_controller *c, int status, const char *message, void *
 				drove_sched_executor_set_state(c->sched, e->id,
 				                               DROVE_EXECUTOR_BLACKLIST_REQUESTED);
 		}
+		drove__ctrl_exec_changed(c, e);
 		drove__ctrl_lsvc_executor_changed(c, e->id);
 		{
 			drove_event *ev = drove__ctrl_event_new(

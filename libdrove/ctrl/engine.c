@@ -418,6 +418,7 @@ static void load_cluster_state(drove_controller *c)
 	}
 	drove__cluster_state_data_free(cs);
 	free(json);
+	drove__ctrl_apps_changed(c);
 }
 
 static void load_app(drove_controller *c, const char *id, int64_t now)
@@ -846,6 +847,7 @@ void drove_controller_free(drove_controller *c)
 		return;
 	drove_controller_stop(c);
 	drove_metrics_free(c->m.reg);
+	drove__ctrl_vcache_free(c);
 	drove_auth_free(c->auth);
 	free(c->hostname);
 	free(c->node_name);

@@ -55,6 +55,18 @@ struct json_object *drove__ctrl_cluster_summary(drove_controller *c, int64_t *to
 /* GET /cluster/dashboard. */
 int drove__ctrl_dashboard_routes(drove_controller *c);
 
+/* ---- cached renderings of the large list reads (vcache.c) ---- */
+/* GET /applications?from=&size= (AppSummary by id), from the kept body while nothing it
+ * shows changed. */
+void drove__ctrl_vc_apps(drove_controller *c, struct drove__http_req *req, int64_t from,
+                         int64_t size);
+/* GET /endpoints for `names` (all when empty). */
+void drove__ctrl_vc_endpoints(drove_controller *c, struct drove__http_req *req,
+                              const drove_strlist *names);
+/* GET /cluster/executors. */
+void drove__ctrl_vc_executors(drove_controller *c, struct drove__http_req *req);
+void drove__ctrl_vcache_free(drove_controller *c);
+
 /* ---- REST (api.c) ---- */
 /* Decode and validate an ApplicationOperation body (POST /applications/operations): 0 with
  * *out, 1 (malformed JSON, bad type or enum: "JSON validation failure") or 2 (validation:

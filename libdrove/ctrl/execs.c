@@ -55,6 +55,7 @@ static void exec_free(drove__ctrl_exec *e)
 	if (e) {
 		probe_cancel(e);
 		drove__node_data_free(e->nd);
+		free(e->view_json);
 		free(e->id);
 		free(e);
 	}
@@ -67,6 +68,7 @@ void drove__ctrl_execs_clear(drove_controller *c)
 	free(c->execs);
 	c->execs = NULL;
 	c->n_execs = c->cap_execs = 0;
+	c->execs_gen++;
 }
 
 static void exec_event(drove_controller *c, int type, const drove__ctrl_exec *e)
@@ -187,6 +189,26 @@ void drove__ctrl_execs_load_known(drove_controller *c)
 }
 
 /* Takes `nd`; `record`: remember a new executor in the store (known_put). */
+/* 1 when an executor list shows `a` and `b` alike (GET /cluster/executors: host, port,
+ * transport, tags, the state it reports, core and memory totals): a snapshot that changes
+ * none of these keeps the cached list (vcache.c). */
+static bool same_view(const drove_node_data *a, const drove_node_data *b)
+{
+	int64_t x[4], y[4];
+
+	if (!a || !b || !drove__streq(a->hostname, b->hostname) || a->port != b->port ||
+	    a->transport_type != b->transport_type || a->n_tags != b->n_tags ||
+	    a->has_executor_state != b->has_executor_state ||
+	    (a->has_executor_state && a->executor_state != b->executor_state))
+		return false;
+	for (size_t i = 0; i < a->n_tags; i++)
+		if (!drove__streq(a->tags[i], b->tags[i]))
+			return false;
+	drove__ctrl_node_totals(a, &x[0], &x[1], &x[2], &x[3]);
+	drove__ctrl_node_totals(b, &y[0], &y[1], &y[2], &y[3]);
+	return !memcmp(x, y, sizeof(x));
+}
+
 static void on_snapshot(drove_controller *c, drove_node_data *nd, bool record)
 {
 	char idbuf[DROVE_UUID_LEN + 1];
@@ -224,6 +246,8 @@ static void on_snapshot(drove_controller *c, drove_node_data *nd, bool record)
 		drove__ctrl_task_apply(c, &nd->tasks[i]);
 	for (size_t i = 0; i < nd->n_service_instances; i++)
 		drove__ctrl_lsvc_apply(c, &nd->service_instances[i]);
+	if (added || !same_view(e->nd, nd))
+		drove__ctrl_exec_changed(c, e);
 	drove__node_data_free(e->nd);
 	e->nd = nd;
 	e->seen_mono = drove_time_mono_ms();
@@ -254,9 +278,15 @@ static void on_report(drove_controller *c, const drove_message *m)
 	if (e && m->snapshot) {
 		drove_resource_snapshot *rs = NULL;
 		if (drove__resource_snapshot_copy(m->snapshot, &rs) == 0) {
+			int64_t before[4], after[4];
+			drove__ctrl_node_totals(e->nd, &before[0], &before[1], &before[2],
+			                        &before[3]);
 			drove__resource_snapshot_free(e->nd->state);
 			e->nd->state = rs;
 			e->nd->updated = m->header.message_time;
+			drove__ctrl_node_totals(e->nd, &after[0], &after[1], &after[2], &after[3]);
+			if (memcmp(before, after, sizeof(before)))
+				drove__ctrl_exec_changed(c, e);
 			sched_update(c, e);
 		}
 		e->seen_mono = drove_time_mono_ms();
@@ -295,6 +325,7 @@ static void exec_lost(drove_controller *c, drove__ctrl_exec *e, const char *why)
 	probe_cancel(e);
 	e->removed = true;
 	e->removed_at = drove_time_wall_ms();
+	drove__ctrl_exec_changed(c, e);
 	e->probe_fails = 0;
 	if (c->sched)
 		drove_sched_executor_remove(c->sched, e->id);
@@ -322,6 +353,7 @@ void drove__ctrl_exec_sweep(drove_controller *c)
 				memmove(c->execs + i, c->execs + i + 1,
 				        (c->n_execs - i - 1) * sizeof(*c->execs));
 				c->n_execs--;
+				c->execs_gen++;
 				i--;
 			}
 			continue;
@@ -459,6 +491,7 @@ void drove__ctrl_blacklist_tick(drove_controller *c)
 		}
 		if (!any) {
 			e->ctrl_state = DROVE_EXECUTOR_BLACKLISTED;
+			drove__ctrl_exec_changed(c, e);
 			if (c->sched)
 				drove_sched_executor_set_state(c->sched, e->id,
 				                               DROVE_EXECUTOR_BLACKLISTED);

@@ -108,6 +108,10 @@ typedef struct drove__ctrl_app {
 	drove_sched_policy *policy; /* the spec's policy, converted */
 	int64_t cpus, mem_mb;
 	int64_t retry_at; /* mono ms: a SCALE to re-issue after this */
+	/* cached AppSummary text (vcache.c), valid while these match the record */
+	char *view_json;
+	int64_t view_healthy, view_instances, view_updated;
+	int view_state;
 } drove__ctrl_app;
 
 typedef struct drove__ctrl_exec {
@@ -120,12 +124,19 @@ typedef struct drove__ctrl_exec {
 	struct drove__ctrl_probe *probe; /* the ping in flight, or NULL */
 	bool removed;
 	int64_t removed_at; /* wall ms */
+	/* bumped with every change an executor list shows (nd, its state, removed, ctrl_state),
+	 * with the controller's execs_gen: drove__ctrl_exec_changed() */
+	uint64_t view_ver;
+	char *view_json; /* cached ExecutorSummary text (vcache.c) of view_json_ver */
+	uint64_t view_json_ver;
 } drove__ctrl_exec;
 
 /* ---- pure views (views.c) ---- */
 
 /* Fresh: reported within `stale_ms` of `now`. */
 bool drove__ctrl_inst_fresh(const drove__ctrl_inst *in, int64_t now, int64_t stale_ms);
+/* A json-c value that serialises as `txt` (copied), already JSON. NULL on ENOMEM. */
+struct json_object *drove__ctrl_raw_jobj(const char *txt);
 /* InstanceInfo as a json-c value that serialises from a cached rendering (re-rendered when the
  * record changed). NULL on ENOMEM. */
 struct json_object *drove__ctrl_inst_jobj(drove__ctrl_inst *in);

@@ -51,6 +51,7 @@ static int app_insert(drove_controller *c, drove__ctrl_app *app)
 	memmove(c->apps + i + 1, c->apps + i, (c->n_apps - i) * sizeof(*c->apps));
 	c->apps[i] = app;
 	c->n_apps++;
+	drove__ctrl_apps_changed(c);
 	return 0;
 }
 
@@ -66,6 +67,7 @@ void drove__ctrl_app_free(drove_controller *c, drove__ctrl_app *app)
 {
 	if (!app)
 		return;
+	drove__ctrl_apps_changed(c);
 	if (app->job)
 		c->free_job(c, app->job); /* jobs.c, through the hook the engine sets */
 	for (size_t i = 0; i < app->n_insts; i++)
@@ -73,6 +75,7 @@ void drove__ctrl_app_free(drove_controller *c, drove__ctrl_app *app)
 	free(app->insts);
 	drove__app_info_free(app->info);
 	drove_sched_policy_free(app->policy);
+	free(app->view_json);
 	free(app->id);
 	free(app);
 }
@@ -173,6 +176,7 @@ void drove__ctrl_app_set_state(drove_controller *c, drove__ctrl_app *app, int st
 	drove__debug(c->ctx, MOD, "app %s: %s -> %s", app->id, drove_app_state_name(app->state),
 	             drove_app_state_name(state));
 	app->state = state;
+	drove__ctrl_apps_changed(c);
 	if ((ev = drove__ctrl_event_new(c->ctx, DROVE_EVENT_APP_STATE_CHANGE)) &&
 	    drove__ctrl_event_app(ev, app) < 0) {
 		drove__event_free(ev);
@@ -187,6 +191,7 @@ int drove__ctrl_app_persist(drove_controller *c, drove__ctrl_app *app)
 	int rc;
 
 	app->info->updated = drove_time_wall_ms();
+	drove__ctrl_apps_changed(c);
 	if ((rc = drove__app_info_encode(app->info, &json)) < 0)
 		return rc;
 	rc = drove_record_put(c->store, DROVE_RECORD_APPLICATION, NULL, app->id, json,
@@ -198,6 +203,7 @@ int drove__ctrl_app_persist(drove_controller *c, drove__ctrl_app *app)
 void drove__ctrl_inst_persist(drove_controller *c, const drove_instance_info *info)
 {
 	char *json = NULL;
+	drove__ctrl_apps_changed(c); /* every change of an instance's state is stored */
 	if (!c->store || drove__instance_info_encode(info, &json) < 0)
 		return;
 	if (drove_record_put_async(c->store, DROVE_RECORD_INSTANCE, info->app_id, info->instance_id,

@@ -33,6 +33,18 @@ struct drove__ctrl_standby {
 	struct drove__http_req *req;
 };
 
+/* A reply body kept until what it shows changes (vcache.c): the large list reads. */
+#define DROVE__CTRL_VBODIES 8
+struct drove__ctrl_vbody {
+	int kind;   /* enum drove__ctrl_vkind (vcache.c); 0: free slot */
+	char *key;  /* the request's parameters that shape the body */
+	char *body; /* the whole reply body, envelope included */
+	size_t len;
+	uint64_t gen;     /* the controller's generation it was rendered at */
+	int64_t until_ms; /* wall ms after which time alone may change it */
+	uint64_t used;    /* for replacing the least recently used slot */
+};
+
 struct drove_controller {
 	drove_ctx *ctx;
 	drove_loop *loop;
@@ -85,7 +97,26 @@ struct drove_controller {
 	struct event *t_jobs, *t_reconcile, *t_execs, *t_purge, *t_node, *t_probe, *t_stale;
 	struct drove__store_renew *renew; /* a new store session after expiry (engine.c) */
 	int64_t next_reconcile_mono;
+	/* view generations (vcache.c): apps_gen is bumped by any change an app summary, an
+	 * instance's activity or an endpoint shows (apps, their states and counts, instance
+	 * states, a stale instance reported again, the cluster state); execs_gen by any change
+	 * of an executor (drove__ctrl_exec_changed) */
+	uint64_t apps_gen, execs_gen, vbody_tick;
+	struct drove__ctrl_vbody vbody[DROVE__CTRL_VBODIES];
 };
+
+/* Something the app lists show changed: cached bodies are rendered again. */
+static inline void drove__ctrl_apps_changed(drove_controller *c)
+{
+	c->apps_gen++;
+}
+
+/* Something an executor list shows of `e` changed. */
+static inline void drove__ctrl_exec_changed(drove_controller *c, drove__ctrl_exec *e)
+{
+	e->view_ver++;
+	c->execs_gen++;
+}
 
 /* ---- state (state.c): the bottom layer; calls nothing above it ---- */
 

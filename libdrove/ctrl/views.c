@@ -27,7 +27,6 @@ static int raw_serializer(struct json_object *j, struct printbuf *pb, int level,
 
 struct json_object *drove__ctrl_inst_jobj(drove__ctrl_inst *in)
 {
-	struct json_object *j;
 	char *txt;
 
 	if (!in->json || in->json_updated != in->info->updated ||
@@ -40,11 +39,19 @@ struct json_object *drove__ctrl_inst_jobj(drove__ctrl_inst *in)
 		in->json_state = (int)in->info->state;
 	}
 	/* the text is copied: a reply may outlive a later change of the record */
-	if (!(txt = drove__strdup(in->json)) || !(j = json_object_new_object())) {
-		free(txt);
+	return drove__ctrl_raw_jobj(in->json);
+}
+
+struct json_object *drove__ctrl_raw_jobj(const char *txt)
+{
+	struct json_object *j;
+	char *copy;
+
+	if (!(copy = drove__strdup(txt)) || !(j = json_object_new_object())) {
+		free(copy);
 		return NULL;
 	}
-	json_object_set_serializer(j, raw_serializer, txt, json_object_free_userdata);
+	json_object_set_serializer(j, raw_serializer, copy, json_object_free_userdata);
 	return j;
 }
 
