@@ -872,6 +872,28 @@ int drove__epoch_kill(drove_epoch *e, const char *id, const char *run_id, const 
 
 /* ---- polling and retention ---- */
 
+static void on_seen_leader(int rc, const char *data, size_t len, int64_t term, void *ud)
+{
+	drove_epoch *e = ud;
+	(void)term;
+	e->seen_lookup = 0;
+	free(e->seen_leader);
+	e->seen_leader = rc == 0 && data ? drove__strndup(data, len) : NULL;
+	drove_error_clear();
+}
+
+/* A follower looks up who leads (for its /healthcheck), one lookup at a time. */
+static void seen_refresh(drove_epoch *e)
+{
+	if (!e->store || e->seen_lookup || drove__epoch_leads(e))
+		return;
+	e->seen_lookup = 1;
+	if (drove_store_leader_async(e->store, on_seen_leader, e) < 0) {
+		e->seen_lookup = 0;
+		drove_error_clear();
+	}
+}
+
 static void on_poll(evutil_socket_t fd, short what, void *arg)
 {
 	drove_epoch *e = arg;
@@ -879,6 +901,8 @@ static void on_poll(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (drove__epoch_leads(e))
 		drove__eruns_poll(e);
+	else
+		seen_refresh(e);
 }
 
 /* Run records go to the store in batches, every FLUSH_MS. */
@@ -1097,8 +1121,10 @@ int drove__epoch_engine_start(drove_epoch *e)
 		return drove__enomem();
 	if (!e->store)
 		return 0; /* ZooKeeper not up yet: store_opened elects once it is */
-	return drove_store_elect(e->store, e->leader_hp, strlen(e->leader_hp), on_election, e,
-	                         &e->election);
+	rc = drove_store_elect(e->store, e->leader_hp, strlen(e->leader_hp), on_election, e,
+	                       &e->election);
+	seen_refresh(e); /* a follower's /healthcheck names the leader from the start */
+	return rc;
 }
 
 void drove__epoch_engine_stop(drove_epoch *e)

@@ -87,6 +87,10 @@ struct drove_epoch {
 	struct drove__erec *rq; /* run records to write (runs.c) */
 	size_t nrq, rqcap;
 	int flushing; /* a record batch is on a worker: one at a time, in order */
+	/* a follower's view of who leads ("host:port" of the election's leader node, NULL: none),
+	 * refreshed every poll tick with an asynchronous lookup, for its /healthcheck */
+	char *seen_leader;
+	int seen_lookup; /* a lookup is under way */
 	struct event *t_flush;
 	/* settings */
 	char *app_name;

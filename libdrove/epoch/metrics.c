@@ -100,21 +100,15 @@ static int check_store(char *msg, size_t size, void *ud)
 static int check_leader(char *msg, size_t size, void *ud)
 {
 	drove_epoch *e = ud;
-	char *leader = NULL;
-	size_t len = 0;
 	if (drove__epoch_leads(e)) {
 		snprintf(msg, size, "this node leads (term %lld)", (long long)e->term);
 		return 1;
 	}
-	/* a follower: whoever the election names (as a forwarded write would find it) */
-	if (store_up(e) && drove_store_leader(e->store, &leader, &len, NULL) == 0 && leader &&
-	    strcmp(leader, e->leader_hp) != 0) {
-		snprintf(msg, size, "leader %.*s", (int)len, leader);
-		drove_free(leader);
+	/* a follower: whoever the election named at the last poll tick (engine.c) */
+	if (store_up(e) && e->seen_leader && strcmp(e->seen_leader, e->leader_hp) != 0) {
+		snprintf(msg, size, "leader %s", e->seen_leader);
 		return 1;
 	}
-	drove_free(leader);
-	drove_error_clear();
 	snprintf(msg, size, "no leader known");
 	return 0;
 }

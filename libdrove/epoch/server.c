@@ -147,5 +147,6 @@ void drove_epoch_free(drove_epoch *e)
 	drove_auth_free(e->auth);
 	free(e->app_name);
 	free(e->leader_hp);
+	free(e->seen_leader);
 	free(e);
 }
