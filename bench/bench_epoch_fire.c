@@ -31,6 +31,7 @@
 
 #include <drove/drove.h>
 
+#include "../tests/harness/drove_stub.h"
 #include "bench_common.h"
 #include <drove/epoch_server.h>
 #include "core/internal.h"
@@ -52,16 +53,6 @@ static size_t nlate, cap, creates;
 static int64_t measure_from, measure_to, window_ms;
 static size_t per_sec[64]; /* CREATEs received per scheduled second of the window */
 static int64_t engine_t0;  /* drove_epoch_start() returned */
-
-static void reply(struct evhttp_request *req, const char *body)
-{
-	struct evbuffer *b = evbuffer_new();
-	evbuffer_add(b, body, strlen(body));
-	evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Type",
-	                  "application/json");
-	evhttp_send_reply(req, 200, "OK", b);
-	evbuffer_free(b);
-}
 
 static void on_request(struct evhttp_request *req, void *ud)
 {
@@ -98,16 +89,9 @@ static void on_request(struct evhttp_request *req, void *ud)
 			}
 			free(body);
 		}
-		reply(req, "{\"status\":\"SUCCESS\",\"data\":{\"taskId\":\"x\"},\"message\":"
-		           "\"success\"}");
-	} else if (evhttp_request_get_command(req) == EVHTTP_REQ_DELETE) {
-		reply(req, "{\"status\":\"SUCCESS\",\"data\":{\"deleted\":true},\"message\":"
-		           "\"success\"}");
-	} else if (strstr(evhttp_request_get_uri(req), "/instances/")) {
-		reply(req, "{\"status\":\"SUCCESS\",\"data\":{\"state\":\"STOPPED\",\"taskResult\":"
-		           "{\"status\":\"SUCCESSFUL\"}},\"message\":\"success\"}");
+		drove_stub_reply(req, DROVE_STUB_CREATED);
 	} else {
-		reply(req, "{\"status\":\"SUCCESS\",\"data\":\"pong\",\"message\":\"success\"}");
+		drove_stub_answer(req);
 	}
 }
 

@@ -23,6 +23,7 @@
 #include <drove/drove.h>
 #include "core/internal.h"
 #include "epoch/ctl.h"
+#include "drove_stub.h"
 #include "harness.h"
 #include "check_client_mock.h"
 
@@ -42,19 +43,11 @@ static struct {
 	int slow_creates, fast_creates, dup;
 } stub;
 
-static void reply(struct evhttp_request *req, const char *body)
-{
-	struct evbuffer *b = evbuffer_new();
-	evbuffer_add(b, body, strlen(body));
-	evhttp_send_reply(req, 200, "OK", b);
-	evbuffer_free(b);
-}
-
 static void slow_reply(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
-	reply(arg, "{\"status\":\"SUCCESS\",\"data\":{\"taskId\":\"x\"},\"message\":\"success\"}");
+	drove_stub_reply(arg, DROVE_STUB_CREATED);
 }
 
 static void count_create(const char *id, size_t len)
@@ -78,7 +71,6 @@ static void count_create(const char *id, size_t len)
 static void on_request(struct evhttp_request *req, void *ud)
 {
 	(void)ud;
-	const char *uri = evhttp_request_get_uri(req);
 	if (evhttp_request_get_command(req) == EVHTTP_REQ_POST) {
 		struct evbuffer *in = evhttp_request_get_input_buffer(req);
 		size_t len = evbuffer_get_length(in);
@@ -95,16 +87,9 @@ static void on_request(struct evhttp_request *req, void *ud)
 			}
 		}
 		free(body);
-		reply(req, "{\"status\":\"SUCCESS\",\"data\":{\"taskId\":\"x\"},\"message\":"
-		           "\"success\"}");
-	} else if (evhttp_request_get_command(req) == EVHTTP_REQ_DELETE) {
-		reply(req, "{\"status\":\"SUCCESS\",\"data\":{\"deleted\":true},\"message\":"
-		           "\"success\"}");
-	} else if (strstr(uri, "/instances/")) {
-		reply(req, "{\"status\":\"SUCCESS\",\"data\":{\"state\":\"STOPPED\",\"taskResult\":"
-		           "{\"status\":\"SUCCESSFUL\"}},\"message\":\"success\"}");
+		drove_stub_reply(req, DROVE_STUB_CREATED);
 	} else {
-		reply(req, "{\"status\":\"SUCCESS\",\"data\":\"pong\",\"message\":\"success\"}");
+		drove_stub_answer(req);
 	}
 }
 
