@@ -60,21 +60,6 @@ static inline long http(const char *method, const char *path, const char *body, 
 	return http_url(method, url, body, out);
 }
 
-static inline int free_port(void)
-{
-	struct sockaddr_in a = {0};
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), p;
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&a, &len) < 0)
-		return -1;
-	p = ntohs(a.sin_port);
-	close(fd);
-	return p;
-}
-
 static inline long rss_kb_of(pid_t pid, const char *key)
 {
 	return bench_proc_status_kb(pid, key);
@@ -140,8 +125,8 @@ static inline int bench_start_pair(const char *dir, const char *sock, const char
 		fprintf(stderr, "needs %s and %s\n", ctrl_bin, exec_bin);
 		return 77;
 	}
-	port = free_port();
-	eport = free_port();
+	port = bench_free_port();
+	eport = bench_free_port();
 	snprintf(path, sizeof(path), "%s/controller.yml", dir);
 	if (!(f = fopen(path, "we")))
 		return 1;

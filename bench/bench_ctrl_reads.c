@@ -368,8 +368,8 @@ int main(int argc, char **argv)
 	}
 	if (!mkdtemp(dir))
 		return 1;
-	port = free_port();
-	aport = free_port();
+	port = bench_free_port();
+	aport = bench_free_port();
 	snprintf(cfgpath, sizeof(cfgpath), "%s/controller.yml", dir);
 	f = fopen(cfgpath, "we");
 	fprintf(f,

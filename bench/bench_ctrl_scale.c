@@ -330,16 +330,16 @@ int main(int argc, char **argv)
 		         zk, (int)getpid(), env_int("BENCH_SCALE_ZK_SESSION_S", 3));
 	else
 		snprintf(store, sizeof(store), "store: { type: local, dataDir: %s/data }", dir);
-	a.port = free_port();
-	a.aport = free_port();
+	a.port = bench_free_port();
+	a.aport = bench_free_port();
 	ctl_write(&a, dir, "ctrl-a", store);
 	ctl_spawn(&a, daemon);
 	if (!ctl_wait_up(&a))
 		goto out;
 	if (zk_mode) {
 		sleep(2); /* a leads */
-		b.port = free_port();
-		b.aport = free_port();
+		b.port = bench_free_port();
+		b.aport = bench_free_port();
 		ctl_write(&b, dir, "ctrl-b", store);
 		ctl_spawn(&b, daemon);
 		if (!ctl_wait_up(&b))

@@ -131,19 +131,6 @@ static void post(int port, const char *body)
 			drove_loop_run_for(loop, 20);
 }
 
-/* A port nothing listens on now. */
-static int free_port(void)
-{
-	drove__http_server *tmp;
-	int p = -1;
-	if (drove__http_server_new(&tmp, loop, NULL) == 0) {
-		if (drove__http_server_bind(tmp, "127.0.0.1", 0) == 0)
-			p = drove__http_server_port(tmp);
-		drove__http_server_free(tmp);
-	}
-	return p;
-}
-
 static void on_metrics(const drove__http_response *resp, void *ud)
 {
 	int *n = ud;
@@ -217,8 +204,8 @@ int main(int argc, char **argv)
 	if (drove__http_server_bind(srv, "127.0.0.1", 0) < 0)
 		return 1;
 	lport = drove__http_server_port(srv);
-	eport = free_port();
-	aport = free_port();
+	eport = bench_free_port();
+	aport = bench_free_port();
 	y = drove__asprintf(
 	        "server:\n  applicationConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}]\n"
 	        "  adminConnectors: [{type: http, port: %d, bindHost: 127.0.0.1}]\nlogging:\n  "

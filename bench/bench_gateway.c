@@ -27,6 +27,7 @@
 #include <drove/loop.h>
 
 #include "core/internal.h"
+#include "bench_common.h"
 
 #define APP         "DROVE_TEST_APP-1"
 #define VHOST       "testapp.local"
@@ -60,18 +61,6 @@ static void *run_loop(void *loop)
 {
 	drove_loop_run(loop);
 	return NULL;
-}
-
-static int free_port(void)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t l = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), p = 0;
-	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&a, &l) == 0)
-		p = ntohs(a.sin_port);
-	close(fd);
-	return p;
 }
 
 /* Servers in the app's upstream of the live file. */
@@ -237,7 +226,7 @@ int main(int argc, char **argv)
 	int rounds = argc > 2 ? atoi(argv[2]) : 50, poll = argc > 3 ? atoi(argv[3]) : 2000;
 	if (rounds < 1 || rounds > 1024)
 		rounds = rounds < 1 ? 1 : 1024;
-	int nport = free_port();
+	int nport = bench_free_port();
 	drove_ctx *ctx = NULL;
 	drove_loop *loop = NULL;
 	drove_gateway_config *cfg = NULL;
