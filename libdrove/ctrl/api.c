@@ -852,31 +852,10 @@ static void h_messages(drove__http_req *req, void *ud)
 	drove__message_free(m);
 }
 
-struct stale_ids {
-	drove_known_instances *k;
-	size_t cap;
-	int rc;
-};
-
-static void add_stale(const char *id, void *ud)
+static void add_lost(const char *instance_id, void *ud)
 {
-	struct stale_ids *s = ud;
-	drove_known_instances *k = s->k;
-	char *d;
-
-	if (s->rc < 0)
-		return;
-	for (size_t i = 0; i < k->n_stale_app_instance_ids; i++)
-		if (!strcmp(k->stale_app_instance_ids[i], id))
-			return;
-	if (!(d = drove__strdup(id)) ||
-	    drove__grow(&k->stale_app_instance_ids, &s->cap, k->n_stale_app_instance_ids + 1,
-	                sizeof(char *)) < 0) {
-		free(d);
-		s->rc = DROVE_ENOMEM;
-		return;
-	}
-	k->stale_app_instance_ids[k->n_stale_app_instance_ids++] = d;
+	if (drove_strlist_add(ud, instance_id) < 0)
+		drove_error_clear(); /* the list stops short: those are adopted, then reaped */
 }
 
 /* instances/last: what executor `id` (lost, then back) may adopt. Drove answers from the
@@ -889,23 +868,20 @@ static void add_stale(const char *id, void *ud)
 static void known_last(drove__http_req *req, drove_controller *c, const char *id,
                        const drove__ctrl_exec *e)
 {
-	struct stale_ids s = {NULL, 0, 0};
+	drove_known_instances *k = NULL;
 	drove__ctrl_known_fns fns;
+	drove_strlist *lost = NULL;
 
 	drove__ctrl_known_fns_init(c, &fns);
-	if (e && e->nd && e->removed)
-		s.rc = drove__ctrl_known_instances(e->nd, &fns, NULL, &s.k);
-	else if (!(s.k = calloc(1, sizeof(*s.k))))
-		s.rc = drove__enomem();
-	if (s.rc == 0) {
-		s.cap = s.k->n_stale_app_instance_ids;
-		drove__ctrl_apps_lost_on(c, id, add_stale, &s);
-	}
-	if (s.rc < 0)
+	if (drove_strlist_new(&lost) < 0)
+		return drove__http_reply_server_error(req, drove_error_last()->message);
+	drove__ctrl_apps_lost_on(c, id, add_lost, lost);
+	if (drove__ctrl_known_instances(e && e->removed ? e->nd : NULL, &fns, NULL, lost, &k) < 0)
 		drove__http_reply_server_error(req, drove_error_last()->message);
 	else
-		drove__http_reply_success(req, drove__known_instances_to_jobj(s.k));
-	drove__known_instances_free(s.k);
+		drove__http_reply_success(req, drove__known_instances_to_jobj(k));
+	drove__known_instances_free(k);
+	drove_strlist_free(lost);
 }
 
 static void known(drove__http_req *req, drove_controller *c, bool last)
@@ -924,7 +900,7 @@ static void known(drove__http_req *req, drove_controller *c, bool last)
 		return;
 	}
 	drove__ctrl_known_fns_init(c, &fns);
-	if (drove__ctrl_known_instances(e->nd, &fns, NULL, &k) < 0)
+	if (drove__ctrl_known_instances(e->nd, &fns, NULL, NULL, &k) < 0)
 		return drove__http_reply_server_error(req, drove_error_last()->message);
 	drove__http_reply_success(req, drove__known_instances_to_jobj(k));
 	drove__known_instances_free(k);

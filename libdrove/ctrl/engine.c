@@ -119,7 +119,7 @@ static void send_expected(drove_controller *c)
 			break;
 		}
 		m->type = DROVE_MSG_EXPECTED_INSTANCES;
-		if (drove__ctrl_known_instances(ex->nd, &fns, extra, &m->known) == 0)
+		if (drove__ctrl_known_instances(ex->nd, &fns, extra, NULL, &m->known) == 0)
 			drove__ctrl_send_msg(c, ex, m, 0, NULL, NULL, NULL);
 		else
 			drove__message_free(m);

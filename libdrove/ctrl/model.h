@@ -184,9 +184,11 @@ typedef struct drove__ctrl_known_fns {
  * app with expected > 0 are known (unless app_inst_lost says the leader declared them LOST),
  * the rest stale; tasks and local-service instances as the
  * fns say. `extra` (may be NULL) adds app instance ids the leader is starting there right
- * now (known). */
+ * now (known); `extra_stale` (may be NULL) app instance ids its records hold as LOST there
+ * (stale, after those of the node, each once). */
 int drove__ctrl_known_instances(const drove_node_data *nd, const drove__ctrl_known_fns *fns,
-                                const drove_strlist *extra, drove_known_instances **out);
+                                const drove_strlist *extra, const drove_strlist *extra_stale,
+                                drove_known_instances **out);
 /* Convert a spec placement policy (NULL: ANY) to the scheduler's. @return 0, DROVE_EINVAL or
  * DROVE_ENOMEM. */
 int drove__ctrl_policy_convert(const drove_placement_policy *p, drove_sched_policy **out);

@@ -226,8 +226,18 @@ static void sort_unique(char **v, size_t *n)
 	*n = k;
 }
 
+/* 1 when `id` is one of the `n` strings of `v`. */
+static bool listed(char *const *v, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i], id))
+			return true;
+	return false;
+}
+
 int drove__ctrl_known_instances(const drove_node_data *nd, const drove__ctrl_known_fns *fns,
-                                const drove_strlist *extra, drove_known_instances **out)
+                                const drove_strlist *extra, const drove_strlist *extra_stale,
+                                drove_known_instances **out)
 {
 	void *userdata = fns->userdata;
 	size_t c_ls = 0;
@@ -253,6 +263,12 @@ int drove__ctrl_known_instances(const drove_node_data *nd, const drove__ctrl_kno
 		    !(fns->app_inst_lost && fns->app_inst_lost(in, userdata)))
 			rc = add_id(&k->app_instance_ids, &k->n_app_instance_ids, &c_known, id);
 		else
+			rc = add_id(&k->stale_app_instance_ids, &k->n_stale_app_instance_ids,
+			            &c_stale, id);
+	}
+	for (size_t i = 0; extra_stale && rc == 0 && i < drove_strlist_count(extra_stale); i++) {
+		const char *id = drove_strlist_get(extra_stale, i);
+		if (!listed(k->stale_app_instance_ids, k->n_stale_app_instance_ids, id))
 			rc = add_id(&k->stale_app_instance_ids, &k->n_stale_app_instance_ids,
 			            &c_stale, id);
 	}

@@ -434,7 +434,7 @@ START_TEST(test_known_instances)
 	nd.n_service_instances = 1;
 	drove_strlist_new(&extra);
 	drove_strlist_add(extra, "AI-starting");
-	ck_assert_int_eq(drove__ctrl_known_instances(&nd, &fns, extra, &k), 0);
+	ck_assert_int_eq(drove__ctrl_known_instances(&nd, &fns, extra, NULL, &k), 0);
 	ck_assert_uint_eq(k->n_app_instance_ids, 2);
 	ck_assert_str_eq(k->app_instance_ids[0], "AI-starting");
 	ck_assert_str_eq(k->app_instance_ids[1], "AI-1");
@@ -445,7 +445,7 @@ START_TEST(test_known_instances)
 	drove__known_instances_free(k);
 	/* an instance the leader declared LOST is stale although its app expects instances */
 	fns.app_inst_lost = inst_lost;
-	ck_assert_int_eq(drove__ctrl_known_instances(&nd, &fns, extra, &k), 0);
+	ck_assert_int_eq(drove__ctrl_known_instances(&nd, &fns, extra, NULL, &k), 0);
 	ck_assert_uint_eq(k->n_app_instance_ids, 1);
 	ck_assert_str_eq(k->app_instance_ids[0], "AI-starting");
 	ck_assert_uint_eq(k->n_stale_app_instance_ids, 3);
@@ -453,10 +453,28 @@ START_TEST(test_known_instances)
 	drove__known_instances_free(k);
 	fns.app_inst_lost = NULL;
 	/* no snapshot: only the extras */
-	ck_assert_int_eq(drove__ctrl_known_instances(NULL, &fns, extra, &k), 0);
+	ck_assert_int_eq(drove__ctrl_known_instances(NULL, &fns, extra, NULL, &k), 0);
 	ck_assert_uint_eq(k->n_app_instance_ids, 1);
 	ck_assert_uint_eq(k->n_stale_app_instance_ids, 0);
 	drove__known_instances_free(k);
+	/* the records' LOST instances are stale too, after the node's, each once */
+	{
+		drove_strlist *lost = NULL;
+		drove_strlist_new(&lost);
+		drove_strlist_add(lost, "AI-3");
+		drove_strlist_add(lost, "AI-lost");
+		ck_assert_int_eq(drove__ctrl_known_instances(&nd, &fns, NULL, lost, &k), 0);
+		ck_assert_uint_eq(k->n_stale_app_instance_ids, 3);
+		ck_assert_str_eq(k->stale_app_instance_ids[0], "AI-2");
+		ck_assert_str_eq(k->stale_app_instance_ids[1], "AI-3");
+		ck_assert_str_eq(k->stale_app_instance_ids[2], "AI-lost");
+		drove__known_instances_free(k);
+		ck_assert_int_eq(drove__ctrl_known_instances(NULL, &fns, NULL, lost, &k), 0);
+		ck_assert_uint_eq(k->n_app_instance_ids, 0);
+		ck_assert_uint_eq(k->n_stale_app_instance_ids, 2);
+		drove__known_instances_free(k);
+		drove_strlist_free(lost);
+	}
 	/* tasks: without a classifier, active ones are known; with one, as it says */
 	tasks[0].instance_id = "TI-tracked";
 	tasks[0].state = DROVE_TASK_STOPPED;
@@ -466,7 +484,7 @@ START_TEST(test_known_instances)
 	nd.n_tasks = 2;
 	ls[1].instance_id = "SI-tracked";
 	nd.n_service_instances = 2;
-	ck_assert_int_eq(drove__ctrl_known_instances(&nd, &fns, NULL, &k), 0);
+	ck_assert_int_eq(drove__ctrl_known_instances(&nd, &fns, NULL, NULL, &k), 0);
 	ck_assert_uint_eq(k->n_task_instance_ids, 1);
 	ck_assert_str_eq(k->task_instance_ids[0], "TI-other");
 	ck_assert_uint_eq(k->n_stale_local_service_instance_ids, 2);
@@ -474,7 +492,7 @@ START_TEST(test_known_instances)
 	drove__known_instances_free(k);
 	fns.task_known = task_known;
 	fns.lsi_known = lsi_known;
-	ck_assert_int_eq(drove__ctrl_known_instances(&nd, &fns, NULL, &k), 0);
+	ck_assert_int_eq(drove__ctrl_known_instances(&nd, &fns, NULL, NULL, &k), 0);
 	ck_assert_uint_eq(k->n_task_instance_ids, 1);
 	ck_assert_str_eq(k->task_instance_ids[0], "TI-tracked");
 	ck_assert_uint_eq(k->n_stale_task_instance_ids, 1);
