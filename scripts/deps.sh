@@ -5,7 +5,7 @@ set -euo pipefail
 
 BUILD_PKGS=(build-essential cmake pkg-config clang libclang-rt-14-dev
 	libcurl4-openssl-dev libjson-c-dev libyaml-dev libhwloc-dev libzookeeper-mt-dev
-	libevent-dev libcrypt-dev libssl-dev check swig python3-dev golang-go tzdata)
+	libevent-dev libcrypt-dev libssl-dev libpcre2-dev check swig python3-dev golang-go tzdata)
 RUNTIME_PKGS=(zookeeper default-jre-headless podman runc busybox-static uidmap catatonit docker.io
 	curl iproute2 iptables valgrind wrk hyperfine dpkg-dev lintian systemd libjs-bootstrap5 chromium
 	python3-websocket python3-aiosmtpd python3-pytest python3-setuptools python3-pip python3-wheel

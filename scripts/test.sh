@@ -101,7 +101,8 @@ if [ $fuzz -eq 1 ]; then
 		name=$(basename "$f" | sed 's/^fuzz_//')
 		work=$out/fuzz/corpus-$name
 		mkdir -p "$work"
-		limit $((${DROVE_FUZZ_SECONDS:-10} + 120)) "fuzz $name" "$f" -max_total_time="${DROVE_FUZZ_SECONDS:-10}" -max_len=65536 -print_final_stats=0 \
+		limit $((${DROVE_FUZZ_SECONDS:-10} + 120)) "fuzz $name" "$f" -max_total_time="${DROVE_FUZZ_SECONDS:-10}" -timeout=10 -max_len=65536 \
+			-print_final_stats=0 \
 			"$work" "$src/tests/fuzz/corpus/$name" >"$work.log" 2>&1 ||
 			{ tail -40 "$work.log"; echo "fuzz: $name found a crash"; exit 1; }
 		echo "fuzz: $name $(grep -o 'stat::number_of_executed_units: [0-9]*' "$work.log" || grep -Eo '#[0-9]+' "$work.log" | tail -1) runs, no crash"

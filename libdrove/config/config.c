@@ -823,6 +823,28 @@ static int read_md_provider(yr *r, yn *v, drove__cfg_md_provider *p)
 	return rc < 0 ? rc : drove__yr_check_unknown(r, v);
 }
 
+/* Every pattern of the list under `key` must compile (Java syntax, core/regex.c). */
+static int check_regexes(yr *r, yn *map, const char *key, const drove_strlist *list)
+{
+	for (size_t i = 0; i < drove_strlist_count(list); i++) {
+		drove__regex *re;
+		const char *p = drove_strlist_get(list, i);
+		if (drove__regex_compile(&re, p) < 0) {
+			char why[256];
+			size_t mark = drove__yr_push_key(r, key);
+			int rc;
+			snprintf(why, sizeof(why), "%s", drove_error_last()->message);
+			drove__yr_push_index(r, i);
+			rc = drove__yr_error(r, drove__yr_get(map, key)->line, NULL,
+			                     "bad regex '%.64s': %s", p, why);
+			drove__yr_pop(r, mark);
+			return rc;
+		}
+		drove__regex_free(re);
+	}
+	return 0;
+}
+
 static int read_metadata(yr *r, yn *md, drove__cfg_executor *e)
 {
 	yn *prov = NULL;
@@ -831,7 +853,8 @@ static int read_metadata(yr *r, yn *md, drove__cfg_executor *e)
 	if ((rc = drove__yr_int(r, md, "valueMaxLimit", 1, 1 << 20, &e->md_value_max_limit, NULL)) <
 	            0 ||
 	    (rc = drove__yr_strlist(r, md, "blacklistedKeys", &e->md_blacklisted_keys)) < 0 ||
-	    (rc = drove__yr_map(r, md, "metadataProviders", &prov)) < 0)
+	    (rc = drove__yr_map(r, md, "metadataProviders", &prov)) < 0 ||
+	    (rc = check_regexes(r, md, "blacklistedKeys", e->md_blacklisted_keys)) < 0)
 		return rc;
 	if (prov && prov->n && !(e->md_providers = calloc(prov->n / 2, sizeof(*e->md_providers))))
 		return drove__enomem();

@@ -117,6 +117,21 @@ int drove__base64_encode(const void *data, size_t n, char **out);
 /* Decode; rejects anything that is not canonical base64. `*out` gets a NUL after the data. */
 int drove__base64_decode(const char *s, size_t n, unsigned char **out, size_t *out_len);
 
+/* ---- Java-syntax regular expressions (regex.c, PCRE2) ---- */
+
+/* A compiled regex: immutable once compiled, so any number of threads may match with it. */
+typedef struct drove__regex drove__regex;
+#define DROVE__REGEX_MAX 1024
+/* Compile `pattern` (Java syntax, at most DROVE__REGEX_MAX bytes). DROVE_EINVAL with PCRE2's
+ * reason and the offset ("missing closing parenthesis at offset 1") when it is not a valid
+ * regex or compiles too large; DROVE_ENOMEM. `*out` stays NULL on error. */
+int drove__regex_compile(drove__regex **out, const char *pattern);
+/* 1 when `s` matches (`whole`: the entire string, as Java's String.matches(); else anywhere,
+ * as Matcher.find()), 0 when not. DROVE_EINVAL when the match exceeds its step, depth or heap
+ * limit (bounded at a few milliseconds whatever the pattern and subject); DROVE_ENOMEM. */
+int drove__regex_match(const drove__regex *re, const char *s, bool whole);
+void drove__regex_free(drove__regex *re);
+
 /* ---- one-time global initialisation of dependencies (init.c) ---- */
 
 /* spawn.c: attributes for a child the library starts: no blocked signal and SIGPIPE at its

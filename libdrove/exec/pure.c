@@ -1,6 +1,5 @@
 /* Pure parts of the executor engine: transition tables, resource locks, environment,
  * labels. */
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -545,15 +544,17 @@ int drove__exec_registry_auth(const struct drove__cfg_executor *e, const char *i
 
 /* ---- node metadata (§10.2 metadata providers) ---- */
 
+/* A blacklistedKeys pattern must match the whole key, as Drove's Pattern.matches() (a pattern
+ * that is not a valid regex, or runs past the match limit, blacklists nothing). */
 static int key_blacklisted(const drove_strlist *patterns, const char *key)
 {
 	for (size_t k = 0; k < drove_strlist_count(patterns); k++) {
-		regex_t re;
+		drove__regex *re;
 		int hit;
-		if (regcomp(&re, drove_strlist_get(patterns, k), REG_EXTENDED | REG_NOSUB) != 0)
+		if (drove__regex_compile(&re, drove_strlist_get(patterns, k)) != 0)
 			continue;
-		hit = regexec(&re, key, 0, NULL, 0) == 0;
-		regfree(&re);
+		hit = drove__regex_match(re, key, true) == 1;
+		drove__regex_free(re);
 		if (hit)
 			return 1;
 	}

@@ -2,7 +2,6 @@
  * Semantics follow HOPE's evaluator with its default error strategy: a missing value, a type
  * mismatch or an illegal operation fails the whole rule. */
 #include <math.h>
-#include <regex.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -462,177 +461,16 @@ static int math_fn(struct ectx *c, const struct drove__hope_node *f, struct val 
 	return 0;
 }
 
-#define REGEX_MAX_STATES 2000
-
-/* An estimate of the automaton regcomp() builds for the ERE `re`: it copies the operand of '+'
- * twice and of {n,m} m times (n + 1 when open), and nested repetitions multiply, so stacked or
- * nested quantifiers (a++++, ((a+)+)+, (a{9}){9}) grow exponentially. */
-static bool regex_too_big(const char *re)
+/* Compile the Java regex `re` of str.match (PCRE2 reads Java's syntax; core/regex.c bounds
+ * both its compilation and every match), at most 256 bytes as a rule's regex. */
+static int rule_regex(struct ectx *c, const struct drove__hope_node *f, const char *re,
+                      drove__regex **out)
 {
-	long sum[260], last[260];
-	int d = 0;
-
-	sum[0] = last[0] = 0;
-	for (const char *p = re; *p; p++) {
-		long w = 1;
-		switch (*p) {
-		case '(':
-			if (++d >= 259)
-				return true;
-			sum[d] = last[d] = 0;
-			continue;
-		case ')':
-			if (d > 0) {
-				long g = sum[d] + 1;
-				d--;
-				sum[d] += g;
-				last[d] = g;
-			}
-			break;
-		case '|':
-			last[d] = 0;
-			continue;
-		case '*':
-		case '?':
-			break;
-		case '+':
-			w = 2;
-			break;
-		case '{': {
-			char *end;
-			long lo = strtol(p + 1, &end, 10), hi = lo;
-			const char *close = strchr(p, '}');
-			if (*end == ',')
-				hi = end[1] == '}' ? lo + 1 : strtol(end + 1, NULL, 10);
-			if (lo > 255 || hi > 255)
-				return true;
-			w = hi < 1 ? 1 : hi;
-			if (close)
-				p = close;
-			break;
-		}
-		case '[': { /* a bracket expression is one state */
-			const char *q = p + 1;
-			if (*q == '^')
-				q++;
-			if (*q == ']')
-				q++;
-			while (*q && *q != ']') {
-				if (*q == '[' && (q[1] == ':' || q[1] == '=' || q[1] == '.')) {
-					const char *e = q + 2;
-					while (*e && !(e[0] == q[1] && e[1] == ']'))
-						e++;
-					q = *e ? e + 2 : e;
-				} else {
-					q++;
-				}
-			}
-			p = *q ? q : q - 1;
-			sum[d] += 1;
-			last[d] = 1;
-			continue;
-		}
-		case '\\':
-			if (p[1])
-				p++;
-			/* fall through */
-		default:
-			sum[d] += 1;
-			last[d] = 1;
-			continue;
-		}
-		if (w > 1 && last[d] > 0) { /* a quantifier repeats the last atom or group */
-			sum[d] += last[d] * (w - 1);
-			last[d] *= w;
-		}
-		if (sum[d] > REGEX_MAX_STATES || last[d] > REGEX_MAX_STATES)
-			return true;
-	}
-	return false;
-}
-
-/* Java regex -> POSIX ERE for the common subset; at most 256 bytes and REGEX_MAX_STATES
- * (regex_too_big), so neither a rule nor a metadata value used as a regex can make regcomp()
- * build a huge automaton. */
-static int java_regex(struct ectx *c, const struct drove__hope_node *f, const char *re,
-                      regex_t *out)
-{
-	drove__buf b = DROVE_BUF_INIT;
-	bool in_class = false;
-	bool oom = false;
-	int rc;
-
 	if (strlen(re) > 256)
 		return fail(c, "str.match (position %u): regex longer than 256 bytes", f->pos);
-
-	oom |= drove__buf_puts(&b, "^(") < 0;
-	for (const char *p = re; *p; p++) {
-		if (*p == '\\' && p[1]) {
-			char e = *++p;
-			const char *cls = e == 'd' || e == 'D'   ? "[:digit:]"
-			                  : e == 'w' || e == 'W' ? "[:alnum:]_"
-			                  : e == 's' || e == 'S' ? "[:space:]"
-			                                         : NULL;
-			bool neg = e == 'D' || e == 'W' || e == 'S';
-			if (e >= '0' && e <= '9') { /* glibc runs back-references by backtracking */
-				drove__buf_free(&b);
-				return fail(c,
-				            "str.match (position %u): back-references are not "
-				            "supported",
-				            f->pos);
-			}
-			if (cls && in_class) {
-				if (neg) {
-					drove__buf_free(&b);
-					return fail(
-					        c,
-					        "str.match (position %u): \\%c inside [] is not "
-					        "supported",
-					        f->pos, e);
-				}
-				oom |= drove__buf_puts(&b, cls) < 0;
-			} else if (cls) {
-				oom |= drove__buf_printf(&b, "[%s%s]", neg ? "^" : "", cls) < 0;
-			} else if (in_class) {
-				oom |= drove__buf_putc(&b, e) < 0;
-			} else {
-				oom |= drove__buf_putc(&b, '\\') < 0;
-				oom |= drove__buf_putc(&b, e) < 0;
-			}
-			continue;
-		}
-		if (*p == '[' && !in_class) {
-			in_class = true;
-			oom |= drove__buf_putc(&b, *p) < 0;
-			if (p[1] == '^')
-				oom |= drove__buf_putc(&b, *++p) < 0;
-			if (p[1] == ']')
-				oom |= drove__buf_putc(&b, *++p) < 0;
-			continue;
-		}
-		if (*p == ']' && in_class)
-			in_class = false;
-		oom |= drove__buf_putc(&b, *p) < 0;
-	}
-	oom |= drove__buf_puts(&b, ")$") < 0;
-	if (oom) {
-		drove__buf_free(&b);
-		return fail(c, "out of memory");
-	}
-	if (regex_too_big(b.data)) {
-		drove__buf_free(&b);
-		return fail(c,
-		            "str.match (position %u): regex too complex (its repetitions would "
-		            "expand to over %d states)",
-		            f->pos, REGEX_MAX_STATES);
-	}
-	rc = regcomp(out, b.data, REG_EXTENDED | REG_NOSUB);
-	drove__buf_free(&b);
-	if (rc != 0) {
-		char msg[96];
-		regerror(rc, out, msg, sizeof(msg));
-		return fail(c, "str.match (position %u): bad regex '%.64s': %s", f->pos, re, msg);
-	}
+	if (drove__regex_compile(out, re) < 0)
+		return fail(c, "str.match (position %u): bad regex '%.64s': %s", f->pos, re,
+		            drove_error_last()->message);
 	return 0;
 }
 
@@ -769,16 +607,21 @@ static int str_fn(struct ectx *c, const struct drove__hope_node *f, struct val *
 		out->t = V_STR;
 		return (out->s = keep(c, copy)) ? 0 : -1;
 	case HF_STR_MATCH: {
-		regex_t rx;
+		drove__regex *rx;
+		int m;
 		if (arg_str(c, f, 0, &re) < 0 || arg_str(c, f, 1, &s) < 0)
 			return -1;
 		if (!*re)
 			return fail(c, "str.match (position %u): regex is empty", f->pos);
-		if (java_regex(c, f, re, &rx) < 0)
+		if (rule_regex(c, f, re, &rx) < 0)
 			return -1;
+		m = drove__regex_match(rx, s, true);
+		drove__regex_free(rx);
+		if (m < 0)
+			return fail(c, "str.match (position %u): %s", f->pos,
+			            drove_error_last()->message);
 		out->t = V_BOOL;
-		out->b = regexec(&rx, s, 0, NULL, 0) == 0;
-		regfree(&rx);
+		out->b = m == 1;
 		return 0;
 	}
 	default: { /* substr(s, start[, end]); an end of 0 means len - start, as in HOPE */

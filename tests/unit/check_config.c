@@ -789,6 +789,9 @@ START_TEST(test_type_errors)
 	        "DEBUG, TRACE, ALL");
 	ASSERT_FAILS(load_e(ZK "options: {remoteUpdateMode: PUSH}\n"),
 	             "executor.yml:2: options.remoteUpdateMode: 'PUSH' is not one of STORE, RPC");
+	ASSERT_FAILS(load_e(ZK "resources: {metadata: {blacklistedKeys: [a, \"b(\"]}}\n"),
+	             "executor.yml:2: resources.metadata.blacklistedKeys[1]: bad regex 'b(': "
+	             "missing closing parenthesis at offset 2");
 	ASSERT_FAILS(load_e(ZK "resources: {topology: x, topologyXml: y}\n"),
 	             "executor.yml:2: resources.topologyXml: not allowed with topology");
 	ASSERT_FAILS(

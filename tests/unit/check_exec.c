@@ -620,7 +620,7 @@ START_TEST(test_metadata_providers)
 {
 	static const char *y =
 	        "resources:\n  metadata:\n    valueMaxLimit: 5\n    blacklistedKeys: "
-	        "[\"^secret\"]\n"
+	        "[\"secret.*\", \"zon\"]\n"
 	        "    metadataProviders:\n"
 	        "      envs: {type: ENVIRONMENT, whitelistedVariables: [RACK, ROW, NOPE]}\n"
 	        "      static: {type: CONFIGURED, metadata: {zone: z1, secretKey: x, long: "
@@ -631,7 +631,7 @@ START_TEST(test_metadata_providers)
 	drove_strmap *m = NULL;
 	ck_assert_int_eq(drove_config_load_executor_buf(&cfg, ctx, "e.yml", y, strlen(y)), 0);
 	ck_assert_int_eq(drove__exec_metadata(&cfg->exec, md_getenv, NULL, &m), 0);
-	ck_assert_str_eq(drove_strmap_get(m, "zone"), "z1");
+	ck_assert_str_eq(drove_strmap_get(m, "zone"), "z1"); /* "zon" must match the whole key */
 	ck_assert_str_eq(drove_strmap_get(m, "ROW"), "row7");
 	ck_assert_ptr_null(drove_strmap_get(m, "secretKey")); /* blacklisted */
 	ck_assert_ptr_null(drove_strmap_get(m, "long"));      /* above valueMaxLimit */
