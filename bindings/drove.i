@@ -330,7 +330,7 @@ static drove_strlist *drove_spec_problems(drove_ctx *ctx, const char *json,
 %}
 %typemap(newfree) drove_strlist * "drove_strlist_free($1);";
 
-/* the enum drove_spec_kind takes the name in the target languages */
+/* drove_spec_get_kind in the target languages (the name the bindings have always used) */
 %rename(drove_spec_get_kind) drove_spec_kind(const drove_spec *);
 
 /* Callbacks and the raw event base are C-only. */

@@ -38,8 +38,9 @@ typedef struct drove_store_ops drove_store_ops;
 typedef struct drove_store_watch drove_store_watch;
 typedef struct drove_election drove_election;
 
-/** Backends. @since 0.1 */
+/** Backends; also what drove_config_store_type() (<drove/config.h>) returns. @since 0.1 */
 enum drove_store_backend {
+	DROVE_STORE_NONE = 0,  /**< no store (an executor in RPC mode); @since 0.1 */
 	DROVE_STORE_ZK = 1,    /**< ZooKeeper */
 	DROVE_STORE_LOCAL = 2, /**< embedded, files in a data directory */
 };

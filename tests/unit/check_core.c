@@ -393,9 +393,9 @@ START_TEST(test_ids_random)
 	ck_assert_uint_eq(strlen(a), 36);
 	ck_assert_int_eq(a[14], '4');
 	ck_assert_msg(strchr("89ab", a[19]) != NULL, "variant nibble %c", a[19]);
-	ck_assert_int_eq(drove_instance_id_new(ctx, DROVE_INSTANCE_APP, &ai), 0);
-	ck_assert_int_eq(drove_instance_id_new(ctx, DROVE_INSTANCE_TASK, &ti), 0);
-	ck_assert_int_eq(drove_instance_id_new(ctx, DROVE_INSTANCE_LOCAL_SVC, &si), 0);
+	ck_assert_int_eq(drove_instance_id_new(ctx, DROVE_KIND_APP, &ai), 0);
+	ck_assert_int_eq(drove_instance_id_new(ctx, DROVE_KIND_TASK, &ti), 0);
+	ck_assert_int_eq(drove_instance_id_new(ctx, DROVE_KIND_LOCAL_SERVICE, &si), 0);
 	ck_assert_int_eq(strncmp(ai, "AI-", 3), 0);
 	ck_assert_int_eq(strncmp(ti, "TI-", 3), 0);
 	ck_assert_int_eq(strncmp(si, "SI-", 3), 0);
@@ -404,6 +404,7 @@ START_TEST(test_ids_random)
 	drove_free(ti);
 	drove_free(si);
 	drove_assert_error(drove_instance_id_new(ctx, 7, &ai), DROVE_EINVAL, "7");
+	drove_assert_error(drove_instance_id_new(ctx, DROVE_KIND_UNKNOWN, &ai), DROVE_EINVAL, "0");
 	drove_ctx_free(ctx);
 }
 END_TEST
