@@ -554,7 +554,7 @@ void drove__ctrl_jobs_tick(drove_controller *c)
 		} else if (app->state == DROVE_APP_SCALING_REQUESTED && now >= app->retry_at &&
 		           !drove__ctrl_in_window(c)) {
 			drove_cluster_op_spec ops = {0};
-			ops.timeout = drove_duration_from_ms(c->op_timeout_ms);
+			drove_duration_from_ms(c->op_timeout_ms, &ops.timeout);
 			ops.has_timeout = true;
 			ops.parallelism = (int)c->op_parallelism;
 			ops.has_parallelism = true;

@@ -7,6 +7,7 @@
 
 #include <drove/drove.h>
 #include "core/internal.h"
+#include "core/loop_internal.h"
 #include "harness.h"
 
 /* ---- errors and version ---- */
@@ -266,15 +267,19 @@ END_TEST
 
 START_TEST(test_duration_from_ms_and_saturation)
 {
-	drove_duration d = drove_duration_from_ms(60000);
+	drove_duration d;
+	ck_assert_int_eq(drove_duration_from_ms(60000, &d), 0);
 	ck_assert_int_eq(d.count, 1);
 	ck_assert_int_eq(d.unit, DROVE_MINUTES);
-	d = drove_duration_from_ms(1500);
+	ck_assert_int_eq(drove_duration_from_ms(1500, &d), 0);
 	ck_assert_int_eq(d.unit, DROVE_MILLISECONDS);
-	d = drove_duration_from_ms(0);
+	ck_assert_int_eq(drove_duration_from_ms(0, &d), 0);
 	ck_assert_int_eq(d.unit, DROVE_SECONDS);
 	ck_assert_int_eq(d.count, 0);
-	d = drove_duration_from_ms(7200000);
+	ck_assert_int_eq(drove_duration_from_ms(-5, &d), 0);
+	ck_assert_int_eq(d.count, 0);
+	drove_assert_error(drove_duration_from_ms(1000, NULL), DROVE_EINVAL, "out");
+	ck_assert_int_eq(drove_duration_from_ms(7200000, &d), 0);
 	ck_assert_int_eq(d.unit, DROVE_HOURS);
 	ck_assert_int_eq(d.count, 2);
 	d.count = INT64_MAX / 10;
@@ -585,7 +590,7 @@ START_TEST(test_loop_post_from_thread)
 	ck_assert_int_eq(drove_ctx_new(&ctx), 0);
 	ck_assert_int_eq(drove_loop_new(&p.loop, ctx), 0);
 	ck_assert_ptr_eq(drove_loop_ctx(p.loop), ctx);
-	ck_assert_ptr_nonnull(drove_loop_event_base(p.loop));
+	ck_assert_ptr_nonnull(drove__loop_base(p.loop));
 	p.loop_thread = pthread_self();
 	pthread_create(&t, NULL, poster, &p);
 	ck_assert_int_eq(drove_loop_run(p.loop), 0); /* returns once stop_it runs */
