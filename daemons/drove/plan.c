@@ -287,7 +287,7 @@ int cli_cmd_plan(struct cli *cli, const struct cli_args *a)
 		drove_sched_set_strategy(sched, s);
 	}
 	/* the live cluster view */
-	if (drove_client_executors_list(cli->client, &d) < 0) {
+	if (drove_client_executor_list_json(cli->client, &d) < 0) {
 		cli_fail(NULL);
 		goto out;
 	}
@@ -301,7 +301,7 @@ int cli_cmd_plan(struct cli *cli, const struct cli_args *a)
 		const char *eid = jstr(e, "executorId"), *st = jstr(e, "state");
 		if (!eid || (st && !strcmp(st, "REMOVED")))
 			continue;
-		if (drove_client_executor_info(cli->client, eid, &d) < 0) {
+		if (drove_client_executor_get_json(cli->client, eid, &d) < 0) {
 			cli_fail(NULL);
 			goto out;
 		}
