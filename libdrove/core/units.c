@@ -164,7 +164,7 @@ int64_t drove_duration_ms(const drove_duration *d)
 	return d->count / (1000000 / per);
 }
 
-drove_duration drove_duration_from_ms(int64_t ms)
+int drove_duration_from_ms(int64_t ms, drove_duration *out)
 {
 	static const struct {
 		int unit;
@@ -175,9 +175,11 @@ drove_duration drove_duration_from_ms(int64_t ms)
 	             {DROVE_SECONDS, 1000LL}};
 	drove_duration d = {ms < 0 ? 0 : ms, DROVE_MILLISECONDS};
 
+	DROVE_CHECK_ARG(out);
 	if (d.count == 0) {
 		d.unit = DROVE_SECONDS;
-		return d;
+		*out = d;
+		return 0;
 	}
 	for (size_t i = 0; i < DROVE_ARRAY_LEN(units); i++) {
 		if (d.count % units[i].ms == 0) {
@@ -186,7 +188,8 @@ drove_duration drove_duration_from_ms(int64_t ms)
 			break;
 		}
 	}
-	return d;
+	*out = d;
+	return 0;
 }
 
 int drove_size_parse(const char *s, drove_size *out)

@@ -603,8 +603,7 @@ int drove_controller_new(drove_controller **out, drove_loop *loop, const drove_c
 	DROVE_CHECK_ARG(out && loop && config);
 	if (config->kind != DROVE_CONFIG_CONTROLLER)
 		return drove__error(DROVE_EINVAL, "config: not a controller configuration");
-	if (config->store.type != DROVE_CONFIG_STORE_ZOOKEEPER &&
-	    config->store.type != DROVE_CONFIG_STORE_LOCAL)
+	if (config->store.type != DROVE_STORE_ZK && config->store.type != DROVE_STORE_LOCAL)
 		return drove__error(DROVE_EINVAL, "config: the controller needs a store");
 	if (!(c = calloc(1, sizeof(*c))))
 		return drove__enomem();

@@ -477,7 +477,7 @@ void drove__ctrl_blacklist_tick(drove_controller *c)
 				              drove__ctrl_max_stop_ms(app->info->spec);
 				int64_t par = c->op_parallelism;
 				int64_t rounds = (int64_t)n / par > 1 ? (int64_t)n / par : 1;
-				ops.timeout = drove_duration_from_ms(rounds * per);
+				drove_duration_from_ms(rounds * per, &ops.timeout);
 				ops.has_timeout = true;
 				ops.parallelism = (int)par;
 				ops.has_parallelism = true;

@@ -542,7 +542,7 @@ START_TEST(test_policy_convert)
 	add_exec(s, "tagged", "gpu", 8);
 	/* MATCH_TAG lands on the tagged host */
 	ck_assert_int_eq(drove__ctrl_policy_convert(&tag, &sp), 0);
-	ck_assert_int_eq(drove_sched_session_new(&sess, s, DROVE_SCHED_KIND_APP, "A-1"), 0);
+	ck_assert_int_eq(drove_sched_session_new(&sess, s, DROVE_KIND_APP, "A-1"), 0);
 	for (int i = 0; i < 4; i++) {
 		ck_assert_int_eq(drove_sched_place(s, sess, sp, 1, 64, &a), 0);
 		ck_assert_str_eq(drove_sched_alloc_executor(a), "tagged");
@@ -553,7 +553,7 @@ START_TEST(test_policy_convert)
 	/* NULL (ANY): the implicit NO_TAG keeps work off the tagged host; ONE_PER_HOST in a
 	 * composite allows two instances on the two plain hosts, then none */
 	ck_assert_int_eq(drove__ctrl_policy_convert(&comp, &sp), 0);
-	ck_assert_int_eq(drove_sched_session_new(&sess, s, DROVE_SCHED_KIND_APP, "B-1"), 0);
+	ck_assert_int_eq(drove_sched_session_new(&sess, s, DROVE_KIND_APP, "B-1"), 0);
 	for (int i = 0; i < 2; i++) {
 		ck_assert_int_eq(drove_sched_place(s, sess, sp, 1, 64, &a), 0);
 		ck_assert_str_ne(drove_sched_alloc_executor(a), "tagged");
