@@ -316,8 +316,17 @@ static void on_probe_tick(evutil_socket_t fd, short what, void *ud)
 	(void)what;
 	if (!c->leader)
 		drove__ctrl_standby_tick(c);
-	else if (leading(c))
+}
+
+static void on_ping_tick(evutil_socket_t fd, short what, void *ud)
+{
+	drove_controller *c = ud;
+	(void)fd;
+	(void)what;
+	if (leading(c))
 		drove__ctrl_exec_probe_tick(c);
+	else /* the span moves on, so that leading again does not ping every executor at once */
+		c->probe_last_mono = drove_time_mono_ms();
 }
 
 static void on_purge_tick(evutil_socket_t fd, short what, void *ud)
@@ -785,8 +794,11 @@ int drove__ctrl_engine_start(drove_controller *c)
 	c->t_purge = timer_new(c, 60000, on_purge_tick);
 	c->t_stale = timer_new(c, cfg->ctrl.options.stale_check_interval_ms, on_stale_tick);
 	c->t_probe = c->probe_ms > 0 ? timer_new(c, c->probe_ms, on_probe_tick) : NULL;
+	c->t_ping = c->probe_ms > 0
+	                    ? timer_new(c, DROVE__CTRL_PROBE_SLICE_MS(c->probe_ms), on_ping_tick)
+	                    : NULL;
 	if (!c->t_jobs || !c->t_reconcile || !c->t_execs || !c->t_purge || !c->t_stale ||
-	    (c->probe_ms > 0 && !c->t_probe)) {
+	    (c->probe_ms > 0 && (!c->t_probe || !c->t_ping))) {
 		rc = drove__enomem();
 		goto fail;
 	}
@@ -816,6 +828,7 @@ void drove_controller_stop(drove_controller *c)
 	timer_free(&c->t_execs);
 	timer_free(&c->t_purge);
 	timer_free(&c->t_probe);
+	timer_free(&c->t_ping);
 	timer_free(&c->t_stale);
 	timer_free(&c->t_node);
 	if (c->election) {

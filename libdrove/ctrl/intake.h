@@ -15,9 +15,26 @@ void drove__ctrl_handle_message(drove_controller *c, drove_message *m);
 void drove__ctrl_message_decoded(drove_controller *c, struct drove__http_req *req, drove_message *m,
                                  const char *error);
 void drove__ctrl_exec_sweep(drove_controller *c);
-/* Ping every live executor that has no ping in flight (options.executorProbeInterval); one
- * that fails executorProbeFailures pings in a row is lost at once (docs/operations.md). */
+/* Ping every live executor that has no ping in flight once per options.executorProbeInterval;
+ * one that fails executorProbeFailures pings in a row is lost at once (docs/operations.md).
+ * Called every DROVE__CTRL_PROBE_SLICE_MS(interval): each executor is pinged in the tick that
+ * passes its own offset in the interval (drove__ctrl_probe_offset), so 1,000 executors cost
+ * the loop 1/50 of their pings per tick instead of all of them in one turn (issue 21). */
 void drove__ctrl_exec_probe_tick(drove_controller *c);
+/* The probe tick's period: 1/50 of the interval, at least 10 ms (at most the interval). */
+#define DROVE__CTRL_PROBE_SLICES 50
+#define DROVE__CTRL_PROBE_SLICE_MS(interval)                                                 \
+	((interval) / DROVE__CTRL_PROBE_SLICES >= 10 ? (interval) / DROVE__CTRL_PROBE_SLICES \
+	                                             : ((interval) < 10 ? (interval) : 10))
+/* A stable hash of an executor id (FNV-1a 64): the same on every controller and run. */
+uint64_t drove__ctrl_probe_hash(const char *id);
+/* An executor's ping offset in an interval of `interval_ms`: hash mod interval. */
+int64_t drove__ctrl_probe_offset(uint64_t hash, int64_t interval_ms);
+/* Whether a tick covering the mono times (last, now] passes a time t = offset (mod interval),
+ * i.e. whether the executor of `offset` is due; every executor is due once in any span of
+ * `interval_ms` covered by consecutive ticks, and all of them when now - last >= interval
+ * (after a stall). */
+bool drove__ctrl_probe_due(int64_t offset, int64_t last, int64_t now, int64_t interval_ms);
 void drove__ctrl_blacklist_tick(drove_controller *c);
 void drove__ctrl_execs_clear(drove_controller *c);
 /* Load the executors the last leader recorded as known (/knownexecutors, execs.c), as known
