@@ -97,6 +97,9 @@ struct drove_controller {
 	/* timers */
 	struct event *t_jobs, *t_reconcile, *t_execs, *t_purge, *t_node, *t_probe, *t_stale;
 	struct event *t_ping; /* the leader's liveness pings, a slice per tick (execs.c) */
+	struct event *t_exp;  /* the reconcile pass's EXPECTED_INSTANCES, a slice per tick */
+	uint64_t exp_pass;    /* that pass's number (engine.c) */
+	bool exp_left;        /* executors of that pass still to send to */
 	struct drove__store_renew *renew; /* a new store session after expiry (engine.c) */
 	int64_t next_reconcile_mono;
 	/* view generations (vcache.c): apps_gen is bumped by any change an app summary, an

@@ -641,11 +641,11 @@ START_TEST(test_probe_offsets_are_stable)
 		ck_assert_int_lt(off, iv);
 	}
 	ck_assert_int_eq(drove__ctrl_probe_offset(12345, 0), 0);
-	/* the tick's period: 1/50 of the interval, not under 10 ms unless the interval is */
-	ck_assert_int_eq(DROVE__CTRL_PROBE_SLICE_MS(1000), 20);
-	ck_assert_int_eq(DROVE__CTRL_PROBE_SLICE_MS(10000), 200);
-	ck_assert_int_eq(DROVE__CTRL_PROBE_SLICE_MS(100), 10);
-	ck_assert_int_eq(DROVE__CTRL_PROBE_SLICE_MS(5), 5);
+	/* the tick's period: 20 ms, or the interval if shorter */
+	ck_assert_int_eq(DROVE__CTRL_PROBE_TICK_MS(1000), 20);
+	ck_assert_int_eq(DROVE__CTRL_PROBE_TICK_MS(10000), 20);
+	ck_assert_int_eq(DROVE__CTRL_PROBE_TICK_MS(100), 20);
+	ck_assert_int_eq(DROVE__CTRL_PROBE_TICK_MS(5), 5);
 }
 END_TEST
 
@@ -680,7 +680,7 @@ START_TEST(test_probe_every_executor_once_per_interval)
 	const int64_t ivs[] = {1000, 10000, 997};
 
 	for (size_t v = 0; v < sizeof(ivs) / sizeof(ivs[0]); v++) {
-		int64_t iv = ivs[v], slice = DROVE__CTRL_PROBE_SLICE_MS(iv);
+		int64_t iv = ivs[v], slice = DROVE__CTRL_PROBE_TICK_MS(iv);
 		int64_t start = 123456789, last = start, now, max_tick = 0;
 		unsigned seed = 7;
 
@@ -710,9 +710,9 @@ START_TEST(test_probe_every_executor_once_per_interval)
 		}
 		for (int i = 0; i < N; i++)
 			ck_assert_int_eq(pinged[i], ROUNDS);
-		/* a tick's share: 1/50 of them per slice on average (at most 2 slices a tick
-		 * here), never all of them at once */
-		ck_assert_int_lt(max_tick, N / 10);
+		/* a tick's share: 20 ms of the interval on average (at most 40 ms here), never
+		 * all of them at once */
+		ck_assert_int_lt(max_tick, N * 40 / iv + N / 20);
 	}
 }
 END_TEST
