@@ -15,7 +15,35 @@
 
 struct drove__sched_rule {
 	drove__hope *h;
+	/* per node of h: the regex of a str.match whose regex is a string literal, compiled once
+	 * here (NULL for every other node, and where it does not compile: evaluation then reports
+	 * the error as for a regex read from the document) */
+	drove__regex **rx;
 };
+
+#define RULE_REGEX_MAX 256 /* bytes of a rule's regex */
+
+/* Compile the literal regexes of str.match calls (an executor's placement evaluates the rule
+ * once per candidate executor: compiling there would repeat the work for each). */
+static int precompile(struct drove__sched_rule *r)
+{
+	const drove__hope *h = r->h;
+	for (size_t i = 0; i < h->n; i++) {
+		const struct drove__hope_node *f = &h->nodes[i], *re;
+		if (f->kind != HOPE_FUNC || f->fn != HF_STR_MATCH || f->n < 1)
+			continue;
+		re = &h->nodes[h->kids[f->first]];
+		if (re->kind != HOPE_STR || !re->str || !*re->str ||
+		    strlen(re->str) > RULE_REGEX_MAX)
+			continue;
+		if (!r->rx && !(r->rx = calloc(h->n, sizeof(*r->rx))))
+			return drove__enomem();
+		if (drove__regex_compile(&r->rx[i], re->str) == DROVE_ENOMEM)
+			return DROVE_ENOMEM;
+		drove_error_clear(); /* a bad literal fails each evaluation, with its message */
+	}
+	return 0;
+}
 
 int drove__sched_rule_parse(const char *text, struct drove__sched_rule **out)
 {
@@ -25,8 +53,8 @@ int drove__sched_rule_parse(const char *text, struct drove__sched_rule **out)
 	DROVE_CHECK_ARG(text && out);
 	if (!(r = calloc(1, sizeof(*r))))
 		return drove__enomem();
-	if ((rc = drove__model_hope_parse(text, &r->h)) < 0) {
-		free(r);
+	if ((rc = drove__model_hope_parse(text, &r->h)) < 0 || (rc = precompile(r)) < 0) {
+		drove__sched_rule_free(r);
 		return rc;
 	}
 	*out = r;
@@ -37,6 +65,10 @@ void drove__sched_rule_free(struct drove__sched_rule *r)
 {
 	if (!r)
 		return;
+	if (r->rx)
+		for (size_t i = 0; i < r->h->n; i++)
+			drove__regex_free(r->rx[i]);
+	free(r->rx);
 	drove__model_hope_free(r->h);
 	free(r);
 }
@@ -57,6 +89,7 @@ struct val {
 
 struct ectx {
 	const drove__hope *h;
+	drove__regex *const *rx; /* the rule's precompiled regexes, or NULL */
 	const drove__sched_ruledoc *d;
 	char err[256];
 	char **owned; /* strings made during this evaluation */
@@ -466,8 +499,9 @@ static int math_fn(struct ectx *c, const struct drove__hope_node *f, struct val 
 static int rule_regex(struct ectx *c, const struct drove__hope_node *f, const char *re,
                       drove__regex **out)
 {
-	if (strlen(re) > 256)
-		return fail(c, "str.match (position %u): regex longer than 256 bytes", f->pos);
+	if (strlen(re) > RULE_REGEX_MAX)
+		return fail(c, "str.match (position %u): regex longer than %d bytes", f->pos,
+		            RULE_REGEX_MAX);
 	if (drove__regex_compile(out, re) < 0)
 		return fail(c, "str.match (position %u): bad regex '%.64s': %s", f->pos, re,
 		            drove_error_last()->message);
@@ -607,16 +641,17 @@ static int str_fn(struct ectx *c, const struct drove__hope_node *f, struct val *
 		out->t = V_STR;
 		return (out->s = keep(c, copy)) ? 0 : -1;
 	case HF_STR_MATCH: {
-		drove__regex *rx;
+		drove__regex *own = NULL;
+		const drove__regex *rx = c->rx ? c->rx[f - c->h->nodes] : NULL;
 		int m;
 		if (arg_str(c, f, 0, &re) < 0 || arg_str(c, f, 1, &s) < 0)
 			return -1;
 		if (!*re)
 			return fail(c, "str.match (position %u): regex is empty", f->pos);
-		if (rule_regex(c, f, re, &rx) < 0)
+		if (!rx && rule_regex(c, f, re, &own) < 0)
 			return -1;
-		m = drove__regex_match(rx, s, true);
-		drove__regex_free(rx);
+		m = drove__regex_match(rx ? rx : own, s, true);
+		drove__regex_free(own);
 		if (m < 0)
 			return fail(c, "str.match (position %u): %s", f->pos,
 			            drove_error_last()->message);
@@ -769,6 +804,7 @@ static int run(const struct drove__sched_rule *r, const drove__sched_ruledoc *do
 	int rc;
 	memset(c, 0, sizeof(*c));
 	c->h = r->h;
+	c->rx = r->rx;
 	c->d = doc;
 	*result = false;
 	rc = eval_node(c, r->h->root, result);

@@ -286,6 +286,9 @@ static const struct ecase functions[] = {
         {"str.match('\\D+', '/allocatedExecutorNodeMetadata/cores') == true", 0, NULL},
         {"str.match('Hello\\sWorld', '/applicationEnvironment/NAME') == true", 1, NULL},
         {"str.match('a|b{1,3}', 'bbb') == true", 1, NULL},
+        /* a regex read from the document is compiled at evaluation (literals at parse) */
+        {"str.match('/applicationEnvironment/NAME', 'Hello World') == true", 1, NULL},
+        {"str.match('/applicationEnvironment/NAME', 'Hello') == true", 0, NULL},
         {"str.match('', 'x') == true", E, "regex is empty"},
         {"str.match('(', 'x') == true", E, "bad regex '('"},
         /* PCRE2 (Java's syntax): nested and stacked repetitions compile small or are refused,
