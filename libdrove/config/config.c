@@ -60,6 +60,10 @@ static void free_exec(drove__cfg_executor *e)
 	free(e->syslog.host);
 	free(e->os_cores);
 	drove_strlist_free(e->tags);
+	if (e->md_blacklisted_re)
+		for (size_t i = 0; i < drove_strlist_count(e->md_blacklisted_keys); i++)
+			drove__regex_free(e->md_blacklisted_re[i]);
+	free(e->md_blacklisted_re);
 	drove_strlist_free(e->md_blacklisted_keys);
 	for (size_t i = 0; i < e->n_md_providers; i++) {
 		drove__cfg_md_provider *p = &e->md_providers[i];
@@ -823,13 +827,17 @@ static int read_md_provider(yr *r, yn *v, drove__cfg_md_provider *p)
 	return rc < 0 ? rc : drove__yr_check_unknown(r, v);
 }
 
-/* Every pattern of the list under `key` must compile (Java syntax, core/regex.c). */
-static int check_regexes(yr *r, yn *map, const char *key, const drove_strlist *list)
+/* Every pattern of the list under `key` must compile (Java syntax, core/regex.c): `*out` gets
+ * them compiled, in the list's order (NULL for an empty list; the caller frees it). */
+static int compile_regexes(yr *r, yn *map, const char *key, const drove_strlist *list,
+                           drove__regex ***out)
 {
-	for (size_t i = 0; i < drove_strlist_count(list); i++) {
-		drove__regex *re;
+	size_t n = drove_strlist_count(list);
+	if (n && !(*out = calloc(n, sizeof(**out))))
+		return drove__enomem();
+	for (size_t i = 0; i < n; i++) {
 		const char *p = drove_strlist_get(list, i);
-		if (drove__regex_compile(&re, p) < 0) {
+		if (drove__regex_compile(&(*out)[i], p) < 0) {
 			char why[256];
 			size_t mark = drove__yr_push_key(r, key);
 			int rc;
@@ -840,7 +848,6 @@ static int check_regexes(yr *r, yn *map, const char *key, const drove_strlist *l
 			drove__yr_pop(r, mark);
 			return rc;
 		}
-		drove__regex_free(re);
 	}
 	return 0;
 }
@@ -854,7 +861,8 @@ static int read_metadata(yr *r, yn *md, drove__cfg_executor *e)
 	            0 ||
 	    (rc = drove__yr_strlist(r, md, "blacklistedKeys", &e->md_blacklisted_keys)) < 0 ||
 	    (rc = drove__yr_map(r, md, "metadataProviders", &prov)) < 0 ||
-	    (rc = check_regexes(r, md, "blacklistedKeys", e->md_blacklisted_keys)) < 0)
+	    (rc = compile_regexes(r, md, "blacklistedKeys", e->md_blacklisted_keys,
+	                          &e->md_blacklisted_re)) < 0)
 		return rc;
 	if (prov && prov->n && !(e->md_providers = calloc(prov->n / 2, sizeof(*e->md_providers))))
 		return drove__enomem();

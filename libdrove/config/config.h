@@ -184,6 +184,8 @@ typedef struct drove__cfg_executor {
 	int64_t mem_multiplier; /* 1, 1..20 */
 	int64_t md_value_max_limit;
 	drove_strlist *md_blacklisted_keys;
+	/* md_blacklisted_keys compiled at load, same order and count (NULL when empty) */
+	struct drove__regex **md_blacklisted_re;
 	drove__cfg_md_provider *md_providers;
 	size_t n_md_providers;
 	char *topology;     /* our addition: hwloc synthetic string */

@@ -544,20 +544,14 @@ int drove__exec_registry_auth(const struct drove__cfg_executor *e, const char *i
 
 /* ---- node metadata (§10.2 metadata providers) ---- */
 
-/* A blacklistedKeys pattern must match the whole key, as Drove's Pattern.matches() (a pattern
- * that is not a valid regex, or runs past the match limit, blacklists nothing). */
-static int key_blacklisted(const drove_strlist *patterns, const char *key)
+/* A blacklistedKeys pattern (compiled when the config loaded) must match the whole key, as
+ * Drove's Pattern.matches() (a pattern that runs past the match limit blacklists nothing). */
+static int key_blacklisted(const struct drove__cfg_executor *e, const char *key)
 {
-	for (size_t k = 0; k < drove_strlist_count(patterns); k++) {
-		drove__regex *re;
-		int hit;
-		if (drove__regex_compile(&re, drove_strlist_get(patterns, k)) != 0)
-			continue;
-		hit = drove__regex_match(re, key, true) == 1;
-		drove__regex_free(re);
-		if (hit)
+	for (size_t k = 0; e->md_blacklisted_re && k < drove_strlist_count(e->md_blacklisted_keys);
+	     k++)
+		if (drove__regex_match(e->md_blacklisted_re[k], key, true) == 1)
 			return 1;
-	}
 	return 0;
 }
 
@@ -673,7 +667,7 @@ int drove__exec_metadata(const struct drove__cfg_executor *e,
 			if (rc == 0 &&
 			    !(e->md_value_max_limit > 0 &&
 			      (int64_t)strlen(v) > e->md_value_max_limit) &&
-			    !key_blacklisted(e->md_blacklisted_keys, key))
+			    !key_blacklisted(e, key))
 				rc = drove_strmap_set(m, key, v);
 		}
 		drove_strmap_free(vals);
