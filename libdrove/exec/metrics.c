@@ -24,9 +24,10 @@ struct stat_entry {
 	int seen; /* in the round in flight */
 };
 
+/* One container of a round: what its stats call's callback gets. */
 struct sample_slot {
 	struct drove__exec_metrics *m;
-	size_t idx;
+	char *id, *container;
 };
 
 struct drove__exec_metrics {
@@ -37,9 +38,8 @@ struct drove__exec_metrics {
 	int64_t interval_ms;
 	struct stat_entry *cache;
 	size_t n, cap;
-	/* the round in flight: ids and containers to sample; calls are started in order
-	 * (round_i: the next to start), stats_in_flight() at most at once, each with its slot */
-	char **ids, **containers;
+	/* the round in flight: the containers to sample; calls are started in order (round_i: the
+	 * next to start), stats_in_flight() at most at once */
 	struct sample_slot *slots;
 	size_t round_n, round_i, in_flight;
 	int busy;
@@ -76,13 +76,10 @@ static struct stat_entry *entry_find(struct drove__exec_metrics *m, const char *
 static void round_clear(struct drove__exec_metrics *m)
 {
 	for (size_t i = 0; i < m->round_n; i++) {
-		free(m->ids[i]);
-		free(m->containers[i]);
+		free(m->slots[i].id);
+		free(m->slots[i].container);
 	}
-	free(m->ids);
-	free(m->containers);
 	free(m->slots);
-	m->ids = m->containers = NULL;
 	m->slots = NULL;
 	m->round_n = m->round_i = m->in_flight = 0;
 }
@@ -109,7 +106,7 @@ static void on_stats(const drove_runtime_result *res, void *ud)
 {
 	struct sample_slot *slot = ud;
 	struct drove__exec_metrics *m = slot->m;
-	const char *id = m->ids[slot->idx];
+	const char *id = slot->id;
 	struct stat_entry *e = entry_find(m, id);
 	exec_inst *i = drove__exec_find(m->ex, id);
 	if (drove_runtime_result_code(res) == 0 && i) {
@@ -150,10 +147,8 @@ static void arm(struct drove__exec_metrics *m)
 static void sample_next(struct drove__exec_metrics *m)
 {
 	while (m->round_i < m->round_n && m->in_flight < stats_in_flight(m)) {
-		struct sample_slot *slot = &m->slots[m->round_i];
-		slot->m = m;
-		slot->idx = m->round_i++;
-		if (drove_runtime_stats(m->ex->rt, m->containers[slot->idx], on_stats, slot) == 0)
+		struct sample_slot *slot = &m->slots[m->round_i++];
+		if (drove_runtime_stats(m->ex->rt, slot->container, on_stats, slot) == 0)
 			m->in_flight++;
 	}
 	if (m->in_flight)
@@ -178,20 +173,18 @@ static void round_start(struct drove__exec_metrics *m)
 	size_t n = 0;
 	for (exec_inst *i = m->ex->insts; i; i = i->next)
 		n += running(i);
-	if (n && (!(m->ids = calloc(n, sizeof(char *))) ||
-	          !(m->containers = calloc(n, sizeof(char *))) ||
-	          !(m->slots = calloc(n, sizeof(*m->slots))))) {
-		round_clear(m);
+	if (n && !(m->slots = calloc(n, sizeof(*m->slots))))
 		n = 0;
-	}
 	for (exec_inst *i = m->ex->insts; i && m->round_n < n; i = i->next) {
+		struct sample_slot *slot = &m->slots[m->round_n];
 		if (!running(i))
 			continue;
-		m->ids[m->round_n] = drove__strdup(i->id);
-		m->containers[m->round_n] = drove__strdup(i->container);
-		if (!m->ids[m->round_n] || !m->containers[m->round_n]) {
-			free(m->ids[m->round_n]);
-			free(m->containers[m->round_n]);
+		slot->m = m;
+		slot->id = drove__strdup(i->id);
+		slot->container = drove__strdup(i->container);
+		if (!slot->id || !slot->container) {
+			free(slot->id);
+			free(slot->container);
 			break;
 		}
 		m->round_n++;
