@@ -149,6 +149,76 @@ int drove_record_list(drove_store *s, int kind, const char *parent, drove_strlis
 	return rc;
 }
 
+/* ---- many records in one pipeline (a new leader's load) ---- */
+
+/* The path of record i (list: its kind's directory, under parents[i] for two-id kinds). */
+static char *many_path(int kind, const char *const *parents, const char *const *ids, size_t i,
+                       bool list, int *rc)
+{
+	const struct kind_info *k = kind_get(kind);
+	char *p = NULL;
+	const char *parent = parents ? parents[i] : NULL;
+	if (!list)
+		*rc = drove_record_path(kind, parent, ids[i], &p);
+	else if (!k->two_ids || !parent)
+		*rc = (p = drove__strdup(k->dir)) ? 0 : DROVE_ENOMEM;
+	else if ((*rc = check_id("parent", parent)) == 0)
+		*rc = (p = drove__asprintf("%s/%s", k->dir, parent)) ? 0 : DROVE_ENOMEM;
+	return p;
+}
+
+static int many(drove_store *s, int kind, const char *const *parents, const char *const *ids,
+                size_t n, void *out, size_t *len, int *rc)
+{
+	char **paths;
+	int r = 0;
+
+	DROVE_CHECK_ARG(s && rc && out && (ids || !n || !len));
+	if (!kind_get(kind) || kind == DROVE_RECORD_CLUSTER_STATE)
+		return drove__error(DROVE_EINVAL, "store: record kind %d is not valid here", kind);
+	if (!(paths = calloc(n ? n : 1, sizeof(*paths))))
+		return drove__enomem();
+	for (size_t i = 0; i < n; i++)
+		/* a bad id fails its own record only: an empty path is refused as EINVAL */
+		if (!(paths[i] = many_path(kind, parents, ids, i, !len, &rc[i])) &&
+		    rc[i] == DROVE_ENOMEM) {
+			r = DROVE_ENOMEM;
+			goto out;
+		}
+	for (size_t i = 0; i < n; i++)
+		if (!paths[i] && !(paths[i] = drove__strdup(""))) {
+			r = DROVE_ENOMEM;
+			goto out;
+		}
+	if (len)
+		r = drove__store_get_many(s, (const char *const *)paths, n, out, len, rc);
+	else
+		r = drove__store_children_many(s, (const char *const *)paths, n, out, rc);
+	for (size_t i = 0; len == NULL && r == 0 && i < n; i++)
+		if (rc[i] == DROVE_ENOTFOUND) /* no record under it yet: an empty list */
+			rc[i] = drove_strlist_new(&((drove_strlist **)out)[i]);
+out:
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	if (r == DROVE_ENOMEM)
+		drove__enomem();
+	return r;
+}
+
+int drove__record_get_many(drove_store *s, int kind, const char *const *parents,
+                           const char *const *ids, size_t n, char **json, size_t *len, int *rc)
+{
+	DROVE_CHECK_ARG(len);
+	return many(s, kind, parents, ids, n, json, len, rc);
+}
+
+int drove__record_list_many(drove_store *s, int kind, const char *const *parents, size_t n,
+                            drove_strlist **out, int *rc)
+{
+	return many(s, kind, parents, NULL, n, out, NULL, rc);
+}
+
 /* ---- asynchronous put: create, or set when it exists (again if it vanished) ---- */
 
 struct put_ctx {

@@ -317,9 +317,28 @@ static int usable(drove_store *s)
 	return 0;
 }
 
+/* Wait for a submitted sync request to complete. @return its code. */
+static int wait_sync(struct drove__store_req *r)
+{
+	pthread_mutex_lock(&r->m);
+	while (!r->done)
+		pthread_cond_wait(&r->c, &r->m);
+	pthread_mutex_unlock(&r->m);
+	observe(r);
+	return r->rc;
+}
+
+static int submit_ex(struct drove__store_req *r, bool wait);
+
 /* Submit; for a sync request wait for it. Frees the req on submit failure (async) and
  * returns the code. */
 static int submit(struct drove__store_req *r)
+{
+	return submit_ex(r, true);
+}
+
+/* The same; with !wait a sync request is left to wait_sync() (it is not waited for here). */
+static int submit_ex(struct drove__store_req *r, bool wait)
 {
 	drove_store *s = r->store;
 	int rc;
@@ -339,12 +358,8 @@ static int submit(struct drove__store_req *r)
 		}
 		goto fail;
 	}
-	if (r->sync) {
-		pthread_mutex_lock(&r->m);
-		while (!r->done)
-			pthread_cond_wait(&r->c, &r->m);
-		pthread_mutex_unlock(&r->m);
-		observe(r);
+	if (r->sync && wait) {
+		wait_sync(r);
 		set_req_error(r);
 		return r->rc;
 	}
@@ -779,6 +794,86 @@ int drove_store_children(drove_store *s, const char *path, drove_strlist **out)
 	}
 	req_free(r);
 	return rc;
+}
+
+/* ---- pipelined reads ---- */
+
+#define MANY_WINDOW 256 /* requests of one read_many() in flight at once */
+
+/* Run `n` sync requests of `type` on `paths`, MANY_WINDOW at a time, and hand each that
+ * succeeded to take(r, i, ud) (which may steal its results; 0 or DROVE_ENOMEM). rc[i] gets
+ * each one's code. */
+static int read_many(drove_store *s, int type, const char *const *paths, size_t n, int *rc,
+                     int (*take)(struct drove__store_req *r, size_t i, void *ud), void *ud)
+{
+	struct drove__store_req *win[MANY_WINDOW];
+
+	DROVE_CHECK_ARG(s && (paths || !n) && rc);
+	for (size_t base = 0; base < n; base += MANY_WINDOW) {
+		size_t m = n - base < MANY_WINDOW ? n - base : MANY_WINDOW;
+		for (size_t k = 0; k < m; k++) {
+			size_t i = base + k;
+			win[k] = NULL;
+			if ((rc[i] = drove__store_path_check(paths[i])) < 0)
+				continue;
+			if (!(win[k] = req_new(s, type, paths[i], true)))
+				rc[i] = DROVE_ENOMEM;
+			else if ((rc[i] = submit_ex(win[k], false)) < 0) {
+				req_free(win[k]);
+				win[k] = NULL;
+			}
+		}
+		for (size_t k = 0; k < m; k++) {
+			if (!win[k])
+				continue;
+			if ((rc[base + k] = wait_sync(win[k])) == 0)
+				rc[base + k] = take(win[k], base + k, ud);
+			req_free(win[k]);
+		}
+	}
+	drove_error_clear(); /* each path's outcome is in rc[] */
+	return 0;
+}
+
+struct many_values {
+	char **data;
+	size_t *len;
+	drove_strlist **kids;
+};
+
+static int take_value(struct drove__store_req *r, size_t i, void *ud)
+{
+	struct many_values *v = ud;
+	if (v->kids) {
+		v->kids[i] = r->children;
+		r->children = NULL;
+		return v->kids[i] ? 0 : drove_strlist_new(&v->kids[i]);
+	}
+	v->data[i] = r->rdata ? r->rdata : drove__strdup("");
+	r->rdata = NULL;
+	if (v->len)
+		v->len[i] = v->data[i] ? r->rlen : 0;
+	return v->data[i] ? 0 : DROVE_ENOMEM;
+}
+
+int drove__store_get_many(drove_store *s, const char *const *paths, size_t n, char **data,
+                          size_t *len, int *rc)
+{
+	struct many_values v = {data, len, NULL};
+	DROVE_CHECK_ARG(data);
+	for (size_t i = 0; i < n; i++)
+		data[i] = NULL;
+	return read_many(s, DROVE__OP_GET, paths, n, rc, take_value, &v);
+}
+
+int drove__store_children_many(drove_store *s, const char *const *paths, size_t n,
+                               drove_strlist **out, int *rc)
+{
+	struct many_values v = {NULL, NULL, out};
+	DROVE_CHECK_ARG(out);
+	for (size_t i = 0; i < n; i++)
+		out[i] = NULL;
+	return read_many(s, DROVE__OP_CHILDREN, paths, n, rc, take_value, &v);
 }
 
 int drove_store_multi(drove_store *s, const drove_store_ops *ops)

@@ -223,6 +223,17 @@ void drove__store_wrec_free(struct drove__store_wrec *w);
  * clears. Any thread. @return 0 or DROVE_ENOMEM (the fence unchanged). */
 int drove__store_fence(drove_store *store, const char *path);
 
+/* store.c: synchronous reads of many nodes in one pipeline (at most 256 requests in flight,
+ * so about one round trip per 256 paths instead of one per path): what a new leader's load
+ * of every record uses. data[i] / len[i] get node i's value (a new string, free()), out[i] its
+ * children (drove_strlist_free()); NULL where rc[i], that node's code (0, DROVE_ENOTFOUND,
+ * DROVE_EINVAL for a bad path, DROVE_EUNAVAIL, ...), is not 0. Blocks the calling thread (not
+ * ZooKeeper's). @return 0 (outcomes in rc[]; no error set) or DROVE_EINVAL (bad arguments). */
+int drove__store_get_many(drove_store *s, const char *const *paths, size_t n, char **data,
+                          size_t *len, int *rc);
+int drove__store_children_many(drove_store *s, const char *const *paths, size_t n,
+                               drove_strlist **out, int *rc);
+
 /* election.c: the term (czxid) of this contender's own election node, 0 until it is known
  * (ZooKeeper; 0 on the embedded store). Tells this contender's node from one an earlier run
  * of the same process left behind with the same data. Loop thread. */
@@ -245,6 +256,17 @@ void drove__rewatch_free_all(drove_store *store);
  * configuration has no store) or DROVE_ENOMEM. */
 struct drove_config;
 int drove__store_opts_from_config(const struct drove_config *cfg, drove_store_opts **out);
+
+/* records.c: records in one pipeline (drove__store_get_many): record i of `kind` is
+ * (parents[i], ids[i]) (parents NULL for one-id kinds); json[i] / len[i] as
+ * drove__store_get_many, rc[i] its code (DROVE_EINVAL for a bad id, DROVE_ENOTFOUND).
+ * list_many: out[i] the ids under parents[i] (an empty list where there are none, as
+ * drove_record_list). Blocking, like drove_record_get. @return 0 (outcomes in rc[]),
+ * DROVE_EINVAL (bad arguments or kind) or DROVE_ENOMEM. */
+int drove__record_get_many(drove_store *s, int kind, const char *const *parents,
+                           const char *const *ids, size_t n, char **json, size_t *len, int *rc);
+int drove__record_list_many(drove_store *s, int kind, const char *const *parents, size_t n,
+                            drove_strlist **out, int *rc);
 
 /* records.c: drove_store_put() without blocking (create, or set when it exists): `cb` (may
  * be NULL) runs once on the loop thread. Loop thread. @return 0, or an error and no callback. */

@@ -173,6 +173,72 @@ START_TEST(test_crud)
 }
 END_TEST
 
+/* Pipelined reads (a new leader's load): 600 nodes, more than one window of 256, with a
+ * missing node, a bad path and an empty value among them; children of many parents. */
+START_TEST(test_read_many)
+{
+	enum { N = 600 };
+	static char paths[N + 2][32], kpaths[4][16];
+	const char *pp[N + 2], *kp[4];
+	char *data[N + 2];
+	size_t len[N + 2];
+	int rc[N + 2];
+	drove_strlist *kids[4];
+
+	fx_setup(backend_of(_i));
+	ck_assert_int_eq(drove_store_create(F.s, "/m", NULL, 0, DROVE_STORE_PERSISTENT, NULL), 0);
+	for (int i = 0; i < N; i++) {
+		char v[16];
+		snprintf(paths[i], sizeof(paths[i]), "/m/n%04d", i);
+		snprintf(v, sizeof(v), "value-%d", i);
+		ck_assert_int_eq(drove_store_create(F.s, paths[i], v, i == 7 ? 0 : strlen(v),
+		                                    DROVE_STORE_PERSISTENT, NULL),
+		                 0);
+		pp[i] = paths[i];
+	}
+	pp[N] = "/m/missing";
+	pp[N + 1] = "no-slash";
+	ck_assert_int_eq(drove__store_get_many(F.s, pp, N + 2, data, len, rc), 0);
+	for (int i = 0; i < N; i++) {
+		char v[16];
+		snprintf(v, sizeof(v), "value-%d", i);
+		ck_assert_int_eq(rc[i], 0);
+		ck_assert_str_eq(data[i], i == 7 ? "" : v);
+		ck_assert_uint_eq(len[i], i == 7 ? 0 : strlen(v));
+		free(data[i]);
+	}
+	ck_assert_int_eq(rc[N], DROVE_ENOTFOUND);
+	ck_assert_ptr_null(data[N]);
+	ck_assert_int_eq(rc[N + 1], DROVE_EINVAL);
+	ck_assert_ptr_null(data[N + 1]);
+	ck_assert_int_eq(drove__store_get_many(F.s, pp, 0, data, len, rc), 0);
+
+	ck_assert_int_eq(drove_store_create(F.s, "/m/n0001/a", "", 0, DROVE_STORE_PERSISTENT, NULL),
+	                 0);
+	ck_assert_int_eq(drove_store_create(F.s, "/m/n0001/b", "", 0, DROVE_STORE_PERSISTENT, NULL),
+	                 0);
+	snprintf(kpaths[0], sizeof(kpaths[0]), "/m/n0001");
+	snprintf(kpaths[1], sizeof(kpaths[1]), "/m/n0002");
+	snprintf(kpaths[2], sizeof(kpaths[2]), "/m/none");
+	snprintf(kpaths[3], sizeof(kpaths[3]), "/m");
+	for (int i = 0; i < 4; i++)
+		kp[i] = kpaths[i];
+	ck_assert_int_eq(drove__store_children_many(F.s, kp, 4, kids, rc), 0);
+	ck_assert_int_eq(rc[0], 0);
+	ck_assert_uint_eq(drove_strlist_count(kids[0]), 2);
+	ck_assert_str_eq(drove_strlist_get(kids[0], 1), "b");
+	ck_assert_int_eq(rc[1], 0);
+	ck_assert_uint_eq(drove_strlist_count(kids[1]), 0);
+	ck_assert_int_eq(rc[2], DROVE_ENOTFOUND);
+	ck_assert_ptr_null(kids[2]);
+	ck_assert_int_eq(rc[3], 0);
+	ck_assert_uint_eq(drove_strlist_count(kids[3]), N);
+	for (int i = 0; i < 4; i++)
+		drove_strlist_free(kids[i]);
+	fx_teardown();
+}
+END_TEST
+
 START_TEST(test_cas_conflicts)
 {
 	drove_store_stat st = DROVE_STORE_STAT_INIT;
@@ -1001,6 +1067,7 @@ Suite *store_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_crud, 0, 2);
 	tcase_add_loop_test(tc, test_cas_conflicts, 0, 2);
+	tcase_add_loop_test(tc, test_read_many, 0, 2);
 	tcase_add_loop_test(tc, test_sequential, 0, 2);
 	tcase_add_loop_test(tc, test_watches_once_per_change, 0, 2);
 	tcase_add_loop_test(tc, test_ephemeral_gone_after_close, 0, 2);
