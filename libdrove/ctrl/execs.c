@@ -159,18 +159,31 @@ static void on_snapshot(drove_controller *c, drove_node_data *nd, bool record);
 void drove__ctrl_execs_load_known(drove_controller *c)
 {
 	drove_strlist *ids = NULL;
+	char **paths = NULL, **json = NULL;
+	size_t n, *len = NULL;
+	int *rc = NULL;
+
 	if (!c->store || drove_store_children(c->store, KNOWN_DIR, &ids) < 0) {
 		drove_error_clear(); /* none recorded yet */
 		return;
 	}
-	for (size_t i = 0; i < drove_strlist_count(ids); i++) {
+	n = drove_strlist_count(ids);
+	if (!(paths = calloc(n ? n : 1, sizeof(*paths))) ||
+	    !(json = calloc(n ? n : 1, sizeof(*json))) ||
+	    !(len = calloc(n ? n : 1, sizeof(*len))) || !(rc = calloc(n ? n : 1, sizeof(*rc))))
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (!(paths[i] = drove__asprintf(KNOWN_DIR "/%s", drove_strlist_get(ids, i))))
+			goto out;
+	/* one pipeline for all (a new leader's load, engine.c) */
+	if (drove__store_get_many(c->store, (const char *const *)paths, n, json, len, rc) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
 		const char *id = drove_strlist_get(ids, i);
-		char *path = drove__asprintf(KNOWN_DIR "/%s", id), *json = NULL;
 		drove_node_data *nd = NULL;
 		drove__ctrl_exec *e;
-		size_t len = 0;
-		if (path && drove_store_get(c->store, path, &json, &len, NULL) == 0 &&
-		    drove__node_data_decode(json, len, 0, &nd, NULL, NULL) == 0) {
+		if (rc[i] == 0 &&
+		    drove__node_data_decode(json[i], len[i], 0, &nd, NULL, NULL) == 0) {
 			if (!(e = drove__ctrl_exec_find(c, id))) {
 				on_snapshot(c, nd, false); /* takes it */
 				e = drove__ctrl_exec_find(c, id);
@@ -181,10 +194,17 @@ void drove__ctrl_execs_load_known(drove_controller *c)
 			if (e && e->seen_mono >= c->acquired_mono)
 				e->seen_mono = c->acquired_mono - 1;
 		}
-		drove_error_clear();
-		drove_free(json);
-		free(path);
 	}
+out:
+	drove_error_clear();
+	for (size_t i = 0; i < n; i++) {
+		free(paths ? paths[i] : NULL);
+		free(json ? json[i] : NULL);
+	}
+	free(paths);
+	free(json);
+	free(len);
+	free(rc);
 	drove_strlist_free(ids);
 }
 
