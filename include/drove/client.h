@@ -21,6 +21,7 @@
 
 #include <drove/common.h>
 #include <drove/ctx.h>
+#include <drove/model.h>
 #include <drove/strlist.h>
 
 DROVE_BEGIN_DECLS
@@ -450,6 +451,8 @@ DROVE_API void drove_local_service_list_free(drove_local_service_list *list);
 DROVE_API const char *drove_executor_info_id(const drove_executor_info *ex);
 DROVE_API const char *drove_executor_info_host(const drove_executor_info *ex);
 DROVE_API int drove_executor_info_port(const drove_executor_info *ex);
+/** transportType: "HTTP" or "HTTPS"; NULL when absent. @since 0.1 */
+DROVE_API const char *drove_executor_info_transport(const drove_executor_info *ex);
 /** enum drove_executor_state, or -1. @since 0.1 */
 DROVE_API int drove_executor_info_state(const drove_executor_info *ex);
 /** Free / used cores (counts) and memory (MB). @since 0.1 */

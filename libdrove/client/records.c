@@ -574,6 +574,13 @@ GETTER(drove_executor_info, drove_executor_summary, int64_t, free_memory, free_m
 GETTER(drove_executor_info, drove_executor_summary, int64_t, used_memory, used_memory, 0)
 GETTER(drove_executor_info, drove_executor_summary, size_t, tag_count, n_tags, 0)
 
+const char *drove_executor_info_transport(const drove_executor_info *x)
+{
+	const drove_executor_summary *e = x ? V(drove_executor_summary, x) : NULL;
+	return e && e->has_transport_type ? drove__transport_type_name((int)e->transport_type)
+	                                  : NULL;
+}
+
 const char *drove_executor_info_tag(const drove_executor_info *x, size_t i)
 {
 	const drove_executor_summary *e = x ? V(drove_executor_summary, x) : NULL;

@@ -754,6 +754,7 @@ DROVE__MODEL_TYPES(DROVE__MODEL_DECLARE)
 
 /* Names of the building-block enums (upper case, as emitted); NULL when out of range. */
 const char *drove__port_type_name(int v);
+const char *drove__transport_type_name(int v);
 const char *drove__placement_type_name(int v);
 const char *drove__check_mode_type_name(int v);
 const char *drove__config_type_name(int v);

@@ -769,6 +769,11 @@ const char *drove__port_type_name(int v)
 {
 	return drove__menum_name(&port_type_e, v);
 }
+
+const char *drove__transport_type_name(int v)
+{
+	return drove__menum_name(&transport_type_e, v);
+}
 const char *drove__placement_type_name(int v)
 {
 	return drove__menum_name(&placement_type_e, v);

@@ -394,6 +394,7 @@ START_TEST(test_executor)
 	ck_assert_str_eq(drove_executor_info_id(g), "a45442a1");
 	ck_assert_str_eq(drove_executor_info_host(g), "ppessdev");
 	ck_assert_int_eq(drove_executor_info_port(g), 3000);
+	ck_assert_str_eq(drove_executor_info_transport(g), "HTTP");
 	ck_assert_int_eq(drove_executor_info_state(g), DROVE_EXECUTOR_ACTIVE);
 	ck_assert_int_eq(drove_executor_info_free_cores(g), 9);
 	ck_assert_int_eq(drove_executor_info_used_cores(g), 1);
@@ -413,6 +414,7 @@ START_TEST(test_executor)
 	ck_assert_str_eq(drove_executor_info_id(x), "a45442a1");
 	ck_assert_str_eq(drove_executor_info_host(x), "ppessdev");
 	ck_assert_int_eq(drove_executor_info_port(x), 3000);
+	ck_assert_str_eq(drove_executor_info_transport(x), "HTTP");
 	ck_assert_int_eq(drove_executor_info_state(x), DROVE_EXECUTOR_BLACKLISTED);
 	ck_assert_int_eq(drove_executor_info_free_cores(x), 4);
 	ck_assert_int_eq(drove_executor_info_used_cores(x), 1);
@@ -520,6 +522,7 @@ START_TEST(test_call_errors)
 	ck_assert_ptr_null(drove_instance_host(NULL));
 	ck_assert_uint_eq(drove_instance_port_count(NULL), 0);
 	ck_assert_ptr_null(drove_executor_info_tag(NULL, 0));
+	ck_assert_ptr_null(drove_executor_info_transport(NULL));
 	ck_assert_int_eq(drove_cluster_event_type(NULL), -1);
 	ck_assert_ptr_null(drove_cluster_summary_json(NULL));
 }
