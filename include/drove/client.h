@@ -283,7 +283,8 @@ DROVE_API int drove_client_endpoint_list_json(drove_client *client, const char *
  * its message naming the field ("AppSummary: state: unknown value ..."; in a list the element
  * first: "[2].state" or "TEST_APP-1: state").
  * Threads: a record never changes once built; any number of threads may read it at once.
- * Absent values: a string getter returns NULL, a state getter -1, a number 0.
+ * Absent values: a string getter returns NULL, a number 0, a state getter -1 (on a NULL
+ * record, or where Drove may omit the state: summaries, a task's result).
  * Each record keeps its JSON (T_json()), so a field without a getter is still reachable.
  * (C++: after this header the enum types drove_instance_state, drove_task_state and
  * drove_task_result_status are spelled with `enum`: their names are getters here too.) */
