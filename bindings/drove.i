@@ -98,6 +98,18 @@ DROVE_OUT_OBJECT(drove_sched_plan)
 DROVE_OUT_OBJECT(drove_client)
 DROVE_OUT_OBJECT(drove_client_response)
 DROVE_OUT_OBJECT(drove_client_config)
+DROVE_OUT_OBJECT(drove_application)
+DROVE_OUT_OBJECT(drove_application_list)
+DROVE_OUT_OBJECT(drove_instance)
+DROVE_OUT_OBJECT(drove_instance_list)
+DROVE_OUT_OBJECT(drove_task)
+DROVE_OUT_OBJECT(drove_task_list)
+DROVE_OUT_OBJECT(drove_local_service)
+DROVE_OUT_OBJECT(drove_local_service_list)
+DROVE_OUT_OBJECT(drove_executor_info)
+DROVE_OUT_OBJECT(drove_executor_info_list)
+DROVE_OUT_OBJECT(drove_cluster_summary)
+DROVE_OUT_OBJECT(drove_cluster_event_list)
 
 /* ---- client: a list of str as (const char *const *, size_t) ---- */
 %typemap(in) (const char *const *instance_ids, size_t n), (const char *const *ids, size_t n) {
@@ -148,6 +160,13 @@ DROVE_OUT_OBJECT(drove_client_config)
 %typemap(out) int drove_sched_alloc_node, int drove_sched_alloc_core,
 	int drove_sched_alloc_physical_core, int drove_sched_plan_node, int drove_sched_plan_core,
 	int drove_sched_session_count, int drove_spec_get_kind
+	"$result = SWIG_From_int($1);"
+/* the typed client's int getters (states are -1 when absent) */
+%typemap(out) int drove_application_state, int drove_instance_state,
+	int drove_instance_port_host, int drove_instance_port_container, int drove_task_state,
+	int drove_task_result_status, int drove_local_service_state,
+	int drove_local_service_activation, int drove_executor_info_port,
+	int drove_executor_info_state, int drove_cluster_summary_state, int drove_cluster_event_type
 	"$result = SWIG_From_int($1);"
 
 /* a Python sequence of ints as (const int *, size_t) */

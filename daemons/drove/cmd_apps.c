@@ -12,7 +12,7 @@
 
 /* ---- applications ---- */
 
-static void render_apps(json_object *o)
+static void render_apps(const drove_application_list *l)
 {
 	static const char *h[] = {"Id",
 	                          "Name",
@@ -24,31 +24,36 @@ static void render_apps(json_object *o)
 	                          "Created",
 	                          "Updated"};
 	struct cli_table *t = cli_table_new(9, h);
-	if (json_object_is_type(o, json_type_object)) {
-		json_object_object_foreach(o, id, app)
-		{
-			const char *row[] = {id,
-			                     S(app, "name"),
-			                     S(app, "state"),
-			                     S(app, "totalCPUs"),
-			                     S(app, "totalMemory"),
-			                     S(app, "requiredInstances"),
-			                     S(app, "healthyInstances"),
-			                     date_of(app, "created"),
-			                     date_of(app, "updated")};
-			cli_table_add(t, row);
-		}
+	for (size_t i = 0; i < drove_application_list_count(l); i++) {
+		const drove_application *app = drove_application_list_get(l, i);
+		const char *row[] = {str_text(drove_application_id(app)),
+		                     str_text(drove_application_name(app)),
+		                     str_text(drove_app_state_name(drove_application_state(app))),
+		                     num_text(drove_application_total_cpus(app)),
+		                     num_text(drove_application_total_memory(app)),
+		                     num_text(drove_application_required_instances(app)),
+		                     num_text(drove_application_healthy_instances(app)),
+		                     date_text(drove_application_created(app)),
+		                     date_text(drove_application_updated(app))};
+		cli_table_add(t, row);
 	}
 	cli_table_print(t, g_sort, g_reverse);
 }
 
 int cmd_apps_list(struct cli *cli, const struct cli_args *a)
 {
-	char *d = NULL;
+	drove_application_list *l = NULL;
+	int rc;
 	if ((g_sort = sort_col(cli, a, 9)) < -1)
 		return CLI_USAGE;
 	g_reverse = cli_flag(cli, a, "reverse");
-	return show(cli, drove_client_app_list_json(cli->client, &d), &d, render_apps);
+	if (json_only(cli, drove_client_app_list_json, &rc))
+		return rc;
+	if (drove_client_app_list(cli->client, &l) < 0)
+		return cli_fail(NULL);
+	render_apps(l);
+	drove_application_list_free(l);
+	return CLI_OK;
 }
 
 int cmd_apps_summary(struct cli *cli, const struct cli_args *a)

@@ -26,46 +26,62 @@ int cmd_ping(struct cli *cli, const struct cli_args *a)
 }
 
 /* The cluster summary with drove-cli's labels. */
-static void render_summary(json_object *o)
+static void render_summary(const drove_cluster_summary *o)
 {
-	int64_t tc = i64(o, "totalCores"), uc = i64(o, "usedCores");
-	int64_t tm = i64(o, "totalMemory"), um = i64(o, "usedMemory");
+	int64_t tc = drove_cluster_summary_total_cores(o), uc = drove_cluster_summary_used_cores(o);
+	int64_t tm = drove_cluster_summary_total_memory(o);
+	int64_t um = drove_cluster_summary_used_memory(o);
 	char a[32], b[32], c[32];
-	printf("%-30s%s\n", "State", S(o, "state"));
-	printf("%-30s%s\n", "Leader Controller", S(o, "leader"));
+	printf("%-30s%s\n", "State",
+	       str_text(drove_cluster_state_name(drove_cluster_summary_state(o))));
+	printf("%-30s%s\n", "Leader Controller", str_text(drove_cluster_summary_leader(o)));
 	printf("%-30sUtilization: %.0f%% (Total: %lld Used: %lld Free: %lld)\n", "Cores",
 	       100.0 * (double)uc / (double)(tc > 1 ? tc : 1), (long long)tc, (long long)uc,
-	       (long long)i64(o, "freeCores"));
+	       (long long)drove_cluster_summary_free_cores(o));
 	printf("%-30sUtilization: %.0f%% (Total: %s MB Used: %s MB Free: %s MB)\n", "Memory",
 	       100.0 * (double)um / (double)(tm > 1 ? tm : 1), cli_grouped(tm, a, sizeof(a)),
-	       cli_grouped(um, b, sizeof(b)), cli_grouped(i64(o, "freeMemory"), c, sizeof(c)));
-	printf("%-30s%lld\n", "Number of live executors", (long long)i64(o, "numExecutors"));
+	       cli_grouped(um, b, sizeof(b)),
+	       cli_grouped(drove_cluster_summary_free_memory(o), c, sizeof(c)));
+	printf("%-30s%lld\n", "Number of live executors",
+	       (long long)drove_cluster_summary_executors(o));
 	printf("%-30sActive: %s Total: %s\n", "Applications",
-	       cli_grouped(i64(o, "numActiveApplications"), a, sizeof(a)),
-	       cli_grouped(i64(o, "numApplications"), b, sizeof(b)));
+	       cli_grouped(drove_cluster_summary_active_applications(o), a, sizeof(a)),
+	       cli_grouped(drove_cluster_summary_applications(o), b, sizeof(b)));
 }
 
-int cmd_summary(struct cli *cli, const struct cli_args *a)
+static void render_leader(const drove_cluster_summary *o)
 {
-	char *d = NULL;
-	(void)a;
-	return show(cli, drove_client_cluster_get_json(cli->client, &d), &d, render_summary);
-}
-
-static void render_leader(json_object *o)
-{
-	json_object *v;
-	if (json_object_object_get_ex(o, "leader", &v) && json_object_get_string_len(v))
-		printf("Cluster leader: %s\n", json_object_get_string(v));
+	const char *l = drove_cluster_summary_leader(o);
+	if (l && *l)
+		printf("Cluster leader: %s\n", l);
 	else
 		printf("Cluster has no leader\n");
 }
 
+/* GET /cluster: --json prints it, else `render` the record. */
+static int cluster_show(struct cli *cli, void (*render)(const drove_cluster_summary *))
+{
+	drove_cluster_summary *s = NULL;
+	int rc;
+	if (json_only(cli, drove_client_cluster_get_json, &rc))
+		return rc;
+	if (drove_client_cluster_get(cli->client, &s) < 0)
+		return cli_fail(NULL);
+	render(s);
+	drove_cluster_summary_free(s);
+	return CLI_OK;
+}
+
+int cmd_summary(struct cli *cli, const struct cli_args *a)
+{
+	(void)a;
+	return cluster_show(cli, render_summary);
+}
+
 int cmd_leader(struct cli *cli, const struct cli_args *a)
 {
-	char *d = NULL;
 	(void)a;
-	return show(cli, drove_client_cluster_get_json(cli->client, &d), &d, render_leader);
+	return cluster_show(cli, render_leader);
 }
 
 static void render_maintenance_on(json_object *o)
@@ -337,14 +353,28 @@ int cmd_endpoints(struct cli *cli, const struct cli_args *a)
 
 int cmd_executor_list(struct cli *cli, const struct cli_args *a)
 {
-	char *d = NULL;
+	int rc;
 	if ((g_sort = sort_col(cli, a, 10)) < -1)
 		return CLI_USAGE;
 	g_reverse = cli_flag(cli, a, "reverse");
-	return show(cli, drove_client_executor_list_json(cli->client, &d), &d, render_executors);
+	if (json_only(cli, drove_client_executor_list_json, &rc))
+		return rc;
+	return executors_table(cli);
 }
 
-void render_executors(json_object *o)
+/* The tags as drove-cli prints the list: ["a","b"]. */
+static const char *tags_text(const drove_executor_info *e, char *buf, size_t n)
+{
+	json_object *arr = json_object_new_array();
+	for (size_t i = 0; arr && i < drove_executor_info_tag_count(e); i++)
+		json_object_array_add(arr, json_object_new_string(drove_executor_info_tag(e, i)));
+	snprintf(buf, n, "%s",
+	         arr ? json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN) : "");
+	json_object_put(arr);
+	return buf;
+}
+
+int executors_table(struct cli *cli)
 {
 	static const char *h[] = {"Executor ID",
 	                          "Host",
@@ -356,17 +386,30 @@ void render_executors(json_object *o)
 	                          "Used Memory (MB)",
 	                          "Tags",
 	                          "State"};
-	struct cli_table *t = cli_table_new(10, h);
-	for (size_t i = 0;
-	     json_object_is_type(o, json_type_array) && i < json_object_array_length(o); i++) {
-		json_object *e = json_object_array_get_idx(o, i);
-		const char *row[] = {S(e, "executorId"),    S(e, "hostname"),   S(e, "port"),
-		                     S(e, "transportType"), S(e, "freeCores"),  S(e, "usedCores"),
-		                     S(e, "freeMemory"),    S(e, "usedMemory"), S(e, "tags"),
-		                     S(e, "state")};
+	drove_executor_info_list *l = NULL;
+	struct cli_table *t;
+	if (drove_client_executor_list(cli->client, &l) < 0)
+		return cli_fail(NULL);
+	t = cli_table_new(10, h);
+	for (size_t i = 0; i < drove_executor_info_list_count(l); i++) {
+		const drove_executor_info *e = drove_executor_info_list_get(l, i);
+		char tags[512];
+		const char *row[] = {
+		        str_text(drove_executor_info_id(e)),
+		        str_text(drove_executor_info_host(e)),
+		        num_text(drove_executor_info_port(e)),
+		        str_text(drove_executor_info_transport(e)),
+		        num_text(drove_executor_info_free_cores(e)),
+		        num_text(drove_executor_info_used_cores(e)),
+		        num_text(drove_executor_info_free_memory(e)),
+		        num_text(drove_executor_info_used_memory(e)),
+		        tags_text(e, tags, sizeof(tags)),
+		        str_text(drove_executor_state_name(drove_executor_info_state(e)))};
 		cli_table_add(t, row);
 	}
 	cli_table_print(t, g_sort, g_reverse);
+	drove_executor_info_list_free(l);
+	return CLI_OK;
 }
 
 /* "Free cores: 2,3 Used cores: 1" per NUMA node, as drove-cli's executor info. */

@@ -27,10 +27,8 @@ int cmd_describe(struct cli *cli, const struct cli_args *a)
 		    cli->json)
 			return rc;
 		printf("\nExecutors\n");
-		d = NULL;
 		g_sort = -1;
-		return show(cli, drove_client_executor_list_json(cli->client, &d), &d,
-		            render_executors);
+		return executors_table(cli);
 	}
 	if (strcmp(what, "app") == 0 || strcmp(what, "localservice") == 0) {
 		int ls = what[0] == 'l';
@@ -41,12 +39,8 @@ int cmd_describe(struct cli *cli, const struct cli_args *a)
 		if ((rc = show(cli, rc, &d, render_dict)) || cli->json)
 			return rc;
 		printf("\nInstances\n");
-		d = NULL;
 		g_sort = -1;
-		rc = ls ? drove_client_local_service_instance_list_json(cli->client, a->pos[1],
-		                                                        NULL, &d)
-		        : drove_client_app_instance_list_json(cli->client, a->pos[1], NULL, &d);
-		return show(cli, rc, &d, ls ? render_ls_instances : render_app_instances);
+		return instances_table(cli, ls, a->pos[1], 0);
 	}
 	if (strcmp(what, "executor") == 0) {
 		if (a->npos != 2)

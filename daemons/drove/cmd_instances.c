@@ -13,39 +13,49 @@
 
 /* ---- instances (apps and local services) ---- */
 
-void render_instances_table(json_object *list, const char *id_key)
+/* "main:33857,admin:40001": the host ports of an instance. */
+static const char *instance_ports(const drove_instance *in, char *buf, size_t n)
+{
+	size_t off = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < drove_instance_port_count(in) && off < n; i++)
+		off += (size_t)snprintf(buf + off, n - off, "%s%s:%d", off ? "," : "",
+		                        drove_instance_port_name(in, i),
+		                        drove_instance_port_host(in, i));
+	return buf;
+}
+
+int instances_table(struct cli *cli, int ls, const char *id, int old)
 {
 	static const char *h[] = {"Instance ID",   "Executor Host", "Ports",       "State",
 	                          "Error Message", "Created",       "Last Updated"};
-	struct cli_table *t = cli_table_new(7, h);
-	(void)id_key;
-	for (size_t i = 0;
-	     json_object_is_type(list, json_type_array) && i < json_object_array_length(list);
-	     i++) {
-		json_object *in = json_object_array_get_idx(list, i);
+	drove_instance_list *l = NULL;
+	struct cli_table *t;
+	int rc;
+	if (ls)
+		rc = old ? drove_client_local_service_instance_list_old(cli->client, id, &l)
+		         : drove_client_local_service_instance_list(cli->client, id, NULL, &l);
+	else
+		rc = old ? drove_client_app_instance_list_old(cli->client, id, &l)
+		         : drove_client_app_instance_list(cli->client, id, NULL, &l);
+	if (rc < 0)
+		return cli_fail(NULL);
+	t = cli_table_new(7, h);
+	for (size_t i = 0; i < drove_instance_list_count(l); i++) {
+		const drove_instance *in = drove_instance_list_get(l, i);
 		char ports[256];
-		{
-			const char *row[] = {S(in, "instanceId"),
-			                     host_of(in),
-			                     ports_of(in, ports, sizeof(ports)),
-			                     S(in, "state"),
-			                     S(in, "errorMessage"),
-			                     date_of(in, "created"),
-			                     date_of(in, "updated")};
-			cli_table_add(t, row);
-		}
+		const char *row[] = {str_text(drove_instance_id(in)),
+		                     str_text(drove_instance_host(in)),
+		                     instance_ports(in, ports, sizeof(ports)),
+		                     str_text(drove_instance_state_name(drove_instance_state(in))),
+		                     str_text(drove_instance_error_message(in)),
+		                     date_text(drove_instance_created(in)),
+		                     date_text(drove_instance_updated(in))};
+		cli_table_add(t, row);
 	}
 	cli_table_print(t, g_sort, g_reverse);
-}
-
-void render_app_instances(json_object *o)
-{
-	render_instances_table(o, "appId");
-}
-
-void render_ls_instances(json_object *o)
-{
-	render_instances_table(o, "serviceId");
+	drove_instance_list_free(l);
+	return CLI_OK;
 }
 
 static int instances_list(struct cli *cli, const struct cli_args *a, int ls)
@@ -55,6 +65,8 @@ static int instances_list(struct cli *cli, const struct cli_args *a, int ls)
 	if ((g_sort = sort_col(cli, a, 7)) < -1)
 		return CLI_USAGE;
 	g_reverse = cli_flag(cli, a, "reverse");
+	if (!cli->json)
+		return instances_table(cli, ls, a->pos[0], old);
 	if (ls)
 		rc = old ? drove_client_local_service_instance_list_old_json(cli->client, a->pos[0],
 		                                                             &d)
@@ -63,7 +75,7 @@ static int instances_list(struct cli *cli, const struct cli_args *a, int ls)
 	else
 		rc = old ? drove_client_app_instance_list_old_json(cli->client, a->pos[0], &d)
 		         : drove_client_app_instance_list_json(cli->client, a->pos[0], NULL, &d);
-	return show(cli, rc, &d, ls ? render_ls_instances : render_app_instances);
+	return show(cli, rc, &d, NULL);
 }
 
 void render_instance(json_object *in)

@@ -12,7 +12,7 @@
 
 /* ---- local services ---- */
 
-static void render_ls(json_object *o)
+static void render_ls(const drove_local_service_list *l)
 {
 	static const char *h[] = {"Id",
 	                          "Name",
@@ -25,32 +25,38 @@ static void render_ls(json_object *o)
 	                          "Created",
 	                          "Updated"};
 	struct cli_table *t = cli_table_new(10, h);
-	if (json_object_is_type(o, json_type_object)) {
-		json_object_object_foreach(o, id, s)
-		{
-			const char *row[] = {id,
-			                     S(s, "name"),
-			                     S(s, "state"),
-			                     S(s, "activationState"),
-			                     S(s, "totalCPUs"),
-			                     S(s, "totalMemory"),
-			                     S(s, "instancesPerHost"),
-			                     S(s, "healthyInstances"),
-			                     date_of(s, "created"),
-			                     date_of(s, "updated")};
-			cli_table_add(t, row);
-		}
+	for (size_t i = 0; i < drove_local_service_list_count(l); i++) {
+		const drove_local_service *s = drove_local_service_list_get(l, i);
+		const char *row[] = {
+		        str_text(drove_local_service_id(s)),
+		        str_text(drove_local_service_name(s)),
+		        str_text(drove_ls_state_name(drove_local_service_state(s))),
+		        str_text(drove_ls_activation_state_name(drove_local_service_activation(s))),
+		        num_text(drove_local_service_total_cpus(s)),
+		        num_text(drove_local_service_total_memory(s)),
+		        num_text(drove_local_service_instances_per_host(s)),
+		        num_text(drove_local_service_healthy_instances(s)),
+		        date_text(drove_local_service_created(s)),
+		        date_text(drove_local_service_updated(s))};
+		cli_table_add(t, row);
 	}
 	cli_table_print(t, g_sort, g_reverse);
 }
 
 int cmd_ls_list(struct cli *cli, const struct cli_args *a)
 {
-	char *d = NULL;
+	drove_local_service_list *l = NULL;
+	int rc;
 	if ((g_sort = sort_col(cli, a, 10)) < -1)
 		return CLI_USAGE;
 	g_reverse = cli_flag(cli, a, "reverse");
-	return show(cli, drove_client_local_service_list_json(cli->client, &d), &d, render_ls);
+	if (json_only(cli, drove_client_local_service_list_json, &rc))
+		return rc;
+	if (drove_client_local_service_list(cli->client, &l) < 0)
+		return cli_fail(NULL);
+	render_ls(l);
+	drove_local_service_list_free(l);
+	return CLI_OK;
 }
 
 int cmd_ls_summary(struct cli *cli, const struct cli_args *a)

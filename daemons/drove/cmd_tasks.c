@@ -14,28 +14,30 @@
 
 static const char *g_task_app;
 
-static void render_tasks(json_object *o)
+static void render_tasks(const drove_task_list *l)
 {
 	static const char *h[] = {"Id",  "Source App", "Task ID", "State",  "Host",
 	                          "CPU", "Memory(MB)", "Created", "Updated"};
 	struct cli_table *t = cli_table_new(9, h);
-	for (size_t i = 0;
-	     json_object_is_type(o, json_type_array) && i < json_object_array_length(o); i++) {
-		json_object *tk = json_object_array_get_idx(o, i);
+	for (size_t i = 0; i < drove_task_list_count(l); i++) {
+		const drove_task *tk = drove_task_list_get(l, i);
+		json_object *res; /* the allocation has no getter: read from the record's JSON */
 		char cpu[32], mem[32];
-		if (g_task_app && strcmp(S(tk, "sourceAppName"), g_task_app) != 0)
+		if (g_task_app && strcmp(str_text(drove_task_source_app(tk)), g_task_app) != 0)
 			continue;
-		cores_memory(tk, cpu, mem, sizeof(cpu), 0);
+		res = cli_parse(drove_task_json(tk));
+		cores_memory(res, cpu, mem, sizeof(cpu), 0);
+		json_object_put(res);
 		{
-			const char *row[] = {S(tk, "instanceId"),
-			                     S(tk, "sourceAppName"),
-			                     S(tk, "taskId"),
-			                     S(tk, "state"),
-			                     S(tk, "hostname"),
+			const char *row[] = {str_text(drove_task_instance_id(tk)),
+			                     str_text(drove_task_source_app(tk)),
+			                     str_text(drove_task_id(tk)),
+			                     str_text(drove_task_state_name(drove_task_state(tk))),
+			                     str_text(drove_task_host(tk)),
 			                     cpu,
 			                     mem,
-			                     date_of(tk, "created"),
-			                     date_of(tk, "updated")};
+			                     date_text(drove_task_created(tk)),
+			                     date_text(drove_task_updated(tk))};
 			cli_table_add(t, row);
 		}
 	}
@@ -44,12 +46,19 @@ static void render_tasks(json_object *o)
 
 int cmd_tasks_list(struct cli *cli, const struct cli_args *a)
 {
-	char *d = NULL;
+	drove_task_list *l = NULL;
+	int rc;
 	if ((g_sort = sort_col(cli, a, 9)) < -1)
 		return CLI_USAGE;
 	g_reverse = cli_flag(cli, a, "reverse");
 	g_task_app = cli_opt(cli, a, "app");
-	return show(cli, drove_client_task_list_json(cli->client, &d), &d, render_tasks);
+	if (json_only(cli, drove_client_task_list_json, &rc))
+		return rc;
+	if (drove_client_task_list(cli->client, &l) < 0)
+		return cli_fail(NULL);
+	render_tasks(l);
+	drove_task_list_free(l);
+	return CLI_OK;
 }
 
 void render_task(json_object *t)

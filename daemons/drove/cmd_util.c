@@ -57,6 +57,33 @@ const char *date_of(json_object *o, const char *key)
 	return cli_date(i64(o, key), next_buf(), sizeof(sbuf[0]));
 }
 
+const char *num_text(int64_t v)
+{
+	char *b = next_buf();
+	snprintf(b, sizeof(sbuf[0]), "%lld", (long long)v);
+	return b;
+}
+
+const char *date_text(int64_t ms)
+{
+	return cli_date(ms, next_buf(), sizeof(sbuf[0]));
+}
+
+const char *str_text(const char *s)
+{
+	return s ? s : "";
+}
+
+int json_only(struct cli *cli, int (*call)(drove_client *, char **), int *rc)
+{
+	char *d = NULL;
+	if (!cli->json)
+		return 0;
+	*rc = call(cli->client, &d);
+	*rc = show(cli, *rc, &d, NULL);
+	return 1;
+}
+
 /* Render the data of a successful call: JSON with --json, else `render`. */
 int show(struct cli *cli, int rc, char **datap, void (*render)(json_object *))
 {
@@ -130,25 +157,6 @@ const char *node_map(json_object *m, char *buf, size_t n)
 		off += (size_t)snprintf(buf + off, off < n ? n - off : 0, "%s%s:%s", off ? " " : "",
 		                        k,
 		                        json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
-		if (off >= n)
-			break;
-	}
-	return buf;
-}
-
-const char *ports_of(json_object *inst, char *buf, size_t n)
-{
-	json_object *li, *ports;
-	size_t off = 0;
-	buf[0] = '\0';
-	if (!json_object_object_get_ex(inst, "localInfo", &li) ||
-	    !json_object_object_get_ex(li, "ports", &ports) ||
-	    !json_object_is_type(ports, json_type_object))
-		return buf;
-	json_object_object_foreach(ports, k, p)
-	{
-		off += (size_t)snprintf(buf + off, off < n ? n - off : 0, "%s%s:%lld",
-		                        off ? "," : "", k, (long long)i64(p, "hostPort"));
 		if (off >= n)
 			break;
 	}

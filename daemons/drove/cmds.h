@@ -45,7 +45,8 @@ int cmd_unblacklist(struct cli *cli, const struct cli_args *a);
 void on_sigint(int sig);
 void render_executor(json_object *o);
 void render_executor_full(json_object *o);
-void render_executors(json_object *o);
+/* The executors table (not --json). */
+int executors_table(struct cli *cli);
 extern volatile sig_atomic_t stop_requested;
 
 /* cmd_config.c */
@@ -76,10 +77,9 @@ int cmd_si_tail(struct cli *cli, const struct cli_args *a);
 int logs_download(struct cli *cli, const struct cli_args *a, const char *kind);
 int logs_list(struct cli *cli, const struct cli_args *a, const char *kind);
 int logs_tail(struct cli *cli, const struct cli_args *a, const char *kind);
-void render_app_instances(json_object *o);
 void render_instance(json_object *in);
-void render_instances_table(json_object *list, const char *id_key);
-void render_ls_instances(json_object *o);
+/* The instances table of app (ls 0) or local service (ls 1) `id`; `old`: the old ones. */
+int instances_table(struct cli *cli, int ls, const char *id, int old);
 
 /* cmd_ls.c */
 int cmd_ls_activate(struct cli *cli, const struct cli_args *a);
@@ -115,13 +115,19 @@ void cores_memory(json_object *in, char *cpu, char *mem, size_t n, int group);
 const char *numa_resources(json_object *in, const char *key, int cores, char *buf, size_t n);
 const char *S(json_object *obj, const char *key);
 const char *date_of(json_object *o, const char *key);
+/* For tables of typed records: a number, a date (epoch ms), NULL as "", in rotating buffers. */
+const char *num_text(int64_t v);
+const char *date_text(int64_t ms);
+const char *str_text(const char *s);
+/* --json prints the `_json` call's answer; a table reads the typed records. @return 1 when
+ * the JSON was printed (*rc is the exit code), 0 to go on with the table. */
+int json_only(struct cli *cli, int (*call)(drove_client *, char **), int *rc);
 int done(struct cli *cli, int rc, const char *msg);
 const char *host_of(json_object *inst);
 int64_t i64(json_object *o, const char *key);
 const char *node_map(json_object *m, char *buf, size_t n);
 int64_t now_ms(void);
 int64_t poll_ms(void);
-const char *ports_of(json_object *inst, char *buf, size_t n);
 void print_id_json(const char *key, const char *id);
 void render_dict(json_object *o);
 void render_pretty(json_object *o);

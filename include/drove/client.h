@@ -21,6 +21,8 @@
 
 #include <drove/common.h>
 #include <drove/ctx.h>
+#include <drove/model.h>
+#include <drove/strlist.h>
 
 DROVE_BEGIN_DECLS
 
@@ -267,6 +269,242 @@ DROVE_API int drove_client_executor_blacklist_json(drove_client *client, const c
 /** GET /endpoints (`app_name` NULL: every app). @since 0.1 */
 DROVE_API int drove_client_endpoint_list_json(drove_client *client, const char *app_name,
                                               char **out);
+
+/* ---- typed records (docs/typed-client.md) ----
+ * drove_client_<resource>_<verb>(client, ids..., T **out) is the `_json` function of the same
+ * name plus a decode by the model module (the decoders the controller uses) into an opaque,
+ * read-only record.
+ *
+ * Ownership: `*out` is the caller's, freed with T_free() or T_list_free() (NULL is fine); it is
+ * NULL after an error. A record got with T_list_get() is borrowed from its list. Strings,
+ * maps and JSON a getter returns are borrowed from the record and live as long as it (a list's
+ * record: as long as the list).
+ * Errors: as the `_json` function of the same name; a body that does not decode is DROVE_ERROR,
+ * its message naming the field ("AppSummary: state: unknown value ..."; in a list the element
+ * first: "[2].state" or "TEST_APP-1: state").
+ * Threads: a record never changes once built; any number of threads may read it at once.
+ * Absent values: a string getter returns NULL, a number 0, a state getter -1 (on a NULL
+ * record, or where Drove may omit the state: summaries, a task's result).
+ * Each record keeps its JSON (T_json()), so a field without a getter is still reachable.
+ * (C++: after this header the enum types drove_instance_state, drove_task_state and
+ * drove_task_result_status are spelled with `enum`: their names are getters here too.) */
+
+typedef struct drove_application drove_application;
+typedef struct drove_application_list drove_application_list;
+typedef struct drove_instance drove_instance;
+typedef struct drove_instance_list drove_instance_list;
+typedef struct drove_task drove_task;
+typedef struct drove_task_list drove_task_list;
+typedef struct drove_local_service drove_local_service;
+typedef struct drove_local_service_list drove_local_service_list;
+typedef struct drove_executor_info drove_executor_info;
+typedef struct drove_executor_info_list drove_executor_info_list;
+typedef struct drove_cluster_summary drove_cluster_summary;
+typedef struct drove_cluster_event drove_cluster_event;
+typedef struct drove_cluster_event_list drove_cluster_event_list;
+
+/** GET /applications: every AppSummary. @since 0.1 */
+DROVE_API int drove_client_app_list(drove_client *client, drove_application_list **out);
+/** GET /applications/{appId}. @since 0.1 */
+DROVE_API int drove_client_app_get(drove_client *client, const char *app_id,
+                                   drove_application **out);
+/** GET /applications/{appId}/instances (`states` as for the `_json` function). @since 0.1 */
+DROVE_API int drove_client_app_instance_list(drove_client *client, const char *app_id,
+                                             const char *states, drove_instance_list **out);
+/** GET /applications/{appId}/instances/old. @since 0.1 */
+DROVE_API int drove_client_app_instance_list_old(drove_client *client, const char *app_id,
+                                                 drove_instance_list **out);
+/** GET /applications/{appId}/instances/{instanceId}. @since 0.1 */
+DROVE_API int drove_client_app_instance_get(drove_client *client, const char *app_id,
+                                            const char *instance_id, drove_instance **out);
+/** GET /tasks (active tasks). @since 0.1 */
+DROVE_API int drove_client_task_list(drove_client *client, drove_task_list **out);
+/** GET /tasks/{sourceAppName}/instances/{taskId}. @since 0.1 */
+DROVE_API int drove_client_task_get(drove_client *client, const char *source_app,
+                                    const char *task_id, drove_task **out);
+/** GET /localservices: every LocalServiceSummary. @since 0.1 */
+DROVE_API int drove_client_local_service_list(drove_client *client, drove_local_service_list **out);
+/** GET /localservices/{serviceId}. @since 0.1 */
+DROVE_API int drove_client_local_service_get(drove_client *client, const char *service_id,
+                                             drove_local_service **out);
+/** GET /localservices/{serviceId}/instances (`states` as for apps). @since 0.1 */
+DROVE_API int drove_client_local_service_instance_list(drove_client *client, const char *service_id,
+                                                       const char *states,
+                                                       drove_instance_list **out);
+/** GET /localservices/{serviceId}/instances/old. @since 0.1 */
+DROVE_API int drove_client_local_service_instance_list_old(drove_client *client,
+                                                           const char *service_id,
+                                                           drove_instance_list **out);
+/** GET /localservices/{serviceId}/instances/{instanceId}. @since 0.1 */
+DROVE_API int drove_client_local_service_instance_get(drove_client *client, const char *service_id,
+                                                      const char *instance_id,
+                                                      drove_instance **out);
+/** GET /cluster. @since 0.1 */
+DROVE_API int drove_client_cluster_get(drove_client *client, drove_cluster_summary **out);
+/** GET /cluster/executors: every ExecutorSummary (removed ones too, state REMOVED).
+ *  @since 0.1 */
+DROVE_API int drove_client_executor_list(drove_client *client, drove_executor_info_list **out);
+/** GET /cluster/executors/{executorId}: the ExecutorNodeData, summed up as in the list (cores
+ *  and MB over the NUMA nodes); its JSON is the whole ExecutorNodeData. @since 0.1 */
+DROVE_API int drove_client_executor_get(drove_client *client, const char *executor_id,
+                                        drove_executor_info **out);
+/** GET /cluster/events?lastSyncTime=&size= (the list form). @since 0.1 */
+DROVE_API int drove_client_event_list(drove_client *client, int64_t last_sync_time, int size,
+                                      drove_cluster_event_list **out);
+
+/* drove_application: an AppSummary (§2.2). @since 0.1 */
+DROVE_API const char *drove_application_id(const drove_application *app);
+DROVE_API const char *drove_application_name(const drove_application *app);
+/** enum drove_app_state, or -1 when the app has no state machine. @since 0.1 */
+DROVE_API int drove_application_state(const drove_application *app);
+DROVE_API int64_t drove_application_required_instances(const drove_application *app);
+DROVE_API int64_t drove_application_healthy_instances(const drove_application *app);
+DROVE_API int64_t drove_application_total_cpus(const drove_application *app);
+/** Total memory in MB. @since 0.1 */
+DROVE_API int64_t drove_application_total_memory(const drove_application *app);
+/** The spec's tags; NULL when none. @since 0.1 */
+DROVE_API const drove_strmap *drove_application_tags(const drove_application *app);
+/** Epoch ms. @since 0.1 */
+DROVE_API int64_t drove_application_created(const drove_application *app);
+DROVE_API int64_t drove_application_updated(const drove_application *app);
+/** The AppSummary as compact JSON. @since 0.1 */
+DROVE_API const char *drove_application_json(const drove_application *app);
+DROVE_API void drove_application_free(drove_application *app);
+DROVE_API size_t drove_application_list_count(const drove_application_list *list);
+/** The i-th record (in the controller's order), or NULL when i >= count. @since 0.1 */
+DROVE_API const drove_application *drove_application_list_get(const drove_application_list *list,
+                                                              size_t i);
+DROVE_API void drove_application_list_free(drove_application_list *list);
+
+/* drove_instance: an application's InstanceInfo or a local service's (§6.2, §6.3). @since 0.1 */
+/** appId, or serviceId for a local-service instance. @since 0.1 */
+DROVE_API const char *drove_instance_app_id(const drove_instance *inst);
+/** appName, or serviceName. @since 0.1 */
+DROVE_API const char *drove_instance_app_name(const drove_instance *inst);
+DROVE_API const char *drove_instance_id(const drove_instance *inst);
+DROVE_API const char *drove_instance_executor_id(const drove_instance *inst);
+/** localInfo.hostname; NULL until the container exists. @since 0.1 */
+DROVE_API const char *drove_instance_host(const drove_instance *inst);
+/** enum drove_instance_state. @since 0.1 */
+DROVE_API int drove_instance_state(const drove_instance *inst);
+/** The ports of localInfo, and the i-th one's name, host port, container port and type
+ *  ("HTTP", ...); NULL / 0 when i >= count. @since 0.1 */
+DROVE_API size_t drove_instance_port_count(const drove_instance *inst);
+DROVE_API const char *drove_instance_port_name(const drove_instance *inst, size_t i);
+DROVE_API int drove_instance_port_host(const drove_instance *inst, size_t i);
+DROVE_API int drove_instance_port_container(const drove_instance *inst, size_t i);
+DROVE_API const char *drove_instance_port_type(const drove_instance *inst, size_t i);
+/** errorMessage ("" when none was sent, NULL when absent). @since 0.1 */
+DROVE_API const char *drove_instance_error_message(const drove_instance *inst);
+DROVE_API int64_t drove_instance_created(const drove_instance *inst);
+DROVE_API int64_t drove_instance_updated(const drove_instance *inst);
+DROVE_API const char *drove_instance_json(const drove_instance *inst);
+DROVE_API void drove_instance_free(drove_instance *inst);
+DROVE_API size_t drove_instance_list_count(const drove_instance_list *list);
+DROVE_API const drove_instance *drove_instance_list_get(const drove_instance_list *list, size_t i);
+DROVE_API void drove_instance_list_free(drove_instance_list *list);
+
+/* drove_task: a TaskInfo (§6.4). @since 0.1 */
+DROVE_API const char *drove_task_source_app(const drove_task *task);
+DROVE_API const char *drove_task_id(const drove_task *task);
+DROVE_API const char *drove_task_instance_id(const drove_task *task);
+DROVE_API const char *drove_task_executor_id(const drove_task *task);
+/** NULL until the container exists. @since 0.1 */
+DROVE_API const char *drove_task_host(const drove_task *task);
+/** enum drove_task_state. @since 0.1 */
+DROVE_API int drove_task_state(const drove_task *task);
+/** taskResult.status (enum drove_task_result_status), -1 until the run completes. @since 0.1 */
+DROVE_API int drove_task_result_status(const drove_task *task);
+/** taskResult.exitCode; 0 without a result. @since 0.1 */
+DROVE_API int64_t drove_task_exit_code(const drove_task *task);
+DROVE_API const char *drove_task_error_message(const drove_task *task);
+DROVE_API int64_t drove_task_created(const drove_task *task);
+DROVE_API int64_t drove_task_updated(const drove_task *task);
+DROVE_API const char *drove_task_json(const drove_task *task);
+DROVE_API void drove_task_free(drove_task *task);
+DROVE_API size_t drove_task_list_count(const drove_task_list *list);
+DROVE_API const drove_task *drove_task_list_get(const drove_task_list *list, size_t i);
+DROVE_API void drove_task_list_free(drove_task_list *list);
+
+/* drove_local_service: a LocalServiceSummary (§2.6). @since 0.1 */
+DROVE_API const char *drove_local_service_id(const drove_local_service *ls);
+DROVE_API const char *drove_local_service_name(const drove_local_service *ls);
+/** enum drove_ls_state, or -1. @since 0.1 */
+DROVE_API int drove_local_service_state(const drove_local_service *ls);
+/** enum drove_ls_activation_state, or -1. @since 0.1 */
+DROVE_API int drove_local_service_activation(const drove_local_service *ls);
+DROVE_API int64_t drove_local_service_instances_per_host(const drove_local_service *ls);
+DROVE_API int64_t drove_local_service_healthy_instances(const drove_local_service *ls);
+DROVE_API int64_t drove_local_service_total_cpus(const drove_local_service *ls);
+DROVE_API int64_t drove_local_service_total_memory(const drove_local_service *ls);
+DROVE_API const drove_strmap *drove_local_service_tags(const drove_local_service *ls);
+DROVE_API int64_t drove_local_service_created(const drove_local_service *ls);
+DROVE_API int64_t drove_local_service_updated(const drove_local_service *ls);
+DROVE_API const char *drove_local_service_json(const drove_local_service *ls);
+DROVE_API void drove_local_service_free(drove_local_service *ls);
+DROVE_API size_t drove_local_service_list_count(const drove_local_service_list *list);
+DROVE_API const drove_local_service *
+drove_local_service_list_get(const drove_local_service_list *list, size_t i);
+DROVE_API void drove_local_service_list_free(drove_local_service_list *list);
+
+/* drove_executor_info: an ExecutorSummary (§2.7); its name because drove_executor is the
+ * executor daemon (executor.h). @since 0.1 */
+DROVE_API const char *drove_executor_info_id(const drove_executor_info *ex);
+DROVE_API const char *drove_executor_info_host(const drove_executor_info *ex);
+DROVE_API int drove_executor_info_port(const drove_executor_info *ex);
+/** transportType: "HTTP" or "HTTPS"; NULL when absent. @since 0.1 */
+DROVE_API const char *drove_executor_info_transport(const drove_executor_info *ex);
+/** enum drove_executor_state, or -1. @since 0.1 */
+DROVE_API int drove_executor_info_state(const drove_executor_info *ex);
+/** Free / used cores (counts) and memory (MB). @since 0.1 */
+DROVE_API int64_t drove_executor_info_free_cores(const drove_executor_info *ex);
+DROVE_API int64_t drove_executor_info_used_cores(const drove_executor_info *ex);
+DROVE_API int64_t drove_executor_info_free_memory(const drove_executor_info *ex);
+DROVE_API int64_t drove_executor_info_used_memory(const drove_executor_info *ex);
+/** The tags, and the i-th (NULL when i >= count). @since 0.1 */
+DROVE_API size_t drove_executor_info_tag_count(const drove_executor_info *ex);
+DROVE_API const char *drove_executor_info_tag(const drove_executor_info *ex, size_t i);
+DROVE_API const char *drove_executor_info_json(const drove_executor_info *ex);
+DROVE_API void drove_executor_info_free(drove_executor_info *ex);
+DROVE_API size_t drove_executor_info_list_count(const drove_executor_info_list *list);
+DROVE_API const drove_executor_info *
+drove_executor_info_list_get(const drove_executor_info_list *list, size_t i);
+DROVE_API void drove_executor_info_list_free(drove_executor_info_list *list);
+
+/* drove_cluster_summary: a ClusterSummary (§2.7); resource figures cover ACTIVE executors.
+ * @since 0.1 */
+DROVE_API const char *drove_cluster_summary_leader(const drove_cluster_summary *cs);
+/** enum drove_cluster_state, or -1. @since 0.1 */
+DROVE_API int drove_cluster_summary_state(const drove_cluster_summary *cs);
+DROVE_API int64_t drove_cluster_summary_executors(const drove_cluster_summary *cs);
+DROVE_API int64_t drove_cluster_summary_applications(const drove_cluster_summary *cs);
+DROVE_API int64_t drove_cluster_summary_active_applications(const drove_cluster_summary *cs);
+DROVE_API int64_t drove_cluster_summary_active_tasks(const drove_cluster_summary *cs);
+DROVE_API int64_t drove_cluster_summary_local_services(const drove_cluster_summary *cs);
+DROVE_API int64_t drove_cluster_summary_active_local_services(const drove_cluster_summary *cs);
+DROVE_API int64_t drove_cluster_summary_free_cores(const drove_cluster_summary *cs);
+DROVE_API int64_t drove_cluster_summary_used_cores(const drove_cluster_summary *cs);
+DROVE_API int64_t drove_cluster_summary_total_cores(const drove_cluster_summary *cs);
+/** MB. @since 0.1 */
+DROVE_API int64_t drove_cluster_summary_free_memory(const drove_cluster_summary *cs);
+DROVE_API int64_t drove_cluster_summary_used_memory(const drove_cluster_summary *cs);
+DROVE_API int64_t drove_cluster_summary_total_memory(const drove_cluster_summary *cs);
+DROVE_API const char *drove_cluster_summary_json(const drove_cluster_summary *cs);
+DROVE_API void drove_cluster_summary_free(drove_cluster_summary *cs);
+
+/* drove_cluster_event: one event (§7.1); only in lists. @since 0.1 */
+/** enum drove_event_type. @since 0.1 */
+DROVE_API int drove_cluster_event_type(const drove_cluster_event *ev);
+DROVE_API const char *drove_cluster_event_id(const drove_cluster_event *ev);
+/** Epoch ms. @since 0.1 */
+DROVE_API int64_t drove_cluster_event_time(const drove_cluster_event *ev);
+/** The metadata, every value as text ("1719977629042"); NULL when none. @since 0.1 */
+DROVE_API const drove_strmap *drove_cluster_event_metadata(const drove_cluster_event *ev);
+DROVE_API const char *drove_cluster_event_json(const drove_cluster_event *ev);
+DROVE_API size_t drove_cluster_event_list_count(const drove_cluster_event_list *list);
+DROVE_API const drove_cluster_event *
+drove_cluster_event_list_get(const drove_cluster_event_list *list, size_t i);
+DROVE_API void drove_cluster_event_list_free(drove_cluster_event_list *list);
 
 /* ---- log files (§2.9; no envelope). `kind` is "applications", "tasks" or "localservices";
  * id1/id2 are appId/instanceId, sourceAppName/taskId or serviceId/instanceId. 204 (unknown

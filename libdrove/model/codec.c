@@ -49,15 +49,20 @@ static int obj_variant(const struct mtype *t, const void *obj)
 
 int drove__mcodec_parse(const char *json, size_t len, struct json_object **out)
 {
+	return drove__mcodec_parse_max(json, len, DROVE_MODEL_MAX_SIZE, out);
+}
+
+int drove__mcodec_parse_max(const char *json, size_t len, size_t max, struct json_object **out)
+{
 	struct json_tokener *tok;
 	struct json_object *j;
 	enum json_tokener_error jerr;
 	size_t end;
 
-	DROVE_CHECK_ARG(json && out);
-	if (len > DROVE_MODEL_MAX_SIZE)
-		return drove__error(DROVE_EINVAL, "document too large: %zu bytes (at most %d)", len,
-		                    DROVE_MODEL_MAX_SIZE);
+	DROVE_CHECK_ARG(json && out && max <= INT_MAX);
+	if (len > max)
+		return drove__error(DROVE_EINVAL, "document too large: %zu bytes (at most %zu)",
+		                    len, max);
 	if (!(tok = json_tokener_new_ex(DROVE_MODEL_MAX_DEPTH)))
 		return drove__enomem();
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);

@@ -90,6 +90,19 @@ void drove__mcodec_free(const struct mtype *t, void *obj);
 /* Parse JSON text with the size and depth caps. @return 0, DROVE_EINVAL or DROVE_ENOMEM. */
 int drove__mcodec_parse(const char *json, size_t len, struct json_object **out);
 
+/* The same with another size cap (at most INT_MAX). */
+int drove__mcodec_parse_max(const char *json, size_t len, size_t max, struct json_object **out);
+
+/* A list as the API answers it: a JSON array of `t`, or an object whose values are `t` (a list
+ * keyed by id), at most DROVE_MODEL_MAX_LIST_SIZE bytes. *items gets *n new objects and *texts
+ * (may be NULL) their compact JSON, both arrays malloc()ed (NULL when empty); free them with
+ * drove__mcodec_list_free(). A bad element is DROVE_EINVAL with its place in front of the
+ * decoder's message ("[2].state: ..." or "TEST_APP-1.state: ..."). @return 0, DROVE_EINVAL or
+ * DROVE_ENOMEM; nothing is handed out on error. */
+int drove__mcodec_decode_list(const struct mtype *t, const char *json, size_t len, void ***items,
+                              char ***texts, size_t *n);
+void drove__mcodec_list_free(const struct mtype *t, void **items, char **texts, size_t n);
+
 /* Enum lookup: name (case-insensitive, aliases too) -> value, or -1. */
 int drove__menum_parse(const struct menum *e, const char *name);
 const char *drove__menum_name(const struct menum *e, int v);

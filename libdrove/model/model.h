@@ -32,8 +32,9 @@ struct json_object;
 
 /* ---- caps ---- */
 
-#define DROVE_MODEL_MAX_SIZE  (1024 * 1024) /* bytes of one JSON document */
-#define DROVE_MODEL_MAX_DEPTH 32            /* JSON nesting depth */
+#define DROVE_MODEL_MAX_SIZE      (1024 * 1024)      /* bytes of one JSON document */
+#define DROVE_MODEL_MAX_DEPTH     32                 /* JSON nesting depth */
+#define DROVE_MODEL_MAX_LIST_SIZE (64 * 1024 * 1024) /* bytes of one list of records */
 
 /* ---- enums of the spec building blocks (§3.1) ---- */
 
@@ -549,6 +550,66 @@ typedef struct drove_event {
 	drove_strmap *metadata;
 } drove_event;
 
+/* ---- API views (§2.2, §2.6, §2.7): what the controller answers, decoded by the client ---- */
+
+/* AppSummary. `state` is omitted when the app has no state machine (has_state false). */
+typedef struct drove_app_summary {
+	char *id;
+	char *name;
+	int64_t required_instances;
+	int64_t healthy_instances;
+	int64_t total_cpus;
+	int64_t total_memory; /* MB */
+	drove_strmap *tags;
+	enum drove_app_state state;
+	bool has_state;
+	int64_t created, updated;
+} drove_app_summary;
+
+/* LocalServiceSummary. */
+typedef struct drove_ls_summary {
+	char *id;
+	char *name;
+	int64_t instances_per_host;
+	int64_t healthy_instances;
+	int64_t total_cpus;
+	int64_t total_memory;
+	drove_strmap *tags;
+	enum drove_ls_activation_state activation_state;
+	bool has_activation_state;
+	enum drove_ls_state state;
+	bool has_state;
+	int64_t created, updated;
+} drove_ls_summary;
+
+/* ExecutorSummary (one entry of GET /cluster/executors). */
+typedef struct drove_executor_summary {
+	char *executor_id;
+	char *hostname;
+	int port;
+	enum drove_transport_type transport_type;
+	bool has_transport_type;
+	int64_t free_cores, used_cores;
+	int64_t free_memory, used_memory; /* MB */
+	char **tags;
+	size_t n_tags;
+	enum drove_executor_state state;
+	bool has_state;
+} drove_executor_summary;
+
+/* ClusterSummary (GET /cluster). */
+typedef struct drove_cluster_summary_data {
+	char *leader;
+	enum drove_cluster_state state;
+	bool has_state;
+	int64_t num_executors;
+	int64_t num_applications, num_active_applications;
+	int64_t num_active_tasks;
+	int64_t num_local_services, num_active_local_services;
+	int64_t free_cores, used_cores, total_cores;
+	int64_t free_memory, used_memory, total_memory; /* MB */
+} drove_cluster_summary_data;
+
 /* §8.4 instance specs sent with START_INSTANCE / START_TASK / START_LOCAL_SERVICE_INSTANCE. */
 typedef struct drove_app_instance_spec {
 	char *app_id;
@@ -683,12 +744,17 @@ typedef struct drove_ls_instance_spec {
 	X(event)              \
 	X(app_instance_spec)  \
 	X(task_instance_spec) \
-	X(ls_instance_spec)
+	X(ls_instance_spec)   \
+	X(app_summary)        \
+	X(ls_summary)         \
+	X(executor_summary)   \
+	X(cluster_summary_data)
 
 DROVE__MODEL_TYPES(DROVE__MODEL_DECLARE)
 
 /* Names of the building-block enums (upper case, as emitted); NULL when out of range. */
 const char *drove__port_type_name(int v);
+const char *drove__transport_type_name(int v);
 const char *drove__placement_type_name(int v);
 const char *drove__check_mode_type_name(int v);
 const char *drove__config_type_name(int v);

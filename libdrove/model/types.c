@@ -641,6 +641,77 @@ static const struct mfield ls_instance_spec_f[] = {
 #undef S
 MTYPE(drove__mt_ls_instance_spec, drove_ls_instance_spec, ls_instance_spec_f);
 
+/* ---- API views (§2.2, §2.6, §2.7) ---- */
+
+#define S drove_app_summary
+static const struct mfield app_summary_f[] = {
+        F(S, "id", MK_STR, id, 0),
+        F(S, "name", MK_STR, name, 0),
+        F(S, "requiredInstances", MK_I64, required_instances, 0),
+        F(S, "healthyInstances", MK_I64, healthy_instances, 0),
+        F(S, "totalCPUs", MK_I64, total_cpus, 0),
+        F(S, "totalMemory", MK_I64, total_memory, 0),
+        F(S, "tags", MK_STRMAP, tags, 0),
+        FEH(S, "state", state, app_state_e, 0),
+        F(S, "created", MK_I64, created, 0),
+        F(S, "updated", MK_I64, updated, 0),
+};
+#undef S
+MTYPE(drove__mt_app_summary, drove_app_summary, app_summary_f);
+
+#define S drove_ls_summary
+static const struct mfield ls_summary_f[] = {
+        F(S, "id", MK_STR, id, 0),
+        F(S, "name", MK_STR, name, 0),
+        F(S, "instancesPerHost", MK_I64, instances_per_host, 0),
+        F(S, "healthyInstances", MK_I64, healthy_instances, 0),
+        F(S, "totalCPUs", MK_I64, total_cpus, 0),
+        F(S, "totalMemory", MK_I64, total_memory, 0),
+        F(S, "tags", MK_STRMAP, tags, 0),
+        FEH(S, "activationState", activation_state, ls_activation_state_e, 0),
+        FEH(S, "state", state, ls_state_e, 0),
+        F(S, "created", MK_I64, created, 0),
+        F(S, "updated", MK_I64, updated, 0),
+};
+#undef S
+MTYPE(drove__mt_ls_summary, drove_ls_summary, ls_summary_f);
+
+#define S drove_executor_summary
+static const struct mfield executor_summary_f[] = {
+        F(S, "executorId", MK_STR, executor_id, 0),
+        F(S, "hostname", MK_STR, hostname, 0),
+        F(S, "port", MK_INT, port, 0),
+        FEH(S, "transportType", transport_type, transport_type_e, 0),
+        F(S, "freeCores", MK_I64, free_cores, 0),
+        F(S, "usedCores", MK_I64, used_cores, 0),
+        F(S, "freeMemory", MK_I64, free_memory, 0),
+        F(S, "usedMemory", MK_I64, used_memory, 0),
+        FA(S, "tags", MK_STRLIST, tags, NULL, 0),
+        FEH(S, "state", state, executor_state_e, 0),
+};
+#undef S
+MTYPE(drove__mt_executor_summary, drove_executor_summary, executor_summary_f);
+
+#define S drove_cluster_summary_data
+static const struct mfield cluster_summary_data_f[] = {
+        F(S, "leader", MK_STR, leader, 0),
+        FEH(S, "state", state, cluster_state_e, 0),
+        F(S, "numExecutors", MK_I64, num_executors, 0),
+        F(S, "numApplications", MK_I64, num_applications, 0),
+        F(S, "numActiveApplications", MK_I64, num_active_applications, 0),
+        F(S, "numActiveTasks", MK_I64, num_active_tasks, 0),
+        F(S, "numLocalServices", MK_I64, num_local_services, 0),
+        F(S, "numActiveLocalServices", MK_I64, num_active_local_services, 0),
+        F(S, "freeCores", MK_I64, free_cores, 0),
+        F(S, "usedCores", MK_I64, used_cores, 0),
+        F(S, "totalCores", MK_I64, total_cores, 0),
+        F(S, "freeMemory", MK_I64, free_memory, 0),
+        F(S, "usedMemory", MK_I64, used_memory, 0),
+        F(S, "totalMemory", MK_I64, total_memory, 0),
+};
+#undef S
+MTYPE(drove__mt_cluster_summary_data, drove_cluster_summary_data, cluster_summary_data_f);
+
 /* ---- typed wrappers ---- */
 
 #define DEFINE_CODEC(T)                                                                        \
@@ -697,6 +768,11 @@ DROVE__MODEL_TYPES(DEFINE_CODEC)
 const char *drove__port_type_name(int v)
 {
 	return drove__menum_name(&port_type_e, v);
+}
+
+const char *drove__transport_type_name(int v)
+{
+	return drove__menum_name(&transport_type_e, v);
 }
 const char *drove__placement_type_name(int v)
 {

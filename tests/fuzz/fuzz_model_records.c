@@ -1,6 +1,7 @@
 /* Fuzz the record and operation decoders (instance/task/LS-instance info, executor node data,
- * resource snapshots, events, cluster state, instance specs, app/task/LS operations): every
- * input is tried with each type; what decodes must re-encode to a stable form. */
+ * resource snapshots, events, cluster state, instance specs, app/task/LS operations, the API's
+ * summaries the typed client reads): every input is tried with each type; what decodes must
+ * re-encode to a stable form. The list decoder of the typed client reads it too. */
 #include <json-c/json.h>
 
 #include "fuzz_model_common.h"
@@ -26,6 +27,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	        &drove__mt_ls_op,
 	        &drove__mt_cluster_op_spec,
 	        &drove__mt_allocation,
+	        &drove__mt_app_summary,
+	        &drove__mt_ls_summary,
+	        &drove__mt_executor_summary,
+	        &drove__mt_cluster_summary_data,
+	};
+	/* what the typed client reads as lists */
+	static const struct mtype *const listed[] = {
+	        &drove__mt_app_summary,   &drove__mt_ls_summary,       &drove__mt_executor_summary,
+	        &drove__mt_instance_info, &drove__mt_ls_instance_info, &drove__mt_task_info,
+	        &drove__mt_event,
 	};
 	struct json_object *j = NULL;
 
@@ -45,5 +56,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		drove__mcodec_free(types[i], v);
 	}
 	json_object_put(j);
+	for (size_t i = 0; i < DROVE_ARRAY_LEN(listed); i++) {
+		void **items = NULL;
+		char **texts = NULL;
+		size_t n = 0;
+		if (drove__mcodec_decode_list(listed[i], (const char *)data, size, &items, &texts,
+		                              &n) == 0)
+			drove__mcodec_list_free(listed[i], items, texts, n);
+	}
 	return 0;
 }

@@ -450,6 +450,15 @@ START_TEST(test_apps_bad_paths)
 	assert_fail(&r, 2, "missing argument");
 	CLI(&r, "apps", "list", "--bogus");
 	assert_fail(&r, 2, "unknown option '--bogus'");
+	/* a table needs a decodable answer (a state this build does not know); --json does not */
+	mock_add(m, "GET", "/apis/v1/applications", 200,
+	         "{\"status\":\"SUCCESS\",\"data\":{\"X-1\":{\"id\":\"X-1\",\"state\":"
+	         "\"HIBERNATING\"}},\"message\":\"success\"}");
+	CLI(&r, "apps", "list");
+	assert_fail(&r, 1, "AppSummary: X-1: state: ");
+	ck_assert_str_eq(r.out, "");
+	CLI(&r, "apps", "list", "--json");
+	assert_ok(&r, "HIBERNATING");
 	CLI(&r, "apps", "frobnicate");
 	assert_fail(&r, 2, "unknown subcommand 'frobnicate'");
 }

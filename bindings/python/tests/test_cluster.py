@@ -62,6 +62,31 @@ def test_cluster_and_executors(client):
     assert client.cluster.maintenance(False)["state"] == "NORMAL"
 
 
+def test_typed_records_in_the_native_module(client):
+    """The C typed client through SWIG: records, getters, lists (test_cluster_and_executors
+    waited for the summary)."""
+    from drove import native
+    cs = client._native(native.drove_client_cluster_get)
+    try:
+        assert native.drove_cluster_summary_state(cs) == native.DROVE_CLUSTER_NORMAL
+        assert native.drove_cluster_summary_executors(cs) == 1
+        assert native.drove_cluster_summary_total_cores(cs) > 0
+        assert json.loads(native.drove_cluster_summary_json(cs))["numExecutors"] == 1
+    finally:
+        native.drove_cluster_summary_free(cs)
+    xl = client._native(native.drove_client_executor_list)
+    try:
+        assert native.drove_executor_info_list_count(xl) == 1
+        ex = native.drove_executor_info_list_get(xl, 0)
+        assert native.drove_executor_info_id(ex) == os.environ["DROVE_TEST_EXECUTOR"]
+        assert native.drove_executor_info_state(ex) == native.DROVE_EXECUTOR_ACTIVE
+        assert native.drove_executor_info_transport(ex) == "HTTP"
+    finally:
+        native.drove_executor_info_list_free(xl)
+    with pytest.raises(drove.NotFoundError):
+        client._native(native.drove_client_app_get, "NOPE-1")
+
+
 def test_wrong_password_is_auth_error():
     with drove.Client(ENDPOINT, user=USER, password="wrong", retries=0) as c:
         with pytest.raises(drove.AuthError):

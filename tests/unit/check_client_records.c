@@ -1,0 +1,546 @@
+/* client records: the typed client (docs/typed-client.md) against the canned controller of
+ * check_client_mock.h, with Drove's answers as DROVE_API.md shows them: every getter of every
+ * record, lists, local-service instances as instances, an ExecutorNodeData summed up, and bad
+ * bodies as DROVE_ERROR naming the field. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <drove/client.h>
+#include <drove/ctx.h>
+#include <drove/model.h>
+#include "harness.h"
+#include "check_client_mock.h"
+
+#define OK_ENV(d) "{\"status\":\"SUCCESS\",\"data\":" d ",\"message\":\"success\"}"
+
+/* Drove's answers (DROVE_API.md §2.2, §2.6, §2.7, §6.2–§6.5, §7.1). */
+#define APP1                                                                                 \
+	"{\"id\":\"TEST_APP-1\",\"name\":\"TEST_APP\",\"requiredInstances\":2,"              \
+	"\"healthyInstances\":1,\"totalCPUs\":2,\"totalMemory\":256,\"tags\":{\"k\":\"v\"}," \
+	"\"state\":\"RUNNING\",\"created\":1719826995764,\"updated\":1719892126096}"
+#define APP2                                                                                     \
+	"{\"id\":\"OTHER-2\",\"name\":\"OTHER\",\"requiredInstances\":0,\"healthyInstances\":0," \
+	"\"totalCPUs\":0,\"totalMemory\":0,\"created\":1,\"updated\":2}"
+#define INST                                                                              \
+	"{\"appId\":\"TEST_APP-1\",\"appName\":\"TEST_APP\",\"instanceId\":\"AI-58eb\","  \
+	"\"executorId\":\"a45442a1\",\"localInfo\":{\"hostname\":\"ppessdev\",\"ports\":" \
+	"{\"main\":{\"containerPort\":8000,\"hostPort\":33857,\"portType\":\"HTTP\"}}},"  \
+	"\"resources\":[{\"type\":\"CPU\",\"cores\":{\"0\":[2]}},{\"type\":\"MEMORY\","   \
+	"\"memoryInMB\":{\"0\":128}}],\"state\":\"HEALTHY\",\"metadata\":{},"             \
+	"\"errorMessage\":\"\",\"created\":1719892354194,\"updated\":1719893180105}"
+#define INST_PENDING                                                                  \
+	"{\"appId\":\"TEST_APP-1\",\"appName\":\"TEST_APP\",\"instanceId\":\"AI-2\"," \
+	"\"executorId\":\"a45442a1\",\"state\":\"PENDING\",\"created\":5,\"updated\":6}"
+#define LS_INST                                                                             \
+	"{\"serviceId\":\"LS-1\",\"serviceName\":\"LS\",\"instanceId\":\"SI-9\","           \
+	"\"executorId\":\"ex-2\",\"localInfo\":{\"hostname\":\"h2\",\"ports\":{\"admin\":"  \
+	"{\"containerPort\":9000,\"hostPort\":40001,\"portType\":\"TCP\"}}},\"state\":"     \
+	"\"START_FAILED\",\"metadata\":{},\"errorMessage\":\"pull failed\",\"created\":11," \
+	"\"updated\":12}"
+#define TASK                                                                               \
+	"{\"sourceAppName\":\"TEST_APP\",\"taskId\":\"T0012\",\"instanceId\":\"TI-6cf3\"," \
+	"\"executorId\":\"a45442a1\",\"hostname\":\"ppessdev\",\"executable\":{\"type\":"  \
+	"\"DOCKER\",\"url\":\"ghcr.io/x/t:1\",\"dockerPullTimeout\":\"100 seconds\"},"     \
+	"\"resources\":[{\"type\":\"CPU\",\"cores\":{\"0\":[3]}}],\"volumes\":[],"         \
+	"\"loggingSpec\":{\"type\":\"LOCAL\",\"maxSize\":\"10m\",\"maxFiles\":3,"          \
+	"\"compress\":true},\"env\":{\"ITERATIONS\":\"10\"},\"state\":\"STOPPED\","        \
+	"\"metadata\":{},\"taskResult\":{\"status\":\"SUCCESSFUL\",\"exitCode\":3},"       \
+	"\"errorMessage\":\"\",\"created\":1719823470267,\"updated\":1719823483836}"
+#define TASK_RUNNING                                                                 \
+	"{\"sourceAppName\":\"TEST_APP\",\"taskId\":\"T2\",\"instanceId\":\"TI-2\"," \
+	"\"executorId\":\"e\",\"state\":\"PROVISIONING\",\"created\":1,\"updated\":2}"
+#define LS1                                                                               \
+	"{\"id\":\"LS-1\",\"name\":\"LS\",\"instancesPerHost\":2,\"healthyInstances\":3," \
+	"\"totalCPUs\":4,\"totalMemory\":512,\"tags\":{\"t\":\"u\"},\"activationState\":" \
+	"\"CONFIG_TESTING\",\"state\":\"DEPLOYING_TEST_INSTANCE\",\"created\":21,\"updated\":22}"
+#define CLUSTER                                                                                \
+	"{\"leader\":\"ppessdev:4000\",\"state\":\"MAINTENANCE\",\"numExecutors\":1,"          \
+	"\"numApplications\":3,\"numActiveApplications\":2,\"numActiveTasks\":4,"              \
+	"\"numLocalServices\":5,\"numActiveLocalServices\":6,\"freeCores\":9,\"usedCores\":1," \
+	"\"totalCores\":10,\"freeMemory\":18898,\"usedMemory\":128,\"totalMemory\":19026}"
+#define EXEC_SUM                                                                           \
+	"{\"executorId\":\"a45442a1\",\"hostname\":\"ppessdev\",\"port\":3000,"            \
+	"\"transportType\":\"HTTP\",\"freeCores\":9,\"usedCores\":1,\"freeMemory\":18898," \
+	"\"usedMemory\":128,\"tags\":[\"ppessdev\",\"gpu\"],\"state\":\"ACTIVE\"}"
+#define EXEC_GONE                                                                               \
+	"{\"executorId\":\"old\",\"hostname\":\"h9\",\"port\":3000,\"transportType\":\"HTTP\"," \
+	"\"freeCores\":0,\"usedCores\":0,\"freeMemory\":0,\"usedMemory\":0,\"tags\":[],"        \
+	"\"state\":\"REMOVED\"}"
+#define EXEC_NODE                                                                                \
+	"{\"type\":\"EXECUTOR\",\"hostname\":\"ppessdev\",\"port\":3000,\"transportType\":"      \
+	"\"HTTP\",\"updated\":1719897100104,\"state\":{\"executorId\":\"a45442a1\",\"cpus\":"    \
+	"{\"type\":\"CPU\",\"freeCores\":{\"0\":[3,4,5],\"1\":[8]},\"usedCores\":{\"0\":[2]}},"  \
+	"\"memory\":{\"type\":\"MEMORY\",\"freeMemory\":{\"0\":18898,\"1\":100},\"usedMemory\":" \
+	"{\"0\":128}},\"layout\":{\"cores\":{\"0\":[2,3,4,5]},\"memory\":{\"0\":19026}}},"       \
+	"\"instances\":[" INST "],\"tasks\":[],\"serviceInstances\":[],\"tags\":[\"ppessdev\"]," \
+	"\"metadata\":{},\"executorState\":\"BLACKLISTED\"}"
+#define EVENT1                                                                            \
+	"{\"type\":\"INSTANCE_STATE_CHANGE\",\"id\":\"55d5876f\",\"time\":1719977631534," \
+	"\"metadata\":{\"APP_ID\":\"TEST_APP-1\",\"INSTANCE_ID\":\"AI-5efb\",\"PORTS\":"  \
+	"\"main:44315:http\",\"CREATED\":1719977629042,\"CURRENT_STATE\":\"HEALTHY\"}}"
+#define EVENT2                                                                     \
+	"{\"type\":\"MAINTENANCE_MODE_SET\",\"id\":\"e2\",\"time\":1719977631000," \
+	"\"metadata\":{\"HOSTNAME\":\"ppessdev\"}}"
+
+static drove_ctx *ctx;
+static drove_client *cl;
+static struct mock *mk;
+
+static void setup(void)
+{
+	char url[64];
+	ck_assert_int_eq(drove_ctx_new(&ctx), 0);
+	ck_assert_int_eq(drove_client_new(&cl, ctx), 0);
+	ck_assert_int_eq(drove_client_set_retries(cl, 0, 20, 40), 0);
+	mk = mock_start();
+	mock_url(mk, url, sizeof(url));
+	ck_assert_int_eq(drove_client_add_endpoint(cl, url), 0);
+}
+
+static void teardown(void)
+{
+	drove_client_free(cl);
+	drove_ctx_free(ctx);
+	mock_stop(mk);
+}
+
+static void ok(int rc)
+{
+	ck_assert_msg(rc == 0, "rc %d: %s", rc, drove_error_last()->message);
+}
+
+/* The call failed with DROVE_ERROR and a message holding `what`. */
+static void bad(int rc, const char *what)
+{
+	ck_assert_int_eq(rc, DROVE_ERROR);
+	ck_assert_msg(strstr(drove_error_last()->message, what) != NULL, "'%s' lacks '%s'",
+	              drove_error_last()->message, what);
+}
+
+START_TEST(test_application)
+{
+	drove_application *a = NULL;
+	drove_application_list *l = NULL;
+	const drove_application *b;
+
+	mock_add(mk, "GET", "/apis/v1/applications/TEST_APP-1", 200, OK_ENV(APP1));
+	mock_add(mk, "GET", "/apis/v1/applications", 200,
+	         OK_ENV("{\"TEST_APP-1\":" APP1 ",\"OTHER-2\":" APP2 "}"));
+	ok(drove_client_app_get(cl, "TEST_APP-1", &a));
+	ck_assert_str_eq(drove_application_id(a), "TEST_APP-1");
+	ck_assert_str_eq(drove_application_name(a), "TEST_APP");
+	ck_assert_int_eq(drove_application_state(a), DROVE_APP_RUNNING);
+	ck_assert_int_eq(drove_application_required_instances(a), 2);
+	ck_assert_int_eq(drove_application_healthy_instances(a), 1);
+	ck_assert_int_eq(drove_application_total_cpus(a), 2);
+	ck_assert_int_eq(drove_application_total_memory(a), 256);
+	ck_assert_str_eq(drove_strmap_get(drove_application_tags(a), "k"), "v");
+	ck_assert_int_eq(drove_application_created(a), 1719826995764LL);
+	ck_assert_int_eq(drove_application_updated(a), 1719892126096LL);
+	ck_assert_ptr_nonnull(strstr(drove_application_json(a), "\"totalMemory\":256"));
+	drove_application_free(a);
+
+	ok(drove_client_app_list(cl, &l));
+	ck_assert_uint_eq(drove_application_list_count(l), 2);
+	b = drove_application_list_get(l, 1);
+	ck_assert_str_eq(drove_application_id(b), "OTHER-2");
+	ck_assert_int_eq(drove_application_state(b), -1); /* no state machine: omitted */
+	ck_assert_ptr_null(drove_application_tags(b));
+	ck_assert_str_eq(drove_application_json(b),
+	                 "{\"id\":\"OTHER-2\",\"name\":\"OTHER\",\"requiredInstances\":0,"
+	                 "\"healthyInstances\":0,\"totalCPUs\":0,\"totalMemory\":0,\"created\":1,"
+	                 "\"updated\":2}");
+	ck_assert_str_eq(drove_application_id(drove_application_list_get(l, 0)), "TEST_APP-1");
+	ck_assert_ptr_null(drove_application_list_get(l, 2));
+	drove_application_list_free(l);
+	drove_application_free(NULL);
+	drove_application_list_free(NULL);
+}
+END_TEST
+
+static void check_inst(const drove_instance *i)
+{
+	ck_assert_str_eq(drove_instance_app_id(i), "TEST_APP-1");
+	ck_assert_str_eq(drove_instance_app_name(i), "TEST_APP");
+	ck_assert_str_eq(drove_instance_id(i), "AI-58eb");
+	ck_assert_str_eq(drove_instance_executor_id(i), "a45442a1");
+	ck_assert_str_eq(drove_instance_host(i), "ppessdev");
+	ck_assert_int_eq(drove_instance_state(i), DROVE_INST_HEALTHY);
+	ck_assert_uint_eq(drove_instance_port_count(i), 1);
+	ck_assert_str_eq(drove_instance_port_name(i, 0), "main");
+	ck_assert_int_eq(drove_instance_port_host(i, 0), 33857);
+	ck_assert_int_eq(drove_instance_port_container(i, 0), 8000);
+	ck_assert_str_eq(drove_instance_port_type(i, 0), "HTTP");
+	ck_assert_ptr_null(drove_instance_port_name(i, 1));
+	ck_assert_int_eq(drove_instance_port_host(i, 1), 0);
+	ck_assert_int_eq(drove_instance_port_container(i, 1), 0);
+	ck_assert_ptr_null(drove_instance_port_type(i, 1));
+	ck_assert_str_eq(drove_instance_error_message(i), "");
+	ck_assert_int_eq(drove_instance_created(i), 1719892354194LL);
+	ck_assert_int_eq(drove_instance_updated(i), 1719893180105LL);
+	ck_assert_ptr_nonnull(strstr(drove_instance_json(i), "\"memoryInMB\":{\"0\":128}"));
+}
+
+START_TEST(test_instance)
+{
+	drove_instance *i = NULL;
+	drove_instance_list *l = NULL;
+	const drove_instance *p;
+	char m[16], u[1024], b[64];
+
+	/* later routes win */
+	mock_add(mk, "GET", "/apis/v1/applications/TEST_APP-1/instances*", 200,
+	         OK_ENV("[" INST "," INST_PENDING "]"));
+	mock_add(mk, "GET", "/apis/v1/applications/TEST_APP-1/instances/AI-58eb", 200,
+	         OK_ENV(INST));
+	mock_add(mk, "GET", "/apis/v1/applications/TEST_APP-1/instances/old", 200, OK_ENV("[]"));
+	ok(drove_client_app_instance_get(cl, "TEST_APP-1", "AI-58eb", &i));
+	check_inst(i);
+	drove_instance_free(i);
+
+	ok(drove_client_app_instance_list(cl, "TEST_APP-1", "HEALTHY,PENDING", &l));
+	mock_last(mk, m, sizeof(m), u, sizeof(u), b, sizeof(b));
+	ck_assert_str_eq(u,
+	                 "/apis/v1/applications/TEST_APP-1/instances?state=HEALTHY&state=PENDING");
+	ck_assert_uint_eq(drove_instance_list_count(l), 2);
+	check_inst(drove_instance_list_get(l, 0));
+	p = drove_instance_list_get(l, 1);
+	ck_assert_int_eq(drove_instance_state(p), DROVE_INST_PENDING);
+	ck_assert_ptr_null(drove_instance_host(p)); /* no localInfo yet */
+	ck_assert_uint_eq(drove_instance_port_count(p), 0);
+	ck_assert_ptr_null(drove_instance_error_message(p));
+	ck_assert_ptr_null(drove_instance_list_get(l, 2));
+	drove_instance_list_free(l);
+
+	ok(drove_client_app_instance_list_old(cl, "TEST_APP-1", &l));
+	ck_assert_uint_eq(drove_instance_list_count(l), 0);
+	ck_assert_ptr_null(drove_instance_list_get(l, 0));
+	drove_instance_list_free(l);
+	drove_instance_free(NULL);
+	drove_instance_list_free(NULL);
+}
+END_TEST
+
+static void check_ls_inst(const drove_instance *i)
+{
+	ck_assert_str_eq(drove_instance_app_id(i), "LS-1");
+	ck_assert_str_eq(drove_instance_app_name(i), "LS");
+	ck_assert_str_eq(drove_instance_id(i), "SI-9");
+	ck_assert_str_eq(drove_instance_executor_id(i), "ex-2");
+	ck_assert_str_eq(drove_instance_host(i), "h2");
+	ck_assert_int_eq(drove_instance_state(i), DROVE_INST_START_FAILED);
+	ck_assert_str_eq(drove_instance_port_name(i, 0), "admin");
+	ck_assert_int_eq(drove_instance_port_host(i, 0), 40001);
+	ck_assert_int_eq(drove_instance_port_container(i, 0), 9000);
+	ck_assert_str_eq(drove_instance_port_type(i, 0), "TCP");
+	ck_assert_str_eq(drove_instance_error_message(i), "pull failed");
+	ck_assert_int_eq(drove_instance_created(i), 11);
+	ck_assert_int_eq(drove_instance_updated(i), 12);
+	ck_assert_ptr_nonnull(strstr(drove_instance_json(i), "\"serviceId\":\"LS-1\""));
+}
+
+START_TEST(test_local_service)
+{
+	drove_local_service *s = NULL;
+	drove_local_service_list *sl = NULL;
+	drove_instance *i = NULL;
+	drove_instance_list *l = NULL;
+
+	mock_add(mk, "GET", "/apis/v1/localservices/LS-1/instances/SI-9", 200, OK_ENV(LS_INST));
+	mock_add(mk, "GET", "/apis/v1/localservices/LS-1/instances/old", 200,
+	         OK_ENV("[" LS_INST "]"));
+	mock_add(mk, "GET", "/apis/v1/localservices/LS-1/instances", 200,
+	         OK_ENV("[" LS_INST "," LS_INST "]"));
+	mock_add(mk, "GET", "/apis/v1/localservices/LS-1", 200, OK_ENV(LS1));
+	mock_add(mk, "GET", "/apis/v1/localservices", 200, OK_ENV("{\"LS-1\":" LS1 "}"));
+
+	ok(drove_client_local_service_get(cl, "LS-1", &s));
+	ck_assert_str_eq(drove_local_service_id(s), "LS-1");
+	ck_assert_str_eq(drove_local_service_name(s), "LS");
+	ck_assert_int_eq(drove_local_service_state(s), DROVE_LS_DEPLOYING_TEST_INSTANCE);
+	ck_assert_int_eq(drove_local_service_activation(s), DROVE_LS_ACT_CONFIG_TESTING);
+	ck_assert_int_eq(drove_local_service_instances_per_host(s), 2);
+	ck_assert_int_eq(drove_local_service_healthy_instances(s), 3);
+	ck_assert_int_eq(drove_local_service_total_cpus(s), 4);
+	ck_assert_int_eq(drove_local_service_total_memory(s), 512);
+	ck_assert_str_eq(drove_strmap_get(drove_local_service_tags(s), "t"), "u");
+	ck_assert_int_eq(drove_local_service_created(s), 21);
+	ck_assert_int_eq(drove_local_service_updated(s), 22);
+	ck_assert_ptr_nonnull(strstr(drove_local_service_json(s), "\"instancesPerHost\":2"));
+	drove_local_service_free(s);
+
+	ok(drove_client_local_service_list(cl, &sl));
+	ck_assert_uint_eq(drove_local_service_list_count(sl), 1);
+	ck_assert_str_eq(drove_local_service_id(drove_local_service_list_get(sl, 0)), "LS-1");
+	ck_assert_ptr_null(drove_local_service_list_get(sl, 1));
+	drove_local_service_list_free(sl);
+
+	ok(drove_client_local_service_instance_get(cl, "LS-1", "SI-9", &i));
+	check_ls_inst(i);
+	drove_instance_free(i);
+	ok(drove_client_local_service_instance_list(cl, "LS-1", NULL, &l));
+	ck_assert_uint_eq(drove_instance_list_count(l), 2);
+	check_ls_inst(drove_instance_list_get(l, 1));
+	drove_instance_list_free(l);
+	ok(drove_client_local_service_instance_list_old(cl, "LS-1", &l));
+	ck_assert_uint_eq(drove_instance_list_count(l), 1);
+	check_ls_inst(drove_instance_list_get(l, 0));
+	drove_instance_list_free(l);
+	drove_local_service_free(NULL);
+	drove_local_service_list_free(NULL);
+}
+END_TEST
+
+START_TEST(test_task)
+{
+	drove_task *t = NULL;
+	drove_task_list *l = NULL;
+	const drove_task *r;
+
+	mock_add(mk, "GET", "/apis/v1/tasks/TEST_APP/instances/T0012", 200, OK_ENV(TASK));
+	mock_add(mk, "GET", "/apis/v1/tasks", 200, OK_ENV("[" TASK_RUNNING "," TASK "]"));
+	ok(drove_client_task_get(cl, "TEST_APP", "T0012", &t));
+	ck_assert_str_eq(drove_task_source_app(t), "TEST_APP");
+	ck_assert_str_eq(drove_task_id(t), "T0012");
+	ck_assert_str_eq(drove_task_instance_id(t), "TI-6cf3");
+	ck_assert_str_eq(drove_task_executor_id(t), "a45442a1");
+	ck_assert_str_eq(drove_task_host(t), "ppessdev");
+	ck_assert_int_eq(drove_task_state(t), DROVE_TASK_STOPPED);
+	ck_assert_int_eq(drove_task_result_status(t), DROVE_TASK_RESULT_SUCCESSFUL);
+	ck_assert_int_eq(drove_task_exit_code(t), 3);
+	ck_assert_str_eq(drove_task_error_message(t), "");
+	ck_assert_int_eq(drove_task_created(t), 1719823470267LL);
+	ck_assert_int_eq(drove_task_updated(t), 1719823483836LL);
+	ck_assert_ptr_nonnull(strstr(drove_task_json(t), "\"ITERATIONS\":\"10\""));
+	drove_task_free(t);
+
+	ok(drove_client_task_list(cl, &l));
+	ck_assert_uint_eq(drove_task_list_count(l), 2);
+	r = drove_task_list_get(l, 0);
+	ck_assert_int_eq(drove_task_state(r), DROVE_TASK_PROVISIONING);
+	ck_assert_int_eq(drove_task_result_status(r), -1);
+	ck_assert_int_eq(drove_task_exit_code(r), 0);
+	ck_assert_ptr_null(drove_task_host(r));
+	ck_assert_str_eq(drove_task_id(drove_task_list_get(l, 1)), "T0012");
+	ck_assert_ptr_null(drove_task_list_get(l, 2));
+	drove_task_list_free(l);
+	drove_task_free(NULL);
+	drove_task_list_free(NULL);
+}
+END_TEST
+
+START_TEST(test_cluster_and_events)
+{
+	drove_cluster_summary *c = NULL;
+	drove_cluster_event_list *l = NULL;
+	const drove_cluster_event *e;
+	char m[16], u[1024], b[64];
+
+	mock_add(mk, "GET", "/apis/v1/cluster", 200, OK_ENV(CLUSTER));
+	mock_add(mk, "GET", "/apis/v1/cluster/events*", 200, OK_ENV("[" EVENT1 "," EVENT2 "]"));
+	ok(drove_client_cluster_get(cl, &c));
+	ck_assert_str_eq(drove_cluster_summary_leader(c), "ppessdev:4000");
+	ck_assert_int_eq(drove_cluster_summary_state(c), DROVE_CLUSTER_MAINTENANCE);
+	ck_assert_int_eq(drove_cluster_summary_executors(c), 1);
+	ck_assert_int_eq(drove_cluster_summary_applications(c), 3);
+	ck_assert_int_eq(drove_cluster_summary_active_applications(c), 2);
+	ck_assert_int_eq(drove_cluster_summary_active_tasks(c), 4);
+	ck_assert_int_eq(drove_cluster_summary_local_services(c), 5);
+	ck_assert_int_eq(drove_cluster_summary_active_local_services(c), 6);
+	ck_assert_int_eq(drove_cluster_summary_free_cores(c), 9);
+	ck_assert_int_eq(drove_cluster_summary_used_cores(c), 1);
+	ck_assert_int_eq(drove_cluster_summary_total_cores(c), 10);
+	ck_assert_int_eq(drove_cluster_summary_free_memory(c), 18898);
+	ck_assert_int_eq(drove_cluster_summary_used_memory(c), 128);
+	ck_assert_int_eq(drove_cluster_summary_total_memory(c), 19026);
+	ck_assert_ptr_nonnull(strstr(drove_cluster_summary_json(c), "\"numActiveTasks\":4"));
+	drove_cluster_summary_free(c);
+	drove_cluster_summary_free(NULL);
+
+	ok(drove_client_event_list(cl, 1719977630000LL, 10, &l));
+	mock_last(mk, m, sizeof(m), u, sizeof(u), b, sizeof(b));
+	ck_assert_str_eq(u, "/apis/v1/cluster/events?lastSyncTime=1719977630000&size=10");
+	ck_assert_uint_eq(drove_cluster_event_list_count(l), 2);
+	e = drove_cluster_event_list_get(l, 0);
+	ck_assert_int_eq(drove_cluster_event_type(e), DROVE_EVENT_INSTANCE_STATE_CHANGE);
+	ck_assert_str_eq(drove_cluster_event_id(e), "55d5876f");
+	ck_assert_int_eq(drove_cluster_event_time(e), 1719977631534LL);
+	ck_assert_str_eq(drove_strmap_get(drove_cluster_event_metadata(e), "CREATED"),
+	                 "1719977629042");
+	ck_assert_str_eq(drove_strmap_get(drove_cluster_event_metadata(e), "PORTS"),
+	                 "main:44315:http");
+	ck_assert_ptr_nonnull(strstr(drove_cluster_event_json(e), "\"CURRENT_STATE\":\"HEALTHY\""));
+	e = drove_cluster_event_list_get(l, 1);
+	ck_assert_int_eq(drove_cluster_event_type(e), DROVE_EVENT_MAINTENANCE_MODE_SET);
+	ck_assert_ptr_null(drove_cluster_event_list_get(l, 2));
+	drove_cluster_event_list_free(l);
+	drove_cluster_event_list_free(NULL);
+}
+END_TEST
+
+START_TEST(test_executor)
+{
+	drove_executor_info *x = NULL;
+	drove_executor_info_list *l = NULL;
+	const drove_executor_info *g;
+
+	mock_add(mk, "GET", "/apis/v1/cluster/executors/a45442a1", 200, OK_ENV(EXEC_NODE));
+	mock_add(mk, "GET", "/apis/v1/cluster/executors", 200,
+	         OK_ENV("[" EXEC_SUM "," EXEC_GONE "]"));
+	ok(drove_client_executor_list(cl, &l));
+	ck_assert_uint_eq(drove_executor_info_list_count(l), 2);
+	g = drove_executor_info_list_get(l, 0);
+	ck_assert_str_eq(drove_executor_info_id(g), "a45442a1");
+	ck_assert_str_eq(drove_executor_info_host(g), "ppessdev");
+	ck_assert_int_eq(drove_executor_info_port(g), 3000);
+	ck_assert_str_eq(drove_executor_info_transport(g), "HTTP");
+	ck_assert_int_eq(drove_executor_info_state(g), DROVE_EXECUTOR_ACTIVE);
+	ck_assert_int_eq(drove_executor_info_free_cores(g), 9);
+	ck_assert_int_eq(drove_executor_info_used_cores(g), 1);
+	ck_assert_int_eq(drove_executor_info_free_memory(g), 18898);
+	ck_assert_int_eq(drove_executor_info_used_memory(g), 128);
+	ck_assert_uint_eq(drove_executor_info_tag_count(g), 2);
+	ck_assert_str_eq(drove_executor_info_tag(g, 1), "gpu");
+	ck_assert_ptr_null(drove_executor_info_tag(g, 2));
+	ck_assert_ptr_nonnull(strstr(drove_executor_info_json(g), "\"transportType\":\"HTTP\""));
+	ck_assert_int_eq(drove_executor_info_state(drove_executor_info_list_get(l, 1)),
+	                 DROVE_EXECUTOR_REMOVED);
+	ck_assert_ptr_null(drove_executor_info_list_get(l, 2));
+	drove_executor_info_list_free(l);
+
+	/* the full ExecutorNodeData, summed up over its NUMA nodes */
+	ok(drove_client_executor_get(cl, "a45442a1", &x));
+	ck_assert_str_eq(drove_executor_info_id(x), "a45442a1");
+	ck_assert_str_eq(drove_executor_info_host(x), "ppessdev");
+	ck_assert_int_eq(drove_executor_info_port(x), 3000);
+	ck_assert_str_eq(drove_executor_info_transport(x), "HTTP");
+	ck_assert_int_eq(drove_executor_info_state(x), DROVE_EXECUTOR_BLACKLISTED);
+	ck_assert_int_eq(drove_executor_info_free_cores(x), 4);
+	ck_assert_int_eq(drove_executor_info_used_cores(x), 1);
+	ck_assert_int_eq(drove_executor_info_free_memory(x), 18998);
+	ck_assert_int_eq(drove_executor_info_used_memory(x), 128);
+	ck_assert_uint_eq(drove_executor_info_tag_count(x), 1);
+	ck_assert_str_eq(drove_executor_info_tag(x, 0), "ppessdev");
+	ck_assert_ptr_nonnull(strstr(drove_executor_info_json(x), "\"instanceId\":\"AI-58eb\""));
+	drove_executor_info_free(x);
+	drove_executor_info_free(NULL);
+	drove_executor_info_list_free(NULL);
+}
+END_TEST
+
+/* Bodies that do not decode: DROVE_ERROR naming the record and field; nothing handed out. */
+START_TEST(test_bad_bodies)
+{
+	drove_application *a = (drove_application *)1;
+	drove_application_list *al = NULL;
+	drove_instance *i = NULL;
+	drove_instance_list *il = NULL;
+	drove_task *t = NULL;
+	drove_task_list *tl = NULL;
+	drove_local_service *s = NULL;
+	drove_local_service_list *sl = NULL;
+	drove_cluster_summary *c = NULL;
+	drove_executor_info *x = NULL;
+	drove_executor_info_list *xl = NULL;
+	drove_cluster_event_list *el = NULL;
+
+	mock_add(mk, "GET", "/apis/v1/applications/A", 200,
+	         OK_ENV("{\"id\":\"A\",\"state\":\"SLEEPING\"}"));
+	mock_add(mk, "GET", "/apis/v1/applications/B", 200, OK_ENV("[1]"));
+	mock_add(mk, "GET", "/apis/v1/applications/A/instances/I", 200,
+	         OK_ENV("{\"localInfo\":{\"ports\":{\"main\":{\"hostPort\":\"x\"}}}}"));
+	mock_add(mk, "GET", "/apis/v1/applications/A/instances", 200,
+	         OK_ENV("[" INST ",{\"created\":\"yesterday\"}]"));
+	mock_add(mk, "GET", "/apis/v1/applications", 200,
+	         OK_ENV("{\"A-1\":{\"requiredInstances\":true}}"));
+	mock_add(mk, "GET", "/apis/v1/tasks/A/instances/T", 200,
+	         OK_ENV("{\"taskResult\":{\"status\":\"MAYBE\"}}"));
+	mock_add(mk, "GET", "/apis/v1/tasks", 200, OK_ENV("\"none\""));
+	mock_add(mk, "GET", "/apis/v1/localservices/L/instances*", 200,
+	         OK_ENV("[{\"state\":\"GONE\"}]"));
+	mock_add(mk, "GET", "/apis/v1/localservices/L/instances/S", 200,
+	         OK_ENV("{\"serviceId\":7}"));
+	mock_add(mk, "GET", "/apis/v1/localservices/L", 200,
+	         OK_ENV("{\"activationState\":\"HALF\"}"));
+	mock_add(mk, "GET", "/apis/v1/localservices", 200, OK_ENV("[null]"));
+	mock_add(mk, "GET", "/apis/v1/cluster", 200, OK_ENV("{\"numExecutors\":1.5}"));
+	mock_add(mk, "GET", "/apis/v1/cluster/executors", 200, OK_ENV("[{\"tags\":[1]}]"));
+	mock_add(mk, "GET", "/apis/v1/cluster/executors/E", 200,
+	         OK_ENV("{\"type\":\"EXECUTOR\",\"port\":\"80\"}"));
+	mock_add(mk, "GET", "/apis/v1/cluster/events*", 200, OK_ENV("[{\"type\":\"BOOM\"}]"));
+
+	bad(drove_client_app_get(cl, "A", &a), "AppSummary: state:");
+	ck_assert_ptr_null(a);
+	bad(drove_client_app_get(cl, "B", &a), "AppSummary: (document): expected an object");
+	bad(drove_client_app_list(cl, &al), "AppSummary: A-1: requiredInstances:");
+	ck_assert_ptr_null(al);
+	bad(drove_client_app_instance_get(cl, "A", "I", &i), "localInfo.ports.main.hostPort");
+	bad(drove_client_app_instance_list(cl, "A", NULL, &il), "InstanceInfo: [1].created:");
+	ck_assert_ptr_null(il);
+	bad(drove_client_task_get(cl, "A", "T", &t), "TaskInfo: taskResult.status:");
+	bad(drove_client_task_list(cl, &tl), "expected a list");
+	bad(drove_client_local_service_instance_get(cl, "L", "S", &i), "serviceId:");
+	bad(drove_client_local_service_instance_list(cl, "L", NULL, &il), "[0].state:");
+	bad(drove_client_local_service_instance_list_old(cl, "L", &il), "[0].state:");
+	bad(drove_client_local_service_get(cl, "L", &s), "activationState:");
+	bad(drove_client_local_service_list(cl, &sl), "[0]");
+	bad(drove_client_cluster_get(cl, &c), "ClusterSummary: numExecutors:");
+	bad(drove_client_executor_get(cl, "E", &x), "ExecutorNodeData: port:");
+	bad(drove_client_executor_list(cl, &xl), "ExecutorSummary: [0].tags[0]:");
+	bad(drove_client_event_list(cl, 0, 10, &el), "Event: [0].type:");
+	ck_assert_ptr_null(i);
+	ck_assert_ptr_null(t);
+	ck_assert_ptr_null(tl);
+	ck_assert_ptr_null(s);
+	ck_assert_ptr_null(sl);
+	ck_assert_ptr_null(c);
+	ck_assert_ptr_null(x);
+	ck_assert_ptr_null(xl);
+	ck_assert_ptr_null(el);
+}
+END_TEST
+
+/* Errors of the call itself come through unchanged; NULL out is DROVE_EINVAL. */
+START_TEST(test_call_errors)
+{
+	drove_application *a = NULL;
+	drove_task *t = NULL;
+
+	mock_add(mk, "GET", "/apis/v1/applications/NOPE", 200,
+	         "{\"status\":\"FAILED\",\"message\":\"App NOPE not found\"}");
+	ck_assert_int_eq(drove_client_app_get(cl, "NOPE", &a), DROVE_ENOTFOUND);
+	ck_assert_ptr_null(a);
+	ck_assert_int_eq(drove_client_app_get(cl, "NOPE", NULL), DROVE_EINVAL);
+	ck_assert_int_eq(drove_client_task_get(cl, "A", "", &t), DROVE_EINVAL);
+	ck_assert_ptr_null(t);
+	/* NULL records: absent values */
+	ck_assert_ptr_null(drove_application_id(NULL));
+	ck_assert_int_eq(drove_application_state(NULL), -1);
+	ck_assert_int_eq(drove_instance_state(NULL), -1);
+	ck_assert_int_eq(drove_task_result_status(NULL), -1);
+	ck_assert_ptr_null(drove_instance_host(NULL));
+	ck_assert_uint_eq(drove_instance_port_count(NULL), 0);
+	ck_assert_ptr_null(drove_executor_info_tag(NULL, 0));
+	ck_assert_ptr_null(drove_executor_info_transport(NULL));
+	ck_assert_int_eq(drove_cluster_event_type(NULL), -1);
+	ck_assert_ptr_null(drove_cluster_summary_json(NULL));
+}
+END_TEST
+
+Suite *client_records_suite(void)
+{
+	Suite *s = suite_create("client_records");
+	TCase *tc = tcase_create("records");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_application);
+	tcase_add_test(tc, test_instance);
+	tcase_add_test(tc, test_local_service);
+	tcase_add_test(tc, test_task);
+	tcase_add_test(tc, test_cluster_and_events);
+	tcase_add_test(tc, test_executor);
+	tcase_add_test(tc, test_bad_bodies);
+	tcase_add_test(tc, test_call_errors);
+	suite_add_tcase(s, tc);
+	return s;
+}
