@@ -679,6 +679,16 @@ static void on_acquired(drove_controller *c, int64_t term)
 	drove__ctrl_lsvc_load(c);
 	load_executors(c);
 	drove__ctrl_execs_load_known(c);
+	{
+		size_t n_insts = 0;
+		for (size_t i = 0; i < c->n_apps; i++)
+			n_insts += c->apps[i]->n_insts;
+		drove__info(
+		        c->ctx, MOD,
+		        "state loaded in %lld ms: %zu applications, %zu instances, %zu executors",
+		        (long long)(drove_time_mono_ms() - c->acquired_mono), c->n_apps, n_insts,
+		        c->n_execs);
+	}
 	check_ready(c);
 }
 
