@@ -6,7 +6,7 @@
  *  - CREATEs the controller never answers do not hold up the other topologies' CREATEs (the
  *    blocking workers of before were all stuck behind them);
  *  - a new leader reads the stored topologies and runs (pipelined, epoch/load.c), goes on
- *    firing them and follows a run left RUNNING again.
+ *    firing them and follows a run left RUNNING again, and one a fire record fenced.
  * The controller is a libevent evhttp stub on its own thread that answers a "slow" task's
  * CREATE never (a timer far away), the others at once, and counts CREATEs per task id. */
 #include <pthread.h>
@@ -463,6 +463,16 @@ START_TEST(test_new_leader_reads_topologies_and_runs)
 	ck_assert_int_eq(drove_store_create(st, "/runs/load-0/SR-1000", run, strlen(run),
 	                                    DROVE_STORE_PERSISTENT, NULL),
 	                 0);
+	/* and a run it fenced in a fire record (for a time 5 s into its downtime) but had not
+	 * recorded on its own yet: the new leader follows it, and neither fires that time
+	 * again nor records it SKIPPED */
+	char fired[64], fired_id[64];
+	long long fired_s = drove_time_wall_ms() / 1000 + 5;
+	snprintf(fired, sizeof(fired), "[\"load-2/SR-%lld\"]", fired_s);
+	snprintf(fired_id, sizeof(fired_id), "load-2-SR-%lld-t", fired_s);
+	ck_assert_int_eq(drove_store_create(st, "/epoch/fired/F9-1-0", fired, strlen(fired),
+	                                    DROVE_STORE_PERSISTENT | DROVE_STORE_PARENTS, NULL),
+	                 0);
 	drove_store_close(st);
 
 	/* 10 s without a leader: each topology's missed times within the misfire window are
@@ -474,6 +484,9 @@ START_TEST(test_new_leader_reads_topologies_and_runs)
 	while (!creates_of("load-0-SR-1000-t") && drove_time_mono_ms() < deadline)
 		usleep(100 * 1000);
 	ck_assert_int_eq(creates_of("load-0-SR-1000-t"), 1);
+	while (!creates_of(fired_id) && drove_time_mono_ms() < deadline)
+		usleep(100 * 1000);
+	ck_assert_int_eq(creates_of(fired_id), 1);
 	/* retention (numRunsPerJob 2) counts the SKIPPED runs too: a few runs later they are
 	 * gone, not left for the hourly trim (before: 9 or more SKIPPED records stayed) */
 	ck_assert_int_ge(wait_seconds("load-", N, before + 5, slow ? 100000 : 60000), before + 5);
@@ -484,6 +497,12 @@ START_TEST(test_new_leader_reads_topologies_and_runs)
 	ck_assert_int_eq(drove_store_children(st, "/runs/load-1", &runs), 0);
 	ck_assert_msg(drove_strlist_count(runs) < 8, "%zu runs kept for load-1",
 	              drove_strlist_count(runs));
+	drove_strlist_free(runs);
+	/* the run the dead leader's fire record named has its own record by now: the fire
+	 * record is gone (those of this leader's last ticks may not be yet) */
+	ck_assert_int_eq(creates_of(fired_id), 1);
+	ck_assert_int_eq(drove_store_children(st, "/epoch/fired", &runs), 0);
+	ck_assert(!drove_strlist_contains(runs, "F9-1-0"));
 	drove_strlist_free(runs);
 	drove_store_close(st);
 	drove_store_opts_free(so);
