@@ -46,7 +46,7 @@ static void batch_flush(struct drove__fire_job *j, struct fire_batch *b)
 	                  : 0;
 	for (size_t i = b->first; i < b->last; i++) {
 		struct drove__fire_member *m = &j->m[i];
-		if (m->fast)
+		if (m->fast || m->rc == DROVE_ESTALE) /* fenced, or its fire record was stale */
 			continue;
 		if (m->rc == 1) { /* not batched (AT) */
 			fire_step(j, m);
@@ -165,6 +165,7 @@ static void fire_fast(struct drove__fire_job *j)
 		if (!m->fast || k++ < fenced)
 			continue;
 		m->fast = 0; /* not fenced: the way below (stale: it stops there) */
+		m->handled = m->last_ms;
 		drove_free(m->rid);
 		m->rid = NULL;
 		if (rc == DROVE_ESTALE) {
