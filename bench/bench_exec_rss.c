@@ -240,7 +240,7 @@ int main(int argc, char **argv)
 		char *iid = NULL, *msg, cores[32] = "";
 		if (k && k % wave == 0)
 			run_until(&healthy, k, 120000);
-		drove_instance_id_new(ctx, DROVE_INSTANCE_APP, &iid);
+		drove_instance_id_new(ctx, DROVE_KIND_APP, &iid);
 		snprintf(ids[k], sizeof(ids[k]), "%s", iid);
 		n_ids = k + 1;
 		/* beyond the v-cores of a small machine: no CPU allocation (no pinning) */

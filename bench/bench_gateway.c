@@ -87,7 +87,7 @@ static int healthy(drove_client *c)
 {
 	char *out = NULL;
 	int n = -1;
-	if (drove_client_app_get(c, APP, &out) == 0) {
+	if (drove_client_app_get_json(c, APP, &out) == 0) {
 		json_object *o = json_tokener_parse(out), *h;
 		if (o && json_object_object_get_ex(o, "healthyInstances", &h))
 			n = json_object_get_int(h);
@@ -122,7 +122,7 @@ static size_t latencies(drove_client *c, int64_t since, const int64_t *op, const
 	size_t n, k = 0, m = 0;
 
 	*none = 0;
-	if (drove_client_cluster_events(c, since, 100000, &out) < 0 ||
+	if (drove_client_event_list_json(c, since, 100000, &out) < 0 ||
 	    !(o = json_tokener_parse(out)))
 		return 0;
 	evs = json_object_is_type(o, json_type_array) ? o : json_object_object_get(o, "events");
@@ -210,7 +210,7 @@ static int host_port(drove_client *c)
 {
 	char *out = NULL;
 	int port = 0;
-	if (drove_client_endpoints(c, NULL, &out) == 0) {
+	if (drove_client_endpoint_list_json(c, NULL, &out) == 0) {
 		json_object *o = json_tokener_parse(out), *a = json_object_array_get_idx(o, 0);
 		json_object *h = json_object_array_get_idx(json_object_object_get(a, "hosts"), 0);
 		port = json_object_get_int(json_object_object_get(h, "port"));

@@ -147,7 +147,7 @@ static struct result run_library(int strategy, int n, double *lat)
 	for (int a = 0; a < NAPPS; a++) {
 		char id[32];
 		snprintf(id, sizeof(id), "APP_%d-1", a);
-		if (drove_sched_session_new(&sess[a], s, DROVE_SCHED_KIND_APP, id) < 0)
+		if (drove_sched_session_new(&sess[a], s, DROVE_KIND_APP, id) < 0)
 			die("session");
 	}
 	rs = 0x9e3779b97f4a7c15ULL;
@@ -216,7 +216,7 @@ static double replan(int strategy, long *fails)
 	for (int a = 0; a < NAPPS; a++) {
 		char id[32];
 		snprintf(id, sizeof(id), "APP_%d-1", a);
-		if (drove_sched_session_new(&sess[a], s, DROVE_SCHED_KIND_APP, id) < 0)
+		if (drove_sched_session_new(&sess[a], s, DROVE_KIND_APP, id) < 0)
 			die("session");
 	}
 	for (int i = 0; i < 30000; i++) {

@@ -20,6 +20,8 @@
 
 #include <drove/drove.h>
 
+#include "core/loop_internal.h"
+
 #define BATCH  10
 #define WINDOW 100
 
@@ -200,7 +202,7 @@ static double store_pipelined(drove_loop *loop, drove_store *s, int n, int write
 		}
 		/* wait for the next batch of completions (no timer: EVLOOP_ONCE blocks until the
 		 * store's queue event is activated) */
-		event_base_loop(drove_loop_event_base(loop), EVLOOP_ONCE);
+		event_base_loop(drove__loop_base(loop), EVLOOP_ONCE);
 	}
 	return n / (now_s() - t0);
 }

@@ -330,10 +330,10 @@ static drove_strlist *drove_spec_problems(drove_ctx *ctx, const char *json,
 %}
 %typemap(newfree) drove_strlist * "drove_strlist_free($1);";
 
-/* the enum drove_spec_kind takes the name in the target languages */
+/* drove_spec_get_kind in the target languages (the name the bindings have always used) */
 %rename(drove_spec_get_kind) drove_spec_kind(const drove_spec *);
 
-/* Callbacks and the raw event base are C-only. */
+/* Callbacks are C-only. */
 %ignore drove_sched_strategy_register;
 %ignore drove_sched_score_fn;
 %ignore drove_ctx_set_log;
@@ -341,7 +341,6 @@ static drove_strlist *drove_spec_problems(drove_ctx *ctx, const char *json,
 %ignore drove_loop_post;
 %ignore drove_loop_after;
 %ignore drove_loop_fn;
-%ignore drove_loop_event_base;
 
 #define DROVE_API
 #define DROVE_BEGIN_DECLS

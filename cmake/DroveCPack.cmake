@@ -28,7 +28,8 @@ set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://github.com/PhonePe/drove-orchestrator
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION TRUE)
 set(CPACK_DEBIAN_COMPRESSION_TYPE xz)
 # Shared-library dependencies come from dpkg-shlibdeps, run by cmake/DroveCPackProject.cmake
-# with libdrove0's own shlibs line (libdrove0 is not installed while the packages are built).
+# with the library package's own shlibs line (${DROVE_LIB_PKG}, libdrove1, is not installed
+# while the packages are built).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS OFF)
 
 # Per package: name, section, description, maintainer scripts, extra Depends, ELF files.
@@ -54,12 +55,13 @@ foreach(pkg ${drove_pkgs})
   string(APPEND drove_elf_lines "set(DROVE_ELF_${P} \"${v_ELF}\")\n")
 endforeach()
 
-# libdrove0's shlibs, symbols and ldconfig trigger (generated at package time from the built
+# The library package's shlibs, symbols and ldconfig trigger (generated at package time from the built
 # library's dynamic symbol table by cmake/DroveCPackProject.cmake).
-set(CPACK_DEBIAN_LIBDROVE0_PACKAGE_CONTROL_EXTRA
-    "${DROVE_PKG_BINARY_DIR}/libdrove0/shlibs;${DROVE_PKG_BINARY_DIR}/libdrove0/symbols;${DROVE_PKG_BINARY_DIR}/libdrove0/triggers")
-set(DROVE_SHLIBS_LINE "libdrove ${DROVE_SOVERSION} libdrove0 (>= ${PROJECT_VERSION})")
-file(WRITE ${DROVE_PKG_BINARY_DIR}/libdrove0/triggers "activate-noawait ldconfig\n")
+string(TOUPPER ${DROVE_LIB_PKG} DROVE_LIB_PKG_UPPER)
+set(CPACK_DEBIAN_${DROVE_LIB_PKG_UPPER}_PACKAGE_CONTROL_EXTRA
+    "${DROVE_PKG_BINARY_DIR}/${DROVE_LIB_PKG}/shlibs;${DROVE_PKG_BINARY_DIR}/${DROVE_LIB_PKG}/symbols;${DROVE_PKG_BINARY_DIR}/${DROVE_LIB_PKG}/triggers")
+set(DROVE_SHLIBS_LINE "libdrove ${DROVE_SOVERSION} ${DROVE_LIB_PKG} (>= ${PROJECT_VERSION})")
+file(WRITE ${DROVE_PKG_BINARY_DIR}/${DROVE_LIB_PKG}/triggers "activate-noawait ldconfig\n")
 
 # The per-package ELF list is only known at generate time.
 file(GENERATE OUTPUT ${DROVE_PKG_BINARY_DIR}/cpack-elf.cmake CONTENT "${drove_elf_lines}

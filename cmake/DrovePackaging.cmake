@@ -1,7 +1,8 @@
 # Install layout and packaging helpers (docs/packaging.md).
 #
-# Every installed file belongs to a component named after its Debian package: libdrove0,
-# libdrove-dev, drove-cli, python3-drove and one per daemon. cmake/DroveCPack.cmake turns the
+# Every installed file belongs to a component named after its Debian package: libdrove1
+# (${DROVE_LIB_PKG}, after the SONAME), libdrove-dev, drove-cli, python3-drove and one per
+# daemon. cmake/DroveCPack.cmake turns the
 # components registered here into .deb packages (`cpack -G DEB` in a build configured with
 # -DCMAKE_INSTALL_PREFIX=/usr).
 #

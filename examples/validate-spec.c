@@ -112,7 +112,7 @@ int main(int argc, char **argv)
 	}
 	rc = drove_spec_validate_json(ctx, json, len, opts, &errors);
 	if (rc == 0) {
-		if (drove_spec_from_json(&spec, ctx, DROVE_SPEC_UNKNOWN, json, len, opts) == 0)
+		if (drove_spec_from_json(&spec, ctx, DROVE_KIND_UNKNOWN, json, len, opts) == 0)
 			printf("%s: valid %s %s\n", file,
 			       drove_spec_kind_name(drove_spec_kind(spec)),
 			       drove_spec_id(spec) ? drove_spec_id(spec) : "");

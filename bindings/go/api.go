@@ -213,7 +213,7 @@ func freeStrs(p **C.char, n C.size_t) {
 // Apps lists the applications, keyed by appId.
 func (cl *Client) Apps() (map[string]AppSummary, error) {
 	var v map[string]AppSummary
-	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_apps_list(c, o) })
+	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_app_list_json(c, o) })
 }
 
 // App is one application's summary.
@@ -221,7 +221,7 @@ func (cl *Client) App(appID string) (AppSummary, error) {
 	var v AppSummary
 	id := cstr(appID)
 	defer free(id)
-	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_app_get(c, id, o) })
+	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_app_get_json(c, id, o) })
 }
 
 // AppSpec is the application's spec as sent.
@@ -229,7 +229,7 @@ func (cl *Client) AppSpec(appID string) (json.RawMessage, error) {
 	var v json.RawMessage
 	id := cstr(appID)
 	defer free(id)
-	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_app_spec(c, id, o) })
+	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_app_spec_get_json(c, id, o) })
 }
 
 // AppInstances lists instances in the given states (none: the active ones).
@@ -239,7 +239,7 @@ func (cl *Client) AppInstances(appID string, states ...string) ([]InstanceInfo, 
 	defer free(id)
 	defer free(st)
 	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int {
-		return C.drove_client_app_instances(c, id, st, o)
+		return C.drove_client_app_instance_list_json(c, id, st, o)
 	})
 }
 
@@ -315,7 +315,7 @@ func (cl *Client) KillInstances(appID string, instanceIDs []string, skipRespawn 
 	defer freeStrs(ids, n)
 	sr := cbool(skipRespawn)
 	return cl.appOp(appID, op, func(c *C.drove_client, id, t *C.char, par C.int) C.int {
-		return C.drove_client_instances_kill(c, id, ids, n, sr, t, par)
+		return C.drove_client_app_instance_kill(c, id, ids, n, sr, t, par)
 	})
 }
 
@@ -324,7 +324,7 @@ func (cl *Client) AppOldInstances(appID string) ([]InstanceInfo, error) {
 	var v []InstanceInfo
 	id := cstr(appID)
 	defer free(id)
-	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_app_old_instances(c, id, o) })
+	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_app_instance_list_old_json(c, id, o) })
 }
 
 // AppInstance is one instance of an application.
@@ -333,7 +333,7 @@ func (cl *Client) AppInstance(appID, instanceID string) (InstanceInfo, error) {
 	id, iid := cstr(appID), cstr(instanceID)
 	defer free(id)
 	defer free(iid)
-	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_app_instance(c, id, iid, o) })
+	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_app_instance_get_json(c, id, iid, o) })
 }
 
 // AppOperation posts any application operation (§4.1) as is (a struct, map, string or
@@ -345,13 +345,13 @@ func (cl *Client) AppOperation(op interface{}, out interface{}) error {
 	}
 	s := cstr(js)
 	defer free(s)
-	return cl.text(out, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_app_operation(c, s, o) })
+	return cl.text(out, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_app_operation_json(c, s, o) })
 }
 
 // StartInstances starts `count` more instances.
 func (cl *Client) StartInstances(appID string, count int64, op *Op) error {
 	return cl.appOp(appID, op, func(c *C.drove_client, id, t *C.char, par C.int) C.int {
-		return C.drove_client_app_start_instances(c, id, C.int64_t(count), t, par)
+		return C.drove_client_app_instance_start(c, id, C.int64_t(count), t, par)
 	})
 }
 
@@ -369,7 +369,7 @@ func (cl *Client) ReplaceInstances(appID string, instanceIDs []string, stopFirst
 	defer freeStrs(ids, n)
 	sf := cbool(stopFirst)
 	return cl.appOp(appID, op, func(c *C.drove_client, id, t *C.char, par C.int) C.int {
-		return C.drove_client_instances_replace(c, id, ids, n, sf, t, par)
+		return C.drove_client_app_instance_replace(c, id, ids, n, sf, t, par)
 	})
 }
 
@@ -402,13 +402,13 @@ func (cl *Client) Task(sourceApp, taskID string) (TaskInfo, error) {
 	a, t := cstr(sourceApp), cstr(taskID)
 	defer free(a)
 	defer free(t)
-	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_task_get(c, a, t, o) })
+	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_task_get_json(c, a, t, o) })
 }
 
 // Tasks lists the active tasks.
 func (cl *Client) Tasks() ([]TaskInfo, error) {
 	var v []TaskInfo
-	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_tasks_list(c, o) })
+	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_task_list_json(c, o) })
 }
 
 // KillTask kills a running task.
@@ -432,20 +432,22 @@ func (cl *Client) DeleteTask(sourceApp, taskID string) error {
 // Cluster is the cluster summary.
 func (cl *Client) Cluster() (ClusterSummary, error) {
 	var v ClusterSummary
-	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_cluster_summary(c, o) })
+	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_cluster_get_json(c, o) })
 }
 
 // SetMaintenance sets (on) or removes maintenance mode.
 func (cl *Client) SetMaintenance(on bool) (ClusterState, error) {
 	var v ClusterState
 	o1 := cbool(on)
-	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_cluster_maintenance(c, o1, o) })
+	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int {
+		return C.drove_client_cluster_maintenance_set_json(c, o1, o)
+	})
 }
 
 // Executors lists the executors (and recently removed ones).
 func (cl *Client) Executors() ([]ExecutorSummary, error) {
 	var v []ExecutorSummary
-	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_executors_list(c, o) })
+	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_executor_list_json(c, o) })
 }
 
 // Executor is an executor's full node data (§6.5) as JSON.
@@ -453,7 +455,7 @@ func (cl *Client) Executor(executorID string) (json.RawMessage, error) {
 	var v json.RawMessage
 	id := cstr(executorID)
 	defer free(id)
-	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_executor_info(c, id, o) })
+	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_executor_get_json(c, id, o) })
 }
 
 func (cl *Client) blacklist(on C.int, ids []string) (BlacklistResponse, error) {
@@ -461,7 +463,7 @@ func (cl *Client) blacklist(on C.int, ids []string) (BlacklistResponse, error) {
 	p, n := cstrs(ids)
 	defer freeStrs(p, n)
 	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int {
-		return C.drove_client_executors_blacklist(c, p, n, on, o)
+		return C.drove_client_executor_blacklist_json(c, p, n, on, o)
 	})
 }
 
@@ -480,14 +482,14 @@ func (cl *Client) Endpoints(appName string) ([]ExposedApp, error) {
 	var v []ExposedApp
 	a := cstrOpt(appName)
 	defer free(a)
-	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_endpoints(c, a, o) })
+	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_endpoint_list_json(c, a, o) })
 }
 
 // Events lists events newer than since (ms), newest first, at most size.
 func (cl *Client) Events(since int64, size int) ([]Event, error) {
 	var v []Event
 	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int {
-		return C.drove_client_cluster_events(c, C.int64_t(since), C.int(size), o)
+		return C.drove_client_event_list_json(c, C.int64_t(since), C.int(size), o)
 	})
 }
 
@@ -501,7 +503,7 @@ type EventsSummary struct {
 func (cl *Client) EventCounts(since int64) (EventsSummary, error) {
 	var v EventsSummary
 	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int {
-		return C.drove_client_cluster_events_summary(c, C.int64_t(since), o)
+		return C.drove_client_event_summary_get_json(c, C.int64_t(since), o)
 	})
 }
 
@@ -523,7 +525,7 @@ func (cl *Client) LogFiles(kind, id1, id2 string) ([]string, error) {
 	defer free(b)
 	var out *C.char
 	if err := cl.do(false, func(c *C.drove_client) C.int {
-		return C.drove_client_log_list(c, k, a, b, &out)
+		return C.drove_client_log_list_json(c, k, a, b, &out)
 	}); err != nil {
 		return nil, err
 	}

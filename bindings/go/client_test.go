@@ -24,6 +24,14 @@ func TestOfflineErrors(t *testing.T) {
 	if _, err := c.Apps(); !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("no controller: %v", err)
 	}
+	// local-service operations map to the C enum; an unknown one never reaches the network
+	if err := c.LocalServiceOp("RESTART", "LS-1"); !errors.Is(err, ErrInvalid) ||
+		!strings.Contains(err.Error(), "RESTART") {
+		t.Fatalf("unknown local service operation: %v", err)
+	}
+	if err := c.LocalServiceOp("ACTIVATE", "LS-1"); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("activate without a controller: %v", err)
+	}
 	c.Close()
 	if err := c.Ping(); err != ErrClosed {
 		t.Fatalf("closed: %v", err)

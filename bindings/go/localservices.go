@@ -31,7 +31,7 @@ type LocalServiceSummary struct {
 // LocalServices lists the local services, keyed by serviceId.
 func (cl *Client) LocalServices() (map[string]LocalServiceSummary, error) {
 	var v map[string]LocalServiceSummary
-	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_ls_list(c, o) })
+	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_local_service_list_json(c, o) })
 }
 
 // lsText runs a call on one service id that answers JSON, decoded into v.
@@ -46,7 +46,7 @@ func (cl *Client) lsText(serviceID string, v interface{},
 func (cl *Client) LocalService(serviceID string) (LocalServiceSummary, error) {
 	var v LocalServiceSummary
 	return v, cl.lsText(serviceID, &v, func(c *C.drove_client, id *C.char, o **C.char) C.int {
-		return C.drove_client_ls_get(c, id, o)
+		return C.drove_client_local_service_get_json(c, id, o)
 	})
 }
 
@@ -54,7 +54,7 @@ func (cl *Client) LocalService(serviceID string) (LocalServiceSummary, error) {
 func (cl *Client) LocalServiceSpec(serviceID string) (json.RawMessage, error) {
 	var v json.RawMessage
 	return v, cl.lsText(serviceID, &v, func(c *C.drove_client, id *C.char, o **C.char) C.int {
-		return C.drove_client_ls_spec(c, id, o)
+		return C.drove_client_local_service_spec_get_json(c, id, o)
 	})
 }
 
@@ -64,7 +64,7 @@ func (cl *Client) LocalServiceInstances(serviceID string, states ...string) ([]I
 	st := cstrOpt(strings.Join(states, ","))
 	defer free(st)
 	return v, cl.lsText(serviceID, &v, func(c *C.drove_client, id *C.char, o **C.char) C.int {
-		return C.drove_client_ls_instances(c, id, st, o)
+		return C.drove_client_local_service_instance_list_json(c, id, st, o)
 	})
 }
 
@@ -72,7 +72,7 @@ func (cl *Client) LocalServiceInstances(serviceID string, states ...string) ([]I
 func (cl *Client) LocalServiceOldInstances(serviceID string) ([]InstanceInfo, error) {
 	var v []InstanceInfo
 	return v, cl.lsText(serviceID, &v, func(c *C.drove_client, id *C.char, o **C.char) C.int {
-		return C.drove_client_ls_old_instances(c, id, o)
+		return C.drove_client_local_service_instance_list_old_json(c, id, o)
 	})
 }
 
@@ -82,7 +82,7 @@ func (cl *Client) LocalServiceInstance(serviceID, instanceID string) (InstanceIn
 	iid := cstr(instanceID)
 	defer free(iid)
 	return v, cl.lsText(serviceID, &v, func(c *C.drove_client, id *C.char, o **C.char) C.int {
-		return C.drove_client_ls_instance(c, id, iid, o)
+		return C.drove_client_local_service_instance_get_json(c, id, iid, o)
 	})
 }
 
@@ -95,7 +95,7 @@ func (cl *Client) LocalServiceOperation(op interface{}, out interface{}) error {
 	}
 	s := cstr(js)
 	defer free(s)
-	return cl.text(out, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_ls_operation(c, s, o) })
+	return cl.text(out, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_local_service_operation_json(c, s, o) })
 }
 
 // CreateLocalService creates a local service (INACTIVE); the serviceId.
@@ -109,7 +109,7 @@ func (cl *Client) CreateLocalService(spec interface{}, instancesPerHost int) (st
 	defer free(s)
 	var out *C.char
 	if err := cl.do(true, func(c *C.drove_client) C.int {
-		return C.drove_client_ls_create(c, s, C.int(instancesPerHost), &out)
+		return C.drove_client_local_service_create(c, s, C.int(instancesPerHost), &out)
 	}); err != nil {
 		return "", err
 	}
@@ -121,10 +121,21 @@ func (cl *Client) CreateLocalService(spec interface{}, instancesPerHost int) (st
 // LocalServiceOp runs "ACTIVATE", "DEACTIVATE", "DEPLOY_TEST_INSTANCE", "DESTROY" or
 // "ADJUST_INSTANCES" on a local service.
 func (cl *Client) LocalServiceOp(opType, serviceID string) error {
-	t, id := cstr(opType), cstr(serviceID)
-	defer free(t)
+	ops := map[string]C.int{
+		"ACTIVATE":             C.DROVE_CLIENT_LOCAL_SERVICE_ACTIVATE,
+		"DEACTIVATE":           C.DROVE_CLIENT_LOCAL_SERVICE_DEACTIVATE,
+		"DEPLOY_TEST_INSTANCE": C.DROVE_CLIENT_LOCAL_SERVICE_DEPLOY_TEST_INSTANCE,
+		"DESTROY":              C.DROVE_CLIENT_LOCAL_SERVICE_DESTROY,
+		"ADJUST_INSTANCES":     C.DROVE_CLIENT_LOCAL_SERVICE_ADJUST_INSTANCES,
+	}
+	t, ok := ops[opType]
+	if !ok {
+		return &Error{Code: CodeInvalid,
+			Message: "local service operation: '" + opType + "' needs more than an id"}
+	}
+	id := cstr(serviceID)
 	defer free(id)
-	return cl.do(true, func(c *C.drove_client) C.int { return C.drove_client_ls_simple_op(c, t, id) })
+	return cl.do(true, func(c *C.drove_client) C.int { return C.drove_client_local_service_op(c, t, id) })
 }
 
 // ActivateLocalService places instancesPerHost instances on every eligible executor.
@@ -157,7 +168,7 @@ func (cl *Client) UpdateLocalServiceInstances(serviceID string, instancesPerHost
 	id := cstr(serviceID)
 	defer free(id)
 	return cl.do(true, func(c *C.drove_client) C.int {
-		return C.drove_client_ls_update_instances(c, id, C.int(instancesPerHost))
+		return C.drove_client_local_service_update_instances(c, id, C.int(instancesPerHost))
 	})
 }
 
@@ -165,33 +176,33 @@ func (cl *Client) UpdateLocalServiceInstances(serviceID string, instancesPerHost
 func (cl *Client) RestartLocalService(serviceID string, stopFirst bool, op *Op) error {
 	sf := cbool(stopFirst)
 	return cl.appOp(serviceID, op, func(c *C.drove_client, id, t *C.char, par C.int) C.int {
-		return C.drove_client_ls_restart(c, id, sf, t, par)
+		return C.drove_client_local_service_restart(c, id, sf, t, par)
 	})
 }
 
 // CancelLocalService cancels the service's current operation.
 func (cl *Client) CancelLocalService(serviceID string) error {
 	return cl.appOp(serviceID, nil, func(c *C.drove_client, id, _ *C.char, _ C.int) C.int {
-		return C.drove_client_ls_cancel(c, id)
+		return C.drove_client_local_service_cancel(c, id)
 	})
 }
 
-func (cl *Client) lsInstancesOp(serviceID string, instanceIDs []string, kill C.int, op *Op) error {
+func (cl *Client) lsInstancesOp(serviceID string, instanceIDs []string, what C.int, op *Op) error {
 	ids, n := cstrs(instanceIDs)
 	defer freeStrs(ids, n)
 	return cl.appOp(serviceID, op, func(c *C.drove_client, id, t *C.char, par C.int) C.int {
-		return C.drove_client_ls_instances_op(c, id, ids, n, kill, t, par)
+		return C.drove_client_local_service_instance_op(c, id, ids, n, what, t, par)
 	})
 }
 
 // ReplaceLocalServiceInstances replaces the listed instances.
 func (cl *Client) ReplaceLocalServiceInstances(serviceID string, instanceIDs []string, op *Op) error {
-	return cl.lsInstancesOp(serviceID, instanceIDs, 0, op)
+	return cl.lsInstancesOp(serviceID, instanceIDs, C.DROVE_CLIENT_INSTANCE_REPLACE, op)
 }
 
 // KillLocalServiceInstances stops the listed instances.
 func (cl *Client) KillLocalServiceInstances(serviceID string, instanceIDs []string, op *Op) error {
-	return cl.lsInstancesOp(serviceID, instanceIDs, 1, op)
+	return cl.lsInstancesOp(serviceID, instanceIDs, C.DROVE_CLIENT_INSTANCE_KILL, op)
 }
 
 // WaitLocalService polls the local service until `want` holds (State is the service's state,

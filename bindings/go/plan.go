@@ -238,7 +238,7 @@ func (m *Model) Plan(cpus int, memoryMB int64, count int, p *Policy) (Plan, erro
 	}
 	defer C.drove_sched_policy_free(pol)
 	var plan *C.drove_sched_plan
-	if rc := C.drove_sched_plan_new(&plan, m.sched, nil, C.DROVE_SCHED_KIND_APP, pol, C.int(cpus),
+	if rc := C.drove_sched_plan_new(&plan, m.sched, nil, C.DROVE_KIND_APP, pol, C.int(cpus),
 		C.int64_t(memoryMB), C.size_t(count)); rc < 0 {
 		return Plan{}, lastError(rc, nil)
 	}

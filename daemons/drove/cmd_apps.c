@@ -48,19 +48,20 @@ int cmd_apps_list(struct cli *cli, const struct cli_args *a)
 	if ((g_sort = sort_col(cli, a, 9)) < -1)
 		return CLI_USAGE;
 	g_reverse = cli_flag(cli, a, "reverse");
-	return show(cli, drove_client_apps_list(cli->client, &d), &d, render_apps);
+	return show(cli, drove_client_app_list_json(cli->client, &d), &d, render_apps);
 }
 
 int cmd_apps_summary(struct cli *cli, const struct cli_args *a)
 {
 	char *d = NULL;
-	return show(cli, drove_client_app_get(cli->client, a->pos[0], &d), &d, render_dict);
+	return show(cli, drove_client_app_get_json(cli->client, a->pos[0], &d), &d, render_dict);
 }
 
 int cmd_apps_spec(struct cli *cli, const struct cli_args *a)
 {
 	char *d = NULL;
-	return show(cli, drove_client_app_spec(cli->client, a->pos[0], &d), &d, render_pretty);
+	return show(cli, drove_client_app_spec_get_json(cli->client, a->pos[0], &d), &d,
+	            render_pretty);
 }
 
 /* Read a spec file and check it is a JSON object; prints the error. */
@@ -137,8 +138,8 @@ json_object *healthy_ids(struct cli *cli, const char *id, int ls)
 {
 	char *d = NULL;
 	json_object *list, *ids;
-	int rc = ls ? drove_client_ls_instances(cli->client, id, NULL, &d)
-	            : drove_client_app_instances(cli->client, id, NULL, &d);
+	int rc = ls ? drove_client_local_service_instance_list_json(cli->client, id, NULL, &d)
+	            : drove_client_app_instance_list_json(cli->client, id, NULL, &d);
 	if (rc < 0) {
 		cli_fail(NULL);
 		return NULL;
@@ -234,7 +235,7 @@ int cmd_apps_deploy(struct cli *cli, const struct cli_args *a)
 		existing = (long long)json_object_array_length(ids);
 		json_object_put(ids);
 	}
-	rc = drove_client_app_start_instances(cli->client, a->pos[0], n, timeout, par);
+	rc = drove_client_app_instance_start(cli->client, a->pos[0], n, timeout, par);
 	if (rc < 0)
 		return cli_fail(NULL);
 	if (!wait)

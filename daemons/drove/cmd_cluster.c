@@ -49,7 +49,7 @@ int cmd_summary(struct cli *cli, const struct cli_args *a)
 {
 	char *d = NULL;
 	(void)a;
-	return show(cli, drove_client_cluster_summary(cli->client, &d), &d, render_summary);
+	return show(cli, drove_client_cluster_get_json(cli->client, &d), &d, render_summary);
 }
 
 static void render_leader(json_object *o)
@@ -65,7 +65,7 @@ int cmd_leader(struct cli *cli, const struct cli_args *a)
 {
 	char *d = NULL;
 	(void)a;
-	return show(cli, drove_client_cluster_summary(cli->client, &d), &d, render_leader);
+	return show(cli, drove_client_cluster_get_json(cli->client, &d), &d, render_leader);
 }
 
 static void render_maintenance_on(json_object *o)
@@ -84,7 +84,7 @@ static void render_maintenance_off(json_object *o)
 static int cmd_maintenance(struct cli *cli, int on)
 {
 	char *d = NULL;
-	return show(cli, drove_client_cluster_maintenance(cli->client, on, &d), &d,
+	return show(cli, drove_client_cluster_maintenance_set_json(cli->client, on, &d), &d,
 	            on ? render_maintenance_on : render_maintenance_off);
 }
 
@@ -261,7 +261,7 @@ int cmd_events(struct cli *cli, const struct cli_args *a)
 		char *d = NULL;
 		json_object *list;
 		size_t n;
-		if (drove_client_cluster_events(cli->client, since, (int)count, &d) < 0)
+		if (drove_client_event_list_json(cli->client, since, (int)count, &d) < 0)
 			return cli_fail(NULL);
 		list = cli_parse(d);
 		free(d);
@@ -307,7 +307,7 @@ int cmd_endpoints(struct cli *cli, const struct cli_args *a)
 	const char *vhost = cli_opt(cli, a, "vhost");
 	char *d = NULL;
 	json_object *list, *keep, *top;
-	if (drove_client_endpoints(cli->client, NULL, &d) < 0)
+	if (drove_client_endpoint_list_json(cli->client, NULL, &d) < 0)
 		return cli_fail(NULL);
 	list = cli_parse(d);
 	free(d);
@@ -341,7 +341,7 @@ int cmd_executor_list(struct cli *cli, const struct cli_args *a)
 	if ((g_sort = sort_col(cli, a, 10)) < -1)
 		return CLI_USAGE;
 	g_reverse = cli_flag(cli, a, "reverse");
-	return show(cli, drove_client_executors_list(cli->client, &d), &d, render_executors);
+	return show(cli, drove_client_executor_list_json(cli->client, &d), &d, render_executors);
 }
 
 void render_executors(json_object *o)
@@ -464,7 +464,7 @@ void render_executor(json_object *o)
 int cmd_executor_info(struct cli *cli, const struct cli_args *a)
 {
 	char *d = NULL;
-	return show(cli, drove_client_executor_info(cli->client, a->pos[0], &d), &d,
+	return show(cli, drove_client_executor_get_json(cli->client, a->pos[0], &d), &d,
 	            render_executor);
 }
 
@@ -494,8 +494,8 @@ static void render_blacklist(json_object *o)
 int blacklist(struct cli *cli, const struct cli_args *a, int on)
 {
 	char *d = NULL;
-	int rc = drove_client_executors_blacklist(cli->client, (const char *const *)a->pos,
-	                                          (size_t)a->npos, on, &d);
+	int rc = drove_client_executor_blacklist_json(cli->client, (const char *const *)a->pos,
+	                                              (size_t)a->npos, on, &d);
 	json_object *o, *failed;
 	if (rc < 0)
 		return cli_fail(NULL);
@@ -611,7 +611,7 @@ static int executor_table(struct cli *cli, const struct cli_args *a, int ncols,
 		return CLI_USAGE;
 	g_sort = (int)col;
 	g_reverse = cli_flag(cli, a, "reverse");
-	return show(cli, drove_client_executor_info(cli->client, a->pos[0], &d), &d, render);
+	return show(cli, drove_client_executor_get_json(cli->client, a->pos[0], &d), &d, render);
 }
 
 int cmd_executor_appinstances(struct cli *cli, const struct cli_args *a)

@@ -22,36 +22,37 @@ int cmd_describe(struct cli *cli, const struct cli_args *a)
 	if (strcmp(what, "cluster") == 0) {
 		if (a->npos != 1)
 			return cli_usage_error(cli, "describe cluster takes no id");
-		if ((rc = show(cli, drove_client_cluster_summary(cli->client, &d), &d,
+		if ((rc = show(cli, drove_client_cluster_get_json(cli->client, &d), &d,
 		               render_dict)) ||
 		    cli->json)
 			return rc;
 		printf("\nExecutors\n");
 		d = NULL;
 		g_sort = -1;
-		return show(cli, drove_client_executors_list(cli->client, &d), &d,
+		return show(cli, drove_client_executor_list_json(cli->client, &d), &d,
 		            render_executors);
 	}
 	if (strcmp(what, "app") == 0 || strcmp(what, "localservice") == 0) {
 		int ls = what[0] == 'l';
 		if (a->npos != 2)
 			return cli_usage_error(cli, "describe %s needs an id", what);
-		rc = ls ? drove_client_ls_get(cli->client, a->pos[1], &d)
-		        : drove_client_app_get(cli->client, a->pos[1], &d);
+		rc = ls ? drove_client_local_service_get_json(cli->client, a->pos[1], &d)
+		        : drove_client_app_get_json(cli->client, a->pos[1], &d);
 		if ((rc = show(cli, rc, &d, render_dict)) || cli->json)
 			return rc;
 		printf("\nInstances\n");
 		d = NULL;
 		g_sort = -1;
-		rc = ls ? drove_client_ls_instances(cli->client, a->pos[1], NULL, &d)
-		        : drove_client_app_instances(cli->client, a->pos[1], NULL, &d);
+		rc = ls ? drove_client_local_service_instance_list_json(cli->client, a->pos[1],
+		                                                        NULL, &d)
+		        : drove_client_app_instance_list_json(cli->client, a->pos[1], NULL, &d);
 		return show(cli, rc, &d, ls ? render_ls_instances : render_app_instances);
 	}
 	if (strcmp(what, "executor") == 0) {
 		if (a->npos != 2)
 			return cli_usage_error(cli, "describe executor needs an id");
 		g_sort = -1;
-		return show(cli, drove_client_executor_info(cli->client, a->pos[1], &d), &d,
+		return show(cli, drove_client_executor_get_json(cli->client, a->pos[1], &d), &d,
 		            render_executor_full);
 	}
 	if (strcmp(what, "instance") == 0 || strcmp(what, "lsinstance") == 0 ||
@@ -59,12 +60,14 @@ int cmd_describe(struct cli *cli, const struct cli_args *a)
 		if (a->npos != 3)
 			return cli_usage_error(cli, "describe %s needs two ids", what);
 		if (what[0] == 't')
-			return show(cli,
-			            drove_client_task_get(cli->client, a->pos[1], a->pos[2], &d),
-			            &d, render_task);
-		rc = what[0] == 'l'
-		             ? drove_client_ls_instance(cli->client, a->pos[1], a->pos[2], &d)
-		             : drove_client_app_instance(cli->client, a->pos[1], a->pos[2], &d);
+			return show(
+			        cli,
+			        drove_client_task_get_json(cli->client, a->pos[1], a->pos[2], &d),
+			        &d, render_task);
+		rc = what[0] == 'l' ? drove_client_local_service_instance_get_json(
+		                              cli->client, a->pos[1], a->pos[2], &d)
+		                    : drove_client_app_instance_get_json(cli->client, a->pos[1],
+		                                                         a->pos[2], &d);
 		return show(cli, rc, &d, render_instance);
 	}
 	return cli_usage_error(cli,

@@ -56,11 +56,13 @@ static int instances_list(struct cli *cli, const struct cli_args *a, int ls)
 		return CLI_USAGE;
 	g_reverse = cli_flag(cli, a, "reverse");
 	if (ls)
-		rc = old ? drove_client_ls_old_instances(cli->client, a->pos[0], &d)
-		         : drove_client_ls_instances(cli->client, a->pos[0], NULL, &d);
+		rc = old ? drove_client_local_service_instance_list_old_json(cli->client, a->pos[0],
+		                                                             &d)
+		         : drove_client_local_service_instance_list_json(cli->client, a->pos[0],
+		                                                         NULL, &d);
 	else
-		rc = old ? drove_client_app_old_instances(cli->client, a->pos[0], &d)
-		         : drove_client_app_instances(cli->client, a->pos[0], NULL, &d);
+		rc = old ? drove_client_app_instance_list_old_json(cli->client, a->pos[0], &d)
+		         : drove_client_app_instance_list_json(cli->client, a->pos[0], NULL, &d);
 	return show(cli, rc, &d, ls ? render_ls_instances : render_app_instances);
 }
 
@@ -116,8 +118,9 @@ void render_instance(json_object *in)
 static int instance_info(struct cli *cli, const struct cli_args *a, int ls)
 {
 	char *d = NULL;
-	int rc = ls ? drove_client_ls_instance(cli->client, a->pos[0], a->pos[1], &d)
-	            : drove_client_app_instance(cli->client, a->pos[0], a->pos[1], &d);
+	int rc = ls ? drove_client_local_service_instance_get_json(cli->client, a->pos[0],
+	                                                           a->pos[1], &d)
+	            : drove_client_app_instance_get_json(cli->client, a->pos[0], a->pos[1], &d);
 	return show(cli, rc, &d, render_instance);
 }
 
@@ -159,8 +162,8 @@ static void write_skipping(const char *d, size_t n, long long skip, long long *c
 int logs_list(struct cli *cli, const struct cli_args *a, const char *kind)
 {
 	char *d = NULL;
-	return show(cli, drove_client_log_list(cli->client, kind, a->pos[0], a->pos[1], &d), &d,
-	            render_files);
+	return show(cli, drove_client_log_list_json(cli->client, kind, a->pos[0], a->pos[1], &d),
+	            &d, render_files);
 }
 
 int logs_tail(struct cli *cli, const struct cli_args *a, const char *kind)
@@ -247,7 +250,7 @@ static int ls_replace(struct cli *cli, const char *svc, const char *const *ids, 
 	json_object_object_add(os, "parallelism", json_object_new_int(par));
 	json_object_object_add(os, "failureStrategy", json_object_new_string("STOP"));
 	json_object_object_add(op, "opSpec", os);
-	rc = drove_client_ls_operation(
+	rc = drove_client_local_service_operation_json(
 	        cli->client, json_object_to_json_string_ext(op, JSON_C_TO_STRING_PLAIN), &d);
 	free(d);
 	json_object_put(op);
@@ -275,15 +278,16 @@ static int instances_op(struct cli *cli, const struct cli_args *a, int ls, int k
 		json_object_put(now);
 	}
 	if (ls && kill)
-		rc = drove_client_ls_instances_op(cli->client, a->pos[0], ids, n, 1, timeout, par);
+		rc = drove_client_local_service_instance_op(
+		        cli->client, a->pos[0], ids, n, DROVE_CLIENT_INSTANCE_KILL, timeout, par);
 	else if (ls)
 		rc = ls_replace(cli, a->pos[0], ids, n, stop, timeout, par);
 	else if (kill) /* drove-cli sends skipRespawn true: the count goes down */
-		rc = drove_client_instances_kill(cli->client, a->pos[0], ids, n,
-		                                 !cli_flag(cli, a, "respawn"), timeout, par);
+		rc = drove_client_app_instance_kill(cli->client, a->pos[0], ids, n,
+		                                    !cli_flag(cli, a, "respawn"), timeout, par);
 	else
-		rc = drove_client_instances_replace(cli->client, a->pos[0], ids, n, stop, timeout,
-		                                    par);
+		rc = drove_client_app_instance_replace(cli->client, a->pos[0], ids, n, stop,
+		                                       timeout, par);
 	if (rc < 0 || !cli_flag(cli, a, "wait"))
 		return done(cli, rc,
 		            kill ? "Instance(s) kill command accepted."

@@ -50,19 +50,21 @@ int cmd_ls_list(struct cli *cli, const struct cli_args *a)
 	if ((g_sort = sort_col(cli, a, 10)) < -1)
 		return CLI_USAGE;
 	g_reverse = cli_flag(cli, a, "reverse");
-	return show(cli, drove_client_ls_list(cli->client, &d), &d, render_ls);
+	return show(cli, drove_client_local_service_list_json(cli->client, &d), &d, render_ls);
 }
 
 int cmd_ls_summary(struct cli *cli, const struct cli_args *a)
 {
 	char *d = NULL;
-	return show(cli, drove_client_ls_get(cli->client, a->pos[0], &d), &d, render_dict);
+	return show(cli, drove_client_local_service_get_json(cli->client, a->pos[0], &d), &d,
+	            render_dict);
 }
 
 int cmd_ls_spec(struct cli *cli, const struct cli_args *a)
 {
 	char *d = NULL;
-	return show(cli, drove_client_ls_spec(cli->client, a->pos[0], &d), &d, render_pretty);
+	return show(cli, drove_client_local_service_spec_get_json(cli->client, a->pos[0], &d), &d,
+	            render_pretty);
 }
 
 int cmd_ls_create(struct cli *cli, const struct cli_args *a)
@@ -77,7 +79,7 @@ int cmd_ls_create(struct cli *cli, const struct cli_args *a)
 		free(spec);
 		return CLI_USAGE;
 	}
-	rc = drove_client_ls_create(cli->client, spec, (int)n, &id);
+	rc = drove_client_local_service_create(cli->client, spec, (int)n, &id);
 	free(spec);
 	if (rc < 0)
 		return cli_fail(NULL);
@@ -91,25 +93,34 @@ int cmd_ls_create(struct cli *cli, const struct cli_args *a)
 
 int cmd_ls_destroy(struct cli *cli, const struct cli_args *a)
 {
-	return done(cli, drove_client_ls_simple_op(cli->client, "DESTROY", a->pos[0]),
+	return done(cli,
+	            drove_client_local_service_op(cli->client, DROVE_CLIENT_LOCAL_SERVICE_DESTROY,
+	                                          a->pos[0]),
 	            "Local service destroyed");
 }
 
 int cmd_ls_activate(struct cli *cli, const struct cli_args *a)
 {
-	return done(cli, drove_client_ls_simple_op(cli->client, "ACTIVATE", a->pos[0]),
+	return done(cli,
+	            drove_client_local_service_op(cli->client, DROVE_CLIENT_LOCAL_SERVICE_ACTIVATE,
+	                                          a->pos[0]),
 	            "Local service activated");
 }
 
 int cmd_ls_deploy_test(struct cli *cli, const struct cli_args *a)
 {
-	return done(cli, drove_client_ls_simple_op(cli->client, "DEPLOY_TEST_INSTANCE", a->pos[0]),
+	return done(cli,
+	            drove_client_local_service_op(cli->client,
+	                                          DROVE_CLIENT_LOCAL_SERVICE_DEPLOY_TEST_INSTANCE,
+	                                          a->pos[0]),
 	            "Local service test instance deployment accepted");
 }
 
 int cmd_ls_deactivate(struct cli *cli, const struct cli_args *a)
 {
-	return done(cli, drove_client_ls_simple_op(cli->client, "DEACTIVATE", a->pos[0]),
+	return done(cli,
+	            drove_client_local_service_op(cli->client,
+	                                          DROVE_CLIENT_LOCAL_SERVICE_DEACTIVATE, a->pos[0]),
 	            "Local service deactivated");
 }
 
@@ -118,7 +129,8 @@ int cmd_ls_scale(struct cli *cli, const struct cli_args *a)
 	long long n;
 	if (cli_int("instances per host", a->pos[1], 1, 256, &n) < 0)
 		return CLI_USAGE;
-	return done(cli, drove_client_ls_update_instances(cli->client, a->pos[0], (int)n),
+	return done(cli,
+	            drove_client_local_service_update_instances(cli->client, a->pos[0], (int)n),
 	            "Local service instance count updated");
 }
 
@@ -131,8 +143,8 @@ int cmd_ls_restart(struct cli *cli, const struct cli_args *a)
 		return CLI_USAGE;
 	if (cli_flag(cli, a, "wait") && !(old = healthy_ids(cli, a->pos[0], 1)))
 		return CLI_ERR;
-	rc = drove_client_ls_restart(cli->client, a->pos[0], cli_flag(cli, a, "stop"), timeout,
-	                             par);
+	rc = drove_client_local_service_restart(cli->client, a->pos[0], cli_flag(cli, a, "stop"),
+	                                        timeout, par);
 	if (rc < 0 || !old) {
 		json_object_put(old);
 		return done(cli, rc, "Local service restart command accepted.");
@@ -146,6 +158,6 @@ int cmd_ls_restart(struct cli *cli, const struct cli_args *a)
 
 int cmd_ls_cancel(struct cli *cli, const struct cli_args *a)
 {
-	return done(cli, drove_client_ls_cancel(cli->client, a->pos[0]),
+	return done(cli, drove_client_local_service_cancel(cli->client, a->pos[0]),
 	            "Operation cancellation request registered");
 }

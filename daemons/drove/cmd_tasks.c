@@ -49,7 +49,7 @@ int cmd_tasks_list(struct cli *cli, const struct cli_args *a)
 		return CLI_USAGE;
 	g_reverse = cli_flag(cli, a, "reverse");
 	g_task_app = cli_opt(cli, a, "app");
-	return show(cli, drove_client_tasks_list(cli->client, &d), &d, render_tasks);
+	return show(cli, drove_client_task_list_json(cli->client, &d), &d, render_tasks);
 }
 
 void render_task(json_object *t)
@@ -95,7 +95,7 @@ void render_task(json_object *t)
 int cmd_tasks_show(struct cli *cli, const struct cli_args *a)
 {
 	char *d = NULL;
-	return show(cli, drove_client_task_get(cli->client, a->pos[0], a->pos[1], &d), &d,
+	return show(cli, drove_client_task_get_json(cli->client, a->pos[0], a->pos[1], &d), &d,
 	            render_task);
 }
 

@@ -81,14 +81,14 @@ static int policy_of(json_object *p, drove_sched_policy **out, int depth)
 static int executor_state(const char *s)
 {
 	if (!s || !strcmp(s, "ACTIVE"))
-		return DROVE_SCHED_EXECUTOR_ACTIVE;
+		return DROVE_EXECUTOR_ACTIVE;
 	if (!strcmp(s, "BLACKLIST_REQUESTED"))
-		return DROVE_SCHED_EXECUTOR_BLACKLIST_REQUESTED;
+		return DROVE_EXECUTOR_BLACKLIST_REQUESTED;
 	if (!strcmp(s, "BLACKLISTED"))
-		return DROVE_SCHED_EXECUTOR_BLACKLISTED;
+		return DROVE_EXECUTOR_BLACKLISTED;
 	if (!strcmp(s, "UNREADY"))
-		return DROVE_SCHED_EXECUTOR_UNREADY;
-	return DROVE_SCHED_EXECUTOR_REMOVED;
+		return DROVE_EXECUTOR_UNREADY;
+	return DROVE_EXECUTOR_REMOVED;
 }
 
 /* Core id arrays of a node map {"0":[1,2]} -> calls `set` per node. */
@@ -234,7 +234,7 @@ int cli_cmd_plan(struct cli *cli, const struct cli_args *a)
 	drove_sched_plan *plan = NULL;
 	json_object *root = NULL, *execs = NULL, *out = NULL;
 	long long count = 1, seed = 0;
-	int rc = CLI_ERR, kind, skind;
+	int rc = CLI_ERR, kind;
 	const char *strategy = cli_opt(cli, a, "strategy");
 
 	if (!text)
@@ -254,15 +254,12 @@ int cli_cmd_plan(struct cli *cli, const struct cli_args *a)
 			cli_fail(NULL);
 		goto out;
 	}
-	if (drove_spec_from_json(&spec, cli->ctx, DROVE_SPEC_UNKNOWN, text, strlen(text), NULL) <
+	if (drove_spec_from_json(&spec, cli->ctx, DROVE_KIND_UNKNOWN, text, strlen(text), NULL) <
 	    0) {
 		cli_fail(a->pos[0]);
 		goto out;
 	}
 	kind = drove_spec_kind(spec);
-	skind = kind == DROVE_SPEC_TASK            ? DROVE_SCHED_KIND_TASK
-	        : kind == DROVE_SPEC_LOCAL_SERVICE ? DROVE_SCHED_KIND_LOCAL_SERVICE
-	                                           : DROVE_SCHED_KIND_APP;
 	root = cli_parse(text);
 	if ((rc = policy_of(path(root, "placementPolicy", NULL), &policy, 0)) != 0)
 		goto out;
@@ -270,8 +267,8 @@ int cli_cmd_plan(struct cli *cli, const struct cli_args *a)
 	if (seed)
 		drove_ctx_set_seed(cli->ctx, (uint64_t)seed);
 	if (drove_sched_new(&sched, cli->ctx) < 0 ||
-	    drove_sched_session_new(&sess, sched, skind,
-	                            kind == DROVE_SPEC_TASK ? drove_spec_source_app_name(spec)
+	    drove_sched_session_new(&sess, sched, kind,
+	                            kind == DROVE_KIND_TASK ? drove_spec_source_app_name(spec)
 	                                                    : drove_spec_id(spec)) < 0) {
 		cli_fail(NULL);
 		goto out;
@@ -290,7 +287,7 @@ int cli_cmd_plan(struct cli *cli, const struct cli_args *a)
 		drove_sched_set_strategy(sched, s);
 	}
 	/* the live cluster view */
-	if (drove_client_executors_list(cli->client, &d) < 0) {
+	if (drove_client_executor_list_json(cli->client, &d) < 0) {
 		cli_fail(NULL);
 		goto out;
 	}
@@ -304,7 +301,7 @@ int cli_cmd_plan(struct cli *cli, const struct cli_args *a)
 		const char *eid = jstr(e, "executorId"), *st = jstr(e, "state");
 		if (!eid || (st && !strcmp(st, "REMOVED")))
 			continue;
-		if (drove_client_executor_info(cli->client, eid, &d) < 0) {
+		if (drove_client_executor_get_json(cli->client, eid, &d) < 0) {
 			cli_fail(NULL);
 			goto out;
 		}
@@ -319,7 +316,7 @@ int cli_cmd_plan(struct cli *cli, const struct cli_args *a)
 		}
 		json_object_put(info);
 	}
-	if (drove_sched_plan_new(&plan, sched, sess, skind, policy, (int)drove_spec_cpu_count(spec),
+	if (drove_sched_plan_new(&plan, sched, sess, kind, policy, (int)drove_spec_cpu_count(spec),
 	                         drove_spec_memory_mb(spec), (size_t)count) < 0) {
 		cli_fail(NULL);
 		goto out;

@@ -46,7 +46,7 @@ DROVE_API int drove_admin_start(drove_admin *a, const char *address, int port);
 DROVE_API int drove_admin_port(const drove_admin *a);
 /** Run every check now, as GET /healthcheck does. @return 1 when all are healthy (or there
  *  are none), 0 otherwise. @since 0.1 */
-DROVE_API int drove_admin_is_healthy(drove_admin *a);
+DROVE_API int drove_admin_is_healthy(const drove_admin *a);
 /** Closes the listener and frees. NULL is fine. Loop thread. @since 0.1 */
 DROVE_API void drove_admin_free(drove_admin *a);
 

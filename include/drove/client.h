@@ -109,30 +109,33 @@ DROVE_API int drove_client_last_status(const drove_client *client);
  *  next call on `client`. @since 0.1 */
 DROVE_API const char *drove_client_last_error_data(const drove_client *client);
 
-/* ---- typed helpers: each returns the envelope's data as JSON text in `*out` ----
- * Ids are escaped here. `timeout` is a Drove duration (NULL: "5m"), `parallelism` < 1 means 1
- * (the operation's opSpec, failureStrategy STOP). `out` may be NULL where the data is not
- * needed. Errors as for drove_client_call(). */
+/* ---- resources: drove_client_<resource>_<verb> (docs/api-stability.md, "Client names") ----
+ * A function ending in `_json` returns the envelope's data as JSON text in `*out` (the plain
+ * names are kept for typed records). Ids are escaped here. `timeout` is a Drove duration (NULL:
+ * "5m"), `parallelism` < 1 means 1 (the operation's opSpec, failureStrategy STOP). `out` may be
+ * NULL where the data is not needed. Errors as for drove_client_call(). */
 
 /** GET /ping: 0 when a leader answered. @since 0.1 */
 DROVE_API int drove_client_ping(drove_client *client);
 /** GET /applications: object keyed by appId. @since 0.1 */
-DROVE_API int drove_client_apps_list(drove_client *client, char **out);
+DROVE_API int drove_client_app_list_json(drove_client *client, char **out);
 /** GET /applications/{appId}: the AppSummary. @since 0.1 */
-DROVE_API int drove_client_app_get(drove_client *client, const char *app_id, char **out);
+DROVE_API int drove_client_app_get_json(drove_client *client, const char *app_id, char **out);
 /** GET /applications/{appId}/spec. @since 0.1 */
-DROVE_API int drove_client_app_spec(drove_client *client, const char *app_id, char **out);
+DROVE_API int drove_client_app_spec_get_json(drove_client *client, const char *app_id, char **out);
 /** GET /applications/{appId}/instances; `states` a comma-separated list of InstanceStates
  *  (NULL: the active set). @since 0.1 */
-DROVE_API int drove_client_app_instances(drove_client *client, const char *app_id,
-                                         const char *states, char **out);
+DROVE_API int drove_client_app_instance_list_json(drove_client *client, const char *app_id,
+                                                  const char *states, char **out);
 /** GET /applications/{appId}/instances/old. @since 0.1 */
-DROVE_API int drove_client_app_old_instances(drove_client *client, const char *app_id, char **out);
+DROVE_API int drove_client_app_instance_list_old_json(drove_client *client, const char *app_id,
+                                                      char **out);
 /** GET /applications/{appId}/instances/{instanceId}. @since 0.1 */
-DROVE_API int drove_client_app_instance(drove_client *client, const char *app_id,
-                                        const char *instance_id, char **out);
+DROVE_API int drove_client_app_instance_get_json(drove_client *client, const char *app_id,
+                                                 const char *instance_id, char **out);
 /** POST /applications/operations with `op_json` as is. @since 0.1 */
-DROVE_API int drove_client_app_operation(drove_client *client, const char *op_json, char **out);
+DROVE_API int drove_client_app_operation_json(drove_client *client, const char *op_json,
+                                              char **out);
 /** CREATE with `spec_json` (an ApplicationSpec) and `instances`; `*app_id_out` (may be NULL)
  *  gets the appId. @since 0.1 */
 DROVE_API int drove_client_app_create(drove_client *client, const char *spec_json,
@@ -142,8 +145,8 @@ DROVE_API int drove_client_app_create(drove_client *client, const char *spec_jso
 DROVE_API int drove_client_app_scale(drove_client *client, const char *app_id, int64_t required,
                                      const char *timeout, int parallelism);
 /** START_INSTANCES: `count` more instances. @since 0.1 */
-DROVE_API int drove_client_app_start_instances(drove_client *client, const char *app_id,
-                                               int64_t count, const char *timeout, int parallelism);
+DROVE_API int drove_client_app_instance_start(drove_client *client, const char *app_id,
+                                              int64_t count, const char *timeout, int parallelism);
 /** SUSPEND. @since 0.1 */
 DROVE_API int drove_client_app_suspend(drove_client *client, const char *app_id,
                                        const char *timeout, int parallelism);
@@ -157,24 +160,26 @@ DROVE_API int drove_client_app_destroy(drove_client *client, const char *app_id)
 /** POST /applications/operations/{appId}/cancel. @since 0.1 */
 DROVE_API int drove_client_app_cancel(drove_client *client, const char *app_id);
 /** REPLACE_INSTANCES of the `n` listed instances. @since 0.1 */
-DROVE_API int drove_client_instances_replace(drove_client *client, const char *app_id,
-                                             const char *const *instance_ids, size_t n,
-                                             int stop_first, const char *timeout, int parallelism);
+DROVE_API int drove_client_app_instance_replace(drove_client *client, const char *app_id,
+                                                const char *const *instance_ids, size_t n,
+                                                int stop_first, const char *timeout,
+                                                int parallelism);
 /** STOP_INSTANCES of the `n` listed instances; `skip_respawn` 1 lowers the expected count.
  *  @since 0.1 */
-DROVE_API int drove_client_instances_kill(drove_client *client, const char *app_id,
-                                          const char *const *instance_ids, size_t n,
-                                          int skip_respawn, const char *timeout, int parallelism);
+DROVE_API int drove_client_app_instance_kill(drove_client *client, const char *app_id,
+                                             const char *const *instance_ids, size_t n,
+                                             int skip_respawn, const char *timeout,
+                                             int parallelism);
 
 /** Task CREATE with `spec_json` (a TaskSpec); `*task_id_out` (may be NULL) gets the run id.
  *  @since 0.1 */
 DROVE_API int drove_client_task_create(drove_client *client, const char *spec_json,
                                        const char *timeout, char **task_id_out);
 /** GET /tasks (active tasks). @since 0.1 */
-DROVE_API int drove_client_tasks_list(drove_client *client, char **out);
+DROVE_API int drove_client_task_list_json(drove_client *client, char **out);
 /** GET /tasks/{sourceAppName}/instances/{taskId}. @since 0.1 */
-DROVE_API int drove_client_task_get(drove_client *client, const char *source_app,
-                                    const char *task_id, char **out);
+DROVE_API int drove_client_task_get_json(drove_client *client, const char *source_app,
+                                         const char *task_id, char **out);
 /** Task KILL. @since 0.1 */
 DROVE_API int drove_client_task_kill(drove_client *client, const char *source_app,
                                      const char *task_id, const char *timeout);
@@ -183,72 +188,93 @@ DROVE_API int drove_client_task_delete(drove_client *client, const char *source_
                                        const char *task_id);
 
 /** GET /localservices: object keyed by serviceId. @since 0.1 */
-DROVE_API int drove_client_ls_list(drove_client *client, char **out);
+DROVE_API int drove_client_local_service_list_json(drove_client *client, char **out);
 /** GET /localservices/{serviceId}. @since 0.1 */
-DROVE_API int drove_client_ls_get(drove_client *client, const char *service_id, char **out);
+DROVE_API int drove_client_local_service_get_json(drove_client *client, const char *service_id,
+                                                  char **out);
 /** GET /localservices/{serviceId}/spec. @since 0.1 */
-DROVE_API int drove_client_ls_spec(drove_client *client, const char *service_id, char **out);
+DROVE_API int drove_client_local_service_spec_get_json(drove_client *client, const char *service_id,
+                                                       char **out);
 /** GET /localservices/{serviceId}/instances (`states` as for apps). @since 0.1 */
-DROVE_API int drove_client_ls_instances(drove_client *client, const char *service_id,
-                                        const char *states, char **out);
+DROVE_API int drove_client_local_service_instance_list_json(drove_client *client,
+                                                            const char *service_id,
+                                                            const char *states, char **out);
 /** GET /localservices/{serviceId}/instances/old. @since 0.1 */
-DROVE_API int drove_client_ls_old_instances(drove_client *client, const char *service_id,
-                                            char **out);
+DROVE_API int drove_client_local_service_instance_list_old_json(drove_client *client,
+                                                                const char *service_id, char **out);
 /** GET /localservices/{serviceId}/instances/{instanceId}. @since 0.1 */
-DROVE_API int drove_client_ls_instance(drove_client *client, const char *service_id,
-                                       const char *instance_id, char **out);
+DROVE_API int drove_client_local_service_instance_get_json(drove_client *client,
+                                                           const char *service_id,
+                                                           const char *instance_id, char **out);
 /** POST /localservices/operations with `op_json` as is. @since 0.1 */
-DROVE_API int drove_client_ls_operation(drove_client *client, const char *op_json, char **out);
+DROVE_API int drove_client_local_service_operation_json(drove_client *client, const char *op_json,
+                                                        char **out);
 /** CREATE with `spec_json` and `instances_per_host`; `*service_id_out` may be NULL.
  *  @since 0.1 */
-DROVE_API int drove_client_ls_create(drove_client *client, const char *spec_json,
-                                     int instances_per_host, char **service_id_out);
-/** A local-service operation with only a serviceId: "ACTIVATE", "DEACTIVATE",
- *  "DEPLOY_TEST_INSTANCE", "DESTROY" or "ADJUST_INSTANCES". @since 0.1 */
-DROVE_API int drove_client_ls_simple_op(drove_client *client, const char *type,
-                                        const char *service_id);
-/** UPDATE_INSTANCE_COUNT. @since 0.1 */
-DROVE_API int drove_client_ls_update_instances(drove_client *client, const char *service_id,
-                                               int instances_per_host);
-/** RESTART (REPLACE_INSTANCES of all). @since 0.1 */
-DROVE_API int drove_client_ls_restart(drove_client *client, const char *service_id, int stop_first,
-                                      const char *timeout, int parallelism);
-/** POST /localservices/operations/{serviceId}/cancel. @since 0.1 */
-DROVE_API int drove_client_ls_cancel(drove_client *client, const char *service_id);
-/** REPLACE_INSTANCES (`kill` 0) or STOP_INSTANCES (`kill` 1) of the listed instances.
+DROVE_API int drove_client_local_service_create(drove_client *client, const char *spec_json,
+                                                int instances_per_host, char **service_id_out);
+/** The local-service operations that take only a serviceId (drove_client_local_service_op()).
  *  @since 0.1 */
-DROVE_API int drove_client_ls_instances_op(drove_client *client, const char *service_id,
-                                           const char *const *instance_ids, size_t n, int kill,
-                                           const char *timeout, int parallelism);
+enum drove_client_local_service_op_type {
+	DROVE_CLIENT_LOCAL_SERVICE_ACTIVATE = 1,
+	DROVE_CLIENT_LOCAL_SERVICE_DEACTIVATE = 2,
+	DROVE_CLIENT_LOCAL_SERVICE_DEPLOY_TEST_INSTANCE = 3,
+	DROVE_CLIENT_LOCAL_SERVICE_DESTROY = 4,
+	DROVE_CLIENT_LOCAL_SERVICE_ADJUST_INSTANCES = 5,
+};
+/** Run `op` (enum drove_client_local_service_op_type) on the local service.
+ *  @return as drove_client_call(); DROVE_EINVAL for another value. @since 0.1 */
+DROVE_API int drove_client_local_service_op(drove_client *client, int op, const char *service_id);
+/** UPDATE_INSTANCE_COUNT. @since 0.1 */
+DROVE_API int drove_client_local_service_update_instances(drove_client *client,
+                                                          const char *service_id,
+                                                          int instances_per_host);
+/** RESTART (REPLACE_INSTANCES of all). @since 0.1 */
+DROVE_API int drove_client_local_service_restart(drove_client *client, const char *service_id,
+                                                 int stop_first, const char *timeout,
+                                                 int parallelism);
+/** POST /localservices/operations/{serviceId}/cancel. @since 0.1 */
+DROVE_API int drove_client_local_service_cancel(drove_client *client, const char *service_id);
+/** What drove_client_local_service_instance_op() does to the listed instances. @since 0.1 */
+enum drove_client_instance_op {
+	DROVE_CLIENT_INSTANCE_REPLACE = 0, /**< REPLACE_INSTANCES */
+	DROVE_CLIENT_INSTANCE_KILL = 1,    /**< STOP_INSTANCES */
+};
+/** `op` (enum drove_client_instance_op) on the `n` listed instances. @since 0.1 */
+DROVE_API int drove_client_local_service_instance_op(drove_client *client, const char *service_id,
+                                                     const char *const *instance_ids, size_t n,
+                                                     int op, const char *timeout, int parallelism);
 
 /** GET /cluster: the ClusterSummary. @since 0.1 */
-DROVE_API int drove_client_cluster_summary(drove_client *client, char **out);
+DROVE_API int drove_client_cluster_get_json(drove_client *client, char **out);
 /** POST /cluster/maintenance/set (`on` 1) or unset. @since 0.1 */
-DROVE_API int drove_client_cluster_maintenance(drove_client *client, int on, char **out);
+DROVE_API int drove_client_cluster_maintenance_set_json(drove_client *client, int on, char **out);
 /** GET /cluster/events?lastSyncTime=&size= (the list form). @since 0.1 */
-DROVE_API int drove_client_cluster_events(drove_client *client, int64_t last_sync_time, int size,
-                                          char **out);
+DROVE_API int drove_client_event_list_json(drove_client *client, int64_t last_sync_time, int size,
+                                           char **out);
 /** GET /cluster/events/summary?lastSyncTime=. @since 0.1 */
-DROVE_API int drove_client_cluster_events_summary(drove_client *client, int64_t last_sync_time,
+DROVE_API int drove_client_event_summary_get_json(drove_client *client, int64_t last_sync_time,
                                                   char **out);
 /** GET /cluster/executors. @since 0.1 */
-DROVE_API int drove_client_executors_list(drove_client *client, char **out);
+DROVE_API int drove_client_executor_list_json(drove_client *client, char **out);
 /** GET /cluster/executors/{executorId}: the ExecutorNodeData. @since 0.1 */
-DROVE_API int drove_client_executor_info(drove_client *client, const char *executor_id, char **out);
+DROVE_API int drove_client_executor_get_json(drove_client *client, const char *executor_id,
+                                             char **out);
 /** POST /cluster/executors/blacklist?id=… (`on` 1) or unblacklist for the `n` ids: the
  *  BlacklistOperationResponse. @since 0.1 */
-DROVE_API int drove_client_executors_blacklist(drove_client *client, const char *const *ids,
-                                               size_t n, int on, char **out);
+DROVE_API int drove_client_executor_blacklist_json(drove_client *client, const char *const *ids,
+                                                   size_t n, int on, char **out);
 /** GET /endpoints (`app_name` NULL: every app). @since 0.1 */
-DROVE_API int drove_client_endpoints(drove_client *client, const char *app_name, char **out);
+DROVE_API int drove_client_endpoint_list_json(drove_client *client, const char *app_name,
+                                              char **out);
 
 /* ---- log files (§2.9; no envelope). `kind` is "applications", "tasks" or "localservices";
  * id1/id2 are appId/instanceId, sourceAppName/taskId or serviceId/instanceId. 204 (unknown
  * object) is DROVE_ENOTFOUND; an executor error (400/500 {"error"}) is DROVE_ERROR with it. */
 
 /** GET …/list: `{"files":[...]}` as JSON text. @since 0.1 */
-DROVE_API int drove_client_log_list(drove_client *client, const char *kind, const char *id1,
-                                    const char *id2, char **out);
+DROVE_API int drove_client_log_list_json(drove_client *client, const char *kind, const char *id1,
+                                         const char *id2, char **out);
 /** GET …/read/{file}. With `*offset` -1, `*out` gets "" and `*offset` the file's size (where a
  *  tail starts); otherwise up to `length` bytes (-1: the executor's default) from `*offset`,
  *  and `*offset` advances past them. `len_out` may be NULL. @since 0.1 */

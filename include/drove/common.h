@@ -7,7 +7,12 @@
  *  - For `T **out` the caller owns the result and frees it with drove_T_free(); a returned
  *    `char *` is freed with drove_free(). `*out` is written only on success.
  *  - A `const T *` return value is borrowed from its parent.
- *  - Inputs are copied. Free functions accept NULL.
+ *  - Inputs are copied, except where a header says "borrowed" and how long the input must
+ *    live (a daemon engine's configuration and loop: for the engine's life). Free functions
+ *    accept NULL.
+ *  - No third-party type or handle (libevent, json-c, ZooKeeper, OpenSSL) appears here; no
+ *    function returns a struct by value; a public struct that may grow starts with a `size`
+ *    field (docs/api-stability.md).
  *  - The library never prints, never exits and starts no thread of its own unless a header says so.
  */
 #ifndef DROVE_COMMON_H

@@ -17,6 +17,7 @@
 
 #include <drove/common.h>
 #include <drove/ctx.h>
+#include <drove/store.h>
 #include <drove/strlist.h>
 
 DROVE_BEGIN_DECLS
@@ -31,14 +32,6 @@ typedef struct drove_config drove_config;
 enum drove_config_kind {
 	DROVE_CONFIG_CONTROLLER = 1,
 	DROVE_CONFIG_EXECUTOR = 2,
-};
-
-/** Where cluster state lives: ZooKeeper (`zookeeper:` or `store: {type: zookeeper}`) or the
- *  embedded store (`store: {type: local, dataDir: ...}`). */
-enum drove_config_store {
-	DROVE_CONFIG_STORE_NONE = 0,      /**< executor in RPC mode without a store */
-	DROVE_CONFIG_STORE_ZOOKEEPER = 1, /**< same value as DROVE_STORE_ZK in <drove/store.h> */
-	DROVE_CONFIG_STORE_LOCAL = 2,     /**< same value as DROVE_STORE_LOCAL */
 };
 
 /** Cluster secret owners (clusterAuth.secrets[].nodeType). */
@@ -75,7 +68,10 @@ DROVE_API int drove_config_admin_port(const drove_config *cfg);
 /** logging.level as a DROVE_LOG_* value (default INFO). @since 0.1 */
 DROVE_API int drove_config_log_level(const drove_config *cfg);
 
-/** enum drove_config_store. @since 0.1 */
+/** Where cluster state lives (enum drove_store_backend in <drove/store.h>): DROVE_STORE_ZK
+ *  (`zookeeper:` or `store: {type: zookeeper}`), DROVE_STORE_LOCAL (the embedded store,
+ *  `store: {type: local, dataDir: ...}`) or DROVE_STORE_NONE (executor in RPC mode without a
+ *  store). @since 0.1 */
 DROVE_API int drove_config_store_type(const drove_config *cfg);
 /** zookeeper.connectionString; NULL unless the store is ZooKeeper. @since 0.1 */
 DROVE_API const char *drove_config_zk_connection(const drove_config *cfg);

@@ -7,18 +7,12 @@
 
 #include <drove/common.h>
 #include <drove/ctx.h>
+#include <drove/model.h>
 
 DROVE_BEGIN_DECLS
 
 /** Length of a formatted UUID, without the terminating NUL. */
 #define DROVE_UUID_LEN 36
-
-/** Kinds of instance ids and their prefixes. */
-enum drove_instance_kind {
-	DROVE_INSTANCE_APP = 0,       /**< "AI-" */
-	DROVE_INSTANCE_TASK = 1,      /**< "TI-" */
-	DROVE_INSTANCE_LOCAL_SVC = 2, /**< "SI-" */
-};
 
 /** True (1) when `s` is a valid deployable name or version: non-empty, [a-zA-Z0-9_-]*.
  *  @since 0.1 */

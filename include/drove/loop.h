@@ -39,11 +39,8 @@ DROVE_API int drove_loop_post(drove_loop *loop, drove_loop_fn fn, void *userdata
 /** Run `fn(userdata)` once on the loop's thread after `ms` milliseconds. Loop thread only.
  *  @return 0 or DROVE_ENOMEM. @since 0.1 */
 DROVE_API int drove_loop_after(drove_loop *loop, int64_t ms, drove_loop_fn fn, void *userdata);
-/** The underlying libevent `struct event_base *`, for programs that add their own events.
- *  @since 0.1 */
-DROVE_API void *drove_loop_event_base(drove_loop *loop);
-/** The context the loop was made with. @since 0.1 */
-DROVE_API drove_ctx *drove_loop_ctx(drove_loop *loop);
+/** The context the loop was made with (the loop's own, not a copy). @since 0.1 */
+DROVE_API drove_ctx *drove_loop_ctx(const drove_loop *loop);
 
 DROVE_END_DECLS
 #endif

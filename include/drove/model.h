@@ -94,7 +94,17 @@ enum drove_ls_activation_state {
 	DROVE_LS_ACT_INACTIVE,
 };
 
-/** Executor state (§5.5). @since 0.1 */
+/** What a deployable is: the one enum for applications, tasks and local services, shared by
+ *  spec.h (drove_spec_kind()), ids.h (drove_instance_id_new()) and sched.h (what is placed).
+ *  0 is "unknown" (drove_spec_from_json() detects the kind). @since 0.1 */
+enum drove_deployable_kind {
+	DROVE_KIND_UNKNOWN = 0,
+	DROVE_KIND_APP = 1,           /**< application; instance ids "AI-" */
+	DROVE_KIND_TASK = 2,          /**< task; instance ids "TI-" */
+	DROVE_KIND_LOCAL_SERVICE = 3, /**< local service; instance ids "SI-" */
+};
+
+/** Executor state (§5.5); also what sched.h's executor nodes take. @since 0.1 */
 enum drove_executor_state {
 	DROVE_EXECUTOR_UNREADY = 0,
 	DROVE_EXECUTOR_ACTIVE,

@@ -14,6 +14,7 @@
 
 #include <drove/common.h>
 #include <drove/ctx.h>
+#include <drove/model.h>
 
 DROVE_BEGIN_DECLS
 
@@ -24,23 +25,6 @@ typedef struct drove_sched_session drove_sched_session;
 typedef struct drove_sched_alloc drove_sched_alloc;
 typedef struct drove_sched_plan drove_sched_plan;
 typedef struct drove_sched_info drove_sched_info;
-
-/** Executor states (§5.5). @since 0.1 */
-enum drove_sched_executor_state {
-	DROVE_SCHED_EXECUTOR_UNREADY = 0,
-	DROVE_SCHED_EXECUTOR_ACTIVE = 1,
-	DROVE_SCHED_EXECUTOR_BLACKLIST_REQUESTED = 2,
-	DROVE_SCHED_EXECUTOR_BLACKLISTED = 3,
-	DROVE_SCHED_EXECUTOR_REMOVED = 4,
-};
-
-/** What is being placed: apps and tasks need ACTIVE executors, local services ACTIVE or
- *  UNREADY ones. @since 0.1 */
-enum drove_sched_kind {
-	DROVE_SCHED_KIND_APP = 0,
-	DROVE_SCHED_KIND_TASK = 1,
-	DROVE_SCHED_KIND_LOCAL_SERVICE = 2,
-};
 
 /** Built-in strategies; custom ones get ids from drove_sched_strategy_register(). @since 0.1 */
 enum drove_sched_strategy {
@@ -118,7 +102,7 @@ DROVE_API int drove_sched_rule_eval_strict(const drove_sched_policy *policy,
 DROVE_API int drove_sched_snapshot_new(drove_sched_snapshot **out, const char *executor_id,
                                        const char *hostname, int port);
 DROVE_API void drove_sched_snapshot_free(drove_sched_snapshot *snap);
-/** A drove_sched_executor_state; default ACTIVE. @since 0.1 */
+/** An enum drove_executor_state (<drove/model.h>); default ACTIVE. @since 0.1 */
 DROVE_API int drove_sched_snapshot_set_state(drove_sched_snapshot *snap, int state);
 /** When the executor took the snapshot (epoch ms, its `updated`); 0 (default) means "now" at
  *  update time. Decides which soft locks survive (docs/scheduler.md). @since 0.1 */
@@ -197,8 +181,10 @@ DROVE_API int drove_sched_executor_node_free(const drove_sched *sched, const cha
 
 /* ---- sessions (one per operation on a deployable) ---- */
 
-/** A session for deployable `deployable_id` (appId / sourceAppName / serviceId) of `kind`.
- *  Free it before the scheduler. @return 0, DROVE_EINVAL or DROVE_ENOMEM. @since 0.1 */
+/** A session for deployable `deployable_id` (appId / sourceAppName / serviceId) of `kind`
+ *  (enum drove_deployable_kind: apps and tasks need ACTIVE executors, local services ACTIVE or
+ *  UNREADY ones). Free it before the scheduler. @return 0, DROVE_EINVAL or DROVE_ENOMEM. @since 0.1
+ */
 DROVE_API int drove_sched_session_new(drove_sched_session **out, drove_sched *sched, int kind,
                                       const char *deployable_id);
 DROVE_API void drove_sched_session_free(drove_sched_session *sess);

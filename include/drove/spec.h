@@ -17,17 +17,10 @@
 
 #include <drove/common.h>
 #include <drove/ctx.h>
+#include <drove/model.h>
 #include <drove/strlist.h>
 
 DROVE_BEGIN_DECLS
-
-/** What a spec describes. @since 0.1 */
-enum drove_spec_kind {
-	DROVE_SPEC_UNKNOWN = 0,
-	DROVE_SPEC_APPLICATION = 1,
-	DROVE_SPEC_TASK = 2,
-	DROVE_SPEC_LOCAL_SERVICE = 3,
-};
 
 typedef struct drove_spec drove_spec;           /* opaque */
 typedef struct drove_spec_opts drove_spec_opts; /* opaque */
@@ -58,7 +51,7 @@ DROVE_API const char *drove_spec_kind_name(int kind);
  *  @since 0.1 */
 DROVE_API int drove_spec_detect_kind(const char *json, size_t len, int *out);
 
-/** Parse a spec of `kind` (DROVE_SPEC_UNKNOWN: detect it) without validating it; `opts` may be
+/** Parse a spec of `kind` (DROVE_KIND_UNKNOWN: detect it) without validating it; `opts` may be
  *  NULL. Structural problems (wrong JSON types, unknown enum values or polymorphic `type`s,
  *  bad durations or base64) fail. @return 0, DROVE_EINVAL (the message names the first bad
  *  field) or DROVE_ENOMEM. @since 0.1 */
@@ -86,7 +79,7 @@ DROVE_API int drove_spec_to_json(const drove_spec *spec, int masked, char **out)
 /** NULL is fine. @since 0.1 */
 DROVE_API void drove_spec_free(drove_spec *spec);
 
-/** The kind (enum drove_spec_kind). @since 0.1 */
+/** The kind (enum drove_deployable_kind in <drove/model.h>). @since 0.1 */
 DROVE_API int drove_spec_kind(const drove_spec *spec);
 /** Application / local-service `name`, or the task's `taskId`; borrowed, may be NULL.
  *  @since 0.1 */

@@ -38,8 +38,9 @@ typedef struct drove_store_ops drove_store_ops;
 typedef struct drove_store_watch drove_store_watch;
 typedef struct drove_election drove_election;
 
-/** Backends. @since 0.1 */
+/** Backends; also what drove_config_store_type() (<drove/config.h>) returns. @since 0.1 */
 enum drove_store_backend {
+	DROVE_STORE_NONE = 0,  /**< no store (an executor in RPC mode); @since 0.1 */
 	DROVE_STORE_ZK = 1,    /**< ZooKeeper */
 	DROVE_STORE_LOCAL = 2, /**< embedded, files in a data directory */
 };
@@ -77,8 +78,15 @@ enum drove_store_leadership {
 	DROVE_STORE_LEADER_LOST = 2,
 };
 
-/** What a node's version stamp says. `version` is what compare-and-set compares. */
+/** What a node's version stamp says. `version` is what compare-and-set compares.
+ *
+ *  Versioned by `size`: a caller that passes one to be filled (drove_store_get(),
+ *  drove_store_exists(), drove_store_set()) sets `size` to sizeof(drove_store_stat) first
+ *  (DROVE_STORE_STAT_INIT); the library writes no byte past `size`, so fields appended in
+ *  later releases do not break programs built against this header. The library sets `size` in
+ *  the stats it hands to callbacks: read an appended field only when `size` covers it. */
 typedef struct drove_store_stat {
+	uint32_t size;        /**< sizeof(drove_store_stat) the caller was built with */
 	int32_t version;      /**< data version: 0 after create, +1 per set */
 	int32_t cversion;     /**< child version: +1 per child created or deleted */
 	int32_t num_children; /**< number of children */
@@ -87,6 +95,13 @@ typedef struct drove_store_stat {
 	int64_t ctime_ms;     /**< creation time, epoch ms */
 	int64_t mtime_ms;     /**< last data change, epoch ms */
 } drove_store_stat;
+
+/** An initializer for a drove_store_stat to be filled: `drove_store_stat st =
+ *  DROVE_STORE_STAT_INIT;`. */
+#define DROVE_STORE_STAT_INIT                    \
+	{                                        \
+		.size = sizeof(drove_store_stat) \
+	}
 
 /** Default cap on a node's value: 1 MiB less 16 KiB for ZooKeeper's framing. @since 0.1 */
 #define DROVE_STORE_DEFAULT_MAX_VALUE (1024 * 1024 - 16 * 1024)
@@ -232,13 +247,15 @@ DROVE_API int drove_store_multi_async(drove_store *store, const drove_store_ops 
 /* ---- synchronous wrappers: any thread; same errors as the asynchronous calls ---- */
 
 /** Read a node: `*data` (NUL-terminated; free with drove_free()) and `*len`; `stat` may be
- *  NULL. @since 0.1 */
+ *  NULL, else its `size` set (DROVE_STORE_STAT_INIT; DROVE_EINVAL when below the first
+ *  release's size). @since 0.1 */
 DROVE_API int drove_store_get(drove_store *store, const char *path, char **data, size_t *len,
                               drove_store_stat *stat);
-/** 0 when the node exists (stat filled if non-NULL), DROVE_ENOTFOUND when it does not.
- *  @since 0.1 */
+/** 0 when the node exists (stat filled if non-NULL; its `size` set as
+ *  for drove_store_get()), DROVE_ENOTFOUND when it does not. @since 0.1 */
 DROVE_API int drove_store_exists(drove_store *store, const char *path, drove_store_stat *stat);
-/** Set (see drove_store_set_async()); `stat` (may be NULL) gets the new stat. @since 0.1 */
+/** Set (see drove_store_set_async()); `stat` (may be NULL; `size` set as for
+ *  drove_store_get()) gets the new stat. @since 0.1 */
 DROVE_API int drove_store_set(drove_store *store, const char *path, const void *data, size_t len,
                               int version, drove_store_stat *stat);
 /** Create; `*created` (may be NULL; free with drove_free()) gets the created path. @since 0.1 */

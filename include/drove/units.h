@@ -39,9 +39,10 @@ DROVE_API char *drove_duration_format(const drove_duration *d);
 /** The duration in milliseconds (sub-millisecond units truncate; saturates at INT64_MAX).
  *  @since 0.1 */
 DROVE_API int64_t drove_duration_ms(const drove_duration *d);
-/** A duration of `ms` milliseconds, in the largest unit that divides it exactly
- *  (60000 -> 1 minute, 1500 -> 1500 milliseconds). @since 0.1 */
-DROVE_API drove_duration drove_duration_from_ms(int64_t ms);
+/** A duration of `ms` milliseconds (below 0: 0) into `*out`, in the largest unit that divides
+ *  it exactly (60000 -> 1 minute, 1500 -> 1500 milliseconds, 0 -> 0 seconds).
+ *  @return 0 or DROVE_EINVAL (`out` NULL). @since 0.1 */
+DROVE_API int drove_duration_from_ms(int64_t ms, drove_duration *out);
 
 /** Data-size units: decimal (KB = 1000) and binary (KiB = 1024) as Dropwizard's DataSize. */
 enum drove_size_unit {

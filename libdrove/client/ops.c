@@ -169,13 +169,13 @@ int drove_client_ping(drove_client *c)
 	return drove_client_call(c, "GET", API "/ping", NULL, NULL, NULL);
 }
 
-int drove_client_cluster_summary(drove_client *c, char **out)
+int drove_client_cluster_get_json(drove_client *c, char **out)
 {
 	DROVE_CHECK_ARG(c);
 	return drove_client_call(c, "GET", API "/cluster", NULL, NULL, out);
 }
 
-int drove_client_cluster_maintenance(drove_client *c, int on, char **out)
+int drove_client_cluster_maintenance_set_json(drove_client *c, int on, char **out)
 {
 	DROVE_CHECK_ARG(c);
 	return drove_client_call(
@@ -183,7 +183,7 @@ int drove_client_cluster_maintenance(drove_client *c, int on, char **out)
 	        NULL, NULL, out);
 }
 
-int drove_client_cluster_events(drove_client *c, int64_t last_sync_time, int size, char **out)
+int drove_client_event_list_json(drove_client *c, int64_t last_sync_time, int size, char **out)
 {
 	char q[96];
 	DROVE_CHECK_ARG(c && last_sync_time >= 0 && size >= 0);
@@ -191,7 +191,7 @@ int drove_client_cluster_events(drove_client *c, int64_t last_sync_time, int siz
 	return drove_client_call(c, "GET", API "/cluster/events", q, NULL, out);
 }
 
-int drove_client_cluster_events_summary(drove_client *c, int64_t last_sync_time, char **out)
+int drove_client_event_summary_get_json(drove_client *c, int64_t last_sync_time, char **out)
 {
 	char q[64];
 	DROVE_CHECK_ARG(c && last_sync_time >= 0);
@@ -199,21 +199,21 @@ int drove_client_cluster_events_summary(drove_client *c, int64_t last_sync_time,
 	return drove_client_call(c, "GET", API "/cluster/events/summary", q, NULL, out);
 }
 
-int drove_client_executors_list(drove_client *c, char **out)
+int drove_client_executor_list_json(drove_client *c, char **out)
 {
 	DROVE_CHECK_ARG(c);
 	return drove_client_call(c, "GET", API "/cluster/executors", NULL, NULL, out);
 }
 
-int drove_client_executor_info(drove_client *c, const char *executor_id, char **out)
+int drove_client_executor_get_json(drove_client *c, const char *executor_id, char **out)
 {
 	DROVE_CHECK_ARG(c);
 	CHECK_ID("executor id", executor_id);
 	return get1(c, "/cluster/executors/", executor_id, NULL, NULL, NULL, NULL, out);
 }
 
-int drove_client_executors_blacklist(drove_client *c, const char *const *ids, size_t n, int on,
-                                     char **out)
+int drove_client_executor_blacklist_json(drove_client *c, const char *const *ids, size_t n, int on,
+                                         char **out)
 {
 	drove__buf q = DROVE_BUF_INIT;
 	int rc;
@@ -237,7 +237,7 @@ int drove_client_executors_blacklist(drove_client *c, const char *const *ids, si
 	return rc;
 }
 
-int drove_client_endpoints(drove_client *c, const char *app_name, char **out)
+int drove_client_endpoint_list_json(drove_client *c, const char *app_name, char **out)
 {
 	drove__buf q = DROVE_BUF_INIT;
 	int rc;
@@ -254,20 +254,20 @@ int drove_client_endpoints(drove_client *c, const char *app_name, char **out)
 
 /* ---- applications ---- */
 
-int drove_client_apps_list(drove_client *c, char **out)
+int drove_client_app_list_json(drove_client *c, char **out)
 {
 	DROVE_CHECK_ARG(c);
 	return drove_client_call(c, "GET", API "/applications", NULL, NULL, out);
 }
 
-int drove_client_app_get(drove_client *c, const char *app_id, char **out)
+int drove_client_app_get_json(drove_client *c, const char *app_id, char **out)
 {
 	DROVE_CHECK_ARG(c);
 	CHECK_ID("app id", app_id);
 	return get1(c, "/applications/", app_id, NULL, NULL, NULL, NULL, out);
 }
 
-int drove_client_app_spec(drove_client *c, const char *app_id, char **out)
+int drove_client_app_spec_get_json(drove_client *c, const char *app_id, char **out)
 {
 	DROVE_CHECK_ARG(c);
 	CHECK_ID("app id", app_id);
@@ -309,22 +309,23 @@ static int instances(drove_client *c, const char *prefix, const char *id, const 
 	return rc;
 }
 
-int drove_client_app_instances(drove_client *c, const char *app_id, const char *states, char **out)
+int drove_client_app_instance_list_json(drove_client *c, const char *app_id, const char *states,
+                                        char **out)
 {
 	DROVE_CHECK_ARG(c);
 	CHECK_ID("app id", app_id);
 	return instances(c, "/applications/", app_id, states, out);
 }
 
-int drove_client_app_old_instances(drove_client *c, const char *app_id, char **out)
+int drove_client_app_instance_list_old_json(drove_client *c, const char *app_id, char **out)
 {
 	DROVE_CHECK_ARG(c);
 	CHECK_ID("app id", app_id);
 	return get1(c, "/applications/", app_id, "/instances/old", NULL, NULL, NULL, out);
 }
 
-int drove_client_app_instance(drove_client *c, const char *app_id, const char *instance_id,
-                              char **out)
+int drove_client_app_instance_get_json(drove_client *c, const char *app_id, const char *instance_id,
+                                       char **out)
 {
 	DROVE_CHECK_ARG(c);
 	CHECK_ID("app id", app_id);
@@ -332,7 +333,7 @@ int drove_client_app_instance(drove_client *c, const char *app_id, const char *i
 	return get1(c, "/applications/", app_id, "/instances/", instance_id, NULL, NULL, out);
 }
 
-int drove_client_app_operation(drove_client *c, const char *op_json, char **out)
+int drove_client_app_operation_json(drove_client *c, const char *op_json, char **out)
 {
 	DROVE_CHECK_ARG(c && op_json);
 	return post_raw(c, API "/applications/operations", op_json, out);
@@ -380,8 +381,8 @@ int drove_client_app_scale(drove_client *c, const char *app_id, int64_t required
 	return app_op(c, op, NULL);
 }
 
-int drove_client_app_start_instances(drove_client *c, const char *app_id, int64_t count,
-                                     const char *timeout, int parallelism)
+int drove_client_app_instance_start(drove_client *c, const char *app_id, int64_t count,
+                                    const char *timeout, int parallelism)
 {
 	json_object *op;
 	DROVE_CHECK_ARG(c);
@@ -417,7 +418,8 @@ int drove_client_app_recover(drove_client *c, const char *app_id)
 int drove_client_app_restart(drove_client *c, const char *app_id, int stop_first,
                              const char *timeout, int parallelism)
 {
-	return drove_client_instances_replace(c, app_id, NULL, 0, stop_first, timeout, parallelism);
+	return drove_client_app_instance_replace(c, app_id, NULL, 0, stop_first, timeout,
+	                                         parallelism);
 }
 
 int drove_client_app_destroy(drove_client *c, const char *app_id)
@@ -444,9 +446,9 @@ int drove_client_app_cancel(drove_client *c, const char *app_id)
 	return rc;
 }
 
-int drove_client_instances_replace(drove_client *c, const char *app_id,
-                                   const char *const *instance_ids, size_t n, int stop_first,
-                                   const char *timeout, int parallelism)
+int drove_client_app_instance_replace(drove_client *c, const char *app_id,
+                                      const char *const *instance_ids, size_t n, int stop_first,
+                                      const char *timeout, int parallelism)
 {
 	json_object *op;
 	DROVE_CHECK_ARG(c && (instance_ids || n == 0));
@@ -459,9 +461,9 @@ int drove_client_instances_replace(drove_client *c, const char *app_id,
 	return app_op(c, op, NULL);
 }
 
-int drove_client_instances_kill(drove_client *c, const char *app_id,
-                                const char *const *instance_ids, size_t n, int skip_respawn,
-                                const char *timeout, int parallelism)
+int drove_client_app_instance_kill(drove_client *c, const char *app_id,
+                                   const char *const *instance_ids, size_t n, int skip_respawn,
+                                   const char *timeout, int parallelism)
 {
 	json_object *op;
 	DROVE_CHECK_ARG(c && (instance_ids || n == 0));
@@ -495,13 +497,14 @@ int drove_client_task_create(drove_client *c, const char *spec_json, const char 
 	return post_op(c, API "/tasks/operations", op, "taskId", task_id_out, NULL);
 }
 
-int drove_client_tasks_list(drove_client *c, char **out)
+int drove_client_task_list_json(drove_client *c, char **out)
 {
 	DROVE_CHECK_ARG(c);
 	return drove_client_call(c, "GET", API "/tasks", NULL, NULL, out);
 }
 
-int drove_client_task_get(drove_client *c, const char *source_app, const char *task_id, char **out)
+int drove_client_task_get_json(drove_client *c, const char *source_app, const char *task_id,
+                               char **out)
 {
 	DROVE_CHECK_ARG(c);
 	CHECK_ID("source app name", source_app);
@@ -539,43 +542,44 @@ int drove_client_task_delete(drove_client *c, const char *source_app, const char
 
 /* ---- local services ---- */
 
-int drove_client_ls_list(drove_client *c, char **out)
+int drove_client_local_service_list_json(drove_client *c, char **out)
 {
 	DROVE_CHECK_ARG(c);
 	return drove_client_call(c, "GET", API "/localservices", NULL, NULL, out);
 }
 
-int drove_client_ls_get(drove_client *c, const char *service_id, char **out)
+int drove_client_local_service_get_json(drove_client *c, const char *service_id, char **out)
 {
 	DROVE_CHECK_ARG(c);
 	CHECK_ID("service id", service_id);
 	return get1(c, "/localservices/", service_id, NULL, NULL, NULL, NULL, out);
 }
 
-int drove_client_ls_spec(drove_client *c, const char *service_id, char **out)
+int drove_client_local_service_spec_get_json(drove_client *c, const char *service_id, char **out)
 {
 	DROVE_CHECK_ARG(c);
 	CHECK_ID("service id", service_id);
 	return get1(c, "/localservices/", service_id, "/spec", NULL, NULL, NULL, out);
 }
 
-int drove_client_ls_instances(drove_client *c, const char *service_id, const char *states,
-                              char **out)
+int drove_client_local_service_instance_list_json(drove_client *c, const char *service_id,
+                                                  const char *states, char **out)
 {
 	DROVE_CHECK_ARG(c);
 	CHECK_ID("service id", service_id);
 	return instances(c, "/localservices/", service_id, states, out);
 }
 
-int drove_client_ls_old_instances(drove_client *c, const char *service_id, char **out)
+int drove_client_local_service_instance_list_old_json(drove_client *c, const char *service_id,
+                                                      char **out)
 {
 	DROVE_CHECK_ARG(c);
 	CHECK_ID("service id", service_id);
 	return get1(c, "/localservices/", service_id, "/instances/old", NULL, NULL, NULL, out);
 }
 
-int drove_client_ls_instance(drove_client *c, const char *service_id, const char *instance_id,
-                             char **out)
+int drove_client_local_service_instance_get_json(drove_client *c, const char *service_id,
+                                                 const char *instance_id, char **out)
 {
 	DROVE_CHECK_ARG(c);
 	CHECK_ID("service id", service_id);
@@ -583,7 +587,7 @@ int drove_client_ls_instance(drove_client *c, const char *service_id, const char
 	return get1(c, "/localservices/", service_id, "/instances/", instance_id, NULL, NULL, out);
 }
 
-int drove_client_ls_operation(drove_client *c, const char *op_json, char **out)
+int drove_client_local_service_operation_json(drove_client *c, const char *op_json, char **out)
 {
 	DROVE_CHECK_ARG(c && op_json);
 	return post_raw(c, API "/localservices/operations", op_json, out);
@@ -594,8 +598,8 @@ static int ls_op(drove_client *c, json_object *op, char **id_out)
 	return post_op(c, API "/localservices/operations", op, "serviceId", id_out, NULL);
 }
 
-int drove_client_ls_create(drove_client *c, const char *spec_json, int instances_per_host,
-                           char **service_id_out)
+int drove_client_local_service_create(drove_client *c, const char *spec_json,
+                                      int instances_per_host, char **service_id_out)
 {
 	json_object *spec = NULL, *op;
 	int rc;
@@ -614,23 +618,25 @@ int drove_client_ls_create(drove_client *c, const char *spec_json, int instances
 	return ls_op(c, op, service_id_out);
 }
 
-int drove_client_ls_simple_op(drove_client *c, const char *type, const char *service_id)
+int drove_client_local_service_op(drove_client *c, int op, const char *service_id)
 {
-	static const char *const ok[] = {"ACTIVATE", "DEACTIVATE", "DEPLOY_TEST_INSTANCE",
-	                                 "DESTROY", "ADJUST_INSTANCES"};
-	int known = 0;
-	DROVE_CHECK_ARG(c && type);
+	static const char *const types[] = {
+	        [DROVE_CLIENT_LOCAL_SERVICE_ACTIVATE] = "ACTIVATE",
+	        [DROVE_CLIENT_LOCAL_SERVICE_DEACTIVATE] = "DEACTIVATE",
+	        [DROVE_CLIENT_LOCAL_SERVICE_DEPLOY_TEST_INSTANCE] = "DEPLOY_TEST_INSTANCE",
+	        [DROVE_CLIENT_LOCAL_SERVICE_DESTROY] = "DESTROY",
+	        [DROVE_CLIENT_LOCAL_SERVICE_ADJUST_INSTANCES] = "ADJUST_INSTANCES",
+	};
+	DROVE_CHECK_ARG(c);
 	CHECK_ID("service id", service_id);
-	for (size_t i = 0; i < DROVE_ARRAY_LEN(ok); i++)
-		known |= strcmp(type, ok[i]) == 0;
-	if (!known)
-		return drove__error(DROVE_EINVAL,
-		                    "local service operation: '%s' needs more than an id", type);
-	return ls_op(c, op_new(type, "serviceId", service_id), NULL);
+	if (op < DROVE_CLIENT_LOCAL_SERVICE_ACTIVATE ||
+	    op > DROVE_CLIENT_LOCAL_SERVICE_ADJUST_INSTANCES)
+		return drove__error(DROVE_EINVAL, "local service operation: unknown value %d", op);
+	return ls_op(c, op_new(types[op], "serviceId", service_id), NULL);
 }
 
-int drove_client_ls_update_instances(drove_client *c, const char *service_id,
-                                     int instances_per_host)
+int drove_client_local_service_update_instances(drove_client *c, const char *service_id,
+                                                int instances_per_host)
 {
 	json_object *op;
 	DROVE_CHECK_ARG(c);
@@ -644,8 +650,8 @@ int drove_client_ls_update_instances(drove_client *c, const char *service_id,
 	return ls_op(c, op, NULL);
 }
 
-int drove_client_ls_restart(drove_client *c, const char *service_id, int stop_first,
-                            const char *timeout, int parallelism)
+int drove_client_local_service_restart(drove_client *c, const char *service_id, int stop_first,
+                                       const char *timeout, int parallelism)
 {
 	json_object *op;
 	DROVE_CHECK_ARG(c);
@@ -657,7 +663,7 @@ int drove_client_ls_restart(drove_client *c, const char *service_id, int stop_fi
 	return ls_op(c, op, NULL);
 }
 
-int drove_client_ls_cancel(drove_client *c, const char *service_id)
+int drove_client_local_service_cancel(drove_client *c, const char *service_id)
 {
 	char *p;
 	int rc;
@@ -670,13 +676,16 @@ int drove_client_ls_cancel(drove_client *c, const char *service_id)
 	return rc;
 }
 
-int drove_client_ls_instances_op(drove_client *c, const char *service_id,
-                                 const char *const *instance_ids, size_t n, int kill,
-                                 const char *timeout, int parallelism)
+int drove_client_local_service_instance_op(drove_client *c, const char *service_id,
+                                           const char *const *instance_ids, size_t n, int what,
+                                           const char *timeout, int parallelism)
 {
 	json_object *op;
+	int kill = what == DROVE_CLIENT_INSTANCE_KILL;
 	DROVE_CHECK_ARG(c && (instance_ids || n == 0));
 	CHECK_ID("service id", service_id);
+	if (what != DROVE_CLIENT_INSTANCE_REPLACE && !kill)
+		return drove__error(DROVE_EINVAL, "instance operation: unknown value %d", what);
 	if (kill && n == 0)
 		return drove__error(DROVE_EINVAL, "instance ids: none given");
 	if (!(op = op_new(kill ? "STOP_INSTANCES" : "REPLACE_INSTANCES", "serviceId", service_id)))
@@ -724,8 +733,8 @@ static char *log_path(const char *kind, const char *id1, const char *id2, const 
 		CHECK_ID("instance id", id2); \
 	} while (0)
 
-int drove_client_log_list(drove_client *c, const char *kind, const char *id1, const char *id2,
-                          char **out)
+int drove_client_log_list_json(drove_client *c, const char *kind, const char *id1, const char *id2,
+                               char **out)
 {
 	char *p, *body = NULL;
 	int rc;

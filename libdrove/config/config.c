@@ -346,7 +346,7 @@ static int read_store(yr *r, yn *root, drove_config *cfg, bool required)
 	yn *zk = NULL, *store = NULL;
 	int rc;
 
-	st->type = DROVE_CONFIG_STORE_ZOOKEEPER;
+	st->type = DROVE_STORE_ZK;
 	st->zk_session_timeout_ms = 30 * SEC;
 	if ((rc = drove__yr_map(r, root, "zookeeper", &zk)) < 0 ||
 	    (rc = drove__yr_map(r, root, "store", &store)) < 0)
@@ -356,12 +356,12 @@ static int read_store(yr *r, yn *root, drove_config *cfg, bool required)
 		int t = 0;
 		if ((rc = drove__yr_enum(r, store, "type", types, &t)) == 0 &&
 		    (rc = drove__yr_str(r, store, "dataDir", &st->data_dir)) == 0) {
-			st->type = t ? DROVE_CONFIG_STORE_LOCAL : DROVE_CONFIG_STORE_ZOOKEEPER;
+			st->type = t ? DROVE_STORE_LOCAL : DROVE_STORE_ZK;
 			if (!drove__yr_get(store, "type"))
 				rc = drove__yr_required(r, store, "type");
-			else if (st->type == DROVE_CONFIG_STORE_LOCAL && !st->data_dir)
+			else if (st->type == DROVE_STORE_LOCAL && !st->data_dir)
 				rc = drove__yr_required(r, store, "dataDir");
-			else if (st->type != DROVE_CONFIG_STORE_LOCAL && st->data_dir)
+			else if (st->type != DROVE_STORE_LOCAL && st->data_dir)
 				rc = drove__yr_error(r, store->line, "dataDir",
 				                     "only allowed with type local");
 			else
@@ -370,7 +370,7 @@ static int read_store(yr *r, yn *root, drove_config *cfg, bool required)
 		drove__yr_pop(r, mark);
 		if (rc < 0)
 			return rc;
-		if (st->type == DROVE_CONFIG_STORE_LOCAL) {
+		if (st->type == DROVE_STORE_LOCAL) {
 			if (zk)
 				return drove__yr_error(r, zk->line, "zookeeper",
 				                       "not allowed with store.type local");
@@ -379,7 +379,7 @@ static int read_store(yr *r, yn *root, drove_config *cfg, bool required)
 	}
 	if (!zk) {
 		if (!required && !store) {
-			st->type = DROVE_CONFIG_STORE_NONE;
+			st->type = DROVE_STORE_NONE;
 			return 0;
 		}
 		return drove__yr_error(r, root->line, "zookeeper.connectionString", "required");

@@ -43,7 +43,7 @@ typedef struct drove__cfg_server {
 } drove__cfg_server;
 
 typedef struct drove__cfg_store {
-	int type; /* enum drove_config_store */
+	int type; /* enum drove_store_backend */
 	char *zk_connection;
 	char *zk_namespace;            /* default "drove" */
 	int64_t zk_session_timeout_ms; /* ours: zookeeper.sessionTimeout, 30 s, 1..300 s */

@@ -37,24 +37,22 @@ int drove_config_log_level(const drove_config *cfg)
 
 int drove_config_store_type(const drove_config *cfg)
 {
-	return cfg ? cfg->store.type : DROVE_CONFIG_STORE_NONE;
+	return cfg ? cfg->store.type : DROVE_STORE_NONE;
 }
 
 const char *drove_config_zk_connection(const drove_config *cfg)
 {
-	return cfg && cfg->store.type == DROVE_CONFIG_STORE_ZOOKEEPER ? cfg->store.zk_connection
-	                                                              : NULL;
+	return cfg && cfg->store.type == DROVE_STORE_ZK ? cfg->store.zk_connection : NULL;
 }
 
 const char *drove_config_zk_namespace(const drove_config *cfg)
 {
-	return cfg && cfg->store.type == DROVE_CONFIG_STORE_ZOOKEEPER ? cfg->store.zk_namespace
-	                                                              : NULL;
+	return cfg && cfg->store.type == DROVE_STORE_ZK ? cfg->store.zk_namespace : NULL;
 }
 
 const char *drove_config_data_dir(const drove_config *cfg)
 {
-	return cfg && cfg->store.type == DROVE_CONFIG_STORE_LOCAL ? cfg->store.data_dir : NULL;
+	return cfg && cfg->store.type == DROVE_STORE_LOCAL ? cfg->store.data_dir : NULL;
 }
 
 const char *drove_config_cluster_secret(const drove_config *cfg, int node_type)

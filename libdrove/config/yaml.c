@@ -423,8 +423,8 @@ int drove__yr_bool(drove__yreader *r, drove__ynode *map, const char *key, int *o
 
 static int fmt_ms(int64_t ms, char *buf, size_t len)
 {
-	drove_duration d = drove_duration_from_ms(ms);
-	char *s = drove_duration_format(&d);
+	drove_duration d;
+	char *s = drove_duration_from_ms(ms, &d) < 0 ? NULL : drove_duration_format(&d);
 	if (!s)
 		return DROVE_ENOMEM;
 	snprintf(buf, len, "%s", s);

@@ -19,8 +19,7 @@ int drove_id_is_valid_name(const char *s)
 	return 1;
 }
 
-static int join_id(const char *what1, const char *a, const char *what2, const char *b,
-                   char **out)
+static int join_id(const char *what1, const char *a, const char *what2, const char *b, char **out)
 {
 	char *s;
 
@@ -88,12 +87,14 @@ int drove_uuid_name(const void *bytes, size_t n, char *buf, size_t len)
 
 int drove_instance_id_new(drove_ctx *ctx, int kind, char **out)
 {
-	static const char *const prefixes[] = {"AI-", "TI-", "SI-"};
+	static const char *const prefixes[] = {[DROVE_KIND_APP] = "AI-",
+	                                       [DROVE_KIND_TASK] = "TI-",
+	                                       [DROVE_KIND_LOCAL_SERVICE] = "SI-"};
 	char uuid[DROVE_UUID_LEN + 1];
 	int rc;
 
 	DROVE_CHECK_ARG(ctx && out);
-	if (kind < 0 || kind > DROVE_INSTANCE_LOCAL_SVC)
+	if (kind < DROVE_KIND_APP || kind > DROVE_KIND_LOCAL_SERVICE)
 		return drove__error(DROVE_EINVAL, "instance kind: unknown value %d", kind);
 	if ((rc = drove_uuid_random(ctx, uuid, sizeof(uuid))) < 0)
 		return rc;
@@ -112,6 +113,7 @@ int drove_executor_id(const char *hostname, int port, char *buf, size_t len)
 		return drove__error(DROVE_EINVAL, "port: %d is not in 0..65535", port);
 	n = snprintf(key, sizeof(key), "%s:%d", hostname, port);
 	if (n < 0 || (size_t)n >= sizeof(key))
-		return drove__error(DROVE_EINVAL, "hostname: too long (%zu bytes)", strlen(hostname));
+		return drove__error(DROVE_EINVAL, "hostname: too long (%zu bytes)",
+		                    strlen(hostname));
 	return drove_uuid_name(key, (size_t)n, buf, len);
 }

@@ -215,12 +215,7 @@ int drove_loop_after(drove_loop *loop, int64_t ms, drove_loop_fn fn, void *userd
 	return 0;
 }
 
-void *drove_loop_event_base(drove_loop *loop)
-{
-	return loop ? loop->base : NULL;
-}
-
-drove_ctx *drove_loop_ctx(drove_loop *loop)
+drove_ctx *drove_loop_ctx(const drove_loop *loop)
 {
 	return loop ? loop->ctx : NULL;
 }

@@ -13,48 +13,75 @@ struct suffix {
 };
 
 static const struct suffix duration_suffixes[] = {
-	{"ns", DROVE_NANOSECONDS},   {"nanosecond", DROVE_NANOSECONDS},
-	{"nanoseconds", DROVE_NANOSECONDS},
-	{"us", DROVE_MICROSECONDS},  {"microsecond", DROVE_MICROSECONDS},
-	{"microseconds", DROVE_MICROSECONDS},
-	{"ms", DROVE_MILLISECONDS},  {"millisecond", DROVE_MILLISECONDS},
-	{"milliseconds", DROVE_MILLISECONDS},
-	{"s", DROVE_SECONDS},        {"second", DROVE_SECONDS},
-	{"seconds", DROVE_SECONDS},  {"m", DROVE_MINUTES},
-	{"min", DROVE_MINUTES},      {"mins", DROVE_MINUTES},
-	{"minute", DROVE_MINUTES},   {"minutes", DROVE_MINUTES},
-	{"h", DROVE_HOURS},          {"hour", DROVE_HOURS},
-	{"hours", DROVE_HOURS},      {"d", DROVE_DAYS},
-	{"day", DROVE_DAYS},         {"days", DROVE_DAYS},
+        {"ns", DROVE_NANOSECONDS},
+        {"nanosecond", DROVE_NANOSECONDS},
+        {"nanoseconds", DROVE_NANOSECONDS},
+        {"us", DROVE_MICROSECONDS},
+        {"microsecond", DROVE_MICROSECONDS},
+        {"microseconds", DROVE_MICROSECONDS},
+        {"ms", DROVE_MILLISECONDS},
+        {"millisecond", DROVE_MILLISECONDS},
+        {"milliseconds", DROVE_MILLISECONDS},
+        {"s", DROVE_SECONDS},
+        {"second", DROVE_SECONDS},
+        {"seconds", DROVE_SECONDS},
+        {"m", DROVE_MINUTES},
+        {"min", DROVE_MINUTES},
+        {"mins", DROVE_MINUTES},
+        {"minute", DROVE_MINUTES},
+        {"minutes", DROVE_MINUTES},
+        {"h", DROVE_HOURS},
+        {"hour", DROVE_HOURS},
+        {"hours", DROVE_HOURS},
+        {"d", DROVE_DAYS},
+        {"day", DROVE_DAYS},
+        {"days", DROVE_DAYS},
 };
 
-static const char *const duration_names[] = {"nanoseconds", "microseconds", "milliseconds",
-                                             "seconds",     "minutes",      "hours",
-                                             "days"};
-static const int64_t duration_ns[] = {1LL,           1000LL,          1000000LL,
-                                      1000000000LL,  60000000000LL,   3600000000000LL,
-                                      86400000000000LL};
+static const char *const duration_names[] = {
+        "nanoseconds", "microseconds", "milliseconds", "seconds", "minutes", "hours", "days"};
+static const int64_t duration_ns[] = {1LL,           1000LL,          1000000LL,       1000000000LL,
+                                      60000000000LL, 3600000000000LL, 86400000000000LL};
 
 static const struct suffix size_suffixes[] = {
-	{"B", DROVE_BYTES},          {"byte", DROVE_BYTES},
-	{"bytes", DROVE_BYTES},      {"K", DROVE_KILOBYTES},
-	{"KB", DROVE_KILOBYTES},     {"KiB", DROVE_KIBIBYTES},
-	{"kilobyte", DROVE_KILOBYTES}, {"kibibyte", DROVE_KIBIBYTES},
-	{"kilobytes", DROVE_KILOBYTES}, {"kibibytes", DROVE_KIBIBYTES},
-	{"M", DROVE_MEGABYTES},      {"MB", DROVE_MEGABYTES},
-	{"MiB", DROVE_MEBIBYTES},    {"megabyte", DROVE_MEGABYTES},
-	{"mebibyte", DROVE_MEBIBYTES}, {"megabytes", DROVE_MEGABYTES},
-	{"mebibytes", DROVE_MEBIBYTES}, {"G", DROVE_GIGABYTES},
-	{"GB", DROVE_GIGABYTES},     {"GiB", DROVE_GIBIBYTES},
-	{"gigabyte", DROVE_GIGABYTES}, {"gibibyte", DROVE_GIBIBYTES},
-	{"gigabytes", DROVE_GIGABYTES}, {"gibibytes", DROVE_GIBIBYTES},
-	{"T", DROVE_TERABYTES},      {"TB", DROVE_TERABYTES},
-	{"TiB", DROVE_TEBIBYTES},    {"terabyte", DROVE_TERABYTES},
-	{"tebibyte", DROVE_TEBIBYTES}, {"terabytes", DROVE_TERABYTES},
-	{"tebibytes", DROVE_TEBIBYTES}, {"P", DROVE_PETABYTES},
-	{"PB", DROVE_PETABYTES},     {"PiB", DROVE_PEBIBYTES},
-	{"petabyte", DROVE_PETABYTES}, {"pebibyte", DROVE_PEBIBYTES},
-	{"petabytes", DROVE_PETABYTES}, {"pebibytes", DROVE_PEBIBYTES},
+        {"B", DROVE_BYTES},
+        {"byte", DROVE_BYTES},
+        {"bytes", DROVE_BYTES},
+        {"K", DROVE_KILOBYTES},
+        {"KB", DROVE_KILOBYTES},
+        {"KiB", DROVE_KIBIBYTES},
+        {"kilobyte", DROVE_KILOBYTES},
+        {"kibibyte", DROVE_KIBIBYTES},
+        {"kilobytes", DROVE_KILOBYTES},
+        {"kibibytes", DROVE_KIBIBYTES},
+        {"M", DROVE_MEGABYTES},
+        {"MB", DROVE_MEGABYTES},
+        {"MiB", DROVE_MEBIBYTES},
+        {"megabyte", DROVE_MEGABYTES},
+        {"mebibyte", DROVE_MEBIBYTES},
+        {"megabytes", DROVE_MEGABYTES},
+        {"mebibytes", DROVE_MEBIBYTES},
+        {"G", DROVE_GIGABYTES},
+        {"GB", DROVE_GIGABYTES},
+        {"GiB", DROVE_GIBIBYTES},
+        {"gigabyte", DROVE_GIGABYTES},
+        {"gibibyte", DROVE_GIBIBYTES},
+        {"gigabytes", DROVE_GIGABYTES},
+        {"gibibytes", DROVE_GIBIBYTES},
+        {"T", DROVE_TERABYTES},
+        {"TB", DROVE_TERABYTES},
+        {"TiB", DROVE_TEBIBYTES},
+        {"terabyte", DROVE_TERABYTES},
+        {"tebibyte", DROVE_TEBIBYTES},
+        {"terabytes", DROVE_TERABYTES},
+        {"tebibytes", DROVE_TEBIBYTES},
+        {"P", DROVE_PETABYTES},
+        {"PB", DROVE_PETABYTES},
+        {"PiB", DROVE_PEBIBYTES},
+        {"petabyte", DROVE_PETABYTES},
+        {"pebibyte", DROVE_PEBIBYTES},
+        {"petabytes", DROVE_PETABYTES},
+        {"pebibytes", DROVE_PEBIBYTES},
 };
 
 static const char *const size_names[] = {"bytes",     "kilobytes", "kibibytes", "megabytes",
@@ -96,7 +123,8 @@ static int split_amount(const char *what, const char *s, int64_t *count, const c
 		end--;
 	for (const char *q = p; q < end; q++) {
 		if (isspace((unsigned char)*q))
-			return drove__error(DROVE_EINVAL, "%s: '%s' has text after the unit", what, s);
+			return drove__error(DROVE_EINVAL, "%s: '%s' has text after the unit", what,
+			                    s);
 	}
 	*count = v;
 	*suffix = p;
@@ -124,7 +152,8 @@ int drove_duration_parse(const char *s, drove_duration *out)
 	if ((rc = split_amount("duration", s, &count, &suf, &len)) < 0)
 		return rc;
 	if (len == 0)
-		return drove__error(DROVE_EINVAL, "duration: '%s' has no unit (use ms, s, m, h, d)", s);
+		return drove__error(DROVE_EINVAL, "duration: '%s' has no unit (use ms, s, m, h, d)",
+		                    s);
 	unit = find_suffix(duration_suffixes, DROVE_ARRAY_LEN(duration_suffixes), suf, len);
 	if (unit < 0)
 		return drove__error(DROVE_EINVAL, "duration: unknown unit '%.*s' in '%s'", (int)len,
@@ -164,7 +193,7 @@ int64_t drove_duration_ms(const drove_duration *d)
 	return d->count / (1000000 / per);
 }
 
-drove_duration drove_duration_from_ms(int64_t ms)
+int drove_duration_from_ms(int64_t ms, drove_duration *out)
 {
 	static const struct {
 		int unit;
@@ -175,9 +204,11 @@ drove_duration drove_duration_from_ms(int64_t ms)
 	             {DROVE_SECONDS, 1000LL}};
 	drove_duration d = {ms < 0 ? 0 : ms, DROVE_MILLISECONDS};
 
+	DROVE_CHECK_ARG(out);
 	if (d.count == 0) {
 		d.unit = DROVE_SECONDS;
-		return d;
+		*out = d;
+		return 0;
 	}
 	for (size_t i = 0; i < DROVE_ARRAY_LEN(units); i++) {
 		if (d.count % units[i].ms == 0) {
@@ -186,7 +217,8 @@ drove_duration drove_duration_from_ms(int64_t ms)
 			break;
 		}
 	}
-	return d;
+	*out = d;
+	return 0;
 }
 
 int drove_size_parse(const char *s, drove_size *out)

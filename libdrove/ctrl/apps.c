@@ -186,7 +186,7 @@ void drove__ctrl_check_app_at(drove_controller *c, drove__ctrl_app *app, int64_t
 	            (long long)healthy, (long long)app->info->instances);
 	drove__ctrl_app_set_state(c, app, DROVE_APP_OUTAGE_DETECTED);
 	drove__ctrl_app_set_state(c, app, DROVE_APP_SCALING_REQUESTED);
-	ops.timeout = drove_duration_from_ms(c->op_timeout_ms);
+	drove_duration_from_ms(c->op_timeout_ms, &ops.timeout);
 	ops.has_timeout = true;
 	ops.parallelism = (int)c->op_parallelism;
 	ops.has_parallelism = true;

@@ -55,6 +55,8 @@ static void push(struct item **head, struct item **tail, struct item *it)
 static void *worker(void *arg)
 {
 	struct drove__ctrl_decoder *d = arg;
+	/* one tokener for the worker's life, reset per message (NULL: a fresh one each time) */
+	struct json_tokener *tok = drove__message_tokener_new();
 	pthread_mutex_lock(&d->mu);
 	for (;;) {
 		struct item *it;
@@ -67,7 +69,7 @@ static void *worker(void *arg)
 			d->in_tail = NULL;
 		d->busy = it;
 		pthread_mutex_unlock(&d->mu);
-		if (drove__message_decode(it->body, it->len, &it->m) < 0) {
+		if (drove__message_decode_with(tok, it->body, it->len, &it->m) < 0) {
 			it->m = NULL;
 			it->error = strdup(drove_error_last()->message);
 		}
@@ -79,6 +81,7 @@ static void *worker(void *arg)
 		event_active(d->wake, EV_READ, 0);
 	}
 	pthread_mutex_unlock(&d->mu);
+	drove__message_tokener_free(tok);
 	return NULL;
 }
 

@@ -35,12 +35,20 @@ struct exp_index {
 	struct exp_pair *v;
 	size_t n, cap;
 	int rc;
+	const char **only; /* sorted: the executors of this slice */
+	size_t n_only;
 };
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
 
 static void exp_add(void *ud, const char *exec_id, const char *inst_id)
 {
 	struct exp_index *x = ud;
-	if (x->rc < 0 || !exec_id || !inst_id)
+	if (x->rc < 0 || !exec_id || !inst_id ||
+	    !bsearch(&exec_id, x->only, x->n_only, sizeof(*x->only), cmp_strp))
 		return;
 	if ((x->rc = drove__grow(&x->v, &x->cap, x->n + 1, sizeof(*x->v))) == 0)
 		x->v[x->n++] = (struct exp_pair){exec_id, inst_id};
@@ -94,38 +102,77 @@ static drove_strlist *exp_of(const struct exp_index *x, const char *id)
 	return l;
 }
 
-/* EXPECTED_INSTANCES to every live executor (the executor's zombie reaper). */
-static void send_expected(drove_controller *c)
+/* EXPECTED_INSTANCES (the executor's zombie reaper) goes to the live executors in slices of
+ * 1/EXP_SLICES of them (at least EXP_SLICE_MIN), one slice per EXP_TICK_MS after the pass's
+ * own: at 1,000 executors all of them in one turn held the loop for ~80 ms (issue 21). Each
+ * slice's lists are built when it is sent, from the records and the starts in flight then, so
+ * a late slice lists the instances started since the pass began (a list built at the pass
+ * would leave out an instance the leader has just started, which an executor's reaper may
+ * take for unknown). drove_reconcile_duration_seconds times the pass's own turn only. */
+#define EXP_SLICES    50
+#define EXP_SLICE_MIN 16
+#define EXP_TICK_MS   20
+
+/* The next slice of this pass; false when no executor is left for it. */
+static bool send_expected_slice(drove_controller *c)
 {
+	size_t k = c->n_execs / EXP_SLICES + 1, n = 0;
+	drove__ctrl_exec **pick;
+	const char **ids;
 	drove__ctrl_known_fns fns;
 	struct exp_index x = {0};
+	bool left = false;
 
-	drove__ctrl_known_fns_init(c, &fns);
-	if (exp_build(c, &x) < 0) {
-		free(x.v);
-		return;
-	}
-	for (size_t e = 0; e < c->n_execs; e++) {
+	if (k < EXP_SLICE_MIN)
+		k = EXP_SLICE_MIN;
+	pick = calloc(k, sizeof(*pick));
+	ids = calloc(k, sizeof(*ids));
+	for (size_t e = 0; pick && ids && e < c->n_execs; e++) {
 		drove__ctrl_exec *ex = c->execs[e];
-		drove_strlist *extra;
-		drove_message *m;
-
-		if (ex->removed || !ex->nd)
+		if (ex->removed || !ex->nd || ex->exp_pass == c->exp_pass)
 			continue;
-		if (!(extra = exp_of(&x, ex->id)))
-			break;
-		if (!(m = calloc(1, sizeof(*m)))) {
-			drove_strlist_free(extra);
+		if (n == k) {
+			left = true;
 			break;
 		}
-		m->type = DROVE_MSG_EXPECTED_INSTANCES;
-		if (drove__ctrl_known_instances(ex->nd, &fns, extra, NULL, &m->known) == 0)
-			drove__ctrl_send_msg(c, ex, m, 0, NULL, NULL, NULL);
-		else
-			drove__message_free(m);
-		drove_strlist_free(extra);
+		ex->exp_pass = c->exp_pass; /* (also when out of memory below: no retry loop) */
+		pick[n] = ex;
+		ids[n++] = ex->id;
 	}
+	if (n > 1)
+		qsort(ids, n, sizeof(*ids), cmp_strp);
+	x.only = ids;
+	x.n_only = n;
+	drove__ctrl_known_fns_init(c, &fns);
+	if (n && exp_build(c, &x) == 0)
+		for (size_t e = 0; e < n; e++) {
+			drove__ctrl_exec *ex = pick[e];
+			drove_strlist *extra;
+			drove_message *m;
+
+			if (!(extra = exp_of(&x, ex->id)))
+				break;
+			if (!(m = calloc(1, sizeof(*m)))) {
+				drove_strlist_free(extra);
+				break;
+			}
+			m->type = DROVE_MSG_EXPECTED_INSTANCES;
+			if (drove__ctrl_known_instances(ex->nd, &fns, extra, NULL, &m->known) == 0)
+				drove__ctrl_send_msg(c, ex, m, 0, NULL, NULL, NULL);
+			else
+				drove__message_free(m);
+			drove_strlist_free(extra);
+		}
 	free(x.v);
+	free(pick);
+	free(ids);
+	return left;
+}
+
+static void send_expected(drove_controller *c)
+{
+	c->exp_pass++;
+	c->exp_left = send_expected_slice(c);
 }
 
 void drove__ctrl_reconcile(drove_controller *c)
@@ -309,6 +356,15 @@ static void on_execs_tick(evutil_socket_t fd, short what, void *ud)
 		drove__ctrl_blacklist_tick(c);
 }
 
+static void on_exp_tick(evutil_socket_t fd, short what, void *ud)
+{
+	drove_controller *c = ud;
+	(void)fd;
+	(void)what;
+	if (c->exp_left)
+		c->exp_left = leading(c) && send_expected_slice(c);
+}
+
 static void on_probe_tick(evutil_socket_t fd, short what, void *ud)
 {
 	drove_controller *c = ud;
@@ -316,8 +372,17 @@ static void on_probe_tick(evutil_socket_t fd, short what, void *ud)
 	(void)what;
 	if (!c->leader)
 		drove__ctrl_standby_tick(c);
-	else if (leading(c))
+}
+
+static void on_ping_tick(evutil_socket_t fd, short what, void *ud)
+{
+	drove_controller *c = ud;
+	(void)fd;
+	(void)what;
+	if (leading(c))
 		drove__ctrl_exec_probe_tick(c);
+	else /* the span moves on, so that leading again does not ping every executor at once */
+		c->probe_last_mono = drove_time_mono_ms();
 }
 
 static void on_purge_tick(evutil_socket_t fd, short what, void *ud)
@@ -603,8 +668,7 @@ int drove_controller_new(drove_controller **out, drove_loop *loop, const drove_c
 	DROVE_CHECK_ARG(out && loop && config);
 	if (config->kind != DROVE_CONFIG_CONTROLLER)
 		return drove__error(DROVE_EINVAL, "config: not a controller configuration");
-	if (config->store.type != DROVE_CONFIG_STORE_ZOOKEEPER &&
-	    config->store.type != DROVE_CONFIG_STORE_LOCAL)
+	if (config->store.type != DROVE_STORE_ZK && config->store.type != DROVE_STORE_LOCAL)
 		return drove__error(DROVE_EINVAL, "config: the controller needs a store");
 	if (!(c = calloc(1, sizeof(*c))))
 		return drove__enomem();
@@ -784,9 +848,13 @@ int drove__ctrl_engine_start(drove_controller *c)
 	c->t_execs = timer_new(c, c->exec_check_ms, on_execs_tick);
 	c->t_purge = timer_new(c, 60000, on_purge_tick);
 	c->t_stale = timer_new(c, cfg->ctrl.options.stale_check_interval_ms, on_stale_tick);
+	c->t_exp = timer_new(c, EXP_TICK_MS, on_exp_tick);
 	c->t_probe = c->probe_ms > 0 ? timer_new(c, c->probe_ms, on_probe_tick) : NULL;
+	c->t_ping = c->probe_ms > 0
+	                    ? timer_new(c, DROVE__CTRL_PROBE_TICK_MS(c->probe_ms), on_ping_tick)
+	                    : NULL;
 	if (!c->t_jobs || !c->t_reconcile || !c->t_execs || !c->t_purge || !c->t_stale ||
-	    (c->probe_ms > 0 && !c->t_probe)) {
+	    !c->t_exp || (c->probe_ms > 0 && (!c->t_probe || !c->t_ping))) {
 		rc = drove__enomem();
 		goto fail;
 	}
@@ -816,6 +884,8 @@ void drove_controller_stop(drove_controller *c)
 	timer_free(&c->t_execs);
 	timer_free(&c->t_purge);
 	timer_free(&c->t_probe);
+	timer_free(&c->t_ping);
+	timer_free(&c->t_exp);
 	timer_free(&c->t_stale);
 	timer_free(&c->t_node);
 	if (c->election) {

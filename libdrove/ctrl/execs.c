@@ -233,6 +233,7 @@ static void on_snapshot(drove_controller *c, drove_node_data *nd, bool record)
 			return;
 		}
 		e->ctrl_state = -1;
+		e->probe_hash = drove__ctrl_probe_hash(e->id);
 		c->execs[c->n_execs++] = e;
 		added = true;
 	} else if (e->removed) {
@@ -439,13 +440,46 @@ static void probe_one(drove_controller *c, drove__ctrl_exec *e)
 	e->probe = p;
 }
 
+uint64_t drove__ctrl_probe_hash(const char *id)
+{
+	uint64_t h = 14695981039346656037ULL;
+	for (const unsigned char *p = (const unsigned char *)id; p && *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return h;
+}
+
+int64_t drove__ctrl_probe_offset(uint64_t hash, int64_t interval_ms)
+{
+	return interval_ms > 0 ? (int64_t)(hash % (uint64_t)interval_ms) : 0;
+}
+
+bool drove__ctrl_probe_due(int64_t offset, int64_t last, int64_t now, int64_t interval_ms)
+{
+	int64_t k, at;
+
+	if (interval_ms <= 0 || now <= last)
+		return false;
+	if (now - last >= interval_ms)
+		return true;
+	/* the latest t <= now with t = offset (mod interval), floor division for now < offset */
+	k = now - offset;
+	k = (k >= 0 ? k : k - interval_ms + 1) / interval_ms;
+	at = k * interval_ms + offset;
+	return at > last;
+}
+
 void drove__ctrl_exec_probe_tick(drove_controller *c)
 {
-	if (!c->leader || c->probe_ms <= 0 || drove__ctrl_in_window(c))
+	int64_t now = drove_time_mono_ms(), last = c->probe_last_mono;
+
+	c->probe_last_mono = now;
+	if (!last || !c->leader || c->probe_ms <= 0 || drove__ctrl_in_window(c))
 		return;
 	for (size_t i = 0; i < c->n_execs; i++) {
 		drove__ctrl_exec *e = c->execs[i];
-		if (!e->removed && !e->probe && e->nd && e->nd->port > 0)
+		if (!e->removed && !e->probe && e->nd && e->nd->port > 0 &&
+		    drove__ctrl_probe_due(drove__ctrl_probe_offset(e->probe_hash, c->probe_ms),
+		                          last, now, c->probe_ms))
 			probe_one(c, e);
 	}
 }
@@ -477,7 +511,7 @@ void drove__ctrl_blacklist_tick(drove_controller *c)
 				              drove__ctrl_max_stop_ms(app->info->spec);
 				int64_t par = c->op_parallelism;
 				int64_t rounds = (int64_t)n / par > 1 ? (int64_t)n / par : 1;
-				ops.timeout = drove_duration_from_ms(rounds * per);
+				drove_duration_from_ms(rounds * per, &ops.timeout);
 				ops.has_timeout = true;
 				ops.parallelism = (int)par;
 				ops.has_parallelism = true;

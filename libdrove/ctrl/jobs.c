@@ -110,8 +110,8 @@ static int job_new(drove_controller *c, drove__ctrl_app *app, int type, size_t n
 	                           : (int)c->op_parallelism;
 	for (size_t i = 0; i < n; i++)
 		job->tasks[i].job = job;
-	if (c->sched && (rc = drove_sched_session_new(&job->sess, c->sched, DROVE_SCHED_KIND_APP,
-	                                              app->id)) < 0) {
+	if (c->sched &&
+	    (rc = drove_sched_session_new(&job->sess, c->sched, DROVE_KIND_APP, app->id)) < 0) {
 		free(job->tasks);
 		free(job);
 		return rc;
@@ -309,7 +309,7 @@ static void begin_start(drove_controller *c, struct task *t)
 		attempt_failed(c, t, drove_error_last()->message);
 		return;
 	}
-	if (drove_instance_id_new(c->ctx, DROVE_INSTANCE_APP, &t->new_id) < 0) {
+	if (drove_instance_id_new(c->ctx, DROVE_KIND_APP, &t->new_id) < 0) {
 		attempt_failed(c, t, "out of memory");
 		return;
 	}
@@ -554,7 +554,7 @@ void drove__ctrl_jobs_tick(drove_controller *c)
 		} else if (app->state == DROVE_APP_SCALING_REQUESTED && now >= app->retry_at &&
 		           !drove__ctrl_in_window(c)) {
 			drove_cluster_op_spec ops = {0};
-			ops.timeout = drove_duration_from_ms(c->op_timeout_ms);
+			drove_duration_from_ms(c->op_timeout_ms, &ops.timeout);
 			ops.has_timeout = true;
 			ops.parallelism = (int)c->op_parallelism;
 			ops.has_parallelism = true;

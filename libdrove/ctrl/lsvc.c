@@ -356,8 +356,7 @@ static int begin_start(drove_controller *c, struct svc *s, const char *exec_id)
 	free(rule);
 	if (rc < 0)
 		return -1;
-	if ((rc = drove_sched_session_new(&sess, c->sched, DROVE_SCHED_KIND_LOCAL_SERVICE,
-	                                  s->id)) == 0)
+	if ((rc = drove_sched_session_new(&sess, c->sched, DROVE_KIND_LOCAL_SERVICE, s->id)) == 0)
 		rc = drove_sched_place(c->sched, sess, pin, (int)s->cpus, s->mem_mb, &alloc);
 	drove__ctrl_count_placement(c, "local_service", rc);
 	drove_sched_session_free(sess);
@@ -368,7 +367,7 @@ static int begin_start(drove_controller *c, struct svc *s, const char *exec_id)
 		return -1;
 	}
 	if (!(st = calloc(1, sizeof(*st))) || !(st->exec_id = drove__strdup(exec_id)) ||
-	    drove_instance_id_new(c->ctx, DROVE_INSTANCE_LOCAL_SVC, &st->iid) < 0 ||
+	    drove_instance_id_new(c->ctx, DROVE_KIND_LOCAL_SERVICE, &st->iid) < 0 ||
 	    drove__grow(&s->starts, &s->cap_starts, s->n_starts + 1, sizeof(*s->starts)) < 0) {
 		if (st) {
 			st->alloc = alloc;

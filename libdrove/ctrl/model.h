@@ -122,6 +122,8 @@ typedef struct drove__ctrl_exec {
 	int probe_fails;                 /* liveness pings failed in a row (execs.c) */
 	int64_t probe_fail_since;        /* mono: when the first of them was sent */
 	struct drove__ctrl_probe *probe; /* the ping in flight, or NULL */
+	uint64_t probe_hash;             /* of id: its ping's offset in the interval */
+	uint64_t exp_pass; /* the reconcile pass that sent it EXPECTED_INSTANCES (engine.c) */
 	bool removed;
 	int64_t removed_at; /* wall ms */
 	/* bumped with every change an executor list shows (nd, its state, removed, ctrl_state),

@@ -71,6 +71,7 @@ struct drove_controller {
 	/* options (ms) */
 	int64_t reconcile_ms, exec_check_ms, stale_exec_ms, stale_inst_ms, window_tail_ms;
 	int64_t probe_ms, probe_failures;
+	int64_t probe_last_mono; /* the end of the span the last probe tick covered (execs.c) */
 	int64_t op_timeout_ms, job_retry_ms, events_keep_ms;
 	int64_t state_check_ms; /* instanceStateCheckRetryInterval (jobs.c) */
 	int64_t op_parallelism, job_retries, max_old_instances;
@@ -95,6 +96,10 @@ struct drove_controller {
 	struct drove__ctrl_metrics m;
 	/* timers */
 	struct event *t_jobs, *t_reconcile, *t_execs, *t_purge, *t_node, *t_probe, *t_stale;
+	struct event *t_ping; /* the leader's liveness pings, a slice per tick (execs.c) */
+	struct event *t_exp;  /* the reconcile pass's EXPECTED_INSTANCES, a slice per tick */
+	uint64_t exp_pass;    /* that pass's number (engine.c) */
+	bool exp_left;        /* executors of that pass still to send to */
 	struct drove__store_renew *renew; /* a new store session after expiry (engine.c) */
 	int64_t next_reconcile_mono;
 	/* view generations (vcache.c): apps_gen is bumped by any change an app summary, an

@@ -192,7 +192,7 @@ static int start_setup(drove_controller *c, struct trec *r, drove_task_op *op)
 	r->cpus = drove__resources_cpus(r->spec->resources, r->spec->n_resources);
 	r->mb = drove__resources_memory_mb(r->spec->resources, r->spec->n_resources);
 	if ((rc = drove__ctrl_policy_convert(r->spec->placement_policy, &r->policy)) < 0 ||
-	    (c->sched && (rc = drove_sched_session_new(&r->sess, c->sched, DROVE_SCHED_KIND_TASK,
+	    (c->sched && (rc = drove_sched_session_new(&r->sess, c->sched, DROVE_KIND_TASK,
 	                                               r->spec->source_app_name)) < 0))
 		return rc;
 	for (size_t i = 0; r->sess && c->tasks && i < c->tasks->n; i++) {
@@ -321,7 +321,7 @@ static int prepare(drove_controller *c, struct trec *r)
 		nc = DROVE_ARRAY_LEN(cores);
 	for (size_t i = 0; i < nc; i++)
 		cores[i] = drove_sched_alloc_core(alloc, i);
-	if ((rc = drove_instance_id_new(c->ctx, DROVE_INSTANCE_TASK, &id)) < 0 ||
+	if ((rc = drove_instance_id_new(c->ctx, DROVE_KIND_TASK, &id)) < 0 ||
 	    (rc = drove__ctrl_task_instance_spec(r->spec, id, drove_sched_alloc_node(alloc), cores,
 	                                         nc, drove_sched_alloc_mb(alloc), &is)) < 0 ||
 	    (rc = drove__ctrl_task_info_new(is, drove_sched_alloc_executor(alloc),

@@ -392,8 +392,8 @@ int drove__ctrl_sched_snapshot(const char *executor_id, const drove_node_data *n
 	if ((rc = drove_sched_snapshot_new(&s, executor_id, nd->hostname ? nd->hostname : "",
 	                                   nd->port)) < 0)
 		return rc;
-	rc = drove_sched_snapshot_set_state(
-	        s, nd->has_executor_state ? (int)nd->executor_state : DROVE_SCHED_EXECUTOR_ACTIVE);
+	rc = drove_sched_snapshot_set_state(s, nd->has_executor_state ? (int)nd->executor_state
+	                                                              : DROVE_EXECUTOR_ACTIVE);
 	if (rc == 0 && nd->updated > 0)
 		rc = drove_sched_snapshot_set_time(s, nd->updated);
 	for (size_t i = 0; rc == 0 && i < nd->n_tags; i++)

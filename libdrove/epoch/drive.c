@@ -178,7 +178,7 @@ int drove_epoch_task_poll(drove_client *client, const char *source_app, const ch
 	int rc;
 
 	DROVE_CHECK_ARG(client && source_app && task_id && state_out);
-	if ((rc = drove_client_task_get(client, source_app, task_id, &data)) < 0)
+	if ((rc = drove_client_task_get_json(client, source_app, task_id, &data)) < 0)
 		return rc;
 	rc = task_state(data, task_id, state_out, error_out);
 	drove_free(data);

@@ -131,7 +131,7 @@ int drove_epoch_topology_set_state(drove_store *st, const char *id, int state, i
 	if (!path)
 		return DROVE_ENOMEM;
 	for (int attempt = 0; attempt < 8; attempt++) { /* compare-and-set against racing edits */
-		drove_store_stat stat;
+		drove_store_stat stat = DROVE_STORE_STAT_INIT;
 		struct json_object *d = NULL;
 		char *text = NULL;
 		if ((rc = drove_store_get(st, path, &text, NULL, &stat)) < 0)
@@ -195,7 +195,7 @@ int drove_epoch_topology_remove(drove_store *st, const char *id)
 int drove_epoch_fence(drove_store *st, int64_t term, int *fence_out)
 {
 	char buf[32];
-	drove_store_stat stat;
+	drove_store_stat stat = DROVE_STORE_STAT_INIT;
 	int rc;
 
 	DROVE_CHECK_ARG(st && fence_out && term > 0);

@@ -1090,7 +1090,7 @@ int drove__exec_engine_prepare(struct drove_executor *ex)
 	int rc;
 	if ((rc = discover(ex)) < 0)
 		return rc;
-	if (drove_config_store_type(ex->cfg) == DROVE_CONFIG_STORE_ZOOKEEPER) {
+	if (drove_config_store_type(ex->cfg) == DROVE_STORE_ZK) {
 		drove_store_opts *so = NULL;
 		if ((rc = drove__store_opts_from_config(ex->cfg, &so)) < 0 ||
 		    (rc = drove__store_open_renewing(&ex->store, ex->loop, so, &renew_ops, ex,

@@ -54,7 +54,7 @@ static void on_metrics(drove__http_req *req, void *ud)
 }
 
 /* Run every check; *all_ok is 1 when all are healthy. NULL on ENOMEM. */
-static json_object *run_checks(drove_admin *a, int *all_ok)
+static json_object *run_checks(const drove_admin *a, int *all_ok)
 {
 	json_object *o = json_object_new_object();
 	char msg[MESSAGE_MAX], ts[40];
@@ -218,7 +218,7 @@ int drove_admin_port(const drove_admin *a)
 	return a ? drove__http_server_port(a->srv) : -1;
 }
 
-int drove_admin_is_healthy(drove_admin *a)
+int drove_admin_is_healthy(const drove_admin *a)
 {
 	int ok = 1;
 	json_object *o;

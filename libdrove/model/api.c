@@ -69,11 +69,11 @@ void drove_spec_opts_set_strict(drove_spec_opts *opts, int on)
 const char *drove_spec_kind_name(int kind)
 {
 	switch (kind) {
-	case DROVE_SPEC_APPLICATION:
+	case DROVE_KIND_APP:
 		return "application";
-	case DROVE_SPEC_TASK:
+	case DROVE_KIND_TASK:
 		return "task";
-	case DROVE_SPEC_LOCAL_SERVICE:
+	case DROVE_KIND_LOCAL_SERVICE:
 		return "local service";
 	default:
 		return "unknown";
@@ -90,17 +90,17 @@ static int detect(struct json_object *j, int *out)
 	if (json_object_object_get_ex(j, "type", &t) && json_object_is_type(t, json_type_string)) {
 		const char *s = json_object_get_string(t);
 		if (drove__streq_nocase(s, "LOCAL_SERVICE")) {
-			*out = DROVE_SPEC_LOCAL_SERVICE;
+			*out = DROVE_KIND_LOCAL_SERVICE;
 			return 0;
 		}
 		if (drove__streq_nocase(s, "SERVICE")) {
-			*out = DROVE_SPEC_APPLICATION;
+			*out = DROVE_KIND_APP;
 			return 0;
 		}
 	}
 	if (json_object_object_get_ex(j, "sourceAppName", NULL) ||
 	    json_object_object_get_ex(j, "taskId", NULL)) {
-		*out = DROVE_SPEC_TASK;
+		*out = DROVE_KIND_TASK;
 		return 0;
 	}
 	if (json_object_object_get_ex(j, "name", NULL)) {
@@ -109,9 +109,9 @@ static int detect(struct json_object *j, int *out)
 		if (json_object_object_get_ex(j, "placementPolicy", &p) &&
 		    json_object_object_get_ex(p, "type", &pt) &&
 		    drove__streq_nocase(json_object_get_string(pt), "LOCAL"))
-			*out = DROVE_SPEC_LOCAL_SERVICE;
+			*out = DROVE_KIND_LOCAL_SERVICE;
 		else
-			*out = DROVE_SPEC_APPLICATION;
+			*out = DROVE_KIND_APP;
 		return 0;
 	}
 	return drove__error(DROVE_EINVAL, "cannot tell the kind of spec: no \"type\" "
@@ -137,9 +137,9 @@ int drove_spec_detect_kind(const char *json, size_t len, int *out)
 
 static void spec_free_parts(drove_spec *s)
 {
-	if (s->kind == DROVE_SPEC_TASK)
+	if (s->kind == DROVE_KIND_TASK)
 		drove__task_spec_free(s->u.task);
-	else if (s->kind == DROVE_SPEC_LOCAL_SERVICE)
+	else if (s->kind == DROVE_KIND_LOCAL_SERVICE)
 		drove__ls_spec_free(s->u.app);
 	else
 		drove__app_spec_free(s->u.app);
@@ -164,19 +164,19 @@ static int spec_decode(struct json_object *j, int kind, const drove_spec_opts *o
 	drove_spec *s;
 	int rc, idrc = 0;
 
-	if (kind == DROVE_SPEC_UNKNOWN && (rc = detect(j, &kind)) < 0) {
+	if (kind == DROVE_KIND_UNKNOWN && (rc = detect(j, &kind)) < 0) {
 		if (errors && drove_strlist_add(errors, drove_error_last()->message) < 0)
 			return DROVE_ENOMEM;
 		return rc;
 	}
-	if (kind < DROVE_SPEC_APPLICATION || kind > DROVE_SPEC_LOCAL_SERVICE)
+	if (kind < DROVE_KIND_APP || kind > DROVE_KIND_LOCAL_SERVICE)
 		return drove__error(DROVE_EINVAL, "unknown spec kind %d", kind);
 	if (!(s = calloc(1, sizeof(*s))))
 		return drove__enomem();
 	s->kind = kind;
-	if (kind == DROVE_SPEC_TASK)
+	if (kind == DROVE_KIND_TASK)
 		rc = drove__task_spec_from_jobj(j, flags, &s->u.task, errors, unknown);
-	else if (kind == DROVE_SPEC_LOCAL_SERVICE)
+	else if (kind == DROVE_KIND_LOCAL_SERVICE)
 		rc = drove__ls_spec_from_jobj(j, flags, &s->u.app, errors, unknown);
 	else
 		rc = drove__app_spec_from_jobj(j, flags, &s->u.app, errors, unknown);
@@ -185,7 +185,7 @@ static int spec_decode(struct json_object *j, int kind, const drove_spec_opts *o
 		return rc;
 	}
 	if (rc == 0) {
-		if (kind == DROVE_SPEC_TASK) {
+		if (kind == DROVE_KIND_TASK) {
 			if (s->u.task->source_app_name && s->u.task->task_id)
 				idrc = drove_task_run_id(s->u.task->source_app_name,
 				                         s->u.task->task_id, &s->id);
@@ -219,9 +219,9 @@ int drove_spec_from_json(drove_spec **out, drove_ctx *ctx, int kind, const char 
 
 static int spec_validate(const drove_spec *spec, const drove_spec_opts *opts, drove_strlist *errors)
 {
-	if (spec->kind == DROVE_SPEC_TASK)
+	if (spec->kind == DROVE_KIND_TASK)
 		return drove__task_spec_validate(spec->u.task, opts, NULL, errors);
-	if (spec->kind == DROVE_SPEC_LOCAL_SERVICE)
+	if (spec->kind == DROVE_KIND_LOCAL_SERVICE)
 		return drove__ls_spec_validate(spec->u.app, opts, NULL, errors);
 	return drove__app_spec_validate(spec->u.app, opts, NULL, errors);
 }
@@ -307,7 +307,7 @@ int drove_spec_validate_json(drove_ctx *ctx, const char *json, size_t len,
 			rc = DROVE_ENOMEM;
 		return finish(rc, errors, errors_out);
 	}
-	rc = spec_decode(j, DROVE_SPEC_UNKNOWN, opts, true, &spec, errors, NULL);
+	rc = spec_decode(j, DROVE_KIND_UNKNOWN, opts, true, &spec, errors, NULL);
 	json_object_put(j);
 	if (!spec || (rc < 0 && rc != DROVE_EINVAL))
 		goto out;
@@ -348,7 +348,7 @@ int drove_spec_unknown_fields(const char *json, size_t len, drove_strlist **out)
 		json_object_put(j);
 		return rc;
 	}
-	rc = spec_decode(j, DROVE_SPEC_UNKNOWN, NULL, false, &spec, NULL, unknown);
+	rc = spec_decode(j, DROVE_KIND_UNKNOWN, NULL, false, &spec, NULL, unknown);
 	json_object_put(j);
 	drove_spec_free(spec);
 	if (rc < 0) {
@@ -366,7 +366,7 @@ int drove_spec_to_json(const drove_spec *spec, int masked, char **out)
 	int rc;
 
 	DROVE_CHECK_ARG(spec && out);
-	if (spec->kind == DROVE_SPEC_TASK) {
+	if (spec->kind == DROVE_KIND_TASK) {
 		drove_task_spec *c = NULL;
 		if (!masked)
 			return drove__task_spec_encode(spec->u.task, out);
@@ -377,7 +377,7 @@ int drove_spec_to_json(const drove_spec *spec, int masked, char **out)
 		drove__task_spec_free(c);
 		return rc;
 	} else {
-		bool ls = spec->kind == DROVE_SPEC_LOCAL_SERVICE;
+		bool ls = spec->kind == DROVE_KIND_LOCAL_SERVICE;
 		drove_app_spec *c = NULL;
 		if (!masked)
 			return ls ? drove__ls_spec_encode(spec->u.app, out)
@@ -395,24 +395,24 @@ int drove_spec_to_json(const drove_spec *spec, int masked, char **out)
 
 int drove_spec_kind(const drove_spec *spec)
 {
-	return spec ? spec->kind : DROVE_SPEC_UNKNOWN;
+	return spec ? spec->kind : DROVE_KIND_UNKNOWN;
 }
 
 const char *drove_spec_name(const drove_spec *spec)
 {
 	if (!spec)
 		return NULL;
-	return spec->kind == DROVE_SPEC_TASK ? spec->u.task->task_id : spec->u.app->name;
+	return spec->kind == DROVE_KIND_TASK ? spec->u.task->task_id : spec->u.app->name;
 }
 
 const char *drove_spec_version(const drove_spec *spec)
 {
-	return spec && spec->kind != DROVE_SPEC_TASK ? spec->u.app->version : NULL;
+	return spec && spec->kind != DROVE_KIND_TASK ? spec->u.app->version : NULL;
 }
 
 const char *drove_spec_source_app_name(const drove_spec *spec)
 {
-	return spec && spec->kind == DROVE_SPEC_TASK ? spec->u.task->source_app_name : NULL;
+	return spec && spec->kind == DROVE_KIND_TASK ? spec->u.task->source_app_name : NULL;
 }
 
 const char *drove_spec_id(const drove_spec *spec)
@@ -424,7 +424,7 @@ int64_t drove_spec_cpu_count(const drove_spec *spec)
 {
 	if (!spec)
 		return 0;
-	if (spec->kind == DROVE_SPEC_TASK)
+	if (spec->kind == DROVE_KIND_TASK)
 		return drove__resources_cpus(spec->u.task->resources, spec->u.task->n_resources);
 	return drove__resources_cpus(spec->u.app->resources, spec->u.app->n_resources);
 }
@@ -433,7 +433,7 @@ int64_t drove_spec_memory_mb(const drove_spec *spec)
 {
 	if (!spec)
 		return 0;
-	if (spec->kind == DROVE_SPEC_TASK)
+	if (spec->kind == DROVE_KIND_TASK)
 		return drove__resources_memory_mb(spec->u.task->resources,
 		                                  spec->u.task->n_resources);
 	return drove__resources_memory_mb(spec->u.app->resources, spec->u.app->n_resources);
@@ -444,6 +444,6 @@ const char *drove_spec_image(const drove_spec *spec)
 	const drove_executable *e;
 	if (!spec)
 		return NULL;
-	e = spec->kind == DROVE_SPEC_TASK ? spec->u.task->executable : spec->u.app->executable;
+	e = spec->kind == DROVE_KIND_TASK ? spec->u.task->executable : spec->u.app->executable;
 	return e ? e->url : NULL;
 }

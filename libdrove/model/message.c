@@ -146,9 +146,26 @@ void drove__message_free(drove_message *m)
 		}                                                                   \
 	} while (0)
 
+struct json_tokener *drove__message_tokener_new(void)
+{
+	return json_tokener_new_ex(DROVE_MODEL_MAX_DEPTH);
+}
+
+void drove__message_tokener_free(struct json_tokener *tok)
+{
+	if (tok)
+		json_tokener_free(tok);
+}
+
 int drove__message_decode(const char *json, size_t len, drove_message **out)
 {
-	struct json_tokener *tok = NULL;
+	return drove__message_decode_with(NULL, json, len, out);
+}
+
+int drove__message_decode_with(struct json_tokener *kept, const char *json, size_t len,
+                               drove_message **out)
+{
+	struct json_tokener *tok = kept;
 	struct json_object *root = NULL, *v;
 	drove_message *m = NULL;
 	int rc = 0;
@@ -157,7 +174,9 @@ int drove__message_decode(const char *json, size_t len, drove_message **out)
 	if (len > DROVE_MODEL_MAX_SIZE)
 		return drove__error(DROVE_EINVAL, "message: %zu bytes is over the %d byte limit",
 		                    len, DROVE_MODEL_MAX_SIZE);
-	if (!(tok = json_tokener_new_ex(DROVE_MODEL_MAX_DEPTH)))
+	if (tok)
+		json_tokener_reset(tok); /* whatever the last message left */
+	else if (!(tok = drove__message_tokener_new()))
 		return drove__enomem();
 	root = json_tokener_parse_ex(tok, json, (int)len);
 	if (!root || json_tokener_get_error(tok) != json_tokener_success ||
@@ -252,12 +271,14 @@ int drove__message_decode(const char *json, size_t len, drove_message **out)
 		break;
 	}
 	json_object_put(root);
-	json_tokener_free(tok);
+	if (tok != kept)
+		json_tokener_free(tok);
 	*out = m;
 	return 0;
 fail:
 	json_object_put(root);
-	json_tokener_free(tok);
+	if (tok != kept)
+		json_tokener_free(tok);
 	drove__message_free(m);
 	return rc;
 }

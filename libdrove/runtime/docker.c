@@ -629,7 +629,7 @@ static int issue(drove_runtime_call *call)
 		break;
 	case RT_STATS:
 		rc = drove__buf_puts(&p, "/containers/") | pct(&p, t, NULL) |
-		     drove__buf_puts(&p, "/stats?stream=false");
+		     drove__buf_puts(&p, "/stats?stream=false&one-shot=true");
 		if (rc == 0)
 			rc = send_req(call, "GET", p.data, NULL, NULL, 0, NULL, on_stats, 0);
 		break;

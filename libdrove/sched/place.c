@@ -12,7 +12,7 @@ int drove_sched_session_new(drove_sched_session **out, drove_sched *s, int kind,
 {
 	drove_sched_session *x;
 	DROVE_CHECK_ARG(out && s && deployable_id);
-	if (kind < DROVE_SCHED_KIND_APP || kind > DROVE_SCHED_KIND_LOCAL_SERVICE)
+	if (kind < DROVE_KIND_APP || kind > DROVE_KIND_LOCAL_SERVICE)
 		return drove__error(DROVE_EINVAL, "kind: %d is not app, task or local service",
 		                    kind);
 	if (!(x = calloc(1, sizeof(*x))))
@@ -127,9 +127,9 @@ static int sources(const struct sched_query *q, int *ks)
 	int n = 0;
 	for (int k = 0; k < SCHED_NIDX; k++) {
 		int cls = k / 2;
-		if (cls == 0 && !(q->state_mask & (1 << DROVE_SCHED_EXECUTOR_ACTIVE)))
+		if (cls == 0 && !(q->state_mask & (1 << DROVE_EXECUTOR_ACTIVE)))
 			continue;
-		if (cls == 1 && !(q->state_mask & (1 << DROVE_SCHED_EXECUTOR_UNREADY)))
+		if (cls == 1 && !(q->state_mask & (1 << DROVE_EXECUTOR_UNREADY)))
 			continue;
 		if ((k & 1) && q->notag_only)
 			continue;
@@ -502,8 +502,7 @@ static int run_strategy(struct sched_query *q, struct sched_choice *out)
 
 static const char *state_words(const struct sched_query *q)
 {
-	return (q->state_mask & (1 << DROVE_SCHED_EXECUTOR_UNREADY)) ? "ACTIVE or UNREADY"
-	                                                             : "ACTIVE";
+	return (q->state_mask & (1 << DROVE_EXECUTOR_UNREADY)) ? "ACTIVE or UNREADY" : "ACTIVE";
 }
 
 static int diagnose(struct sched_query *q)
@@ -585,9 +584,9 @@ static int query_init(struct sched_query *q, drove_sched *s, const drove_sched_s
 	q->policy = policy;
 	q->cores = cores;
 	q->mb = mb;
-	q->state_mask = 1 << DROVE_SCHED_EXECUTOR_ACTIVE;
-	if (kind == DROVE_SCHED_KIND_LOCAL_SERVICE)
-		q->state_mask |= 1 << DROVE_SCHED_EXECUTOR_UNREADY;
+	q->state_mask = 1 << DROVE_EXECUTOR_ACTIVE;
+	if (kind == DROVE_KIND_LOCAL_SERVICE)
+		q->state_mask |= 1 << DROVE_EXECUTOR_UNREADY;
 	q->wrap_notag = !policy || !drove__sched_policy_targets(policy);
 	if (policy)
 		drove__sched_policy_requirements(policy, q);
@@ -671,8 +670,8 @@ int drove_sched_place(drove_sched *s, drove_sched_session *sess, const drove_sch
 	DROVE_CHECK_ARG(s && out);
 	if (sess && sess->s != s)
 		return drove__error(DROVE_EINVAL, "session: belongs to another scheduler");
-	if ((rc = query_init(&q, s, sess, sess ? sess->kind : DROVE_SCHED_KIND_APP, policy, cores,
-	                     mb)) < 0)
+	if ((rc = query_init(&q, s, sess, sess ? sess->kind : DROVE_KIND_APP, policy, cores, mb)) <
+	    0)
 		return rc;
 	if (run_strategy(&q, &c) < 0)
 		return diagnose(&q);
@@ -910,7 +909,7 @@ int drove_sched_check_resources(const drove_sched *s, const drove_sched_policy *
 	wrap = !policy || !drove__sched_policy_targets(policy);
 	for (size_t k = 0; k < s->nexecs; k++) {
 		const struct sched_exec *e = &s->execs[k];
-		if (!e->live || e->state != DROVE_SCHED_EXECUTOR_ACTIVE)
+		if (!e->live || e->state != DROVE_EXECUTOR_ACTIVE)
 			continue;
 		active++;
 		if ((wrap && e->tagged) || (policy && !drove__sched_policy_static(policy, e)))

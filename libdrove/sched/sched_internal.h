@@ -110,7 +110,7 @@ struct sched_query {
 	const drove_sched_policy *policy;
 	int cores;
 	int64_t mb;
-	int state_mask; /* bit per drove_sched_executor_state */
+	int state_mask; /* bit per enum drove_executor_state */
 	bool wrap_notag;
 	const char *req_tag; /* a MATCH_TAG every candidate must pass, or NULL */
 	bool notag_only;     /* only untagged executors can pass */

@@ -39,7 +39,7 @@ int drove_sched_snapshot_new(drove_sched_snapshot **out, const char *executor_id
 	if (!(s = calloc(1, sizeof(*s))))
 		return drove__enomem();
 	s->port = port;
-	s->state = DROVE_SCHED_EXECUTOR_ACTIVE;
+	s->state = DROVE_EXECUTOR_ACTIVE;
 	if (!(s->id = drove__strdup(executor_id)) || !(s->host = drove__strdup(hostname)) ||
 	    drove_strmap_new(&s->meta) < 0 || drove_sched_snapshot_add_tag(s, hostname) < 0) {
 		drove_sched_snapshot_free(s);
@@ -77,7 +77,7 @@ void drove_sched_snapshot_free(drove_sched_snapshot *s)
 int drove_sched_snapshot_set_state(drove_sched_snapshot *s, int state)
 {
 	DROVE_CHECK_ARG(s);
-	if (state < DROVE_SCHED_EXECUTOR_UNREADY || state > DROVE_SCHED_EXECUTOR_REMOVED)
+	if (state < DROVE_EXECUTOR_UNREADY || state > DROVE_EXECUTOR_REMOVED)
 		return drove__error(DROVE_EINVAL, "executorState: %d is not a state", state);
 	s->state = state;
 	return 0;
@@ -489,9 +489,9 @@ static int index_class(const struct sched_exec *e)
 {
 	if (!e->live)
 		return -1;
-	if (e->state == DROVE_SCHED_EXECUTOR_ACTIVE)
+	if (e->state == DROVE_EXECUTOR_ACTIVE)
 		return 0 + (e->tagged ? 1 : 0);
-	if (e->state == DROVE_SCHED_EXECUTOR_UNREADY)
+	if (e->state == DROVE_EXECUTOR_UNREADY)
 		return 2 + (e->tagged ? 1 : 0);
 	return -1;
 }
@@ -808,7 +808,7 @@ int drove_sched_executor_set_state(drove_sched *s, const char *id, int state)
 {
 	uint32_t slot;
 	DROVE_CHECK_ARG(s && id);
-	if (state < DROVE_SCHED_EXECUTOR_UNREADY || state > DROVE_SCHED_EXECUTOR_REMOVED)
+	if (state < DROVE_EXECUTOR_UNREADY || state > DROVE_EXECUTOR_REMOVED)
 		return drove__error(DROVE_EINVAL, "executorState: %d is not a state", state);
 	if (drove__sched_find(s, id, &slot) < 0 || !s->execs[slot].live)
 		return drove__error(DROVE_ENOTFOUND, "executor %s: not in the view", id);

@@ -409,7 +409,7 @@ static void free_all(drove_store *s)
 int drove_store_leader(drove_store *s, char **data, size_t *len, int64_t *term)
 {
 	drove_strlist *kids = NULL;
-	drove_store_stat st;
+	drove_store_stat st = DROVE_STORE_STAT_INIT;
 	char **names = NULL, *path = NULL, *d = NULL;
 	size_t i, n;
 	int rc;

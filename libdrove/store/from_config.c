@@ -16,7 +16,7 @@ int drove__store_opts_from_config(const drove_config *cfg, drove_store_opts **ou
 	if ((rc = drove_store_opts_new(&so)) < 0)
 		return rc;
 	switch (cfg->store.type) {
-	case DROVE_CONFIG_STORE_ZOOKEEPER:
+	case DROVE_STORE_ZK:
 		if (!(ns = drove__asprintf("/%s", cfg->store.zk_namespace ? cfg->store.zk_namespace
 		                                                          : "drove"))) {
 			rc = DROVE_ENOMEM;
@@ -29,7 +29,7 @@ int drove__store_opts_from_config(const drove_config *cfg, drove_store_opts **ou
 			rc = drove_store_opts_set_session_timeout(
 			        so, (int)cfg->store.zk_session_timeout_ms);
 		break;
-	case DROVE_CONFIG_STORE_LOCAL:
+	case DROVE_STORE_LOCAL:
 		rc = drove_store_opts_set_local(so, cfg->store.data_dir);
 		break;
 	default:

@@ -196,6 +196,7 @@ static void kid_remove(struct lnode *p, struct lnode *k)
 static void fill_stat(const struct lnode *n, drove_store_stat *st)
 {
 	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
 	st->version = n->version;
 	st->cversion = n->cversion;
 	st->num_children = (int32_t)n->nkids;

@@ -654,6 +654,27 @@ int drove_store_multi_async(drove_store *s, const drove_store_ops *ops, drove_st
 
 /* ---- synchronous API ---- */
 
+/* The size of drove_store_stat in its first release (SOVERSION 1): the smallest a caller may
+ * pass; later releases append fields and copy only what the caller's `size` covers. */
+#define STAT_SIZE_1 (offsetof(drove_store_stat, mtime_ms) + sizeof(int64_t))
+
+static int stat_check(const drove_store_stat *st)
+{
+	if (st && st->size < STAT_SIZE_1)
+		return drove__error(
+		        DROVE_EINVAL,
+		        "stat: size %u is below %zu (set it to sizeof(drove_store_stat))",
+		        (unsigned)st->size, (size_t)STAT_SIZE_1);
+	return 0;
+}
+
+static void stat_copy(drove_store_stat *dst, const drove_store_stat *src)
+{
+	uint32_t size = dst->size;
+	memcpy(dst, src, size < sizeof(*src) ? size : sizeof(*src));
+	dst->size = size < sizeof(*src) ? size : (uint32_t)sizeof(*src);
+}
+
 int drove_store_get(drove_store *s, const char *path, char **data, size_t *len,
                     drove_store_stat *stat)
 {
@@ -661,7 +682,7 @@ int drove_store_get(drove_store *s, const char *path, char **data, size_t *len,
 	int rc;
 
 	DROVE_CHECK_ARG(s && data);
-	if ((rc = drove__store_path_check(path)) < 0)
+	if ((rc = drove__store_path_check(path)) < 0 || (rc = stat_check(stat)) < 0)
 		return rc;
 	if (!(r = req_new(s, DROVE__OP_GET, path, true)))
 		return DROVE_ENOMEM;
@@ -674,7 +695,7 @@ int drove_store_get(drove_store *s, const char *path, char **data, size_t *len,
 			if (len)
 				*len = r->rlen;
 			if (stat)
-				*stat = r->stat;
+				stat_copy(stat, &r->stat);
 		}
 	}
 	req_free(r);
@@ -687,12 +708,12 @@ int drove_store_exists(drove_store *s, const char *path, drove_store_stat *stat)
 	int rc;
 
 	DROVE_CHECK_ARG(s);
-	if ((rc = drove__store_path_check(path)) < 0)
+	if ((rc = drove__store_path_check(path)) < 0 || (rc = stat_check(stat)) < 0)
 		return rc;
 	if (!(r = req_new(s, DROVE__OP_EXISTS, path, true)))
 		return DROVE_ENOMEM;
 	if ((rc = submit(r)) == 0 && stat)
-		*stat = r->stat;
+		stat_copy(stat, &r->stat);
 	req_free(r);
 	return rc;
 }
@@ -704,10 +725,10 @@ int drove_store_set(drove_store *s, const char *path, const void *data, size_t l
 	int rc;
 
 	DROVE_CHECK_ARG(s);
-	if (!(r = prep_set(s, path, data, len, version, true, &rc)))
+	if ((rc = stat_check(stat)) < 0 || !(r = prep_set(s, path, data, len, version, true, &rc)))
 		return rc;
 	if ((rc = submit(r)) == 0 && stat)
-		*stat = r->stat;
+		stat_copy(stat, &r->stat);
 	req_free(r);
 	return rc;
 }

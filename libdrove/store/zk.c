@@ -140,6 +140,7 @@ static const char *rel_path(drove_store *s, const char *full)
 static void conv_stat(const struct Stat *st, drove_store_stat *out)
 {
 	memset(out, 0, sizeof(*out));
+	out->size = sizeof(*out);
 	if (!st)
 		return;
 	out->version = st->version;

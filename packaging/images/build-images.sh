@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the daemons' container images from the .deb packages (docs/packaging.md, "Container
 # images"), with no registry and no network:
-#   1. a root directory per daemon: the files of libdrove0 and of the daemon's package
+#   1. a root directory per daemon: the files of libdrove1 (the library) and of the daemon's package
 #      (dpkg -x), the Debian libraries they load (resolved with ldd on this Debian host, the
 #      same libraries the packages' Depends name), glibc's NSS modules, and what the
 #      maintainer scripts would create (the drove user, /var/lib/drove/<daemon>,
@@ -17,8 +17,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 debs=$(cd "${1:?usage: $0 DEB_DIR [TAG] [DAEMON...]}" && pwd)
 shift
-lib=$(ls "$debs"/libdrove0_*.deb 2>/dev/null | head -n1)
-[ -n "$lib" ] || { echo "build-images: no libdrove0 package in $debs" >&2; exit 1; }
+# the library package is named after the SONAME: libdrove1 (DROVE_SOVERSION 1)
+lib=$(ls "$debs"/libdrove[0-9]*_*.deb 2>/dev/null | head -n1)
+[ -n "$lib" ] || { echo "build-images: no libdrove<SOVERSION> package in $debs" >&2; exit 1; }
 version=$(dpkg-deb -f "$lib" Version)
 tag=${1:-${version%-*}}
 [ $# -gt 0 ] && shift

@@ -8,7 +8,7 @@ set -euo pipefail
 src=$1 work=$2 prefix=${3:-}
 mkdir -p "$work/consumer"
 if [ -n "$prefix" ]; then
-	libdir=$(dirname "$(find "$prefix" -name 'libdrove.so.0' | head -n1)")
+	libdir=$(dirname "$(find "$prefix" -name 'libdrove.so.[0-9]*' | head -n1)")
 	export PKG_CONFIG_PATH=$libdir/pkgconfig
 	export LD_LIBRARY_PATH=$libdir # programs built outside carry no RPATH
 fi

@@ -16,7 +16,8 @@ lib=$(ls "$prefix"/lib*/libdrove.so.*.*.* 2>/dev/null | head -n1 || true)
 libdir=$(dirname "$lib")
 
 soname=$(readelf -d "$lib" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
-[ "$soname" = "libdrove.so.0" ] || { echo "FAIL: SONAME is '$soname'"; exit 1; }
+sover=$(sed -n 's/^set(DROVE_SOVERSION \([0-9][0-9]*\))$/\1/p' "$src/CMakeLists.txt")
+[ "$soname" = "libdrove.so.$sover" ] || { echo "FAIL: SONAME is '$soname', not libdrove.so.$sover"; exit 1; }
 bad=$(nm -D --defined-only "$lib" | awk '{print $3}' | grep -v '^drove_' | grep -v '^DROVE_' || true)
 [ -z "$bad" ] || { echo "FAIL: non-drove_ symbols exported:"; echo "$bad"; exit 1; }
 internal=$(nm -D --defined-only "$lib" | awk '{print $3}' | grep '^drove__' || true)

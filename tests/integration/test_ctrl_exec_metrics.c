@@ -83,6 +83,32 @@ static double sample_like(const char *text, const char *prefix, const char *need
 }
 
 /* Scrape until `series` (exact) reaches at least `want`, for up to `ms`. */
+/* Lines of the scrape that start with `prefix`. */
+static int count_series(const char *text, const char *prefix)
+{
+	int n = 0;
+	size_t len = strlen(prefix);
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		n += !strncmp(p, prefix, len);
+	return n;
+}
+
+/* Wait until the scrape has exactly `want` series starting with `prefix`. */
+static void wait_series(int port, const char *prefix, int want, int64_t ms)
+{
+	int64_t end = drove_time_mono_ms() + ms;
+	for (;;) {
+		char *b = NULL;
+		int n = admin_get(port, "/metrics", &b) == 200 ? count_series(b, prefix) : -1;
+		free(b);
+		if (n == want)
+			return;
+		ck_assert_msg(drove_time_mono_ms() < end, "%s: %d series (want %d)", prefix, n,
+		              want);
+		usleep(250 * 1000);
+	}
+}
+
 static void wait_sample(int port, const char *series, double want, int64_t ms)
 {
 	int64_t end = drove_time_mono_ms() + ms;
@@ -268,6 +294,17 @@ START_TEST(test_admin_ports_of_a_running_cluster)
 	                         iid);
 	wait_sample(dtc.eaport[0], series, 2, 30000);
 	free(series);
+
+	/* two instances are sampled in one round (calls in flight at once), and a stopped one's
+	 * series leave with the next round */
+	dtc_post_ok("/apis/v1/applications/operations",
+	            "{\"type\":\"SCALE\",\"appId\":\"" APP "\",\"requiredInstances\":2," DTC_OPSPEC
+	            "}");
+	wait_series(dtc.eaport[0], "drove_instance_cpu_seconds_total{kind=\"app\"", 2, 60000);
+	dtc_post_ok("/apis/v1/applications/operations",
+	            "{\"type\":\"SCALE\",\"appId\":\"" APP "\",\"requiredInstances\":1," DTC_OPSPEC
+	            "}");
+	wait_series(dtc.eaport[0], "drove_instance_cpu_seconds_total{kind=\"app\"", 1, 60000);
 
 	/* ZooKeeper goes away for a while: the controller's health follows it */
 	cmd = drove__asprintf("%s/tests/harness/components.sh restart-zk '%s' 4 >/dev/null 2>&1 &",

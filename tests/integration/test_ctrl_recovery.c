@@ -107,6 +107,83 @@ START_TEST(test_expected_per_executor)
 }
 END_TEST
 
+/* ---- EXPECTED_INSTANCES in slices (issue 21): 40 executors go out in three slices ---- */
+
+#define N_MORE 38
+static struct fake_exec *more[N_MORE];
+
+static void more_new(void *ud)
+{
+	(void)ud;
+	for (int i = 0; i < N_MORE; i++) {
+		more[i] = fake_new(loop, 8, 8192, 300);
+		fake_add_controller(more[i], port);
+	}
+}
+
+static void more_free(void *ud)
+{
+	(void)ud;
+	for (int i = 0; i < N_MORE; i++) {
+		fake_free(more[i]);
+		more[i] = NULL;
+	}
+}
+
+static void reset_expected_all(void *ud)
+{
+	reset_expected(ud);
+	for (int i = 0; i < N_MORE; i++)
+		more[i]->expected_msgs = more[i]->foreign_known = more[i]->stale_stops = 0;
+}
+
+static struct fake_exec *nth_fake(int i)
+{
+	return i < 2 ? fx[i] : more[i - 2];
+}
+
+/* Each slice's lists are built when it goes out: a scale-up running across the passes (one a
+ * second, 16 executors a slice, a slice every 20 ms) never lists an instance to the wrong
+ * executor nor calls a new one stale, and every executor hears from every pass. */
+START_TEST(test_expected_in_slices)
+{
+	int64_t t0;
+	int held = 0, missing;
+
+	on_loop(more_new, NULL);
+	wait_execs(2 + N_MORE);
+	create_app(40);
+	wait_app("RUNNING", 40, 15000);
+	on_loop(reset_expected_all, NULL);
+	simple_op("SCALE", "\"requiredInstances\":120");
+	wait_app("RUNNING", 120, 20000);
+	for (t0 = drove_time_mono_ms();; usleep(50 * 1000)) {
+		missing = 0;
+		for (int i = 0; i < 2 + N_MORE; i++)
+			missing += nth_fake(i)->expected_msgs < 2;
+		if (!missing)
+			break;
+		ck_assert_msg(drove_time_mono_ms() - t0 < 8000,
+		              "%d executors without two EXPECTED_INSTANCES", missing);
+	}
+	for (int i = 0; i < 2 + N_MORE; i++) {
+		ck_assert_int_eq(nth_fake(i)->foreign_known, 0);
+		ck_assert_int_eq(nth_fake(i)->stale_stops, 0);
+		held += count_on(nth_fake(i));
+	}
+	ck_assert_int_eq(held, 120);
+}
+END_TEST
+
+/* the loop stopped first: no timer of a freed executor's runs, and its events are freed on a
+ * live loop */
+static void teardown_more(void)
+{
+	stop_loop();
+	more_free(NULL);
+	teardown();
+}
+
 /* ---- restart on the same embedded store: state rebuilt, nothing restarted ---- */
 
 START_TEST(test_restart_recovers)
@@ -566,6 +643,11 @@ Suite *ctrl_recovery_suite(void)
 	tcase_add_test(tc, test_restart_recovers);
 	tcase_add_test(tc, test_restart_waits_for_every_executor);
 	tcase_add_test(tc, test_restart_resumes_a_task_start);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("slices");
+	tcase_add_checked_fixture(tc, setup, teardown_more);
+	tcase_set_timeout(tc, 90);
+	tcase_add_test(tc, test_expected_in_slices);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("slow-stale");
 	tcase_add_checked_fixture(tc, setup_slow_stale, teardown);

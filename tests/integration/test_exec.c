@@ -447,7 +447,7 @@ START_TEST(test_local_service)
 	struct hres h;
 	struct rres r;
 	start_executor();
-	ck_assert_int_eq(drove_instance_id_new(ctx, DROVE_INSTANCE_LOCAL_SVC, &iid), 0);
+	ck_assert_int_eq(drove_instance_id_new(ctx, DROVE_KIND_LOCAL_SERVICE, &iid), 0);
 	snprintf(name, sizeof(name), "EXEC_LS-1-%s", iid);
 	track("", name);
 	extra = drove__asprintf(

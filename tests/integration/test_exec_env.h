@@ -237,7 +237,7 @@ static inline char *app_instance_spec(int core, const char *health_json, int ext
 	memset(&s, 0, sizeof(s));
 	ck_assert_int_eq(drove_app_id(a->name, a->version, &s.app_id), 0);
 	s.app_name = a->name;
-	ck_assert_int_eq(drove_instance_id_new(ctx, DROVE_INSTANCE_APP, &iid), 0);
+	ck_assert_int_eq(drove_instance_id_new(ctx, DROVE_KIND_APP, &iid), 0);
 	snprintf(id_out, id_len, "%s", iid);
 	s.instance_id = iid;
 	s.executable = a->executable;
@@ -329,7 +329,7 @@ static inline char *task_spec(const char *cmd, int core, char *id_out, size_t id
                               const char *tid)
 {
 	char *iid = NULL, *out;
-	ck_assert_int_eq(drove_instance_id_new(ctx, DROVE_INSTANCE_TASK, &iid), 0);
+	ck_assert_int_eq(drove_instance_id_new(ctx, DROVE_KIND_TASK, &iid), 0);
 	snprintf(id_out, id_len, "%s", iid);
 	out = drove__asprintf(
 	        "{\"taskId\":\"%s-%s\",\"sourceAppName\":\"EXEC_TEST\",\"instanceId\":\"%s\","

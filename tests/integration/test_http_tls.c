@@ -588,7 +588,7 @@ START_TEST(test_cluster_https)
 		setenv("SSL_CERT_FILE", ca, 1);
 	}
 	/* the executor stayed (the controller reaches it over https) */
-	ck_assert_int_eq(drove_client_executors_list(cl, &b), 0);
+	ck_assert_int_eq(drove_client_executor_list_json(cl, &b), 0);
 	ck_assert_ptr_nonnull(strstr(b, "\"transportType\":\"HTTPS\""));
 	free(b);
 	drove_client_free(cl);

@@ -125,7 +125,7 @@ START_TEST(test_crud)
 {
 	char *data = NULL, *created = NULL;
 	size_t len = 0;
-	drove_store_stat st;
+	drove_store_stat st = DROVE_STORE_STAT_INIT;
 	drove_strlist *kids = NULL;
 
 	fx_setup(backend_of(_i));
@@ -175,7 +175,7 @@ END_TEST
 
 START_TEST(test_cas_conflicts)
 {
-	drove_store_stat st;
+	drove_store_stat st = DROVE_STORE_STAT_INIT;
 
 	fx_setup(backend_of(_i));
 	ck_assert_int_eq(drove_store_create(F.s, "/c", "v0", 2, DROVE_STORE_PERSISTENT, NULL), 0);
@@ -299,7 +299,7 @@ END_TEST
 
 START_TEST(test_ephemeral_gone_after_close)
 {
-	drove_store_stat st;
+	drove_store_stat st = DROVE_STORE_STAT_INIT;
 
 	fx_setup(backend_of(_i));
 	ck_assert_int_eq(drove_store_create(F.s, "/e", "me", 2, DROVE_STORE_EPHEMERAL, NULL), 0);
@@ -796,7 +796,7 @@ static char *leader_node(drove_store *s)
  * of them applies, even before it hears of the deposal; after LOST it writes unfenced. */
 START_TEST(test_fenced_writes)
 {
-	drove_store_stat st;
+	drove_store_stat st = DROVE_STORE_STAT_INIT;
 	drove_store_ops *ops;
 	char *data = NULL, *node, *made = NULL;
 	size_t len;

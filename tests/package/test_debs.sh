@@ -23,7 +23,10 @@ build=$(cd "$build" && pwd)
 work=$build/test-debs
 # The packages this test needs; others the build makes (drove-epoch, drove-gateway, ...) are
 # installed, verified and purged with them.
-PKGS=(libdrove0 libdrove-dev drove-cli drove-controller drove-executor drove-epoch drove-gateway python3-drove)
+# The library package is named after the SONAME (libdrove1 for DROVE_SOVERSION 1).
+sover=$(sed -n 's/^set(DROVE_SOVERSION \([0-9][0-9]*\))$/\1/p' "$src/CMakeLists.txt")
+LIBPKG=libdrove$sover
+PKGS=("$LIBPKG" libdrove-dev drove-cli drove-controller drove-executor drove-epoch drove-gateway python3-drove)
 APP=DROVE_TEST_APP-1
 export CONTAINERS_CONF=$src/tests/harness/containers.conf
 export DEBIAN_FRONTEND=noninteractive
@@ -93,10 +96,10 @@ lintian --fail-on error --suppress-tags initial-upload-closes-no-bugs "${debs[@]
 	>"$work/lintian.log" 2>&1 || { cat "$work/lintian.log"; fail "lintian reports errors"; }
 say "lintian: no errors ($(grep -c '^W:' "$work/lintian.log" || true) warnings)"
 # The shlibs line gives dependents a version constraint.
-dpkg-deb --ctrl-tarfile "$build"/deb/libdrove0_*.deb | tar -xO ./shlibs | grep -q '^libdrove 0 libdrove0 (>= ' ||
-	fail "libdrove0 has no shlibs line"
-dpkg-deb -f "$build"/deb/drove-controller_*.deb Depends | grep -q 'libdrove0 (>= ' ||
-	fail "drove-controller does not depend on libdrove0 (>= ...)"
+dpkg-deb --ctrl-tarfile "$build"/deb/"$LIBPKG"_*.deb | tar -xO ./shlibs |
+	grep -q "^libdrove $sover $LIBPKG (>= " || fail "$LIBPKG has no shlibs line"
+dpkg-deb -f "$build"/deb/drove-controller_*.deb Depends | grep -q "$LIBPKG (>= " ||
+	fail "drove-controller does not depend on $LIBPKG (>= ...)"
 
 # ---- 2. install ----
 "${APT[@]}" install --no-install-recommends "${debs[@]}" >"$work/apt-install.log" 2>&1 ||
@@ -189,7 +192,7 @@ say "both daemons stopped with status 0 on SIGTERM"
 
 # ---- 4. outside programs against the installed development package ----
 used=$("$src/tests/install/outside_program.sh" "$src" "$work") || fail "outside programs: $used"
-[ "$used" = "$(readlink -f /usr/lib/x86_64-linux-gnu/libdrove.so.0)" ] ||
+[ "$used" = "$(readlink -f /usr/lib/x86_64-linux-gnu/libdrove.so."$sover")" ] ||
 	fail "outside programs loaded $used, not the installed library"
 (cd / && /usr/bin/python3 -c 'import drove; drove.ClusterModel(seed=1).close(); print(drove.native.drove_version_string())') >"$work/python.log" 2>&1 ||
 	fail "python3 -c 'import drove'"

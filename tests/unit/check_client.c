@@ -62,7 +62,7 @@ START_TEST(test_leader_is_the_one_that_pongs)
 	add_ep(b);
 	add_ep(c);
 	ck_assert_ptr_null(drove_client_leader(cl));
-	ck_assert_int_eq(drove_client_apps_list(cl, &data), 0);
+	ck_assert_int_eq(drove_client_app_list_json(cl, &data), 0);
 	ck_assert_str_eq(data, "{\"A-1\":{\"id\":\"A-1\"}}");
 	mock_url(c, url, sizeof(url));
 	ck_assert_str_eq(drove_client_leader(cl), url);
@@ -71,7 +71,7 @@ START_TEST(test_leader_is_the_one_that_pongs)
 	ck_assert_int_eq(mock_get(c, &c->pings), 1);
 	drove_free(data);
 	/* the leader is remembered: no more pings */
-	ck_assert_int_eq(drove_client_apps_list(cl, NULL), 0);
+	ck_assert_int_eq(drove_client_app_list_json(cl, NULL), 0);
 	ck_assert_int_eq(mock_get(c, &c->pings), 1);
 	ck_assert_int_eq(mock_get(a, &a->requests), 1);
 	mock_stop(a);
@@ -90,13 +90,13 @@ START_TEST(test_failover_when_leader_goes_away)
 	mock_add(b, "GET", "/apis/v1/cluster", 200, OK_ENV("{\"leader\":\"b\"}"));
 	add_ep(a);
 	add_ep(b);
-	ck_assert_int_eq(drove_client_cluster_summary(cl, &data), 0);
+	ck_assert_int_eq(drove_client_cluster_get_json(cl, &data), 0);
 	ck_assert_str_eq(data, "{\"leader\":\"a\"}");
 	drove_free(data);
 	data = NULL;
 	mock_stop(a); /* the leader dies; b takes over */
 	mock_set(b, &b->not_leader, 0);
-	ck_assert_int_eq(drove_client_cluster_summary(cl, &data), 0);
+	ck_assert_int_eq(drove_client_cluster_get_json(cl, &data), 0);
 	ck_assert_str_eq(data, "{\"leader\":\"b\"}");
 	mock_url(b, url, sizeof(url));
 	ck_assert_str_eq(drove_client_leader(cl), url);
@@ -115,14 +115,14 @@ START_TEST(test_not_leader_answer_re_resolves)
 	mock_add(b, "GET", "/apis/v1/tasks", 200, OK_ENV("[2]"));
 	add_ep(a);
 	add_ep(b);
-	ck_assert_int_eq(drove_client_tasks_list(cl, &data), 0);
+	ck_assert_int_eq(drove_client_task_list_json(cl, &data), 0);
 	ck_assert_str_eq(data, "[1]");
 	drove_free(data);
 	data = NULL;
 	/* leadership moves while both stay up */
 	mock_set(a, &a->not_leader, 1);
 	mock_set(b, &b->not_leader, 0);
-	ck_assert_int_eq(drove_client_tasks_list(cl, &data), 0);
+	ck_assert_int_eq(drove_client_task_list_json(cl, &data), 0);
 	ck_assert_str_eq(data, "[2]");
 	mock_url(b, url, sizeof(url));
 	ck_assert_str_eq(drove_client_leader(cl), url);
@@ -164,7 +164,7 @@ START_TEST(test_retries_zero_means_one_try)
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", mock_dead_port());
 	ck_assert_int_eq(drove_client_add_endpoint(cl, url), 0);
 	ck_assert_int_eq(drove_client_set_retries(cl, 0, 1000, 1000), 0);
-	drove_assert_error(drove_client_apps_list(cl, NULL), DROVE_EUNAVAIL,
+	drove_assert_error(drove_client_app_list_json(cl, NULL), DROVE_EUNAVAIL,
 	                   "no leader controller");
 	ck_assert_int_lt(now_ms() - t0, 900);
 }
@@ -192,7 +192,7 @@ START_TEST(test_get_timeout)
 	mock_add_raw(a, "GET", "/apis/v1/cluster", 200, OK_ENV("{}"), NULL, 800);
 	ck_assert_int_eq(drove_client_set_timeouts(cl, 1000, 250), 0);
 	ck_assert_int_eq(drove_client_set_retries(cl, 1, 10, 10), 0);
-	drove_assert_error(drove_client_cluster_summary(cl, NULL), DROVE_ETIMEOUT, "timed out");
+	drove_assert_error(drove_client_cluster_get_json(cl, NULL), DROVE_ETIMEOUT, "timed out");
 	mock_stop(a);
 }
 END_TEST
@@ -246,9 +246,9 @@ START_TEST(test_error_mapping)
 	         "A/T2\"}");
 	mock_add(a, "GET", "/apis/v1/localservices", 200, "not json");
 
-	drove_assert_error(drove_client_app_get(cl, "NOPE-1", NULL), DROVE_ENOTFOUND,
+	drove_assert_error(drove_client_app_get_json(cl, "NOPE-1", NULL), DROVE_ENOTFOUND,
 	                   "App NOPE-1 not found");
-	drove_assert_error(drove_client_task_get(cl, "A", "T", NULL), DROVE_ENOTFOUND,
+	drove_assert_error(drove_client_task_get_json(cl, "A", "T", NULL), DROVE_ENOTFOUND,
 	                   "No such task instance A/T");
 	drove_assert_error(drove_client_app_scale(cl, "A-1", 1, NULL, 1), DROVE_EINVAL,
 	                   "Command validation failure: spec.name must not be empty; "
@@ -262,24 +262,27 @@ START_TEST(test_error_mapping)
 	                   "Current operation could not be cancelled");
 	ck_assert_int_eq(drove_client_last_status(cl), 400);
 	ck_assert_ptr_null(drove_client_last_error_data(cl)); /* no data in that envelope */
-	drove_assert_error(drove_client_cluster_maintenance(cl, 1, NULL), DROVE_EAUTH, "403");
-	drove_assert_error(drove_client_cluster_summary(cl, NULL), DROVE_ERROR,
+	drove_assert_error(drove_client_cluster_maintenance_set_json(cl, 1, NULL), DROVE_EAUTH,
+	                   "403");
+	drove_assert_error(drove_client_cluster_get_json(cl, NULL), DROVE_ERROR,
 	                   "Unexpected Server error (HTTP 500): boom");
 	drove_assert_error(drove_client_task_delete(cl, "A", "T2"), DROVE_ERROR,
 	                   "Could not delete A/T2");
 	ck_assert_int_eq(drove_client_last_status(cl), 200);
 	ck_assert_str_eq(drove_client_last_error_data(cl), "{\"deleted\":false}");
-	drove_assert_error(drove_client_ls_list(cl, NULL), DROVE_ERROR, "invalid response");
-	drove_assert_error(drove_client_executors_list(cl, NULL), DROVE_ENOTFOUND,
+	drove_assert_error(drove_client_local_service_list_json(cl, NULL), DROVE_ERROR,
+	                   "invalid response");
+	drove_assert_error(drove_client_executor_list_json(cl, NULL), DROVE_ENOTFOUND,
 	                   "404 not found: /apis/v1/cluster/executors");
 	ck_assert_int_eq(drove_client_last_status(cl), 404);
 	ck_assert_ptr_null(drove_client_last_error_data(cl));
-	drove_assert_error(drove_client_app_get(cl, "NOPE-1", NULL), DROVE_ENOTFOUND, "not found");
+	drove_assert_error(drove_client_app_get_json(cl, "NOPE-1", NULL), DROVE_ENOTFOUND,
+	                   "not found");
 	ck_assert_int_eq(drove_client_last_status(cl), 200);
 	ck_assert_ptr_null(drove_client_last_error_data(cl));
 	ck_assert_int_eq(drove_client_last_status(NULL), 0);
 	ck_assert_ptr_null(drove_client_last_error_data(NULL));
-	drove_assert_error(drove_client_app_get(cl, "", NULL), DROVE_EINVAL, "app id");
+	drove_assert_error(drove_client_app_get_json(cl, "", NULL), DROVE_EINVAL, "app id");
 	mock_stop(a);
 }
 END_TEST
@@ -369,13 +372,13 @@ START_TEST(test_typed_helpers_send_drove_requests)
 		ck_assert_msg(strstr(b, has) != NULL, "body '%s' lacks '%s'", b, has);     \
 		i++;                                                                       \
 	} while (0)
-	EXPECT(drove_client_app_spec(cl, "APP-1", NULL), "GET", "/apis/v1/applications/APP-1/spec",
-	       "");
-	EXPECT(drove_client_app_instances(cl, "APP 1", "HEALTHY,UNHEALTHY", NULL), "GET",
+	EXPECT(drove_client_app_spec_get_json(cl, "APP-1", NULL), "GET",
+	       "/apis/v1/applications/APP-1/spec", "");
+	EXPECT(drove_client_app_instance_list_json(cl, "APP 1", "HEALTHY,UNHEALTHY", NULL), "GET",
 	       "/apis/v1/applications/APP%201/instances?state=HEALTHY&state=UNHEALTHY", "");
-	EXPECT(drove_client_app_old_instances(cl, "APP-1", NULL), "GET",
+	EXPECT(drove_client_app_instance_list_old_json(cl, "APP-1", NULL), "GET",
 	       "/apis/v1/applications/APP-1/instances/old", "");
-	EXPECT(drove_client_app_instance(cl, "APP-1", "AI-1", NULL), "GET",
+	EXPECT(drove_client_app_instance_get_json(cl, "APP-1", "AI-1", NULL), "GET",
 	       "/apis/v1/applications/APP-1/instances/AI-1", "");
 	EXPECT(drove_client_app_create(cl, "{\"name\":\"APP\",\"version\":\"1\"}", 2, "1m", 3, &id),
 	       "POST", "/apis/v1/applications/operations",
@@ -388,7 +391,7 @@ START_TEST(test_typed_helpers_send_drove_requests)
 	       "{\"type\":\"SCALE\",\"appId\":\"APP-1\",\"requiredInstances\":4,\"opSpec\":{"
 	       "\"timeout\":"
 	       "\"5m\",\"parallelism\":1,");
-	EXPECT(drove_client_app_start_instances(cl, "APP-1", 2, NULL, 1), "POST",
+	EXPECT(drove_client_app_instance_start(cl, "APP-1", 2, NULL, 1), "POST",
 	       "/apis/v1/applications/operations",
 	       "\"type\":\"START_INSTANCES\",\"appId\":\"APP-1\",\"instances\":2");
 	EXPECT(drove_client_app_suspend(cl, "APP-1", NULL, 1), "POST",
@@ -403,12 +406,13 @@ START_TEST(test_typed_helpers_send_drove_requests)
 	       "\"type\":\"DESTROY\",\"appId\":\"APP-1\"");
 	EXPECT(drove_client_app_cancel(cl, "APP-1"), "POST",
 	       "/apis/v1/applications/operations/APP-1/cancel", "");
-	EXPECT(drove_client_app_operation(cl, "{\"type\":\"RECOVER\",\"appId\":\"X-1\"}", NULL),
+	EXPECT(drove_client_app_operation_json(cl, "{\"type\":\"RECOVER\",\"appId\":\"X-1\"}",
+	                                       NULL),
 	       "POST", "/apis/v1/applications/operations", "X-1");
-	EXPECT(drove_client_instances_replace(cl, "APP-1", ids, 2, 1, NULL, 1), "POST",
+	EXPECT(drove_client_app_instance_replace(cl, "APP-1", ids, 2, 1, NULL, 1), "POST",
 	       "/apis/v1/applications/operations",
 	       "\"instanceIds\":[\"AI-1\",\"AI-2\"],\"stopFirst\":true");
-	EXPECT(drove_client_instances_kill(cl, "APP-1", ids, 1, 1, NULL, 1), "POST",
+	EXPECT(drove_client_app_instance_kill(cl, "APP-1", ids, 1, 1, NULL, 1), "POST",
 	       "/apis/v1/applications/operations",
 	       "\"type\":\"STOP_INSTANCES\",\"appId\":\"APP-1\",\"instanceIds\":[\"AI-1\"],"
 	       "\"skipRespawn\":true");
@@ -418,64 +422,72 @@ START_TEST(test_typed_helpers_send_drove_requests)
 	       "{\"type\":\"CREATE\",\"spec\":{\"sourceAppName\"");
 	ck_assert_str_eq(id, "APP-T1");
 	drove_free(id);
-	EXPECT(drove_client_task_get(cl, "APP", "T1", NULL), "GET",
+	EXPECT(drove_client_task_get_json(cl, "APP", "T1", NULL), "GET",
 	       "/apis/v1/tasks/APP/instances/T1", "");
 	EXPECT(drove_client_task_kill(cl, "APP", "T1", NULL), "POST", "/apis/v1/tasks/operations",
 	       "{\"type\":\"KILL\",\"sourceAppName\":\"APP\",\"taskId\":\"T1\",\"opSpec\"");
 	EXPECT(drove_client_task_delete(cl, "APP", "T1"), "DELETE",
 	       "/apis/v1/tasks/APP/instances/T1", "");
-	EXPECT(drove_client_ls_get(cl, "LS-1", NULL), "GET", "/apis/v1/localservices/LS-1", "");
-	EXPECT(drove_client_ls_spec(cl, "LS-1", NULL), "GET", "/apis/v1/localservices/LS-1/spec",
-	       "");
-	EXPECT(drove_client_ls_instances(cl, "LS-1", NULL, NULL), "GET",
+	EXPECT(drove_client_local_service_get_json(cl, "LS-1", NULL), "GET",
+	       "/apis/v1/localservices/LS-1", "");
+	EXPECT(drove_client_local_service_spec_get_json(cl, "LS-1", NULL), "GET",
+	       "/apis/v1/localservices/LS-1/spec", "");
+	EXPECT(drove_client_local_service_instance_list_json(cl, "LS-1", NULL, NULL), "GET",
 	       "/apis/v1/localservices/LS-1/instances", "");
-	EXPECT(drove_client_ls_old_instances(cl, "LS-1", NULL), "GET",
+	EXPECT(drove_client_local_service_instance_list_old_json(cl, "LS-1", NULL), "GET",
 	       "/apis/v1/localservices/LS-1/instances/old", "");
-	EXPECT(drove_client_ls_instance(cl, "LS-1", "SI-1", NULL), "GET",
+	EXPECT(drove_client_local_service_instance_get_json(cl, "LS-1", "SI-1", NULL), "GET",
 	       "/apis/v1/localservices/LS-1/instances/SI-1", "");
-	EXPECT(drove_client_ls_create(cl, "{\"name\":\"LS\"}", 2, &id), "POST",
+	EXPECT(drove_client_local_service_create(cl, "{\"name\":\"LS\"}", 2, &id), "POST",
 	       "/apis/v1/localservices/operations", "\"instancesPerHost\":2");
 	ck_assert_str_eq(id, "LS-1");
 	drove_free(id);
-	EXPECT(drove_client_ls_simple_op(cl, "ACTIVATE", "LS-1"), "POST",
-	       "/apis/v1/localservices/operations",
+	EXPECT(drove_client_local_service_op(cl, DROVE_CLIENT_LOCAL_SERVICE_ACTIVATE, "LS-1"),
+	       "POST", "/apis/v1/localservices/operations",
 	       "{\"type\":\"ACTIVATE\",\"serviceId\":\"LS-1\"}");
-	EXPECT(drove_client_ls_update_instances(cl, "LS-1", 3), "POST",
+	EXPECT(drove_client_local_service_update_instances(cl, "LS-1", 3), "POST",
 	       "/apis/v1/localservices/operations",
 	       "\"type\":\"UPDATE_INSTANCE_COUNT\",\"serviceId\":\"LS-1\",\"instancesPerHost\":3");
-	EXPECT(drove_client_ls_restart(cl, "LS-1", 1, NULL, 1), "POST",
+	EXPECT(drove_client_local_service_restart(cl, "LS-1", 1, NULL, 1), "POST",
 	       "/apis/v1/localservices/operations", "\"stopFirst\":true,\"clusterOpSpec\"");
-	EXPECT(drove_client_ls_cancel(cl, "LS-1"), "POST",
+	EXPECT(drove_client_local_service_cancel(cl, "LS-1"), "POST",
 	       "/apis/v1/localservices/operations/LS-1/cancel", "");
-	EXPECT(drove_client_ls_instances_op(cl, "LS-1", ids, 2, 1, NULL, 1), "POST",
-	       "/apis/v1/localservices/operations", "\"type\":\"STOP_INSTANCES\"");
-	EXPECT(drove_client_ls_operation(cl, "{\"type\":\"DESTROY\",\"serviceId\":\"LS-1\"}", NULL),
+	EXPECT(drove_client_local_service_instance_op(cl, "LS-1", ids, 2,
+	                                              DROVE_CLIENT_INSTANCE_KILL, NULL, 1),
+	       "POST", "/apis/v1/localservices/operations", "\"type\":\"STOP_INSTANCES\"");
+	EXPECT(drove_client_local_service_operation_json(
+	               cl, "{\"type\":\"DESTROY\",\"serviceId\":\"LS-1\"}", NULL),
 	       "POST", "/apis/v1/localservices/operations", "DESTROY");
-	EXPECT(drove_client_cluster_maintenance(cl, 0, NULL), "POST",
+	EXPECT(drove_client_cluster_maintenance_set_json(cl, 0, NULL), "POST",
 	       "/apis/v1/cluster/maintenance/unset", "");
-	EXPECT(drove_client_cluster_events(cl, 17, 10, NULL), "GET",
+	EXPECT(drove_client_event_list_json(cl, 17, 10, NULL), "GET",
 	       "/apis/v1/cluster/events?lastSyncTime=17&size=10", "");
-	EXPECT(drove_client_cluster_events_summary(cl, 0, NULL), "GET",
+	EXPECT(drove_client_event_summary_get_json(cl, 0, NULL), "GET",
 	       "/apis/v1/cluster/events/summary?lastSyncTime=0", "");
-	EXPECT(drove_client_executor_info(cl, "ex-1", NULL), "GET",
+	EXPECT(drove_client_executor_get_json(cl, "ex-1", NULL), "GET",
 	       "/apis/v1/cluster/executors/ex-1", "");
-	EXPECT(drove_client_executors_blacklist(cl, ids, 2, 1, NULL), "POST",
+	EXPECT(drove_client_executor_blacklist_json(cl, ids, 2, 1, NULL), "POST",
 	       "/apis/v1/cluster/executors/blacklist?id=AI-1&id=AI-2", "");
-	EXPECT(drove_client_executors_blacklist(cl, ids, 1, 0, &data), "POST",
+	EXPECT(drove_client_executor_blacklist_json(cl, ids, 1, 0, &data), "POST",
 	       "/apis/v1/cluster/executors/unblacklist?id=AI-1", "");
 	ck_assert_ptr_nonnull(strstr(data, "appId"));
 	drove_free(data);
-	EXPECT(drove_client_endpoints(cl, "APP", NULL), "GET", "/apis/v1/endpoints?app=APP", "");
-	EXPECT(drove_client_endpoints(cl, NULL, NULL), "GET", "/apis/v1/endpoints", "");
+	EXPECT(drove_client_endpoint_list_json(cl, "APP", NULL), "GET",
+	       "/apis/v1/endpoints?app=APP", "");
+	EXPECT(drove_client_endpoint_list_json(cl, NULL, NULL), "GET", "/apis/v1/endpoints", "");
 #undef EXPECT
-	drove_assert_error(drove_client_ls_simple_op(cl, "RESTART", "LS-1"), DROVE_EINVAL,
-	                   "RESTART");
+	drove_assert_error(drove_client_local_service_op(cl, 0, "LS-1"), DROVE_EINVAL,
+	                   "unknown value 0");
+	drove_assert_error(drove_client_local_service_op(cl, 6, "LS-1"), DROVE_EINVAL,
+	                   "unknown value 6");
+	drove_assert_error(drove_client_local_service_instance_op(cl, "LS-1", ids, 1, 2, NULL, 1),
+	                   DROVE_EINVAL, "unknown value 2");
 	drove_assert_error(drove_client_app_create(cl, "[1]", 1, NULL, 1, NULL), DROVE_EINVAL,
 	                   "application spec: not a JSON object");
 	drove_assert_error(drove_client_task_create(cl, "{\"a\":", NULL, NULL), DROVE_EINVAL,
 	                   "task spec");
-	drove_assert_error(drove_client_instances_kill(cl, "A-1", ids, 0, 0, NULL, 1), DROVE_EINVAL,
-	                   "none given");
+	drove_assert_error(drove_client_app_instance_kill(cl, "A-1", ids, 0, 0, NULL, 1),
+	                   DROVE_EINVAL, "none given");
 	mock_stop(a);
 }
 END_TEST
@@ -505,7 +517,7 @@ START_TEST(test_logs)
 	mock_add(a, "GET", "/apis/v1/logfiles/tasks/A/T8/list", 400,
 	         "{\"error\":\"drove log appender not configured\"}");
 
-	ck_assert_int_eq(drove_client_log_list(cl, "applications", "A-1", "AI-1", &data), 0);
+	ck_assert_int_eq(drove_client_log_list_json(cl, "applications", "A-1", "AI-1", &data), 0);
 	ck_assert_str_eq(data, "{\"files\":[\"output.log\"]}");
 	drove_free(data);
 	ck_assert_int_eq(drove_client_log_read(cl, "applications", "A-1", "AI-1", "output.log",
@@ -533,11 +545,11 @@ START_TEST(test_logs)
 	close(fd);
 	unlink(path);
 
-	drove_assert_error(drove_client_log_list(cl, "tasks", "A", "T9", &data), DROVE_ENOTFOUND,
-	                   "204");
-	drove_assert_error(drove_client_log_list(cl, "tasks", "A", "T8", &data), DROVE_EINVAL,
+	drove_assert_error(drove_client_log_list_json(cl, "tasks", "A", "T9", &data),
+	                   DROVE_ENOTFOUND, "204");
+	drove_assert_error(drove_client_log_list_json(cl, "tasks", "A", "T8", &data), DROVE_EINVAL,
 	                   "drove log appender not configured");
-	drove_assert_error(drove_client_log_list(cl, "bogus", "A", "T8", &data), DROVE_EINVAL,
+	drove_assert_error(drove_client_log_list_json(cl, "bogus", "A", "T8", &data), DROVE_EINVAL,
 	                   "bogus");
 	mock_stop(a);
 }

@@ -133,7 +133,7 @@ START_TEST(test_controller_sample)
 	ck_assert_str_eq(drove_config_bind_host(cfg), "127.0.0.1");
 	ck_assert_int_eq(drove_config_admin_port(cfg), 4001);
 	ck_assert_int_eq(drove_config_log_level(cfg), DROVE_LOG_INFO);
-	ck_assert_int_eq(drove_config_store_type(cfg), DROVE_CONFIG_STORE_ZOOKEEPER);
+	ck_assert_int_eq(drove_config_store_type(cfg), DROVE_STORE_ZK);
 	ck_assert_str_eq(drove_config_zk_connection(cfg), "zk1:2181,zk2:2181");
 	ck_assert_str_eq(drove_config_zk_namespace(cfg), "drove-prod");
 	ck_assert_ptr_null(drove_config_data_dir(cfg));
@@ -270,7 +270,7 @@ START_TEST(test_load_from_path)
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/tests/data/config/controller-local.yml", DROVE_SOURCE_DIR);
 	ck_assert_int_eq(drove_config_load_controller(&cfg, ctx, path), 0);
-	ck_assert_int_eq(drove_config_store_type(cfg), DROVE_CONFIG_STORE_LOCAL);
+	ck_assert_int_eq(drove_config_store_type(cfg), DROVE_STORE_LOCAL);
 	ck_assert_str_eq(drove_config_data_dir(cfg), "/var/lib/drove");
 	ck_assert_ptr_null(drove_config_zk_connection(cfg));
 	drove_config_free(cfg);
@@ -598,16 +598,16 @@ END_TEST
 START_TEST(test_store_variants)
 {
 	ck_assert_int_eq(load_c("store: {type: LOCAL, dataDir: /tmp/d}\n"), 0);
-	ck_assert_int_eq(drove_config_store_type(cfg), DROVE_CONFIG_STORE_LOCAL);
+	ck_assert_int_eq(drove_config_store_type(cfg), DROVE_STORE_LOCAL);
 	ck_assert_int_eq(load_c("store: {type: zookeeper}\n" ZK), 0);
-	ck_assert_int_eq(drove_config_store_type(cfg), DROVE_CONFIG_STORE_ZOOKEEPER);
+	ck_assert_int_eq(drove_config_store_type(cfg), DROVE_STORE_ZK);
 	ck_assert_int_eq(load_c("zookeeper: {connectionString: zk, namespace: ns}\n"), 0);
 	ck_assert_str_eq(drove_config_zk_namespace(cfg), "ns");
 	/* executor in RPC mode needs no store but controllers */
 	ck_assert_int_eq(load_e("options: {remoteUpdateMode: rpc}\n"
 	                        "controllers: {endpoints: [\"http://c:4000\"]}\n"),
 	                 0);
-	ck_assert_int_eq(drove_config_store_type(cfg), DROVE_CONFIG_STORE_NONE);
+	ck_assert_int_eq(drove_config_store_type(cfg), DROVE_STORE_NONE);
 	ck_assert_int_eq(get("options.remoteUpdateMode"), 1);
 }
 END_TEST

@@ -7,6 +7,7 @@
 
 #include <drove/drove.h>
 #include "core/internal.h"
+#include "core/loop_internal.h"
 #include "harness.h"
 
 /* ---- errors and version ---- */
@@ -266,15 +267,19 @@ END_TEST
 
 START_TEST(test_duration_from_ms_and_saturation)
 {
-	drove_duration d = drove_duration_from_ms(60000);
+	drove_duration d;
+	ck_assert_int_eq(drove_duration_from_ms(60000, &d), 0);
 	ck_assert_int_eq(d.count, 1);
 	ck_assert_int_eq(d.unit, DROVE_MINUTES);
-	d = drove_duration_from_ms(1500);
+	ck_assert_int_eq(drove_duration_from_ms(1500, &d), 0);
 	ck_assert_int_eq(d.unit, DROVE_MILLISECONDS);
-	d = drove_duration_from_ms(0);
+	ck_assert_int_eq(drove_duration_from_ms(0, &d), 0);
 	ck_assert_int_eq(d.unit, DROVE_SECONDS);
 	ck_assert_int_eq(d.count, 0);
-	d = drove_duration_from_ms(7200000);
+	ck_assert_int_eq(drove_duration_from_ms(-5, &d), 0);
+	ck_assert_int_eq(d.count, 0);
+	drove_assert_error(drove_duration_from_ms(1000, NULL), DROVE_EINVAL, "out");
+	ck_assert_int_eq(drove_duration_from_ms(7200000, &d), 0);
 	ck_assert_int_eq(d.unit, DROVE_HOURS);
 	ck_assert_int_eq(d.count, 2);
 	d.count = INT64_MAX / 10;
@@ -393,9 +398,9 @@ START_TEST(test_ids_random)
 	ck_assert_uint_eq(strlen(a), 36);
 	ck_assert_int_eq(a[14], '4');
 	ck_assert_msg(strchr("89ab", a[19]) != NULL, "variant nibble %c", a[19]);
-	ck_assert_int_eq(drove_instance_id_new(ctx, DROVE_INSTANCE_APP, &ai), 0);
-	ck_assert_int_eq(drove_instance_id_new(ctx, DROVE_INSTANCE_TASK, &ti), 0);
-	ck_assert_int_eq(drove_instance_id_new(ctx, DROVE_INSTANCE_LOCAL_SVC, &si), 0);
+	ck_assert_int_eq(drove_instance_id_new(ctx, DROVE_KIND_APP, &ai), 0);
+	ck_assert_int_eq(drove_instance_id_new(ctx, DROVE_KIND_TASK, &ti), 0);
+	ck_assert_int_eq(drove_instance_id_new(ctx, DROVE_KIND_LOCAL_SERVICE, &si), 0);
 	ck_assert_int_eq(strncmp(ai, "AI-", 3), 0);
 	ck_assert_int_eq(strncmp(ti, "TI-", 3), 0);
 	ck_assert_int_eq(strncmp(si, "SI-", 3), 0);
@@ -404,6 +409,7 @@ START_TEST(test_ids_random)
 	drove_free(ti);
 	drove_free(si);
 	drove_assert_error(drove_instance_id_new(ctx, 7, &ai), DROVE_EINVAL, "7");
+	drove_assert_error(drove_instance_id_new(ctx, DROVE_KIND_UNKNOWN, &ai), DROVE_EINVAL, "0");
 	drove_ctx_free(ctx);
 }
 END_TEST
@@ -584,7 +590,7 @@ START_TEST(test_loop_post_from_thread)
 	ck_assert_int_eq(drove_ctx_new(&ctx), 0);
 	ck_assert_int_eq(drove_loop_new(&p.loop, ctx), 0);
 	ck_assert_ptr_eq(drove_loop_ctx(p.loop), ctx);
-	ck_assert_ptr_nonnull(drove_loop_event_base(p.loop));
+	ck_assert_ptr_nonnull(drove__loop_base(p.loop));
 	p.loop_thread = pthread_self();
 	pthread_create(&t, NULL, poster, &p);
 	ck_assert_int_eq(drove_loop_run(p.loop), 0); /* returns once stop_it runs */

@@ -1,6 +1,7 @@
 /* The controller's pure parts: the §5.1 state machine tables, SCALE planning, the event store
  * (§7.2), endpoints filtering (§2.4), masking (§3.8), known-instances classification (§8.5),
  * policy conversion to the scheduler, summaries and instance specs. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,6 +9,7 @@
 #include <json-c/json.h>
 
 #include <drove/clock.h>
+#include <drove/ids.h>
 
 #include "ctrl/engine.h"
 #include "harness.h"
@@ -542,7 +544,7 @@ START_TEST(test_policy_convert)
 	add_exec(s, "tagged", "gpu", 8);
 	/* MATCH_TAG lands on the tagged host */
 	ck_assert_int_eq(drove__ctrl_policy_convert(&tag, &sp), 0);
-	ck_assert_int_eq(drove_sched_session_new(&sess, s, DROVE_SCHED_KIND_APP, "A-1"), 0);
+	ck_assert_int_eq(drove_sched_session_new(&sess, s, DROVE_KIND_APP, "A-1"), 0);
 	for (int i = 0; i < 4; i++) {
 		ck_assert_int_eq(drove_sched_place(s, sess, sp, 1, 64, &a), 0);
 		ck_assert_str_eq(drove_sched_alloc_executor(a), "tagged");
@@ -553,7 +555,7 @@ START_TEST(test_policy_convert)
 	/* NULL (ANY): the implicit NO_TAG keeps work off the tagged host; ONE_PER_HOST in a
 	 * composite allows two instances on the two plain hosts, then none */
 	ck_assert_int_eq(drove__ctrl_policy_convert(&comp, &sp), 0);
-	ck_assert_int_eq(drove_sched_session_new(&sess, s, DROVE_SCHED_KIND_APP, "B-1"), 0);
+	ck_assert_int_eq(drove_sched_session_new(&sess, s, DROVE_KIND_APP, "B-1"), 0);
 	for (int i = 0; i < 2; i++) {
 		ck_assert_int_eq(drove_sched_place(s, sess, sp, 1, 64, &a), 0);
 		ck_assert_str_ne(drove_sched_alloc_executor(a), "tagged");
@@ -621,12 +623,107 @@ START_TEST(test_event_metadata)
 }
 END_TEST
 
+/* ---- liveness pings in slices (issue 21) ---- */
+
+START_TEST(test_probe_offsets_are_stable)
+{
+	char id[DROVE_UUID_LEN + 1];
+
+	/* FNV-1a 64: the same offsets on every controller, run and build */
+	ck_assert_uint_eq(drove__ctrl_probe_hash(""), 14695981039346656037ULL);
+	ck_assert_uint_eq(drove__ctrl_probe_hash("a"), 0xaf63dc4c8601ec8cULL);
+	ck_assert_uint_eq(drove__ctrl_probe_hash(NULL), drove__ctrl_probe_hash(""));
+	ck_assert_int_eq(drove_executor_id("host7", 3000, id, sizeof(id)), 0);
+	ck_assert_uint_eq(drove__ctrl_probe_hash(id), drove__ctrl_probe_hash(id));
+	for (int64_t iv = 1; iv < 100000; iv = iv * 3 + 1) {
+		int64_t off = drove__ctrl_probe_offset(drove__ctrl_probe_hash(id), iv);
+		ck_assert_int_ge(off, 0);
+		ck_assert_int_lt(off, iv);
+	}
+	ck_assert_int_eq(drove__ctrl_probe_offset(12345, 0), 0);
+	/* the tick's period: 20 ms, or the interval if shorter */
+	ck_assert_int_eq(DROVE__CTRL_PROBE_TICK_MS(1000), 20);
+	ck_assert_int_eq(DROVE__CTRL_PROBE_TICK_MS(10000), 20);
+	ck_assert_int_eq(DROVE__CTRL_PROBE_TICK_MS(100), 20);
+	ck_assert_int_eq(DROVE__CTRL_PROBE_TICK_MS(5), 5);
+}
+END_TEST
+
+START_TEST(test_probe_due_window)
+{
+	/* offset 300 in 1000 ms: due in the tick whose span (last, now] holds 300 (mod 1000) */
+	ck_assert(drove__ctrl_probe_due(300, 280, 300, 1000));
+	ck_assert(!drove__ctrl_probe_due(300, 300, 320, 1000));
+	ck_assert(!drove__ctrl_probe_due(300, 260, 280, 1000));
+	ck_assert(drove__ctrl_probe_due(300, 5290, 5310, 1000));
+	ck_assert(!drove__ctrl_probe_due(300, 5310, 6290, 1000));
+	/* a span crossing the interval's end, and times before the first offset */
+	ck_assert(drove__ctrl_probe_due(0, 990, 1010, 1000));
+	ck_assert(drove__ctrl_probe_due(5, 995, 1005, 1000));
+	ck_assert(!drove__ctrl_probe_due(500, 10, 30, 1000));
+	ck_assert(drove__ctrl_probe_due(20, 10, 30, 1000));
+	/* after a stall of an interval or more, everyone once; an empty span, no one */
+	ck_assert(drove__ctrl_probe_due(300, 400, 1400, 1000));
+	ck_assert(drove__ctrl_probe_due(300, 400, 9000, 1000));
+	ck_assert(!drove__ctrl_probe_due(300, 300, 300, 1000));
+	ck_assert(!drove__ctrl_probe_due(300, 310, 300, 1000));
+	ck_assert(!drove__ctrl_probe_due(0, 0, 10, 0));
+}
+END_TEST
+
+START_TEST(test_probe_every_executor_once_per_interval)
+{
+	enum { N = 1000, ROUNDS = 5 };
+	static int64_t off[N];
+	static int pinged[N];
+	char id[DROVE_UUID_LEN + 1];
+	const int64_t ivs[] = {1000, 10000, 997};
+
+	for (size_t v = 0; v < sizeof(ivs) / sizeof(ivs[0]); v++) {
+		int64_t iv = ivs[v], slice = DROVE__CTRL_PROBE_TICK_MS(iv);
+		int64_t start = 123456789, last = start, now, max_tick = 0;
+		unsigned seed = 7;
+
+		for (int i = 0; i < N; i++) {
+			char host[32];
+			snprintf(host, sizeof(host), "exec-%d.example", i);
+			ck_assert_int_eq(drove_executor_id(host, 3000 + i % 7, id, sizeof(id)), 0);
+			off[i] = drove__ctrl_probe_offset(drove__ctrl_probe_hash(id), iv);
+			pinged[i] = 0;
+		}
+		/* ticks late by up to a slice (a loop busy elsewhere), ending exactly ROUNDS
+		 * intervals after the start: every executor is pinged exactly ROUNDS times */
+		while (last < start + ROUNDS * iv) {
+			int in_tick = 0;
+			seed = seed * 1103515245u + 12345u;
+			now = last + slice + (int64_t)((seed >> 16) % (unsigned)slice);
+			if (now > start + ROUNDS * iv)
+				now = start + ROUNDS * iv;
+			for (int i = 0; i < N; i++)
+				if (drove__ctrl_probe_due(off[i], last, now, iv)) {
+					pinged[i]++;
+					in_tick++;
+				}
+			if (in_tick > max_tick)
+				max_tick = in_tick;
+			last = now;
+		}
+		for (int i = 0; i < N; i++)
+			ck_assert_int_eq(pinged[i], ROUNDS);
+		/* a tick's share: 20 ms of the interval on average (at most 40 ms here), never
+		 * all of them at once */
+		ck_assert_int_lt(max_tick, N * 40 / iv + N / 20);
+	}
+}
+END_TEST
+
 Suite *ctrl_suite(void)
 {
 	Suite *s = suite_create("ctrl");
 	TCase *fsm = tcase_create("state machine");
 	TCase *ev = tcase_create("events");
 	TCase *views = tcase_create("views");
+	TCase *probe = tcase_create("probe slices");
 
 	tcase_add_checked_fixture(fsm, setup, teardown);
 	tcase_add_test(fsm, test_allowed_ops_table);
@@ -647,5 +744,9 @@ Suite *ctrl_suite(void)
 	tcase_add_test(views, test_sched_snapshot_from_node_data);
 	tcase_add_test(views, test_event_metadata);
 	suite_add_tcase(s, views);
+	tcase_add_test(probe, test_probe_offsets_are_stable);
+	tcase_add_test(probe, test_probe_due_window);
+	tcase_add_test(probe, test_probe_every_executor_once_per_interval);
+	suite_add_tcase(s, probe);
 	return s;
 }

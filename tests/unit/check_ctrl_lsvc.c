@@ -343,7 +343,7 @@ static void add_exec(drove_sched *s, const char *id)
 	ck_assert_int_eq(drove_sched_snapshot_new(&snap, id, "localhost", 3000), 0);
 	ck_assert_int_eq(drove_sched_snapshot_set_free_cores(snap, 0, cores, 2), 0);
 	ck_assert_int_eq(drove_sched_snapshot_set_memory(snap, 0, 1000, 0), 0);
-	ck_assert_int_eq(drove_sched_snapshot_set_state(snap, DROVE_SCHED_EXECUTOR_UNREADY), 0);
+	ck_assert_int_eq(drove_sched_snapshot_set_state(snap, DROVE_EXECUTOR_UNREADY), 0);
 	ck_assert_int_eq(drove_sched_executor_update(s, snap), 0);
 	drove_sched_snapshot_free(snap);
 }
@@ -367,9 +367,9 @@ START_TEST(test_pin_rule_places_on_one_executor)
 			char *rule = drove__lsvc_pin_rule(ids[k]);
 			ck_assert_ptr_nonnull(rule);
 			ck_assert_int_eq(drove_sched_policy_rule_hope(&pin, rule), 0);
-			ck_assert_int_eq(drove_sched_session_new(
-			                         &sess, s, DROVE_SCHED_KIND_LOCAL_SERVICE, "S-1"),
-			                 0);
+			ck_assert_int_eq(
+			        drove_sched_session_new(&sess, s, DROVE_KIND_LOCAL_SERVICE, "S-1"),
+			        0);
 			ck_assert_int_eq(drove_sched_place(s, sess, pin, 1, 32, &a), 0);
 			ck_assert_str_eq(drove_sched_alloc_executor(a), ids[k]);
 			drove_sched_alloc_free(a);
@@ -384,9 +384,8 @@ START_TEST(test_pin_rule_places_on_one_executor)
 		drove_sched_alloc *a = NULL;
 		char *rule = drove__lsvc_pin_rule(ids[0]);
 		ck_assert_int_eq(drove_sched_policy_rule_hope(&pin, rule), 0);
-		ck_assert_int_eq(
-		        drove_sched_session_new(&sess, s, DROVE_SCHED_KIND_LOCAL_SERVICE, "S-1"),
-		        0);
+		ck_assert_int_eq(drove_sched_session_new(&sess, s, DROVE_KIND_LOCAL_SERVICE, "S-1"),
+		                 0);
 		ck_assert_int_eq(drove_sched_place(s, sess, pin, 1, 32, &a), DROVE_ENORESOURCE);
 		drove_sched_session_free(sess);
 		drove_sched_policy_free(pin);

@@ -197,6 +197,41 @@ START_TEST(test_response_round_trip_and_header)
 }
 END_TEST
 
+START_TEST(test_kept_tokener_is_reset_between_messages)
+{
+	/* the decoder worker keeps one tokener: a truncated or malformed message must not leak
+	 * its state into the next one, and the depth cap is the one of a fresh tokener */
+	struct json_tokener *tok = drove__message_tokener_new();
+	drove_message *m = NULL;
+	const char *ok = "{\"type\":\"STOP_TASK\",\"header\":{},\"instanceId\":\"T-1\"}";
+	char deep[2 * 200 + 1];
+
+	ck_assert_ptr_nonnull(tok);
+	for (int round = 0; round < 3; round++) {
+		drove_assert_error(drove__message_decode_with(tok, "{\"type\":\"ST", 12, &m),
+		                   DROVE_EINVAL, "malformed");
+		drove_assert_error(drove__message_decode_with(tok, "{]", 2, &m), DROVE_EINVAL,
+		                   "malformed");
+		ck_assert_int_eq(drove__message_decode_with(tok, ok, strlen(ok), &m), 0);
+		ck_assert_int_eq(m->type, DROVE_MSG_STOP_TASK);
+		ck_assert_str_eq(m->instance_id, "T-1");
+		drove__message_free(m);
+		m = NULL;
+	}
+	/* nesting deeper than the model's cap fails on the kept tokener as on a fresh one */
+	memset(deep, '[', 200);
+	memset(deep + 200, ']', 200);
+	deep[400] = '\0';
+	drove_assert_error(drove__message_decode_with(tok, deep, 400, &m), DROVE_EINVAL,
+	                   "malformed");
+	drove_assert_error(drove__message_decode(deep, 400, &m), DROVE_EINVAL, "malformed");
+	ck_assert_int_eq(drove__message_decode_with(tok, ok, strlen(ok), &m), 0);
+	drove__message_free(m);
+	drove__message_tokener_free(tok);
+	drove__message_tokener_free(NULL);
+}
+END_TEST
+
 Suite *model_message_suite(void)
 {
 	Suite *s = suite_create("model_message");
@@ -205,6 +240,7 @@ Suite *model_message_suite(void)
 	tcase_add_test(tc, test_reports_and_snapshot_round_trip);
 	tcase_add_test(tc, test_message_errors_name_the_field);
 	tcase_add_test(tc, test_response_round_trip_and_header);
+	tcase_add_test(tc, test_kept_tokener_is_reset_between_messages);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -592,32 +592,32 @@ START_TEST(test_kind_detection)
 	size_t len;
 	char *app = fixture(APP, &len), *json;
 	ck_assert_int_eq(drove_spec_detect_kind(app, len, &kind), 0);
-	ck_assert_int_eq(kind, DROVE_SPEC_APPLICATION);
+	ck_assert_int_eq(kind, DROVE_KIND_APP);
 	free(app);
 	app = fixture(TASK, &len);
 	ck_assert_int_eq(drove_spec_detect_kind(app, len, &kind), 0);
-	ck_assert_int_eq(kind, DROVE_SPEC_TASK);
+	ck_assert_int_eq(kind, DROVE_KIND_TASK);
 	free(app);
 	app = fixture(LS, &len);
 	ck_assert_int_eq(drove_spec_detect_kind(app, len, &kind), 0);
-	ck_assert_int_eq(kind, DROVE_SPEC_LOCAL_SERVICE);
+	ck_assert_int_eq(kind, DROVE_KIND_LOCAL_SERVICE);
 	free(app);
 	/* without `type`: a LOCAL placement means a local service */
 	json = mutate(LS, "type", NULL);
 	ck_assert_int_eq(drove_spec_detect_kind(json, strlen(json), &kind), 0);
-	ck_assert_int_eq(kind, DROVE_SPEC_LOCAL_SERVICE);
+	ck_assert_int_eq(kind, DROVE_KIND_LOCAL_SERVICE);
 	free(json);
 	json = mutate(APP, "type", "\"service\"");
 	ck_assert_int_eq(drove_spec_detect_kind(json, strlen(json), &kind), 0);
-	ck_assert_int_eq(kind, DROVE_SPEC_APPLICATION);
+	ck_assert_int_eq(kind, DROVE_KIND_APP);
 	free(json);
 	drove_assert_error(drove_spec_detect_kind("{\"a\":1}", 7, &kind), DROVE_EINVAL,
 	                   "cannot tell the kind of spec");
 	drove_assert_error(drove_spec_detect_kind("[]", 2, &kind), DROVE_EINVAL,
 	                   "expected an object, got array");
-	ck_assert_str_eq(drove_spec_kind_name(DROVE_SPEC_LOCAL_SERVICE), "local service");
-	ck_assert_str_eq(drove_spec_kind_name(DROVE_SPEC_TASK), "task");
-	ck_assert_str_eq(drove_spec_kind_name(DROVE_SPEC_APPLICATION), "application");
+	ck_assert_str_eq(drove_spec_kind_name(DROVE_KIND_LOCAL_SERVICE), "local service");
+	ck_assert_str_eq(drove_spec_kind_name(DROVE_KIND_TASK), "task");
+	ck_assert_str_eq(drove_spec_kind_name(DROVE_KIND_APP), "application");
 	ck_assert_str_eq(drove_spec_kind_name(42), "unknown");
 }
 END_TEST
@@ -628,8 +628,8 @@ START_TEST(test_getters)
 	char *json = fixture(APP, &len);
 	drove_spec *s = NULL;
 
-	ck_assert_int_eq(drove_spec_from_json(&s, ctx, DROVE_SPEC_UNKNOWN, json, len, opts), 0);
-	ck_assert_int_eq(drove_spec_kind(s), DROVE_SPEC_APPLICATION);
+	ck_assert_int_eq(drove_spec_from_json(&s, ctx, DROVE_KIND_UNKNOWN, json, len, opts), 0);
+	ck_assert_int_eq(drove_spec_kind(s), DROVE_KIND_APP);
 	ck_assert_str_eq(drove_spec_name(s), "DROVE_TEST_APP");
 	ck_assert_str_eq(drove_spec_version(s), "1");
 	ck_assert_str_eq(drove_spec_id(s), "DROVE_TEST_APP-1");
@@ -642,7 +642,7 @@ START_TEST(test_getters)
 	free(json);
 
 	json = fixture(TASK, &len);
-	ck_assert_int_eq(drove_spec_from_json(&s, ctx, DROVE_SPEC_TASK, json, len, NULL), 0);
+	ck_assert_int_eq(drove_spec_from_json(&s, ctx, DROVE_KIND_TASK, json, len, NULL), 0);
 	ck_assert_str_eq(drove_spec_name(s), "T0001");
 	ck_assert_str_eq(drove_spec_source_app_name(s), "DROVE_TEST_APP");
 	ck_assert_ptr_null(drove_spec_version(s));
@@ -652,14 +652,14 @@ START_TEST(test_getters)
 	free(json);
 
 	json = fixture(LS, &len);
-	ck_assert_int_eq(drove_spec_from_json(&s, ctx, DROVE_SPEC_UNKNOWN, json, len, NULL), 0);
-	ck_assert_int_eq(drove_spec_kind(s), DROVE_SPEC_LOCAL_SERVICE);
+	ck_assert_int_eq(drove_spec_from_json(&s, ctx, DROVE_KIND_UNKNOWN, json, len, NULL), 0);
+	ck_assert_int_eq(drove_spec_kind(s), DROVE_KIND_LOCAL_SERVICE);
 	ck_assert_str_eq(drove_spec_id(s), "DROVE_TEST_LS-1");
 	ck_assert_int_eq(drove_spec_cpu_count(s), 1);
 	drove_spec_free(s);
 	free(json);
 
-	ck_assert_int_eq(drove_spec_kind(NULL), DROVE_SPEC_UNKNOWN);
+	ck_assert_int_eq(drove_spec_kind(NULL), DROVE_KIND_UNKNOWN);
 	ck_assert_ptr_null(drove_spec_name(NULL));
 	ck_assert_ptr_null(drove_spec_id(NULL));
 	ck_assert_ptr_null(drove_spec_image(NULL));
@@ -691,7 +691,7 @@ START_TEST(test_from_json_and_validate)
 	                   "resources[0].count: expected an integer, got string");
 	ck_assert_ptr_null(s);
 	free(json);
-	drove_assert_error(drove_spec_from_json(&s, ctx, DROVE_SPEC_APPLICATION, "{", 1, NULL),
+	drove_assert_error(drove_spec_from_json(&s, ctx, DROVE_KIND_APP, "{", 1, NULL),
 	                   DROVE_EINVAL, "unexpected end of input");
 	drove_assert_error(drove_spec_from_json(&s, ctx, 9, "{}", 2, NULL), DROVE_EINVAL,
 	                   "unknown spec kind 9");

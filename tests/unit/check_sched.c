@@ -54,7 +54,7 @@ static void add_exec_full(const char *id, int nnodes, int cores, int64_t mb, int
 
 static void add_exec(const char *id, int nnodes, int cores, int64_t mb)
 {
-	add_exec_full(id, nnodes, cores, mb, DROVE_SCHED_EXECUTOR_ACTIVE, NULL, 0);
+	add_exec_full(id, nnodes, cores, mb, DROVE_EXECUTOR_ACTIVE, NULL, 0);
 }
 
 static drove_sched_alloc *place_ok(drove_sched_session *sess, const drove_sched_policy *p,
@@ -234,23 +234,22 @@ START_TEST(test_states)
 {
 	drove_sched_session *app, *ls;
 	drove_sched_alloc *a = NULL;
-	add_exec_full("u", 1, 4, 100, DROVE_SCHED_EXECUTOR_UNREADY, NULL, 0);
-	add_exec_full("br", 1, 4, 100, DROVE_SCHED_EXECUTOR_BLACKLIST_REQUESTED, NULL, 0);
-	add_exec_full("bl", 1, 4, 100, DROVE_SCHED_EXECUTOR_BLACKLISTED, NULL, 0);
-	ck_assert_int_eq(drove_sched_session_new(&app, s, DROVE_SCHED_KIND_APP, "A-1"), 0);
-	ck_assert_int_eq(drove_sched_session_new(&ls, s, DROVE_SCHED_KIND_LOCAL_SERVICE, "L-1"), 0);
+	add_exec_full("u", 1, 4, 100, DROVE_EXECUTOR_UNREADY, NULL, 0);
+	add_exec_full("br", 1, 4, 100, DROVE_EXECUTOR_BLACKLIST_REQUESTED, NULL, 0);
+	add_exec_full("bl", 1, 4, 100, DROVE_EXECUTOR_BLACKLISTED, NULL, 0);
+	ck_assert_int_eq(drove_sched_session_new(&app, s, DROVE_KIND_APP, "A-1"), 0);
+	ck_assert_int_eq(drove_sched_session_new(&ls, s, DROVE_KIND_LOCAL_SERVICE, "L-1"), 0);
 	drove_assert_error(drove_sched_place(s, app, NULL, 1, 1, &a), DROVE_ENORESOURCE,
 	                   "no ACTIVE executor in the cluster (3 known)");
 	a = place_ok(ls, NULL, 1, 1);
 	ck_assert_str_eq(drove_sched_alloc_executor(a), "u");
 	drove_sched_alloc_free(a);
 	/* blacklisting the only usable one leaves nothing for local services either */
-	ck_assert_int_eq(drove_sched_executor_set_state(s, "u", DROVE_SCHED_EXECUTOR_BLACKLISTED),
-	                 0);
+	ck_assert_int_eq(drove_sched_executor_set_state(s, "u", DROVE_EXECUTOR_BLACKLISTED), 0);
 	drove_assert_error(drove_sched_place(s, ls, NULL, 1, 1, &a), DROVE_ENORESOURCE,
 	                   "no ACTIVE or UNREADY executor in the cluster");
 	/* un-blacklisting makes it ACTIVE: apps go there */
-	ck_assert_int_eq(drove_sched_executor_set_state(s, "bl", DROVE_SCHED_EXECUTOR_ACTIVE), 0);
+	ck_assert_int_eq(drove_sched_executor_set_state(s, "bl", DROVE_EXECUTOR_ACTIVE), 0);
 	a = place_ok(app, NULL, 1, 1);
 	ck_assert_str_eq(drove_sched_alloc_executor(a), "bl");
 	drove_sched_alloc_free(a);
@@ -281,7 +280,7 @@ START_TEST(test_release_and_reallocate)
 	drove_sched_alloc *a, *b;
 	drove_sched_session *x;
 	add_exec("e1", 1, 4, 100);
-	ck_assert_int_eq(drove_sched_session_new(&x, s, DROVE_SCHED_KIND_APP, "A-1"), 0);
+	ck_assert_int_eq(drove_sched_session_new(&x, s, DROVE_KIND_APP, "A-1"), 0);
 	a = place_ok(x, NULL, 4, 100);
 	ck_assert_int_eq(drove_sched_session_count(x, "e1"), 1);
 	ck_assert_int_eq(node_free("e1", 0), 0);
@@ -380,7 +379,7 @@ START_TEST(test_implicit_no_tag)
 	static const char *const gpu[] = {"gpu", NULL};
 	drove_sched_policy *any, *tag, *notag;
 	drove_sched_alloc *a = NULL;
-	add_exec_full("tagged", 1, 8, 1000, DROVE_SCHED_EXECUTOR_ACTIVE, gpu, 0);
+	add_exec_full("tagged", 1, 8, 1000, DROVE_EXECUTOR_ACTIVE, gpu, 0);
 	ck_assert_int_eq(drove_sched_policy_any(&any), 0);
 	ck_assert_int_eq(drove_sched_policy_match_tag(&tag, "gpu"), 0);
 	ck_assert_int_eq(drove_sched_policy_no_tag(&notag), 0);
@@ -426,7 +425,7 @@ START_TEST(test_one_per_host_and_max_per_host)
 	add_exec("e3", 2, 8, 1000);
 	ck_assert_int_eq(drove_sched_policy_one_per_host(&one), 0);
 	ck_assert_int_eq(drove_sched_policy_max_per_host(&two, 2), 0);
-	ck_assert_int_eq(drove_sched_session_new(&x, s, DROVE_SCHED_KIND_APP, "A-1"), 0);
+	ck_assert_int_eq(drove_sched_session_new(&x, s, DROVE_KIND_APP, "A-1"), 0);
 	for (int i = 0; i < 3; i++)
 		a[i] = place_ok(x, one, 1, 1);
 	ck_assert_str_ne(drove_sched_alloc_executor(a[0]), drove_sched_alloc_executor(a[1]));
@@ -435,12 +434,12 @@ START_TEST(test_one_per_host_and_max_per_host)
 	drove_assert_error(drove_sched_place(s, x, one, 1, 1, &z), DROVE_ENORESOURCE,
 	                   "the placement policy excluded all 3 ACTIVE executors");
 	/* another deployable is not constrained by A-1's instances */
-	ck_assert_int_eq(drove_sched_session_new(&y, s, DROVE_SCHED_KIND_APP, "B-1"), 0);
+	ck_assert_int_eq(drove_sched_session_new(&y, s, DROVE_KIND_APP, "B-1"), 0);
 	z = place_ok(y, one, 1, 1);
 	drove_sched_alloc_free(z);
 	drove_sched_session_free(y);
 	/* MAX 2 per host in a fresh session: 6 fit on 3 hosts, the 7th does not */
-	ck_assert_int_eq(drove_sched_session_new(&y, s, DROVE_SCHED_KIND_APP, "C-1"), 0);
+	ck_assert_int_eq(drove_sched_session_new(&y, s, DROVE_KIND_APP, "C-1"), 0);
 	drove_sched_alloc *m[7];
 	for (int i = 0; i < 6; i++)
 		m[i] = place_ok(y, two, 1, 1);
@@ -474,7 +473,7 @@ START_TEST(test_session_seeded_with_existing)
 	add_exec("e1", 1, 8, 1000);
 	add_exec("e2", 1, 8, 1000);
 	ck_assert_int_eq(drove_sched_policy_one_per_host(&one), 0);
-	ck_assert_int_eq(drove_sched_session_new(&x, s, DROVE_SCHED_KIND_APP, "A-1"), 0);
+	ck_assert_int_eq(drove_sched_session_new(&x, s, DROVE_KIND_APP, "A-1"), 0);
 	ck_assert_int_eq(drove_sched_session_seed(x, "e1"), 0);
 	drove_assert_error(drove_sched_session_seed(x, "gone"), DROVE_ENOTFOUND,
 	                   "executor gone: not in the view");
@@ -516,9 +515,9 @@ START_TEST(test_composites)
 	drove_sched_policy *or_ab, *and_ab, *nested, *one;
 	drove_sched_session *x;
 	drove_sched_alloc *a = NULL;
-	add_exec_full("ea", 1, 8, 1000, DROVE_SCHED_EXECUTOR_ACTIVE, ta, 0);
-	add_exec_full("eb", 1, 8, 1000, DROVE_SCHED_EXECUTOR_ACTIVE, tb, 0);
-	add_exec_full("eab", 1, 8, 1000, DROVE_SCHED_EXECUTOR_ACTIVE, tab, 0);
+	add_exec_full("ea", 1, 8, 1000, DROVE_EXECUTOR_ACTIVE, ta, 0);
+	add_exec_full("eb", 1, 8, 1000, DROVE_EXECUTOR_ACTIVE, tb, 0);
+	add_exec_full("eab", 1, 8, 1000, DROVE_EXECUTOR_ACTIVE, tab, 0);
 	add_exec("plain", 1, 8, 1000);
 	or_ab = composite(DROVE_SCHED_OR, tagp("a"), tagp("b"));
 	and_ab = composite(DROVE_SCHED_AND, tagp("a"), tagp("b"));
@@ -535,7 +534,7 @@ START_TEST(test_composites)
 	/* AND(OR(a, b), ONE_PER_HOST): three hosts, then exhausted */
 	ck_assert_int_eq(drove_sched_policy_one_per_host(&one), 0);
 	nested = composite(DROVE_SCHED_AND, composite(DROVE_SCHED_OR, tagp("a"), tagp("b")), one);
-	ck_assert_int_eq(drove_sched_session_new(&x, s, DROVE_SCHED_KIND_APP, "N-1"), 0);
+	ck_assert_int_eq(drove_sched_session_new(&x, s, DROVE_KIND_APP, "N-1"), 0);
 	drove_sched_alloc *got[3];
 	for (int i = 0; i < 3; i++) {
 		got[i] = place_ok(x, nested, 1, 1);
@@ -603,7 +602,7 @@ START_TEST(test_local_policy_and_rules)
 	drove_sched_policy *local, *rule, *rule2;
 	drove_sched_session *x;
 	drove_sched_alloc *a = NULL;
-	add_exec_full("tagged", 1, 8, 1000, DROVE_SCHED_EXECUTOR_ACTIVE, gpu, 0);
+	add_exec_full("tagged", 1, 8, 1000, DROVE_EXECUTOR_ACTIVE, gpu, 0);
 	for (int i = 0; i < 4; i++) {
 		char id[8];
 		int ids[4] = {0, 1, 2, 3};
@@ -627,7 +626,7 @@ START_TEST(test_local_policy_and_rules)
 	                                "&& \"/applicationEnvironment/ZONE\" == 'z1'",
 	                                "hope"),
 	        0);
-	ck_assert_int_eq(drove_sched_session_new(&x, s, DROVE_SCHED_KIND_APP, "R-1"), 0);
+	ck_assert_int_eq(drove_sched_session_new(&x, s, DROVE_KIND_APP, "R-1"), 0);
 	drove_assert_error(drove_sched_place(s, x, rule, 1, 1, &a), DROVE_ENORESOURCE,
 	                   "the placement policy excluded all 5");
 	ck_assert_int_eq(drove_sched_session_set_env(x, "ZONE", "z1"), 0);
@@ -651,7 +650,7 @@ START_TEST(test_local_policy_and_rules)
 	                                 "!\"/allExecutorMetadata/r0\""),
 	                 0);
 	drove_sched_session_free(x);
-	ck_assert_int_eq(drove_sched_session_new(&x, s, DROVE_SCHED_KIND_APP, "R-2"), 0);
+	ck_assert_int_eq(drove_sched_session_new(&x, s, DROVE_KIND_APP, "R-2"), 0);
 	ck_assert_int_eq(drove_sched_session_seed(x, "r0"), 0);
 	for (int i = 0; i < 5; i++) {
 		drove_sched_plan *p;
@@ -661,7 +660,7 @@ START_TEST(test_local_policy_and_rules)
 		drove_sched_plan_free(p);
 	}
 	drove_sched_session_free(x);
-	ck_assert_int_eq(drove_sched_session_new(&x, s, DROVE_SCHED_KIND_APP, "R-3"), 0);
+	ck_assert_int_eq(drove_sched_session_new(&x, s, DROVE_KIND_APP, "R-3"), 0);
 	ck_assert_int_eq(drove_sched_session_seed(x, "r1"), 0);
 	a = place_ok(x, rule2, 1, 1);
 	ck_assert(strcmp(drove_sched_alloc_executor(a), "r0") == 0 ||
@@ -829,8 +828,7 @@ START_TEST(test_plan_changes_nothing)
 	add_exec("e1", 2, 4, 1000);
 	add_exec("e2", 2, 4, 1000);
 	ck_assert_int_eq(drove_sched_policy_one_per_host(&one), 0);
-	ck_assert_int_eq(drove_sched_plan_new(&p, s, NULL, DROVE_SCHED_KIND_APP, NULL, 2, 10, 8),
-	                 0);
+	ck_assert_int_eq(drove_sched_plan_new(&p, s, NULL, DROVE_KIND_APP, NULL, 2, 10, 8), 0);
 	ck_assert_uint_eq(drove_sched_plan_requested(p), 8);
 	ck_assert_uint_eq(drove_sched_plan_placed(p), 8);
 	ck_assert_ptr_null(drove_sched_plan_reason(p));
@@ -845,15 +843,14 @@ START_TEST(test_plan_changes_nothing)
 	ck_assert_int_eq(node_free("e1", 0), 4);
 	ck_assert_int_eq(node_free("e2", 1), 4);
 	/* more than fits: stops with the reason */
-	ck_assert_int_eq(drove_sched_plan_new(&p, s, NULL, DROVE_SCHED_KIND_APP, NULL, 3, 10, 5),
-	                 0);
+	ck_assert_int_eq(drove_sched_plan_new(&p, s, NULL, DROVE_KIND_APP, NULL, 3, 10, 5), 0);
 	ck_assert_uint_eq(drove_sched_plan_placed(p), 4);
 	ck_assert_str_eq(drove_sched_plan_reason(p),
 	                 "no ACTIVE executor has 3 free cores on one NUMA node; largest free "
 	                 "block: 1 cores on executor e1 node 0");
 	drove_sched_plan_free(p);
 	/* policy in plan */
-	ck_assert_int_eq(drove_sched_plan_new(&p, s, NULL, DROVE_SCHED_KIND_APP, one, 1, 10, 3), 0);
+	ck_assert_int_eq(drove_sched_plan_new(&p, s, NULL, DROVE_KIND_APP, one, 1, 10, 3), 0);
 	ck_assert_uint_eq(drove_sched_plan_placed(p), 2);
 	ck_assert_str_ne(drove_sched_plan_executor(p, 0), drove_sched_plan_executor(p, 1));
 	ck_assert_ptr_nonnull(strstr(drove_sched_plan_reason(p), "policy excluded all 2"));
@@ -873,11 +870,11 @@ START_TEST(test_check_resources_messages)
 	drove_assert_error(drove_sched_check_resources(s, NULL, 1, 1, 1), DROVE_ENORESOURCE,
 	                   "No executors on cluster");
 	ck_assert_str_eq(drove_error_last()->message, "No executors on cluster");
-	add_exec_full("u", 2, 16, 1000, DROVE_SCHED_EXECUTOR_UNREADY, NULL, 0);
+	add_exec_full("u", 2, 16, 1000, DROVE_EXECUTOR_UNREADY, NULL, 0);
 	drove_assert_error(drove_sched_check_resources(s, NULL, 1, 1, 1), DROVE_ENORESOURCE,
 	                   "No executors on cluster");
 	add_exec("e1", 2, 4, 1000);
-	add_exec_full("g", 2, 8, 4000, DROVE_SCHED_EXECUTOR_ACTIVE, gpu, 0);
+	add_exec_full("g", 2, 8, 4000, DROVE_EXECUTOR_ACTIVE, gpu, 0);
 	ck_assert_int_eq(drove_sched_check_resources(s, NULL, 2, 100, 4), 0);
 	drove_sched_check_resources(s, NULL, 2, 100, 5);
 	ck_assert_str_eq(drove_error_last()->message,

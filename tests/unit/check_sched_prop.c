@@ -157,7 +157,7 @@ static void place(int64_t now)
 		for (int e = 0; e < NEXEC; e++)
 			for (int n = 0; n < NNODE; n++)
 				ck_assert_msg(
-				        m.state[e] != DROVE_SCHED_EXECUTOR_ACTIVE ||
+				        m.state[e] != DROVE_EXECUTOR_ACTIVE ||
 				                NCORE - m.used[e][n] < cores ||
 				                NODEMB - m.used_mb[e][n] < mb,
 				        "refused %d cores %lld MB but exec-%d node %d has room: %s",
@@ -170,7 +170,7 @@ static void place(int64_t now)
 	memset(x, 0, sizeof(*x));
 	x->a = a;
 	ck_assert_int_eq(sscanf(drove_sched_alloc_executor(a), "exec-%d", &x->exec), 1);
-	ck_assert_int_eq(m.state[x->exec], DROVE_SCHED_EXECUTOR_ACTIVE);
+	ck_assert_int_eq(m.state[x->exec], DROVE_EXECUTOR_ACTIVE);
 	x->node = drove_sched_alloc_node(a);
 	x->ncores = (int)drove_sched_alloc_core_count(a);
 	ck_assert_int_eq(x->ncores, cores);
@@ -219,7 +219,7 @@ static void run(uint64_t seed, int strategy_mix)
 	drove_ctx_set_seed(ctx, seed);
 	ck_assert_int_eq(drove_sched_new(&s, ctx), 0);
 	for (int e = 0; e < NEXEC; e++) {
-		m.state[e] = DROVE_SCHED_EXECUTOR_ACTIVE;
+		m.state[e] = DROVE_EXECUTOR_ACTIVE;
 		drove_sched_set_time(s, 5);
 		snapshot(e, 5);
 	}
@@ -238,10 +238,9 @@ static void run(uint64_t seed, int strategy_mix)
 		} else {
 			int e = (int)(rnd() % NEXEC);
 			char id[32];
-			static const int states[] = {DROVE_SCHED_EXECUTOR_ACTIVE,
-			                             DROVE_SCHED_EXECUTOR_UNREADY,
-			                             DROVE_SCHED_EXECUTOR_BLACKLIST_REQUESTED,
-			                             DROVE_SCHED_EXECUTOR_BLACKLISTED};
+			static const int states[] = {DROVE_EXECUTOR_ACTIVE, DROVE_EXECUTOR_UNREADY,
+			                             DROVE_EXECUTOR_BLACKLIST_REQUESTED,
+			                             DROVE_EXECUTOR_BLACKLISTED};
 			m.state[e] = states[rnd() % 4 == 0 ? rnd() % 4 : 0];
 			exec_name(e, id, sizeof(id));
 			ck_assert_int_eq(drove_sched_executor_set_state(s, id, m.state[e]), 0);

@@ -90,7 +90,7 @@ START_TEST(test_durable_across_reopen)
 {
 	char *data = NULL, *p = NULL;
 	size_t len;
-	drove_store_stat s;
+	drove_store_stat s = DROVE_STORE_STAT_INIT;
 
 	ck_assert_int_eq(drove_store_create(st, "/apps/A-1", "{\"x\":1}", 7,
 	                                    DROVE_STORE_PERSISTENT | DROVE_STORE_PARENTS, NULL),
@@ -111,7 +111,20 @@ START_TEST(test_durable_across_reopen)
 	ck_assert_int_eq(s.version, 2);
 	ck_assert_int_gt(s.ctime_ms, 0);
 	ck_assert_int_ge(s.mtime_ms, s.ctime_ms);
+	ck_assert_uint_eq(s.size, sizeof(s));
 	drove_free(data);
+	/* a stat without its size (or one from a caller built against no size field) is refused
+	 * before the call does anything */
+	s.size = 0;
+	data = NULL;
+	drove_assert_error(drove_store_get(st, "/apps/A-1", &data, &len, &s), DROVE_EINVAL, "size");
+	ck_assert_ptr_null(data);
+	drove_assert_error(drove_store_exists(st, "/apps/A-1", &s), DROVE_EINVAL, "size");
+	drove_assert_error(drove_store_set(st, "/apps/A-1", "{}", 2, -1, &s), DROVE_EINVAL, "size");
+	ck_assert_int_eq(drove_store_exists(st, "/apps/A-1", NULL), 0);
+	s.size = sizeof(s);
+	ck_assert_int_eq(drove_store_exists(st, "/apps/A-1", &s), 0);
+	ck_assert_int_eq(s.version, 2);
 	ck_assert_int_eq(drove_store_get(st, "/bin", &data, &len, NULL), 0);
 	ck_assert_uint_eq(len, 4);
 	ck_assert_int_eq(memcmp(data, "a\0b\n", 4), 0);
@@ -131,7 +144,7 @@ END_TEST
 START_TEST(test_ephemeral_never_on_disk)
 {
 	int before = count_files("nodes");
-	drove_store_stat s;
+	drove_store_stat s = DROVE_STORE_STAT_INIT;
 	char *p = NULL;
 
 	ck_assert_int_eq(drove_store_create(st, "/e", "x", 1, DROVE_STORE_EPHEMERAL, NULL), 0);
@@ -154,7 +167,7 @@ END_TEST
 
 START_TEST(test_versions_and_cas)
 {
-	drove_store_stat s;
+	drove_store_stat s = DROVE_STORE_STAT_INIT;
 
 	ck_assert_int_eq(drove_store_create(st, "/v", "", 0, DROVE_STORE_PERSISTENT, NULL), 0);
 	ck_assert_int_eq(drove_store_set(st, "/v", "a", 1, 0, &s), 0);
@@ -392,7 +405,7 @@ START_TEST(test_multi_rollback)
 	drove_store_ops *ops;
 	char *data;
 	size_t len;
-	drove_store_stat s;
+	drove_store_stat s = DROVE_STORE_STAT_INIT;
 
 	ck_assert_int_eq(drove_store_create(st, "/k", "0", 1, DROVE_STORE_PERSISTENT, NULL), 0);
 	ck_assert_int_eq(drove_store_ops_new(&ops), 0);
@@ -426,7 +439,7 @@ START_TEST(test_journal_replay)
 	const char *node = "drove-node 1 4 0 0 1 2 5\nhello";
 	char *data;
 	size_t len;
-	drove_store_stat s;
+	drove_store_stat s = DROVE_STORE_STAT_INIT;
 	int n;
 
 	drove_store_close(st);

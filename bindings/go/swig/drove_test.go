@@ -53,7 +53,7 @@ func TestSchedPlan(t *testing.T) {
 	policy := Drove_sched_policy_any()
 	defer Drove_sched_policy_free(policy)
 	nosess := SwigcptrStruct_SS_drove_sched_session(0) // NULL: an empty session
-	plan := Drove_sched_plan_new(sched, nosess, int(DROVE_SCHED_KIND_APP), policy, 3, 512, 3)
+	plan := Drove_sched_plan_new(sched, nosess, int(DROVE_KIND_APP), policy, 3, 512, 3)
 	defer Drove_sched_plan_free(plan)
 	if n := Drove_sched_plan_placed(plan); n != 2 {
 		t.Fatalf("placed %d, want 2 (one 3-core instance per 4-core node)", n)
@@ -67,7 +67,7 @@ func TestSpecRoundTrip(t *testing.T) {
 	ctx := Drove_ctx_new()
 	defer Drove_ctx_free(ctx)
 	noopts := SwigcptrStruct_SS_drove_spec_opts(0) // NULL: default options
-	spec := Drove_spec_from_json(ctx, int(DROVE_SPEC_UNKNOWN), `{"sourceAppName":"A","taskId":"T1","executable":{"type":"DOCKER","url":"x","dockerPullTimeout":"1m"},"resources":[{"type":"CPU","count":1},{"type":"MEMORY","sizeInMB":32}]}`, noopts)
+	spec := Drove_spec_from_json(ctx, int(DROVE_KIND_UNKNOWN), `{"sourceAppName":"A","taskId":"T1","executable":{"type":"DOCKER","url":"x","dockerPullTimeout":"1m"},"resources":[{"type":"CPU","count":1},{"type":"MEMORY","sizeInMB":32}]}`, noopts)
 	defer Drove_spec_free(spec)
 	if id := Drove_spec_id(spec); id != "A-T1" {
 		t.Fatalf("id %q", id)

@@ -148,29 +148,29 @@ class Apps:
         self._c = client
 
     def list(self) -> Dict[str, Dict[str, Any]]:
-        return self._c._json(native.drove_client_apps_list)
+        return self._c._json(native.drove_client_app_list_json)
 
     def get(self, app_id: str) -> Dict[str, Any]:
         """The AppSummary (state, requiredInstances, healthyInstances, ...)."""
-        return self._c._json(native.drove_client_app_get, app_id)
+        return self._c._json(native.drove_client_app_get_json, app_id)
 
     def spec(self, app_id: str) -> Dict[str, Any]:
-        return self._c._json(native.drove_client_app_spec, app_id)
+        return self._c._json(native.drove_client_app_spec_get_json, app_id)
 
     def instances(self, app_id: str, states: Union[None, str, Iterable[str]] = None
                   ) -> List[Dict[str, Any]]:
         """InstanceInfo records; `states` e.g. ["HEALTHY"] (None: the active ones)."""
-        return self._c._json(native.drove_client_app_instances, app_id, _states(states))
+        return self._c._json(native.drove_client_app_instance_list_json, app_id, _states(states))
 
     def old_instances(self, app_id: str) -> List[Dict[str, Any]]:
-        return self._c._json(native.drove_client_app_old_instances, app_id)
+        return self._c._json(native.drove_client_app_instance_list_old_json, app_id)
 
     def instance(self, app_id: str, instance_id: str) -> Dict[str, Any]:
-        return self._c._json(native.drove_client_app_instance, app_id, instance_id)
+        return self._c._json(native.drove_client_app_instance_get_json, app_id, instance_id)
 
     def operation(self, op: Dict[str, Any]) -> Any:
         """POST /applications/operations with `op` as is; the envelope's data."""
-        return self._c._json(native.drove_client_app_operation, _text(op))
+        return self._c._json(native.drove_client_app_operation_json, _text(op))
 
     def create(self, spec: Spec, instances: int = 0, timeout: Optional[float] = None,
                parallelism: int = 1) -> str:
@@ -185,7 +185,7 @@ class Apps:
 
     def start_instances(self, app_id: str, count: int, timeout: Optional[float] = None,
                         parallelism: int = 1) -> None:
-        self._c._native(native.drove_client_app_start_instances, app_id, count, _dur(timeout),
+        self._c._native(native.drove_client_app_instance_start, app_id, count, _dur(timeout),
                         parallelism)
 
     def suspend(self, app_id: str, timeout: Optional[float] = None, parallelism: int = 1) -> None:
@@ -210,13 +210,13 @@ class Apps:
     def replace_instances(self, app_id: str, instance_ids: Sequence[str],
                           stop_first: bool = False, timeout: Optional[float] = None,
                           parallelism: int = 1) -> None:
-        self._c._native(native.drove_client_instances_replace, app_id, list(instance_ids),
+        self._c._native(native.drove_client_app_instance_replace, app_id, list(instance_ids),
                         int(stop_first), _dur(timeout), parallelism)
 
     def kill_instances(self, app_id: str, instance_ids: Sequence[str],
                        skip_respawn: bool = False, timeout: Optional[float] = None,
                        parallelism: int = 1) -> None:
-        self._c._native(native.drove_client_instances_kill, app_id, list(instance_ids),
+        self._c._native(native.drove_client_app_instance_kill, app_id, list(instance_ids),
                         int(skip_respawn), _dur(timeout), parallelism)
 
     def wait(self, app_id: str, state: Optional[str] = None, healthy: Optional[int] = None,
@@ -263,11 +263,11 @@ class Tasks:
         return self._c._native(native.drove_client_task_create, _text(spec), _dur(timeout))
 
     def list(self) -> List[Dict[str, Any]]:
-        return self._c._json(native.drove_client_tasks_list)
+        return self._c._json(native.drove_client_task_list_json)
 
     def get(self, source_app: str, task_id: str) -> Dict[str, Any]:
         """The TaskInfo (state, taskResult once finished, ...)."""
-        return self._c._json(native.drove_client_task_get, source_app, task_id)
+        return self._c._json(native.drove_client_task_get_json, source_app, task_id)
 
     def kill(self, source_app: str, task_id: str, timeout: Optional[float] = None) -> None:
         self._c._native(native.drove_client_task_kill, source_app, task_id, _dur(timeout))
@@ -324,33 +324,37 @@ class LocalServices:
         self._c = client
 
     def list(self) -> Dict[str, Dict[str, Any]]:
-        return self._c._json(native.drove_client_ls_list)
+        return self._c._json(native.drove_client_local_service_list_json)
 
     def get(self, service_id: str) -> Dict[str, Any]:
-        return self._c._json(native.drove_client_ls_get, service_id)
+        return self._c._json(native.drove_client_local_service_get_json, service_id)
 
     def spec(self, service_id: str) -> Dict[str, Any]:
-        return self._c._json(native.drove_client_ls_spec, service_id)
+        return self._c._json(native.drove_client_local_service_spec_get_json, service_id)
 
     def instances(self, service_id: str, states: Union[None, str, Iterable[str]] = None
                   ) -> List[Dict[str, Any]]:
-        return self._c._json(native.drove_client_ls_instances, service_id, _states(states))
+        return self._c._json(native.drove_client_local_service_instance_list_json, service_id,
+                             _states(states))
 
     def old_instances(self, service_id: str) -> List[Dict[str, Any]]:
-        return self._c._json(native.drove_client_ls_old_instances, service_id)
+        return self._c._json(native.drove_client_local_service_instance_list_old_json, service_id)
 
     def instance(self, service_id: str, instance_id: str) -> Dict[str, Any]:
-        return self._c._json(native.drove_client_ls_instance, service_id, instance_id)
+        return self._c._json(native.drove_client_local_service_instance_get_json, service_id,
+                             instance_id)
 
     def operation(self, op: Dict[str, Any]) -> Any:
-        return self._c._json(native.drove_client_ls_operation, _text(op))
+        return self._c._json(native.drove_client_local_service_operation_json, _text(op))
 
     def create(self, spec: Spec, instances_per_host: int = 1) -> str:
         """CREATE from a LocalServiceSpec; the serviceId (activate() starts it)."""
-        return self._c._native(native.drove_client_ls_create, _text(spec), instances_per_host)
+        return self._c._native(native.drove_client_local_service_create, _text(spec),
+                               instances_per_host)
 
     def _simple(self, op: str, service_id: str) -> None:
-        self._c._native(native.drove_client_ls_simple_op, op, service_id)
+        self._c._native(native.drove_client_local_service_op,
+                        getattr(native, "DROVE_CLIENT_LOCAL_SERVICE_" + op), service_id)
 
     def activate(self, service_id: str) -> None:
         self._simple("ACTIVATE", service_id)
@@ -368,25 +372,28 @@ class LocalServices:
         self._simple("DESTROY", service_id)
 
     def update_instances(self, service_id: str, instances_per_host: int) -> None:
-        self._c._native(native.drove_client_ls_update_instances, service_id, instances_per_host)
+        self._c._native(native.drove_client_local_service_update_instances, service_id,
+                        instances_per_host)
 
     def restart(self, service_id: str, stop_first: bool = False,
                 timeout: Optional[float] = None, parallelism: int = 1) -> None:
-        self._c._native(native.drove_client_ls_restart, service_id, int(stop_first),
+        self._c._native(native.drove_client_local_service_restart, service_id, int(stop_first),
                         _dur(timeout), parallelism)
 
     def cancel(self, service_id: str) -> None:
-        self._c._native(native.drove_client_ls_cancel, service_id)
+        self._c._native(native.drove_client_local_service_cancel, service_id)
 
     def replace_instances(self, service_id: str, instance_ids: Sequence[str],
                           timeout: Optional[float] = None, parallelism: int = 1) -> None:
-        self._c._native(native.drove_client_ls_instances_op, service_id, list(instance_ids), 0,
-                        _dur(timeout), parallelism)
+        self._c._native(native.drove_client_local_service_instance_op, service_id,
+                        list(instance_ids), native.DROVE_CLIENT_INSTANCE_REPLACE, _dur(timeout),
+                        parallelism)
 
     def kill_instances(self, service_id: str, instance_ids: Sequence[str],
                        timeout: Optional[float] = None, parallelism: int = 1) -> None:
-        self._c._native(native.drove_client_ls_instances_op, service_id, list(instance_ids), 1,
-                        _dur(timeout), parallelism)
+        self._c._native(native.drove_client_local_service_instance_op, service_id,
+                        list(instance_ids), native.DROVE_CLIENT_INSTANCE_KILL, _dur(timeout),
+                        parallelism)
 
     def wait(self, service_id: str, state: Optional[str] = None, healthy: Optional[int] = None,
              timeout: Optional[float] = 300.0, interval: float = 1.0) -> Optional[Dict[str, Any]]:
@@ -403,20 +410,20 @@ class Executors:
 
     def list(self) -> List[Dict[str, Any]]:
         """ExecutorSummary records (executorId, hostname, state, cores, memory, tags...)."""
-        return self._c._json(native.drove_client_executors_list)
+        return self._c._json(native.drove_client_executor_list_json)
 
     def get(self, executor_id: str) -> Dict[str, Any]:
         """The ExecutorNodeData (state with the core and memory maps, instances, tasks...)."""
-        return self._c._json(native.drove_client_executor_info, executor_id)
+        return self._c._json(native.drove_client_executor_get_json, executor_id)
 
     def blacklist(self, executor_ids: Union[str, Sequence[str]]) -> Dict[str, Any]:
         """The BlacklistOperationResponse (successful, failed, message...)."""
         ids = [executor_ids] if isinstance(executor_ids, str) else list(executor_ids)
-        return self._c._json(native.drove_client_executors_blacklist, ids, 1)
+        return self._c._json(native.drove_client_executor_blacklist_json, ids, 1)
 
     def unblacklist(self, executor_ids: Union[str, Sequence[str]]) -> Dict[str, Any]:
         ids = [executor_ids] if isinstance(executor_ids, str) else list(executor_ids)
-        return self._c._json(native.drove_client_executors_blacklist, ids, 0)
+        return self._c._json(native.drove_client_executor_blacklist_json, ids, 0)
 
 
 class Cluster:
@@ -430,15 +437,15 @@ class Cluster:
 
     def summary(self) -> Dict[str, Any]:
         """The ClusterSummary (leader, state, executor counts, cores, memory...)."""
-        return self._c._json(native.drove_client_cluster_summary)
+        return self._c._json(native.drove_client_cluster_get_json)
 
     def maintenance(self, on: bool) -> Any:
         """Set (True) or remove (False) maintenance mode; the ClusterStateData."""
-        return self._c._json(native.drove_client_cluster_maintenance, 1 if on else 0)
+        return self._c._json(native.drove_client_cluster_maintenance_set_json, 1 if on else 0)
 
     def endpoints(self, app_name: Optional[str] = None) -> List[Dict[str, Any]]:
         """ExposedAppInfo records: apps with their vhosts and healthy hosts/ports."""
-        return self._c._json(native.drove_client_endpoints, app_name)
+        return self._c._json(native.drove_client_endpoint_list_json, app_name)
 
 
 class Events:
@@ -449,11 +456,11 @@ class Events:
 
     def list(self, since: int = 0, size: int = 1024) -> List[Dict[str, Any]]:
         """Events with time > `since` (ms), newest first, at most `size`."""
-        return self._c._json(native.drove_client_cluster_events, since, size)
+        return self._c._json(native.drove_client_event_list_json, since, size)
 
     def summary(self, since: int = 0) -> Dict[str, Any]:
         """{"eventsCount": {type: n}, "lastSyncTime": ms}."""
-        return self._c._json(native.drove_client_cluster_events_summary, since)
+        return self._c._json(native.drove_client_event_summary_get_json, since)
 
     def follow(self, since: Optional[int] = None, types: Optional[Iterable[str]] = None,
                interval: float = 2.0, timeout: Optional[float] = None
@@ -496,7 +503,7 @@ class Logs:
         self._c = client
 
     def list(self, kind: str, id1: str, id2: str) -> List[str]:
-        d = json.loads(self._c._native(native.drove_client_log_list, kind, id1, id2,
+        d = json.loads(self._c._native(native.drove_client_log_list_json, kind, id1, id2,
                                        envelope=False))
         return list(d.get("files") or [])
 

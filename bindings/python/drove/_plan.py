@@ -6,8 +6,8 @@ from . import native
 from ._base import Closing
 from ._errors import DroveError, ValidationError, from_last
 
-_KINDS = {"app": native.DROVE_SCHED_KIND_APP, "task": native.DROVE_SCHED_KIND_TASK,
-          "localservice": native.DROVE_SCHED_KIND_LOCAL_SERVICE}
+_KINDS = {"app": native.DROVE_KIND_APP, "task": native.DROVE_KIND_TASK,
+          "localservice": native.DROVE_KIND_LOCAL_SERVICE}
 _STRATEGIES = {"RANDOM_FIRST_FIT": native.DROVE_SCHED_RANDOM_FIRST_FIT,
                "BEST_FIT": native.DROVE_SCHED_BEST_FIT, "SPREAD": native.DROVE_SCHED_SPREAD}
 

@@ -38,7 +38,7 @@ class CoreTest(unittest.TestCase):
         self.assertEqual(drove.drove_id_is_valid_name("not ok"), 0)
         ctx = drove.drove_ctx_new()
         try:
-            iid = drove.drove_instance_id_new(ctx, drove.DROVE_INSTANCE_APP)
+            iid = drove.drove_instance_id_new(ctx, drove.DROVE_KIND_APP)
             self.assertTrue(iid.startswith("AI-"))
             self.assertEqual(len(iid), 39)
         finally:
@@ -77,7 +77,7 @@ class SpecTest(unittest.TestCase):
         with open(os.path.join(SAMPLE, "application.json")) as f:
             text = f.read()
         self.assertEqual(strlist(drove.drove_spec_problems(self.ctx, text, None)), [])
-        spec = drove.drove_spec_from_json(self.ctx, drove.DROVE_SPEC_UNKNOWN, text, None)
+        spec = drove.drove_spec_from_json(self.ctx, drove.DROVE_KIND_UNKNOWN, text, None)
         try:
             self.assertEqual(drove.drove_spec_id(spec), "DROVE_TEST_APP-1")
             self.assertEqual(drove.drove_spec_cpu_count(spec), 1)
@@ -95,7 +95,7 @@ class SpecTest(unittest.TestCase):
 
     def test_malformed_json_raises(self):
         with self.assertRaises(ValueError):
-            drove.drove_spec_from_json(self.ctx, drove.DROVE_SPEC_UNKNOWN, "{", None)
+            drove.drove_spec_from_json(self.ctx, drove.DROVE_KIND_UNKNOWN, "{", None)
 
 
 class SchedTest(unittest.TestCase):
@@ -111,7 +111,7 @@ class SchedTest(unittest.TestCase):
         drove.drove_sched_executor_update(sched, snap)
         drove.drove_sched_snapshot_free(snap)
         policy = drove.drove_sched_policy_any()
-        plan = drove.drove_sched_plan_new(sched, None, drove.DROVE_SCHED_KIND_APP, policy, 3, 512, 3)
+        plan = drove.drove_sched_plan_new(sched, None, drove.DROVE_KIND_APP, policy, 3, 512, 3)
         try:
             self.assertEqual(drove.drove_sched_plan_placed(plan), 2)
             nodes = sorted(drove.drove_sched_plan_node(plan, i) for i in range(2))

@@ -63,6 +63,18 @@ class ClientOfflineTest(unittest.TestCase):
             self.assertEqual(cm.exception.status, 0)
             self.assertIsNone(c.leader)
 
+    def test_local_service_operations_reach_the_enum(self):
+        # each operation maps to the C enum (drove_client_local_service_op); with no leader
+        # every one fails on the network, not on its name
+        with drove.Client("http://127.0.0.1:1", retries=0) as c:
+            for op in (c.local_services.activate, c.local_services.deactivate,
+                       c.local_services.deploy_test_instance, c.local_services.adjust_instances,
+                       c.local_services.destroy):
+                with self.assertRaises(drove.UnavailableError):
+                    op("LS-1")
+            with self.assertRaises(drove.UnavailableError):
+                c.local_services.kill_instances("LS-1", ["SI-1"])
+
     def test_closed_client_raises(self):
         c = drove.Client("http://127.0.0.1:1")
         c.close()
