@@ -48,6 +48,7 @@ struct drove__erun {
 	int start_tries;
 	/* fenced by fire records `fr`: its own record is created with its first write */
 	int uncreated;
+	int stored; /* its record is in the store (what REST reads answer from) */
 	struct drove__efire *fr;
 	size_t queued; /* its record waiting in e->rq: index + 1 (0: none) */
 };
@@ -217,14 +218,14 @@ void drove__efire_seal(drove_epoch *e, struct drove__efire *f)
 	efire_check(e, f);
 }
 
-/* The run's EpochTopologyRunInfo, queued to be written over the record. */
-static void run_record(drove_epoch *e, struct drove__erun *r, const char *message)
+/* The run's EpochTopologyRunInfo (`message`: NULL for none), or NULL when out of memory. */
+static struct json_object *run_json(const struct drove__erun *r, const char *message)
 {
 	struct json_object *j = json_object_new_object(), *tasks = json_object_new_object();
 	if (!j || !tasks) {
 		json_object_put(j);
 		json_object_put(tasks);
-		return;
+		return NULL;
 	}
 	json_object_object_add(j, "topologyId", json_object_new_string(r->tid));
 	json_object_object_add(j, "runId", json_object_new_string(r->rid));
@@ -254,6 +255,26 @@ static void run_record(drove_epoch *e, struct drove__erun *r, const char *messag
 	                                                      : "SCHEDULED"));
 	json_object_object_add(j, "created", json_object_new_int64(r->created));
 	json_object_object_add(j, "updated", json_object_new_int64(drove_time_wall_ms()));
+	return j;
+}
+
+/* A decided run's message: the first task that did not complete and why (`buf` "" if none). */
+static const char *run_message(const struct drove__erun *r, char *buf, size_t size)
+{
+	*buf = '\0';
+	for (size_t i = 0; i < r->n && !*buf; i++)
+		if (r->tasks[i].error && r->tasks[i].state != DROVE_EPOCH_TASK_COMPLETED)
+			snprintf(buf, size, "%s: %s", drove_epoch_topology_task_name(r->tp->t, i),
+			         r->tasks[i].error);
+	return *buf ? buf : NULL;
+}
+
+/* The run's EpochTopologyRunInfo, queued to be written over the record. */
+static void run_record(drove_epoch *e, struct drove__erun *r, const char *message)
+{
+	struct json_object *j = run_json(r, message);
+	if (!j)
+		return;
 	char *text = strdup(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
 	if (!text || rec_push_run(e, r, text, r->finishing, r->uncreated) < 0) {
 		drove_error_clear(); /* written with the run's next change, or re-followed */
@@ -262,6 +283,36 @@ static void run_record(drove_epoch *e, struct drove__erun *r, const char *messag
 		r->uncreated = 0; /* the queued record creates it */
 	}
 	json_object_put(j);
+}
+
+/* What a record not written yet would say: the leader answers reads of its runs fenced by
+ * a fire record from memory until their own record is in the store. */
+static struct json_object *unstored_json(const struct drove__erun *r)
+{
+	char msg[160];
+	return run_json(r, r->finishing ? run_message(r, msg, sizeof(msg)) : NULL);
+}
+
+struct json_object *drove__erun_unstored(const drove_epoch *e, const char *tid, const char *rid)
+{
+	for (const struct drove__erun *r = e->runs; r; r = r->next)
+		if (!r->stored && !strcmp(r->tid, tid) && !strcmp(r->rid, rid))
+			return unstored_json(r);
+	return NULL;
+}
+
+int drove__eruns_unstored(const drove_epoch *e, const char *tid, drove__erun_json_fn fn,
+                          void *userdata)
+{
+	for (const struct drove__erun *r = e->runs; r; r = r->next) {
+		if (r->stored || strcmp(r->tid, tid) != 0)
+			continue;
+		struct json_object *j = unstored_json(r);
+		if (!j)
+			return drove__enomem();
+		fn(j, userdata);
+	}
+	return 0;
 }
 
 /* A job about one run. */
@@ -598,12 +649,8 @@ static void run_evaluate(drove_epoch *e, struct drove__erun *r, int changed)
 	}
 	r->state = rs;
 	r->finishing = 1;
-	char msg[160] = "";
-	for (size_t i = 0; i < r->n && !*msg; i++)
-		if (r->tasks[i].error && r->tasks[i].state != DROVE_EPOCH_TASK_COMPLETED)
-			snprintf(msg, sizeof(msg), "%s: %s",
-			         drove_epoch_topology_task_name(r->tp->t, i), r->tasks[i].error);
-	run_record(e, r, *msg ? msg : NULL);
+	char msg[160];
+	run_record(e, r, run_message(r, msg, sizeof(msg)));
 	drove__info(e->ctx, MOD, "run %s/%s: %s", r->tid, r->rid, drove__epoch_run_state_name(rs));
 	{
 		const char *v[] = {drove__epoch_run_state_name(rs)};
@@ -778,6 +825,8 @@ int drove__erun_add(drove_epoch *e, drove__etopo *tp, const char *rid, int type,
 		r->uncreated = 1;
 		r->fr = fr;
 		fr->pending++;
+	} else {
+		r->stored = 1;
 	}
 	r->next = e->runs;
 	if (e->runs)
@@ -941,6 +990,7 @@ static void flush_done(struct run_job *j, int cancelled)
 		} else {
 			if (q->create) {
 				r->tp->runs_parent = 1;
+				r->stored = 1;
 				if (r->fr) {
 					struct drove__efire *f = r->fr;
 					r->fr = NULL;

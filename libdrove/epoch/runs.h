@@ -4,6 +4,8 @@
 
 #include "epoch/engine.h"
 
+struct json_object;
+
 /* Drop a reference to a topology; the last one frees it. */
 void drove__etopo_unref(drove__etopo *tp);
 /* Note a finished run of `tp` (its record written or about to be): beyond `keep` the oldest
@@ -27,6 +29,19 @@ struct drove__efire *drove__efire_new(drove_epoch *e, drove_strlist *nodes);
 void drove__efire_seal(drove_epoch *e, struct drove__efire *fr);
 /* 1 when run `rid` of topology `tid` is followed by this leader. */
 int drove__erun_live(const drove_epoch *e, const char *tid, const char *rid);
+/* ---- what rest.c reads (loop thread) ---- */
+
+/* Runs this leader fenced by a fire record whose own record is not in the store yet (it is
+ * written with their first poll or final state): reads answer them from memory, as the
+ * record will say. Run `rid` of `tid`: its EpochTopologyRunInfo (a new reference), or NULL
+ * when it is not such a run. */
+struct json_object *drove__erun_unstored(const drove_epoch *e, const char *tid, const char *rid);
+/* Each such run of `tid`: `fn(its EpochTopologyRunInfo (taken), userdata)`.
+ * @return 0 or DROVE_ENOMEM. */
+typedef void (*drove__erun_json_fn)(struct json_object *run, void *userdata);
+int drove__eruns_unstored(const drove_epoch *e, const char *tid, drove__erun_json_fn fn,
+                          void *userdata);
+
 /* Forget every run (leadership lost or stopping); runs with a job in flight go when it
  * comes back. */
 void drove__eruns_drop(drove_epoch *e);

@@ -285,16 +285,21 @@ static long post_topology(const char *name, int64_t at_ms)
 	return code;
 }
 
-/* An engine on the store in `edir` (kept across engine_close() and engine_open()). */
+/* An engine on the store in `edir` (kept across engine_close() and engine_open()), polling
+ * its runs every `poll_interval`. */
+static const char *poll_interval = "300ms";
+
 static void engine_open(void)
 {
 	char *yml = drove__asprintf(
 	        "server:\n  applicationConnectors:\n    - type: http\n      port: 0\n"
 	        "  adminConnectors: []\nstore:\n  dataDir: %s/store\n"
 	        "drove:\n  endpoints:\n    - http://127.0.0.1:%d\n  operationTimeout: 600s\n"
-	        "options:\n  pollInterval: 300ms\n  misfireWindow: 30s\n  numRunsPerJob: 2\n",
-	        edir, stub.port);
+	        "options:\n  pollInterval: %s\n  misfireWindow: 30s\n  numRunsPerJob: 2\n",
+	        edir, stub.port, poll_interval);
 	ck_assert_int_eq(drove_ctx_new(&ectx), 0);
+	if (getenv("EPOCH_TEST_LOG"))
+		drove_ctx_set_log(ectx, DROVE_LOG_INFO, drove_log_stderr, NULL);
 	ck_assert_int_eq(drove_epoch_config_load_buf(&ecfg, ectx, "epoch.yml", yml, strlen(yml)),
 	                 0);
 	free(yml);
@@ -514,6 +519,90 @@ START_TEST(test_new_leader_reads_topologies_and_runs)
 }
 END_TEST
 
+/* GET `path` on the engine: the HTTP status, the body in `*out` (free it). */
+struct body {
+	char *p;
+	size_t n;
+};
+
+static size_t keep_body(char *p, size_t s, size_t n, void *ud)
+{
+	struct body *b = ud;
+	char *q = realloc(b->p, b->n + s * n + 1);
+	if (!q)
+		return 0;
+	memcpy(q + b->n, p, s * n);
+	b->n += s * n;
+	q[b->n] = '\0';
+	b->p = q;
+	return s * n;
+}
+
+static long get(const char *path, char **out)
+{
+	char url[256];
+	struct body b = {NULL, 0};
+	long code = 0;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/apis/v1%s", drove_epoch_port(ep), path);
+	CURL *h = curl_easy_init();
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, keep_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
+	if (curl_easy_perform(h) == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_cleanup(h);
+	*out = b.p;
+	return code;
+}
+
+/* A run fenced by a fire record has no record of its own until its first poll (a minute
+ * here): the leader answers it from memory, in the list and on its own, as RUNNING with its
+ * task (before: "No run exists" and missing from the list until the record was written). */
+START_TEST(test_fired_run_readable_at_once)
+{
+	char *out = NULL, path[160], task[96];
+	poll_interval = "60s";
+	engine_start();
+	ck_assert_int_eq(post_topology("early", 0), 200);
+	int64_t deadline = drove_time_mono_ms() + 30000;
+	while (!seconds_of("early") && drove_time_mono_ms() < deadline)
+		usleep(20 * 1000);
+	ck_assert_int_ge(seconds_of("early"), 1);
+	pthread_mutex_lock(&stub.mu);
+	for (size_t i = 0; i < stub.nids; i++)
+		if (!strncmp(stub.ids[i], "early-SR-", 9))
+			snprintf(task, sizeof(task), "%s", stub.ids[i]);
+	pthread_mutex_unlock(&stub.mu);
+	/* "early-SR-<s>-t": the run is SR-<s> */
+	char *rid = task + 6;
+	*strrchr(rid, '-') = '\0';
+	snprintf(path, sizeof(path), "/topologies/early/runs/%s", rid);
+	ck_assert_int_eq(get(path, &out), 200);
+	ck_assert_ptr_nonnull(strstr(out, "\"status\":\"SUCCESS\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"state\":\"RUNNING\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"runType\":\"SCHEDULED\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"taskId\":\"early-SR-"));
+	ck_assert_ptr_nonnull(strstr(out, rid));
+	free(out);
+	ck_assert_int_eq(get("/topologies/early/runs", &out), 200);
+	ck_assert_ptr_nonnull(strstr(out, rid));
+	free(out);
+	ck_assert_int_eq(get("/topologies/early/runs?state=RUNNING", &out), 200);
+	ck_assert_ptr_nonnull(strstr(out, rid));
+	free(out);
+	ck_assert_int_eq(get("/topologies/early/runs?state=FAILED", &out), 200);
+	ck_assert_ptr_null(strstr(out, rid));
+	free(out);
+	snprintf(path, sizeof(path), "/topologies/early/runs/%s-no", rid);
+	ck_assert_int_eq(get(path, &out), 200); /* Drove's "not found": FAILED in a 200 */
+	ck_assert_ptr_nonnull(strstr(out, "\"status\":\"FAILED\""));
+	free(out);
+	engine_stop();
+	poll_interval = "300ms";
+}
+END_TEST
+
 Suite *epoch_async_suite(void)
 {
 	Suite *s = suite_create("epoch_async");
@@ -523,6 +612,10 @@ Suite *epoch_async_suite(void)
 	tcase_add_test(tc, test_many_in_one_second_created_once);
 	tcase_add_test(tc, test_slow_creates_do_not_hold_up_others);
 	tcase_add_test(tc, test_new_leader_reads_topologies_and_runs);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("reads");
+	tcase_set_timeout(tc, 110);
+	tcase_add_test(tc, test_fired_run_readable_at_once);
 	suite_add_tcase(s, tc);
 	return s;
 }
