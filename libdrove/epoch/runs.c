@@ -81,6 +81,15 @@ static void run_free(struct drove__erun *r)
 	free(r);
 }
 
+/* A holder of `r` (a job, a queued or a written record: `busy`) is done with it. A run
+ * dropped by drove__eruns_drop() (`abandoned`) belongs to its holders alone: the last one
+ * frees it. */
+static void run_release(struct drove__erun *r)
+{
+	if (--r->busy == 0 && r->abandoned)
+		run_free(r);
+}
+
 /* Out of e->runs, in constant time (tens of thousands are followed at 10,000 runs/s). */
 static void run_unlink(drove_epoch *e, struct drove__erun *r)
 {
@@ -689,13 +698,12 @@ static void job_done(drove__ejob *base, int cancelled)
 	drove_epoch *e = r->e;
 	int changed = 0, record = 0;
 
-	r->busy--;
 	if (cancelled || r->abandoned) {
-		if (r->abandoned && r->busy == 0)
-			run_free(r);
+		run_release(r);
 		job_free(j);
 		return;
 	}
+	r->busy--;
 	if (j->kind == JOB_START) {
 		int retry = 0;
 		for (size_t i = 0; i < r->n; i++) {
@@ -752,7 +760,9 @@ static void job_done(drove__ejob *base, int cancelled)
 			drove__warn(e->ctx, MOD, "run %s/%s: mail: %s", r->tid, r->rid,
 			            j->msg[0] ? j->msg[0] : "");
 		run_unlink(e, r);
-		run_free(r);
+		r->abandoned = 1; /* done: freed now, or by a holder still out (none expected) */
+		if (r->busy == 0)
+			run_free(r);
 		job_free(j);
 		return;
 	}
@@ -844,13 +854,16 @@ void drove__eruns_drop(drove_epoch *e)
 	e->runs = NULL;
 	/* records not written yet go too: the next leader follows their runs (RUNNING) */
 	for (size_t i = 0; i < e->nrq; i++) {
-		if (e->rq[i].run)
+		if (e->rq[i].run) {
 			e->rq[i].run->busy--;
+			e->rq[i].run->queued = 0;
+		}
 		rec_free(&e->rq[i]);
 	}
 	e->nrq = 0;
 	e->nlive = 0;
-	/* fire records stay in the store: the next leader follows the runs they name */
+	/* fire records stay in the store: the next leader follows the runs they name. What the
+	 * engine held of them goes; no run keeps a pointer to them (below). */
 	while (e->fires) {
 		struct drove__efire *f = e->fires;
 		e->fires = f->next;
@@ -860,13 +873,11 @@ void drove__eruns_drop(drove_epoch *e)
 	while (r) {
 		struct drove__erun *next = r->next;
 		r->linked = 0;
-		r->prev = NULL;
-		if (r->busy) {
-			r->abandoned = 1; /* freed when its job comes back */
-			r->next = NULL;
-		} else {
+		r->next = r->prev = NULL;
+		r->fr = NULL;
+		r->abandoned = 1; /* its holders' now: a job or a record being written */
+		if (r->busy == 0)
 			run_free(r);
-		}
 		r = next;
 	}
 }
@@ -965,11 +976,12 @@ static void flush_done(struct run_job *j, int cancelled)
 		struct drove__erun *r = q->run;
 		if (!r)
 			continue; /* a delete: one left behind is trimmed later */
-		r->busy--;
 		if (r->abandoned) {
-			if (r->busy == 0)
-				run_free(r);
-		} else if (cancelled) {
+			run_release(r);
+			continue;
+		}
+		r->busy--;
+		if (cancelled) {
 			/* stopping: the next leader follows the run (RUNNING) to its end */
 		} else if (j->rec_rc[i] < 0 && r->queued) { /* the newer text goes, as this */
 			struct drove__erec *n = &e->rq[r->queued - 1];
