@@ -938,6 +938,60 @@ START_TEST(test_session_expiry_stops_leader)
 }
 END_TEST
 
+/* A multi (a batch, or a fenced write) submitted after the session ended but before the
+ * store heard (its session event comes later, through ZooKeeper's completion thread; a
+ * worker can write meanwhile: drove-epoch's fire batch did, waking from a freeze): refused
+ * with DROVE_EUNAVAIL instead of going to libzookeeper's zoo_amulti(), which on such a
+ * handle freed the first op's path once per later op (a double free: drove-epoch crashed
+ * in test_epoch_daemon's session expiry). The store is made not to have heard by clearing
+ * its flag once the session event came. */
+START_TEST(test_multi_after_session_end)
+{
+	struct lead l = {0};
+	struct sess x = {0};
+	drove_store_opts *o;
+	drove_store *s;
+	drove_store_ops *ops = NULL;
+
+	fx_setup(DROVE_STORE_ZK);
+	x.lead = &l;
+	make_opts(&F, &o);
+	ck_assert_int_eq(drove_store_opts_set_session_timeout(o, 4000), 0);
+	drove_store_opts_set_session_cb(o, on_session, &x);
+	ck_assert_int_eq(drove_store_open(&s, F.loop, o), 0);
+	drove_store_opts_free(o);
+	ck_assert_int_eq(drove_store_create(s, "/m", "", 0, DROVE_STORE_PERSISTENT, NULL), 0);
+	for (int attempt = 0; attempt < 20 && !x.expired; attempt++) {
+		drove_test_zk_end_session(s, zk_addr);
+		run_until(F.loop, &x.expired, 1, 2000);
+	}
+	ck_assert_int_eq(x.expired, 1);
+	pthread_mutex_lock(&s->lock);
+	s->expired = 0; /* as between the handle's expiry and the store's session event */
+	pthread_mutex_unlock(&s->lock);
+
+	ck_assert_int_eq(drove_store_ops_new(&ops), 0);
+	ck_assert_int_eq(drove_store_ops_check(ops, "/m", -1), 0);
+	ck_assert_int_eq(drove_store_ops_create(ops, "/m/a", "a", 1, DROVE_STORE_PERSISTENT), 0);
+	ck_assert_int_eq(drove_store_ops_create(ops, "/m/b", "b", 1, DROVE_STORE_PERSISTENT), 0);
+	ck_assert_int_eq(drove_store_ops_create(ops, "/m/c", "c", 1, DROVE_STORE_PERSISTENT), 0);
+	drove_assert_error(drove_store_multi(s, ops), DROVE_EUNAVAIL, "zookeeper");
+	drove_store_ops_free(ops);
+	ck_assert_int_eq(drove_store_ops_new(&ops), 0);
+	ck_assert_int_eq(drove_store_ops_check(ops, "/m", -1), 0);
+	ck_assert_int_eq(drove_store_ops_create(ops, "/m/a", "a", 1, DROVE_STORE_PERSISTENT), 0);
+	drove_assert_error(drove_store_multi(s, ops), DROVE_EUNAVAIL, "zookeeper");
+	drove_store_ops_free(ops);
+	/* a fenced write is a multi of the fence's check and the write */
+	ck_assert_int_eq(drove__store_fence(s, "/m"), 0);
+	drove_assert_error(drove_store_set(s, "/m", "x", 1, -1, NULL), DROVE_EUNAVAIL, "zookeeper");
+	drove_assert_error(drove_store_create(s, "/m/d", "d", 1, DROVE_STORE_PERSISTENT, NULL),
+	                   DROVE_EUNAVAIL, "zookeeper");
+	drove_store_close(s);
+	fx_teardown();
+}
+END_TEST
+
 START_TEST(test_unreachable_is_quick_error)
 {
 	struct sockaddr_in sa;
@@ -1015,6 +1069,7 @@ Suite *store_suite(void)
 	tcase_add_test(zk, test_depose_leader);
 	tcase_add_test(zk, test_fenced_writes);
 	tcase_add_test(zk, test_session_expiry_stops_leader);
+	tcase_add_test(zk, test_multi_after_session_end);
 	tcase_add_test(zk, test_unreachable_is_quick_error);
 	suite_add_tcase(s, zk);
 	return s;
