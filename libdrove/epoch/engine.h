@@ -1,9 +1,9 @@
 /*
  * The Epoch engine's layers (internal). server.c (the public drove_epoch_* calls) sets up the
  * pieces and calls rest.c (the REST API) and engine.c (leadership, firing, runs); rest.c calls
- * engine.c (and runs.c for the runs not recorded yet); engine.c calls the records, step, timetable and drive functions of this module
- * and the worker pool (pool.c) and mail (mail.c). Nothing calls upward by name: the kill
- * result reaches rest.c through a callback.
+ * engine.c (and runs.c for the runs not recorded yet); engine.c calls the records, step,
+ * timetable and drive functions of this module and the worker pool (pool.c) and mail
+ * (mail.c). Nothing calls upward by name: the kill result reaches rest.c through a callback.
  */
 #ifndef DROVE_EPOCH_ENGINE_H
 #define DROVE_EPOCH_ENGINE_H
