@@ -896,35 +896,47 @@ static void on_session(drove_store *s, int event, void *ud)
 	}
 }
 
+/* A ZooKeeper store (4 s sessions) whose session events go to `x`. */
+static drove_store *open_watched(struct sess *x)
+{
+	drove_store_opts *o;
+	drove_store *s;
+	make_opts(&F, &o);
+	ck_assert_int_eq(drove_store_opts_set_session_timeout(o, 4000), 0);
+	drove_store_opts_set_session_cb(o, on_session, x);
+	ck_assert_int_eq(drove_store_open(&s, F.loop, o), 0);
+	drove_store_opts_free(o);
+	return s;
+}
+
+/* End the session of `s` on the server and wait for its EXPIRED event. The standard trick:
+ * a second handle with the same session, then close it (the close ends the session on the
+ * server). Retry if our client took the session back first. */
+static void end_session(drove_store *s, struct sess *x)
+{
+	for (int attempt = 0; attempt < 20 && !x->expired; attempt++) {
+		drove_test_zk_end_session(s, zk_addr);
+		run_until(F.loop, &x->expired, 1, 2000);
+	}
+	ck_assert_int_eq(x->expired, 1);
+}
+
 START_TEST(test_session_expiry_stops_leader)
 {
 	struct lead l = {0};
 	struct sess x = {0};
-	drove_store_opts *o;
 	drove_store *s;
 	drove_election *e;
-	int attempt;
 	char *data;
 	size_t len;
 
 	fx_setup(DROVE_STORE_ZK);
 	x.lead = &l;
-	make_opts(&F, &o);
-	ck_assert_int_eq(drove_store_opts_set_session_timeout(o, 4000), 0);
-	drove_store_opts_set_session_cb(o, on_session, &x);
-	ck_assert_int_eq(drove_store_open(&s, F.loop, o), 0);
-	drove_store_opts_free(o);
+	s = open_watched(&x);
 	ck_assert_int_eq(drove_store_elect(s, "x", 1, on_lead, &l, &e), 0);
 	ck_assert(run_until(F.loop, &l.acquired, 1, 5000));
 	ck_assert(drove_election_is_leader(e));
-
-	/* The standard trick: a second handle with the same session, then close it (the close
-	 * ends the session on the server). Retry if our client took the session back first. */
-	for (attempt = 0; attempt < 20 && !x.expired; attempt++) {
-		drove_test_zk_end_session(s, zk_addr);
-		run_until(F.loop, &x.expired, 1, 2000);
-	}
-	ck_assert_int_eq(x.expired, 1);
+	end_session(s, &x);
 	/* a reconnect into the same session may have made it leader again in between; it ends
 	 * with every acquisition matched by a loss */
 	ck_assert_int_ge(l.lost, 1);
@@ -949,23 +961,14 @@ START_TEST(test_multi_after_session_end)
 {
 	struct lead l = {0};
 	struct sess x = {0};
-	drove_store_opts *o;
 	drove_store *s;
 	drove_store_ops *ops = NULL;
 
 	fx_setup(DROVE_STORE_ZK);
 	x.lead = &l;
-	make_opts(&F, &o);
-	ck_assert_int_eq(drove_store_opts_set_session_timeout(o, 4000), 0);
-	drove_store_opts_set_session_cb(o, on_session, &x);
-	ck_assert_int_eq(drove_store_open(&s, F.loop, o), 0);
-	drove_store_opts_free(o);
+	s = open_watched(&x);
 	ck_assert_int_eq(drove_store_create(s, "/m", "", 0, DROVE_STORE_PERSISTENT, NULL), 0);
-	for (int attempt = 0; attempt < 20 && !x.expired; attempt++) {
-		drove_test_zk_end_session(s, zk_addr);
-		run_until(F.loop, &x.expired, 1, 2000);
-	}
-	ck_assert_int_eq(x.expired, 1);
+	end_session(s, &x);
 	pthread_mutex_lock(&s->lock);
 	s->expired = 0; /* as between the handle's expiry and the store's session event */
 	pthread_mutex_unlock(&s->lock);
