@@ -45,7 +45,7 @@
 	"{\"type\":\"ANY\"},\"args\":[\"true\"]},\"trigger\":{\"type\":\"CRON\"," \
 	"\"timeSpec\":\"* * * * * ?\"}}"
 
-#define AHEAD 4000 /* ms: the topologies' creation time, from the start of storing them */
+#define AHEAD 8000 /* ms: the topologies' creation time, from the start of storing them */
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static int64_t *late;
@@ -249,6 +249,10 @@ int main(int argc, char **argv)
 	for (int sec = 0; measure_from && sec < secs; sec++)
 		for (size_t k = per_sec[sec]; k < (size_t)n && nlate < cap; k++)
 			late[nlate++] = t_end - (measure_from + sec * 1000LL);
+	fprintf(stderr, "CREATEs per scheduled second of the window:");
+	for (int sec = 0; sec < secs; sec++)
+		fprintf(stderr, " %zu", per_sec[sec]);
+	fprintf(stderr, " (of %d; all seconds: %zu)\n", n, creates);
 	qsort(late, nlate, sizeof(*late), bench_cmp64);
 	printf("epoch: schedules=%d lateness_p50_ms=%lld lateness_p99_ms=%lld rss_mib=%.1f "
 	       "(engine + %s store + HTTP CREATE to an in-process stub; creates=%zu in %d s, "

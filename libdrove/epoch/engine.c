@@ -20,6 +20,7 @@
 #include "core/loop_internal.h"
 #include "epoch/ctl.h"
 #include "epoch/engine.h"
+#include "epoch/fire.h"
 #include "epoch/records.h"
 #include "epoch/runs.h"
 #include "model/codec.h"
@@ -30,8 +31,10 @@
 #define START_TRIES    10
 #define NOTFOUND_TRIES 10
 #define FLUSH_MS       100
-#define CTL_INFLIGHT   64  /* exchanges with the controller in flight at once */
-#define LOAD_WINDOW    512 /* topologies being read at once after taking the lead */
+#define CTL_INFLIGHT   64    /* exchanges with the controller in flight at once */
+#define LOAD_WINDOW    512   /* topologies being read at once after taking the lead */
+#define FIRE_JOB_MAX   16384 /* topologies of one fire job (one fire record write) */
+#define THROTTLE_MS    50    /* firing waits this long at a time for the store */
 
 /* ---- topologies ---- */
 
@@ -123,183 +126,28 @@ static drove__etopo *topo_set(drove_epoch *e, drove_epoch_topology *t, int state
 
 static void demote(drove_epoch *e, const char *why);
 
-/* Firing runs on the workers (the fenced run records are store round trips the loop must
- * not wait for), in batches: the due topologies of one timer tick go in jobs of up to
- * DROVE__EPOCH_BATCH_MAX. For a CRON topology the worker applies the misfire rule itself
- * (drove_epoch_due, as drove_epoch_step does) and its records (the skipped times, the time
- * to fire) go with those of the other topologies of the job into store batches under the
- * fence. AT triggers, and the topologies of a batch the store refused (a run recorded
- * already, by an earlier leader), go through drove_epoch_step one by one. Results come back
- * to fire_done on the loop thread. */
-#define SKIPPED_RECORDED_MAX 64 /* as drove_epoch_step */
-
-struct fire_member {
-	drove__etopo *tp; /* a reference */
-	int64_t last_ms;
-	int parent_missing, rc;
-	int64_t handled, next;
-	char *rid, *msg;
-	/* the SKIPPED runs its batch recorded: retention counts them as finished runs */
-	char **skipped;
-	size_t nskipped;
-};
-
-struct fire_job {
-	drove__ejob base;
-	drove_epoch *e;
-	drove_store *store;
-	int fence;
-	int64_t now, misfire_ms;
-	size_t n;
-	struct fire_member m[];
-};
-
-static void fire_step(struct fire_job *j, struct fire_member *m)
-{
-	m->rc = drove_epoch_step(j->store, j->fence, m->tp->t, m->last_ms, j->now, j->misfire_ms,
-	                         &m->rid, &m->handled, &m->next);
-	if (m->rc < 0)
-		m->msg = strdup(drove_error_last()->message);
-	drove_error_clear();
-}
-
-/* The records of one store batch and the members they belong to. */
-struct fire_batch {
-	struct drove__epoch_new_run runs[DROVE__EPOCH_BATCH_MAX];
-	char *ids[DROVE__EPOCH_BATCH_MAX];
-	char msgs[DROVE__EPOCH_BATCH_MAX][96];
-	size_t nruns, first, last; /* members [first, last) */
-};
-
-static void member_forget_skipped(struct fire_member *m)
-{
-	for (size_t i = 0; i < m->nskipped; i++)
-		drove_free(m->skipped[i]);
-	free(m->skipped);
-	m->skipped = NULL;
-	m->nskipped = 0;
-}
-
-static void batch_flush(struct fire_job *j, struct fire_batch *b)
-{
-	int rc = b->nruns ? drove__epoch_runs_begin_batch(j->store, j->fence, b->nruns, b->runs,
-	                                                  j->now)
-	                  : 0;
-	for (size_t i = b->first; i < b->last; i++) {
-		struct fire_member *m = &j->m[i];
-		if (m->rc == 1) { /* not batched (AT) */
-			fire_step(j, m);
-			continue;
-		}
-		if (rc < 0)
-			member_forget_skipped(m); /* stepped again, or not recorded */
-		if (rc == DROVE_ESTALE) {
-			m->rc = rc;
-			m->msg = strdup(drove_error_last()->message);
-			drove_free(m->rid);
-			m->rid = NULL;
-		} else if (rc < 0) { /* one by one: what an earlier leader recorded is handled */
-			drove_free(m->rid);
-			m->rid = NULL;
-			fire_step(j, m);
-		}
-	}
-	for (size_t i = 0; i < b->nruns; i++)
-		drove_free(b->ids[i]);
-	drove_error_clear();
-	b->nruns = 0;
-	b->first = b->last;
-}
-
-/* A CRON member's records into the batch (flushed first when they would not fit).
- * @return 0, or < 0 when the member goes through the step instead. */
-static int batch_add(struct fire_job *j, struct fire_batch *b, struct fire_member *m)
-{
-	int64_t fire = 0, skipped[SKIPPED_RECORDED_MAX];
-	size_t nskipped = 0;
-	if (drove_epoch_due(drove_epoch_topology_cron(m->tp->t), m->last_ms, j->now, j->misfire_ms,
-	                    &fire, skipped, SKIPPED_RECORDED_MAX, &nskipped, &m->next) < 0)
-		return -1;
-	if (nskipped > SKIPPED_RECORDED_MAX)
-		nskipped = SKIPPED_RECORDED_MAX;
-	size_t need = nskipped + (fire ? 1 : 0) + (m->parent_missing ? 1 : 0);
-	if (b->nruns + need > DROVE__EPOCH_BATCH_MAX)
-		batch_flush(j, b);
-	m->handled = m->last_ms;
-	for (size_t k = 0; k <= nskipped; k++) {
-		int64_t at = k < nskipped ? skipped[k] : fire;
-		if (!at)
-			break;
-		struct drove__epoch_new_run *r = &b->runs[b->nruns];
-		if (drove_epoch_run_id(at, &b->ids[b->nruns]) < 0)
-			return -1; /* the entries added so far are harmless: the step redoes them */
-		r->topology_id = drove_epoch_topology_name(m->tp->t);
-		r->run_id = b->ids[b->nruns];
-		r->parent_missing = m->parent_missing && k == 0;
-		r->state = k < nskipped ? DROVE_EPOCH_RUN_SKIPPED : DROVE_EPOCH_RUN_RUNNING;
-		r->message = NULL;
-		if (k < nskipped) {
-			snprintf(b->msgs[b->nruns], sizeof(b->msgs[0]),
-			         "missed: no leader was running at %" PRId64, at);
-			r->message = b->msgs[b->nruns];
-			if (!m->skipped && !(m->skipped = calloc(nskipped, sizeof(char *)))) {
-				b->nruns++;
-				return -1;
-			}
-			if (!(m->skipped[m->nskipped] = strdup(r->run_id))) {
-				b->nruns++;
-				return -1;
-			}
-			m->nskipped++;
-		} else if (!(m->rid = strdup(r->run_id))) {
-			b->nruns++;
-			return -1;
-		}
-		b->nruns++;
-		if (at > m->handled)
-			m->handled = at;
-	}
-	return 0;
-}
-
 static void fire_work(drove__ejob *base, drove_client *client)
 {
-	struct fire_job *j = (struct fire_job *)base;
-	struct fire_batch *b = calloc(1, sizeof(*b));
 	(void)client;
-	for (size_t i = 0; i < j->n; i++) {
-		struct fire_member *m = &j->m[i];
-		if (b && drove_epoch_topology_trigger(m->tp->t) == DROVE_EPOCH_TRIGGER_CRON &&
-		    batch_add(j, b, m) == 0) {
-			b->last = i + 1;
-			continue;
-		}
-		drove_error_clear();
-		drove_free(m->rid);
-		m->rid = NULL;
-		member_forget_skipped(m);
-		if (b) {
-			m->rc = 1; /* stepped when its batch is flushed, after the members before it
-			            */
-			b->last = i + 1;
-		} else {
-			fire_step(j, m);
-		}
-	}
-	if (b)
-		batch_flush(j, b);
-	free(b);
+	drove__fire_work((struct drove__fire_job *)base);
 }
 
 static void fire_done(drove__ejob *base, int cancelled)
 {
-	struct fire_job *j = (struct fire_job *)base;
+	struct drove__fire_job *j = (struct drove__fire_job *)base;
 	drove_epoch *e = j->e;
 	const char *stale = NULL;
 	int mine = !cancelled && e->leader && j->fence == e->fence;
+	/* the fire records: deleted once the runs they fenced have their own records; not
+	 * mine: left for whoever leads next */
+	struct drove__efire *fr = NULL;
+	if (mine && j->nodes && drove_strlist_count(j->nodes)) {
+		fr = drove__efire_new(e, j->nodes);
+		j->nodes = NULL;
+	}
 
 	for (size_t i = 0; i < j->n; i++) {
-		struct fire_member *m = &j->m[i];
+		struct drove__fire_member *m = &j->m[i];
 		const char *name = drove_epoch_topology_name(m->tp->t);
 		drove__etopo *cur = mine ? topo_find(e, name) : NULL;
 		m->tp->firing = 0;
@@ -312,7 +160,7 @@ static void fire_done(drove__ejob *base, int cancelled)
 		} else {
 			if (cur && m->handled > cur->last_ms)
 				cur->last_ms = m->handled;
-			if (cur && (m->rid || m->handled > m->last_ms))
+			if (cur && !m->fast && (m->rid || m->handled > m->last_ms))
 				cur->runs_parent = 1;
 			/* the SKIPPED records are finished runs for retention (oldest first) */
 			for (size_t k = 0; k < m->nskipped; k++)
@@ -324,18 +172,25 @@ static void fire_done(drove__ejob *base, int cancelled)
 				             "topology %s: run %s fired (%" PRId64 " ms late)",
 				             name, m->rid, drove_time_wall_ms() - m->handled);
 				if (drove__erun_add(e, cur ? cur : m->tp, m->rid,
-				                    DROVE_EPOCH_RUN_SCHEDULED, j->now) < 0)
+				                    DROVE_EPOCH_RUN_SCHEDULED, j->now,
+				                    m->fast ? fr : NULL) < 0) {
 					drove__err(e->ctx, MOD, "run %s: out of memory", m->rid);
+					if (m->fast && fr)
+						fr->pending++; /* kept: the next leader follows it
+						                */
+				}
 			}
 		}
 	}
+	drove__efire_seal(e, fr);
 	if (stale && e->leader && j->fence == e->fence)
 		demote(e, stale);
+	drove_strlist_free(j->nodes);
 	for (size_t i = 0; i < j->n; i++) {
 		drove__etopo_unref(j->m[i].tp);
 		drove_free(j->m[i].rid);
 		free(j->m[i].msg);
-		member_forget_skipped(&j->m[i]);
+		drove__fire_forget_skipped(&j->m[i]);
 	}
 	free(j);
 }
@@ -346,13 +201,15 @@ static int fire_one(drove_epoch *e, drove__etopo *tp, int64_t now)
 {
 	if (tp->firing)
 		return 0;
+	tp->fast = 0;
 	if (drove_epoch_topology_trigger(tp->t) == DROVE_EPOCH_TRIGGER_CRON) {
 		int64_t fire = 0, next = 0;
 		size_t skipped = 0;
-		if (drove_epoch_due(drove_epoch_topology_cron(tp->t), tp->last_ms, now,
-		                    e->misfire_ms, &fire, NULL, 0, &skipped, &next) == 0 &&
-		    !fire && !skipped)
+		int rc = drove_epoch_due(drove_epoch_topology_cron(tp->t), tp->last_ms, now,
+		                         e->misfire_ms, &fire, NULL, 0, &skipped, &next);
+		if (rc == 0 && !fire && !skipped)
 			return 0;
+		tp->fast = rc == 0 && fire && !skipped;
 		drove_error_clear();
 	}
 	if (e->nfq == e->fqcap) {
@@ -369,15 +226,23 @@ static int fire_one(drove_epoch *e, drove__etopo *tp, int64_t now)
 	return 1;
 }
 
-/* Submit the queued steps (loop thread), in jobs of up to DROVE__EPOCH_BATCH_MAX. */
+/* Submit the queued steps (loop thread), in jobs of up to FIRE_JOB_MAX. */
 static void fire_flush(drove_epoch *e, int64_t now)
 {
-	size_t done = 0;
+	size_t done = 0, nfast = 0;
+	/* the steady state first, in few jobs (one fire record write each); the others
+	 * (misfires, AT) in jobs of DROVE__EPOCH_BATCH_MAX, a run record each */
+	for (size_t i = 0; i < e->nfq; i++)
+		if (e->fq[i]->fast) {
+			drove__etopo *tp = e->fq[i];
+			e->fq[i] = e->fq[nfast];
+			e->fq[nfast++] = tp;
+		}
 	while (done < e->nfq) {
-		size_t n = e->nfq - done;
-		if (n > DROVE__EPOCH_BATCH_MAX)
-			n = DROVE__EPOCH_BATCH_MAX;
-		struct fire_job *j = calloc(1, sizeof(*j) + n * sizeof(j->m[0]));
+		size_t n = done < nfast ? nfast - done : e->nfq - done;
+		if (n > (done < nfast ? FIRE_JOB_MAX : DROVE__EPOCH_BATCH_MAX))
+			n = done < nfast ? FIRE_JOB_MAX : DROVE__EPOCH_BATCH_MAX;
+		struct drove__fire_job *j = calloc(1, sizeof(*j) + n * sizeof(j->m[0]));
 		if (j) {
 			j->base.work = fire_work;
 			j->base.done = fire_done;
@@ -386,6 +251,7 @@ static void fire_flush(drove_epoch *e, int64_t now)
 			j->fence = e->fence;
 			j->now = now;
 			j->misfire_ms = e->misfire_ms;
+			j->seq = ++e->fire_seq;
 			j->n = n;
 			for (size_t i = 0; i < n; i++) {
 				drove__etopo *tp = e->fq[done + i];
@@ -420,6 +286,24 @@ static void on_fire(evutil_socket_t fd, short what, void *arg)
 	if (!drove__epoch_leads(e))
 		return;
 	int64_t now = drove_time_wall_ms();
+	if (e->nrq + e->nrq_busy >= DROVE__EPOCH_RECORDS_MAX) {
+		/* the store is slower than the fire rate: nothing fires until the records are
+		 * written; the times due meanwhile follow the misfire rule */
+		if (!e->throttled_ms) {
+			e->throttled_ms = now;
+			drove__warn(e->ctx, MOD,
+			            "%zu run records waiting for the store: firing waits",
+			            e->nrq + e->nrq_busy);
+		}
+		struct timeval tv = {0, THROTTLE_MS * 1000};
+		event_add(e->t_fire, &tv);
+		return;
+	}
+	if (e->throttled_ms) {
+		drove__warn(e->ctx, MOD, "firing again after waiting %" PRId64 " ms",
+		            now - e->throttled_ms);
+		e->throttled_ms = 0;
+	}
 	while (e->leader && drove_epoch_timetable_pop(e->tt, now, &id, &sched) == 1) {
 		drove__etopo *tp = topo_find(e, id);
 		if (tp && tp->state == DROVE_EPOCH_ACTIVE)
@@ -619,7 +503,27 @@ static void load_topo(void *ud, const char *id, const char *doc, int runs_parent
 			                type && !strcmp(type, "INSTANT")
 			                        ? DROVE_EPOCH_RUN_INSTANT
 			                        : DROVE_EPOCH_RUN_SCHEDULED,
-			                jint(a[k].j, "created"));
+			                jint(a[k].j, "created"), NULL);
+		}
+	}
+	/* the runs an earlier leader fenced in fire records: fired (followed again when they
+	 * have no record) */
+	size_t nf = 0, f0 = e->adopt ? drove__epoch_fired_find(e->adopt, id, &nf) : 0;
+	for (size_t k = 0; k < nf; k++) {
+		const char *rid = e->adopt->entries[f0 + k] + strlen(id) + 1;
+		int known = 0;
+		for (size_t i = 0; i < nruns && !known; i++)
+			known = !strcmp(runs[i].id, rid);
+		int64_t at = !strncmp(rid, "SR-", 3) ? strtoll(rid + 3, NULL, 10) * 1000 : 0;
+		if (at > last)
+			last = at;
+		if (known)
+			continue;
+		drove__info(e->ctx, MOD, "run %s/%s: fenced, following it", id, rid);
+		if (drove__erun_add(e, tp, rid, DROVE_EPOCH_RUN_SCHEDULED, at, e->adopt_fr) < 0) {
+			drove_error_clear();
+			if (e->adopt_fr)
+				e->adopt_fr->pending++; /* kept for the next leader */
 		}
 	}
 	tp->last_ms = last;
@@ -633,6 +537,18 @@ out:
 	json_object_put(d);
 }
 
+/* The fire records found on taking the lead are done with: every run they name is added
+ * (`seal`: deleted once those have records), or leadership is gone (left in the store). */
+static void adopt_clear(drove_epoch *e, int seal)
+{
+	drove__epoch_fired_clear(e->adopt);
+	free(e->adopt);
+	e->adopt = NULL;
+	if (seal)
+		drove__efire_seal(e, e->adopt_fr);
+	e->adopt_fr = NULL; /* not sealed: freed with the runs (drove__eruns_drop) */
+}
+
 /* Every stored topology is read: writes are taken from now on. */
 static void load_done(void *ud)
 {
@@ -641,12 +557,14 @@ static void load_done(void *ud)
 	drove__eload_free(e->loader);
 	e->loader = NULL;
 	e->loading = 0;
+	adopt_clear(e, 1);
 	fire_flush(e, drove_time_wall_ms());
 	arm_fire(e);
 }
 
 static void clear_state(drove_epoch *e)
 {
+	adopt_clear(e, 0);
 	for (size_t i = 0; i < e->nfq; i++) {
 		e->fq[i]->firing = 0;
 		drove__etopo_unref(e->fq[i]);
@@ -681,7 +599,34 @@ static void on_acquired(drove_epoch *e, int64_t term)
 	if (drove_store_create(e->store, "/runs", "", 0,
 	                       DROVE_STORE_PERSISTENT | DROVE_STORE_PARENTS, NULL) < 0)
 		drove_error_clear();
+	if (drove_store_create(e->store, DROVE__EPOCH_FIRED_DIR, "", 0,
+	                       DROVE_STORE_PERSISTENT | DROVE_STORE_PARENTS, NULL) < 0)
+		drove_error_clear();
 	clear_state(e);
+	/* what earlier leaders fenced in fire records (none can add any now: the fence moved)
+	 * counts as fired; read before any topology fires */
+	size_t bad = 0;
+	if (!(e->adopt = calloc(1, sizeof(*e->adopt))) ||
+	    drove__epoch_fired_read(e->store, e->adopt, &bad) < 0) {
+		drove__err(e->ctx, MOD, "leadership of term %" PRId64 ": fire records: %s", term,
+		           e->adopt ? drove_error_last()->message : "out of memory");
+		drove_error_clear();
+		adopt_clear(e, 0);
+		return;
+	}
+	if (bad)
+		drove__warn(e->ctx, MOD, "%zu fire records unreadable: skipped", bad);
+	if (e->adopt->n)
+		drove__info(e->ctx, MOD, "%zu runs fenced by an earlier leader", e->adopt->n);
+	drove_strlist *nodes = e->adopt->nodes;
+	e->adopt->nodes = NULL;
+	if (drove_strlist_count(nodes) && !(e->adopt_fr = drove__efire_new(e, nodes))) {
+		drove_error_clear();
+		adopt_clear(e, 0);
+		return;
+	}
+	if (!e->adopt_fr)
+		drove_strlist_free(nodes);
 	e->leader = 1;
 	drove__info(e->ctx, MOD, "leader (term %" PRId64 ", fence %d)", term, fence);
 	/* the topologies are read in a pipeline (load.c); they fire as they come in */
@@ -828,7 +773,7 @@ int drove__epoch_run_now(drove_epoch *e, const char *id, char **rid_out)
 		demote(e, drove_error_last()->message);
 		return drove__error(DROVE_EUNAVAIL, "this node is not the leader");
 	}
-	if (rc < 0 || (rc = drove__erun_add(e, tp, rid, DROVE_EPOCH_RUN_INSTANT, now)) < 0) {
+	if (rc < 0 || (rc = drove__erun_add(e, tp, rid, DROVE_EPOCH_RUN_INSTANT, now, NULL)) < 0) {
 		free(rid);
 		return rc;
 	}
@@ -851,9 +796,12 @@ int drove__epoch_kill(drove_epoch *e, const char *id, const char *run_id, const 
 		task_id = strdup(json_object_get_string(v));
 	json_object_put(r);
 	drove_free(doc);
-	/* a task started in the last pollInterval is not in the record yet (runs.c): its id
-	 * is the one the CREATE used */
-	drove__etopo *tp = rc == 0 && !task_id ? topo_find(e, id) : NULL;
+	/* a task started in the last pollInterval is not in the record yet, nor a fenced run
+	 * (runs.c): its id is the one the CREATE used */
+	drove__etopo *tp =
+	        (rc == 0 && !task_id) || (rc == DROVE_ENOTFOUND && drove__erun_live(e, id, run_id))
+	                ? topo_find(e, id)
+	                : NULL;
 	for (size_t i = 0; tp && i < drove_epoch_topology_task_count(tp->t); i++)
 		if (!strcmp(drove_epoch_topology_task_name(tp->t, i), task)) {
 			task_id = drove__asprintf("%s-%s-%s", id, run_id, task);

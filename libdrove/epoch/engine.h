@@ -1,9 +1,9 @@
 /*
  * The Epoch engine's layers (internal). server.c (the public drove_epoch_* calls) sets up the
  * pieces and calls rest.c (the REST API) and engine.c (leadership, firing, runs); rest.c calls
- * engine.c; engine.c calls the records, step, timetable and drive functions of this module
- * and the worker pool (pool.c) and mail (mail.c). Nothing calls upward by name: the kill
- * result reaches rest.c through a callback.
+ * engine.c (and runs.c for the runs not recorded yet); engine.c calls the records, step,
+ * timetable and drive functions of this module and the worker pool (pool.c) and mail
+ * (mail.c). Nothing calls upward by name: the kill result reaches rest.c through a callback.
  */
 #ifndef DROVE_EPOCH_ENGINE_H
 #define DROVE_EPOCH_ENGINE_H
@@ -36,6 +36,7 @@ typedef struct drove__etopo {
 	int64_t last_ms; /* newest scheduled time handled (fired or skipped) */
 	int at_pending;  /* AT trigger not handled yet */
 	int firing;      /* a scheduling step is under way on a worker */
+	int fast;        /* queued with one time due and none missed (engine.c) */
 	int runs_parent; /* /runs/{id} is known to exist */
 	/* the newest finished runs this leader knows, oldest first: retention deletes the
 	 * oldest beyond numRunsPerJob without reading the store (runs.c) */
@@ -43,10 +44,23 @@ typedef struct drove__etopo {
 	size_t ndone, done_cap;
 } drove__etopo;
 
-/* A run record queued for the next batched write (runs.c). */
+/* A run record queued for the next batched write (runs.c): a run has at most one queued
+ * (a newer state replaces the queued one's text). */
 struct drove__erec {
-	char *tid, *rid, *json;     /* json NULL: delete */
-	struct drove__erun *finish; /* its cleanup waits for this final record */
+	char *tid, *rid, *json;  /* json NULL: delete */
+	char *path;              /* a fire record to delete (no run) */
+	struct drove__erun *run; /* the run it records (holds it), or NULL */
+	int final;               /* its final state: its cleanup waits for the write */
+	int create, parent;      /* the run's first record (and /runs/{tid} missing) */
+};
+
+/* The fire records (records.h) of a fire batch, or those a new leader found: deleted once
+ * every run they name has its own record (runs.c). */
+struct drove__efire {
+	struct drove__efire *next;
+	drove_strlist *nodes; /* paths */
+	size_t pending;       /* runs whose record is not created yet */
+	int sealed;           /* every run is added: deleted when `pending` is 0 */
 };
 
 /* The registry and the admin port (metrics.c; issue 22). The counters are bumped where things
@@ -86,7 +100,15 @@ struct drove_epoch {
 	size_t nfq, fqcap;
 	struct drove__erec *rq; /* run records to write (runs.c) */
 	size_t nrq, rqcap;
-	int flushing; /* a record batch is on a worker: one at a time, in order */
+	int flushing;               /* a record batch is on a worker: one at a time, in order */
+	size_t nrq_busy;            /* records of the flush under way */
+	size_t nlive;               /* runs followed */
+	struct drove__efire *fires; /* fire records not deleted yet */
+	int64_t fire_seq;           /* names this leader's fire records */
+	int64_t throttled_ms;       /* firing waited for the store since (0: not) */
+	/* the fire records a new leader found, while it reads its topologies (engine.c) */
+	struct drove__epoch_fired *adopt;
+	struct drove__efire *adopt_fr;
 	/* a follower's view of who leads ("host:port" of the election's leader node, NULL: none),
 	 * refreshed every poll tick with an asynchronous lookup, for its /healthcheck */
 	char *seen_leader;

@@ -361,7 +361,74 @@ out:
 	return rc;
 }
 
-int drove__epoch_records_flush(drove_store *st, size_t n, const struct drove__epoch_rec *recs)
+/* A record's node: its own path (a fire record) or the run's. */
+static char *rec_path(const struct drove__epoch_rec *r)
+{
+	return r->path ? strdup(r->path) : run_path(r->topology_id, r->run_id);
+}
+
+/* One record on its own: a create makes its parent too and turns into a set when the record
+ * exists; a set or delete of a missing record is no error (it stays missing). */
+static int rec_one(drove_store *st, const struct drove__epoch_rec *r)
+{
+	char *path = rec_path(r);
+	int rc;
+	if (!path)
+		return DROVE_ENOMEM;
+	if (r->json && r->create) {
+		rc = drove_store_create(st, path, r->json, strlen(r->json),
+		                        DROVE_STORE_PERSISTENT | DROVE_STORE_PARENTS, NULL);
+		if (rc == DROVE_EEXISTS) {
+			drove_error_clear();
+			rc = drove_store_set(st, path, r->json, strlen(r->json), -1, NULL);
+		}
+	} else if (r->json) {
+		rc = drove_store_set(st, path, r->json, strlen(r->json), -1, NULL);
+	} else {
+		rc = drove_store_delete(st, path, -1);
+	}
+	free(path);
+	if (rc == DROVE_ENOTFOUND || (rc == DROVE_ECONFLICT && !r->create)) {
+		drove_error_clear();
+		rc = 0;
+	}
+	return rc;
+}
+
+/* The /runs/{topologyId} the records to create said missing, in a batch of their own (a
+ * topology's runs may all say so until one is written: the records' batch must not fail
+ * on it); one by one when that fails (one is there already). Errors are left to the
+ * records' creates (which then make their parents themselves). */
+static void create_parents(drove_store *st, size_t n, const struct drove__epoch_rec *recs)
+{
+	drove_store_ops *ops = NULL;
+	drove_strlist *parents = NULL;
+	int rc = drove_strlist_new(&parents);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (recs[i].json && recs[i].create && recs[i].parent) {
+			char *p = drove__asprintf("/runs/%s", recs[i].topology_id);
+			rc = !p                                   ? DROVE_ENOMEM
+			     : drove_strlist_contains(parents, p) ? 0
+			                                          : drove_strlist_add(parents, p);
+			free(p);
+		}
+	if (rc == 0 && drove_strlist_count(parents) && (rc = drove_store_ops_new(&ops)) == 0) {
+		for (size_t i = 0; i < drove_strlist_count(parents) && rc == 0; i++)
+			rc = drove_store_ops_create(ops, drove_strlist_get(parents, i), "", 0,
+			                            DROVE_STORE_PERSISTENT);
+		if (rc == 0 && drove_store_multi(st, ops) < 0)
+			for (size_t i = 0; i < drove_strlist_count(parents); i++)
+				(void)drove_store_create(
+				        st, drove_strlist_get(parents, i), "", 0,
+				        DROVE_STORE_PERSISTENT | DROVE_STORE_PARENTS, NULL);
+	}
+	drove_error_clear();
+	drove_store_ops_free(ops);
+	drove_strlist_free(parents);
+}
+
+int drove__epoch_records_flush(drove_store *st, size_t n, const struct drove__epoch_rec *recs,
+                               int *rcs)
 {
 	drove_store_ops *ops = NULL;
 	int rc;
@@ -369,35 +436,39 @@ int drove__epoch_records_flush(drove_store *st, size_t n, const struct drove__ep
 	DROVE_CHECK_ARG(st && (recs || n == 0));
 	if (n == 0)
 		return 0;
+	create_parents(st, n, recs);
 	if ((rc = drove_store_ops_new(&ops)) < 0)
 		return rc;
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		char *path = run_path(recs[i].topology_id, recs[i].run_id);
+		const struct drove__epoch_rec *r = &recs[i];
+		char *path = rec_path(r);
 		if (!path)
-			rc = drove_error_last()->code;
-		else if (recs[i].json)
-			rc = drove_store_ops_set(ops, path, recs[i].json, strlen(recs[i].json), -1);
+			rc = drove__enomem();
+		else if (r->json && r->create)
+			rc = drove_store_ops_create(ops, path, r->json, strlen(r->json),
+			                            DROVE_STORE_PERSISTENT);
+		else if (r->json)
+			rc = drove_store_ops_set(ops, path, r->json, strlen(r->json), -1);
 		else
 			rc = drove_store_ops_delete(ops, path, -1);
 		free(path);
 	}
 	if (rc == 0 && (rc = drove_store_multi(st, ops)) < 0) {
-		/* one record gone (its topology deleted, a run trimmed meanwhile) fails the
-		 * batch: each on its own then, a missing record staying missing */
+		/* one record gone (its topology deleted, a run trimmed meanwhile), one created
+		 * already or a parent there already fails the batch: each on its own then */
 		drove_error_clear();
 		rc = 0;
 		for (size_t i = 0; i < n; i++) {
-			char *path = run_path(recs[i].topology_id, recs[i].run_id);
-			int r = !path          ? DROVE_ENOMEM
-			        : recs[i].json ? drove_store_set(st, path, recs[i].json,
-			                                         strlen(recs[i].json), -1, NULL)
-			                       : drove_store_delete(st, path, -1);
-			free(path);
-			if (r < 0 && r != DROVE_ENOTFOUND && r != DROVE_ECONFLICT && rc == 0)
+			int r = rec_one(st, &recs[i]);
+			if (rcs)
+				rcs[i] = r;
+			if (r < 0 && rc == 0)
 				rc = r;
-			if (r == DROVE_ENOTFOUND || r == DROVE_ECONFLICT)
-				drove_error_clear();
+			drove_error_clear();
 		}
+	} else if (rcs) {
+		for (size_t i = 0; i < n; i++)
+			rcs[i] = rc;
 	}
 	drove_store_ops_free(ops);
 	return rc;

@@ -1,7 +1,8 @@
 /*
  * Epoch's REST API (DROVE_API.md §12) on the library's HTTP server: Drove's envelope, Basic
  * auth (READ_WRITE users may write, READ_ONLY users read). Reads are answered from the store
- * on any node; writes on a follower are forwarded to the leader (whose address the election
+ * on any node (and, on the leader, the runs it fenced but has not recorded yet from memory,
+ * runs.h); writes on a follower are forwarded to the leader (whose address the election
  * holds) and its answer relayed; bad input is a 400 naming the field, with nothing stored.
  */
 #include <inttypes.h>
@@ -16,6 +17,7 @@
 #include "core/internal.h"
 #include "epoch/engine.h"
 #include "epoch/rest.h"
+#include "epoch/runs.h"
 #include "epoch/simple.h"
 #include "http/client.h"
 #include "http/server.h"
@@ -375,6 +377,44 @@ static void h_run(drove__http_req *req, void *ud)
 
 /* ---- runs ---- */
 
+/* 1 when run `j` is in one of `states` (none: every run). */
+static int state_wanted(struct json_object *j, const drove_strlist *states)
+{
+	struct json_object *s;
+	int keep = drove_strlist_count(states) == 0;
+	const char *st = json_object_object_get_ex(j, "state", &s) ? json_object_get_string(s) : "";
+	for (size_t k = 0; !keep && k < drove_strlist_count(states); k++) {
+		/* state=A&state=B or state=A,B */
+		const char *q = drove_strlist_get(states, k);
+		size_t n = strlen(st);
+		for (const char *p = q; p && *p;) {
+			if (!strncmp(p, st, n) && (p[n] == ',' || !p[n]))
+				keep = 1;
+			p = strchr(p, ',');
+			p = p ? p + 1 : NULL;
+		}
+	}
+	return keep;
+}
+
+/* The list being answered: the runs from the store, then the leader's not stored yet. */
+struct runs_list {
+	struct json_object *arr;
+	const drove_strlist *ids, *states;
+};
+
+static void add_unstored(struct json_object *j, void *ud)
+{
+	struct runs_list *l = ud;
+	struct json_object *v;
+	const char *rid =
+	        json_object_object_get_ex(j, "runId", &v) ? json_object_get_string(v) : "";
+	if (!drove_strlist_contains(l->ids, rid) && state_wanted(j, l->states))
+		json_object_array_add(l->arr, j); /* else written meanwhile: listed already */
+	else
+		json_object_put(j);
+}
+
 static void h_runs(drove__http_req *req, void *ud)
 {
 	drove_epoch *e = ud;
@@ -404,25 +444,10 @@ static void h_runs(drove__http_req *req, void *ud)
 	}
 	for (size_t i = 0; i < drove_strlist_count(ids); i++) {
 		char *doc = NULL;
-		struct json_object *j = NULL, *s;
+		struct json_object *j = NULL;
 		if (drove_epoch_run_get(e->store, id, drove_strlist_get(ids, i), &doc) == 0 &&
 		    drove__mcodec_parse(doc, strlen(doc), &j) == 0) {
-			int keep = drove_strlist_count(states) == 0;
-			const char *st = json_object_object_get_ex(j, "state", &s)
-			                         ? json_object_get_string(s)
-			                         : "";
-			for (size_t k = 0; !keep && k < drove_strlist_count(states); k++) {
-				/* state=A&state=B or state=A,B */
-				const char *q = drove_strlist_get(states, k);
-				size_t n = strlen(st);
-				for (const char *p = q; p && *p;) {
-					if (!strncmp(p, st, n) && (p[n] == ',' || !p[n]))
-						keep = 1;
-					p = strchr(p, ',');
-					p = p ? p + 1 : NULL;
-				}
-			}
-			if (keep)
+			if (state_wanted(j, states))
 				json_object_array_add(arr, j);
 			else
 				json_object_put(j);
@@ -430,8 +455,15 @@ static void h_runs(drove__http_req *req, void *ud)
 		drove_error_clear();
 		drove_free(doc);
 	}
+	struct runs_list l = {arr, ids, states};
+	rc = drove__eruns_unstored(e, id, add_unstored, &l);
 	drove_strlist_free(ids);
 	drove_strlist_free(states);
+	if (rc < 0) {
+		json_object_put(arr);
+		reply_error(req, rc);
+		return;
+	}
 	drove__http_reply_success(req, arr);
 }
 
@@ -441,8 +473,13 @@ static void h_run_get(drove__http_req *req, void *ud)
 	const char *id = param_id(req, "id"), *rid;
 	char *doc = NULL;
 	int rc;
+	struct json_object *mem;
 	if (!id || !(rid = param_id(req, "runId")) || store_down(req, e))
 		return;
+	if ((mem = drove__erun_unstored(e, id, rid))) { /* fenced, its record not written yet */
+		drove__http_reply_success(req, mem);
+		return;
+	}
 	if ((rc = drove_epoch_run_get(e->store, id, rid, &doc)) < 0) {
 		if (rc == DROVE_ENOTFOUND)
 			drove__error(DROVE_ENOTFOUND, "Not run exists for %s/%s", id, rid);
@@ -518,8 +555,9 @@ static void h_log(drove__http_req *req, void *ud)
 		return;
 	const drove_strlist *eps = drove_epoch_config_drove_endpoints(e->cfg);
 	const char *ep = drove_strlist_count(eps) ? drove_strlist_get(eps, 0) : "";
-	if (drove_epoch_run_get(e->store, id, rid, &doc) == 0 &&
-	    drove__mcodec_parse(doc, strlen(doc), &r) == 0 &&
+	if (((r = drove__erun_unstored(e, id, rid)) ||
+	     (drove_epoch_run_get(e->store, id, rid, &doc) == 0 &&
+	      drove__mcodec_parse(doc, strlen(doc), &r) == 0)) &&
 	    json_object_object_get_ex(r, "tasks", &tasks) &&
 	    json_object_object_get_ex(tasks, task, &t) &&
 	    json_object_object_get_ex(t, "upstreamId", &v))

@@ -33,7 +33,8 @@ struct etask {
 };
 
 struct drove__erun {
-	struct drove__erun *next;
+	struct drove__erun *next, *prev; /* e->runs while `linked` */
+	int linked;
 	drove_epoch *e;
 	drove__etopo *tp;
 	char *tid, *rid;
@@ -45,6 +46,11 @@ struct drove__erun {
 	int unrecorded; /* tasks started since the record was last written (run_evaluate) */
 	int state;
 	int start_tries;
+	/* fenced by fire records `fr`: its own record is created with its first write */
+	int uncreated;
+	int stored; /* its record is in the store (what REST reads answer from) */
+	struct drove__efire *fr;
+	size_t queued; /* its record waiting in e->rq: index + 1 (0: none) */
 };
 
 void drove__etopo_unref(drove__etopo *tp)
@@ -75,13 +81,37 @@ static void run_free(struct drove__erun *r)
 	free(r);
 }
 
+/* A holder of `r` (a job, a queued or a written record: `busy`) is done with it. A run
+ * dropped by drove__eruns_drop() (`abandoned`) belongs to its holders alone: the last one
+ * frees it. */
+static void run_release(struct drove__erun *r)
+{
+	if (--r->busy == 0 && r->abandoned)
+		run_free(r);
+}
+
+/* Out of e->runs, in constant time (tens of thousands are followed at 10,000 runs/s). */
 static void run_unlink(drove_epoch *e, struct drove__erun *r)
 {
-	for (struct drove__erun **p = &e->runs; *p; p = &(*p)->next)
-		if (*p == r) {
-			*p = r->next;
-			return;
-		}
+	if (!r->linked)
+		return;
+	if (r->prev)
+		r->prev->next = r->next;
+	else
+		e->runs = r->next;
+	if (r->next)
+		r->next->prev = r->prev;
+	r->next = r->prev = NULL;
+	r->linked = 0;
+	e->nlive--;
+}
+
+int drove__erun_live(const drove_epoch *e, const char *tid, const char *rid)
+{
+	for (const struct drove__erun *r = e->runs; r; r = r->next)
+		if (!strcmp(r->tid, tid) && !strcmp(r->rid, rid))
+			return 1;
+	return 0;
 }
 
 static int terminal(int s)
@@ -97,44 +127,114 @@ static void rec_free(struct drove__erec *q)
 	free(q->tid);
 	free(q->rid);
 	free(q->json);
+	free(q->path);
 }
 
-/* Queue a record write (json, taken) or delete (json NULL); `finish`: the run whose cleanup
- * waits for this record (its final state) to be written. @return 0 or DROVE_ENOMEM. */
-static int rec_push(drove_epoch *e, const char *tid, const char *rid, char *json,
-                    struct drove__erun *finish)
+/* A zeroed entry at the end of the queue (not counted yet), or NULL. */
+static struct drove__erec *rec_slot(drove_epoch *e)
 {
 	if (e->nrq == e->rqcap) {
 		size_t cap = e->rqcap ? e->rqcap * 2 : 256;
 		struct drove__erec *n = realloc(e->rq, cap * sizeof(*n));
 		if (!n) {
-			free(json);
-			return drove__enomem();
+			drove__enomem();
+			return NULL;
 		}
 		e->rq = n;
 		e->rqcap = cap;
 	}
-	struct drove__erec *q = &e->rq[e->nrq];
-	q->json = json;
-	q->finish = finish;
-	if (!(q->tid = strdup(tid)) || !(q->rid = strdup(rid))) {
+	memset(&e->rq[e->nrq], 0, sizeof(e->rq[0]));
+	return &e->rq[e->nrq];
+}
+
+/* Queue the delete of run `rid` of `tid`, or of node `path`. @return 0 or DROVE_ENOMEM. */
+static int rec_push_delete(drove_epoch *e, const char *tid, const char *rid, const char *path)
+{
+	struct drove__erec *q = rec_slot(e);
+	if (!q)
+		return DROVE_ENOMEM;
+	if (path ? !(q->path = strdup(path)) : !(q->tid = strdup(tid)) || !(q->rid = strdup(rid))) {
 		rec_free(q);
 		return drove__enomem();
 	}
 	e->nrq++;
-	if (finish)
-		finish->busy++; /* kept until its record is written */
 	return 0;
 }
 
-/* The run's EpochTopologyRunInfo, queued to be written over the record. */
-static void run_record(drove_epoch *e, struct drove__erun *r, const char *message)
+/* Queue run `r`'s record `json` (taken); `final`: its cleanup waits for the write; `create`:
+ * its first. A record of `r` still queued takes the newer text instead. @return 0 or
+ * DROVE_ENOMEM. */
+static int rec_push_run(drove_epoch *e, struct drove__erun *r, char *json, int final, int create)
+{
+	struct drove__erec *q = r->queued ? &e->rq[r->queued - 1] : NULL;
+	if (q) {
+		free(q->json);
+	} else if (!(q = rec_slot(e)) || !(q->tid = strdup(r->tid)) || !(q->rid = strdup(r->rid))) {
+		if (q)
+			rec_free(q);
+		free(json);
+		return drove__enomem();
+	} else {
+		q->run = r;
+		r->busy++; /* kept until its record is written */
+		r->queued = ++e->nrq;
+	}
+	q->json = json;
+	q->final |= final;
+	if (create && !q->create) {
+		q->create = 1;
+		q->parent = !r->tp->runs_parent;
+	}
+	return 0;
+}
+
+/* No run is waiting for fire records `f` any more: they go with the next batch. */
+static void efire_check(drove_epoch *e, struct drove__efire *f)
+{
+	if (!f->sealed || f->pending)
+		return;
+	for (size_t i = 0; i < drove_strlist_count(f->nodes); i++)
+		if (rec_push_delete(e, NULL, NULL, drove_strlist_get(f->nodes, i)) < 0)
+			drove_error_clear(); /* left: a new leader only reads it */
+	for (struct drove__efire **p = &e->fires; *p; p = &(*p)->next)
+		if (*p == f) {
+			*p = f->next;
+			break;
+		}
+	drove_strlist_free(f->nodes);
+	free(f);
+}
+
+struct drove__efire *drove__efire_new(drove_epoch *e, drove_strlist *nodes)
+{
+	struct drove__efire *f = calloc(1, sizeof(*f));
+	if (!f) {
+		drove_strlist_free(nodes);
+		drove__enomem();
+		return NULL;
+	}
+	f->nodes = nodes;
+	f->next = e->fires;
+	e->fires = f;
+	return f;
+}
+
+void drove__efire_seal(drove_epoch *e, struct drove__efire *f)
+{
+	if (!f)
+		return;
+	f->sealed = 1;
+	efire_check(e, f);
+}
+
+/* The run's EpochTopologyRunInfo (`message`: NULL for none), or NULL when out of memory. */
+static struct json_object *run_json(const struct drove__erun *r, const char *message)
 {
 	struct json_object *j = json_object_new_object(), *tasks = json_object_new_object();
 	if (!j || !tasks) {
 		json_object_put(j);
 		json_object_put(tasks);
-		return;
+		return NULL;
 	}
 	json_object_object_add(j, "topologyId", json_object_new_string(r->tid));
 	json_object_object_add(j, "runId", json_object_new_string(r->rid));
@@ -164,12 +264,64 @@ static void run_record(drove_epoch *e, struct drove__erun *r, const char *messag
 	                                                      : "SCHEDULED"));
 	json_object_object_add(j, "created", json_object_new_int64(r->created));
 	json_object_object_add(j, "updated", json_object_new_int64(drove_time_wall_ms()));
+	return j;
+}
+
+/* A decided run's message: the first task that did not complete and why (`buf` "" if none). */
+static const char *run_message(const struct drove__erun *r, char *buf, size_t size)
+{
+	*buf = '\0';
+	for (size_t i = 0; i < r->n && !*buf; i++)
+		if (r->tasks[i].error && r->tasks[i].state != DROVE_EPOCH_TASK_COMPLETED)
+			snprintf(buf, size, "%s: %s", drove_epoch_topology_task_name(r->tp->t, i),
+			         r->tasks[i].error);
+	return *buf ? buf : NULL;
+}
+
+/* The run's EpochTopologyRunInfo, queued to be written over the record. */
+static void run_record(drove_epoch *e, struct drove__erun *r, const char *message)
+{
+	struct json_object *j = run_json(r, message);
+	if (!j)
+		return;
 	char *text = strdup(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
-	if (!text || rec_push(e, r->tid, r->rid, text, r->finishing ? r : NULL) < 0)
+	if (!text || rec_push_run(e, r, text, r->finishing, r->uncreated) < 0) {
 		drove_error_clear(); /* written with the run's next change, or re-followed */
-	else
+	} else {
 		r->unrecorded = 0;
+		r->uncreated = 0; /* the queued record creates it */
+	}
 	json_object_put(j);
+}
+
+/* What a record not written yet would say: the leader answers reads of its runs fenced by
+ * a fire record from memory until their own record is in the store. */
+static struct json_object *unstored_json(const struct drove__erun *r)
+{
+	char msg[160];
+	return run_json(r, r->finishing ? run_message(r, msg, sizeof(msg)) : NULL);
+}
+
+struct json_object *drove__erun_unstored(const drove_epoch *e, const char *tid, const char *rid)
+{
+	for (const struct drove__erun *r = e->runs; r; r = r->next)
+		if (!r->stored && !strcmp(r->tid, tid) && !strcmp(r->rid, rid))
+			return unstored_json(r);
+	return NULL;
+}
+
+int drove__eruns_unstored(const drove_epoch *e, const char *tid, drove__erun_json_fn fn,
+                          void *userdata)
+{
+	for (const struct drove__erun *r = e->runs; r; r = r->next) {
+		if (r->stored || strcmp(r->tid, tid) != 0)
+			continue;
+		struct json_object *j = unstored_json(r);
+		if (!j)
+			return drove__enomem();
+		fn(j, userdata);
+	}
+	return 0;
 }
 
 /* A job about one run. */
@@ -506,12 +658,8 @@ static void run_evaluate(drove_epoch *e, struct drove__erun *r, int changed)
 	}
 	r->state = rs;
 	r->finishing = 1;
-	char msg[160] = "";
-	for (size_t i = 0; i < r->n && !*msg; i++)
-		if (r->tasks[i].error && r->tasks[i].state != DROVE_EPOCH_TASK_COMPLETED)
-			snprintf(msg, sizeof(msg), "%s: %s",
-			         drove_epoch_topology_task_name(r->tp->t, i), r->tasks[i].error);
-	run_record(e, r, *msg ? msg : NULL);
+	char msg[160];
+	run_record(e, r, run_message(r, msg, sizeof(msg)));
 	drove__info(e->ctx, MOD, "run %s/%s: %s", r->tid, r->rid, drove__epoch_run_state_name(rs));
 	{
 		const char *v[] = {drove__epoch_run_state_name(rs)};
@@ -550,13 +698,12 @@ static void job_done(drove__ejob *base, int cancelled)
 	drove_epoch *e = r->e;
 	int changed = 0, record = 0;
 
-	r->busy--;
 	if (cancelled || r->abandoned) {
-		if (r->abandoned && r->busy == 0)
-			run_free(r);
+		run_release(r);
 		job_free(j);
 		return;
 	}
+	r->busy--;
 	if (j->kind == JOB_START) {
 		int retry = 0;
 		for (size_t i = 0; i < r->n; i++) {
@@ -613,7 +760,9 @@ static void job_done(drove__ejob *base, int cancelled)
 			drove__warn(e->ctx, MOD, "run %s/%s: mail: %s", r->tid, r->rid,
 			            j->msg[0] ? j->msg[0] : "");
 		run_unlink(e, r);
-		run_free(r);
+		r->abandoned = 1; /* done: freed now, or by a holder still out (none expected) */
+		if (r->busy == 0)
+			run_free(r);
 		job_free(j);
 		return;
 	}
@@ -648,7 +797,7 @@ void drove__etopo_done(drove_epoch *e, drove__etopo *tp, const char *rid)
 		char *old = tp->done[0];
 		memmove(tp->done, tp->done + 1, (tp->ndone - 1) * sizeof(*tp->done));
 		tp->ndone--;
-		if (rec_push(e, drove_epoch_topology_name(tp->t), old, NULL, NULL) < 0)
+		if (rec_push_delete(e, drove_epoch_topology_name(tp->t), old, NULL) < 0)
 			drove_error_clear();
 		free(old);
 	}
@@ -656,7 +805,8 @@ void drove__etopo_done(drove_epoch *e, drove__etopo *tp, const char *rid)
 
 /* A run to follow: tasks not started yet (new) or to be started again (resumed: the CREATE
  * answers "Task already exists" for those that were). Takes a reference on `tp`. */
-int drove__erun_add(drove_epoch *e, drove__etopo *tp, const char *rid, int type, int64_t created)
+int drove__erun_add(drove_epoch *e, drove__etopo *tp, const char *rid, int type, int64_t created,
+                    struct drove__efire *fr)
 {
 	struct drove__erun *r = calloc(1, sizeof(*r));
 	if (!r)
@@ -681,8 +831,19 @@ int drove__erun_add(drove_epoch *e, drove__etopo *tp, const char *rid, int type,
 			return drove__enomem();
 		}
 	}
+	if (fr) {
+		r->uncreated = 1;
+		r->fr = fr;
+		fr->pending++;
+	} else {
+		r->stored = 1;
+	}
 	r->next = e->runs;
+	if (e->runs)
+		e->runs->prev = r;
 	e->runs = r;
+	r->linked = 1;
+	e->nlive++;
 	run_next(e, r, 0);
 	return 0;
 }
@@ -693,19 +854,30 @@ void drove__eruns_drop(drove_epoch *e)
 	e->runs = NULL;
 	/* records not written yet go too: the next leader follows their runs (RUNNING) */
 	for (size_t i = 0; i < e->nrq; i++) {
-		if (e->rq[i].finish)
-			e->rq[i].finish->busy--;
+		if (e->rq[i].run) {
+			e->rq[i].run->busy--;
+			e->rq[i].run->queued = 0;
+		}
 		rec_free(&e->rq[i]);
 	}
 	e->nrq = 0;
+	e->nlive = 0;
+	/* fire records stay in the store: the next leader follows the runs they name. What the
+	 * engine held of them goes; no run keeps a pointer to them (below). */
+	while (e->fires) {
+		struct drove__efire *f = e->fires;
+		e->fires = f->next;
+		drove_strlist_free(f->nodes);
+		free(f);
+	}
 	while (r) {
 		struct drove__erun *next = r->next;
-		if (r->busy) {
-			r->abandoned = 1; /* freed when its job comes back */
-			r->next = NULL;
-		} else {
+		r->linked = 0;
+		r->next = r->prev = NULL;
+		r->fr = NULL;
+		r->abandoned = 1; /* its holders' now: a job or a record being written */
+		if (r->busy == 0)
 			run_free(r);
-		}
 		r = next;
 	}
 }
@@ -782,41 +954,64 @@ static void flush_work(struct run_job *j)
 		size_t n = j->nrecs - done < DROVE__EPOCH_BATCH_MAX ? j->nrecs - done
 		                                                    : DROVE__EPOCH_BATCH_MAX;
 		for (size_t i = 0; i < n; i++) {
-			b[i].topology_id = j->recs[done + i].tid;
-			b[i].run_id = j->recs[done + i].rid;
-			b[i].json = j->recs[done + i].json;
+			const struct drove__erec *q = &j->recs[done + i];
+			b[i] = (struct drove__epoch_rec){q->tid,    q->rid,    q->json,
+			                                 q->create, q->parent, q->path};
 		}
-		int rc = drove__epoch_records_flush(j->store, n, b);
-		for (size_t i = 0; i < n; i++)
-			j->rec_rc[done + i] = rc;
+		(void)drove__epoch_records_flush(j->store, n, b, j->rec_rc + done);
 		drove_error_clear();
 		done += n;
 	}
 }
 
-/* Loop: runs whose final record is written go on to their cleanup; a record the store
- * refused (other than missing) is queued again. */
+/* Loop: runs whose first record is written free their fire records, runs whose final one
+ * is go on to their cleanup; a first or final record the store refused is queued again. */
 static void flush_done(struct run_job *j, int cancelled)
 {
 	drove_epoch *e = j->e;
 	e->flushing = 0;
+	e->nrq_busy = 0;
 	for (size_t i = 0; i < j->nrecs; i++) {
 		struct drove__erec *q = &j->recs[i];
-		struct drove__erun *r = q->finish;
+		struct drove__erun *r = q->run;
 		if (!r)
-			continue;
-		r->busy--;
+			continue; /* a delete: one left behind is trimmed later */
 		if (r->abandoned) {
-			if (r->busy == 0)
-				run_free(r);
-		} else if (cancelled) {
+			run_release(r);
+			continue;
+		}
+		r->busy--;
+		if (cancelled) {
 			/* stopping: the next leader follows the run (RUNNING) to its end */
+		} else if (j->rec_rc[i] < 0 && r->queued) { /* the newer text goes, as this */
+			struct drove__erec *n = &e->rq[r->queued - 1];
+			n->final |= q->final;
+			if (q->create && !n->create) {
+				n->create = 1;
+				n->parent = q->parent;
+			}
 		} else if (j->rec_rc[i] < 0) {
-			if (rec_push(e, q->tid, q->rid, q->json, r) == 0)
-				q->json = NULL;
+			char *json = q->json;
+			q->json = NULL;
+			if (q->create || q->final)
+				(void)rec_push_run(e, r, json, q->final,
+				                   q->create); /* takes json */
+			else
+				free(json);
 			drove_error_clear();
 		} else {
-			run_finish(e, r);
+			if (q->create) {
+				r->tp->runs_parent = 1;
+				r->stored = 1;
+				if (r->fr) {
+					struct drove__efire *f = r->fr;
+					r->fr = NULL;
+					f->pending--;
+					efire_check(e, f);
+				}
+			}
+			if (q->final)
+				run_finish(e, r);
 		}
 	}
 	job_free(j);
@@ -839,6 +1034,9 @@ void drove__eruns_flush(drove_epoch *e)
 	}
 	j->recs = e->rq;
 	j->nrecs = e->nrq;
+	for (size_t i = 0; i < j->nrecs; i++)
+		if (j->recs[i].run)
+			j->recs[i].run->queued = 0;
 	e->rq = NULL;
 	e->nrq = e->rqcap = 0;
 	if (drove__epool_submit(e->pool, &j->base) < 0) {
@@ -847,4 +1045,5 @@ void drove__eruns_flush(drove_epoch *e)
 		return;
 	}
 	e->flushing = 1;
+	e->nrq_busy = j->nrecs;
 }

@@ -425,6 +425,21 @@ static void fenced_done(int zrc, const void *data)
 	}
 }
 
+/* zoo_amulti(), unless the handle's session is gone (expired, or authentication failed):
+ * ZINVALIDSTATE then, as the library itself answers, but without calling it. libzookeeper-mt
+ * 3.8's zoo_amulti() on such a handle fails the first op and then, for every op after it,
+ * frees the path of that first op (ours) through a request it did not initialise: a double
+ * free from three ops on, and ours again in zkreq_free() from two. The handle knows its
+ * session is gone before the store does (the session event comes later, through the
+ * completion thread), so the store's own check (usable()) does not cover it. */
+static int amulti(zhandle_t *zh, int n, const zoo_op_t *ops, zoo_op_result_t *res,
+                  void_completion_t done, const void *data)
+{
+	if (zoo_state(zh) < 0) /* what the library's is_unrecoverable() tests */
+		return ZINVALIDSTATE;
+	return zoo_amulti(zh, n, ops, res, done, data);
+}
+
 /* One write as a multi of [check that the fence exists, the write]. */
 static int submit_fenced(struct drove__store_req *r)
 {
@@ -442,7 +457,7 @@ static int submit_fenced(struct drove__store_req *r)
 		                   zmode(r->mode), z->created, (int)sizeof(z->created));
 		break;
 	}
-	return zoo_amulti(b_zh(r->store), 2, z->fops, z->fres, fenced_done, r);
+	return amulti(b_zh(r->store), 2, z->fops, z->fres, fenced_done, r);
 }
 
 static void multi_done(int zrc, const void *data)
@@ -470,6 +485,8 @@ static void multi_done(int zrc, const void *data)
 	finish(r, zrc);
 }
 
+/* @return a ZooKeeper code; ZSYSTEMERROR (which zoo_amulti() never returns) when out of memory,
+ * the error set. */
 static int submit_multi(drove_store *s, struct drove__store_req *r, struct zkreq *z)
 {
 	size_t i, n = r->nops, k = z->fence ? 1 : 0;
@@ -485,18 +502,18 @@ static int submit_multi(drove_store *s, struct drove__store_req *r, struct zkreq
 	if (!(z->fulls = calloc(n, sizeof(char *))) || !(z->bufs = calloc(n, sizeof(char *))) ||
 	    !(z->zops = calloc(n + k, sizeof(zoo_op_t))) ||
 	    !(z->zres = calloc(n + k, sizeof(zoo_op_result_t))))
-		return drove__enomem();
+		return (void)drove__enomem(), ZSYSTEMERROR;
 	if (k)
 		zoo_check_op_init(&z->zops[0], z->fence, -1);
 	for (i = 0; i < n; i++) {
 		struct drove__store_op *op = &r->ops[i];
 		if (!(z->fulls[i] = full_path(s, op->path)))
-			return DROVE_ENOMEM;
+			return ZSYSTEMERROR; /* (the error is set) */
 		zop = &z->zops[i + k];
 		switch (op->type) {
 		case DROVE__OP_CREATE:
 			if (!(z->bufs[i] = malloc(DROVE__STORE_PATH_MAX + 512)))
-				return drove__enomem();
+				return (void)drove__enomem(), ZSYSTEMERROR;
 			zoo_create_op_init(zop, z->fulls[i], op->data, (int)op->len,
 			                   &ZOO_OPEN_ACL_UNSAFE, zmode(op->mode), z->bufs[i],
 			                   DROVE__STORE_PATH_MAX + 512);
@@ -513,7 +530,7 @@ static int submit_multi(drove_store *s, struct drove__store_req *r, struct zkreq
 			break;
 		}
 	}
-	return zoo_amulti(b_zh(s), (int)(n + k), z->zops, z->zres, multi_done, r);
+	return amulti(b_zh(s), (int)(n + k), z->zops, z->zres, multi_done, r);
 }
 
 static bool is_write(const struct drove__store_req *r)
@@ -553,11 +570,12 @@ static int zk_submit(drove_store *s, struct drove__store_req *r)
 	inflight_add(s, 1); /* before the call: its completion may run before it returns */
 	if (r->type == DROVE__OP_MULTI) {
 		zrc = submit_multi(s, r, z);
-		if (zrc < 0) {
+		if (zrc == ZSYSTEMERROR) {
 			zkreq_free(r);
 			inflight_add(s, -1);
-			return zrc;
+			return DROVE_ENOMEM;
 		}
+		/* otherwise as the others below (a ZooKeeper code was returned as ours before) */
 	} else {
 		if (!(z->full = full_path(s, r->path))) {
 			zkreq_free(r);

@@ -687,8 +687,13 @@ Suite *epoch_daemon_suite(void)
 	tcase_add_test(tc, test_rest_fire_pause_run_kill);
 	tcase_add_test(tc, test_composite_and_mail);
 	tcase_add_test(tc, test_failover_kill9);
-	tcase_add_test(tc, test_session_expiry);
 	tcase_add_test(tc, test_admin_port);
+	suite_add_tcase(s, tc);
+	/* on its own, to be run alone and repeated (CK_RUN_CASE=expiry) */
+	tc = tcase_create("expiry");
+	tcase_add_checked_fixture(tc, dtc_setup, teardown);
+	tcase_set_timeout(tc, 240);
+	tcase_add_test(tc, test_session_expiry);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -6,7 +6,7 @@
  *  - CREATEs the controller never answers do not hold up the other topologies' CREATEs (the
  *    blocking workers of before were all stuck behind them);
  *  - a new leader reads the stored topologies and runs (pipelined, epoch/load.c), goes on
- *    firing them and follows a run left RUNNING again.
+ *    firing them and follows a run left RUNNING again, and one a fire record fenced.
  * The controller is a libevent evhttp stub on its own thread that answers a "slow" task's
  * CREATE never (a timer far away), the others at once, and counts CREATEs per task id. */
 #include <pthread.h>
@@ -23,6 +23,7 @@
 #include <drove/drove.h>
 #include "core/internal.h"
 #include "epoch/ctl.h"
+#include "epoch/engine.h"
 #include "drove_stub.h"
 #include "harness.h"
 #include "check_client_mock.h"
@@ -285,16 +286,21 @@ static long post_topology(const char *name, int64_t at_ms)
 	return code;
 }
 
-/* An engine on the store in `edir` (kept across engine_close() and engine_open()). */
+/* An engine on the store in `edir` (kept across engine_close() and engine_open()), polling
+ * its runs every `poll_interval`. */
+static const char *poll_interval = "300ms";
+
 static void engine_open(void)
 {
 	char *yml = drove__asprintf(
 	        "server:\n  applicationConnectors:\n    - type: http\n      port: 0\n"
 	        "  adminConnectors: []\nstore:\n  dataDir: %s/store\n"
 	        "drove:\n  endpoints:\n    - http://127.0.0.1:%d\n  operationTimeout: 600s\n"
-	        "options:\n  pollInterval: 300ms\n  misfireWindow: 30s\n  numRunsPerJob: 2\n",
-	        edir, stub.port);
+	        "options:\n  pollInterval: %s\n  misfireWindow: 30s\n  numRunsPerJob: 2\n",
+	        edir, stub.port, poll_interval);
 	ck_assert_int_eq(drove_ctx_new(&ectx), 0);
+	if (getenv("EPOCH_TEST_LOG"))
+		drove_ctx_set_log(ectx, DROVE_LOG_INFO, drove_log_stderr, NULL);
 	ck_assert_int_eq(drove_epoch_config_load_buf(&ecfg, ectx, "epoch.yml", yml, strlen(yml)),
 	                 0);
 	free(yml);
@@ -463,6 +469,16 @@ START_TEST(test_new_leader_reads_topologies_and_runs)
 	ck_assert_int_eq(drove_store_create(st, "/runs/load-0/SR-1000", run, strlen(run),
 	                                    DROVE_STORE_PERSISTENT, NULL),
 	                 0);
+	/* and a run it fenced in a fire record (for a time 5 s into its downtime) but had not
+	 * recorded on its own yet: the new leader follows it, and neither fires that time
+	 * again nor records it SKIPPED */
+	char fired[64], fired_id[64];
+	long long fired_s = drove_time_wall_ms() / 1000 + 5;
+	snprintf(fired, sizeof(fired), "[\"load-2/SR-%lld\"]", fired_s);
+	snprintf(fired_id, sizeof(fired_id), "load-2-SR-%lld-t", fired_s);
+	ck_assert_int_eq(drove_store_create(st, "/epoch/fired/F9-1-0", fired, strlen(fired),
+	                                    DROVE_STORE_PERSISTENT | DROVE_STORE_PARENTS, NULL),
+	                 0);
 	drove_store_close(st);
 
 	/* 10 s without a leader: each topology's missed times within the misfire window are
@@ -474,6 +490,9 @@ START_TEST(test_new_leader_reads_topologies_and_runs)
 	while (!creates_of("load-0-SR-1000-t") && drove_time_mono_ms() < deadline)
 		usleep(100 * 1000);
 	ck_assert_int_eq(creates_of("load-0-SR-1000-t"), 1);
+	while (!creates_of(fired_id) && drove_time_mono_ms() < deadline)
+		usleep(100 * 1000);
+	ck_assert_int_eq(creates_of(fired_id), 1);
 	/* retention (numRunsPerJob 2) counts the SKIPPED runs too: a few runs later they are
 	 * gone, not left for the hourly trim (before: 9 or more SKIPPED records stayed) */
 	ck_assert_int_ge(wait_seconds("load-", N, before + 5, slow ? 100000 : 60000), before + 5);
@@ -485,6 +504,12 @@ START_TEST(test_new_leader_reads_topologies_and_runs)
 	ck_assert_msg(drove_strlist_count(runs) < 8, "%zu runs kept for load-1",
 	              drove_strlist_count(runs));
 	drove_strlist_free(runs);
+	/* the run the dead leader's fire record named has its own record by now: the fire
+	 * record is gone (those of this leader's last ticks may not be yet) */
+	ck_assert_int_eq(creates_of(fired_id), 1);
+	ck_assert_int_eq(drove_store_children(st, "/epoch/fired", &runs), 0);
+	ck_assert(!drove_strlist_contains(runs, "F9-1-0"));
+	drove_strlist_free(runs);
 	drove_store_close(st);
 	drove_store_opts_free(so);
 	drove_loop_free(loop);
@@ -492,6 +517,141 @@ START_TEST(test_new_leader_reads_topologies_and_runs)
 	stub_stop();
 	snprintf(path, sizeof(path), "rm -rf '%s'", edir);
 	ck_assert_int_eq(system(path), 0);
+}
+END_TEST
+
+/* Another leader's fence: /epoch/term written again (same term, a new version), as a leader
+ * taking over does; the engine's next fire record write is refused and it steps down. */
+static void move_fence(void)
+{
+	char *term = NULL;
+	ck_assert_int_eq(drove_store_get(ep->store, "/epoch/term", &term, NULL, NULL), 0);
+	ck_assert_int_eq(drove_store_set(ep->store, "/epoch/term", term, strlen(term), -1, NULL),
+	                 0);
+	drove_free(term);
+}
+
+/* The fence moved under a leader firing every second (fire records outstanding, run records
+ * queued and being written, CREATEs and polls in flight, CREATEs never answered): each time
+ * it drops every run (drove__eruns_drop) with all of that in flight, contends again, leads
+ * again and goes on firing. Under ASan: a run, record or fire record used or freed after the
+ * drop fails here. */
+START_TEST(test_fence_moves_while_firing)
+{
+	const bool slow = getenv("DROVE_UNDER_VALGRIND") != NULL;
+	const int N = slow ? 10 : 100;
+	char name[32];
+	engine_start();
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "moved-%d", i);
+		ck_assert_int_eq(post_topology(name, 0), 200);
+	}
+	/* never answered: START jobs stay in flight (once each: they hold the link's slots) */
+	int64_t at = drove_time_wall_ms() + 1000;
+	for (int i = 0; i < 2; i++) {
+		snprintf(name, sizeof(name), "slow-m%d", i);
+		ck_assert_int_eq(post_topology(name, at), 200);
+	}
+	ck_assert_int_ge(wait_seconds("moved-", N, 2, slow ? 100000 : 60000), 2);
+	for (int k = 0; k < 6; k++) {
+		int led = 0;
+		move_fence();
+		/* stepped down on its next fire record, then leads again */
+		int64_t deadline = drove_time_mono_ms() + 30000;
+		while (drove_epoch_is_leader(ep) && drove_time_mono_ms() < deadline)
+			usleep(5 * 1000);
+		while (!(led = drove_epoch_is_leader(ep)) && drove_time_mono_ms() < deadline)
+			usleep(20 * 1000);
+		ck_assert_msg(led, "not leading again after the fence moved (%d)", k);
+		usleep((useconds_t)(100 + 150 * k) * 1000); /* a different moment in the tick */
+	}
+	int now = wait_seconds("moved-", N, 1 << 30, 1);
+	ck_assert_int_ge(wait_seconds("moved-", N, now + 2, slow ? 100000 : 60000), now + 2);
+	engine_stop();
+}
+END_TEST
+
+/* GET `path` on the engine: the HTTP status, the body in `*out` (free it). */
+struct body {
+	char *p;
+	size_t n;
+};
+
+static size_t keep_body(char *p, size_t s, size_t n, void *ud)
+{
+	struct body *b = ud;
+	char *q = realloc(b->p, b->n + s * n + 1);
+	if (!q)
+		return 0;
+	memcpy(q + b->n, p, s * n);
+	b->n += s * n;
+	q[b->n] = '\0';
+	b->p = q;
+	return s * n;
+}
+
+static long get(const char *path, char **out)
+{
+	char url[256];
+	struct body b = {NULL, 0};
+	long code = 0;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/apis/v1%s", drove_epoch_port(ep), path);
+	CURL *h = curl_easy_init();
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, keep_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
+	if (curl_easy_perform(h) == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_cleanup(h);
+	*out = b.p;
+	return code;
+}
+
+/* A run fenced by a fire record has no record of its own until its first poll (a minute
+ * here): the leader answers it from memory, in the list and on its own, as RUNNING with its
+ * task (before: "No run exists" and missing from the list until the record was written). */
+START_TEST(test_fired_run_readable_at_once)
+{
+	char *out = NULL, path[160], task[96];
+	poll_interval = "60s";
+	engine_start();
+	ck_assert_int_eq(post_topology("early", 0), 200);
+	int64_t deadline = drove_time_mono_ms() + 30000;
+	while (!seconds_of("early") && drove_time_mono_ms() < deadline)
+		usleep(20 * 1000);
+	ck_assert_int_ge(seconds_of("early"), 1);
+	pthread_mutex_lock(&stub.mu);
+	for (size_t i = 0; i < stub.nids; i++)
+		if (!strncmp(stub.ids[i], "early-SR-", 9))
+			snprintf(task, sizeof(task), "%s", stub.ids[i]);
+	pthread_mutex_unlock(&stub.mu);
+	/* "early-SR-<s>-t": the run is SR-<s> */
+	char *rid = task + 6;
+	*strrchr(rid, '-') = '\0';
+	snprintf(path, sizeof(path), "/topologies/early/runs/%s", rid);
+	ck_assert_int_eq(get(path, &out), 200);
+	ck_assert_ptr_nonnull(strstr(out, "\"status\":\"SUCCESS\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"state\":\"RUNNING\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"runType\":\"SCHEDULED\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"taskId\":\"early-SR-"));
+	ck_assert_ptr_nonnull(strstr(out, rid));
+	free(out);
+	ck_assert_int_eq(get("/topologies/early/runs", &out), 200);
+	ck_assert_ptr_nonnull(strstr(out, rid));
+	free(out);
+	ck_assert_int_eq(get("/topologies/early/runs?state=RUNNING", &out), 200);
+	ck_assert_ptr_nonnull(strstr(out, rid));
+	free(out);
+	ck_assert_int_eq(get("/topologies/early/runs?state=FAILED", &out), 200);
+	ck_assert_ptr_null(strstr(out, rid));
+	free(out);
+	snprintf(path, sizeof(path), "/topologies/early/runs/%s-no", rid);
+	ck_assert_int_eq(get(path, &out), 200); /* Drove's "not found": FAILED in a 200 */
+	ck_assert_ptr_nonnull(strstr(out, "\"status\":\"FAILED\""));
+	free(out);
+	engine_stop();
+	poll_interval = "300ms";
 }
 END_TEST
 
@@ -504,6 +664,14 @@ Suite *epoch_async_suite(void)
 	tcase_add_test(tc, test_many_in_one_second_created_once);
 	tcase_add_test(tc, test_slow_creates_do_not_hold_up_others);
 	tcase_add_test(tc, test_new_leader_reads_topologies_and_runs);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("fence");
+	tcase_set_timeout(tc, 110);
+	tcase_add_test(tc, test_fence_moves_while_firing);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("reads");
+	tcase_set_timeout(tc, 110);
+	tcase_add_test(tc, test_fired_run_readable_at_once);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,5 +1,5 @@
 /* Epoch's records in the store (local backend): topologies, runs recorded at most once under
- * a leader's fence, retention. */
+ * a leader's fence, retention, fire records. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,20 +316,20 @@ START_TEST(test_batches)
 
 	/* records: a set, a delete, and a set of a missing run (not created) */
 	struct drove__epoch_rec recs[] = {
-	        {"a", "SR-101", "{\"state\":\"SUCCESSFUL\"}"},
-	        {"a", "SR-100", NULL},
-	        {"a", "SR-999", "{\"state\":\"SUCCESSFUL\"}"},
+	        {"a", "SR-101", "{\"state\":\"SUCCESSFUL\"}", 0, 0, NULL},
+	        {"a", "SR-100", NULL, 0, 0, NULL},
+	        {"a", "SR-999", "{\"state\":\"SUCCESSFUL\"}", 0, 0, NULL},
 	};
-	ck_assert_int_eq(drove__epoch_records_flush(st, 3, recs), 0);
+	ck_assert_int_eq(drove__epoch_records_flush(st, 3, recs, NULL), 0);
 	ck_assert_int_eq(drove_epoch_run_get(st, "a", "SR-101", &doc), 0);
 	ck_assert_str_eq(doc, "{\"state\":\"SUCCESSFUL\"}");
 	drove_free(doc);
 	ck_assert_int_eq(drove_epoch_runs_list(st, "a", &ids), 0);
 	ck_assert_uint_eq(drove_strlist_count(ids), 1);
 	drove_strlist_free(ids);
-	ck_assert_int_eq(drove__epoch_records_flush(st, 0, NULL), 0);
+	ck_assert_int_eq(drove__epoch_records_flush(st, 0, NULL, NULL), 0);
 	/* in one batch when none is missing */
-	ck_assert_int_eq(drove__epoch_records_flush(st, 1, recs), 0);
+	ck_assert_int_eq(drove__epoch_records_flush(st, 1, recs, NULL), 0);
 
 	/* retention's list: the oldest beyond keep, never a RUNNING one */
 	drove_strlist *doomed = NULL;
@@ -339,6 +339,107 @@ START_TEST(test_batches)
 	ck_assert_int_eq(drove__epoch_runs_trim_list(st, "b", 0, &doomed), 0);
 	ck_assert_uint_eq(drove_strlist_count(doomed), 0); /* b's run is RUNNING */
 	drove_strlist_free(doomed);
+}
+END_TEST
+
+/* Fire records (epoch/fired.c): a whole batch fenced in one write per chunk, read back
+ * sorted by a new leader, refused once the fence moved; run records created later (parent
+ * too), a fire record deleted by path. */
+START_TEST(test_fire_records)
+{
+	int fence, newer;
+	size_t fenced = 0, bad = 0, count = 0;
+	drove_strlist *nodes = NULL;
+	struct drove__epoch_fired f;
+	const size_t N = 20000; /* about 400 KB: two chunks */
+	char **entries = calloc(N, sizeof(*entries));
+
+	ck_assert_ptr_nonnull(entries);
+	for (size_t i = 0; i < N; i++)
+		ck_assert_ptr_nonnull(entries[i] = drove__asprintf("topo-%zu/SR-%zu", N - i, i));
+	ck_assert_int_eq(drove_epoch_fence(st, 1, &fence), 0);
+	ck_assert_int_eq(drove_strlist_new(&nodes), 0);
+	/* the leader makes their parent when it takes the lead; none yet: a store error */
+	drove_assert_error(drove__epoch_fired_write(st, fence, "F1-0", N, entries, nodes, &fenced),
+	                   DROVE_ENOTFOUND, "");
+	ck_assert_uint_eq(fenced, 0);
+	ck_assert_int_eq(drove_store_create(st, DROVE__EPOCH_FIRED_DIR, "", 0,
+	                                    DROVE_STORE_PERSISTENT | DROVE_STORE_PARENTS, NULL),
+	                 0);
+	ck_assert_int_eq(drove__epoch_fired_write(st, fence, "F1-1", N, entries, nodes, &fenced),
+	                 0);
+	ck_assert_uint_eq(fenced, N);
+	ck_assert_uint_eq(drove_strlist_count(nodes), 2);
+	ck_assert_str_eq(drove_strlist_get(nodes, 0), DROVE__EPOCH_FIRED_DIR "/F1-1-0");
+	/* an entry that is not topologyId/runId: refused, nothing written */
+	char *badent[] = {"no-slash"};
+	drove_assert_error(drove__epoch_fired_write(st, fence, "F1-2", 1, badent, nodes, &fenced),
+	                   DROVE_EINVAL, "not tid/rid");
+	ck_assert_uint_eq(fenced, 0);
+
+	/* read back: every entry, sorted; a topology's entries found together */
+	ck_assert_int_eq(drove__epoch_fired_read(st, &f, &bad), 0);
+	ck_assert_uint_eq(bad, 0);
+	ck_assert_uint_eq(f.n, N);
+	ck_assert_uint_eq(drove_strlist_count(f.nodes), 2);
+	for (size_t i = 1; i < f.n; i++)
+		ck_assert_int_lt(strcmp(f.entries[i - 1], f.entries[i]), 0);
+	size_t at = drove__epoch_fired_find(&f, "topo-1", &count);
+	ck_assert_uint_eq(count, 1); /* not topo-10, topo-1-x ... */
+	ck_assert_str_eq(f.entries[at], "topo-1/SR-19999");
+	drove__epoch_fired_find(&f, "topo-0", &count);
+	ck_assert_uint_eq(count, 0);
+	drove__epoch_fired_clear(&f);
+
+	/* a record that does not parse is skipped and counted */
+	ck_assert_int_eq(drove_store_create(st, DROVE__EPOCH_FIRED_DIR "/junk", "{", 1,
+	                                    DROVE_STORE_PERSISTENT, NULL),
+	                 0);
+	ck_assert_int_eq(drove__epoch_fired_read(st, &f, &bad), 0);
+	ck_assert_uint_eq(bad, 1);
+	ck_assert_uint_eq(f.n, N);
+	drove__epoch_fired_clear(&f);
+
+	/* a newer leader's fence: the old one fences nothing more */
+	ck_assert_int_eq(drove_epoch_fence(st, 2, &newer), 0);
+	drove_assert_error(drove__epoch_fired_write(st, fence, "F1-3", 1, entries, nodes, &fenced),
+	                   DROVE_ESTALE, "fence");
+	ck_assert_uint_eq(fenced, 0);
+
+	/* the runs' own records, created later: the parent too; one there already is set; the
+	 * fire records deleted by path; each outcome reported */
+	char *doc = NULL;
+	ck_assert_int_eq(drove_epoch_run_begin(st, newer, "topo-2", "SR-1", 1, 1, NULL, 1), 0);
+	struct drove__epoch_rec recs[] = {
+	        {"topo-1", "SR-19999", "{\"state\":\"SUCCESSFUL\"}", 1, 1, NULL},
+	        {"topo-2", "SR-1", "{\"state\":\"FAILED\"}", 1, 1, NULL},
+	        {NULL, NULL, NULL, 0, 0, DROVE__EPOCH_FIRED_DIR "/F1-1-0"},
+	        {NULL, NULL, NULL, 0, 0, DROVE__EPOCH_FIRED_DIR "/F1-1-1"},
+	        {NULL, NULL, NULL, 0, 0, DROVE__EPOCH_FIRED_DIR "/junk"},
+	};
+	int rcs[5] = {-1, -1, -1, -1, -1};
+	ck_assert_int_eq(drove__epoch_records_flush(st, 5, recs, rcs), 0);
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(rcs[i], 0);
+	ck_assert_int_eq(drove_epoch_run_get(st, "topo-1", "SR-19999", &doc), 0);
+	ck_assert_str_eq(doc, "{\"state\":\"SUCCESSFUL\"}");
+	drove_free(doc);
+	ck_assert_int_eq(drove_epoch_run_get(st, "topo-2", "SR-1", &doc), 0);
+	ck_assert_str_eq(doc, "{\"state\":\"FAILED\"}");
+	drove_free(doc);
+	ck_assert_int_eq(drove__epoch_fired_read(st, &f, &bad), 0);
+	ck_assert_uint_eq(f.n, 0);
+	ck_assert_uint_eq(drove_strlist_count(f.nodes), 0);
+	drove__epoch_fired_clear(&f);
+	/* in one batch when nothing is in the way */
+	recs[0].json = "{\"state\":\"FAILED\"}";
+	ck_assert_int_eq(drove__epoch_records_flush(st, 1, recs, rcs), 0);
+	ck_assert_int_eq(rcs[0], 0);
+
+	drove_strlist_free(nodes);
+	for (size_t i = 0; i < N; i++)
+		drove_free(entries[i]);
+	free(entries);
 }
 END_TEST
 
@@ -352,6 +453,7 @@ Suite *epoch_store_suite(void)
 	tcase_add_test(tc, test_retention);
 	tcase_add_test(tc, test_step_fires_once_and_records_misfires);
 	tcase_add_test(tc, test_batches);
+	tcase_add_test(tc, test_fire_records);
 	suite_add_tcase(s, tc);
 	return s;
 }
