@@ -198,12 +198,8 @@ void drove__lsvc_svc_set_state(drove_controller *c, struct svc *s, int state)
 	drove__debug(c->ctx, MOD, "local service %s: %s -> %s", s->id,
 	             drove_ls_state_name(s->state), drove_ls_state_name(state));
 	s->state = state;
-	if ((ev = drove__ctrl_event_new(c->ctx, DROVE_EVENT_LOCAL_SERVICE_STATE_CHANGE)) &&
-	    drove__lsvc_event_service(ev, s->info, state) < 0) {
-		drove__event_free(ev);
-		ev = NULL;
-	}
-	drove__ctrl_publish(c, ev);
+	ev = drove__ctrl_event_new(c->ctx, DROVE_EVENT_LOCAL_SERVICE_STATE_CHANGE);
+	drove__ctrl_publish_filled(c, ev, ev ? drove__lsvc_event_service(ev, s->info, state) : 0);
 }
 
 int drove__lsvc_svc_persist(drove_controller *c, struct svc *s)
@@ -236,11 +232,7 @@ static void lsi_event(drove_controller *c, const drove_ls_instance_info *info)
 {
 	drove_event *ev =
 	        drove__ctrl_event_new(c->ctx, DROVE_EVENT_LOCAL_SERVICE_INSTANCE_STATE_CHANGE);
-	if (ev && drove__lsvc_event_instance(ev, info) < 0) {
-		drove__event_free(ev);
-		ev = NULL;
-	}
-	drove__ctrl_publish(c, ev);
+	drove__ctrl_publish_filled(c, ev, ev ? drove__lsvc_event_instance(ev, info) : 0);
 }
 
 static void mark_lost(drove_controller *c, struct lsi *in)

@@ -160,11 +160,7 @@ static void persist(drove_controller *c, const drove_task_info *t)
 static void publish(drove_controller *c, const drove_task_info *t)
 {
 	drove_event *ev = drove__ctrl_event_new(c->ctx, DROVE_EVENT_TASK_STATE_CHANGE);
-	if (ev && drove__ctrl_event_task(ev, t) < 0) {
-		drove__event_free(ev);
-		ev = NULL;
-	}
-	drove__ctrl_publish(c, ev);
+	drove__ctrl_publish_filled(c, ev, ev ? drove__ctrl_event_task(ev, t) : 0);
 }
 
 /* Take up the CREATE operation `op` for a start (its spec is moved into `r`): the kill
