@@ -16,11 +16,7 @@
 static void inst_event(drove_controller *c, const drove_instance_info *info)
 {
 	drove_event *ev = drove__ctrl_event_new(c->ctx, DROVE_EVENT_INSTANCE_STATE_CHANGE);
-	if (ev && drove__ctrl_event_instance(ev, info) < 0) {
-		drove__event_free(ev);
-		ev = NULL;
-	}
-	drove__ctrl_publish(c, ev);
+	drove__ctrl_publish_filled(c, ev, ev ? drove__ctrl_event_instance(ev, info) : 0);
 }
 
 void drove__ctrl_apply_instance(drove_controller *c, const drove_instance_info *info)

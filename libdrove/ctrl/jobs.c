@@ -1,10 +1,12 @@
 /* Operation jobs (§4.2, §4.2.1): SCALE, STOP_INSTANCES, REPLACE_INSTANCES and DESTROY as sets
  * of instance tasks run `parallelism` at a time, each a start (place, START_INSTANCE, wait for
- * HEALTHY) or a stop (STOP_INSTANCE, wait for STOPPED), retried per jobRetryCount. Jobs are
- * stepped on every report about their app and on a 100 ms tick (timeouts, retries). With
- * instanceStateCheckRetryInterval set, a waiting task is re-checked on its own schedule as
- * Drove polls: a report still ends the wait at once, but the timeout is only found at a
- * re-check, one interval after the last (the wait began at the first). */
+ * HEALTHY: the lifecycle engine, life.c, with the app's ops table) or a stop (STOP_INSTANCE,
+ * wait for STOPPED), retried per jobRetryCount. Jobs are stepped on every report about their
+ * app and on a 100 ms tick (timeouts, retries). With instanceStateCheckRetryInterval set, a
+ * waiting task is re-checked on its own schedule as Drove polls: a report still ends the wait
+ * at once, but the timeout is only found at a re-check, one interval after the last (the wait
+ * began at the first). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,25 +18,15 @@
 #define MOD "ctrl"
 
 enum { TK_START = 1, TK_STOP = 2 };
-enum { PH_PENDING = 0, PH_SENDING, PH_WAITING, PH_DONE };
 
 struct task {
 	struct drove__ctrl_job *job;
 	int kinds[2];
 	int nk, stage;
-	int phase;
-	bool ok;
 	bool begun;
-	int attempts;
-	char *old_id; /* what a STOP stops */
-	char *new_id; /* the START's instance id (current attempt) */
-	drove_sched_alloc *alloc;
-	int64_t deadline;
-	int64_t next_check; /* instanceStateCheckRetryInterval: the next re-check of a wait */
-	int64_t not_before;
-	drove__ctrl_send *send;
-	struct drove__ctrl_fetch *fetch; /* CONTROLLER_HTTP_FETCH configs in flight */
-	bool fetch_sync;                 /* the fetch finished inside its own start */
+	char *old_id;          /* what a STOP stops */
+	drove__ctrl_life life; /* the current stage: phase, attempts, deadline, the START's
+	                        * instance id (current attempt) and placement */
 };
 
 struct drove__ctrl_job {
@@ -52,14 +44,9 @@ struct drove__ctrl_job {
 	drove_sched_session *sess;
 };
 
-static void task_release(drove_controller *c, struct task *t)
+static bool task_done(const struct task *t)
 {
-	if (t->alloc) {
-		if (c->sched)
-			drove_sched_release(c->sched, t->job->sess, t->alloc);
-		drove_sched_alloc_free(t->alloc);
-		t->alloc = NULL;
-	}
+	return t->life.phase == DROVE__LIFE_OK || t->life.phase == DROVE__LIFE_FAILED;
 }
 
 void drove__ctrl_job_free(drove_controller *c, struct drove__ctrl_job *job)
@@ -68,14 +55,8 @@ void drove__ctrl_job_free(drove_controller *c, struct drove__ctrl_job *job)
 		return;
 	for (size_t i = 0; i < job->n; i++) {
 		struct task *t = &job->tasks[i];
-		drove__ctrl_send_detach(t->send);
-		drove__ctrl_fetch_cancel(t->fetch);
-		if (t->phase != PH_DONE)
-			task_release(c, t);
-		else if (t->alloc)
-			drove_sched_alloc_free(t->alloc);
+		drove__ctrl_life_free(c, &t->life, !task_done(t));
 		free(t->old_id);
-		free(t->new_id);
 	}
 	free(job->tasks);
 	drove_sched_session_free(job->sess);
@@ -88,6 +69,82 @@ static int64_t now_ms(void)
 {
 	return drove_time_mono_ms();
 }
+
+/* ---- the app's ops for the lifecycle engine ---- */
+
+static void app_failed(drove_controller *c, drove__ctrl_life *l, const char *why)
+{
+	struct task *t = l->owner;
+	bool start = t->kinds[t->stage] == TK_START;
+	drove__info(c->ctx, MOD, "app %s: %s %s failed: %s", t->job->app->id,
+	            start ? "start of" : "stop of",
+	            start ? (l->iid ? l->iid : "an instance") : t->old_id, why);
+}
+
+static bool app_may_retry(const drove__ctrl_life *l)
+{
+	const struct task *t = l->owner;
+	return t->kinds[t->stage] == TK_START && !t->job->cancelled;
+}
+
+static void app_changed(drove_controller *c, drove__ctrl_life *l)
+{
+	struct task *t = l->owner;
+	drove__ctrl_job_step(c, t->job->app);
+}
+
+static int app_inst_state(drove_controller *c, const drove__ctrl_life *l)
+{
+	const struct task *t = l->owner;
+	drove__ctrl_inst *in = l->iid ? drove__ctrl_inst_find(t->job->app, l->iid) : NULL;
+	(void)c;
+	return in ? (int)in->info->state : -1;
+}
+
+static void app_name(const drove__ctrl_life *l, char *buf, size_t size)
+{
+	const struct task *t = l->owner;
+	snprintf(buf, size, "app %s", t->job->app->id);
+}
+
+/* START_INSTANCE's spec from `spec_v` (the app's spec, or one with fetched configs). */
+static const char *app_start_payload(drove_controller *c, drove__ctrl_life *l,
+                                     const drove__ctrl_exec *e, const void *spec_v,
+                                     drove_message *m)
+{
+	struct task *t = l->owner;
+	drove__ctrl_app *app = t->job->app;
+	drove_app_instance_spec *spec = NULL;
+	int cores[512];
+	size_t nc = drove__ctrl_life_cores(l, cores, DROVE_ARRAY_LEN(cores));
+
+	if (drove__ctrl_instance_spec(spec_v, app->id, l->iid, drove_sched_alloc_node(l->alloc),
+	                              cores, nc, drove_sched_alloc_mb(l->alloc), &spec) < 0) {
+		drove__app_instance_spec_free(spec);
+		return "cannot build the start message";
+	}
+	free(spec->instance_auth_token);
+	if (!(spec->instance_auth_token = drove__ctrl_instance_token(c, app->id, l->iid, e->id))) {
+		drove__app_instance_spec_free(spec);
+		return drove_error_last()->message;
+	}
+	m->app_spec = spec;
+	return NULL;
+}
+
+static const drove__ctrl_life_ops app_ops = {
+        .kind = "app",
+        .stop_type = DROVE_MSG_STOP_INSTANCE,
+        .timeout_why = "timed out waiting for HEALTHY",
+        .recheck = true,
+        .start_type = DROVE_MSG_START_INSTANCE,
+        .start_payload = app_start_payload,
+        .name = app_name,
+        .inst_state = app_inst_state,
+        .failed = app_failed,
+        .may_retry = app_may_retry,
+        .changed = app_changed,
+};
 
 static int job_new(drove_controller *c, drove__ctrl_app *app, int type, size_t n,
                    const drove_cluster_op_spec *ops, struct drove__ctrl_job **out)
@@ -108,8 +165,11 @@ static int job_new(drove_controller *c, drove__ctrl_app *app, int type, size_t n
 	job->parallelism = ops && ops->has_parallelism && ops->parallelism > 0
 	                           ? ops->parallelism
 	                           : (int)c->op_parallelism;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		job->tasks[i].job = job;
+		drove__ctrl_life_init(c, &job->tasks[i].life, &app_ops, &job->tasks[i]);
+		job->tasks[i].life.phase = DROVE__LIFE_PENDING;
+	}
 	if (c->sched &&
 	    (rc = drove_sched_session_new(&job->sess, c->sched, DROVE_KIND_APP, app->id)) < 0) {
 		free(job->tasks);
@@ -135,206 +195,76 @@ static int job_new(drove_controller *c, drove__ctrl_app *app, int type, size_t n
 
 /* ---- one task ---- */
 
-static void attempt_failed(drove_controller *c, struct task *t, const char *why)
-{
-	struct drove__ctrl_job *job = t->job;
-	drove__info(c->ctx, MOD, "app %s: %s %s failed: %s", job->app->id,
-	            t->kinds[t->stage] == TK_START ? "start of" : "stop of",
-	            t->kinds[t->stage] == TK_START ? (t->new_id ? t->new_id : "an instance")
-	                                           : t->old_id,
-	            why);
-	task_release(c, t);
-	t->attempts++;
-	if (t->kinds[t->stage] == TK_START && t->attempts <= c->job_retries && !job->cancelled) {
-		t->phase = PH_PENDING;
-		t->not_before = now_ms() + c->job_retry_ms;
-		return;
-	}
-	t->phase = PH_DONE;
-	t->ok = false;
-}
-
+/* The current stage is done: on to the next (PENDING), or the task is. */
 static void stage_ok(struct task *t)
 {
-	if (t->alloc) {
-		drove_sched_alloc_free(
-		        t->alloc); /* the soft lock stays until a snapshot settles it */
-		t->alloc = NULL;
-	}
 	if (t->stage + 1 < t->nk) {
 		t->stage++;
-		t->phase = PH_PENDING;
-		t->attempts = 0;
-		t->not_before = 0;
+		t->life.phase = DROVE__LIFE_PENDING;
+		t->life.attempts = 0;
+		t->life.not_before = 0;
 		return;
 	}
-	t->phase = PH_DONE;
-	t->ok = true;
-}
-
-/* Begin waiting for the instance's state (the first re-check one interval on). */
-static void begin_wait(drove_controller *c, struct task *t)
-{
-	t->phase = PH_WAITING;
-	t->next_check = now_ms() + c->state_check_ms;
-}
-
-/* Is the wait's deadline to be looked at now: every step without the option, else at each
- * re-check (instanceStateCheckRetryInterval apart, as Drove polls the instance record). */
-static bool recheck_due(drove_controller *c, struct task *t)
-{
-	int64_t now = now_ms();
-	if (c->state_check_ms <= 0)
-		return true;
-	if (now < t->next_check)
-		return false;
-	while (t->next_check <= now)
-		t->next_check += c->state_check_ms;
-	return true;
-}
-
-static void on_start_reply(drove_controller *c, int status, const char *message, void *ud)
-{
-	struct task *t = ud;
-	struct drove__ctrl_job *job = t->job;
-	int64_t wait;
-
-	t->send = NULL;
-	if (t->phase != PH_SENDING)
-		return;
-	if (status != DROVE_MSG_ACCEPTED) {
-		attempt_failed(c, t, status < 0 ? "executor unreachable" : message);
-	} else {
-		wait = drove__ctrl_max_start_ms(job->app->info->spec);
-		begin_wait(c, t);
-		t->deadline = now_ms() + (job->timeout_ms > wait ? job->timeout_ms : wait);
-	}
-	drove__ctrl_job_step(c, job->app);
+	t->life.phase = DROVE__LIFE_OK;
 }
 
 static void on_stop_reply(drove_controller *c, int status, const char *message, void *ud)
 {
 	struct task *t = ud;
+	drove__ctrl_life *l = &t->life;
 	drove__ctrl_inst *in;
 
-	t->send = NULL;
-	if (t->phase != PH_SENDING)
+	l->send = NULL;
+	if (l->phase != DROVE__LIFE_SENDING)
 		return;
 	in = drove__ctrl_inst_find(t->job->app, t->old_id);
 	if (status == DROVE_MSG_ACCEPTED || !in ||
 	    !drove_instance_state_is_running((int)in->info->state)) {
-		begin_wait(c, t);
-	} else if (now_ms() < t->deadline) {
-		t->phase = PH_PENDING; /* try again in a second */
-		t->not_before = now_ms() + 1000;
+		drove__ctrl_life_wait(c, l);
+	} else if (now_ms() < l->deadline) {
+		l->phase = DROVE__LIFE_PENDING; /* try again in a second */
+		l->not_before = now_ms() + 1000;
 	} else {
-		attempt_failed(c, t, status < 0 ? "executor unreachable" : message);
+		drove__ctrl_life_fail(c, l, status < 0 ? "executor unreachable" : message);
 	}
 	drove__ctrl_job_step(c, t->job->app);
-}
-
-/* Build and send START_INSTANCE from `spec` (the app's, or one with fetched configs). */
-static void send_start(drove_controller *c, struct task *t, const drove_app_spec *spec_in)
-{
-	struct drove__ctrl_job *job = t->job;
-	drove__ctrl_app *app = job->app;
-	drove_app_instance_spec *spec = NULL;
-	drove_message *m = NULL;
-	drove__ctrl_exec *e;
-	int cores[512];
-	size_t nc;
-
-	if (!t->alloc) {
-		attempt_failed(c, t, "allocation gone");
-		return;
-	}
-	nc = drove_sched_alloc_core_count(t->alloc);
-	if (nc > DROVE_ARRAY_LEN(cores))
-		nc = DROVE_ARRAY_LEN(cores);
-	for (size_t i = 0; i < nc; i++)
-		cores[i] = drove_sched_alloc_core(t->alloc, i);
-	if (!(e = drove__ctrl_exec_of(c, drove_sched_alloc_executor(t->alloc))) ||
-	    drove__ctrl_instance_spec(spec_in, app->id, t->new_id, drove_sched_alloc_node(t->alloc),
-	                              cores, nc, drove_sched_alloc_mb(t->alloc), &spec) < 0 ||
-	    !(m = calloc(1, sizeof(*m)))) {
-		drove__app_instance_spec_free(spec);
-		attempt_failed(c, t, "cannot build the start message");
-		return;
-	}
-	free(spec->instance_auth_token);
-	if (!(spec->instance_auth_token =
-	              drove__ctrl_instance_token(c, app->id, t->new_id, e->id))) {
-		drove__app_instance_spec_free(spec);
-		free(m);
-		attempt_failed(c, t, drove_error_last()->message);
-		return;
-	}
-	m->type = DROVE_MSG_START_INSTANCE;
-	m->app_spec = spec;
-	drove__info(c->ctx, MOD, "app %s: starting %s on %s", app->id, t->new_id, e->id);
-	if (drove__ctrl_send_msg(c, e, m, 30000, on_start_reply, t, &t->send) < 0)
-		attempt_failed(c, t, drove_error_last()->message);
-}
-
-static void on_configs_fetched(const drove_app_spec *spec, const char *error, void *ud)
-{
-	struct task *t = ud;
-	t->fetch = NULL;
-	t->fetch_sync = true;
-	if (error) {
-		attempt_failed(t->job->ctrl, t, error);
-	} else {
-		send_start(t->job->ctrl, t, spec);
-	}
-	drove__ctrl_job_step(t->job->ctrl, t->job->app);
 }
 
 static void begin_start(drove_controller *c, struct task *t)
 {
 	struct drove__ctrl_job *job = t->job;
 	drove__ctrl_app *app = job->app;
-	int rc;
+	drove__ctrl_life *l = &t->life;
 
-	free(t->new_id);
-	t->new_id = NULL;
+	free(l->iid);
+	l->iid = NULL;
 	if (!c->sched || !job->sess) {
-		attempt_failed(c, t, "no scheduler");
+		drove__ctrl_life_fail(c, l, "no scheduler");
 		return;
 	}
-	rc = drove_sched_place(c->sched, job->sess, app->policy, (int)app->cpus, app->mem_mb,
-	                       &t->alloc);
-	drove__ctrl_count_placement(c, "app", rc);
-	if (rc < 0) {
-		t->alloc = NULL;
-		attempt_failed(c, t, drove_error_last()->message);
+	if (drove__ctrl_life_place(c, l, job->sess, app->policy, app->cpus, app->mem_mb) < 0) {
+		drove__ctrl_life_fail(c, l, drove_error_last()->message);
 		return;
 	}
-	if (drove_instance_id_new(c->ctx, DROVE_KIND_APP, &t->new_id) < 0) {
-		attempt_failed(c, t, "out of memory");
+	if (drove__ctrl_life_new_id(c, l, DROVE_KIND_APP) < 0) {
+		drove__ctrl_life_fail(c, l, "out of memory");
 		return;
 	}
-	t->phase = PH_SENDING;
 	t->begun = true;
-	if (!drove__ctrl_spec_needs_fetch(app->info->spec)) {
-		send_start(c, t, app->info->spec);
-		return;
-	}
-	t->fetch_sync = false;
-	if (drove__ctrl_fetch_configs(c, app->info->spec, on_configs_fetched, t, &t->fetch) < 0)
-		attempt_failed(c, t, drove_error_last()->message);
-	else if (t->fetch_sync)
-		t->fetch = NULL; /* finished inside the call */
+	l->timeout_ms = job->timeout_ms;
+	l->wait_ms = drove__ctrl_max_start_ms(app->info->spec);
+	drove__ctrl_life_start(c, l, app->info->spec);
 }
 
 static void begin_stop(drove_controller *c, struct task *t)
 {
 	struct drove__ctrl_job *job = t->job;
+	drove__ctrl_life *l = &t->life;
 	drove__ctrl_inst *in = drove__ctrl_inst_find(job->app, t->old_id);
 	drove__ctrl_exec *e;
-	drove_message *m;
 
 	if (!t->begun) {
-		t->deadline =
+		l->deadline =
 		        now_ms() + job->timeout_ms + drove__ctrl_max_stop_ms(job->app->info->spec);
 		t->begun = true;
 	}
@@ -349,48 +279,31 @@ static void begin_stop(drove_controller *c, struct task *t)
 	if (!drove_instance_state_is_running((int)in->info->state) &&
 	    in->info->state != DROVE_INST_PENDING && in->info->state != DROVE_INST_PROVISIONING &&
 	    in->info->state != DROVE_INST_STARTING) {
-		begin_wait(c, t); /* already on its way out */
+		drove__ctrl_life_wait(c, l); /* already on its way out */
 		return;
 	}
-	if (!(m = calloc(1, sizeof(*m))) || !(m->instance_id = drove__strdup(t->old_id))) {
-		free(m);
-		attempt_failed(c, t, "out of memory");
-		return;
-	}
-	m->type = DROVE_MSG_STOP_INSTANCE;
-	t->phase = PH_SENDING;
+	l->phase = DROVE__LIFE_SENDING;
 	drove__info(c->ctx, MOD, "app %s: stopping %s", job->app->id, t->old_id);
-	if (drove__ctrl_send_msg(c, e, m, 30000, on_stop_reply, t, &t->send) < 0)
-		attempt_failed(c, t, drove_error_last()->message);
+	if (drove__ctrl_life_send_stop(c, e, DROVE_MSG_STOP_INSTANCE, t->old_id, 30000,
+	                               on_stop_reply, t, &l->send) < 0)
+		drove__ctrl_life_fail(c, l, drove_error_last()->message);
 }
 
 static void check_waiting(drove_controller *c, struct task *t)
 {
-	drove__ctrl_app *app = t->job->app;
-	int kind = t->kinds[t->stage];
 	drove__ctrl_inst *in;
 
-	if (kind == TK_START) {
-		in = t->new_id ? drove__ctrl_inst_find(app, t->new_id) : NULL;
-		if (in && in->info->state == DROVE_INST_HEALTHY) {
+	if (t->kinds[t->stage] == TK_START) {
+		drove__ctrl_life_check(c, &t->life);
+		if (t->life.phase == DROVE__LIFE_OK)
 			stage_ok(t);
-		} else if (in && (!drove_instance_state_is_active((int)in->info->state) ||
-		                  in->info->state == DROVE_INST_UNHEALTHY)) {
-			attempt_failed(c, t, drove_instance_state_name((int)in->info->state));
-		} else if (now_ms() >= t->deadline && recheck_due(c, t)) {
-			const char *exec = t->alloc ? drove_sched_alloc_executor(t->alloc) : NULL;
-			if (exec && t->new_id)
-				drove__ctrl_send_simple(c, exec, DROVE_MSG_STOP_INSTANCE, t->new_id,
-				                        10000);
-			attempt_failed(c, t, "timed out waiting for HEALTHY");
-		}
-	} else {
-		in = drove__ctrl_inst_find(app, t->old_id);
-		if (!in || !drove_instance_state_is_active((int)in->info->state))
-			stage_ok(t);
-		else if (now_ms() >= t->deadline && recheck_due(c, t))
-			attempt_failed(c, t, "timed out waiting for STOPPED");
+		return;
 	}
+	in = drove__ctrl_inst_find(t->job->app, t->old_id);
+	if (!in || !drove_instance_state_is_active((int)in->info->state))
+		stage_ok(t);
+	else if (now_ms() >= t->life.deadline && drove__ctrl_life_recheck_due(c, &t->life))
+		drove__ctrl_life_fail(c, &t->life, "timed out waiting for STOPPED");
 }
 
 /* ---- the job ---- */
@@ -480,21 +393,23 @@ static bool step_once(drove_controller *c, drove__ctrl_app *app)
 
 	for (size_t i = 0; i < job->n; i++) {
 		struct task *t = &job->tasks[i];
-		if (t->phase == PH_WAITING)
+		int ph = t->life.phase;
+		if (ph == DROVE__LIFE_WAITING)
 			check_waiting(c, t);
-		if (t->phase == PH_SENDING || t->phase == PH_WAITING ||
-		    (t->phase == PH_PENDING && t->begun))
+		ph = t->life.phase;
+		if (ph == DROVE__LIFE_SENDING || ph == DROVE__LIFE_WAITING ||
+		    (ph == DROVE__LIFE_PENDING && t->begun))
 			active++;
 	}
 	for (size_t i = 0; i < job->n; i++) {
 		struct task *t = &job->tasks[i];
-		if (t->phase != PH_PENDING)
+		if (t->life.phase != DROVE__LIFE_PENDING)
 			continue;
 		if (job->cancelled && !t->begun) {
-			t->phase = PH_DONE; /* cancelled before it began */
+			t->life.phase = DROVE__LIFE_FAILED; /* cancelled before it began */
 			continue;
 		}
-		if (t->not_before > now)
+		if (t->life.not_before > now)
 			continue;
 		if (!t->begun && active >= (size_t)job->parallelism)
 			continue;
@@ -506,7 +421,7 @@ static bool step_once(drove_controller *c, drove__ctrl_app *app)
 			begin_stop(c, t);
 	}
 	for (size_t i = 0; i < job->n; i++)
-		if (job->tasks[i].phase == PH_DONE)
+		if (task_done(&job->tasks[i]))
 			done++;
 	if (done == job->n) {
 		job_finish(c, app);
@@ -690,9 +605,9 @@ void drove__ctrl_jobs_starting(drove_controller *c, drove__ctrl_starting_fn fn, 
 		for (size_t i = 0; job && i < job->n; i++) {
 			struct task *t = &job->tasks[i];
 			const char *exec_id;
-			if (t->new_id && t->alloc && t->phase != PH_DONE &&
-			    (exec_id = drove_sched_alloc_executor(t->alloc)))
-				fn(ud, exec_id, t->new_id);
+			if (t->life.iid && t->life.alloc && !task_done(t) &&
+			    (exec_id = drove_sched_alloc_executor(t->life.alloc)))
+				fn(ud, exec_id, t->life.iid);
 		}
 	}
 }

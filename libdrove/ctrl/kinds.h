@@ -5,7 +5,7 @@
 #ifndef DROVE_CTRL_KINDS_H
 #define DROVE_CTRL_KINDS_H
 
-#include "ctrl/mech.h"
+#include "ctrl/life.h"
 
 /* ---- the application kind above its jobs (apps.c) ---- */
 

@@ -6,6 +6,7 @@
  * Everything happens on the loop. Replies to messages and executor reports only record what
  * they learnt and mark the service dirty; the jobs tick (every 100 ms) then steps each dirty
  * service: starts in flight, stops, the operation under way, and the monitor's plan. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,7 +65,7 @@ struct lsi *drove__lsvc_lsi_find(struct svc *s, const char *iid)
 static struct lstart *start_find(struct svc *s, const char *iid)
 {
 	for (size_t i = 0; iid && i < s->n_starts; i++)
-		if (!strcmp(s->starts[i]->iid, iid))
+		if (drove__streq(s->starts[i]->life.iid, iid))
 			return s->starts[i];
 	return NULL;
 }
@@ -92,14 +93,7 @@ static void start_free(drove_controller *c, struct lstart *st, bool release)
 {
 	if (!st)
 		return;
-	drove__ctrl_send_detach(st->send);
-	drove__ctrl_fetch_cancel(st->fetch);
-	if (st->alloc && release && c->sched)
-		drove_sched_release(c->sched, NULL, st->alloc);
-	drove_sched_alloc_free(st->alloc);
-	free(st->iid);
-	free(st->exec_id);
-	free(st->why);
+	drove__ctrl_life_free(c, &st->life, release);
 	free(st);
 }
 
@@ -204,12 +198,8 @@ void drove__lsvc_svc_set_state(drove_controller *c, struct svc *s, int state)
 	drove__debug(c->ctx, MOD, "local service %s: %s -> %s", s->id,
 	             drove_ls_state_name(s->state), drove_ls_state_name(state));
 	s->state = state;
-	if ((ev = drove__ctrl_event_new(c->ctx, DROVE_EVENT_LOCAL_SERVICE_STATE_CHANGE)) &&
-	    drove__lsvc_event_service(ev, s->info, state) < 0) {
-		drove__event_free(ev);
-		ev = NULL;
-	}
-	drove__ctrl_publish(c, ev);
+	ev = drove__ctrl_event_new(c->ctx, DROVE_EVENT_LOCAL_SERVICE_STATE_CHANGE);
+	drove__ctrl_publish_filled(c, ev, ev ? drove__lsvc_event_service(ev, s->info, state) : 0);
 }
 
 int drove__lsvc_svc_persist(drove_controller *c, struct svc *s)
@@ -242,11 +232,7 @@ static void lsi_event(drove_controller *c, const drove_ls_instance_info *info)
 {
 	drove_event *ev =
 	        drove__ctrl_event_new(c->ctx, DROVE_EVENT_LOCAL_SERVICE_INSTANCE_STATE_CHANGE);
-	if (ev && drove__lsvc_event_instance(ev, info) < 0) {
-		drove__event_free(ev);
-		ev = NULL;
-	}
-	drove__ctrl_publish(c, ev);
+	drove__ctrl_publish_filled(c, ev, ev ? drove__lsvc_event_instance(ev, info) : 0);
 }
 
 static void mark_lost(drove_controller *c, struct lsi *in)
@@ -265,79 +251,68 @@ static void mark_lost(drove_controller *c, struct lsi *in)
 
 /* ---- messages ---- */
 
-static void on_start_reply(drove_controller *c, int status, const char *message, void *ud)
+/* The local service's ops for the lifecycle engine (life.c): no retries of its own (the monitor
+ * plans again after jobRetryInterval); a reply or a fetch that ends the sending marks the
+ * service dirty for the next step. */
+static void lsvc_changed(drove_controller *c, drove__ctrl_life *l)
 {
-	struct lstart *st = ud;
-	int64_t wait;
-
-	st->send = NULL;
-	if (st->phase != SP_SENDING)
-		return;
-	if (status == DROVE_MSG_ACCEPTED) {
-		wait = drove__ctrl_max_start_ms(st->svc->info->spec);
-		if (c->op_timeout_ms > wait)
-			wait = c->op_timeout_ms;
-		st->phase = SP_WAITING;
-		st->deadline = drove_time_mono_ms() + wait;
-	} else {
-		st->phase = SP_FAILED;
-		st->why = drove__strdup(status < 0 ? "executor unreachable"
-		                                   : (message && *message ? message : "FAILED"));
-	}
-	st->svc->dirty = true;
+	struct lstart *st = l->owner;
+	(void)c;
+	if (l->phase != DROVE__LIFE_SENDING)
+		st->svc->dirty = true;
 }
 
-static void start_failed(struct lstart *st, const char *why)
+static int lsvc_inst_state(drove_controller *c, const drove__ctrl_life *l)
 {
-	st->phase = SP_FAILED;
-	free(st->why);
-	st->why = drove__strdup(why ? why : "failed");
-	st->svc->dirty = true;
+	const struct lstart *st = l->owner;
+	struct lsi *in = drove__lsvc_lsi_find(st->svc, l->iid);
+	(void)c;
+	return in ? (int)in->info->state : -1;
 }
 
-static void send_start(drove_controller *c, struct lstart *st, const drove_ls_spec *spec)
+static void lsvc_name(const drove__ctrl_life *l, char *buf, size_t size)
 {
+	const struct lstart *st = l->owner;
+	snprintf(buf, size, "local service %s", st->svc->id);
+}
+
+/* START_LOCAL_SERVICE_INSTANCE's spec from `spec_v` (the service's spec, or one with fetched
+ * configs). */
+static const char *lsvc_start_payload(drove_controller *c, drove__ctrl_life *l,
+                                      const drove__ctrl_exec *e, const void *spec_v,
+                                      drove_message *m)
+{
+	struct lstart *st = l->owner;
 	struct svc *s = st->svc;
 	drove_ls_instance_spec *is = NULL;
-	drove_message *m = NULL;
-	drove__ctrl_exec *e = drove__ctrl_exec_of(c, st->exec_id);
 	char *token = NULL;
 	int cores[512];
-	size_t nc = drove_sched_alloc_core_count(st->alloc);
+	size_t nc = drove__ctrl_life_cores(l, cores, DROVE_ARRAY_LEN(cores));
+	int rc;
 
-	if (nc > DROVE_ARRAY_LEN(cores))
-		nc = DROVE_ARRAY_LEN(cores);
-	for (size_t i = 0; i < nc; i++)
-		cores[i] = drove_sched_alloc_core(st->alloc, i);
-	if (!e)
-		return start_failed(st, "executor gone");
-	if (!(token = drove__ctrl_instance_token(c, s->id, st->iid, e->id)))
-		return start_failed(st, drove_error_last()->message);
-	if (drove__lsvc_instance_spec(spec, s->id, st->iid, drove_sched_alloc_node(st->alloc),
-	                              cores, nc, drove_sched_alloc_mb(st->alloc), token, &is) < 0 ||
-	    !(m = calloc(1, sizeof(*m)))) {
-		free(token);
-		drove__ls_instance_spec_free(is);
-		return start_failed(st, "cannot build the start message");
-	}
+	if (!(token = drove__ctrl_instance_token(c, s->id, l->iid, e->id)))
+		return drove_error_last()->message;
+	rc = drove__lsvc_instance_spec(spec_v, s->id, l->iid, drove_sched_alloc_node(l->alloc),
+	                               cores, nc, drove_sched_alloc_mb(l->alloc), token, &is);
 	free(token);
-	m->type = DROVE_MSG_START_LOCAL_SERVICE_INSTANCE;
+	if (rc < 0) {
+		drove__ls_instance_spec_free(is);
+		return "cannot build the start message";
+	}
 	m->ls_spec = is;
-	drove__info(c->ctx, MOD, "local service %s: starting %s on %s", s->id, st->iid, e->id);
-	if (drove__ctrl_send_msg(c, e, m, 30000, on_start_reply, st, &st->send) < 0)
-		start_failed(st, drove_error_last()->message);
+	return NULL;
 }
 
-static void on_configs_fetched(const drove_app_spec *spec, const char *error, void *ud)
-{
-	struct lstart *st = ud;
-	st->fetch = NULL;
-	st->fetch_sync = true;
-	if (error)
-		start_failed(st, error);
-	else
-		send_start(st->svc->c, st, spec);
-}
+static const drove__ctrl_life_ops lsvc_ops = {
+        .kind = "local_service",
+        .stop_type = DROVE_MSG_STOP_LOCAL_SERVICE_INSTANCE,
+        .timeout_why = "timed out waiting for HEALTHY",
+        .start_type = DROVE_MSG_START_LOCAL_SERVICE_INSTANCE,
+        .start_payload = lsvc_start_payload,
+        .name = lsvc_name,
+        .inst_state = lsvc_inst_state,
+        .changed = lsvc_changed,
+};
 
 /* Place one instance on executor `exec_id` and send its START. @return 0, or -1 when it could
  * not be placed there (nothing in flight). */
@@ -345,7 +320,6 @@ static int begin_start(drove_controller *c, struct svc *s, const char *exec_id)
 {
 	drove_sched_session *sess = NULL;
 	drove_sched_policy *pin = NULL;
-	drove_sched_alloc *alloc = NULL;
 	struct lstart *st = NULL;
 	char *rule = NULL;
 	int rc;
@@ -356,41 +330,35 @@ static int begin_start(drove_controller *c, struct svc *s, const char *exec_id)
 	free(rule);
 	if (rc < 0)
 		return -1;
-	if ((rc = drove_sched_session_new(&sess, c->sched, DROVE_KIND_LOCAL_SERVICE, s->id)) == 0)
-		rc = drove_sched_place(c->sched, sess, pin, (int)s->cpus, s->mem_mb, &alloc);
-	drove__ctrl_count_placement(c, "local_service", rc);
-	drove_sched_session_free(sess);
-	drove_sched_policy_free(pin);
-	if (rc < 0) {
-		drove__debug(c->ctx, MOD, "local service %s: no room on %s: %s", s->id, exec_id,
-		             drove_error_last()->message);
-		return -1;
-	}
-	if (!(st = calloc(1, sizeof(*st))) || !(st->exec_id = drove__strdup(exec_id)) ||
-	    drove_instance_id_new(c->ctx, DROVE_KIND_LOCAL_SERVICE, &st->iid) < 0 ||
+	if (!(st = calloc(1, sizeof(*st))) ||
 	    drove__grow(&s->starts, &s->cap_starts, s->n_starts + 1, sizeof(*s->starts)) < 0) {
-		if (st) {
-			st->alloc = alloc;
-			start_free(c, st, true);
-		} else {
-			drove_sched_release(c->sched, NULL, alloc);
-			drove_sched_alloc_free(alloc);
-		}
+		free(st);
+		drove_sched_policy_free(pin);
 		return -1;
 	}
 	st->svc = s;
-	st->alloc = alloc;
-	st->phase = SP_SENDING;
-	s->starts[s->n_starts++] = st;
-	if (!drove__ctrl_spec_needs_fetch(s->info->spec)) {
-		send_start(c, st, s->info->spec);
-		return 0;
+	drove__ctrl_life_init(c, &st->life, &lsvc_ops, st);
+	if ((rc = drove_sched_session_new(&sess, c->sched, DROVE_KIND_LOCAL_SERVICE, s->id)) == 0)
+		rc = drove__ctrl_life_place(c, &st->life, sess, pin, s->cpus, s->mem_mb);
+	else
+		drove__ctrl_count_placement(c, "local_service", rc);
+	drove_sched_session_free(sess);
+	drove_sched_policy_free(pin);
+	st->life.sess = NULL; /* released without a session */
+	if (rc < 0) {
+		drove__debug(c->ctx, MOD, "local service %s: no room on %s: %s", s->id, exec_id,
+		             drove_error_last()->message);
+		free(st);
+		return -1;
 	}
-	st->fetch_sync = false;
-	if (drove__ctrl_fetch_configs(c, s->info->spec, on_configs_fetched, st, &st->fetch) < 0)
-		start_failed(st, drove_error_last()->message);
-	else if (st->fetch_sync)
-		st->fetch = NULL; /* finished inside the call */
+	if (drove__ctrl_life_new_id(c, &st->life, DROVE_KIND_LOCAL_SERVICE) < 0) {
+		start_free(c, st, true);
+		return -1;
+	}
+	s->starts[s->n_starts++] = st;
+	st->life.timeout_ms = c->op_timeout_ms;
+	st->life.wait_ms = drove__ctrl_max_start_ms(s->info->spec);
+	drove__ctrl_life_start(c, &st->life, s->info->spec);
 	return 0;
 }
 
@@ -408,7 +376,6 @@ static void on_stop_reply(drove_controller *c, int status, const char *message, 
 static void step_stop(drove_controller *c, struct lsi *in, int64_t now)
 {
 	drove__ctrl_exec *e;
-	drove_message *m;
 	int st = (int)in->info->state;
 
 	if (!in->stopping || !drove__lsvc_is_active(in) || in->send || now < in->stop_next)
@@ -420,16 +387,13 @@ static void step_stop(drove_controller *c, struct lsi *in, int64_t now)
 		in->stop_next = now + 1000;
 		return;
 	}
-	if (!(m = calloc(1, sizeof(*m))) ||
-	    !(m->instance_id = drove__strdup(in->info->instance_id))) {
-		free(m);
-		return;
-	}
-	m->type = DROVE_MSG_STOP_LOCAL_SERVICE_INSTANCE;
 	in->stop_next = now + 1000;
 	drove__info(c->ctx, MOD, "local service %s: stopping %s on %s", in->svc->id,
 	            in->info->instance_id, e->id);
-	drove__ctrl_send_msg(c, e, m, 10000, on_stop_reply, in, &in->send);
+	if (drove__ctrl_life_send_stop(c, e, DROVE_MSG_STOP_LOCAL_SERVICE_INSTANCE,
+	                               in->info->instance_id, 10000, on_stop_reply, in,
+	                               &in->send) < 0)
+		in->send = NULL;
 }
 
 /* ---- the monitor ---- */
@@ -493,10 +457,10 @@ static void adjust(drove_controller *c, struct svc *s)
 	}
 	for (size_t i = 0; i < s->n_starts; i++) {
 		struct lstart *st = s->starts[i];
-		if (st->phase == SP_FAILED || st->phase == SP_OK ||
-		    drove__lsvc_lsi_find(s, st->iid))
+		if (st->life.phase == DROVE__LIFE_FAILED || st->life.phase == DROVE__LIFE_OK ||
+		    drove__lsvc_lsi_find(s, st->life.iid))
 			continue;
-		live[nl].exec_id = st->exec_id;
+		live[nl].exec_id = st->life.exec_id;
 		live[nl++].starting = true;
 	}
 	if (drove__lsvc_plan_make((int)s->info->activation_state, s->info->instances_per_host,
@@ -648,28 +612,19 @@ static void step(drove_controller *c, struct svc *s, bool monitor)
 
 	for (size_t i = 0; i < s->n_starts; i++) {
 		struct lstart *st = s->starts[i];
-		if (st->phase == SP_WAITING) {
-			struct lsi *in = drove__lsvc_lsi_find(s, st->iid);
-			if (in && in->info->state == DROVE_INST_HEALTHY) {
-				st->phase = SP_OK;
-			} else if (in && (!drove__lsvc_is_active(in) ||
-			                  in->info->state == DROVE_INST_UNHEALTHY)) {
-				start_failed(st, drove_instance_state_name((int)in->info->state));
-			} else if (m >= st->deadline) {
-				drove__ctrl_send_simple(c, st->exec_id,
-				                        DROVE_MSG_STOP_LOCAL_SERVICE_INSTANCE,
-				                        st->iid, 10000);
-				start_failed(st, "timed out waiting for HEALTHY");
-			}
-		}
-		if (st->phase == SP_OK || st->phase == SP_FAILED) {
-			if (st->phase == SP_FAILED) {
+		int ph;
+		drove__ctrl_life_check(c, &st->life);
+		ph = st->life.phase;
+		if (ph == DROVE__LIFE_OK || ph == DROVE__LIFE_FAILED) {
+			if (ph == DROVE__LIFE_FAILED) {
 				drove__info(c->ctx, MOD,
 				            "local service %s: start of %s on %s failed: %s", s->id,
-				            st->iid, st->exec_id, st->why ? st->why : "");
+				            st->life.iid, st->life.exec_id,
+				            st->life.why && *st->life.why ? st->life.why
+				                                          : "FAILED");
 				s->next_start = m + c->job_retry_ms;
 			}
-			start_free(c, st, st->phase == SP_FAILED);
+			start_free(c, st, ph == DROVE__LIFE_FAILED);
 			memmove(s->starts + i, s->starts + i + 1,
 			        (s->n_starts - i - 1) * sizeof(*s->starts));
 			s->n_starts--;
@@ -795,10 +750,10 @@ void drove__ctrl_lsvc_executor_lost(drove_controller *c, const char *exec_id)
 			    drove__lsvc_is_active(s->insts[i]))
 				mark_lost(c, s->insts[i]);
 		for (size_t i = 0; i < s->n_starts; i++)
-			if (drove__streq(s->starts[i]->exec_id, exec_id) &&
-			    (s->starts[i]->phase == SP_SENDING ||
-			     s->starts[i]->phase == SP_WAITING))
-				start_failed(s->starts[i], "executor lost");
+			if (drove__streq(s->starts[i]->life.exec_id, exec_id) &&
+			    (s->starts[i]->life.phase == DROVE__LIFE_SENDING ||
+			     s->starts[i]->life.phase == DROVE__LIFE_WAITING))
+				drove__ctrl_life_fail(c, &s->starts[i]->life, "executor lost");
 		s->dirty = true;
 	}
 }
@@ -867,7 +822,7 @@ const char *drove__ctrl_lsvc_instance_executor(drove_controller *c, const char *
 		return NULL;
 	if ((in = drove__lsvc_lsi_find(s, instance_id)))
 		return in->info->executor_id;
-	return (st = start_find(s, instance_id)) ? st->exec_id : NULL;
+	return (st = start_find(s, instance_id)) ? st->life.exec_id : NULL;
 }
 
 void drove__ctrl_lsvc_clear(drove_controller *c)

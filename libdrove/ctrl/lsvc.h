@@ -93,18 +93,11 @@ struct lsi {
 	struct svc *svc;
 };
 
-enum { SP_SENDING = 0, SP_WAITING, SP_FAILED, SP_OK };
-
+/* A start in flight: the lifecycle engine's (life.h) instance id, executor, placement, START
+ * or config fetch in flight, phase, deadline and why it failed. */
 struct lstart {
 	struct svc *svc;
-	char *iid, *exec_id;
-	drove_sched_alloc *alloc;
-	drove__ctrl_send *send;
-	struct drove__ctrl_fetch *fetch;
-	bool fetch_sync;
-	int phase;
-	int64_t deadline; /* mono */
-	char *why;
+	drove__ctrl_life life;
 };
 
 enum { OP_NONE = 0, OP_REPLACE, OP_STOP };

@@ -166,6 +166,15 @@ void drove__ctrl_publish(drove_controller *c, drove_event *ev)
 	drove__ctrl_events_add(&c->events, ev);
 }
 
+void drove__ctrl_publish_filled(drove_controller *c, drove_event *ev, int fill_rc)
+{
+	if (fill_rc < 0) {
+		drove__event_free(ev);
+		return;
+	}
+	drove__ctrl_publish(c, ev);
+}
+
 void drove__ctrl_app_set_state(drove_controller *c, drove__ctrl_app *app, int state)
 {
 	drove_event *ev;
@@ -177,12 +186,8 @@ void drove__ctrl_app_set_state(drove_controller *c, drove__ctrl_app *app, int st
 	             drove_app_state_name(state));
 	app->state = state;
 	drove__ctrl_apps_changed(c);
-	if ((ev = drove__ctrl_event_new(c->ctx, DROVE_EVENT_APP_STATE_CHANGE)) &&
-	    drove__ctrl_event_app(ev, app) < 0) {
-		drove__event_free(ev);
-		ev = NULL;
-	}
-	drove__ctrl_publish(c, ev);
+	ev = drove__ctrl_event_new(c->ctx, DROVE_EVENT_APP_STATE_CHANGE);
+	drove__ctrl_publish_filled(c, ev, ev ? drove__ctrl_event_app(ev, app) : 0);
 }
 
 int drove__ctrl_app_persist(drove_controller *c, drove__ctrl_app *app)

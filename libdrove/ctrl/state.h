@@ -139,6 +139,8 @@ bool drove__ctrl_in_window(drove_controller *c);
 void drove__ctrl_count_placement(drove_controller *c, const char *kind, int rc);
 /* Publish an event (takes it). */
 void drove__ctrl_publish(drove_controller *c, drove_event *ev);
+/* The same once its metadata was filled with `fill_rc`: dropped when that failed (< 0). */
+void drove__ctrl_publish_filled(drove_controller *c, drove_event *ev, int fill_rc);
 /* Move an app to `state` with an APP_STATE_CHANGE event. */
 void drove__ctrl_app_set_state(drove_controller *c, drove__ctrl_app *app, int state);
 /* Persist ApplicationInfo (synchronous). @return 0 or the store's error. */

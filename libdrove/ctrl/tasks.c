@@ -24,15 +24,16 @@
 #define MOD "ctrl"
 #define V1  "/apis/v1"
 
-/* Start phases. */
+/* Start phases: the lifecycle engine's (life.h), and two of the task's own. */
 enum {
-	ST_NONE = 0, /* no start under way (started, or a record loaded from the store) */
-	ST_PENDING,  /* an attempt is due at not_before */
-	ST_PREPARED, /* placed, recorded, START_TASK not sent yet */
-	ST_SENDING,  /* START_TASK in flight */
-	ST_WAITING,  /* accepted: waiting for the executor's first report */
-	ST_RESUME,   /* loaded by a new leader while a start was in flight: resumed once the
-	              * leader has recovered, unless the executor reports it first */
+	ST_NONE = DROVE__LIFE_IDLE,       /* no start under way (started, or a record loaded from
+	                                   * the store) */
+	ST_PENDING = DROVE__LIFE_PENDING, /* an attempt is due at not_before */
+	ST_SENDING = DROVE__LIFE_SENDING, /* START_TASK in flight */
+	ST_WAITING = DROVE__LIFE_WAITING, /* accepted: waiting for the executor's first report */
+	ST_PREPARED = DROVE__LIFE_KIND,   /* placed, recorded, START_TASK not sent yet */
+	ST_RESUME, /* loaded by a new leader while a start was in flight: resumed once the
+	            * leader has recovered, unless the executor reports it first */
 };
 
 /* The CREATE operation of a task whose start is under way, kept in the store so that a new
@@ -46,19 +47,15 @@ struct trec {
 	drove_controller *c;
 	drove_task_info *info; /* the record (owned) */
 	int64_t seen_ms;       /* wall ms of the last report naming it */
-	/* the start */
-	int start;
-	int attempts;
-	int64_t not_before, deadline; /* mono ms */
-	int64_t timeout_ms;           /* opSpec.timeout */
-	drove_task_spec *spec;        /* while a start is under way */
+	/* the start: its phase (ST_*), attempts, deadline (the longer of opSpec.timeout and the
+	 * pull timeout), placement and START_TASK in flight */
+	drove__ctrl_life life;
+	drove_task_spec *spec; /* while a start is under way */
 	drove_sched_policy *policy;
 	drove_sched_session *sess;
-	drove_sched_alloc *alloc;
 	drove_task_instance_spec *is; /* ST_PREPARED: what START_TASK carries */
 	int64_t cpus, mb;
 	bool op_stored; /* the CREATE operation is under STARTS_DIR */
-	drove__ctrl_send *send;
 	/* a kill */
 	bool kill, kill_accepted;
 	int64_t kill_deadline, kill_next; /* mono ms */
@@ -125,23 +122,16 @@ static int insert(drove_controller *c, struct trec *r)
  * a snapshot settles it. */
 static void start_end(drove_controller *c, struct trec *r, bool release)
 {
-	drove__ctrl_send_detach(r->send);
-	r->send = NULL;
-	if (r->alloc) {
-		if (release && c->sched)
-			drove_sched_release(c->sched, r->sess, r->alloc);
-		drove_sched_alloc_free(r->alloc);
-		r->alloc = NULL;
-	}
+	drove__ctrl_life_end(c, &r->life, release);
 	drove_sched_session_free(r->sess);
 	r->sess = NULL;
+	r->life.sess = NULL;
 	drove_sched_policy_free(r->policy);
 	r->policy = NULL;
 	drove__task_spec_free(r->spec);
 	r->spec = NULL;
 	drove__task_instance_spec_free(r->is);
 	r->is = NULL;
-	r->start = ST_NONE;
 }
 
 static void trec_free(drove_controller *c, struct trec *r)
@@ -149,6 +139,7 @@ static void trec_free(drove_controller *c, struct trec *r)
 	if (!r)
 		return;
 	start_end(c, r, true);
+	drove__ctrl_life_free(c, &r->life, true);
 	drove__ctrl_send_detach(r->kill_send);
 	drove__task_info_free(r->info);
 	free(r);
@@ -169,11 +160,7 @@ static void persist(drove_controller *c, const drove_task_info *t)
 static void publish(drove_controller *c, const drove_task_info *t)
 {
 	drove_event *ev = drove__ctrl_event_new(c->ctx, DROVE_EVENT_TASK_STATE_CHANGE);
-	if (ev && drove__ctrl_event_task(ev, t) < 0) {
-		drove__event_free(ev);
-		ev = NULL;
-	}
-	drove__ctrl_publish(c, ev);
+	drove__ctrl_publish_filled(c, ev, ev ? drove__ctrl_event_task(ev, t) : 0);
 }
 
 /* Take up the CREATE operation `op` for a start (its spec is moved into `r`): the kill
@@ -186,9 +173,10 @@ static int start_setup(drove_controller *c, struct trec *r, drove_task_op *op)
 
 	r->spec = op->spec;
 	op->spec = NULL;
-	r->timeout_ms = op->op_spec && op->op_spec->has_timeout
-	                        ? drove_duration_ms(&op->op_spec->timeout)
-	                        : c->op_timeout_ms;
+	r->life.timeout_ms = op->op_spec && op->op_spec->has_timeout
+	                             ? drove_duration_ms(&op->op_spec->timeout)
+	                             : c->op_timeout_ms;
+	r->life.wait_ms = drove__ctrl_task_pull_ms(r->spec);
 	r->cpus = drove__resources_cpus(r->spec->resources, r->spec->n_resources);
 	r->mb = drove__resources_memory_mb(r->spec->resources, r->spec->n_resources);
 	if ((rc = drove__ctrl_policy_convert(r->spec->placement_policy, &r->policy)) < 0 ||
@@ -267,44 +255,95 @@ static void finish(drove_controller *c, struct trec *r, int state, int status, c
 	publish(c, r->info);
 }
 
-/* ---- the start ---- */
+/* ---- the start: the lifecycle engine (life.c) with the task's ops ---- */
 
-static void send_start(drove_controller *c, struct trec *r);
-
-static void attempt_failed(drove_controller *c, struct trec *r, const char *why)
+/* After the engine gave up on the start: the task is LOST. */
+static void settle(drove_controller *c, struct trec *r)
 {
 	char *msg;
 
-	drove__info(c->ctx, MOD, "task %s/%s: start of %s failed: %s", r->info->source_app_name,
-	            r->info->task_id, r->info->instance_id ? r->info->instance_id : "-", why);
-	drove__ctrl_send_detach(r->send);
-	r->send = NULL;
-	drove__task_instance_spec_free(r->is);
-	r->is = NULL;
-	if (r->alloc) {
-		if (c->sched)
-			drove_sched_release(c->sched, r->sess, r->alloc);
-		drove_sched_alloc_free(r->alloc);
-		r->alloc = NULL;
-	}
-	r->attempts++;
-	if (r->attempts <= c->job_retries && !r->kill) {
-		r->start = ST_PENDING;
-		r->not_before = drove_time_mono_ms() + c->job_retry_ms;
+	if (r->life.phase != DROVE__LIFE_FAILED)
 		return;
-	}
-	msg = drove__asprintf("Task start failed: %s", why);
+	msg = drove__asprintf("Task start failed: %s", r->life.why ? r->life.why : "failed");
 	finish(c, r, DROVE_TASK_LOST, DROVE_TASK_RESULT_LOST, msg ? msg : "Task start failed");
 	free(msg);
 }
 
+static void attempt_failed(drove_controller *c, struct trec *r, const char *why)
+{
+	drove__task_instance_spec_free(r->is);
+	r->is = NULL;
+	drove__ctrl_life_fail(c, &r->life, why);
+	settle(c, r);
+}
+
+static void task_failed(drove_controller *c, drove__ctrl_life *l, const char *why)
+{
+	struct trec *r = l->owner;
+	drove__info(c->ctx, MOD, "task %s/%s: start of %s failed: %s", r->info->source_app_name,
+	            r->info->task_id, r->info->instance_id ? r->info->instance_id : "-", why);
+}
+
+static bool task_may_retry(const drove__ctrl_life *l)
+{
+	const struct trec *r = l->owner;
+	return !r->kill;
+}
+
+static void task_changed(drove_controller *c, drove__ctrl_life *l)
+{
+	settle(c, l->owner);
+}
+
+static void task_name(const drove__ctrl_life *l, char *buf, size_t size)
+{
+	const struct trec *r = l->owner;
+	snprintf(buf, size, "task %s/%s", r->info->source_app_name, r->info->task_id);
+}
+
+/* START_TASK carries the instance spec prepare() built. */
+static const char *task_start_payload(drove_controller *c, drove__ctrl_life *l,
+                                      const drove__ctrl_exec *e, const void *spec, drove_message *m)
+{
+	struct trec *r = l->owner;
+
+	(void)c, (void)e, (void)spec;
+	if (!r->is)
+		return "executor gone";
+	m->task_spec = r->is; /* the message takes it */
+	r->is = NULL;
+	return NULL;
+}
+
+static const drove__ctrl_life_ops task_ops = {
+        .kind = "task",
+        .stop_type = DROVE_MSG_STOP_TASK,
+        .timeout_why = "no report from the executor in time",
+        .start_type = DROVE_MSG_START_TASK,
+        .start_payload = task_start_payload,
+        .name = task_name,
+        .failed = task_failed,
+        .may_retry = task_may_retry,
+        .changed = task_changed,
+};
+
+static struct trec *trec_new(drove_controller *c)
+{
+	struct trec *r = calloc(1, sizeof(*r));
+	if (r) {
+		r->c = c;
+		drove__ctrl_life_init(c, &r->life, &task_ops, r);
+	}
+	return r;
+}
+
 /* Place, pick an instance id, build START_TASK's spec and update the record (PENDING on the
- * chosen executor). @return 0, or an error (message set) and nothing changed. */
+ * chosen executor). @return 0, or an error (message set) and nothing changed but the
+ * placement, which the caller's failure releases. */
 static int prepare(drove_controller *c, struct trec *r)
 {
 	drove_task_instance_spec *is = NULL;
 	drove_task_info *info = NULL;
-	drove_sched_alloc *alloc = NULL;
 	char *id = NULL;
 	int cores[512];
 	size_t nc;
@@ -312,80 +351,35 @@ static int prepare(drove_controller *c, struct trec *r)
 
 	if (!c->sched || !r->sess)
 		return drove__error(DROVE_EUNAVAIL, "no scheduler");
-	rc = drove_sched_place(c->sched, r->sess, r->policy, (int)r->cpus, r->mb, &alloc);
-	drove__ctrl_count_placement(c, "task", rc);
-	if (rc < 0)
+	if ((rc = drove__ctrl_life_place(c, &r->life, r->sess, r->policy, r->cpus, r->mb)) < 0)
 		return rc;
-	nc = drove_sched_alloc_core_count(alloc);
-	if (nc > DROVE_ARRAY_LEN(cores))
-		nc = DROVE_ARRAY_LEN(cores);
-	for (size_t i = 0; i < nc; i++)
-		cores[i] = drove_sched_alloc_core(alloc, i);
+	nc = drove__ctrl_life_cores(&r->life, cores, DROVE_ARRAY_LEN(cores));
 	if ((rc = drove_instance_id_new(c->ctx, DROVE_KIND_TASK, &id)) < 0 ||
-	    (rc = drove__ctrl_task_instance_spec(r->spec, id, drove_sched_alloc_node(alloc), cores,
-	                                         nc, drove_sched_alloc_mb(alloc), &is)) < 0 ||
-	    (rc = drove__ctrl_task_info_new(is, drove_sched_alloc_executor(alloc),
-	                                    drove_time_wall_ms(), &info)) < 0) {
-		drove_sched_release(c->sched, r->sess, alloc);
-		drove_sched_alloc_free(alloc);
+	    (rc = drove__ctrl_task_instance_spec(r->spec, id, drove_sched_alloc_node(r->life.alloc),
+	                                         cores, nc, drove_sched_alloc_mb(r->life.alloc),
+	                                         &is)) < 0 ||
+	    (rc = drove__ctrl_task_info_new(is, r->life.exec_id, drove_time_wall_ms(), &info)) <
+	            0) {
 		drove_free(id);
 		drove__task_instance_spec_free(is);
 		return rc;
 	}
-	drove_free(id);
+	free(r->life.iid);
+	r->life.iid = id;
 	if (r->info) {
 		info->created = r->info->created;
 		drove__task_info_free(r->info);
 	}
 	r->info = info;
-	r->alloc = alloc;
 	r->is = is;
-	r->start = ST_PREPARED;
+	r->life.phase = ST_PREPARED;
 	r->seen_ms = drove_time_wall_ms();
 	return 0;
 }
 
-static void on_start_reply(drove_controller *c, int status, const char *message, void *ud)
-{
-	struct trec *r = ud;
-	int64_t pull;
-
-	r->send = NULL;
-	if (r->start != ST_SENDING)
-		return; /* already reported (or given up) */
-	if (status != DROVE_MSG_ACCEPTED) {
-		attempt_failed(c, r, status < 0 ? "executor unreachable" : message);
-		return;
-	}
-	pull = drove__ctrl_task_pull_ms(r->spec);
-	r->start = ST_WAITING;
-	r->deadline = drove_time_mono_ms() + (r->timeout_ms > pull ? r->timeout_ms : pull);
-}
-
 static void send_start(drove_controller *c, struct trec *r)
 {
-	drove__ctrl_exec *e =
-	        r->alloc ? drove__ctrl_exec_of(c, drove_sched_alloc_executor(r->alloc)) : NULL;
-	drove_message *m;
-
-	if (!e || !r->is) {
-		attempt_failed(c, r, "executor gone");
-		return;
-	}
-	if (!(m = calloc(1, sizeof(*m)))) {
-		attempt_failed(c, r, "out of memory");
-		return;
-	}
-	m->type = DROVE_MSG_START_TASK;
-	m->task_spec = r->is; /* the message takes it */
-	r->is = NULL;
-	r->start = ST_SENDING;
-	drove__info(c->ctx, MOD, "task %s/%s: starting %s on %s", r->info->source_app_name,
-	            r->info->task_id, r->info->instance_id, e->id);
-	if (drove__ctrl_send_msg(c, e, m, 30000, on_start_reply, r, &r->send) < 0) {
-		r->send = NULL;
-		attempt_failed(c, r, drove_error_last()->message);
-	}
+	drove__ctrl_life_send(c, &r->life, NULL);
 }
 
 /* A retry attempt from the tick. */
@@ -422,7 +416,6 @@ static void on_kill_reply(drove_controller *c, int status, const char *message, 
 static void kill_step(drove_controller *c, struct trec *r)
 {
 	drove__ctrl_exec *e;
-	drove_message *m;
 	int st = (int)r->info->state;
 
 	if (!r->kill || r->kill_accepted || r->kill_send)
@@ -438,7 +431,8 @@ static void kill_step(drove_controller *c, struct trec *r)
 		r->kill = false;
 		return;
 	}
-	if (r->start == ST_PENDING || r->start == ST_PREPARED || r->start == ST_RESUME) {
+	if (r->life.phase == ST_PENDING || r->life.phase == ST_PREPARED ||
+	    r->life.phase == ST_RESUME) {
 		/* not sent to any executor yet (or, resumed, not reported by the executor the last
 		 * leader sent it to, which reaps it should it turn up): it never runs */
 		finish(c, r, DROVE_TASK_STOPPED, DROVE_TASK_RESULT_CANCELLED,
@@ -451,16 +445,10 @@ static void kill_step(drove_controller *c, struct trec *r)
 		r->kill_next = drove_time_mono_ms() + 1000;
 		return;
 	}
-	if (!(m = calloc(1, sizeof(*m))) ||
-	    !(m->instance_id = drove__strdup(r->info->instance_id))) {
-		free(m);
-		r->kill_next = drove_time_mono_ms() + 1000;
-		return;
-	}
-	m->type = DROVE_MSG_STOP_TASK;
 	drove__info(c->ctx, MOD, "task %s/%s: killing %s", r->info->source_app_name,
 	            r->info->task_id, r->info->instance_id);
-	if (drove__ctrl_send_msg(c, e, m, 5000, on_kill_reply, r, &r->kill_send) < 0) {
+	if (drove__ctrl_life_send_stop(c, e, DROVE_MSG_STOP_TASK, r->info->instance_id, 5000,
+	                               on_kill_reply, r, &r->kill_send) < 0) {
 		r->kill_send = NULL;
 		r->kill_next = drove_time_mono_ms() + 1000;
 	}
@@ -513,7 +501,7 @@ static void load_starts(drove_controller *c)
 			    op->type == DROVE_TASK_OP_CREATE && op->spec &&
 			    drove__streq(op->spec->source_app_name, app) &&
 			    drove__streq(op->spec->task_id, tid) && start_setup(c, r, op) == 0) {
-				r->start = ST_RESUME;
+				r->life.phase = ST_RESUME;
 				r->op_stored = true;
 				n++;
 			} else if (path) {
@@ -564,11 +552,10 @@ void drove__ctrl_tasks_load(drove_controller *c)
 				continue;
 			}
 			drove_free(json);
-			if (!(r = calloc(1, sizeof(*r)))) {
+			if (!(r = trec_new(c))) {
 				drove__task_info_free(t);
 				continue;
 			}
-			r->c = c;
 			r->info = t;
 			r->seen_ms = now; /* fresh until the executors prove otherwise */
 			if (insert(c, r) < 0) {
@@ -596,11 +583,11 @@ void drove__ctrl_task_apply(drove_controller *c, const drove_task_info *t)
 	if (!drove__streq(r->info->instance_id, t->instance_id) ||
 	    drove_task_state_is_terminal((int)r->info->state))
 		return; /* an older attempt, or tracking ended */
-	if (t->updated <= r->info->updated && r->start == ST_NONE)
+	if (t->updated <= r->info->updated && r->life.phase == ST_NONE)
 		return; /* (during a start the executor's first report wins over our PENDING, whose
 		         * time comes from another clock) */
 	r->seen_ms = drove_time_wall_ms();
-	if (r->start != ST_NONE) {
+	if (r->life.phase != ST_NONE) {
 		/* the executor has it: the start worked, even if its reply got lost (the soft lock
 		 * stays until a snapshot settles it) */
 		drove__info(c->ctx, MOD, "task %s/%s: %s reported by its executor",
@@ -632,7 +619,7 @@ void drove__ctrl_tasks_reconcile(drove_controller *c)
 		return;
 	for (size_t i = 0; i < ts->n; i++) {
 		struct trec *r = ts->v[i];
-		if (drove_task_state_is_active((int)r->info->state) && r->start == ST_NONE &&
+		if (drove_task_state_is_active((int)r->info->state) && r->life.phase == ST_NONE &&
 		    now - r->seen_ms > c->stale_inst_ms)
 			finish(c, r, DROVE_TASK_LOST, DROVE_TASK_RESULT_LOST, "Task lost");
 	}
@@ -660,9 +647,9 @@ void drove__ctrl_tasks_tick(drove_controller *c)
 
 	for (size_t i = 0; ts && i < ts->n; i++) {
 		struct trec *r = ts->v[i];
-		switch (r->start) {
+		switch (r->life.phase) {
 		case ST_PENDING:
-			if (now >= r->not_before)
+			if (now >= r->life.not_before)
 				begin_start(c, r);
 			break;
 		case ST_PREPARED:
@@ -675,17 +662,12 @@ void drove__ctrl_tasks_tick(drove_controller *c)
 			        "leader left in flight",
 			        r->info->source_app_name, r->info->task_id, r->info->instance_id,
 			        r->info->executor_id ? r->info->executor_id : "-");
-			r->attempts = 0;
+			r->life.attempts = 0;
 			begin_start(c, r);
 			break;
 		case ST_WAITING:
-			if (now >= r->deadline) {
-				if (r->info->executor_id)
-					drove__ctrl_send_simple(c, r->info->executor_id,
-					                        DROVE_MSG_STOP_TASK,
-					                        r->info->instance_id, 10000);
-				attempt_failed(c, r, "no report from the executor in time");
-			}
+			drove__ctrl_life_check(c, &r->life);
+			settle(c, r);
 			break;
 		default:
 			break;
@@ -704,9 +686,10 @@ void drove__ctrl_tasks_executor_lost(drove_controller *c, const char *exec_id)
 		if (!drove__streq(r->info->executor_id, exec_id) ||
 		    !drove_task_state_is_active((int)r->info->state))
 			continue;
-		if (r->start == ST_SENDING || r->start == ST_WAITING || r->start == ST_PREPARED)
+		if (r->life.phase == ST_SENDING || r->life.phase == ST_WAITING ||
+		    r->life.phase == ST_PREPARED)
 			attempt_failed(c, r, "executor lost");
-		else if (r->start == ST_NONE)
+		else if (r->life.phase == ST_NONE)
 			finish(c, r, DROVE_TASK_LOST, DROVE_TASK_RESULT_LOST,
 			       "Task lost: executor lost");
 		/* ST_RESUME: started elsewhere once the leader has recovered */
@@ -810,9 +793,8 @@ static void op_create(drove_controller *c, drove__http_req *req, drove_task_op *
 		return;
 	}
 	drove_strlist_free(errors);
-	if (!(r = calloc(1, sizeof(*r))))
+	if (!(r = trec_new(c)))
 		return drove__http_reply_server_error(req, "out of memory");
-	r->c = c;
 	if ((rc = start_setup(c, r, op)) < 0)
 		goto fail_500;
 	if (prepare(c, r) < 0) {
