@@ -47,6 +47,8 @@ struct exec_inst {
 	size_t *cfg_len;
 	size_t cfg_idx;
 	char *container;
+	int64_t container_mono; /* when `container` was set: a reaper list asked for before cannot
+	                         * show it (executor.c) */
 	char *error;
 	int64_t created, updated;
 	int has_result, result_status;

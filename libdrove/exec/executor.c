@@ -741,6 +741,7 @@ static void recov_finish(struct recov *r)
 		i->state = l.kind == DROVE__EXEC_TASK ? DROVE_TASK_UNKNOWN : DROVE_INST_UNKNOWN;
 		i->recovered = 1;
 		i->container = drove__strdup(r->cids[k]);
+		i->container_mono = drove_time_mono_ms();
 		if (l.app_info) {
 			i->created = l.app_info->created;
 			if (l.app_info->local_info) {
@@ -857,6 +858,7 @@ static void start_recovery(struct drove_executor *ex)
 struct reap_ctx {
 	struct drove_executor *ex;
 	drove_known_instances *known;
+	int64_t since; /* when the container list was asked for */
 };
 
 static void on_reap_list(const drove_runtime_result *res, void *ud)
@@ -884,11 +886,13 @@ static void on_reap_list(const drove_runtime_result *res, void *ud)
 			drove__exec_inst_stop(i, "Instance is stale");
 		}
 	}
-	/* 2: tracked instances whose container vanished */
+	/* 2: tracked instances whose container vanished (not those created after the list was
+	 * asked for: the engine may answer after such a container started) */
 	for (exec_inst *i = ex->insts, *nx; i; i = nx) {
 		int found = 0;
 		nx = i->next;
-		if (i->removed || !drove__exec_inst_running(i) || !i->container)
+		if (i->removed || !drove__exec_inst_running(i) || !i->container ||
+		    i->container_mono >= rc->since)
 			continue;
 		for (size_t k = 0; k < n && !found; k++)
 			found = !strcmp(
@@ -932,6 +936,7 @@ static void reap(struct drove_executor *ex, const drove_known_instances *known)
 	}
 	ex->reap_busy = 1;
 	ex->reap = rc;
+	rc->since = drove_time_mono_ms();
 	if (drove_runtime_list(ex->rt, DROVE__LABEL_ID, 1, on_reap_list, rc) < 0) {
 		ex->reap_busy = 0;
 		ex->reap = NULL;

@@ -194,8 +194,10 @@ static void on_created(const drove_runtime_result *res, void *ud)
 	const char *cid = drove_runtime_result_id(res);
 	if (drove__exec_inst_release(i))
 		return;
-	if (cid && !i->container)
+	if (cid && !i->container) {
 		i->container = drove__strdup(cid);
+		i->container_mono = drove_time_mono_ms();
+	}
 	if (drove_runtime_result_code(res) < 0) {
 		char msg[1024];
 		snprintf(msg, sizeof(msg), "Error creating container: %s",
