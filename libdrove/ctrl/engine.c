@@ -488,79 +488,52 @@ static void load_cluster_state(drove_controller *c)
 
 /* A new leader reads every record in pipelines (drove__record_get_many: about one round trip
  * per 256 records, where one read after the other cost one each: ~10 s for 31,000 records on
- * ZooKeeper, docs/benchmarks.md). The records of `n` ids, decoded by the caller from json[i]
- * (NULL where rc[i] says why not). */
-struct loaded {
-	size_t n;
-	char **json;
-	size_t *len;
-	int *rc;
-};
-
-static int load_many(drove_controller *c, int kind, const char *const *parents,
-                     const char *const *ids, size_t n, struct loaded *l)
-{
-	l->n = n;
-	l->json = calloc(n ? n : 1, sizeof(*l->json));
-	l->len = calloc(n ? n : 1, sizeof(*l->len));
-	l->rc = calloc(n ? n : 1, sizeof(*l->rc));
-	if (!l->json || !l->len || !l->rc)
-		return drove__enomem();
-	return drove__record_get_many(c->store, kind, parents, ids, n, l->json, l->len, l->rc);
-}
-
-static void loaded_free(struct loaded *l)
-{
-	for (size_t i = 0; l->json && i < l->n; i++)
-		free(l->json[i]);
-	free(l->json);
-	free(l->len);
-	free(l->rc);
-}
+ * ZooKeeper, docs/benchmarks.md). */
 
 /* The instance records of the adopted apps (apps[i] NULL: not loaded), all in one pipeline. */
 static void load_instances(drove_controller *c, drove__ctrl_app **apps, const char *const *ids,
                            size_t n, int64_t now)
 {
-	drove_strlist **lists = calloc(n ? n : 1, sizeof(*lists));
-	int *rc = calloc(n ? n : 1, sizeof(*rc));
+	struct drove__store_many *lists = NULL, *l = NULL;
 	const char **parents = NULL, **iids = NULL;
-	size_t *owner = NULL, total = 0, k = 0;
-	struct loaded l = {0};
+	drove__ctrl_app **owner = NULL;
+	size_t total = 0, k = 0;
 
-	if (!lists || !rc ||
-	    drove__record_list_many(c->store, DROVE_RECORD_INSTANCE, ids, n, lists, rc) < 0)
+	if (drove__record_list_many(c->store, DROVE_RECORD_INSTANCE, ids, n, &lists) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++)
-		total += apps[i] && rc[i] == 0 ? drove_strlist_count(lists[i]) : 0;
+		total += apps[i] && lists->item[i].rc == 0
+		                 ? drove_strlist_count(lists->item[i].kids)
+		                 : 0;
 	if (!(parents = calloc(total ? total : 1, sizeof(*parents))) ||
 	    !(iids = calloc(total ? total : 1, sizeof(*iids))) ||
-	    !(owner = calloc(total ? total : 1, sizeof(*owner))))
+	    !(owner = calloc(total ? total : 1, sizeof(*owner)))) {
+		drove__enomem();
 		goto out;
+	}
 	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; apps[i] && rc[i] == 0 && j < drove_strlist_count(lists[i]);
+		for (size_t j = 0; apps[i] && lists->item[i].rc == 0 &&
+		                   j < drove_strlist_count(lists->item[i].kids);
 		     j++) {
 			parents[k] = ids[i];
-			iids[k] = drove_strlist_get(lists[i], j);
-			owner[k++] = i;
+			iids[k] = drove_strlist_get(lists->item[i].kids, j);
+			owner[k++] = apps[i];
 		}
-	if (load_many(c, DROVE_RECORD_INSTANCE, parents, iids, total, &l) < 0)
+	if (drove__record_get_many(c->store, DROVE_RECORD_INSTANCE, parents, iids, total, &l) < 0)
 		goto out;
 	for (size_t j = 0; j < total; j++) {
 		drove_instance_info *ii = NULL;
-		if (l.rc[j] == 0 &&
-		    drove__instance_info_decode(l.json[j], l.len[j], 0, &ii, NULL, NULL) == 0)
-			/* fresh until proven otherwise */
-			drove__ctrl_app_add_inst(apps[owner[j]], ii, now);
+		if (l->item[j].rc == 0 &&
+		    drove__instance_info_decode(l->item[j].data, l->item[j].len, 0, &ii, NULL,
+		                                NULL) == 0)
+			drove__ctrl_app_add_inst(owner[j], ii,
+			                         now); /* fresh until proven otherwise */
 	}
 out:
-	if (!lists || !rc || !parents || !iids || !owner)
-		drove__warn(c->ctx, MOD, "instances: not loaded: out of memory");
-	loaded_free(&l);
-	for (size_t i = 0; lists && i < n; i++)
-		drove_strlist_free(lists[i]);
-	free(lists);
-	free(rc);
+	if (!l)
+		drove__warn(c->ctx, MOD, "instances: not loaded: %s", drove_error_last()->message);
+	drove__store_many_free(l);
+	drove__store_many_free(lists);
 	free(parents);
 	free(iids);
 	free(owner);
@@ -571,26 +544,27 @@ static void load_apps(drove_controller *c, int64_t now)
 	drove_strlist *list = NULL;
 	const char **ids = NULL;
 	drove__ctrl_app **apps = NULL;
-	struct loaded l = {0};
+	struct drove__store_many *l = NULL;
 	size_t n;
 
-	if (drove_record_list(c->store, DROVE_RECORD_APPLICATION, NULL, &list) < 0)
+	if (drove__record_get_all(c->store, DROVE_RECORD_APPLICATION, NULL, &list, &l) < 0)
 		return;
-	n = drove_strlist_count(list);
-	if (!(ids = calloc(n ? n : 1, sizeof(*ids))) || !(apps = calloc(n ? n : 1, sizeof(*apps))))
+	n = l->n;
+	if (!(ids = calloc(n ? n : 1, sizeof(*ids))) ||
+	    !(apps = calloc(n ? n : 1, sizeof(*apps)))) {
+		drove__warn(c->ctx, MOD, "applications: not loaded: out of memory");
 		goto out;
-	for (size_t i = 0; i < n; i++)
-		ids[i] = drove_strlist_get(list, i);
-	if (load_many(c, DROVE_RECORD_APPLICATION, NULL, ids, n, &l) < 0)
-		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
 		drove_app_info *info = NULL;
-		if (l.rc[i] < 0 ||
-		    drove__app_info_decode(l.json[i], l.len[i], 0, &info, NULL, NULL) < 0 ||
+		int rc = l->item[i].rc;
+		ids[i] = drove_strlist_get(list, i);
+		if (rc < 0 ||
+		    drove__app_info_decode(l->item[i].data, l->item[i].len, 0, &info, NULL, NULL) <
+		            0 ||
 		    drove__app_spec_apply_defaults(info->spec) < 0) {
 			drove__warn(c->ctx, MOD, "application %s: not loaded: %s", ids[i],
-			            l.rc[i] < 0 ? drove_strerror(l.rc[i])
-			                        : drove_error_last()->message);
+			            rc < 0 ? drove_strerror(rc) : drove_error_last()->message);
 			drove__app_info_free(info);
 			continue;
 		}
@@ -605,9 +579,7 @@ static void load_apps(drove_controller *c, int64_t now)
 			                                  ? DROVE_APP_RUNNING
 			                                  : DROVE_APP_MONITORING);
 out:
-	if (!ids || !apps)
-		drove__warn(c->ctx, MOD, "applications: not loaded: out of memory");
-	loaded_free(&l);
+	drove__store_many_free(l);
 	free(ids);
 	free(apps);
 	drove_strlist_free(list);
@@ -616,24 +588,16 @@ out:
 static void load_executors(drove_controller *c)
 {
 	drove_strlist *names = NULL;
-	const char **ids = NULL;
-	struct loaded l = {0};
-	size_t n;
+	struct drove__store_many *l = NULL;
 
 	if (drove_store_backend(c->store) != DROVE_STORE_ZK ||
-	    drove_record_list(c->store, DROVE_RECORD_EXECUTOR, NULL, &names) < 0)
+	    drove__record_get_all(c->store, DROVE_RECORD_EXECUTOR, NULL, &names, &l) < 0)
 		return;
-	n = drove_strlist_count(names);
-	if (!(ids = calloc(n ? n : 1, sizeof(*ids))))
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		ids[i] = drove_strlist_get(names, i);
-	if (load_many(c, DROVE_RECORD_EXECUTOR, NULL, ids, n, &l) < 0)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < l->n; i++) {
 		drove_message m = {0};
-		if (l.rc[i] == 0 && drove__node_data_decode(l.json[i], l.len[i], 0, &m.node_data,
-		                                            NULL, NULL) == 0) {
+		if (l->item[i].rc == 0 &&
+		    drove__node_data_decode(l->item[i].data, l->item[i].len, 0, &m.node_data, NULL,
+		                            NULL) == 0) {
 			drove__ctrl_exec *e;
 			char *id = m.node_data->state
 			                   ? drove__strdup(m.node_data->state->executor_id)
@@ -647,9 +611,7 @@ static void load_executors(drove_controller *c)
 			drove__node_data_free(m.node_data);
 		}
 	}
-out:
-	loaded_free(&l);
-	free(ids);
+	drove__store_many_free(l);
 	drove_strlist_free(names);
 }
 

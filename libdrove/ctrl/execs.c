@@ -159,31 +159,29 @@ static void on_snapshot(drove_controller *c, drove_node_data *nd, bool record);
 void drove__ctrl_execs_load_known(drove_controller *c)
 {
 	drove_strlist *ids = NULL;
-	char **paths = NULL, **json = NULL;
-	size_t n, *len = NULL;
-	int *rc = NULL;
+	char **paths = NULL;
+	struct drove__store_many *l = NULL;
+	size_t n;
 
 	if (!c->store || drove_store_children(c->store, KNOWN_DIR, &ids) < 0) {
 		drove_error_clear(); /* none recorded yet */
 		return;
 	}
 	n = drove_strlist_count(ids);
-	if (!(paths = calloc(n ? n : 1, sizeof(*paths))) ||
-	    !(json = calloc(n ? n : 1, sizeof(*json))) ||
-	    !(len = calloc(n ? n : 1, sizeof(*len))) || !(rc = calloc(n ? n : 1, sizeof(*rc))))
+	if (!(paths = calloc(n ? n : 1, sizeof(*paths))))
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		if (!(paths[i] = drove__asprintf(KNOWN_DIR "/%s", drove_strlist_get(ids, i))))
 			goto out;
 	/* one pipeline for all (a new leader's load, engine.c) */
-	if (drove__store_get_many(c->store, (const char *const *)paths, n, json, len, rc) < 0)
+	if (drove__store_get_many(c->store, (const char *const *)paths, n, &l) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		const char *id = drove_strlist_get(ids, i);
 		drove_node_data *nd = NULL;
 		drove__ctrl_exec *e;
-		if (rc[i] == 0 &&
-		    drove__node_data_decode(json[i], len[i], 0, &nd, NULL, NULL) == 0) {
+		if (l->item[i].rc == 0 && drove__node_data_decode(l->item[i].data, l->item[i].len,
+		                                                  0, &nd, NULL, NULL) == 0) {
 			if (!(e = drove__ctrl_exec_find(c, id))) {
 				on_snapshot(c, nd, false); /* takes it */
 				e = drove__ctrl_exec_find(c, id);
@@ -197,14 +195,10 @@ void drove__ctrl_execs_load_known(drove_controller *c)
 	}
 out:
 	drove_error_clear();
-	for (size_t i = 0; i < n; i++) {
-		free(paths ? paths[i] : NULL);
-		free(json ? json[i] : NULL);
-	}
+	for (size_t i = 0; paths && i < n; i++)
+		free(paths[i]);
 	free(paths);
-	free(json);
-	free(len);
-	free(rc);
+	drove__store_many_free(l);
 	drove_strlist_free(ids);
 }
 

@@ -168,36 +168,29 @@ static char *many_path(int kind, const char *const *parents, const char *const *
 }
 
 static int many(drove_store *s, int kind, const char *const *parents, const char *const *ids,
-                size_t n, void *out, size_t *len, int *rc)
+                size_t n, bool list, struct drove__store_many **out)
 {
 	char **paths;
-	int r = 0;
+	int rc, r = 0;
 
-	DROVE_CHECK_ARG(s && rc && out && (ids || !n || !len));
+	DROVE_CHECK_ARG(s && out && (ids || !n || list));
+	*out = NULL;
 	if (!kind_get(kind) || kind == DROVE_RECORD_CLUSTER_STATE)
 		return drove__error(DROVE_EINVAL, "store: record kind %d is not valid here", kind);
 	if (!(paths = calloc(n ? n : 1, sizeof(*paths))))
 		return drove__enomem();
-	for (size_t i = 0; i < n; i++)
-		/* a bad id fails its own record only: an empty path is refused as EINVAL */
-		if (!(paths[i] = many_path(kind, parents, ids, i, !len, &rc[i])) &&
-		    rc[i] == DROVE_ENOMEM) {
+	/* a bad id fails its own record only: its empty path is refused as DROVE_EINVAL */
+	for (size_t i = 0; i < n && r == 0; i++)
+		if (!(paths[i] = many_path(kind, parents, ids, i, list, &rc)) &&
+		    (rc == DROVE_ENOMEM || !(paths[i] = drove__strdup(""))))
 			r = DROVE_ENOMEM;
-			goto out;
-		}
-	for (size_t i = 0; i < n; i++)
-		if (!paths[i] && !(paths[i] = drove__strdup(""))) {
-			r = DROVE_ENOMEM;
-			goto out;
-		}
-	if (len)
-		r = drove__store_get_many(s, (const char *const *)paths, n, out, len, rc);
-	else
-		r = drove__store_children_many(s, (const char *const *)paths, n, out, rc);
-	for (size_t i = 0; len == NULL && r == 0 && i < n; i++)
-		if (rc[i] == DROVE_ENOTFOUND) /* no record under it yet: an empty list */
-			rc[i] = drove_strlist_new(&((drove_strlist **)out)[i]);
-out:
+	if (r == 0 && list)
+		r = drove__store_children_many(s, (const char *const *)paths, n, out);
+	else if (r == 0)
+		r = drove__store_get_many(s, (const char *const *)paths, n, out);
+	for (size_t i = 0; list && r == 0 && i < n; i++)
+		if ((*out)->item[i].rc == DROVE_ENOTFOUND) /* no record under it yet: empty */
+			(*out)->item[i].rc = drove_strlist_new(&(*out)->item[i].kids);
 	for (size_t i = 0; i < n; i++)
 		free(paths[i]);
 	free(paths);
@@ -207,16 +200,47 @@ out:
 }
 
 int drove__record_get_many(drove_store *s, int kind, const char *const *parents,
-                           const char *const *ids, size_t n, char **json, size_t *len, int *rc)
+                           const char *const *ids, size_t n, struct drove__store_many **out)
 {
-	DROVE_CHECK_ARG(len);
-	return many(s, kind, parents, ids, n, json, len, rc);
+	return many(s, kind, parents, ids, n, false, out);
 }
 
 int drove__record_list_many(drove_store *s, int kind, const char *const *parents, size_t n,
-                            drove_strlist **out, int *rc)
+                            struct drove__store_many **out)
 {
-	return many(s, kind, parents, NULL, n, out, NULL, rc);
+	return many(s, kind, parents, NULL, n, true, out);
+}
+
+int drove__record_get_all(drove_store *s, int kind, const char *parent, drove_strlist **ids,
+                          struct drove__store_many **out)
+{
+	const char **v = NULL, **parents = NULL;
+	size_t n;
+	int rc;
+
+	DROVE_CHECK_ARG(ids && out);
+	*ids = NULL;
+	*out = NULL;
+	if ((rc = drove_record_list(s, kind, parent, ids)) < 0)
+		return rc;
+	n = drove_strlist_count(*ids);
+	if (!(v = calloc(n ? n : 1, sizeof(*v))) ||
+	    (parent && !(parents = calloc(n ? n : 1, sizeof(*parents)))))
+		rc = drove__enomem();
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		v[i] = drove_strlist_get(*ids, i);
+		if (parents)
+			parents[i] = parent;
+	}
+	if (rc == 0)
+		rc = many(s, kind, parents, v, n, false, out);
+	free(v);
+	free(parents);
+	if (rc < 0) {
+		drove_strlist_free(*ids);
+		*ids = NULL;
+	}
+	return rc;
 }
 
 /* ---- asynchronous put: create, or set when it exists (again if it vanished) ---- */

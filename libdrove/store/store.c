@@ -1,6 +1,6 @@
 /* The store's common layer: options, open/close, the completion queue that hands backend
  * results to the loop thread, the asynchronous and synchronous calls, batches and re-arming
- * watches. Backends live in zk.c and local.c. */
+ * watches. Backends live in zk.c and local.c; pipelined reads in many.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,7 +134,7 @@ static void ops_clear(struct drove__store_op *ops, size_t n)
 	free(ops);
 }
 
-static void req_free(struct drove__store_req *r)
+void drove__store_req_free(struct drove__store_req *r)
 {
 	if (!r)
 		return;
@@ -209,7 +209,7 @@ static void req_run(drove_store *s, struct drove__store_qent *q, int closing)
 	if (!closing)
 		observe(r);
 	if (!r->cb) {
-		req_free(r);
+		drove__store_req_free(r);
 		return;
 	}
 	set_req_error(r);
@@ -234,7 +234,7 @@ static void req_run(drove_store *s, struct drove__store_qent *q, int closing)
 		((drove_store_done_fn)r->cb)(r->rc, r->userdata);
 		break;
 	}
-	req_free(r);
+	drove__store_req_free(r);
 }
 
 static void complete_async(struct drove__store_req *r)
@@ -250,7 +250,7 @@ static void complete_sync(struct drove__store_req *r)
 	pthread_mutex_unlock(&r->m);
 }
 
-static struct drove__store_req *req_new(drove_store *s, int type, const char *path, bool sync)
+struct drove__store_req *drove__store_req_new(drove_store *s, int type, const char *path, bool sync)
 {
 	struct drove__store_req *r = calloc(1, sizeof(*r));
 	if (!r) {
@@ -317,8 +317,7 @@ static int usable(drove_store *s)
 	return 0;
 }
 
-/* Wait for a submitted sync request to complete. @return its code. */
-static int wait_sync(struct drove__store_req *r)
+int drove__store_req_wait(struct drove__store_req *r)
 {
 	pthread_mutex_lock(&r->m);
 	while (!r->done)
@@ -328,17 +327,14 @@ static int wait_sync(struct drove__store_req *r)
 	return r->rc;
 }
 
-static int submit_ex(struct drove__store_req *r, bool wait);
-
 /* Submit; for a sync request wait for it. Frees the req on submit failure (async) and
  * returns the code. */
 static int submit(struct drove__store_req *r)
 {
-	return submit_ex(r, true);
+	return drove__store_req_submit(r, true);
 }
 
-/* The same; with !wait a sync request is left to wait_sync() (it is not waited for here). */
-static int submit_ex(struct drove__store_req *r, bool wait)
+int drove__store_req_submit(struct drove__store_req *r, bool wait)
 {
 	drove_store *s = r->store;
 	int rc;
@@ -359,14 +355,14 @@ static int submit_ex(struct drove__store_req *r, bool wait)
 		goto fail;
 	}
 	if (r->sync && wait) {
-		wait_sync(r);
+		drove__store_req_wait(r);
 		set_req_error(r);
 		return r->rc;
 	}
 	return 0;
 fail:
 	if (!r->sync)
-		req_free(r);
+		drove__store_req_free(r);
 	return rc;
 }
 
@@ -381,12 +377,12 @@ static int start_read(drove_store *s, int type, const char *path, int wkind,
 	DROVE_CHECK_ARG(s);
 	if ((rc = drove__store_path_check(path)) < 0)
 		return rc;
-	if (!(r = req_new(s, type, path, false)))
+	if (!(r = drove__store_req_new(s, type, path, false)))
 		return DROVE_ENOMEM;
 	r->cb = cb;
 	r->userdata = ud;
 	if (watch && !(r->watch = drove__store_wrec_new(s, wkind, path, watch, wud))) {
-		req_free(r);
+		drove__store_req_free(r);
 		return DROVE_ENOMEM;
 	}
 	return submit(r);
@@ -424,13 +420,13 @@ static struct drove__store_req *prep_set(drove_store *s, const char *path, const
 		*rc = drove__error(DROVE_EINVAL, "store: %s: data is null", path);
 		return NULL;
 	}
-	if (!(r = req_new(s, DROVE__OP_SET, path, sync))) {
+	if (!(r = drove__store_req_new(s, DROVE__OP_SET, path, sync))) {
 		*rc = DROVE_ENOMEM;
 		return NULL;
 	}
 	r->version = version;
 	if ((*rc = copy_data(r, data, len)) < 0) {
-		req_free(r);
+		drove__store_req_free(r);
 		return NULL;
 	}
 	return r;
@@ -474,13 +470,13 @@ static struct drove__store_req *prep_create(drove_store *s, const char *path, co
 		*rc = drove__error(DROVE_EINVAL, "store: %s: data is null", path);
 		return NULL;
 	}
-	if (!(r = req_new(s, DROVE__OP_CREATE, path, sync))) {
+	if (!(r = drove__store_req_new(s, DROVE__OP_CREATE, path, sync))) {
 		*rc = DROVE_ENOMEM;
 		return NULL;
 	}
 	r->mode = mode;
 	if ((*rc = copy_data(r, data, len)) < 0) {
-		req_free(r);
+		drove__store_req_free(r);
 		return NULL;
 	}
 	return r;
@@ -511,7 +507,7 @@ static struct drove__store_req *prep_delete(drove_store *s, const char *path, in
 		*rc = drove__error(DROVE_EINVAL, "store: /: the root cannot be deleted");
 		return NULL;
 	}
-	if (!(r = req_new(s, DROVE__OP_DELETE, path, sync))) {
+	if (!(r = drove__store_req_new(s, DROVE__OP_DELETE, path, sync))) {
 		*rc = DROVE_ENOMEM;
 		return NULL;
 	}
@@ -627,7 +623,7 @@ static struct drove__store_req *prep_multi(drove_store *s, const drove_store_ops
 	for (i = 0; i < ops->n; i++)
 		if ((*rc = check_value(s, ops->v[i].path, ops->v[i].len)) < 0)
 			return NULL;
-	if (!(r = req_new(s, DROVE__OP_MULTI, NULL, sync))) {
+	if (!(r = drove__store_req_new(s, DROVE__OP_MULTI, NULL, sync))) {
 		*rc = DROVE_ENOMEM;
 		return NULL;
 	}
@@ -648,7 +644,7 @@ static struct drove__store_req *prep_multi(drove_store *s, const drove_store_ops
 	}
 	return r;
 oom:
-	req_free(r);
+	drove__store_req_free(r);
 	*rc = drove__enomem();
 	return NULL;
 }
@@ -699,7 +695,7 @@ int drove_store_get(drove_store *s, const char *path, char **data, size_t *len,
 	DROVE_CHECK_ARG(s && data);
 	if ((rc = drove__store_path_check(path)) < 0 || (rc = stat_check(stat)) < 0)
 		return rc;
-	if (!(r = req_new(s, DROVE__OP_GET, path, true)))
+	if (!(r = drove__store_req_new(s, DROVE__OP_GET, path, true)))
 		return DROVE_ENOMEM;
 	if ((rc = submit(r)) == 0) {
 		if (!r->rdata && !(r->rdata = drove__strdup("")))
@@ -713,7 +709,7 @@ int drove_store_get(drove_store *s, const char *path, char **data, size_t *len,
 				stat_copy(stat, &r->stat);
 		}
 	}
-	req_free(r);
+	drove__store_req_free(r);
 	return rc;
 }
 
@@ -725,11 +721,11 @@ int drove_store_exists(drove_store *s, const char *path, drove_store_stat *stat)
 	DROVE_CHECK_ARG(s);
 	if ((rc = drove__store_path_check(path)) < 0 || (rc = stat_check(stat)) < 0)
 		return rc;
-	if (!(r = req_new(s, DROVE__OP_EXISTS, path, true)))
+	if (!(r = drove__store_req_new(s, DROVE__OP_EXISTS, path, true)))
 		return DROVE_ENOMEM;
 	if ((rc = submit(r)) == 0 && stat)
 		stat_copy(stat, &r->stat);
-	req_free(r);
+	drove__store_req_free(r);
 	return rc;
 }
 
@@ -744,7 +740,7 @@ int drove_store_set(drove_store *s, const char *path, const void *data, size_t l
 		return rc;
 	if ((rc = submit(r)) == 0 && stat)
 		stat_copy(stat, &r->stat);
-	req_free(r);
+	drove__store_req_free(r);
 	return rc;
 }
 
@@ -761,7 +757,7 @@ int drove_store_create(drove_store *s, const char *path, const void *data, size_
 		*created = r->rpath;
 		r->rpath = NULL;
 	}
-	req_free(r);
+	drove__store_req_free(r);
 	return rc;
 }
 
@@ -774,7 +770,7 @@ int drove_store_delete(drove_store *s, const char *path, int version)
 	if (!(r = prep_delete(s, path, version, true, &rc)))
 		return rc;
 	rc = submit(r);
-	req_free(r);
+	drove__store_req_free(r);
 	return rc;
 }
 
@@ -786,95 +782,17 @@ int drove_store_children(drove_store *s, const char *path, drove_strlist **out)
 	DROVE_CHECK_ARG(s && out);
 	if ((rc = drove__store_path_check(path)) < 0)
 		return rc;
-	if (!(r = req_new(s, DROVE__OP_CHILDREN, path, true)))
+	if (!(r = drove__store_req_new(s, DROVE__OP_CHILDREN, path, true)))
 		return DROVE_ENOMEM;
 	if ((rc = submit(r)) == 0) {
 		*out = r->children;
 		r->children = NULL;
 	}
-	req_free(r);
+	drove__store_req_free(r);
 	return rc;
 }
 
 /* ---- pipelined reads ---- */
-
-#define MANY_WINDOW 256 /* requests of one read_many() in flight at once */
-
-/* Run `n` sync requests of `type` on `paths`, MANY_WINDOW at a time, and hand each that
- * succeeded to take(r, i, ud) (which may steal its results; 0 or DROVE_ENOMEM). rc[i] gets
- * each one's code. */
-static int read_many(drove_store *s, int type, const char *const *paths, size_t n, int *rc,
-                     int (*take)(struct drove__store_req *r, size_t i, void *ud), void *ud)
-{
-	struct drove__store_req *win[MANY_WINDOW];
-
-	DROVE_CHECK_ARG(s && (paths || !n) && rc);
-	for (size_t base = 0; base < n; base += MANY_WINDOW) {
-		size_t m = n - base < MANY_WINDOW ? n - base : MANY_WINDOW;
-		for (size_t k = 0; k < m; k++) {
-			size_t i = base + k;
-			win[k] = NULL;
-			if ((rc[i] = drove__store_path_check(paths[i])) < 0)
-				continue;
-			if (!(win[k] = req_new(s, type, paths[i], true)))
-				rc[i] = DROVE_ENOMEM;
-			else if ((rc[i] = submit_ex(win[k], false)) < 0) {
-				req_free(win[k]);
-				win[k] = NULL;
-			}
-		}
-		for (size_t k = 0; k < m; k++) {
-			if (!win[k])
-				continue;
-			if ((rc[base + k] = wait_sync(win[k])) == 0)
-				rc[base + k] = take(win[k], base + k, ud);
-			req_free(win[k]);
-		}
-	}
-	drove_error_clear(); /* each path's outcome is in rc[] */
-	return 0;
-}
-
-struct many_values {
-	char **data;
-	size_t *len;
-	drove_strlist **kids;
-};
-
-static int take_value(struct drove__store_req *r, size_t i, void *ud)
-{
-	struct many_values *v = ud;
-	if (v->kids) {
-		v->kids[i] = r->children;
-		r->children = NULL;
-		return v->kids[i] ? 0 : drove_strlist_new(&v->kids[i]);
-	}
-	v->data[i] = r->rdata ? r->rdata : drove__strdup("");
-	r->rdata = NULL;
-	if (v->len)
-		v->len[i] = v->data[i] ? r->rlen : 0;
-	return v->data[i] ? 0 : DROVE_ENOMEM;
-}
-
-int drove__store_get_many(drove_store *s, const char *const *paths, size_t n, char **data,
-                          size_t *len, int *rc)
-{
-	struct many_values v = {data, len, NULL};
-	DROVE_CHECK_ARG(data);
-	for (size_t i = 0; i < n; i++)
-		data[i] = NULL;
-	return read_many(s, DROVE__OP_GET, paths, n, rc, take_value, &v);
-}
-
-int drove__store_children_many(drove_store *s, const char *const *paths, size_t n,
-                               drove_strlist **out, int *rc)
-{
-	struct many_values v = {NULL, NULL, out};
-	DROVE_CHECK_ARG(out);
-	for (size_t i = 0; i < n; i++)
-		out[i] = NULL;
-	return read_many(s, DROVE__OP_CHILDREN, paths, n, rc, take_value, &v);
-}
 
 int drove_store_multi(drove_store *s, const drove_store_ops *ops)
 {
@@ -885,7 +803,7 @@ int drove_store_multi(drove_store *s, const drove_store_ops *ops)
 	if (!(r = prep_multi(s, ops, true, &rc)))
 		return rc;
 	rc = submit(r);
-	req_free(r);
+	drove__store_req_free(r);
 	return rc;
 }
 

@@ -182,9 +182,9 @@ struct drove_store_opts {
 	void *session_userdata;
 };
 
-/* Layers, top down: records.c, from_config.c, election.c -> store.c (options, open/close,
- * calls, batches, re-arming watches; picks a backend) -> zk.c, local.c (backends) -> core.c
- * (below). */
+/* Layers, top down: records.c, from_config.c, election.c -> many.c (pipelined reads) ->
+ * store.c (options, open/close, calls, batches, re-arming watches; picks a backend) -> zk.c,
+ * local.c (backends) -> core.c (below). */
 
 /* ---- core.c ---- */
 
@@ -223,16 +223,41 @@ void drove__store_wrec_free(struct drove__store_wrec *w);
  * clears. Any thread. @return 0 or DROVE_ENOMEM (the fence unchanged). */
 int drove__store_fence(drove_store *store, const char *path);
 
-/* store.c: synchronous reads of many nodes in one pipeline (at most 256 requests in flight,
- * so about one round trip per 256 paths instead of one per path): what a new leader's load
- * of every record uses. data[i] / len[i] get node i's value (a new string, free()), out[i] its
- * children (drove_strlist_free()); NULL where rc[i], that node's code (0, DROVE_ENOTFOUND,
- * DROVE_EINVAL for a bad path, DROVE_EUNAVAIL, ...), is not 0. Blocks the calling thread (not
- * ZooKeeper's). @return 0 (outcomes in rc[]; no error set) or DROVE_EINVAL (bad arguments). */
-int drove__store_get_many(drove_store *s, const char *const *paths, size_t n, char **data,
-                          size_t *len, int *rc);
+/* store.c: requests, for the other files of the common layer (many.c). req_new: a request
+ * of `type` on `path` (copied; may be NULL), waited for by the caller when `sync`; NULL on
+ * ENOMEM (error set). req_submit: hand it to the backend; for a sync request with `wait`,
+ * wait for it and return its code (error set), without `wait` leave it to req_wait(). An
+ * async request is freed when its submit fails. req_wait: wait for a submitted sync request
+ * (any thread but the store's own) and return its code, no error set. */
+struct drove__store_req *drove__store_req_new(drove_store *s, int type, const char *path,
+                                              bool sync);
+int drove__store_req_submit(struct drove__store_req *r, bool wait);
+int drove__store_req_wait(struct drove__store_req *r);
+void drove__store_req_free(struct drove__store_req *r);
+
+/* many.c: synchronous reads of many nodes in one pipeline (at most 256 requests in flight, so
+ * about one round trip per 256 paths instead of one per path): what a new leader's load of
+ * every record uses. One owned result set: item[i] is path i's outcome, `rc` its code (0,
+ * DROVE_ENOTFOUND, DROVE_EINVAL for a bad path, DROVE_EUNAVAIL, ...); get_many fills `data`
+ * (NUL-terminated, "" for an empty value) and `len`, children_many `kids`; both NULL where rc
+ * is not 0. The set and everything in it are freed by drove__store_many_free (NULL allowed).
+ * Blocks the calling thread (not ZooKeeper's). @return 0 (*out set, outcomes in it, no error
+ * set), DROVE_EINVAL (bad arguments) or DROVE_ENOMEM (*out NULL). */
+struct drove__store_item {
+	int rc;
+	char *data;
+	size_t len;
+	drove_strlist *kids;
+};
+struct drove__store_many {
+	size_t n;
+	struct drove__store_item item[];
+};
+int drove__store_get_many(drove_store *s, const char *const *paths, size_t n,
+                          struct drove__store_many **out);
 int drove__store_children_many(drove_store *s, const char *const *paths, size_t n,
-                               drove_strlist **out, int *rc);
+                               struct drove__store_many **out);
+void drove__store_many_free(struct drove__store_many *m);
 
 /* election.c: the term (czxid) of this contender's own election node, 0 until it is known
  * (ZooKeeper; 0 on the embedded store). Tells this contender's node from one an earlier run
@@ -258,15 +283,20 @@ struct drove_config;
 int drove__store_opts_from_config(const struct drove_config *cfg, drove_store_opts **out);
 
 /* records.c: records in one pipeline (drove__store_get_many): record i of `kind` is
- * (parents[i], ids[i]) (parents NULL for one-id kinds); json[i] / len[i] as
- * drove__store_get_many, rc[i] its code (DROVE_EINVAL for a bad id, DROVE_ENOTFOUND).
- * list_many: out[i] the ids under parents[i] (an empty list where there are none, as
- * drove_record_list). Blocking, like drove_record_get. @return 0 (outcomes in rc[]),
- * DROVE_EINVAL (bad arguments or kind) or DROVE_ENOMEM. */
+ * (parents[i], ids[i]) (parents NULL for one-id kinds); item i as drove__store_get_many's,
+ * its rc DROVE_EINVAL for a bad id, DROVE_ENOTFOUND for none. list_many: item i's `kids` are
+ * the ids under parents[i] (an empty list where there are none, as drove_record_list).
+ * Blocking, like drove_record_get. @return 0 (*out set), DROVE_EINVAL (bad arguments or
+ * kind) or DROVE_ENOMEM. */
 int drove__record_get_many(drove_store *s, int kind, const char *const *parents,
-                           const char *const *ids, size_t n, char **json, size_t *len, int *rc);
+                           const char *const *ids, size_t n, struct drove__store_many **out);
 int drove__record_list_many(drove_store *s, int kind, const char *const *parents, size_t n,
-                            drove_strlist **out, int *rc);
+                            struct drove__store_many **out);
+/* records.c: every record of `kind` (under `parent` for two-id kinds, else NULL) in one
+ * pipeline: *ids the ids (drove_record_list), item i of *out record i's (as get_many). Both
+ * the caller's. @return 0, or the list's error (both NULL). */
+int drove__record_get_all(drove_store *s, int kind, const char *parent, drove_strlist **ids,
+                          struct drove__store_many **out);
 
 /* records.c: drove_store_put() without blocking (create, or set when it exists): `cb` (may
  * be NULL) runs once on the loop thread. Loop thread. @return 0, or an error and no callback. */

@@ -180,10 +180,7 @@ START_TEST(test_read_many)
 	enum { N = 600 };
 	static char paths[N + 2][32], kpaths[4][16];
 	const char *pp[N + 2], *kp[4];
-	char *data[N + 2];
-	size_t len[N + 2];
-	int rc[N + 2];
-	drove_strlist *kids[4];
+	struct drove__store_many *m = NULL;
 
 	fx_setup(backend_of(_i));
 	ck_assert_int_eq(drove_store_create(F.s, "/m", NULL, 0, DROVE_STORE_PERSISTENT, NULL), 0);
@@ -198,20 +195,25 @@ START_TEST(test_read_many)
 	}
 	pp[N] = "/m/missing";
 	pp[N + 1] = "no-slash";
-	ck_assert_int_eq(drove__store_get_many(F.s, pp, N + 2, data, len, rc), 0);
+	ck_assert_int_eq(drove__store_get_many(F.s, pp, N + 2, &m), 0);
+	ck_assert_uint_eq(m->n, N + 2);
 	for (int i = 0; i < N; i++) {
 		char v[16];
 		snprintf(v, sizeof(v), "value-%d", i);
-		ck_assert_int_eq(rc[i], 0);
-		ck_assert_str_eq(data[i], i == 7 ? "" : v);
-		ck_assert_uint_eq(len[i], i == 7 ? 0 : strlen(v));
-		free(data[i]);
+		ck_assert_int_eq(m->item[i].rc, 0);
+		ck_assert_str_eq(m->item[i].data, i == 7 ? "" : v);
+		ck_assert_uint_eq(m->item[i].len, i == 7 ? 0 : strlen(v));
+		ck_assert_ptr_null(m->item[i].kids);
 	}
-	ck_assert_int_eq(rc[N], DROVE_ENOTFOUND);
-	ck_assert_ptr_null(data[N]);
-	ck_assert_int_eq(rc[N + 1], DROVE_EINVAL);
-	ck_assert_ptr_null(data[N + 1]);
-	ck_assert_int_eq(drove__store_get_many(F.s, pp, 0, data, len, rc), 0);
+	ck_assert_int_eq(m->item[N].rc, DROVE_ENOTFOUND);
+	ck_assert_ptr_null(m->item[N].data);
+	ck_assert_int_eq(m->item[N + 1].rc, DROVE_EINVAL);
+	ck_assert_ptr_null(m->item[N + 1].data);
+	drove__store_many_free(m);
+	ck_assert_int_eq(drove__store_get_many(F.s, pp, 0, &m), 0);
+	ck_assert_uint_eq(m->n, 0);
+	drove__store_many_free(m);
+	ck_assert_int_eq(drove__store_get_many(F.s, pp, 1, NULL), DROVE_EINVAL);
 
 	ck_assert_int_eq(drove_store_create(F.s, "/m/n0001/a", "", 0, DROVE_STORE_PERSISTENT, NULL),
 	                 0);
@@ -223,18 +225,76 @@ START_TEST(test_read_many)
 	snprintf(kpaths[3], sizeof(kpaths[3]), "/m");
 	for (int i = 0; i < 4; i++)
 		kp[i] = kpaths[i];
-	ck_assert_int_eq(drove__store_children_many(F.s, kp, 4, kids, rc), 0);
-	ck_assert_int_eq(rc[0], 0);
-	ck_assert_uint_eq(drove_strlist_count(kids[0]), 2);
-	ck_assert_str_eq(drove_strlist_get(kids[0], 1), "b");
-	ck_assert_int_eq(rc[1], 0);
-	ck_assert_uint_eq(drove_strlist_count(kids[1]), 0);
-	ck_assert_int_eq(rc[2], DROVE_ENOTFOUND);
-	ck_assert_ptr_null(kids[2]);
-	ck_assert_int_eq(rc[3], 0);
-	ck_assert_uint_eq(drove_strlist_count(kids[3]), N);
-	for (int i = 0; i < 4; i++)
-		drove_strlist_free(kids[i]);
+	ck_assert_int_eq(drove__store_children_many(F.s, kp, 4, &m), 0);
+	ck_assert_int_eq(m->item[0].rc, 0);
+	ck_assert_uint_eq(drove_strlist_count(m->item[0].kids), 2);
+	ck_assert_str_eq(drove_strlist_get(m->item[0].kids, 1), "b");
+	ck_assert_ptr_null(m->item[0].data);
+	ck_assert_int_eq(m->item[1].rc, 0);
+	ck_assert_uint_eq(drove_strlist_count(m->item[1].kids), 0);
+	ck_assert_int_eq(m->item[2].rc, DROVE_ENOTFOUND);
+	ck_assert_ptr_null(m->item[2].kids);
+	ck_assert_int_eq(m->item[3].rc, 0);
+	ck_assert_uint_eq(drove_strlist_count(m->item[3].kids), N);
+	drove__store_many_free(m);
+	drove__store_many_free(NULL);
+	fx_teardown();
+}
+END_TEST
+
+/* Records in pipelines: every record of a kind (get_all), records by (parent, id) with a bad
+ * id among them, the id lists of several parents (one with none: an empty list). */
+START_TEST(test_record_many)
+{
+	static const char *apps[] = {"app-a", "app-b", "app-c"};
+	const char *parents[] = {"app-a", "app-a", "app-b", "app-a"};
+	const char *iids[] = {"i1", "i2", "i1", "bad/id"};
+	struct drove__store_many *m = NULL;
+	drove_strlist *ids = NULL;
+
+	fx_setup(backend_of(_i));
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(drove_record_put(F.s, DROVE_RECORD_APPLICATION, NULL, apps[i],
+		                                  apps[i], strlen(apps[i])),
+		                 0);
+	ck_assert_int_eq(drove_record_put(F.s, DROVE_RECORD_INSTANCE, "app-a", "i1", "a1", 2), 0);
+	ck_assert_int_eq(drove_record_put(F.s, DROVE_RECORD_INSTANCE, "app-a", "i2", "a2", 2), 0);
+	ck_assert_int_eq(drove_record_put(F.s, DROVE_RECORD_INSTANCE, "app-b", "i1", "b1", 2), 0);
+
+	ck_assert_int_eq(drove__record_get_all(F.s, DROVE_RECORD_APPLICATION, NULL, &ids, &m), 0);
+	ck_assert_uint_eq(m->n, 3);
+	ck_assert_uint_eq(drove_strlist_count(ids), 3);
+	for (size_t i = 0; i < 3; i++) {
+		ck_assert_int_eq(m->item[i].rc, 0);
+		ck_assert_str_eq(m->item[i].data, drove_strlist_get(ids, i));
+	}
+	drove__store_many_free(m);
+	drove_strlist_free(ids);
+	ck_assert_int_eq(drove__record_get_all(F.s, DROVE_RECORD_INSTANCE, "app-a", &ids, &m), 0);
+	ck_assert_uint_eq(m->n, 2);
+	ck_assert_str_eq(m->item[0].data, "a1");
+	ck_assert_str_eq(m->item[1].data, "a2");
+	drove__store_many_free(m);
+	drove_strlist_free(ids);
+
+	ck_assert_int_eq(drove__record_get_many(F.s, DROVE_RECORD_INSTANCE, parents, iids, 4, &m),
+	                 0);
+	ck_assert_str_eq(m->item[0].data, "a1");
+	ck_assert_str_eq(m->item[1].data, "a2");
+	ck_assert_str_eq(m->item[2].data, "b1");
+	ck_assert_int_eq(m->item[3].rc, DROVE_EINVAL);
+	ck_assert_ptr_null(m->item[3].data);
+	drove__store_many_free(m);
+	ck_assert_int_eq(drove__record_get_many(F.s, DROVE_RECORD_CLUSTER_STATE, NULL, iids, 1, &m),
+	                 DROVE_EINVAL);
+	ck_assert_ptr_null(m);
+
+	ck_assert_int_eq(drove__record_list_many(F.s, DROVE_RECORD_INSTANCE, apps, 3, &m), 0);
+	ck_assert_uint_eq(drove_strlist_count(m->item[0].kids), 2);
+	ck_assert_uint_eq(drove_strlist_count(m->item[1].kids), 1);
+	ck_assert_int_eq(m->item[2].rc, 0); /* no instance yet: an empty list */
+	ck_assert_uint_eq(drove_strlist_count(m->item[2].kids), 0);
+	drove__store_many_free(m);
 	fx_teardown();
 }
 END_TEST
@@ -1125,6 +1185,7 @@ Suite *store_suite(void)
 	tcase_add_loop_test(tc, test_crud, 0, 2);
 	tcase_add_loop_test(tc, test_cas_conflicts, 0, 2);
 	tcase_add_loop_test(tc, test_read_many, 0, 2);
+	tcase_add_loop_test(tc, test_record_many, 0, 2);
 	tcase_add_loop_test(tc, test_sequential, 0, 2);
 	tcase_add_loop_test(tc, test_watches_once_per_change, 0, 2);
 	tcase_add_loop_test(tc, test_ephemeral_gone_after_close, 0, 2);
