@@ -54,7 +54,7 @@ void drove__ctrl_apply_instance(drove_controller *c, const drove_instance_info *
 		return;
 	drove__ctrl_apps_changed(c);
 	if (!in) {
-		if (drove__ctrl_app_add_inst(app, copy, now) < 0)
+		if (drove__ctrl_app_add_inst(c, app, copy, now) < 0)
 			return;
 		changed = true;
 	} else {
@@ -63,6 +63,8 @@ void drove__ctrl_apply_instance(drove_controller *c, const drove_instance_info *
 		drove__instance_info_free(in->info);
 		in->info = copy;
 		in->seen_ms = now;
+		if (drove__ctrl_byexec_add(&c->byexec, app, in) < 0)
+			drove_error_clear(); /* not indexed: its executor's snapshot lists it */
 	}
 	if (changed) {
 		drove__ctrl_inst_persist(c, copy);

@@ -247,7 +247,7 @@ static void on_snapshot(drove_controller *c, drove_node_data *nd, bool record)
 			return;
 		}
 		e->ctrl_state = -1;
-		e->probe_hash = drove__ctrl_probe_hash(e->id);
+		e->probe_hash = drove__ctrl_id_hash(e->id);
 		c->execs[c->n_execs++] = e;
 		added = true;
 	} else if (e->removed) {
@@ -452,14 +452,6 @@ static void probe_one(drove_controller *c, drove__ctrl_exec *e)
 		return;
 	}
 	e->probe = p;
-}
-
-uint64_t drove__ctrl_probe_hash(const char *id)
-{
-	uint64_t h = 14695981039346656037ULL;
-	for (const unsigned char *p = (const unsigned char *)id; p && *p; p++)
-		h = (h ^ *p) * 1099511628211ULL;
-	return h;
 }
 
 int64_t drove__ctrl_probe_offset(uint64_t hash, int64_t interval_ms)

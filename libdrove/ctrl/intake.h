@@ -18,14 +18,12 @@ void drove__ctrl_exec_sweep(drove_controller *c);
 /* Ping every live executor that has no ping in flight once per options.executorProbeInterval;
  * one that fails executorProbeFailures pings in a row is lost at once (docs/operations.md).
  * Called every DROVE__CTRL_PROBE_TICK_MS(interval): each executor is pinged in the tick that
- * passes its own offset in the interval (drove__ctrl_probe_offset), so the loop sends the
- * pings of 20 ms of the interval per turn instead of all of them in one (issue 21: 1,000
- * executors held it for 110-133 ms). */
+ * passes its own offset in the interval (drove__ctrl_probe_offset of drove__ctrl_id_hash), so the
+ * loop sends the pings of 20 ms of the interval per turn instead of all of them in one (issue 21:
+ * 1,000 executors held it for 110-133 ms). */
 void drove__ctrl_exec_probe_tick(drove_controller *c);
 /* The probe tick's period: 20 ms, or the interval if shorter. */
 #define DROVE__CTRL_PROBE_TICK_MS(interval) ((interval) < 20 ? (interval) : 20)
-/* A stable hash of an executor id (FNV-1a 64): the same on every controller and run. */
-uint64_t drove__ctrl_probe_hash(const char *id);
 /* An executor's ping offset in an interval of `interval_ms`: hash mod interval. */
 int64_t drove__ctrl_probe_offset(uint64_t hash, int64_t interval_ms);
 /* Whether a tick covering the mono times (last, now] passes a time t = offset (mod interval),

@@ -96,6 +96,8 @@ typedef struct drove__ctrl_inst {
 	char *json;                /* cached rendering of `info`, valid while json_updated */
 	int64_t json_updated;      /* == info->updated and the state is unchanged */
 	int json_state;
+	struct drove__ctrl_bxbucket *bx; /* its executor's bucket in the index (byexec.c) */
+	size_t bx_pos;                   /* and its place there */
 } drove__ctrl_inst;
 
 typedef struct drove__ctrl_app {
@@ -132,6 +134,30 @@ typedef struct drove__ctrl_exec {
 	char *view_json; /* cached ExecutorSummary text (vcache.c) of view_json_ver */
 	uint64_t view_json_ver;
 } drove__ctrl_exec;
+
+/* ---- the apps' instance records by executor (byexec.c) ---- */
+
+/* The index (NULL until the first record is added). */
+typedef struct drove__ctrl_byexec drove__ctrl_byexec;
+typedef struct drove__ctrl_bxent {
+	struct drove__ctrl_app *app;
+	drove__ctrl_inst *in;
+} drove__ctrl_bxent;
+/* Add app record `in` under its executor id, creating *x on first use; again after its info
+ * was replaced (moved when the id differs, nothing when it is the same; out when it has none).
+ * @return 0 or DROVE_ENOMEM (not indexed). */
+int drove__ctrl_byexec_add(drove__ctrl_byexec **x, struct drove__ctrl_app *app,
+                           drove__ctrl_inst *in);
+/* Take `in` out of the index it is in (drove__ctrl_inst_free does). */
+void drove__ctrl_byexec_del(drove__ctrl_inst *in);
+/* The records on `exec_id` (*n of them; borrowed, valid until the next add or del); NULL and
+ * *n = 0 for none. Order: none promised. */
+const drove__ctrl_bxent *drove__ctrl_byexec_of(const drove__ctrl_byexec *x, const char *exec_id,
+                                               size_t *n);
+/* Free the index; records still in it are unlinked (NULL allowed). */
+void drove__ctrl_byexec_free(drove__ctrl_byexec *x);
+/* A stable hash of an id (FNV-1a 64): the same on every controller and run. */
+uint64_t drove__ctrl_id_hash(const char *id);
 
 /* ---- pure views (views.c) ---- */
 

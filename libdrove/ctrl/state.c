@@ -120,7 +120,8 @@ int drove__ctrl_app_adopt(drove_controller *c, drove_app_info *info, drove__ctrl
 	return 0;
 }
 
-int drove__ctrl_app_add_inst(drove__ctrl_app *app, drove_instance_info *info, int64_t seen)
+int drove__ctrl_app_add_inst(drove_controller *c, drove__ctrl_app *app, drove_instance_info *info,
+                             int64_t seen)
 {
 	drove__ctrl_inst *in = calloc(1, sizeof(*in));
 	if (!in ||
@@ -131,6 +132,10 @@ int drove__ctrl_app_add_inst(drove__ctrl_app *app, drove_instance_info *info, in
 	}
 	in->info = info;
 	in->seen_ms = seen;
+	if (drove__ctrl_byexec_add(&c->byexec, app, in) < 0) {
+		drove__ctrl_inst_free(in);
+		return DROVE_ENOMEM;
+	}
 	app->insts[app->n_insts++] = in;
 	return 0;
 }

@@ -79,6 +79,7 @@ struct drove_controller {
 	/* state */
 	drove__ctrl_app **apps; /* sorted by id */
 	size_t n_apps, cap_apps;
+	drove__ctrl_byexec *byexec; /* their instance records by executor (byexec.c) */
 	drove__ctrl_exec **execs;
 	size_t n_execs, cap_execs;
 	drove__ctrl_events events;
@@ -129,7 +130,8 @@ drove__ctrl_app *drove__ctrl_app_find(drove_controller *c, const char *id);
 /* Add an app for `info` (taken) to the leader's state, in state INIT. */
 int drove__ctrl_app_adopt(drove_controller *c, drove_app_info *info, drove__ctrl_app **out);
 /* Append an instance record for `info` (taken), seen at `seen` (ms). */
-int drove__ctrl_app_add_inst(drove__ctrl_app *app, drove_instance_info *info, int64_t seen);
+int drove__ctrl_app_add_inst(drove_controller *c, drove__ctrl_app *app, drove_instance_info *info,
+                             int64_t seen);
 drove__ctrl_inst *drove__ctrl_inst_find(drove__ctrl_app *app, const char *instance_id);
 /* Free an app and its records; its job through c->free_job. */
 void drove__ctrl_app_free(drove_controller *c, drove__ctrl_app *app);

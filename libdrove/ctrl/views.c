@@ -58,6 +58,7 @@ struct json_object *drove__ctrl_raw_jobj(const char *txt)
 void drove__ctrl_inst_free(drove__ctrl_inst *in)
 {
 	if (in) {
+		drove__ctrl_byexec_del(in);
 		drove__instance_info_free(in->info);
 		free(in->json);
 		free(in);

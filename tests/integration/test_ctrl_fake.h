@@ -64,8 +64,13 @@ struct fake_exec {
 	int n_ctrl;
 	struct event *snap_timer;
 	int starts, stops, expected_msgs, rejected;
-	int stale_stops;         /* instances stopped as stale by EXPECTED_INSTANCES */
-	int foreign_known;       /* known app instance ids in EXPECTED_INSTANCES not held here */
+	int stale_stops; /* instances stopped as stale by EXPECTED_INSTANCES */
+	/* known app instance ids in EXPECTED_INSTANCES not held here: counted by
+	 * fake_settle_foreign() from `unheld`, the ids not held when they were listed (a start
+	 * in flight is listed before its START arrives: held by settling time, not foreign) */
+	int foreign_known;
+	char unheld[64][64];
+	int n_unheld;
 	char last_config[128];   /* the first config of the last START: "TYPE:data" */
 	int task_mode;           /* FAKE_TASKS_* */
 	int task_starts;         /* START_TASK accepted */
@@ -402,9 +407,15 @@ static inline void fake_on_message(drove__http_req *req, void *ud)
 		break;
 	case DROVE_MSG_EXPECTED_INSTANCES:
 		f->expected_msgs++;
-		for (size_t i = 0; m->known && i < m->known->n_app_instance_ids; i++)
-			if (!fake_find(f, m->known->app_instance_ids[i]))
-				f->foreign_known++;
+		for (size_t i = 0; m->known && i < m->known->n_app_instance_ids; i++) {
+			const char *id = m->known->app_instance_ids[i];
+			if (fake_find(f, id))
+				continue;
+			if (f->n_unheld == (int)(sizeof(f->unheld) / sizeof(f->unheld[0])))
+				f->foreign_known++; /* no room: counted at once */
+			else
+				snprintf(f->unheld[f->n_unheld++], sizeof(f->unheld[0]), "%s", id);
+		}
 		/* as the executor's reaper: stop running app instances the leader calls stale */
 		for (size_t i = 0; m->known && i < m->known->n_stale_app_instance_ids; i++) {
 			struct fake_inst *in = fake_find(f, m->known->stale_app_instance_ids[i]);
@@ -472,6 +483,16 @@ static inline void fake_add_controller(struct fake_exec *f, int port)
 {
 	f->ctrl_ports[f->n_ctrl++] = port;
 	drove_loop_post(f->loop, fake_snapshot_now, f);
+}
+
+/* Count as foreign the ids EXPECTED_INSTANCES listed here that are still not held (call when
+ * no start is in flight any more); forget the rest. Loop thread. */
+static inline void fake_settle_foreign(struct fake_exec *f)
+{
+	for (int i = 0; i < f->n_unheld; i++)
+		if (!fake_find(f, f->unheld[i]))
+			f->foreign_known++;
+	f->n_unheld = 0;
 }
 
 static inline void fake_free(struct fake_exec *f)

@@ -630,13 +630,13 @@ START_TEST(test_probe_offsets_are_stable)
 	char id[DROVE_UUID_LEN + 1];
 
 	/* FNV-1a 64: the same offsets on every controller, run and build */
-	ck_assert_uint_eq(drove__ctrl_probe_hash(""), 14695981039346656037ULL);
-	ck_assert_uint_eq(drove__ctrl_probe_hash("a"), 0xaf63dc4c8601ec8cULL);
-	ck_assert_uint_eq(drove__ctrl_probe_hash(NULL), drove__ctrl_probe_hash(""));
+	ck_assert_uint_eq(drove__ctrl_id_hash(""), 14695981039346656037ULL);
+	ck_assert_uint_eq(drove__ctrl_id_hash("a"), 0xaf63dc4c8601ec8cULL);
+	ck_assert_uint_eq(drove__ctrl_id_hash(NULL), drove__ctrl_id_hash(""));
 	ck_assert_int_eq(drove_executor_id("host7", 3000, id, sizeof(id)), 0);
-	ck_assert_uint_eq(drove__ctrl_probe_hash(id), drove__ctrl_probe_hash(id));
+	ck_assert_uint_eq(drove__ctrl_id_hash(id), drove__ctrl_id_hash(id));
 	for (int64_t iv = 1; iv < 100000; iv = iv * 3 + 1) {
-		int64_t off = drove__ctrl_probe_offset(drove__ctrl_probe_hash(id), iv);
+		int64_t off = drove__ctrl_probe_offset(drove__ctrl_id_hash(id), iv);
 		ck_assert_int_ge(off, 0);
 		ck_assert_int_lt(off, iv);
 	}
@@ -688,7 +688,7 @@ START_TEST(test_probe_every_executor_once_per_interval)
 			char host[32];
 			snprintf(host, sizeof(host), "exec-%d.example", i);
 			ck_assert_int_eq(drove_executor_id(host, 3000 + i % 7, id, sizeof(id)), 0);
-			off[i] = drove__ctrl_probe_offset(drove__ctrl_probe_hash(id), iv);
+			off[i] = drove__ctrl_probe_offset(drove__ctrl_id_hash(id), iv);
 			pinged[i] = 0;
 		}
 		/* ticks late by up to a slice (a loop busy elsewhere), ending exactly ROUNDS
@@ -714,6 +714,96 @@ START_TEST(test_probe_every_executor_once_per_interval)
 		 * all of them at once */
 		ck_assert_int_lt(max_tick, N * 40 / iv + N / 20);
 	}
+}
+END_TEST
+
+/* ---- the apps' instance records by executor (issue 21) ---- */
+
+static drove__ctrl_inst *bx_inst(const char *exec_id)
+{
+	drove__ctrl_inst *in = calloc(1, sizeof(*in));
+	ck_assert_ptr_nonnull(in);
+	ck_assert_ptr_nonnull(in->info = calloc(1, sizeof(*in->info)));
+	in->info->executor_id = exec_id ? strdup(exec_id) : NULL;
+	return in;
+}
+
+/* 1 when `in` is among the records the index lists for `exec_id`. */
+static bool bx_has(const drove__ctrl_byexec *x, const char *exec_id, const drove__ctrl_inst *in)
+{
+	size_t n;
+	const drove__ctrl_bxent *v = drove__ctrl_byexec_of(x, exec_id, &n);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].in == in)
+			return true;
+	return false;
+}
+
+START_TEST(test_byexec_index)
+{
+	enum { EXECS = 300, PER = 7 };
+	drove__ctrl_byexec *x = NULL;
+	drove__ctrl_app app = {0};
+	static drove__ctrl_inst *ins[EXECS][PER];
+	char id[32];
+	size_t n;
+
+	ck_assert_ptr_null(drove__ctrl_byexec_of(NULL, "e1", &n));
+	ck_assert_uint_eq(n, 0);
+	/* no executor yet: not indexed, and no index made */
+	drove__ctrl_inst *none = bx_inst(NULL);
+	ck_assert_int_eq(drove__ctrl_byexec_add(&x, &app, none), 0);
+	ck_assert_ptr_null(x);
+	/* many executors: the table grows past its first size */
+	for (int e = 0; e < EXECS; e++)
+		for (int i = 0; i < PER; i++) {
+			snprintf(id, sizeof(id), "exec-%d", e);
+			ins[e][i] = bx_inst(id);
+			ck_assert_int_eq(drove__ctrl_byexec_add(&x, &app, ins[e][i]), 0);
+			ck_assert_int_eq(drove__ctrl_byexec_add(&x, &app, ins[e][i]),
+			                 0); /* again */
+		}
+	for (int e = 0; e < EXECS; e++) {
+		snprintf(id, sizeof(id), "exec-%d", e);
+		ck_assert_ptr_nonnull(drove__ctrl_byexec_of(x, id, &n));
+		ck_assert_uint_eq(n, PER);
+		for (int i = 0; i < PER; i++)
+			ck_assert(bx_has(x, id, ins[e][i]));
+	}
+	ck_assert_ptr_null(drove__ctrl_byexec_of(x, "exec-none", &n));
+	ck_assert_uint_eq(n, 0);
+	/* freeing a record takes it out; the others keep their places */
+	drove__ctrl_inst_free(ins[5][0]);
+	drove__ctrl_inst_free(ins[5][3]);
+	drove__ctrl_inst_free(ins[5][PER - 1]);
+	ins[5][0] = ins[5][3] = ins[5][PER - 1] = NULL;
+	drove__ctrl_byexec_of(x, "exec-5", &n);
+	ck_assert_uint_eq(n, PER - 3);
+	for (int i = 0; i < PER; i++)
+		ck_assert(!ins[5][i] || bx_has(x, "exec-5", ins[5][i]));
+	/* a record whose executor changed moves; one that lost it leaves */
+	free(ins[7][1]->info->executor_id);
+	ins[7][1]->info->executor_id = strdup("exec-8");
+	ck_assert_int_eq(drove__ctrl_byexec_add(&x, &app, ins[7][1]), 0);
+	ck_assert(!bx_has(x, "exec-7", ins[7][1]));
+	ck_assert(bx_has(x, "exec-8", ins[7][1]));
+	drove__ctrl_byexec_of(x, "exec-8", &n);
+	ck_assert_uint_eq(n, PER + 1);
+	free(ins[9][2]->info->executor_id);
+	ins[9][2]->info->executor_id = NULL;
+	ck_assert_int_eq(drove__ctrl_byexec_add(&x, &app, ins[9][2]), 0);
+	ck_assert(!bx_has(x, "exec-9", ins[9][2]));
+	ck_assert_ptr_null(ins[9][2]->bx);
+	/* records outliving the index are unlinked, then free on their own */
+	drove__ctrl_byexec_free(x);
+	for (int e = 0; e < EXECS; e++)
+		for (int i = 0; i < PER; i++) {
+			if (ins[e][i])
+				ck_assert_ptr_null(ins[e][i]->bx);
+			drove__ctrl_inst_free(ins[e][i]);
+		}
+	drove__ctrl_inst_free(none);
+	drove__ctrl_byexec_free(NULL);
 }
 END_TEST
 
@@ -747,6 +837,7 @@ Suite *ctrl_suite(void)
 	tcase_add_test(probe, test_probe_offsets_are_stable);
 	tcase_add_test(probe, test_probe_due_window);
 	tcase_add_test(probe, test_probe_every_executor_once_per_interval);
+	tcase_add_test(probe, test_byexec_index);
 	suite_add_tcase(s, probe);
 	return s;
 }

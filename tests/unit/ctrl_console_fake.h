@@ -94,7 +94,7 @@ static drove_controller *fake_ctrl_new(drove_ctx *ctx, int n_apps, int per_app, 
 			drove_instance_info *ii = NULL;
 			fake_inst_json(&b, a, a * per_app + i, n_execs, per_exec, now);
 			if (drove__instance_info_decode(b.data, b.len, 0, &ii, NULL, NULL) < 0 ||
-			    drove__ctrl_app_add_inst(app, ii, now) < 0)
+			    drove__ctrl_app_add_inst(c, app, ii, now) < 0)
 				abort();
 			drove__buf_free(&b);
 		}
@@ -160,6 +160,7 @@ static void fake_ctrl_free(drove_controller *c)
 	for (size_t i = 0; i < c->n_apps; i++)
 		drove__ctrl_app_free(c, c->apps[i]);
 	free(c->apps);
+	drove__ctrl_byexec_free(c->byexec);
 	for (size_t i = 0; i < c->n_execs; i++) {
 		drove__node_data_free(c->execs[i]->nd);
 		free(c->execs[i]->id);
