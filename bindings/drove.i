@@ -54,7 +54,7 @@
 	drove_free(*$1);
 }
 %typemap(newfree) char * "drove_free($1);";
-%apply char **out { char **app_id_out, char **task_id_out, char **service_id_out };
+%apply char **out { char **app_id_out, char **task_id_out, char **service_id_out, char **data_out };
 %newobject drove_duration_format;
 %newobject drove_size_format;
 %newobject drove_strlist_join;
@@ -360,6 +360,17 @@ static drove_strlist *drove_spec_problems(drove_ctx *ctx, const char *json,
 %ignore drove_loop_post;
 %ignore drove_loop_after;
 %ignore drove_loop_fn;
+
+/* Three enum tags share their names with the typed client's getters (client.h): C keeps enum
+ * tags apart from functions, SWIG does not and dropped the getters. The enum types are renamed
+ * (their constants keep their names; neither language uses the type's name), the getters keep
+ * theirs. */
+%rename(drove_instance_state_e) drove_instance_state;
+%rename(drove_instance_state) drove_instance_state(const drove_instance *);
+%rename(drove_task_state_e) drove_task_state;
+%rename(drove_task_state) drove_task_state(const drove_task *);
+%rename(drove_task_result_status_e) drove_task_result_status;
+%rename(drove_task_result_status) drove_task_result_status(const drove_task *);
 
 #define DROVE_API
 #define DROVE_BEGIN_DECLS

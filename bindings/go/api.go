@@ -131,7 +131,8 @@ type ExposedApp struct {
 	} `json:"hosts"`
 }
 
-// Event is one cluster event (§7.1); metadata values are strings or numbers.
+// Event is one cluster event (§7.1); metadata values are strings (a number's text, as the
+// typed record gives it).
 type Event struct {
 	Type     string                 `json:"type"`
 	ID       string                 `json:"id"`
@@ -212,16 +213,30 @@ func freeStrs(p **C.char, n C.size_t) {
 
 // Apps lists the applications, keyed by appId.
 func (cl *Client) Apps() (map[string]AppSummary, error) {
-	var v map[string]AppSummary
-	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_app_list_json(c, o) })
+	var l *C.drove_application_list
+	if err := cl.do(true, func(c *C.drove_client) C.int { return C.drove_client_app_list(c, &l) }); err != nil {
+		return nil, err
+	}
+	defer C.drove_application_list_free(l)
+	n := C.drove_application_list_count(l)
+	v := make(map[string]AppSummary, int(n))
+	for i := C.size_t(0); i < n; i++ {
+		a := appSummary(C.drove_application_list_get(l, i))
+		v[a.ID] = a
+	}
+	return v, nil
 }
 
 // App is one application's summary.
 func (cl *Client) App(appID string) (AppSummary, error) {
-	var v AppSummary
+	var a *C.drove_application
 	id := cstr(appID)
 	defer free(id)
-	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_app_get_json(c, id, o) })
+	if err := cl.do(true, func(c *C.drove_client) C.int { return C.drove_client_app_get(c, id, &a) }); err != nil {
+		return AppSummary{}, err
+	}
+	defer C.drove_application_free(a)
+	return appSummary(a), nil
 }
 
 // AppSpec is the application's spec as sent.
@@ -234,12 +249,11 @@ func (cl *Client) AppSpec(appID string) (json.RawMessage, error) {
 
 // AppInstances lists instances in the given states (none: the active ones).
 func (cl *Client) AppInstances(appID string, states ...string) ([]InstanceInfo, error) {
-	var v []InstanceInfo
 	id, st := cstr(appID), cstrOpt(strings.Join(states, ","))
 	defer free(id)
 	defer free(st)
-	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int {
-		return C.drove_client_app_instance_list_json(c, id, st, o)
+	return cl.instances(false, func(c *C.drove_client, o **C.drove_instance_list) C.int {
+		return C.drove_client_app_instance_list(c, id, st, o)
 	})
 }
 
@@ -321,19 +335,21 @@ func (cl *Client) KillInstances(appID string, instanceIDs []string, skipRespawn 
 
 // AppOldInstances lists the application's instances in non-active states.
 func (cl *Client) AppOldInstances(appID string) ([]InstanceInfo, error) {
-	var v []InstanceInfo
 	id := cstr(appID)
 	defer free(id)
-	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_app_instance_list_old_json(c, id, o) })
+	return cl.instances(false, func(c *C.drove_client, o **C.drove_instance_list) C.int {
+		return C.drove_client_app_instance_list_old(c, id, o)
+	})
 }
 
 // AppInstance is one instance of an application.
 func (cl *Client) AppInstance(appID, instanceID string) (InstanceInfo, error) {
-	var v InstanceInfo
 	id, iid := cstr(appID), cstr(instanceID)
 	defer free(id)
 	defer free(iid)
-	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_app_instance_get_json(c, id, iid, o) })
+	return cl.instance(false, func(c *C.drove_client, o **C.drove_instance) C.int {
+		return C.drove_client_app_instance_get(c, id, iid, o)
+	})
 }
 
 // AppOperation posts any application operation (§4.1) as is (a struct, map, string or
@@ -398,17 +414,30 @@ func (cl *Client) CreateTask(spec interface{}, timeout time.Duration) (string, e
 
 // Task is one task's record.
 func (cl *Client) Task(sourceApp, taskID string) (TaskInfo, error) {
-	var v TaskInfo
+	var r *C.drove_task
 	a, t := cstr(sourceApp), cstr(taskID)
 	defer free(a)
 	defer free(t)
-	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_task_get_json(c, a, t, o) })
+	if err := cl.do(true, func(c *C.drove_client) C.int { return C.drove_client_task_get(c, a, t, &r) }); err != nil {
+		return TaskInfo{}, err
+	}
+	defer C.drove_task_free(r)
+	return taskInfo(r), nil
 }
 
 // Tasks lists the active tasks.
 func (cl *Client) Tasks() ([]TaskInfo, error) {
-	var v []TaskInfo
-	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_task_list_json(c, o) })
+	var l *C.drove_task_list
+	if err := cl.do(true, func(c *C.drove_client) C.int { return C.drove_client_task_list(c, &l) }); err != nil {
+		return nil, err
+	}
+	defer C.drove_task_list_free(l)
+	n := C.drove_task_list_count(l)
+	v := make([]TaskInfo, 0, int(n))
+	for i := C.size_t(0); i < n; i++ {
+		v = append(v, taskInfo(C.drove_task_list_get(l, i)))
+	}
+	return v, nil
 }
 
 // KillTask kills a running task.
@@ -431,8 +460,12 @@ func (cl *Client) DeleteTask(sourceApp, taskID string) error {
 
 // Cluster is the cluster summary.
 func (cl *Client) Cluster() (ClusterSummary, error) {
-	var v ClusterSummary
-	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_cluster_get_json(c, o) })
+	var s *C.drove_cluster_summary
+	if err := cl.do(true, func(c *C.drove_client) C.int { return C.drove_client_cluster_get(c, &s) }); err != nil {
+		return ClusterSummary{}, err
+	}
+	defer C.drove_cluster_summary_free(s)
+	return clusterSummary(s), nil
 }
 
 // SetMaintenance sets (on) or removes maintenance mode.
@@ -446,8 +479,17 @@ func (cl *Client) SetMaintenance(on bool) (ClusterState, error) {
 
 // Executors lists the executors (and recently removed ones).
 func (cl *Client) Executors() ([]ExecutorSummary, error) {
-	var v []ExecutorSummary
-	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_executor_list_json(c, o) })
+	var l *C.drove_executor_info_list
+	if err := cl.do(true, func(c *C.drove_client) C.int { return C.drove_client_executor_list(c, &l) }); err != nil {
+		return nil, err
+	}
+	defer C.drove_executor_info_list_free(l)
+	n := C.drove_executor_info_list_count(l)
+	v := make([]ExecutorSummary, 0, int(n))
+	for i := C.size_t(0); i < n; i++ {
+		v = append(v, executorSummary(C.drove_executor_info_list_get(l, i)))
+	}
+	return v, nil
 }
 
 // Executor is an executor's full node data (§6.5) as JSON.
@@ -487,10 +529,19 @@ func (cl *Client) Endpoints(appName string) ([]ExposedApp, error) {
 
 // Events lists events newer than since (ms), newest first, at most size.
 func (cl *Client) Events(since int64, size int) ([]Event, error) {
-	var v []Event
-	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int {
-		return C.drove_client_event_list_json(c, C.int64_t(since), C.int(size), o)
-	})
+	var l *C.drove_cluster_event_list
+	if err := cl.do(true, func(c *C.drove_client) C.int {
+		return C.drove_client_event_list(c, C.int64_t(since), C.int(size), &l)
+	}); err != nil {
+		return nil, err
+	}
+	defer C.drove_cluster_event_list_free(l)
+	n := C.drove_cluster_event_list_count(l)
+	v := make([]Event, 0, int(n))
+	for i := C.size_t(0); i < n; i++ {
+		v = append(v, event(C.drove_cluster_event_list_get(l, i)))
+	}
+	return v, nil
 }
 
 // EventsSummary is GET /cluster/events/summary: counts per event type since `since` (ms).

@@ -1,7 +1,8 @@
 // Package drove drives a Drove cluster through libdrove's REST client (include/drove/client.h):
 // leader tracking across controller endpoints, retries, timeouts and the API's error rules
-// are the C library's; this package turns its JSON into Go structs and its error codes into
-// *Error values. Waits and follows take a context.Context.
+// are the C library's; this package fills Go structs from its typed records (records.go), or
+// from its JSON where a call has no record (specs, operations' answers, endpoints), and turns
+// its error codes into *Error values. Waits and follows take a context.Context.
 //
 // Build: cgo links -ldrove. With libdrove installed (libdrove-dev) nothing else is needed;
 // against a build tree set CGO_CFLAGS="-I<src>/include -I<build>/include" and

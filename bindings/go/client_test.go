@@ -162,6 +162,14 @@ func TestDeployScaleEventsLogs(t *testing.T) {
 	if err != nil || len(inst) != 2 || inst[0].LocalInfo == nil {
 		t.Fatalf("instances %+v %v", inst, err)
 	}
+	// filled from the typed records: ids, state, the port of the spec
+	if p, ok := inst[0].LocalInfo.Ports["main"]; !ok || p.ContainerPort != 8000 || p.HostPort == 0 ||
+		inst[0].AppID != appID || inst[0].State != "HEALTHY" || inst[0].LocalInfo.Hostname == "" {
+		t.Fatalf("instance %+v", inst[0])
+	}
+	if one, err := c.AppInstance(appID, inst[0].InstanceID); err != nil || one.InstanceID != inst[0].InstanceID {
+		t.Fatalf("instance %s: %+v %v", inst[0].InstanceID, one, err)
+	}
 	eps, err := c.Endpoints("GOBIND_APP")
 	if err != nil || len(eps) != 1 || len(eps[0].Hosts) != 2 {
 		t.Fatalf("endpoints %+v %v", eps, err)

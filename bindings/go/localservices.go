@@ -30,8 +30,18 @@ type LocalServiceSummary struct {
 
 // LocalServices lists the local services, keyed by serviceId.
 func (cl *Client) LocalServices() (map[string]LocalServiceSummary, error) {
-	var v map[string]LocalServiceSummary
-	return v, cl.text(&v, func(c *C.drove_client, o **C.char) C.int { return C.drove_client_local_service_list_json(c, o) })
+	var l *C.drove_local_service_list
+	if err := cl.do(true, func(c *C.drove_client) C.int { return C.drove_client_local_service_list(c, &l) }); err != nil {
+		return nil, err
+	}
+	defer C.drove_local_service_list_free(l)
+	n := C.drove_local_service_list_count(l)
+	v := make(map[string]LocalServiceSummary, int(n))
+	for i := C.size_t(0); i < n; i++ {
+		s := localServiceSummary(C.drove_local_service_list_get(l, i))
+		v[s.ID] = s
+	}
+	return v, nil
 }
 
 // lsText runs a call on one service id that answers JSON, decoded into v.
@@ -44,10 +54,14 @@ func (cl *Client) lsText(serviceID string, v interface{},
 
 // LocalService is one local service's summary.
 func (cl *Client) LocalService(serviceID string) (LocalServiceSummary, error) {
-	var v LocalServiceSummary
-	return v, cl.lsText(serviceID, &v, func(c *C.drove_client, id *C.char, o **C.char) C.int {
-		return C.drove_client_local_service_get_json(c, id, o)
-	})
+	var s *C.drove_local_service
+	id := cstr(serviceID)
+	defer free(id)
+	if err := cl.do(true, func(c *C.drove_client) C.int { return C.drove_client_local_service_get(c, id, &s) }); err != nil {
+		return LocalServiceSummary{}, err
+	}
+	defer C.drove_local_service_free(s)
+	return localServiceSummary(s), nil
 }
 
 // LocalServiceSpec is the local service's spec as sent.
@@ -60,29 +74,30 @@ func (cl *Client) LocalServiceSpec(serviceID string) (json.RawMessage, error) {
 
 // LocalServiceInstances lists instances in the given states (none: the active ones).
 func (cl *Client) LocalServiceInstances(serviceID string, states ...string) ([]InstanceInfo, error) {
-	var v []InstanceInfo
-	st := cstrOpt(strings.Join(states, ","))
+	id, st := cstr(serviceID), cstrOpt(strings.Join(states, ","))
+	defer free(id)
 	defer free(st)
-	return v, cl.lsText(serviceID, &v, func(c *C.drove_client, id *C.char, o **C.char) C.int {
-		return C.drove_client_local_service_instance_list_json(c, id, st, o)
+	return cl.instances(true, func(c *C.drove_client, o **C.drove_instance_list) C.int {
+		return C.drove_client_local_service_instance_list(c, id, st, o)
 	})
 }
 
 // LocalServiceOldInstances lists the service's instances in non-active states.
 func (cl *Client) LocalServiceOldInstances(serviceID string) ([]InstanceInfo, error) {
-	var v []InstanceInfo
-	return v, cl.lsText(serviceID, &v, func(c *C.drove_client, id *C.char, o **C.char) C.int {
-		return C.drove_client_local_service_instance_list_old_json(c, id, o)
+	id := cstr(serviceID)
+	defer free(id)
+	return cl.instances(true, func(c *C.drove_client, o **C.drove_instance_list) C.int {
+		return C.drove_client_local_service_instance_list_old(c, id, o)
 	})
 }
 
 // LocalServiceInstance is one instance of a local service.
 func (cl *Client) LocalServiceInstance(serviceID, instanceID string) (InstanceInfo, error) {
-	var v InstanceInfo
-	iid := cstr(instanceID)
+	id, iid := cstr(serviceID), cstr(instanceID)
+	defer free(id)
 	defer free(iid)
-	return v, cl.lsText(serviceID, &v, func(c *C.drove_client, id *C.char, o **C.char) C.int {
-		return C.drove_client_local_service_instance_get_json(c, id, iid, o)
+	return cl.instance(true, func(c *C.drove_client, o **C.drove_instance) C.int {
+		return C.drove_client_local_service_instance_get(c, id, iid, o)
 	})
 }
 

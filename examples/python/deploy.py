@@ -44,13 +44,12 @@ def main():
         c.apps.scale(app_id, a.instances, timeout=a.timeout)
         print("scaling %s to %d" % (app_id, a.instances))
         summary = c.apps.wait(app_id, healthy=a.instances, timeout=a.timeout)
-        print("%s: %s, %d/%d healthy" % (app_id, summary["state"], summary["healthyInstances"],
-                                         summary["requiredInstances"]))
+        print("%s: %s, %d/%d healthy" % (app_id, summary.state, summary.healthy_instances,
+                                         summary.required_instances))
         for inst in c.apps.instances(app_id, ["HEALTHY"]):
-            info = inst.get("localInfo") or {}
-            for name, p in sorted((info.get("ports") or {}).items()):
-                print("  %s %s http://%s:%d (%s)" % (inst["instanceId"], name, info["hostname"],
-                                                     p["hostPort"], p["portType"]))
+            for p in sorted(inst.ports):
+                print("  %s %s http://%s:%d (%s)" % (inst.instance_id, p.name, inst.host,
+                                                     p.host_port, p.type))
         for ep in c.cluster.endpoints(spec["name"]):
             print("  vhost %s -> %s" % (ep["vhost"], ", ".join(
                 "%s:%d" % (h["host"], h["port"]) for h in ep["hosts"])))

@@ -1,8 +1,11 @@
 """drove.Client: a Drove cluster through libdrove's REST client (include/drove/client.h).
 
 Every call goes through the C client (leader tracking, retries, timeouts, the API's error
-rules) and parses the JSON text it returns into dicts and lists. The native calls release
-the GIL while they block; waits and follows poll with time.sleep() between calls.
+rules). Summaries, instances, tasks, executors and events come back as the typed client's
+records (drove.App, drove.Instance, ...: typed attributes, and Drove's JSON when read as a
+mapping; _records.py); specs, operations' answers and endpoints are the JSON text parsed into
+dicts and lists. The native calls release the GIL while they block; waits and follows poll
+with time.sleep() between calls.
 """
 import codecs
 import json
@@ -13,6 +16,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequ
 from . import native
 from ._base import Closing
 from ._errors import DroveError, NotFoundError, TimeoutError, from_last
+from ._records import App, ClusterSummary, Event, Executor, Instance, LocalService, Task, many, one
 
 Spec = Union[Dict[str, Any], str]
 LOG_KINDS = ("applications", "tasks", "localservices")
@@ -117,6 +121,15 @@ class Client(Closing):
     def _json(self, fn: Callable[..., Any], *args: Any) -> Any:
         return json.loads(self._native(fn, *args))
 
+    def _list(self, cls: Any, prefix: str, fn: Callable[..., Any], *args: Any) -> Any:
+        """A typed list call (`T_list **out`): the records as objects of `cls`."""
+        return many(cls, self._native(fn, *args), prefix)
+
+    def _one(self, cls: Any, free: Callable[[Any], None], fn: Callable[..., Any],
+             *args: Any) -> Any:
+        """A typed call of one record (`T **out`): the record as an object of `cls`."""
+        return one(cls, self._native(fn, *args), free)
+
     @property
     def leader(self) -> Optional[str]:
         """The leader's endpoint URL once found, else None."""
@@ -147,26 +160,32 @@ class Apps:
     def __init__(self, client: Client) -> None:
         self._c = client
 
-    def list(self) -> Dict[str, Dict[str, Any]]:
-        return self._c._json(native.drove_client_app_list_json)
+    def list(self) -> Dict[str, App]:
+        """The AppSummary records keyed by appId."""
+        return {a.id: a for a in self._c._list(App, "drove_application",
+                                                native.drove_client_app_list)}
 
-    def get(self, app_id: str) -> Dict[str, Any]:
-        """The AppSummary (state, requiredInstances, healthyInstances, ...)."""
-        return self._c._json(native.drove_client_app_get_json, app_id)
+    def get(self, app_id: str) -> App:
+        """The AppSummary (state, required_instances, healthy_instances, ...)."""
+        return self._c._one(App, native.drove_application_free, native.drove_client_app_get,
+                            app_id)
 
     def spec(self, app_id: str) -> Dict[str, Any]:
         return self._c._json(native.drove_client_app_spec_get_json, app_id)
 
     def instances(self, app_id: str, states: Union[None, str, Iterable[str]] = None
-                  ) -> List[Dict[str, Any]]:
+                  ) -> List[Instance]:
         """InstanceInfo records; `states` e.g. ["HEALTHY"] (None: the active ones)."""
-        return self._c._json(native.drove_client_app_instance_list_json, app_id, _states(states))
+        return self._c._list(Instance, "drove_instance", native.drove_client_app_instance_list,
+                             app_id, _states(states))
 
-    def old_instances(self, app_id: str) -> List[Dict[str, Any]]:
-        return self._c._json(native.drove_client_app_instance_list_old_json, app_id)
+    def old_instances(self, app_id: str) -> List[Instance]:
+        return self._c._list(Instance, "drove_instance",
+                             native.drove_client_app_instance_list_old, app_id)
 
-    def instance(self, app_id: str, instance_id: str) -> Dict[str, Any]:
-        return self._c._json(native.drove_client_app_instance_get_json, app_id, instance_id)
+    def instance(self, app_id: str, instance_id: str) -> Instance:
+        return self._c._one(Instance, native.drove_instance_free,
+                            native.drove_client_app_instance_get, app_id, instance_id)
 
     def operation(self, op: Dict[str, Any]) -> Any:
         """POST /applications/operations with `op` as is; the envelope's data."""
@@ -220,16 +239,16 @@ class Apps:
                         int(skip_respawn), _dur(timeout), parallelism)
 
     def wait(self, app_id: str, state: Optional[str] = None, healthy: Optional[int] = None,
-             timeout: Optional[float] = 300.0, interval: float = 1.0) -> Optional[Dict[str, Any]]:
+             timeout: Optional[float] = 300.0, interval: float = 1.0) -> Optional[App]:
         """Poll until the app is in `state` (e.g. "RUNNING", "MONITORING") and/or has at least
         `healthy` HEALTHY instances; the AppSummary then. state="DESTROYED" waits until the
         app is gone (returns None). Raises drove.TimeoutError after `timeout` seconds."""
         return _wait(self.get, app_id, state, healthy, timeout, interval, "app " + app_id)
 
 
-def _wait(get: Callable[[str], Dict[str, Any]], obj_id: str, state: Optional[str],
+def _wait(get: Callable[[str], Any], obj_id: str, state: Optional[str],
           healthy: Optional[int], timeout: Optional[float], interval: float,
-          what: str) -> Optional[Dict[str, Any]]:
+          what: str) -> Any:
     dl = _Deadline(timeout)
     last: Any = None
     while True:
@@ -239,16 +258,15 @@ def _wait(get: Callable[[str], Dict[str, Any]], obj_id: str, state: Optional[str
             if state == "DESTROYED":
                 return None
             raise
-        if ((state is None or last.get("state") == state) and
-                (healthy is None or int(last.get("healthyInstances") or 0) >= healthy)):
+        if ((state is None or last.state == state) and
+                (healthy is None or last.healthy_instances >= healthy)):
             return last
         try:
             dl.sleep(interval, what)
         except TimeoutError:
             raise TimeoutError("timed out waiting for %s (state=%s healthy=%s); last seen: "
-                               "state=%s healthy=%s" % (what, state, healthy,
-                                                        last.get("state"),
-                                                        last.get("healthyInstances")),
+                               "state=%s healthy=%s" % (what, state, healthy, last.state,
+                                                        last.healthy_instances),
                                native.DROVE_ETIMEOUT) from None
 
 
@@ -262,12 +280,13 @@ class Tasks:
         """CREATE from a TaskSpec; the run id "{sourceAppName}-{taskId}"."""
         return self._c._native(native.drove_client_task_create, _text(spec), _dur(timeout))
 
-    def list(self) -> List[Dict[str, Any]]:
-        return self._c._json(native.drove_client_task_list_json)
+    def list(self) -> List[Task]:
+        return self._c._list(Task, "drove_task", native.drove_client_task_list)
 
-    def get(self, source_app: str, task_id: str) -> Dict[str, Any]:
-        """The TaskInfo (state, taskResult once finished, ...)."""
-        return self._c._json(native.drove_client_task_get_json, source_app, task_id)
+    def get(self, source_app: str, task_id: str) -> Task:
+        """The TaskInfo (state, result_status and exit_code once finished, ...)."""
+        return self._c._one(Task, native.drove_task_free, native.drove_client_task_get,
+                            source_app, task_id)
 
     def kill(self, source_app: str, task_id: str, timeout: Optional[float] = None) -> None:
         self._c._native(native.drove_client_task_kill, source_app, task_id, _dur(timeout))
@@ -283,26 +302,24 @@ class Tasks:
         dl = _Deadline(timeout)
         while True:
             info = self.get(source_app, task_id)
-            if info.get("state") in TASK_DONE:
+            if info.state in TASK_DONE:
                 return info.get("taskResult") or {"status": "LOST"}
-            dl.sleep(interval, "task %s/%s (state %s)" % (source_app, task_id,
-                                                          info.get("state")))
+            dl.sleep(interval, "task %s/%s (state %s)" % (source_app, task_id, info.state))
 
     def wait(self, source_app: str, task_id: str, state: str,
-             timeout: Optional[float] = 300.0, interval: float = 1.0) -> Dict[str, Any]:
+             timeout: Optional[float] = 300.0, interval: float = 1.0) -> Task:
         """Poll until the task is in `state` (e.g. "RUNNING"; STOPPED and LOST also end the
         wait); the TaskInfo then. Raises drove.TimeoutError after `timeout` seconds."""
         dl = _Deadline(timeout)
         while True:
             info = self.get(source_app, task_id)
-            if info.get("state") in (state,) + TASK_DONE:
+            if info.state in (state,) + TASK_DONE:
                 return info
             dl.sleep(interval, "task %s/%s to be %s (state %s)" % (
-                source_app, task_id, state, info.get("state")))
+                source_app, task_id, state, info.state))
 
-    def wait_list(self, done: Callable[[List[Dict[str, Any]]], bool],
-                  timeout: Optional[float] = 300.0, interval: float = 1.0
-                  ) -> List[Dict[str, Any]]:
+    def wait_list(self, done: Callable[[List[Task]], bool],
+                  timeout: Optional[float] = 300.0, interval: float = 1.0) -> List[Task]:
         """Poll the active task list until done(list) is true; the list then (e.g. wait until
         no task of an app is left running). Raises drove.TimeoutError after `timeout`."""
         dl = _Deadline(timeout)
@@ -323,26 +340,32 @@ class LocalServices:
     def __init__(self, client: Client) -> None:
         self._c = client
 
-    def list(self) -> Dict[str, Dict[str, Any]]:
-        return self._c._json(native.drove_client_local_service_list_json)
+    def list(self) -> Dict[str, LocalService]:
+        """The LocalServiceSummary records keyed by serviceId."""
+        return {s.id: s for s in self._c._list(LocalService, "drove_local_service",
+                                                native.drove_client_local_service_list)}
 
-    def get(self, service_id: str) -> Dict[str, Any]:
-        return self._c._json(native.drove_client_local_service_get_json, service_id)
+    def get(self, service_id: str) -> LocalService:
+        return self._c._one(LocalService, native.drove_local_service_free,
+                            native.drove_client_local_service_get, service_id)
 
     def spec(self, service_id: str) -> Dict[str, Any]:
         return self._c._json(native.drove_client_local_service_spec_get_json, service_id)
 
     def instances(self, service_id: str, states: Union[None, str, Iterable[str]] = None
-                  ) -> List[Dict[str, Any]]:
-        return self._c._json(native.drove_client_local_service_instance_list_json, service_id,
+                  ) -> List[Instance]:
+        return self._c._list(Instance, "drove_instance",
+                             native.drove_client_local_service_instance_list, service_id,
                              _states(states))
 
-    def old_instances(self, service_id: str) -> List[Dict[str, Any]]:
-        return self._c._json(native.drove_client_local_service_instance_list_old_json, service_id)
+    def old_instances(self, service_id: str) -> List[Instance]:
+        return self._c._list(Instance, "drove_instance",
+                             native.drove_client_local_service_instance_list_old, service_id)
 
-    def instance(self, service_id: str, instance_id: str) -> Dict[str, Any]:
-        return self._c._json(native.drove_client_local_service_instance_get_json, service_id,
-                             instance_id)
+    def instance(self, service_id: str, instance_id: str) -> Instance:
+        return self._c._one(Instance, native.drove_instance_free,
+                            native.drove_client_local_service_instance_get, service_id,
+                            instance_id)
 
     def operation(self, op: Dict[str, Any]) -> Any:
         return self._c._json(native.drove_client_local_service_operation_json, _text(op))
@@ -396,7 +419,8 @@ class LocalServices:
                         parallelism)
 
     def wait(self, service_id: str, state: Optional[str] = None, healthy: Optional[int] = None,
-             timeout: Optional[float] = 300.0, interval: float = 1.0) -> Optional[Dict[str, Any]]:
+             timeout: Optional[float] = 300.0, interval: float = 1.0
+             ) -> Optional[LocalService]:
         """As Apps.wait, for a local service (state e.g. "ACTIVE")."""
         return _wait(self.get, service_id, state, healthy, timeout, interval,
                      "local service " + service_id)
@@ -408,13 +432,15 @@ class Executors:
     def __init__(self, client: Client) -> None:
         self._c = client
 
-    def list(self) -> List[Dict[str, Any]]:
-        """ExecutorSummary records (executorId, hostname, state, cores, memory, tags...)."""
-        return self._c._json(native.drove_client_executor_list_json)
+    def list(self) -> List[Executor]:
+        """ExecutorSummary records (executor_id, host, state, cores, memory, tags...)."""
+        return self._c._list(Executor, "drove_executor_info", native.drove_client_executor_list)
 
-    def get(self, executor_id: str) -> Dict[str, Any]:
-        """The ExecutorNodeData (state with the core and memory maps, instances, tasks...)."""
-        return self._c._json(native.drove_client_executor_get_json, executor_id)
+    def get(self, executor_id: str) -> Executor:
+        """The executor summed up as in the list; as a mapping, the whole ExecutorNodeData
+        (state with the core and memory maps, instances, tasks...)."""
+        return self._c._one(Executor, native.drove_executor_info_free,
+                            native.drove_client_executor_get, executor_id)
 
     def blacklist(self, executor_ids: Union[str, Sequence[str]]) -> Dict[str, Any]:
         """The BlacklistOperationResponse (successful, failed, message...)."""
@@ -435,9 +461,10 @@ class Cluster:
     def ping(self) -> None:
         self._c.ping()
 
-    def summary(self) -> Dict[str, Any]:
+    def summary(self) -> ClusterSummary:
         """The ClusterSummary (leader, state, executor counts, cores, memory...)."""
-        return self._c._json(native.drove_client_cluster_get_json)
+        return self._c._one(ClusterSummary, native.drove_cluster_summary_free,
+                            native.drove_client_cluster_get)
 
     def maintenance(self, on: bool) -> Any:
         """Set (True) or remove (False) maintenance mode; the ClusterStateData."""
@@ -454,9 +481,10 @@ class Events:
     def __init__(self, client: Client) -> None:
         self._c = client
 
-    def list(self, since: int = 0, size: int = 1024) -> List[Dict[str, Any]]:
+    def list(self, since: int = 0, size: int = 1024) -> List[Event]:
         """Events with time > `since` (ms), newest first, at most `size`."""
-        return self._c._json(native.drove_client_event_list_json, since, size)
+        return self._c._list(Event, "drove_cluster_event", native.drove_client_event_list,
+                             since, size)
 
     def summary(self, since: int = 0) -> Dict[str, Any]:
         """{"eventsCount": {type: n}, "lastSyncTime": ms}."""
@@ -464,7 +492,7 @@ class Events:
 
     def follow(self, since: Optional[int] = None, types: Optional[Iterable[str]] = None,
                interval: float = 2.0, timeout: Optional[float] = None
-               ) -> Iterator[Dict[str, Any]]:
+               ) -> Iterator[Event]:
         """Yield events as they happen, oldest first, by polling every `interval` seconds.
         since: ms (None: only events from now on; 0: everything the leader holds);
         types: only these event types. Ends after `timeout` seconds (None: never; break out
@@ -477,13 +505,12 @@ class Events:
         while True:
             # ask from one ms back: events of the same ms as the newest seen may arrive later
             batch = self.list(max(0, since - 1), 1024)
-            for ev in sorted(batch, key=lambda e: int(e.get("time") or 0)):
-                t = int(ev.get("time") or 0)
-                eid = str(ev.get("id"))
+            for ev in sorted(batch, key=lambda e: e.time):
+                t, eid = ev.time, ev.id
                 if t < since or eid in seen:
                     continue
                 seen[eid] = t
-                if wanted is None or ev.get("type") in wanted:
+                if wanted is None or ev.type in wanted:
                     yield ev
             if seen:
                 since = max(since, max(seen.values()))

@@ -47,17 +47,22 @@ def test_cluster_and_executors(client):
     while True:
         try:
             s = client.cluster.summary()
-            if s.get("numExecutors") == 1 or time.time() > end:
+            if s.executors == 1 or time.time() > end:
                 break
         except drove.DroveError:
             if time.time() > end:
                 raise
         time.sleep(0.5)
-    assert s["state"] == "NORMAL" and s["numExecutors"] == 1, s
+    assert isinstance(s, drove.ClusterSummary)
+    assert s.state == "NORMAL" and s.executors == 1, s
+    assert s["numExecutors"] == 1 and s.total_cores > 0 and s.leader, s  # also a mapping
     (ex,) = client.executors.list()
-    assert ex["executorId"] == os.environ["DROVE_TEST_EXECUTOR"]
-    info = client.executors.get(ex["executorId"])
-    assert info["state"]["executorId"] == ex["executorId"]
+    assert ex.executor_id == os.environ["DROVE_TEST_EXECUTOR"] == ex["executorId"]
+    assert (ex.state, ex.transport, ex.host) == ("ACTIVE", "HTTP", ex["hostname"]), ex
+    info = client.executors.get(ex.executor_id)
+    assert info.executor_id == ex.executor_id and info.state == "ACTIVE", info
+    assert info.free_cores + info.used_cores == ex.free_cores + ex.used_cores, (info, ex)
+    assert info["state"]["executorId"] == ex.executor_id  # the whole ExecutorNodeData
     assert client.cluster.maintenance(True)["state"] == "MAINTENANCE"
     assert client.cluster.maintenance(False)["state"] == "NORMAL"
 
@@ -128,14 +133,20 @@ def test_deploy_scale_events_logs(client, tmp_path):
             client.apps.wait(app_id, healthy=1, timeout=0.5, interval=0.1)
         client.apps.scale(app_id, 1, timeout=120)
         summary = client.apps.wait(app_id, healthy=1, timeout=90)
-        assert summary["healthyInstances"] == 1
+        assert summary["healthyInstances"] == 1  # read as a mapping, as before records
         client.apps.scale(app_id, 2, timeout=120)
-        summary = client.apps.wait(app_id, healthy=2, timeout=90)
-        assert summary["requiredInstances"] == 2
+        summary = client.apps.wait(app_id, state="RUNNING", healthy=2, timeout=90)
+        assert isinstance(summary, drove.App)
+        assert (summary.id, summary.name) == (app_id, "PYBIND_APP")
+        assert (summary.required_instances, summary.healthy_instances) == (2, 2), summary
+        assert (summary.total_cpus, summary.total_memory) == (2, 128), summary
+        assert client.apps.list()[app_id].required_instances == 2
         healthy = client.apps.instances(app_id, ["HEALTHY"])
         assert len(healthy) == 2
-        iid = healthy[0]["instanceId"]
-        assert client.apps.instance(app_id, iid)["state"] == "HEALTHY"
+        iid = healthy[0].instance_id
+        inst = client.apps.instance(app_id, iid)
+        assert (inst.state, inst.app_id, inst["instanceId"]) == ("HEALTHY", app_id, iid)
+        assert inst.host and [p.container_port for p in inst.ports] == [8000], inst
 
         eps = [e for e in client.cluster.endpoints() if e["appId"] == app_id]
         assert eps and len(eps[0]["hosts"]) == 2
@@ -143,9 +154,9 @@ def test_deploy_scale_events_logs(client, tmp_path):
         # events: the follow iterator sees the app's instances become HEALTHY
         seen = set()
         for ev in client.events.follow(since=since, interval=0.5, timeout=5):
-            md = ev.get("metadata") or {}
-            if md.get("APP_ID") == app_id:
-                seen.add((ev["type"], md.get("CURRENT_STATE")))
+            assert isinstance(ev, drove.Event) and ev.time >= since - 1, ev
+            if ev.metadata.get("APP_ID") == app_id:
+                seen.add((ev.type, ev.metadata.get("CURRENT_STATE")))
         assert ("INSTANCE_STATE_CHANGE", "HEALTHY") in seen, seen
         assert any(t == "APP_STATE_CHANGE" for t, _ in seen), seen
         counts = client.events.summary(since)["eventsCount"]
@@ -176,12 +187,12 @@ def test_deploy_scale_events_logs(client, tmp_path):
         client.apps.replace_instances(app_id, [iid], timeout=120)
         end = time.time() + 90
         while True:
-            cur = [i["instanceId"] for i in client.apps.instances(app_id, ["HEALTHY"])]
+            cur = [i.instance_id for i in client.apps.instances(app_id, ["HEALTHY"])]
             if len(cur) == 2 and iid not in cur:
                 break
             assert time.time() < end, cur
             time.sleep(0.3)
-        while iid not in [i["instanceId"] for i in client.apps.old_instances(app_id)]:
+        while iid not in [i.instance_id for i in client.apps.old_instances(app_id)]:
             assert time.time() < end, client.apps.old_instances(app_id)  # listed once stopped
             time.sleep(0.3)
 
@@ -212,15 +223,19 @@ def test_task_result_and_logs(client):
     spec["env"] = {"ITERATIONS": "2"}
     assert client.tasks.create(spec, timeout=60) == "PYBIND_APP-T-pybind"
     info = client.tasks.wait("PYBIND_APP", "T-pybind", "RUNNING", timeout=90, interval=0.2)
-    assert info["state"] in ("RUNNING", "STOPPED"), info
+    assert info.state in ("RUNNING", "STOPPED"), info
+    assert (info.source_app, info.task_id, info["taskId"]) == ("PYBIND_APP", "T-pybind",
+                                                              "T-pybind")
     # the task list: wait until the task has left the active states
-    client.tasks.wait_list(lambda ts: not [t for t in ts if t["taskId"] == "T-pybind" and
-                                           t["state"] not in ("STOPPED", "LOST")],
+    client.tasks.wait_list(lambda ts: not [t for t in ts if t.task_id == "T-pybind" and
+                                           t.state not in ("STOPPED", "LOST")],
                            timeout=90, interval=0.5)
     with pytest.raises(drove.TimeoutError):
         client.tasks.wait_list(lambda ts: False, timeout=0.3, interval=0.1)
     result = client.tasks.wait_result("PYBIND_APP", "T-pybind", timeout=90, interval=0.5)
     assert result == {"status": "SUCCESSFUL", "exitCode": 0}
+    done = client.tasks.get("PYBIND_APP", "T-pybind")
+    assert (done.result_status, done.exit_code) == ("SUCCESSFUL", 0), done
     assert "iteration 2" in client.tasks.logs("PYBIND_APP", "T-pybind")
     # a second CREATE of the same task is a 400 with the API's reason
     with pytest.raises(drove.ValidationError) as ei:
@@ -240,10 +255,13 @@ def test_local_service(client):
         # ACTIVE, not only one healthy: until the service settles out of ADJUSTING_INSTANCES
         # every operation (the DEACTIVATE below too) is refused, as in Drove
         s = client.local_services.wait(sid, state="ACTIVE", healthy=1, timeout=90)
-        assert s["activationState"] == "ACTIVE"
+        assert isinstance(s, drove.LocalService) and s.id == sid
+        assert s.activation_state == "ACTIVE" == s["activationState"], s
+        assert client.local_services.list()[sid].instances_per_host == 1
         (inst,) = client.local_services.instances(sid, ["HEALTHY"])
-        assert client.local_services.instance(sid, inst["instanceId"])["state"] == "HEALTHY"
-        assert "output.log" in client.logs.list("localservices", sid, inst["instanceId"])
+        assert inst.app_id == sid, inst  # the serviceId
+        assert client.local_services.instance(sid, inst.instance_id).state == "HEALTHY"
+        assert "output.log" in client.logs.list("localservices", sid, inst.instance_id)
     finally:
         client.local_services.deactivate(sid)
     end = time.time() + 60
@@ -264,13 +282,13 @@ def test_blacklist_and_unblacklist(client):
     assert ex in r["successful"], r
     try:
         end = time.time() + 30
-        while client.executors.list()[0]["state"] not in ("BLACKLISTED", "BLACKLIST_REQUESTED"):
+        while client.executors.list()[0].state not in ("BLACKLISTED", "BLACKLIST_REQUESTED"):
             assert time.time() < end, client.executors.list()
             time.sleep(0.3)
     finally:
         r = client.executors.unblacklist([ex])
         assert ex in r["successful"], r
     end = time.time() + 30
-    while client.executors.list()[0]["state"] != "ACTIVE":
+    while client.executors.list()[0].state != "ACTIVE":
         assert time.time() < end, client.executors.list()
         time.sleep(0.3)
