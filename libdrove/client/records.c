@@ -67,13 +67,16 @@ struct drove_endpoint {
 struct drove_endpoint_list {
 	struct rec_list l;
 };
+struct drove_event_summary {
+	struct rec r;
+};
 
 /* ---- decoding ---- */
 
 /* A decode failure of the controller's answer: DROVE_ERROR naming the record and field. */
 static int bad_body(int rc, const char *what)
 {
-	if (rc != DROVE_EINVAL)
+	if (rc != DROVE_EINVAL || !what)
 		return rc;
 	return drove__error(DROVE_ERROR, "%s: %s", what, drove_error_last()->message);
 }
@@ -501,6 +504,50 @@ int drove_endpoint_list_decode(const char *body, size_t len, drove_endpoint_list
 	return bad_body(drove__endpoint_list_decode(body, len, SIZE_MAX, out), "ExposedAppInfo");
 }
 
+/* The envelope (status SUCCESS, its `data`) or the bare summary, as a record. */
+int drove__event_summary_decode(const char *body, size_t len, drove_event_summary **out)
+{
+	json_object *root = NULL, *data, *st = NULL;
+	char *json = NULL;
+	int rc;
+
+	DROVE_CHECK_ARG(body && out);
+	*out = NULL;
+	if ((rc = drove__mcodec_parse(body, len, &root)) < 0)
+		return rc;
+	data = root;
+	if (json_object_is_type(root, json_type_object) &&
+	    json_object_object_get_ex(root, "status", &st)) {
+		if (!json_object_is_type(st, json_type_string) ||
+		    strcmp(json_object_get_string(st), "SUCCESS"))
+			rc = drove__error(DROVE_EINVAL, "status: %.64s, not SUCCESS",
+			                  json_object_get_string(st));
+		else if (!json_object_object_get_ex(root, "data", &data) ||
+		         !json_object_is_type(data, json_type_object))
+			rc = drove__error(DROVE_EINVAL, "data: expected an object");
+	}
+	if (rc == 0 && !(json = drove__strdup(json_object_to_json_string_ext(
+	                         data, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE))))
+		rc = drove__enomem();
+	json_object_put(root);
+	if (rc < 0)
+		return rc;
+	return rec_new(&drove__mt_events_summary, NULL, json, (struct rec **)(void *)out);
+}
+
+int drove_event_summary_decode(const char *body, size_t len, drove_event_summary **out)
+{
+	DROVE_CHECK_ARG(body && out);
+	return bad_body(drove__event_summary_decode(body, len, out), "DroveEventsSummary");
+}
+
+int drove_client_event_summary_get(drove_client *c, int64_t last_sync_time,
+                                   drove_event_summary **out)
+{
+	GET_ONE(drove__mt_events_summary, "DroveEventsSummary",
+	        drove_client_event_summary_get_json(c, last_sync_time, &json_));
+}
+
 int drove_client_endpoint_list(drove_client *c, const char *app_name, drove_endpoint_list **out)
 {
 	char *json = NULL;
@@ -736,3 +783,16 @@ AT_GETTER(drove_endpoint, drove_endpoint_host, const char *, ep_host, host, NULL
 AT_GETTER(drove_endpoint, drove_endpoint_host_port, int, ep_host, port, 0)
 
 AT_GETTER(drove_endpoint, drove_endpoint_host_port_type, const char *, ep_host, port_type, NULL)
+
+const char *drove_event_summary_json(const drove_event_summary *x)
+{
+	return x ? x->r.json : NULL;
+}
+RECORD_FREE(drove_event_summary, drove__mt_events_summary)
+GETTER(drove_event_summary, drove_events_summary, int64_t, last_sync_time, last_sync_time, 0)
+
+int64_t drove_event_summary_count(const drove_event_summary *x, const char *type)
+{
+	const char *v = x ? drove_strmap_get(V(drove_events_summary, x)->events_count, type) : NULL;
+	return v ? strtoll(v, NULL, 10) : 0;
+}

@@ -1,18 +1,18 @@
 /* GET /apis/v1/endpoints -> vhosts with their hosts (DROVE_API.md §2.4, §13), as drove-gateway
  * (nixy) reads it: apps without hosts are skipped, the vhost allow-list and suffix filter
- * apply, apps sharing a vhost share its upstream, hosts are grouped by a routing tag. */
+ * apply, apps sharing a vhost share its upstream, hosts are grouped by a routing tag; and the
+ * events summary -> whether apps or instances changed. Both
+ * bodies are decoded by the typed client's records (client.h: drove_endpoint_list,
+ * drove_event_summary); this file only applies the gateway's rules to them. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <json-c/json.h>
 
 #include <drove/client.h>
 #include "client/client_internal.h"
 #include "gateway/gateway_internal.h"
-
-#define JSON_DEPTH 16
 
 int drove__gw_safe_name(const char *s, int wildcard)
 {
@@ -214,38 +214,6 @@ static int group_cmp(const void *a, const void *b)
 	return strcmp(((const struct gw_group *)a)->name, ((const struct gw_group *)b)->name);
 }
 
-static int parse(const char *json, size_t len, json_object **out)
-{
-	json_tokener *tok;
-	json_object *o;
-
-	if (len > DROVE_GATEWAY_ENDPOINTS_MAX)
-		return drove__error(DROVE_EINVAL, "endpoints: %zu bytes is above the limit of %d",
-		                    len, DROVE_GATEWAY_ENDPOINTS_MAX);
-	if (!(tok = json_tokener_new_ex(JSON_DEPTH)))
-		return drove__enomem();
-	o = json_tokener_parse_ex(tok, json, (int)len);
-	if (o && json_tokener_get_parse_end(tok) < len) {
-		for (size_t i = json_tokener_get_parse_end(tok); i < len; i++)
-			if (!isspace((unsigned char)json[i])) {
-				json_object_put(o);
-				json_tokener_free(tok);
-				return drove__error(DROVE_EINVAL,
-				                    "endpoints: trailing data at byte %zu", i);
-			}
-	}
-	if (!o) {
-		enum json_tokener_error e = json_tokener_get_error(tok);
-		json_tokener_free(tok);
-		return drove__error(DROVE_EINVAL, "endpoints: not JSON: %s",
-		                    e == json_tokener_continue ? "truncated"
-		                                               : json_tokener_error_desc(e));
-	}
-	json_tokener_free(tok);
-	*out = o;
-	return 0;
-}
-
 /* The endpoints decoded by the typed client's record (client.h); its messages name the
  * element ("[2].vhost"), here put under the envelope's "data". */
 static int decode(const char *json, size_t len, drove_endpoint_list **out)
@@ -358,37 +326,15 @@ const char *drove_gateway_model_group(const drove_gateway_model *m, size_t i, si
 
 int drove__gw_parse_summary(const char *json, size_t len, int64_t *last_sync, int *changed)
 {
-	json_object *root = NULL, *data = NULL, *counts = NULL, *ls = NULL, *st = NULL;
+	drove_event_summary *s = NULL;
 	int rc;
 
-	if ((rc = parse(json, len, &root)) < 0)
+	if ((rc = drove__event_summary_decode(json, len, &s)) < 0)
 		return rc;
-	if (!json_object_is_type(root, json_type_object) ||
-	    !json_object_object_get_ex(root, "status", &st) ||
-	    !json_object_is_type(st, json_type_string) ||
-	    strcmp(json_object_get_string(st), "SUCCESS") ||
-	    !json_object_object_get_ex(root, "data", &data) ||
-	    !json_object_is_type(data, json_type_object)) {
-		rc = drove__error(DROVE_EINVAL, "events summary: no SUCCESS envelope with data");
-		goto out;
-	}
-	if (json_object_object_get_ex(data, "lastSyncTime", &ls)) {
-		if (!json_object_is_type(ls, json_type_int)) {
-			rc = drove__error(DROVE_EINVAL, "data.lastSyncTime: expected an integer");
-			goto out;
-		}
-		*last_sync = json_object_get_int64(ls);
-	}
-	*changed = 0;
-	if (json_object_object_get_ex(data, "eventsCount", &counts) && counts) {
-		if (!json_object_is_type(counts, json_type_object)) {
-			rc = drove__error(DROVE_EINVAL, "data.eventsCount: expected an object");
-			goto out;
-		}
-		*changed = json_object_object_get_ex(counts, "APP_STATE_CHANGE", NULL) ||
-		           json_object_object_get_ex(counts, "INSTANCE_STATE_CHANGE", NULL);
-	}
-out:
-	json_object_put(root);
-	return rc;
+	if (drove_event_summary_last_sync_time(s) > 0)
+		*last_sync = drove_event_summary_last_sync_time(s);
+	*changed = drove_event_summary_count(s, "APP_STATE_CHANGE") > 0 ||
+	           drove_event_summary_count(s, "INSTANCE_STATE_CHANGE") > 0;
+	drove_event_summary_free(s);
+	return 0;
 }

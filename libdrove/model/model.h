@@ -628,6 +628,12 @@ typedef struct drove_exposed_app {
 	size_t n_hosts;
 } drove_exposed_app;
 
+/* DroveEventsSummary (GET /cluster/events/summary, §2.7): events since lastSyncTime by type. */
+typedef struct drove_events_summary {
+	drove_strmap *events_count; /* type name -> count, as text */
+	int64_t last_sync_time;
+} drove_events_summary;
+
 /* §8.4 instance specs sent with START_INSTANCE / START_TASK / START_LOCAL_SERVICE_INSTANCE. */
 typedef struct drove_app_instance_spec {
 	char *app_id;
@@ -767,7 +773,8 @@ typedef struct drove_ls_instance_spec {
 	X(ls_summary)           \
 	X(executor_summary)     \
 	X(cluster_summary_data) \
-	X(exposed_app)
+	X(exposed_app)          \
+	X(events_summary)
 
 DROVE__MODEL_TYPES(DROVE__MODEL_DECLARE)
 

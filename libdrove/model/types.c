@@ -732,6 +732,14 @@ static const struct mfield exposed_app_f[] = {
 #undef S
 MTYPE(drove__mt_exposed_app, drove_exposed_app, exposed_app_f);
 
+#define S drove_events_summary
+static const struct mfield events_summary_f[] = {
+        F(S, "eventsCount", MK_EVMETA, events_count, 0),
+        F(S, "lastSyncTime", MK_I64, last_sync_time, 0),
+};
+#undef S
+MTYPE(drove__mt_events_summary, drove_events_summary, events_summary_f);
+
 /* ---- typed wrappers ---- */
 
 #define DEFINE_CODEC(T)                                                                        \

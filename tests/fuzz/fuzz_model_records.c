@@ -34,6 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	        &drove__mt_executor_summary,
 	        &drove__mt_cluster_summary_data,
 	        &drove__mt_exposed_app,
+	        &drove__mt_events_summary,
 	};
 	/* what the typed client reads as lists */
 	static const struct mtype *const listed[] = {
@@ -53,6 +54,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					abort(); /* the decoder promises both */
 		}
 		drove_endpoint_list_free(el);
+	}
+	{
+		drove_event_summary *es = NULL;
+		if (drove_event_summary_decode((const char *)data, size, &es) == 0)
+			(void)drove_event_summary_count(es, "APP_STATE_CHANGE");
+		drove_event_summary_free(es);
 	}
 	if (drove__mcodec_parse((const char *)data, size, &j) < 0)
 		return 0;

@@ -623,6 +623,59 @@ START_TEST(test_endpoints_bad)
 }
 END_TEST
 
+/* GET /cluster/events/summary, through the client and from a body fetched elsewhere. */
+START_TEST(test_event_summary)
+{
+	drove_event_summary *s = NULL;
+	char m[16], u[1024], b[64];
+	const char *env = OK_ENV("{\"eventsCount\":{\"INSTANCE_STATE_CHANGE\":2,"
+	                         "\"APP_STATE_CHANGE\":1},\"lastSyncTime\":1719977631534}");
+	const char *bare = "{\"eventsCount\":{},\"lastSyncTime\":7}";
+
+	mock_add(mk, "GET", "/apis/v1/cluster/events/summary*", 200, env);
+	ok(drove_client_event_summary_get(cl, 1719977630000LL, &s));
+	mock_last(mk, m, sizeof(m), u, sizeof(u), b, sizeof(b));
+	ck_assert_str_eq(u, "/apis/v1/cluster/events/summary?lastSyncTime=1719977630000");
+	ck_assert_int_eq(drove_event_summary_last_sync_time(s), 1719977631534LL);
+	ck_assert_int_eq(drove_event_summary_count(s, "INSTANCE_STATE_CHANGE"), 2);
+	ck_assert_int_eq(drove_event_summary_count(s, "APP_STATE_CHANGE"), 1);
+	ck_assert_int_eq(drove_event_summary_count(s, "EXECUTOR_ADDED"), 0);
+	ck_assert_int_eq(drove_event_summary_count(s, NULL), 0);
+	ck_assert_ptr_nonnull(
+	        strstr(drove_event_summary_json(s), "\"lastSyncTime\":1719977631534"));
+	drove_event_summary_free(s);
+	drove_event_summary_free(NULL);
+	ok(drove_event_summary_decode(env, strlen(env), &s));
+	ck_assert_int_eq(drove_event_summary_count(s, "APP_STATE_CHANGE"), 1);
+	drove_event_summary_free(s);
+	ok(drove_event_summary_decode(bare, strlen(bare), &s));
+	ck_assert_int_eq(drove_event_summary_last_sync_time(s), 7);
+	ck_assert_int_eq(drove_event_summary_count(s, "APP_STATE_CHANGE"), 0);
+	drove_event_summary_free(s);
+	/* bad bodies: DROVE_ERROR naming the field */
+	s = (drove_event_summary *)1;
+	bad(drove_event_summary_decode("{\"status\":\"FAILED\"}", strlen("{\"status\":\"FAILED\"}"),
+	                               &s),
+	    "DroveEventsSummary: status: FAILED, not SUCCESS");
+	ck_assert_ptr_null(s);
+	bad(drove_event_summary_decode("{\"status\":\"SUCCESS\",\"data\":[]}",
+	                               strlen("{\"status\":\"SUCCESS\",\"data\":[]}"), &s),
+	    "DroveEventsSummary: data: expected an object");
+	bad(drove_event_summary_decode("{\"lastSyncTime\":\"x\"}",
+	                               strlen("{\"lastSyncTime\":\"x\"}"), &s),
+	    "DroveEventsSummary: lastSyncTime");
+	bad(drove_event_summary_decode("{\"eventsCount\":[]}", strlen("{\"eventsCount\":[]}"), &s),
+	    "DroveEventsSummary: eventsCount");
+	bad(drove_event_summary_decode("{", strlen("{"), &s), "DroveEventsSummary: invalid json");
+	ck_assert_int_eq(drove_event_summary_decode(NULL, 0, &s), DROVE_EINVAL);
+	ck_assert_int_eq(drove_event_summary_decode("{}", 2, NULL), DROVE_EINVAL);
+	ck_assert_int_eq(drove_client_event_summary_get(cl, 0, NULL), DROVE_EINVAL);
+	ck_assert_int_eq(drove_event_summary_last_sync_time(NULL), 0);
+	ck_assert_int_eq(drove_event_summary_count(NULL, "APP_STATE_CHANGE"), 0);
+	ck_assert_ptr_null(drove_event_summary_json(NULL));
+}
+END_TEST
+
 /* Errors of the call itself come through unchanged; NULL out is DROVE_EINVAL. */
 START_TEST(test_call_errors)
 {
@@ -665,6 +718,7 @@ Suite *client_records_suite(void)
 	tcase_add_test(tc, test_call_errors);
 	tcase_add_test(tc, test_endpoints);
 	tcase_add_test(tc, test_endpoints_bad);
+	tcase_add_test(tc, test_event_summary);
 	suite_add_tcase(s, tc);
 	return s;
 }
