@@ -302,6 +302,9 @@ typedef struct drove_executor_info_list drove_executor_info_list;
 typedef struct drove_cluster_summary drove_cluster_summary;
 typedef struct drove_cluster_event drove_cluster_event;
 typedef struct drove_cluster_event_list drove_cluster_event_list;
+typedef struct drove_endpoint drove_endpoint;
+typedef struct drove_endpoint_list drove_endpoint_list;
+typedef struct drove_event_summary drove_event_summary;
 
 /** GET /applications: every AppSummary. @since 0.1 */
 DROVE_API int drove_client_app_list(drove_client *client, drove_application_list **out);
@@ -351,6 +354,26 @@ DROVE_API int drove_client_executor_get(drove_client *client, const char *execut
 /** GET /cluster/events?lastSyncTime=&size= (the list form). @since 0.1 */
 DROVE_API int drove_client_event_list(drove_client *client, int64_t last_sync_time, int size,
                                       drove_cluster_event_list **out);
+/** GET /endpoints (`app_name` NULL: every app): every ExposedAppInfo (§2.4), apps without a
+ *  healthy instance included with no hosts. @since 0.1 */
+DROVE_API int drove_client_endpoint_list(drove_client *client, const char *app_name,
+                                         drove_endpoint_list **out);
+/** Decode a GET /endpoints body fetched by the caller (the gateway reads it on its own event
+ *  loop): the envelope `{"status":"SUCCESS","data":[...]}` or the bare array, at most 64 MiB.
+ *  `body` is borrowed for the call; `*out` is the caller's, NULL after an error. Every app
+ *  must have appName and vhost, every host a host and a port in 1..65535.
+ *  @return 0, DROVE_EINVAL (NULL argument), DROVE_ERROR (a status other than SUCCESS, not
+ *  JSON, or a bad field: "ExposedAppInfo: [2].hosts[0].port: ...") or DROVE_ENOMEM. Needs no
+ *  client and no context; safe from any thread. @since 0.1 */
+DROVE_API int drove_endpoint_list_decode(const char *body, size_t len, drove_endpoint_list **out);
+/** GET /cluster/events/summary?lastSyncTime=: the DroveEventsSummary. @since 0.1 */
+DROVE_API int drove_client_event_summary_get(drove_client *client, int64_t last_sync_time,
+                                             drove_event_summary **out);
+/** Decode a GET /cluster/events/summary body fetched by the caller (the gateway's poll): the
+ *  envelope (status must be SUCCESS) or the bare DroveEventsSummary, at most 1 MiB.
+ *  Ownership, errors ("DroveEventsSummary: lastSyncTime: ...") and threads as for
+ *  drove_endpoint_list_decode(). @since 0.1 */
+DROVE_API int drove_event_summary_decode(const char *body, size_t len, drove_event_summary **out);
 
 /* drove_application: an AppSummary (§2.2). @since 0.1 */
 DROVE_API const char *drove_application_id(const drove_application *app);
@@ -505,6 +528,33 @@ DROVE_API size_t drove_cluster_event_list_count(const drove_cluster_event_list *
 DROVE_API const drove_cluster_event *
 drove_cluster_event_list_get(const drove_cluster_event_list *list, size_t i);
 DROVE_API void drove_cluster_event_list_free(drove_cluster_event_list *list);
+
+/* drove_endpoint: one ExposedAppInfo (§2.4); only in lists. @since 0.1 */
+DROVE_API const char *drove_endpoint_app_id(const drove_endpoint *ep);
+DROVE_API const char *drove_endpoint_app_name(const drove_endpoint *ep);
+DROVE_API const char *drove_endpoint_vhost(const drove_endpoint *ep);
+/** The app's tags; NULL when none. @since 0.1 */
+DROVE_API const drove_strmap *drove_endpoint_tags(const drove_endpoint *ep);
+/** The hosts (healthy instances exposing the port), and the i-th one's hostname, host port and
+ *  port type as Drove sent it ("HTTP", ...; NULL when absent); NULL / 0 when i >= count.
+ *  @since 0.1 */
+DROVE_API size_t drove_endpoint_host_count(const drove_endpoint *ep);
+DROVE_API const char *drove_endpoint_host(const drove_endpoint *ep, size_t i);
+DROVE_API int drove_endpoint_host_port(const drove_endpoint *ep, size_t i);
+DROVE_API const char *drove_endpoint_host_port_type(const drove_endpoint *ep, size_t i);
+DROVE_API const char *drove_endpoint_json(const drove_endpoint *ep);
+DROVE_API size_t drove_endpoint_list_count(const drove_endpoint_list *list);
+DROVE_API const drove_endpoint *drove_endpoint_list_get(const drove_endpoint_list *list, size_t i);
+DROVE_API void drove_endpoint_list_free(drove_endpoint_list *list);
+
+/* drove_event_summary: a DroveEventsSummary. @since 0.1 */
+/** lastSyncTime (epoch ms; the next poll's lastSyncTime); 0 when absent. @since 0.1 */
+DROVE_API int64_t drove_event_summary_last_sync_time(const drove_event_summary *s);
+/** The number of events of `type` ("APP_STATE_CHANGE", ...) since the poll's lastSyncTime; 0
+ *  when none. @since 0.1 */
+DROVE_API int64_t drove_event_summary_count(const drove_event_summary *s, const char *type);
+DROVE_API const char *drove_event_summary_json(const drove_event_summary *s);
+DROVE_API void drove_event_summary_free(drove_event_summary *s);
 
 /* ---- log files (§2.9; no envelope). `kind` is "applications", "tasks" or "localservices";
  * id1/id2 are appId/instanceId, sourceAppName/taskId or serviceId/instanceId. 204 (unknown

@@ -50,4 +50,12 @@ int drove__client_get_raw(drove_client *c, const char *path, const char *query, 
 int drove__client_download(drove_client *c, const char *path, const char *query, int fd,
                            int64_t *bytes_out);
 
+/* drove_endpoint_list_decode() with DROVE_EINVAL for a bad body ("[2].vhost: required",
+ * "status: FAILED") and at most `max_apps` apps, for the gateway (records.c). */
+int drove__endpoint_list_decode(const char *body, size_t len, size_t max_apps,
+                                drove_endpoint_list **out);
+
+/* drove_event_summary_decode() with DROVE_EINVAL for a bad body (records.c). */
+int drove__event_summary_decode(const char *body, size_t len, drove_event_summary **out);
+
 #endif

@@ -1,9 +1,13 @@
 /* The typed client (docs/typed-client.md): each function is the `_json` call of the same name
  * plus a decode by the model module into a read-only record that keeps its JSON. */
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <json-c/json.h>
 
 #include <drove/client.h>
+#include "client/client_internal.h"
 #include "core/internal.h"
 #include "model/codec.h"
 #include "model/model.h"
@@ -57,13 +61,22 @@ struct drove_executor_info_list {
 struct drove_cluster_event_list {
 	struct rec_list l;
 };
+struct drove_endpoint {
+	struct rec r;
+};
+struct drove_endpoint_list {
+	struct rec_list l;
+};
+struct drove_event_summary {
+	struct rec r;
+};
 
 /* ---- decoding ---- */
 
 /* A decode failure of the controller's answer: DROVE_ERROR naming the record and field. */
 static int bad_body(int rc, const char *what)
 {
-	if (rc != DROVE_EINVAL)
+	if (rc != DROVE_EINVAL || !what)
 		return rc;
 	return drove__error(DROVE_ERROR, "%s: %s", what, drove_error_last()->message);
 }
@@ -90,19 +103,12 @@ static int rec_new(const struct mtype *t, const char *what, char *json, struct r
 	return 0;
 }
 
-/* `json` (owned) decoded as a list of `t`. */
-static int list_new(const struct mtype *t, const char *what, char *json, struct rec_list **out)
+/* A list handle over decoded `items` and their `texts` (both taken, freed on error). */
+static int list_wrap(const struct mtype *t, void **items, char **texts, size_t n,
+                     struct rec_list **out)
 {
 	struct rec_list *l;
-	void **items = NULL;
-	char **texts = NULL;
-	size_t n = 0;
-	int rc;
 
-	rc = drove__mcodec_decode_list(t, json, strlen(json), &items, &texts, &n);
-	free(json);
-	if (rc < 0)
-		return bad_body(rc, what);
 	if (!(l = calloc(1, sizeof(*l))) || (n && !(l->items = calloc(n, sizeof(*l->items))))) {
 		free(l);
 		drove__mcodec_list_free(t, items, texts, n);
@@ -117,6 +123,21 @@ static int list_new(const struct mtype *t, const char *what, char *json, struct 
 	free(texts);
 	*out = l;
 	return 0;
+}
+
+/* `json` (owned) decoded as a list of `t`. */
+static int list_new(const struct mtype *t, const char *what, char *json, struct rec_list **out)
+{
+	void **items = NULL;
+	char **texts = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = drove__mcodec_decode_list(t, json, strlen(json), &items, &texts, &n);
+	free(json);
+	if (rc < 0)
+		return bad_body(rc, what);
+	return list_wrap(t, items, texts, n, out);
 }
 
 static void rec_clear(const struct mtype *t, struct rec *r)
@@ -410,6 +431,137 @@ int drove_client_event_list(drove_client *c, int64_t last_sync_time, int size,
 	         drove_client_event_list_json(c, last_sync_time, size, &json_));
 }
 
+/* ---- endpoints: decoded from a body the caller may have fetched itself ---- */
+
+/* What the codec cannot say: the fields Drove always sends and a port in range. */
+static int endpoint_check(const drove_exposed_app *a, size_t i)
+{
+	if (!a->app_name)
+		return drove__error(DROVE_EINVAL, "[%zu].appName: required", i);
+	if (!a->vhost)
+		return drove__error(DROVE_EINVAL, "[%zu].vhost: required", i);
+	for (size_t j = 0; j < a->n_hosts; j++) {
+		if (!a->hosts[j].host)
+			return drove__error(DROVE_EINVAL, "[%zu].hosts[%zu].host: required", i, j);
+		if (a->hosts[j].port < 1 || a->hosts[j].port > 65535)
+			return drove__error(DROVE_EINVAL, "[%zu].hosts[%zu].port: %d is not a port",
+			                    i, j, a->hosts[j].port);
+	}
+	return 0;
+}
+
+/* The envelope or the bare array; its `data` array of at most `max_apps` apps. */
+static int endpoint_data(json_object *root, size_t max_apps, json_object **data)
+{
+	json_object *st = NULL;
+
+	*data = root;
+	if (json_object_is_type(root, json_type_object)) {
+		if (json_object_object_get_ex(root, "status", &st) &&
+		    json_object_is_type(st, json_type_string) &&
+		    strcmp(json_object_get_string(st), "SUCCESS"))
+			return drove__error(DROVE_EINVAL, "status: %.64s",
+			                    json_object_get_string(st));
+		if (!json_object_object_get_ex(root, "data", data))
+			*data = NULL;
+	}
+	if (!*data || !json_object_is_type(*data, json_type_array))
+		return drove__error(DROVE_EINVAL, "data: expected an array of apps");
+	if (json_object_array_length(*data) > max_apps)
+		return drove__error(DROVE_EINVAL, "data: more than %zu apps", max_apps);
+	return 0;
+}
+
+int drove__endpoint_list_decode(const char *body, size_t len, size_t max_apps,
+                                drove_endpoint_list **out)
+{
+	const struct mtype *t = &drove__mt_exposed_app;
+	json_object *root = NULL, *data;
+	void **items = NULL;
+	char **texts = NULL;
+	size_t n = 0;
+	int rc;
+
+	DROVE_CHECK_ARG(body && out);
+	*out = NULL;
+	if ((rc = drove__mcodec_parse_max(body, len, DROVE_MODEL_MAX_LIST_SIZE, &root)) < 0)
+		return rc;
+	if ((rc = endpoint_data(root, max_apps, &data)) == 0)
+		rc = drove__mcodec_decode_list_jobj(t, data, &items, &texts, &n);
+	json_object_put(root);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = endpoint_check(items[i], i);
+	if (rc < 0) {
+		drove__mcodec_list_free(t, items, texts, n);
+		return rc;
+	}
+	return list_wrap(t, items, texts, n, (struct rec_list **)(void *)out);
+}
+
+int drove_endpoint_list_decode(const char *body, size_t len, drove_endpoint_list **out)
+{
+	DROVE_CHECK_ARG(body && out);
+	return bad_body(drove__endpoint_list_decode(body, len, SIZE_MAX, out), "ExposedAppInfo");
+}
+
+/* The envelope (status SUCCESS, its `data`) or the bare summary, as a record. */
+int drove__event_summary_decode(const char *body, size_t len, drove_event_summary **out)
+{
+	json_object *root = NULL, *data, *st = NULL;
+	char *json = NULL;
+	int rc;
+
+	DROVE_CHECK_ARG(body && out);
+	*out = NULL;
+	if ((rc = drove__mcodec_parse(body, len, &root)) < 0)
+		return rc;
+	data = root;
+	if (json_object_is_type(root, json_type_object) &&
+	    json_object_object_get_ex(root, "status", &st)) {
+		if (!json_object_is_type(st, json_type_string) ||
+		    strcmp(json_object_get_string(st), "SUCCESS"))
+			rc = drove__error(DROVE_EINVAL, "status: %.64s, not SUCCESS",
+			                  json_object_get_string(st));
+		else if (!json_object_object_get_ex(root, "data", &data) ||
+		         !json_object_is_type(data, json_type_object))
+			rc = drove__error(DROVE_EINVAL, "data: expected an object");
+	}
+	if (rc == 0 && !(json = drove__strdup(json_object_to_json_string_ext(
+	                         data, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE))))
+		rc = drove__enomem();
+	json_object_put(root);
+	if (rc < 0)
+		return rc;
+	return rec_new(&drove__mt_events_summary, NULL, json, (struct rec **)(void *)out);
+}
+
+int drove_event_summary_decode(const char *body, size_t len, drove_event_summary **out)
+{
+	DROVE_CHECK_ARG(body && out);
+	return bad_body(drove__event_summary_decode(body, len, out), "DroveEventsSummary");
+}
+
+int drove_client_event_summary_get(drove_client *c, int64_t last_sync_time,
+                                   drove_event_summary **out)
+{
+	GET_ONE(drove__mt_events_summary, "DroveEventsSummary",
+	        drove_client_event_summary_get_json(c, last_sync_time, &json_));
+}
+
+int drove_client_endpoint_list(drove_client *c, const char *app_name, drove_endpoint_list **out)
+{
+	char *json = NULL;
+	int rc;
+
+	DROVE_CHECK_ARG(out);
+	*out = NULL;
+	if ((rc = drove_client_endpoint_list_json(c, app_name, &json)) < 0)
+		return rc;
+	rc = drove_endpoint_list_decode(json, strlen(json), out);
+	free(json);
+	return rc;
+}
+
 /* ---- getters ---- */
 
 #define V(S, x) ((const S *)((const struct rec *)(const void *)(x))->v)
@@ -442,6 +594,12 @@ int drove_client_event_list(drove_client *c, int64_t last_sync_time, int size,
 	RT T##_##name(const T *x)             \
 	{                                     \
 		return x ? V(S, x)->m : dflt; \
+	}
+/* A getter of member `m` of the i-th element that `at(x, i)` finds, `dflt` past the end. */
+#define AT_GETTER(T, fn, RT, at, m, dflt)             \
+	RT fn(const T *x, size_t i)                   \
+	{                                             \
+		return at(x, i) ? at(x, i)->m : dflt; \
 	}
 /* An enum getter: -1 when absent. */
 #define GETTER_ENUM(T, S, name, m)                                   \
@@ -496,23 +654,11 @@ size_t drove_instance_port_count(const drove_instance *x)
 	return li ? li->n_ports : 0;
 }
 
-const char *drove_instance_port_name(const drove_instance *x, size_t i)
-{
-	const drove_port_info *p = port_at(x, i);
-	return p ? p->name : NULL;
-}
+AT_GETTER(drove_instance, drove_instance_port_name, const char *, port_at, name, NULL)
 
-int drove_instance_port_host(const drove_instance *x, size_t i)
-{
-	const drove_port_info *p = port_at(x, i);
-	return p ? p->host_port : 0;
-}
+AT_GETTER(drove_instance, drove_instance_port_host, int, port_at, host_port, 0)
 
-int drove_instance_port_container(const drove_instance *x, size_t i)
-{
-	const drove_port_info *p = port_at(x, i);
-	return p ? p->container_port : 0;
-}
+AT_GETTER(drove_instance, drove_instance_port_container, int, port_at, container_port, 0)
 
 const char *drove_instance_port_type(const drove_instance *x, size_t i)
 {
@@ -617,4 +763,36 @@ GETTER(drove_cluster_event, drove_event, const drove_strmap *, metadata, metadat
 int drove_cluster_event_type(const drove_cluster_event *x)
 {
 	return x ? (int)V(drove_event, x)->type : -1;
+}
+
+RECORD_COMMON(drove_endpoint, drove__mt_exposed_app)
+GETTER(drove_endpoint, drove_exposed_app, const char *, app_id, app_id, NULL)
+GETTER(drove_endpoint, drove_exposed_app, const char *, app_name, app_name, NULL)
+GETTER(drove_endpoint, drove_exposed_app, const char *, vhost, vhost, NULL)
+GETTER(drove_endpoint, drove_exposed_app, const drove_strmap *, tags, tags, NULL)
+GETTER(drove_endpoint, drove_exposed_app, size_t, host_count, n_hosts, 0)
+
+static const drove_exposed_host *ep_host(const drove_endpoint *x, size_t i)
+{
+	const drove_exposed_app *a = x ? V(drove_exposed_app, x) : NULL;
+	return a && i < a->n_hosts ? &a->hosts[i] : NULL;
+}
+
+AT_GETTER(drove_endpoint, drove_endpoint_host, const char *, ep_host, host, NULL)
+
+AT_GETTER(drove_endpoint, drove_endpoint_host_port, int, ep_host, port, 0)
+
+AT_GETTER(drove_endpoint, drove_endpoint_host_port_type, const char *, ep_host, port_type, NULL)
+
+const char *drove_event_summary_json(const drove_event_summary *x)
+{
+	return x ? x->r.json : NULL;
+}
+RECORD_FREE(drove_event_summary, drove__mt_events_summary)
+GETTER(drove_event_summary, drove_events_summary, int64_t, last_sync_time, last_sync_time, 0)
+
+int64_t drove_event_summary_count(const drove_event_summary *x, const char *type)
+{
+	const char *v = x ? drove_strmap_get(V(drove_events_summary, x)->events_count, type) : NULL;
+	return v ? strtoll(v, NULL, 10) : 0;
 }

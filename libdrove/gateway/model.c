@@ -1,16 +1,18 @@
 /* GET /apis/v1/endpoints -> vhosts with their hosts (DROVE_API.md §2.4, §13), as drove-gateway
  * (nixy) reads it: apps without hosts are skipped, the vhost allow-list and suffix filter
- * apply, apps sharing a vhost share its upstream, hosts are grouped by a routing tag. */
+ * apply, apps sharing a vhost share its upstream, hosts are grouped by a routing tag; and the
+ * events summary -> whether apps or instances changed. Both
+ * bodies are decoded by the typed client's records (client.h: drove_endpoint_list,
+ * drove_event_summary); this file only applies the gateway's rules to them. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <json-c/json.h>
 
+#include <drove/client.h>
+#include "client/client_internal.h"
 #include "gateway/gateway_internal.h"
-
-#define JSON_DEPTH 16
 
 int drove__gw_safe_name(const char *s, int wildcard)
 {
@@ -132,77 +134,45 @@ static int vhost_allowed(const drove_gateway_config *cfg, const char *vhost)
 	return ns <= nl && !strcasecmp(vhost + nl - ns, cfg->vhost_suffix);
 }
 
-/* A string member, or NULL when absent/null; DROVE_EINVAL when of another type. */
-static int get_str(json_object *o, const char *key, const char *path, const char **out)
+/* The hosts of one app that are one nginx token, port types lower case ("http" when absent). */
+static int read_hosts(const drove_endpoint *ep, struct gw_host **out, size_t *n, size_t *total)
 {
-	json_object *v = NULL;
-	*out = NULL;
-	if (!json_object_object_get_ex(o, key, &v) || !v)
-		return 0;
-	if (!json_object_is_type(v, json_type_string))
-		return drove__error(DROVE_EINVAL, "%s.%s: expected a string", path, key);
-	*out = json_object_get_string(v);
-	return 0;
-}
-
-static int read_hosts(json_object *hosts, const char *path, struct gw_host **out, size_t *n,
-                      size_t *total)
-{
-	size_t cnt = json_object_array_length(hosts), cap = 0;
+	size_t cnt = drove_endpoint_host_count(ep), cap = 0;
 	int rc = 0;
 
 	*out = NULL;
 	*n = 0;
+	if ((*total += cnt) > DROVE_GATEWAY_HOSTS_MAX)
+		return drove__error(DROVE_EINVAL, "data: more than %d hosts",
+		                    DROVE_GATEWAY_HOSTS_MAX);
 	for (size_t j = 0; rc == 0 && j < cnt; j++) {
-		json_object *h = json_object_array_get_idx(hosts, j), *p = NULL;
-		char hp[96];
+		const char *src = drove_endpoint_host_port_type(ep, j);
 		struct gw_host gh = {0};
-		const char *pt = NULL;
-		int64_t port;
+		char low[16];
+		size_t k = 0;
 
-		snprintf(hp, sizeof(hp), "%s.hosts[%zu]", path, j);
-		if (++*total > DROVE_GATEWAY_HOSTS_MAX)
-			return drove__error(DROVE_EINVAL, "%s: more than %d hosts", hp,
-			                    DROVE_GATEWAY_HOSTS_MAX);
-		if (!json_object_is_type(h, json_type_object))
-			return drove__error(DROVE_EINVAL, "%s: expected an object", hp);
-		if ((rc = get_str(h, "host", hp, (const char **)&gh.host)) < 0 ||
-		    (rc = get_str(h, "portType", hp, &pt)) < 0)
-			break;
-		if (!gh.host)
-			return drove__error(DROVE_EINVAL, "%s.host: required", hp);
-		if (!json_object_object_get_ex(h, "port", &p) ||
-		    !json_object_is_type(p, json_type_int))
-			return drove__error(DROVE_EINVAL, "%s.port: expected an integer", hp);
-		port = json_object_get_int64(p);
-		if (port < 1 || port > 65535)
-			return drove__error(DROVE_EINVAL, "%s.port: %lld is not a port", hp,
-			                    (long long)port);
+		gh.host = (char *)drove_endpoint_host(ep, j);
 		if (!drove__gw_safe_name(gh.host, 0))
 			continue; /* not one nginx token: skipped */
-		gh.port = (int)port;
-		{
-			const char *src = pt ? pt : "http";
-			char low[16];
-			size_t k = 0;
-			for (; src[k] && k + 1 < sizeof(low); k++)
-				low[k] = isalnum((unsigned char)src[k])
-				                 ? (char)tolower((unsigned char)src[k])
-				                 : '_';
-			low[k] = '\0';
-			gh.port_type = low;
-			rc = host_add(out, n, &cap, &gh);
-		}
+		gh.port = drove_endpoint_host_port(ep, j);
+		for (src = src ? src : "http"; src[k] && k + 1 < sizeof(low); k++)
+			low[k] = isalnum((unsigned char)src[k])
+			                 ? (char)tolower((unsigned char)src[k])
+			                 : '_';
+		low[k] = '\0';
+		gh.port_type = low;
+		rc = host_add(out, n, &cap, &gh);
 	}
 	return rc;
 }
 
-static int add_app(drove_gateway_model *m, const drove_gateway_config *cfg, json_object *a,
-                   size_t i, size_t *total)
+static int add_app(drove_gateway_model *m, const drove_gateway_config *cfg,
+                   const drove_endpoint *ep, size_t *total)
 {
-	char path[32];
-	const char *name, *vhost, *group;
-	json_object *hosts = NULL, *tags = NULL, *tv = NULL;
+	const char *name = drove_endpoint_app_name(ep), *vhost = drove_endpoint_vhost(ep), *group;
+	const char *tv = cfg && cfg->routing_tag
+	                         ? drove_strmap_get(drove_endpoint_tags(ep), cfg->routing_tag)
+	                         : NULL;
 	struct gw_host *hs = NULL;
 	size_t n = 0;
 	struct gw_vhost *v;
@@ -210,32 +180,11 @@ static int add_app(drove_gateway_model *m, const drove_gateway_config *cfg, json
 	struct gw_app *app;
 	int rc;
 
-	snprintf(path, sizeof(path), "data[%zu]", i);
-	if (!json_object_is_type(a, json_type_object))
-		return drove__error(DROVE_EINVAL, "%s: expected an object", path);
-	if ((rc = get_str(a, "appName", path, &name)) < 0 ||
-	    (rc = get_str(a, "vhost", path, &vhost)) < 0)
-		return rc;
-	if (!name)
-		return drove__error(DROVE_EINVAL, "%s.appName: required", path);
-	if (!vhost)
-		return drove__error(DROVE_EINVAL, "%s.vhost: required", path);
-	if (json_object_object_get_ex(a, "hosts", &hosts) && hosts &&
-	    !json_object_is_type(hosts, json_type_array))
-		return drove__error(DROVE_EINVAL, "%s.hosts: expected an array", path);
-	if (json_object_object_get_ex(a, "tags", &tags) && tags &&
-	    !json_object_is_type(tags, json_type_object))
-		return drove__error(DROVE_EINVAL, "%s.tags: expected an object", path);
-	if (hosts && (rc = read_hosts(hosts, path, &hs, &n, total)) < 0)
+	if ((rc = read_hosts(ep, &hs, &n, total)) < 0)
 		goto out;
 	if (n == 0 || !drove__gw_safe_name(vhost, 1) || !vhost_allowed(cfg, vhost))
 		goto out; /* no hosts, an unsafe or filtered vhost: skipped */
-	group = vhost;
-	if (cfg && cfg->routing_tag && tags &&
-	    json_object_object_get_ex(tags, cfg->routing_tag, &tv) &&
-	    json_object_is_type(tv, json_type_string) &&
-	    drove__gw_safe_name(json_object_get_string(tv), 0))
-		group = json_object_get_string(tv);
+	group = tv && drove__gw_safe_name(tv, 0) ? tv : vhost;
 	if (!(v = vhost_get(m, vhost)) || !(g = group_get(v, group))) {
 		rc = DROVE_ENOMEM;
 		goto out;
@@ -265,76 +214,40 @@ static int group_cmp(const void *a, const void *b)
 	return strcmp(((const struct gw_group *)a)->name, ((const struct gw_group *)b)->name);
 }
 
-static int parse(const char *json, size_t len, json_object **out)
+/* The endpoints decoded by the typed client's record (client.h); its messages name the
+ * element ("[2].vhost"), here put under the envelope's "data". */
+static int decode(const char *json, size_t len, drove_endpoint_list **out)
 {
-	json_tokener *tok;
-	json_object *o;
+	char msg[256];
+	int rc;
 
 	if (len > DROVE_GATEWAY_ENDPOINTS_MAX)
 		return drove__error(DROVE_EINVAL, "endpoints: %zu bytes is above the limit of %d",
 		                    len, DROVE_GATEWAY_ENDPOINTS_MAX);
-	if (!(tok = json_tokener_new_ex(JSON_DEPTH)))
-		return drove__enomem();
-	o = json_tokener_parse_ex(tok, json, (int)len);
-	if (o && json_tokener_get_parse_end(tok) < len) {
-		for (size_t i = json_tokener_get_parse_end(tok); i < len; i++)
-			if (!isspace((unsigned char)json[i])) {
-				json_object_put(o);
-				json_tokener_free(tok);
-				return drove__error(DROVE_EINVAL,
-				                    "endpoints: trailing data at byte %zu", i);
-			}
-	}
-	if (!o) {
-		enum json_tokener_error e = json_tokener_get_error(tok);
-		json_tokener_free(tok);
-		return drove__error(DROVE_EINVAL, "endpoints: not JSON: %s",
-		                    e == json_tokener_continue ? "truncated"
-		                                               : json_tokener_error_desc(e));
-	}
-	json_tokener_free(tok);
-	*out = o;
-	return 0;
+	rc = drove__endpoint_list_decode(json, len, DROVE_GATEWAY_APPS_MAX, out);
+	if (rc != DROVE_EINVAL || drove_error_last()->message[0] != '[')
+		return rc;
+	snprintf(msg, sizeof(msg), "%s", drove_error_last()->message);
+	return drove__error(DROVE_EINVAL, "data%s", msg);
 }
 
 int drove_gateway_model_from_json(drove_gateway_model **out, drove_ctx *ctx,
                                   const drove_gateway_config *cfg, const char *json, size_t len)
 {
 	drove_gateway_model *m = NULL;
-	json_object *root = NULL, *data;
+	drove_endpoint_list *l = NULL;
 	size_t total = 0;
 	int rc;
 
 	DROVE_CHECK_ARG(out && ctx && json);
-	if ((rc = parse(json, len, &root)) < 0)
+	if ((rc = decode(json, len, &l)) < 0)
 		return rc;
-	data = root;
-	if (json_object_is_type(root, json_type_object)) {
-		json_object *st = NULL;
-		if (json_object_object_get_ex(root, "status", &st) &&
-		    json_object_is_type(st, json_type_string) &&
-		    strcmp(json_object_get_string(st), "SUCCESS")) {
-			rc = drove__error(DROVE_EINVAL, "status: %.64s",
-			                  json_object_get_string(st));
-			goto out;
-		}
-		if (!json_object_object_get_ex(root, "data", &data))
-			data = NULL;
-	}
-	if (!data || !json_object_is_type(data, json_type_array)) {
-		rc = drove__error(DROVE_EINVAL, "data: expected an array of apps");
-		goto out;
-	}
-	if (json_object_array_length(data) > DROVE_GATEWAY_APPS_MAX) {
-		rc = drove__error(DROVE_EINVAL, "data: more than %d apps", DROVE_GATEWAY_APPS_MAX);
-		goto out;
-	}
 	if (!(m = calloc(1, sizeof(*m)))) {
 		rc = drove__enomem();
 		goto out;
 	}
-	for (size_t i = 0; rc == 0 && i < json_object_array_length(data); i++)
-		rc = add_app(m, cfg, json_object_array_get_idx(data, i), i, &total);
+	for (size_t i = 0; rc == 0 && i < drove_endpoint_list_count(l); i++)
+		rc = add_app(m, cfg, drove_endpoint_list_get(l, i), &total);
 	if (rc < 0)
 		goto out;
 	if (m->nv)
@@ -352,7 +265,7 @@ int drove_gateway_model_from_json(drove_gateway_model **out, drove_ctx *ctx,
 	m = NULL;
 out:
 	drove_gateway_model_free(m);
-	json_object_put(root);
+	drove_endpoint_list_free(l);
 	return rc;
 }
 
@@ -413,37 +326,15 @@ const char *drove_gateway_model_group(const drove_gateway_model *m, size_t i, si
 
 int drove__gw_parse_summary(const char *json, size_t len, int64_t *last_sync, int *changed)
 {
-	json_object *root = NULL, *data = NULL, *counts = NULL, *ls = NULL, *st = NULL;
+	drove_event_summary *s = NULL;
 	int rc;
 
-	if ((rc = parse(json, len, &root)) < 0)
+	if ((rc = drove__event_summary_decode(json, len, &s)) < 0)
 		return rc;
-	if (!json_object_is_type(root, json_type_object) ||
-	    !json_object_object_get_ex(root, "status", &st) ||
-	    !json_object_is_type(st, json_type_string) ||
-	    strcmp(json_object_get_string(st), "SUCCESS") ||
-	    !json_object_object_get_ex(root, "data", &data) ||
-	    !json_object_is_type(data, json_type_object)) {
-		rc = drove__error(DROVE_EINVAL, "events summary: no SUCCESS envelope with data");
-		goto out;
-	}
-	if (json_object_object_get_ex(data, "lastSyncTime", &ls)) {
-		if (!json_object_is_type(ls, json_type_int)) {
-			rc = drove__error(DROVE_EINVAL, "data.lastSyncTime: expected an integer");
-			goto out;
-		}
-		*last_sync = json_object_get_int64(ls);
-	}
-	*changed = 0;
-	if (json_object_object_get_ex(data, "eventsCount", &counts) && counts) {
-		if (!json_object_is_type(counts, json_type_object)) {
-			rc = drove__error(DROVE_EINVAL, "data.eventsCount: expected an object");
-			goto out;
-		}
-		*changed = json_object_object_get_ex(counts, "APP_STATE_CHANGE", NULL) ||
-		           json_object_object_get_ex(counts, "INSTANCE_STATE_CHANGE", NULL);
-	}
-out:
-	json_object_put(root);
-	return rc;
+	if (drove_event_summary_last_sync_time(s) > 0)
+		*last_sync = drove_event_summary_last_sync_time(s);
+	*changed = drove_event_summary_count(s, "APP_STATE_CHANGE") > 0 ||
+	           drove_event_summary_count(s, "INSTANCE_STATE_CHANGE") > 0;
+	drove_event_summary_free(s);
+	return 0;
 }

@@ -101,6 +101,9 @@ int drove__mcodec_parse_max(const char *json, size_t len, size_t max, struct jso
  * DROVE_ENOMEM; nothing is handed out on error. */
 int drove__mcodec_decode_list(const struct mtype *t, const char *json, size_t len, void ***items,
                               char ***texts, size_t *n);
+/* The same from an already parsed array or object (borrowed). */
+int drove__mcodec_decode_list_jobj(const struct mtype *t, struct json_object *j, void ***items,
+                                   char ***texts, size_t *n);
 void drove__mcodec_list_free(const struct mtype *t, void **items, char **texts, size_t n);
 
 /* Enum lookup: name (case-insensitive, aliases too) -> value, or -1. */

@@ -56,16 +56,13 @@ static int add_one(struct list *l, struct json_object *j, const char *where)
 	return 0;
 }
 
-int drove__mcodec_decode_list(const struct mtype *t, const char *json, size_t len, void ***items,
-                              char ***texts, size_t *n)
+int drove__mcodec_decode_list_jobj(const struct mtype *t, struct json_object *j, void ***items,
+                                   char ***texts, size_t *n)
 {
 	struct list l = {t, NULL, NULL, 0, 0};
-	struct json_object *j = NULL;
 	int rc = 0;
 
-	DROVE_CHECK_ARG(t && json && items && n);
-	if ((rc = drove__mcodec_parse_max(json, len, DROVE_MODEL_MAX_LIST_SIZE, &j)) < 0)
-		return rc;
+	DROVE_CHECK_ARG(t && items && n);
 	if (json_object_is_type(j, json_type_array)) {
 		size_t count = json_object_array_length(j);
 		for (size_t i = 0; i < count && rc == 0; i++) {
@@ -83,7 +80,6 @@ int drove__mcodec_decode_list(const struct mtype *t, const char *json, size_t le
 		rc = drove__error(DROVE_EINVAL, "expected a list (an array or an object), got %s",
 		                  j ? json_type_to_name(json_object_get_type(j)) : "null");
 	}
-	json_object_put(j);
 	if (rc < 0) {
 		drove__mcodec_list_free(t, l.items, l.texts, l.n);
 		return rc;
@@ -95,6 +91,20 @@ int drove__mcodec_decode_list(const struct mtype *t, const char *json, size_t le
 		drove__mcodec_list_free(NULL, NULL, l.texts, l.n);
 	*n = l.n;
 	return 0;
+}
+
+int drove__mcodec_decode_list(const struct mtype *t, const char *json, size_t len, void ***items,
+                              char ***texts, size_t *n)
+{
+	struct json_object *j = NULL;
+	int rc;
+
+	DROVE_CHECK_ARG(t && json && items && n);
+	if ((rc = drove__mcodec_parse_max(json, len, DROVE_MODEL_MAX_LIST_SIZE, &j)) < 0)
+		return rc;
+	rc = drove__mcodec_decode_list_jobj(t, j, items, texts, n);
+	json_object_put(j);
+	return rc;
 }
 
 void drove__mcodec_list_free(const struct mtype *t, void **items, char **texts, size_t n)

@@ -610,6 +610,30 @@ typedef struct drove_cluster_summary_data {
 	int64_t free_memory, used_memory, total_memory; /* MB */
 } drove_cluster_summary_data;
 
+/* One host of an ExposedAppInfo: an instance's hostname and host port. portType is kept as
+ * sent ("HTTP", ...), not as an enum: the gateway takes any type Drove may add. */
+typedef struct drove_exposed_host {
+	char *host;
+	int port;
+	char *port_type;
+} drove_exposed_host;
+
+/* ExposedAppInfo (one entry of GET /endpoints, §2.4). */
+typedef struct drove_exposed_app {
+	char *app_id;
+	char *app_name;
+	char *vhost;
+	drove_strmap *tags;
+	drove_exposed_host *hosts;
+	size_t n_hosts;
+} drove_exposed_app;
+
+/* DroveEventsSummary (GET /cluster/events/summary, §2.7): events since lastSyncTime by type. */
+typedef struct drove_events_summary {
+	drove_strmap *events_count; /* type name -> count, as text */
+	int64_t last_sync_time;
+} drove_events_summary;
+
 /* §8.4 instance specs sent with START_INSTANCE / START_TASK / START_LOCAL_SERVICE_INSTANCE. */
 typedef struct drove_app_instance_spec {
 	char *app_id;
@@ -720,35 +744,37 @@ typedef struct drove_ls_instance_spec {
 	int drove__##T##_copy(const drove_##T *v, drove_##T **out);                            \
 	void drove__##T##_free(drove_##T *v);
 
-#define DROVE__MODEL_TYPES(X) \
-	X(app_spec)           \
-	X(task_spec)          \
-	X(ls_spec)            \
-	X(placement_policy)   \
-	X(check_spec)         \
-	X(config_spec)        \
-	X(cluster_op_spec)    \
-	X(app_op)             \
-	X(task_op)            \
-	X(ls_op)              \
-	X(allocation)         \
-	X(instance_info)      \
-	X(ls_instance_info)   \
-	X(task_info)          \
-	X(resource_snapshot)  \
-	X(node_data)          \
-	X(app_info)           \
-	X(ls_info)            \
-	X(cluster_state_data) \
-	X(known_instances)    \
-	X(event)              \
-	X(app_instance_spec)  \
-	X(task_instance_spec) \
-	X(ls_instance_spec)   \
-	X(app_summary)        \
-	X(ls_summary)         \
-	X(executor_summary)   \
-	X(cluster_summary_data)
+#define DROVE__MODEL_TYPES(X)   \
+	X(app_spec)             \
+	X(task_spec)            \
+	X(ls_spec)              \
+	X(placement_policy)     \
+	X(check_spec)           \
+	X(config_spec)          \
+	X(cluster_op_spec)      \
+	X(app_op)               \
+	X(task_op)              \
+	X(ls_op)                \
+	X(allocation)           \
+	X(instance_info)        \
+	X(ls_instance_info)     \
+	X(task_info)            \
+	X(resource_snapshot)    \
+	X(node_data)            \
+	X(app_info)             \
+	X(ls_info)              \
+	X(cluster_state_data)   \
+	X(known_instances)      \
+	X(event)                \
+	X(app_instance_spec)    \
+	X(task_instance_spec)   \
+	X(ls_instance_spec)     \
+	X(app_summary)          \
+	X(ls_summary)           \
+	X(executor_summary)     \
+	X(cluster_summary_data) \
+	X(exposed_app)          \
+	X(events_summary)
 
 DROVE__MODEL_TYPES(DROVE__MODEL_DECLARE)
 

@@ -712,6 +712,34 @@ static const struct mfield cluster_summary_data_f[] = {
 #undef S
 MTYPE(drove__mt_cluster_summary_data, drove_cluster_summary_data, cluster_summary_data_f);
 
+#define S drove_exposed_host
+static const struct mfield exposed_host_f[] = {
+        F(S, "host", MK_STR, host, 0),
+        F(S, "port", MK_INT, port, 0),
+        F(S, "portType", MK_STR, port_type, 0),
+};
+#undef S
+static MTYPE(mt_exposed_host, drove_exposed_host, exposed_host_f);
+
+#define S drove_exposed_app
+static const struct mfield exposed_app_f[] = {
+        F(S, "appId", MK_STR, app_id, 0),
+        F(S, "appName", MK_STR, app_name, 0),
+        F(S, "vhost", MK_STR, vhost, 0),
+        F(S, "tags", MK_STRMAP, tags, 0),
+        FA(S, "hosts", MK_OBJARR, hosts, &mt_exposed_host, 0),
+};
+#undef S
+MTYPE(drove__mt_exposed_app, drove_exposed_app, exposed_app_f);
+
+#define S drove_events_summary
+static const struct mfield events_summary_f[] = {
+        F(S, "eventsCount", MK_EVMETA, events_count, 0),
+        F(S, "lastSyncTime", MK_I64, last_sync_time, 0),
+};
+#undef S
+MTYPE(drove__mt_events_summary, drove_events_summary, events_summary_f);
+
 /* ---- typed wrappers ---- */
 
 #define DEFINE_CODEC(T)                                                                        \

@@ -1,9 +1,11 @@
 /* Fuzz the record and operation decoders (instance/task/LS-instance info, executor node data,
  * resource snapshots, events, cluster state, instance specs, app/task/LS operations, the API's
- * summaries the typed client reads): every input is tried with each type; what decodes must
- * re-encode to a stable form. The list decoder of the typed client reads it too. */
+ * summaries and endpoints the typed client reads): every input is tried with each type; what
+ * decodes must re-encode to a stable form. The list decoder of the typed client reads it too, and
+ * the endpoints decoder (drove_endpoint_list_decode, the gateway's) as a whole body. */
 #include <json-c/json.h>
 
+#include <drove/client.h>
 #include "fuzz_model_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -31,15 +33,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	        &drove__mt_ls_summary,
 	        &drove__mt_executor_summary,
 	        &drove__mt_cluster_summary_data,
+	        &drove__mt_exposed_app,
+	        &drove__mt_events_summary,
 	};
 	/* what the typed client reads as lists */
 	static const struct mtype *const listed[] = {
 	        &drove__mt_app_summary,   &drove__mt_ls_summary,       &drove__mt_executor_summary,
 	        &drove__mt_instance_info, &drove__mt_ls_instance_info, &drove__mt_task_info,
-	        &drove__mt_event,
+	        &drove__mt_event,         &drove__mt_exposed_app,
 	};
 	struct json_object *j = NULL;
+	drove_endpoint_list *el = NULL;
 
+	if (drove_endpoint_list_decode((const char *)data, size, &el) == 0) {
+		for (size_t i = 0; i < drove_endpoint_list_count(el); i++) {
+			const drove_endpoint *e = drove_endpoint_list_get(el, i);
+			for (size_t h = 0; h < drove_endpoint_host_count(e); h++)
+				if (!drove_endpoint_host(e, h) ||
+				    drove_endpoint_host_port(e, h) < 1)
+					abort(); /* the decoder promises both */
+		}
+		drove_endpoint_list_free(el);
+	}
+	{
+		drove_event_summary *es = NULL;
+		if (drove_event_summary_decode((const char *)data, size, &es) == 0)
+			(void)drove_event_summary_count(es, "APP_STATE_CHANGE");
+		drove_event_summary_free(es);
+	}
 	if (drove__mcodec_parse((const char *)data, size, &j) < 0)
 		return 0;
 	for (size_t i = 0; i < DROVE_ARRAY_LEN(types); i++) {

@@ -83,6 +83,14 @@
 	"{\"type\":\"MAINTENANCE_MODE_SET\",\"id\":\"e2\",\"time\":1719977631000," \
 	"\"metadata\":{\"HOSTNAME\":\"ppessdev\"}}"
 
+#define ENDPOINT1                                                                             \
+	"{\"appName\":\"TEST_APP\",\"appId\":\"TEST_APP-1\",\"vhost\":\"testapp.local\","     \
+	"\"tags\":{\"superSpecialApp\":\"yes_i_am\"},\"hosts\":[{\"host\":\"ppessdev\","      \
+	"\"port\":44315,\"portType\":\"HTTP\"},{\"host\":\"h2\",\"port\":44316,\"portType\":" \
+	"\"HTTPS\"}]}"
+#define ENDPOINT2 \
+	"{\"appName\":\"IDLE\",\"appId\":\"IDLE-3\",\"vhost\":\"idle.local\",\"hosts\":[]}"
+
 static drove_ctx *ctx;
 static drove_client *cl;
 static struct mock *mk;
@@ -501,6 +509,173 @@ START_TEST(test_bad_bodies)
 }
 END_TEST
 
+/* GET /endpoints (§2.4), through the client and from a body fetched elsewhere. */
+START_TEST(test_endpoints)
+{
+	drove_endpoint_list *l = NULL;
+	const drove_endpoint *e;
+	char m[16], u[1024], b[64];
+	const char *env = OK_ENV("[" ENDPOINT1 "," ENDPOINT2 "]");
+
+	mock_add(mk, "GET", "/apis/v1/endpoints*", 200, env);
+	ok(drove_client_endpoint_list(cl, "TEST_APP", &l));
+	mock_last(mk, m, sizeof(m), u, sizeof(u), b, sizeof(b));
+	ck_assert_str_eq(u, "/apis/v1/endpoints?app=TEST_APP");
+	ck_assert_uint_eq(drove_endpoint_list_count(l), 2);
+	e = drove_endpoint_list_get(l, 0);
+	ck_assert_str_eq(drove_endpoint_app_id(e), "TEST_APP-1");
+	ck_assert_str_eq(drove_endpoint_app_name(e), "TEST_APP");
+	ck_assert_str_eq(drove_endpoint_vhost(e), "testapp.local");
+	ck_assert_str_eq(drove_strmap_get(drove_endpoint_tags(e), "superSpecialApp"), "yes_i_am");
+	ck_assert_uint_eq(drove_endpoint_host_count(e), 2);
+	ck_assert_str_eq(drove_endpoint_host(e, 0), "ppessdev");
+	ck_assert_int_eq(drove_endpoint_host_port(e, 0), 44315);
+	ck_assert_str_eq(drove_endpoint_host_port_type(e, 0), "HTTP");
+	ck_assert_str_eq(drove_endpoint_host(e, 1), "h2");
+	ck_assert_int_eq(drove_endpoint_host_port(e, 1), 44316);
+	ck_assert_str_eq(drove_endpoint_host_port_type(e, 1), "HTTPS");
+	ck_assert_ptr_null(drove_endpoint_host(e, 2));
+	ck_assert_int_eq(drove_endpoint_host_port(e, 2), 0);
+	ck_assert_ptr_null(drove_endpoint_host_port_type(e, 2));
+	ck_assert_ptr_nonnull(strstr(drove_endpoint_json(e), "\"superSpecialApp\":\"yes_i_am\""));
+	e = drove_endpoint_list_get(l, 1);
+	ck_assert_str_eq(drove_endpoint_app_id(e), "IDLE-3");
+	ck_assert_ptr_null(drove_endpoint_tags(e));
+	ck_assert_uint_eq(drove_endpoint_host_count(e), 0);
+	ck_assert_ptr_null(drove_endpoint_list_get(l, 2));
+	drove_endpoint_list_free(l);
+	drove_endpoint_list_free(NULL);
+	ok(drove_client_endpoint_list(cl, NULL, &l));
+	mock_last(mk, m, sizeof(m), u, sizeof(u), b, sizeof(b));
+	ck_assert_str_eq(u, "/apis/v1/endpoints");
+	drove_endpoint_list_free(l);
+
+	/* a body fetched by the caller: the envelope or the bare array */
+	ok(drove_endpoint_list_decode(env, strlen(env), &l));
+	ck_assert_uint_eq(drove_endpoint_list_count(l), 2);
+	drove_endpoint_list_free(l);
+	ok(drove_endpoint_list_decode("[" ENDPOINT2 "]", strlen("[" ENDPOINT2 "]"), &l));
+	ck_assert_str_eq(drove_endpoint_vhost(drove_endpoint_list_get(l, 0)), "idle.local");
+	drove_endpoint_list_free(l);
+	ok(drove_endpoint_list_decode("[]", 2, &l));
+	ck_assert_uint_eq(drove_endpoint_list_count(l), 0);
+	drove_endpoint_list_free(l);
+	ck_assert_int_eq(drove_endpoint_list_decode(NULL, 0, &l), DROVE_EINVAL);
+	ck_assert_int_eq(drove_endpoint_list_decode("[]", 2, NULL), DROVE_EINVAL);
+	ck_assert_int_eq(drove_client_endpoint_list(cl, NULL, NULL), DROVE_EINVAL);
+}
+END_TEST
+
+static void bad_endpoints(const char *body, const char *what)
+{
+	drove_endpoint_list *l = (drove_endpoint_list *)1;
+	bad(drove_endpoint_list_decode(body, strlen(body), &l), what);
+	ck_assert_ptr_null(l);
+}
+
+/* Bad /endpoints bodies: DROVE_ERROR naming the field, nothing handed out. */
+START_TEST(test_endpoints_bad)
+{
+	drove_endpoint_list *l = NULL;
+
+	bad_endpoints("{", "ExposedAppInfo: invalid json");
+	bad_endpoints("[] x", "invalid json at offset 3");
+	bad_endpoints("{\"status\":\"FAILED\",\"message\":\"no\"}", "status: FAILED");
+	bad_endpoints("{\"data\":{}}", "data: expected an array");
+	bad_endpoints("\"x\"", "data: expected an array");
+	bad_endpoints("[1]", "[0]");
+	bad_endpoints("[{\"vhost\":\"a\"}]", "[0].appName: required");
+	bad_endpoints("[{\"appName\":\"a\"}]", "[0].vhost: required");
+	bad_endpoints("[{\"appName\":1,\"vhost\":\"v\"}]", "[0].appName");
+	bad_endpoints("[{\"appName\":\"a\",\"vhost\":\"v\",\"appId\":[]}]", "[0].appId");
+	bad_endpoints("[{\"appName\":\"a\",\"vhost\":\"v\",\"hosts\":{}}]", "[0].hosts");
+	bad_endpoints("[{\"appName\":\"a\",\"vhost\":\"v\",\"tags\":[]}]", "[0].tags");
+	bad_endpoints("[{\"appName\":\"a\",\"vhost\":\"v\",\"tags\":{\"k\":{}}}]", "[0].tags");
+	bad_endpoints("[{\"appName\":\"a\",\"vhost\":\"v\",\"hosts\":[{\"port\":1}]}]",
+	              "[0].hosts[0].host: required");
+	bad_endpoints("[{\"appName\":\"a\",\"vhost\":\"v\",\"hosts\":[{\"host\":\"h\"}]}]",
+	              "[0].hosts[0].port: 0 is not a port");
+	bad_endpoints("[{\"appName\":\"a\",\"vhost\":\"v\",\"hosts\":[{\"host\":\"h\","
+	              "\"port\":65536}]}]",
+	              "[0].hosts[0].port: 65536 is not a port");
+	bad_endpoints("[{\"appName\":\"a\",\"vhost\":\"v\",\"hosts\":[{\"host\":\"h\","
+	              "\"port\":\"1\"}]}]",
+	              "[0].hosts[0].port");
+	bad_endpoints("[{\"appName\":\"a\",\"vhost\":\"v\",\"hosts\":[{\"host\":\"h\","
+	              "\"port\":1,\"portType\":2}]}]",
+	              "[0].hosts[0].portType");
+	/* through the client: the same */
+	mock_add(mk, "GET", "/apis/v1/endpoints*", 200, OK_ENV("[{\"appName\":\"a\"}]"));
+	bad(drove_client_endpoint_list(cl, NULL, &l), "ExposedAppInfo: [0].vhost: required");
+	ck_assert_ptr_null(l);
+	/* NULL records: absent values */
+	ck_assert_ptr_null(drove_endpoint_app_id(NULL));
+	ck_assert_ptr_null(drove_endpoint_app_name(NULL));
+	ck_assert_ptr_null(drove_endpoint_vhost(NULL));
+	ck_assert_ptr_null(drove_endpoint_tags(NULL));
+	ck_assert_ptr_null(drove_endpoint_json(NULL));
+	ck_assert_uint_eq(drove_endpoint_host_count(NULL), 0);
+	ck_assert_ptr_null(drove_endpoint_host(NULL, 0));
+	ck_assert_int_eq(drove_endpoint_host_port(NULL, 0), 0);
+	ck_assert_ptr_null(drove_endpoint_host_port_type(NULL, 0));
+	ck_assert_uint_eq(drove_endpoint_list_count(NULL), 0);
+	ck_assert_ptr_null(drove_endpoint_list_get(NULL, 0));
+}
+END_TEST
+
+/* GET /cluster/events/summary, through the client and from a body fetched elsewhere. */
+START_TEST(test_event_summary)
+{
+	drove_event_summary *s = NULL;
+	char m[16], u[1024], b[64];
+	const char *env = OK_ENV("{\"eventsCount\":{\"INSTANCE_STATE_CHANGE\":2,"
+	                         "\"APP_STATE_CHANGE\":1},\"lastSyncTime\":1719977631534}");
+	const char *bare = "{\"eventsCount\":{},\"lastSyncTime\":7}";
+
+	mock_add(mk, "GET", "/apis/v1/cluster/events/summary*", 200, env);
+	ok(drove_client_event_summary_get(cl, 1719977630000LL, &s));
+	mock_last(mk, m, sizeof(m), u, sizeof(u), b, sizeof(b));
+	ck_assert_str_eq(u, "/apis/v1/cluster/events/summary?lastSyncTime=1719977630000");
+	ck_assert_int_eq(drove_event_summary_last_sync_time(s), 1719977631534LL);
+	ck_assert_int_eq(drove_event_summary_count(s, "INSTANCE_STATE_CHANGE"), 2);
+	ck_assert_int_eq(drove_event_summary_count(s, "APP_STATE_CHANGE"), 1);
+	ck_assert_int_eq(drove_event_summary_count(s, "EXECUTOR_ADDED"), 0);
+	ck_assert_int_eq(drove_event_summary_count(s, NULL), 0);
+	ck_assert_ptr_nonnull(
+	        strstr(drove_event_summary_json(s), "\"lastSyncTime\":1719977631534"));
+	drove_event_summary_free(s);
+	drove_event_summary_free(NULL);
+	ok(drove_event_summary_decode(env, strlen(env), &s));
+	ck_assert_int_eq(drove_event_summary_count(s, "APP_STATE_CHANGE"), 1);
+	drove_event_summary_free(s);
+	ok(drove_event_summary_decode(bare, strlen(bare), &s));
+	ck_assert_int_eq(drove_event_summary_last_sync_time(s), 7);
+	ck_assert_int_eq(drove_event_summary_count(s, "APP_STATE_CHANGE"), 0);
+	drove_event_summary_free(s);
+	/* bad bodies: DROVE_ERROR naming the field */
+	s = (drove_event_summary *)1;
+	bad(drove_event_summary_decode("{\"status\":\"FAILED\"}", strlen("{\"status\":\"FAILED\"}"),
+	                               &s),
+	    "DroveEventsSummary: status: FAILED, not SUCCESS");
+	ck_assert_ptr_null(s);
+	bad(drove_event_summary_decode("{\"status\":\"SUCCESS\",\"data\":[]}",
+	                               strlen("{\"status\":\"SUCCESS\",\"data\":[]}"), &s),
+	    "DroveEventsSummary: data: expected an object");
+	bad(drove_event_summary_decode("{\"lastSyncTime\":\"x\"}",
+	                               strlen("{\"lastSyncTime\":\"x\"}"), &s),
+	    "DroveEventsSummary: lastSyncTime");
+	bad(drove_event_summary_decode("{\"eventsCount\":[]}", strlen("{\"eventsCount\":[]}"), &s),
+	    "DroveEventsSummary: eventsCount");
+	bad(drove_event_summary_decode("{", strlen("{"), &s), "DroveEventsSummary: invalid json");
+	ck_assert_int_eq(drove_event_summary_decode(NULL, 0, &s), DROVE_EINVAL);
+	ck_assert_int_eq(drove_event_summary_decode("{}", 2, NULL), DROVE_EINVAL);
+	ck_assert_int_eq(drove_client_event_summary_get(cl, 0, NULL), DROVE_EINVAL);
+	ck_assert_int_eq(drove_event_summary_last_sync_time(NULL), 0);
+	ck_assert_int_eq(drove_event_summary_count(NULL, "APP_STATE_CHANGE"), 0);
+	ck_assert_ptr_null(drove_event_summary_json(NULL));
+}
+END_TEST
+
 /* Errors of the call itself come through unchanged; NULL out is DROVE_EINVAL. */
 START_TEST(test_call_errors)
 {
@@ -541,6 +716,9 @@ Suite *client_records_suite(void)
 	tcase_add_test(tc, test_executor);
 	tcase_add_test(tc, test_bad_bodies);
 	tcase_add_test(tc, test_call_errors);
+	tcase_add_test(tc, test_endpoints);
+	tcase_add_test(tc, test_endpoints_bad);
+	tcase_add_test(tc, test_event_summary);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -242,8 +242,8 @@ START_TEST(test_model_errors)
 	drove_gateway_model *m = NULL;
 	char *big;
 
-	model_rejects("{", "not JSON");
-	model_rejects("[] x", "trailing");
+	model_rejects("{", "invalid json");
+	model_rejects("[] x", "invalid json");
 	model_rejects("{\"status\":\"FAILED\",\"message\":\"no\"}", "FAILED");
 	model_rejects("{\"data\":{}}", "data");
 	model_rejects("[1]", "data[0]");
@@ -260,7 +260,14 @@ START_TEST(test_model_errors)
 	              "\"port\":\"1\"}]}]",
 	              "data[0].hosts[0].port");
 	model_rejects("[{\"appName\":1,\"vhost\":\"v\"}]", "data[0].appName");
-	model_rejects("[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]", "not JSON");
+	{ /* deeper than the model's cap (DROVE_MODEL_MAX_DEPTH, 32) */
+		char deep[82];
+		memset(deep, '[', 40);
+		memset(deep + 40, ']', 40);
+		deep[80] = '\0';
+		model_rejects(deep, "invalid json");
+	}
+	model_rejects("[{\"appName\":\"a\",\"vhost\":\"v\",\"tags\":{\"k\":{}}}]", "data[0].tags");
 	/* caps */
 	ck_assert_ptr_nonnull(big = malloc(DROVE_GATEWAY_ENDPOINTS_MAX + 2));
 	memset(big, ' ', DROVE_GATEWAY_ENDPOINTS_MAX + 1);
