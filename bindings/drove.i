@@ -110,6 +110,8 @@ DROVE_OUT_OBJECT(drove_executor_info)
 DROVE_OUT_OBJECT(drove_executor_info_list)
 DROVE_OUT_OBJECT(drove_cluster_summary)
 DROVE_OUT_OBJECT(drove_cluster_event_list)
+DROVE_OUT_OBJECT(drove_endpoint_list)
+DROVE_OUT_OBJECT(drove_event_summary)
 
 /* ---- client: a list of str as (const char *const *, size_t) ---- */
 %typemap(in) (const char *const *instance_ids, size_t n), (const char *const *ids, size_t n) {
@@ -166,7 +168,8 @@ DROVE_OUT_OBJECT(drove_cluster_event_list)
 	int drove_instance_port_host, int drove_instance_port_container, int drove_task_state,
 	int drove_task_result_status, int drove_local_service_state,
 	int drove_local_service_activation, int drove_executor_info_port,
-	int drove_executor_info_state, int drove_cluster_summary_state, int drove_cluster_event_type
+	int drove_executor_info_state, int drove_cluster_summary_state, int drove_cluster_event_type,
+	int drove_endpoint_host_port
 	"$result = SWIG_From_int($1);"
 
 /* a Python sequence of ints as (const int *, size_t) */
@@ -190,6 +193,7 @@ DROVE_OUT_OBJECT(drove_cluster_event_list)
 %typemap(freearg) (const int *cores, size_t n), (const int *physical_cores, size_t n)
 	"free((void *)$1);"
 %apply (char *STRING, size_t LENGTH) { (const char *json, size_t len) };
+%apply (char *STRING, size_t LENGTH) { (const char *body, size_t len) };
 %apply int *out { int *result, int *free_cores };
 %apply int64_t *out { int64_t *free_mb };
 

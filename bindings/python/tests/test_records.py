@@ -164,5 +164,36 @@ class RecordsTest(unittest.TestCase):
         self.assertEqual([e.type for e in only], ["MAINTENANCE_MODE_SET"])
 
 
+class DecodeTest(unittest.TestCase):
+    """The records a caller decodes from a body it fetched itself (the gateway's): the
+    native module's decoders return record objects; a bad body raises naming the field."""
+
+    def test_endpoints_and_event_summary(self):
+        from drove import native
+
+        body = json.dumps({"status": "SUCCESS", "message": "success", "data": [{
+            "appId": "web-1", "appName": "web", "vhost": "web.example",
+            "tags": {"env": "prod"},
+            "hosts": [{"host": "h1", "port": 31000, "portType": "HTTP"}]}]})
+        eps = native.drove_endpoint_list_decode(body)
+        self.assertEqual(native.drove_endpoint_list_count(eps), 1)
+        ep = native.drove_endpoint_list_get(eps, 0)
+        self.assertEqual(native.drove_endpoint_app_name(ep), "web")
+        self.assertEqual(native.drove_endpoint_vhost(ep), "web.example")
+        self.assertEqual(native.drove_endpoint_host_count(ep), 1)
+        self.assertEqual(native.drove_endpoint_host(ep, 0), "h1")
+        self.assertEqual(native.drove_endpoint_host_port(ep, 0), 31000)
+        native.drove_endpoint_list_free(eps)
+        with self.assertRaisesRegex(RuntimeError, "port"):
+            native.drove_endpoint_list_decode(body.replace("31000", "0"))
+
+        body = json.dumps({"status": "SUCCESS", "message": "success", "data": {
+            "eventsCount": {"APP_STATE_CHANGE": 3}, "lastSyncTime": 1700000000000}})
+        es = native.drove_event_summary_decode(body)
+        self.assertEqual(native.drove_event_summary_count(es, "APP_STATE_CHANGE"), 3)
+        self.assertEqual(native.drove_event_summary_last_sync_time(es), 1700000000000)
+        native.drove_event_summary_free(es)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
