@@ -10,6 +10,7 @@
  * The controller is a libevent evhttp stub on its own thread that answers a "slow" task's
  * CREATE never (a timer far away), the others at once, and counts CREATEs per task id. */
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -726,6 +727,64 @@ START_TEST(test_fence_moves_while_firing)
 }
 END_TEST
 
+/* drove_epoch_is_leader() from another thread while the loop loses and regains leadership
+ * (the fence moves: the engine cancels and frees its election, contends again). Before, it
+ * read the election object the loop frees: under ASan a use after free, under TSan a race.
+ * Now it reads a flag the loop publishes. */
+static struct {
+	volatile int stop;
+	long calls, lost, regained;
+} watcher;
+
+static void *watch_leader(void *arg)
+{
+	int last = 1;
+	(void)arg;
+	while (!__atomic_load_n(&watcher.stop, __ATOMIC_ACQUIRE)) {
+		int now = drove_epoch_is_leader(ep);
+		ck_assert(now == 0 || now == 1);
+		if (last && !now)
+			watcher.lost++;
+		else if (!last && now)
+			watcher.regained++;
+		last = now;
+		watcher.calls++;
+		sched_yield();
+	}
+	return NULL;
+}
+
+START_TEST(test_is_leader_from_another_thread)
+{
+	pthread_t thr;
+	char name[32];
+	engine_start();
+	for (int i = 0; i < 5; i++) {
+		snprintf(name, sizeof(name), "watched-%d", i);
+		ck_assert_int_eq(post_topology(name, 0), 200);
+	}
+	memset(&watcher, 0, sizeof(watcher));
+	ck_assert_int_eq(pthread_create(&thr, NULL, watch_leader, NULL), 0);
+	for (int k = 0; k < 4; k++) {
+		int led = 0;
+		move_fence(); /* stepped down on the next fire record, then leads again */
+		/* this thread sees the loss and the return */
+		int64_t deadline = drove_time_mono_ms() + 30000;
+		while (drove_epoch_is_leader(ep) && drove_time_mono_ms() < deadline)
+			usleep(2 * 1000);
+		while (!(led = drove_epoch_is_leader(ep)) && drove_time_mono_ms() < deadline)
+			usleep(5 * 1000);
+		ck_assert_msg(led, "not leading again after the fence moved (%d)", k);
+	}
+	__atomic_store_n(&watcher.stop, 1, __ATOMIC_RELEASE);
+	ck_assert_int_eq(pthread_join(thr, NULL), 0);
+	/* it called all along (how many losses it caught depends on the scheduler: not asserted) */
+	ck_assert_int_gt(watcher.calls, 0);
+	ck_assert_int_le(watcher.lost, watcher.regained + 1);
+	engine_stop();
+}
+END_TEST
+
 /* GET `path` on the engine: the HTTP status, the body in `*out` (free it). */
 struct body {
 	char *p;
@@ -906,6 +965,7 @@ Suite *epoch_async_suite(void)
 	tc = tcase_create("fence");
 	tcase_set_timeout(tc, 110);
 	tcase_add_test(tc, test_fence_moves_while_firing);
+	tcase_add_test(tc, test_is_leader_from_another_thread);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("reads");
 	tcase_set_timeout(tc, 110);
