@@ -353,6 +353,7 @@ START_TEST(test_link_deadline_frees_slots)
 	ck_assert_int_eq(drove_strlist_new(&eps), 0);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d", stub.port);
 	ck_assert_int_eq(drove_strlist_add(eps, url), 0);
+	o.endpoints = eps;
 	ck_assert_int_eq(drove__ectl_new(&c, ctx, loop, &o), 0);
 	stub_set(&stub.hang, 1);
 	struct late b = {.loop = loop, .want = 10};
@@ -970,10 +971,10 @@ Suite *epoch_async_suite(void)
 	tc = tcase_create("reads");
 	tcase_set_timeout(tc, 110);
 	tcase_add_test(tc, test_fired_run_readable_at_once);
+	suite_add_tcase(s, tc);
 	tc = tcase_create("deadline");
 	tcase_set_timeout(tc, 150);
 	tcase_add_test(tc, test_unanswered_creates_free_their_slots);
-	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tc);
 	return s;
 }
