@@ -14,6 +14,7 @@
  * It also prints (stderr) when the first task CREATE reached the stub, from the engine's
  * start: the time a new leader takes to read the stored topologies and fire.
  */
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,6 +107,13 @@ static void *stub_thread(void *arg)
 
 static drove_loop *loop;
 
+static void on_log(int level, const char *module, const char *msg, void *ud)
+{
+	(void)ud;
+	fprintf(stderr, "%lld %s %s: %s\n", (long long)bench_now_ms(), drove_log_level_name(level),
+	        module, msg);
+}
+
 static void *loop_thread(void *arg)
 {
 	(void)arg;
@@ -127,6 +135,12 @@ int main(int argc, char **argv)
 	if (n < 1 || secs < 1 || secs > 60 || !mkdtemp(dir) || drove_ctx_new(&ctx) != 0 ||
 	    drove_loop_new(&loop, ctx) != 0)
 		return 1;
+	if (getenv("BENCH_LOG")) /* the engine's log on stderr */
+		drove_ctx_set_log(ctx,
+		                  !strcmp(getenv("BENCH_LOG"), "DEBUG")  ? DROVE_LOG_DEBUG
+		                  : !strcmp(getenv("BENCH_LOG"), "INFO") ? DROVE_LOG_INFO
+		                                                         : DROVE_LOG_WARN,
+		                  on_log, NULL);
 	cap = (size_t)n * (size_t)(secs + 2);
 	if (!(late = calloc(cap, sizeof(*late))))
 		return 1;
@@ -228,6 +242,12 @@ int main(int argc, char **argv)
 	drove_loop_stop(loop);
 	pthread_join(lthr, NULL);
 	long rss = bench_rss_kb();
+	{ /* what malloc holds of it: in use, and free but not given back */
+		struct mallinfo2 mi = mallinfo2();
+		fprintf(stderr,
+		        "malloc: in use %.1f MiB, free in the heap %.1f MiB, mmapped %.1f MiB\n",
+		        mi.uordblks / 1048576.0, mi.fordblks / 1048576.0, mi.hblkhd / 1048576.0);
+	}
 	drove_epoch_free(ep);
 	if (zk) { /* leave ZooKeeper as found: the namespace goes (one node at a time) */
 		so = NULL;

@@ -18,6 +18,10 @@
 #define MOD            "client"
 #define NOT_LEADER_MSG "This node is not the leader controller"
 #define INFLIGHT_DEF   64
+/* No exchange (nor ping) waits longer than this for its answer, whatever operationTimeout
+ * says: a controller answers a task operation or status in milliseconds, and an exchange
+ * without an answer holds one of the few slots. */
+#define DEADLINE_MAX_MS 30000
 
 struct ereq {
 	struct ereq *qnext;         /* the queue: waiting for a leader or a slot */
@@ -29,6 +33,9 @@ struct ereq {
 	void *ud;
 	struct event *timer; /* backing off before it is sent again */
 	drove__http_req *h;  /* in flight */
+	/* in flight: the list in the order sent (so by deadline), and when it is given up */
+	struct ereq *iprev, *inext;
+	int64_t deadline;
 };
 
 struct drove__ectl {
@@ -46,8 +53,15 @@ struct drove__ectl {
 	size_t find_i;
 	drove__buf find_why;
 	struct event *find_timer;
+	drove__http_req *ping_h;                /* the ping in flight */
+	struct event *ping_timer;               /* its deadline */
 	struct ereq *qhead[2], *qtail[2], *all; /* queues: [0] urgent, [1] the rest */
 	size_t ninflight, npending;
+	/* the exchanges in flight, oldest first; one timer for the oldest one's deadline */
+	struct ereq *ihead, *itail;
+	struct event *deadline_timer;
+	int64_t deadline_ms; /* request_ms, at most DEADLINE_MAX_MS */
+	size_t max_routine;  /* slots the exchanges that are not urgent may hold */
 	int dying;
 };
 
@@ -167,6 +181,8 @@ static void on_ping(const drove__http_response *resp, void *ud)
 {
 	drove__ectl *c = ud;
 	const char *ep = c->eps[c->find_i];
+	c->ping_h = NULL;
+	evtimer_del(c->ping_timer);
 	if (resp->error == 0 && resp->status == 200) {
 		c->finding = 0;
 		c->find_fails = 0;
@@ -212,7 +228,8 @@ static int send_http(drove__ectl *c, const char *base, const char *method, const
 	                          .body = body,
 	                          .body_len = body ? strlen(body) : 0,
 	                          .connect_timeout_ms = c->o.connect_ms,
-	                          .timeout_ms = c->o.request_ms,
+	                          /* curl's own timeout is the backstop of ours */
+	                          .timeout_ms = c->deadline_ms + 1000,
 	                          .on_done = fn,
 	                          .userdata = ud,
 	                          .insecure = c->o.insecure,
@@ -228,11 +245,36 @@ static void find_next(drove__ectl *c)
 		find_failed(c);
 		return;
 	}
-	if (send_http(c, c->eps[c->find_i], "GET", "/apis/v1/ping", NULL, on_ping, c, NULL) < 0) {
+	if (send_http(c, c->eps[c->find_i], "GET", "/apis/v1/ping", NULL, on_ping, c, &c->ping_h) <
+	    0) {
 		drove_error_clear();
 		c->find_i = c->neps;
 		find_failed(c);
+		return;
 	}
+	arm(c->ping_timer, c->deadline_ms);
+}
+
+/* What an exchange given up at its deadline reports (as curl's own timeout would). */
+static drove__http_response timed_out(const drove__ectl *c, char *text, size_t size)
+{
+	snprintf(text, size, "no answer in %lld ms", (long long)c->deadline_ms);
+	return (drove__http_response){.error = DROVE_ETIMEOUT, .errtext = text, .body = ""};
+}
+
+/* The ping is not answered by its deadline (curl's timeout did not end it first). */
+static void on_ping_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	drove__ectl *c = arg;
+	char text[64];
+	(void)fd;
+	(void)what;
+	if (!c->ping_h)
+		return;
+	drove__http_cancel(c->ping_h);
+	c->ping_h = NULL;
+	drove__http_response resp = timed_out(c, text, sizeof(text));
+	on_ping(&resp, c);
 }
 
 static void find_start(drove__ectl *c)
@@ -255,6 +297,22 @@ static void on_backoff(evutil_socket_t fd, short what, void *arg)
 	pump(r->c);
 }
 
+/* Out of the in-flight list (its slot is free). */
+static void inflight_remove(drove__ectl *c, struct ereq *r)
+{
+	if (r->iprev)
+		r->iprev->inext = r->inext;
+	else
+		c->ihead = r->inext;
+	if (r->inext)
+		r->inext->iprev = r->iprev;
+	else
+		c->itail = r->iprev;
+	r->iprev = r->inext = NULL;
+	r->h = NULL;
+	c->ninflight--;
+}
+
 static void on_done(const drove__http_response *resp, void *ud)
 {
 	struct ereq *r = ud;
@@ -263,8 +321,7 @@ static void on_done(const drove__http_response *resp, void *ud)
 	int not_leader = resp->error == 0 && resp->status == 400 &&
 	                 strstr(resp->body, NOT_LEADER_MSG) != NULL;
 
-	r->h = NULL;
-	c->ninflight--;
+	inflight_remove(c, r);
 	if (resp->error == 0 && !not_leader) {
 		complete(r, 0, resp->status, resp->body, resp->body_len, NULL, 0);
 		pump(c);
@@ -298,6 +355,26 @@ static void on_done(const drove__http_response *resp, void *ud)
 	pump(c);
 }
 
+/* The oldest exchanges in flight whose deadline has come are given up (cancelled: their slot
+ * is free) and handled as timed out: a GET is sent again, a CREATE is reported (runs.c starts
+ * it again on the next poll: "Task already exists" then means it had reached Drove). */
+static void on_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	drove__ectl *c = arg;
+	char text[64];
+	int64_t now = drove_time_mono_ms();
+	(void)fd;
+	(void)what;
+	while (c->ihead && c->ihead->deadline <= now) {
+		struct ereq *r = c->ihead;
+		drove__http_cancel(r->h);
+		drove__http_response resp = timed_out(c, text, sizeof(text));
+		on_done(&resp, r); /* may send more (at the tail: later deadlines) */
+	}
+	if (c->ihead)
+		arm(c->deadline_timer, c->ihead->deadline - now);
+}
+
 static void dispatch(drove__ectl *c, struct ereq *r)
 {
 	r->leader_used = c->leader;
@@ -309,6 +386,28 @@ static void dispatch(drove__ectl *c, struct ereq *r)
 		return;
 	}
 	c->ninflight++;
+	r->deadline = drove_time_mono_ms() + c->deadline_ms;
+	r->inext = NULL;
+	r->iprev = c->itail;
+	if (c->itail)
+		c->itail->inext = r;
+	else
+		c->ihead = r;
+	c->itail = r;
+	if (!evtimer_pending(c->deadline_timer, NULL))
+		arm(c->deadline_timer, c->deadline_ms);
+}
+
+/* The next exchange to send: an urgent one whenever a slot is free, another only while
+ * fewer than `max_routine` are in flight (unanswered polls and deletes never hold every slot
+ * a task CREATE needs). */
+static struct ereq *next_to_send(drove__ectl *c)
+{
+	if (c->ninflight >= c->o.max_inflight)
+		return NULL;
+	if (c->qhead[0] || (c->qhead[1] && c->ninflight < c->max_routine))
+		return dequeue(c);
+	return NULL;
 }
 
 static void pump(drove__ectl *c)
@@ -323,8 +422,9 @@ static void pump(drove__ectl *c)
 			find_start(c);
 		return;
 	}
-	while (c->ninflight < c->o.max_inflight && c->leader >= 0 && queued(c))
-		dispatch(c, dequeue(c));
+	struct ereq *r;
+	while (c->leader >= 0 && (r = next_to_send(c)))
+		dispatch(c, r);
 }
 
 int drove__ectl_send(drove__ectl *c, const char *method, const char *path, const char *body,
@@ -360,6 +460,11 @@ size_t drove__ectl_pending(const drove__ectl *c)
 	return c ? c->npending : 0;
 }
 
+size_t drove__ectl_inflight(const drove__ectl *c)
+{
+	return c ? c->ninflight : 0;
+}
+
 int drove__ectl_new(drove__ectl **out, drove_ctx *ctx, drove_loop *loop, const drove__ectl_opts *o)
 {
 	DROVE_CHECK_ARG(out && ctx && loop && o);
@@ -376,6 +481,11 @@ int drove__ectl_new(drove__ectl **out, drove_ctx *ctx, drove_loop *loop, const d
 	c->o.auth = NULL;
 	if (!c->o.max_inflight)
 		c->o.max_inflight = INFLIGHT_DEF;
+	c->max_routine = c->o.max_inflight - c->o.max_inflight / 4;
+	if (!c->max_routine)
+		c->max_routine = 1;
+	c->deadline_ms = c->o.request_ms > 0 && c->o.request_ms < DEADLINE_MAX_MS ? c->o.request_ms
+	                                                                          : DEADLINE_MAX_MS;
 	c->leader = -1;
 	c->find_why = (drove__buf)DROVE_BUF_INIT;
 	if (!(c->eps = calloc(n, sizeof(*c->eps))) || (o->auth && !(c->auth = strdup(o->auth))))
@@ -388,7 +498,9 @@ int drove__ectl_new(drove__ectl **out, drove_ctx *ctx, drove_loop *loop, const d
 		if (!(c->eps[c->neps] = strndup(ep, len)))
 			goto nomem;
 	}
-	if (!(c->find_timer = event_new(drove__loop_base(loop), -1, 0, on_find_timer, c)))
+	if (!(c->find_timer = event_new(drove__loop_base(loop), -1, 0, on_find_timer, c)) ||
+	    !(c->ping_timer = evtimer_new(drove__loop_base(loop), on_ping_deadline, c)) ||
+	    !(c->deadline_timer = evtimer_new(drove__loop_base(loop), on_deadline, c)))
 		goto nomem;
 	int rc = drove__http_client_new(&c->hc, loop);
 	if (rc < 0) {
@@ -411,8 +523,14 @@ void drove__ectl_free(drove__ectl *c)
 	c->hc = NULL;
 	while (c->all)
 		complete(c->all, DROVE_EUNAVAIL, 0, NULL, 0, "Epoch is stopping", 1);
+	c->ihead = c->itail = NULL; /* cancelled with the client */
+	c->ping_h = NULL;
 	if (c->find_timer)
 		event_free(c->find_timer);
+	if (c->ping_timer)
+		event_free(c->ping_timer);
+	if (c->deadline_timer)
+		event_free(c->deadline_timer);
 	for (size_t i = 0; i < c->neps; i++)
 		free(c->eps[i]);
 	free(c->eps);

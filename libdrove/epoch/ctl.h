@@ -6,6 +6,10 @@
  * `check_ms`, and after a transport error or a "not the leader" answer); a failed exchange is
  * sent again after a bounded backoff up to `retries` times, except a non-GET that may have
  * reached a controller (sent, and not refused as "not the leader"): never twice.
+ * Every exchange and ping has a deadline (`request_ms`, at most 30 s): one not answered by
+ * then is cancelled, its slot freed, and it ends as DROVE_ETIMEOUT (a GET is retried as
+ * above). Exchanges that are not `urgent` hold at most three quarters of the slots, so task
+ * CREATEs always find one even when polls and deletes go unanswered.
  *
  * Threads: the loop's only. Every callback runs later on the loop, never inside a call here.
  */
@@ -30,7 +34,7 @@ typedef struct drove__ectl_opts {
 	const drove_strlist *endpoints; /* "http(s)://host:port" */
 	const char *auth;               /* whole "Authorization: ..." line, or NULL */
 	int insecure;
-	int64_t connect_ms, request_ms;
+	int64_t connect_ms, request_ms; /* request_ms: the deadline (0 or over 30 s: 30 s) */
 	int retries;
 	int64_t backoff_ms, max_backoff_ms;
 	int64_t check_ms;    /* 0: the leader is asked again only after a failure */
@@ -47,6 +51,8 @@ int drove__ectl_send(drove__ectl *c, const char *method, const char *path, const
                      int urgent, drove__ectl_fn fn, void *userdata);
 /* Exchanges queued or in flight. */
 size_t drove__ectl_pending(const drove__ectl *c);
+/* Exchanges in flight (the slots taken, at most max_inflight). */
+size_t drove__ectl_inflight(const drove__ectl *c);
 /* Every exchange not finished gets its callback with `cancelled` 1, then the link goes.
  * NULL is fine. */
 void drove__ectl_free(drove__ectl *c);

@@ -125,6 +125,7 @@ static drove__etopo *topo_set(drove_epoch *e, drove_epoch_topology *t, int state
 /* ---- firing ---- */
 
 static void demote(drove_epoch *e, const char *why);
+static void publish(drove_epoch *e);
 
 static void fire_work(drove__ejob *base, drove_client *client)
 {
@@ -557,6 +558,7 @@ static void load_done(void *ud)
 	drove__eload_free(e->loader);
 	e->loader = NULL;
 	e->loading = 0;
+	publish(e);
 	adopt_clear(e, 1);
 	fire_flush(e, drove_time_wall_ms());
 	arm_fire(e);
@@ -581,6 +583,7 @@ static void clear_state(drove_epoch *e)
 	e->tt = NULL;
 	if (drove_epoch_timetable_new(&e->tt) < 0)
 		drove_error_clear();
+	publish(e);
 }
 
 static void on_acquired(drove_epoch *e, int64_t term)
@@ -655,6 +658,7 @@ static void on_election(drove_election *el, int event, int64_t term, void *ud)
 		e->leader = 0;
 		clear_state(e);
 	}
+	publish(e);
 }
 
 /* The fence moved: another leader records runs now. Stop, and contend again. */
@@ -676,6 +680,17 @@ static void demote(drove_epoch *e, const char *why)
 int drove__epoch_leads(const drove_epoch *e)
 {
 	return e && e->leader && e->election && drove_election_is_leader(e->election);
+}
+
+static void publish(drove_epoch *e)
+{
+	int v = e->leader && e->election && drove_election_is_leader(e->election) && !e->loading;
+	__atomic_store_n(&e->pub_leader, v, __ATOMIC_RELEASE);
+}
+
+int drove__epoch_published_leader(const drove_epoch *e)
+{
+	return e ? __atomic_load_n(&e->pub_leader, __ATOMIC_ACQUIRE) : 0;
 }
 
 /* ---- what the REST layer asks ---- */
@@ -847,6 +862,7 @@ static void on_poll(evutil_socket_t fd, short what, void *arg)
 	drove_epoch *e = arg;
 	(void)fd;
 	(void)what;
+	publish(e); /* a fence the store's thread cleared (drove_election_is_leader) */
 	if (drove__epoch_leads(e))
 		drove__eruns_poll(e);
 	else

@@ -85,11 +85,16 @@ struct drove_epoch {
 	drove__epool *pool;      /* blocking work: store batches, SMTP, REST kill */
 	struct drove__ectl *ctl; /* task CREATE, status, KILL, DELETE (asynchronous) */
 	int started, stopping;
-	volatile int leader; /* read from other threads through drove_epoch_is_leader() */
+	int leader; /* loop thread only */
 	int fence;
 	int64_t term;
 	drove__eload *loader; /* reading the stored topologies after taking the lead (load.c) */
-	volatile int loading; /* 1 until they are all read: drove_epoch_is_leader() says 0 */
+	int loading;          /* 1 until they are all read: drove_epoch_is_leader() says 0 */
+	/* what drove_epoch_is_leader() answers on any thread: drove__epoch_leads() && !loading,
+	 * stored (atomically) by the loop at every change it makes and at every poll tick (a
+	 * fence the store's thread cleared shows within pollInterval); never the election
+	 * object, which the loop frees when leadership is lost */
+	int pub_leader;
 	struct event *t_fire, *t_poll, *t_trim;
 	drove_epoch_timetable *tt;
 	drove__etopo **topos; /* sorted by name */
@@ -137,8 +142,10 @@ int drove__epoch_engine_init(drove_epoch *e);
 int drove__epoch_engine_start(drove_epoch *e);
 /* Resign, drop the state, join the workers, close the store. Idempotent. */
 void drove__epoch_engine_stop(drove_epoch *e);
-/* 1 while this engine leads and holds its fence. */
+/* 1 while this engine leads and holds its fence. Loop thread. */
 int drove__epoch_leads(const drove_epoch *e);
+/* What drove_epoch_is_leader() says (any thread). */
+int drove__epoch_published_leader(const drove_epoch *e);
 
 /* A validated topology (ownership passes in, also on error): stored (create: DROVE_EEXISTS
  * when the name is taken; otherwise a replace that keeps its state, DROVE_ENOTFOUND when

@@ -227,44 +227,73 @@ void drove__efire_seal(drove_epoch *e, struct drove__efire *f)
 	efire_check(e, f);
 }
 
-/* The run's EpochTopologyRunInfo (`message`: NULL for none), or NULL when out of memory. */
-static struct json_object *run_json(const struct drove__erun *r, const char *message)
+/* `s` as a JSON string. @return 0 or DROVE_ENOMEM. */
+static int put_jstr(drove__buf *b, const char *s)
 {
-	struct json_object *j = json_object_new_object(), *tasks = json_object_new_object();
-	if (!j || !tasks) {
-		json_object_put(j);
-		json_object_put(tasks);
+	static const char hex[] = "0123456789abcdef";
+	int bad = drove__buf_putc(b, '"') < 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		size_t run = 0;
+		while (p[run] && p[run] >= 0x20 && p[run] != '"' && p[run] != '\\')
+			run++;
+		if (run) {
+			bad |= drove__buf_append(b, p, run) < 0;
+			p += run - 1;
+			continue;
+		}
+		char esc[7] = {'\\', (char)*p, 0};
+		if (*p < 0x20) {
+			esc[1] = 'u';
+			esc[2] = esc[3] = '0';
+			esc[4] = hex[*p >> 4];
+			esc[5] = hex[*p & 15];
+		}
+		bad |= drove__buf_puts(b, esc) < 0;
+	}
+	bad |= drove__buf_putc(b, '"') < 0;
+	return bad ? DROVE_ENOMEM : 0;
+}
+
+/* The run's EpochTopologyRunInfo as JSON text (`message`: NULL for none), built without a
+ * json-c tree (one per run state change, thousands a second), or NULL when out of memory. */
+static char *run_text(const struct drove__erun *r, const char *message)
+{
+	drove__buf b = DROVE_BUF_INIT;
+	int bad = drove__buf_puts(&b, "{\"topologyId\":") < 0;
+	bad |= put_jstr(&b, r->tid) < 0;
+	bad |= drove__buf_puts(&b, ",\"runId\":") < 0;
+	bad |= put_jstr(&b, r->rid) < 0;
+	bad |= drove__buf_printf(&b, ",\"state\":\"%s\"", drove__epoch_run_state_name(r->state)) <
+	       0;
+	if (message) {
+		bad |= drove__buf_puts(&b, ",\"message\":") < 0;
+		bad |= put_jstr(&b, message) < 0;
+	}
+	bad |= drove__buf_puts(&b, ",\"tasks\":{") < 0;
+	for (size_t i = 0; i < r->n; i++) {
+		const struct etask *t = &r->tasks[i];
+		bad |= drove__buf_puts(&b, i ? "," : "") < 0;
+		bad |= put_jstr(&b, drove_epoch_topology_task_name(r->tp->t, i)) < 0;
+		bad |= drove__buf_puts(&b, ":{\"taskId\":") < 0;
+		bad |= put_jstr(&b, t->task_id) < 0;
+		bad |= drove__buf_printf(&b, ",\"state\":\"%s\",\"upstreamId\":",
+		                         drove_epoch_task_state_name(t->state)) < 0;
+		bad |= put_jstr(&b, t->task_id) < 0;
+		if (t->error) {
+			bad |= drove__buf_puts(&b, ",\"errorMessage\":") < 0;
+			bad |= put_jstr(&b, t->error) < 0;
+		}
+		bad |= drove__buf_putc(&b, '}') < 0;
+	}
+	bad |= drove__buf_printf(
+	               &b, "},\"runType\":\"%s\",\"created\":%" PRId64 ",\"updated\":%" PRId64 "}",
+	               r->type == DROVE_EPOCH_RUN_INSTANT ? "INSTANT" : "SCHEDULED", r->created,
+	               drove_time_wall_ms()) < 0;
+	if (bad) {
+		drove__buf_free(&b);
 		return NULL;
 	}
-	json_object_object_add(j, "topologyId", json_object_new_string(r->tid));
-	json_object_object_add(j, "runId", json_object_new_string(r->rid));
-	json_object_object_add(j, "state",
-	                       json_object_new_string(drove__epoch_run_state_name(r->state)));
-	if (message)
-		json_object_object_add(j, "message", json_object_new_string(message));
-	for (size_t i = 0; i < r->n; i++) {
-		struct json_object *t = json_object_new_object();
-		if (!t)
-			continue;
-		json_object_object_add(t, "taskId", json_object_new_string(r->tasks[i].task_id));
-		json_object_object_add(
-		        t, "state",
-		        json_object_new_string(drove_epoch_task_state_name(r->tasks[i].state)));
-		json_object_object_add(t, "upstreamId",
-		                       json_object_new_string(r->tasks[i].task_id));
-		if (r->tasks[i].error)
-			json_object_object_add(t, "errorMessage",
-			                       json_object_new_string(r->tasks[i].error));
-		json_object_object_add(tasks, drove_epoch_topology_task_name(r->tp->t, i), t);
-	}
-	json_object_object_add(j, "tasks", tasks);
-	json_object_object_add(j, "runType",
-	                       json_object_new_string(r->type == DROVE_EPOCH_RUN_INSTANT
-	                                                      ? "INSTANT"
-	                                                      : "SCHEDULED"));
-	json_object_object_add(j, "created", json_object_new_int64(r->created));
-	json_object_object_add(j, "updated", json_object_new_int64(drove_time_wall_ms()));
-	return j;
+	return drove__buf_steal(&b);
 }
 
 /* A decided run's message: the first task that did not complete and why (`buf` "" if none). */
@@ -281,17 +310,13 @@ static const char *run_message(const struct drove__erun *r, char *buf, size_t si
 /* The run's EpochTopologyRunInfo, queued to be written over the record. */
 static void run_record(drove_epoch *e, struct drove__erun *r, const char *message)
 {
-	struct json_object *j = run_json(r, message);
-	if (!j)
-		return;
-	char *text = strdup(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+	char *text = run_text(r, message);
 	if (!text || rec_push_run(e, r, text, r->finishing, r->uncreated) < 0) {
 		drove_error_clear(); /* written with the run's next change, or re-followed */
 	} else {
 		r->unrecorded = 0;
 		r->uncreated = 0; /* the queued record creates it */
 	}
-	json_object_put(j);
 }
 
 /* What a record not written yet would say: the leader answers reads of its runs fenced by
@@ -299,7 +324,12 @@ static void run_record(drove_epoch *e, struct drove__erun *r, const char *messag
 static struct json_object *unstored_json(const struct drove__erun *r)
 {
 	char msg[160];
-	return run_json(r, r->finishing ? run_message(r, msg, sizeof(msg)) : NULL);
+	char *text = run_text(r, r->finishing ? run_message(r, msg, sizeof(msg)) : NULL);
+	struct json_object *j = NULL;
+	if (text && drove__mcodec_parse(text, strlen(text), &j) < 0)
+		j = NULL;
+	free(text);
+	return j;
 }
 
 struct json_object *drove__erun_unstored(const drove_epoch *e, const char *tid, const char *rid)

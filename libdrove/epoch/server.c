@@ -110,7 +110,7 @@ int drove_epoch_port(const drove_epoch *e)
 
 int drove_epoch_is_leader(const drove_epoch *e)
 {
-	return drove__epoch_leads(e) && !e->loading;
+	return drove__epoch_published_leader(e);
 }
 
 int64_t drove_epoch_runs_fired(const drove_epoch *e)

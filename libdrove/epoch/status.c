@@ -62,51 +62,34 @@ static int leaf_outcome(int s)
 	return 0;
 }
 
-static size_t leaf_count(struct json_object *task)
-{
-	struct json_object *j, *tasks;
-	size_t n = 0;
-	const char *type =
-	        json_object_object_get_ex(task, "type", &j) ? json_object_get_string(j) : "";
-	if (strcmp(type, "COMPOSITE") != 0)
-		return 1;
-	if (json_object_object_get_ex(task, "tasks", &tasks))
-		for (size_t i = 0; i < json_object_array_length(tasks); i++)
-			n += leaf_count(json_object_array_get_idx(tasks, i));
-	return n;
-}
-
 /* Epoch's visit of a run's tasks, one at a time, depth first: an ANY stops at its first
  * COMPLETED child and an ALL at its first failed (or cancelled) one, so the children after
- * it are never run, nested composites included. `*idx` walks the leaves (depth-first
- * index); `*pending` gets the leaf still to finish. 1 success, -1 failure, 0 still going. */
-static int visit(struct json_object *task, const int *states, size_t n, size_t *idx,
-                 size_t *pending)
+ * it are never run, nested composites included. `pos` is the node (status.h); `*idx` walks
+ * the leaves (depth-first index); `*pending` gets the leaf still to finish. 1 success, -1
+ * failure, 0 still going. */
+static int visit(const struct drove__etnode *nd, size_t pos, const int *states, size_t n,
+                 size_t *idx, size_t *pending)
 {
-	struct json_object *j, *tasks;
-	const char *type =
-	        json_object_object_get_ex(task, "type", &j) ? json_object_get_string(j) : "";
-	if (strcmp(type, "COMPOSITE") != 0) {
+	if (!nd[pos].composite) {
 		size_t i = (*idx)++;
 		int o = i < n ? leaf_outcome(states[i]) : 0;
 		if (o == 0)
 			*pending = i;
 		return o;
 	}
-	const char *ct = json_object_object_get_ex(task, "compositionType", &j)
-	                         ? json_object_get_string(j)
-	                         : "ALL";
-	int any = !strcmp(ct, "ANY");
-	size_t cnt = json_object_object_get_ex(task, "tasks", &tasks)
-	                     ? json_object_array_length(tasks)
-	                     : 0;
-	for (size_t i = 0; i < cnt; i++) {
-		int o = visit(json_object_array_get_idx(tasks, i), states, n, idx, pending);
+	int any = nd[pos].any;
+	size_t c = pos + 1;
+	for (unsigned k = 0; k < nd[pos].nchild; k++) {
+		int o = visit(nd, c, states, n, idx, pending);
 		if (o == 0 || (any && o > 0) || (!any && o < 0)) {
-			for (size_t k = i + 1; k < cnt; k++) /* not visited: skip their leaves */
-				*idx += leaf_count(json_object_array_get_idx(tasks, k));
+			size_t s = c + nd[c].size; /* not visited: skip their leaves */
+			for (unsigned m = k + 1; m < nd[pos].nchild; m++) {
+				*idx += nd[s].nleaves;
+				s += nd[s].size;
+			}
 			return o;
 		}
+		c += nd[c].size;
 	}
 	return any ? -1 : 1;
 }
@@ -114,21 +97,15 @@ static int visit(struct json_object *task, const int *states, size_t n, size_t *
 int drove__epoch_topology_next_task(const drove_epoch_topology *t, const int *task_states, size_t n,
                                     size_t *next)
 {
-	char *doc = NULL;
-	struct json_object *j = NULL, *task;
-	size_t idx = 0, pending = n;
+	size_t idx = 0, pending = n, nnodes = 0;
 	int o = 0;
 
 	if (!t || (n && !task_states) || n != drove_epoch_topology_task_count(t))
 		return drove__error(DROVE_EINVAL, "task states: %zu given, %zu tasks", n,
 		                    drove_epoch_topology_task_count(t));
-	if (drove_epoch_topology_to_json(t, &doc) < 0)
-		return DROVE_ENOMEM;
-	if (drove__mcodec_parse(doc, strlen(doc), &j) == 0 &&
-	    json_object_object_get_ex(j, "task", &task))
-		o = visit(task, task_states, n, &idx, &pending);
-	json_object_put(j);
-	drove_free(doc);
+	const struct drove__etnode *nd = drove__epoch_topology_tree(t, &nnodes);
+	if (nnodes)
+		o = visit(nd, 0, task_states, n, &idx, &pending);
 	if (next)
 		*next = o == 0 ? pending : n;
 	return o > 0   ? DROVE_EPOCH_RUN_SUCCESSFUL

@@ -11,6 +11,18 @@
  * a time, an ANY stopping at its first COMPLETED child and an ALL at its first failed one,
  * nested composites included (the children after are never run). `*next` is `n` once
  * decided. @return as drove_epoch_topology_run_state(). */
+/* A topology's task tree in depth-first order, parsed once (topology.c) so that a run's next
+ * task and state need no JSON: a leaf, or a composite followed by its children. */
+struct drove__etnode {
+	unsigned char composite, any;
+	unsigned short nchild;  /* a composite's direct children */
+	unsigned short nleaves; /* leaves in this subtree */
+	unsigned short size;    /* nodes in this subtree, itself included */
+};
+/* The tree of `t` (borrowed, `*n_out` nodes; NULL and 0 for none). */
+const struct drove__etnode *drove__epoch_topology_tree(const drove_epoch_topology *t,
+                                                       size_t *n_out);
+
 int drove__epoch_topology_next_task(const drove_epoch_topology *t, const int *task_states, size_t n,
                                     size_t *next);
 

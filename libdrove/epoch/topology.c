@@ -14,6 +14,7 @@
 #include <drove/ids.h>
 #include <drove/spec.h>
 #include "core/internal.h"
+#include "epoch/status.h"
 #include "model/codec.h"
 
 struct leaf {
@@ -30,6 +31,8 @@ struct drove_epoch_topology {
 	int64_t at_ms;
 	size_t nleaves, cap;
 	struct leaf *leaves;
+	struct drove__etnode *tree; /* the task tree (status.h) */
+	size_t ntree;
 };
 
 struct val {
@@ -307,6 +310,39 @@ static void check_notify(struct val *v, struct json_object *n)
 	}
 }
 
+/* Append the validated `task`'s subtree to t->tree (depth first). @return 0 or
+ * DROVE_ENOMEM. */
+static int tree_add(drove_epoch_topology *t, size_t *cap, struct json_object *task)
+{
+	struct json_object *tasks;
+	const char *type = get_str(task, "type"), *ct = get_str(task, "compositionType");
+	size_t pos = t->ntree;
+	if (drove__grow(&t->tree, cap, t->ntree + 1, sizeof(*t->tree)) < 0)
+		return DROVE_ENOMEM;
+	t->ntree++;
+	struct drove__etnode nd = {.nleaves = 1, .size = 1};
+	if (type && !strcmp(type, "COMPOSITE") &&
+	    json_object_object_get_ex(task, "tasks", &tasks)) {
+		nd = (struct drove__etnode){.composite = 1, .any = ct && !strcmp(ct, "ANY")};
+		for (size_t i = 0; i < json_object_array_length(tasks); i++) {
+			size_t c = t->ntree;
+			if (tree_add(t, cap, json_object_array_get_idx(tasks, i)) < 0)
+				return DROVE_ENOMEM;
+			nd.nchild++;
+			nd.nleaves += t->tree[c].nleaves;
+		}
+		nd.size = (unsigned short)(t->ntree - pos);
+	}
+	t->tree[pos] = nd;
+	return 0;
+}
+
+const struct drove__etnode *drove__epoch_topology_tree(const drove_epoch_topology *t, size_t *n_out)
+{
+	*n_out = t ? t->ntree : 0;
+	return t ? t->tree : NULL;
+}
+
 void drove_epoch_topology_free(drove_epoch_topology *t)
 {
 	if (!t)
@@ -316,6 +352,7 @@ void drove_epoch_topology_free(drove_epoch_topology *t)
 		free(t->leaves[i].spec);
 	}
 	free(t->leaves);
+	free(t->tree);
 	free(t->name);
 	free(t->doc);
 	json_object_put(t->jdoc);
@@ -331,6 +368,7 @@ int drove_epoch_topology_from_json(drove_epoch_topology **out, drove_ctx *ctx, c
 	drove_epoch_topology *t = NULL;
 	struct json_object *doc = NULL, *j;
 	const char *name;
+	size_t tcap = 0;
 	int rc;
 
 	DROVE_CHECK_ARG(out && ctx && json);
@@ -374,7 +412,8 @@ int drove_epoch_topology_from_json(drove_epoch_topology **out, drove_ctx *ctx, c
 			v.errs = NULL;
 		}
 	} else if (!(t->doc = drove__strdup(
-	                     json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN)))) {
+	                     json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN))) ||
+	           !json_object_object_get_ex(doc, "task", &j) || tree_add(t, &tcap, j) < 0) {
 		rc = DROVE_ENOMEM;
 	} else {
 		json_object_put(t->jdoc); /* kept as text: a parsed tree costs ten times more */

@@ -10,6 +10,7 @@
  * The controller is a libevent evhttp stub on its own thread that answers a "slow" task's
  * CREATE never (a timer far away), the others at once, and counts CREATEs per task id. */
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -42,7 +43,13 @@ static struct {
 	int counts[MAXIDS];
 	size_t nids;
 	int slow_creates, fast_creates, dup;
+	/* hang: nothing but a ping is ever answered (the connection is held open); hung counts
+	 * the POSTs left so. exists: a CREATE of a task id seen before answers "Task already
+	 * exists" (as Drove does) */
+	int hang, hung, exists;
 } stub;
+
+static int stub_get(int *field);
 
 static void slow_reply(evutil_socket_t fd, short what, void *arg)
 {
@@ -51,27 +58,42 @@ static void slow_reply(evutil_socket_t fd, short what, void *arg)
 	drove_stub_reply(arg, DROVE_STUB_CREATED);
 }
 
-static void count_create(const char *id, size_t len)
+/* @return how many CREATEs task `id` got, this one included. */
+static int count_create(const char *id, size_t len)
 {
 	pthread_mutex_lock(&stub.mu);
 	size_t i;
+	int n = 0;
 	for (i = 0; i < stub.nids; i++)
 		if (strlen(stub.ids[i]) == len && !strncmp(stub.ids[i], id, len))
 			break;
 	if (i == stub.nids && stub.nids < MAXIDS)
 		stub.ids[stub.nids++] = strndup(id, len);
-	if (i < MAXIDS && ++stub.counts[i] > 1)
+	if (i < MAXIDS && (n = ++stub.counts[i]) > 1)
 		stub.dup++;
 	if (!strncmp(id, "slow", 4))
 		stub.slow_creates++;
 	else
 		stub.fast_creates++;
 	pthread_mutex_unlock(&stub.mu);
+	return n;
 }
+
+#define TASK_EXISTS                                                                          \
+	"{\"status\":\"FAILED\",\"data\":{\"validationErrors\":[\"Task already exists \"]}," \
+	"\"message\":\"Validation failed\"}"
 
 static void on_request(struct evhttp_request *req, void *ud)
 {
 	(void)ud;
+	int hang = stub_get(&stub.hang), exists = stub_get(&stub.exists);
+	if (hang && strcmp(evhttp_request_get_uri(req), "/apis/v1/ping") != 0) {
+		pthread_mutex_lock(&stub.mu);
+		stub.hung += evhttp_request_get_command(req) == EVHTTP_REQ_POST;
+		pthread_mutex_unlock(&stub.mu);
+		if (evhttp_request_get_command(req) != EVHTTP_REQ_POST)
+			return; /* never answered; freed with its connection */
+	}
 	if (evhttp_request_get_command(req) == EVHTTP_REQ_POST) {
 		struct evbuffer *in = evhttp_request_get_input_buffer(req);
 		size_t len = evbuffer_get_length(in);
@@ -79,7 +101,19 @@ static void on_request(struct evhttp_request *req, void *ud)
 		evbuffer_copyout(in, body, len);
 		if ((id = strstr(body, "\"taskId\":\"")) && (end = strchr(id + 10, '"'))) {
 			id += 10;
-			count_create(id, (size_t)(end - id));
+			int n = count_create(id, (size_t)(end - id));
+			if (hang) {
+				free(body);
+				return;
+			}
+			if (exists && n > 1) {
+				free(body);
+				struct evbuffer *b = evbuffer_new();
+				evbuffer_add(b, TASK_EXISTS, strlen(TASK_EXISTS));
+				evhttp_send_reply(req, 400, "Bad Request", b);
+				evbuffer_free(b);
+				return;
+			}
 			if (!strncmp(id, "slow", 4)) {
 				struct timeval tv = {600, 0};
 				event_base_once(stub.base, -1, EV_TIMEOUT, slow_reply, req, &tv);
@@ -88,6 +122,8 @@ static void on_request(struct evhttp_request *req, void *ud)
 			}
 		}
 		free(body);
+		if (hang)
+			return;
 		drove_stub_reply(req, DROVE_STUB_CREATED);
 	} else {
 		drove_stub_answer(req);
@@ -134,6 +170,13 @@ static int stub_get(int *field)
 	int v = *field;
 	pthread_mutex_unlock(&stub.mu);
 	return v;
+}
+
+static void stub_set(int *field, int v)
+{
+	pthread_mutex_lock(&stub.mu);
+	*field = v;
+	pthread_mutex_unlock(&stub.mu);
 }
 
 /* ---- the link alone ---- */
@@ -231,6 +274,119 @@ START_TEST(test_link_leader_and_retries)
 }
 END_TEST
 
+/* A listener that takes connections (the kernel completes them) and never reads or answers:
+ * a controller hung for good. @return its port; `*fd` to close. */
+static int hung_listener(int *fd)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	ck_assert_int_ge(*fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), 0);
+	ck_assert_int_eq(bind(*fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(listen(*fd, 64), 0);
+	ck_assert_int_eq(getsockname(*fd, (struct sockaddr *)&a, &len), 0);
+	return ntohs(a.sin_port);
+}
+
+struct late {
+	drove_loop *loop;
+	int want, got, timeouts;
+	char why[256];
+};
+
+static void on_late(int rc, int status, const char *body, size_t len, const char *why,
+                    int cancelled, void *ud)
+{
+	struct late *a = ud;
+	(void)status;
+	(void)body;
+	(void)len;
+	ck_assert_int_eq(cancelled, 0);
+	if (rc == DROVE_ETIMEOUT) {
+		a->timeouts++;
+		snprintf(a->why, sizeof(a->why), "%s", why);
+	}
+	if (++a->got == a->want)
+		drove_loop_stop(a->loop);
+}
+
+/* Every exchange has a deadline: a controller that never answers frees the slots it took
+ * (before: until curl's operationTimeout + 5 s, which a 600 s operationTimeout made 605 s,
+ * and 64 of them stopped every task CREATE), a CREATE is not sent twice by the link, and the
+ * link goes on with the next ones; a ping never answered ends too. */
+START_TEST(test_link_deadline_frees_slots)
+{
+	drove_ctx *ctx = NULL;
+	drove_loop *loop = NULL;
+	drove_strlist *eps = NULL;
+	drove__ectl *c = NULL;
+	char url[64];
+	int lfd = -1;
+	stub_start();
+	ck_assert_int_eq(drove_ctx_new(&ctx), 0);
+	ck_assert_int_eq(drove_loop_new(&loop, ctx), 0);
+
+	/* nothing answered, the ping included: the GET ends (no leader found) */
+	ck_assert_int_eq(drove_strlist_new(&eps), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", hung_listener(&lfd));
+	ck_assert_int_eq(drove_strlist_add(eps, url), 0);
+	drove__ectl_opts o = {.endpoints = eps,
+	                      .connect_ms = 1000,
+	                      .request_ms = 300,
+	                      .retries = 1,
+	                      .backoff_ms = 10,
+	                      .max_backoff_ms = 20,
+	                      .max_inflight = 4};
+	ck_assert_int_eq(drove__ectl_new(&c, ctx, loop, &o), 0);
+	struct late a = {.loop = loop, .want = 1};
+	ck_assert_int_eq(drove__ectl_send(c, "GET", "/apis/v1/tasks", NULL, 0, on_late, &a), 0);
+	ck_assert_int_eq(drove_loop_run_for(loop, 20000), 0);
+	ck_assert_int_eq(a.got, 1);
+	ck_assert_int_eq(a.timeouts, 1);
+	ck_assert_ptr_nonnull(strstr(a.why, "no answer in 300 ms"));
+	ck_assert_uint_eq(drove__ectl_pending(c), 0);
+	drove__ectl_free(c);
+	drove_strlist_free(eps);
+	close(lfd);
+
+	/* the leader answers pings but no task operation: 10 CREATEs through 4 slots all end
+	 * timed out, each sent once, none left in flight */
+	ck_assert_int_eq(drove_strlist_new(&eps), 0);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", stub.port);
+	ck_assert_int_eq(drove_strlist_add(eps, url), 0);
+	o.endpoints = eps;
+	ck_assert_int_eq(drove__ectl_new(&c, ctx, loop, &o), 0);
+	stub_set(&stub.hang, 1);
+	struct late b = {.loop = loop, .want = 10};
+	for (int i = 0; i < 10; i++)
+		ck_assert_int_eq(drove__ectl_send(c, "POST", "/apis/v1/tasks/operations", "{}", 1,
+		                                  on_late, &b),
+		                 0);
+	ck_assert_uint_le(drove__ectl_inflight(c), 4);
+	ck_assert_int_eq(drove_loop_run_for(loop, 30000), 0);
+	ck_assert_int_eq(b.got, 10);
+	ck_assert_int_eq(b.timeouts, 10);
+	ck_assert_int_eq(stub_get(&stub.hung), 10); /* once each */
+	ck_assert_uint_eq(drove__ectl_inflight(c), 0);
+	ck_assert_uint_eq(drove__ectl_pending(c), 0);
+
+	/* the controller answers again: so does the link, with every slot free */
+	stub_set(&stub.hang, 0);
+	struct late d = {.loop = loop, .want = 4};
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(drove__ectl_send(c, "POST", "/apis/v1/tasks/operations", "{}", 1,
+		                                  on_late, &d),
+		                 0);
+	ck_assert_int_eq(drove_loop_run_for(loop, 30000), 0);
+	ck_assert_int_eq(d.got, 4);
+	ck_assert_int_eq(d.timeouts, 0);
+	drove__ectl_free(c);
+	drove_strlist_free(eps);
+	drove_loop_free(loop);
+	drove_ctx_free(ctx);
+	stub_stop();
+}
+END_TEST
+
 /* ---- the engine ---- */
 
 static drove_ctx *ectx;
@@ -289,15 +445,16 @@ static long post_topology(const char *name, int64_t at_ms)
 /* An engine on the store in `edir` (kept across engine_close() and engine_open()), polling
  * its runs every `poll_interval`. */
 static const char *poll_interval = "300ms";
+static const char *op_timeout = "600s"; /* the link's deadline: this + 5 s, at most 30 s */
 
 static void engine_open(void)
 {
 	char *yml = drove__asprintf(
 	        "server:\n  applicationConnectors:\n    - type: http\n      port: 0\n"
 	        "  adminConnectors: []\nstore:\n  dataDir: %s/store\n"
-	        "drove:\n  endpoints:\n    - http://127.0.0.1:%d\n  operationTimeout: 600s\n"
+	        "drove:\n  endpoints:\n    - http://127.0.0.1:%d\n  operationTimeout: %s\n"
 	        "options:\n  pollInterval: %s\n  misfireWindow: 30s\n  numRunsPerJob: 2\n",
-	        edir, stub.port, poll_interval);
+	        edir, stub.port, op_timeout, poll_interval);
 	ck_assert_int_eq(drove_ctx_new(&ectx), 0);
 	if (getenv("EPOCH_TEST_LOG"))
 		drove_ctx_set_log(ectx, DROVE_LOG_INFO, drove_log_stderr, NULL);
@@ -571,6 +728,64 @@ START_TEST(test_fence_moves_while_firing)
 }
 END_TEST
 
+/* drove_epoch_is_leader() from another thread while the loop loses and regains leadership
+ * (the fence moves: the engine cancels and frees its election, contends again). Before, it
+ * read the election object the loop frees: under ASan a use after free, under TSan a race.
+ * Now it reads a flag the loop publishes. */
+static struct {
+	volatile int stop;
+	long calls, lost, regained;
+} watcher;
+
+static void *watch_leader(void *arg)
+{
+	int last = 1;
+	(void)arg;
+	while (!__atomic_load_n(&watcher.stop, __ATOMIC_ACQUIRE)) {
+		int now = drove_epoch_is_leader(ep);
+		ck_assert(now == 0 || now == 1);
+		if (last && !now)
+			watcher.lost++;
+		else if (!last && now)
+			watcher.regained++;
+		last = now;
+		watcher.calls++;
+		sched_yield();
+	}
+	return NULL;
+}
+
+START_TEST(test_is_leader_from_another_thread)
+{
+	pthread_t thr;
+	char name[32];
+	engine_start();
+	for (int i = 0; i < 5; i++) {
+		snprintf(name, sizeof(name), "watched-%d", i);
+		ck_assert_int_eq(post_topology(name, 0), 200);
+	}
+	memset(&watcher, 0, sizeof(watcher));
+	ck_assert_int_eq(pthread_create(&thr, NULL, watch_leader, NULL), 0);
+	for (int k = 0; k < 4; k++) {
+		int led = 0;
+		move_fence(); /* stepped down on the next fire record, then leads again */
+		/* this thread sees the loss and the return */
+		int64_t deadline = drove_time_mono_ms() + 30000;
+		while (drove_epoch_is_leader(ep) && drove_time_mono_ms() < deadline)
+			usleep(2 * 1000);
+		while (!(led = drove_epoch_is_leader(ep)) && drove_time_mono_ms() < deadline)
+			usleep(5 * 1000);
+		ck_assert_msg(led, "not leading again after the fence moved (%d)", k);
+	}
+	__atomic_store_n(&watcher.stop, 1, __ATOMIC_RELEASE);
+	ck_assert_int_eq(pthread_join(thr, NULL), 0);
+	/* it called all along (how many losses it caught depends on the scheduler: not asserted) */
+	ck_assert_int_gt(watcher.calls, 0);
+	ck_assert_int_le(watcher.lost, watcher.regained + 1);
+	engine_stop();
+}
+END_TEST
+
 /* GET `path` on the engine: the HTTP status, the body in `*out` (free it). */
 struct body {
 	char *p;
@@ -655,12 +870,100 @@ START_TEST(test_fired_run_readable_at_once)
 }
 END_TEST
 
+/* PUT `path` on the engine (no body): the HTTP status. */
+static long put(const char *path)
+{
+	char url[256];
+	long code = 0;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/apis/v1%s", drove_epoch_port(ep), path);
+	CURL *h = curl_easy_init();
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
+	if (curl_easy_perform(h) == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+	curl_easy_cleanup(h);
+	return code;
+}
+
+/* A controller that takes the engine's requests and answers none but pings: more task
+ * CREATEs than the link's 64 slots hang. Past the deadline (operationTimeout 1 s + 5 s) the
+ * slots are free again and CREATEs go on being sent (before, with 64 unanswered, none ever
+ * was again); once the controller answers, each hung CREATE is sent again, "Task already
+ * exists" counts as started, the runs end SUCCESSFUL, and no slot is left taken. */
+START_TEST(test_unanswered_creates_free_their_slots)
+{
+	/* under valgrind each POST takes most of a second: the AT time is further out */
+	const bool slow = getenv("DROVE_UNDER_VALGRIND") != NULL;
+	const int N = 70;
+	char name[32], path[96], *out = NULL;
+	op_timeout = "1s";
+	engine_start();
+	stub_set(&stub.hang, 1);
+	stub_set(&stub.exists, 1);
+	int64_t at = drove_time_wall_ms() + (slow ? 150000 : 3000);
+	for (int i = 0; i < N; i++) { /* AT: one run each */
+		snprintf(name, sizeof(name), "hung-%d", i);
+		ck_assert_int_eq(post_topology(name, at), 200);
+	}
+	for (int i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "steady-%d", i);
+		ck_assert_int_eq(post_topology(name, 0), 200);
+	}
+	/* every hung CREATE reached the controller, the steady ones' go on after them: more
+	 * POSTs than slots were sent, so slots were freed */
+	int64_t deadline = drove_time_mono_ms() + (slow ? 400000 : 60000);
+	while (stub_get(&stub.hung) < 64 + 2 * N && drove_time_mono_ms() < deadline)
+		usleep(100 * 1000);
+	ck_assert_int_ge(stub_get(&stub.hung), 64 + 2 * N);
+	stub_set(&stub.hang, 0);
+	int now = wait_seconds("steady-", 3, 1 << 30, 1);
+	ck_assert_int_ge(wait_seconds("steady-", 3, now + 3, slow ? 200000 : 60000), now + 3);
+	/* the AT runs: CREATE sent again, "Task already exists", followed to SUCCESSFUL (not
+	 * under valgrind: there a run may use its 10 CREATE tries while the controller hangs,
+	 * and end FAILED, as it should) */
+	for (int i = 0; i < N && !slow; i++) {
+		int ok = 0;
+		snprintf(path, sizeof(path), "/topologies/hung-%d/runs?state=SUCCESSFUL", i);
+		for (deadline = drove_time_mono_ms() + 30000;
+		     !ok && drove_time_mono_ms() < deadline;) {
+			ck_assert_int_eq(get(path, &out), 200);
+			ok = strstr(out, "\"runId\"") != NULL;
+			free(out);
+			if (!ok)
+				usleep(100 * 1000);
+		}
+		ck_assert_msg(ok, "hung-%d: no SUCCESSFUL run", i);
+	}
+	ck_assert_int_gt(stub_get(&stub.dup), 0); /* sent again */
+	/* paused, the steady runs end; then nothing is left in flight or queued */
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "/topologies/steady-%d/pause", i);
+		ck_assert_int_eq(put(path), 200);
+	}
+	size_t left = 1;
+	for (deadline = drove_time_mono_ms() + (slow ? 200000 : 30000);
+	     left && drove_time_mono_ms() < deadline;) {
+		usleep(300 * 1000);
+		drove_loop_stop(eloop); /* read on no thread but this one */
+		pthread_join(ethr, NULL);
+		left = drove__ectl_inflight(ep->ctl) + drove__ectl_pending(ep->ctl);
+		ck_assert_int_eq(pthread_create(&ethr, NULL, run_loop, NULL), 0);
+	}
+	ck_assert_uint_eq(left, 0);
+	engine_stop();
+	op_timeout = "600s";
+}
+END_TEST
+
 Suite *epoch_async_suite(void)
 {
 	Suite *s = suite_create("epoch_async");
 	TCase *tc = tcase_create("async");
 	tcase_set_timeout(tc, 110);
 	tcase_add_test(tc, test_link_leader_and_retries);
+	tcase_add_test(tc, test_link_deadline_frees_slots);
 	tcase_add_test(tc, test_many_in_one_second_created_once);
 	tcase_add_test(tc, test_slow_creates_do_not_hold_up_others);
 	tcase_add_test(tc, test_new_leader_reads_topologies_and_runs);
@@ -668,10 +971,15 @@ Suite *epoch_async_suite(void)
 	tc = tcase_create("fence");
 	tcase_set_timeout(tc, 110);
 	tcase_add_test(tc, test_fence_moves_while_firing);
+	tcase_add_test(tc, test_is_leader_from_another_thread);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("reads");
 	tcase_set_timeout(tc, 110);
 	tcase_add_test(tc, test_fired_run_readable_at_once);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("deadline");
+	tcase_set_timeout(tc, 150);
+	tcase_add_test(tc, test_unanswered_creates_free_their_slots);
 	suite_add_tcase(s, tc);
 	return s;
 }
