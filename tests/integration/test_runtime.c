@@ -14,6 +14,7 @@
 #include <drove/ctx.h>
 #include <drove/loop.h>
 #include <drove/runtime.h>
+#include <drove/metrics.h>
 #include <drove/strlist.h>
 #include "core/internal.h"
 #include "http/client.h"
@@ -154,8 +155,13 @@ static void core_scenario(const char *sock, const char *engine)
 	char name[160], filter[160], url[64];
 	static const char cfg[] = "hello-config\n";
 	int port = 0;
+	drove_metrics *metrics = NULL;
+	char *text = NULL;
 
 	ck_assert_int_eq(drove_runtime_docker_new(&rt, loop, sock), 0);
+	ck_assert_int_eq(drove_metrics_new(&metrics), 0);
+	ck_assert_int_eq(drove_runtime_set_metrics(rt, NULL), DROVE_EINVAL);
+	ck_assert_int_eq(drove_runtime_set_metrics(rt, metrics), 0);
 	DO(drove_runtime_version(rt, on_res, &r), r);
 	ck_assert_msg(r.code == 0, "%s", r.msg);
 	ck_assert_str_eq(r.engine, engine);
@@ -278,6 +284,15 @@ static void core_scenario(const char *sock, const char *engine)
 	ck_assert_msg(strstr(r.msg, name) != NULL || strstr(r.msg, "no such container"), "msg: %s",
 	              r.msg);
 	drove_runtime_free(rt);
+	/* every call timed by kind; the missing container after remove is not an error */
+	ck_assert_int_eq(drove_metrics_render(metrics, &text, NULL), 0);
+	ck_assert_ptr_nonnull(
+	        strstr(text, "drove_engine_call_duration_seconds_count{call=\"create\"} 1"));
+	ck_assert_ptr_nonnull(
+	        strstr(text, "drove_engine_call_duration_seconds_count{call=\"start\"} 2"));
+	ck_assert_ptr_null(strstr(text, "drove_engine_call_errors_total{call=\"inspect\"}"));
+	drove_free(text);
+	drove_metrics_free(metrics);
 }
 
 START_TEST(test_podman_core)

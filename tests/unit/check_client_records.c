@@ -689,6 +689,29 @@ START_TEST(test_call_errors)
 	ck_assert_int_eq(drove_client_app_get(cl, "NOPE", NULL), DROVE_EINVAL);
 	ck_assert_int_eq(drove_client_task_get(cl, "A", "", &t), DROVE_EINVAL);
 	ck_assert_ptr_null(t);
+	/* the generic call: the envelope's data as text, the status of the last answer */
+	{
+		char *data = NULL;
+		mock_add(mk, "GET", "/apis/v1/ping", 200,
+		         "{\"status\":\"SUCCESS\",\"data\":\"pong\",\"message\":\"success\"}");
+		ck_assert_int_eq(drove_client_call(cl, "GET", "/apis/v1/ping", NULL, NULL, &data),
+		                 0);
+		ck_assert_str_eq(data, "\"pong\"");
+		ck_assert_int_eq(drove_client_last_status(cl), 200);
+		drove_free(data);
+		data = NULL;
+		mock_add(mk, "POST", "/apis/v1/applications/operations", 400,
+		         "{\"status\":\"FAILED\",\"message\":\"Validation failed\",\"data\":"
+		         "{\"validationErrors\":[\"opSpec: must not be null\"]}}");
+		ck_assert_int_eq(drove_client_call(cl, "POST", "/apis/v1/applications/operations",
+		                                   NULL, "{\"type\":\"SCALE\"}", &data),
+		                 DROVE_EINVAL);
+		ck_assert_ptr_null(data);
+		ck_assert_ptr_nonnull(strstr(drove_error_last()->message, "opSpec"));
+		ck_assert_int_eq(drove_client_last_status(cl), 400);
+		ck_assert_int_eq(drove_client_call(cl, NULL, "/x", NULL, NULL, &data),
+		                 DROVE_EINVAL);
+	}
 	/* NULL records: absent values */
 	ck_assert_ptr_null(drove_application_id(NULL));
 	ck_assert_int_eq(drove_application_state(NULL), -1);
