@@ -433,10 +433,8 @@ static void op_apply(drove_controller *c, drove__http_req *req, drove_ls_op *op)
 		if (stop)
 			for (size_t i = 0; i < s->n_op; i++) {
 				struct lsi *in = drove__lsvc_lsi_find(s, s->op_ids[i]);
-				if (in) {
-					in->stopping = true;
-					in->stop_next = 0;
-				}
+				if (in)
+					drove__lsvc_lsi_stop(in);
 			}
 		drove__lsvc_svc_set_state(
 		        c, s, stop ? DROVE_LS_STOPPING_INSTANCES : DROVE_LS_REPLACING_INSTANCES);
