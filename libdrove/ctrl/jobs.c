@@ -187,11 +187,8 @@ static int job_new(drove_controller *c, drove__ctrl_app *app, int type, size_t n
 	job->type = type;
 	job->app = app;
 	job->n = n;
-	job->timeout_ms =
-	        ops && ops->has_timeout ? drove_duration_ms(&ops->timeout) : c->op_timeout_ms;
-	job->parallelism = ops && ops->has_parallelism && ops->parallelism > 0
-	                           ? ops->parallelism
-	                           : (int)c->op_parallelism;
+	job->timeout_ms = drove__ctrl_op_timeout_ms(c, ops);
+	job->parallelism = drove__ctrl_op_parallelism(c, ops);
 	for (size_t i = 0; i < n; i++) {
 		job->tasks[i].job = job;
 		drove__ctrl_life_init(c, &job->tasks[i].life, &app_ops, &job->tasks[i]);
@@ -453,12 +450,8 @@ void drove__ctrl_jobs_tick(drove_controller *c)
 			drove__ctrl_job_step(c, app);
 		} else if (app->state == DROVE_APP_SCALING_REQUESTED && now >= app->retry_at &&
 		           !drove__ctrl_in_window(c)) {
-			drove_cluster_op_spec ops = {0};
-			drove_duration_from_ms(c->op_timeout_ms, &ops.timeout);
-			ops.has_timeout = true;
-			ops.parallelism = (int)c->op_parallelism;
-			ops.has_parallelism = true;
-			drove__ctrl_job_scale(c, app, app->info->instances, &ops);
+			drove__ctrl_job_scale(c, app, app->info->instances,
+			                      NULL); /* the defaults */
 		}
 	}
 }

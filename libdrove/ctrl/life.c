@@ -12,6 +12,17 @@
 
 #include "ctrl/life.h"
 
+int64_t drove__ctrl_op_timeout_ms(const drove_controller *c, const drove_cluster_op_spec *ops)
+{
+	return ops && ops->has_timeout ? drove_duration_ms(&ops->timeout) : c->op_timeout_ms;
+}
+
+int drove__ctrl_op_parallelism(const drove_controller *c, const drove_cluster_op_spec *ops)
+{
+	return ops && ops->has_parallelism && ops->parallelism > 0 ? ops->parallelism
+	                                                           : (int)c->op_parallelism;
+}
+
 void drove__ctrl_life_init(drove_controller *c, drove__ctrl_life *l,
                            const drove__ctrl_life_ops *ops, void *owner)
 {

@@ -97,6 +97,11 @@ struct drove__ctrl_life {
 	bool stopping;                   /* a stop (drove__ctrl_life_stop_begin), not a start */
 };
 
+/* An operation's opSpec (may be NULL): its timeout in ms, or options.clusterOpTimeout without
+ * one; its parallelism when above 0, or options.clusterOpParallelism. */
+int64_t drove__ctrl_op_timeout_ms(const drove_controller *c, const drove_cluster_op_spec *ops);
+int drove__ctrl_op_parallelism(const drove_controller *c, const drove_cluster_op_spec *ops);
+
 /* A fresh `l` for a record of a kind (`owner`). */
 void drove__ctrl_life_init(drove_controller *c, drove__ctrl_life *l,
                            const drove__ctrl_life_ops *ops, void *owner);

@@ -171,9 +171,7 @@ static int start_setup(drove_controller *c, struct trec *r, drove_task_op *op)
 
 	r->spec = op->spec;
 	op->spec = NULL;
-	r->life.timeout_ms = op->op_spec && op->op_spec->has_timeout
-	                             ? drove_duration_ms(&op->op_spec->timeout)
-	                             : c->op_timeout_ms;
+	r->life.timeout_ms = drove__ctrl_op_timeout_ms(c, op->op_spec);
 	r->life.wait_ms = drove__ctrl_task_pull_ms(r->spec);
 	r->cpus = drove__resources_cpus(r->spec->resources, r->spec->n_resources);
 	r->mb = drove__resources_memory_mb(r->spec->resources, r->spec->n_resources);
@@ -418,6 +416,70 @@ static void begin_start(drove_controller *c, struct trec *r)
 	send_start(c, r);
 }
 
+/* ---- the start's state machine, as a table ---- */
+
+static void tick_pending(drove_controller *c, struct trec *r, int64_t now)
+{
+	if (now >= r->life.not_before)
+		begin_start(c, r);
+}
+
+static void tick_prepared(drove_controller *c, struct trec *r, int64_t now)
+{
+	(void)now;
+	send_start(c, r);
+}
+
+/* Recovered, and its executor has not reported it. */
+static void tick_resume(drove_controller *c, struct trec *r, int64_t now)
+{
+	(void)now;
+	drove__info(c->ctx, MOD,
+	            "task %s/%s: %s not reported by %s: resuming the start the last leader left in "
+	            "flight",
+	            r->info->source_app_name, r->info->task_id, r->info->instance_id,
+	            r->info->executor_id ? r->info->executor_id : "-");
+	r->life.attempts = 0;
+	begin_start(c, r);
+}
+
+static void tick_waiting(drove_controller *c, struct trec *r, int64_t now)
+{
+	(void)now;
+	drove__ctrl_life_check(c, &r->life);
+	settle(c, r);
+}
+
+/* What the loss of the task's executor does in a phase. */
+enum { EL_NOTHING = 0, EL_ATTEMPT, EL_LOST };
+
+/* Per start phase (ST_*): what the jobs tick does, whether any executor may have the task yet
+ * (a kill cancels one that none has), what the loss of its executor does, and whether the
+ * staleness check applies (only with no start under way). */
+static const struct task_phase {
+	void (*tick)(drove_controller *c, struct trec *r, int64_t now);
+	bool unsent;
+	int exec_lost; /* EL_* */
+	bool stale_check;
+} phases[] = {
+        [ST_NONE] = {.exec_lost = EL_LOST, .stale_check = true},
+        [ST_PENDING] = {.tick = tick_pending, .unsent = true},
+        [ST_SENDING] = {.exec_lost = EL_ATTEMPT},
+        [ST_WAITING] = {.tick = tick_waiting, .exec_lost = EL_ATTEMPT},
+        [DROVE__LIFE_OK] = {0},
+        [DROVE__LIFE_FAILED] = {0},
+        [ST_PREPARED] = {.tick = tick_prepared, .unsent = true, .exec_lost = EL_ATTEMPT},
+        /* started elsewhere once the leader has recovered */
+        [ST_RESUME] = {.tick = tick_resume, .unsent = true},
+};
+
+static const struct task_phase *phase_of(const struct trec *r)
+{
+	static const struct task_phase none = {0};
+	int ph = r->life.phase;
+	return ph >= 0 && (size_t)ph < DROVE_ARRAY_LEN(phases) ? &phases[ph] : &none;
+}
+
 /* ---- kills ---- */
 
 /* Drive a kill (the lifecycle engine's stop); a task whose start was not sent to any executor
@@ -601,7 +663,7 @@ void drove__ctrl_tasks_reconcile(drove_controller *c)
 		return;
 	for (size_t i = 0; i < ts->n; i++) {
 		struct trec *r = ts->v[i];
-		if (drove_task_state_is_active((int)r->info->state) && r->life.phase == ST_NONE &&
+		if (drove_task_state_is_active((int)r->info->state) && phase_of(r)->stale_check &&
 		    now - r->seen_ms > c->stale_inst_ms)
 			finish(c, r, DROVE_TASK_LOST, DROVE_TASK_RESULT_LOST, "Task lost");
 	}
@@ -629,31 +691,9 @@ void drove__ctrl_tasks_tick(drove_controller *c)
 
 	for (size_t i = 0; ts && i < ts->n; i++) {
 		struct trec *r = ts->v[i];
-		switch (r->life.phase) {
-		case ST_PENDING:
-			if (now >= r->life.not_before)
-				begin_start(c, r);
-			break;
-		case ST_PREPARED:
-			send_start(c, r);
-			break;
-		case ST_RESUME: /* recovered, and its executor has not reported it */
-			drove__info(
-			        c->ctx, MOD,
-			        "task %s/%s: %s not reported by %s: resuming the start the last "
-			        "leader left in flight",
-			        r->info->source_app_name, r->info->task_id, r->info->instance_id,
-			        r->info->executor_id ? r->info->executor_id : "-");
-			r->life.attempts = 0;
-			begin_start(c, r);
-			break;
-		case ST_WAITING:
-			drove__ctrl_life_check(c, &r->life);
-			settle(c, r);
-			break;
-		default:
-			break;
-		}
+		const struct task_phase *p = phase_of(r);
+		if (p->tick)
+			p->tick(c, r, now);
 		if (drove__ctrl_life_stop_active(&r->kill))
 			kill_step(c, r);
 	}
@@ -668,13 +708,11 @@ void drove__ctrl_tasks_executor_lost(drove_controller *c, const char *exec_id)
 		if (!drove__streq(r->info->executor_id, exec_id) ||
 		    !drove_task_state_is_active((int)r->info->state))
 			continue;
-		if (r->life.phase == ST_SENDING || r->life.phase == ST_WAITING ||
-		    r->life.phase == ST_PREPARED)
+		if (phase_of(r)->exec_lost == EL_ATTEMPT)
 			attempt_failed(c, r, "executor lost");
-		else if (r->life.phase == ST_NONE)
+		else if (phase_of(r)->exec_lost == EL_LOST)
 			finish(c, r, DROVE_TASK_LOST, DROVE_TASK_RESULT_LOST,
 			       "Task lost: executor lost");
-		/* ST_RESUME: started elsewhere once the leader has recovered */
 	}
 }
 
@@ -812,9 +850,7 @@ fail_500:
 static void op_kill(drove_controller *c, drove__http_req *req, drove_task_op *op)
 {
 	struct trec *r = find(c, op->source_app_name, op->task_id);
-	int64_t timeout = op->op_spec && op->op_spec->has_timeout
-	                          ? drove_duration_ms(&op->op_spec->timeout)
-	                          : c->op_timeout_ms;
+	int64_t timeout = drove__ctrl_op_timeout_ms(c, op->op_spec);
 
 	if (!r || !drove_task_state_is_active((int)r->info->state)) {
 		char *msg =
