@@ -254,17 +254,16 @@ bool drove__ctrl_life_stop_active(const drove__ctrl_life *l)
 	                       l->phase == DROVE__LIFE_WAITING);
 }
 
-/* A refused (or unsent) STOP: done when the instance needs none; waiting for it to go when
- * ops->stop_early and it does not run; FAILED past the deadline; else again in a second. */
+/* A refused (or unsent) STOP: waiting when the instance needs none any more (the next step
+ * ends the stop, as the kind's own step expects) or, with ops->stop_early, when it does not
+ * run; FAILED past the deadline; else again in a second. */
 static void stop_refused(drove_controller *c, drove__ctrl_life *l, const char *why)
 {
 	const drove__ctrl_exec *e = NULL;
 	const char *iid = NULL;
 	int act = l->ops->stop_target(c, l, &e, &iid);
 
-	if (act == DROVE__STOP_DONE) {
-		l->phase = DROVE__LIFE_OK;
-	} else if (l->ops->stop_early && act != DROVE__STOP_SEND) {
+	if (act == DROVE__STOP_DONE || (l->ops->stop_early && act != DROVE__STOP_SEND)) {
 		drove__ctrl_life_wait(c, l);
 	} else if (l->deadline && now_ms() >= l->deadline) {
 		drove__ctrl_life_fail(c, l, why);
