@@ -170,7 +170,6 @@ void drove__ctrl_prune_old(drove_controller *c, drove__ctrl_app *app)
 void drove__ctrl_check_app_at(drove_controller *c, drove__ctrl_app *app, int64_t now)
 {
 	int64_t healthy = 0;
-	drove_cluster_op_spec ops = {0};
 
 	if (app->job || (app->state != DROVE_APP_RUNNING && app->state != DROVE_APP_MONITORING))
 		return;
@@ -184,11 +183,7 @@ void drove__ctrl_check_app_at(drove_controller *c, drove__ctrl_app *app, int64_t
 	            (long long)healthy, (long long)app->info->instances);
 	drove__ctrl_app_set_state(c, app, DROVE_APP_OUTAGE_DETECTED);
 	drove__ctrl_app_set_state(c, app, DROVE_APP_SCALING_REQUESTED);
-	drove_duration_from_ms(c->op_timeout_ms, &ops.timeout);
-	ops.has_timeout = true;
-	ops.parallelism = (int)c->op_parallelism;
-	ops.has_parallelism = true;
-	drove__ctrl_job_scale(c, app, app->info->instances, &ops);
+	drove__ctrl_job_scale(c, app, app->info->instances, NULL); /* the default opSpec */
 }
 
 void drove__ctrl_check_app(drove_controller *c, drove__ctrl_app *app)

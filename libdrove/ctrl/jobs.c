@@ -75,7 +75,7 @@ static int64_t now_ms(void)
 static void app_failed(drove_controller *c, drove__ctrl_life *l, const char *why)
 {
 	struct task *t = l->owner;
-	bool start = t->kinds[t->stage] == TK_START;
+	bool start = !l->stopping;
 	drove__info(c->ctx, MOD, "app %s: %s %s failed: %s", t->job->app->id,
 	            start ? "start of" : "stop of",
 	            start ? (l->iid ? l->iid : "an instance") : t->old_id, why);
@@ -84,7 +84,7 @@ static void app_failed(drove_controller *c, drove__ctrl_life *l, const char *why
 static bool app_may_retry(const drove__ctrl_life *l)
 {
 	const struct task *t = l->owner;
-	return t->kinds[t->stage] == TK_START && !t->job->cancelled;
+	return !t->job->cancelled;
 }
 
 static void app_changed(drove_controller *c, drove__ctrl_life *l)
@@ -132,6 +132,27 @@ static const char *app_start_payload(drove_controller *c, drove__ctrl_life *l,
 	return NULL;
 }
 
+/* A stop stage's instance: STOP_INSTANCE also before it runs (PENDING to STARTING); one on its
+ * way out is waited for; none is left to stop once its record is inactive or its executor gone
+ * (the record turns LOST). */
+static int app_stop_target(drove_controller *c, const drove__ctrl_life *l,
+                           const drove__ctrl_exec **exec, const char **iid)
+{
+	const struct task *t = l->owner;
+	const drove__ctrl_inst *in = drove__ctrl_inst_find(t->job->app, t->old_id);
+	int st = in ? (int)in->info->state : -1;
+
+	if (!in || !drove_instance_state_is_active(st) ||
+	    !(*exec = drove__ctrl_exec_of(c, in->info->executor_id)))
+		return DROVE__STOP_DONE;
+	*iid = t->old_id;
+	if (drove_instance_state_is_running(st))
+		return DROVE__STOP_SEND;
+	if (st == DROVE_INST_PENDING || st == DROVE_INST_PROVISIONING || st == DROVE_INST_STARTING)
+		return DROVE__STOP_EARLY;
+	return DROVE__STOP_WAIT;
+}
+
 static const drove__ctrl_life_ops app_ops = {
         .kind = "app",
         .stop_type = DROVE_MSG_STOP_INSTANCE,
@@ -144,6 +165,12 @@ static const drove__ctrl_life_ops app_ops = {
         .failed = app_failed,
         .may_retry = app_may_retry,
         .changed = app_changed,
+        .stop_verb = "stopping",
+        .stop_retry_ms = 30000,
+        .stop_early = true,
+        .stop_until_gone = true,
+        .stop_timeout_why = "timed out waiting for STOPPED",
+        .stop_target = app_stop_target,
 };
 
 static int job_new(drove_controller *c, drove__ctrl_app *app, int type, size_t n,
@@ -160,11 +187,8 @@ static int job_new(drove_controller *c, drove__ctrl_app *app, int type, size_t n
 	job->type = type;
 	job->app = app;
 	job->n = n;
-	job->timeout_ms =
-	        ops && ops->has_timeout ? drove_duration_ms(&ops->timeout) : c->op_timeout_ms;
-	job->parallelism = ops && ops->has_parallelism && ops->parallelism > 0
-	                           ? ops->parallelism
-	                           : (int)c->op_parallelism;
+	job->timeout_ms = drove__ctrl_op_timeout_ms(c, ops);
+	job->parallelism = drove__ctrl_op_parallelism(c, ops);
 	for (size_t i = 0; i < n; i++) {
 		job->tasks[i].job = job;
 		drove__ctrl_life_init(c, &job->tasks[i].life, &app_ops, &job->tasks[i]);
@@ -203,31 +227,10 @@ static void stage_ok(struct task *t)
 		t->life.phase = DROVE__LIFE_PENDING;
 		t->life.attempts = 0;
 		t->life.not_before = 0;
+		t->life.stopping = false;
 		return;
 	}
 	t->life.phase = DROVE__LIFE_OK;
-}
-
-static void on_stop_reply(drove_controller *c, int status, const char *message, void *ud)
-{
-	struct task *t = ud;
-	drove__ctrl_life *l = &t->life;
-	drove__ctrl_inst *in;
-
-	l->send = NULL;
-	if (l->phase != DROVE__LIFE_SENDING)
-		return;
-	in = drove__ctrl_inst_find(t->job->app, t->old_id);
-	if (status == DROVE_MSG_ACCEPTED || !in ||
-	    !drove_instance_state_is_running((int)in->info->state)) {
-		drove__ctrl_life_wait(c, l);
-	} else if (now_ms() < l->deadline) {
-		l->phase = DROVE__LIFE_PENDING; /* try again in a second */
-		l->not_before = now_ms() + 1000;
-	} else {
-		drove__ctrl_life_fail(c, l, status < 0 ? "executor unreachable" : message);
-	}
-	drove__ctrl_job_step(c, t->job->app);
 }
 
 static void begin_start(drove_controller *c, struct task *t)
@@ -256,54 +259,33 @@ static void begin_start(drove_controller *c, struct task *t)
 	drove__ctrl_life_start(c, l, app->info->spec);
 }
 
-static void begin_stop(drove_controller *c, struct task *t)
+/* A stop stage: its deadline (the job's timeout and the app's longest stop) is set when the
+ * task begins; a task that began with its start keeps the start's. */
+static void step_stop(drove_controller *c, struct task *t)
 {
-	struct drove__ctrl_job *job = t->job;
 	drove__ctrl_life *l = &t->life;
-	drove__ctrl_inst *in = drove__ctrl_inst_find(job->app, t->old_id);
-	drove__ctrl_exec *e;
 
-	if (!t->begun) {
-		l->deadline =
-		        now_ms() + job->timeout_ms + drove__ctrl_max_stop_ms(job->app->info->spec);
+	if (!l->stopping) {
+		if (!t->begun)
+			l->deadline = now_ms() + t->job->timeout_ms +
+			              drove__ctrl_max_stop_ms(t->job->app->info->spec);
 		t->begun = true;
+		drove__ctrl_life_stop_begin(c, l, l->deadline);
 	}
-	if (!in || !drove_instance_state_is_active((int)in->info->state)) {
+	drove__ctrl_life_stop_step(c, l);
+	if (l->phase == DROVE__LIFE_OK)
 		stage_ok(t);
-		return;
-	}
-	if (!(e = drove__ctrl_exec_of(c, in->info->executor_id))) {
-		stage_ok(t); /* its executor is gone: the record turns LOST */
-		return;
-	}
-	if (!drove_instance_state_is_running((int)in->info->state) &&
-	    in->info->state != DROVE_INST_PENDING && in->info->state != DROVE_INST_PROVISIONING &&
-	    in->info->state != DROVE_INST_STARTING) {
-		drove__ctrl_life_wait(c, l); /* already on its way out */
-		return;
-	}
-	l->phase = DROVE__LIFE_SENDING;
-	drove__info(c->ctx, MOD, "app %s: stopping %s", job->app->id, t->old_id);
-	if (drove__ctrl_life_send_stop(c, e, DROVE_MSG_STOP_INSTANCE, t->old_id, 30000,
-	                               on_stop_reply, t, &l->send) < 0)
-		drove__ctrl_life_fail(c, l, drove_error_last()->message);
 }
 
 static void check_waiting(drove_controller *c, struct task *t)
 {
-	drove__ctrl_inst *in;
-
-	if (t->kinds[t->stage] == TK_START) {
-		drove__ctrl_life_check(c, &t->life);
-		if (t->life.phase == DROVE__LIFE_OK)
-			stage_ok(t);
+	if (t->kinds[t->stage] != TK_START) {
+		step_stop(c, t);
 		return;
 	}
-	in = drove__ctrl_inst_find(t->job->app, t->old_id);
-	if (!in || !drove_instance_state_is_active((int)in->info->state))
+	drove__ctrl_life_check(c, &t->life);
+	if (t->life.phase == DROVE__LIFE_OK)
 		stage_ok(t);
-	else if (now_ms() >= t->life.deadline && drove__ctrl_life_recheck_due(c, &t->life))
-		drove__ctrl_life_fail(c, &t->life, "timed out waiting for STOPPED");
 }
 
 /* ---- the job ---- */
@@ -418,7 +400,7 @@ static bool step_once(drove_controller *c, drove__ctrl_app *app)
 		if (t->kinds[t->stage] == TK_START)
 			begin_start(c, t);
 		else
-			begin_stop(c, t);
+			step_stop(c, t);
 	}
 	for (size_t i = 0; i < job->n; i++)
 		if (task_done(&job->tasks[i]))
@@ -468,12 +450,8 @@ void drove__ctrl_jobs_tick(drove_controller *c)
 			drove__ctrl_job_step(c, app);
 		} else if (app->state == DROVE_APP_SCALING_REQUESTED && now >= app->retry_at &&
 		           !drove__ctrl_in_window(c)) {
-			drove_cluster_op_spec ops = {0};
-			drove_duration_from_ms(c->op_timeout_ms, &ops.timeout);
-			ops.has_timeout = true;
-			ops.parallelism = (int)c->op_parallelism;
-			ops.has_parallelism = true;
-			drove__ctrl_job_scale(c, app, app->info->instances, &ops);
+			drove__ctrl_job_scale(c, app, app->info->instances,
+			                      NULL); /* the defaults */
 		}
 	}
 }

@@ -1,7 +1,8 @@
 /* The lifecycle engine (life.h): one start of one instance of any deployable kind — place,
  * START with the transport's retries, the wait for the instance's state with a deadline, the
- * STOP of an instance given up at its deadline, retries per jobRetryCount — and the STOP
- * message every kind sends. What differs between app instances, tasks and local-service
+ * STOP of an instance given up at its deadline, retries per jobRetryCount — and one stop — STOP
+ * while the executor takes it, again a second after a refusal, the wait for the instance to go,
+ * the deadline. What differs between app instances, tasks and local-service
  * instances is each kind's const drove__ctrl_life_ops (jobs.c, tasks.c, lsvc.c). */
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,17 @@
 #include <drove/ids.h>
 
 #include "ctrl/life.h"
+
+int64_t drove__ctrl_op_timeout_ms(const drove_controller *c, const drove_cluster_op_spec *ops)
+{
+	return ops && ops->has_timeout ? drove_duration_ms(&ops->timeout) : c->op_timeout_ms;
+}
+
+int drove__ctrl_op_parallelism(const drove_controller *c, const drove_cluster_op_spec *ops)
+{
+	return ops && ops->has_parallelism && ops->parallelism > 0 ? ops->parallelism
+	                                                           : (int)c->op_parallelism;
+}
 
 void drove__ctrl_life_init(drove_controller *c, drove__ctrl_life *l,
                            const drove__ctrl_life_ops *ops, void *owner)
@@ -108,7 +120,8 @@ void drove__ctrl_life_fail(drove_controller *c, drove__ctrl_life *l, const char 
 	l->send = NULL;
 	release(c, l, true);
 	l->attempts++;
-	if (l->ops->may_retry && l->attempts <= c->job_retries && l->ops->may_retry(l)) {
+	if (!l->stopping && l->ops->may_retry && l->attempts <= c->job_retries &&
+	    l->ops->may_retry(l)) {
 		l->phase = DROVE__LIFE_PENDING;
 		l->not_before = now_ms() + c->job_retry_ms;
 		free(w);
@@ -223,16 +236,113 @@ void drove__ctrl_life_check(drove_controller *c, drove__ctrl_life *l)
 	}
 }
 
-int drove__ctrl_life_send_stop(drove_controller *c, const drove__ctrl_exec *e, int type,
-                               const char *instance_id, int64_t retry_for_ms,
-                               drove__ctrl_send_fn done, void *ud, drove__ctrl_send **out)
+/* ---- the stop ---- */
+
+void drove__ctrl_life_stop_begin(drove_controller *c, drove__ctrl_life *l, int64_t deadline)
+{
+	(void)c;
+	l->stopping = true;
+	l->phase = DROVE__LIFE_PENDING;
+	l->attempts = 0;
+	l->not_before = 0;
+	l->deadline = deadline;
+}
+
+bool drove__ctrl_life_stop_active(const drove__ctrl_life *l)
+{
+	return l->stopping && (l->phase == DROVE__LIFE_PENDING || l->phase == DROVE__LIFE_SENDING ||
+	                       l->phase == DROVE__LIFE_WAITING);
+}
+
+/* A refused (or unsent) STOP: waiting when the instance needs none any more (the next step
+ * ends the stop, as the kind's own step expects) or, with ops->stop_early, when it does not
+ * run; FAILED past the deadline; else again in a second. */
+static void stop_refused(drove_controller *c, drove__ctrl_life *l, const char *why)
+{
+	const drove__ctrl_exec *e = NULL;
+	const char *iid = NULL;
+	int act = l->ops->stop_target(c, l, &e, &iid);
+
+	if (act == DROVE__STOP_DONE || (l->ops->stop_early && act != DROVE__STOP_SEND)) {
+		drove__ctrl_life_wait(c, l);
+	} else if (l->deadline && now_ms() >= l->deadline) {
+		drove__ctrl_life_fail(c, l, why);
+	} else {
+		l->phase = DROVE__LIFE_PENDING;
+		l->not_before = now_ms() + 1000;
+	}
+}
+
+static void on_stop_reply(drove_controller *c, int status, const char *message, void *ud)
+{
+	drove__ctrl_life *l = ud;
+
+	l->send = NULL;
+	if (l->phase != DROVE__LIFE_SENDING)
+		return;
+	if (status == DROVE_MSG_ACCEPTED) {
+		drove__debug(c->ctx, "ctrl", "%s: STOP accepted", l->ops->kind);
+		drove__ctrl_life_wait(c, l);
+		l->not_before = now_ms() + l->ops->stop_resend_ms;
+	} else {
+		stop_refused(c, l, status < 0 ? "executor unreachable" : message);
+	}
+	if (l->ops->changed)
+		l->ops->changed(c, l);
+}
+
+static void stop_send(drove_controller *c, drove__ctrl_life *l, const drove__ctrl_exec *e,
+                      const char *iid)
 {
 	drove_message *m = calloc(1, sizeof(*m));
+	char name[256];
 
-	if (!m || !(m->instance_id = drove__strdup(instance_id))) {
+	l->ops->name(l, name, sizeof(name));
+	drove__info(c->ctx, "ctrl", "%s: %s %s on %s", name, l->ops->stop_verb, iid, e->id);
+	l->phase = DROVE__LIFE_SENDING;
+	if (m && (m->instance_id = drove__strdup(iid))) {
+		m->type = l->ops->stop_type;
+		if (drove__ctrl_send_msg(c, e, m, l->ops->stop_retry_ms, on_stop_reply, l,
+		                         &l->send) == 0)
+			return;
+	} else {
 		free(m);
-		return drove__enomem();
+		drove__enomem();
 	}
-	m->type = type;
-	return drove__ctrl_send_msg(c, e, m, retry_for_ms, done, ud, out);
+	l->send = NULL;
+	stop_refused(c, l, drove_error_last()->message);
+}
+
+void drove__ctrl_life_stop_step(drove_controller *c, drove__ctrl_life *l)
+{
+	const drove__ctrl_exec *e = NULL;
+	const char *iid = NULL;
+	int64_t now = now_ms();
+	int act;
+
+	if (!l->stopping || (l->phase != DROVE__LIFE_PENDING && l->phase != DROVE__LIFE_WAITING))
+		return;
+	act = l->ops->stop_target(c, l, &e, &iid);
+	if (act == DROVE__STOP_DONE) {
+		l->phase = DROVE__LIFE_OK;
+		return;
+	}
+	if (l->deadline && now >= l->deadline &&
+	    (l->phase == DROVE__LIFE_PENDING
+	             ? l->ops->stop_until_accepted
+	             : l->ops->stop_until_gone && drove__ctrl_life_recheck_due(c, l))) {
+		drove__ctrl_life_fail(c, l, l->ops->stop_timeout_why);
+		return;
+	}
+	if (now < l->not_before)
+		return;
+	if (l->phase == DROVE__LIFE_WAITING) {
+		if (l->ops->stop_resend_ms > 0 && act == DROVE__STOP_SEND)
+			stop_send(c, l, e, iid);
+		return;
+	}
+	if (act == DROVE__STOP_SEND || (act == DROVE__STOP_EARLY && l->ops->stop_early))
+		stop_send(c, l, e, iid);
+	else if (act == DROVE__STOP_WAIT)
+		drove__ctrl_life_wait(c, l);
 }

@@ -2,9 +2,11 @@
  * above the mechanisms and below the kinds: ONE implementation of starting one instance of any
  * deployable kind (app instance, task, local-service instance) on a placement — place, send its
  * START with the transport's retries, wait for the instance's state with a deadline, give up
- * (STOP it) at the deadline, retry per jobRetryCount — parameterised by a small const ops table
- * per kind. Everything here runs on the loop thread. A file includes the header of its own
- * layer, which includes the layers below it; nothing includes a header above its layer. */
+ * (STOP it) at the deadline, retry per jobRetryCount — and ONE of stopping one — send STOP while
+ * the executor takes it, again a second after a refusal, wait for the instance to go, give up at
+ * the deadline — parameterised by a small const ops table per kind. Everything here runs on the
+ * loop thread. A file includes the header of its own layer, which includes the layers below it;
+ * nothing includes a header above its layer. */
 #ifndef DROVE_CTRL_LIFE_H
 #define DROVE_CTRL_LIFE_H
 
@@ -23,6 +25,16 @@ enum {
 };
 
 typedef struct drove__ctrl_life drove__ctrl_life;
+
+/* What the stop of an instance is to do now (ops->stop_target), by its record. */
+enum {
+	DROVE__STOP_DONE,  /* nothing left to stop (gone, finished, or its executor gone) */
+	DROVE__STOP_SEND,  /* running: the executor takes a STOP now */
+	DROVE__STOP_EARLY, /* not running yet: a STOP only when ops->stop_early, else HOLD */
+	DROVE__STOP_WAIT,  /* on its way out without a STOP: wait for it to go */
+	DROVE__STOP_HOLD,  /* not to be stopped yet (or its executor unknown): look again at the
+	                    * next step */
+};
 
 /* What makes a kind's start different: a const table per kind. */
 typedef struct drove__ctrl_life_ops {
@@ -47,6 +59,23 @@ typedef struct drove__ctrl_life_ops {
 	bool (*may_retry)(const drove__ctrl_life *l);
 	/* A reply or a config fetch moved the phase (may be NULL). */
 	void (*changed)(drove_controller *c, drove__ctrl_life *l);
+
+	/* ---- the stop (l->stopping): what differs between the kinds ---- */
+	const char *stop_verb;    /* for the log: "stopping", "killing" */
+	int64_t stop_retry_ms;    /* the transport retries one STOP for this long */
+	int64_t stop_resend_ms;   /* accepted: sent again this long after while it still runs
+	                           * (0: never) */
+	bool stop_early;          /* STOP also before the instance runs; a refused one (it did not
+	                           * run, or no longer does) ends in waiting for it to go */
+	bool stop_until_accepted; /* the deadline bounds the STOP's acceptance (checked until it is
+	                           * accepted) */
+	bool stop_until_gone;     /* the deadline bounds the wait for the instance to go (checked on
+	                           * the re-checks after acceptance) */
+	const char *stop_timeout_why; /* why, when the deadline passes */
+	/* What to do about l's instance now (DROVE__STOP_*); for SEND and EARLY, the executor and
+	 * the instance id (borrowed for the call). */
+	int (*stop_target)(drove_controller *c, const drove__ctrl_life *l,
+	                   const drove__ctrl_exec **exec, const char **iid);
 } drove__ctrl_life_ops;
 
 struct drove__ctrl_life {
@@ -65,7 +94,13 @@ struct drove__ctrl_life {
 	struct drove__ctrl_fetch *fetch; /* CONTROLLER_HTTP_FETCH configs in flight */
 	bool fetch_sync;                 /* the fetch finished inside its own start */
 	char *why;                       /* DROVE__LIFE_FAILED: why */
+	bool stopping;                   /* a stop (drove__ctrl_life_stop_begin), not a start */
 };
+
+/* An operation's opSpec (may be NULL): its timeout in ms, or options.clusterOpTimeout without
+ * one; its parallelism when above 0, or options.clusterOpParallelism. */
+int64_t drove__ctrl_op_timeout_ms(const drove_controller *c, const drove_cluster_op_spec *ops);
+int drove__ctrl_op_parallelism(const drove_controller *c, const drove_cluster_op_spec *ops);
 
 /* A fresh `l` for a record of a kind (`owner`). */
 void drove__ctrl_life_init(drove_controller *c, drove__ctrl_life *l,
@@ -102,10 +137,14 @@ bool drove__ctrl_life_recheck_due(drove_controller *c, drove__ctrl_life *l);
  * is no longer active, or UNHEALTHY, fails it; past the deadline the instance is stopped and
  * the attempt fails (ops->timeout_why). */
 void drove__ctrl_life_check(drove_controller *c, drove__ctrl_life *l);
-/* Send a STOP message of `type` for `instance_id` to executor `e`, retried by the transport
- * for `retry_for_ms`; `done` gets the reply. @return 0, or the error (nothing in flight). */
-int drove__ctrl_life_send_stop(drove_controller *c, const drove__ctrl_exec *e, int type,
-                               const char *instance_id, int64_t retry_for_ms,
-                               drove__ctrl_send_fn done, void *ud, drove__ctrl_send **out);
-
+/* Begin stopping l's instance (ops->stop_target names it): PENDING, due now, with `deadline`
+ * (mono ms; 0: none). Nothing is sent before drove__ctrl_life_stop_step. */
+void drove__ctrl_life_stop_begin(drove_controller *c, drove__ctrl_life *l, int64_t deadline);
+/* Step a stop (PENDING or WAITING; anything else is left alone): OK once the instance needs no
+ * stop; STOP sent when due and the executor takes it (a refusal: again in a second; accepted:
+ * WAITING, and again after ops->stop_resend_ms while it still runs); FAILED at the deadline as
+ * ops->stop_until_* say. A reply moves the phase and calls ops->changed. */
+void drove__ctrl_life_stop_step(drove_controller *c, drove__ctrl_life *l);
+/* Is a stop under way (begun, not OK or FAILED)? */
+bool drove__ctrl_life_stop_active(const drove__ctrl_life *l);
 #endif

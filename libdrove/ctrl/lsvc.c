@@ -84,7 +84,7 @@ static void lsi_free(struct lsi *in)
 {
 	if (!in)
 		return;
-	drove__ctrl_send_detach(in->send);
+	drove__ctrl_life_free(in->svc->c, &in->stop, false);
 	drove__ls_instance_info_free(in->info);
 	free(in);
 }
@@ -167,6 +167,8 @@ void drove__lsvc_svc_remove(drove_controller *c, struct svc *s)
 	svc_free(c, s, true);
 }
 
+static const drove__ctrl_life_ops lsvc_ops;
+
 static int lsi_add(struct svc *s, drove_ls_instance_info *info, int64_t seen, struct lsi **out)
 {
 	struct lsi *in = calloc(1, sizeof(*in));
@@ -178,6 +180,7 @@ static int lsi_add(struct svc *s, drove_ls_instance_info *info, int64_t seen, st
 	in->info = info;
 	in->seen_ms = seen;
 	in->svc = s;
+	drove__ctrl_life_init(s->c, &in->stop, &lsvc_ops, in);
 	s->insts[s->n_insts++] = in;
 	if (out)
 		*out = in;
@@ -253,27 +256,47 @@ static void mark_lost(drove_controller *c, struct lsi *in)
 
 /* The local service's ops for the lifecycle engine (life.c): no retries of its own (the monitor
  * plans again after jobRetryInterval); a reply or a fetch that ends the sending marks the
- * service dirty for the next step. */
+ * service dirty for the next step. A start's owner is its struct lstart, a stop's its
+ * struct lsi. */
+static struct svc *svc_of(const drove__ctrl_life *l)
+{
+	return l->stopping ? ((const struct lsi *)l->owner)->svc
+	                   : ((const struct lstart *)l->owner)->svc;
+}
+
 static void lsvc_changed(drove_controller *c, drove__ctrl_life *l)
 {
-	struct lstart *st = l->owner;
 	(void)c;
 	if (l->phase != DROVE__LIFE_SENDING)
-		st->svc->dirty = true;
+		svc_of(l)->dirty = true;
 }
 
 static int lsvc_inst_state(drove_controller *c, const drove__ctrl_life *l)
 {
-	const struct lstart *st = l->owner;
-	struct lsi *in = drove__lsvc_lsi_find(st->svc, l->iid);
+	struct lsi *in = drove__lsvc_lsi_find(svc_of(l), l->iid);
 	(void)c;
 	return in ? (int)in->info->state : -1;
 }
 
 static void lsvc_name(const drove__ctrl_life *l, char *buf, size_t size)
 {
-	const struct lstart *st = l->owner;
-	snprintf(buf, size, "local service %s", st->svc->id);
+	snprintf(buf, size, "local service %s", svc_of(l)->id);
+}
+
+/* An instance to stop: STOP while it runs (nothing before: the executor stops running ones),
+ * and again every 10 s while it still does; done once it is inactive. */
+static int lsvc_stop_target(drove_controller *c, const drove__ctrl_life *l,
+                            const drove__ctrl_exec **exec, const char **iid)
+{
+	const struct lsi *in = l->owner;
+
+	if (!drove__lsvc_is_active(in))
+		return DROVE__STOP_DONE;
+	if (!(*exec = drove__ctrl_exec_of(c, in->info->executor_id)) ||
+	    !drove_instance_state_is_running((int)in->info->state))
+		return DROVE__STOP_HOLD; /* executor gone: the record turns LOST */
+	*iid = in->info->instance_id;
+	return DROVE__STOP_SEND;
 }
 
 /* START_LOCAL_SERVICE_INSTANCE's spec from `spec_v` (the service's spec, or one with fetched
@@ -312,7 +335,20 @@ static const drove__ctrl_life_ops lsvc_ops = {
         .name = lsvc_name,
         .inst_state = lsvc_inst_state,
         .changed = lsvc_changed,
+        .stop_verb = "stopping",
+        .stop_retry_ms = 10000,
+        .stop_resend_ms = 10000,
+        .stop_target = lsvc_stop_target,
 };
+
+void drove__lsvc_lsi_stop(struct lsi *in)
+{
+	in->stopping = true;
+	if (!drove__ctrl_life_stop_active(&in->stop))
+		drove__ctrl_life_stop_begin(in->svc->c, &in->stop, 0);
+	else
+		in->stop.not_before = 0; /* asked again: the next STOP is due now */
+}
 
 /* Place one instance on executor `exec_id` and send its START. @return 0, or -1 when it could
  * not be placed there (nothing in flight). */
@@ -360,40 +396,6 @@ static int begin_start(drove_controller *c, struct svc *s, const char *exec_id)
 	st->life.wait_ms = drove__ctrl_max_start_ms(s->info->spec);
 	drove__ctrl_life_start(c, &st->life, s->info->spec);
 	return 0;
-}
-
-static void on_stop_reply(drove_controller *c, int status, const char *message, void *ud)
-{
-	struct lsi *in = ud;
-	(void)message;
-	in->send = NULL;
-	/* ACCEPTED: the reports say the rest; ask again later if it is still running */
-	in->stop_next = drove_time_mono_ms() + (status == DROVE_MSG_ACCEPTED ? 10000 : 1000);
-	in->svc->dirty = true;
-	(void)c;
-}
-
-static void step_stop(drove_controller *c, struct lsi *in, int64_t now)
-{
-	drove__ctrl_exec *e;
-	int st = (int)in->info->state;
-
-	if (!in->stopping || !drove__lsvc_is_active(in) || in->send || now < in->stop_next)
-		return;
-	if (!(e = drove__ctrl_exec_of(c, in->info->executor_id)))
-		return; /* its executor is gone: the record turns LOST */
-	if (!drove_instance_state_is_running(st)) {
-		/* on its way out already, or not started yet (the executor stops running ones) */
-		in->stop_next = now + 1000;
-		return;
-	}
-	in->stop_next = now + 1000;
-	drove__info(c->ctx, MOD, "local service %s: stopping %s on %s", in->svc->id,
-	            in->info->instance_id, e->id);
-	if (drove__ctrl_life_send_stop(c, e, DROVE_MSG_STOP_LOCAL_SERVICE_INSTANCE,
-	                               in->info->instance_id, 10000, on_stop_reply, in,
-	                               &in->send) < 0)
-		in->send = NULL;
 }
 
 /* ---- the monitor ---- */
@@ -470,8 +472,7 @@ static void adjust(drove_controller *c, struct svc *s)
 		struct lsi *in = who[plan.stops[i]];
 		if (!in)
 			continue;
-		in->stopping = true;
-		in->stop_next = 0;
+		drove__lsvc_lsi_stop(in);
 		issued = true;
 	}
 	if (m >= s->next_start) {
@@ -539,8 +540,7 @@ static void step_op(drove_controller *c, struct svc *s, int64_t m)
 				                            ? in->info->executor_id
 				                            : NULL;
 				if (healthy_keepers(c, s, where) >= want) {
-					in->stopping = true;
-					in->stop_next = 0;
+					drove__lsvc_lsi_stop(in);
 				} else if (m >= in->retire_deadline) {
 					drove__info(
 					        c->ctx, MOD,
@@ -567,10 +567,8 @@ static void step_op(drove_controller *c, struct svc *s, int64_t m)
 			}
 			in->retiring = true;
 			in->retire_deadline = m + s->op_timeout_ms;
-			if (s->stop_first) {
-				in->stopping = true;
-				in->stop_next = 0;
-			}
+			if (s->stop_first)
+				drove__lsvc_lsi_stop(in);
 			s->op_status[i] = TG_BEGUN;
 			busy++;
 			s->dirty = true;
@@ -633,7 +631,7 @@ static void step(drove_controller *c, struct svc *s, bool monitor)
 		}
 	}
 	for (size_t i = 0; i < s->n_insts; i++)
-		step_stop(c, s->insts[i], m);
+		drove__ctrl_life_stop_step(c, &s->insts[i]->stop);
 	step_op(c, s, m);
 	if (monitor && s->dirty && c->sched && !drove__ctrl_in_window(c) &&
 	    !awaiting_executors(c, s) &&

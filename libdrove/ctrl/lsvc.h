@@ -88,8 +88,7 @@ struct lsi {
 	bool stopping;                /* we want it stopped */
 	bool retiring;                /* a replace target waiting for its replacement */
 	int64_t retire_deadline;      /* mono */
-	int64_t stop_next;            /* mono: next STOP attempt */
-	drove__ctrl_send *send;       /* STOP in flight */
+	drove__ctrl_life stop;        /* the lifecycle engine's stop (life.h), once stopping */
 	struct svc *svc;
 };
 
@@ -138,6 +137,8 @@ struct lsi *drove__lsvc_lsi_find(struct svc *s, const char *iid);
 bool drove__lsvc_fresh(drove_controller *c, const struct lsi *in, int64_t now);
 bool drove__lsvc_is_active(const struct lsi *in);
 void drove__lsvc_op_clear(struct svc *s);
+/* We want `in` stopped: the lifecycle engine's stop begins (or its next STOP is due now). */
+void drove__lsvc_lsi_stop(struct lsi *in);
 int drove__lsvc_svc_adopt(drove_controller *c, drove_ls_info *info, struct svc **out);
 void drove__lsvc_svc_remove(drove_controller *c, struct svc *s);
 void drove__lsvc_svc_set_state(drove_controller *c, struct svc *s, int state);

@@ -421,22 +421,16 @@ static void op_apply(drove_controller *c, drove__http_req *req, drove_ls_op *op)
 			if (!s->op_ids)
 				return drove__http_reply_server_error(req, "out of memory");
 			s->stop_first = op->stop_first;
-			s->op_timeout_ms = ops && ops->has_timeout
-			                           ? drove_duration_ms(&ops->timeout)
-			                           : c->op_timeout_ms;
-			s->parallelism = ops && ops->has_parallelism && ops->parallelism > 0
-			                         ? ops->parallelism
-			                         : (int)c->op_parallelism;
+			s->op_timeout_ms = drove__ctrl_op_timeout_ms(c, ops);
+			s->parallelism = drove__ctrl_op_parallelism(c, ops);
 			s->op_deadline = drove_time_mono_ms() + s->op_timeout_ms +
 			                 drove__ctrl_max_stop_ms(s->info->spec);
 		}
 		if (stop)
 			for (size_t i = 0; i < s->n_op; i++) {
 				struct lsi *in = drove__lsvc_lsi_find(s, s->op_ids[i]);
-				if (in) {
-					in->stopping = true;
-					in->stop_next = 0;
-				}
+				if (in)
+					drove__lsvc_lsi_stop(in);
 			}
 		drove__lsvc_svc_set_state(
 		        c, s, stop ? DROVE_LS_STOPPING_INSTANCES : DROVE_LS_REPLACING_INSTANCES);

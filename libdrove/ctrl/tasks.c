@@ -56,10 +56,8 @@ struct trec {
 	drove_task_instance_spec *is; /* ST_PREPARED: what START_TASK carries */
 	int64_t cpus, mb;
 	bool op_stored; /* the CREATE operation is under STARTS_DIR */
-	/* a kill */
-	bool kill, kill_accepted;
-	int64_t kill_deadline, kill_next; /* mono ms */
-	drove__ctrl_send *kill_send;
+	/* a kill: the lifecycle engine's stop (life.h) */
+	drove__ctrl_life kill;
 };
 
 struct drove__ctrl_tasks {
@@ -140,7 +138,7 @@ static void trec_free(drove_controller *c, struct trec *r)
 		return;
 	start_end(c, r, true);
 	drove__ctrl_life_free(c, &r->life, true);
-	drove__ctrl_send_detach(r->kill_send);
+	drove__ctrl_life_free(c, &r->kill, false);
 	drove__task_info_free(r->info);
 	free(r);
 }
@@ -173,9 +171,7 @@ static int start_setup(drove_controller *c, struct trec *r, drove_task_op *op)
 
 	r->spec = op->spec;
 	op->spec = NULL;
-	r->life.timeout_ms = op->op_spec && op->op_spec->has_timeout
-	                             ? drove_duration_ms(&op->op_spec->timeout)
-	                             : c->op_timeout_ms;
+	r->life.timeout_ms = drove__ctrl_op_timeout_ms(c, op->op_spec);
 	r->life.wait_ms = drove__ctrl_task_pull_ms(r->spec);
 	r->cpus = drove__resources_cpus(r->spec->resources, r->spec->n_resources);
 	r->mb = drove__resources_memory_mb(r->spec->resources, r->spec->n_resources);
@@ -250,7 +246,7 @@ static void finish(drove_controller *c, struct trec *r, int state, int status, c
 	            drove_task_state_name(state), why);
 	start_end(c, r, true);
 	start_forget(c, r);
-	r->kill = false;
+	drove__ctrl_life_end(c, &r->kill, false);
 	persist(c, r->info);
 	publish(c, r->info);
 }
@@ -280,6 +276,9 @@ static void attempt_failed(drove_controller *c, struct trec *r, const char *why)
 static void task_failed(drove_controller *c, drove__ctrl_life *l, const char *why)
 {
 	struct trec *r = l->owner;
+	if (l->stopping)
+		return drove__warn(c->ctx, MOD, "task %s/%s: kill failed: %s",
+		                   r->info->source_app_name, r->info->task_id, why);
 	drove__info(c->ctx, MOD, "task %s/%s: start of %s failed: %s", r->info->source_app_name,
 	            r->info->task_id, r->info->instance_id ? r->info->instance_id : "-", why);
 }
@@ -287,12 +286,13 @@ static void task_failed(drove_controller *c, drove__ctrl_life *l, const char *wh
 static bool task_may_retry(const drove__ctrl_life *l)
 {
 	const struct trec *r = l->owner;
-	return !r->kill;
+	return !drove__ctrl_life_stop_active(&r->kill);
 }
 
 static void task_changed(drove_controller *c, drove__ctrl_life *l)
 {
-	settle(c, l->owner);
+	if (!l->stopping)
+		settle(c, l->owner);
 }
 
 static void task_name(const drove__ctrl_life *l, char *buf, size_t size)
@@ -315,6 +315,23 @@ static const char *task_start_payload(drove_controller *c, drove__ctrl_life *l,
 	return NULL;
 }
 
+/* A task to kill: STOP_TASK while it runs (the executor takes it for RUNNING tasks only), once;
+ * nothing left to kill once it has finished. */
+static int task_stop_target(drove_controller *c, const drove__ctrl_life *l,
+                            const drove__ctrl_exec **exec, const char **iid)
+{
+	const struct trec *r = l->owner;
+	int st = (int)r->info->state;
+
+	if (!drove_task_state_is_active(st) || st == DROVE_TASK_RUN_COMPLETED ||
+	    st == DROVE_TASK_DEPROVISIONING)
+		return DROVE__STOP_DONE; /* it finished on its own */
+	if (st != DROVE_TASK_RUNNING || !(*exec = drove__ctrl_exec_of(c, r->info->executor_id)))
+		return DROVE__STOP_HOLD;
+	*iid = r->info->instance_id;
+	return DROVE__STOP_SEND;
+}
+
 static const drove__ctrl_life_ops task_ops = {
         .kind = "task",
         .stop_type = DROVE_MSG_STOP_TASK,
@@ -325,6 +342,11 @@ static const drove__ctrl_life_ops task_ops = {
         .failed = task_failed,
         .may_retry = task_may_retry,
         .changed = task_changed,
+        .stop_verb = "killing",
+        .stop_retry_ms = 5000,
+        .stop_until_accepted = true,
+        .stop_timeout_why = "kill not accepted in time",
+        .stop_target = task_stop_target,
 };
 
 static struct trec *trec_new(drove_controller *c)
@@ -333,6 +355,7 @@ static struct trec *trec_new(drove_controller *c)
 	if (r) {
 		r->c = c;
 		drove__ctrl_life_init(c, &r->life, &task_ops, r);
+		drove__ctrl_life_init(c, &r->kill, &task_ops, r);
 	}
 	return r;
 }
@@ -393,65 +416,86 @@ static void begin_start(drove_controller *c, struct trec *r)
 	send_start(c, r);
 }
 
-/* ---- kills ---- */
+/* ---- the start's state machine, as a table ---- */
 
-static void on_kill_reply(drove_controller *c, int status, const char *message, void *ud)
+static void tick_pending(drove_controller *c, struct trec *r, int64_t now)
 {
-	struct trec *r = ud;
-	r->kill_send = NULL;
-	if (!r->kill)
-		return;
-	if (status == DROVE_MSG_ACCEPTED) {
-		r->kill_accepted = true;
-		drove__info(c->ctx, MOD, "task %s/%s: kill accepted", r->info->source_app_name,
-		            r->info->task_id);
-		return;
-	}
-	drove__debug(c->ctx, MOD, "task %s/%s: kill not accepted: %s", r->info->source_app_name,
-	             r->info->task_id, status < 0 ? "executor unreachable" : message);
-	r->kill_next = drove_time_mono_ms() + 1000;
+	if (now >= r->life.not_before)
+		begin_start(c, r);
 }
 
-/* Drive a kill: STOP_TASK once the task runs, until accepted or the deadline. */
+static void tick_prepared(drove_controller *c, struct trec *r, int64_t now)
+{
+	(void)now;
+	send_start(c, r);
+}
+
+/* Recovered, and its executor has not reported it. */
+static void tick_resume(drove_controller *c, struct trec *r, int64_t now)
+{
+	(void)now;
+	drove__info(c->ctx, MOD,
+	            "task %s/%s: %s not reported by %s: resuming the start the last leader left in "
+	            "flight",
+	            r->info->source_app_name, r->info->task_id, r->info->instance_id,
+	            r->info->executor_id ? r->info->executor_id : "-");
+	r->life.attempts = 0;
+	begin_start(c, r);
+}
+
+static void tick_waiting(drove_controller *c, struct trec *r, int64_t now)
+{
+	(void)now;
+	drove__ctrl_life_check(c, &r->life);
+	settle(c, r);
+}
+
+/* What the loss of the task's executor does in a phase. */
+enum { EL_NOTHING = 0, EL_ATTEMPT, EL_LOST };
+
+/* Per start phase (ST_*): what the jobs tick does, whether any executor may have the task yet
+ * (a kill cancels one that none has), what the loss of its executor does, and whether the
+ * staleness check applies (only with no start under way). */
+static const struct task_phase {
+	void (*tick)(drove_controller *c, struct trec *r, int64_t now);
+	bool unsent;
+	int exec_lost; /* EL_* */
+	bool stale_check;
+} phases[] = {
+        [ST_NONE] = {.exec_lost = EL_LOST, .stale_check = true},
+        [ST_PENDING] = {.tick = tick_pending, .unsent = true},
+        [ST_SENDING] = {.exec_lost = EL_ATTEMPT},
+        [ST_WAITING] = {.tick = tick_waiting, .exec_lost = EL_ATTEMPT},
+        [DROVE__LIFE_OK] = {0},
+        [DROVE__LIFE_FAILED] = {0},
+        [ST_PREPARED] = {.tick = tick_prepared, .unsent = true, .exec_lost = EL_ATTEMPT},
+        /* started elsewhere once the leader has recovered */
+        [ST_RESUME] = {.tick = tick_resume, .unsent = true},
+};
+
+static const struct task_phase *phase_of(const struct trec *r)
+{
+	static const struct task_phase none = {0};
+	int ph = r->life.phase;
+	return ph >= 0 && (size_t)ph < DROVE_ARRAY_LEN(phases) ? &phases[ph] : &none;
+}
+
+/* ---- kills ---- */
+
+/* Drive a kill (the lifecycle engine's stop); a task whose start was not sent to any executor
+ * yet (or, resumed, not reported by the executor the last leader sent it to, which reaps it
+ * should it turn up) never runs: cancelled at once. */
 static void kill_step(drove_controller *c, struct trec *r)
 {
-	drove__ctrl_exec *e;
-	int st = (int)r->info->state;
-
-	if (!r->kill || r->kill_accepted || r->kill_send)
-		return;
-	if (!drove_task_state_is_active(st) || st == DROVE_TASK_RUN_COMPLETED ||
-	    st == DROVE_TASK_DEPROVISIONING) {
-		r->kill = false; /* it finished on its own */
-		return;
-	}
-	if (drove_time_mono_ms() >= r->kill_deadline) {
-		drove__warn(c->ctx, MOD, "task %s/%s: kill not accepted in time",
-		            r->info->source_app_name, r->info->task_id);
-		r->kill = false;
-		return;
-	}
-	if (r->life.phase == ST_PENDING || r->life.phase == ST_PREPARED ||
-	    r->life.phase == ST_RESUME) {
-		/* not sent to any executor yet (or, resumed, not reported by the executor the last
-		 * leader sent it to, which reaps it should it turn up): it never runs */
+	if (r->kill.phase == DROVE__LIFE_PENDING &&
+	    drove_task_state_is_active((int)r->info->state) &&
+	    (r->life.phase == ST_PENDING || r->life.phase == ST_PREPARED ||
+	     r->life.phase == ST_RESUME)) {
 		finish(c, r, DROVE_TASK_STOPPED, DROVE_TASK_RESULT_CANCELLED,
 		       "Task cancelled before it started");
 		return;
 	}
-	if (st != DROVE_TASK_RUNNING || drove_time_mono_ms() < r->kill_next)
-		return; /* the executor accepts STOP_TASK for RUNNING tasks only */
-	if (!(e = drove__ctrl_exec_of(c, r->info->executor_id))) {
-		r->kill_next = drove_time_mono_ms() + 1000;
-		return;
-	}
-	drove__info(c->ctx, MOD, "task %s/%s: killing %s", r->info->source_app_name,
-	            r->info->task_id, r->info->instance_id);
-	if (drove__ctrl_life_send_stop(c, e, DROVE_MSG_STOP_TASK, r->info->instance_id, 5000,
-	                               on_kill_reply, r, &r->kill_send) < 0) {
-		r->kill_send = NULL;
-		r->kill_next = drove_time_mono_ms() + 1000;
-	}
+	drove__ctrl_life_stop_step(c, &r->kill);
 }
 
 /* ---- hooks (ctrl.h) ---- */
@@ -605,7 +649,7 @@ void drove__ctrl_task_apply(drove_controller *c, const drove_task_info *t)
 		persist(c, copy);
 		publish(c, copy);
 	}
-	if (r->kill)
+	if (drove__ctrl_life_stop_active(&r->kill))
 		kill_step(c, r);
 }
 
@@ -619,7 +663,7 @@ void drove__ctrl_tasks_reconcile(drove_controller *c)
 		return;
 	for (size_t i = 0; i < ts->n; i++) {
 		struct trec *r = ts->v[i];
-		if (drove_task_state_is_active((int)r->info->state) && r->life.phase == ST_NONE &&
+		if (drove_task_state_is_active((int)r->info->state) && phase_of(r)->stale_check &&
 		    now - r->seen_ms > c->stale_inst_ms)
 			finish(c, r, DROVE_TASK_LOST, DROVE_TASK_RESULT_LOST, "Task lost");
 	}
@@ -647,32 +691,10 @@ void drove__ctrl_tasks_tick(drove_controller *c)
 
 	for (size_t i = 0; ts && i < ts->n; i++) {
 		struct trec *r = ts->v[i];
-		switch (r->life.phase) {
-		case ST_PENDING:
-			if (now >= r->life.not_before)
-				begin_start(c, r);
-			break;
-		case ST_PREPARED:
-			send_start(c, r);
-			break;
-		case ST_RESUME: /* recovered, and its executor has not reported it */
-			drove__info(
-			        c->ctx, MOD,
-			        "task %s/%s: %s not reported by %s: resuming the start the last "
-			        "leader left in flight",
-			        r->info->source_app_name, r->info->task_id, r->info->instance_id,
-			        r->info->executor_id ? r->info->executor_id : "-");
-			r->life.attempts = 0;
-			begin_start(c, r);
-			break;
-		case ST_WAITING:
-			drove__ctrl_life_check(c, &r->life);
-			settle(c, r);
-			break;
-		default:
-			break;
-		}
-		if (r->kill)
+		const struct task_phase *p = phase_of(r);
+		if (p->tick)
+			p->tick(c, r, now);
+		if (drove__ctrl_life_stop_active(&r->kill))
 			kill_step(c, r);
 	}
 }
@@ -686,13 +708,11 @@ void drove__ctrl_tasks_executor_lost(drove_controller *c, const char *exec_id)
 		if (!drove__streq(r->info->executor_id, exec_id) ||
 		    !drove_task_state_is_active((int)r->info->state))
 			continue;
-		if (r->life.phase == ST_SENDING || r->life.phase == ST_WAITING ||
-		    r->life.phase == ST_PREPARED)
+		if (phase_of(r)->exec_lost == EL_ATTEMPT)
 			attempt_failed(c, r, "executor lost");
-		else if (r->life.phase == ST_NONE)
+		else if (phase_of(r)->exec_lost == EL_LOST)
 			finish(c, r, DROVE_TASK_LOST, DROVE_TASK_RESULT_LOST,
 			       "Task lost: executor lost");
-		/* ST_RESUME: started elsewhere once the leader has recovered */
 	}
 }
 
@@ -830,9 +850,7 @@ fail_500:
 static void op_kill(drove_controller *c, drove__http_req *req, drove_task_op *op)
 {
 	struct trec *r = find(c, op->source_app_name, op->task_id);
-	int64_t timeout = op->op_spec && op->op_spec->has_timeout
-	                          ? drove_duration_ms(&op->op_spec->timeout)
-	                          : c->op_timeout_ms;
+	int64_t timeout = drove__ctrl_op_timeout_ms(c, op->op_spec);
 
 	if (!r || !drove_task_state_is_active((int)r->info->state)) {
 		char *msg =
@@ -844,12 +862,9 @@ static void op_kill(drove_controller *c, drove__http_req *req, drove_task_op *op
 		free(msg);
 		return;
 	}
-	if (!r->kill) {
-		r->kill = true;
-		r->kill_accepted = false;
-		r->kill_next = 0;
-		r->kill_deadline = drove_time_mono_ms() + (timeout > 0 ? timeout : 1000);
-	}
+	if (!drove__ctrl_life_stop_active(&r->kill))
+		drove__ctrl_life_stop_begin(c, &r->kill,
+		                            drove_time_mono_ms() + (timeout > 0 ? timeout : 1000));
 	kill_step(c, r);
 	reply_task_id(req, op->task_id);
 }
