@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "ctrl/lsvc.h"
 #include "http/server.h"
+#include "store/store_internal.h"
 
 #define MOD "ctrl"
 #define V1  "/apis/v1"
@@ -838,50 +839,61 @@ void drove__ctrl_lsvc_clear(drove_controller *c)
 void drove__ctrl_lsvc_load(drove_controller *c)
 {
 	drove_strlist *ids = NULL;
+	struct drove__store_many *l = NULL;
+	struct drove__record_rows *rows = NULL;
+	struct svc **svcs = NULL;
 	int64_t now = drove_time_wall_ms();
+	size_t n;
 
-	if (!c->store || drove_record_list(c->store, DROVE_RECORD_LOCAL_SERVICE, NULL, &ids) < 0)
+	/* the services in one pipeline, then every instance record in three (docs/store.md) */
+	if (!c->store ||
+	    drove__record_get_all(c->store, DROVE_RECORD_LOCAL_SERVICE, NULL, &ids, &l) < 0) {
+		drove_error_clear();
 		return;
-	for (size_t k = 0; k < drove_strlist_count(ids); k++) {
+	}
+	n = l->n;
+	if (!(svcs = calloc(n ? n : 1, sizeof(*svcs)))) {
+		drove__warn(c->ctx, MOD, "local services: not loaded: out of memory");
+		goto out;
+	}
+	for (size_t k = 0; k < n; k++) {
 		const char *id = drove_strlist_get(ids, k);
-		drove_strlist *iids = NULL;
 		drove_ls_info *info = NULL;
-		struct svc *s = NULL;
-		char *json = NULL;
-		size_t len;
-
-		if (drove_record_get(c->store, DROVE_RECORD_LOCAL_SERVICE, NULL, id, &json, &len) <
+		if (l->item[k].rc < 0 ||
+		    drove__ls_info_decode(l->item[k].data, l->item[k].len, 0, &info, NULL, NULL) <
 		            0 ||
-		    drove__ls_info_decode(json, len, 0, &info, NULL, NULL) < 0 || !info->spec ||
-		    !info->service_id) {
+		    !info->spec || !info->service_id) {
 			drove__warn(c->ctx, MOD, "local service %s: not loaded: %s", id,
-			            drove_error_last()->message);
+			            l->item[k].rc < 0 ? drove_strerror(l->item[k].rc)
+			                              : drove_error_last()->message);
 			drove__ls_info_free(info);
-			free(json);
 			continue;
 		}
-		free(json);
-		if (drove__lsvc_svc_adopt(c, info, &s) < 0)
+		if (drove__lsvc_svc_adopt(c, info, &svcs[k]) < 0)
+			svcs[k] = NULL;
+	}
+	if (drove__record_get_rows(c->store, DROVE_RECORD_LOCAL_SERVICE_INSTANCE, &rows) == 0)
+		for (size_t j = 0; j < rows->n; j++) {
+			const struct drove__record_row *w = &rows->row[j];
+			struct svc *s = w->rc == 0 ? drove__lsvc_svc_find(c, w->parent) : NULL;
+			drove_ls_instance_info *ii = NULL;
+			if (s && drove__ls_instance_info_decode(w->data, w->len, 0, &ii, NULL,
+			                                        NULL) == 0)
+				lsi_add(s, ii, now, NULL); /* fresh until proven otherwise */
+		}
+	drove_error_clear();
+	for (size_t k = 0; k < n; k++) {
+		struct svc *s = svcs[k];
+		if (!s)
 			continue;
-		if (drove_record_list(c->store, DROVE_RECORD_LOCAL_SERVICE_INSTANCE, id, &iids) ==
-		    0)
-			for (size_t i = 0; i < drove_strlist_count(iids); i++) {
-				drove_ls_instance_info *ii = NULL;
-				json = NULL;
-				if (drove_record_get(c->store, DROVE_RECORD_LOCAL_SERVICE_INSTANCE,
-				                     id, drove_strlist_get(iids, i), &json,
-				                     &len) == 0 &&
-				    drove__ls_instance_info_decode(json, len, 0, &ii, NULL, NULL) ==
-				            0)
-					lsi_add(s, ii, now,
-					        NULL); /* fresh until proven otherwise */
-				free(json);
-			}
-		drove_strlist_free(iids);
 		drove__lsvc_svc_set_state(c, s,
 		                          drove__lsvc_stable_state((int)s->info->activation_state));
 		s->dirty = true;
 	}
+out:
+	free(svcs);
+	drove__record_rows_free(rows);
+	drove__store_many_free(l);
 	drove_strlist_free(ids);
 }
 

@@ -568,49 +568,40 @@ static void load_starts(drove_controller *c)
 
 void drove__ctrl_tasks_load(drove_controller *c)
 {
-	drove_strlist *apps = NULL;
+	struct drove__record_rows *rows = NULL;
 	int64_t now = drove_time_wall_ms();
 	size_t n = 0;
 
-	if (!c->store || drove_record_list(c->store, DROVE_RECORD_TASK, NULL, &apps) < 0)
+	/* every task record in three pipelines (apps, their lists, the records) */
+	if (!c->store || drove__record_get_rows(c->store, DROVE_RECORD_TASK, &rows) < 0) {
+		drove_error_clear();
 		return;
-	for (size_t a = 0; a < drove_strlist_count(apps); a++) {
-		const char *app = drove_strlist_get(apps, a);
-		drove_strlist *ids = NULL;
-		if (drove_record_list(c->store, DROVE_RECORD_TASK, app, &ids) < 0)
-			continue;
-		for (size_t i = 0; i < drove_strlist_count(ids); i++) {
-			const char *tid = drove_strlist_get(ids, i);
-			drove_task_info *t = NULL;
-			struct trec *r;
-			char *json = NULL;
-			size_t len;
-			if (drove_record_get(c->store, DROVE_RECORD_TASK, app, tid, &json, &len) <
-			            0 ||
-			    drove__task_info_decode(json, len, 0, &t, NULL, NULL) < 0 ||
-			    !t->source_app_name || !t->task_id || strcmp(t->source_app_name, app) ||
-			    strcmp(t->task_id, tid)) {
-				drove__warn(c->ctx, MOD, "task %s/%s: not loaded", app, tid);
-				drove__task_info_free(t);
-				drove_free(json);
-				continue;
-			}
-			drove_free(json);
-			if (!(r = trec_new(c))) {
-				drove__task_info_free(t);
-				continue;
-			}
-			r->info = t;
-			r->seen_ms = now; /* fresh until the executors prove otherwise */
-			if (insert(c, r) < 0) {
-				trec_free(c, r);
-				continue;
-			}
-			n++;
-		}
-		drove_strlist_free(ids);
 	}
-	drove_strlist_free(apps);
+	for (size_t j = 0; j < rows->n; j++) {
+		const struct drove__record_row *w = &rows->row[j];
+		drove_task_info *t = NULL;
+		struct trec *r;
+		if (w->rc < 0 || drove__task_info_decode(w->data, w->len, 0, &t, NULL, NULL) < 0 ||
+		    !t->source_app_name || !t->task_id || strcmp(t->source_app_name, w->parent) ||
+		    strcmp(t->task_id, w->id)) {
+			drove__warn(c->ctx, MOD, "task %s/%s: not loaded", w->parent, w->id);
+			drove__task_info_free(t);
+			continue;
+		}
+		if (!(r = trec_new(c))) {
+			drove__task_info_free(t);
+			continue;
+		}
+		r->info = t;
+		r->seen_ms = now; /* fresh until the executors prove otherwise */
+		if (insert(c, r) < 0) {
+			trec_free(c, r);
+			continue;
+		}
+		n++;
+	}
+	drove__record_rows_free(rows);
+	drove_error_clear();
 	if (n)
 		drove__info(c->ctx, MOD, "%zu task records loaded", n);
 	load_starts(c);

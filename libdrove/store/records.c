@@ -243,6 +243,76 @@ int drove__record_get_all(drove_store *s, int kind, const char *parent, drove_st
 	return rc;
 }
 
+void drove__record_rows_free(struct drove__record_rows *r)
+{
+	if (!r)
+		return;
+	drove__store_many_free(r->recs);
+	drove__store_many_free(r->lists);
+	drove_strlist_free(r->parents);
+	free(r->row);
+	free(r);
+}
+
+int drove__record_get_rows(drove_store *s, int kind, struct drove__record_rows **out)
+{
+	struct drove__record_rows *r;
+	const char **pv = NULL, **parents = NULL, **ids = NULL;
+	size_t np, k = 0, total = 0;
+	int rc;
+
+	DROVE_CHECK_ARG(s && out);
+	*out = NULL;
+	if (!kind_get(kind) || !kind_get(kind)->two_ids)
+		return drove__error(DROVE_EINVAL, "store: record kind %d has no parent", kind);
+	if (!(r = calloc(1, sizeof(*r))))
+		return drove__enomem();
+	if ((rc = drove_record_list(s, kind, NULL, &r->parents)) < 0)
+		goto fail;
+	np = drove_strlist_count(r->parents);
+	if (!(pv = calloc(np ? np : 1, sizeof(*pv)))) {
+		rc = drove__enomem();
+		goto fail;
+	}
+	for (size_t i = 0; i < np; i++)
+		pv[i] = drove_strlist_get(r->parents, i);
+	if ((rc = drove__record_list_many(s, kind, pv, np, &r->lists)) < 0)
+		goto fail;
+	for (size_t i = 0; i < np; i++)
+		total +=
+		        r->lists->item[i].rc == 0 ? drove_strlist_count(r->lists->item[i].kids) : 0;
+	if (!(r->row = calloc(total ? total : 1, sizeof(*r->row))) ||
+	    !(parents = calloc(total ? total : 1, sizeof(*parents))) ||
+	    !(ids = calloc(total ? total : 1, sizeof(*ids)))) {
+		rc = drove__enomem();
+		goto fail;
+	}
+	for (size_t i = 0; i < np; i++)
+		for (size_t j = 0;
+		     r->lists->item[i].rc == 0 && j < drove_strlist_count(r->lists->item[i].kids);
+		     j++, k++) {
+			parents[k] = pv[i];
+			ids[k] = drove_strlist_get(r->lists->item[i].kids, j);
+		}
+	if ((rc = drove__record_get_many(s, kind, parents, ids, total, &r->recs)) < 0)
+		goto fail;
+	r->n = total;
+	for (size_t j = 0; j < total; j++)
+		r->row[j] = (struct drove__record_row){parents[j], ids[j], r->recs->item[j].rc,
+		                                       r->recs->item[j].data, r->recs->item[j].len};
+	free(pv);
+	free(parents);
+	free(ids);
+	*out = r;
+	return 0;
+fail:
+	free(pv);
+	free(parents);
+	free(ids);
+	drove__record_rows_free(r);
+	return rc;
+}
+
 /* ---- asynchronous put: create, or set when it exists (again if it vanished) ---- */
 
 struct put_ctx {

@@ -297,6 +297,27 @@ int drove__record_list_many(drove_store *s, int kind, const char *const *parents
  * the caller's. @return 0, or the list's error (both NULL). */
 int drove__record_get_all(drove_store *s, int kind, const char *parent, drove_strlist **ids,
                           struct drove__store_many **out);
+/* records.c: every record of a two-id kind (tasks, instances, local-service instances) in
+ * three pipelines (the parents, their lists, the records): row j is one record, `parent` and
+ * `id` its ids, `rc` its code (0, DROVE_ENOTFOUND when it went between the list and the read,
+ * ...), `data`/`len` its JSON where rc is 0. Everything borrowed from the set, freed with
+ * drove__record_rows_free (NULL allowed). Blocking. @return 0 (*out set), DROVE_EINVAL (a
+ * one-id kind), DROVE_ENOMEM or the list's error. */
+struct drove__record_row {
+	const char *parent, *id;
+	int rc;
+	const char *data;
+	size_t len;
+};
+struct drove__record_rows {
+	size_t n;
+	struct drove__record_row *row;
+	/* owned */
+	drove_strlist *parents;
+	struct drove__store_many *lists, *recs;
+};
+int drove__record_get_rows(drove_store *s, int kind, struct drove__record_rows **out);
+void drove__record_rows_free(struct drove__record_rows *r);
 
 /* records.c: drove_store_put() without blocking (create, or set when it exists): `cb` (may
  * be NULL) runs once on the loop thread. Loop thread. @return 0, or an error and no callback. */

@@ -289,6 +289,28 @@ START_TEST(test_record_many)
 	                 DROVE_EINVAL);
 	ck_assert_ptr_null(m);
 
+	/* every record of a two-id kind, with its ids */
+	{
+		struct drove__record_rows *rows = NULL;
+		ck_assert_int_eq(drove__record_get_rows(F.s, DROVE_RECORD_INSTANCE, &rows), 0);
+		ck_assert_uint_eq(rows->n, 3);
+		for (size_t j = 0; j < rows->n; j++) {
+			const struct drove__record_row *w = &rows->row[j];
+			char want[8];
+			ck_assert_int_eq(w->rc, 0);
+			snprintf(want, sizeof(want), "%c%c", w->parent[4], w->id[1]);
+			ck_assert_str_eq(w->data, want); /* "a1" is app-a's i1 */
+			ck_assert_uint_eq(w->len, 2);
+		}
+		drove__record_rows_free(rows);
+		ck_assert_int_eq(drove__record_get_rows(F.s, DROVE_RECORD_APPLICATION, &rows),
+		                 DROVE_EINVAL);
+		ck_assert_ptr_null(rows);
+		ck_assert_int_eq(drove__record_get_rows(F.s, DROVE_RECORD_TASK, &rows), 0);
+		ck_assert_uint_eq(rows->n, 0); /* none yet */
+		drove__record_rows_free(rows);
+		drove__record_rows_free(NULL);
+	}
 	ck_assert_int_eq(drove__record_list_many(F.s, DROVE_RECORD_INSTANCE, apps, 3, &m), 0);
 	ck_assert_uint_eq(drove_strlist_count(m->item[0].kids), 2);
 	ck_assert_uint_eq(drove_strlist_count(m->item[1].kids), 1);
