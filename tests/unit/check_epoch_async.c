@@ -713,10 +713,14 @@ START_TEST(test_fence_moves_while_firing)
 	for (int k = 0; k < 6; k++) {
 		int led = 0;
 		move_fence();
-		/* stepped down on its next fire record, then leads again */
-		int64_t deadline = drove_time_mono_ms() + 30000;
+		/* stepped down on its next fire record, then leads again. drove_epoch_is_leader()
+		 * reads the flag the loop publishes: a step-down and a new lead between two of its
+		 * publications is not seen here, so the wait for the drop is short (with 30 s, six
+		 * unseen drops outlasted the case's timeout in CI) */
+		int64_t deadline = drove_time_mono_ms() + 3000;
 		while (drove_epoch_is_leader(ep) && drove_time_mono_ms() < deadline)
 			usleep(5 * 1000);
+		deadline = drove_time_mono_ms() + 30000;
 		while (!(led = drove_epoch_is_leader(ep)) && drove_time_mono_ms() < deadline)
 			usleep(20 * 1000);
 		ck_assert_msg(led, "not leading again after the fence moved (%d)", k);
@@ -969,7 +973,7 @@ Suite *epoch_async_suite(void)
 	tcase_add_test(tc, test_new_leader_reads_topologies_and_runs);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("fence");
-	tcase_set_timeout(tc, 110);
+	tcase_set_timeout(tc, 240); /* 45-75 s alone here; CI's load doubles it */
 	tcase_add_test(tc, test_fence_moves_while_firing);
 	tcase_add_test(tc, test_is_leader_from_another_thread);
 	suite_add_tcase(s, tc);
