@@ -493,59 +493,31 @@ static void load_cluster_state(drove_controller *c)
  * per 256 records, where one read after the other cost one each: ~10 s for 31,000 records on
  * ZooKeeper, docs/benchmarks.md). */
 
-/* The instance records of the adopted apps (apps[i] NULL: not loaded), all in one pipeline. */
-static void load_instances(drove_controller *c, drove__ctrl_app **apps, const char *const *ids,
-                           size_t n, int64_t now)
+/* The instance records of the adopted apps, all in three pipelines (records of an app that was
+ * not adopted are left). */
+static void load_instances(drove_controller *c, int64_t now)
 {
-	struct drove__store_many *lists = NULL, *l = NULL;
-	const char **parents = NULL, **iids = NULL;
-	drove__ctrl_app **owner = NULL;
-	size_t total = 0, k = 0;
+	struct drove__record_rows *rows = NULL;
 
-	if (drove__record_list_many(c->store, DROVE_RECORD_INSTANCE, ids, n, &lists) < 0)
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		total += apps[i] && lists->item[i].rc == 0
-		                 ? drove_strlist_count(lists->item[i].kids)
-		                 : 0;
-	if (!(parents = calloc(total ? total : 1, sizeof(*parents))) ||
-	    !(iids = calloc(total ? total : 1, sizeof(*iids))) ||
-	    !(owner = calloc(total ? total : 1, sizeof(*owner)))) {
-		drove__enomem();
-		goto out;
+	if (drove__record_get_rows(c->store, DROVE_RECORD_INSTANCE, &rows) < 0) {
+		drove__warn(c->ctx, MOD, "instances: not loaded: %s", drove_error_last()->message);
+		return;
 	}
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; apps[i] && lists->item[i].rc == 0 &&
-		                   j < drove_strlist_count(lists->item[i].kids);
-		     j++) {
-			parents[k] = ids[i];
-			iids[k] = drove_strlist_get(lists->item[i].kids, j);
-			owner[k++] = apps[i];
-		}
-	if (drove__record_get_many(c->store, DROVE_RECORD_INSTANCE, parents, iids, total, &l) < 0)
-		goto out;
-	for (size_t j = 0; j < total; j++) {
+	for (size_t j = 0; j < rows->n; j++) {
+		const struct drove__record_row *w = &rows->row[j];
+		drove__ctrl_app *app = w->rc == 0 ? drove__ctrl_app_find(c, w->parent) : NULL;
 		drove_instance_info *ii = NULL;
-		if (l->item[j].rc == 0 &&
-		    drove__instance_info_decode(l->item[j].data, l->item[j].len, 0, &ii, NULL,
-		                                NULL) == 0)
-			drove__ctrl_app_add_inst(c, owner[j], ii,
+		if (app && drove__instance_info_decode(w->data, w->len, 0, &ii, NULL, NULL) == 0)
+			drove__ctrl_app_add_inst(c, app, ii,
 			                         now); /* fresh until proven otherwise */
 	}
-out:
-	if (!l)
-		drove__warn(c->ctx, MOD, "instances: not loaded: %s", drove_error_last()->message);
-	drove__store_many_free(l);
-	drove__store_many_free(lists);
-	free(parents);
-	free(iids);
-	free(owner);
+	drove_error_clear();
+	drove__record_rows_free(rows);
 }
 
 static void load_apps(drove_controller *c, int64_t now)
 {
 	drove_strlist *list = NULL;
-	const char **ids = NULL;
 	drove__ctrl_app **apps = NULL;
 	struct drove__store_many *l = NULL;
 	size_t n;
@@ -553,20 +525,19 @@ static void load_apps(drove_controller *c, int64_t now)
 	if (drove__record_get_all(c->store, DROVE_RECORD_APPLICATION, NULL, &list, &l) < 0)
 		return;
 	n = l->n;
-	if (!(ids = calloc(n ? n : 1, sizeof(*ids))) ||
-	    !(apps = calloc(n ? n : 1, sizeof(*apps)))) {
+	if (!(apps = calloc(n ? n : 1, sizeof(*apps)))) {
 		drove__warn(c->ctx, MOD, "applications: not loaded: out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		drove_app_info *info = NULL;
 		int rc = l->item[i].rc;
-		ids[i] = drove_strlist_get(list, i);
 		if (rc < 0 ||
 		    drove__app_info_decode(l->item[i].data, l->item[i].len, 0, &info, NULL, NULL) <
 		            0 ||
 		    drove__app_spec_apply_defaults(info->spec) < 0) {
-			drove__warn(c->ctx, MOD, "application %s: not loaded: %s", ids[i],
+			drove__warn(c->ctx, MOD, "application %s: not loaded: %s",
+			            drove_strlist_get(list, i),
 			            rc < 0 ? drove_strerror(rc) : drove_error_last()->message);
 			drove__app_info_free(info);
 			continue;
@@ -574,7 +545,7 @@ static void load_apps(drove_controller *c, int64_t now)
 		if (drove__ctrl_app_adopt(c, info, &apps[i]) < 0)
 			apps[i] = NULL;
 	}
-	load_instances(c, apps, ids, n, now);
+	load_instances(c, now);
 	for (size_t i = 0; i < n; i++)
 		if (apps[i]) /* Drove re-creates every stored app on fail-over (§5.1) */
 			drove__ctrl_app_set_state(c, apps[i],
@@ -583,7 +554,6 @@ static void load_apps(drove_controller *c, int64_t now)
 			                                  : DROVE_APP_MONITORING);
 out:
 	drove__store_many_free(l);
-	free(ids);
 	free(apps);
 	drove_strlist_free(list);
 }
