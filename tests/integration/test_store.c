@@ -956,8 +956,7 @@ Suite *store_suite(void)
 	TCase *tc = tcase_create("contract");
 	TCase *zk = tcase_create("zk");
 
-	zk_addr = drove_test_require_env("DROVE_TEST_ZK", "ZooKeeper");
-	run_id = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
+	fx_init_suite();
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_crud, 0, 2);
 	tcase_add_loop_test(tc, test_cas_conflicts, 0, 2);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <drove/drove.h>
@@ -110,6 +111,13 @@ static inline int run_until(drove_loop *loop, const int *flag, int want, int ms)
 static inline int backend_of(int i)
 {
 	return i == 0 ? DROVE_STORE_LOCAL : DROVE_STORE_ZK;
+}
+
+/* Once per suite: the ZooKeeper to use and this run's namespace salt. */
+static inline void fx_init_suite(void)
+{
+	zk_addr = drove_test_require_env("DROVE_TEST_ZK", "ZooKeeper");
+	run_id = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
 }
 
 #endif

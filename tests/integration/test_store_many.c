@@ -157,8 +157,7 @@ Suite *store_many_suite(void)
 	Suite *s = suite_create("store-many");
 	TCase *tc = tcase_create("contract");
 
-	zk_addr = drove_test_require_env("DROVE_TEST_ZK", "ZooKeeper");
-	run_id = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16);
+	fx_init_suite();
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_read_many, 0, 2);
 	tcase_add_loop_test(tc, test_record_many, 0, 2);
