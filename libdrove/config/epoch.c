@@ -38,7 +38,7 @@ struct drove_epoch_config {
 	int smtp_tls;
 	drove_strlist *default_emails;
 	int64_t cleanup_interval_ms, runs_per_job;
-	int64_t misfire_ms, poll_ms, task_timeout_ms; /* libdrove's options */
+	int64_t misfire_ms, poll_ms, task_timeout_ms, max_active; /* libdrove's options */
 };
 
 void drove_epoch_config_free(drove_epoch_config *c)
@@ -275,7 +275,9 @@ static int read_root(yr *r, yn *root, drove_epoch_config *c)
 		    (rc = drove__yr_duration(r, o, "pollInterval", 100, 3600000LL, &c->poll_ms,
 		                             NULL)) == 0 &&
 		    (rc = drove__yr_duration(r, o, "taskTimeout", 1000, 86400000LL * 7,
-		                             &c->task_timeout_ms, NULL)) == 0)
+		                             &c->task_timeout_ms, NULL)) == 0 &&
+		    (rc = drove__yr_int(r, o, "maxActiveRuns", 64, 10000000, &c->max_active,
+		                        NULL)) == 0)
 			rc = drove__yr_check_unknown(r, o);
 		drove__yr_pop(r, mark);
 		if (c->runs_per_job == 0)
@@ -315,6 +317,7 @@ int drove_epoch_config_load_buf(drove_epoch_config **out, drove_ctx *ctx, const 
 	c->runs_per_job = 10;
 	c->misfire_ms = 60 * 1000;
 	c->poll_ms = 1000;
+	c->max_active = 16384;
 	c->task_timeout_ms = 300 * 1000;
 	rc = root->kind == DROVE__Y_MAP ? read_root(&r, root, c)
 	                                : drove__yr_error(&r, root->line, NULL, "expected a map");
@@ -453,6 +456,7 @@ int drove_epoch_config_get_int(const drove_epoch_config *c, const char *key, int
 	        {"options.misfireWindow", c->misfire_ms},
 	        {"options.pollInterval", c->poll_ms},
 	        {"options.taskTimeout", c->task_timeout_ms},
+	        {"options.maxActiveRuns", c->max_active},
 	};
 	for (size_t i = 0; i < DROVE_ARRAY_LEN(map); i++)
 		if (!strcmp(key, map[i].key)) {

@@ -57,6 +57,7 @@ struct drove__ectl {
 	struct event *ping_timer;               /* its deadline */
 	struct ereq *qhead[2], *qtail[2], *all; /* queues: [0] urgent, [1] the rest */
 	size_t ninflight, npending;
+	size_t nqueued[2]; /* waiting in qhead[k] */
 	/* the exchanges in flight, oldest first; one timer for the oldest one's deadline */
 	struct ereq *ihead, *itail;
 	struct event *deadline_timer;
@@ -96,6 +97,7 @@ static void complete(struct ereq *r, int rc, int status, const char *body, size_
 static void enqueue(drove__ectl *c, struct ereq *r)
 {
 	int k = r->urgent ? 0 : 1;
+	c->nqueued[k]++;
 	r->qnext = NULL;
 	if (c->qtail[k])
 		c->qtail[k]->qnext = r;
@@ -111,6 +113,7 @@ static struct ereq *dequeue(drove__ectl *c)
 		if (r) {
 			if (!(c->qhead[k] = r->qnext))
 				c->qtail[k] = NULL;
+			c->nqueued[k]--;
 			return r;
 		}
 	}
@@ -161,6 +164,7 @@ static void find_failed(drove__ectl *c)
 	c->find_fails++;
 	struct ereq *q[2] = {c->qhead[0], c->qhead[1]};
 	c->qhead[0] = c->qhead[1] = c->qtail[0] = c->qtail[1] = NULL;
+	c->nqueued[0] = c->nqueued[1] = 0;
 	for (int k = 0; k < 2; k++)
 		while (q[k]) {
 			struct ereq *next = q[k]->qnext;
@@ -458,6 +462,11 @@ int drove__ectl_send(drove__ectl *c, const char *method, const char *path, const
 size_t drove__ectl_pending(const drove__ectl *c)
 {
 	return c ? c->npending : 0;
+}
+
+size_t drove__ectl_queued(const drove__ectl *c, int urgent)
+{
+	return c ? c->nqueued[urgent ? 0 : 1] : 0;
 }
 
 size_t drove__ectl_inflight(const drove__ectl *c)

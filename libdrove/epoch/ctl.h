@@ -51,6 +51,8 @@ int drove__ectl_send(drove__ectl *c, const char *method, const char *path, const
                      int urgent, drove__ectl_fn fn, void *userdata);
 /* Exchanges queued or in flight. */
 size_t drove__ectl_pending(const drove__ectl *c);
+/* Exchanges waiting for a slot (not sent yet): the `urgent` ones, or the others. */
+size_t drove__ectl_queued(const drove__ectl *c, int urgent);
 /* Exchanges in flight (the slots taken, at most max_inflight). */
 size_t drove__ectl_inflight(const drove__ectl *c);
 /* Every exchange not finished gets its callback with `cancelled` 1, then the link goes.

@@ -287,14 +287,23 @@ static void on_fire(evutil_socket_t fd, short what, void *arg)
 	if (!drove__epoch_leads(e))
 		return;
 	int64_t now = drove_time_wall_ms();
-	if (e->nrq + e->nrq_busy >= DROVE__EPOCH_RECORDS_MAX) {
-		/* the store is slower than the fire rate: nothing fires until the records are
-		 * written; the times due meanwhile follow the misfire rule */
+	size_t nrec = e->nrq + e->nrq_busy;
+	if (nrec >= DROVE__EPOCH_RECORDS_MAX || e->nlive >= e->max_active) {
+		/* backpressure: the store, or the controller, is slower than the fire rate, and
+		 * what waits for it (run records; runs not finished) would grow without bound.
+		 * Nothing fires until it drains; the times due meanwhile follow the misfire rule.
+		 */
 		if (!e->throttled_ms) {
 			e->throttled_ms = now;
-			drove__warn(e->ctx, MOD,
-			            "%zu run records waiting for the store: firing waits",
-			            e->nrq + e->nrq_busy);
+			if (nrec >= DROVE__EPOCH_RECORDS_MAX)
+				drove__warn(e->ctx, MOD,
+				            "%zu run records waiting for the store: firing waits",
+				            nrec);
+			else
+				drove__warn(e->ctx, MOD,
+				            "%zu runs not finished (options.maxActiveRuns): firing "
+				            "waits",
+				            e->nlive);
 		}
 		struct timeval tv = {0, THROTTLE_MS * 1000};
 		event_add(e->t_fire, &tv);
@@ -966,6 +975,7 @@ int drove__epoch_engine_init(drove_epoch *e)
 		return drove__enomem();
 	e->misfire_ms = cfg_int(cfg, "options.misfireWindow", 60000);
 	e->poll_ms = cfg_int(cfg, "options.pollInterval", 1000);
+	e->max_active = (size_t)cfg_int(cfg, "options.maxActiveRuns", 16384);
 	e->task_timeout_s = (cfg_int(cfg, "options.taskTimeout", 300000) + 999) / 1000;
 	e->trim_ms = cfg_int(cfg, "options.cleanupJobInterval", 3600000);
 	if (e->trim_ms < 1000)

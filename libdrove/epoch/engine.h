@@ -110,7 +110,8 @@ struct drove_epoch {
 	size_t nlive;               /* runs followed */
 	struct drove__efire *fires; /* fire records not deleted yet */
 	int64_t fire_seq;           /* names this leader's fire records */
-	int64_t throttled_ms;       /* firing waited for the store since (0: not) */
+	int64_t throttled_ms;       /* firing waits (backpressure) since (0: not) */
+	size_t max_active;          /* options.maxActiveRuns: firing waits beyond (engine.c) */
 	/* the fire records a new leader found, while it reads its topologies (engine.c) */
 	struct drove__epoch_fired *adopt;
 	struct drove__efire *adopt_fr;

@@ -9,6 +9,7 @@
 #include <drove/epoch.h>
 
 #include "core/internal.h"
+#include "epoch/ctl.h"
 #include "epoch/engine.h"
 #include "epoch/records.h"
 #include "http/server.h"
@@ -18,7 +19,7 @@
 /* ---- gauges computed at scrape time (loop thread: the admin port renders there) ---- */
 
 struct gauges {
-	drove_metric *topos, *leader, *term, *store_up;
+	drove_metric *topos, *leader, *term, *store_up, *active, *backlog, *waits;
 };
 
 static int gauges_get(drove_metrics *r, struct gauges *g)
@@ -32,7 +33,20 @@ static int gauges_get(drove_metrics *r, struct gauges *g)
 	                              "The leadership term of this node (0 unless leading).",
 	                              NULL)) < 0 ||
 	    (rc = drove_metrics_gauge(r, &g->store_up, "drove_store_connected",
-	                              "1 while the store session is usable.", NULL)) < 0)
+	                              "1 while the store session is usable.", NULL)) < 0 ||
+	    (rc = drove_metrics_gauge(r, &g->active, "drove_epoch_runs_active",
+	                              "Runs this leader follows (fired, not finished).", NULL)) <
+	            0 ||
+	    (rc = drove_metrics_gauge(r, &g->backlog, "drove_epoch_backlog",
+	                              "What waits on the leader: run records for the store "
+	                              "(records), task CREATEs (creates) and polls or cleanups "
+	                              "(requests) for the controller.",
+	                              "queue")) < 0 ||
+	    (rc = drove_metrics_gauge(r, &g->waits, "drove_epoch_firing_waits",
+	                              "1 while firing waits for a backlog to drain "
+	                              "(options.maxActiveRuns runs not finished, or 32768 run "
+	                              "records for the store).",
+	                              NULL)) < 0)
 		return rc;
 	return 0;
 }
@@ -62,6 +76,14 @@ static void collect(drove_metrics *r, void *ud)
 	drove_metric_set(g.leader, NULL, leads ? 1 : 0);
 	drove_metric_set(g.term, NULL, leads ? (double)e->term : 0);
 	drove_metric_set(g.store_up, NULL, store_up(e) ? 1 : 0);
+	drove_metric_set(g.active, NULL, leads ? (double)e->nlive : 0);
+	drove_metric_set(g.backlog, (const char *[]){"records"},
+	                 leads ? (double)(e->nrq + e->nrq_busy) : 0);
+	drove_metric_set(g.backlog, (const char *[]){"creates"},
+	                 leads && e->ctl ? (double)drove__ectl_queued(e->ctl, 1) : 0);
+	drove_metric_set(g.backlog, (const char *[]){"requests"},
+	                 leads && e->ctl ? (double)drove__ectl_queued(e->ctl, 0) : 0);
+	drove_metric_set(g.waits, NULL, leads && e->throttled_ms ? 1 : 0);
 }
 
 int drove__epoch_metrics_new(drove_epoch *e)

@@ -631,17 +631,25 @@ START_TEST(test_admin_port)
 	ck_assert(metric(0, "drove_store_connected") == 1);
 	ck_assert(metric(0, "drove_epoch_runs_fired_total{type=\"INSTANT\"}") == 0);
 	ck_assert(metric(0, "drove_epoch_runs_finished_total{state=\"FAILED\"}") == 0);
+	/* nothing followed, nothing waiting, firing not held back */
+	ck_assert(metric(0, "drove_epoch_runs_active") == 0);
+	ck_assert(metric(0, "drove_epoch_firing_waits") == 0);
+	ck_assert(metric(0, "drove_epoch_backlog{queue=\"records\"}") == 0);
+	ck_assert(metric(0, "drove_epoch_backlog{queue=\"creates\"}") == 0);
+	ck_assert(metric(0, "drove_epoch_backlog{queue=\"requests\"}") == 0);
 	/* a topology whose task fails: ACTIVE, one run fired, one run FAILED */
 	edata(0, "POST", "/topologies", TOPO("admin-fails", LEAF("f", "sleep 3; exit 3"), NEVER),
 	      &root);
 	json_object_put(root);
 	wait_metric(0, "drove_epoch_topologies{state=\"ACTIVE\"}", 1);
 	char *rid = run_now("admin-fails");
+	wait_metric(0, "drove_epoch_runs_active", 1); /* its task sleeps 3 s first */
 	char *st = wait_run_end(0, "admin-fails", rid, 90000);
 	ck_assert_str_eq(st, "FAILED");
 	free(st);
 	free(rid);
 	wait_metric(0, "drove_epoch_runs_finished_total{state=\"FAILED\"}", 1);
+	wait_metric(0, "drove_epoch_runs_active", 0);
 	ck_assert(metric(0, "drove_epoch_runs_fired_total{type=\"INSTANT\"}") == 1);
 	ck_assert(metric(1, "drove_epoch_runs_fired_total{type=\"INSTANT\"}") == 0);
 	edata(0, "PUT", "/topologies/admin-fails/pause", NULL, &root);

@@ -47,6 +47,7 @@ static struct {
 	 * the POSTs left so. exists: a CREATE of a task id seen before answers "Task already
 	 * exists" (as Drove does) */
 	int hang, hung, exists;
+	int running; /* a task's status answers RUNNING (it never ends) */
 } stub;
 
 static int stub_get(int *field);
@@ -125,6 +126,10 @@ static void on_request(struct evhttp_request *req, void *ud)
 		if (hang)
 			return;
 		drove_stub_reply(req, DROVE_STUB_CREATED);
+	} else if (stub_get(&stub.running) && evhttp_request_get_command(req) == EVHTTP_REQ_GET &&
+	           strstr(evhttp_request_get_uri(req), "/instances/")) {
+		drove_stub_reply(req, "{\"status\":\"SUCCESS\",\"data\":{\"state\":\"RUNNING\"},"
+		                      "\"message\":\"success\"}");
 	} else {
 		drove_stub_answer(req);
 	}
@@ -446,6 +451,7 @@ static long post_topology(const char *name, int64_t at_ms)
  * its runs every `poll_interval`. */
 static const char *poll_interval = "300ms";
 static const char *op_timeout = "600s"; /* the link's deadline: this + 5 s, at most 30 s */
+static const char *more_options = "";   /* further lines of `options:` */
 
 static void engine_open(void)
 {
@@ -453,8 +459,8 @@ static void engine_open(void)
 	        "server:\n  applicationConnectors:\n    - type: http\n      port: 0\n"
 	        "  adminConnectors: []\nstore:\n  dataDir: %s/store\n"
 	        "drove:\n  endpoints:\n    - http://127.0.0.1:%d\n  operationTimeout: %s\n"
-	        "options:\n  pollInterval: %s\n  misfireWindow: 30s\n  numRunsPerJob: 2\n",
-	        edir, stub.port, op_timeout, poll_interval);
+	        "options:\n  pollInterval: %s\n  misfireWindow: 30s\n  numRunsPerJob: 2\n%s",
+	        edir, stub.port, op_timeout, poll_interval, more_options);
 	ck_assert_int_eq(drove_ctx_new(&ectx), 0);
 	if (getenv("EPOCH_TEST_LOG"))
 		drove_ctx_set_log(ectx, DROVE_LOG_INFO, drove_log_stderr, NULL);
@@ -961,6 +967,56 @@ START_TEST(test_unanswered_creates_free_their_slots)
 }
 END_TEST
 
+/* The CREATEs the stub took (every task id, each time). */
+static int creates_total(void)
+{
+	pthread_mutex_lock(&stub.mu);
+	int n = stub.fast_creates + stub.slow_creates;
+	pthread_mutex_unlock(&stub.mu);
+	return n;
+}
+
+/* Backpressure: while `maxActiveRuns` runs are not finished (here their tasks never end), the
+ * leader fires nothing more, instead of following ever more runs (each holds memory until its
+ * task is polled to its end and cleaned up); once they end, it fires again. */
+START_TEST(test_active_runs_bound_firing)
+{
+	const bool slow = getenv("DROVE_UNDER_VALGRIND") != NULL;
+	const int N = 40;
+	char name[32];
+	more_options = "  maxActiveRuns: 64\n";
+	engine_start();
+	stub_set(&stub.running, 1);
+	for (int i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "busy-%d", i);
+		ck_assert_int_eq(post_topology(name, 0), 200);
+	}
+	/* 40 runs a second: the second tick's take the leader to 80 >= 64, then it waits */
+	int64_t deadline = drove_time_mono_ms() + (slow ? 120000 : 30000);
+	while (creates_total() < 2 * N && drove_time_mono_ms() < deadline)
+		usleep(100 * 1000);
+	ck_assert_int_ge(creates_total(), 2 * N);
+	usleep(slow ? 10000 * 1000 : 3000 * 1000); /* 3 more ticks at least */
+	int held = creates_total();
+	ck_assert_int_le(held, 3 * N); /* at most one tick fired past the bound */
+	usleep(slow ? 10000 * 1000 : 3000 * 1000);
+	ck_assert_int_eq(creates_total(), held); /* nothing fired meanwhile */
+	drove_loop_stop(eloop);                  /* read on no thread but this one */
+	pthread_join(ethr, NULL);
+	ck_assert_uint_eq(ep->nlive, (size_t)held);
+	ck_assert_int_ne(ep->throttled_ms, 0);
+	ck_assert_int_eq(pthread_create(&ethr, NULL, run_loop, NULL), 0);
+	/* the tasks end: the runs finish and firing goes on (the times missed meanwhile
+	 * follow the misfire rule) */
+	stub_set(&stub.running, 0);
+	ck_assert_int_ge(wait_seconds("busy-", N, 4, slow ? 200000 : 60000), 4);
+	ck_assert_int_gt(creates_total(), held);
+	ck_assert_int_eq(stub_get(&stub.dup), 0);
+	engine_stop();
+	more_options = "";
+}
+END_TEST
+
 Suite *epoch_async_suite(void)
 {
 	Suite *s = suite_create("epoch_async");
@@ -984,6 +1040,10 @@ Suite *epoch_async_suite(void)
 	tc = tcase_create("deadline");
 	tcase_set_timeout(tc, 150);
 	tcase_add_test(tc, test_unanswered_creates_free_their_slots);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("backpressure");
+	tcase_set_timeout(tc, 150);
+	tcase_add_test(tc, test_active_runs_bound_firing);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -35,7 +35,7 @@ static const char *FULL = "server:\n"
                           "  defaultEmails:\n  - ops@example.com\n"
                           "options:\n  cleanupJobInterval: 10 minutes\n  numRunsPerJob: 3\n"
                           "  misfireWindow: 5 minutes\n  pollInterval: 500ms\n"
-                          "  taskTimeout: 1 hour\n";
+                          "  taskTimeout: 1 hour\n  maxActiveRuns: 5000\n";
 
 START_TEST(test_full)
 {
@@ -78,6 +78,8 @@ START_TEST(test_full)
 	ck_assert_int_eq(v, 500);
 	ck_assert_int_eq(drove_epoch_config_get_int(c, "options.taskTimeout", &v), 0);
 	ck_assert_int_eq(v, 3600000);
+	ck_assert_int_eq(drove_epoch_config_get_int(c, "options.maxActiveRuns", &v), 0);
+	ck_assert_int_eq(v, 5000);
 	ck_assert_int_eq(drove_epoch_config_get_int(c, "userAuth.enabled", &v), 0);
 	ck_assert_int_eq(v, 1);
 	ck_assert_int_eq(drove_epoch_config_get_int(c, "options.bogus", &v), DROVE_ENOTFOUND);
@@ -114,6 +116,8 @@ START_TEST(test_defaults_and_example)
 	ck_assert_int_eq(v, 1000);
 	ck_assert_int_eq(drove_epoch_config_get_int(c, "options.taskTimeout", &v), 0);
 	ck_assert_int_eq(v, 300000);
+	ck_assert_int_eq(drove_epoch_config_get_int(c, "options.maxActiveRuns", &v), 0);
+	ck_assert_int_eq(v, 16384);
 	ck_assert_int_eq(drove_epoch_config_get_int(c, "drove.checkInterval", &v), 0);
 	ck_assert_int_eq(v, 5000);
 	ck_assert_int_eq(drove_epoch_config_get_int(c, "notify.mail", &v), 0);
@@ -155,6 +159,8 @@ static const struct bad BAD[] = {
         {"drove:\n  endpoints: [a]\noptions:\n  pollInterval: 10ms\n", "options.pollInterval"},
         {"drove:\n  endpoints: [a]\noptions:\n  misfireWindow: 2 days\n", "options.misfireWindow"},
         {"drove:\n  endpoints: [a]\noptions:\n  taskTimeout: never\n", "options.taskTimeout"},
+        {"drove:\n  endpoints: [a]\noptions:\n  maxActiveRuns: 10\n", "options.maxActiveRuns"},
+        {"drove:\n  endpoints: [a]\noptions:\n  maxActiveRuns: many\n", "options.maxActiveRuns"},
         {"drove:\n  endpoints: [a]\nserver:\n  applicationConnectors:\n    - port: 99999\n",
          "server.applicationConnectors[0].port"},
         {"drove:\n  endpoints: [a]\nextra: 1\n", "extra"},
