@@ -562,7 +562,7 @@ int drove__task_decode(char *json, drove_task **out, unsigned *news_out)
 			if (news & DROVE__TASK_NEW_STATE)
 				v->state = DROVE_TASK_UNKNOWN;
 			if ((news & DROVE__TASK_NEW_RESULT) && v->task_result)
-				v->task_result->status = (enum drove_task_result_status) - 1;
+				v->task_result->status = (enum drove_task_result_status)(-1);
 			drove_error_clear();
 			rc = 0;
 		} else if (other) { /* the error that is not a new name, not the codec's first */
