@@ -213,8 +213,9 @@ enum drove_epoch_task_state {
 DROVE_API const char *drove_epoch_task_state_name(int state);
 /** Map a Drove task instance's `state` and `taskResult.status` (may be NULL) as Epoch does
  *  (§12): PENDING/PROVISIONING/STARTING -> STARTING; RUNNING/RUN_COMPLETED/DEPROVISIONING ->
- *  RUNNING; PROVISIONING_FAILED/LOST -> FAILED; STOPPED -> COMPLETED (SUCCESSFUL or no
- *  result), CANCELLED, or FAILED; anything else UNKNOWN. @since 0.1 */
+ *  RUNNING; PROVISIONING_FAILED/RUN_FAILED/LOST -> FAILED; STOPPED -> COMPLETED (SUCCESSFUL
+ *  or no result), CANCELLED, or FAILED (any other result, known or not); UNKNOWN and anything
+ *  else UNKNOWN. Names as Drove spells them (upper case). Sets no error. @since 0.1 */
 DROVE_API int drove_epoch_task_state_from_drove(const char *state, const char *result);
 /** A run's state from its tasks' states (`task_states[i]` for task i, depth first, `n` the
  *  topology's task count), visiting the tasks in order as Epoch runs them: a COMPOSITE ALL
@@ -241,8 +242,10 @@ DROVE_API int drove_epoch_task_start(drove_client *client, const drove_epoch_top
                                      int *already_out);
 /** Read a task back: GET /tasks/{sourceAppName}/instances/{taskId}, mapped with
  *  drove_epoch_task_state_from_drove() into `*state_out`; `*error_out` (may be NULL; free
- *  with drove_free()) gets Drove's errorMessage or NULL. Blocks for the HTTP call.
- *  @return 0; DROVE_ENOTFOUND (Drove has no such task); the client's errors. @since 0.1 */
+ *  with drove_free()) gets Drove's errorMessage or NULL. A state or result name newer than
+ *  this library maps as unknown (not an error). Blocks for the HTTP call.
+ *  @return 0; DROVE_ENOTFOUND (Drove has no such task); DROVE_ERROR (the answer is not a task
+ *  record: the message names the field); the client's errors. @since 0.1 */
 DROVE_API int drove_epoch_task_poll(drove_client *client, const char *source_app,
                                     const char *task_id, int *state_out, char **error_out);
 DROVE_END_DECLS

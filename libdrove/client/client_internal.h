@@ -58,4 +58,22 @@ int drove__endpoint_list_decode(const char *body, size_t len, size_t max_apps,
 /* drove_event_summary_decode() with DROVE_EINVAL for a bad body (records.c). */
 int drove__event_summary_decode(const char *body, size_t len, drove_event_summary **out);
 
+/* drove__task_decode()'s *news_out: values newer than this build (Drove may add task states and
+ * results; Epoch reads a task it cannot place as UNKNOWN rather than as broken). */
+#define DROVE__TASK_NEW_STATE \
+	0x1u /* `state` not a name this build knows: reads DROVE_TASK_UNKNOWN */
+#define DROVE__TASK_NEW_RESULT 0x2u /* `taskResult.status` not known: reads -1, the result kept */
+
+/* A task record (TaskInfo, e.g. an envelope's `data` text) from `json`, taken: the record keeps
+ * it, freed on error. Tolerant where Drove may grow: a `state` or `taskResult.status` string
+ * that names no value of enum drove_task_state / drove_task_result_status is not an error;
+ * drove_task_state() then reads DROVE_TASK_UNKNOWN, drove_task_result_status() -1 (as when
+ * there is no result: `*news_out` tells the two apart) and the bit is set in `*news_out` (may
+ * be NULL; 0 when every value is known). Anything else the decoder refuses (a number for the
+ * state, a string for taskResult, not an object, not JSON) is an error as for
+ * drove_client_task_get(): DROVE_ERROR "TaskInfo: state: expected a string, got int".
+ * Cost: one JSON parse and decode, as drove_client_task_get()'s (records.c).
+ * @return 0, DROVE_ERROR, DROVE_EINVAL (NULL argument) or DROVE_ENOMEM. */
+int drove__task_decode(char *json, drove_task **out, unsigned *news_out);
+
 #endif

@@ -81,17 +81,11 @@ static int bad_body(int rc, const char *what)
 	return drove__error(DROVE_ERROR, "%s: %s", what, drove_error_last()->message);
 }
 
-/* `json` (owned, freed here on error) decoded as `t` into a new record. */
-static int rec_new(const struct mtype *t, const char *what, char *json, struct rec **out)
+/* A new record of the decoded `v` and its `json` (both taken, freed on error). */
+static int rec_wrap(const struct mtype *t, void *v, char *json, struct rec **out)
 {
 	struct rec *r;
-	void *v = NULL;
-	int rc;
 
-	if ((rc = drove__mcodec_decode_text(t, json, strlen(json), 0, &v, NULL, NULL)) < 0) {
-		free(json);
-		return bad_body(rc, what);
-	}
 	if (!(r = malloc(sizeof(*r)))) {
 		drove__mcodec_free(t, v);
 		free(json);
@@ -101,6 +95,19 @@ static int rec_new(const struct mtype *t, const char *what, char *json, struct r
 	r->json = json;
 	*out = r;
 	return 0;
+}
+
+/* `json` (owned, freed here on error) decoded as `t` into a new record. */
+static int rec_new(const struct mtype *t, const char *what, char *json, struct rec **out)
+{
+	void *v = NULL;
+	int rc;
+
+	if ((rc = drove__mcodec_decode_text(t, json, strlen(json), 0, &v, NULL, NULL)) < 0) {
+		free(json);
+		return bad_body(rc, what);
+	}
+	return rec_wrap(t, v, json, out);
 }
 
 /* A list handle over decoded `items` and their `texts` (both taken, freed on error). */
@@ -502,6 +509,75 @@ int drove_endpoint_list_decode(const char *body, size_t len, drove_endpoint_list
 {
 	DROVE_CHECK_ARG(body && out);
 	return bad_body(drove__endpoint_list_decode(body, len, SIZE_MAX, out), "ExposedAppInfo");
+}
+
+/* The bits of drove__task_decode()'s *news_out the codec's errors stand for: a name this build
+ * does not know in one of the two enums Drove may extend. `*other` gets the first error that
+ * is anything else (then the decode fails), NULL if none. */
+static unsigned task_news(const drove_strlist *errs, const char **other)
+{
+	static const struct {
+		const char *prefix; /* the codec's bad_enum() message on the field */
+		unsigned bit;
+	} known[] = {
+	        {"state: unknown value \"", DROVE__TASK_NEW_STATE},
+	        {"taskResult.status: unknown value \"", DROVE__TASK_NEW_RESULT},
+	};
+	unsigned news = 0;
+
+	*other = NULL;
+	for (size_t i = 0; i < drove_strlist_count(errs); i++) {
+		const char *e = drove_strlist_get(errs, i);
+		size_t k = 0;
+		while (k < DROVE_ARRAY_LEN(known) &&
+		       strncmp(e, known[k].prefix, strlen(known[k].prefix)) != 0)
+			k++;
+		if (k == DROVE_ARRAY_LEN(known)) {
+			*other = e;
+			return 0;
+		}
+		news |= known[k].bit;
+	}
+	return news;
+}
+
+int drove__task_decode(char *json, drove_task **out, unsigned *news_out)
+{
+	const struct mtype *t = &drove__mt_task_info;
+	drove_strlist *errs = NULL;
+	drove_task_info *v = NULL;
+	const char *other = NULL;
+	unsigned news = 0;
+	int rc;
+
+	if (!out)
+		free(json);
+	DROVE_CHECK_ARG(json && out);
+	*out = NULL;
+	if ((rc = drove_strlist_new(&errs)) == 0)
+		rc = drove__mcodec_decode_text(t, json, strlen(json), DROVE_MODEL_PARTIAL,
+		                               (void **)&v, errs, NULL);
+	if (rc == DROVE_EINVAL && v) {
+		if ((news = task_news(errs, &other)) != 0) {
+			if (news & DROVE__TASK_NEW_STATE)
+				v->state = DROVE_TASK_UNKNOWN;
+			if ((news & DROVE__TASK_NEW_RESULT) && v->task_result)
+				v->task_result->status = (enum drove_task_result_status)(-1);
+			drove_error_clear();
+			rc = 0;
+		} else if (other) { /* the error that is not a new name, not the codec's first */
+			rc = drove__error(DROVE_EINVAL, "%s", other);
+		}
+	}
+	drove_strlist_free(errs);
+	if (news_out)
+		*news_out = news;
+	if (rc < 0) {
+		drove__mcodec_free(t, v);
+		free(json);
+		return bad_body(rc, "TaskInfo");
+	}
+	return rec_wrap(t, v, json, (struct rec **)(void *)out);
 }
 
 /* The envelope (status SUCCESS, its `data`) or the bare summary, as a record. */

@@ -15,6 +15,7 @@
 #include "client/client_internal.h"
 #include "core/internal.h"
 #include "epoch/drive.h"
+#include "epoch/status.h"
 #include "model/codec.h"
 
 int drove__epoch_task_create_body(const drove_epoch_topology *t, size_t i, const char *source_app,
@@ -126,34 +127,33 @@ int drove__epoch_task_op_result(int status, const char *body, size_t len, const 
 	return drove__client_map_error(status, body, len, path);
 }
 
-/* A TaskInfo's state, result and errorMessage. */
-static int task_state(const char *data, const char *task_id, int *state_out, char **error_out)
+/* A task's record (`data`, taken: a TaskInfo's JSON text; NULL or "null": none) read as Epoch does:
+ * its state and result mapped, its errorMessage. A state or result newer than this build is not an
+ * error (drove__task_decode): it reads as UNKNOWN, or on STOPPED as FAILED. */
+static int task_state(char *data, const char *task_id, int *state_out, char **error_out)
 {
-	struct json_object *j = NULL, *v, *res;
+	drove_task *t = NULL;
+	unsigned news = 0;
 	int rc;
-	if ((rc = drove__mcodec_parse(data, strlen(data), &j)) < 0 ||
-	    !json_object_is_type(j, json_type_object)) {
-		rc = rc < 0 ? rc : drove__error(DROVE_ERROR, "task %s: not a task record", task_id);
-		goto out;
+
+	if (!data || !strcmp(data, "null")) { /* the client's text for no `data` */
+		free(data);
+		return drove__error(DROVE_ERROR, "task %s: data: missing from the answer", task_id);
 	}
-	const char *state =
-	        json_object_object_get_ex(j, "state", &v) ? json_object_get_string(v) : NULL;
-	const char *result = NULL, *err = NULL;
-	if (json_object_object_get_ex(j, "taskResult", &res) &&
-	    json_object_is_type(res, json_type_object) &&
-	    json_object_object_get_ex(res, "status", &v))
-		result = json_object_get_string(v);
-	if (json_object_object_get_ex(j, "errorMessage", &v) &&
-	    json_object_is_type(v, json_type_string))
-		err = json_object_get_string(v);
-	*state_out = drove_epoch_task_state_from_drove(state, result);
+	if ((rc = drove__task_decode(data, &t, &news)) < 0)
+		return rc == DROVE_ERROR ? drove__error(rc, "task %s: %s", task_id,
+		                                        drove_error_last()->message)
+		                         : rc;
+	*state_out = drove__epoch_task_state_map(
+	        drove_task_state(t), news & DROVE__TASK_NEW_RESULT ? DROVE__EPOCH_RESULT_NEW
+	                                                           : drove_task_result_status(t));
 	if (error_out) {
+		const char *err = drove_task_error_message(t);
 		*error_out = NULL;
 		if (err && *err && !(*error_out = drove__strdup(err)))
 			rc = DROVE_ENOMEM;
 	}
-out:
-	json_object_put(j);
+	drove_task_free(t);
 	return rc;
 }
 
@@ -161,14 +161,16 @@ int drove__epoch_task_state_result(int status, const char *body, size_t len, con
                                    const char *task_id, int *state_out, char **error_out)
 {
 	drove__client_envelope env;
+	char *data;
 	int rc = drove__client_map_error(status, body, len, path);
 	if (rc < 0)
 		return rc;
 	if ((rc = drove__client_envelope_parse(body, len, &env)) < 0)
 		return rc;
-	rc = task_state(env.data ? env.data : "null", task_id, state_out, error_out);
+	data = env.data; /* taken by task_state */
+	env.data = NULL;
 	drove__client_envelope_clear(&env);
-	return rc;
+	return task_state(data, task_id, state_out, error_out);
 }
 
 int drove_epoch_task_poll(drove_client *client, const char *source_app, const char *task_id,
@@ -180,7 +182,5 @@ int drove_epoch_task_poll(drove_client *client, const char *source_app, const ch
 	DROVE_CHECK_ARG(client && source_app && task_id && state_out);
 	if ((rc = drove_client_task_get_json(client, source_app, task_id, &data)) < 0)
 		return rc;
-	rc = task_state(data, task_id, state_out, error_out);
-	drove_free(data);
-	return rc;
+	return task_state(data, task_id, state_out, error_out);
 }

@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include <drove/epoch.h>
+#include <drove/model.h>
 #include "core/internal.h"
 #include "epoch/status.h"
 #include "model/codec.h"
@@ -22,34 +23,66 @@ const char *drove_epoch_task_state_name(int state)
 	               : "UNKNOWN";
 }
 
+/* Epoch's mapping (DROVE_API.md §12, DroveTaskExecutionEngine.mapTaskState) on the model's
+ * enums: each Drove task state, BY_RESULT for STOPPED. RUN_FAILED (Drove 1.32, newer than the
+ * Drove Epoch builds against) reads as its sibling error state PROVISIONING_FAILED: FAILED. */
+#define BY_RESULT 0
+static const unsigned char BY_STATE[] = {
+        [DROVE_TASK_PENDING] = DROVE_EPOCH_TASK_STARTING,
+        [DROVE_TASK_PROVISIONING] = DROVE_EPOCH_TASK_STARTING,
+        [DROVE_TASK_PROVISIONING_FAILED] = DROVE_EPOCH_TASK_FAILED,
+        [DROVE_TASK_STARTING] = DROVE_EPOCH_TASK_STARTING,
+        [DROVE_TASK_RUNNING] = DROVE_EPOCH_TASK_RUNNING,
+        [DROVE_TASK_RUN_COMPLETED] = DROVE_EPOCH_TASK_RUNNING,
+        [DROVE_TASK_RUN_FAILED] = DROVE_EPOCH_TASK_FAILED,
+        [DROVE_TASK_DEPROVISIONING] = DROVE_EPOCH_TASK_RUNNING,
+        [DROVE_TASK_STOPPED] = BY_RESULT,
+        [DROVE_TASK_LOST] = DROVE_EPOCH_TASK_FAILED,
+        [DROVE_TASK_UNKNOWN] = DROVE_EPOCH_TASK_UNKNOWN,
+};
+static const unsigned char BY_STOPPED_RESULT[] = {
+        [DROVE_TASK_RESULT_SUCCESSFUL] = DROVE_EPOCH_TASK_COMPLETED,
+        [DROVE_TASK_RESULT_FAILED] = DROVE_EPOCH_TASK_FAILED,
+        [DROVE_TASK_RESULT_CANCELLED] = DROVE_EPOCH_TASK_CANCELLED,
+        [DROVE_TASK_RESULT_TIMED_OUT] = DROVE_EPOCH_TASK_FAILED,
+        [DROVE_TASK_RESULT_LOST] = DROVE_EPOCH_TASK_FAILED,
+};
+_Static_assert(DROVE_ARRAY_LEN(BY_STATE) == DROVE_TASK_UNKNOWN + 1, "a task state unmapped");
+_Static_assert(DROVE_ARRAY_LEN(BY_STOPPED_RESULT) == DROVE_TASK_RESULT_LOST + 1,
+               "a task result unmapped");
+
+int drove__epoch_task_state_map(int state, int result)
+{
+	if (state < 0 || (size_t)state >= DROVE_ARRAY_LEN(BY_STATE))
+		return DROVE_EPOCH_TASK_UNKNOWN;
+	if (BY_STATE[state] != BY_RESULT)
+		return BY_STATE[state];
+	if (result < 0)
+		return DROVE_EPOCH_TASK_COMPLETED; /* STOPPED without a result */
+	if ((size_t)result >= DROVE_ARRAY_LEN(BY_STOPPED_RESULT))
+		return DROVE_EPOCH_TASK_FAILED; /* a result this build does not know: not a success
+		                                 */
+	return BY_STOPPED_RESULT[result];
+}
+
+/* The value named `name` (exactly, as Drove spells it) among `n` by `name_of`; -1 if none. */
+static int value_named(const char *(*name_of)(int), int n, const char *name)
+{
+	for (int v = 0; v < n; v++) {
+		const char *s = name_of(v);
+		if (s && !strcmp(s, name))
+			return v;
+	}
+	return -1;
+}
+
 int drove_epoch_task_state_from_drove(const char *state, const char *result)
 {
-	static const struct {
-		const char *drove;
-		int epoch;
-	} map[] = {
-	        {"PENDING", DROVE_EPOCH_TASK_STARTING},
-	        {"PROVISIONING", DROVE_EPOCH_TASK_STARTING},
-	        {"STARTING", DROVE_EPOCH_TASK_STARTING},
-	        {"RUNNING", DROVE_EPOCH_TASK_RUNNING},
-	        {"RUN_COMPLETED", DROVE_EPOCH_TASK_RUNNING},
-	        {"DEPROVISIONING", DROVE_EPOCH_TASK_RUNNING},
-	        {"PROVISIONING_FAILED", DROVE_EPOCH_TASK_FAILED},
-	        {"LOST", DROVE_EPOCH_TASK_FAILED},
-	};
-	if (!state)
-		return DROVE_EPOCH_TASK_UNKNOWN;
-	for (size_t i = 0; i < DROVE_ARRAY_LEN(map); i++)
-		if (!strcmp(state, map[i].drove))
-			return map[i].epoch;
-	if (!strcmp(state, "STOPPED")) {
-		if (!result || !strcmp(result, "SUCCESSFUL"))
-			return DROVE_EPOCH_TASK_COMPLETED;
-		if (!strcmp(result, "CANCELLED"))
-			return DROVE_EPOCH_TASK_CANCELLED;
-		return DROVE_EPOCH_TASK_FAILED; /* TIMED_OUT, FAILED, LOST */
-	}
-	return DROVE_EPOCH_TASK_UNKNOWN;
+	int s = state ? value_named(drove_task_state_name, DROVE_TASK_UNKNOWN + 1, state) : -1;
+	int r = !result ? -1
+	                : value_named(drove_task_result_status_name, DROVE_TASK_RESULT_LOST + 1,
+	                              result);
+	return drove__epoch_task_state_map(s, result && r < 0 ? DROVE__EPOCH_RESULT_NEW : r);
 }
 
 /* 1 success, -1 failure, 0 still going. */

@@ -26,4 +26,13 @@ const struct drove__etnode *drove__epoch_topology_tree(const drove_epoch_topolog
 int drove__epoch_topology_next_task(const drove_epoch_topology *t, const int *task_states, size_t n,
                                     size_t *next);
 
+/* A taskResult.status this build does not know, for drove__epoch_task_state_map(). */
+#define DROVE__EPOCH_RESULT_NEW 0x7fff
+/* Epoch's task run state (enum drove_epoch_task_state) for a Drove task's `state` (enum
+ * drove_task_state; -1 or any other value: not known, UNKNOWN) and `result` (enum
+ * drove_task_result_status; -1: none, which on STOPPED is COMPLETED as Epoch reads it;
+ * DROVE__EPOCH_RESULT_NEW or any value past the enum: a result this build does not know, on
+ * STOPPED FAILED). One table on the model's enums (status.c). */
+int drove__epoch_task_state_map(int state, int result);
+
 #endif

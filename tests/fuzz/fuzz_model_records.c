@@ -2,10 +2,12 @@
  * resource snapshots, events, cluster state, instance specs, app/task/LS operations, the API's
  * summaries and endpoints the typed client reads): every input is tried with each type; what
  * decodes must re-encode to a stable form. The list decoder of the typed client reads it too, and
- * the endpoints decoder (drove_endpoint_list_decode, the gateway's) as a whole body. */
+ * the endpoints decoder (drove_endpoint_list_decode, the gateway's) as a whole body, and the
+ * tolerant task decoder of Epoch's poll (drove__task_decode). */
 #include <json-c/json.h>
 
 #include <drove/client.h>
+#include "client/client_internal.h"
 #include "fuzz_model_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -60,6 +62,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (drove_event_summary_decode((const char *)data, size, &es) == 0)
 			(void)drove_event_summary_count(es, "APP_STATE_CHANGE");
 		drove_event_summary_free(es);
+	}
+	{
+		/* Epoch's poll: the task record, tolerant of new state and result names */
+		char *text = malloc(size + 1);
+		drove_task *t = NULL;
+		unsigned news = 0;
+		if (text) {
+			memcpy(text, data, size);
+			text[size] = '\0';
+			if (drove__task_decode(text, &t, &news) == 0) {
+				int st = drove_task_state(t);
+				if (st < DROVE_TASK_PENDING || st > DROVE_TASK_UNKNOWN ||
+				    ((news & DROVE__TASK_NEW_STATE) && st != DROVE_TASK_UNKNOWN) ||
+				    ((news & DROVE__TASK_NEW_RESULT) &&
+				     drove_task_result_status(t) != -1))
+					abort(); /* the decoder promises these */
+				drove_task_free(t);
+			}
+		}
 	}
 	if (drove__mcodec_parse((const char *)data, size, &j) < 0)
 		return 0;

@@ -218,11 +218,21 @@ static __attribute__((unused)) struct mock *mock_start(void)
 	return m;
 }
 
+static __attribute__((unused)) void mock_break(evutil_socket_t fd, short what, void *base)
+{
+	(void)fd;
+	(void)what;
+	event_base_loopbreak(base);
+}
+
 static __attribute__((unused)) void mock_stop(struct mock *m)
 {
+	static const struct timeval now = {0, 0};
 	if (!m)
 		return;
-	event_base_loopbreak(m->base);
+	/* a break from inside the loop: event_base_loopbreak() from here is lost when the thread
+	 * has not entered the loop yet (entering clears it), as in a test that makes no request */
+	event_base_once(m->base, -1, EV_TIMEOUT, mock_break, m->base, &now);
 	pthread_join(m->thread, NULL);
 	evhttp_free(m->http);
 	event_base_free(m->base);

@@ -9,6 +9,7 @@
 #include <drove/client.h>
 #include <drove/ctx.h>
 #include <drove/model.h>
+#include "client/client_internal.h"
 #include "harness.h"
 #include "check_client_mock.h"
 
@@ -623,6 +624,69 @@ START_TEST(test_endpoints_bad)
 }
 END_TEST
 
+/* drove__task_decode: the typed task record with a state or result newer than this build
+ * read as unknown (Epoch's poll), and every other bad field an error naming it. */
+static int task_decode(const char *json, drove_task **t, unsigned *news)
+{
+	return drove__task_decode(drove__strdup(json), t, news);
+}
+
+START_TEST(test_task_decode_tolerant)
+{
+	drove_task *t = NULL;
+	unsigned news = 99;
+
+	ok(task_decode(TASK, &t, &news));
+	ck_assert_uint_eq(news, 0);
+	ck_assert_int_eq(drove_task_state(t), DROVE_TASK_STOPPED);
+	ck_assert_int_eq(drove_task_result_status(t), DROVE_TASK_RESULT_SUCCESSFUL);
+	ck_assert_str_eq(drove_task_id(t), "T0012");
+	ck_assert_ptr_nonnull(strstr(drove_task_json(t), "\"ITERATIONS\":\"10\""));
+	drove_task_free(t);
+
+	/* a new state: UNKNOWN, the rest decoded */
+	ok(task_decode("{\"taskId\":\"T1\",\"state\":\"SOMETHING_NEW\",\"errorMessage\":\"why\"}",
+	               &t, &news));
+	ck_assert_uint_eq(news, DROVE__TASK_NEW_STATE);
+	ck_assert_int_eq(drove_task_state(t), DROVE_TASK_UNKNOWN);
+	ck_assert_int_eq(drove_task_result_status(t), -1);
+	ck_assert_str_eq(drove_task_id(t), "T1");
+	ck_assert_str_eq(drove_task_error_message(t), "why");
+	ck_assert_int_eq(drove_error_last()->code, 0);
+	drove_task_free(t);
+
+	/* a new result: -1, the exit code kept; both new at once */
+	ok(task_decode("{\"state\":\"STOPPED\",\"taskResult\":{\"status\":\"EVAPORATED\","
+	               "\"exitCode\":9}}",
+	               &t, &news));
+	ck_assert_uint_eq(news, DROVE__TASK_NEW_RESULT);
+	ck_assert_int_eq(drove_task_state(t), DROVE_TASK_STOPPED);
+	ck_assert_int_eq(drove_task_result_status(t), -1);
+	ck_assert_int_eq(drove_task_exit_code(t), 9);
+	drove_task_free(t);
+	ok(task_decode("{\"state\":\"X\",\"taskResult\":{\"status\":\"Y\"}}", &t, NULL));
+	ck_assert_int_eq(drove_task_state(t), DROVE_TASK_UNKNOWN);
+	drove_task_free(t);
+
+	/* anything else is an error naming the field, nothing handed out */
+	t = (drove_task *)1;
+	bad(task_decode("{\"state\":3}", &t, &news), "TaskInfo: state: expected a string");
+	ck_assert_ptr_null(t);
+	ck_assert_uint_eq(news, 0);
+	bad(task_decode("{\"state\":\"NEW\",\"created\":\"yesterday\"}", &t, &news),
+	    "TaskInfo: created: expected an integer");
+	bad(task_decode("{\"state\":\"RUNNING\",\"taskResult\":\"FAILED\"}", &t, NULL),
+	    "TaskInfo: taskResult: expected an object");
+	bad(task_decode("{\"taskResult\":{\"status\":7}}", &t, NULL),
+	    "TaskInfo: taskResult.status: expected a string");
+	bad(task_decode("[1]", &t, NULL), "TaskInfo: (document): expected an object");
+	bad(task_decode("\"RUNNING\"", &t, NULL), "TaskInfo: (document): expected an object");
+	bad(task_decode("{", &t, NULL), "TaskInfo: invalid json");
+	ck_assert_int_eq(drove__task_decode(NULL, &t, NULL), DROVE_EINVAL);
+	ck_assert_int_eq(drove__task_decode(drove__strdup("{}"), NULL, NULL), DROVE_EINVAL);
+}
+END_TEST
+
 /* GET /cluster/events/summary, through the client and from a body fetched elsewhere. */
 START_TEST(test_event_summary)
 {
@@ -735,6 +799,7 @@ Suite *client_records_suite(void)
 	tcase_add_test(tc, test_instance);
 	tcase_add_test(tc, test_local_service);
 	tcase_add_test(tc, test_task);
+	tcase_add_test(tc, test_task_decode_tolerant);
 	tcase_add_test(tc, test_cluster_and_events);
 	tcase_add_test(tc, test_executor);
 	tcase_add_test(tc, test_bad_bodies);

@@ -298,14 +298,42 @@ START_TEST(test_drove_state_mapping)
 	        {"STOPPED", "TIMED_OUT", DROVE_EPOCH_TASK_FAILED},
 	        {"STOPPED", "FAILED", DROVE_EPOCH_TASK_FAILED},
 	        {"STOPPED", "LOST", DROVE_EPOCH_TASK_FAILED},
+	        {"RUN_FAILED", NULL, DROVE_EPOCH_TASK_FAILED},
+	        {"RUN_FAILED", "FAILED", DROVE_EPOCH_TASK_FAILED},
+	        {"STOPPED", "EVAPORATED", DROVE_EPOCH_TASK_FAILED}, /* a result newer than us */
+	        {"RUNNING", "EVAPORATED", DROVE_EPOCH_TASK_RUNNING},
 	        {"UNKNOWN", NULL, DROVE_EPOCH_TASK_UNKNOWN},
 	        {"WHATEVER", NULL, DROVE_EPOCH_TASK_UNKNOWN},
+	        {"WHATEVER", "SUCCESSFUL", DROVE_EPOCH_TASK_UNKNOWN},
+	        {"stopped", NULL, DROVE_EPOCH_TASK_UNKNOWN}, /* Drove's names, exactly */
 	        {NULL, NULL, DROVE_EPOCH_TASK_UNKNOWN},
 	};
 	for (size_t i = 0; i < DROVE_ARRAY_LEN(rows); i++)
 		ck_assert_msg(drove_epoch_task_state_from_drove(rows[i].state, rows[i].result) ==
 		                      rows[i].want,
 		              "%s/%s", rows[i].state, rows[i].result);
+	/* the names are the model's: every Drove state and result maps as its name does */
+	for (int st = DROVE_TASK_PENDING; st <= DROVE_TASK_UNKNOWN; st++) {
+		ck_assert_int_eq(
+		        drove__epoch_task_state_map(st, -1),
+		        drove_epoch_task_state_from_drove(drove_task_state_name(st), NULL));
+		for (int r = DROVE_TASK_RESULT_SUCCESSFUL; r <= DROVE_TASK_RESULT_LOST; r++)
+			ck_assert_int_eq(drove__epoch_task_state_map(st, r),
+			                 drove_epoch_task_state_from_drove(
+			                         drove_task_state_name(st),
+			                         drove_task_result_status_name(r)));
+	}
+	ck_assert_int_eq(drove__epoch_task_state_map(-1, -1), DROVE_EPOCH_TASK_UNKNOWN);
+	ck_assert_int_eq(drove__epoch_task_state_map(DROVE_TASK_UNKNOWN + 1, -1),
+	                 DROVE_EPOCH_TASK_UNKNOWN);
+	ck_assert_int_eq(drove__epoch_task_state_map(DROVE_TASK_STOPPED, DROVE__EPOCH_RESULT_NEW),
+	                 DROVE_EPOCH_TASK_FAILED);
+	ck_assert_int_eq(drove__epoch_task_state_map(DROVE_TASK_STOPPED, -1),
+	                 DROVE_EPOCH_TASK_COMPLETED);
+	/* a query: the thread's error is left alone */
+	drove__error(DROVE_ENOTFOUND, "before");
+	drove_epoch_task_state_from_drove("WHATEVER", "NOPE");
+	ck_assert_int_eq(drove_error_last()->code, DROVE_ENOTFOUND);
 	ck_assert_str_eq(drove_epoch_task_state_name(DROVE_EPOCH_TASK_CANCELLED), "CANCELLED");
 	ck_assert_str_eq(drove_epoch_task_state_name(DROVE_EPOCH_TASK_PENDING), "PENDING");
 	ck_assert_str_eq(drove_epoch_task_state_name(99), "UNKNOWN");
