@@ -16,7 +16,6 @@
 #include "core/internal.h"
 #include "epoch/drive.h"
 #include "epoch/status.h"
-#include "model/codec.h"
 
 int drove__epoch_task_create_body(const drove_epoch_topology *t, size_t i, const char *source_app,
                                   const char *run_id, int64_t timeout_s, char **out)
@@ -43,23 +42,15 @@ int drove__epoch_task_create_result(const drove_epoch_topology *t, size_t i, con
 		*already_out = 0;
 	} else if (status == 400 && drove_epoch_is_task_exists(body, len)) {
 		*already_out = 1; /* sent before (by us or an earlier leader): started */
-	} else {
-		/* the controller's reasons: data.validationErrors when it gives them */
-		struct json_object *d = NULL, *errs;
-		const char *why = NULL;
-		if (is_env && env.data &&
-		    drove__mcodec_parse(env.data, strlen(env.data), &d) == 0 &&
-		    json_object_is_type(d, json_type_object) &&
-		    json_object_object_get_ex(d, "validationErrors", &errs))
-			why = json_object_to_json_string_ext(errs, JSON_C_TO_STRING_PLAIN);
+	} else { /* the controller's reasons: data.validationErrors when it gives them */
+		const char *why = is_env ? env.validation : NULL;
 		drove_error_clear();
 		rc = drove__error(status == 400 ? DROVE_EINVAL : DROVE_ERROR,
 		                  "task %s-%s-%s: create answered HTTP %d: %s%s%s",
 		                  drove_epoch_topology_name(t), run_id,
 		                  drove_epoch_topology_task_name(t, i), status,
-		                  is_env && env.message ? env.message : "", why ? " " : "",
+		                  is_env && env.message ? env.message : "", why ? ": " : "",
 		                  why ? why : "");
-		json_object_put(d);
 	}
 	if (is_env)
 		drove__client_envelope_clear(&env);

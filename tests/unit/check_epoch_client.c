@@ -89,6 +89,8 @@ START_TEST(test_already_and_refused)
 	         "has 1 free core\"]},\"message\":\"Validation failure\"}");
 	drove_assert_error(drove_epoch_task_start(cl, topo, 0, "EPOCH", "SR-101", 300, &already),
 	                   DROVE_EINVAL, "task nightly-SR-101-t: create answered HTTP 400");
+	ck_assert_ptr_nonnull(strstr(drove_error_last()->message,
+	                             "Validation failure: resources: no executor has 1 free core"));
 }
 END_TEST
 
