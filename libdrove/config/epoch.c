@@ -317,7 +317,7 @@ int drove_epoch_config_load_buf(drove_epoch_config **out, drove_ctx *ctx, const 
 	c->runs_per_job = 10;
 	c->misfire_ms = 60 * 1000;
 	c->poll_ms = 1000;
-	c->max_active = 16384;
+	c->max_active = 32768;
 	c->task_timeout_ms = 300 * 1000;
 	rc = root->kind == DROVE__Y_MAP ? read_root(&r, root, c)
 	                                : drove__yr_error(&r, root->line, NULL, "expected a map");

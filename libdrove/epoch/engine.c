@@ -975,7 +975,7 @@ int drove__epoch_engine_init(drove_epoch *e)
 		return drove__enomem();
 	e->misfire_ms = cfg_int(cfg, "options.misfireWindow", 60000);
 	e->poll_ms = cfg_int(cfg, "options.pollInterval", 1000);
-	e->max_active = (size_t)cfg_int(cfg, "options.maxActiveRuns", 16384);
+	e->max_active = (size_t)cfg_int(cfg, "options.maxActiveRuns", 32768);
 	e->task_timeout_s = (cfg_int(cfg, "options.taskTimeout", 300000) + 999) / 1000;
 	e->trim_ms = cfg_int(cfg, "options.cleanupJobInterval", 3600000);
 	if (e->trim_ms < 1000)

@@ -117,7 +117,7 @@ START_TEST(test_defaults_and_example)
 	ck_assert_int_eq(drove_epoch_config_get_int(c, "options.taskTimeout", &v), 0);
 	ck_assert_int_eq(v, 300000);
 	ck_assert_int_eq(drove_epoch_config_get_int(c, "options.maxActiveRuns", &v), 0);
-	ck_assert_int_eq(v, 16384);
+	ck_assert_int_eq(v, 32768);
 	ck_assert_int_eq(drove_epoch_config_get_int(c, "drove.checkInterval", &v), 0);
 	ck_assert_int_eq(v, 5000);
 	ck_assert_int_eq(drove_epoch_config_get_int(c, "notify.mail", &v), 0);
