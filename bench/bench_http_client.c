@@ -8,8 +8,10 @@
  *
  * Prints req_per_s (wall clock), cpu_us_per_req (getrusage of the whole process, the server
  * thread included), loop_cpu_us_per_req (CPU time of the client's loop thread alone, which is
- * what the client costs its users) and the RSS at the end.
+ * what the client costs its users), the RSS at the end and heap_mib, the bytes malloc has
+ * handed out once every exchange is done (the client and its idle connections still open).
  */
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,10 +179,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("http_client: exchanges=%ld inflight=%ld req_per_s=%.0f cpu_us_per_req=%.1f "
-	       "loop_cpu_us_per_req=%.1f rss_mib=%.1f failed=%ld\n",
+	       "loop_cpu_us_per_req=%.1f rss_mib=%.1f heap_mib=%.1f failed=%ld\n",
 	       b.total, inflight, wall > 0 ? (double)b.total * 1000.0 / (double)wall : 0.0,
 	       (double)cpu / (double)b.total, (double)lcpu / (double)b.total,
-	       (double)bench_rss_kb() / 1024.0, b.failed);
+	       (double)bench_rss_kb() / 1024.0, (double)mallinfo2().uordblks / 1048576.0, b.failed);
 
 	drove__http_client_free(b.client);
 	drove_loop_free(b.loop);
