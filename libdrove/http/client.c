@@ -1,9 +1,10 @@
 /* Asynchronous HTTP client: libcurl multi driven by the drove_loop's libevent base. */
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
+#include <sys/socket.h>
 #include <curl/curl.h>
 #include <event2/event.h>
 
@@ -14,19 +15,28 @@
 #define DEFAULT_CONNECT_MS 10000
 #define DEFAULT_MAX_BODY   (16u << 20)
 #define MAX_HEADERS        (64u << 10)
+#define POOL_MAX           64 /* finished easy handles a client keeps for its next requests */
 
+/* A socket libcurl told us about, with its libevent event. Indexed by descriptor in the
+ * client's table. A socket the client opened itself (on_open: every connection) stays
+ * registered while its connection idles in libcurl's cache between two exchanges, so that the
+ * next exchange on it costs no epoll_ctl: on_close drops the registration before the socket
+ * closes, and on_event drops it if the idle socket becomes ready (the peer closed). Other
+ * sockets (the resolver's) are dropped at CURL_POLL_REMOVE, as libcurl closes them itself. */
 struct sockctx {
-	struct sockctx *prev, *next;
 	drove__http_client *c;
 	struct event *ev;
 	curl_socket_t fd;
+	short kind; /* events registered with libevent; 0: none */
+	int wanted; /* libcurl watches it (from its first request until CURL_POLL_REMOVE) */
+	int ours;   /* opened by on_open, closed by on_close */
 };
 
 struct drove__http_req {
 	drove__http_req *prev, *next;
 	drove__http_client *c;
 	CURL *easy;
-	struct curl_slist *hdrs;
+	struct curl_slist *hdrs; /* in this allocation, or the shared "Expect:" node */
 	drove__buf body, headers;
 	size_t max_body;
 	drove__http_chunk_fn on_chunk;
@@ -36,6 +46,7 @@ struct drove__http_req {
 	int cancelled, capped, aborted, oom, done;
 	char errbuf[CURL_ERROR_SIZE];
 	char tlsbuf[CURL_ERROR_SIZE + 128];
+	/* the request's own header list follows, nodes then strings */
 };
 
 struct drove__http_client {
@@ -43,13 +54,23 @@ struct drove__http_client {
 	CURLM *multi;
 	struct event *timer;
 	drove__http_req *reqs;
-	struct sockctx *socks;
+	struct sockctx **socks; /* by descriptor */
+	size_t nsocks;
+	CURL *pool[POOL_MAX]; /* finished easy handles, reset */
+	size_t npool;
 	size_t nreqs;
 	size_t ncancelled; /* cancelled but still attached to the multi handle */
 	int busy;          /* > 0 while inside libcurl or our callbacks */
 	int in_curl;       /* > 0 while inside curl_multi_socket_action */
 	int dying;
 };
+
+/* Ends every request's header list: no "Expect: 100-continue" wait before a body. Shared and
+ * never written (libcurl only reads a header list). */
+static struct curl_slist expect_none = {(char *)"Expect:", NULL};
+
+static struct sockctx *sock_get(drove__http_client *c, curl_socket_t fd, int make);
+static void sock_free(drove__http_client *c, struct sockctx *s);
 
 int drove__http_map_curl_error(int code)
 {
@@ -86,11 +107,24 @@ static void req_unlink(drove__http_req *r)
 	c->nreqs--;
 }
 
+/* A finished easy handle back to the client's pool, its options reset (connections stay in
+ * the multi handle's cache either way), or cleaned up when the pool is full. */
+static void easy_put(drove__http_client *c, CURL *e)
+{
+	if (!e)
+		return;
+	if (c->npool < POOL_MAX && !c->dying) {
+		curl_easy_reset(e);
+		c->pool[c->npool++] = e;
+	} else {
+		curl_easy_cleanup(e);
+	}
+}
+
+/* Not attached to the multi handle. */
 static void req_free(drove__http_req *r)
 {
-	if (r->easy)
-		curl_easy_cleanup(r->easy);
-	curl_slist_free_all(r->hdrs);
+	easy_put(r->c, r->easy);
 	drove__buf_free(&r->body);
 	drove__buf_free(&r->headers);
 	free(r);
@@ -158,13 +192,32 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata)
 	return len;
 }
 
-static int on_sockopt(void *userdata, curl_socket_t fd, curlsocktype purpose)
+/* Connection sockets: opened close-on-exec, and known to the socket table as ours. */
+static curl_socket_t on_open(void *userdata, curlsocktype purpose, struct curl_sockaddr *a)
 {
-	int fl = fcntl(fd, F_GETFD);
+	drove__http_client *c = userdata;
+	struct sockctx *s;
+	curl_socket_t fd = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
 
-	if (fl >= 0)
-		(void)fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
-	return CURL_SOCKOPT_OK;
+	if (fd == CURL_SOCKET_BAD)
+		return fd;
+	if ((s = sock_get(c, fd, 0)))
+		sock_free(c, s); /* cannot be: libcurl closed its socket without telling */
+	if (!(s = sock_get(c, fd, 1))) {
+		close(fd);
+		return CURL_SOCKET_BAD;
+	}
+	s->ours = 1;
+	return fd;
+}
+
+static int on_close(void *userdata, curl_socket_t fd)
+{
+	drove__http_client *c = userdata;
+
+	if (fd >= 0 && (size_t)fd < c->nsocks && c->socks[fd])
+		sock_free(c, c->socks[fd]);
+	return close(fd);
 }
 
 static void finish(drove__http_client *c, drove__http_req *r, CURLcode res)
@@ -259,7 +312,14 @@ static void on_event(evutil_socket_t fd, short what, void *arg)
 	int action = ((what & EV_READ) ? CURL_CSELECT_IN : 0) |
 	             ((what & EV_WRITE) ? CURL_CSELECT_OUT : 0);
 
-	drive(s->c, fd, action);
+	if (!s->wanted) {
+		/* an idle connection's socket became ready (the peer closed it): stop watching;
+		 * libcurl notices when it next picks the connection */
+		event_del(s->ev);
+		s->kind = 0;
+		return;
+	}
+	drive(s->c, fd, action); /* may free s */
 }
 
 static void on_timeout(evutil_socket_t fd, short what, void *arg)
@@ -269,46 +329,74 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg)
 
 static void sock_free(drove__http_client *c, struct sockctx *s)
 {
-	if (s->prev)
-		s->prev->next = s->next;
-	else
-		c->socks = s->next;
-	if (s->next)
-		s->next->prev = s->prev;
+	c->socks[s->fd] = NULL;
 	if (s->ev)
 		event_free(s->ev);
 	free(s);
 }
 
+/* The table's entry for `fd`, made when `make` and missing. NULL: none, or out of memory. */
+static struct sockctx *sock_get(drove__http_client *c, curl_socket_t fd, int make)
+{
+	struct sockctx *s;
+
+	if (fd < 0)
+		return NULL;
+	if ((size_t)fd < c->nsocks && c->socks[fd])
+		return c->socks[fd];
+	if (!make)
+		return NULL;
+	if ((size_t)fd >= c->nsocks) {
+		size_t n = c->nsocks ? c->nsocks : 64;
+		struct sockctx **t;
+		while (n <= (size_t)fd)
+			n *= 2;
+		if (!(t = realloc(c->socks, n * sizeof(*t))))
+			return NULL;
+		memset(t + c->nsocks, 0, (n - c->nsocks) * sizeof(*t));
+		c->socks = t;
+		c->nsocks = n;
+	}
+	if (!(s = calloc(1, sizeof(*s))))
+		return NULL;
+	s->c = c;
+	s->fd = fd;
+	if (!(s->ev = event_new(drove__loop_base(c->loop), fd, EV_PERSIST, on_event, s))) {
+		free(s);
+		return NULL;
+	}
+	c->socks[fd] = s;
+	return s;
+}
+
 static int on_socket(CURL *e, curl_socket_t fd, int what, void *userp, void *sockp)
 {
 	drove__http_client *c = userp;
-	struct sockctx *s = sockp;
+	struct sockctx *s = sock_get(c, fd, what != CURL_POLL_REMOVE);
 	short kind;
 
 	if (what == CURL_POLL_REMOVE) {
-		if (s)
-			sock_free(c, s);
+		if (s) {
+			s->wanted = 0;
+			if (!s->ours)
+				sock_free(c, s); /* libcurl closes it without telling on_close */
+		}
 		return 0;
 	}
+	if (!s)
+		return -1;
+	s->wanted = 1;
 	kind = (short)(((what & CURL_POLL_IN) ? EV_READ : 0) |
 	               ((what & CURL_POLL_OUT) ? EV_WRITE : 0) | EV_PERSIST);
-	if (!s) {
-		if (!(s = calloc(1, sizeof(*s))))
-			return -1;
-		s->c = c;
-		s->fd = fd;
-		s->next = c->socks;
-		if (s->next)
-			s->next->prev = s;
-		c->socks = s;
-		curl_multi_assign(c->multi, fd, s);
-	}
-	if (s->ev)
-		event_free(s->ev);
-	if (!(s->ev = event_new(drove__loop_base(c->loop), fd, kind, on_event, s)) ||
+	if (kind == s->kind)
+		return 0; /* registered already (the connection's previous exchange) */
+	if (s->kind)
+		event_del(s->ev);
+	s->kind = 0;
+	if (event_assign(s->ev, drove__loop_base(c->loop), fd, kind, on_event, s) < 0 ||
 	    event_add(s->ev, NULL) < 0)
 		return -1;
+	s->kind = kind;
 	return 0;
 }
 
@@ -355,16 +443,21 @@ int drove__http_client_new(drove__http_client **out, drove_loop *loop)
 
 static void destroy(drove__http_client *c)
 {
+	c->dying = 1; /* the handles are cleaned up, not pooled */
 	while (c->reqs) {
 		drove__http_req *r = c->reqs;
 		curl_multi_remove_handle(c->multi, r->easy);
 		req_unlink(r);
 		req_free(r);
 	}
+	while (c->npool)
+		curl_easy_cleanup(c->pool[--c->npool]);
 	if (c->multi)
-		curl_multi_cleanup(c->multi);
-	while (c->socks)
-		sock_free(c, c->socks);
+		curl_multi_cleanup(c->multi); /* closes the cached connections through on_close */
+	for (size_t i = 0; i < c->nsocks; i++)
+		if (c->socks[i])
+			sock_free(c, c->socks[i]);
+	free(c->socks);
 	if (c->timer)
 		event_free(c->timer);
 	free(c);
@@ -392,30 +485,48 @@ size_t drove__http_client_pending(const drove__http_client *c)
 	return c ? c->nreqs - c->ncancelled : 0;
 }
 
+size_t drove__http_client_idle(const drove__http_client *c)
+{
+	return c ? c->npool : 0;
+}
+
 int drove__http_send(drove__http_client *c, const drove__http_request *req,
                      drove__http_req **handle_out)
 {
 	drove__http_req *r;
 	const char *method;
 	CURL *e;
+	size_t nhdrs = 0, hbytes = 0;
 	int ok = 1;
 
 	DROVE_CHECK_ARG(c && req && req->url && req->on_done && !c->dying);
 	method = req->method ? req->method : "GET";
-	if (!(r = calloc(1, sizeof(*r))))
+	/* the request's header list lives in its own allocation: nodes, then the strings */
+	for (const char *const *h = req->headers; h && *h; h++) {
+		nhdrs++;
+		hbytes += strlen(*h) + 1;
+	}
+	if (!(r = calloc(1, sizeof(*r) + nhdrs * sizeof(struct curl_slist) + hbytes)))
 		return drove__enomem();
 	r->c = c;
 	r->max_body = req->max_body ? req->max_body : DEFAULT_MAX_BODY;
 	r->on_chunk = req->on_chunk;
 	r->on_done = req->on_done;
 	r->userdata = req->userdata;
-	if (!(e = r->easy = curl_easy_init()))
-		goto nomem;
-	if (req->headers)
-		for (const char *const *h = req->headers; *h; h++)
-			if (!(r->hdrs = curl_slist_append(r->hdrs, *h)))
-				goto nomem;
-	if (!(r->hdrs = curl_slist_append(r->hdrs, "Expect:")))
+	r->hdrs = &expect_none;
+	if (nhdrs) {
+		struct curl_slist *node = (struct curl_slist *)(r + 1);
+		char *str = (char *)(node + nhdrs);
+		r->hdrs = node;
+		for (size_t i = 0; i < nhdrs; i++) {
+			size_t len = strlen(req->headers[i]) + 1;
+			memcpy(str, req->headers[i], len);
+			node[i].data = str;
+			node[i].next = i + 1 < nhdrs ? &node[i + 1] : &expect_none;
+			str += len;
+		}
+	}
+	if (!(e = r->easy = c->npool ? c->pool[--c->npool] : curl_easy_init()))
 		goto nomem;
 	ok &= curl_easy_setopt(e, CURLOPT_URL, req->url) == CURLE_OK;
 	if (req->unix_socket)
@@ -429,7 +540,10 @@ int drove__http_send(drove__http_client *c, const drove__http_request *req,
 	ok &= curl_easy_setopt(e, CURLOPT_WRITEDATA, r) == CURLE_OK;
 	ok &= curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK;
 	ok &= curl_easy_setopt(e, CURLOPT_HEADERDATA, r) == CURLE_OK;
-	ok &= curl_easy_setopt(e, CURLOPT_SOCKOPTFUNCTION, on_sockopt) == CURLE_OK;
+	ok &= curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, on_open) == CURLE_OK;
+	ok &= curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, c) == CURLE_OK;
+	ok &= curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, on_close) == CURLE_OK;
+	ok &= curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, c) == CURLE_OK;
 	ok &= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
 	                       (long)(req->connect_timeout_ms > 0 ? req->connect_timeout_ms
 	                                                          : DEFAULT_CONNECT_MS)) ==

@@ -3,11 +3,14 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 
@@ -25,6 +28,7 @@ static struct evhttp *srv_http;
 static pthread_t srv_thread;
 static int srv_port;
 static char url[128];
+static char srv_sock[108]; /* the same server on a unix socket */
 
 struct chunker {
 	struct chunker *next;
@@ -84,6 +88,11 @@ static void chunk_tick(evutil_socket_t fd, short what, void *arg)
 	chunker_free(ch);
 }
 
+static void shut_write(evutil_socket_t unused, short what, void *arg)
+{
+	shutdown((int)(intptr_t)arg, SHUT_WR);
+}
+
 static void handle(struct evhttp_request *req, void *arg)
 {
 	const char *uri = evhttp_request_get_uri(req);
@@ -111,6 +120,32 @@ static void handle(struct evhttp_request *req, void *arg)
 		__atomic_add_fetch(&nchunkers, 1, __ATOMIC_SEQ_CST);
 		evhttp_send_reply_start(req, 200, "OK");
 		evtimer_add(ch->ev, &tv);
+	} else if (strcmp(uri, "/probe") == 0) {
+		/* what reached the server: method, X-Custom, transport, body length */
+		struct evhttp_connection *conn = evhttp_request_get_connection(req);
+		int fd = bufferevent_getfd(evhttp_connection_get_bufferevent(conn));
+		const char *x =
+		        evhttp_find_header(evhttp_request_get_input_headers(req), "X-Custom");
+		struct sockaddr_storage sa;
+		socklen_t len = sizeof(sa);
+		char text[128];
+		sa.ss_family = AF_UNSPEC;
+		getsockname(fd, (struct sockaddr *)&sa, &len);
+		snprintf(text, sizeof(text), "%d:%s:%s:%zu", (int)evhttp_request_get_command(req),
+		         x ? x : "none", sa.ss_family == AF_UNIX ? "unix" : "tcp",
+		         evbuffer_get_length(evhttp_request_get_input_buffer(req)));
+		send_text(req, 200, text);
+	} else if (strcmp(uri, "/close") == 0) {
+		evhttp_add_header(evhttp_request_get_output_headers(req), "Connection", "close");
+		send_text(req, 200, "bye");
+	} else if (strcmp(uri, "/close-later") == 0) {
+		/* the connection stays open after the reply, then the server ends it while it
+		 * idles in the client's cache */
+		struct evhttp_connection *conn = evhttp_request_get_connection(req);
+		intptr_t fd = bufferevent_getfd(evhttp_connection_get_bufferevent(conn));
+		struct timeval tv = {0, 20000};
+		send_text(req, 200, "later");
+		event_base_once(srv_base, -1, EV_TIMEOUT, shut_write, (void *)fd, &tv);
 	} else if (strcmp(uri, "/big") == 0) {
 		char *big = malloc(100001);
 		memset(big, 'b', 100000);
@@ -136,6 +171,8 @@ static void srv_start(void)
 	socklen_t len = sizeof(sa);
 
 	ck_assert_int_eq(drove__global_init(), 0);
+	/* a late reply (/slow) to a client that gave up must not kill the test process */
+	signal(SIGPIPE, SIG_IGN);
 	srv_exited = 0;
 	srv_base = event_base_new();
 	srv_http = evhttp_new(srv_base);
@@ -145,6 +182,17 @@ static void srv_start(void)
 	srv_port = ntohs(sa.sin_port);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d", srv_port);
 	evhttp_set_gencb(srv_http, handle, NULL);
+	{
+		struct sockaddr_un su = {.sun_family = AF_UNIX};
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		snprintf(srv_sock, sizeof(srv_sock), "/tmp/drove-check-http-%d.sock",
+		         (int)getpid());
+		snprintf(su.sun_path, sizeof(su.sun_path), "%s", srv_sock);
+		unlink(srv_sock);
+		ck_assert_int_eq(bind(fd, (struct sockaddr *)&su, sizeof(su)), 0);
+		ck_assert_int_eq(listen(fd, 16), 0);
+		ck_assert_ptr_nonnull(evhttp_accept_socket_with_handle(srv_http, fd));
+	}
 	pthread_create(&srv_thread, NULL, srv_run, NULL);
 }
 
@@ -165,6 +213,7 @@ static void srv_stop(void)
 	}
 	evhttp_free(srv_http);
 	event_base_free(srv_base);
+	unlink(srv_sock);
 }
 
 /* "/forever": a plain socket server (own thread) that streams chunks until the client
@@ -306,6 +355,20 @@ static void run_until_done(struct result *r, int64_t max_ms)
 		drove_loop_run_for(loop, 100);
 }
 
+/* One request to completion; its body into r.body. */
+static void exchange(struct result *r, const drove__http_request *req)
+{
+	drove__http_request copy = *req;
+	memset(r, 0, sizeof(*r));
+	copy.on_done = on_done;
+	copy.userdata = r;
+	if (!copy.timeout_ms)
+		copy.timeout_ms = 5000;
+	ck_assert_int_eq(drove__http_send(client, &copy, NULL), 0);
+	run_until_done(r, 5000);
+	ck_assert_int_eq(r->calls, 1);
+}
+
 START_TEST(test_get_ok_with_header)
 {
 	struct result r = {0};
@@ -426,6 +489,7 @@ START_TEST(test_cancel_from_chunk_and_from_outside)
 	ck_assert_uint_eq(drove__http_client_pending(client), 0);
 
 	drove__http_request req2 = {.url = mkurl("/forever"),
+	                            .headers = (const char *[]){"X-Custom: forever", NULL},
 	                            .on_chunk = on_chunk,
 	                            .on_done = on_done,
 	                            .userdata = &r2};
@@ -438,6 +502,11 @@ START_TEST(test_cancel_from_chunk_and_from_outside)
 	ck_assert_int_eq(r2.calls, 0);
 	drove__buf_free(&r.chunks);
 	drove__buf_free(&r2.chunks);
+
+	/* the cancelled requests' easy handle serves the next request, with nothing of theirs */
+	ck_assert_uint_eq(drove__http_client_idle(client), 1);
+	exchange(&r, &(drove__http_request){.url = mkurl("/probe")});
+	ck_assert_str_eq(r.body, "1:none:tcp:0");
 }
 END_TEST
 
@@ -498,6 +567,105 @@ START_TEST(test_error_mapping)
 }
 END_TEST
 
+/* A finished request's easy handle serves the next one: nothing of the first request (its
+ * headers, method, body, unix socket) reaches the server with the second. */
+START_TEST(test_reused_handle_carries_nothing_over)
+{
+	struct result r;
+	const char *custom[] = {"X-Custom: one", "Content-Type: text/plain", NULL};
+
+	exchange(&r, &(drove__http_request){.url = mkurl("/probe"), .headers = custom});
+	ck_assert_str_eq(r.body, "1:one:tcp:0"); /* EVHTTP_REQ_GET == 1 */
+	ck_assert_uint_eq(drove__http_client_idle(client), 1);
+	exchange(&r, &(drove__http_request){.url = mkurl("/probe")});
+	ck_assert_str_eq(r.body, "1:none:tcp:0");
+	ck_assert_uint_eq(drove__http_client_idle(client), 1); /* the same handle again */
+
+	exchange(&r, &(drove__http_request){.method = "POST",
+	                                    .url = mkurl("/probe"),
+	                                    .headers = custom,
+	                                    .body = "12345",
+	                                    .body_len = 5});
+	ck_assert_str_eq(r.body, "2:one:tcp:5");
+	exchange(&r, &(drove__http_request){.url = mkurl("/probe")});
+	ck_assert_str_eq(r.body, "1:none:tcp:0");
+	exchange(&r, &(drove__http_request){.method = "HEAD", .url = mkurl("/probe")});
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.body, "");
+	exchange(&r, &(drove__http_request){.method = "DELETE", .url = mkurl("/probe")});
+	ck_assert_str_eq(r.body, "16:none:tcp:0"); /* EVHTTP_REQ_DELETE == 16 */
+	exchange(&r, &(drove__http_request){.url = mkurl("/probe")});
+	ck_assert_str_eq(r.body, "1:none:tcp:0");
+
+	/* a unix socket request, then a TCP one on the same handle, and back */
+	exchange(&r, &(drove__http_request){
+	                     .url = "http://d/probe", .unix_socket = srv_sock, .headers = custom});
+	ck_assert_str_eq(r.body, "1:one:unix:0");
+	exchange(&r, &(drove__http_request){.url = mkurl("/probe")});
+	ck_assert_str_eq(r.body, "1:none:tcp:0");
+	exchange(&r, &(drove__http_request){.url = "http://d/probe", .unix_socket = srv_sock});
+	ck_assert_str_eq(r.body, "1:none:unix:0");
+	ck_assert_uint_eq(drove__http_client_idle(client), 1);
+}
+END_TEST
+
+/* Handles of requests that timed out or failed to connect are reused correctly: the next
+ * requests on them succeed with nothing of the old one (cancelled ones: above). */
+START_TEST(test_reuse_after_timeout_and_refusal)
+{
+	struct result r, rs[3];
+	const char *custom[] = {"X-Custom: slow", NULL};
+	drove__http_req *h[3];
+
+	exchange(&r, &(drove__http_request){
+	                     .url = mkurl("/slow"), .headers = custom, .timeout_ms = 300});
+	ck_assert_int_eq(r.error, DROVE_ETIMEOUT);
+	ck_assert_uint_eq(drove__http_client_idle(client), 1);
+	exchange(&r, &(drove__http_request){.url = mkurl("/probe")});
+	ck_assert_int_eq(r.error, 0);
+	ck_assert_str_eq(r.body, "1:none:tcp:0");
+
+	/* a missing unix socket, then TCP */
+	exchange(&r, &(drove__http_request){.url = "http://d/probe",
+	                                    .unix_socket = "/nonexistent/drove-test.sock"});
+	ck_assert_int_eq(r.error, DROVE_EUNAVAIL);
+	exchange(&r, &(drove__http_request){.url = mkurl("/probe")});
+	ck_assert_str_eq(r.body, "1:none:tcp:0");
+
+	/* three at once: three handles, all kept */
+	for (int i = 0; i < 3; i++) {
+		drove__http_request q = {.url = mkurl("/probe"),
+		                         .timeout_ms = 5000,
+		                         .on_done = on_done,
+		                         .userdata = &rs[i]};
+		memset(&rs[i], 0, sizeof(rs[i]));
+		ck_assert_int_eq(drove__http_send(client, &q, &h[i]), 0);
+	}
+	for (int i = 0; i < 3; i++) {
+		run_until_done(&rs[i], 5000);
+		ck_assert_str_eq(rs[i].body, "1:none:tcp:0");
+	}
+	ck_assert_uint_eq(drove__http_client_idle(client), 3);
+	ck_assert_uint_eq(drove__http_client_pending(client), 0);
+}
+END_TEST
+
+/* Many exchanges over kept-alive connections, some of which the server closes between
+ * exchanges: every one completes (the idle sockets' registrations follow the connections). */
+START_TEST(test_many_exchanges_over_kept_connections)
+{
+	struct result r;
+	for (int i = 0; i < 50; i++) {
+		const char *path = i % 10 == 9 ? "/close" : i % 10 == 4 ? "/close-later" : "/probe";
+		exchange(&r, &(drove__http_request){.url = mkurl(path)});
+		ck_assert_msg(r.error == 0 && r.status == 200, "exchange %d: %d %s", i, r.status,
+		              r.errtext);
+		if (i % 10 == 4)
+			drove_loop_run_for(loop, 100); /* the server ends the idle connection */
+	}
+}
+END_TEST
+
 Suite *http_curl_suite(void)
 {
 	Suite *s = suite_create("http_client");
@@ -513,6 +681,9 @@ Suite *http_curl_suite(void)
 	tcase_add_test(tc, test_free_client_in_callback_and_pending);
 	tcase_add_test(tc, test_sync_wrapper);
 	tcase_add_test(tc, test_error_mapping);
+	tcase_add_test(tc, test_reused_handle_carries_nothing_over);
+	tcase_add_test(tc, test_reuse_after_timeout_and_refusal);
+	tcase_add_test(tc, test_many_exchanges_over_kept_connections);
 	suite_add_tcase(s, tc);
 	return s;
 }
