@@ -29,6 +29,7 @@ struct ereq {
 	drove__ectl *c;
 	char *method, *path, *body;
 	int idempotent, attempt, leader_used, urgent;
+	int64_t not_before; /* wall ms: not sent before (a CREATE fired ahead of its time) */
 	drove__ectl_fn fn;
 	void *ud;
 	struct event *timer; /* backing off before it is sent again */
@@ -61,8 +62,9 @@ struct drove__ectl {
 	/* the exchanges in flight, oldest first; one timer for the oldest one's deadline */
 	struct ereq *ihead, *itail;
 	struct event *deadline_timer;
-	int64_t deadline_ms; /* request_ms, at most DEADLINE_MAX_MS */
-	size_t max_routine;  /* slots the exchanges that are not urgent may hold */
+	struct event *hold_timer; /* the urgent queue's head may go (not_before) */
+	int64_t deadline_ms;      /* request_ms, at most DEADLINE_MAX_MS */
+	size_t max_routine;       /* slots the exchanges that are not urgent may hold */
 	int dying;
 };
 
@@ -106,18 +108,15 @@ static void enqueue(drove__ectl *c, struct ereq *r)
 	c->qtail[k] = r;
 }
 
-static struct ereq *dequeue(drove__ectl *c)
+static struct ereq *dequeue(drove__ectl *c, int k)
 {
-	for (int k = 0; k < 2; k++) {
-		struct ereq *r = c->qhead[k];
-		if (r) {
-			if (!(c->qhead[k] = r->qnext))
-				c->qtail[k] = NULL;
-			c->nqueued[k]--;
-			return r;
-		}
+	struct ereq *r = c->qhead[k];
+	if (r) {
+		if (!(c->qhead[k] = r->qnext))
+			c->qtail[k] = NULL;
+		c->nqueued[k]--;
 	}
-	return NULL;
+	return r;
 }
 
 static int queued(const drove__ectl *c)
@@ -402,16 +401,35 @@ static void dispatch(drove__ectl *c, struct ereq *r)
 		arm(c->deadline_timer, c->deadline_ms);
 }
 
-/* The next exchange to send: an urgent one whenever a slot is free, another only while
- * fewer than `max_routine` are in flight (unanswered polls and deletes never hold every slot
- * a task CREATE needs). */
+/* The next exchange to send: an urgent one whenever a slot is free (once its `not_before`
+ * has come: the urgent queue is in that order, a tick's CREATEs after the earlier ones),
+ * another only while fewer than `max_routine` are in flight (unanswered polls and deletes
+ * never hold every slot a task CREATE needs). */
 static struct ereq *next_to_send(drove__ectl *c)
 {
 	if (c->ninflight >= c->o.max_inflight)
 		return NULL;
-	if (c->qhead[0] || (c->qhead[1] && c->ninflight < c->max_routine))
-		return dequeue(c);
+	struct ereq *u = c->qhead[0];
+	if (u && u->not_before) {
+		int64_t wait = u->not_before - drove_time_wall_ms();
+		if (wait > 0) {
+			if (!evtimer_pending(c->hold_timer, NULL))
+				arm(c->hold_timer, wait);
+			u = NULL; /* held: the others may go meanwhile */
+		}
+	}
+	if (u)
+		return dequeue(c, 0);
+	if (c->qhead[1] && c->ninflight < c->max_routine)
+		return dequeue(c, 1);
 	return NULL;
+}
+
+static void on_hold(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	pump(arg);
 }
 
 static void pump(drove__ectl *c)
@@ -434,6 +452,12 @@ static void pump(drove__ectl *c)
 int drove__ectl_send(drove__ectl *c, const char *method, const char *path, const char *body,
                      int urgent, drove__ectl_fn fn, void *userdata)
 {
+	return drove__ectl_send_at(c, method, path, body, urgent, 0, fn, userdata);
+}
+
+int drove__ectl_send_at(drove__ectl *c, const char *method, const char *path, const char *body,
+                        int urgent, int64_t not_before, drove__ectl_fn fn, void *userdata)
+{
 	DROVE_CHECK_ARG(c && method && path && fn);
 	if (c->dying)
 		return drove__error(DROVE_EUNAVAIL, "the controller link is closing");
@@ -449,6 +473,7 @@ int drove__ectl_send(drove__ectl *c, const char *method, const char *path, const
 	r->ud = userdata;
 	r->idempotent = strcmp(method, "GET") == 0;
 	r->urgent = urgent ? 1 : 0;
+	r->not_before = r->urgent ? not_before : 0;
 	r->anext = c->all;
 	if (c->all)
 		c->all->aprev = r;
@@ -509,7 +534,8 @@ int drove__ectl_new(drove__ectl **out, drove_ctx *ctx, drove_loop *loop, const d
 	}
 	if (!(c->find_timer = event_new(drove__loop_base(loop), -1, 0, on_find_timer, c)) ||
 	    !(c->ping_timer = evtimer_new(drove__loop_base(loop), on_ping_deadline, c)) ||
-	    !(c->deadline_timer = evtimer_new(drove__loop_base(loop), on_deadline, c)))
+	    !(c->deadline_timer = evtimer_new(drove__loop_base(loop), on_deadline, c)) ||
+	    !(c->hold_timer = evtimer_new(drove__loop_base(loop), on_hold, c)))
 		goto nomem;
 	int rc = drove__http_client_new(&c->hc, loop);
 	if (rc < 0) {
@@ -536,6 +562,8 @@ void drove__ectl_free(drove__ectl *c)
 	c->ping_h = NULL;
 	if (c->find_timer)
 		event_free(c->find_timer);
+	if (c->hold_timer)
+		event_free(c->hold_timer);
 	if (c->ping_timer)
 		event_free(c->ping_timer);
 	if (c->deadline_timer)

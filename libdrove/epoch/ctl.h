@@ -49,6 +49,11 @@ int drove__ectl_new(drove__ectl **out, drove_ctx *ctx, drove_loop *loop, const d
  * later, once), DROVE_EUNAVAIL (the link is being freed) or DROVE_ENOMEM (no callback then). */
 int drove__ectl_send(drove__ectl *c, const char *method, const char *path, const char *body,
                      int urgent, drove__ectl_fn fn, void *userdata);
+/* The same, an `urgent` one not sent before wall time `not_before` (ms; 0: at once): a task
+ * CREATE fired ahead of its scheduled time waits for it. Urgent exchanges go in the order
+ * queued, so one held holds the urgent ones queued after it (the others still go). */
+int drove__ectl_send_at(drove__ectl *c, const char *method, const char *path, const char *body,
+                        int urgent, int64_t not_before, drove__ectl_fn fn, void *userdata);
 /* Exchanges queued or in flight. */
 size_t drove__ectl_pending(const drove__ectl *c);
 /* Exchanges waiting for a slot (not sent yet): the `urgent` ones, or the others. */

@@ -503,7 +503,9 @@ static void x_send(struct xref *x)
 	if (rc == 0 && (!path || (j->kind == JOB_FINISH && x->kill && !body)))
 		rc = drove__enomem();
 	if (rc == 0)
-		rc = drove__ectl_send(e->ctl, method, path, body, j->kind == JOB_START, x_done, x);
+		/* a run fired ahead of its time (engine.c) creates its task at that time */
+		rc = drove__ectl_send_at(e->ctl, method, path, body, j->kind == JOB_START,
+		                         j->kind == JOB_START ? j->run->created : 0, x_done, x);
 	free(body);
 	free(path);
 	if (rc < 0) {

@@ -48,6 +48,7 @@ static struct {
 	 * exists" (as Drove does) */
 	int hang, hung, exists;
 	int running; /* a task's status answers RUNNING (it never ends) */
+	int early;   /* CREATEs of a scheduled time (an "SR-<seconds>" run) before that time */
 } stub;
 
 static int stub_get(int *field);
@@ -72,6 +73,11 @@ static int count_create(const char *id, size_t len)
 		stub.ids[stub.nids++] = strndup(id, len);
 	if (i < MAXIDS && (n = ++stub.counts[i]) > 1)
 		stub.dup++;
+	char tid[160];
+	snprintf(tid, sizeof(tid), "%.*s", (int)len, id);
+	const char *sr = strstr(tid, "-SR-");
+	if (sr && drove_time_wall_ms() < strtoll(sr + 4, NULL, 10) * 1000)
+		stub.early++; /* fired ahead of its time, the CREATE must still wait for it */
 	if (!strncmp(id, "slow", 4))
 		stub.slow_creates++;
 	else
@@ -264,6 +270,26 @@ START_TEST(test_link_leader_and_retries)
 	ck_assert_int_eq(b.got, 1);
 	ck_assert_int_lt(b.rc[0], 0);
 	ck_assert_int_gt(mock_get(m, &m->requests) - before, 1);
+
+	/* a CREATE held until its time (fired ahead): it is not sent before, and a GET queued
+	 * after it goes meanwhile */
+	mock_set(m, &m->not_leader, 0);
+	struct answers hp = {.loop = loop, .want = 1}, hg = {.loop = loop, .want = 1};
+	int64_t t0 = drove_time_wall_ms();
+	before = mock_get(m, &m->requests);
+	ck_assert_int_eq(drove__ectl_send_at(c, "POST", "/apis/v1/tasks/operations", "{}", 1,
+	                                     t0 + 3000, on_answer, &hp),
+	                 0);
+	ck_assert_int_eq(drove__ectl_send(c, "GET", "/apis/v1/tasks", NULL, 0, on_answer, &hg), 0);
+	ck_assert_int_eq(drove_loop_run_for(loop, 10000), 0); /* until the GET's answer */
+	ck_assert_int_eq(hg.got, 1);
+	ck_assert_int_eq(hp.got, 0);
+	ck_assert_uint_eq(drove__ectl_pending(c), 1);
+	ck_assert_int_eq(drove_loop_run_for(loop, 10000), 0); /* until the POST's */
+	ck_assert_int_eq(hp.got, 1);
+	ck_assert_int_eq(hp.rc[0], 0);
+	ck_assert_int_ge(drove_time_wall_ms(), t0 + 3000);
+	ck_assert_int_ge(mock_get(m, &m->requests) - before, 2);
 
 	/* freeing answers what is left, cancelled */
 	struct answers d = {.loop = loop, .want = 100};
@@ -554,7 +580,8 @@ START_TEST(test_many_in_one_second_created_once)
 	}
 	/* every topology fires in the same seconds: wait for three of each */
 	ck_assert_int_ge(wait_seconds("many-", N, 3, slow ? 100000 : 60000), 3);
-	ck_assert_int_eq(stub_get(&stub.dup), 0); /* no task id CREATEd twice */
+	ck_assert_int_eq(stub_get(&stub.dup), 0);   /* no task id CREATEd twice */
+	ck_assert_int_eq(stub_get(&stub.early), 0); /* nor before its scheduled time */
 	engine_stop();
 }
 END_TEST
