@@ -336,20 +336,17 @@ static void on_fire(evutil_socket_t fd, short what, void *arg)
 	 * tick's fixed costs (its fire record, 10,000 runs set up) then come before its time
 	 * instead of adding to every CREATE's lateness. Times are whole seconds, so those
 	 * within AHEAD_MS (< 1 s) share one. */
-	int64_t at = 0;
-	while (e->leader && drove_epoch_timetable_next(e->tt) > now &&
-	       drove_epoch_timetable_next(e->tt) <= now + AHEAD_MS &&
-	       (!at || drove_epoch_timetable_next(e->tt) == at) &&
-	       drove_epoch_timetable_pop(e->tt, now + AHEAD_MS, &id, &sched) == 1) {
-		drove__etopo *tp = topo_find(e, id);
-		at = sched;
-		if (tp && tp->state == DROVE_EPOCH_ACTIVE)
-			fire_one(e, tp, sched);
-		drove_free(id);
-		id = NULL;
-	}
-	if (at)
+	int64_t at = drove_epoch_timetable_next(e->tt); /* > now: the loop above took the rest */
+	if (e->leader && at > now && at <= now + AHEAD_MS) {
+		while (e->leader && drove_epoch_timetable_pop(e->tt, at, &id, &sched) == 1) {
+			drove__etopo *tp = topo_find(e, id);
+			if (tp && tp->state == DROVE_EPOCH_ACTIVE)
+				fire_one(e, tp, at);
+			drove_free(id);
+			id = NULL;
+		}
 		fire_flush(e, at);
+	}
 	arm_fire(e);
 }
 
