@@ -278,11 +278,23 @@ static void fire_flush(drove_epoch *e, int64_t now)
 
 static void arm_fire(drove_epoch *e);
 
+/* Queue a step of every ACTIVE CRON topology due at `at` or before, for time `at`. */
+static void fire_cron(drove_epoch *e, int64_t at)
+{
+	char *id = NULL;
+	int64_t sched;
+	while (e->leader && drove_epoch_timetable_pop(e->tt, at, &id, &sched) == 1) {
+		drove__etopo *tp = topo_find(e, id);
+		if (tp && tp->state == DROVE_EPOCH_ACTIVE)
+			fire_one(e, tp, at);
+		drove_free(id);
+		id = NULL;
+	}
+}
+
 static void on_fire(evutil_socket_t fd, short what, void *arg)
 {
 	drove_epoch *e = arg;
-	char *id = NULL;
-	int64_t sched;
 	(void)fd;
 	(void)what;
 	if (!drove__epoch_leads(e))
@@ -315,13 +327,7 @@ static void on_fire(evutil_socket_t fd, short what, void *arg)
 		            now - e->throttled_ms);
 		e->throttled_ms = 0;
 	}
-	while (e->leader && drove_epoch_timetable_pop(e->tt, now, &id, &sched) == 1) {
-		drove__etopo *tp = topo_find(e, id);
-		if (tp && tp->state == DROVE_EPOCH_ACTIVE)
-			fire_one(e, tp, now);
-		drove_free(id);
-		id = NULL;
-	}
+	fire_cron(e, now);
 	for (size_t i = 0; e->leader && e->n_at && i < e->ntopos; i++) {
 		drove__etopo *tp = e->topos[i];
 		if (tp->at_pending && drove_epoch_topology_at(tp->t) <= now &&
@@ -338,13 +344,7 @@ static void on_fire(evutil_socket_t fd, short what, void *arg)
 	 * within AHEAD_MS (< 1 s) share one. */
 	int64_t at = drove_epoch_timetable_next(e->tt); /* > now: the loop above took the rest */
 	if (e->leader && at > now && at <= now + AHEAD_MS) {
-		while (e->leader && drove_epoch_timetable_pop(e->tt, at, &id, &sched) == 1) {
-			drove__etopo *tp = topo_find(e, id);
-			if (tp && tp->state == DROVE_EPOCH_ACTIVE)
-				fire_one(e, tp, at);
-			drove_free(id);
-			id = NULL;
-		}
+		fire_cron(e, at);
 		fire_flush(e, at);
 	}
 	arm_fire(e);
