@@ -10,6 +10,14 @@
  *   bench_epoch_fire [topologies] [seconds]     (defaults 10000 and 5)
  *   DROVE_BENCH_ZK=host:port bench_epoch_fire ... (ZooKeeper instead of the embedded store)
  *   BENCH_LOG=INFO bench_epoch_fire ...          (the engine's log level; WARN)
+ *   BENCH_FLOOR=K bench_epoch_fire ...           (no engine: the floor, see below)
+ *
+ * BENCH_FLOOR measures what any client could do against this stub on this machine: instead
+ * of the engine, one thread with K kept-alive connections (plain sockets, one request in
+ * flight on each, like the engine's link with its 64) sends, from each second on, N CREATEs
+ * already built (the engine's body) for that second, and nothing else (no polls, no
+ * DELETEs, no store). Its lateness is a lower bound for the engine's. Both modes print the
+ * stub thread's CPU per request it answered (stub_us_per_req).
  *
  * It also prints (stderr) when the first task CREATE reached the stub, from the engine's
  * start: the time a new leader takes to read the stored topologies and fire.
@@ -24,6 +32,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/epoll.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -55,6 +64,9 @@ static int64_t measure_from, measure_to, window_ms;
 static size_t per_sec[64]; /* CREATEs received per scheduled second of the window */
 static int64_t engine_t0;  /* drove_epoch_start() returned */
 
+static size_t stub_requests; /* answered by the stub (its thread only) */
+static double stub_cpu_s;    /* the stub thread's CPU time, when it ended */
+
 static void on_request(struct evhttp_request *req, void *ud)
 {
 	(void)ud;
@@ -72,10 +84,9 @@ static void on_request(struct evhttp_request *req, void *ud)
 				creates++;
 				if (creates == 1) /* how long the engine took to load and fire */
 					fprintf(stderr,
-					        "first CREATE %lld ms after the engine started "
-					        "(for "
-					        "the time %lld ms after)\n",
-					        (long long)(t - engine_t0),
+					        "first CREATE (%zu bytes) %lld ms after the engine "
+					        "started (for the time %lld ms after)\n",
+					        len, (long long)(t - engine_t0),
 					        (long long)(at - engine_t0));
 				if (!measure_from) { /* the engine has loaded: measure from 3 s on
 					              */
@@ -94,14 +105,126 @@ static void on_request(struct evhttp_request *req, void *ud)
 	} else {
 		drove_stub_answer(req);
 	}
+	stub_requests++;
 }
 
 static struct event_base *stub_base;
 
 static void *stub_thread(void *arg)
 {
+	struct timespec ts;
 	(void)arg;
 	event_base_loop(stub_base, EVLOOP_NO_EXIT_ON_EMPTY);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	stub_cpu_s = ts.tv_sec + ts.tv_nsec / 1e9;
+	return NULL;
+}
+
+/* The floor (BENCH_FLOOR=K): K connections to the stub, each with one CREATE in flight. */
+struct floor_conn {
+	int fd;
+	size_t got;     /* bytes of the answer read so far */
+	char buf[1024]; /* the answer (the stub's are ~200 bytes) */
+};
+
+static int floor_k, floor_n, floor_port, floor_secs;
+static volatile int floor_stop;
+static double floor_cpu_s; /* the sender thread's CPU time */
+
+/* The CREATE of topology i for the second `sec`: the engine's body, its size and taskId. */
+static int floor_request(char *out, size_t cap_, int i, long long sec)
+{
+	char body[512];
+	int bl = snprintf(body, sizeof(body),
+	                  "{\"type\":\"CREATE\",\"spec\":{\"executable\":{\"type\":\"DOCKER\","
+	                  "\"url\":\"localhost\\/drove-test:latest\",\"dockerPullTimeout\":"
+	                  "\"100 seconds\"},\"resources\":[{\"type\":\"CPU\",\"count\":1},"
+	                  "{\"type\":\"MEMORY\",\"sizeInMB\":32}],\"placementPolicy\":{\"type\":"
+	                  "\"ANY\"},\"args\":[\"true\"],\"sourceAppName\":\"EPOCH\",\"taskId\":"
+	                  "\"t%d-SR-%lld-main\"},\"opSpec\":{\"timeout\":\"300 seconds\","
+	                  "\"parallelism\":1,\"failureStrategy\":\"STOP\"}}",
+	                  i, sec);
+	return snprintf(out, cap_,
+	                "POST /apis/v1/tasks/operations HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+	                "Accept: application/json\r\nContent-Type: application/json\r\n"
+	                "Content-Length: %d\r\n\r\n%s",
+	                floor_port, bl, body);
+}
+
+/* The answer in c->buf is whole (headers and Content-Length bytes of body). */
+static int floor_answered(struct floor_conn *c)
+{
+	char *h;
+	c->buf[c->got] = '\0';
+	if (!(h = strstr(c->buf, "\r\n\r\n")))
+		return 0;
+	char *cl = strcasestr(c->buf, "Content-Length:");
+	size_t len = cl ? strtoul(cl + 15, NULL, 10) : 0;
+	return c->got >= (size_t)(h + 4 - c->buf) + len;
+}
+
+static void *floor_thread(void *arg)
+{
+	struct floor_conn *cs = calloc((size_t)floor_k, sizeof(*cs));
+	struct epoll_event ev, *evs = calloc((size_t)floor_k, sizeof(*evs));
+	struct sockaddr_in a = {.sin_family = AF_INET,
+	                        .sin_port = htons(floor_port),
+	                        .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	char req[2048];
+	(void)arg;
+	if (!cs || !evs || ep < 0)
+		abort();
+	for (int k = 0; k < floor_k; k++) {
+		if ((cs[k].fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+		    connect(cs[k].fd, (struct sockaddr *)&a, sizeof(a)) != 0)
+			abort();
+		ev = (struct epoll_event){.events = EPOLLIN, .data.u32 = (uint32_t)k};
+		epoll_ctl(ep, EPOLL_CTL_ADD, cs[k].fd, &ev);
+	}
+	/* from the second after the next on: N CREATEs per second, K in flight */
+	long long sec = bench_now_ms() / 1000 + 2;
+	for (int s = 0; s < floor_secs && !floor_stop; s++, sec++) {
+		while (bench_now_ms() < sec * 1000) {
+			struct timespec ts = {0, 1000000};
+			nanosleep(&ts, NULL);
+		}
+		int next = 0, idle = floor_k;
+		for (int k = 0; k < floor_k && next < floor_n; k++, next++, idle--) {
+			int l = floor_request(req, sizeof(req), next, sec);
+			if (write(cs[k].fd, req, (size_t)l) != l)
+				abort();
+		}
+		while (idle < floor_k) {
+			int ne = epoll_wait(ep, evs, floor_k, 1000);
+			for (int j = 0; j < ne; j++) {
+				struct floor_conn *c = &cs[evs[j].data.u32];
+				ssize_t r =
+				        read(c->fd, c->buf + c->got, sizeof(c->buf) - 1 - c->got);
+				if (r <= 0)
+					abort();
+				c->got += (size_t)r;
+				if (!floor_answered(c))
+					continue;
+				c->got = 0;
+				if (next < floor_n) {
+					int l = floor_request(req, sizeof(req), next++, sec);
+					if (write(c->fd, req, (size_t)l) != l)
+						abort();
+				} else {
+					idle++;
+				}
+			}
+		}
+	}
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	floor_cpu_s = ts.tv_sec + ts.tv_nsec / 1e9;
+	for (int k = 0; k < floor_k; k++)
+		close(cs[k].fd);
+	close(ep);
+	free(cs);
+	free(evs);
 	return NULL;
 }
 
@@ -131,6 +254,7 @@ int main(int argc, char **argv)
 	drove_epoch_config *cfg = NULL;
 	drove_epoch *ep = NULL;
 	pthread_t sthr, lthr;
+	const char *zk = getenv("DROVE_BENCH_ZK");
 
 	if (n < 1 || secs < 1 || secs > 60 || !mkdtemp(dir) || drove_ctx_new(&ctx) != 0 ||
 	    drove_loop_new(&loop, ctx) != 0)
@@ -160,9 +284,16 @@ int main(int argc, char **argv)
 		sport = ntohs(((struct sockaddr_in *)&ss)->sin_port);
 	}
 	pthread_create(&sthr, NULL, stub_thread, NULL);
+	window_ms = secs * 1000LL;
+	if ((floor_k = getenv("BENCH_FLOOR") ? atoi(getenv("BENCH_FLOOR")) : 0) > 0) {
+		floor_n = n;
+		floor_port = sport;
+		floor_secs = secs + 4; /* the window starts at the third second */
+		pthread_create(&lthr, NULL, floor_thread, NULL);
+		goto wait;
+	}
 	/* the topologies, stored before the engine starts (it loads them as leader) */
 	snprintf(store, sizeof(store), "%s/store", dir);
-	const char *zk = getenv("DROVE_BENCH_ZK");
 	char ns[64];
 	snprintf(ns, sizeof(ns), "/bench-epoch-%d", (int)getpid());
 	if (drove_store_opts_new(&so) ||
@@ -228,8 +359,8 @@ int main(int argc, char **argv)
 	engine_t0 = bench_now_ms();
 	if (bench_now_ms() > created)
 		fprintf(stderr, "storing took longer than %d ms: misfires at the start\n", AHEAD);
-	window_ms = secs * 1000LL;
 	pthread_create(&lthr, NULL, loop_thread, NULL);
+wait:
 	for (int64_t give_up = bench_now_ms() + 120000;;) {
 		struct timespec ts = {0, 50000000};
 		nanosleep(&ts, NULL);
@@ -239,6 +370,7 @@ int main(int argc, char **argv)
 		if ((to && bench_now_ms() >= to + 1000) || bench_now_ms() > give_up)
 			break;
 	}
+	floor_stop = 1;
 	drove_loop_stop(loop);
 	pthread_join(lthr, NULL);
 	long rss = bench_rss_kb();
@@ -249,7 +381,8 @@ int main(int argc, char **argv)
 		        mi.uordblks / 1048576.0, mi.fordblks / 1048576.0, mi.hblkhd / 1048576.0);
 	}
 	drove_epoch_free(ep);
-	if (zk) { /* leave ZooKeeper as found: the namespace goes (one node at a time) */
+	if (!floor_k &&
+	    zk) { /* leave ZooKeeper as found: the namespace goes (one node at a time) */
 		so = NULL;
 		st = NULL;
 		if (drove_store_opts_new(&so) || drove_store_opts_set_zk(so, zk) ||
@@ -274,12 +407,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, " %zu", per_sec[sec]);
 	fprintf(stderr, " (of %d; all seconds: %zu)\n", n, creates);
 	qsort(late, nlate, sizeof(*late), bench_cmp64);
-	printf("epoch: schedules=%d lateness_p50_ms=%lld lateness_p99_ms=%lld rss_mib=%.1f "
-	       "(engine + %s store + HTTP CREATE to an in-process stub; creates=%zu in %d s, "
-	       "expected %lld)\n",
-	       n, nlate ? (long long)late[nlate / 2] : -1,
+	if (floor_k)
+		fprintf(stderr, "floor: the sender thread's CPU %.1f µs per CREATE\n",
+		        floor_cpu_s * 1e6 / (double)(creates ? creates : 1));
+	printf("%s: schedules=%d lateness_p50_ms=%lld lateness_p99_ms=%lld rss_mib=%.1f "
+	       "stub_us_per_req=%.1f (%s; creates=%zu in %d s, expected %lld)\n",
+	       floor_k ? "epoch_floor" : "epoch", n, nlate ? (long long)late[nlate / 2] : -1,
 	       nlate ? (long long)late[nlate * 99 / 100] : -1, rss / 1024.0,
-	       zk ? "ZooKeeper" : "embedded", sent, secs, (long long)n * secs);
+	       stub_cpu_s * 1e6 / (double)(stub_requests ? stub_requests : 1),
+	       floor_k ? "no engine: prebuilt CREATEs on BENCH_FLOOR connections to the stub"
+	       : zk    ? "engine + ZooKeeper store + HTTP CREATE to an in-process stub"
+	               : "engine + embedded store + HTTP CREATE to an in-process stub",
+	       sent, secs, (long long)n * secs);
 	pthread_mutex_unlock(&mu);
 	evhttp_free(http);
 	event_base_free(stub_base);
