@@ -179,7 +179,9 @@ typedef struct drove_epoch_timetable drove_epoch_timetable;
 DROVE_API int drove_epoch_timetable_new(drove_epoch_timetable **out);
 /** NULL is fine. @since 0.1 */
 DROVE_API void drove_epoch_timetable_free(drove_epoch_timetable *tt);
-/** Add topology `id` firing on `cron` (copied) from the first time after `after_ms`.
+/** Add topology `id` firing on `cron` from the first time after `after_ms`. The timetable
+ *  shares `cron` (the caller may free its own at any time; a cron is immutable).
+ *  O(log n), as are remove and pop.
  *  @return 0; DROVE_EEXISTS (in already); DROVE_ENOTFOUND (it never fires again);
  *  DROVE_EINVAL; DROVE_ENOMEM. @since 0.1 */
 DROVE_API int drove_epoch_timetable_add(drove_epoch_timetable *tt, const char *id,

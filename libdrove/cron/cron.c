@@ -36,6 +36,7 @@ enum dom_kind { DOM_SET, DOM_LAST, DOM_NEAREST };
 enum dow_kind { DOW_SET, DOW_LAST, DOW_NTH };
 
 struct drove_cron {
+	unsigned refs; /* drove_cron_parse() and drove__cron_ref() not yet freed (atomic) */
 	char *expr;
 	drove__tz *tz;
 	uint64_t set[F_COUNT][4]; /* bit (value - lo) */
@@ -312,9 +313,16 @@ static int parse_field(drove_cron *c, int f, const char *s)
 	return parse_list(c, f, s);
 }
 
+drove_cron *drove__cron_ref(const drove_cron *cron)
+{
+	drove_cron *c = (drove_cron *)cron; /* immutable but for its count of holders */
+	__atomic_add_fetch(&c->refs, 1, __ATOMIC_RELAXED);
+	return c;
+}
+
 void drove_cron_free(drove_cron *cron)
 {
-	if (!cron)
+	if (!cron || __atomic_sub_fetch(&cron->refs, 1, __ATOMIC_ACQ_REL) > 0)
 		return;
 	free(cron->expr);
 	drove__tz_free(cron->tz);
@@ -347,6 +355,7 @@ int drove_cron_parse(drove_cron **out, const char *expr, const char *tz)
 		                    n);
 	if (!(c = calloc(1, sizeof(*c))))
 		return drove__enomem();
+	c->refs = 1;
 	for (int f = 0; f < n; f++)
 		if ((rc = parse_field(c, f, fields[f])) < 0)
 			goto fail;

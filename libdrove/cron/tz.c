@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,6 +28,9 @@ struct posix_rule {
 
 struct drove__tz {
 	char *name;
+	unsigned refs;          /* drove__tz_load()'s shared zones: the crons holding it */
+	struct drove__tz *next; /* drove__tz_load()'s cache, or NULL: this zone is not shared */
+	int cached;
 	size_t ntrans;
 	int64_t *trans; /* ascending UTC instants */
 	uint8_t *idx;   /* type in effect from trans[i] */
@@ -223,10 +227,27 @@ static int32_t rule_offset(const struct posix_rule *r, int64_t t)
 
 /* ---- zones ---- */
 
+/* The zones drove__tz_load() gave out, one per name while any cron holds it: 10,000 crons
+ * in one zone share one table (and read its file once). */
+static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
+static drove__tz *cache;
+
 void drove__tz_free(drove__tz *tz)
 {
 	if (!tz)
 		return;
+	if (tz->cached) {
+		pthread_mutex_lock(&cache_mu);
+		if (--tz->refs > 0) {
+			pthread_mutex_unlock(&cache_mu);
+			return;
+		}
+		drove__tz **pp = &cache;
+		while (*pp != tz)
+			pp = &(*pp)->next;
+		*pp = tz->next;
+		pthread_mutex_unlock(&cache_mu);
+	}
 	free(tz->name);
 	free(tz->trans);
 	free(tz->idx);
@@ -421,15 +442,24 @@ static int read_zone_file(const char *path, unsigned char **buf, size_t *len)
 	return 0;
 }
 
-int drove__tz_load(drove__tz **out, const char *name)
+/* The cached zone `name` with one more holder, or NULL. Under cache_mu. */
+static drove__tz *cache_take(const char *name)
+{
+	for (drove__tz *tz = cache; tz; tz = tz->next)
+		if (!strcmp(tz->name, name)) {
+			tz->refs++;
+			return tz;
+		}
+	return NULL;
+}
+
+/* The zone `name` read afresh (not shared). */
+static int tz_read(drove__tz **out, const char *name)
 {
 	unsigned char *buf = NULL;
 	size_t len = 0;
 	int rc;
 
-	if (!name || !*name || strlen(name) > DROVE_TZ_NAME_MAX)
-		return drove__error(DROVE_EINVAL, "time zone: empty or longer than %d bytes",
-		                    DROVE_TZ_NAME_MAX);
 	if (!strcmp(name, "UTC") || !strcmp(name, "Z") || !strcmp(name, "GMT") ||
 	    !strcmp(name, "Etc/UTC")) {
 		drove__tz *tz = tz_alloc(name);
@@ -455,4 +485,35 @@ int drove__tz_load(drove__tz **out, const char *name)
 	if (drove__tz_from_posix(out, name) == 0)
 		return 0;
 	return drove__error(DROVE_EINVAL, "time zone %s: unknown zone", name);
+}
+
+int drove__tz_load(drove__tz **out, const char *name)
+{
+	drove__tz *tz, *had;
+	int rc;
+
+	if (!name || !*name || strlen(name) > DROVE_TZ_NAME_MAX)
+		return drove__error(DROVE_EINVAL, "time zone: empty or longer than %d bytes",
+		                    DROVE_TZ_NAME_MAX);
+	pthread_mutex_lock(&cache_mu);
+	tz = cache_take(name);
+	pthread_mutex_unlock(&cache_mu);
+	if (tz) {
+		*out = tz;
+		return 0;
+	}
+	if ((rc = tz_read(&tz, name)) < 0) /* outside the lock: it may read a file */
+		return rc;
+	pthread_mutex_lock(&cache_mu);
+	if (!(had = cache_take(name))) { /* none came meanwhile: this one is shared */
+		tz->cached = 1;
+		tz->refs = 1;
+		tz->next = cache;
+		cache = tz;
+	}
+	pthread_mutex_unlock(&cache_mu);
+	if (had)
+		drove__tz_free(tz);
+	*out = had ? had : tz;
+	return 0;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pthread.h>
 
 #include <drove/drove.h>
 #include "core/internal.h"
@@ -389,6 +390,63 @@ START_TEST(test_tz_offsets)
 }
 END_TEST
 
+/* Zones loaded by name are shared while held; crons are shared with drove__cron_ref(). */
+static void *load_free_loop(void *arg)
+{
+	for (int i = 0; i < 2000; i++) {
+		drove__tz *tz = NULL;
+		if (drove__tz_load(&tz, (const char *)arg) < 0 ||
+		    drove__tz_offset(tz, 1780000200) != 19800)
+			return arg; /* a failure: the zone's name */
+		drove__tz_free(tz);
+	}
+	return NULL;
+}
+
+START_TEST(test_shared)
+{
+	drove__tz *a = NULL, *b = NULL, *c = NULL;
+	drove_cron *cron = NULL, *again;
+	int64_t next = 0;
+	pthread_t th[3];
+	void *res;
+
+	ck_assert_int_eq(drove__tz_load(&a, "Asia/Kolkata"), 0);
+	ck_assert_int_eq(drove__tz_load(&b, "Asia/Kolkata"), 0);
+	ck_assert_int_eq(drove__tz_load(&c, "UTC"), 0);
+	ck_assert_ptr_eq(a, b); /* one table, its file read once */
+	ck_assert_ptr_ne(a, c);
+	drove__tz_free(a);
+	ck_assert_int_eq(drove__tz_offset(b, 1780000200), 19800); /* still held */
+	ck_assert_str_eq(drove__tz_name(b), "Asia/Kolkata");
+	/* threads loading and freeing the zone while one holder stays, then while none does */
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 3; i++)
+			ck_assert_int_eq(pthread_create(&th[i], NULL, load_free_loop,
+			                                (void *)"Asia/Kolkata"),
+			                 0);
+		if (round == 0) {
+			drove__tz_free(b);
+			b = NULL;
+		}
+		for (int i = 0; i < 3; i++) {
+			ck_assert_int_eq(pthread_join(th[i], &res), 0);
+			ck_assert_ptr_null(res);
+		}
+	}
+	drove__tz_free(c);
+
+	ck_assert_int_eq(drove_cron_parse(&cron, "0 30 9 * * ?", "Asia/Kolkata"), 0);
+	again = drove__cron_ref(cron);
+	ck_assert_ptr_eq(again, cron);
+	drove_cron_free(cron); /* the other holder keeps it */
+	ck_assert_int_eq(drove_cron_next(again, iso_ms("2026-06-01T00:00:00Z"), &next), 0);
+	ck_assert_int_eq(next, iso_ms("2026-06-01T04:00:00Z"));
+	ck_assert_str_eq(drove_cron_tz(again), "Asia/Kolkata");
+	drove_cron_free(again);
+}
+END_TEST
+
 START_TEST(test_calendar)
 {
 	int64_t y;
@@ -418,6 +476,7 @@ Suite *cron_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("zones");
 	tcase_add_test(tc, test_tz_offsets);
+	tcase_add_test(tc, test_shared);
 	tcase_add_test(tc, test_calendar);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,5 +1,6 @@
 /* Epoch topologies: validation naming the field, composite tasks, the Drove task specs of a
  * run, run ids and the misfire rule. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -499,6 +500,54 @@ START_TEST(test_timetable)
 }
 END_TEST
 
+/* Many topologies sharing a few crons (freed by the caller right after adding: the timetable
+ * holds them), some taken out again: every one left fires at each of its times, in order. */
+START_TEST(test_timetable_many)
+{
+	enum { N = 3000, K = 7 };
+	drove_epoch_timetable *tt = NULL;
+	drove_cron *cron[K + 1] = {0};
+	const int64_t base = 1780000200000LL; /* a whole minute */
+	static int fired[N];
+	char id[32], *got = NULL;
+	int64_t at, last = 0;
+
+	ck_assert_int_eq(drove_epoch_timetable_new(&tt), 0);
+	for (int k = 1; k <= K; k++) {
+		snprintf(id, sizeof(id), "*/%d * * * * ?", k);
+		ck_assert_int_eq(drove_cron_parse(&cron[k], id, k % 2 ? "UTC" : "Asia/Kolkata"), 0);
+	}
+	for (int i = 0; i < N; i++) {
+		snprintf(id, sizeof(id), "t%d", i);
+		ck_assert_int_eq(drove_epoch_timetable_add(tt, id, cron[1 + i % K], base), 0);
+	}
+	for (int i = 0; i < N; i += 3) {
+		snprintf(id, sizeof(id), "t%d", i);
+		ck_assert_int_eq(drove_epoch_timetable_remove(tt, id), 0);
+		ck_assert_int_eq(drove_epoch_timetable_remove(tt, id), DROVE_ENOTFOUND);
+	}
+	drove_assert_error(drove_epoch_timetable_add(tt, "t1", cron[2], base), DROVE_EEXISTS, "t1");
+	ck_assert_int_eq(drove_epoch_timetable_add(tt, "t0", cron[1], base), 0); /* back in */
+	ck_assert_int_eq(drove_epoch_timetable_remove(tt, "t0"), 0);
+	for (int k = 1; k <= K; k++)
+		drove_cron_free(cron[k]);
+	ck_assert_uint_eq(drove_epoch_timetable_count(tt), N - N / 3);
+	while (drove_epoch_timetable_pop(tt, base + 60000, &got, &at) == 1) {
+		int i = atoi(got + 1), k = 1 + i % K;
+		ck_assert_int_ne(i % 3, 0);
+		ck_assert_int_ge(at, last);
+		ck_assert_int_eq((at - base) / 1000 % 60 % k, 0);
+		last = at;
+		fired[i]++;
+		drove_free(got);
+	}
+	for (int i = 0; i < N; i++)
+		ck_assert_int_eq(fired[i], i % 3 ? 59 / (1 + i % K) + 1 : 0);
+	ck_assert_uint_eq(drove_epoch_timetable_count(tt), N - N / 3);
+	drove_epoch_timetable_free(tt);
+}
+END_TEST
+
 Suite *epoch_suite(void)
 {
 	Suite *s = suite_create("epoch");
@@ -513,6 +562,7 @@ Suite *epoch_suite(void)
 	tcase_add_test(tc, test_run_id);
 	tcase_add_test(tc, test_due);
 	tcase_add_test(tc, test_timetable);
+	tcase_add_test(tc, test_timetable_many);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("drove");
 	tcase_add_checked_fixture(tc, setup, teardown);
