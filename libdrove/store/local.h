@@ -27,8 +27,9 @@ int drove__local_journal_each(const char *body, size_t len, drove__local_entry_f
                               size_t *committed_len);
 
 struct drove__llog;
-/* Open <dir>/journal, holding `replayed` (taken: what drove__local_journal_read returned; a torn
- * tail past it is cut), and start the writer thread (logs to `ctx`). `m` is the
+/* Open <dir>/journal, whose committed part is `replayed` (what drove__local_journal_read
+ * returned; freed here: checkpoints read the journal back from the file; a torn tail past it
+ * is cut), and start the writer thread (logs to `ctx`). `m` is the
  * tree lock: the group and the queue below are used with it held. A failed journal write or
  * checkpoint makes the store refuse writes from then on. */
 int drove__llog_start(struct drove__llog **out, drove_ctx *ctx, pthread_mutex_t *m, int dirfd,

@@ -5,9 +5,10 @@
  * with a single fdatasync and only then completes the group's requests: every write a caller
  * sees acknowledged is on disk, and all writes queued while the previous sync ran share the
  * next one. When the journal passes LOG_CHECKPOINT bytes it becomes journal.old and a new one
- * is started; a checkpoint thread writes journal.old's groups to the node files (each node's
- * last state once), syncs the file system once and removes it, while the writer goes on
- * acknowledging (at shutdown the same is done in place). At
+ * is started; a checkpoint thread reads journal.old back, writes its groups to the node files
+ * (each node's last state once), syncs the file system once and removes it, while the writer
+ * goes on acknowledging (at shutdown the same is done in place). The journal's groups are not
+ * kept in memory in between (they were up to 2 × LOG_CHECKPOINT bytes, for nothing). At
  * open, the committed groups of a journal left by a crash are written to the node files
  * (without a sync: the journal keeps them until the next checkpoint) and its torn tail, if
  * any, is cut. */
@@ -33,10 +34,9 @@ struct drove__llog {
 	int dirfd, nodesfd, jfd;
 	drove__buf buf;                       /* the pending group(s) */
 	struct drove__store_req *head, *tail; /* their requests, linked through req->bk */
-	drove__buf since;                     /* groups in the journal since the last checkpoint */
-	pthread_t ck;                         /* the background checkpoint (ck_start) */
+	size_t since; /* bytes in the journal since the last checkpoint (read back to apply) */
+	pthread_t ck; /* the background checkpoint (ck_start) */
 	bool ck_running, ck_failed;
-	drove__buf ck_buf; /* journal.old's groups, while it runs */
 };
 
 int drove__local_write_all(int fd, const void *buf, size_t n)
@@ -270,12 +270,23 @@ int drove__local_journal_read(int dirfd, int nodesfd, drove__buf *out)
 	return 0;
 }
 
-/* The background checkpoint of journal.old (its groups in l->ck_buf). */
+/* Checkpoint the journal file `jname` (jfd: open on it, or -1 to remove it after), read back
+ * from the disk (the page cache, mostly): its groups are not kept in memory meanwhile. */
+static int checkpoint_file(int dirfd, int nodesfd, int jfd, const char *jname)
+{
+	drove__buf b = DROVE_BUF_INIT;
+	int rc = read_all(dirfd, jname, &b);
+	if (rc == 0 && b.len)
+		rc = checkpoint(dirfd, nodesfd, jfd, jname, b.data, b.len);
+	drove__buf_free(&b);
+	return rc;
+}
+
+/* The background checkpoint of journal.old. */
 static void *ck_main(void *ud)
 {
 	struct drove__llog *l = ud;
-	if (checkpoint(l->dirfd, l->nodesfd, -1, "journal.old", l->ck_buf.data, l->ck_buf.len) <
-	    0) {
+	if (checkpoint_file(l->dirfd, l->nodesfd, -1, "journal.old") < 0) {
 		drove__warn(l->ctx, "store", "local: checkpoint: %s (writes refused from now on)",
 		            drove_error_last()->message);
 		l->ck_failed = true;
@@ -289,7 +300,6 @@ static bool ck_join(struct drove__llog *l)
 	if (l->ck_running) {
 		pthread_join(l->ck, NULL);
 		l->ck_running = false;
-		drove__buf_reset(&l->ck_buf);
 	}
 	return !l->ck_failed;
 }
@@ -299,7 +309,6 @@ static bool ck_join(struct drove__llog *l)
  * the next groups, so acknowledgements do not wait for it. The writer's thread. */
 static int ck_start(struct drove__llog *l)
 {
-	drove__buf t;
 	int fd;
 
 	if (!ck_join(l))
@@ -314,10 +323,7 @@ static int ck_start(struct drove__llog *l)
 	if (fsync(l->dirfd) < 0)
 		return drove__error(DROVE_EIO, "store: local: rotate the journal: %s",
 		                    strerror(errno));
-	t = l->ck_buf; /* swap: since goes to the checkpoint, its old buffer is reused */
-	l->ck_buf = l->since;
-	l->since = t;
-	drove__buf_reset(&l->since);
+	l->since = 0;
 	if (pthread_create(&l->ck, NULL, ck_main, l) != 0)
 		return drove__error(DROVE_EIO, "store: local: cannot start a checkpoint");
 	l->ck_running = true;
@@ -365,13 +371,13 @@ static void *writer(void *ud)
 			rc = drove__error(DROVE_EIO, "store: local: write journal: %s",
 			                  strerror(errno));
 		else
-			rc = drove__buf_append(&l->since, group.data, group.len);
+			l->since += group.len;
 		drove__buf_free(&group);
 		if (rc < 0)
 			snprintf(msg, sizeof(msg), "%s", drove_error_last()->message);
 		/* acknowledged only now: on disk in the journal */
 		fail_all(reqs, rc, msg);
-		if (rc == 0 && l->since.len >= LOG_CHECKPOINT && (rc = ck_start(l)) < 0)
+		if (rc == 0 && l->since >= LOG_CHECKPOINT && (rc = ck_start(l)) < 0)
 			drove__warn(l->ctx, "store",
 			            "local: checkpoint: %s (writes refused from now on)",
 			            drove_error_last()->message);
@@ -396,13 +402,13 @@ int drove__llog_start(struct drove__llog **out, drove_ctx *ctx, pthread_mutex_t 
 	l->m = m;
 	l->dirfd = dirfd;
 	l->nodesfd = nodesfd;
-	l->since = *replayed;
-	memset(replayed, 0, sizeof(*replayed));
+	l->since = replayed->len; /* in the journal, and applied by the next checkpoint */
+	drove__buf_free(replayed);
 	pthread_cond_init(&l->cv, NULL);
 	l->jfd = openat(dirfd, "journal", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (l->jfd < 0 || fstat(l->jfd, &st) < 0 ||
-	    ((size_t)st.st_size != l->since.len &&
-	     (ftruncate(l->jfd, (off_t)l->since.len) < 0 || fdatasync(l->jfd) < 0)) ||
+	    ((size_t)st.st_size != l->since &&
+	     (ftruncate(l->jfd, (off_t)l->since) < 0 || fdatasync(l->jfd) < 0)) ||
 	    fsync(dirfd) < 0) {
 		int rc = drove__error(DROVE_EIO, "store: local: create journal: %s",
 		                      strerror(errno));
@@ -449,10 +455,10 @@ void drove__llog_stop(struct drove__llog *l)
 	pthread_mutex_unlock(l->m);
 	pthread_join(l->th, NULL);
 	l->started = false;
-	if (ck_join(l) && !l->broken && l->since.len &&
-	    checkpoint(l->dirfd, l->nodesfd, l->jfd, "journal", l->since.data, l->since.len) < 0)
+	if (ck_join(l) && !l->broken && l->since &&
+	    checkpoint_file(l->dirfd, l->nodesfd, l->jfd, "journal") < 0)
 		drove_error_clear(); /* the journal stays: replayed at the next open */
-	drove__buf_reset(&l->since);
+	l->since = 0;
 }
 
 void drove__llog_free(struct drove__llog *l)
@@ -464,7 +470,5 @@ void drove__llog_free(struct drove__llog *l)
 		close(l->jfd);
 	pthread_cond_destroy(&l->cv);
 	drove__buf_free(&l->buf);
-	drove__buf_free(&l->since);
-	drove__buf_free(&l->ck_buf);
 	free(l);
 }

@@ -548,6 +548,12 @@ START_TEST(test_checkpoint_rotation)
 	for (int i = 0; i < 3000 && done < 600; i++)
 		drove_loop_run_for(loop, 10);
 	ck_assert_int_eq(done, 600);
+	/* the background checkpoint (read back from journal.old) wrote the first ~500 nodes'
+	 * files while the store stays open */
+	for (int i = 0; i < 3000 && count_files("nodes") < 400; i++)
+		drove_loop_run_for(loop, 10);
+	ck_assert_int_ge(count_files("nodes"), 400);
+	ck_assert_int_lt(count_files("nodes"), 601);
 	reopen();
 	for (int i = 0; i < 600; i += 7) {
 		char p[32];
