@@ -222,6 +222,11 @@ int drove__exec_container_spec(exec_inst *i, drove_container_spec **out);
 /* instance.c */
 void drove__exec_inst_launch(exec_inst *i);
 void drove__exec_inst_stop(exec_inst *i, const char *why);
+/* The leader lists `i` as stale: an app instance (replaced elsewhere, or of an app that no
+ * longer has it) is removed at once (STOPPING -> DEPROVISIONING, force: no hooks, no
+ * waitBeforeKill, no stop grace; its cores are free as soon as it is gone); a task is killed;
+ * a local-service instance stops as usual. */
+void drove__exec_inst_stop_stale(exec_inst *i);
 void drove__exec_task_kill(exec_inst *i);
 void drove__exec_inst_resume(exec_inst *i); /* container running: UNREADY / RUNNING */
 /* Follow the container log into the log file (`tail` 0: no back-log). */

@@ -271,7 +271,7 @@ static void on_reap_list(const drove_runtime_result *res, void *ud)
 			/* logged once, not at every pass while it stops */
 			if (drove__exec_inst_running(i))
 				drove__info(ex->ctx, MOD, "reaper: %s is stale, stopping", i->id);
-			drove__exec_inst_stop(i, "Instance is stale");
+			drove__exec_inst_stop_stale(i);
 		}
 	}
 	/* 2: tracked instances whose container vanished (not those created after the list was
