@@ -570,15 +570,9 @@ static void fault_start_during_zk_outage(void)
 	}
 }
 
-START_TEST(test_chaos)
+/* Two controllers, two executors, the firewall chain and the two-instance app, settled. */
+static void start_cluster(void)
 {
-	const char *f = getenv("DROVE_CHAOS_FAULTS"), *seed_s = getenv("DROVE_CHAOS_SEED");
-	/* the fixed sequence, then DROVE_CHAOS_FAULTS random faults (default 20, as CI runs it) */
-	int faults = f && *f ? atoi(f) : 20;
-	unsigned seed = seed_s ? (unsigned)strtoul(seed_s, NULL, 10) : (unsigned)getpid();
-
-	srand(seed);
-	fprintf(stderr, "chaos: seed=%u (DROVE_CHAOS_SEED repeats this run)\n", seed);
 	/* every loopback address: the executors reach them on addresses of their own */
 	dtc.cbind = "0.0.0.0";
 	dtc_start_controller(0, 1, NULL);
@@ -593,6 +587,18 @@ START_TEST(test_chaos)
 	fw_setup();
 	create_app(2);
 	settle("deploy");
+}
+
+START_TEST(test_chaos)
+{
+	const char *f = getenv("DROVE_CHAOS_FAULTS"), *seed_s = getenv("DROVE_CHAOS_SEED");
+	/* the fixed sequence, then DROVE_CHAOS_FAULTS random faults (default 20, as CI runs it) */
+	int faults = f && *f ? atoi(f) : 20;
+	unsigned seed = seed_s ? (unsigned)strtoul(seed_s, NULL, 10) : (unsigned)getpid();
+
+	srand(seed);
+	fprintf(stderr, "chaos: seed=%u (DROVE_CHAOS_SEED repeats this run)\n", seed);
+	start_cluster();
 
 	fault_executor();
 	fault_leader();
@@ -644,18 +650,7 @@ START_TEST(test_partition_then_kill)
 	int rounds = r && *r ? atoi(r) : 1, stopping = 0;
 	int64_t t0;
 
-	dtc.cbind = "0.0.0.0";
-	dtc_start_controller(0, 1, NULL);
-	dtc_start_controller(1, 1, NULL);
-	for (int i = 0; i < 200 && leader_now(NULL) < 0; i++)
-		usleep(100 * 1000);
-	ck_assert_int_ge(leader_now(NULL), 0);
-	dtc_start_executor_on(0, 2, "127.0.0.11", "127.0.0.21", NULL);
-	dtc_start_executor_on(1, 2, "127.0.0.12", "127.0.0.22", NULL);
-	dtc_wait_execs(2, 30000);
-	fw_setup();
-	create_app(2);
-	settle("deploy");
+	start_cluster();
 	fault_executor(); /* both instances on one executor */
 	for (int i = 0; i < rounds; i++) {
 		fault_partition(10);
