@@ -105,12 +105,25 @@ void drove__ctrl_apps_executor_lost(drove_controller *c, const char *exec_id)
 	}
 }
 
-bool drove__ctrl_app_inst_lost(const drove_instance_info *info, void *ud)
+/* The leader's record of a reported instance, or NULL. */
+static const drove_instance_info *record_of(const drove_instance_info *info, void *ud)
 {
 	drove__ctrl_app *app = info->app_id ? drove__ctrl_app_find(ud, info->app_id) : NULL;
 	drove__ctrl_inst *in =
 	        app && info->instance_id ? drove__ctrl_inst_find(app, info->instance_id) : NULL;
-	return in && in->info->state == DROVE_INST_LOST;
+	return in ? in->info : NULL;
+}
+
+bool drove__ctrl_app_inst_lost(const drove_instance_info *info, void *ud)
+{
+	const drove_instance_info *r = record_of(info, ud);
+	return r && r->state == DROVE_INST_LOST;
+}
+
+bool drove__ctrl_app_inst_live(const drove_instance_info *info, void *ud)
+{
+	const drove_instance_info *r = record_of(info, ud);
+	return r && drove_instance_state_is_active((int)r->state);
 }
 
 void drove__ctrl_apps_hosts(drove_controller *c, void (*fn)(const char *exec_id, void *ud),

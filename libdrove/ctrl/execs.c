@@ -590,4 +590,5 @@ void drove__ctrl_known_fns_init(drove_controller *c, drove__ctrl_known_fns *fns)
 	fns->lsi_known = drove__ctrl_lsvc_known;
 	fns->userdata = c;
 	fns->app_inst_lost = drove__ctrl_app_inst_lost;
+	fns->app_inst_live = drove__ctrl_app_inst_live;
 }

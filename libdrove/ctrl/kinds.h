@@ -19,6 +19,9 @@ void drove__ctrl_prune_old(drove_controller *c, drove__ctrl_app *app);
 void drove__ctrl_apps_executor_lost(drove_controller *c, const char *exec_id);
 /* For KnownInstancesData: true when the leader holds `in` as LOST (it was replaced). */
 bool drove__ctrl_app_inst_lost(const drove_instance_info *in, void *c);
+/* For KnownInstancesData: true when the leader holds an active record of `in` (an instance of
+ * an app scaled to none that the leader's own job is still stopping). */
+bool drove__ctrl_app_inst_live(const drove_instance_info *in, void *c);
 /* Call `fn` with the executor id of every active app instance record (recovery waits for
  * those executors to report). */
 void drove__ctrl_apps_hosts(drove_controller *c, void (*fn)(const char *exec_id, void *ud),

@@ -207,10 +207,15 @@ typedef struct drove__ctrl_known_fns {
 	/* NULL: none. An app instance the leader has declared LOST (and replaced) is stale even
 	 * though its app expects instances: its executor came back after the replacement. */
 	drove__ctrl_inst_lost_fn app_inst_lost;
+	/* NULL: none. An app instance the leader holds an active record of is known even though
+	 * its app expects none: the leader's scale-down job stops it (gracefully, at its pace);
+	 * the executor kills what is listed stale at once (docs/executor.md). */
+	drove__ctrl_inst_lost_fn app_inst_live;
 } drove__ctrl_known_fns;
 /* KnownInstancesData for the instances of a node (§8.5 classification): app instances of an
  * app with expected > 0 are known (unless app_inst_lost says the leader declared them LOST),
- * the rest stale; tasks and local-service instances as the
+ * and those app_inst_live says the leader still stops itself, the rest stale; tasks and
+ * local-service instances as the
  * fns say. `extra` (may be NULL) adds app instance ids the leader is starting there right
  * now (known); `extra_stale` (may be NULL) app instance ids its records hold as LOST there
  * (stale, after those of the node, each once). */

@@ -260,8 +260,9 @@ int drove__ctrl_known_instances(const drove_node_data *nd, const drove__ctrl_kno
 		if (!id || (n_extra &&
 		            bsearch(&id, k->app_instance_ids, n_extra, sizeof(char *), cmp_str)))
 			continue;
-		if (in->app_id && fns->app_expected(in->app_id, userdata) > 0 &&
-		    !(fns->app_inst_lost && fns->app_inst_lost(in, userdata)))
+		if (in->app_id && !(fns->app_inst_lost && fns->app_inst_lost(in, userdata)) &&
+		    (fns->app_expected(in->app_id, userdata) > 0 ||
+		     (fns->app_inst_live && fns->app_inst_live(in, userdata))))
 			rc = add_id(&k->app_instance_ids, &k->n_app_instance_ids, &c_known, id);
 		else
 			rc = add_id(&k->stale_app_instance_ids, &k->n_stale_app_instance_ids,

@@ -18,6 +18,8 @@
 #include "http/server.h"
 #include "model/message.h"
 
+struct json_object;
+
 typedef struct exec_inst exec_inst;
 typedef struct drove__exec_syslog drove__exec_syslog;
 typedef void (*exec_inst_fn)(exec_inst *i);
@@ -124,7 +126,8 @@ struct drove_executor {
 /* Layers, top down (each calls only those below it; upward through `hooks`):
  *   api.c        the executor's HTTP routes and drove_executor_start()
  *   metrics.c    metrics, container statistics, the admin port (reads the table below)
- *   executor.c   the engine: leader, messages, snapshots, state, recovery, reaper
+ *   executor.c   the engine: leader, messages, snapshots, state
+ *   recovery.c   recovery from labels, the zombie reaper, the leader's GETs they use
  *   instance.c   one instance's state machine (provisioning, checks, stop)
  *   container_spec.c   the container an instance runs in
  *   record.c     records, their timers and the executor's table of instances
@@ -172,6 +175,8 @@ void drove__exec_inst_hold(exec_inst *i);
 int drove__exec_inst_release(exec_inst *i);
 void drove__exec_inst_after(exec_inst *i, int64_t ms, exec_inst_fn fn);
 void drove__exec_inst_cancel_timer(exec_inst *i);
+/* Arm a one-shot timer `ms` from now (NULL: nothing). */
+void drove__exec_arm(struct event *ev, int64_t ms);
 int64_t drove__exec_dur_ms(const drove_duration *d, bool has, int64_t def);
 /* Info records (owned by the caller; updated = now). */
 drove_instance_info *drove__exec_app_info(const exec_inst *i);
@@ -191,6 +196,21 @@ void drove__exec_runtime_ignore(const drove_runtime_result *res, void *ud);
 /* This executor's node data: state, resources, tags, metadata and every instance's info. */
 int drove__exec_node_data(struct drove_executor *ex, drove_node_data **out);
 
+/* recovery.c, for executor.c */
+/* GET {leader}{path} with the cluster secret; DROVE_EUNAVAIL without a leader. */
+int drove__exec_leader_get(struct drove_executor *ex, const char *path, drove__http_done_fn done,
+                           void *ud);
+/* The object under "data" of a SUCCESS envelope, or the body itself. New reference or NULL. */
+struct json_object *drove__exec_unwrap(const char *body, size_t len);
+/* Adopt the running labelled containers (once; ex->recovery 0 -> 1 -> 2). */
+void drove__exec_start_recovery(struct drove_executor *ex);
+/* One reaper pass with the leader's `known` (NULL: zombie containers only). */
+void drove__exec_reap(struct drove_executor *ex, const drove_known_instances *known);
+/* The t_zombie timer's callback: asks the leader for instances/current, then reaps. */
+void drove__exec_zombie_tick(evutil_socket_t fd, short what, void *arg);
+/* Free the reaper's list call in flight (executor free). */
+void drove__exec_reap_free(struct drove_executor *ex);
+
 /* executor.c, for api.c: topology and store before the listener; timers and leader lookup
  * after it is bound (ex->port set). */
 int drove__exec_engine_prepare(struct drove_executor *ex);
@@ -202,6 +222,11 @@ int drove__exec_container_spec(exec_inst *i, drove_container_spec **out);
 /* instance.c */
 void drove__exec_inst_launch(exec_inst *i);
 void drove__exec_inst_stop(exec_inst *i, const char *why);
+/* The leader lists `i` as stale: an app instance (replaced elsewhere, or of an app that no
+ * longer has it) is removed at once (STOPPING -> DEPROVISIONING, force: no hooks, no
+ * waitBeforeKill, no stop grace; its cores are free as soon as it is gone); a task is killed;
+ * a local-service instance stops as usual. */
+void drove__exec_inst_stop_stale(exec_inst *i);
 void drove__exec_task_kill(exec_inst *i);
 void drove__exec_inst_resume(exec_inst *i); /* container running: UNREADY / RUNNING */
 /* Follow the container log into the log file (`tail` 0: no back-log). */

@@ -1,5 +1,6 @@
 /* The executor engine: messages with term fencing, the leader, reports and snapshots, executor
- * state, recovery from labels and the zombie reaper (its HTTP edge is api.c). docs/executor.md. */
+ * state (its HTTP edge is api.c; recovery and the zombie reaper are recovery.c).
+ * docs/executor.md. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,22 +37,11 @@ static void lookup_leader(struct drove_executor *ex);
 static void leader_lost(struct drove_executor *ex);
 static void send_snapshot(struct drove_executor *ex);
 static void publish_zk(struct drove_executor *ex, const drove_node_data *nd);
-static void reap(struct drove_executor *ex, const drove_known_instances *known);
-static void start_recovery(struct drove_executor *ex);
 static void ready_tick(evutil_socket_t fd, short what, void *arg);
 static void report(exec_inst *i);
 static void snapshot_soon(struct drove_executor *ex);
 
 static const struct drove__exec_hooks hooks = {report, snapshot_soon};
-
-/* ---- timers ---- */
-
-static void arm(struct event *ev, int64_t ms)
-{
-	struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000)};
-	if (ev)
-		evtimer_add(ev, &tv);
-}
 
 /* ---- snapshot ---- */
 
@@ -116,7 +106,7 @@ static void on_sent(const drove__http_response *resp, void *ud)
 	if (s->is_report && ++s->tries < REPORT_TRIES && !ex->stopped) {
 		if (!s->ev)
 			s->ev = evtimer_new(drove__loop_base(ex->loop), send_retry_cb, s);
-		arm(s->ev, REPORT_RETRY);
+		drove__exec_arm(s->ev, REPORT_RETRY);
 		return;
 	}
 	send_free(s);
@@ -133,7 +123,7 @@ static void send_try(exec_send *s)
 		if (s->is_report && ++s->tries < REPORT_TRIES) {
 			if (!s->ev)
 				s->ev = evtimer_new(drove__loop_base(ex->loop), send_retry_cb, s);
-			arm(s->ev, REPORT_RETRY);
+			drove__exec_arm(s->ev, REPORT_RETRY);
 		} else {
 			send_free(s);
 		}
@@ -228,7 +218,7 @@ static void snap_now_cb(evutil_socket_t fd, short what, void *arg)
 static void snapshot_soon(struct drove_executor *ex)
 {
 	if (ex->t_snap_now && !ex->stopped && !evtimer_pending(ex->t_snap_now, NULL))
-		arm(ex->t_snap_now, 0);
+		drove__exec_arm(ex->t_snap_now, 0);
 }
 
 static void snapshot_tick(evutil_socket_t fd, short what, void *arg)
@@ -237,7 +227,7 @@ static void snapshot_tick(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	send_snapshot(ex);
-	arm(ex->t_snapshot, ex->ec->snapshot_interval_ms);
+	drove__exec_arm(ex->t_snapshot, ex->ec->snapshot_interval_ms);
 }
 
 static void set_exec_state(struct drove_executor *ex, int state)
@@ -251,7 +241,7 @@ static void set_exec_state(struct drove_executor *ex, int state)
 	if (state == DROVE_EXECUTOR_UNREADY) {
 		drove_strmap_free(ex->required);
 		ex->required = NULL;
-		arm(ex->t_ready, 0);
+		drove__exec_arm(ex->t_ready, 0);
 	}
 }
 
@@ -269,7 +259,7 @@ static void leader_found(struct drove_executor *ex, char *l)
 	}
 	ex->leader_answered = 1;
 	if (ex->recovery == 0)
-		start_recovery(ex);
+		drove__exec_start_recovery(ex);
 }
 
 static void zk_lookup_done(struct drove_executor *ex)
@@ -282,7 +272,7 @@ static void zk_lookup_done(struct drove_executor *ex)
 	} else {
 		drove__debug(ex->ctx, MOD, "no leader in /controller");
 		if (ex->recovery == 0)
-			start_recovery(ex);
+			drove__exec_start_recovery(ex);
 	}
 }
 
@@ -372,7 +362,7 @@ static void lookup_next(struct drove_executor *ex)
 		ex->lookup_busy = 0;
 		drove__debug(ex->ctx, MOD, "no leader answered");
 		if (ex->recovery == 0)
-			start_recovery(ex); /* keep everything: nobody to ask */
+			drove__exec_start_recovery(ex); /* keep everything: nobody to ask */
 		return;
 	}
 	url = drove__asprintf("%s/apis/v1/ping", drove_strlist_get(eps, ex->lookup_idx));
@@ -419,51 +409,7 @@ static void lookup_tick(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	ex->last_lookup_ms = 0;
 	lookup_leader(ex);
-	arm(ex->t_lookup, ex->ec->leader_lookup_interval_ms);
-}
-
-/* GET {leader}{path} with the cluster secret. */
-static int leader_get(struct drove_executor *ex, const char *path, drove__http_done_fn done,
-                      void *ud)
-{
-	const char *hdrs[] = {ex->auth_hdr, NULL};
-	drove__http_request req;
-	char *url;
-	int rc;
-	if (!ex->leader)
-		return DROVE_EUNAVAIL;
-	if (!(url = drove__asprintf("%s%s", ex->leader, path)))
-		return DROVE_ENOMEM;
-	memset(&req, 0, sizeof(req));
-	req.url = url;
-	req.headers = hdrs;
-	req.connect_timeout_ms = ex->ec->controller_connect_timeout_ms;
-	req.timeout_ms = ex->ec->controller_response_timeout_ms + 4000;
-	req.on_done = done;
-	req.userdata = ud;
-	rc = drove__http_send(ex->http, &req, NULL);
-	free(url);
-	return rc;
-}
-
-/* The object under "data" of an envelope, or the body itself. New reference or NULL. */
-static struct json_object *unwrap(const char *body, size_t len)
-{
-	struct json_object *j = NULL, *d;
-	if (drove__mcodec_parse(body, len, &j) < 0)
-		return NULL;
-	if (json_object_object_get_ex(j, "status", &d)) {
-		const char *st = json_object_get_string(d);
-		if (!st || strcmp(st, "SUCCESS") != 0 ||
-		    !json_object_object_get_ex(j, "data", &d)) {
-			json_object_put(j);
-			return NULL;
-		}
-		json_object_get(d);
-		json_object_put(j);
-		return d;
-	}
-	return j;
+	drove__exec_arm(ex->t_lookup, ex->ec->leader_lookup_interval_ms);
 }
 
 /* ---- executor state: UNREADY -> ACTIVE (§8.7) ---- */
@@ -479,7 +425,7 @@ static void on_reserved(const drove__http_response *resp, void *ud)
 	ex->required = NULL;
 	if (drove_strmap_new(&ex->required) < 0)
 		return;
-	if (resp->status == 200 && (j = unwrap(resp->body, resp->body_len)) &&
+	if (resp->status == 200 && (j = drove__exec_unwrap(resp->body, resp->body_len)) &&
 	    json_object_object_get_ex(j, "requiredInstances", &req) &&
 	    json_object_is_type(req, json_type_object)) {
 		json_object_object_foreach(req, key, val)
@@ -501,15 +447,15 @@ static void ready_tick(evutil_socket_t fd, short what, void *arg)
 	if (ex->stopped || ex->state != DROVE_EXECUTOR_UNREADY)
 		return;
 	if (!ex->leader || !ex->leader_answered || ex->recovery != 2) {
-		arm(ex->t_ready, READY_TICK_MS / 4);
+		drove__exec_arm(ex->t_ready, READY_TICK_MS / 4);
 		return;
 	}
 	if (!ex->required) {
 		if (!ex->reserved_busy &&
-		    leader_get(ex, "/apis/v1/internal/cluster/resources/reserved", on_reserved,
-		               ex) == 0)
+		    drove__exec_leader_get(ex, "/apis/v1/internal/cluster/resources/reserved",
+		                           on_reserved, ex) == 0)
 			ex->reserved_busy = 1;
-		arm(ex->t_ready, ex->reserved_busy ? 50 : READY_TICK_MS);
+		drove__exec_arm(ex->t_ready, ex->reserved_busy ? 50 : READY_TICK_MS);
 		return;
 	}
 	for (size_t k = 0; k < drove_strmap_count(ex->required); k++) {
@@ -524,7 +470,7 @@ static void ready_tick(evutil_socket_t fd, short what, void *arg)
 	if (ok)
 		set_exec_state(ex, DROVE_EXECUTOR_ACTIVE);
 	else
-		arm(ex->t_ready, READY_TICK_MS);
+		drove__exec_arm(ex->t_ready, READY_TICK_MS);
 }
 
 /* ---- messages ---- */
@@ -656,7 +602,7 @@ int drove__exec_handle_message(struct drove_executor *ex, const char *body, size
 		break;
 	case DROVE_MSG_EXPECTED_INSTANCES:
 		if (ex->recovery == 2 && m->known)
-			reap(ex, m->known);
+			drove__exec_reap(ex, m->known);
 		rc = reply(&r, DROVE_MSG_ACCEPTED, NULL, resp_json);
 		break;
 	default:
@@ -668,308 +614,6 @@ int drove__exec_handle_message(struct drove_executor *ex, const char *body, size
 out:
 	drove__message_free(m);
 	return rc;
-}
-
-/* ---- recovery (§8.7) ---- */
-
-struct recov {
-	struct drove_executor *ex;
-	char **ids, **types, **specs, **infos, **cids;
-	size_t n;
-	drove_known_instances *known;
-};
-
-static void recov_free(struct recov *r)
-{
-	for (size_t k = 0; k < r->n; k++) {
-		free(r->ids[k]);
-		free(r->types[k]);
-		free(r->specs[k]);
-		free(r->infos[k]);
-		free(r->cids[k]);
-	}
-	free(r->ids);
-	free(r->types);
-	free(r->specs);
-	free(r->infos);
-	free(r->cids);
-	drove__known_instances_free(r->known);
-	free(r);
-}
-
-/* Recovery is over (done, failed, or nothing to ask): report, get ready, start reaping. */
-static void recovery_done(struct drove_executor *ex)
-{
-	ex->recovery = 2;
-	snapshot_soon(ex);
-	arm(ex->t_ready, 0);
-	arm(ex->t_zombie, ex->ec->zombie_check_interval_ms);
-}
-
-static void recov_finish(struct recov *r)
-{
-	struct drove_executor *ex = r->ex;
-	const drove_known_instances *kn = r->known;
-	size_t nknown = kn ? kn->n_app_instance_ids + kn->n_task_instance_ids +
-	                                kn->n_local_service_instance_ids
-	                   : 0,
-	       left = 0;
-	for (size_t k = 0; k < r->n; k++) {
-		drove__exec_labels l;
-		exec_inst *i;
-		void *spec;
-		if (drove__exec_find(ex, r->ids[k]))
-			continue;
-		if (kn && (drove__exec_listed(kn, r->ids[k], true) ||
-		           (nknown && !drove__exec_listed(kn, r->ids[k], false)))) {
-			left++;
-			continue;
-		}
-		if (drove__exec_labels_parse(r->types[k], r->ids[k], r->specs[k], r->infos[k], &l) <
-		    0) {
-			drove__warn(ex->ctx, MOD, "recovery: %s", drove_error_last()->message);
-			continue;
-		}
-		spec = l.kind == DROVE__EXEC_APP    ? (void *)l.app
-		       : l.kind == DROVE__EXEC_TASK ? (void *)l.task
-		                                    : (void *)l.ls;
-		if (drove__exec_inst_new(ex, l.kind, spec, &i) < 0) {
-			drove__exec_labels_clear(&l);
-			continue;
-		}
-		l.app = NULL, l.task = NULL, l.ls = NULL;
-		i->state = l.kind == DROVE__EXEC_TASK ? DROVE_TASK_UNKNOWN : DROVE_INST_UNKNOWN;
-		i->recovered = 1;
-		i->container = drove__strdup(r->cids[k]);
-		i->container_mono = drove_time_mono_ms();
-		if (l.app_info) {
-			i->created = l.app_info->created;
-			if (l.app_info->local_info) {
-				i->pinfo = l.app_info->local_info->ports;
-				i->n_pinfo = l.app_info->local_info->n_ports;
-				l.app_info->local_info->ports = NULL;
-				l.app_info->local_info->n_ports = 0;
-			}
-		} else if (l.ls_info) {
-			i->created = l.ls_info->created;
-			if (l.ls_info->local_info) {
-				i->pinfo = l.ls_info->local_info->ports;
-				i->n_pinfo = l.ls_info->local_info->n_ports;
-				l.ls_info->local_info->ports = NULL;
-				l.ls_info->local_info->n_ports = 0;
-			}
-		} else if (l.task_info) {
-			i->created = l.task_info->created;
-		}
-		drove__exec_labels_clear(&l);
-		if (drove__exec_res_lock(&ex->res, i->id, i->res, i->n_res) < 0)
-			drove__warn(ex->ctx, MOD, "recovery: %s: %s", i->id,
-			            drove_error_last()->message);
-		drove__exec_inst_add(ex, i);
-		drove__info(ex->ctx, MOD, "recovered %s (container %.12s)", i->id, i->container);
-		/* re-attach the log stream without back-log, then resume the checks */
-		drove__exec_inst_follow(i, 0);
-		drove__exec_inst_resume(i);
-	}
-	recov_free(r);
-	recovery_done(ex);
-	if (left) { /* stale or unknown to the leader: removed now, not at the reaper's next pass */
-		drove__info(ex->ctx, MOD,
-		            "recovery: %zu instances not adopted (stale), reaping now", left);
-		reap(ex, NULL);
-	}
-}
-
-static void on_last(const drove__http_response *resp, void *ud)
-{
-	struct recov *r = ud;
-	struct json_object *j = NULL;
-	if (!resp->error && resp->status == 200 && (j = unwrap(resp->body, resp->body_len))) {
-		if (drove__known_instances_from_jobj(j, 0, &r->known, NULL, NULL) < 0)
-			r->known = NULL;
-	}
-	json_object_put(j);
-	recov_finish(r);
-}
-
-static void on_recov_list(const drove_runtime_result *res, void *ud)
-{
-	struct drove_executor *ex = ud;
-	struct recov *r = calloc(1, sizeof(*r));
-	size_t n = drove_runtime_result_container_count(res);
-	char *path;
-	if (!r) {
-		recovery_done(ex);
-		return;
-	}
-	r->ex = ex;
-	if (drove_runtime_result_code(res) < 0)
-		drove__warn(ex->ctx, MOD, "recovery: listing containers: %s",
-		            drove_runtime_result_message(res));
-	r->ids = calloc(n + 1, sizeof(char *));
-	r->types = calloc(n + 1, sizeof(char *));
-	r->specs = calloc(n + 1, sizeof(char *));
-	r->infos = calloc(n + 1, sizeof(char *));
-	r->cids = calloc(n + 1, sizeof(char *));
-	if (!r->ids || !r->types || !r->specs || !r->infos || !r->cids) {
-		recov_free(r);
-		recovery_done(ex);
-		return;
-	}
-	for (size_t k = 0; k < n; k++) {
-		const drove_container_info *c = drove_runtime_result_container_at(res, k);
-		const char *id = drove_container_info_label(c, DROVE__LABEL_ID);
-		const char *sp = drove_container_info_label(c, DROVE__LABEL_SPEC);
-		const char *in = drove_container_info_label(c, DROVE__LABEL_INFO);
-		const char *jt = drove_container_info_label(c, DROVE__LABEL_JOB_TYPE);
-		if (!id || !sp || !in || !drove_container_info_running(c) ||
-		    !drove__exec_label_owned(in, ex->id))
-			continue;
-		r->ids[r->n] = drove__strdup(id);
-		r->types[r->n] = drove__strdup(jt ? jt : "SERVICE");
-		r->specs[r->n] = drove__strdup(sp);
-		r->infos[r->n] = drove__strdup(in);
-		r->cids[r->n] = drove__strdup(drove_container_info_id(c));
-		r->n++;
-	}
-	if (r->n == 0 || !ex->leader) {
-		recov_finish(r);
-		return;
-	}
-	path = drove__asprintf("/apis/v1/internal/cluster/executors/%s/instances/last", ex->id);
-	if (!path || leader_get(ex, path, on_last, r) < 0)
-		recov_finish(r);
-	free(path);
-}
-
-static void start_recovery(struct drove_executor *ex)
-{
-	if (ex->recovery != 0 || ex->stopped)
-		return;
-	ex->recovery = 1;
-	if (drove_runtime_list(ex->rt, DROVE__LABEL_ID, 0, on_recov_list, ex) < 0) {
-		drove__warn(ex->ctx, MOD, "recovery: %s", drove_error_last()->message);
-		recovery_done(ex);
-	}
-}
-
-/* ---- zombie reaper (§8.7) ---- */
-
-struct reap_ctx {
-	struct drove_executor *ex;
-	drove_known_instances *known;
-	int64_t since; /* when the container list was asked for */
-};
-
-static void on_reap_list(const drove_runtime_result *res, void *ud)
-{
-	struct reap_ctx *rc = ud;
-	struct drove_executor *ex = rc->ex;
-	const drove_known_instances *kn = rc->known;
-	size_t n = drove_runtime_result_container_count(res);
-	ex->reap_busy = 0;
-	ex->reap = NULL;
-	if (drove_runtime_result_code(res) < 0) {
-		drove__known_instances_free(rc->known);
-		free(rc);
-		return;
-	}
-	/* 1: tracked instances the leader lists as stale */
-	for (exec_inst *i = ex->insts, *nx; kn && i; i = nx) {
-		nx = i->next;
-		if (i->removed)
-			continue;
-		if (drove__exec_listed(kn, i->id, true)) {
-			/* logged once, not at every pass while it stops */
-			if (drove__exec_inst_running(i))
-				drove__info(ex->ctx, MOD, "reaper: %s is stale, stopping", i->id);
-			drove__exec_inst_stop(i, "Instance is stale");
-		}
-	}
-	/* 2: tracked instances whose container vanished (not those created after the list was
-	 * asked for: the engine may answer after such a container started) */
-	for (exec_inst *i = ex->insts, *nx; i; i = nx) {
-		int found = 0;
-		nx = i->next;
-		if (i->removed || !drove__exec_inst_running(i) || !i->container ||
-		    i->container_mono >= rc->since)
-			continue;
-		for (size_t k = 0; k < n && !found; k++)
-			found = !strcmp(
-			        drove_container_info_id(drove_runtime_result_container_at(res, k)),
-			        i->container);
-		if (!found) {
-			drove__info(ex->ctx, MOD, "reaper: the container of %s vanished", i->id);
-			drove__exec_inst_vanished(i);
-		}
-	}
-	/* 3: labelled containers nobody tracks */
-	for (size_t k = 0; k < n; k++) {
-		const drove_container_info *c = drove_runtime_result_container_at(res, k);
-		const char *id = drove_container_info_label(c, DROVE__LABEL_ID);
-		exec_inst *i = id ? drove__exec_find(ex, id) : NULL;
-		if (!id ||
-		    (i && i->container && !strcmp(i->container, drove_container_info_id(c))) ||
-		    (i && !i->container) ||
-		    !drove__exec_label_owned(drove_container_info_label(c, DROVE__LABEL_INFO),
-		                             ex->id))
-			continue;
-		drove__info(ex->ctx, MOD, "reaper: removing zombie container %.12s (%s)",
-		            drove_container_info_id(c), id);
-		drove__exec_zombie_remove(ex, drove_container_info_id(c),
-		                          drove_container_info_image(c));
-	}
-	drove__known_instances_free(rc->known);
-	free(rc);
-}
-
-static void reap(struct drove_executor *ex, const drove_known_instances *known)
-{
-	struct reap_ctx *rc;
-	/* one pass at a time: two leader answers may arrive before the first list is back */
-	if (ex->stopped || ex->recovery != 2 || ex->reap_busy || !(rc = calloc(1, sizeof(*rc))))
-		return;
-	rc->ex = ex;
-	if (known && drove__known_instances_copy(known, &rc->known) < 0) {
-		free(rc);
-		return;
-	}
-	ex->reap_busy = 1;
-	ex->reap = rc;
-	rc->since = drove_time_mono_ms();
-	if (drove_runtime_list(ex->rt, DROVE__LABEL_ID, 1, on_reap_list, rc) < 0) {
-		ex->reap_busy = 0;
-		ex->reap = NULL;
-		drove__known_instances_free(rc->known);
-		free(rc);
-	}
-}
-
-static void on_current(const drove__http_response *resp, void *ud)
-{
-	struct drove_executor *ex = ud;
-	struct json_object *j = NULL;
-	drove_known_instances *kn = NULL;
-	if (!resp->error && resp->status == 200 && (j = unwrap(resp->body, resp->body_len)))
-		(void)drove__known_instances_from_jobj(j, 0, &kn, NULL, NULL);
-	json_object_put(j);
-	reap(ex, kn);
-	drove__known_instances_free(kn);
-}
-
-static void zombie_tick(evutil_socket_t fd, short what, void *arg)
-{
-	struct drove_executor *ex = arg;
-	char *path;
-	(void)fd;
-	(void)what;
-	arm(ex->t_zombie, ex->ec->zombie_check_interval_ms);
-	if (ex->reap_busy || ex->recovery != 2)
-		return;
-	path = drove__asprintf("/apis/v1/internal/cluster/executors/%s/instances/current", ex->id);
-	if (!path || leader_get(ex, path, on_current, ex) < 0)
-		reap(ex, NULL);
-	free(path);
 }
 
 /* ---- public API ---- */
@@ -1113,17 +757,18 @@ int drove__exec_engine_start(struct drove_executor *ex)
 	ex->t_snapshot = evtimer_new(base, snapshot_tick, ex);
 	ex->t_snap_now = evtimer_new(base, snap_now_cb, ex);
 	ex->t_lookup = evtimer_new(base, lookup_tick, ex);
-	ex->t_zombie = evtimer_new(base, zombie_tick, ex);
+	ex->t_zombie = evtimer_new(base, drove__exec_zombie_tick, ex);
 	ex->t_ready = evtimer_new(base, ready_tick, ex);
 	if (!ex->t_snapshot || !ex->t_snap_now || !ex->t_lookup || !ex->t_zombie || !ex->t_ready)
 		return drove__enomem();
 	ex->started = 1;
 	drove__info(ex->ctx, MOD, "executor %s on %s:%d", ex->id, ex->hostname, ex->port);
-	arm(ex->t_lookup, 0);
-	arm(ex->t_snapshot, ex->ec->snapshot_interval_ms);
-	arm(ex->t_ready, 0);
+	drove__exec_arm(ex->t_lookup, 0);
+	drove__exec_arm(ex->t_snapshot, ex->ec->snapshot_interval_ms);
+	drove__exec_arm(ex->t_ready, 0);
 	if (drove_strlist_count(ex->ec->controller_endpoints) == 0 && !ex->store && !ex->renew)
-		start_recovery(ex); /* no leader to ask (nor ZooKeeper to find one through) */
+		drove__exec_start_recovery(
+		        ex); /* no leader to ask (nor ZooKeeper to find one through) */
 	return 0;
 }
 
@@ -1163,10 +808,7 @@ void drove_executor_free(drove_executor *ex)
 		send_free(ex->sends);
 	drove_runtime_free(ex->rt); /* cancels calls in flight: their callbacks do not run */
 	drove__exec_extras_free(ex);
-	if (ex->reap) {
-		drove__known_instances_free(ex->reap->known);
-		free(ex->reap);
-	}
+	drove__exec_reap_free(ex);
 	drove__http_client_free(ex->http);
 	drove_store_close(ex->store); /* the ephemeral /executor node goes with the session */
 	drove__store_renew_free(ex->renew);

@@ -884,6 +884,19 @@ void drove__exec_inst_stop(exec_inst *i, const char *why)
 		stop_action(i);
 }
 
+void drove__exec_inst_stop_stale(exec_inst *i)
+{
+	if (i->kind != DROVE__EXEC_APP) {
+		drove__exec_inst_stop(i, "Instance is stale");
+		return;
+	}
+	if (!drove__exec_inst_running(i))
+		return;
+	i->gen++;
+	if (drove__exec_inst_set_state(i, DROVE_INST_STOPPING, "Instance is stale") == 0)
+		deprovision(i); /* force removal: no hooks, no waitBeforeKill, no grace */
+}
+
 void drove__exec_inst_vanished(exec_inst *i)
 {
 	i->gen++;

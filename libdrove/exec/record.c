@@ -34,6 +34,13 @@ void drove__exec_inst_after(exec_inst *i, int64_t ms, exec_inst_fn fn)
 	evtimer_add(i->timer, &tv);
 }
 
+void drove__exec_arm(struct event *ev, int64_t ms)
+{
+	struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)((ms % 1000) * 1000)};
+	if (ev)
+		evtimer_add(ev, &tv);
+}
+
 void drove__exec_inst_cancel_timer(exec_inst *i)
 {
 	if (i->timer)

@@ -1,6 +1,7 @@
 /* The executor engine in-process on the test's loop against real podman and the fake leader
  * of test_exec_env.h: app instances, checks, tasks, the reaper, local services. The daemon
  * (kill -9, bad config) and ZooKeeper mode are in test_exec_daemon.c. */
+#include "cluster.h"
 #include "test_exec_env.h"
 
 /* ---- scenarios ---- */
@@ -440,6 +441,51 @@ START_TEST(test_vanished_container)
 }
 END_TEST
 
+/* A tracked app instance the leader lists as stale (LOST and replaced elsewhere: the copy of an
+ * executor back from a partition) is removed at once: STOPPING "Instance is stale", then
+ * DEPROVISIONING, without its pre-shutdown hook (which a STOP_INSTANCE runs, test above). */
+START_TEST(test_stale_instance_removed)
+{
+	char id[64], name[160], path[256], *spec, *extra, *log;
+	struct hres h;
+	struct rres r;
+	int k;
+	start_executor();
+	spec = app_instance_spec(0, NULL, 0, id, sizeof(id));
+	snprintf(name, sizeof(name), "DROVE_TEST_APP-1-%s", id);
+	track("", name);
+	extra = drove__asprintf("\"spec\":%s", spec);
+	send_msg(drove_executor_port(ex), "START_INSTANCE", extra, &h);
+	ck_assert_msg(strstr(h.body, "\"status\":\"ACCEPTED\""), "%s", h.body);
+	WAIT_FOR(find_rec(0, id, DROVE_MSG_INSTANCE_STATE_REPORT, DROVE_INST_HEALTHY) >= 0, 60000,
+	         "HEALTHY");
+	free(extra);
+	extra = drove__asprintf(
+	        "\"knownInstances\":{\"appInstanceIds\":[],\"staleAppInstanceIds\":[\"%s\"],"
+	        "\"taskInstanceIds\":[],\"staleTaskInstanceIds\":[],"
+	        "\"localServiceInstanceIds\":[],\"staleLocalServiceInstanceIds\":[]}",
+	        id);
+	send_msg(drove_executor_port(ex), "EXPECTED_INSTANCES", extra, &h);
+	ck_assert_msg(strstr(h.body, "\"status\":\"ACCEPTED\""), "%s", h.body);
+	WAIT_FOR(find_rec(0, id, DROVE_MSG_INSTANCE_STATE_REPORT, DROVE_INST_STOPPED) >= 0, 60000,
+	         "STOPPED");
+	ck_assert_int_ge(k = find_rec(0, id, DROVE_MSG_INSTANCE_STATE_REPORT, DROVE_INST_STOPPING),
+	                 0);
+	ck_assert_str_eq(recs[k].err, "Instance is stale");
+	ck_assert_int_ge(
+	        find_rec(0, id, DROVE_MSG_INSTANCE_STATE_REPORT, DROVE_INST_DEPROVISIONING), 0);
+	inspect(name, &r);
+	ck_assert_int_eq(r.code, DROVE_ENOTFOUND);
+	ck_assert_uint_eq(drove_executor_instance_count(ex), 0);
+	snprintf(path, sizeof(path), "%s/logs/DROVE_TEST_APP-1/%s/output.log", tmpdir, id);
+	log = dtc_read_file(path);
+	ck_assert_msg(!log || !strstr(log, "pre-shutdown hook"), "%s", log);
+	free(log);
+	free(spec);
+	free(extra);
+}
+END_TEST
+
 /* A local-service instance: same lifecycle, LS reports and environment. */
 START_TEST(test_local_service)
 {
@@ -505,6 +551,7 @@ Suite *exec_suite(void)
 	tcase_add_test(tc, test_zombie_reaped);
 	tcase_add_test(tc, test_local_service);
 	tcase_add_test(tc, test_vanished_container);
+	tcase_add_test(tc, test_stale_instance_removed);
 	suite_add_tcase(s, tc);
 	return s;
 }

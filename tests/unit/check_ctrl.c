@@ -401,6 +401,13 @@ static bool inst_lost(const drove_instance_info *in, void *ud)
 	return !strcmp(in->instance_id, "AI-1");
 }
 
+/* the leader's scale-down job still stops AI-2 (of SUSPENDED-1) and AI-1 */
+static bool inst_live(const drove_instance_info *in, void *ud)
+{
+	(void)ud;
+	return !strcmp(in->instance_id, "AI-2") || !strcmp(in->instance_id, "AI-1");
+}
+
 static bool task_known(const drove_task_info *t, void *ud)
 {
 	(void)ud;
@@ -453,6 +460,17 @@ START_TEST(test_known_instances)
 	ck_assert_uint_eq(k->n_stale_app_instance_ids, 3);
 	ck_assert_str_eq(k->stale_app_instance_ids[0], "AI-1");
 	drove__known_instances_free(k);
+	/* an instance of an app scaled to none that the leader still stops itself is known (the
+	 * executor kills what is stale at once); LOST wins over a live record */
+	fns.app_inst_live = inst_live;
+	ck_assert_int_eq(drove__ctrl_known_instances(&nd, &fns, extra, NULL, &k), 0);
+	ck_assert_uint_eq(k->n_app_instance_ids, 2);
+	ck_assert_str_eq(k->app_instance_ids[1], "AI-2");
+	ck_assert_uint_eq(k->n_stale_app_instance_ids, 2);
+	ck_assert_str_eq(k->stale_app_instance_ids[0], "AI-1");
+	ck_assert_str_eq(k->stale_app_instance_ids[1], "AI-3");
+	drove__known_instances_free(k);
+	fns.app_inst_live = NULL;
 	fns.app_inst_lost = NULL;
 	/* no snapshot: only the extras */
 	ck_assert_int_eq(drove__ctrl_known_instances(NULL, &fns, extra, NULL, &k), 0);
