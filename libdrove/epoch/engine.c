@@ -170,9 +170,12 @@ static void fire_done(drove__ejob *base, int cancelled)
 			if (m->rid) {
 				e->fired++;
 				drove_metric_add(e->m.fired, (const char *[]){"SCHEDULED"}, 1);
+				int64_t late = drove_time_wall_ms() - m->handled;
 				drove__debug(e->ctx, MOD,
-				             "topology %s: run %s fired (%" PRId64 " ms late)",
-				             name, m->rid, drove_time_wall_ms() - m->handled);
+				             "topology %s: run %s fired (%" PRId64 " ms %s)", name,
+				             m->rid, late < 0 ? -late : late,
+				             late < 0 ? "ahead: its CREATE waits for the time"
+				                      : "late");
 				if (drove__erun_add(e, cur ? cur : m->tp, m->rid,
 				                    DROVE_EPOCH_RUN_SCHEDULED, j->now,
 				                    m->fast ? fr : NULL) < 0) {
