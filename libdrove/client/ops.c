@@ -22,13 +22,14 @@ static char *mkpath(const char *lit1, const char *s1, const char *lit2, const ch
 	return drove__buf_steal(&b);
 }
 
-static int get(drove_client *c, const char *path, const char *query, char **out)
+/* GET `path`: `data` as text into *out, or (out NULL) as parsed into *obj. */
+static int get(drove_client *c, const char *path, const char *query, char **out, json_object **obj)
 {
-	int rc;
 	if (!path)
 		return DROVE_ENOMEM;
-	rc = drove_client_call(c, "GET", path, query, NULL, out);
-	return rc;
+	if (!out && obj)
+		return drove__client_call_jobj(c, "GET", path, query, NULL, obj);
+	return drove_client_call(c, "GET", path, query, NULL, out);
 }
 
 #define CHECK_ID(name, v)                                                                   \
@@ -37,16 +38,23 @@ static int get(drove_client *c, const char *path, const char *query, char **out)
 			return drove__error(DROVE_EINVAL, "%s: must not be empty", (name)); \
 	} while (0)
 
-static int get1(drove_client *c, const char *lit1, const char *s1, const char *lit2, const char *s2,
-                const char *lit3, const char *query, char **out)
+static int get1_ex(drove_client *c, const char *lit1, const char *s1, const char *lit2,
+                   const char *s2, const char *lit3, const char *query, char **out,
+                   json_object **obj)
 {
 	char *p = mkpath(lit1, s1, lit2, s2, lit3);
 	int rc;
 	if (!p)
 		return DROVE_ENOMEM;
-	rc = get(c, p, query, out);
+	rc = get(c, p, query, out, obj);
 	free(p);
 	return rc;
+}
+
+static int get1(drove_client *c, const char *lit1, const char *s1, const char *lit2, const char *s2,
+                const char *lit3, const char *query, char **out)
+{
+	return get1_ex(c, lit1, s1, lit2, s2, lit3, query, out, NULL);
 }
 
 /* ---- operation bodies ---- */
@@ -503,13 +511,19 @@ int drove_client_task_list_json(drove_client *c, char **out)
 	return drove_client_call(c, "GET", API "/tasks", NULL, NULL, out);
 }
 
-int drove_client_task_get_json(drove_client *c, const char *source_app, const char *task_id,
-                               char **out)
+int drove__client_task_get(drove_client *c, const char *source_app, const char *task_id,
+                           char **text, json_object **obj)
 {
 	DROVE_CHECK_ARG(c);
 	CHECK_ID("source app name", source_app);
 	CHECK_ID("task id", task_id);
-	return get1(c, "/tasks/", source_app, "/instances/", task_id, NULL, NULL, out);
+	return get1_ex(c, "/tasks/", source_app, "/instances/", task_id, NULL, NULL, text, obj);
+}
+
+int drove_client_task_get_json(drove_client *c, const char *source_app, const char *task_id,
+                               char **out)
+{
+	return drove__client_task_get(c, source_app, task_id, out, NULL);
 }
 
 int drove_client_task_kill(drove_client *c, const char *source_app, const char *task_id,

@@ -110,6 +110,48 @@ static int rec_new(const struct mtype *t, const char *what, char *json, struct r
 	return rec_wrap(t, v, json, out);
 }
 
+/* The compact JSON text of `j` (JSON null for NULL), a copy as the envelope's `data` text
+ * reads; NULL on ENOMEM. */
+static char *jtext(json_object *j)
+{
+	size_t n = 0;
+	const char *s = json_object_to_json_string_length(
+	        j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+	char *copy = s ? malloc(n + 1) : NULL;
+
+	if (copy)
+		memcpy(copy, s, n + 1);
+	return copy;
+}
+
+/* `j` (borrowed, already parsed) decoded as `t` with `flags` into a new record, its text
+ * serialized once from `j`: no second parse. The same cap on that text as for a record parsed
+ * from text (DROVE_MODEL_MAX_SIZE). `*news` (may be NULL) as drove__mcodec_decode_news()
+ * reports it. */
+static int rec_new_jobj(const struct mtype *t, const char *what, json_object *j, unsigned flags,
+                        struct rec **out, unsigned *news)
+{
+	void *v = NULL;
+	char *json;
+	size_t len;
+	int rc;
+
+	if (news)
+		*news = 0;
+	if (!(json = jtext(j)))
+		return drove__enomem();
+	if ((len = strlen(json)) > DROVE_MODEL_MAX_SIZE)
+		rc = drove__error(DROVE_EINVAL, "document too large: %zu bytes (at most %zu)", len,
+		                  (size_t)DROVE_MODEL_MAX_SIZE);
+	else
+		rc = drove__mcodec_decode_news(t, j, flags, &v, NULL, NULL, news);
+	if (rc < 0) {
+		free(json);
+		return bad_body(rc, what);
+	}
+	return rec_wrap(t, v, json, out);
+}
+
 /* A list handle over decoded `items` and their `texts` (both taken, freed on error). */
 static int list_wrap(const struct mtype *t, void **items, char **texts, size_t n,
                      struct rec_list **out)
@@ -316,8 +358,17 @@ int drove_client_task_list(drove_client *c, drove_task_list **out)
 int drove_client_task_get(drove_client *c, const char *source_app, const char *task_id,
                           drove_task **out)
 {
-	GET_ONE(drove__mt_task_info, "TaskInfo",
-	        drove_client_task_get_json(c, source_app, task_id, &json_));
+	json_object *data = NULL;
+	int rc;
+
+	DROVE_CHECK_ARG(out);
+	*out = NULL;
+	if ((rc = drove__client_task_get(c, source_app, task_id, NULL, &data)) < 0)
+		return rc;
+	rc = rec_new_jobj(&drove__mt_task_info, "TaskInfo", data, 0, (struct rec **)(void *)out,
+	                  NULL);
+	json_object_put(data);
+	return rc;
 }
 
 int drove_client_local_service_list(drove_client *c, drove_local_service_list **out)
@@ -511,72 +562,53 @@ int drove_endpoint_list_decode(const char *body, size_t len, drove_endpoint_list
 	return bad_body(drove__endpoint_list_decode(body, len, SIZE_MAX, out), "ExposedAppInfo");
 }
 
-/* The bits of drove__task_decode()'s *news_out the codec's errors stand for: a name this build
- * does not know in one of the two enums Drove may extend. `*other` gets the first error that
- * is anything else (then the decode fails), NULL if none. */
-static unsigned task_news(const drove_strlist *errs, const char **other)
+/* drove__task_decode()'s *news_out from the codec's report. */
+static unsigned task_news(unsigned mnews)
 {
-	static const struct {
-		const char *prefix; /* the codec's bad_enum() message on the field */
-		unsigned bit;
-	} known[] = {
-	        {"state: unknown value \"", DROVE__TASK_NEW_STATE},
-	        {"taskResult.status: unknown value \"", DROVE__TASK_NEW_RESULT},
-	};
-	unsigned news = 0;
+	return (mnews & DROVE__MNEW_TASK_STATE ? DROVE__TASK_NEW_STATE : 0) |
+	       (mnews & DROVE__MNEW_TASK_RESULT_STATUS ? DROVE__TASK_NEW_RESULT : 0);
+}
 
-	*other = NULL;
-	for (size_t i = 0; i < drove_strlist_count(errs); i++) {
-		const char *e = drove_strlist_get(errs, i);
-		size_t k = 0;
-		while (k < DROVE_ARRAY_LEN(known) &&
-		       strncmp(e, known[k].prefix, strlen(known[k].prefix)) != 0)
-			k++;
-		if (k == DROVE_ARRAY_LEN(known)) {
-			*other = e;
-			return 0;
-		}
-		news |= known[k].bit;
-	}
-	return news;
+int drove__task_decode_jobj(json_object *data, drove_task **out, unsigned *news_out)
+{
+	unsigned mnews = 0;
+	int rc;
+
+	if (news_out)
+		*news_out = 0;
+	DROVE_CHECK_ARG(out);
+	*out = NULL;
+	rc = rec_new_jobj(&drove__mt_task_info, "TaskInfo", data, DROVE_MODEL_NEW_NAMES,
+	                  (struct rec **)(void *)out, &mnews);
+	if (rc == 0 && news_out)
+		*news_out = task_news(mnews);
+	return rc;
 }
 
 int drove__task_decode(char *json, drove_task **out, unsigned *news_out)
 {
 	const struct mtype *t = &drove__mt_task_info;
-	drove_strlist *errs = NULL;
-	drove_task_info *v = NULL;
-	const char *other = NULL;
-	unsigned news = 0;
+	json_object *j = NULL;
+	void *v = NULL;
+	unsigned mnews = 0;
 	int rc;
 
+	if (news_out)
+		*news_out = 0;
 	if (!out)
 		free(json);
 	DROVE_CHECK_ARG(json && out);
 	*out = NULL;
-	if ((rc = drove_strlist_new(&errs)) == 0)
-		rc = drove__mcodec_decode_text(t, json, strlen(json), DROVE_MODEL_PARTIAL,
-		                               (void **)&v, errs, NULL);
-	if (rc == DROVE_EINVAL && v) {
-		if ((news = task_news(errs, &other)) != 0) {
-			if (news & DROVE__TASK_NEW_STATE)
-				v->state = DROVE_TASK_UNKNOWN;
-			if ((news & DROVE__TASK_NEW_RESULT) && v->task_result)
-				v->task_result->status = (enum drove_task_result_status)(-1);
-			drove_error_clear();
-			rc = 0;
-		} else if (other) { /* the error that is not a new name, not the codec's first */
-			rc = drove__error(DROVE_EINVAL, "%s", other);
-		}
+	if ((rc = drove__mcodec_parse(json, strlen(json), &j)) == 0) {
+		rc = drove__mcodec_decode_news(t, j, DROVE_MODEL_NEW_NAMES, &v, NULL, NULL, &mnews);
+		json_object_put(j);
 	}
-	drove_strlist_free(errs);
-	if (news_out)
-		*news_out = news;
 	if (rc < 0) {
-		drove__mcodec_free(t, v);
 		free(json);
 		return bad_body(rc, "TaskInfo");
 	}
+	if (news_out)
+		*news_out = task_news(mnews);
 	return rec_wrap(t, v, json, (struct rec **)(void *)out);
 }
 
