@@ -52,10 +52,25 @@ int drove__client_map_error_env(int status, const char *body, size_t len, const 
 int drove__client_call_jobj(drove_client *c, const char *method, const char *path,
                             const char *query, const char *body, struct json_object **data_out);
 
-/* drove_client_task_get_json() into `*text`, or (text NULL) `data` as parsed into `*obj` as
- * drove__client_call_jobj() hands it out (ops.c). */
+/* The single-record GETs behind drove_client_X_get_json() (ops.c): `data` into `*text` as
+ * that function hands it out, or (text NULL) as parsed into `*obj` as drove__client_call_jobj()
+ * does, for the typed client and Epoch's poll to decode without a second parse. */
 int drove__client_task_get(drove_client *c, const char *source_app, const char *task_id,
                            char **text, struct json_object **obj);
+int drove__client_app_get(drove_client *c, const char *app_id, char **text,
+                          struct json_object **obj);
+int drove__client_app_instance_get(drove_client *c, const char *app_id, const char *instance_id,
+                                   char **text, struct json_object **obj);
+int drove__client_local_service_get(drove_client *c, const char *service_id, char **text,
+                                    struct json_object **obj);
+int drove__client_local_service_instance_get(drove_client *c, const char *service_id,
+                                             const char *instance_id, char **text,
+                                             struct json_object **obj);
+int drove__client_cluster_get(drove_client *c, char **text, struct json_object **obj);
+int drove__client_executor_get(drove_client *c, const char *executor_id, char **text,
+                               struct json_object **obj);
+int drove__client_event_summary_get(drove_client *c, int64_t last_sync_time, char **text,
+                                    struct json_object **obj);
 
 /* The "Authorization: ..." line for a token (sent as given) or else for Basic `user` and
  * `password` (NULL is empty); *out NULL when neither is set. @return 0, DROVE_EINVAL (a ':' in

@@ -97,19 +97,6 @@ static int rec_wrap(const struct mtype *t, void *v, char *json, struct rec **out
 	return 0;
 }
 
-/* `json` (owned, freed here on error) decoded as `t` into a new record. */
-static int rec_new(const struct mtype *t, const char *what, char *json, struct rec **out)
-{
-	void *v = NULL;
-	int rc;
-
-	if ((rc = drove__mcodec_decode_text(t, json, strlen(json), 0, &v, NULL, NULL)) < 0) {
-		free(json);
-		return bad_body(rc, what);
-	}
-	return rec_wrap(t, v, json, out);
-}
-
 /* The compact JSON text of `j` (JSON null for NULL), a copy as the envelope's `data` text
  * reads; NULL on ENOMEM. */
 static char *jtext(json_object *j)
@@ -297,15 +284,18 @@ static int node_to_summary(void **v)
 
 /* ---- the client functions ---- */
 
-#define GET_ONE(MT, WHAT, CALL)                                                 \
-	do {                                                                    \
-		char *json_ = NULL;                                             \
-		int rc_;                                                        \
-		DROVE_CHECK_ARG(out);                                           \
-		*out = NULL;                                                    \
-		if ((rc_ = (CALL)) < 0)                                         \
-			return rc_;                                             \
-		return rec_new(&(MT), WHAT, json_, (struct rec **)(void *)out); \
+/* CALL (a drove__client_X_get() leaving `data` parsed in data_) decoded as MT: one parse. */
+#define GET_ONE(MT, WHAT, CALL)                                                              \
+	do {                                                                                 \
+		json_object *data_ = NULL;                                                   \
+		int rc_;                                                                     \
+		DROVE_CHECK_ARG(out);                                                        \
+		*out = NULL;                                                                 \
+		if ((rc_ = (CALL)) < 0)                                                      \
+			return rc_;                                                          \
+		rc_ = rec_new_jobj(&(MT), WHAT, data_, 0, (struct rec **)(void *)out, NULL); \
+		json_object_put(data_);                                                      \
+		return rc_;                                                                  \
 	} while (0)
 
 #define GET_LIST(MT, WHAT, CALL)                                                      \
@@ -326,7 +316,8 @@ int drove_client_app_list(drove_client *c, drove_application_list **out)
 
 int drove_client_app_get(drove_client *c, const char *app_id, drove_application **out)
 {
-	GET_ONE(drove__mt_app_summary, "AppSummary", drove_client_app_get_json(c, app_id, &json_));
+	GET_ONE(drove__mt_app_summary, "AppSummary",
+	        drove__client_app_get(c, app_id, NULL, &data_));
 }
 
 int drove_client_app_instance_list(drove_client *c, const char *app_id, const char *states,
@@ -347,7 +338,7 @@ int drove_client_app_instance_get(drove_client *c, const char *app_id, const cha
                                   drove_instance **out)
 {
 	GET_ONE(drove__mt_instance_info, "InstanceInfo",
-	        drove_client_app_instance_get_json(c, app_id, instance_id, &json_));
+	        drove__client_app_instance_get(c, app_id, instance_id, NULL, &data_));
 }
 
 int drove_client_task_list(drove_client *c, drove_task_list **out)
@@ -358,17 +349,8 @@ int drove_client_task_list(drove_client *c, drove_task_list **out)
 int drove_client_task_get(drove_client *c, const char *source_app, const char *task_id,
                           drove_task **out)
 {
-	json_object *data = NULL;
-	int rc;
-
-	DROVE_CHECK_ARG(out);
-	*out = NULL;
-	if ((rc = drove__client_task_get(c, source_app, task_id, NULL, &data)) < 0)
-		return rc;
-	rc = rec_new_jobj(&drove__mt_task_info, "TaskInfo", data, 0, (struct rec **)(void *)out,
-	                  NULL);
-	json_object_put(data);
-	return rc;
+	GET_ONE(drove__mt_task_info, "TaskInfo",
+	        drove__client_task_get(c, source_app, task_id, NULL, &data_));
 }
 
 int drove_client_local_service_list(drove_client *c, drove_local_service_list **out)
@@ -381,7 +363,7 @@ int drove_client_local_service_get(drove_client *c, const char *service_id,
                                    drove_local_service **out)
 {
 	GET_ONE(drove__mt_ls_summary, "LocalServiceSummary",
-	        drove_client_local_service_get_json(c, service_id, &json_));
+	        drove__client_local_service_get(c, service_id, NULL, &data_));
 }
 
 /* Local-service instances decode as such, then become InstanceInfo records. */
@@ -429,15 +411,18 @@ int drove_client_local_service_instance_list_old(drove_client *c, const char *se
 	return ls_instances(rc, json, out);
 }
 
-/* A single record decoded as `mt`, then converted by `conv` into the record's own type. */
-static int get_converted(int rc, char *json, const struct mtype *mt, const char *what,
+/* A single record (`data` as parsed, put here) decoded as `mt`, then converted by `conv` into
+ * the record's own type. */
+static int get_converted(int rc, json_object *data, const struct mtype *mt, const char *what,
                          int (*conv)(void **), struct rec **out)
 {
 	struct rec *r = NULL;
 
 	if (rc < 0)
 		return rc;
-	if ((rc = rec_new(mt, what, json, &r)) < 0)
+	rc = rec_new_jobj(mt, what, data, 0, &r, NULL);
+	json_object_put(data);
+	if (rc < 0)
 		return rc;
 	if ((rc = conv(&r->v)) < 0) {
 		rec_free(mt, r);
@@ -450,19 +435,19 @@ static int get_converted(int rc, char *json, const struct mtype *mt, const char 
 int drove_client_local_service_instance_get(drove_client *c, const char *service_id,
                                             const char *instance_id, drove_instance **out)
 {
-	char *json = NULL;
+	json_object *data = NULL;
 	int rc;
 	DROVE_CHECK_ARG(out);
 	*out = NULL;
-	rc = drove_client_local_service_instance_get_json(c, service_id, instance_id, &json);
-	return get_converted(rc, json, &drove__mt_ls_instance_info, "LocalServiceInstanceInfo",
+	rc = drove__client_local_service_instance_get(c, service_id, instance_id, NULL, &data);
+	return get_converted(rc, data, &drove__mt_ls_instance_info, "LocalServiceInstanceInfo",
 	                     ls_instance_to_app, (struct rec **)(void *)out);
 }
 
 int drove_client_cluster_get(drove_client *c, drove_cluster_summary **out)
 {
 	GET_ONE(drove__mt_cluster_summary_data, "ClusterSummary",
-	        drove_client_cluster_get_json(c, &json_));
+	        drove__client_cluster_get(c, NULL, &data_));
 }
 
 int drove_client_executor_list(drove_client *c, drove_executor_info_list **out)
@@ -473,12 +458,12 @@ int drove_client_executor_list(drove_client *c, drove_executor_info_list **out)
 
 int drove_client_executor_get(drove_client *c, const char *executor_id, drove_executor_info **out)
 {
-	char *json = NULL;
+	json_object *data = NULL;
 	int rc;
 	DROVE_CHECK_ARG(out);
 	*out = NULL;
-	rc = drove_client_executor_get_json(c, executor_id, &json);
-	return get_converted(rc, json, &drove__mt_node_data, "ExecutorNodeData", node_to_summary,
+	rc = drove__client_executor_get(c, executor_id, NULL, &data);
+	return get_converted(rc, data, &drove__mt_node_data, "ExecutorNodeData", node_to_summary,
 	                     (struct rec **)(void *)out);
 }
 
@@ -616,7 +601,6 @@ int drove__task_decode(char *json, drove_task **out, unsigned *news_out)
 int drove__event_summary_decode(const char *body, size_t len, drove_event_summary **out)
 {
 	json_object *root = NULL, *data, *st = NULL;
-	char *json = NULL;
 	int rc;
 
 	DROVE_CHECK_ARG(body && out);
@@ -634,13 +618,11 @@ int drove__event_summary_decode(const char *body, size_t len, drove_event_summar
 		         !json_object_is_type(data, json_type_object))
 			rc = drove__error(DROVE_EINVAL, "data: expected an object");
 	}
-	if (rc == 0 && !(json = drove__strdup(json_object_to_json_string_ext(
-	                         data, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE))))
-		rc = drove__enomem();
+	if (rc == 0) /* decoded from the parsed `data`, not from its text parsed again */
+		rc = rec_new_jobj(&drove__mt_events_summary, NULL, data, 0,
+		                  (struct rec **)(void *)out, NULL);
 	json_object_put(root);
-	if (rc < 0)
-		return rc;
-	return rec_new(&drove__mt_events_summary, NULL, json, (struct rec **)(void *)out);
+	return rc;
 }
 
 int drove_event_summary_decode(const char *body, size_t len, drove_event_summary **out)
@@ -653,7 +635,7 @@ int drove_client_event_summary_get(drove_client *c, int64_t last_sync_time,
                                    drove_event_summary **out)
 {
 	GET_ONE(drove__mt_events_summary, "DroveEventsSummary",
-	        drove_client_event_summary_get_json(c, last_sync_time, &json_));
+	        drove__client_event_summary_get(c, last_sync_time, NULL, &data_));
 }
 
 int drove_client_endpoint_list(drove_client *c, const char *app_name, drove_endpoint_list **out)
