@@ -533,18 +533,6 @@ void drove_client_response_free(drove_client_response *r)
 	free(r);
 }
 
-/* The compact JSON text of `data` (NULL: "null"), a copy; NULL on ENOMEM. */
-static char *data_text(json_object *data)
-{
-	size_t n = 0;
-	const char *s = json_object_to_json_string_length(
-	        data, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
-	char *copy = s ? malloc(n + 1) : NULL;
-	if (copy)
-		memcpy(copy, s, n + 1);
-	return copy;
-}
-
 int drove__client_call_jobj(drove_client *c, const char *method, const char *path,
                             const char *query, const char *body, json_object **data_out)
 {
@@ -562,7 +550,8 @@ int drove__client_call_jobj(drove_client *c, const char *method, const char *pat
 	rc = drove__client_map_error_env(r->status, r->body.data, r->body.len, path,
 	                                 r->is_env ? &r->env : NULL);
 	if (rc < 0 && rc != DROVE_ENOMEM && r->is_env && r->env.jdata)
-		c->last_error_data = data_text(r->env.jdata); /* NULL on ENOMEM: a detail only */
+		c->last_error_data =
+		        drove__client_json_text(r->env.jdata); /* NULL on ENOMEM: a detail only */
 	if (rc == 0 && data_out) { /* 0 only for an envelope: 200 + SUCCESS */
 		*data_out = r->env.jdata;
 		r->env.jdata = NULL;
@@ -580,7 +569,7 @@ int drove_client_call(drove_client *c, const char *method, const char *path, con
 	if ((rc = drove__client_call_jobj(c, method, path, query, body, data_out ? &data : NULL)) <
 	    0)
 		return rc;
-	if (data_out && !(*data_out = data_text(data)))
+	if (data_out && !(*data_out = drove__client_json_text(data)))
 		rc = drove__enomem();
 	json_object_put(data);
 	return rc;

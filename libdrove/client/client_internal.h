@@ -27,6 +27,10 @@ typedef struct drove__client_envelope {
 	struct json_object *jdata;
 } drove__client_envelope;
 
+/* The compact JSON text of `j` as the envelope's `data` text reads (NULL: "null"), malloc()ed;
+ * NULL on ENOMEM. */
+char *drove__client_json_text(struct json_object *j);
+
 /* drove__client_envelope_parse_ex() flag: keep `data` parsed (env->jdata) instead of
  * serializing it (env->data NULL). */
 #define DROVE__ENV_KEEP_DATA 0x1u

@@ -68,6 +68,18 @@ static const char *to_text(json_object *o)
 	                                                 JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
+char *drove__client_json_text(json_object *j)
+{
+	size_t n = 0;
+	const char *s = json_object_to_json_string_length(
+	        j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+	char *copy = s ? malloc(n + 1) : NULL;
+
+	if (copy)
+		memcpy(copy, s, n + 1);
+	return copy;
+}
+
 int drove__client_envelope_parse(const char *body, size_t len, drove__client_envelope *env)
 {
 	return drove__client_envelope_parse_ex(body, len, 0, env);

@@ -97,20 +97,6 @@ static int rec_wrap(const struct mtype *t, void *v, char *json, struct rec **out
 	return 0;
 }
 
-/* The compact JSON text of `j` (JSON null for NULL), a copy as the envelope's `data` text
- * reads; NULL on ENOMEM. */
-static char *jtext(json_object *j)
-{
-	size_t n = 0;
-	const char *s = json_object_to_json_string_length(
-	        j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
-	char *copy = s ? malloc(n + 1) : NULL;
-
-	if (copy)
-		memcpy(copy, s, n + 1);
-	return copy;
-}
-
 /* `j` (borrowed, already parsed) decoded as `t` with `flags` into a new record, its text
  * serialized once from `j`: no second parse. The same cap on that text as for a record parsed
  * from text (DROVE_MODEL_MAX_SIZE). `*news` (may be NULL) as drove__mcodec_decode_news()
@@ -125,7 +111,7 @@ static int rec_new_jobj(const struct mtype *t, const char *what, json_object *j,
 
 	if (news)
 		*news = 0;
-	if (!(json = jtext(j)))
+	if (!(json = drove__client_json_text(j)))
 		return drove__enomem();
 	if ((len = strlen(json)) > DROVE_MODEL_MAX_SIZE)
 		rc = drove__error(DROVE_EINVAL, "document too large: %zu bytes (at most %zu)", len,
