@@ -1,5 +1,7 @@
 /* The typed client (docs/typed-client.md): each function is the `_json` call of the same name
- * plus a decode by the model module into a read-only record that keeps its JSON. */
+ * plus a decode by the model module into a read-only record that keeps its JSON; the
+ * single-record ones take `data` as the envelope's parse left it (drove__client_X_get()), so
+ * an answer is parsed once. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
