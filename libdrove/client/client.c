@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <curl/curl.h>
+#include <json-c/json.h>
 
 #include <drove/version.h>
 #include "client/client_internal.h"
@@ -450,8 +451,9 @@ static int request(drove_client *c, const char *method, const char *path, const 
 	}
 }
 
-int drove_client_request(drove_client *c, const char *method, const char *path, const char *query,
-                         const char *body, drove_client_response **out)
+/* drove_client_request() with the envelope parsed as `env_flags` (DROVE__ENV_KEEP_DATA). */
+static int request_env(drove_client *c, const char *method, const char *path, const char *query,
+                       const char *body, unsigned env_flags, drove_client_response **out)
 {
 	drove_client_response *r;
 	int rc;
@@ -467,7 +469,8 @@ int drove_client_request(drove_client *c, const char *method, const char *path, 
 		drove_client_response_free(r);
 		return rc;
 	}
-	if (r->body.len && drove__client_envelope_parse(r->body.data, r->body.len, &r->env) == 0)
+	if (r->body.len &&
+	    drove__client_envelope_parse_ex(r->body.data, r->body.len, env_flags, &r->env) == 0)
 		r->is_env = 1;
 	else if (drove_error_last()->code == DROVE_ENOMEM) {
 		drove_client_response_free(r);
@@ -476,6 +479,12 @@ int drove_client_request(drove_client *c, const char *method, const char *path, 
 	drove_error_clear();
 	*out = r;
 	return 0;
+}
+
+int drove_client_request(drove_client *c, const char *method, const char *path, const char *query,
+                         const char *body, drove_client_response **out)
+{
+	return request_env(c, method, path, query, body, 0, out);
 }
 
 int drove_client_response_status(const drove_client_response *r)
@@ -524,8 +533,8 @@ void drove_client_response_free(drove_client_response *r)
 	free(r);
 }
 
-int drove_client_call(drove_client *c, const char *method, const char *path, const char *query,
-                      const char *body, char **data_out)
+int drove__client_call_jobj(drove_client *c, const char *method, const char *path,
+                            const char *query, const char *body, json_object **data_out)
 {
 	drove_client_response *r = NULL;
 	int rc;
@@ -535,20 +544,34 @@ int drove_client_call(drove_client *c, const char *method, const char *path, con
 		free(c->last_error_data);
 		c->last_error_data = NULL;
 	}
-	if ((rc = drove_client_request(c, method, path, query, body, &r)) < 0)
+	if ((rc = request_env(c, method, path, query, body, DROVE__ENV_KEEP_DATA, &r)) < 0)
 		return rc;
 	c->last_status = r->status;
-	rc = drove__client_map_error(r->status, r->body.data, r->body.len, path);
-	if (rc < 0 && rc != DROVE_ENOMEM && r->is_env && r->env.data)
-		c->last_error_data = strdup(r->env.data); /* NULL on ENOMEM: a detail only */
-	if (rc == 0 && data_out) {
-		char *d = drove__strdup(r->env.data ? r->env.data : "null");
-		if (!d)
-			rc = DROVE_ENOMEM;
-		else
-			*data_out = d;
+	rc = drove__client_map_error_env(r->status, r->body.data, r->body.len, path,
+	                                 r->is_env ? &r->env : NULL);
+	if (rc < 0 && rc != DROVE_ENOMEM && r->is_env && r->env.jdata)
+		c->last_error_data =
+		        drove__client_json_text(r->env.jdata); /* NULL on ENOMEM: a detail only */
+	if (rc == 0 && data_out) { /* 0 only for an envelope: 200 + SUCCESS */
+		*data_out = r->env.jdata;
+		r->env.jdata = NULL;
 	}
 	drove_client_response_free(r);
+	return rc;
+}
+
+int drove_client_call(drove_client *c, const char *method, const char *path, const char *query,
+                      const char *body, char **data_out)
+{
+	json_object *data = NULL;
+	int rc;
+
+	if ((rc = drove__client_call_jobj(c, method, path, query, body, data_out ? &data : NULL)) <
+	    0)
+		return rc;
+	if (data_out && !(*data_out = drove__client_json_text(data)))
+		rc = drove__enomem();
+	json_object_put(data);
 	return rc;
 }
 

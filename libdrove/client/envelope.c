@@ -15,6 +15,7 @@ void drove__client_envelope_clear(drove__client_envelope *env)
 	free(env->data);
 	free(env->validation);
 	free(env->failure);
+	json_object_put(env->jdata);
 	memset(env, 0, sizeof(*env));
 }
 
@@ -67,7 +68,25 @@ static const char *to_text(json_object *o)
 	                                                 JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
+char *drove__client_json_text(json_object *j)
+{
+	size_t n = 0;
+	const char *s = json_object_to_json_string_length(
+	        j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+	char *copy = s ? malloc(n + 1) : NULL;
+
+	if (copy)
+		memcpy(copy, s, n + 1);
+	return copy;
+}
+
 int drove__client_envelope_parse(const char *body, size_t len, drove__client_envelope *env)
+{
+	return drove__client_envelope_parse_ex(body, len, 0, env);
+}
+
+int drove__client_envelope_parse_ex(const char *body, size_t len, unsigned flags,
+                                    drove__client_envelope *env)
 {
 	json_object *root = NULL, *st, *msg, *data;
 	int rc;
@@ -93,7 +112,9 @@ int drove__client_envelope_parse(const char *body, size_t len, drove__client_env
 	}
 	if (json_object_object_get_ex(root, "data", &data) && data) {
 		json_object *ve, *fail;
-		if (!(env->data = drove__strdup(to_text(data))))
+		if (flags & DROVE__ENV_KEEP_DATA)
+			env->jdata = json_object_get(data); /* outlives root */
+		else if (!(env->data = drove__strdup(to_text(data))))
 			goto nomem;
 		if (json_object_is_type(data, json_type_object) &&
 		    json_object_object_get_ex(data, "validationErrors", &ve) &&
@@ -170,40 +191,54 @@ static void excerpt(char *dst, size_t cap, const char *body, size_t len)
 int drove__client_map_error(int status, const char *body, size_t len, const char *path)
 {
 	drove__client_envelope env;
+	int rc;
+
+	if (status == 401 || status == 403 || status == 404 || status == 204 || !body || !len)
+		return drove__client_map_error_env(status, body, len, path, NULL);
+	if (drove__client_envelope_parse_ex(body, len, DROVE__ENV_KEEP_DATA, &env) < 0) {
+		if (drove_error_last()->code == DROVE_ENOMEM)
+			return DROVE_ENOMEM;
+		return drove__client_map_error_env(status, body, len, path, NULL);
+	}
+	rc = drove__client_map_error_env(status, body, len, path, &env);
+	drove__client_envelope_clear(&env);
+	return rc;
+}
+
+int drove__client_map_error_env(int status, const char *body, size_t len, const char *path,
+                                const drove__client_envelope *env)
+{
 	char text[512];
 	int rc;
 
-	excerpt(text, sizeof(text), body ? body : "", body ? len : 0);
-	if (status == 401)
+	if (status == 401) {
+		excerpt(text, sizeof(text), body ? body : "", body ? len : 0);
 		return drove__error(DROVE_EAUTH, "401 unauthorized: %s",
 		                    text[0] ? text
 		                            : "Credentials are required to access this resource.");
+	}
 	if (status == 403)
 		return drove__error(DROVE_EAUTH, "403 forbidden: the user may not call %s", path);
 	if (status == 404)
 		return drove__error(DROVE_ENOTFOUND, "404 not found: %s", path);
 	if (status == 204)
 		return drove__error(DROVE_ENOTFOUND, "nothing found at %s (204 no content)", path);
-	if (body && len && drove__client_envelope_parse(body, len, &env) == 0) {
-		const char *m = env.message ? env.message : "";
-		if (status == 200 && env.success)
-			rc = 0;
-		else if (status == 200)
-			rc = drove__error(is_not_found(m) ? DROVE_ENOTFOUND : DROVE_ERROR, "%s",
-			                  m[0] ? m : "the controller answered FAILED");
-		else if (status == 400 && env.validation)
-			rc = drove__error(DROVE_EINVAL, "%s: %s", m, env.validation);
-		else if (status == 400)
-			rc = drove__error(DROVE_EINVAL, "%s", m[0] ? m : "400 bad request");
-		else if (env.failure)
-			rc = drove__error(DROVE_ERROR, "%s (HTTP %d): %s", m, status, env.failure);
-		else
-			rc = drove__error(DROVE_ERROR, "%s (HTTP %d)", m, status);
-		drove__client_envelope_clear(&env);
-		return rc;
+	if (env) {
+		const char *m = env->message ? env->message : "";
+		if (status == 200 && env->success)
+			return 0;
+		if (status == 200)
+			return drove__error(is_not_found(m) ? DROVE_ENOTFOUND : DROVE_ERROR, "%s",
+			                    m[0] ? m : "the controller answered FAILED");
+		if (status == 400 && env->validation)
+			return drove__error(DROVE_EINVAL, "%s: %s", m, env->validation);
+		if (status == 400)
+			return drove__error(DROVE_EINVAL, "%s", m[0] ? m : "400 bad request");
+		if (env->failure)
+			return drove__error(DROVE_ERROR, "%s (HTTP %d): %s", m, status,
+			                    env->failure);
+		return drove__error(DROVE_ERROR, "%s (HTTP %d)", m, status);
 	}
-	if (drove_error_last()->code == DROVE_ENOMEM)
-		return DROVE_ENOMEM;
 	{
 		char *e = body && len ? error_member(body, len) : NULL;
 		if (e) {
@@ -213,6 +248,7 @@ int drove__client_map_error(int status, const char *body, size_t len, const char
 			return rc;
 		}
 	}
+	excerpt(text, sizeof(text), body ? body : "", body ? len : 0); /* only for errors */
 	if (status == 200)
 		return drove__error(DROVE_ERROR, "invalid response from the controller: %s",
 		                    text[0] ? text : "empty body");

@@ -22,13 +22,14 @@ static char *mkpath(const char *lit1, const char *s1, const char *lit2, const ch
 	return drove__buf_steal(&b);
 }
 
-static int get(drove_client *c, const char *path, const char *query, char **out)
+/* GET `path`: `data` as text into *out, or (out NULL) as parsed into *obj. */
+static int get(drove_client *c, const char *path, const char *query, char **out, json_object **obj)
 {
-	int rc;
 	if (!path)
 		return DROVE_ENOMEM;
-	rc = drove_client_call(c, "GET", path, query, NULL, out);
-	return rc;
+	if (!out && obj)
+		return drove__client_call_jobj(c, "GET", path, query, NULL, obj);
+	return drove_client_call(c, "GET", path, query, NULL, out);
 }
 
 #define CHECK_ID(name, v)                                                                   \
@@ -37,16 +38,23 @@ static int get(drove_client *c, const char *path, const char *query, char **out)
 			return drove__error(DROVE_EINVAL, "%s: must not be empty", (name)); \
 	} while (0)
 
-static int get1(drove_client *c, const char *lit1, const char *s1, const char *lit2, const char *s2,
-                const char *lit3, const char *query, char **out)
+static int get1_ex(drove_client *c, const char *lit1, const char *s1, const char *lit2,
+                   const char *s2, const char *lit3, const char *query, char **out,
+                   json_object **obj)
 {
 	char *p = mkpath(lit1, s1, lit2, s2, lit3);
 	int rc;
 	if (!p)
 		return DROVE_ENOMEM;
-	rc = get(c, p, query, out);
+	rc = get(c, p, query, out, obj);
 	free(p);
 	return rc;
+}
+
+static int get1(drove_client *c, const char *lit1, const char *s1, const char *lit2, const char *s2,
+                const char *lit3, const char *query, char **out)
+{
+	return get1_ex(c, lit1, s1, lit2, s2, lit3, query, out, NULL);
 }
 
 /* ---- operation bodies ---- */
@@ -169,10 +177,15 @@ int drove_client_ping(drove_client *c)
 	return drove_client_call(c, "GET", API "/ping", NULL, NULL, NULL);
 }
 
-int drove_client_cluster_get_json(drove_client *c, char **out)
+int drove__client_cluster_get(drove_client *c, char **text, json_object **obj)
 {
 	DROVE_CHECK_ARG(c);
-	return drove_client_call(c, "GET", API "/cluster", NULL, NULL, out);
+	return get(c, API "/cluster", NULL, text, obj);
+}
+
+int drove_client_cluster_get_json(drove_client *c, char **out)
+{
+	return drove__client_cluster_get(c, out, NULL);
 }
 
 int drove_client_cluster_maintenance_set_json(drove_client *c, int on, char **out)
@@ -191,12 +204,18 @@ int drove_client_event_list_json(drove_client *c, int64_t last_sync_time, int si
 	return drove_client_call(c, "GET", API "/cluster/events", q, NULL, out);
 }
 
-int drove_client_event_summary_get_json(drove_client *c, int64_t last_sync_time, char **out)
+int drove__client_event_summary_get(drove_client *c, int64_t last_sync_time, char **text,
+                                    json_object **obj)
 {
 	char q[64];
 	DROVE_CHECK_ARG(c && last_sync_time >= 0);
 	snprintf(q, sizeof(q), "lastSyncTime=%lld", (long long)last_sync_time);
-	return drove_client_call(c, "GET", API "/cluster/events/summary", q, NULL, out);
+	return get(c, API "/cluster/events/summary", q, text, obj);
+}
+
+int drove_client_event_summary_get_json(drove_client *c, int64_t last_sync_time, char **out)
+{
+	return drove__client_event_summary_get(c, last_sync_time, out, NULL);
 }
 
 int drove_client_executor_list_json(drove_client *c, char **out)
@@ -205,11 +224,17 @@ int drove_client_executor_list_json(drove_client *c, char **out)
 	return drove_client_call(c, "GET", API "/cluster/executors", NULL, NULL, out);
 }
 
-int drove_client_executor_get_json(drove_client *c, const char *executor_id, char **out)
+int drove__client_executor_get(drove_client *c, const char *executor_id, char **text,
+                               json_object **obj)
 {
 	DROVE_CHECK_ARG(c);
 	CHECK_ID("executor id", executor_id);
-	return get1(c, "/cluster/executors/", executor_id, NULL, NULL, NULL, NULL, out);
+	return get1_ex(c, "/cluster/executors/", executor_id, NULL, NULL, NULL, NULL, text, obj);
+}
+
+int drove_client_executor_get_json(drove_client *c, const char *executor_id, char **out)
+{
+	return drove__client_executor_get(c, executor_id, out, NULL);
 }
 
 int drove_client_executor_blacklist_json(drove_client *c, const char *const *ids, size_t n, int on,
@@ -260,11 +285,16 @@ int drove_client_app_list_json(drove_client *c, char **out)
 	return drove_client_call(c, "GET", API "/applications", NULL, NULL, out);
 }
 
-int drove_client_app_get_json(drove_client *c, const char *app_id, char **out)
+int drove__client_app_get(drove_client *c, const char *app_id, char **text, json_object **obj)
 {
 	DROVE_CHECK_ARG(c);
 	CHECK_ID("app id", app_id);
-	return get1(c, "/applications/", app_id, NULL, NULL, NULL, NULL, out);
+	return get1_ex(c, "/applications/", app_id, NULL, NULL, NULL, NULL, text, obj);
+}
+
+int drove_client_app_get_json(drove_client *c, const char *app_id, char **out)
+{
+	return drove__client_app_get(c, app_id, out, NULL);
 }
 
 int drove_client_app_spec_get_json(drove_client *c, const char *app_id, char **out)
@@ -324,13 +354,20 @@ int drove_client_app_instance_list_old_json(drove_client *c, const char *app_id,
 	return get1(c, "/applications/", app_id, "/instances/old", NULL, NULL, NULL, out);
 }
 
-int drove_client_app_instance_get_json(drove_client *c, const char *app_id, const char *instance_id,
-                                       char **out)
+int drove__client_app_instance_get(drove_client *c, const char *app_id, const char *instance_id,
+                                   char **text, json_object **obj)
 {
 	DROVE_CHECK_ARG(c);
 	CHECK_ID("app id", app_id);
 	CHECK_ID("instance id", instance_id);
-	return get1(c, "/applications/", app_id, "/instances/", instance_id, NULL, NULL, out);
+	return get1_ex(c, "/applications/", app_id, "/instances/", instance_id, NULL, NULL, text,
+	               obj);
+}
+
+int drove_client_app_instance_get_json(drove_client *c, const char *app_id, const char *instance_id,
+                                       char **out)
+{
+	return drove__client_app_instance_get(c, app_id, instance_id, out, NULL);
 }
 
 int drove_client_app_operation_json(drove_client *c, const char *op_json, char **out)
@@ -503,13 +540,19 @@ int drove_client_task_list_json(drove_client *c, char **out)
 	return drove_client_call(c, "GET", API "/tasks", NULL, NULL, out);
 }
 
-int drove_client_task_get_json(drove_client *c, const char *source_app, const char *task_id,
-                               char **out)
+int drove__client_task_get(drove_client *c, const char *source_app, const char *task_id,
+                           char **text, json_object **obj)
 {
 	DROVE_CHECK_ARG(c);
 	CHECK_ID("source app name", source_app);
 	CHECK_ID("task id", task_id);
-	return get1(c, "/tasks/", source_app, "/instances/", task_id, NULL, NULL, out);
+	return get1_ex(c, "/tasks/", source_app, "/instances/", task_id, NULL, NULL, text, obj);
+}
+
+int drove_client_task_get_json(drove_client *c, const char *source_app, const char *task_id,
+                               char **out)
+{
+	return drove__client_task_get(c, source_app, task_id, out, NULL);
 }
 
 int drove_client_task_kill(drove_client *c, const char *source_app, const char *task_id,
@@ -548,11 +591,17 @@ int drove_client_local_service_list_json(drove_client *c, char **out)
 	return drove_client_call(c, "GET", API "/localservices", NULL, NULL, out);
 }
 
-int drove_client_local_service_get_json(drove_client *c, const char *service_id, char **out)
+int drove__client_local_service_get(drove_client *c, const char *service_id, char **text,
+                                    json_object **obj)
 {
 	DROVE_CHECK_ARG(c);
 	CHECK_ID("service id", service_id);
-	return get1(c, "/localservices/", service_id, NULL, NULL, NULL, NULL, out);
+	return get1_ex(c, "/localservices/", service_id, NULL, NULL, NULL, NULL, text, obj);
+}
+
+int drove_client_local_service_get_json(drove_client *c, const char *service_id, char **out)
+{
+	return drove__client_local_service_get(c, service_id, out, NULL);
 }
 
 int drove_client_local_service_spec_get_json(drove_client *c, const char *service_id, char **out)
@@ -578,13 +627,21 @@ int drove_client_local_service_instance_list_old_json(drove_client *c, const cha
 	return get1(c, "/localservices/", service_id, "/instances/old", NULL, NULL, NULL, out);
 }
 
-int drove_client_local_service_instance_get_json(drove_client *c, const char *service_id,
-                                                 const char *instance_id, char **out)
+int drove__client_local_service_instance_get(drove_client *c, const char *service_id,
+                                             const char *instance_id, char **text,
+                                             json_object **obj)
 {
 	DROVE_CHECK_ARG(c);
 	CHECK_ID("service id", service_id);
 	CHECK_ID("instance id", instance_id);
-	return get1(c, "/localservices/", service_id, "/instances/", instance_id, NULL, NULL, out);
+	return get1_ex(c, "/localservices/", service_id, "/instances/", instance_id, NULL, NULL,
+	               text, obj);
+}
+
+int drove_client_local_service_instance_get_json(drove_client *c, const char *service_id,
+                                                 const char *instance_id, char **out)
+{
+	return drove__client_local_service_instance_get(c, service_id, instance_id, out, NULL);
 }
 
 int drove_client_local_service_operation_json(drove_client *c, const char *op_json, char **out)

@@ -1,5 +1,7 @@
 /* The typed client (docs/typed-client.md): each function is the `_json` call of the same name
- * plus a decode by the model module into a read-only record that keeps its JSON. */
+ * plus a decode by the model module into a read-only record that keeps its JSON; the
+ * single-record ones take `data` as the envelope's parse left it (drove__client_X_get()), so
+ * an answer is parsed once. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,13 +99,28 @@ static int rec_wrap(const struct mtype *t, void *v, char *json, struct rec **out
 	return 0;
 }
 
-/* `json` (owned, freed here on error) decoded as `t` into a new record. */
-static int rec_new(const struct mtype *t, const char *what, char *json, struct rec **out)
+/* `j` (borrowed, already parsed) decoded as `t` with `flags` into a new record, its text
+ * serialized once from `j`: no second parse. The same cap on that text as for a record parsed
+ * from text (DROVE_MODEL_MAX_SIZE). `*news` (may be NULL) as drove__mcodec_decode_news()
+ * reports it. */
+static int rec_new_jobj(const struct mtype *t, const char *what, json_object *j, unsigned flags,
+                        struct rec **out, unsigned *news)
 {
 	void *v = NULL;
+	char *json;
+	size_t len;
 	int rc;
 
-	if ((rc = drove__mcodec_decode_text(t, json, strlen(json), 0, &v, NULL, NULL)) < 0) {
+	if (news)
+		*news = 0;
+	if (!(json = drove__client_json_text(j)))
+		return drove__enomem();
+	if ((len = strlen(json)) > DROVE_MODEL_MAX_SIZE)
+		rc = drove__error(DROVE_EINVAL, "document too large: %zu bytes (at most %zu)", len,
+		                  (size_t)DROVE_MODEL_MAX_SIZE);
+	else
+		rc = drove__mcodec_decode_news(t, j, flags, &v, NULL, NULL, news);
+	if (rc < 0) {
 		free(json);
 		return bad_body(rc, what);
 	}
@@ -255,15 +272,18 @@ static int node_to_summary(void **v)
 
 /* ---- the client functions ---- */
 
-#define GET_ONE(MT, WHAT, CALL)                                                 \
-	do {                                                                    \
-		char *json_ = NULL;                                             \
-		int rc_;                                                        \
-		DROVE_CHECK_ARG(out);                                           \
-		*out = NULL;                                                    \
-		if ((rc_ = (CALL)) < 0)                                         \
-			return rc_;                                             \
-		return rec_new(&(MT), WHAT, json_, (struct rec **)(void *)out); \
+/* CALL (a drove__client_X_get() leaving `data` parsed in data_) decoded as MT: one parse. */
+#define GET_ONE(MT, WHAT, CALL)                                                              \
+	do {                                                                                 \
+		json_object *data_ = NULL;                                                   \
+		int rc_;                                                                     \
+		DROVE_CHECK_ARG(out);                                                        \
+		*out = NULL;                                                                 \
+		if ((rc_ = (CALL)) < 0)                                                      \
+			return rc_;                                                          \
+		rc_ = rec_new_jobj(&(MT), WHAT, data_, 0, (struct rec **)(void *)out, NULL); \
+		json_object_put(data_);                                                      \
+		return rc_;                                                                  \
 	} while (0)
 
 #define GET_LIST(MT, WHAT, CALL)                                                      \
@@ -284,7 +304,8 @@ int drove_client_app_list(drove_client *c, drove_application_list **out)
 
 int drove_client_app_get(drove_client *c, const char *app_id, drove_application **out)
 {
-	GET_ONE(drove__mt_app_summary, "AppSummary", drove_client_app_get_json(c, app_id, &json_));
+	GET_ONE(drove__mt_app_summary, "AppSummary",
+	        drove__client_app_get(c, app_id, NULL, &data_));
 }
 
 int drove_client_app_instance_list(drove_client *c, const char *app_id, const char *states,
@@ -305,7 +326,7 @@ int drove_client_app_instance_get(drove_client *c, const char *app_id, const cha
                                   drove_instance **out)
 {
 	GET_ONE(drove__mt_instance_info, "InstanceInfo",
-	        drove_client_app_instance_get_json(c, app_id, instance_id, &json_));
+	        drove__client_app_instance_get(c, app_id, instance_id, NULL, &data_));
 }
 
 int drove_client_task_list(drove_client *c, drove_task_list **out)
@@ -317,7 +338,7 @@ int drove_client_task_get(drove_client *c, const char *source_app, const char *t
                           drove_task **out)
 {
 	GET_ONE(drove__mt_task_info, "TaskInfo",
-	        drove_client_task_get_json(c, source_app, task_id, &json_));
+	        drove__client_task_get(c, source_app, task_id, NULL, &data_));
 }
 
 int drove_client_local_service_list(drove_client *c, drove_local_service_list **out)
@@ -330,7 +351,7 @@ int drove_client_local_service_get(drove_client *c, const char *service_id,
                                    drove_local_service **out)
 {
 	GET_ONE(drove__mt_ls_summary, "LocalServiceSummary",
-	        drove_client_local_service_get_json(c, service_id, &json_));
+	        drove__client_local_service_get(c, service_id, NULL, &data_));
 }
 
 /* Local-service instances decode as such, then become InstanceInfo records. */
@@ -378,15 +399,18 @@ int drove_client_local_service_instance_list_old(drove_client *c, const char *se
 	return ls_instances(rc, json, out);
 }
 
-/* A single record decoded as `mt`, then converted by `conv` into the record's own type. */
-static int get_converted(int rc, char *json, const struct mtype *mt, const char *what,
+/* A single record (`data` as parsed, put here) decoded as `mt`, then converted by `conv` into
+ * the record's own type. */
+static int get_converted(int rc, json_object *data, const struct mtype *mt, const char *what,
                          int (*conv)(void **), struct rec **out)
 {
 	struct rec *r = NULL;
 
 	if (rc < 0)
 		return rc;
-	if ((rc = rec_new(mt, what, json, &r)) < 0)
+	rc = rec_new_jobj(mt, what, data, 0, &r, NULL);
+	json_object_put(data);
+	if (rc < 0)
 		return rc;
 	if ((rc = conv(&r->v)) < 0) {
 		rec_free(mt, r);
@@ -399,19 +423,19 @@ static int get_converted(int rc, char *json, const struct mtype *mt, const char 
 int drove_client_local_service_instance_get(drove_client *c, const char *service_id,
                                             const char *instance_id, drove_instance **out)
 {
-	char *json = NULL;
+	json_object *data = NULL;
 	int rc;
 	DROVE_CHECK_ARG(out);
 	*out = NULL;
-	rc = drove_client_local_service_instance_get_json(c, service_id, instance_id, &json);
-	return get_converted(rc, json, &drove__mt_ls_instance_info, "LocalServiceInstanceInfo",
+	rc = drove__client_local_service_instance_get(c, service_id, instance_id, NULL, &data);
+	return get_converted(rc, data, &drove__mt_ls_instance_info, "LocalServiceInstanceInfo",
 	                     ls_instance_to_app, (struct rec **)(void *)out);
 }
 
 int drove_client_cluster_get(drove_client *c, drove_cluster_summary **out)
 {
 	GET_ONE(drove__mt_cluster_summary_data, "ClusterSummary",
-	        drove_client_cluster_get_json(c, &json_));
+	        drove__client_cluster_get(c, NULL, &data_));
 }
 
 int drove_client_executor_list(drove_client *c, drove_executor_info_list **out)
@@ -422,12 +446,12 @@ int drove_client_executor_list(drove_client *c, drove_executor_info_list **out)
 
 int drove_client_executor_get(drove_client *c, const char *executor_id, drove_executor_info **out)
 {
-	char *json = NULL;
+	json_object *data = NULL;
 	int rc;
 	DROVE_CHECK_ARG(out);
 	*out = NULL;
-	rc = drove_client_executor_get_json(c, executor_id, &json);
-	return get_converted(rc, json, &drove__mt_node_data, "ExecutorNodeData", node_to_summary,
+	rc = drove__client_executor_get(c, executor_id, NULL, &data);
+	return get_converted(rc, data, &drove__mt_node_data, "ExecutorNodeData", node_to_summary,
 	                     (struct rec **)(void *)out);
 }
 
@@ -511,72 +535,53 @@ int drove_endpoint_list_decode(const char *body, size_t len, drove_endpoint_list
 	return bad_body(drove__endpoint_list_decode(body, len, SIZE_MAX, out), "ExposedAppInfo");
 }
 
-/* The bits of drove__task_decode()'s *news_out the codec's errors stand for: a name this build
- * does not know in one of the two enums Drove may extend. `*other` gets the first error that
- * is anything else (then the decode fails), NULL if none. */
-static unsigned task_news(const drove_strlist *errs, const char **other)
+/* drove__task_decode()'s *news_out from the codec's report. */
+static unsigned task_news(unsigned mnews)
 {
-	static const struct {
-		const char *prefix; /* the codec's bad_enum() message on the field */
-		unsigned bit;
-	} known[] = {
-	        {"state: unknown value \"", DROVE__TASK_NEW_STATE},
-	        {"taskResult.status: unknown value \"", DROVE__TASK_NEW_RESULT},
-	};
-	unsigned news = 0;
+	return (mnews & DROVE__MNEW_TASK_STATE ? DROVE__TASK_NEW_STATE : 0) |
+	       (mnews & DROVE__MNEW_TASK_RESULT_STATUS ? DROVE__TASK_NEW_RESULT : 0);
+}
 
-	*other = NULL;
-	for (size_t i = 0; i < drove_strlist_count(errs); i++) {
-		const char *e = drove_strlist_get(errs, i);
-		size_t k = 0;
-		while (k < DROVE_ARRAY_LEN(known) &&
-		       strncmp(e, known[k].prefix, strlen(known[k].prefix)) != 0)
-			k++;
-		if (k == DROVE_ARRAY_LEN(known)) {
-			*other = e;
-			return 0;
-		}
-		news |= known[k].bit;
-	}
-	return news;
+int drove__task_decode_jobj(json_object *data, drove_task **out, unsigned *news_out)
+{
+	unsigned mnews = 0;
+	int rc;
+
+	if (news_out)
+		*news_out = 0;
+	DROVE_CHECK_ARG(out);
+	*out = NULL;
+	rc = rec_new_jobj(&drove__mt_task_info, "TaskInfo", data, DROVE_MODEL_NEW_NAMES,
+	                  (struct rec **)(void *)out, &mnews);
+	if (rc == 0 && news_out)
+		*news_out = task_news(mnews);
+	return rc;
 }
 
 int drove__task_decode(char *json, drove_task **out, unsigned *news_out)
 {
 	const struct mtype *t = &drove__mt_task_info;
-	drove_strlist *errs = NULL;
-	drove_task_info *v = NULL;
-	const char *other = NULL;
-	unsigned news = 0;
+	json_object *j = NULL;
+	void *v = NULL;
+	unsigned mnews = 0;
 	int rc;
 
+	if (news_out)
+		*news_out = 0;
 	if (!out)
 		free(json);
 	DROVE_CHECK_ARG(json && out);
 	*out = NULL;
-	if ((rc = drove_strlist_new(&errs)) == 0)
-		rc = drove__mcodec_decode_text(t, json, strlen(json), DROVE_MODEL_PARTIAL,
-		                               (void **)&v, errs, NULL);
-	if (rc == DROVE_EINVAL && v) {
-		if ((news = task_news(errs, &other)) != 0) {
-			if (news & DROVE__TASK_NEW_STATE)
-				v->state = DROVE_TASK_UNKNOWN;
-			if ((news & DROVE__TASK_NEW_RESULT) && v->task_result)
-				v->task_result->status = (enum drove_task_result_status)(-1);
-			drove_error_clear();
-			rc = 0;
-		} else if (other) { /* the error that is not a new name, not the codec's first */
-			rc = drove__error(DROVE_EINVAL, "%s", other);
-		}
+	if ((rc = drove__mcodec_parse(json, strlen(json), &j)) == 0) {
+		rc = drove__mcodec_decode_news(t, j, DROVE_MODEL_NEW_NAMES, &v, NULL, NULL, &mnews);
+		json_object_put(j);
 	}
-	drove_strlist_free(errs);
-	if (news_out)
-		*news_out = news;
 	if (rc < 0) {
-		drove__mcodec_free(t, v);
 		free(json);
 		return bad_body(rc, "TaskInfo");
 	}
+	if (news_out)
+		*news_out = task_news(mnews);
 	return rec_wrap(t, v, json, (struct rec **)(void *)out);
 }
 
@@ -584,7 +589,6 @@ int drove__task_decode(char *json, drove_task **out, unsigned *news_out)
 int drove__event_summary_decode(const char *body, size_t len, drove_event_summary **out)
 {
 	json_object *root = NULL, *data, *st = NULL;
-	char *json = NULL;
 	int rc;
 
 	DROVE_CHECK_ARG(body && out);
@@ -602,13 +606,11 @@ int drove__event_summary_decode(const char *body, size_t len, drove_event_summar
 		         !json_object_is_type(data, json_type_object))
 			rc = drove__error(DROVE_EINVAL, "data: expected an object");
 	}
-	if (rc == 0 && !(json = drove__strdup(json_object_to_json_string_ext(
-	                         data, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE))))
-		rc = drove__enomem();
+	if (rc == 0) /* decoded from the parsed `data`, not from its text parsed again */
+		rc = rec_new_jobj(&drove__mt_events_summary, NULL, data, 0,
+		                  (struct rec **)(void *)out, NULL);
 	json_object_put(root);
-	if (rc < 0)
-		return rc;
-	return rec_new(&drove__mt_events_summary, NULL, json, (struct rec **)(void *)out);
+	return rc;
 }
 
 int drove_event_summary_decode(const char *body, size_t len, drove_event_summary **out)
@@ -621,7 +623,7 @@ int drove_client_event_summary_get(drove_client *c, int64_t last_sync_time,
                                    drove_event_summary **out)
 {
 	GET_ONE(drove__mt_events_summary, "DroveEventsSummary",
-	        drove_client_event_summary_get_json(c, last_sync_time, &json_));
+	        drove__client_event_summary_get(c, last_sync_time, NULL, &data_));
 }
 
 int drove_client_endpoint_list(drove_client *c, const char *app_name, drove_endpoint_list **out)

@@ -118,20 +118,20 @@ int drove__epoch_task_op_result(int status, const char *body, size_t len, const 
 	return drove__client_map_error(status, body, len, path);
 }
 
-/* A task's record (`data`, taken: a TaskInfo's JSON text; NULL or "null": none) read as Epoch does:
- * its state and result mapped, its errorMessage. A state or result newer than this build is not an
- * error (drove__task_decode): it reads as UNKNOWN, or on STOPPED as FAILED. */
-static int task_state(char *data, const char *task_id, int *state_out, char **error_out)
+/* A task's record (`data` as parsed, borrowed: a TaskInfo; NULL (JSON null or absent): none)
+ * read as Epoch does: its state and result mapped, its errorMessage. A state or result newer
+ * than this build is not an error (drove__task_decode_jobj): it reads as UNKNOWN, or on STOPPED
+ * as FAILED. */
+static int task_state(struct json_object *data, const char *task_id, int *state_out,
+                      char **error_out)
 {
 	drove_task *t = NULL;
 	unsigned news = 0;
 	int rc;
 
-	if (!data || !strcmp(data, "null")) { /* the client's text for no `data` */
-		free(data);
+	if (!data)
 		return drove__error(DROVE_ERROR, "task %s: data: missing from the answer", task_id);
-	}
-	if ((rc = drove__task_decode(data, &t, &news)) < 0)
+	if ((rc = drove__task_decode_jobj(data, &t, &news)) < 0)
 		return rc == DROVE_ERROR ? drove__error(rc, "task %s: %s", task_id,
 		                                        drove_error_last()->message)
 		                         : rc;
@@ -148,30 +148,35 @@ static int task_state(char *data, const char *task_id, int *state_out, char **er
 	return rc;
 }
 
+/* One parse of the body: the envelope, its error mapping and the record from its `data`. */
 int drove__epoch_task_state_result(int status, const char *body, size_t len, const char *path,
                                    const char *task_id, int *state_out, char **error_out)
 {
 	drove__client_envelope env;
-	char *data;
-	int rc = drove__client_map_error(status, body, len, path);
-	if (rc < 0)
-		return rc;
-	if ((rc = drove__client_envelope_parse(body, len, &env)) < 0)
-		return rc;
-	data = env.data; /* taken by task_state */
-	env.data = NULL;
-	drove__client_envelope_clear(&env);
-	return task_state(data, task_id, state_out, error_out);
+	int is_env =
+	        len && drove__client_envelope_parse_ex(body, len, DROVE__ENV_KEEP_DATA, &env) == 0;
+	int rc;
+
+	if (!is_env && len && drove_error_last()->code == DROVE_ENOMEM)
+		return DROVE_ENOMEM;
+	rc = drove__client_map_error_env(status, body, len, path, is_env ? &env : NULL);
+	if (rc == 0) /* 200 + SUCCESS: an envelope */
+		rc = task_state(env.jdata, task_id, state_out, error_out);
+	if (is_env)
+		drove__client_envelope_clear(&env);
+	return rc;
 }
 
 int drove_epoch_task_poll(drove_client *client, const char *source_app, const char *task_id,
                           int *state_out, char **error_out)
 {
-	char *data = NULL;
+	struct json_object *data = NULL;
 	int rc;
 
 	DROVE_CHECK_ARG(client && source_app && task_id && state_out);
-	if ((rc = drove_client_task_get_json(client, source_app, task_id, &data)) < 0)
+	if ((rc = drove__client_task_get(client, source_app, task_id, NULL, &data)) < 0)
 		return rc;
-	return task_state(data, task_id, state_out, error_out);
+	rc = task_state(data, task_id, state_out, error_out);
+	json_object_put(data);
+	return rc;
 }

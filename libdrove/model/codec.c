@@ -105,6 +105,7 @@ struct dec {
 	int nerr;
 	bool oom;
 	drove__buf path;
+	unsigned news; /* DROVE_MODEL_NEW_NAMES: the extensible enums that held a new name */
 };
 
 static size_t path_push_field(struct dec *d, const char *name)
@@ -446,11 +447,16 @@ static void decode_field(struct dec *d, const struct mfield *f, struct json_obje
 		break;
 	case MK_ENUM: {
 		int v;
+		const struct menum *e = f->aux;
 		if (!expect(d, j, json_type_string, "a string"))
 			return;
-		if ((v = drove__menum_parse(f->aux, json_object_get_string(j))) < 0) {
-			bad_enum(d, f->aux, "value", json_object_get_string(j));
-			return;
+		if ((v = drove__menum_parse(e, json_object_get_string(j))) < 0) {
+			if (!e->news || !(d->flags & DROVE_MODEL_NEW_NAMES)) {
+				bad_enum(d, e, "value", json_object_get_string(j));
+				return;
+			}
+			v = e->other; /* a name newer than this build */
+			d->news |= e->news;
 		}
 		*AT(obj, f->off, int) = v;
 		break;
@@ -615,12 +621,15 @@ static int dec_finish(struct dec *d, const struct mtype *t, void *obj, void **ou
 	return rc;
 }
 
-int drove__mcodec_decode_jobj(const struct mtype *t, struct json_object *j, unsigned flags,
-                              void **out, drove_strlist *errors, drove_strlist *unknown)
+int drove__mcodec_decode_news(const struct mtype *t, struct json_object *j, unsigned flags,
+                              void **out, drove_strlist *errors, drove_strlist *unknown,
+                              unsigned *news)
 {
-	struct dec d = {flags, errors, unknown, NULL, 0, false, DROVE_BUF_INIT};
+	struct dec d = {flags, errors, unknown, NULL, 0, false, DROVE_BUF_INIT, 0};
 	void *obj;
 
+	if (news)
+		*news = 0;
 	DROVE_CHECK_ARG(t && out);
 	if (!(obj = calloc(1, t->size)))
 		return drove__enomem();
@@ -628,7 +637,15 @@ int drove__mcodec_decode_jobj(const struct mtype *t, struct json_object *j, unsi
 		dec_err(&d, "expected an object, got null");
 	else
 		decode_obj(&d, t, j, obj);
+	if (news)
+		*news = d.news;
 	return dec_finish(&d, t, obj, out);
+}
+
+int drove__mcodec_decode_jobj(const struct mtype *t, struct json_object *j, unsigned flags,
+                              void **out, drove_strlist *errors, drove_strlist *unknown)
+{
+	return drove__mcodec_decode_news(t, j, flags, out, errors, unknown, NULL);
 }
 
 int drove__mcodec_decode_text(const struct mtype *t, const char *json, size_t len, unsigned flags,

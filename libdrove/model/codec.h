@@ -43,10 +43,21 @@ struct malias {
 	int value;
 };
 
+/* An enum Drove may extend ("extensible"): `news` != 0. Under DROVE_MODEL_NEW_NAMES (model.h)
+ * a string that names no value of it is not an error: the field reads `other` (the enum's
+ * UNKNOWN value, or -1 where it has none) and the decode reports `news` (one of the
+ * DROVE__MNEW_* bits) to its caller. Closed enums (news 0) and every other error of the field
+ * (not a string) are unchanged; a polymorphic object's `type` enum is never extensible. */
+#define DROVE__MNEW_TASK_STATE         0x1u /* drove_task_state: other DROVE_TASK_UNKNOWN */
+#define DROVE__MNEW_TASK_RESULT_STATUS 0x2u /* drove_task_result_status: other -1 */
+#define DROVE__MNEW_INSTANCE_STATE     0x4u /* drove_instance_state: other DROVE_INST_UNKNOWN */
+
 struct menum {
 	const char *const *names; /* index = enum value */
 	int count;
 	const struct malias *aliases; /* extra input spellings, NULL-terminated; may be NULL */
+	unsigned news;                /* extensible: its DROVE__MNEW_* bit; 0 closed */
+	int other;                    /* extensible: the value of a name this build does not know */
 };
 
 struct mfield {
@@ -80,6 +91,13 @@ int drove__mcodec_decode_text(const struct mtype *t, const char *json, size_t le
                               void **out, drove_strlist *errors, drove_strlist *unknown);
 int drove__mcodec_decode_jobj(const struct mtype *t, struct json_object *j, unsigned flags,
                               void **out, drove_strlist *errors, drove_strlist *unknown);
+/* drove__mcodec_decode_jobj() that also reports, under DROVE_MODEL_NEW_NAMES, the extensible
+ * enums that held a name this build does not know: the OR of their DROVE__MNEW_* bits in
+ * `*news` (may be NULL; set also on error, 0 when every name is known), wherever the field is
+ * (nested objects, lists, maps of objects). */
+int drove__mcodec_decode_news(const struct mtype *t, struct json_object *j, unsigned flags,
+                              void **out, drove_strlist *errors, drove_strlist *unknown,
+                              unsigned *news);
 struct json_object *drove__mcodec_to_jobj(const struct mtype *t, const void *obj);
 int drove__mcodec_encode(const struct mtype *t, const void *obj, char **out);
 int drove__mcodec_copy(const struct mtype *t, const void *obj, void **out);

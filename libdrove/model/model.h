@@ -715,6 +715,10 @@ typedef struct drove_ls_instance_spec {
 /* On DROVE_EINVAL, still hand out what could be decoded (the bad fields left empty), so that a
  * caller can validate the rest and report every problem at once; the caller frees it. */
 #define DROVE_MODEL_PARTIAL 0x2u
+/* A name this build does not know in an enum Drove may extend (codec.h: struct menum.news) is
+ * not an error: the field reads the enum's `other` value and drove__mcodec_decode_news()
+ * reports which enums held one. Without it such a name is an error like any other. */
+#define DROVE_MODEL_NEW_NAMES 0x4u
 
 /*
  * For each model type T (app_spec, task_spec, ls_spec, ...):

@@ -46,7 +46,12 @@
 
 #define ENUM(id, ...)                                          \
 	static const char *const id##_names[] = {__VA_ARGS__}; \
-	static const struct menum id = {id##_names, (int)DROVE_ARRAY_LEN(id##_names), NULL}
+	static const struct menum id = {id##_names, (int)DROVE_ARRAY_LEN(id##_names), NULL, 0, 0}
+/* An enum Drove may extend (codec.h): a name this build does not know reads `other`. */
+#define ENUM_EXT(id, news, other, ...)                                                            \
+	static const char *const id##_names[] = {__VA_ARGS__};                                    \
+	static const struct menum id = {id##_names, (int)DROVE_ARRAY_LEN(id##_names), NULL, news, \
+	                                other}
 
 #define MTYPE(id, S, fields) \
 	const struct mtype id = {#S, sizeof(S), fields, DROVE_ARRAY_LEN(fields), NULL, 0, -1, 0}
@@ -92,18 +97,22 @@ static const char *const ls_op_type_names[] = {"CREATE",
                                                "DESTROY"};
 static const struct malias ls_op_aliases[] = {{"STOP", DROVE_LS_OP_DEACTIVATE}, {NULL, 0}};
 static const struct menum ls_op_type_e = {ls_op_type_names, (int)DROVE_ARRAY_LEN(ls_op_type_names),
-                                          ls_op_aliases};
+                                          ls_op_aliases, 0, 0};
 
-/* public state enums (§5, §7.1) */
+/* public state enums (§5, §7.1); the task and instance states and the task result are the
+ * extensible ones (Drove may add names; Epoch's poll reads them with DROVE_MODEL_NEW_NAMES) */
 ENUM(app_state_e, "INIT", "MONITORING", "RUNNING", "OUTAGE_DETECTED", "SCALING_REQUESTED",
      "STOP_INSTANCES_REQUESTED", "REPLACE_INSTANCES_REQUESTED", "DESTROY_REQUESTED", "DESTROYED",
      "FAILED");
-ENUM(instance_state_e, "PENDING", "PROVISIONING", "PROVISIONING_FAILED", "STARTING", "START_FAILED",
-     "UNREADY", "READINESS_CHECK_FAILED", "READY", "HEALTHY", "UNHEALTHY", "STOPPING",
-     "DEPROVISIONING", "STOPPED", "LOST", "UNKNOWN");
-ENUM(task_state_e, "PENDING", "PROVISIONING", "PROVISIONING_FAILED", "STARTING", "RUNNING",
-     "RUN_COMPLETED", "RUN_FAILED", "DEPROVISIONING", "STOPPED", "LOST", "UNKNOWN");
-ENUM(task_result_status_e, "SUCCESSFUL", "FAILED", "CANCELLED", "TIMED_OUT", "LOST");
+ENUM_EXT(instance_state_e, DROVE__MNEW_INSTANCE_STATE, DROVE_INST_UNKNOWN, "PENDING",
+         "PROVISIONING", "PROVISIONING_FAILED", "STARTING", "START_FAILED", "UNREADY",
+         "READINESS_CHECK_FAILED", "READY", "HEALTHY", "UNHEALTHY", "STOPPING", "DEPROVISIONING",
+         "STOPPED", "LOST", "UNKNOWN");
+ENUM_EXT(task_state_e, DROVE__MNEW_TASK_STATE, DROVE_TASK_UNKNOWN, "PENDING", "PROVISIONING",
+         "PROVISIONING_FAILED", "STARTING", "RUNNING", "RUN_COMPLETED", "RUN_FAILED",
+         "DEPROVISIONING", "STOPPED", "LOST", "UNKNOWN");
+ENUM_EXT(task_result_status_e, DROVE__MNEW_TASK_RESULT_STATUS, -1, "SUCCESSFUL", "FAILED",
+         "CANCELLED", "TIMED_OUT", "LOST");
 ENUM(ls_state_e, "INIT", "ACTIVATION_REQUESTED", "CONFIG_TESTING_REQUESTED",
      "DEACTIVATION_REQUESTED", "EMERGENCY_DEACTIVATION_REQUESTED", "INACTIVE", "ACTIVE",
      "CONFIG_TESTING", "ADJUSTING_INSTANCES", "DEPLOYING_TEST_INSTANCE", "REPLACING_INSTANCES",

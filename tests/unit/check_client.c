@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <json-c/json.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -584,6 +585,60 @@ START_TEST(test_envelope_parse)
 }
 END_TEST
 
+/* `data` kept parsed (one parse for envelope and record), and the error mapping from an
+ * envelope parsed once: the same answers as from the body. */
+START_TEST(test_envelope_keep_data)
+{
+	drove__client_envelope env;
+	const char *ok = "{\"status\":\"SUCCESS\",\"data\":{\"a\":\"x/y\"},\"message\":\"m\"}";
+	const char *none = "{\"status\":\"SUCCESS\",\"data\":null}";
+	const char *bad = "{\"status\":\"FAILED\",\"message\":\"Invalid spec\",\"data\":"
+	                  "{\"validationErrors\":[\"name: must not be empty\",7]}}";
+	const char *failed = "{\"status\":\"FAILED\",\"message\":\"No such task\"}";
+	struct json_object *a = NULL;
+
+	ck_assert_int_eq(
+	        drove__client_envelope_parse_ex(ok, strlen(ok), DROVE__ENV_KEEP_DATA, &env), 0);
+	ck_assert_ptr_null(env.data);
+	ck_assert(json_object_object_get_ex(env.jdata, "a", &a));
+	ck_assert_str_eq(json_object_get_string(a), "x/y");
+	ck_assert_int_eq(drove__client_map_error_env(200, ok, strlen(ok), "/p", &env), 0);
+	drove__client_envelope_clear(&env);
+	ck_assert_ptr_null(env.jdata);
+
+	ck_assert_int_eq(
+	        drove__client_envelope_parse_ex(none, strlen(none), DROVE__ENV_KEEP_DATA, &env), 0);
+	ck_assert_ptr_null(env.jdata);
+	drove__client_envelope_clear(&env);
+
+	ck_assert_int_eq(
+	        drove__client_envelope_parse_ex(bad, strlen(bad), DROVE__ENV_KEEP_DATA, &env), 0);
+	ck_assert_str_eq(env.validation, "name: must not be empty; 7");
+	drove_assert_error(drove__client_map_error_env(400, bad, strlen(bad), "/p", &env),
+	                   DROVE_EINVAL, "Invalid spec: name: must not be empty; 7");
+	drove_assert_error(drove__client_map_error(400, bad, strlen(bad), "/p"), DROVE_EINVAL,
+	                   "Invalid spec: name: must not be empty; 7");
+	drove__client_envelope_clear(&env);
+
+	ck_assert_int_eq(
+	        drove__client_envelope_parse_ex(failed, strlen(failed), DROVE__ENV_KEEP_DATA, &env),
+	        0);
+	drove_assert_error(drove__client_map_error_env(200, failed, strlen(failed), "/p", &env),
+	                   DROVE_ENOTFOUND, "No such task");
+	drove__client_envelope_clear(&env);
+
+	/* not an envelope: the executor's {"error"} or an excerpt of the body */
+	drove_assert_error(drove__client_map_error_env(500, "{\"error\":\"boom\"}", 16, "/p", NULL),
+	                   DROVE_ERROR, "boom (HTTP 500)");
+	drove_assert_error(drove__client_map_error_env(200, "<html>", 6, "/p", NULL), DROVE_ERROR,
+	                   "invalid response from the controller: <html>");
+	drove_assert_error(drove__client_map_error_env(401, "", 0, "/p", NULL), DROVE_EAUTH,
+	                   "Credentials are required");
+	drove_assert_error(drove__client_map_error_env(401, "go away", 7, "/p", NULL), DROVE_EAUTH,
+	                   "401 unauthorized: go away");
+}
+END_TEST
+
 /* ---- ~/.drove ---- */
 
 static const char *INI = "# drove cli config\n"
@@ -702,6 +757,7 @@ Suite *client_suite(void)
 	tcase_add_test(tc, test_raw_request_response);
 	tcase_add_test(tc, test_bad_arguments);
 	tcase_add_test(tc, test_envelope_parse);
+	tcase_add_test(tc, test_envelope_keep_data);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("api");

@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <json-c/json.h>
 
 #include <drove/client.h>
 #include <drove/ctx.h>
 #include <drove/model.h>
 #include "client/client_internal.h"
+#include "model/model.h"
 #include "harness.h"
 #include "check_client_mock.h"
 
@@ -687,6 +689,56 @@ START_TEST(test_task_decode_tolerant)
 }
 END_TEST
 
+/* drove__task_decode_jobj: the same from `data` as parsed, the record's text made from it. */
+static int task_decode_jobj(const char *json, drove_task **t, unsigned *news)
+{
+	struct json_object *j = json_tokener_parse(json);
+	int rc = drove__task_decode_jobj(j, t, news);
+	json_object_put(j);
+	return rc;
+}
+
+START_TEST(test_task_decode_jobj)
+{
+	drove_task *t = NULL;
+	unsigned news = 99;
+
+	ok(task_decode_jobj(TASK, &t, &news));
+	ck_assert_uint_eq(news, 0);
+	ck_assert_int_eq(drove_task_state(t), DROVE_TASK_STOPPED);
+	ck_assert_int_eq(drove_task_result_status(t), DROVE_TASK_RESULT_SUCCESSFUL);
+	ck_assert_str_eq(drove_task_json(t), TASK); /* compact, in the order received */
+	drove_task_free(t);
+
+	ok(task_decode_jobj("{\"state\":\"NEW\",\"taskResult\":{\"status\":\"NEWER\"}}", &t,
+	                    &news));
+	ck_assert_uint_eq(news, DROVE__TASK_NEW_STATE | DROVE__TASK_NEW_RESULT);
+	ck_assert_int_eq(drove_task_state(t), DROVE_TASK_UNKNOWN);
+	ck_assert_int_eq(drove_task_result_status(t), -1);
+	drove_task_free(t);
+
+	bad(task_decode_jobj("{\"state\":\"NEW\",\"updated\":true}", &t, &news),
+	    "TaskInfo: updated: expected an integer, got boolean");
+	ck_assert_ptr_null(t);
+	ck_assert_uint_eq(news, 0);
+	bad(drove__task_decode_jobj(NULL, &t, NULL), "TaskInfo: (document): expected an object");
+	ck_assert_int_eq(drove__task_decode_jobj(NULL, NULL, NULL), DROVE_EINVAL);
+	{
+		/* the cap of a record parsed from text holds for one parsed once */
+		size_t n = DROVE_MODEL_MAX_SIZE + 16;
+		char *big = malloc(n + 1);
+		ck_assert_ptr_nonnull(big);
+		memset(big, 'x', n);
+		big[n] = '\0';
+		struct json_object *j = json_object_new_object();
+		json_object_object_add(j, "errorMessage", json_object_new_string(big));
+		bad(drove__task_decode_jobj(j, &t, NULL), "TaskInfo: document too large");
+		json_object_put(j);
+		free(big);
+	}
+}
+END_TEST
+
 /* GET /cluster/events/summary, through the client and from a body fetched elsewhere. */
 START_TEST(test_event_summary)
 {
@@ -800,6 +852,7 @@ Suite *client_records_suite(void)
 	tcase_add_test(tc, test_local_service);
 	tcase_add_test(tc, test_task);
 	tcase_add_test(tc, test_task_decode_tolerant);
+	tcase_add_test(tc, test_task_decode_jobj);
 	tcase_add_test(tc, test_cluster_and_events);
 	tcase_add_test(tc, test_executor);
 	tcase_add_test(tc, test_bad_bodies);

@@ -532,6 +532,179 @@ START_TEST(test_decode_type_errors)
 }
 END_TEST
 
+/* Extensible enums (codec.h, DROVE_MODEL_NEW_NAMES): a name newer than this build reads the
+ * enum's `other` value and is reported by bit, wherever the field is; closed enums and every
+ * other error are as without the flag. The tables are the test's own. */
+static const char *const tst_color_names[] = {"RED", "GREEN", "UNKNOWN"};
+static const struct menum tst_color = {tst_color_names, 3, NULL, 0x10u, 2}; /* extensible */
+static const char *const tst_size_names[] = {"S", "M"};
+static const struct menum tst_size = {tst_size_names, 2, NULL, 0, 0}; /* closed */
+static const char *const tst_shape_names[] = {"ROUND"};
+static const struct menum tst_shape = {tst_shape_names, 1, NULL, 0x20u, -1}; /* no UNKNOWN */
+
+struct tst_leaf {
+	int color, shape, n;
+	bool has_shape;
+};
+struct tst_root {
+	int color, size;
+	struct tst_leaf *leaf, *leaves;
+	size_t n_leaves;
+};
+static const struct mfield tst_leaf_f[] = {
+        {"color", MK_ENUM, offsetof(struct tst_leaf, color), 0, 0, &tst_color, 0},
+        {"shape", MK_ENUM, offsetof(struct tst_leaf, shape), 0,
+         offsetof(struct tst_leaf, has_shape) + 1, &tst_shape, 0},
+        {"n", MK_INT, offsetof(struct tst_leaf, n), 0, 0, NULL, 0},
+};
+static const struct mtype tst_leaf_t = {"leaf", sizeof(struct tst_leaf), tst_leaf_f, 3, NULL, 0, -1,
+                                        0};
+static const struct mfield tst_root_f[] = {
+        {"color", MK_ENUM, offsetof(struct tst_root, color), 0, 0, &tst_color, 0},
+        {"size", MK_ENUM, offsetof(struct tst_root, size), 0, 0, &tst_size, 0},
+        {"leaf", MK_OBJ, offsetof(struct tst_root, leaf), 0, 0, &tst_leaf_t, 0},
+        {"leaves", MK_OBJARR, offsetof(struct tst_root, leaves),
+         offsetof(struct tst_root, n_leaves), 0, &tst_leaf_t, 0},
+};
+static const struct mtype tst_root_t = {"root", sizeof(struct tst_root), tst_root_f, 4, NULL, 0, -1,
+                                        0};
+
+/* Decode `json` as tst_root_t with `flags`; the object (if any) in *out, the report in *news. */
+static int tst_decode(const char *json, unsigned flags, struct tst_root **out, unsigned *news,
+                      drove_strlist *errs)
+{
+	struct json_object *j = NULL;
+	void *v = NULL;
+	int rc;
+
+	*out = NULL;
+	ck_assert_int_eq(drove__mcodec_parse(json, strlen(json), &j), 0);
+	rc = drove__mcodec_decode_news(&tst_root_t, j, flags, &v, errs, NULL, news);
+	json_object_put(j);
+	*out = v;
+	return rc;
+}
+
+START_TEST(test_extensible_enums)
+{
+	const unsigned NEW = DROVE_MODEL_NEW_NAMES;
+	struct tst_root *r = NULL;
+	drove_strlist *errs = NULL;
+	unsigned news = 99;
+
+	/* every name known: nothing reported, with or without the flag */
+	ck_assert_int_eq(tst_decode("{\"color\":\"green\",\"size\":\"M\",\"leaf\":{\"shape\":"
+	                            "\"ROUND\"}}",
+	                            NEW, &r, &news, NULL),
+	                 0);
+	ck_assert_uint_eq(news, 0);
+	ck_assert_int_eq(r->color, 1);
+	ck_assert_int_eq(r->leaf->shape, 0);
+	drove__mcodec_free(&tst_root_t, r);
+
+	/* a new name in an extensible field: an error without the flag, as before */
+	drove_assert_error(tst_decode("{\"color\":\"BLUE\"}", 0, &r, &news, NULL), DROVE_EINVAL,
+	                   "color: unknown value \"BLUE\" (expected one of RED, GREEN, UNKNOWN)");
+	ck_assert_ptr_null(r);
+	ck_assert_uint_eq(news, 0);
+	/* with it: `other`, reported, no error */
+	drove_error_clear();
+	ck_assert_int_eq(tst_decode("{\"color\":\"BLUE\",\"size\":\"S\"}", NEW, &r, &news, NULL),
+	                 0);
+	ck_assert_uint_eq(news, 0x10u);
+	ck_assert_int_eq(r->color, 2);
+	ck_assert_int_eq(drove_error_last()->code, 0);
+	drove__mcodec_free(&tst_root_t, r);
+
+	/* a new name in a closed field: an error with the flag too */
+	drove_assert_error(tst_decode("{\"color\":\"RED\",\"size\":\"XL\"}", NEW, &r, &news, NULL),
+	                   DROVE_EINVAL, "size: unknown value \"XL\" (expected one of S, M)");
+	ck_assert_ptr_null(r);
+	/* not a string is not a name: an error in an extensible field too */
+	drove_assert_error(tst_decode("{\"color\":3}", NEW, &r, &news, NULL), DROVE_EINVAL,
+	                   "color: expected a string, got int");
+
+	/* nested in an object (the -1 sentinel, its has_ flag set) and in a list */
+	ck_assert_int_eq(tst_decode("{\"leaf\":{\"shape\":\"SQUARE\",\"color\":\"RED\"},"
+	                            "\"leaves\":[{\"color\":\"RED\"},{\"color\":\"PINK\"}]}",
+	                            NEW, &r, &news, NULL),
+	                 0);
+	ck_assert_uint_eq(news, 0x30u);
+	ck_assert_int_eq(r->leaf->shape, -1);
+	ck_assert(r->leaf->has_shape);
+	ck_assert_int_eq(r->leaf->color, 0);
+	ck_assert_uint_eq(r->n_leaves, 2);
+	ck_assert_int_eq(r->leaves[0].color, 0);
+	ck_assert_int_eq(r->leaves[1].color, 2);
+	drove__mcodec_free(&tst_root_t, r);
+
+	/* other errors mixed in: each still fails, naming its field; the new names are not
+	 * errors and are reported; PARTIAL still hands out the rest */
+	ck_assert_int_eq(drove_strlist_new(&errs), 0);
+	drove_assert_error(tst_decode("{\"color\":\"BLUE\",\"leaves\":[{\"color\":\"PINK\"},"
+	                              "{\"n\":\"x\",\"shape\":\"CUBE\"}],\"size\":\"XL\"}",
+	                              NEW | DROVE_MODEL_PARTIAL, &r, &news, errs),
+	                   DROVE_EINVAL,
+	                   "leaves[1].n: expected an integer, got string (and 1 more)");
+	ck_assert_uint_eq(drove_strlist_count(errs), 2);
+	ck_assert_str_eq(drove_strlist_get(errs, 1),
+	                 "size: unknown value \"XL\" (expected one of S, M)");
+	ck_assert_uint_eq(news, 0x30u);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(r->color, 2);
+	ck_assert_int_eq(r->leaves[0].color, 2);
+	ck_assert_int_eq(r->leaves[1].shape, -1);
+	drove__mcodec_free(&tst_root_t, r);
+	drove_strlist_free(errs);
+}
+END_TEST
+
+/* The model's extensible enums: task state and result, instance state; the rest closed. */
+START_TEST(test_extensible_model_enums)
+{
+	const char *task = "{\"state\":\"PAUSED\",\"taskResult\":{\"status\":\"EVAPORATED\","
+	                   "\"exitCode\":3}}";
+	const char *inst = "{\"state\":\"HIBERNATING\"}";
+	const char *app = "{\"state\":\"SLEEPING\"}";
+	struct json_object *j = NULL;
+	drove_task_info *ti = NULL;
+	drove_instance_info *ii = NULL;
+	void *v = NULL;
+	unsigned news = 0;
+
+	ck_assert_int_eq(drove__mcodec_parse(task, strlen(task), &j), 0);
+	ck_assert_int_eq(drove__mcodec_decode_news(&drove__mt_task_info, j, DROVE_MODEL_NEW_NAMES,
+	                                           (void **)&ti, NULL, NULL, &news),
+	                 0);
+	json_object_put(j);
+	ck_assert_uint_eq(news, DROVE__MNEW_TASK_STATE | DROVE__MNEW_TASK_RESULT_STATUS);
+	ck_assert_int_eq(ti->state, DROVE_TASK_UNKNOWN);
+	ck_assert_int_eq((int)ti->task_result->status, -1);
+	ck_assert_int_eq(ti->task_result->exit_code, 3);
+	drove__task_info_free(ti);
+	drove_assert_error(drove__task_info_decode(task, strlen(task), 0, &ti, NULL, NULL),
+	                   DROVE_EINVAL, "state: unknown value \"PAUSED\"");
+
+	ck_assert_int_eq(drove__mcodec_parse(inst, strlen(inst), &j), 0);
+	ck_assert_int_eq(drove__mcodec_decode_news(&drove__mt_instance_info, j,
+	                                           DROVE_MODEL_NEW_NAMES, (void **)&ii, NULL, NULL,
+	                                           &news),
+	                 0);
+	json_object_put(j);
+	ck_assert_uint_eq(news, DROVE__MNEW_INSTANCE_STATE);
+	ck_assert_int_eq(ii->state, DROVE_INST_UNKNOWN);
+	drove__instance_info_free(ii);
+
+	ck_assert_int_eq(drove__mcodec_parse(app, strlen(app), &j), 0);
+	drove_assert_error(drove__mcodec_decode_news(&drove__mt_app_summary, j,
+	                                             DROVE_MODEL_NEW_NAMES, &v, NULL, NULL, &news),
+	                   DROVE_EINVAL, "state: unknown value \"SLEEPING\"");
+	json_object_put(j);
+	ck_assert_ptr_null(v);
+	ck_assert_uint_eq(news, 0);
+}
+END_TEST
+
 START_TEST(test_lenient_and_strict_unknown_fields)
 {
 	const char *in = "{\"type\":\"ANY\",\"instances\":1,\"policies\":[]}";
@@ -773,6 +946,8 @@ Suite *model_suite(void)
 	tc = tcase_create("conventions");
 	tcase_add_test(tc, test_enums_case_insensitive_and_durations);
 	tcase_add_test(tc, test_decode_type_errors);
+	tcase_add_test(tc, test_extensible_enums);
+	tcase_add_test(tc, test_extensible_model_enums);
 	tcase_add_test(tc, test_lenient_and_strict_unknown_fields);
 	tcase_add_test(tc, test_caps);
 	tcase_add_test(tc, test_integer_ranges);
