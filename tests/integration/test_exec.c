@@ -416,28 +416,36 @@ START_TEST(test_zombie_reaped)
 }
 END_TEST
 
-/* The reaper notices a tracked instance whose container vanished. */
-START_TEST(test_vanished_container)
+/* Start the executor and one app instance (id[64], its container's name[160]); wait until
+ * it is HEALTHY. */
+static void start_healthy_app(char *id, char *name)
 {
-	char id[64], name[160], *spec, *extra;
+	char *spec, *extra;
 	struct hres h;
-	int k;
 	start_executor();
-	spec = app_instance_spec(0, NULL, 0, id, sizeof(id));
-	snprintf(name, sizeof(name), "DROVE_TEST_APP-1-%s", id);
+	spec = app_instance_spec(0, NULL, 0, id, 64);
+	snprintf(name, 160, "DROVE_TEST_APP-1-%s", id);
 	track("", name);
 	extra = drove__asprintf("\"spec\":%s", spec);
 	send_msg(drove_executor_port(ex), "START_INSTANCE", extra, &h);
 	ck_assert_msg(strstr(h.body, "\"status\":\"ACCEPTED\""), "%s", h.body);
 	WAIT_FOR(find_rec(0, id, DROVE_MSG_INSTANCE_STATE_REPORT, DROVE_INST_HEALTHY) >= 0, 60000,
 	         "HEALTHY");
+	free(spec);
+	free(extra);
+}
+
+/* The reaper notices a tracked instance whose container vanished. */
+START_TEST(test_vanished_container)
+{
+	char id[64], name[160];
+	int k;
+	start_healthy_app(id, name);
 	force_remove(name);
 	WAIT_FOR((k = find_rec(0, id, DROVE_MSG_INSTANCE_STATE_REPORT, DROVE_INST_STOPPED)) >= 0,
 	         20000, "STOPPED after the container vanished");
 	ck_assert_str_eq(recs[k].err, "Container vanished");
 	ck_assert_uint_eq(drove_executor_instance_count(ex), 0);
-	free(spec);
-	free(extra);
 }
 END_TEST
 
@@ -446,20 +454,11 @@ END_TEST
  * DEPROVISIONING, without its pre-shutdown hook (which a STOP_INSTANCE runs, test above). */
 START_TEST(test_stale_instance_removed)
 {
-	char id[64], name[160], path[256], *spec, *extra, *log;
+	char id[64], name[160], path[256], *extra, *log;
 	struct hres h;
 	struct rres r;
 	int k;
-	start_executor();
-	spec = app_instance_spec(0, NULL, 0, id, sizeof(id));
-	snprintf(name, sizeof(name), "DROVE_TEST_APP-1-%s", id);
-	track("", name);
-	extra = drove__asprintf("\"spec\":%s", spec);
-	send_msg(drove_executor_port(ex), "START_INSTANCE", extra, &h);
-	ck_assert_msg(strstr(h.body, "\"status\":\"ACCEPTED\""), "%s", h.body);
-	WAIT_FOR(find_rec(0, id, DROVE_MSG_INSTANCE_STATE_REPORT, DROVE_INST_HEALTHY) >= 0, 60000,
-	         "HEALTHY");
-	free(extra);
+	start_healthy_app(id, name);
 	extra = drove__asprintf(
 	        "\"knownInstances\":{\"appInstanceIds\":[],\"staleAppInstanceIds\":[\"%s\"],"
 	        "\"taskInstanceIds\":[],\"staleTaskInstanceIds\":[],"
@@ -481,7 +480,6 @@ START_TEST(test_stale_instance_removed)
 	log = dtc_read_file(path);
 	ck_assert_msg(!log || !strstr(log, "pre-shutdown hook"), "%s", log);
 	free(log);
-	free(spec);
 	free(extra);
 }
 END_TEST
