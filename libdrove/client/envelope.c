@@ -70,14 +70,7 @@ static const char *to_text(json_object *o)
 
 char *drove__client_json_text(json_object *j)
 {
-	size_t n = 0;
-	const char *s = json_object_to_json_string_length(
-	        j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &n);
-	char *copy = s ? malloc(n + 1) : NULL;
-
-	if (copy)
-		memcpy(copy, s, n + 1);
-	return copy;
+	return drove__strdup(to_text(j));
 }
 
 int drove__client_envelope_parse(const char *body, size_t len, drove__client_envelope *env)
@@ -114,7 +107,7 @@ int drove__client_envelope_parse_ex(const char *body, size_t len, unsigned flags
 		json_object *ve, *fail;
 		if (flags & DROVE__ENV_KEEP_DATA)
 			env->jdata = json_object_get(data); /* outlives root */
-		else if (!(env->data = drove__strdup(to_text(data))))
+		else if (!(env->data = drove__client_json_text(data)))
 			goto nomem;
 		if (json_object_is_type(data, json_type_object) &&
 		    json_object_object_get_ex(data, "validationErrors", &ve) &&

@@ -84,6 +84,17 @@ static void recov_free(struct recov *r)
 	free(r);
 }
 
+/* The ports of a recovered instance's labels (`li` may be NULL) move to `i`. */
+static void take_ports(exec_inst *i, drove_local_info *li)
+{
+	if (!li)
+		return;
+	i->pinfo = li->ports;
+	i->n_pinfo = li->n_ports;
+	li->ports = NULL;
+	li->n_ports = 0;
+}
+
 /* Recovery is over (done, failed, or nothing to ask): report, get ready, start reaping. */
 static void recovery_done(struct drove_executor *ex)
 {
@@ -131,20 +142,10 @@ static void recov_finish(struct recov *r)
 		i->container_mono = drove_time_mono_ms();
 		if (l.app_info) {
 			i->created = l.app_info->created;
-			if (l.app_info->local_info) {
-				i->pinfo = l.app_info->local_info->ports;
-				i->n_pinfo = l.app_info->local_info->n_ports;
-				l.app_info->local_info->ports = NULL;
-				l.app_info->local_info->n_ports = 0;
-			}
+			take_ports(i, l.app_info->local_info);
 		} else if (l.ls_info) {
 			i->created = l.ls_info->created;
-			if (l.ls_info->local_info) {
-				i->pinfo = l.ls_info->local_info->ports;
-				i->n_pinfo = l.ls_info->local_info->n_ports;
-				l.ls_info->local_info->ports = NULL;
-				l.ls_info->local_info->n_ports = 0;
-			}
+			take_ports(i, l.ls_info->local_info);
 		} else if (l.task_info) {
 			i->created = l.task_info->created;
 		}
